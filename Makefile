@@ -1,0 +1,82 @@
+# crmshift: one plain Makefile. `make` builds build/crmshift, `make check`
+# runs every test, `make check-asan` runs them again under AddressSanitizer
+# and UndefinedBehaviorSanitizer, `make bench` measures, `make demo` runs the
+# sample migration in examples/sample.
+
+PKGS := sqlite3 libpq libsodium libxxhash libutf8proc libpcre2-8 inih jansson
+CC ?= cc
+BUILD ?= build
+SAN ?=
+OPT ?= -O2 -g
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wvla -Wformat=2 -Werror
+CFLAGS_ALL := -std=c11 $(OPT) $(WARNINGS) $(SAN) -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL := $(SAN) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BUILD)/bench/gen
+
+all: $(BUILD)/crmshift
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Icli -c $< -o $@
+
+$(BUILD)/libcrmshift.a: $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/crmshift: $(CLI_OBJ) $(BUILD)/libcrmshift.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcrmshift.a $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcrmshift.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcrmshift.a $(LIBS)
+
+$(BUILD)/bench/gen: $(BUILD)/bench/gen.o
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS)
+
+check: $(BUILD)/crmshift $(TEST_BIN)
+	$(Q)BUILD=$(BUILD) tests/run-all.sh $(TEST_BIN)
+
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+demo: $(BUILD)/crmshift
+	$(Q)rm -rf $(BUILD)/demo && cp -r examples/sample $(BUILD)/demo
+	$(Q)$(BUILD)/crmshift -C $(BUILD)/demo plan
+	$(Q)$(BUILD)/crmshift -C $(BUILD)/demo migrate
+
+bench: $(BUILD)/crmshift $(BENCH_BIN)
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+lint:
+	$(Q)clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h cli/*.h)
+	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 -Isrc $(LIB_SRC) $(CLI_SRC)
+	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|atof|gmtime|localtime)\(' $(LIB_SRC) $(CLI_SRC)
+	$(Q)! grep -nE '\b(printf|fprintf\(std(out|err)|puts|exit)\(' $(LIB_SRC)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check check-asan demo bench lint clean
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,31 @@
+/*
+ * cli.h: what the subcommands share: the global options, printing errors
+ * and the project-relative display of paths. Only cli/ prints and exits.
+ */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include "compat.h"
+#include "util/error.h"
+
+struct cli {
+	const char *dir; /* the project folder (-C), "." by default */
+	int json;        /* --json given before the command */
+	int tty;         /* stderr is a terminal: progress may be drawn */
+};
+
+int cmd_init(int argc, char **argv, struct cli *cli);
+int cmd_plan(int argc, char **argv, struct cli *cli);
+int cmd_migrate(int argc, char **argv, struct cli *cli);
+int cmd_status(int argc, char **argv, struct cli *cli);
+
+/* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
+int cli_fail(const struct crm_error *err);
+/* Prints a usage error and the command's usage line; returns CRM_EXIT_USAGE. */
+int cli_usage(const char *usage, const char *fmt, ...) CRM_PRINTF(2, 3);
+/* path shown relative to the project folder when it lies inside it. */
+const char *cli_rel(const struct cli *cli, const char *path);
+/* 1 when argv[i] is --help or -h. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * cmd-init.c: `crmshift init DIR` scaffolds a project: a commented
+ * crmshift.ini, a mapping.csv with the template header, and the exports/
+ * and maps/ folders. It never overwrites an existing project.
+ */
+#include "compat.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: crmshift init DIR\n"
+	"\n"
+	"Creates DIR (or uses it when empty) with crmshift.ini, mapping.csv, exports/ and maps/.\n";
+
+static const char ini_template[] =
+	"; crmshift.ini: what to migrate, from where, to where.\n"
+	"; Comments start with ; or #. Paths are relative to this folder.\n"
+	"; Unknown sections and keys are errors, so a typo cannot go unnoticed.\n"
+	"\n"
+	"[migration]\n"
+	"name = %s\n"
+	"; stored in every target row with the source's own id: keep it stable\n"
+	"source_system = salesforce\n"
+	"\n"
+	"[source]\n"
+	"format = csv\n"
+	"path = exports\n"
+	"; utf-8 by default; an [object] section can say windows-1252 or latin1\n"
+	"encoding = utf-8\n"
+	"; the zone of date-times written without one (UTC, +01:00 or Europe/Berlin)\n"
+	"timezone = UTC\n"
+	"\n"
+	"[target]\n"
+	"; the embedded default; the file is created when absent\n"
+	"url = sqlite:target.db\n"
+	"; rows per transaction\n"
+	"batch_size = 5000\n"
+	"\n"
+	"; One section per source object, named as in mapping.csv's source_object.\n"
+	"; [object \"Account\"]\n"
+	"; file = Account.csv            ; in [source] path\n"
+	"; id = Id                       ; the source's primary key column\n"
+	"; target = account              ; canonical table: account, contact, lead, opportunity,\n"
+	";                               ; opportunity_contact, activity, consent_event; or a custom one\n"
+	"; modified = LastModifiedDate   ; optional\n"
+	"; deleted = IsDeleted           ; optional\n"
+	"; encoding = windows-1252       ; optional, overrides [source] encoding\n";
+
+static const char mapping_header[] =
+	"source_object,source_field,data_type,target_field,transform_rule,pii_flag,validation_rule,sample_value\n";
+
+static int write_new(const char *path, const char *text, struct crm_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return crm_error_set(err, errno == EEXIST ? CRM_EINPUT : CRM_EIO, "cannot create '%s': %s", path,
+				     strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+int cmd_init(int argc, char **argv, struct cli *cli)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	char path[4096], ini[4096];
+	const char *dir, *name;
+	struct stat st;
+	int c;
+
+	(void)cli;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		}
+		return cli_usage(usage_text, "init: unknown option");
+	}
+	if (argc - optind != 1)
+		return cli_usage(usage_text, "init: give exactly one folder");
+	dir = argv[optind];
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		crm_error_set(&err, CRM_EIO, "cannot create '%s': %s", dir, strerror(errno));
+		return cli_fail(&err);
+	}
+	snprintf(path, sizeof(path), "%s/crmshift.ini", dir);
+	if (stat(path, &st) == 0) {
+		crm_error_set(&err, CRM_EINPUT, "'%s' is already a crmshift project", dir);
+		return cli_fail(&err);
+	}
+	name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	snprintf(ini, sizeof(ini), ini_template, name[0] ? name : "migration");
+	if (write_new(path, ini, &err))
+		return cli_fail(&err);
+	snprintf(path, sizeof(path), "%s/mapping.csv", dir);
+	if (write_new(path, mapping_header, &err))
+		return cli_fail(&err);
+	snprintf(path, sizeof(path), "%s/exports", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	mkdir(path, 0755);
+	printf("created %s: crmshift.ini, mapping.csv, exports/, maps/\n"
+	       "next: put the export files in %s/exports, describe each object in crmshift.ini,\n"
+	       "map its fields in mapping.csv, then run 'crmshift -C %s plan'\n",
+	       dir, dir, dir);
+	return CRM_EXIT_OK;
+}

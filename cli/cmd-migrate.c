@@ -1,0 +1,182 @@
+/*
+ * cmd-migrate.c: `crmshift migrate` loads the exports into the target and
+ * prints, per object, what happened to every record read: inserted,
+ * updated, unchanged, rejected, orphaned; then the first rejects and
+ * orphans with their reasons, and where the full reports are.
+ */
+#include "compat.h"
+#include "cli.h"
+#include "engine/migrate.h"
+#include "engine/project.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: crmshift [-C DIR] migrate [--dry-run] [--sample PCT] [--objects LIST] [--resume] [--json]\n"
+	"\n"
+	"  --dry-run        shadow import: the whole pipeline into a throw-away target\n"
+	"  --sample PCT     a deterministic PCT%% of the records, with the parents they need\n"
+	"  --objects LIST   only these source objects (comma-separated), in load order\n"
+	"  --resume         finish the last run, which was interrupted, where it stopped\n"
+	"  --json           print the summary as JSON\n";
+
+static void progress(void *ctx, const char *object, int pass, uint64_t done, uint64_t total)
+{
+	int width = 30, filled = total ? (int)((double)done / (double)total * width) : width;
+
+	(void)ctx;
+	if (filled > width)
+		filled = width;
+	fprintf(stderr, "\r  %-24s %s [%.*s%*s] %3d%%", object, pass == 1 ? "load" : "link", filled,
+		"##############################", width - filled, "", total ? (int)(100.0 * (double)done / (double)total) : 100);
+	if (done >= total)
+		fprintf(stderr, "\r%*s\r", 70, "");
+	fflush(stderr);
+}
+
+static int parse_pct(const char *text, double *pct)
+{
+	char *end;
+
+	errno = 0;
+	*pct = strtod(text, &end);
+	if (*end == '%')
+		end++;
+	return errno || end == text || *end || !(*pct > 0) || *pct > 100 ? -1 : 0;
+}
+
+static void print_summary(const struct cli *cli, const struct crm_migrate_result *res, int dry_run)
+{
+	struct crm_counts total = {0};
+	size_t i;
+
+	printf("%s run %lld into %s%s\n\n", dry_run ? "dry run (nothing kept):" : "migrate:", (long long)res->run_id,
+	       res->target, res->resumed ? " (resumed)" : "");
+	if (res->interrupted_run)
+		printf("note: run %lld had been interrupted; it is closed, and this run loads what it had not\n\n",
+		       (long long)res->interrupted_run);
+	printf("%-24s %-20s %9s %9s %9s %9s %9s %9s\n", "object", "table", "read", "inserted", "updated", "unchanged",
+	       "rejected", "orphaned");
+	for (i = 0; i < res->count; i++) {
+		const struct crm_object_result *o = &res->objects[i];
+		if (!o->selected)
+			continue;
+		printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", o->object, o->table, (long long)o->counts.read,
+		       (long long)o->counts.inserted, (long long)o->counts.updated, (long long)o->counts.unchanged,
+		       (long long)o->counts.rejected, (long long)o->counts.orphaned);
+		total.read += o->counts.read;
+		total.inserted += o->counts.inserted;
+		total.updated += o->counts.updated;
+		total.unchanged += o->counts.unchanged;
+		total.rejected += o->counts.rejected;
+		total.orphaned += o->counts.orphaned;
+	}
+	printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", "total", "", (long long)total.read,
+	       (long long)total.inserted, (long long)total.updated, (long long)total.unchanged, (long long)total.rejected,
+	       (long long)total.orphaned);
+	if (res->reject_rows) {
+		printf("\nrejected: %lld record%s not loaded; %lld reason%s in %s\n", (long long)total.rejected,
+		       total.rejected == 1 ? "" : "s", (long long)res->reject_rows, res->reject_rows == 1 ? "" : "s",
+		       cli_rel(cli, res->rejects_path));
+		for (i = 0; i < res->reject_examples && i < 12; i++) {
+			const struct crm_report_example *ex = &res->rejects[i];
+			printf("  %s %s (line %lu) %s: %s: %s\n", ex->object, ex->source_id[0] ? ex->source_id : "(no id)",
+			       ex->line, ex->field[0] ? ex->field : "record", ex->rule, ex->reason);
+		}
+		if (res->reject_rows > 12)
+			printf("  ... and %lld more in the report\n", (long long)(res->reject_rows - 12));
+	}
+	if (res->orphan_rows) {
+		printf("\norphaned: %lld reference%s to a parent that is not loaded (never invented); in %s\n",
+		       (long long)res->orphan_rows, res->orphan_rows == 1 ? "" : "s", cli_rel(cli, res->orphans_path));
+		for (i = 0; i < res->orphan_examples && i < 12; i++) {
+			const struct crm_report_example *ex = &res->orphans[i];
+			printf("  %s %s (line %lu) %s: %s\n", ex->object, ex->source_id, ex->line, ex->field, ex->reason);
+		}
+		if (res->orphan_rows > 12)
+			printf("  ... and %lld more in the report\n", (long long)(res->orphan_rows - 12));
+	}
+	printf("\n%s in %.2f s\n", dry_run ? "dry run done; the throw-away target is removed" : "done", res->seconds);
+}
+
+int cmd_migrate(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},     {"json", no_argument, NULL, 'j'},
+		{"dry-run", no_argument, NULL, 'd'},  {"resume", no_argument, NULL, 'r'},
+		{"sample", required_argument, NULL, 's'}, {"objects", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0}};
+	struct crm_migrate_options opt;
+	struct crm_migrate_result res;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_project p;
+	int c, rc;
+
+	memset(&opt, 0, sizeof(opt));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'd':
+			opt.dry_run = 1;
+			break;
+		case 'r':
+			opt.resume = 1;
+			break;
+		case 's':
+			if (parse_pct(optarg, &opt.sample_pct))
+				return cli_usage(usage_text, "migrate: --sample takes a percentage above 0 and up to 100, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			opt.objects = optarg;
+			break;
+		default:
+			return cli_usage(usage_text, "migrate: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(usage_text, "migrate: unexpected argument '%s'", argv[optind]);
+	if (opt.resume && (opt.dry_run || opt.sample_pct > 0 || opt.objects))
+		return cli_usage(usage_text, "migrate: --resume continues the interrupted run with its own options; give it alone");
+	if (crm_project_open(&p, cli->dir, &err)) {
+		size_t i;
+		for (i = 0; i + 1 < p.diags.count; i++)
+			fprintf(stderr, "crmshift: error: %s\n", p.diags.msgs[i]);
+		crm_project_release(&p);
+		return cli_fail(&err);
+	}
+	if (cli->tty && !cli->json)
+		opt.progress = progress;
+	rc = crm_migrate(&p, &opt, &res, &err);
+	if (rc) {
+		if (res.run_id && !opt.dry_run)
+			fprintf(stderr, "crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' continues it\n",
+				(long long)res.run_id);
+		crm_migrate_result_release(&res);
+		crm_project_release(&p);
+		return cli_fail(&err);
+	}
+	if (cli->json) {
+		char *text = crm_migrate_summary_json(&res, opt.dry_run);
+		if (text)
+			puts(text);
+		crm_free(text);
+	} else {
+		print_summary(cli, &res, opt.dry_run);
+	}
+	crm_migrate_result_release(&res);
+	crm_project_release(&p);
+	return CRM_EXIT_OK;
+}

@@ -1,0 +1,127 @@
+/*
+ * cmd-status.c: `crmshift status` tells what the state database knows: the
+ * runs, the last run's summary, and per object the records it holds in
+ * the cross-reference next to the rows in the target.
+ */
+#include "compat.h"
+#include "cli.h"
+#include "engine/project.h"
+#include "model/config.h"
+#include "state/state.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage_text[] = "usage: crmshift [-C DIR] status [--json]\n";
+
+int cmd_status(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	struct crm_store *store = NULL;
+	struct crm_state *state = NULL;
+	struct crm_run_info last;
+	struct crm_buf summary;
+	char path[4096];
+	struct stat st;
+	int64_t runs = 0;
+	json_t *root = NULL, *objects = NULL;
+	size_t i;
+	int c, rc, have_last;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		}
+		if (c == 'j') {
+			cli->json = 1;
+			continue;
+		}
+		return cli_usage(usage_text, "status: unknown option");
+	}
+	if (optind != argc)
+		return cli_usage(usage_text, "status: unexpected argument '%s'", argv[optind]);
+	if (crm_config_load(&cfg, cli->dir, &err))
+		return cli_fail(&err);
+	snprintf(path, sizeof(path), "%s/.crmshift/state.db", cfg.dir);
+	if (stat(path, &st) != 0) {
+		if (cli->json)
+			printf("{\"runs\": 0, \"objects\": []}\n");
+		else
+			printf("no migration has run in '%s' yet ('crmshift migrate' starts one)\n", cli->dir);
+		crm_config_release(&cfg);
+		return CRM_EXIT_OK;
+	}
+	crm_buf_init(&summary, 1u << 26);
+	store = crm_store_open(cfg.target_url, cfg.dir, &err);
+	if (!store)
+		goto out;
+	state = crm_state_open(path, store->ops->sqlite_handle(store), &err);
+	if (!state || crm_state_run_count(state, &runs, &err))
+		goto out;
+	rc = crm_state_run_last(state, &last, &err);
+	if (rc < 0)
+		goto out;
+	have_last = rc == 0;
+	root = json_object();
+	objects = json_array();
+	json_object_set_new(root, "runs", json_integer(runs));
+	if (have_last) {
+		json_object_set_new(root, "last_run",
+				    json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)last.id, "status", last.status,
+					      "started_at", last.started_at, "finished_at", last.finished_at));
+		if (crm_state_run_summary(state, last.id, &summary, &err) < 0)
+			goto out;
+	}
+	for (i = 0; i < cfg.object_count; i++) {
+		int64_t known = 0, rows = 0;
+		if (crm_state_xref_count(state, cfg.objects[i].name, &known, &err) ||
+		    store->ops->count(store, cfg.objects[i].target, &rows, &err))
+			goto out;
+		json_array_append_new(objects, json_pack("{s:s, s:s, s:I, s:I}", "object", cfg.objects[i].name, "table",
+							 cfg.objects[i].target, "known_records", (json_int_t)known,
+							 "target_rows", (json_int_t)rows));
+	}
+	json_object_set_new(root, "objects", objects);
+	objects = NULL;
+	if (cli->json) {
+		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text)
+			puts(text);
+		free(text);
+	} else {
+		json_t *arr = json_object_get(root, "objects");
+		printf("project '%s': %lld run%s; target %s\n", cfg.name ? cfg.name : cli->dir, (long long)runs,
+		       runs == 1 ? "" : "s", cfg.target_url);
+		if (have_last)
+			printf("last run: %lld, %s, started %s%s%s\n", (long long)last.id, last.status, last.started_at,
+			       last.finished_at[0] ? ", finished " : "", last.finished_at);
+		if (have_last && strcmp(last.status, "running") == 0)
+			printf("  it did not finish: 'crmshift migrate --resume' completes it\n");
+		printf("\n%-24s %-20s %14s %12s\n", "object", "table", "known records", "target rows");
+		for (i = 0; i < json_array_size(arr); i++) {
+			json_t *o = json_array_get(arr, i);
+			printf("%-24s %-20s %14lld %12lld\n", json_string_value(json_object_get(o, "object")),
+			       json_string_value(json_object_get(o, "table")),
+			       (long long)json_integer_value(json_object_get(o, "known_records")),
+			       (long long)json_integer_value(json_object_get(o, "target_rows")));
+		}
+	}
+out:
+	json_decref(objects);
+	json_decref(root);
+	crm_buf_release(&summary);
+	crm_state_close(state);
+	crm_store_close(store);
+	crm_config_release(&cfg);
+	return err.code ? cli_fail(&err) : CRM_EXIT_OK;
+}

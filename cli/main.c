@@ -1,0 +1,121 @@
+/*
+ * main.c: the crmshift program. It reads the global options (-C DIR,
+ * --json, --help, --version), finds the subcommand in one static table and
+ * hands over the rest of argv (git's git.c and commands[]).
+ */
+#include "compat.h"
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CRMSHIFT_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli *cli);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"init", cmd_init, "scaffold a migration project"},
+	{"plan", cmd_plan, "check config, mapping and exports without writing; print the load order"},
+	{"migrate", cmd_migrate, "load the exports into the target (--dry-run for a shadow import)"},
+	{"status", cmd_status, "runs, counts and what the state database knows"},
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: crmshift [-C DIR] [--json] <command> [options]\n\ncommands:\n");
+	for (i = 0; i < CRM_ARRAY_COUNT(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'crmshift <command> --help' describes a command.\n"
+		     "exit codes: 0 ok, 1 input error, 2 usage error, 3 NO-GO, 4 refused, 5 I/O or internal failure\n");
+}
+
+int cli_fail(const struct crm_error *err)
+{
+	fprintf(stderr, "crmshift: error: %s\n", err->msg[0] ? err->msg : "unknown failure");
+	return crm_error_exit_code(err->code ? err->code : CRM_EINTERNAL);
+}
+
+int cli_usage(const char *usage_line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "crmshift: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_line);
+	return CRM_EXIT_USAGE;
+}
+
+const char *cli_rel(const struct cli *cli, const char *path)
+{
+	size_t len = strlen(cli->dir);
+
+	if (strcmp(cli->dir, ".") != 0 && strncmp(path, cli->dir, len) == 0 && path[len] == '/')
+		return path + len + 1;
+	if (strncmp(path, "./", 2) == 0)
+		return path + 2;
+	return path;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {".", 0, isatty(2)};
+	int i = 1;
+	size_t c;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-C") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "crmshift: error: -C needs a folder\n");
+				return CRM_EXIT_USAGE;
+			}
+			cli.dir = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			cli.json = 1;
+			i++;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CRM_EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("crmshift %s\n", CRMSHIFT_VERSION);
+			return CRM_EXIT_OK;
+		} else {
+			fprintf(stderr, "crmshift: error: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return CRM_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CRM_EXIT_USAGE;
+	}
+	for (c = 0; c < CRM_ARRAY_COUNT(commands); c++)
+		if (strcmp(commands[c].name, argv[i]) == 0)
+			return commands[c].fn(argc - i, argv + i, &cli);
+	fprintf(stderr, "crmshift: error: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return CRM_EXIT_USAGE;
+}

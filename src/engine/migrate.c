@@ -1,0 +1,1026 @@
+/*
+ * migrate.c: the load loop. See docs/internals/migrate.md for the state
+ * machine; in short, for each selected object in load order:
+ *
+ *   pass 1  read the export; map, check and resolve each record; upsert it
+ *           (insert, update with its pre-image in the ledger, or skip when
+ *           its content hash is unchanged); references to the object itself
+ *           or to one loaded later are left for pass 2
+ *   pass 2  (objects with such references) read the export again and set
+ *           the references now that every parent is loaded
+ *
+ * Every batch commits the target rows, their xref and ledger rows and the
+ * object's checkpoint (records done, counts, report offsets) in one
+ * transaction. --resume restarts each object from its checkpoint and cuts the
+ * reports back to the committed offsets, so nothing is counted or reported
+ * twice.
+ */
+#include "compat.h"
+#include "engine/migrate.h"
+#include "engine/sample.h"
+#include "io/csv.h"
+#include "store/store.h"
+#include "transform/datetime.h"
+#include "transform/textfn.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/hash.h"
+#include "util/path.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct migration {
+	struct crm_project *p;
+	const struct crm_migrate_options *opt;
+	struct crm_migrate_result *res;
+	struct crm_store *store;
+	struct crm_state *state;
+	struct crm_sample sample;
+	int sampling;
+	int64_t run;
+	char load_time[CRM_DT_MAX];
+	FILE *rejects;
+	FILE *orphans;
+	struct crm_arena arena;
+	struct crm_buf hashbuf;
+	struct crm_buf pre_image;
+	char tmpdir[PATH_MAX];
+};
+
+/* What one record became: its id, mapped values, resolved references and hash. */
+struct prepared {
+	const char *id;
+	size_t id_len;
+	struct crm_program_result res;
+	struct crm_value *out;   /* values for the store: references as target ids */
+	int *resolved;           /* per field: 1 resolved, 0 no value, -1 parent missing */
+	uint64_t hash;
+};
+
+static int mkdir_private(const char *path, struct crm_error *err)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static void now_iso(char *out)
+{
+	char date[CRM_DT_MAX];
+
+	crm_dt_now(date, out);
+}
+
+static double elapsed_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void copy_text(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static int write_row(FILE *out, const char *const *cols, const size_t *lens, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (crm_csv_write_field(out, cols[i], lens[i], i == 0))
+			return -1;
+	return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+static int report_reject(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
+			 unsigned long line, const char *field, const char *rule, const char *reason,
+			 struct crm_error *err)
+{
+	char line_text[24];
+	const char *cols[6];
+	size_t lens[6], i;
+
+	snprintf(line_text, sizeof(line_text), "%lu", line);
+	cols[0] = o->cfg->name;
+	cols[1] = id;
+	cols[2] = line_text;
+	cols[3] = field;
+	cols[4] = rule;
+	cols[5] = reason;
+	for (i = 0; i < 6; i++)
+		lens[i] = i == 1 ? id_len : strlen(cols[i]);
+	if (write_row(m->rejects, cols, lens, 6))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
+	m->res->reject_rows++;
+	if (m->res->reject_examples < CRM_EXAMPLES_MAX) {
+		struct crm_report_example *ex = &m->res->rejects[m->res->reject_examples++];
+		copy_text(ex->object, sizeof(ex->object), o->cfg->name, strlen(o->cfg->name));
+		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
+		ex->line = line;
+		copy_text(ex->field, sizeof(ex->field), field, strlen(field));
+		copy_text(ex->rule, sizeof(ex->rule), rule, strlen(rule));
+		copy_text(ex->reason, sizeof(ex->reason), reason, strlen(reason));
+	}
+	return 0;
+}
+
+static int report_orphan(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
+			 unsigned long line, const struct crm_field_program *field, const char *parent_id,
+			 size_t parent_len, int rejected, struct crm_error *err)
+{
+	char line_text[24];
+	const char *outcome = rejected ? "rejected: the reference is required" : "loaded without the link";
+	const char *cols[7];
+	size_t lens[7], i;
+
+	snprintf(line_text, sizeof(line_text), "%lu", line);
+	cols[0] = o->cfg->name;
+	cols[1] = id;
+	cols[2] = line_text;
+	cols[3] = field->source_name;
+	cols[4] = field->ref_object;
+	cols[5] = parent_id;
+	cols[6] = outcome;
+	for (i = 0; i < 7; i++)
+		lens[i] = i == 1 ? id_len : i == 5 ? parent_len : strlen(cols[i]);
+	if (write_row(m->orphans, cols, lens, 7))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->orphans_path, strerror(errno));
+	m->res->orphan_rows++;
+	if (m->res->orphan_examples < CRM_EXAMPLES_MAX) {
+		struct crm_report_example *ex = &m->res->orphans[m->res->orphan_examples++];
+		copy_text(ex->object, sizeof(ex->object), o->cfg->name, strlen(o->cfg->name));
+		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
+		ex->line = line;
+		copy_text(ex->field, sizeof(ex->field), field->source_name, strlen(field->source_name));
+		copy_text(ex->rule, sizeof(ex->rule), field->ref_object, strlen(field->ref_object));
+		snprintf(ex->reason, sizeof(ex->reason), "parent %s '%.*s' is not loaded; %s", field->ref_object,
+			 (int)(parent_len > 64 ? 64 : parent_len), parent_id, outcome);
+	}
+	return 0;
+}
+
+static int prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
+{
+	memset(pr, 0, sizeof(*pr));
+	if (crm_program_result_init(&pr->res, prog, err))
+		return err->code;
+	pr->out = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*pr->out));
+	pr->resolved = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*pr->resolved));
+	if (!pr->out || !pr->resolved)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static void prepared_release(struct prepared *pr)
+{
+	crm_program_result_release(&pr->res);
+	crm_free(pr->out);
+	crm_free(pr->resolved);
+}
+
+/*
+ * Resolves references and computes the content hash. A deferred reference
+ * is looked up too: in pass 2 its parent is there; in pass 1 it may not be.
+ */
+static int resolve_and_hash(struct migration *m, struct crm_project_object *o, struct prepared *pr,
+			    struct crm_error *err)
+{
+	const struct crm_program *prog = o->prog;
+	size_t f;
+
+	crm_buf_reset(&m->hashbuf);
+	for (f = 0; f < prog->field_count; f++) {
+		const struct crm_field_program *field = &prog->fields[f];
+		const struct crm_value *v = &pr->res.values[f];
+		uint32_t len = (uint32_t)v->len;
+		int64_t target = 0;
+
+		pr->out[f] = *v;
+		pr->resolved[f] = 0;
+		if (field->ref_object && v->len) {
+			struct crm_xref parent;
+			int found = crm_state_xref_get(m->state, field->ref_object, v->ptr, v->len, &parent, err);
+			if (found < 0)
+				return err->code;
+			if (found) {
+				char *text = crm_arena_alloc(&m->arena, 24);
+				if (!text)
+					return crm_error_set(err, CRM_ENOMEM, "out of memory");
+				target = parent.target_id;
+				pr->out[f].len = (size_t)snprintf(text, 24, "%lld", (long long)target);
+				pr->out[f].ptr = text;
+				pr->resolved[f] = 1;
+			} else {
+				pr->out[f].ptr = NULL;
+				pr->out[f].len = 0;
+				pr->resolved[f] = -1;
+			}
+		}
+		if (crm_buf_add(&m->hashbuf, &len, sizeof(len), err) || crm_buf_add(&m->hashbuf, v->ptr, v->len, err) ||
+		    crm_buf_add(&m->hashbuf, &target, sizeof(target), err))
+			return err->code;
+	}
+	pr->hash = crm_hash_bytes(m->hashbuf.ptr, m->hashbuf.len);
+	return 0;
+}
+
+/* Maps and checks a record; returns 1 when it is rejected (reported when report is set). */
+static int prepare_record(struct migration *m, struct crm_project_object *o, const struct crm_csv_record *rec,
+			  struct prepared *pr, unsigned flags, int report, struct crm_error *err)
+{
+	const struct crm_program *prog = o->prog;
+	size_t i;
+
+	pr->id = rec->fields[prog->id_col].ptr;
+	pr->id_len = rec->fields[prog->id_col].len;
+	crm_text_trim(&pr->id, &pr->id_len);
+	if (!pr->id_len) {
+		if (report && report_reject(m, o, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
+			return err->code;
+		return 1;
+	}
+	if (crm_program_run(o->prog, rec, &pr->res, &m->arena, flags, err))
+		return err->code;
+	if (!pr->res.failure_count)
+		return 0;
+	for (i = 0; report && i < pr->res.failure_count; i++) {
+		const struct crm_failure *fail = &pr->res.failures[i];
+		if (report_reject(m, o, pr->id, pr->id_len, rec->line, prog->fields[fail->field].source_name, fail->rule,
+				  fail->reason, err))
+			return err->code;
+	}
+	return 1;
+}
+
+struct object_run {
+	struct crm_project_object *o;
+	struct crm_object_result *result;
+	struct crm_checkpoint cp;
+	struct crm_table_spec spec;
+	struct crm_store_column *columns;
+	struct crm_store_writer *writer;
+	struct crm_value *values; /* pass 2: values of the deferred columns */
+	size_t *deferred_fields;  /* pass 2: which fields those are */
+	size_t deferred_count;
+	int fresh;                /* no record of this object was ever loaded: skip the xref lookup */
+};
+
+static int checkpoint(struct migration *m, struct object_run *or, int final, struct crm_error *err)
+{
+	long pos;
+
+	if (fflush(m->rejects) || fflush(m->orphans))
+		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
+	pos = ftell(m->rejects);
+	or->cp.rejects_offset = pos < 0 ? 0 : pos;
+	pos = ftell(m->orphans);
+	or->cp.orphans_offset = pos < 0 ? 0 : pos;
+	or->cp.counts = or->result->counts;
+	if (crm_state_checkpoint_put(m->state, m->run, or->o->cfg->name, &or->cp, err) ||
+	    crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
+		return err->code;
+	if (final)
+		return 0;
+	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+		return err->code;
+	return 0;
+}
+
+static int write_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+			struct prepared *pr, struct crm_error *err)
+{
+	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
+	struct crm_xref x;
+	int found = 0, rc;
+	int64_t id;
+
+	if (!or->fresh) {
+		found = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &x, err);
+		if (found < 0)
+			return err->code;
+	}
+	if (found && x.seen_run == m->run)
+		goto duplicate;
+	if (found && x.hash == pr->hash) {
+		or->result->counts.unchanged++;
+		return crm_state_xref_seen(m->state, or->o->cfg->name, pr->id, pr->id_len, m->run, err);
+	}
+	if (found) {
+		rc = m->store->ops->fetch(or->writer, x.target_id, &m->pre_image, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
+			    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, x.target_id, pr->id,
+						 pr->id_len, CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+				return err->code;
+			or->result->counts.updated++;
+			x.hash = pr->hash;
+			x.seen_run = x.write_run = m->run;
+			return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, or->o->prog->table, &x, err);
+		}
+		/* the target row is gone (deleted outside crmshift): load it again */
+	}
+	rc = m->store->ops->insert(or->writer, &row, &id, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		/* the target has the row but the state did not know it (or it came earlier in this file) */
+		struct crm_xref seen;
+		int known = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &seen, err);
+		if (known < 0)
+			return err->code;
+		if (known && seen.seen_run == m->run)
+			goto duplicate;
+		rc = m->store->ops->fetch(or->writer, id, &m->pre_image, err);
+		if (rc)
+			return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
+		if (m->store->ops->update(or->writer, id, &row, err) ||
+		    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, id, pr->id, pr->id_len,
+					 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+			return err->code;
+		or->result->counts.updated++;
+	} else {
+		if (crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, id, pr->id, pr->id_len,
+					 CRM_LEDGER_INSERT, NULL, pr->hash, err))
+			return err->code;
+		or->result->counts.inserted++;
+	}
+	x.target_id = id;
+	x.hash = pr->hash;
+	x.seen_run = x.write_run = m->run;
+	return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, or->o->prog->table, &x, err);
+
+duplicate:
+	or->result->counts.rejected++;
+	return report_reject(m, or->o, pr->id, pr->id_len, rec->line, or->o->cfg->id, "id",
+			     "the same id appears earlier in the file; only the first record is loaded", err);
+}
+
+/* Pass 1 for one record that mapped cleanly: orphans, then the write. */
+static int load_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+		       struct prepared *pr, struct crm_error *err)
+{
+	const struct crm_program *prog = or->o->prog;
+	int orphan = 0, rejected = 0;
+	size_t f;
+
+	if (resolve_and_hash(m, or->o, pr, err))
+		return err->code;
+	for (f = 0; f < prog->field_count; f++)
+		if (pr->resolved[f] < 0 && !or->o->deferred[f] && prog->fields[f].required)
+			rejected = 1;
+	for (f = 0; f < prog->field_count; f++) {
+		const struct crm_value *v = &pr->res.values[f];
+		if (pr->resolved[f] >= 0 || or->o->deferred[f])
+			continue;
+		orphan = 1;
+		if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected, err))
+			return err->code;
+		if (prog->fields[f].required) {
+			char reason[320];
+			snprintf(reason, sizeof(reason), "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
+				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
+			if (report_reject(m, or->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name, "required",
+					  reason, err))
+				return err->code;
+		}
+	}
+	if (orphan)
+		or->result->counts.orphaned++;
+	if (rejected) {
+		or->result->counts.rejected++;
+		return 0;
+	}
+	return write_record(m, or, rec, pr, err);
+}
+
+/* Pass 2 for one record: set its deferred references. */
+static int link_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+		       struct prepared *pr, struct crm_error *err)
+{
+	const struct crm_program *prog = or->o->prog;
+	struct crm_store_row row = {pr->id, pr->id_len, or->values, m->load_time};
+	struct crm_xref x;
+	size_t i;
+	int found, orphan = 0, rc;
+
+	found = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &x, err);
+	if (found <= 0)
+		return found; /* not loaded (rejected in pass 1): nothing to link */
+	if (resolve_and_hash(m, or->o, pr, err))
+		return err->code;
+	for (i = 0; i < or->deferred_count; i++) {
+		size_t f = or->deferred_fields[i];
+		or->values[i] = pr->out[f];
+		if (pr->resolved[f] < 0) {
+			orphan = 1;
+			if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], pr->res.values[f].ptr,
+					  pr->res.values[f].len, 0, err))
+				return err->code;
+		}
+	}
+	if (orphan)
+		or->result->counts.orphaned++;
+	if (x.hash == pr->hash)
+		return 0;
+	rc = m->store->ops->fetch(or->writer, x.target_id, &m->pre_image, err);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
+	    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, prog->table, x.target_id, pr->id, pr->id_len,
+				 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+		return err->code;
+	if (x.write_run != m->run) {
+		/* pass 1 found the record unchanged; its links are what changed */
+		or->result->counts.unchanged--;
+		or->result->counts.updated++;
+	}
+	x.hash = pr->hash;
+	x.write_run = m->run;
+	return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, prog->table, &x, err);
+}
+
+static int open_writer(struct migration *m, struct object_run *or, int pass, struct crm_error *err)
+{
+	const struct crm_program *prog = or->o->prog;
+	size_t f, n = 0;
+
+	or->columns = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*or->columns));
+	or->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*or->values));
+	or->deferred_fields = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(size_t));
+	if (!or->columns || !or->values || !or->deferred_fields)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (f = 0; f < prog->field_count; f++) {
+		if (pass == 2 && !or->o->deferred[f])
+			continue;
+		or->columns[n].name = prog->fields[f].target_field;
+		or->columns[n].type = prog->fields[f].type;
+		if (pass == 2)
+			or->deferred_fields[or->deferred_count++] = f;
+		n++;
+	}
+	or->spec.table = prog->table;
+	or->spec.source_system = m->p->cfg.source_system;
+	or->spec.columns = or->columns;
+	or->spec.count = n;
+	if (pass == 1 && m->store->ops->ensure_table(m->store, &or->spec, err))
+		return err->code;
+	or->writer = m->store->ops->writer_open(m->store, &or->spec, err);
+	return or->writer ? 0 : err->code;
+}
+
+static void close_writer(struct migration *m, struct object_run *or)
+{
+	if (or->writer)
+		m->store->ops->writer_close(or->writer);
+	crm_free(or->columns);
+	crm_free(or->values);
+	crm_free(or->deferred_fields);
+	or->writer = NULL;
+	or->columns = NULL;
+	or->values = NULL;
+	or->deferred_fields = NULL;
+	or->deferred_count = 0;
+}
+
+static int run_pass(struct migration *m, struct object_run *or, int pass, struct crm_error *err)
+{
+	struct crm_project_object *o = or->o;
+	int64_t *done = pass == 1 ? &or->cp.pass1_records : &or->cp.pass2_records;
+	int64_t skip = *done;
+	unsigned batch = m->p->cfg.batch_size, in_batch = 0;
+	struct crm_csv_reader *r;
+	struct crm_csv_record rec;
+	struct prepared pr;
+	struct stat st;
+	uint64_t total = 0;
+	int rc;
+
+	if (open_writer(m, or, pass, err))
+		goto out_writer;
+	if (prepared_init(&pr, o->prog, err))
+		goto out_prepared;
+	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
+	if (!r)
+		goto out_prepared;
+	if (stat(o->path, &st) == 0)
+		total = (uint64_t)st.st_size;
+	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+		goto out_reader;
+	while ((rc = crm_csv_next(r, &rec, err)) != CRM_CSV_EOF) {
+		struct crm_error rec_err = CRM_ERROR_INIT;
+		if (rc < 0)
+			goto out_rollback;
+		if (rec.index == 0) {
+			if (rc == CRM_CSV_BAD_RECORD)
+				goto out_rollback; /* a broken header: nothing can be mapped */
+			continue;
+		}
+		if (rc == CRM_CSV_BAD_RECORD) {
+			rec_err = *err;
+			err->code = 0;
+			err->msg[0] = '\0';
+		}
+		if ((int64_t)rec.index <= skip) {
+			/* committed before the interruption; re-read only to restore `unique` */
+			if (pass == 1 && rc == CRM_CSV_RECORD) {
+				crm_arena_reset(&m->arena);
+				if (prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 0, err) < 0)
+					goto out_rollback;
+			}
+			continue;
+		}
+		crm_arena_reset(&m->arena);
+		if (pass == 1) {
+			if (rc == CRM_CSV_BAD_RECORD) {
+				/* the record's fields cannot be trusted: report it whole */
+				const char *id = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
+							 ? rec.fields[o->prog->id_col].ptr : "";
+				size_t id_len = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
+							? rec.fields[o->prog->id_col].len : 0;
+				or->result->counts.read++;
+				or->result->counts.rejected++;
+				if (report_reject(m, o, id, id_len, rec.line, "", "csv", rec_err.msg, err))
+					goto out_rollback;
+			} else {
+				const char *id = rec.fields[o->prog->id_col].ptr;
+				size_t id_len = rec.fields[o->prog->id_col].len;
+				crm_text_trim(&id, &id_len);
+				if (!m->sampling || crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
+					or->result->counts.read++;
+					rc = prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 1, err);
+					if (rc < 0)
+						goto out_rollback;
+					if (rc == 1)
+						or->result->counts.rejected++;
+					else if (load_record(m, or, &rec, &pr, err))
+						goto out_rollback;
+				}
+			}
+		} else if (rc == CRM_CSV_RECORD) {
+			const char *id = rec.fields[o->prog->id_col].ptr;
+			size_t id_len = rec.fields[o->prog->id_col].len;
+			crm_text_trim(&id, &id_len);
+			if (!m->sampling || crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
+				rc = prepare_record(m, o, &rec, &pr, 0, 0, err);
+				if (rc < 0)
+					goto out_rollback;
+				if (rc == 0 && link_record(m, or, &rec, &pr, err))
+					goto out_rollback;
+			}
+		}
+		*done = (int64_t)rec.index;
+		if (++in_batch >= batch) {
+			in_batch = 0;
+			if (checkpoint(m, or, 0, err))
+				goto out_rollback;
+			if (m->opt->progress)
+				m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, crm_csv_bytes_read(r), total);
+		}
+	}
+	if (pass == 1)
+		or->cp.pass1_done = 1;
+	else
+		or->cp.pass2_done = 1;
+	if (checkpoint(m, or, 1, err))
+		goto out_rollback;
+	if (m->opt->progress)
+		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);
+	crm_csv_close(r);
+	prepared_release(&pr);
+	close_writer(m, or);
+	return 0;
+
+out_rollback:
+	{
+		struct crm_error ignored = CRM_ERROR_INIT;
+		m->store->ops->rollback(m->store, &ignored);
+	}
+out_reader:
+	crm_csv_close(r);
+out_prepared:
+	prepared_release(&pr);
+out_writer:
+	close_writer(m, or);
+	return err->code ? err->code : crm_error_set(err, CRM_EINTERNAL, "load of '%s' failed", o->cfg->name);
+}
+
+static int selected(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return 1;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+static int check_selection(struct crm_project *p, const char *list, struct crm_error *err)
+{
+	const char *s = list;
+
+	while (s && *s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s), i;
+		int known = 0;
+		while (n && *s == ' ') {
+			s++;
+			n--;
+		}
+		while (n && s[n - 1] == ' ')
+			n--;
+		for (i = 0; i < p->count; i++)
+			known |= strlen(p->objects[i].cfg->name) == n && strncmp(p->objects[i].cfg->name, s, n) == 0;
+		if (!known)
+			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project", (int)n, s);
+		s = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char child[PATH_MAX];
+
+	if (!d)
+		return unlink(path);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+		remove_tree(child);
+	}
+	closedir(d);
+	return rmdir(path);
+}
+
+static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orphans_offset, struct crm_error *err)
+{
+	static const char rejects_header[] = "object,source_id,line,field,rule,reason\n";
+	static const char orphans_header[] = "object,source_id,line,field,parent_object,parent_source_id,outcome\n";
+	char dir[PATH_MAX];
+	int resume = m->res->resumed;
+	int fd;
+
+	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", m->p->cfg.dir) || mkdir_private(dir, err))
+		return err->code;
+	if (m->opt->dry_run) {
+		if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-dry-run.csv", dir) ||
+		    crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-dry-run.csv", dir))
+			return err->code;
+	} else if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-%lld.csv", dir,
+				   (long long)m->run) ||
+		   crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-%lld.csv", dir,
+				   (long long)m->run)) {
+		return err->code;
+	}
+	/* reports name customers' records: created 0600 */
+	fd = open(m->res->rejects_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0600);
+	if (fd < 0 || (resume && ftruncate(fd, rejects_offset) != 0) || !(m->rejects = fdopen(fd, "r+")))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
+	fd = open(m->res->orphans_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0600);
+	if (fd < 0 || (resume && ftruncate(fd, orphans_offset) != 0) || !(m->orphans = fdopen(fd, "r+")))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->orphans_path, strerror(errno));
+	fseek(m->rejects, 0, SEEK_END);
+	fseek(m->orphans, 0, SEEK_END);
+	if (ftell(m->rejects) == 0 && fputs(rejects_header, m->rejects) == EOF)
+		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->rejects_path);
+	if (ftell(m->orphans) == 0 && fputs(orphans_header, m->orphans) == EOF)
+		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->orphans_path);
+	return 0;
+}
+
+/* Counts the data rows already in a report (when resuming). */
+static int64_t count_report_rows(const char *path)
+{
+	struct crm_error ignored = CRM_ERROR_INIT;
+	struct crm_csv_reader *r = crm_csv_open(path, "utf-8", ',', &ignored);
+	struct crm_csv_record rec;
+	int64_t rows = 0;
+	int rc;
+
+	if (!r)
+		return 0;
+	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_CSV_EOF && rc >= 0)
+		rows += rec.index > 0;
+	crm_csv_close(r);
+	return rows;
+}
+
+static int parse_run_options(const char *json, struct crm_migrate_options *opt, char *objects, size_t cap)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(json, 0, &jerr), *v;
+
+	if (!root)
+		return -1;
+	v = json_object_get(root, "sample_pct");
+	opt->sample_pct = json_is_number(v) ? json_number_value(v) : 0;
+	v = json_object_get(root, "objects");
+	if (json_is_string(v)) {
+		snprintf(objects, cap, "%s", json_string_value(v));
+		opt->objects = objects;
+	}
+	json_decref(root);
+	return 0;
+}
+
+static char *options_json(const struct crm_migrate_options *opt)
+{
+	json_t *root = json_object();
+	char *text;
+
+	if (!root)
+		return NULL;
+	json_object_set_new(root, "sample_pct", json_real(opt->sample_pct));
+	if (opt->objects)
+		json_object_set_new(root, "objects", json_string(opt->objects));
+	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(root);
+	return text;
+}
+
+static int start_run(struct migration *m, struct crm_migrate_options *eff, char *objects, size_t cap,
+		     struct crm_error *err)
+{
+	struct crm_run_info last;
+	int rc = crm_state_run_last(m->state, &last, err);
+	char *opts;
+
+	if (rc < 0)
+		return err->code;
+	if (m->opt->resume) {
+		if (rc == 1 || strcmp(last.status, "running") != 0)
+			return crm_error_set(err, CRM_EINPUT, "nothing to resume: %s",
+					     rc == 1 ? "no run has started yet" : "the last run finished");
+		m->run = last.id;
+		m->res->resumed = 1;
+		if (parse_run_options(last.options, eff, objects, cap))
+			return crm_error_set(err, CRM_EIO, "run %lld: its options cannot be read", (long long)last.id);
+		return 0;
+	}
+	if (rc == 0 && strcmp(last.status, "running") == 0) {
+		/* a run that was killed and not resumed: close it, and say so */
+		char now[CRM_DT_MAX];
+		now_iso(now);
+		if (crm_state_run_finish(m->state, last.id, "interrupted", now, NULL, err))
+			return err->code;
+		m->res->interrupted_run = last.id;
+	}
+	opts = options_json(eff);
+	if (!opts)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	rc = crm_state_run_start(m->state, opts, m->load_time, &m->run, err);
+	free(opts);
+	return rc;
+}
+
+int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
+		struct crm_error *err)
+{
+	struct migration m;
+	struct crm_migrate_options eff = *opt;
+	char objects[512], path[PATH_MAX], url[PATH_MAX];
+	struct timespec start;
+	int64_t rejects_offset = 0, orphans_offset = 0;
+	size_t i;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(res, 0, sizeof(*res));
+	memset(&m, 0, sizeof(m));
+	m.p = p;
+	m.opt = opt;
+	m.res = res;
+	crm_arena_init(&m.arena, 64 * 1024);
+	crm_buf_init(&m.hashbuf, 1u << 30);
+	crm_buf_init(&m.pre_image, 1u << 30);
+	now_iso(m.load_time);
+	if (check_selection(p, opt->objects, err))
+		goto out;
+
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || mkdir_private(path, err))
+		goto out;
+	if (opt->dry_run) {
+		if (crm_path_format(m.tmpdir, sizeof(m.tmpdir), err, "%s/.crmshift/dry-run.XXXXXX", p->cfg.dir))
+			goto out;
+		if (!mkdtemp(m.tmpdir)) {
+			m.tmpdir[0] = '\0';
+			crm_error_set(err, CRM_EIO, "cannot create a throw-away target: %s", strerror(errno));
+			goto out;
+		}
+		if (crm_path_format(url, sizeof(url), err, "sqlite:%s/target.db", m.tmpdir) ||
+		    crm_path_format(path, sizeof(path), err, "%s/state.db", m.tmpdir))
+			goto out;
+	} else if (crm_path_format(url, sizeof(url), err, "%s", p->cfg.target_url) ||
+		   crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir)) {
+		goto out;
+	}
+	if (crm_path_format(res->target, sizeof(res->target), err, "%s",
+			    opt->dry_run ? "throw-away sqlite target" : url))
+		goto out;
+	m.store = crm_store_open(url, p->cfg.dir, err);
+	if (!m.store)
+		goto out;
+	m.state = crm_state_open(path, m.store->ops->sqlite_handle(m.store), err);
+	if (!m.state)
+		goto out;
+	if (start_run(&m, &eff, objects, sizeof(objects), err))
+		goto out;
+	m.opt = &eff;
+	res->run_id = m.run;
+
+	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
+	if (!res->objects) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out_failed;
+	}
+	res->count = p->count;
+	for (i = 0; i < p->count; i++) {
+		struct crm_project_object *o = &p->objects[p->order[i]];
+		struct crm_checkpoint cp;
+		res->objects[i].object = o->cfg->name;
+		res->objects[i].table = o->cfg->target;
+		res->objects[i].selected = selected(eff.objects, o->cfg->name);
+		if (res->resumed) {
+			rc = crm_state_checkpoint_get(m.state, m.run, o->cfg->name, &cp, err);
+			if (rc < 0)
+				goto out_failed;
+			if (rc == 1) {
+				if (cp.rejects_offset > rejects_offset)
+					rejects_offset = cp.rejects_offset;
+				if (cp.orphans_offset > orphans_offset)
+					orphans_offset = cp.orphans_offset;
+			}
+		}
+	}
+	if (open_reports(&m, rejects_offset, orphans_offset, err))
+		goto out_failed;
+	if (res->resumed) {
+		res->reject_rows = count_report_rows(res->rejects_path);
+		res->orphan_rows = count_report_rows(res->orphans_path);
+	}
+	if (eff.sample_pct > 0) {
+		if (crm_sample_build(&m.sample, p, eff.sample_pct, err))
+			goto out_failed;
+		m.sampling = 1;
+	}
+
+	for (int pass = 1; pass <= 2; pass++) {
+		for (i = 0; i < p->count; i++) {
+			struct object_run or;
+			int64_t known;
+			memset(&or, 0, sizeof(or));
+			or.o = &p->objects[p->order[i]];
+			or.result = &res->objects[i];
+			if (!or.result->selected || (pass == 2 && !or.o->has_deferred))
+				continue;
+			rc = crm_state_checkpoint_get(m.state, m.run, or.o->cfg->name, &or.cp, err);
+			if (rc < 0)
+				goto out_failed;
+			or.result->counts = or.cp.counts;
+			if ((pass == 1 && or.cp.pass1_done) || (pass == 2 && or.cp.pass2_done))
+				continue;
+			if (crm_state_xref_count(m.state, or.o->cfg->name, &known, err))
+				goto out_failed;
+			or.fresh = known == 0;
+			if (run_pass(&m, &or, pass, err))
+				goto out_failed;
+		}
+	}
+	res->seconds = elapsed_since(&start);
+	{
+		char now[CRM_DT_MAX];
+		char *summary = crm_migrate_summary_json(res, opt->dry_run);
+		now_iso(now);
+		if (!summary) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			goto out_failed;
+		}
+		rc = crm_state_run_finish(m.state, m.run, "done", now, summary, err);
+		crm_free(summary);
+		if (rc)
+			goto out;
+	}
+	goto out;
+
+out_failed:
+	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
+out:
+	if (m.sampling)
+		crm_sample_release(&m.sample);
+	if (m.rejects)
+		fclose(m.rejects);
+	if (m.orphans)
+		fclose(m.orphans);
+	crm_state_close(m.state);
+	crm_store_close(m.store);
+	if (m.tmpdir[0])
+		remove_tree(m.tmpdir);
+	crm_arena_release(&m.arena);
+	crm_buf_release(&m.hashbuf);
+	crm_buf_release(&m.pre_image);
+	if (!err->code)
+		res->seconds = elapsed_since(&start);
+	return err->code;
+}
+
+void crm_migrate_result_release(struct crm_migrate_result *res)
+{
+	crm_free(res->objects);
+	res->objects = NULL;
+	res->count = 0;
+}
+
+static json_t *examples_json(const struct crm_report_example *ex, size_t count)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < count; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "object", ex[i].object, "source_id", ex[i].source_id,
+				      "line", (json_int_t)ex[i].line, "field", ex[i].field, "rule", ex[i].rule, "reason",
+				      ex[i].reason);
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run)
+{
+	json_t *root = json_object(), *objects = json_array();
+	char *text;
+	size_t i;
+
+	if (!root || !objects) {
+		json_decref(root);
+		json_decref(objects);
+		return NULL;
+	}
+	for (i = 0; i < res->count; i++) {
+		const struct crm_object_result *o = &res->objects[i];
+		if (!o->selected)
+			continue;
+		json_array_append_new(objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "object", o->object,
+							 "table", o->table, "read", (json_int_t)o->counts.read, "inserted",
+							 (json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
+							 "unchanged", (json_int_t)o->counts.unchanged, "rejected",
+							 (json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned));
+	}
+	json_object_set_new(root, "run", json_integer(res->run_id));
+	json_object_set_new(root, "dry_run", json_boolean(dry_run));
+	json_object_set_new(root, "resumed", json_boolean(res->resumed));
+	json_object_set_new(root, "target", json_string(res->target));
+	json_object_set_new(root, "objects", objects);
+	json_object_set_new(root, "rejects_file", json_string(res->rejects_path));
+	json_object_set_new(root, "reject_rows", json_integer(res->reject_rows));
+	json_object_set_new(root, "orphans_file", json_string(res->orphans_path));
+	json_object_set_new(root, "orphan_rows", json_integer(res->orphan_rows));
+	json_object_set_new(root, "reject_examples", examples_json(res->rejects, res->reject_examples));
+	json_object_set_new(root, "orphan_examples", examples_json(res->orphans, res->orphan_examples));
+	json_object_set_new(root, "seconds", json_real(res->seconds));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		return NULL;
+	{
+		/* hand over in our allocator's ownership, as the header promises */
+		char *copy = crm_strdup(text);
+		free(text);
+		return copy;
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * migrate.h: loading a project into its target (DESIGN.md, data flow):
+ * reader -> program -> checks -> reference resolution -> upsert -> ledger,
+ * one object at a time in load order, streaming, in batches that commit
+ * with their cross-reference, ledger and checkpoint rows.
+ *
+ * Guarantees: a record whose mapped content is unchanged since the last run
+ * is skipped, so a second run changes nothing; a run killed at any point
+ * resumes (opt.resume) to exactly the counts of an uninterrupted run; every
+ * record that does not load is in the rejects report with its reason;
+ * every missing parent is counted and reported as an orphan, never invented.
+ */
+#ifndef CRM_MIGRATE_H
+#define CRM_MIGRATE_H
+
+#include "compat.h"
+#include "engine/project.h"
+#include "state/state.h"
+
+#include <limits.h>
+
+typedef void (*crm_progress_fn)(void *ctx, const char *object, int pass, uint64_t bytes_done, uint64_t bytes_total);
+
+struct crm_migrate_options {
+	int dry_run;         /* shadow import into a throw-away target */
+	int resume;          /* finish the last run, which was interrupted */
+	double sample_pct;   /* 0 for everything */
+	const char *objects; /* comma-separated source objects; NULL for all */
+	crm_progress_fn progress;
+	void *progress_ctx;
+};
+
+struct crm_object_result {
+	const char *object; /* borrowed from the project */
+	const char *table;
+	int selected;
+	struct crm_counts counts;
+};
+
+#define CRM_EXAMPLES_MAX 24
+
+struct crm_report_example {
+	char object[64];
+	char source_id[64];
+	unsigned long line;
+	char field[64];
+	char rule[96];
+	char reason[320];
+};
+
+struct crm_migrate_result {
+	int64_t run_id;
+	int resumed;
+	int64_t interrupted_run; /* an earlier run left unfinished and closed by this one, or 0 */
+	struct crm_object_result *objects; /* in load order */
+	size_t count;
+	char target[PATH_MAX];
+	char rejects_path[PATH_MAX];
+	char orphans_path[PATH_MAX];
+	int64_t reject_rows;
+	int64_t orphan_rows;
+	struct crm_report_example rejects[CRM_EXAMPLES_MAX];
+	size_t reject_examples;
+	struct crm_report_example orphans[CRM_EXAMPLES_MAX];
+	size_t orphan_examples;
+	double seconds;
+};
+
+int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
+		struct crm_error *err);
+void crm_migrate_result_release(struct crm_migrate_result *res);
+
+/* The summary as JSON text (free with crm_free); NULL on OOM. */
+char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * project.c: opening a project and ordering its objects.
+ */
+#include "compat.h"
+#include "engine/project.h"
+#include "io/csv.h"
+#include "util/alloc.h"
+
+#include <string.h>
+
+const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj)
+{
+	if (obj->encoding)
+		return obj->encoding;
+	return p->cfg.source_encoding ? p->cfg.source_encoding : "utf-8";
+}
+
+struct crm_project_object *crm_project_object(struct crm_project *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		if (strcmp(p->objects[i].cfg->name, name) == 0)
+			return &p->objects[i];
+	return NULL;
+}
+
+void crm_project_release(struct crm_project *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		crm_program_free(p->objects[i].prog);
+		crm_free(p->objects[i].path);
+		crm_free(p->objects[i].deferred);
+	}
+	crm_free(p->objects);
+	crm_free(p->order);
+	crm_diags_release(&p->diags);
+	crm_mapping_release(&p->map);
+	crm_config_release(&p->cfg);
+	memset(p, 0, sizeof(*p));
+}
+
+static int compile_object(struct crm_project *p, struct crm_project_object *o, struct crm_error *first)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_reader *r;
+	struct crm_csv_record rec;
+	int rc;
+
+	o->encoding = crm_project_encoding(p, o->cfg);
+	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, &err);
+	if (!r)
+		goto fail;
+	rc = crm_csv_next(r, &rec, &err);
+	if (rc == CRM_CSV_EOF)
+		crm_error_set(&err, CRM_EINPUT, "%s: empty file (no header)", o->path);
+	if (rc == CRM_CSV_BAD_RECORD || rc < 0 || rc == CRM_CSV_EOF) {
+		crm_csv_close(r);
+		goto fail;
+	}
+	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, &p->diags, &err);
+	crm_csv_close(r);
+	if (!o->prog) {
+		if (!first->code)
+			*first = err;
+		return err.code;
+	}
+	o->deferred = crm_calloc(o->prog->field_count ? o->prog->field_count : 1, sizeof(int));
+	if (!o->deferred)
+		return crm_error_set(first, CRM_ENOMEM, "out of memory");
+	return 0;
+fail:
+	crm_diags_add(&p->diags, &err);
+	if (!first->code)
+		*first = err;
+	return err.code;
+}
+
+/* 1 when object a has a (non-self) reference to object b */
+static int refers_to(const struct crm_project_object *a, const struct crm_project_object *b)
+{
+	size_t i;
+
+	if (!a->prog || a == b)
+		return 0;
+	for (i = 0; i < a->prog->field_count; i++)
+		if (a->prog->fields[i].ref_object && strcmp(a->prog->fields[i].ref_object, b->cfg->name) == 0)
+			return 1;
+	return 0;
+}
+
+static int order_objects(struct crm_project *p, struct crm_error *err)
+{
+	int *placed = crm_calloc(p->count ? p->count : 1, sizeof(int));
+	size_t n = 0, i, j, f;
+
+	p->order = crm_calloc(p->count ? p->count : 1, sizeof(size_t));
+	if (!placed || !p->order) {
+		crm_free(placed);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	while (n < p->count) {
+		size_t best = p->count, best_missing = (size_t)-1;
+		/* Kahn's algorithm in config order; on a cycle, the object waiting on fewest goes first */
+		for (i = 0; i < p->count; i++) {
+			size_t missing = 0;
+			if (placed[i])
+				continue;
+			for (j = 0; j < p->count; j++)
+				if (!placed[j] && refers_to(&p->objects[i], &p->objects[j]))
+					missing++;
+			if (missing < best_missing) {
+				best = i;
+				best_missing = missing;
+			}
+			if (missing == 0)
+				break;
+		}
+		if (best_missing > 0)
+			p->cycle_broken = 1;
+		placed[best] = 1;
+		p->objects[best].order = n;
+		p->order[n++] = best;
+	}
+	crm_free(placed);
+	for (i = 0; i < p->count; i++) {
+		struct crm_project_object *o = &p->objects[i];
+		if (!o->prog)
+			continue;
+		for (f = 0; f < o->prog->field_count; f++) {
+			const char *parent = o->prog->fields[f].ref_object;
+			struct crm_project_object *po = parent ? crm_project_object(p, parent) : NULL;
+			if (po && po->order >= o->order) {
+				o->deferred[f] = 1;
+				o->has_deferred = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *err)
+{
+	struct crm_error first = CRM_ERROR_INIT;
+	char *mapping_path;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	if (crm_config_load(&p->cfg, dir, err))
+		return err->code;
+	mapping_path = crm_config_path(&p->cfg, "mapping.csv");
+	if (!mapping_path) {
+		crm_project_release(p);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	if (crm_mapping_load(&p->map, mapping_path, err)) {
+		crm_free(mapping_path);
+		crm_project_release(p);
+		return err->code;
+	}
+	crm_free(mapping_path);
+	for (i = 0; i < p->map.count; i++) {
+		const struct crm_mapping_row *row = &p->map.rows[i];
+		if (!crm_config_object(&p->cfg, row->col[CRM_MAP_SOURCE_OBJECT])) {
+			struct crm_error e = CRM_ERROR_INIT;
+			crm_error_set(&e, CRM_EINPUT, "%s:%lu: source_object '%s' has no [object \"%s\"] section in %s",
+				      p->map.path, row->line, row->col[CRM_MAP_SOURCE_OBJECT],
+				      row->col[CRM_MAP_SOURCE_OBJECT], p->cfg.path);
+			crm_diags_add(&p->diags, &e);
+			if (!first.code)
+				first = e;
+		}
+	}
+	p->objects = crm_calloc(p->cfg.object_count ? p->cfg.object_count : 1, sizeof(*p->objects));
+	if (!p->objects) {
+		crm_project_release(p);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	p->count = p->cfg.object_count;
+	for (i = 0; i < p->count; i++) {
+		struct crm_project_object *o = &p->objects[i];
+		o->cfg = &p->cfg.objects[i];
+		o->path = crm_config_export_path(&p->cfg, o->cfg);
+		if (!o->path) {
+			crm_project_release(p);
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+		if (compile_object(p, o, &first) == CRM_ENOMEM) {
+			crm_project_release(p);
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	if (!first.code && order_objects(p, &first)) {
+		crm_project_release(p);
+		return crm_error_set(err, first.code, "%s", first.msg);
+	}
+	if (first.code) {
+		crm_error_set(err, first.code, "%s", first.msg);
+		/* keep the diagnostics for the caller: release everything else */
+		{
+			struct crm_diags keep = p->diags;
+			p->diags.msgs = NULL;
+			p->diags.count = 0;
+			crm_project_release(p);
+			p->diags = keep;
+		}
+		return err->code;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * project.h: a migration project opened for work: its config, its mapping,
+ * one compiled program per source object (compiled against the export's
+ * header) and the load order. Opening a project is what `plan` checks and
+ * what every command that moves data starts from.
+ *
+ * Load order is a topological sort of the ref() graph, parents first. A
+ * reference to the object itself (Account.ParentId) or to an object loaded
+ * later (a cycle, broken where it costs least) is "deferred": filled in a
+ * second pass once both sides are loaded.
+ */
+#ifndef CRM_PROJECT_H
+#define CRM_PROJECT_H
+
+#include "compat.h"
+#include "model/config.h"
+#include "model/mapping.h"
+#include "transform/program.h"
+#include "util/error.h"
+
+struct crm_project_object {
+	const struct crm_object_config *cfg; /* borrowed from project->cfg */
+	char *path;                          /* the export file */
+	const char *encoding;
+	struct crm_program *prog;            /* NULL when it failed to compile */
+	int *deferred;                       /* per prog field: 1 for a reference filled in pass 2 */
+	int has_deferred;
+	size_t order;                        /* position in the load order */
+};
+
+struct crm_project {
+	struct crm_config cfg;
+	struct crm_mapping map;
+	struct crm_project_object *objects; /* in config order */
+	size_t count;
+	size_t *order;                      /* indices into objects, parents first */
+	struct crm_diags diags;             /* every error found while opening */
+	int cycle_broken;                   /* a reference cycle between objects was found */
+};
+
+/*
+ * Opens the project in dir. On a config error it fails at once; mapping and
+ * compile errors are all collected in p->diags and the first is returned in
+ * err. On error p is released.
+ */
+int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *err);
+void crm_project_release(struct crm_project *p);
+
+/* The object with this source name, or NULL. */
+struct crm_project_object *crm_project_object(struct crm_project *p, const char *name);
+/* The encoding of an object's export. */
+const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * csv.h: the streaming RFC 4180 reader, and the small writer used for
+ * reports. The reader reads a file in blocks, transcodes it to UTF-8 when
+ * the export is in another encoding (iconv), skips a UTF-8 BOM, and yields
+ * one record at a time. Quoted fields may hold the delimiter, doubled quotes
+ * and line breaks; records end in LF, CRLF or CR; blank lines are skipped.
+ * Every field is checked to be valid UTF-8 and put in NFC (utf8proc), once,
+ * here: nothing downstream re-checks encoding.
+ *
+ * Memory: one input block, one transcoding block and one record buffer; a
+ * record's fields point into the record buffer. No allocation per field.
+ *
+ * Errors come in two kinds. A bad record (a ragged row, invalid UTF-8, a
+ * character after a closing quote) is returned as CRM_CSV_BAD_RECORD with
+ * err naming file:line:column and the field; reading can go on with the next
+ * record. A broken file (an unterminated quote, a byte the declared encoding
+ * does not have, a read error) is returned as a negative error code and ends
+ * the reading.
+ */
+#ifndef CRM_CSV_H
+#define CRM_CSV_H
+
+#include "compat.h"
+#include "util/error.h"
+
+#include <stdio.h>
+
+struct crm_csv_field {
+	const char *ptr;
+	size_t len;
+};
+
+struct crm_csv_record {
+	const struct crm_csv_field *fields; /* borrowed from the reader */
+	size_t count;
+	unsigned long line;     /* line the record starts on, 1-based */
+	unsigned long end_line; /* line it ends on */
+	uint64_t index;         /* 1-based number of the data record (header is 0) */
+};
+
+enum crm_csv_status {
+	CRM_CSV_EOF = 0,
+	CRM_CSV_RECORD = 1,
+	CRM_CSV_BAD_RECORD = 2,
+};
+
+struct crm_csv_reader;
+
+/*
+ * Opens path for reading. encoding is NULL or "utf-8" for UTF-8, or any name
+ * iconv knows ("windows-1252", "latin1", ...). delimiter is usually ','.
+ * Returns NULL with err set when the file cannot be opened or the encoding is
+ * unknown. Free with crm_csv_close().
+ */
+struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter,
+				    struct crm_error *err);
+void crm_csv_close(struct crm_csv_reader *reader);
+
+/*
+ * Reads the next record into rec (fields valid until the next call). The
+ * first record read is the header: from then on, a record with another field
+ * count is a bad record. Returns CRM_CSV_RECORD, CRM_CSV_EOF,
+ * CRM_CSV_BAD_RECORD (err set, rec filled as far as it was read) or a
+ * negative error code.
+ */
+int crm_csv_next(struct crm_csv_reader *reader, struct crm_csv_record *rec, struct crm_error *err);
+
+/* The header's fields, once read (count 0 before); borrowed. */
+size_t crm_csv_header_count(const struct crm_csv_reader *reader);
+const char *crm_csv_header_name(const struct crm_csv_reader *reader, size_t index);
+/* Index of the column named name, or -1. */
+long crm_csv_column(const struct crm_csv_reader *reader, const char *name);
+const char *crm_csv_path(const struct crm_csv_reader *reader);
+/* Bytes of the file read so far (for progress). */
+uint64_t crm_csv_bytes_read(const struct crm_csv_reader *reader);
+
+/* Appends one field to a CSV line being written, quoting when needed. */
+int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * config.c: crmshift.ini through inih. inih reports the line of the first
+ * line its handler refused; the handler keeps the reason, and the two are
+ * joined into "crmshift.ini:LINE: reason".
+ */
+#include "compat.h"
+#include "model/config.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static char inline_comment_prefixes[] = ";#";
+
+struct parse_state {
+	struct crm_config *cfg;
+	char reason[512];
+	int oom;
+	unsigned long line; /* counted by the reader below */
+	FILE *file;
+	char *last_section;
+};
+
+static int set_string(char **slot, const char *value, struct parse_state *st)
+{
+	char *copy = crm_strdup(value);
+
+	if (!copy) {
+		st->oom = 1;
+		return 0;
+	}
+	crm_free(*slot);
+	*slot = copy;
+	return 1;
+}
+
+static int refuse(struct parse_state *st, const char *fmt, ...) CRM_PRINTF(2, 3);
+
+static int refuse(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!st->reason[0]) {
+		va_start(ap, fmt);
+		vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+/* Parses `object "Name"`; returns the name (in buf) or NULL when the section is not an object. */
+static const char *object_name(const char *section, char *buf, size_t cap)
+{
+	const char *p = section, *q;
+	size_t len;
+
+	if (strncmp(p, "object", 6) != 0 || (p[6] != ' ' && p[6] != '\t'))
+		return NULL;
+	p += 6;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '"')
+		return NULL;
+	q = strchr(p + 1, '"');
+	if (!q || q[1] != '\0')
+		return NULL;
+	len = (size_t)(q - p - 1);
+	if (len == 0 || len >= cap)
+		return NULL;
+	memcpy(buf, p + 1, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static struct crm_object_config *add_object(struct parse_state *st, const char *name)
+{
+	struct crm_config *cfg = st->cfg;
+	struct crm_object_config *objects, *obj;
+	size_t i;
+
+	for (i = 0; i < cfg->object_count; i++)
+		if (strcmp(cfg->objects[i].name, name) == 0)
+			return &cfg->objects[i];
+	if (cfg->object_count >= CRM_MAX_OBJECTS) {
+		refuse(st, "more than %u objects", CRM_MAX_OBJECTS);
+		return NULL;
+	}
+	objects = crm_realloc(cfg->objects, (cfg->object_count + 1) * sizeof(*objects));
+	if (!objects) {
+		st->oom = 1;
+		return NULL;
+	}
+	cfg->objects = objects;
+	obj = &objects[cfg->object_count];
+	memset(obj, 0, sizeof(*obj));
+	obj->delimiter = ',';
+	obj->line = st->line;
+	obj->name = crm_strdup(name);
+	if (!obj->name) {
+		st->oom = 1;
+		return NULL;
+	}
+	cfg->object_count++;
+	return obj;
+}
+
+static int object_key(struct parse_state *st, struct crm_object_config *obj, const char *key, const char *value)
+{
+	if (strcmp(key, "file") == 0)
+		return set_string(&obj->file, value, st);
+	if (strcmp(key, "id") == 0)
+		return set_string(&obj->id, value, st);
+	if (strcmp(key, "target") == 0)
+		return set_string(&obj->target, value, st);
+	if (strcmp(key, "modified") == 0)
+		return set_string(&obj->modified, value, st);
+	if (strcmp(key, "deleted") == 0)
+		return set_string(&obj->deleted, value, st);
+	if (strcmp(key, "encoding") == 0)
+		return set_string(&obj->encoding, value, st);
+	if (strcmp(key, "delimiter") == 0) {
+		if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
+			obj->delimiter = '\t';
+		else if (strlen(value) == 1 && value[0] != '"' && value[0] != '\n' && value[0] != '\r')
+			obj->delimiter = value[0];
+		else
+			return refuse(st, "delimiter '%s' is not one character (or 'tab')", value);
+		return 1;
+	}
+	return refuse(st, "unknown key '%s' in [object \"%s\"]", key, obj->name);
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = user;
+	struct crm_config *cfg = st->cfg;
+	char name[CRM_MAX_IDENT_LEN + 1];
+
+	if (!key) {
+		/* a section header with no keys yet */
+		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
+		    !object_name(section, name, sizeof(name))) {
+			if (strcmp(section, "policy") == 0 || strcmp(section, "gates") == 0 ||
+			    strcmp(section, "security") == 0)
+				return refuse(st, "section [%s] is not supported by this version of crmshift", section);
+			return refuse(st, "unknown section [%s]", section);
+		}
+		if (object_name(section, name, sizeof(name)))
+			return add_object(st, name) != NULL;
+		return 1;
+	}
+	if (strcmp(section, "migration") == 0) {
+		if (strcmp(key, "name") == 0)
+			return set_string(&cfg->name, value, st);
+		if (strcmp(key, "source_system") == 0)
+			return set_string(&cfg->source_system, value, st);
+		return refuse(st, "unknown key '%s' in [%s]", key, section);
+	}
+	if (strcmp(section, "source") == 0) {
+		if (strcmp(key, "format") == 0)
+			return set_string(&cfg->source_format, value, st);
+		if (strcmp(key, "path") == 0)
+			return set_string(&cfg->source_path, value, st);
+		if (strcmp(key, "encoding") == 0)
+			return set_string(&cfg->source_encoding, value, st);
+		if (strcmp(key, "timezone") == 0)
+			return set_string(&cfg->source_timezone, value, st);
+		return refuse(st, "unknown key '%s' in [%s]", key, section);
+	}
+	if (strcmp(section, "target") == 0) {
+		if (strcmp(key, "url") == 0)
+			return set_string(&cfg->target_url, value, st);
+		if (strcmp(key, "batch_size") == 0) {
+			char *end;
+			unsigned long n;
+			errno = 0;
+			n = strtoul(value, &end, 10);
+			if (errno || *end || end == value || n == 0 || n > 1000000)
+				return refuse(st, "batch_size '%s' is not a number from 1 to 1000000", value);
+			cfg->batch_size = (unsigned)n;
+			return 1;
+		}
+		return refuse(st, "unknown key '%s' in [%s]", key, section);
+	}
+	if (object_name(section, name, sizeof(name))) {
+		struct crm_object_config *obj = add_object(st, name);
+		return obj ? object_key(st, obj, key, value) : 0;
+	}
+	if (strcmp(section, "policy") == 0 || strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
+		return refuse(st, "section [%s] is not supported by this version of crmshift", section);
+	if (!section[0])
+		return refuse(st, "key '%s' outside any section", key);
+	return refuse(st, "unknown section [%s]", section);
+}
+
+/* inih's stream reader, so that the line being parsed is known to the handler */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	char *line = fgets(str, num, st->file);
+
+	if (line && strchr(line, '\n'))
+		st->line++;
+	return line;
+}
+
+void crm_config_release(struct crm_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->object_count; i++) {
+		struct crm_object_config *obj = &cfg->objects[i];
+		crm_free(obj->name);
+		crm_free(obj->file);
+		crm_free(obj->id);
+		crm_free(obj->target);
+		crm_free(obj->modified);
+		crm_free(obj->deleted);
+		crm_free(obj->encoding);
+	}
+	crm_free(cfg->objects);
+	crm_free(cfg->dir);
+	crm_free(cfg->path);
+	crm_free(cfg->name);
+	crm_free(cfg->source_system);
+	crm_free(cfg->source_format);
+	crm_free(cfg->source_path);
+	crm_free(cfg->source_encoding);
+	crm_free(cfg->source_timezone);
+	crm_free(cfg->target_url);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+char *crm_config_path(const struct crm_config *cfg, const char *rel)
+{
+	size_t dlen, rlen;
+	char *path;
+
+	if (rel[0] == '/')
+		return crm_strdup(rel);
+	dlen = strlen(cfg->dir);
+	rlen = strlen(rel);
+	path = crm_malloc(dlen + rlen + 2);
+	if (!path)
+		return NULL;
+	memcpy(path, cfg->dir, dlen);
+	path[dlen] = '/';
+	memcpy(path + dlen + 1, rel, rlen + 1);
+	return path;
+}
+
+char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj)
+{
+	char *folder = crm_config_path(cfg, cfg->source_path);
+	char *path = NULL;
+	size_t flen, len;
+
+	if (!folder)
+		return NULL;
+	if (obj->file[0] == '/') {
+		crm_free(folder);
+		return crm_strdup(obj->file);
+	}
+	flen = strlen(folder);
+	len = strlen(obj->file);
+	path = crm_malloc(flen + len + 2);
+	if (path) {
+		memcpy(path, folder, flen);
+		path[flen] = '/';
+		memcpy(path + flen + 1, obj->file, len + 1);
+	}
+	crm_free(folder);
+	return path;
+}
+
+const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->object_count; i++)
+		if (strcmp(cfg->objects[i].name, name) == 0)
+			return &cfg->objects[i];
+	return NULL;
+}
+
+static int check_config(struct crm_config *cfg, struct crm_error *err)
+{
+	size_t i;
+
+	if (!cfg->source_system || !cfg->source_system[0])
+		return crm_error_set(err, CRM_EINPUT, "%s: [migration] source_system is required (it is stored in every target row)",
+				     cfg->path);
+	if (!cfg->source_format && !(cfg->source_format = crm_strdup("csv")))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (strcmp(cfg->source_format, "csv") != 0 && strcmp(cfg->source_format, "salesforce") != 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: [source] format '%s' is not supported by this version (supported: csv, salesforce)",
+				     cfg->path, cfg->source_format);
+	if (!cfg->source_path && !(cfg->source_path = crm_strdup("exports")))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!cfg->target_url && !(cfg->target_url = crm_strdup("sqlite:target.db")))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!cfg->batch_size)
+		cfg->batch_size = CRM_DEFAULT_BATCH_ROWS;
+	if (cfg->object_count == 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: no [object \"...\"] section: nothing to migrate", cfg->path);
+	for (i = 0; i < cfg->object_count; i++) {
+		struct crm_object_config *obj = &cfg->objects[i];
+		const char *missing = !obj->file ? "file" : !obj->id ? "id" : !obj->target ? "target" : NULL;
+		if (missing)
+			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] needs '%s'", cfg->path, obj->line,
+					     obj->name, missing);
+	}
+	return 0;
+}
+
+int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *err)
+{
+	struct parse_state st;
+	int line;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	cfg->dir = crm_strdup(dir);
+	cfg->path = cfg->dir ? crm_malloc(strlen(dir) + sizeof("/crmshift.ini")) : NULL;
+	if (!cfg->path) {
+		crm_config_release(cfg);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	memcpy(cfg->path, dir, strlen(dir));
+	memcpy(cfg->path + strlen(dir), "/crmshift.ini", sizeof("/crmshift.ini"));
+	st.file = fopen(cfg->path, "r");
+	if (!st.file) {
+		crm_error_set(err, errno == ENOENT ? CRM_EINPUT : CRM_EIO,
+			      "cannot read '%s': %s (is '%s' a crmshift project? see 'crmshift init')", cfg->path,
+			      strerror(errno), dir);
+		crm_config_release(cfg);
+		return err->code;
+	}
+	st.line = 0;
+	/* DESIGN.md: `;` and `#` both start comments, inline ones too (after white space) */
+	ini_inline_comment_prefixes = inline_comment_prefixes;
+	line = ini_parse_stream(read_line, &st, handler, &st);
+	fclose(st.file);
+	if (st.oom) {
+		crm_config_release(cfg);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	if (line != 0) {
+		if (st.reason[0])
+			crm_error_set(err, CRM_EINPUT, "%s:%d: %s", cfg->path, line, st.reason);
+		else
+			crm_error_set(err, CRM_EINPUT, "%s:%d: syntax error (expected [section] or key = value)",
+				      cfg->path, line);
+		crm_config_release(cfg);
+		return err->code;
+	}
+	if (check_config(cfg, err)) {
+		crm_config_release(cfg);
+		return err->code;
+	}
+	return 0;
+}

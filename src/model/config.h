@@ -1,0 +1,56 @@
+/*
+ * config.h: crmshift.ini, the project's configuration (DESIGN.md). INI in
+ * the style of git config: `;` and `#` start comments, object sections are
+ * written [object "Name"]. Unknown sections and keys are errors, reported
+ * with file and line, because a misspelt key silently ignored is a migration
+ * that does something else than its owner wrote.
+ *
+ * Paths in the config are relative to the project folder; crm_config_path()
+ * resolves them.
+ */
+#ifndef CRM_CONFIG_H
+#define CRM_CONFIG_H
+
+#include "compat.h"
+#include "util/error.h"
+
+struct crm_object_config {
+	char *name;     /* the source object, as in mapping.csv */
+	char *file;     /* export file, relative to [source] path */
+	char *id;       /* primary key column */
+	char *target;   /* canonical or custom table */
+	char *modified; /* optional: last-modified column (delta sync) */
+	char *deleted;  /* optional: soft-delete flag column */
+	char *encoding; /* optional: overrides [source] encoding */
+	char delimiter;
+	unsigned long line; /* where the section starts */
+};
+
+struct crm_config {
+	char *dir;  /* the project folder */
+	char *path; /* dir/crmshift.ini */
+	char *name;
+	char *source_system;
+	char *source_format;
+	char *source_path;
+	char *source_encoding;
+	char *source_timezone; /* for date-times written without a zone */
+	char *target_url;
+	unsigned batch_size;
+	struct crm_object_config *objects;
+	size_t object_count;
+};
+
+/* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */
+int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *err);
+void crm_config_release(struct crm_config *cfg);
+
+/* The object section named name, or NULL. Borrowed from cfg. */
+const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name);
+
+/* dir-relative path: a new string (crm_free) joining the project folder and rel; NULL on OOM. */
+char *crm_config_path(const struct crm_config *cfg, const char *rel);
+/* The export file of an object: a new string (crm_free); NULL on OOM. */
+char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * schema.h: the canonical CRM model of DESIGN.md (the contract users' mapping
+ * files are written against) and the column types of the mapping template.
+ * It says which tables and core columns exist and of what type; it does not
+ * create anything (the stores do, from this description).
+ *
+ * Every table also has the bookkeeping columns id, source_system, source_id,
+ * created_at and updated_at; contact and lead have customer_id.
+ */
+#ifndef CRM_SCHEMA_H
+#define CRM_SCHEMA_H
+
+#include "compat.h"
+
+enum crm_type {
+	CRM_TYPE_TEXT,
+	CRM_TYPE_INT,
+	CRM_TYPE_DECIMAL,
+	CRM_TYPE_DATE,
+	CRM_TYPE_DATETIME,
+	CRM_TYPE_BOOL,
+	CRM_TYPE_REF, /* the target id of another record */
+};
+
+struct crm_column_def {
+	const char *name;
+	enum crm_type type;
+	const char *ref_table; /* for CRM_TYPE_REF: the canonical table pointed at */
+};
+
+struct crm_table_def {
+	const char *name;
+	const struct crm_column_def *columns;
+	size_t count;
+	int has_customer_id;
+};
+
+/* The canonical table named name, or NULL for a custom table. */
+const struct crm_table_def *crm_schema_table(const char *name);
+/* The core column of table, or NULL. */
+const struct crm_column_def *crm_schema_column(const struct crm_table_def *table, const char *name);
+/* 1 for id, source_system, source_id, customer_id: columns a mapping may not fill. */
+int crm_schema_is_reserved(const char *column);
+/* 1 for created_at and updated_at: bookkeeping columns a mapping may fill. */
+int crm_schema_is_timestamp(const char *column);
+
+/* Parses a data_type of the mapping template; returns 0, or -1 when unknown. */
+int crm_type_parse(const char *name, enum crm_type *type);
+const char *crm_type_name(enum crm_type type);
+/* 1 when name is a valid identifier for a table or column: [a-z_][a-z0-9_]*. */
+int crm_schema_valid_ident(const char *name);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * state.c: the state database on SQLite. Statements are prepared once.
+ * Table names carry the schema ("state." when attached to the target's
+ * connection, "main." on its own).
+ */
+#include "compat.h"
+#include "state/state.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum stmt_id {
+	ST_XREF_GET,
+	ST_XREF_PUT,
+	ST_XREF_SEEN,
+	ST_LEDGER_ADD,
+	ST_CP_GET,
+	ST_CP_PUT,
+	ST_COUNT
+};
+
+struct crm_state {
+	sqlite3 *db;
+	int shared;
+	char schema[8];
+	sqlite3_stmt *stmts[ST_COUNT];
+};
+
+static int db_error(struct crm_state *st, struct crm_error *err, const char *what)
+{
+	return crm_error_set(err, CRM_EIO, "state database: %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct crm_state *st, const char *sql, struct crm_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		crm_error_set(err, CRM_EIO, "state database: %s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return err->code;
+	}
+	return 0;
+}
+
+static const char *const schema_sql =
+	"CREATE TABLE IF NOT EXISTS %s.meta (key TEXT PRIMARY KEY, value TEXT);\n"
+	"INSERT OR IGNORE INTO %s.meta VALUES ('schema_version', '1');\n"
+	"CREATE TABLE IF NOT EXISTS %s.runs (\n"
+	"  id INTEGER PRIMARY KEY, command TEXT NOT NULL, options TEXT, status TEXT NOT NULL,\n"
+	"  started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);\n"
+	"CREATE TABLE IF NOT EXISTS %s.xref (\n"
+	"  object TEXT NOT NULL, source_id TEXT NOT NULL, target_table TEXT NOT NULL,\n"
+	"  target_id INTEGER NOT NULL, hash INTEGER NOT NULL, seen_run INTEGER NOT NULL, write_run INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (object, source_id)) WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS %s.ledger (\n"
+	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object TEXT NOT NULL, target_table TEXT NOT NULL,\n"
+	"  target_id INTEGER NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, pre_image TEXT,\n"
+	"  hash INTEGER NOT NULL);\n"
+	"CREATE INDEX IF NOT EXISTS %s.ledger_run ON ledger (run_id, seq);\n"
+	"CREATE TABLE IF NOT EXISTS %s.checkpoints (\n"
+	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, pass1_records INTEGER NOT NULL, pass1_done INTEGER NOT NULL,\n"
+	"  pass2_records INTEGER NOT NULL, pass2_done INTEGER NOT NULL, read INTEGER NOT NULL,\n"
+	"  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,\n"
+	"  rejected INTEGER NOT NULL, orphaned INTEGER NOT NULL, rejects_offset INTEGER NOT NULL,\n"
+	"  orphans_offset INTEGER NOT NULL, PRIMARY KEY (run_id, object));\n";
+
+/* Writes sql with every "%s" replaced by the schema name (not a printf format: no arguments are read). */
+static void with_schema(char *dst, size_t cap, const char *sql, const char *schema)
+{
+	size_t o = 0, slen = strlen(schema);
+
+	while (*sql && o + slen + 1 < cap) {
+		if (sql[0] == '%' && sql[1] == 's') {
+			memcpy(dst + o, schema, slen);
+			o += slen;
+			sql += 2;
+		} else {
+			dst[o++] = *sql++;
+		}
+	}
+	dst[o] = '\0';
+}
+
+static int prepare_all(struct crm_state *st, struct crm_error *err)
+{
+	static const char *const sql[ST_COUNT] = {
+		"SELECT target_id, hash, seen_run, write_run FROM %s.xref WHERE object = ? AND source_id = ?",
+		"INSERT OR REPLACE INTO %s.xref VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"UPDATE %s.xref SET seen_run = ? WHERE object = ? AND source_id = ?",
+		"INSERT INTO %s.ledger (run_id, object, target_table, target_id, source_id, action, pre_image, hash)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
+		" rejected, orphaned, rejects_offset, orphans_offset FROM %s.checkpoints WHERE run_id = ? AND object = ?",
+		"INSERT OR REPLACE INTO %s.checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	};
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		with_schema(buf, sizeof(buf), sql[i], st->schema);
+		if (sqlite3_prepare_v3(st->db, buf, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[i], NULL) != SQLITE_OK)
+			return db_error(st, err, "prepare");
+	}
+	return 0;
+}
+
+static int create_private(const char *path, struct crm_error *err)
+{
+	/* the state names customers' source ids: only the owner may read it */
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct crm_error *err)
+{
+	struct crm_state *st = crm_calloc(1, sizeof(*st));
+	char sql[4096];
+
+	if (!st) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (create_private(path, err))
+		goto out_free;
+	if (shared_sqlite) {
+		sqlite3_stmt *attach;
+		st->db = shared_sqlite;
+		st->shared = 1;
+		memcpy(st->schema, "state", 6);
+		if (sqlite3_prepare_v2(st->db, "ATTACH DATABASE ? AS state", -1, &attach, NULL) != SQLITE_OK) {
+			db_error(st, err, "attach");
+			goto out_free;
+		}
+		sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
+		if (sqlite3_step(attach) != SQLITE_DONE) {
+			crm_error_set(err, CRM_EIO, "cannot attach state database '%s': %s", path, sqlite3_errmsg(st->db));
+			sqlite3_finalize(attach);
+			goto out_free;
+		}
+		sqlite3_finalize(attach);
+		if (exec(st, "PRAGMA state.journal_mode = DELETE; PRAGMA state.cache_size = -32768", err))
+			goto out_close;
+	} else {
+		memcpy(st->schema, "main", 5);
+		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+			crm_error_set(err, CRM_EIO, "cannot open state database '%s': %s", path,
+				      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+			goto out_close;
+		}
+		sqlite3_busy_timeout(st->db, 10000);
+	}
+	with_schema(sql, sizeof(sql), schema_sql, st->schema);
+	if (exec(st, sql, err) || prepare_all(st, err))
+		goto out_close;
+	return st;
+
+out_close:
+	crm_state_close(st);
+	return NULL;
+out_free:
+	crm_free(st);
+	return NULL;
+}
+
+void crm_state_close(struct crm_state *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	if (st->shared)
+		sqlite3_exec(st->db, "DETACH DATABASE state", NULL, NULL, NULL);
+	else
+		sqlite3_close_v2(st->db);
+	crm_free(st);
+}
+
+int crm_state_begin(struct crm_state *st, struct crm_error *err)
+{
+	return st->shared ? 0 : exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int crm_state_commit(struct crm_state *st, struct crm_error *err)
+{
+	return st->shared ? 0 : exec(st, "COMMIT", err);
+}
+
+static int step_done(struct crm_state *st, sqlite3_stmt *s, struct crm_error *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, what);
+}
+
+static int run_sql(struct crm_state *st, const char *fmt, sqlite3_stmt **out, struct crm_error *err)
+{
+	char sql[512];
+
+	with_schema(sql, sizeof(sql), fmt, st->schema);
+	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	return 0;
+}
+
+int crm_state_run_start(struct crm_state *st, const char *options_json, const char *started_at, int64_t *run_id,
+			struct crm_error *err)
+{
+	sqlite3_stmt *s;
+
+	if (run_sql(st, "INSERT INTO %s.runs (command, options, status, started_at) VALUES ('migrate', ?, 'running', ?)",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, options_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, started_at, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_error(st, err, "start run");
+	}
+	sqlite3_finalize(s);
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int crm_state_run_finish(struct crm_state *st, int64_t run_id, const char *status, const char *finished_at,
+			 const char *summary_json, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "UPDATE %s.runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, finished_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, summary_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "finish run");
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col)
+{
+	const unsigned char *text = sqlite3_column_text(s, col);
+
+	snprintf(dst, cap, "%s", text ? (const char *)text : "");
+}
+
+int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs ORDER BY id DESC LIMIT 1", &s,
+		    err))
+		return err->code;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		info->id = sqlite3_column_int64(s, 0);
+		copy_col(info->status, sizeof(info->status), s, 1);
+		copy_col(info->started_at, sizeof(info->started_at), s, 2);
+		copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
+		copy_col(info->options, sizeof(info->options), s, 4);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_error(st, err, "last run");
+}
+
+int crm_state_run_count(struct crm_state *st, int64_t *count, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT count(*) FROM %s.runs", &s, err))
+		return err->code;
+	rc = sqlite3_step(s);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_error(st, err, "count runs");
+}
+
+int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *out, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	if (run_sql(st, "SELECT summary FROM %s.runs WHERE id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		crm_buf_reset(out);
+		crm_buf_add(out, sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0), err);
+		found = 1;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(st, err, "run summary");
+	return err->code ? err->code : !found;
+}
+
+int crm_state_xref_get(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
+		       struct crm_xref *xref, struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_XREF_GET];
+	int rc;
+
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source_id, (int)source_id_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		xref->target_id = sqlite3_column_int64(s, 0);
+		xref->hash = (uint64_t)sqlite3_column_int64(s, 1);
+		xref->seen_run = sqlite3_column_int64(s, 2);
+		xref->write_run = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref lookup");
+}
+
+int crm_state_xref_put(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
+		       const char *table, const struct crm_xref *xref, struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_XREF_PUT];
+
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source_id, (int)source_id_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, xref->target_id);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)xref->hash);
+	sqlite3_bind_int64(s, 6, xref->seen_run);
+	sqlite3_bind_int64(s, 7, xref->write_run);
+	return step_done(st, s, err, "xref write");
+}
+
+int crm_state_xref_seen(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
+			int64_t run, struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_XREF_SEEN];
+
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, source_id, (int)source_id_len, SQLITE_STATIC);
+	return step_done(st, s, err, "xref seen");
+}
+
+int crm_state_xref_count(struct crm_state *st, const char *object, int64_t *count, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT count(*) FROM %s.xref WHERE object = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
+}
+
+int crm_state_ledger_add(struct crm_state *st, int64_t run, const char *object, const char *table,
+			 int64_t target_id, const char *source_id, size_t source_id_len, enum crm_ledger_action action,
+			 const char *pre_image, uint64_t hash, struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_LEDGER_ADD];
+
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, target_id);
+	sqlite3_bind_text(s, 5, source_id, (int)source_id_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, action == CRM_LEDGER_INSERT ? "insert" : "update", -1, SQLITE_STATIC);
+	if (pre_image)
+		sqlite3_bind_text(s, 7, pre_image, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)hash);
+	return step_done(st, s, err, "ledger write");
+}
+
+int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *object, struct crm_checkpoint *cp,
+			     struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_CP_GET];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		cp->pass1_records = sqlite3_column_int64(s, 0);
+		cp->pass1_done = sqlite3_column_int(s, 1);
+		cp->pass2_records = sqlite3_column_int64(s, 2);
+		cp->pass2_done = sqlite3_column_int(s, 3);
+		cp->counts.read = sqlite3_column_int64(s, 4);
+		cp->counts.inserted = sqlite3_column_int64(s, 5);
+		cp->counts.updated = sqlite3_column_int64(s, 6);
+		cp->counts.unchanged = sqlite3_column_int64(s, 7);
+		cp->counts.rejected = sqlite3_column_int64(s, 8);
+		cp->counts.orphaned = sqlite3_column_int64(s, 9);
+		cp->rejects_offset = sqlite3_column_int64(s, 10);
+		cp->orphans_offset = sqlite3_column_int64(s, 11);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "checkpoint read");
+}
+
+int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *object, const struct crm_checkpoint *cp,
+			     struct crm_error *err)
+{
+	sqlite3_stmt *s = st->stmts[ST_CP_PUT];
+
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, cp->pass1_records);
+	sqlite3_bind_int(s, 4, cp->pass1_done);
+	sqlite3_bind_int64(s, 5, cp->pass2_records);
+	sqlite3_bind_int(s, 6, cp->pass2_done);
+	sqlite3_bind_int64(s, 7, cp->counts.read);
+	sqlite3_bind_int64(s, 8, cp->counts.inserted);
+	sqlite3_bind_int64(s, 9, cp->counts.updated);
+	sqlite3_bind_int64(s, 10, cp->counts.unchanged);
+	sqlite3_bind_int64(s, 11, cp->counts.rejected);
+	sqlite3_bind_int64(s, 12, cp->counts.orphaned);
+	sqlite3_bind_int64(s, 13, cp->rejects_offset);
+	sqlite3_bind_int64(s, 14, cp->orphans_offset);
+	return step_done(st, s, err, "checkpoint write");
+}

@@ -1,0 +1,102 @@
+/*
+ * state.h: the state database, .crmshift/state.db (SQLite; schema in
+ * docs/internals/state.md). It remembers what crmshift did so that a re-run
+ * is idempotent and a crash resumable:
+ *
+ *   runs         one row per migrate run: options, status, summary
+ *   xref         source object + source id -> target table + target id,
+ *                with the content hash last written and the run that last
+ *                saw the record
+ *   ledger       every row a run inserted or updated: action, pre-image of
+ *                an update, hash written (what rollback and "changed since
+ *                cutover" read)
+ *   checkpoints  per run and object: records done, counts, report offsets
+ *
+ * With a SQLite target the state database is attached to the target's
+ * connection (crm_state_open with a shared handle): a batch, its xref rows,
+ * its ledger rows and its checkpoint then commit in one transaction.
+ */
+#ifndef CRM_STATE_H
+#define CRM_STATE_H
+
+#include "compat.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct crm_state;
+
+/*
+ * Opens (creating when absent, mode 0600) the state database at path. With
+ * shared_sqlite (a sqlite3 *), attaches it there and shares its
+ * transactions; otherwise opens its own connection.
+ */
+struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct crm_error *err);
+void crm_state_close(struct crm_state *state);
+
+/* Transactions; no-ops when the state shares the target's connection. */
+int crm_state_begin(struct crm_state *state, struct crm_error *err);
+int crm_state_commit(struct crm_state *state, struct crm_error *err);
+
+struct crm_counts {
+	int64_t read, inserted, updated, unchanged, rejected, orphaned;
+};
+
+struct crm_run_info {
+	int64_t id;
+	char status[16];     /* running, done, failed */
+	char started_at[32];
+	char finished_at[32];
+	char options[512];   /* the options as JSON */
+};
+
+int crm_state_run_start(struct crm_state *state, const char *options_json, const char *started_at, int64_t *run_id,
+			struct crm_error *err);
+int crm_state_run_finish(struct crm_state *state, int64_t run_id, const char *status, const char *finished_at,
+			 const char *summary_json, struct crm_error *err);
+/* The newest run; 0 when found, 1 when there is none. */
+int crm_state_run_last(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
+/* Count of runs. */
+int crm_state_run_count(struct crm_state *state, int64_t *count, struct crm_error *err);
+/* Summary JSON of a run into out; 1 when it has none. */
+int crm_state_run_summary(struct crm_state *state, int64_t run_id, struct crm_buf *out, struct crm_error *err);
+
+struct crm_xref {
+	int64_t target_id;
+	uint64_t hash;
+	int64_t seen_run; /* the last run that read the record */
+	int64_t write_run; /* the last run that wrote it */
+};
+
+/* 1 and *xref when (object, source_id) is known, 0 when not. */
+int crm_state_xref_get(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
+		       struct crm_xref *xref, struct crm_error *err);
+/* Inserts or replaces the entry. */
+int crm_state_xref_put(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
+		       const char *table, const struct crm_xref *xref, struct crm_error *err);
+/* Marks the entry seen by run (an unchanged record). */
+int crm_state_xref_seen(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
+			int64_t run, struct crm_error *err);
+int crm_state_xref_count(struct crm_state *state, const char *object, int64_t *count, struct crm_error *err);
+
+enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE };
+
+int crm_state_ledger_add(struct crm_state *state, int64_t run, const char *object, const char *table,
+			 int64_t target_id, const char *source_id, size_t source_id_len, enum crm_ledger_action action,
+			 const char *pre_image, uint64_t hash, struct crm_error *err);
+
+struct crm_checkpoint {
+	int64_t pass1_records; /* records of the file fully handled in pass 1 */
+	int64_t pass2_records;
+	int pass1_done, pass2_done;
+	struct crm_counts counts;
+	int64_t rejects_offset; /* bytes of the rejects report that belong to committed work */
+	int64_t orphans_offset;
+};
+
+/* 1 and *cp when a checkpoint exists for (run, object), 0 when not. */
+int crm_state_checkpoint_get(struct crm_state *state, int64_t run, const char *object, struct crm_checkpoint *cp,
+			     struct crm_error *err);
+int crm_state_checkpoint_put(struct crm_state *state, int64_t run, const char *object, const struct crm_checkpoint *cp,
+			     struct crm_error *err);
+
+#endif

@@ -1,0 +1,484 @@
+/*
+ * sqlite.c: the SQLite target store. Values are stored by type: integers,
+ * booleans and references as INTEGER; text, dates, date-times and decimals
+ * as TEXT (decimals stay exact, with their written scale). Statements are
+ * prepared once per writer. The database keeps SQLite's rollback journal,
+ * not WAL, so that a transaction spanning the attached state database
+ * commits atomically across both files.
+ */
+#include "compat.h"
+#include "store/store.h"
+#include "util/alloc.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sqlite_store {
+	struct crm_store base;
+	sqlite3 *db;
+};
+
+struct crm_store_writer {
+	struct sqlite_store *store;
+	const struct crm_table_spec *spec;
+	int has_customer_id;
+	int created_mapped, updated_mapped;
+	sqlite3_stmt *insert;
+	sqlite3_stmt *find;
+	sqlite3_stmt *update;
+	sqlite3_stmt *fetch;
+};
+
+static int db_error(sqlite3 *db, struct crm_error *err, const char *what)
+{
+	return crm_error_set(err, CRM_EIO, "target database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int exec(sqlite3 *db, const char *sql, struct crm_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		crm_error_set(err, CRM_EIO, "target database: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return err->code;
+	}
+	return 0;
+}
+
+static const char *sql_type(enum crm_type type)
+{
+	switch (type) {
+	case CRM_TYPE_INT:
+	case CRM_TYPE_BOOL:
+	case CRM_TYPE_REF:
+		return "INTEGER";
+	default:
+		return "TEXT";
+	}
+}
+
+/* 1 when table has column, 0 when not, -1 when the table does not exist */
+static int has_column(sqlite3 *db, const char *table, const char *column, struct crm_error *err)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	int found = -1, rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(\"%s\")", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "table_info");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (found < 0)
+			found = 0;
+		if (strcmp((const char *)sqlite3_column_text(st, 1), column) == 0)
+			found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, "table_info");
+	return found;
+}
+
+static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_spec *spec, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	const struct crm_table_def *core = crm_schema_table(spec->table);
+	struct crm_buf sql;
+	size_t i;
+	int rc;
+
+	rc = has_column(s->db, spec->table, "id", err);
+	if (rc < 0 && err->code)
+		return err->code;
+	crm_buf_init(&sql, 1 << 20);
+	if (rc < 0) {
+		crm_buf_addf(&sql, err,
+			     "CREATE TABLE \"%s\" (\n  id INTEGER PRIMARY KEY,\n  source_system TEXT NOT NULL,\n  source_id TEXT NOT NULL",
+			     spec->table);
+		if (core && core->has_customer_id)
+			crm_buf_addstr(&sql, ",\n  customer_id TEXT NOT NULL UNIQUE", err);
+		for (i = 0; core && i < core->count; i++) {
+			const struct crm_column_def *col = &core->columns[i];
+			crm_buf_addf(&sql, err, ",\n  %s %s", col->name, sql_type(col->type));
+			if (col->type == CRM_TYPE_REF)
+				crm_buf_addf(&sql, err, " REFERENCES \"%s\"(id)", col->ref_table);
+		}
+		crm_buf_addf(&sql, err, ",\n  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  UNIQUE (source_system, source_id)\n)");
+		if (err->code || exec(s->db, sql.ptr, err)) {
+			crm_buf_release(&sql);
+			return err->code;
+		}
+	}
+	for (i = 0; i < spec->count; i++) {
+		const struct crm_store_column *col = &spec->columns[i];
+		rc = has_column(s->db, spec->table, col->name, err);
+		if (rc < 0) {
+			crm_buf_release(&sql);
+			return err->code;
+		}
+		if (rc == 1)
+			continue;
+		/* a custom field becomes a typed column */
+		crm_buf_reset(&sql);
+		if (crm_buf_addf(&sql, err, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s", spec->table, col->name,
+				 sql_type(col->type)) ||
+		    exec(s->db, sql.ptr, err)) {
+			crm_buf_release(&sql);
+			return err->code;
+		}
+	}
+	crm_buf_release(&sql);
+	return 0;
+}
+
+static int sqlite_begin(struct crm_store *base, struct crm_error *err)
+{
+	return exec(((struct sqlite_store *)base)->db, "BEGIN IMMEDIATE", err);
+}
+
+static int sqlite_commit(struct crm_store *base, struct crm_error *err)
+{
+	return exec(((struct sqlite_store *)base)->db, "COMMIT", err);
+}
+
+static int sqlite_rollback(struct crm_store *base, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return exec(s->db, "ROLLBACK", err);
+}
+
+static void sqlite_writer_close(struct crm_store_writer *w)
+{
+	if (!w)
+		return;
+	sqlite3_finalize(w->insert);
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->update);
+	sqlite3_finalize(w->fetch);
+	crm_free(w);
+}
+
+static int prepare(sqlite3 *db, struct crm_buf *sql, sqlite3_stmt **st, struct crm_error *err)
+{
+	if (err->code)
+		return err->code;
+	if (sqlite3_prepare_v3(db, sql->ptr, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return db_error(db, err, "prepare");
+	crm_buf_reset(sql);
+	return 0;
+}
+
+static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const struct crm_table_spec *spec,
+						   struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	const struct crm_table_def *core = crm_schema_table(spec->table);
+	struct crm_store_writer *w = crm_calloc(1, sizeof(*w));
+	struct crm_buf sql;
+	size_t i;
+
+	if (!w) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->store = s;
+	w->spec = spec;
+	w->has_customer_id = core && core->has_customer_id;
+	for (i = 0; i < spec->count; i++) {
+		w->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
+		w->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
+	}
+	crm_buf_init(&sql, 1 << 20);
+
+	crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
+		     w->has_customer_id ? ", customer_id" : "");
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&sql, err, "%s%s) VALUES (?, ?%s", w->created_mapped ? "" : ", created_at",
+		     w->updated_mapped ? "" : ", updated_at", w->has_customer_id ? ", ?" : "");
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addstr(&sql, ", ?", err);
+	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING",
+		     w->created_mapped ? "" : ", ?", w->updated_mapped ? "" : ", ?");
+	prepare(s->db, &sql, &w->insert, err);
+
+	crm_buf_addf(&sql, err, "SELECT id FROM \"%s\" WHERE source_system = ? AND source_id = ?", spec->table);
+	prepare(s->db, &sql, &w->find, err);
+
+	crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", spec->table);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, "%s\"%s\" = ?", i ? ", " : "", spec->columns[i].name);
+	if (!w->updated_mapped)
+		crm_buf_addf(&sql, err, "%supdated_at = ?", spec->count ? ", " : "");
+	crm_buf_addstr(&sql, " WHERE id = ?", err);
+	prepare(s->db, &sql, &w->update, err);
+
+	crm_buf_addstr(&sql, "SELECT ", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, "\"%s\", ", spec->columns[i].name);
+	crm_buf_addf(&sql, err, "updated_at FROM \"%s\" WHERE id = ?", spec->table);
+	prepare(s->db, &sql, &w->fetch, err);
+
+	crm_buf_release(&sql);
+	if (err->code) {
+		sqlite_writer_close(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void bind_value(sqlite3_stmt *st, int index, enum crm_type type, const struct crm_value *v)
+{
+	if (!v->ptr || v->len == 0) {
+		sqlite3_bind_null(st, index);
+		return;
+	}
+	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL || type == CRM_TYPE_REF) {
+		/* the program has already turned these into plain integer text */
+		char digits[32];
+		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
+		memcpy(digits, v->ptr, n);
+		digits[n] = '\0';
+		sqlite3_bind_int64(st, index, strtoll(digits, NULL, 10));
+		return;
+	}
+	sqlite3_bind_text(st, index, v->ptr, (int)v->len, SQLITE_STATIC);
+}
+
+static void new_uuid(char out[37])
+{
+	unsigned char b[16];
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(db, err, what);
+	return 0;
+}
+
+static const char *time_or(const struct crm_value *v, const char *fallback)
+{
+	return v && v->ptr && v->len ? NULL : fallback;
+}
+
+static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
+			 struct crm_error *err)
+{
+	sqlite3 *db = w->store->db;
+	sqlite3_stmt *st = w->insert;
+	int idx = 1, rc;
+	size_t i;
+	char uuid[37];
+
+	sqlite3_bind_text(st, idx++, w->spec->source_system, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, idx++, row->source_id, (int)row->source_id_len, SQLITE_STATIC);
+	if (w->has_customer_id) {
+		new_uuid(uuid);
+		sqlite3_bind_text(st, idx++, uuid, 36, SQLITE_TRANSIENT);
+	}
+	for (i = 0; i < w->spec->count; i++) {
+		const struct crm_value *v = &row->values[i];
+		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
+		if (crm_schema_is_timestamp(w->spec->columns[i].name) && time_or(v, row->load_time))
+			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+		else
+			bind_value(st, idx++, w->spec->columns[i].type, v);
+	}
+	if (!w->created_mapped)
+		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+	if (!w->updated_mapped)
+		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+	if (step_done(db, st, err, "insert"))
+		return err->code;
+	if (sqlite3_changes(db) == 1) {
+		*id = sqlite3_last_insert_rowid(db);
+		return 1;
+	}
+	/* the row was there already (loaded before the state database knew it) */
+	st = w->find;
+	sqlite3_bind_text(st, 1, w->spec->source_system, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, row->source_id, (int)row->source_id_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, "insert conflict without a row");
+	return 0;
+}
+
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
+			 struct crm_error *err)
+{
+	sqlite3_stmt *st = w->update;
+	int idx = 1;
+	size_t i;
+
+	for (i = 0; i < w->spec->count; i++) {
+		const struct crm_value *v = &row->values[i];
+		if (crm_schema_is_timestamp(w->spec->columns[i].name) && time_or(v, row->load_time))
+			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+		else
+			bind_value(st, idx++, w->spec->columns[i].type, v);
+	}
+	if (!w->updated_mapped)
+		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, idx, id);
+	return step_done(w->store->db, st, err, "update");
+}
+
+static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
+{
+	sqlite3_stmt *st = w->fetch;
+	json_t *obj;
+	char *text;
+	int rc, i, n;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return 1;
+		return db_error(w->store->db, err, "fetch");
+	}
+	obj = json_object();
+	n = sqlite3_column_count(st);
+	for (i = 0; obj && i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		json_t *v;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(st, i));
+			break;
+		default:
+			v = json_stringn((const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+		}
+		if (!v || json_object_set_new(obj, name, v)) {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	sqlite3_reset(st);
+	text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(obj);
+	if (!text)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_buf_reset(out);
+	rc = crm_buf_addstr(out, text, err);
+	free(text);
+	return rc;
+}
+
+static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc = has_column(s->db, table, "id", err);
+
+	if (rc < 0) {
+		*count = -1;
+		return err->code;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\"", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "count");
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
+}
+
+static void *sqlite_handle(struct crm_store *base)
+{
+	return ((struct sqlite_store *)base)->db;
+}
+
+static void sqlite_close(struct crm_store *base)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	crm_free(s);
+}
+
+static const struct crm_store_ops sqlite_ops = {
+	"sqlite",
+	sqlite_ensure_table,
+	sqlite_begin,
+	sqlite_commit,
+	sqlite_rollback,
+	sqlite_writer_open,
+	sqlite_writer_close,
+	sqlite_insert,
+	sqlite_update,
+	sqlite_fetch,
+	sqlite_count,
+	sqlite_handle,
+	sqlite_close,
+};
+
+struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
+{
+	struct sqlite_store *s = crm_calloc(1, sizeof(*s));
+
+	if (!s) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &sqlite_ops;
+	if (sodium_init() < 0) {
+		crm_error_set(err, CRM_EINTERNAL, "libsodium failed to initialise");
+		crm_free(s);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		crm_error_set(err, CRM_EIO, "cannot open target database '%s': %s", path,
+			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close_v2(s->db);
+		crm_free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	/* rollback journal (not WAL): commits spanning the attached state database are atomic */
+	if (exec(s->db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768", err)) {
+		sqlite3_close_v2(s->db);
+		crm_free(s);
+		return NULL;
+	}
+	return &s->base;
+}

@@ -1,0 +1,93 @@
+/*
+ * store.h: the target store interface. A store holds the canonical model
+ * (model/schema.h) and is reached through a table of function pointers, so
+ * the engine never knows which backend it writes to (curl's vtls/ pattern).
+ * SQLite (sqlite.c) is the embedded default; PostgreSQL and a CSV folder
+ * implement the same table.
+ *
+ * Writing goes through a writer: a table plus a fixed list of columns, for
+ * which the backend prepares its statements once. Every row also carries the
+ * bookkeeping columns: source_system and source_id (unique together: the
+ * upsert key), created_at and updated_at (mapped, or the load time), and for
+ * contacts and leads an immutable customer_id set at first insert.
+ */
+#ifndef CRM_STORE_H
+#define CRM_STORE_H
+
+#include "compat.h"
+#include "model/schema.h"
+#include "transform/program.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct crm_store;
+struct crm_store_writer;
+
+struct crm_store_column {
+	const char *name;
+	enum crm_type type;
+};
+
+/* A table and the columns a writer fills, besides the bookkeeping ones. */
+struct crm_table_spec {
+	const char *table;
+	const char *source_system;
+	const struct crm_store_column *columns;
+	size_t count;
+};
+
+struct crm_store_row {
+	const char *source_id;
+	size_t source_id_len;
+	const struct crm_value *values; /* one per spec column; REF values are target ids as text */
+	const char *load_time;          /* ISO 8601 UTC, for created_at/updated_at when not mapped */
+};
+
+struct crm_store_ops {
+	const char *name;
+	/* Creates the table (canonical columns for a core table) and any missing spec column. */
+	int (*ensure_table)(struct crm_store *store, const struct crm_table_spec *spec, struct crm_error *err);
+	int (*begin)(struct crm_store *store, struct crm_error *err);
+	int (*commit)(struct crm_store *store, struct crm_error *err);
+	int (*rollback)(struct crm_store *store, struct crm_error *err);
+	/* The writer retains spec and its columns (they must outlive it). */
+	struct crm_store_writer *(*writer_open)(struct crm_store *store, const struct crm_table_spec *spec,
+						struct crm_error *err);
+	void (*writer_close)(struct crm_store_writer *writer);
+	/*
+	 * Inserts row unless (source_system, source_id) exists. Returns 1 and the
+	 * new id when inserted, 0 and the existing row's id when it was there.
+	 */
+	int (*insert)(struct crm_store_writer *writer, const struct crm_store_row *row, int64_t *id,
+		      struct crm_error *err);
+	/* Sets the writer's columns (and updated_at unless mapped) of row id. */
+	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
+		      struct crm_error *err);
+	/* The writer's columns of row id as a JSON object into out (the pre-image); 0, or 1 when absent. */
+	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
+	/* Rows in table (-1 when the table does not exist). */
+	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
+	/*
+	 * For backends that are SQLite files: the connection, so the state
+	 * database can be attached and share its transactions. NULL otherwise.
+	 */
+	void *(*sqlite_handle)(struct crm_store *store);
+	void (*close)(struct crm_store *store);
+};
+
+struct crm_store {
+	const struct crm_store_ops *ops;
+	char *url;
+};
+
+/*
+ * Opens the store a URL names: "sqlite:PATH" (relative to base_dir).
+ * Returns NULL with err set for an unknown scheme or a failure to open.
+ */
+struct crm_store *crm_store_open(const char *url, const char *base_dir, struct crm_error *err);
+void crm_store_close(struct crm_store *store);
+
+/* The SQLite backend (sqlite.c). */
+struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err);
+
+#endif

@@ -1,0 +1,1246 @@
+/*
+ * program.c: compiling mapping rows into steps and checks, and running them.
+ *
+ * Each step kind has its arguments checked at compile time and its data
+ * prepared (date formats, time zones, value maps, regexes), so the run loop
+ * is a switch over prepared steps. Intermediate values live in the caller's
+ * arena.
+ */
+#include "compat.h"
+#include "transform/program.h"
+#include "transform/datetime.h"
+#include "transform/phone.h"
+#include "transform/rule.h"
+#include "transform/textfn.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/hash.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+enum step_kind {
+	STEP_TRIM,
+	STEP_LOWER,
+	STEP_UPPER,
+	STEP_TITLE,
+	STEP_COLLAPSE_WS,
+	STEP_PARSE,
+	STEP_DATE,
+	STEP_DATETIME,
+	STEP_INT,
+	STEP_DECIMAL,
+	STEP_ROUND,
+	STEP_BOOL,
+	STEP_PHONE,
+	STEP_EMAIL,
+	STEP_MAP,
+	STEP_DEFAULT,
+	STEP_CONCAT,
+	STEP_SPLIT_ADDRESS,
+	STEP_REF,
+	STEP_NULLIF,
+	STEP_TRUNCATE,
+	STEP_TEXT,
+};
+
+struct concat_part {
+	long col;      /* a source column, or -1 for the literal */
+	char *literal;
+	size_t len;
+};
+
+struct crm_step {
+	enum step_kind kind;
+	char *text; /* as written, for reports */
+	int n;
+	struct crm_datefmt fmt;
+	struct crm_tz tz;
+	struct crm_strmap map;
+	struct crm_strmap folded; /* case-folded keys of map; num = 1 when two keys fold alike */
+	int has_map;
+	char *literal; /* default(v), nullif(v), map default */
+	int has_literal;
+	struct concat_part *parts;
+	size_t part_count;
+};
+
+enum check_kind {
+	CHECK_REQUIRED,
+	CHECK_NOT_FUTURE,
+	CHECK_EMAIL,
+	CHECK_REGEX,
+	CHECK_IN,
+	CHECK_MAX_LEN,
+	CHECK_RANGE,
+	CHECK_UNIQUE,
+};
+
+struct crm_check {
+	enum check_kind kind;
+	char *text;
+	pcre2_code *re;
+	pcre2_match_data *match;
+	char **values;
+	size_t value_count;
+	size_t n;
+	char *lo, *hi; /* range bounds, normalised; NULL when open */
+	struct crm_strmap seen;
+	int has_seen;
+};
+
+void crm_diags_release(struct crm_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->count; i++)
+		crm_free(diags->msgs[i]);
+	crm_free(diags->msgs);
+	diags->msgs = NULL;
+	diags->count = 0;
+}
+
+int crm_diags_add(struct crm_diags *diags, const struct crm_error *err)
+{
+	char **msgs;
+
+	if (!diags)
+		return err->code;
+	msgs = crm_realloc(diags->msgs, (diags->count + 1) * sizeof(*msgs));
+	if (!msgs)
+		return err->code;
+	diags->msgs = msgs;
+	msgs[diags->count] = crm_strdup(err->msg);
+	if (msgs[diags->count])
+		diags->count++;
+	return err->code;
+}
+
+/* ---- compiling ---- */
+
+struct compiler {
+	const struct crm_config *cfg;
+	const struct crm_mapping *map;
+	const struct crm_object_config *obj;
+	const struct crm_csv_reader *reader;
+	const struct crm_mapping_row *row;
+	const char *column; /* the mapping column being compiled */
+	const char *rule_text;
+	struct crm_error *err;
+};
+
+static int cfail(struct compiler *c, size_t offset, const char *fmt, ...) CRM_PRINTF(3, 4);
+
+static int cfail(struct compiler *c, size_t offset, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (offset)
+		return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: %s '%s' at character %zu: %s", c->map->path,
+				     c->row->line, c->column, c->rule_text, offset, what);
+	return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: %s", c->map->path, c->row->line, what);
+}
+
+static int want_args(struct compiler *c, const struct crm_rule_call *call, size_t min, size_t max)
+{
+	if (call->arg_count < min || call->arg_count > max) {
+		if (min == max && min == 0)
+			return cfail(c, call->offset, "'%s' takes no arguments", call->name);
+		if (min == max)
+			return cfail(c, call->offset, "'%s' takes %zu argument%s, not %zu", call->name, min,
+				     min == 1 ? "" : "s", call->arg_count);
+		return cfail(c, call->offset, "'%s' takes %zu to %zu arguments, not %zu", call->name, min, max,
+			     call->arg_count);
+	}
+	return 0;
+}
+
+static int parse_count(struct compiler *c, const struct crm_rule_call *call, size_t index, int min, int max, int *out)
+{
+	const char *text = call->args[index].text;
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (!*text || *end || v < min || v > max)
+		return cfail(c, call->args[index].offset, "'%s' needs a whole number from %d to %d, not '%s'", call->name,
+			     min, max, text);
+	*out = (int)v;
+	return 0;
+}
+
+static char *call_text(const struct compiler *c, const struct crm_rule_call *call, const struct crm_rule_call *next)
+{
+	/* the step as the user wrote it: from its name to the next separator */
+	size_t start = call->offset - 1;
+	size_t end = next ? next->offset - 1 : strlen(c->rule_text);
+	const char *t = c->rule_text;
+
+	while (end > start && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '>' || t[end - 1] == ';' ||
+			       (t[end - 1] == '-' && t[end] == '>')))
+		end--;
+	return crm_strndup(t + start, end - start);
+}
+
+static int fold_key(const char *ptr, size_t len, char **out, size_t *out_len)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)ptr, (utf8proc_ssize_t)len, &folded,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+
+	if (n < 0)
+		return -1;
+	*out = (char *)folded;
+	*out_len = (size_t)n;
+	return 0;
+}
+
+static int map_add(struct compiler *c, struct crm_step *step, const char *from, const char *to, size_t offset,
+		   const char *where, unsigned long where_line)
+{
+	const struct crm_strmap_entry *entry;
+	char *folded;
+	size_t folded_len;
+	int rc = crm_strmap_put(&step->map, from, strlen(from), 0, to, &entry, c->err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && strcmp(entry->str, to) != 0) {
+		if (where)
+			return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: source value '%s' is mapped twice, to '%s' and '%s'",
+					     where, where_line, from, entry->str, to);
+		return cfail(c, offset, "value '%s' is mapped twice", from);
+	}
+	if (fold_key(from, strlen(from), &folded, &folded_len) == 0) {
+		rc = crm_strmap_put(&step->folded, folded, folded_len, 0, to, &entry, c->err);
+		if (rc == 0 && strcmp(entry->str, to) != 0)
+			((struct crm_strmap_entry *)entry)->num = 1; /* ambiguous without case: exact matches only */
+		free(folded);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_map_file(struct compiler *c, struct crm_step *step, const struct crm_rule_arg *arg)
+{
+	char *path = crm_config_path(c->cfg, arg->text);
+	struct crm_csv_reader *r;
+	struct crm_csv_record rec;
+	int rc, header = 1;
+
+	if (!path)
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	r = crm_csv_open(path, "utf-8", ',', c->err);
+	if (!r) {
+		c->err->code = 0;
+		cfail(c, arg->offset, "value map '%s' cannot be read", arg->text);
+		crm_free(path);
+		return c->err->code;
+	}
+	while ((rc = crm_csv_next(r, &rec, c->err)) != CRM_CSV_EOF) {
+		char *from, *to;
+		if (rc < 0 || rc == CRM_CSV_BAD_RECORD) {
+			rc = c->err->code;
+			goto out;
+		}
+		if (header) {
+			header = 0;
+			if (rec.count != 2) {
+				rc = crm_error_set(c->err, CRM_EINPUT, "%s:%lu: a value map has two columns: source_value,target_value",
+						   path, rec.line);
+				goto out;
+			}
+			continue;
+		}
+		from = crm_strndup(rec.fields[0].ptr, rec.fields[0].len);
+		to = crm_strndup(rec.fields[1].ptr, rec.fields[1].len);
+		if (!from || !to) {
+			crm_free(from);
+			crm_free(to);
+			rc = crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = map_add(c, step, from, to, arg->offset, path, rec.line);
+		crm_free(from);
+		crm_free(to);
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	crm_csv_close(r);
+	crm_free(path);
+	return rc;
+}
+
+static int compile_map(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+{
+	size_t i;
+	int rc;
+
+	if (call->arg_count == 0)
+		return cfail(c, call->offset, "'map' needs a value-map file or value=target pairs");
+	crm_strmap_init(&step->map);
+	crm_strmap_init(&step->folded);
+	step->has_map = 1;
+	for (i = 0; i < call->arg_count; i++) {
+		const struct crm_rule_arg *arg = &call->args[i];
+		const char *eq = arg->quoted ? NULL : strchr(arg->text, '=');
+		if (i == 0 && !eq && (strstr(arg->text, ".csv") || strchr(arg->text, '/'))) {
+			rc = load_map_file(c, step, arg);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (!eq)
+			return cfail(c, arg->offset, "'%s' is not a value=target pair (or a map file ending in .csv)", arg->text);
+		{
+			char *from = crm_strndup(arg->text, (size_t)(eq - arg->text));
+			const char *to = eq + 1;
+			size_t flen;
+			if (!from)
+				return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			flen = strlen(from);
+			while (flen && from[flen - 1] == ' ')
+				from[--flen] = '\0';
+			while (*to == ' ')
+				to++;
+			if (strcmp(from, "default") == 0) {
+				step->literal = crm_strdup(to);
+				step->has_literal = 1;
+				rc = step->literal ? 0 : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			} else {
+				rc = map_add(c, step, from, to, arg->offset, NULL, 0);
+			}
+			crm_free(from);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int compile_concat(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+{
+	size_t i;
+
+	if (call->arg_count == 0)
+		return cfail(c, call->offset, "'concat' needs fields or quoted literals");
+	step->parts = crm_calloc(call->arg_count, sizeof(*step->parts));
+	if (!step->parts)
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	step->part_count = call->arg_count;
+	for (i = 0; i < call->arg_count; i++) {
+		const struct crm_rule_arg *arg = &call->args[i];
+		struct concat_part *part = &step->parts[i];
+		if (arg->quoted) {
+			part->col = -1;
+			part->literal = crm_strdup(arg->text);
+			if (!part->literal)
+				return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			part->len = strlen(arg->text);
+			continue;
+		}
+		part->col = crm_csv_column(c->reader, arg->text);
+		if (part->col < 0)
+			return cfail(c, arg->offset, "'%s' is not a column of '%s' (quote literals: ' ')", arg->text,
+				     crm_csv_path(c->reader));
+	}
+	return 0;
+}
+
+static const struct crm_object_config *ref_object(struct compiler *c, const struct crm_rule_call *call)
+{
+	const struct crm_object_config *parent;
+
+	if (want_args(c, call, 1, 1))
+		return NULL;
+	parent = crm_config_object(c->cfg, call->args[0].text);
+	if (!parent)
+		cfail(c, call->args[0].offset, "ref(%s): no [object \"%s\"] in crmshift.ini", call->args[0].text,
+		      call->args[0].text);
+	return parent;
+}
+
+static int compile_step(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			const struct crm_rule_call *call, int last)
+{
+	static const struct {
+		const char *name;
+		enum step_kind kind;
+	} simple[] = {
+		{"trim", STEP_TRIM},     {"lower", STEP_LOWER}, {"upper", STEP_UPPER},   {"title", STEP_TITLE},
+		{"collapse_ws", STEP_COLLAPSE_WS}, {"date", STEP_DATE}, {"int", STEP_INT}, {"decimal", STEP_DECIMAL},
+		{"bool", STEP_BOOL},     {"email", STEP_EMAIL}, {"text", STEP_TEXT},
+	};
+	const char *name = call->name;
+	size_t i;
+
+	for (i = 0; i < CRM_ARRAY_COUNT(simple); i++)
+		if (strcmp(simple[i].name, name) == 0) {
+			step->kind = simple[i].kind;
+			return want_args(c, call, 0, 0);
+		}
+	if (strcmp(name, "parse") == 0) {
+		struct crm_error ferr = CRM_ERROR_INIT;
+		step->kind = STEP_PARSE;
+		if (want_args(c, call, 1, 1))
+			return c->err->code;
+		if (crm_datefmt_compile(&step->fmt, call->args[0].text, &ferr))
+			return cfail(c, call->args[0].offset, "%s", ferr.msg);
+		return 0;
+	}
+	if (strcmp(name, "datetime") == 0) {
+		struct crm_error terr = CRM_ERROR_INIT;
+		step->kind = STEP_DATETIME;
+		if (want_args(c, call, 0, 1))
+			return c->err->code;
+		if (crm_tz_parse(&step->tz, call->arg_count ? call->args[0].text : c->cfg->source_timezone, &terr))
+			return cfail(c, call->arg_count ? call->args[0].offset : call->offset, "%s", terr.msg);
+		return 0;
+	}
+	if (strcmp(name, "round") == 0) {
+		step->kind = STEP_ROUND;
+		return want_args(c, call, 1, 1) || parse_count(c, call, 0, 0, 18, &step->n) ? c->err->code : 0;
+	}
+	if (strcmp(name, "truncate") == 0) {
+		step->kind = STEP_TRUNCATE;
+		return want_args(c, call, 1, 1) || parse_count(c, call, 0, 1, 1000000, &step->n) ? c->err->code : 0;
+	}
+	if (strcmp(name, "phone") == 0) {
+		step->kind = STEP_PHONE;
+		if (want_args(c, call, 0, 2))
+			return c->err->code;
+		if (call->arg_count >= 1 && strcasecmp(call->args[0].text, "E164") != 0)
+			return cfail(c, call->args[0].offset, "phone() writes E164 only, not '%s'", call->args[0].text);
+		if (call->arg_count == 2) {
+			step->n = crm_phone_country_code(call->args[1].text);
+			if (!step->n)
+				return cfail(c, call->args[1].offset, "unknown country '%s' (use an ISO code such as US, GB, DE)",
+					     call->args[1].text);
+		}
+		return 0;
+	}
+	if (strcmp(name, "map") == 0) {
+		step->kind = STEP_MAP;
+		return compile_map(c, step, call);
+	}
+	if (strcmp(name, "default") == 0 || strcmp(name, "nullif") == 0) {
+		step->kind = name[0] == 'd' ? STEP_DEFAULT : STEP_NULLIF;
+		if (want_args(c, call, 1, 1))
+			return c->err->code;
+		step->literal = crm_strdup(call->args[0].text);
+		return step->literal ? 0 : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	}
+	if (strcmp(name, "concat") == 0) {
+		step->kind = STEP_CONCAT;
+		return compile_concat(c, step, call);
+	}
+	if (strcmp(name, "split_address") == 0) {
+		step->kind = STEP_SPLIT_ADDRESS;
+		if (want_args(c, call, 1, 1))
+			return c->err->code;
+		step->n = crm_address_part_parse(call->args[0].text);
+		if (step->n < 0)
+			return cfail(c, call->args[0].offset, "unknown address part '%s' (street, city, state, postal_code, country)",
+				     call->args[0].text);
+		return 0;
+	}
+	if (strcmp(name, "ref") == 0) {
+		const struct crm_object_config *parent = ref_object(c, call);
+		step->kind = STEP_REF;
+		if (!parent)
+			return c->err->code;
+		if (!last)
+			return cfail(c, call->offset, "ref(...) must be the last step");
+		field->ref_object = parent->name;
+		field->ref_table = parent->target;
+		return 0;
+	}
+	return cfail(c, call->offset, "unknown function '%s'", name);
+}
+
+static int compile_check(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			 const struct crm_rule_call *call)
+{
+	const char *name = call->name;
+
+	if (strcmp(name, "required") == 0) {
+		check->kind = CHECK_REQUIRED;
+		field->required = 1;
+		return want_args(c, call, 0, 0);
+	}
+	if (strcmp(name, "not_future_date") == 0) {
+		check->kind = CHECK_NOT_FUTURE;
+		return want_args(c, call, 0, 0);
+	}
+	if (strcmp(name, "email") == 0) {
+		check->kind = CHECK_EMAIL;
+		return want_args(c, call, 0, 0);
+	}
+	if (strcmp(name, "unique") == 0) {
+		check->kind = CHECK_UNIQUE;
+		crm_strmap_init(&check->seen);
+		check->has_seen = 1;
+		return want_args(c, call, 0, 0);
+	}
+	if (strcmp(name, "max_len") == 0) {
+		int n;
+		check->kind = CHECK_MAX_LEN;
+		if (want_args(c, call, 1, 1) || parse_count(c, call, 0, 1, 100000000, &n))
+			return c->err->code;
+		check->n = (size_t)n;
+		return 0;
+	}
+	if (strcmp(name, "in") == 0) {
+		size_t i;
+		check->kind = CHECK_IN;
+		if (call->arg_count == 0)
+			return cfail(c, call->offset, "'in' needs at least one value");
+		check->values = crm_calloc(call->arg_count, sizeof(char *));
+		if (!check->values)
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		check->value_count = call->arg_count;
+		for (i = 0; i < call->arg_count; i++)
+			if (!(check->values[i] = crm_strdup(call->args[i].text)))
+				return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		return 0;
+	}
+	if (strcmp(name, "range") == 0) {
+		struct crm_arena tmp;
+		size_t i;
+		check->kind = CHECK_RANGE;
+		if (want_args(c, call, 2, 2))
+			return c->err->code;
+		crm_arena_init(&tmp, 256);
+		for (i = 0; i < 2; i++) {
+			const char *text = call->args[i].text, *norm;
+			size_t len;
+			char reason[128];
+			if (!*text)
+				continue;
+			if (crm_text_decimal(&tmp, text, strlen(text), &norm, &len, reason, sizeof(reason)) != 0) {
+				crm_arena_release(&tmp);
+				return cfail(c, call->args[i].offset, "range bound '%s' is not a number", text);
+			}
+			*(i ? &check->hi : &check->lo) = crm_strndup(norm, len);
+		}
+		crm_arena_release(&tmp);
+		if ((call->args[0].text[0] && !check->lo) || (call->args[1].text[0] && !check->hi))
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		if (!check->lo && !check->hi)
+			return cfail(c, call->offset, "range(,) has no bound");
+		return 0;
+	}
+	if (strcmp(name, "regex") == 0) {
+		int code;
+		PCRE2_SIZE at;
+		check->kind = CHECK_REGEX;
+		if (want_args(c, call, 1, 1))
+			return c->err->code;
+		check->re = pcre2_compile((PCRE2_SPTR)call->args[0].text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &at, NULL);
+		if (!check->re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(code, msg, sizeof(msg));
+			return cfail(c, call->args[0].offset + at, "regex: %s", (const char *)msg);
+		}
+		pcre2_jit_compile(check->re, PCRE2_JIT_COMPLETE); /* best effort: the interpreter is the fallback */
+		check->match = pcre2_match_data_create_from_pattern(check->re, NULL);
+		if (!check->match)
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		return 0;
+	}
+	return cfail(c, call->offset, "unknown check '%s'", name);
+}
+
+static enum step_kind type_step(enum crm_type type)
+{
+	switch (type) {
+	case CRM_TYPE_INT:
+		return STEP_INT;
+	case CRM_TYPE_DECIMAL:
+		return STEP_DECIMAL;
+	case CRM_TYPE_DATE:
+		return STEP_DATE;
+	case CRM_TYPE_DATETIME:
+		return STEP_DATETIME;
+	case CRM_TYPE_BOOL:
+		return STEP_BOOL;
+	default:
+		return STEP_TEXT;
+	}
+}
+
+static int resolve_type(struct compiler *c, const struct crm_table_def *table, struct crm_field_program *field)
+{
+	const char *target = field->target_field;
+	const char *dtype = c->row->col[CRM_MAP_DATA_TYPE];
+	const struct crm_column_def *core;
+	enum crm_type declared;
+
+	c->column = "data_type";
+	if (crm_type_parse(dtype, &declared))
+		return cfail(c, 0, "data_type '%s' is not one of text, int, decimal, date, datetime, bool, id", dtype);
+	if (crm_schema_is_reserved(target))
+		return cfail(c, 0, "target_field '%s' is filled by crmshift itself; map the source's key with [object] id",
+			     target);
+	if (!crm_schema_valid_ident(target))
+		return cfail(c, 0, "target_field '%s' is not a valid column name (lower case letters, digits, _)", target);
+	core = crm_schema_column(table, target);
+	if (crm_schema_is_timestamp(target)) {
+		field->type = CRM_TYPE_DATETIME;
+		if (declared != CRM_TYPE_TEXT && declared != CRM_TYPE_DATETIME)
+			return cfail(c, 0, "'%s' is a datetime column; data_type '%s' does not fit", target, dtype);
+	} else if (core) {
+		field->type = core->type;
+		if (core->type == CRM_TYPE_REF) {
+			if (declared != CRM_TYPE_REF && declared != CRM_TYPE_TEXT)
+				return cfail(c, 0, "'%s.%s' is a reference; data_type '%s' does not fit", table->name, target, dtype);
+		} else if (declared != CRM_TYPE_TEXT && declared != core->type) {
+			return cfail(c, 0, "'%s.%s' is %s in the canonical model; data_type '%s' does not fit", table->name,
+				     target, crm_type_name(core->type), dtype);
+		}
+	} else {
+		field->type = declared; /* a custom column takes the type the mapping declares */
+	}
+	if (field->type == CRM_TYPE_REF && !field->ref_object)
+		return cfail(c, 0, "'%s' holds a reference: its transform_rule must end with ref(Object)", target);
+	if (field->ref_object && field->type != CRM_TYPE_REF)
+		return cfail(c, 0, "ref(%s) fills '%s', which is not a reference column (name it *_id, data_type id)",
+			     field->ref_object, target);
+	if (core && core->type == CRM_TYPE_REF && strcmp(core->ref_table, field->ref_table) != 0)
+		return cfail(c, 0, "'%s.%s' points at '%s', but ref(%s) loads into '%s'", table->name, target,
+			     core->ref_table, field->ref_object, field->ref_table);
+	return 0;
+}
+
+static int compile_field(struct compiler *c, const struct crm_table_def *table, struct crm_field_program *field)
+{
+	const struct crm_mapping_row *row = c->row;
+	struct crm_rule rule;
+	size_t i;
+	int rc, implicit;
+
+	field->row = row;
+	field->target_field = row->col[CRM_MAP_TARGET_FIELD];
+	field->pii = row->pii != CRM_PII_NONE;
+	field->source_col = -1;
+	field->source_name = row->col[CRM_MAP_SOURCE_FIELD][0] ? row->col[CRM_MAP_SOURCE_FIELD] : field->target_field;
+	if (row->col[CRM_MAP_SOURCE_FIELD][0]) {
+		field->source_col = crm_csv_column(c->reader, row->col[CRM_MAP_SOURCE_FIELD]);
+		if (field->source_col < 0)
+			return cfail(c, 0, "source_field '%s' is not a column of '%s'", row->col[CRM_MAP_SOURCE_FIELD],
+				     crm_csv_path(c->reader));
+	}
+
+	c->column = "transform_rule";
+	c->rule_text = row->col[CRM_MAP_TRANSFORM_RULE];
+	if (crm_rule_parse(&rule, c->rule_text, CRM_RULE_TRANSFORM, c->err)) {
+		char msg[CRM_ERROR_MSG_MAX];
+		memcpy(msg, c->err->msg, sizeof(msg));
+		c->err->code = 0;
+		return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: transform_rule '%s' %s", c->map->path, row->line,
+				     c->rule_text, msg);
+	}
+	if (field->source_col < 0 && (rule.count == 0 || (strcmp(rule.calls[0].name, "concat") != 0 &&
+							   strcmp(rule.calls[0].name, "default") != 0))) {
+		crm_rule_release(&rule);
+		return cfail(c, 0, "source_field is empty: only a rule starting with concat(...) or default(...) can fill '%s'",
+			     field->target_field);
+	}
+	field->steps = crm_calloc(rule.count + 1, sizeof(*field->steps));
+	if (!field->steps) {
+		crm_rule_release(&rule);
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	}
+	rc = 0;
+	for (i = 0; i < rule.count && !rc; i++) {
+		field->steps[i].text = call_text(c, &rule.calls[i], i + 1 < rule.count ? &rule.calls[i + 1] : NULL);
+		field->step_count++;
+		rc = field->steps[i].text ? compile_step(c, field, &field->steps[i], &rule.calls[i], i + 1 == rule.count)
+					  : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	}
+	crm_rule_release(&rule);
+	if (rc)
+		return rc;
+	rc = resolve_type(c, table, field);
+	if (rc)
+		return rc;
+	/* a value of a typed column goes through its type's conversion unless the rule ends with it */
+	implicit = field->type != CRM_TYPE_TEXT && field->type != CRM_TYPE_REF &&
+		   (field->step_count == 0 || field->steps[field->step_count - 1].kind != type_step(field->type));
+	if (implicit) {
+		struct crm_step *step = &field->steps[field->step_count];
+		step->kind = type_step(field->type);
+		step->text = crm_strdup(crm_type_name(field->type));
+		if (!step->text)
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		if (step->kind == STEP_DATETIME) {
+			struct crm_error terr = CRM_ERROR_INIT;
+			if (crm_tz_parse(&step->tz, c->cfg->source_timezone, &terr))
+				return crm_error_set(c->err, CRM_EINPUT, "%s: [source] timezone: %s", c->cfg->path, terr.msg);
+		}
+		field->step_count++;
+	}
+
+	c->column = "validation_rule";
+	c->rule_text = row->col[CRM_MAP_VALIDATION_RULE];
+	if (crm_rule_parse(&rule, c->rule_text, CRM_RULE_VALIDATION, c->err)) {
+		char msg[CRM_ERROR_MSG_MAX];
+		memcpy(msg, c->err->msg, sizeof(msg));
+		c->err->code = 0;
+		return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: validation_rule '%s' %s", c->map->path, row->line,
+				     c->rule_text, msg);
+	}
+	field->checks = crm_calloc(rule.count ? rule.count : 1, sizeof(*field->checks));
+	if (!field->checks) {
+		crm_rule_release(&rule);
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < rule.count && !rc; i++) {
+		field->checks[i].text = call_text(c, &rule.calls[i], i + 1 < rule.count ? &rule.calls[i + 1] : NULL);
+		field->check_count++;
+		rc = field->checks[i].text ? compile_check(c, field, &field->checks[i], &rule.calls[i])
+					   : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	}
+	crm_rule_release(&rule);
+	return rc;
+}
+
+static void release_field(struct crm_field_program *field)
+{
+	size_t i, j;
+
+	for (i = 0; i < field->step_count; i++) {
+		struct crm_step *s = &field->steps[i];
+		crm_free(s->text);
+		crm_free(s->literal);
+		if (s->has_map) {
+			crm_strmap_release(&s->map);
+			crm_strmap_release(&s->folded);
+		}
+		for (j = 0; j < s->part_count; j++)
+			crm_free(s->parts[j].literal);
+		crm_free(s->parts);
+	}
+	crm_free(field->steps);
+	for (i = 0; i < field->check_count; i++) {
+		struct crm_check *k = &field->checks[i];
+		crm_free(k->text);
+		if (k->match)
+			pcre2_match_data_free(k->match);
+		if (k->re)
+			pcre2_code_free(k->re);
+		for (j = 0; j < k->value_count; j++)
+			crm_free(k->values[j]);
+		crm_free(k->values);
+		crm_free(k->lo);
+		crm_free(k->hi);
+		if (k->has_seen)
+			crm_strmap_release(&k->seen);
+	}
+	crm_free(field->checks);
+}
+
+void crm_program_free(struct crm_program *prog)
+{
+	size_t i;
+
+	if (!prog)
+		return;
+	for (i = 0; i < prog->field_count; i++)
+		release_field(&prog->fields[i]);
+	crm_free(prog->fields);
+	crm_free(prog);
+}
+
+struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
+					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
+					struct crm_diags *diags, struct crm_error *err)
+{
+	struct crm_program *prog = crm_calloc(1, sizeof(*prog));
+	const struct crm_table_def *table;
+	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL};
+	struct crm_error first = CRM_ERROR_INIT;
+	size_t i, j, count = 0;
+
+	if (!prog) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	prog->object = obj;
+	prog->table = obj->target;
+	crm_dt_now(prog->today, prog->now);
+	table = crm_schema_table(obj->target);
+	if (!crm_schema_valid_ident(obj->target)) {
+		crm_error_set(&first, CRM_EINPUT, "%s:%lu: [object \"%s\"] target '%s' is not a valid table name",
+			      cfg->path, obj->line, obj->name, obj->target);
+		crm_diags_add(diags, &first);
+		goto out;
+	}
+	prog->id_col = crm_csv_column(reader, obj->id);
+	if (prog->id_col < 0) {
+		crm_error_set(&first, CRM_EINPUT, "%s:%lu: [object \"%s\"] id column '%s' is not in '%s'", cfg->path,
+			      obj->line, obj->name, obj->id, crm_csv_path(reader));
+		crm_diags_add(diags, &first);
+	}
+	for (i = 0; i < map->count; i++)
+		count += strcmp(map->rows[i].col[CRM_MAP_SOURCE_OBJECT], obj->name) == 0;
+	prog->fields = crm_calloc(count ? count : 1, sizeof(*prog->fields));
+	if (!prog->fields) {
+		crm_error_set(&first, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < map->count; i++) {
+		const struct crm_mapping_row *row = &map->rows[i];
+		struct crm_error ferr = CRM_ERROR_INIT;
+		struct crm_field_program *field;
+		const char *row_target = row->col[CRM_MAP_TARGET_OBJECT];
+
+		if (strcmp(row->col[CRM_MAP_SOURCE_OBJECT], obj->name) != 0)
+			continue;
+		c.row = row;
+		c.err = &ferr;
+		if (row_target[0] && strcmp(row_target, obj->target) != 0) {
+			cfail(&c, 0, "target_object '%s' differs from [object \"%s\"] target '%s'; one source object loads into one table in this version",
+			      row_target, obj->name, obj->target);
+			crm_diags_add(diags, &ferr);
+			if (!first.code)
+				first = ferr;
+			continue;
+		}
+		for (j = 0; j < prog->field_count; j++)
+			if (strcmp(prog->fields[j].target_field, row->col[CRM_MAP_TARGET_FIELD]) == 0) {
+				cfail(&c, 0, "target_field '%s' is already filled by line %lu", row->col[CRM_MAP_TARGET_FIELD],
+				      prog->fields[j].row->line);
+				break;
+			}
+		if (!ferr.code) {
+			field = &prog->fields[prog->field_count++];
+			if (compile_field(&c, table, field)) {
+				release_field(field);
+				memset(field, 0, sizeof(*field));
+				prog->field_count--;
+			}
+		}
+		if (ferr.code) {
+			crm_diags_add(diags, &ferr);
+			if (!first.code)
+				first = ferr;
+		}
+	}
+	if (!first.code && prog->field_count == 0) {
+		crm_error_set(&first, CRM_EINPUT, "%s: no mapping rows for source object '%s'", map->path, obj->name);
+		crm_diags_add(diags, &first);
+	}
+out:
+	if (first.code) {
+		crm_error_set(err, first.code, "%s", first.msg);
+		crm_program_free(prog);
+		return NULL;
+	}
+	return prog;
+}
+
+/* ---- running ---- */
+
+int crm_program_result_init(struct crm_program_result *res, const struct crm_program *prog, struct crm_error *err)
+{
+	memset(res, 0, sizeof(*res));
+	res->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->values));
+	res->failure_cap = 8;
+	res->failures = crm_calloc(res->failure_cap, sizeof(*res->failures));
+	if (!res->values || !res->failures) {
+		crm_program_result_release(res);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void crm_program_result_release(struct crm_program_result *res)
+{
+	crm_free(res->values);
+	crm_free(res->failures);
+	memset(res, 0, sizeof(*res));
+}
+
+const char *crm_program_show_value(const struct crm_field_program *field, const char *ptr, size_t len,
+				   struct crm_arena *arena)
+{
+	char *out;
+
+	if (field->pii) {
+		out = crm_arena_alloc(arena, 48);
+		if (out)
+			snprintf(out, 48, "<%s, %zu characters>", field->row->pii == CRM_PII_SPI ? "SPI" : "PII",
+				 crm_text_chars(ptr, len));
+		return out ? out : "<masked>";
+	}
+	out = crm_arena_alloc(arena, len + 3);
+	if (!out)
+		return "";
+	out[0] = '\'';
+	memcpy(out + 1, ptr, len);
+	out[len + 1] = '\'';
+	out[len + 2] = '\0';
+	return out;
+}
+
+static int add_failure(struct crm_program_result *res, size_t field, const char *rule, const char *reason,
+		       struct crm_error *err)
+{
+	if (res->failure_count == res->failure_cap) {
+		size_t cap = res->failure_cap * 2;
+		struct crm_failure *f = crm_realloc(res->failures, cap * sizeof(*f));
+		if (!f)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		res->failures = f;
+		res->failure_cap = cap;
+	}
+	res->failures[res->failure_count].field = field;
+	res->failures[res->failure_count].rule = rule;
+	res->failures[res->failure_count].reason = reason;
+	res->failure_count++;
+	return 0;
+}
+
+/* Records a refused value: "'13/45/1990' does not match ..." with the value masked for PII. */
+static int refuse(struct crm_program *prog, struct crm_program_result *res, size_t fi, const char *rule,
+		  const char *value, size_t len, const char *reason, struct crm_arena *arena, struct crm_error *err)
+{
+	const char *shown = crm_program_show_value(&prog->fields[fi], value, len, arena);
+	size_t n = strlen(shown) + strlen(reason) + 2;
+	char *text = crm_arena_alloc(arena, n);
+
+	if (!text)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	snprintf(text, n, "%s %s", shown, reason);
+	return add_failure(res, fi, rule, text, err);
+}
+
+static const char *fixed(struct crm_arena *arena, const char *text, size_t *len)
+{
+	*len = strlen(text);
+	return crm_arena_strndup(arena, text, *len);
+}
+
+/* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
+static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_csv_record *rec,
+		    const char **v, size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
+{
+	const char *in = *v;
+	size_t n = *len;
+	char tmp[CRM_DT_MAX];
+	size_t i;
+	int rc;
+
+	(void)prog;
+	if (n == 0 && s->kind != STEP_DEFAULT && s->kind != STEP_CONCAT)
+		return 0; /* no value stays no value; `required` decides whether that is allowed */
+	switch (s->kind) {
+	case STEP_TEXT:
+	case STEP_REF:
+		if (s->kind == STEP_REF)
+			crm_text_trim(v, len);
+		return 0;
+	case STEP_TRIM:
+		crm_text_trim(v, len);
+		return 0;
+	case STEP_LOWER:
+	case STEP_UPPER:
+	case STEP_TITLE:
+		*v = crm_text_case(arena, in, n, s->kind == STEP_LOWER ? CRM_CASE_LOWER : s->kind == STEP_UPPER ? CRM_CASE_UPPER : CRM_CASE_TITLE, len);
+		return *v ? 0 : -1;
+	case STEP_COLLAPSE_WS:
+		*v = crm_text_collapse_ws(arena, in, n, len);
+		return *v ? 0 : -1;
+	case STEP_PARSE:
+		crm_text_trim(&in, &n);
+		rc = crm_datefmt_parse(&s->fmt, in, n, tmp, reason, reason_cap);
+		if (rc)
+			return rc;
+		*v = fixed(arena, tmp, len);
+		return *v ? 0 : -1;
+	case STEP_DATE:
+		crm_text_trim(&in, &n);
+		rc = crm_date_normalize(in, n, tmp, reason, reason_cap);
+		if (rc)
+			return rc;
+		*v = fixed(arena, tmp, len);
+		return *v ? 0 : -1;
+	case STEP_DATETIME:
+		crm_text_trim(&in, &n);
+		rc = crm_datetime_normalize(in, n, &s->tz, tmp, reason, reason_cap);
+		if (rc)
+			return rc;
+		*v = fixed(arena, tmp, len);
+		return *v ? 0 : -1;
+	case STEP_INT:
+		crm_text_trim(&in, &n);
+		return crm_text_int(arena, in, n, v, len, reason, reason_cap);
+	case STEP_DECIMAL:
+		crm_text_trim(&in, &n);
+		return crm_text_decimal(arena, in, n, v, len, reason, reason_cap);
+	case STEP_ROUND:
+		crm_text_trim(&in, &n);
+		return crm_text_round(arena, in, n, s->n, v, len, reason, reason_cap);
+	case STEP_BOOL: {
+		int b;
+		crm_text_trim(&in, &n);
+		rc = crm_text_bool(in, n, &b, reason, reason_cap);
+		if (rc)
+			return rc;
+		*v = b ? "1" : "0";
+		*len = 1;
+		return 0;
+	}
+	case STEP_PHONE:
+		crm_text_trim(&in, &n);
+		rc = crm_phone_e164(in, n, s->n, tmp, reason, reason_cap);
+		if (rc)
+			return rc;
+		*v = fixed(arena, tmp, len);
+		return *v ? 0 : -1;
+	case STEP_EMAIL:
+		crm_text_trim(&in, &n);
+		return crm_text_email(arena, in, n, v, len, reason, reason_cap);
+	case STEP_MAP: {
+		const struct crm_strmap_entry *e = crm_strmap_get(&s->map, in, n);
+		if (!e) {
+			char *folded;
+			size_t flen;
+			if (fold_key(in, n, &folded, &flen) == 0) {
+				e = crm_strmap_get(&s->folded, folded, flen);
+				free(folded);
+				if (e && e->num)
+					e = NULL; /* two source values differ only by case here: no guessing */
+			}
+		}
+		if (e) {
+			*v = e->str;
+			*len = strlen(e->str);
+			return 0;
+		}
+		if (s->has_literal) {
+			*v = s->literal;
+			*len = strlen(s->literal);
+			return 0;
+		}
+		snprintf(reason, reason_cap, "has no entry in the value map, which has no default");
+		return 1;
+	}
+	case STEP_DEFAULT:
+		if (n == 0) {
+			*v = s->literal;
+			*len = strlen(s->literal);
+		}
+		return 0;
+	case STEP_NULLIF:
+		if (n == strlen(s->literal) && memcmp(in, s->literal, n) == 0)
+			*len = 0;
+		return 0;
+	case STEP_TRUNCATE:
+		*len = crm_text_prefix_len(in, n, (size_t)s->n);
+		return 0;
+	case STEP_SPLIT_ADDRESS:
+		return crm_text_split_address(arena, in, n, s->n, v, len, reason, reason_cap);
+	case STEP_CONCAT: {
+		size_t total = 0, o = 0;
+		char *out;
+		int any = 0;
+		for (i = 0; i < s->part_count; i++) {
+			if (s->parts[i].col < 0) {
+				total += s->parts[i].len;
+			} else if ((size_t)s->parts[i].col < rec->count) {
+				total += rec->fields[s->parts[i].col].len;
+				any |= rec->fields[s->parts[i].col].len > 0;
+			}
+		}
+		if (!any) {
+			/* literals alone would invent a value */
+			*len = 0;
+			return 0;
+		}
+		out = crm_arena_alloc(arena, total + 1);
+		if (!out)
+			return -1;
+		for (i = 0; i < s->part_count; i++) {
+			const char *p = s->parts[i].col < 0 ? s->parts[i].literal : rec->fields[s->parts[i].col].ptr;
+			size_t pl = s->parts[i].col < 0 ? s->parts[i].len : rec->fields[s->parts[i].col].len;
+			memcpy(out + o, p, pl);
+			o += pl;
+		}
+		out[o] = '\0';
+		*v = out;
+		*len = o;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static int is_iso_date_prefix(const char *v, size_t len)
+{
+	size_t i;
+
+	if (len < 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? v[i] != '-' : (v[i] < '0' || v[i] > '9'))
+			return 0;
+	return 1;
+}
+
+/* Runs one check. Returns 0, 1 when the value fails it (reason filled), or a negative code. */
+static int run_check(struct crm_program *prog, struct crm_check *k, const char *v, size_t len, const char *source_id,
+		     size_t source_id_len, struct crm_arena *arena, unsigned flags, char *reason, size_t reason_cap)
+{
+	size_t i;
+	int rc;
+
+	if (k->kind == CHECK_REQUIRED) {
+		if (len)
+			return 0;
+		snprintf(reason, reason_cap, "is required but empty");
+		return 1;
+	}
+	if (len == 0)
+		return 0; /* the other checks judge values, not their absence */
+	switch (k->kind) {
+	case CHECK_REQUIRED:
+		return 0;
+	case CHECK_NOT_FUTURE:
+		if (!is_iso_date_prefix(v, len)) {
+			snprintf(reason, reason_cap, "is not a date");
+			return 1;
+		}
+		if (len == 10 ? memcmp(v, prog->today, 10) > 0 : strncmp(v, prog->now, len) > 0) {
+			snprintf(reason, reason_cap, "is in the future");
+			return 1;
+		}
+		return 0;
+	case CHECK_EMAIL: {
+		const char *out;
+		size_t out_len;
+		return crm_text_email(arena, v, len, &out, &out_len, reason, reason_cap);
+	}
+	case CHECK_REGEX:
+		rc = pcre2_match(k->re, (PCRE2_SPTR)v, len, 0, 0, k->match, NULL);
+		if (rc >= 0)
+			return 0;
+		if (rc != PCRE2_ERROR_NOMATCH) {
+			snprintf(reason, reason_cap, "could not be matched (pcre2 error %d)", rc);
+			return 1;
+		}
+		snprintf(reason, reason_cap, "does not match %s", k->text);
+		return 1;
+	case CHECK_IN:
+		for (i = 0; i < k->value_count; i++)
+			if (strlen(k->values[i]) == len && memcmp(k->values[i], v, len) == 0)
+				return 0;
+		snprintf(reason, reason_cap, "is not one of %s", k->text);
+		return 1;
+	case CHECK_MAX_LEN: {
+		size_t chars = crm_text_chars(v, len);
+		if (chars <= k->n)
+			return 0;
+		snprintf(reason, reason_cap, "is %zu characters long; %s allows %zu", chars, k->text, k->n);
+		return 1;
+	}
+	case CHECK_RANGE: {
+		const char *norm;
+		size_t nlen;
+		rc = crm_text_decimal(arena, v, len, &norm, &nlen, reason, reason_cap);
+		if (rc)
+			return rc;
+		if ((k->lo && crm_text_decimal_cmp(norm, nlen, k->lo, strlen(k->lo)) < 0) ||
+		    (k->hi && crm_text_decimal_cmp(norm, nlen, k->hi, strlen(k->hi)) > 0)) {
+			snprintf(reason, reason_cap, "is outside %s", k->text);
+			return 1;
+		}
+		return 0;
+	}
+	case CHECK_UNIQUE: {
+		const struct crm_strmap_entry *e;
+		char *id;
+		struct crm_error perr = CRM_ERROR_INIT;
+		if (!(flags & CRM_RUN_CHECK_UNIQUE))
+			return 0;
+		id = crm_arena_strndup(arena, source_id, source_id_len);
+		if (!id)
+			return -1;
+		rc = crm_strmap_put(&k->seen, v, len, 0, id, &e, &perr);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 || strcmp(e->str, id) == 0)
+			return 0;
+		snprintf(reason, reason_cap, "is not unique: record '%s' has it too", e->str);
+		return 1;
+	}
+	}
+	return 0;
+}
+
+int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
+		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
+{
+	const char *id = prog->id_col >= 0 && (size_t)prog->id_col < rec->count ? rec->fields[prog->id_col].ptr : "";
+	size_t id_len = prog->id_col >= 0 && (size_t)prog->id_col < rec->count ? rec->fields[prog->id_col].len : 0;
+	char reason[256];
+	size_t fi, si;
+	int rc;
+
+	res->failure_count = 0;
+	for (fi = 0; fi < prog->field_count; fi++) {
+		struct crm_field_program *f = &prog->fields[fi];
+		const char *v = "";
+		size_t len = 0;
+		int refused = 0;
+
+		if (f->source_col >= 0 && (size_t)f->source_col < rec->count) {
+			v = rec->fields[f->source_col].ptr;
+			len = rec->fields[f->source_col].len;
+		}
+		for (si = 0; si < f->step_count; si++) {
+			const char *before = v;
+			size_t before_len = len;
+			rc = run_step(prog, &f->steps[si], rec, &v, &len, arena, reason, sizeof(reason));
+			if (rc < 0)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			if (rc > 0) {
+				if (refuse(prog, res, fi, f->steps[si].text, before, before_len, reason, arena, err))
+					return err->code;
+				refused = 1;
+				break;
+			}
+		}
+		res->values[fi].ptr = v;
+		res->values[fi].len = len;
+		if (refused)
+			continue;
+		for (si = 0; si < f->check_count; si++) {
+			/* a reference's `required` is judged after resolution, by the engine */
+			if (f->checks[si].kind == CHECK_REQUIRED && f->ref_object && len)
+				continue;
+			rc = run_check(prog, &f->checks[si], v, len, id, id_len, arena, flags, reason, sizeof(reason));
+			if (rc < 0)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			if (rc > 0) {
+				if (refuse(prog, res, fi, f->checks[si].text, v, len, reason, arena, err))
+					return err->code;
+				break;
+			}
+		}
+	}
+	return 0;
+}

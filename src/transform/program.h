@@ -1,0 +1,111 @@
+/*
+ * program.h: a source object's mapping compiled once into a program that
+ * turns each export record into target values (docs/internals/rules.md).
+ * Compiling checks everything that can be checked without data: rule
+ * syntax, function names and arguments, source columns against the export's
+ * header, target columns against the canonical model, date formats, time
+ * zones, regular expressions, value-map files. Running does no parsing.
+ *
+ * A field's steps run in order on the source value; then its type's
+ * conversion (when the rule does not end with it); then its checks. A value
+ * that does not fit is a failure with a reason, never a guess. Reference
+ * fields (ref(Object)) produce the parent's source id: the engine resolves
+ * it to a target id through the cross-reference.
+ */
+#ifndef CRM_PROGRAM_H
+#define CRM_PROGRAM_H
+
+#include "compat.h"
+#include "io/csv.h"
+#include "model/config.h"
+#include "model/mapping.h"
+#include "model/schema.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+struct crm_step;
+struct crm_check;
+
+struct crm_field_program {
+	const struct crm_mapping_row *row; /* borrowed from the mapping */
+	const char *target_field;          /* borrowed from row */
+	const char *source_name;           /* what rejects call the field */
+	long source_col;                   /* -1 when the rule makes the value (concat, default) */
+	enum crm_type type;
+	int pii;
+	int required;
+	const char *ref_object;  /* REF fields: the parent's source object (borrowed from the config) */
+	const char *ref_table;   /* and its target table */
+	struct crm_step *steps;
+	size_t step_count;
+	struct crm_check *checks;
+	size_t check_count;
+};
+
+struct crm_program {
+	const struct crm_object_config *object; /* borrowed */
+	const char *table;                      /* target table (object->target) */
+	long id_col;
+	struct crm_field_program *fields;       /* one per target column */
+	size_t field_count;
+	char today[48];
+	char now[48];
+};
+
+/* Collected compile errors, so that `plan` can show them all at once. */
+struct crm_diags {
+	char **msgs;
+	size_t count;
+};
+void crm_diags_release(struct crm_diags *diags);
+/* Adds err's message (copied); returns err's code. */
+int crm_diags_add(struct crm_diags *diags, const struct crm_error *err);
+
+/*
+ * Compiles the rows of map whose source_object is obj->name, against the
+ * export header read by reader. Every problem found goes to diags (when
+ * non-NULL); the first also to err. Returns NULL on error.
+ */
+struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
+					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
+					struct crm_diags *diags, struct crm_error *err);
+void crm_program_free(struct crm_program *prog);
+
+struct crm_value {
+	const char *ptr; /* NULL or empty: no value */
+	size_t len;
+};
+
+struct crm_failure {
+	size_t field;       /* index into prog->fields */
+	const char *rule;   /* the step or check as written */
+	const char *reason; /* PII-safe text */
+};
+
+struct crm_program_result {
+	struct crm_value *values; /* prog->field_count of them */
+	struct crm_failure *failures;
+	size_t failure_count;
+	size_t failure_cap;
+};
+
+int crm_program_result_init(struct crm_program_result *res, const struct crm_program *prog, struct crm_error *err);
+void crm_program_result_release(struct crm_program_result *res);
+
+enum crm_run_flags {
+	CRM_RUN_CHECK_UNIQUE = 1, /* record values for `unique` (off when re-reading a file) */
+};
+
+/*
+ * Runs prog on rec. Values and reasons live in arena until its next reset.
+ * Returns 0 (res->failure_count says whether the record is rejected) or a
+ * negative error code (out of memory).
+ */
+int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
+		    struct crm_arena *arena, unsigned flags, struct crm_error *err);
+
+/* Writes a value for a report: itself, or a mask when the field is PII/SPI. */
+const char *crm_program_show_value(const struct crm_field_program *field, const char *ptr, size_t len,
+				   struct crm_arena *arena);
+
+#endif

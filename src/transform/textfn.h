@@ -1,0 +1,61 @@
+/*
+ * textfn.h: the value functions of the rule language that work on text and
+ * numbers: trimming, case, white space, numbers, booleans, e-mail
+ * addresses and postal addresses. Each is a pure function of its input.
+ * Results that need memory go into the caller's arena; functions that can
+ * refuse a value return 1 and write a reason (without the value, which may
+ * be personal data).
+ */
+#ifndef CRM_TEXTFN_H
+#define CRM_TEXTFN_H
+
+#include "compat.h"
+#include "util/arena.h"
+
+enum crm_case { CRM_CASE_LOWER, CRM_CASE_UPPER, CRM_CASE_TITLE };
+
+/* The characters (code points) in UTF-8 text. */
+size_t crm_text_chars(const char *in, size_t len);
+/* Strips ASCII and Unicode white space at both ends; returns a slice of in. */
+void crm_text_trim(const char **ptr, size_t *len);
+/* Each returns the new text in the arena (NULL on OOM) and its length in out_len. */
+char *crm_text_case(struct crm_arena *arena, const char *in, size_t len, enum crm_case mode, size_t *out_len);
+char *crm_text_collapse_ws(struct crm_arena *arena, const char *in, size_t len, size_t *out_len);
+/* The byte length of the first n characters. */
+size_t crm_text_prefix_len(const char *in, size_t len, size_t n);
+
+/* Numbers: normalised text into out (the arena); 0, 1 with reason, or -1 on OOM. */
+int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
+		 char *reason, size_t reason_cap);
+int crm_text_decimal(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
+		     char *reason, size_t reason_cap);
+/* Rounds a decimal half away from zero to places decimals, written with exactly that many. */
+int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int places, const char **out,
+		   size_t *out_len, char *reason, size_t reason_cap);
+/* Compares two normalised decimals numerically: <0, 0, >0. */
+int crm_text_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* The true/false words of the common CRMs; sets *value to 1 or 0. */
+int crm_text_bool(const char *in, size_t len, int *value, char *reason, size_t reason_cap);
+
+/* Checks an address; writes it with a lower-case domain into the arena. */
+int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
+		   char *reason, size_t reason_cap);
+
+enum crm_address_part {
+	CRM_ADDR_STREET,
+	CRM_ADDR_CITY,
+	CRM_ADDR_STATE,
+	CRM_ADDR_POSTAL_CODE,
+	CRM_ADDR_COUNTRY,
+};
+/* Parses the name of a part ("street", "city", "state", "postal_code", "country"); -1 when unknown. */
+int crm_address_part_parse(const char *name);
+/*
+ * One part of a one-field address written "street, city, state postal[, country]"
+ * (lines or commas). A shape it cannot split with certainty is refused.
+ */
+int crm_text_split_address(struct crm_arena *arena, const char *in, size_t len, int part, const char **out,
+			   size_t *out_len, char *reason, size_t reason_cap);
+
+#endif

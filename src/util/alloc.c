@@ -1,0 +1,62 @@
+/*
+ * alloc.c: malloc wrappers with failure injection for tests.
+ */
+#include "compat.h"
+#include "util/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static long fail_countdown = -1;
+
+static int should_fail(void)
+{
+	if (fail_countdown < 0)
+		return 0;
+	if (fail_countdown == 0)
+		return 1;
+	fail_countdown--;
+	return 0;
+}
+
+void crm_alloc_fail_after(long count)
+{
+	fail_countdown = count;
+}
+
+void *crm_malloc(size_t len)
+{
+	return should_fail() ? NULL : malloc(len ? len : 1);
+}
+
+void *crm_calloc(size_t count, size_t len)
+{
+	return should_fail() ? NULL : calloc(count ? count : 1, len ? len : 1);
+}
+
+void *crm_realloc(void *ptr, size_t len)
+{
+	return should_fail() ? NULL : realloc(ptr, len ? len : 1);
+}
+
+void crm_free(void *ptr)
+{
+	free(ptr);
+}
+
+char *crm_strndup(const char *ptr, size_t len)
+{
+	char *copy = crm_malloc(len + 1);
+
+	if (!copy)
+		return NULL;
+	if (len)
+		memcpy(copy, ptr, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+char *crm_strdup(const char *str)
+{
+	return crm_strndup(str, strlen(str));
+}

@@ -1,0 +1,23 @@
+/*
+ * alloc.h: the one allocation choke point of the library. Out of memory is an
+ * ordinary error: these return NULL and the caller reports CRM_ENOMEM. Tests
+ * can make the n-th allocation fail with crm_alloc_fail_after().
+ */
+#ifndef CRM_ALLOC_H
+#define CRM_ALLOC_H
+
+#include "compat.h"
+
+void *crm_malloc(size_t len);
+void *crm_calloc(size_t count, size_t len);
+void *crm_realloc(void *ptr, size_t len);
+void crm_free(void *ptr);
+
+/* Copies (ptr, len) into a new NUL-terminated string; NULL on OOM. */
+char *crm_strndup(const char *ptr, size_t len);
+char *crm_strdup(const char *str);
+
+/* Makes allocations fail after count more succeed; -1 turns it off. */
+void crm_alloc_fail_after(long count);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * hash.h: fast non-cryptographic hashing (xxHash's XXH3) and a string-keyed
+ * hash table. XXH3 gives the per-record content hashes that make re-runs
+ * idempotent; it is not a defence against tampering (the audit chain uses
+ * SHA-256 for that).
+ *
+ * struct crm_strmap maps byte strings to a number and an optional string.
+ * It owns copies of its keys and string values (kept in an internal arena,
+ * freed by crm_strmap_release) and never removes entries: it serves value
+ * maps, uniqueness checks and id sets, which only grow during a run.
+ */
+#ifndef CRM_HASH_H
+#define CRM_HASH_H
+
+#include "compat.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+uint64_t crm_hash_bytes(const void *ptr, size_t len);
+
+struct crm_hasher; /* streaming XXH3-64 */
+struct crm_hasher *crm_hasher_new(void);
+void crm_hasher_free(struct crm_hasher *hasher);
+void crm_hasher_reset(struct crm_hasher *hasher);
+void crm_hasher_add(struct crm_hasher *hasher, const void *ptr, size_t len);
+uint64_t crm_hasher_digest(const struct crm_hasher *hasher);
+
+struct crm_strmap_entry {
+	const char *key;
+	size_t key_len;
+	uint64_t hash;
+	int64_t num;
+	const char *str; /* NULL unless set */
+};
+
+struct crm_strmap {
+	struct crm_strmap_entry *slots;
+	size_t cap;   /* power of two, 0 when empty */
+	size_t count;
+	struct crm_arena arena;
+};
+
+void crm_strmap_init(struct crm_strmap *map);
+void crm_strmap_release(struct crm_strmap *map);
+
+/* The entry for key, or NULL. Borrowed: valid until the next put. */
+const struct crm_strmap_entry *crm_strmap_get(const struct crm_strmap *map, const char *key, size_t key_len);
+
+/*
+ * Inserts key if absent, copying it and str (may be NULL). Returns 1 when
+ * inserted, 0 when the key was already there (the entry is left as it was;
+ * *entry points at it either way when entry is non-NULL), CRM_ENOMEM on OOM.
+ */
+int crm_strmap_put(struct crm_strmap *map, const char *key, size_t key_len, int64_t num, const char *str,
+		   const struct crm_strmap_entry **entry, struct crm_error *err);
+
+#endif
