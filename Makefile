@@ -79,4 +79,5 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all check check-asan demo bench lint clean
+.SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

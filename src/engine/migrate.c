@@ -428,7 +428,7 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	for (i = 0; i < or->deferred_count; i++) {
 		size_t f = or->deferred_fields[i];
 		or->values[i] = pr->out[f];
-		if (pr->resolved[f] < 0) {
+		if (pr->resolved[f] < 0 && or->o->deferred[f]) {
 			orphan = 1;
 			if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], pr->res.values[f].ptr,
 					  pr->res.values[f].len, 0, err))
@@ -467,7 +467,8 @@ static int open_writer(struct migration *m, struct object_run *or, int pass, str
 	if (!or->columns || !or->values || !or->deferred_fields)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (f = 0; f < prog->field_count; f++) {
-		if (pass == 2 && !or->o->deferred[f])
+		/* pass 2 sets the deferred references, and keeps a mapped updated_at as the source wrote it */
+		if (pass == 2 && !or->o->deferred[f] && strcmp(prog->fields[f].target_field, "updated_at") != 0)
 			continue;
 		or->columns[n].name = prog->fields[f].target_field;
 		or->columns[n].type = prog->fields[f].type;

@@ -22,7 +22,8 @@ struct parse_state {
 	struct crm_config *cfg;
 	char reason[512];
 	int oom;
-	unsigned long line; /* counted by the reader below */
+	unsigned long line;         /* counted by the reader below */
+	unsigned long section_line; /* where the current section header is */
 	FILE *file;
 	char *last_section;
 };
@@ -100,7 +101,7 @@ static struct crm_object_config *add_object(struct parse_state *st, const char *
 	obj = &objects[cfg->object_count];
 	memset(obj, 0, sizeof(*obj));
 	obj->delimiter = ',';
-	obj->line = st->line;
+	obj->line = st->section_line;
 	obj->name = crm_strdup(name);
 	if (!obj->name) {
 		st->oom = 1;
@@ -207,6 +208,8 @@ static char *read_line(char *str, int num, void *stream)
 
 	if (line && strchr(line, '\n'))
 		st->line++;
+	if (line && line[strspn(line, " \t")] == '[')
+		st->section_line = st->line;
 	return line;
 }
 

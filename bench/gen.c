@@ -1,0 +1,177 @@
+/*
+ * gen.c: writes a synthetic migration project for benchmarks and the
+ * kill-and-resume test: N contacts, N/10 accounts (a third of them with a
+ * parent), N/5 opportunities and N/2 opportunity contact roles, in the
+ * Salesforce export layout of examples/sample, with the usual mess (mixed
+ * phone formats, MM/DD/YYYY birthdates, a few invalid rows and orphans).
+ *
+ * usage: gen DIR CONTACTS
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static const char *const first_names[] = {"Anna", "Jürgen", "Zoë", "Łukasz", "Søren", "María", "Wei", "Aiko",
+					   "Olivia", "Noah", "Chloé", "Mateo", "Amara", "Ivan", "Fatima", "Liam"};
+static const char *const last_names[] = {"Smith", "Müller", "García", "Nguyễn", "Kowalski", "O'Brien", "Rossi",
+					  "Dubois", "Tanaka", "Johansson", "Silva", "Novák", "Kim", "Okafor"};
+static const char *const stages[] = {"Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
+				      "Negotiation/Review", "Closed Won", "Closed Lost"};
+
+static FILE *open_out(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "gen: cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+static void phone(char *out, size_t cap, uint64_t r)
+{
+	unsigned a = 200 + (unsigned)(r % 700), b = 200 + (unsigned)(r / 700 % 700), c = (unsigned)(r / 490000 % 10000);
+
+	switch (r % 4) {
+	case 0:
+		snprintf(out, cap, "(%u) %u-%04u", a, b, c);
+		break;
+	case 1:
+		snprintf(out, cap, "%u.%u.%04u", a, b, c);
+		break;
+	case 2:
+		snprintf(out, cap, "+1 %u %u %04u", a, b, c);
+		break;
+	default:
+		snprintf(out, cap, "%u%u%04u", a, b, c);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	long contacts, accounts, opps, roles, i;
+	char dir[4096], ph[32];
+	FILE *f;
+
+	if (argc != 3 || (contacts = strtol(argv[2], NULL, 10)) < 10) {
+		fprintf(stderr, "usage: gen DIR CONTACTS (at least 10)\n");
+		return 2;
+	}
+	accounts = contacts / 10;
+	opps = contacts / 5;
+	roles = contacts / 2;
+	mkdir(argv[1], 0755);
+	snprintf(dir, sizeof(dir), "%s/exports", argv[1]);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/maps", argv[1]);
+	mkdir(dir, 0755);
+
+	f = open_out(argv[1], "crmshift.ini");
+	fputs("[migration]\nname = bench\nsource_system = salesforce\n[source]\npath = exports\n"
+	      "[target]\nurl = sqlite:target.db\nbatch_size = 20000\n"
+	      "[object \"Account\"]\nfile = Account.csv\nid = Id\ntarget = account\n"
+	      "[object \"Contact\"]\nfile = Contact.csv\nid = Id\ntarget = contact\n"
+	      "[object \"Opportunity\"]\nfile = Opportunity.csv\nid = Id\ntarget = opportunity\n"
+	      "[object \"OpportunityContactRole\"]\nfile = OpportunityContactRole.csv\nid = Id\ntarget = opportunity_contact\n",
+	      f);
+	fclose(f);
+	f = open_out(argv[1], "maps/stage.csv");
+	fputs("source_value,target_value\nProspecting,prospecting\nQualification,qualification\nNeeds Analysis,qualification\n"
+	      "Proposal/Price Quote,proposal\nNegotiation/Review,negotiation\nClosed Won,closed_won\nClosed Lost,closed_lost\n",
+	      f);
+	fclose(f);
+	f = open_out(argv[1], "mapping.csv");
+	fputs("source_object,source_field,data_type,target_field,transform_rule,pii_flag,validation_rule,sample_value\n"
+	      "Account,Name,text,name,trim,,required,Acme\n"
+	      "Account,ParentId,id,parent_account_id,ref(Account),,,\n"
+	      "Account,Phone,text,phone,\"phone(E164, US)\",,,\n"
+	      "Account,AnnualRevenue,decimal,annual_revenue,decimal,,\"range(0,)\",\n"
+	      "Contact,AccountId,id,account_id,ref(Account),,,\n"
+	      "Contact,FirstName,text,first_name,trim,PII,,\n"
+	      "Contact,LastName,text,last_name,trim,PII,required,\n"
+	      "Contact,Email,email,email,trim -> email,PII,,\n"
+	      "Contact,Phone,phone,phone,\"phone(E164, US)\",PII,,\n"
+	      "Contact,Birthdate,date,birth_date,parse(MM/DD/YYYY) -> date,PII,not_future_date,\n"
+	      "Contact,MailingCity,text,mailing_city,trim,PII,,\n"
+	      "Contact,HasOptedOutOfEmail,bool,email_opt_out,bool,,required,\n"
+	      "Contact,CreatedDate,datetime,created_at,datetime,,,\n"
+	      "Opportunity,AccountId,id,account_id,ref(Account),,required,\n"
+	      "Opportunity,Name,text,name,trim,,required,\n"
+	      "Opportunity,StageName,text,stage,map(maps/stage.csv),,required,\n"
+	      "Opportunity,Amount,decimal,amount,decimal -> round(2),,\"range(0,)\",\n"
+	      "Opportunity,CloseDate,date,close_date,date,,,\n"
+	      "OpportunityContactRole,OpportunityId,id,opportunity_id,ref(Opportunity),,required,\n"
+	      "OpportunityContactRole,ContactId,id,contact_id,ref(Contact),,required,\n"
+	      "OpportunityContactRole,Role,text,role,trim,,,\n"
+	      "OpportunityContactRole,IsPrimary,bool,is_primary,bool,,,\n",
+	      f);
+	fclose(f);
+
+	f = open_out(argv[1], "exports/Account.csv");
+	fputs("Id,Name,ParentId,Phone,AnnualRevenue\n", f);
+	for (i = 0; i < accounts; i++) {
+		uint64_t r = next();
+		char parent[32] = "";
+		/* a third have a parent, which may come later in the file */
+		if (i % 3 == 1)
+			snprintf(parent, sizeof(parent), "001B%014ld", (i * 7 + 3) % accounts);
+		phone(ph, sizeof(ph), r);
+		fprintf(f, "001B%014ld,\"Company %ld, Inc.\",%s,%s,%lu.%02lu\n", i, i, parent, ph,
+			(unsigned long)(r % 100000000), (unsigned long)(r % 100));
+	}
+	fclose(f);
+
+	f = open_out(argv[1], "exports/Contact.csv");
+	fputs("Id,AccountId,FirstName,LastName,Email,Phone,Birthdate,MailingCity,HasOptedOutOfEmail,CreatedDate\n", f);
+	for (i = 0; i < contacts; i++) {
+		uint64_t r = next();
+		const char *fn = first_names[r % 16], *ln = last_names[(r >> 8) % 14];
+		long account = (long)((r >> 16) % (uint64_t)accounts);
+		phone(ph, sizeof(ph), r >> 3);
+		if (i % 1000 == 999)
+			account = accounts + 5; /* an orphan: the account is not in the export */
+		fprintf(f, "003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City %u,%s,2021-%02u-%02uT10:%02u:00.000+0000\n",
+			i, account, fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
+			i % 5000 == 4999 ? 45u : (unsigned)((r >> 4) % 28) + 1, 1940u + (unsigned)((r >> 9) % 60),
+			(unsigned)(r >> 20) % 500, (r >> 30) % 7 ? "false" : "true", (unsigned)(r % 12) + 1,
+			(unsigned)(r >> 5) % 28 + 1, (unsigned)(r >> 11) % 60);
+	}
+	fclose(f);
+
+	f = open_out(argv[1], "exports/Opportunity.csv");
+	fputs("Id,AccountId,Name,StageName,Amount,CloseDate\n", f);
+	for (i = 0; i < opps; i++) {
+		uint64_t r = next();
+		fprintf(f, "006B%014ld,001B%014ld,Deal %ld,%s,%lu.%02lu,2024-%02u-%02u\n", i,
+			(long)(r % (uint64_t)accounts), i, stages[r % 7], (unsigned long)(r >> 8) % 1000000,
+			(unsigned long)(r >> 3) % 100, (unsigned)(r >> 12) % 12 + 1, (unsigned)(r >> 17) % 28 + 1);
+	}
+	fclose(f);
+
+	f = open_out(argv[1], "exports/OpportunityContactRole.csv");
+	fputs("Id,OpportunityId,ContactId,Role,IsPrimary\n", f);
+	for (i = 0; i < roles; i++) {
+		uint64_t r = next();
+		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", i, (long)(r % (uint64_t)opps),
+			(long)((r >> 20) % (uint64_t)contacts), r % 3 ? "Influencer" : "Decision Maker", i % 2 ? "false" : "true");
+	}
+	fclose(f);
+	return 0;
+}

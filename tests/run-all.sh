@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Runs every test: the unit test binaries given as arguments, then the
+# end-to-end cases in tests/cli/cases (data: a project, a command, the
+# expected exit code, output and database state) and the scenarios in
+# tests/cli/scenarios (scripts for what a case cannot say: kill and resume,
+# row-by-row checks against the source). Ends with "N passed, N failed".
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+export CRMSHIFT="$root/$build/crmshift"
+export ROOT="$root"
+passed=0
+failed=0
+failures=()
+
+for bin in "$@"; do
+	out=$("$bin" 2>&1)
+	rc=$?
+	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+	p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+	f=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+	if [ -z "$line" ]; then
+		p=0
+		f=1
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # a crash or a sanitizer report after the last case
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		printf '%s\n' "$out" >&2
+		failures+=("$bin")
+	else
+		printf '%s\n' "$line"
+	fi
+done
+
+run_case() {
+	local dir=$1 name tmp project rc expected
+	name=$(basename "$dir")
+	tmp=$(mktemp -d "/tmp/crmshift-case-$name.XXXXXX")
+	project="$tmp/project"
+	if [ -f "$dir/project" ]; then
+		cp -r "$root/$(cat "$dir/project")" "$project"
+	elif [ -d "$dir/project" ]; then
+		cp -r "$dir/project" "$project"
+	else
+		mkdir -p "$project"
+	fi
+	if [ -f "$dir/setup" ]; then
+		(cd "$project" && PROJECT="$project" bash -e "$dir/setup") >"$tmp/setup.log" 2>&1 || {
+			echo "FAIL $name: setup failed (see $tmp/setup.log)" >&2
+			return 1
+		}
+	fi
+	(cd "$project" && PROJECT="$project" bash "$dir/cmd") >"$tmp/stdout" 2>"$tmp/stderr"
+	rc=$?
+	expected=$(cat "$dir/exit" 2>/dev/null || echo 0)
+	local ok=1
+	if [ "$rc" != "$expected" ]; then
+		echo "FAIL $name: exit code $rc, expected $expected" >&2
+		ok=0
+	fi
+	for stream in stdout stderr; do
+		[ -f "$dir/$stream" ] || continue
+		while IFS= read -r want || [ -n "$want" ]; do
+			[ -z "$want" ] && continue
+			if ! grep -qF -- "$want" "$tmp/$stream"; then
+				echo "FAIL $name: $stream lacks: $want" >&2
+				ok=0
+			fi
+		done <"$dir/$stream"
+	done
+	if [ -f "$dir/absent" ]; then
+		while IFS= read -r unwanted || [ -n "$unwanted" ]; do
+			[ -z "$unwanted" ] && continue
+			if grep -rqF -- "$unwanted" "$tmp/stdout" "$tmp/stderr"; then
+				echo "FAIL $name: output shows: $unwanted" >&2
+				ok=0
+			fi
+		done <"$dir/absent"
+	fi
+	if [ -f "$dir/sql" ]; then
+		sqlite3 "$project/target.db" <"$dir/sql" >"$tmp/sql.out" 2>&1
+		if ! diff -u "$dir/sql.expected" "$tmp/sql.out" >"$tmp/sql.diff"; then
+			echo "FAIL $name: target database differs:" >&2
+			cat "$tmp/sql.diff" >&2
+			ok=0
+		fi
+	fi
+	if [ $ok -eq 1 ]; then
+		rm -rf "$tmp"
+		return 0
+	fi
+	echo "  output kept in $tmp; re-run: (cd $project && PROJECT=$project CRMSHIFT=$CRMSHIFT bash $dir/cmd)" >&2
+	sed 's/^/  stdout: /' "$tmp/stdout" | head -n 40 >&2
+	sed 's/^/  stderr: /' "$tmp/stderr" | head -n 20 >&2
+	return 1
+}
+
+cases=0
+for dir in "$root"/tests/cli/cases/*/; do
+	[ -d "$dir" ] || continue
+	cases=$((cases + 1))
+	if run_case "${dir%/}"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$(basename "$dir")")
+	fi
+done
+echo "tests/cli/cases: $cases run"
+
+for script in "$root"/tests/cli/scenarios/*.sh; do
+	[ -f "$script" ] || continue
+	name=$(basename "$script" .sh)
+	if out=$(bash "$script" 2>&1); then
+		passed=$((passed + 1))
+		echo "scenario $name: ok"
+	else
+		failed=$((failed + 1))
+		failures+=("scenario $name")
+		echo "FAIL scenario $name:" >&2
+		printf '%s\n' "$out" | sed 's/^/  /' >&2
+	fi
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}" >&2
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

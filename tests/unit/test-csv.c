@@ -1,0 +1,220 @@
+/*
+ * test-csv.c: the CSV reader against RFC 4180 and the mess real exports have.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "io/csv.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmp_path[64];
+
+static struct crm_csv_reader *open_text(const char *text, size_t len, const char *encoding)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	int fd;
+
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/crm-test-csv-XXXXXX");
+	fd = mkstemp(tmp_path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	return crm_csv_open(tmp_path, encoding, ',', &err);
+}
+
+#define OPEN(text) open_text(text, sizeof(text) - 1, "utf-8")
+
+static void close_text(struct crm_csv_reader *r)
+{
+	crm_csv_close(r);
+	unlink(tmp_path);
+}
+
+static void test_csv__quotes_commas_newlines(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b,c\r\n1,\"x, y\",\"line1\nline2\"\r\n2,\"say \"\"hi\"\"\",\r\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	CHECK(r != NULL);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(rec.count, 3);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(rec.count, 3);
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "x, y");
+	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "line1\nline2");
+	CHECK_INT(rec.line, 2);
+	CHECK_INT(rec.index, 1);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(rec.line, 4);
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "say \"hi\"");
+	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "");
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_EOF);
+	close_text(r);
+}
+
+static void test_csv__bom_no_final_newline_blank_lines(void)
+{
+	struct crm_csv_reader *r = OPEN("\xEF\xBB\xBFId,Name\n\n1,Ann\n\n2,Bob");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Id");
+	CHECK_INT(crm_csv_column(r, "Name"), 1);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Ann");
+	CHECK_INT(rec.line, 3);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Bob");
+	CHECK_INT(rec.index, 2);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_EOF);
+	close_text(r);
+}
+
+static void test_csv__ragged_row_is_bad_record_and_reading_goes_on(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b\n1,2,3\n4,5\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":2: ragged row: 3 fields where the header has 2");
+	crm_error_clear(&err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "4");
+	close_text(r);
+}
+
+static void test_csv__unterminated_quote_names_line_and_column(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b\n1,2\n3,\"open\n4,5\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, ":3:3: unterminated quoted field");
+	close_text(r);
+}
+
+static void test_csv__invalid_utf8_names_line_column_and_field(void)
+{
+	struct crm_csv_reader *r = OPEN("id,name\n1,ok\n2,M\xfcller\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":3:4: invalid UTF-8 (byte 0xFC) in field 2 'name'");
+	close_text(r);
+}
+
+static void test_csv__windows_1252_is_transcoded(void)
+{
+	static const char text[] = "id,name\n1,O\x92""Brien \x96 M\xfcller\n";
+	struct crm_csv_reader *r = open_text(text, sizeof(text) - 1, "windows-1252");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "O\xe2\x80\x99""Brien \xe2\x80\x93 M\xc3\xbcller");
+	close_text(r);
+}
+
+static void test_csv__windows_1252_undefined_byte_is_an_error(void)
+{
+	static const char text[] = "id,name\n1,ok\n2,bad\x81here\n";
+	struct crm_csv_reader *r = open_text(text, sizeof(text) - 1, "windows-1252");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+	int rc;
+
+	while ((rc = crm_csv_next(r, &rec, &err)) > 0)
+		;
+	CHECK_INT(rc, CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, ":3:6: byte 0x81 is not valid windows-1252");
+	close_text(r);
+}
+
+static void test_csv__latin1_and_nfc(void)
+{
+	/* e + combining acute (NFD) becomes the single code point (NFC) */
+	struct crm_csv_reader *r = OPEN("n\nCafe\xcc\x81\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Caf\xc3\xa9");
+	close_text(r);
+}
+
+static void test_csv__text_after_closing_quote_is_bad_record(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b\n\"x\"y,2\n3,4\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":2:4: unexpected character after a closing quote");
+	crm_error_clear(&err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	close_text(r);
+}
+
+static void test_csv__missing_file(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	CHECK(crm_csv_open("/nonexistent/x.csv", NULL, ',', &err) == NULL);
+	CHECK_INT(err.code, CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, "cannot open '/nonexistent/x.csv'");
+}
+
+static void test_csv__large_field_across_blocks(void)
+{
+	size_t n = 600000, i;
+	char *text = malloc(n + 32);
+	struct crm_csv_reader *r;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	memcpy(text, "a,b\n1,\"", 7);
+	for (i = 0; i < n; i++)
+		text[7 + i] = (char)('a' + i % 26);
+	memcpy(text + 7 + n, "\"\n", 2);
+	r = open_text(text, n + 9, "utf-8");
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(rec.fields[1].len, n);
+	CHECK(rec.fields[1].ptr[n - 1] == (char)('a' + (n - 1) % 26));
+	close_text(r);
+	free(text);
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_csv__quotes_commas_newlines),
+	TEST(test_csv__bom_no_final_newline_blank_lines),
+	TEST(test_csv__ragged_row_is_bad_record_and_reading_goes_on),
+	TEST(test_csv__unterminated_quote_names_line_and_column),
+	TEST(test_csv__invalid_utf8_names_line_column_and_field),
+	TEST(test_csv__windows_1252_is_transcoded),
+	TEST(test_csv__windows_1252_undefined_byte_is_an_error),
+	TEST(test_csv__latin1_and_nfc),
+	TEST(test_csv__text_after_closing_quote_is_bad_record),
+	TEST(test_csv__missing_file),
+	TEST(test_csv__large_field_across_blocks),
+};
+
+HARNESS_MAIN

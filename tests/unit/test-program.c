@@ -1,0 +1,184 @@
+/*
+ * test-program.c: compiling mapping rows against an export, and running the
+ * compiled program on records.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "project-helper.h"
+#include "engine/project.h"
+#include "io/csv.h"
+#include "util/arena.h"
+
+/* Runs the project's only program on the export's data records; values of record n go to out. */
+static int run_all(struct crm_project *p, struct crm_program_result *res, struct crm_arena *arena, int n)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_reader *r = crm_csv_open(p->objects[0].path, "utf-8", ',', &err);
+	struct crm_csv_record rec;
+	int i = 0, rc;
+
+	crm_program_result_init(res, p->objects[0].prog, &err);
+	while ((rc = crm_csv_next(r, &rec, &err)) == CRM_CSV_RECORD) {
+		if (rec.index == 0)
+			continue;
+		crm_arena_reset(arena);
+		crm_program_run(p->objects[0].prog, &rec, res, arena, CRM_RUN_CHECK_UNIQUE, &err);
+		if (++i == n)
+			break;
+	}
+	crm_csv_close(r);
+	return i == n ? 0 : -1;
+}
+
+static void test_program__template_example_row_works_as_written(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res;
+	struct crm_arena arena;
+
+	make_project("Contact,dob,date,birth_date,parse(YYYY-MM-DD) -> date,PII,not_future_date,1986-07-15\n"
+		     "Contact,last,text,last_name,trim,PII,required,Doe\n",
+		     "Id,dob,last\n1,1986-07-15,Doe\n2,2999-01-01,Roe\n3,1986-13-01,Poe\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, "1986-07-15");
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	CHECK_INT(res.failure_count, 1);
+	CHECK_STR(res.failures[0].rule, "not_future_date");
+	CHECK_STR(res.failures[0].reason, "<PII, 10 characters> is in the future");
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	CHECK_INT(res.failure_count, 1);
+	CHECK_STR(res.failures[0].rule, "parse(YYYY-MM-DD)");
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+static void test_program__map_default_concat_nullif_unique(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res;
+	struct crm_arena arena;
+
+	make_project("Contact,status,text,title,\"map(Open=open, Closed Won=won, default=other)\",,,Open\n"
+		     "Contact,,text,last_name,\"concat(first, ' ', last) -> trim\",,,A B\n"
+		     "Contact,mail,text,email,nullif(n/a) -> email,,unique,a@b.com\n",
+		     "Id,status,first,last,mail\n1,closed won,Ann,Lee,A@X.COM\n2,Nope,,,n/a\n3,Open,Bo,,a@x.com\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, "won"); /* matched without case */
+	CHECK_MEM(res.values[1].ptr, res.values[1].len, "Ann Lee");
+	CHECK_MEM(res.values[2].ptr, res.values[2].len, "A@x.com");
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, "other");
+	CHECK_INT(res.values[1].len, 0); /* concat of empty fields invents nothing */
+	CHECK_INT(res.values[2].len, 0);
+	CHECK_INT(res.failure_count, 0);
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	CHECK_MEM(res.values[1].ptr, res.values[1].len, "Bo");
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+static void test_program__unique_rejects_the_second_record(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res;
+	struct crm_arena arena;
+
+	make_project("Contact,mail,text,email,email,,unique,a@b.com\n", "Id,mail\n1,a@x.com\n2,a@x.com\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	CHECK_INT(res.failure_count, 1);
+	CHECK_STR(res.failures[0].reason, "'a@x.com' is not unique: record '1' has it too");
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+static void test_program__compile_errors_are_all_collected(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+
+	make_project("Contact,Emial,text,email,trim,,,\n"
+		     "Contact,dob,date,birth_date,parse(MM/DD/YYY),,,\n"
+		     "Contact,dob,date,title,frobnicate,,,\n"
+		     "Contact,dob,decimal,first_name,,,,\n"
+		     "Contact,dob,text,phone,\"phone(E164, XX)\",,,\n"
+		     "Contact,dob,text,mobile_phone,,,regex([a-),\n"
+		     "Contact,dob,text,account_id,trim,,,\n",
+		     "Id,dob\n1,2000-01-01\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_INT(p.diags.count, 7);
+	if (p.diags.count == 7) {
+		CHECK_CONTAINS(p.diags.msgs[0], "mapping.csv:2: source_field 'Emial' is not a column of");
+		CHECK_CONTAINS(p.diags.msgs[1], "mapping.csv:3: transform_rule 'parse(MM/DD/YYY)' at character 7: date format 'MM/DD/YYY': unknown token at character 7");
+		CHECK_CONTAINS(p.diags.msgs[2], "mapping.csv:4: transform_rule 'frobnicate' at character 1: unknown function 'frobnicate'");
+		CHECK_CONTAINS(p.diags.msgs[3], "mapping.csv:5: 'contact.first_name' is text in the canonical model; data_type 'decimal' does not fit");
+		CHECK_CONTAINS(p.diags.msgs[4], "unknown country 'XX'");
+		CHECK_CONTAINS(p.diags.msgs[5], "mapping.csv:7: validation_rule 'regex([a-)'");
+		CHECK_CONTAINS(p.diags.msgs[6], "'account_id' holds a reference: its transform_rule must end with ref(Object)");
+	}
+	crm_project_release(&p);
+	remove_project();
+}
+
+static void test_program__unknown_ref_object(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+
+	make_project("Contact,acc,id,account_id,ref(Acount),,,\n", "Id,acc\n1,2\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, "ref(Acount): no [object \"Acount\"] in crmshift.ini");
+	crm_project_release(&p);
+	remove_project();
+}
+
+static void test_program__config_errors(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+
+	make_project("Contact,a,text,title,,,,\n", "Id,a\n1,x\n");
+	write_project_file("crmshift.ini", "[migration]\nsource_system = test\nsoruce = x\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, "crmshift.ini:3: unknown key 'soruce' in [migration]");
+	crm_error_clear(&err);
+	write_project_file("crmshift.ini", "[migration]\nsource_system = test\n[sources]\npath = x\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, "crmshift.ini:4: unknown section [sources]");
+	crm_error_clear(&err);
+	write_project_file("crmshift.ini", "[migration]\nsource_system = test # the name\n[object \"Contact\"]\nfile = c.csv\ntarget = contact\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, "crmshift.ini:3: [object \"Contact\"] needs 'id'");
+	crm_project_release(&p);
+	remove_project();
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_program__template_example_row_works_as_written),
+	TEST(test_program__map_default_concat_nullif_unique),
+	TEST(test_program__unique_rejects_the_second_record),
+	TEST(test_program__compile_errors_are_all_collected),
+	TEST(test_program__unknown_ref_object),
+	TEST(test_program__config_errors),
+};
+
+HARNESS_MAIN

@@ -1,0 +1,144 @@
+/*
+ * test-textfn.c: text, number, boolean, e-mail, address and phone functions.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "transform/phone.h"
+#include "transform/textfn.h"
+
+static struct crm_arena arena;
+
+static void test_textfn__case_and_whitespace(void)
+{
+	size_t len;
+	const char *t;
+
+	crm_arena_init(&arena, 4096);
+	t = crm_text_case(&arena, "mary-jane o'brien", 17, CRM_CASE_TITLE, &len);
+	CHECK_MEM(t, len, "Mary-Jane O'Brien");
+	t = crm_text_case(&arena, "\xc3\xa4rger \xc3\x9f", 9, CRM_CASE_UPPER, &len);
+	CHECK_MEM(t, len, "\xc3\x84RGER \xe1\xba\x9e"); /* Unicode's simple mapping: capital sharp s */
+	t = crm_text_case(&arena, "\xc5\x81UKASZ", 7, CRM_CASE_LOWER, &len);
+	CHECK_MEM(t, len, "\xc5\x82ukasz");
+	t = crm_text_collapse_ws(&arena, "  a \t b\n\nc  ", 12, &len);
+	CHECK_MEM(t, len, "a b c");
+	t = "\xc2\xa0 x \xc2\xa0";
+	len = strlen(t);
+	crm_text_trim(&t, &len);
+	CHECK_MEM(t, len, "x");
+	crm_arena_release(&arena);
+}
+
+static void test_textfn__numbers(void)
+{
+	const char *out;
+	size_t len;
+	char reason[256];
+
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(crm_text_int(&arena, "0042", 4, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "42");
+	CHECK_INT(crm_text_int(&arena, "12.0", 4, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "12");
+	CHECK_INT(crm_text_int(&arena, "12.5", 4, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_decimal(&arena, "12.50", 5, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "12.50");
+	CHECK_INT(crm_text_decimal(&arena, "-.5", 3, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "-0.5");
+	CHECK_INT(crm_text_decimal(&arena, "1,200,000", 9, &out, &len, reason, 256), 1);
+	CHECK_CONTAINS(reason, "comma");
+	CHECK_INT(crm_text_round(&arena, "2.345", 5, 2, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "2.35");
+	CHECK_INT(crm_text_round(&arena, "-9.995", 6, 2, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "-10.00");
+	CHECK_INT(crm_text_round(&arena, "7", 1, 2, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "7.00");
+	CHECK(crm_text_decimal_cmp("10", 2, "9.99", 4) > 0);
+	CHECK(crm_text_decimal_cmp("-1", 2, "0", 1) < 0);
+	CHECK_INT(crm_text_decimal_cmp("1.50", 4, "1.5", 3), 0);
+	crm_arena_release(&arena);
+}
+
+static void test_textfn__booleans(void)
+{
+	int v = -1;
+	char reason[256];
+
+	CHECK_INT(crm_text_bool("TRUE", 4, &v, reason, 256), 0);
+	CHECK_INT(v, 1);
+	CHECK_INT(crm_text_bool("no", 2, &v, reason, 256), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(crm_text_bool("maybe", 5, &v, reason, 256), 1);
+}
+
+static void test_textfn__email(void)
+{
+	const char *out;
+	size_t len;
+	char reason[256];
+
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(crm_text_email(&arena, "Road.Runner@ACME.Example.com", 28, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "Road.Runner@acme.example.com");
+	CHECK_INT(crm_text_email(&arena, "a@@b.com", 8, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_email(&arena, "a@b", 3, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_email(&arena, "a..b@c.com", 10, &out, &len, reason, 256), 1);
+	crm_arena_release(&arena);
+}
+
+static void test_textfn__split_address(void)
+{
+	static const char addr[] = "742 Evergreen Ter, Apt 2\nSpringfield, OR 97403, USA";
+	const char *out;
+	size_t len;
+	char reason[256];
+
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_STREET, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "742 Evergreen Ter, Apt 2");
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_CITY, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "Springfield");
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_STATE, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "OR");
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_POSTAL_CODE, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "97403");
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_COUNTRY, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "USA");
+	CHECK_INT(crm_text_split_address(NULL, "Springfield", 11, CRM_ADDR_CITY, &out, &len, reason, 256), 1);
+}
+
+static void test_textfn__phone(void)
+{
+	char out[CRM_PHONE_MAX], reason[256];
+	int us = crm_phone_country_code("US"), de = crm_phone_country_code("DE");
+
+	CHECK_INT(crm_phone_e164("(415) 555-0132", 14, us, out, reason, 256), 0);
+	CHECK_STR(out, "+14155550132");
+	CHECK_INT(crm_phone_e164("415.555.0199", 12, us, out, reason, 256), 0);
+	CHECK_STR(out, "+14155550199");
+	CHECK_INT(crm_phone_e164("1-415-555-0199", 14, us, out, reason, 256), 0);
+	CHECK_STR(out, "+14155550199");
+	CHECK_INT(crm_phone_e164("+44 (0)20 7946 0958", 19, us, out, reason, 256), 0);
+	CHECK_STR(out, "+442079460958");
+	CHECK_INT(crm_phone_e164("0171 2345678", 12, de, out, reason, 256), 0);
+	CHECK_STR(out, "+491712345678");
+	CHECK_INT(crm_phone_e164("0049 171 2345678", 16, us, out, reason, 256), 0);
+	CHECK_STR(out, "+491712345678");
+	CHECK_INT(crm_phone_e164("555-0132", 8, us, out, reason, 256), 1);
+	CHECK_CONTAINS(reason, "has 7 digits after +1; expected 10");
+	CHECK_INT(crm_phone_e164("(415) 555-0132 x12", 18, us, out, reason, 256), 1);
+	CHECK_CONTAINS(reason, "extension");
+	CHECK_INT(crm_phone_e164("030 1234567", 11, us, out, reason, 256), 1);
+	CHECK_INT(crm_phone_e164("12345", 5, 0, out, reason, 256), 1);
+	CHECK_CONTAINS(reason, "no country code");
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_textfn__case_and_whitespace),
+	TEST(test_textfn__numbers),
+	TEST(test_textfn__booleans),
+	TEST(test_textfn__email),
+	TEST(test_textfn__split_address),
+	TEST(test_textfn__phone),
+};
+
+HARNESS_MAIN
