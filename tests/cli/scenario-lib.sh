@@ -1,0 +1,39 @@
+# Helpers for the scenario scripts: a scratch folder, a copy of a project,
+# and assertions that say what differs.
+set -euo pipefail
+: "${CRMSHIFT:?}" "${ROOT:?}"
+SCRATCH=$(mktemp -d /tmp/crmshift-scenario.XXXXXX)
+trap 'rm -rf "$SCRATCH"' EXIT
+
+copy_sample() { cp -r "$ROOT/examples/sample" "$SCRATCH/$1"; echo "$SCRATCH/$1"; }
+
+fail() { echo "$*" >&2; exit 1; }
+
+expect_eq() { # what actual expected
+	[ "$2" == "$3" ] || fail "$1: expected '$3', got '$2'"
+}
+
+# The source CSVs of a project, loaded as they are into a scratch SQLite
+# database (table per file), to check the target against an independent read.
+import_source() { # project db
+	local f
+	for f in "$1"/exports/*.csv; do
+		local t
+		t=$(basename "$f" .csv)
+		if [ "$t" = Lead ]; then
+			iconv -f windows-1252 -t utf-8 "$f" >"$SCRATCH/lead-utf8.csv"
+			f="$SCRATCH/lead-utf8.csv"
+		fi
+		sqlite3 "$2" ".import --csv '$f' src_$t"
+	done
+}
+
+# A dump of the target's data without what differs between two loads by
+# design: the generated customer_id and the load-time timestamps.
+dump_target() { # db
+	sqlite3 "$1" "select name from sqlite_master where type='table' order by name" | while read -r t; do
+		cols=$(sqlite3 "$1" "select group_concat(name, ', ') from pragma_table_info('$t') where name not in ('customer_id')")
+		echo "== $t"
+		sqlite3 "$1" "select $cols from \"$t\" order by source_id"
+	done
+}
