@@ -54,7 +54,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcrmshift.a
 $(BUILD)/bench/gen: $(BUILD)/bench/gen.o
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS)
 
-check: $(BUILD)/crmshift $(TEST_BIN)
+check: $(BUILD)/crmshift $(BENCH_BIN) $(TEST_BIN)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh $(TEST_BIN)
 
 check-asan:

@@ -112,7 +112,7 @@ int crm_phone_e164(const char *in, size_t len, int default_cc, char *out, char *
 				snprintf(reason, reason_cap, "has %zu digits; E.164 allows 8 to 15", n);
 				return 1;
 			}
-			snprintf(out, CRM_PHONE_MAX, "+%s", digits);
+			snprintf(out, CRM_PHONE_MAX, "+%.15s", digits); /* n <= 15 here */
 			return 0;
 		}
 		nsn = digits + code_len;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what crmshift builds, tests and benchmarks with: Debian 12
+# packages only (run as root). The README says why each is used.
+set -euo pipefail
+packages=(
+	# the C toolchain and library discovery
+	build-essential pkg-config
+	# the embedded target and the state database; the sqlite3 shell for tests and bench
+	libsqlite3-dev sqlite3
+	# PostgreSQL client library (the production target)
+	libpq-dev
+	# random UUIDs now; hashing, signing and encryption for the evidence controls
+	libsodium-dev
+	# content hashes of records
+	libxxhash-dev
+	# UTF-8 validation, NFC normalisation, case mapping
+	libutf8proc-dev
+	# regex() validations
+	libpcre2-dev
+	# crmshift.ini
+	libinih-dev
+	# --json output and pre-images
+	libjansson-dev
+	# the time zone database for datetime(Zone)
+	tzdata
+	# tests and benchmarks: read JSON, measure peak memory
+	jq time bc
+)
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
