@@ -83,8 +83,9 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 			goto out;
 	}
 	for (i = 0; i < cfg.object_count; i++) {
-		int64_t known = 0, rows = 0;
-		if (crm_state_xref_count(state, cfg.objects[i].name, &known, &err) ||
+		int64_t known = 0, rows = 0, key;
+		rc = crm_state_object_key(state, cfg.objects[i].name, cfg.objects[i].target, 0, &key, &err);
+		if (rc < 0 || (rc == 1 && crm_state_xref_count(state, key, &known, &err)) ||
 		    store->ops->count(store, cfg.objects[i].target, &rows, &err))
 			goto out;
 		json_array_append_new(objects, json_pack("{s:s, s:s, s:I, s:I}", "object", cfg.objects[i].name, "table",

@@ -19,6 +19,7 @@
 #include "engine/migrate.h"
 #include "engine/sample.h"
 #include "io/csv.h"
+#include "state/xrefcache.h"
 #include "store/store.h"
 #include "transform/datetime.h"
 #include "transform/textfn.h"
@@ -54,6 +55,8 @@ struct migration {
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
+	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
+	int64_t *keys;                  /* per project object: its key in the state database */
 	char tmpdir[PATH_MAX];
 };
 
@@ -193,9 +196,38 @@ static void prepared_release(struct prepared *pr)
 	crm_free(pr->resolved);
 }
 
+/* The cross-reference of object index i in memory, loaded at first use. */
+static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct crm_error *err)
+{
+	if (m->caches[i])
+		return m->caches[i];
+	m->caches[i] = crm_xref_cache_new();
+	if (!m->caches[i]) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (crm_state_xref_load(m->state, m->keys[i], m->caches[i], err)) {
+		crm_xref_cache_free(m->caches[i]);
+		m->caches[i] = NULL;
+		return NULL;
+	}
+	return m->caches[i];
+}
+
+/* Keeps a loaded cache in step with an xref write. */
+static int cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+		      int64_t target_id, struct crm_error *err)
+{
+	struct crm_xref_cache *c = m->caches[o - m->p->objects];
+
+	return c ? crm_xref_cache_put(c, id, len, target_id, err) : 0;
+}
+
 /*
  * Resolves references and computes the content hash. A deferred reference
  * is looked up too: in pass 2 its parent is there; in pass 1 it may not be.
+ * The hash covers the mapped values and the target ids they resolved to, so
+ * a link that appears later (a parent loaded after a fix) is a change.
  */
 static int resolve_and_hash(struct migration *m, struct crm_project_object *o, struct prepared *pr,
 			    struct crm_error *err)
@@ -211,25 +243,14 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 		int64_t target = 0;
 
 		pr->out[f] = *v;
+		pr->out[f].id = 0;
 		pr->resolved[f] = 0;
 		if (field->ref_object && v->len) {
-			struct crm_xref parent;
-			int found = crm_state_xref_get(m->state, field->ref_object, v->ptr, v->len, &parent, err);
-			if (found < 0)
+			struct crm_xref_cache *cache = cache_for(m, (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects), err);
+			if (!cache)
 				return err->code;
-			if (found) {
-				char *text = crm_arena_alloc(&m->arena, 24);
-				if (!text)
-					return crm_error_set(err, CRM_ENOMEM, "out of memory");
-				target = parent.target_id;
-				pr->out[f].len = (size_t)snprintf(text, 24, "%lld", (long long)target);
-				pr->out[f].ptr = text;
-				pr->resolved[f] = 1;
-			} else {
-				pr->out[f].ptr = NULL;
-				pr->out[f].len = 0;
-				pr->resolved[f] = -1;
-			}
+			pr->resolved[f] = crm_xref_cache_get(cache, v->ptr, v->len, &target) ? 1 : -1;
+			pr->out[f].id = target;
 		}
 		if (crm_buf_add(&m->hashbuf, &len, sizeof(len), err) || crm_buf_add(&m->hashbuf, v->ptr, v->len, err) ||
 		    crm_buf_add(&m->hashbuf, &target, sizeof(target), err))
@@ -269,6 +290,7 @@ static int prepare_record(struct migration *m, struct crm_project_object *o, con
 
 struct object_run {
 	struct crm_project_object *o;
+	int64_t key;
 	struct crm_object_result *result;
 	struct crm_checkpoint cp;
 	struct crm_table_spec spec;
@@ -310,7 +332,7 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 	int64_t id;
 
 	if (!or->fresh) {
-		found = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &x, err);
+		found = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
 			return err->code;
 	}
@@ -318,7 +340,7 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 		goto duplicate;
 	if (found && x.hash == pr->hash) {
 		or->result->counts.unchanged++;
-		return crm_state_xref_seen(m->state, or->o->cfg->name, pr->id, pr->id_len, m->run, err);
+		return crm_state_xref_seen(m->state, or->key, pr->id, pr->id_len, m->run, err);
 	}
 	if (found) {
 		rc = m->store->ops->fetch(or->writer, x.target_id, &m->pre_image, err);
@@ -326,13 +348,13 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 			return rc;
 		if (rc == 0) {
 			if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-			    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, x.target_id, pr->id,
+			    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id,
 						 pr->id_len, CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			or->result->counts.updated++;
 			x.hash = pr->hash;
 			x.seen_run = x.write_run = m->run;
-			return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, or->o->prog->table, &x, err);
+			return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
@@ -342,7 +364,7 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 	if (rc == 0) {
 		/* the target has the row but the state did not know it (or it came earlier in this file) */
 		struct crm_xref seen;
-		int known = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &seen, err);
+		int known = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &seen, err);
 		if (known < 0)
 			return err->code;
 		if (known && seen.seen_run == m->run)
@@ -351,12 +373,12 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 		if (rc)
 			return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
 		if (m->store->ops->update(or->writer, id, &row, err) ||
-		    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, id, pr->id, pr->id_len,
+		    crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len,
 					 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 			return err->code;
 		or->result->counts.updated++;
 	} else {
-		if (crm_state_ledger_add(m->state, m->run, or->o->cfg->name, or->o->prog->table, id, pr->id, pr->id_len,
+		if (crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len,
 					 CRM_LEDGER_INSERT, NULL, pr->hash, err))
 			return err->code;
 		or->result->counts.inserted++;
@@ -364,7 +386,9 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 	x.target_id = id;
 	x.hash = pr->hash;
 	x.seen_run = x.write_run = m->run;
-	return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, or->o->prog->table, &x, err);
+	if (cache_note(m, or->o, pr->id, pr->id_len, id, err))
+		return err->code;
+	return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
 
 duplicate:
 	or->result->counts.rejected++;
@@ -420,7 +444,7 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	size_t i;
 	int found, orphan = 0, rc;
 
-	found = crm_state_xref_get(m->state, or->o->cfg->name, pr->id, pr->id_len, &x, err);
+	found = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
 		return found; /* not loaded (rejected in pass 1): nothing to link */
 	if (resolve_and_hash(m, or->o, pr, err))
@@ -443,7 +467,7 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	if (rc)
 		return rc < 0 ? rc : 0;
 	if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-	    crm_state_ledger_add(m->state, m->run, or->o->cfg->name, prog->table, x.target_id, pr->id, pr->id_len,
+	    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len,
 				 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 		return err->code;
 	if (x.write_run != m->run) {
@@ -453,7 +477,7 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	}
 	x.hash = pr->hash;
 	x.write_run = m->run;
-	return crm_state_xref_put(m->state, or->o->cfg->name, pr->id, pr->id_len, prog->table, &x, err);
+	return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
 }
 
 static int open_writer(struct migration *m, struct object_run *or, int pass, struct crm_error *err)
@@ -870,6 +894,15 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		goto out_failed;
 	}
 	res->count = p->count;
+	m.caches = crm_calloc(p->count ? p->count : 1, sizeof(*m.caches));
+	m.keys = crm_calloc(p->count ? p->count : 1, sizeof(*m.keys));
+	if (!m.caches || !m.keys) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out_failed;
+	}
+	for (i = 0; i < p->count; i++)
+		if (crm_state_object_key(m.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 1, &m.keys[i], err) < 0)
+			goto out_failed;
 	for (i = 0; i < p->count; i++) {
 		struct crm_project_object *o = &p->objects[p->order[i]];
 		struct crm_checkpoint cp;
@@ -906,6 +939,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			int64_t known;
 			memset(&or, 0, sizeof(or));
 			or.o = &p->objects[p->order[i]];
+			or.key = m.keys[p->order[i]];
 			or.result = &res->objects[i];
 			if (!or.result->selected || (pass == 2 && !or.o->has_deferred))
 				continue;
@@ -915,7 +949,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			or.result->counts = or.cp.counts;
 			if ((pass == 1 && or.cp.pass1_done) || (pass == 2 && or.cp.pass2_done))
 				continue;
-			if (crm_state_xref_count(m.state, or.o->cfg->name, &known, err))
+			if (crm_state_xref_count(m.state, or.key, &known, err))
 				goto out_failed;
 			or.fresh = known == 0;
 			if (run_pass(&m, &or, pass, err))
@@ -941,6 +975,10 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 out_failed:
 	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
 out:
+	for (i = 0; m.caches && i < p->count; i++)
+		crm_xref_cache_free(m.caches[i]);
+	crm_free(m.caches);
+	crm_free(m.keys);
 	if (m.sampling)
 		crm_sample_release(&m.sample);
 	if (m.rejects)

@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "state/state.h"
 #include "util/alloc.h"
+#include "state/xrefcache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,12 +56,14 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS %s.runs (\n"
 	"  id INTEGER PRIMARY KEY, command TEXT NOT NULL, options TEXT, status TEXT NOT NULL,\n"
 	"  started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);\n"
+	"CREATE TABLE IF NOT EXISTS %s.objects (\n"
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, target_table TEXT NOT NULL, UNIQUE (name, target_table));\n"
 	"CREATE TABLE IF NOT EXISTS %s.xref (\n"
-	"  object TEXT NOT NULL, source_id TEXT NOT NULL, target_table TEXT NOT NULL,\n"
+	"  object_id INTEGER NOT NULL REFERENCES objects(id), source_id TEXT NOT NULL,\n"
 	"  target_id INTEGER NOT NULL, hash INTEGER NOT NULL, seen_run INTEGER NOT NULL, write_run INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (object, source_id)) WITHOUT ROWID;\n"
+	"  PRIMARY KEY (object_id, source_id)) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS %s.ledger (\n"
-	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object TEXT NOT NULL, target_table TEXT NOT NULL,\n"
+	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object_id INTEGER NOT NULL REFERENCES objects(id),\n"
 	"  target_id INTEGER NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, pre_image TEXT,\n"
 	"  hash INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS %s.ledger_run ON ledger (run_id, seq);\n"
@@ -91,11 +94,11 @@ static void with_schema(char *dst, size_t cap, const char *sql, const char *sche
 static int prepare_all(struct crm_state *st, struct crm_error *err)
 {
 	static const char *const sql[ST_COUNT] = {
-		"SELECT target_id, hash, seen_run, write_run FROM %s.xref WHERE object = ? AND source_id = ?",
-		"INSERT OR REPLACE INTO %s.xref VALUES (?, ?, ?, ?, ?, ?, ?)",
-		"UPDATE %s.xref SET seen_run = ? WHERE object = ? AND source_id = ?",
-		"INSERT INTO %s.ledger (run_id, object, target_table, target_id, source_id, action, pre_image, hash)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		"SELECT target_id, hash, seen_run, write_run FROM %s.xref WHERE object_id = ? AND source_id = ?",
+		"INSERT OR REPLACE INTO %s.xref VALUES (?, ?, ?, ?, ?, ?)",
+		"UPDATE %s.xref SET seen_run = ? WHERE object_id = ? AND source_id = ?",
+		"INSERT INTO %s.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
 		" rejected, orphaned, rejects_offset, orphans_offset FROM %s.checkpoints WHERE run_id = ? AND object = ?",
 		"INSERT OR REPLACE INTO %s.checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -149,11 +152,11 @@ struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct c
 			goto out_free;
 		}
 		sqlite3_finalize(attach);
-		if (exec(st, "PRAGMA state.journal_mode = DELETE; PRAGMA state.cache_size = -32768", err))
+		if (exec(st, "PRAGMA state.journal_mode = DELETE; PRAGMA state.synchronous = NORMAL; PRAGMA state.cache_size = -49152", err))
 			goto out_close;
 	} else {
 		memcpy(st->schema, "main", 5);
-		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 			crm_error_set(err, CRM_EIO, "cannot open state database '%s': %s", path,
 				      st->db ? sqlite3_errmsg(st->db) : "out of memory");
 			goto out_close;
@@ -203,7 +206,6 @@ static int step_done(struct crm_state *st, sqlite3_stmt *s, struct crm_error *er
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, what);
 }
 
@@ -315,13 +317,41 @@ int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *
 	return err->code ? err->code : !found;
 }
 
-int crm_state_xref_get(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
+int crm_state_object_key(struct crm_state *st, const char *object, const char *table, int create, int64_t *key,
+			 struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (create) {
+		if (run_sql(st, "INSERT OR IGNORE INTO %s.objects (name, target_table) VALUES (?, ?)", &s, err))
+			return err->code;
+		sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, table, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return db_error(st, err, "object key");
+	}
+	if (run_sql(st, "SELECT id FROM %s.objects WHERE name = ? AND target_table = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*key = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "object key");
+}
+
+int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
 		       struct crm_xref *xref, struct crm_error *err)
 {
 	sqlite3_stmt *s = st->stmts[ST_XREF_GET];
 	int rc;
 
-	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, key);
 	sqlite3_bind_text(s, 2, source_id, (int)source_id_len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -336,63 +366,80 @@ int crm_state_xref_get(struct crm_state *st, const char *object, const char *sou
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref lookup");
 }
 
-int crm_state_xref_put(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
-		       const char *table, const struct crm_xref *xref, struct crm_error *err)
+int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
+		       const struct crm_xref *xref, struct crm_error *err)
 {
 	sqlite3_stmt *s = st->stmts[ST_XREF_PUT];
 
-	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, key);
 	sqlite3_bind_text(s, 2, source_id, (int)source_id_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, table, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, xref->target_id);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)xref->hash);
-	sqlite3_bind_int64(s, 6, xref->seen_run);
-	sqlite3_bind_int64(s, 7, xref->write_run);
+	sqlite3_bind_int64(s, 3, xref->target_id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)xref->hash);
+	sqlite3_bind_int64(s, 5, xref->seen_run);
+	sqlite3_bind_int64(s, 6, xref->write_run);
 	return step_done(st, s, err, "xref write");
 }
 
-int crm_state_xref_seen(struct crm_state *st, const char *object, const char *source_id, size_t source_id_len,
-			int64_t run, struct crm_error *err)
+int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
+			struct crm_error *err)
 {
 	sqlite3_stmt *s = st->stmts[ST_XREF_SEEN];
 
 	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, key);
 	sqlite3_bind_text(s, 3, source_id, (int)source_id_len, SQLITE_STATIC);
 	return step_done(st, s, err, "xref seen");
 }
 
-int crm_state_xref_count(struct crm_state *st, const char *object, int64_t *count, struct crm_error *err)
+int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, struct crm_error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (run_sql(st, "SELECT count(*) FROM %s.xref WHERE object = ?", &s, err))
+	if (run_sql(st, "SELECT count(*) FROM %s.xref WHERE object_id = ?", &s, err))
 		return err->code;
-	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, key);
 	rc = sqlite3_step(s);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
 }
 
-int crm_state_ledger_add(struct crm_state *st, int64_t run, const char *object, const char *table,
-			 int64_t target_id, const char *source_id, size_t source_id_len, enum crm_ledger_action action,
-			 const char *pre_image, uint64_t hash, struct crm_error *err)
+int crm_state_xref_load(struct crm_state *st, int64_t key, struct crm_xref_cache *cache, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT source_id, target_id FROM %s.xref WHERE object_id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, key);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (crm_xref_cache_put(cache, (const char *)sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0),
+				       sqlite3_column_int64(s, 1), err)) {
+			sqlite3_finalize(s);
+			return err->code;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref load");
+}
+
+int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,
+			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
+			 struct crm_error *err)
 {
 	sqlite3_stmt *s = st->stmts[ST_LEDGER_ADD];
 
 	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, table, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, target_id);
-	sqlite3_bind_text(s, 5, source_id, (int)source_id_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, action == CRM_LEDGER_INSERT ? "insert" : "update", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, key);
+	sqlite3_bind_int64(s, 3, target_id);
+	sqlite3_bind_text(s, 4, source_id, (int)source_id_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, action == CRM_LEDGER_INSERT ? "insert" : "update", -1, SQLITE_STATIC);
 	if (pre_image)
-		sqlite3_bind_text(s, 7, pre_image, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, pre_image, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(s, 7);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)hash);
+		sqlite3_bind_null(s, 6);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)hash);
 	return step_done(st, s, err, "ledger write");
 }
 

@@ -67,22 +67,34 @@ struct crm_xref {
 	int64_t write_run; /* the last run that wrote it */
 };
 
-/* 1 and *xref when (object, source_id) is known, 0 when not. */
-int crm_state_xref_get(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
+/*
+ * The key of a source object loading into a table: the xref and the ledger
+ * refer to it by this small integer rather than by names. With create, a
+ * missing pair is added. Returns 1 and *key when found, 0 when not.
+ */
+int crm_state_object_key(struct crm_state *state, const char *object, const char *table, int create, int64_t *key,
+			 struct crm_error *err);
+
+/* 1 and *xref when (key, source_id) is known, 0 when not. */
+int crm_state_xref_get(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 		       struct crm_xref *xref, struct crm_error *err);
 /* Inserts or replaces the entry. */
-int crm_state_xref_put(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
-		       const char *table, const struct crm_xref *xref, struct crm_error *err);
+int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
+		       const struct crm_xref *xref, struct crm_error *err);
 /* Marks the entry seen by run (an unchanged record). */
-int crm_state_xref_seen(struct crm_state *state, const char *object, const char *source_id, size_t source_id_len,
-			int64_t run, struct crm_error *err);
-int crm_state_xref_count(struct crm_state *state, const char *object, int64_t *count, struct crm_error *err);
+int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
+			struct crm_error *err);
+int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
+
+struct crm_xref_cache;
+/* Copies every (source id, target id) of the object into cache. */
+int crm_state_xref_load(struct crm_state *state, int64_t key, struct crm_xref_cache *cache, struct crm_error *err);
 
 enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE };
 
-int crm_state_ledger_add(struct crm_state *state, int64_t run, const char *object, const char *table,
-			 int64_t target_id, const char *source_id, size_t source_id_len, enum crm_ledger_action action,
-			 const char *pre_image, uint64_t hash, struct crm_error *err);
+int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
+			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
+			 struct crm_error *err);
 
 struct crm_checkpoint {
 	int64_t pass1_records; /* records of the file fully handled in pass 1 */

@@ -237,11 +237,18 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 
 static void bind_value(sqlite3_stmt *st, int index, enum crm_type type, const struct crm_value *v)
 {
+	if (type == CRM_TYPE_REF) {
+		if (v->id > 0)
+			sqlite3_bind_int64(st, index, v->id);
+		else
+			sqlite3_bind_null(st, index);
+		return;
+	}
 	if (!v->ptr || v->len == 0) {
 		sqlite3_bind_null(st, index);
 		return;
 	}
-	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL || type == CRM_TYPE_REF) {
+	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL) {
 		/* the program has already turned these into plain integer text */
 		char digits[32];
 		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
@@ -253,13 +260,21 @@ static void bind_value(sqlite3_stmt *st, int index, enum crm_type type, const st
 	sqlite3_bind_text(st, index, v->ptr, (int)v->len, SQLITE_STATIC);
 }
 
+/* A version 4 UUID. Random bytes come from libsodium a block at a time: one system call per 1024 UUIDs. */
 static void new_uuid(char out[37])
 {
-	unsigned char b[16];
+	static unsigned char pool[16 * 1024];
+	static size_t used = sizeof(pool);
 	static const char hex[] = "0123456789abcdef";
+	unsigned char *b;
 	size_t i, o = 0;
 
-	randombytes_buf(b, sizeof(b));
+	if (used == sizeof(pool)) {
+		randombytes_buf(pool, sizeof(pool));
+		used = 0;
+	}
+	b = pool + used;
+	used += 16;
 	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 	for (i = 0; i < 16; i++) {
@@ -466,7 +481,7 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 		crm_free(s);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		crm_error_set(err, CRM_EIO, "cannot open target database '%s': %s", path,
 			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close_v2(s->db);
@@ -475,7 +490,7 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	/* rollback journal (not WAL): commits spanning the attached state database are atomic */
-	if (exec(s->db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768", err)) {
+	if (exec(s->db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -49152", err)) {
 		sqlite3_close_v2(s->db);
 		crm_free(s);
 		return NULL;

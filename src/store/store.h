@@ -39,7 +39,7 @@ struct crm_table_spec {
 struct crm_store_row {
 	const char *source_id;
 	size_t source_id_len;
-	const struct crm_value *values; /* one per spec column; REF values are target ids as text */
+	const struct crm_value *values; /* one per spec column; REF columns take value.id */
 	const char *load_time;          /* ISO 8601 UTC, for created_at/updated_at when not mapped */
 };
 

@@ -13,6 +13,44 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Writes v as width digits, zero-padded (the hot path's snprintf). */
+static char *put_num(char *out, int v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return out + width;
+}
+
+/* YYYY-MM-DD, NUL-terminated; returns the end. */
+static char *put_date(char *out, int y, int m, int d)
+{
+	out = put_num(out, y, 4);
+	*out++ = '-';
+	out = put_num(out, m, 2);
+	*out++ = '-';
+	out = put_num(out, d, 2);
+	*out = '\0';
+	return out;
+}
+
+/* YYYY-MM-DDThh:mm:ss, NUL-terminated; returns the end. */
+static char *put_datetime(char *out, int y, int mo, int d, int h, int mi, int s)
+{
+	out = put_date(out, y, mo, d);
+	*out++ = 'T';
+	out = put_num(out, h, 2);
+	*out++ = ':';
+	out = put_num(out, mi, 2);
+	*out++ = ':';
+	out = put_num(out, s, 2);
+	*out = '\0';
+	return out;
+}
+
 static int is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -242,10 +280,10 @@ int crm_datefmt_parse(const struct crm_datefmt *fmt, const char *in, size_t len,
 		return 1;
 	}
 	if (!fmt->has_time) {
-		snprintf(out, CRM_DT_MAX, "%04d-%02d-%02d", year, month, day);
+		put_date(out, year, month, day);
 		return 0;
 	}
-	n = (size_t)snprintf(out, CRM_DT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, second);
+	n = (size_t)(put_datetime(out, year, month, day, hour, minute, second) - out);
 	if (has_zone)
 		write_zone(out + n, CRM_DT_MAX - n, zone, utc);
 	return 0;
@@ -285,7 +323,7 @@ int crm_date_normalize(const char *in, size_t len, char *out, char *reason, size
 		snprintf(reason, reason_cap, "is not a calendar date");
 		return 1;
 	}
-	snprintf(out, CRM_DT_MAX, "%04d-%02d-%02d", y, m, d);
+	put_date(out, y, m, d);
 	return 0;
 }
 
@@ -414,7 +452,7 @@ int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, 
 		snprintf(out, CRM_DT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%.*sZ", y, mo, d, h, mi, s, (int)frac_len,
 			 in + frac_start);
 	else
-		snprintf(out, CRM_DT_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+		memcpy(put_datetime(out, y, mo, d, h, mi, s), "Z", 2);
 	return 0;
 bad:
 	snprintf(reason, reason_cap, "is not an ISO date-time (YYYY-MM-DDThh:mm[:ss][Z|+hh:mm]); use parse(...) for other formats");

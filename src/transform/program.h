@@ -74,6 +74,7 @@ void crm_program_free(struct crm_program *prog);
 struct crm_value {
 	const char *ptr; /* NULL or empty: no value */
 	size_t len;
+	int64_t id;      /* a resolved reference: the parent's target id; 0 when none */
 };
 
 struct crm_failure {

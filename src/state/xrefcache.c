@@ -1,0 +1,89 @@
+/*
+ * xrefcache.c: open addressing with linear probing, at most half full.
+ * A slot with target_id 0 is empty (target ids start at 1).
+ */
+#include "compat.h"
+#include "state/xrefcache.h"
+#include "util/alloc.h"
+
+#include <xxhash.h>
+
+struct slot {
+	uint64_t low, high;
+	int64_t target_id;
+};
+
+struct crm_xref_cache {
+	struct slot *slots;
+	size_t cap;
+	size_t count;
+};
+
+struct crm_xref_cache *crm_xref_cache_new(void)
+{
+	return crm_calloc(1, sizeof(struct crm_xref_cache));
+}
+
+void crm_xref_cache_free(struct crm_xref_cache *cache)
+{
+	if (!cache)
+		return;
+	crm_free(cache->slots);
+	crm_free(cache);
+}
+
+size_t crm_xref_cache_count(const struct crm_xref_cache *cache)
+{
+	return cache->count;
+}
+
+static struct slot *find(struct slot *slots, size_t cap, uint64_t low, uint64_t high)
+{
+	size_t i = (size_t)low & (cap - 1);
+
+	while (slots[i].target_id && (slots[i].low != low || slots[i].high != high))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len, int64_t target_id,
+		       struct crm_error *err)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct slot *s;
+
+	if ((cache->count + 1) * 2 > cache->cap) {
+		size_t cap = cache->cap ? cache->cap * 2 : 1024, i;
+		struct slot *slots = crm_calloc(cap, sizeof(*slots));
+		if (!slots)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory (id cross-reference cache)");
+		for (i = 0; i < cache->cap; i++)
+			if (cache->slots[i].target_id)
+				*find(slots, cap, cache->slots[i].low, cache->slots[i].high) = cache->slots[i];
+		crm_free(cache->slots);
+		cache->slots = slots;
+		cache->cap = cap;
+	}
+	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	if (!s->target_id)
+		cache->count++;
+	s->low = h.low64;
+	s->high = h.high64;
+	s->target_id = target_id;
+	return 0;
+}
+
+int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id)
+{
+	XXH128_hash_t h;
+	struct slot *s;
+
+	if (!cache->cap)
+		return 0;
+	h = XXH3_128bits(id, len);
+	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	if (!s->target_id)
+		return 0;
+	*target_id = s->target_id;
+	return 1;
+}

@@ -1,0 +1,27 @@
+/*
+ * xrefcache.h: an in-memory copy of one object's part of the id
+ * cross-reference (source id -> target id), so that resolving ref() costs
+ * a hash probe instead of a database query. Keys are kept as 128-bit XXH3
+ * hashes of the source id (24 bytes a slot, no copy of the id): two ids
+ * would have to collide in 128 bits to be confused, a chance far below any
+ * hardware error rate. The cache never outgrows the cross-reference
+ * itself, which is the one structure allowed to grow with the data.
+ */
+#ifndef CRM_XREFCACHE_H
+#define CRM_XREFCACHE_H
+
+#include "compat.h"
+#include "util/error.h"
+
+struct crm_xref_cache;
+
+struct crm_xref_cache *crm_xref_cache_new(void);
+void crm_xref_cache_free(struct crm_xref_cache *cache);
+/* Sets (or replaces) the target id of a source id. */
+int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len, int64_t target_id,
+		       struct crm_error *err);
+/* 1 and *target_id when known, 0 when not. */
+int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id);
+size_t crm_xref_cache_count(const struct crm_xref_cache *cache);
+
+#endif
