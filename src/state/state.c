@@ -66,7 +66,7 @@ static const char *const schema_sql =
 	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object_id INTEGER NOT NULL REFERENCES objects(id),\n"
 	"  target_id INTEGER NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, pre_image TEXT,\n"
 	"  hash INTEGER NOT NULL);\n"
-	"CREATE INDEX IF NOT EXISTS %s.ledger_run ON ledger (run_id, seq);\n"
+
 	"CREATE TABLE IF NOT EXISTS %s.checkpoints (\n"
 	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, pass1_records INTEGER NOT NULL, pass1_done INTEGER NOT NULL,\n"
 	"  pass2_records INTEGER NOT NULL, pass2_done INTEGER NOT NULL, read INTEGER NOT NULL,\n"

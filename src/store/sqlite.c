@@ -100,8 +100,9 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 		crm_buf_addf(&sql, err,
 			     "CREATE TABLE \"%s\" (\n  id INTEGER PRIMARY KEY,\n  source_system TEXT NOT NULL,\n  source_id TEXT NOT NULL",
 			     spec->table);
+		/* v4 UUIDs carry 122 random bits: unique by construction, so no index (it would cost a random insert per row) */
 		if (core && core->has_customer_id)
-			crm_buf_addstr(&sql, ",\n  customer_id TEXT NOT NULL UNIQUE", err);
+			crm_buf_addstr(&sql, ",\n  customer_id TEXT NOT NULL", err);
 		for (i = 0; core && i < core->count; i++) {
 			const struct crm_column_def *col = &core->columns[i];
 			crm_buf_addf(&sql, err, ",\n  %s %s", col->name, sql_type(col->type));
