@@ -24,12 +24,12 @@ static uint64_t next(void)
 	return rng;
 }
 
-static const char *const first_names[] = {"Anna", "Jürgen", "Zoë", "Łukasz", "Søren", "María", "Wei", "Aiko",
-					   "Olivia", "Noah", "Chloé", "Mateo", "Amara", "Ivan", "Fatima", "Liam"};
-static const char *const last_names[] = {"Smith", "Müller", "García", "Nguyễn", "Kowalski", "O'Brien", "Rossi",
-					  "Dubois", "Tanaka", "Johansson", "Silva", "Novák", "Kim", "Okafor"};
-static const char *const stages[] = {"Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
-				      "Negotiation/Review", "Closed Won", "Closed Lost"};
+static const char *const first_names[] = {"Anna",   "Jürgen", "Zoë",   "Łukasz", "Søren", "María", "Wei",    "Aiko",
+					  "Olivia", "Noah",   "Chloé", "Mateo",	 "Amara", "Ivan",  "Fatima", "Liam"};
+static const char *const last_names[] = {"Smith",  "Müller", "García",	  "Nguyễn", "Kowalski", "O'Brien", "Rossi",
+					 "Dubois", "Tanaka", "Johansson", "Silva",  "Novák",	"Kim",	   "Okafor"};
+static const char *const stages[] = {"Prospecting",	   "Qualification", "Needs Analysis", "Proposal/Price Quote",
+				     "Negotiation/Review", "Closed Won",    "Closed Lost"};
 
 static FILE *open_out(const char *dir, const char *name)
 {
@@ -89,12 +89,15 @@ int main(int argc, char **argv)
 	      "[object \"Account\"]\nfile = Account.csv\nid = Id\ntarget = account\n"
 	      "[object \"Contact\"]\nfile = Contact.csv\nid = Id\ntarget = contact\n"
 	      "[object \"Opportunity\"]\nfile = Opportunity.csv\nid = Id\ntarget = opportunity\n"
-	      "[object \"OpportunityContactRole\"]\nfile = OpportunityContactRole.csv\nid = Id\ntarget = opportunity_contact\n",
+	      "[object \"OpportunityContactRole\"]\nfile = OpportunityContactRole.csv\nid = Id\ntarget = "
+	      "opportunity_contact\n",
 	      f);
 	fclose(f);
 	f = open_out(argv[1], "maps/stage.csv");
-	fputs("source_value,target_value\nProspecting,prospecting\nQualification,qualification\nNeeds Analysis,qualification\n"
-	      "Proposal/Price Quote,proposal\nNegotiation/Review,negotiation\nClosed Won,closed_won\nClosed Lost,closed_lost\n",
+	fputs("source_value,target_value\nProspecting,prospecting\nQualification,qualification\nNeeds "
+	      "Analysis,qualification\n"
+	      "Proposal/Price Quote,proposal\nNegotiation/Review,negotiation\nClosed Won,closed_won\nClosed "
+	      "Lost,closed_lost\n",
 	      f);
 	fclose(f);
 	f = open_out(argv[1], "mapping.csv");
@@ -147,7 +150,9 @@ int main(int argc, char **argv)
 		phone(ph, sizeof(ph), r >> 3);
 		if (i % 1000 == 999)
 			account = accounts + 5; /* an orphan: the account is not in the export */
-		fprintf(f, "003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City %u,%s,2021-%02u-%02uT10:%02u:00.000+0000\n",
+		fprintf(f,
+			"003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City "
+			"%u,%s,2021-%02u-%02uT10:%02u:00.000+0000\n",
 			i, account, fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
 			i % 5000 == 4999 ? 45u : (unsigned)((r >> 4) % 28) + 1, 1940u + (unsigned)((r >> 9) % 60),
 			(unsigned)(r >> 20) % 500, (r >> 30) % 7 ? "false" : "true", (unsigned)(r % 12) + 1,
@@ -170,7 +175,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < roles; i++) {
 		uint64_t r = next();
 		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", i, (long)(r % (uint64_t)opps),
-			(long)((r >> 20) % (uint64_t)contacts), r % 3 ? "Influencer" : "Decision Maker", i % 2 ? "false" : "true");
+			(long)((r >> 20) % (uint64_t)contacts), r % 3 ? "Influencer" : "Decision Maker",
+			i % 2 ? "false" : "true");
 	}
 	fclose(f);
 	return 0;

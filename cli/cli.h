@@ -10,8 +10,8 @@
 
 struct cli {
 	const char *dir; /* the project folder (-C), "." by default */
-	int json;        /* --json given before the command */
-	int tty;         /* stderr is a terminal: progress may be drawn */
+	int json;	 /* --json given before the command */
+	int tty;	 /* stderr is a terminal: progress may be drawn */
 };
 
 int cmd_init(int argc, char **argv, struct cli *cli);

@@ -33,7 +33,8 @@ static void progress(void *ctx, const char *object, int pass, uint64_t done, uin
 	if (filled > width)
 		filled = width;
 	fprintf(stderr, "\r  %-24s %s [%.*s%*s] %3d%%", object, pass == 1 ? "load" : "link", filled,
-		"##############################", width - filled, "", total ? (int)(100.0 * (double)done / (double)total) : 100);
+		"##############################", width - filled, "",
+		total ? (int)(100.0 * (double)done / (double)total) : 100);
 	if (done >= total)
 		fprintf(stderr, "\r%*s\r", 70, "");
 	fflush(stderr);
@@ -66,9 +67,9 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		const struct crm_object_result *o = &res->objects[i];
 		if (!o->selected)
 			continue;
-		printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", o->object, o->table, (long long)o->counts.read,
-		       (long long)o->counts.inserted, (long long)o->counts.updated, (long long)o->counts.unchanged,
-		       (long long)o->counts.rejected, (long long)o->counts.orphaned);
+		printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", o->object, o->table,
+		       (long long)o->counts.read, (long long)o->counts.inserted, (long long)o->counts.updated,
+		       (long long)o->counts.unchanged, (long long)o->counts.rejected, (long long)o->counts.orphaned);
 		total.read += o->counts.read;
 		total.inserted += o->counts.inserted;
 		total.updated += o->counts.updated;
@@ -77,16 +78,17 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		total.orphaned += o->counts.orphaned;
 	}
 	printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", "total", "", (long long)total.read,
-	       (long long)total.inserted, (long long)total.updated, (long long)total.unchanged, (long long)total.rejected,
-	       (long long)total.orphaned);
+	       (long long)total.inserted, (long long)total.updated, (long long)total.unchanged,
+	       (long long)total.rejected, (long long)total.orphaned);
 	if (res->reject_rows) {
 		printf("\nrejected: %lld record%s not loaded; %lld reason%s in %s\n", (long long)total.rejected,
 		       total.rejected == 1 ? "" : "s", (long long)res->reject_rows, res->reject_rows == 1 ? "" : "s",
 		       cli_rel(cli, res->rejects_path));
 		for (i = 0; i < res->reject_examples && i < 12; i++) {
 			const struct crm_report_example *ex = &res->rejects[i];
-			printf("  %s %s (line %lu) %s: %s: %s\n", ex->object, ex->source_id[0] ? ex->source_id : "(no id)",
-			       ex->line, ex->field[0] ? ex->field : "record", ex->rule, ex->reason);
+			printf("  %s %s (line %lu) %s: %s: %s\n", ex->object,
+			       ex->source_id[0] ? ex->source_id : "(no id)", ex->line,
+			       ex->field[0] ? ex->field : "record", ex->rule, ex->reason);
 		}
 		if (res->reject_rows > 12)
 			printf("  ... and %lld more in the report\n", (long long)(res->reject_rows - 12));
@@ -96,7 +98,8 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		       (long long)res->orphan_rows, res->orphan_rows == 1 ? "" : "s", cli_rel(cli, res->orphans_path));
 		for (i = 0; i < res->orphan_examples && i < 12; i++) {
 			const struct crm_report_example *ex = &res->orphans[i];
-			printf("  %s %s (line %lu) %s: %s\n", ex->object, ex->source_id, ex->line, ex->field, ex->reason);
+			printf("  %s %s (line %lu) %s: %s\n", ex->object, ex->source_id, ex->line, ex->field,
+			       ex->reason);
 		}
 		if (res->orphan_rows > 12)
 			printf("  ... and %lld more in the report\n", (long long)(res->orphan_rows - 12));
@@ -106,11 +109,13 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 
 int cmd_migrate(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},     {"json", no_argument, NULL, 'j'},
-		{"dry-run", no_argument, NULL, 'd'},  {"resume", no_argument, NULL, 'r'},
-		{"sample", required_argument, NULL, 's'}, {"objects", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"dry-run", no_argument, NULL, 'd'},
+					     {"resume", no_argument, NULL, 'r'},
+					     {"sample", required_argument, NULL, 's'},
+					     {"objects", required_argument, NULL, 'o'},
+					     {NULL, 0, NULL, 0}};
 	struct crm_migrate_options opt;
 	struct crm_migrate_result res;
 	struct crm_error err = CRM_ERROR_INIT;
@@ -136,7 +141,8 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 			break;
 		case 's':
 			if (parse_pct(optarg, &opt.sample_pct))
-				return cli_usage(usage_text, "migrate: --sample takes a percentage above 0 and up to 100, not '%s'",
+				return cli_usage(usage_text,
+						 "migrate: --sample takes a percentage above 0 and up to 100, not '%s'",
 						 optarg);
 			break;
 		case 'o':
@@ -149,7 +155,8 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 	if (optind != argc)
 		return cli_usage(usage_text, "migrate: unexpected argument '%s'", argv[optind]);
 	if (opt.resume && (opt.dry_run || opt.sample_pct > 0 || opt.objects))
-		return cli_usage(usage_text, "migrate: --resume continues the interrupted run with its own options; give it alone");
+		return cli_usage(usage_text,
+				 "migrate: --resume continues the interrupted run with its own options; give it alone");
 	if (crm_project_open(&p, cli->dir, &err)) {
 		size_t i;
 		for (i = 0; i + 1 < p.diags.count; i++)
@@ -162,7 +169,9 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 	rc = crm_migrate(&p, &opt, &res, &err);
 	if (rc) {
 		if (res.run_id && !opt.dry_run)
-			fprintf(stderr, "crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' continues it\n",
+			fprintf(stderr,
+				"crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' "
+				"continues it\n",
 				(long long)res.run_id);
 		crm_migrate_result_release(&res);
 		crm_project_release(&p);

@@ -14,11 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-	"usage: crmshift [-C DIR] plan [--json]\n"
-	"\n"
-	"Checks crmshift.ini, mapping.csv and the export files without writing anything,\n"
-	"and prints the load order. Exit 1 when something must be fixed first.\n";
+static const char usage_text[] = "usage: crmshift [-C DIR] plan [--json]\n"
+				 "\n"
+				 "Checks crmshift.ini, mapping.csv and the export files without writing anything,\n"
+				 "and prints the load order. Exit 1 when something must be fixed first.\n";
 
 static void print_diags(const struct crm_project *p)
 {
@@ -40,16 +39,18 @@ static int print_json(struct crm_project *p, const struct crm_plan *plan)
 		json_t *refs = json_array(), *problems = json_array();
 		for (f = 0; f < o->prog->field_count; f++)
 			if (o->prog->fields[f].ref_object)
-				json_array_append_new(refs, json_pack("{s:s, s:s, s:b}", "field", o->prog->fields[f].target_field,
-								      "object", o->prog->fields[f].ref_object, "deferred",
+				json_array_append_new(refs, json_pack("{s:s, s:s, s:b}", "field",
+								      o->prog->fields[f].target_field, "object",
+								      o->prog->fields[f].ref_object, "deferred",
 								      o->deferred[f]));
 		for (f = 0; f < po->problem_count; f++)
 			json_array_append_new(problems, json_string(po->problems[f] ? po->problems[f] : ""));
-		json_array_append_new(order, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:s?}", "object",
-						       o->cfg->name, "table", o->cfg->target, "file", o->path, "encoding",
-						       o->encoding, "fields", (json_int_t)o->prog->field_count, "records",
-						       (json_int_t)po->records, "bad_records", (json_int_t)po->bad_records,
-						       "references", refs, "problems", problems, "fatal", po->fatal));
+		json_array_append_new(order,
+				      json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:s?}", "object",
+						o->cfg->name, "table", o->cfg->target, "file", o->path, "encoding",
+						o->encoding, "fields", (json_int_t)o->prog->field_count, "records",
+						(json_int_t)po->records, "bad_records", (json_int_t)po->bad_records,
+						"references", refs, "problems", problems, "fatal", po->fatal));
 	}
 	json_object_set_new(root, "load_order", order);
 	json_object_set_new(root, "ok", json_boolean(!plan->fatal));
@@ -131,11 +132,13 @@ int cmd_plan(int argc, char **argv, struct cli *cli)
 		bad += po->bad_records;
 	}
 	if (p.cycle_broken)
-		printf("\nnote: the objects reference each other in a cycle; the references marked (second pass) are set after both sides are loaded\n");
+		printf("\nnote: the objects reference each other in a cycle; the references marked (second pass) are "
+		       "set after both sides are loaded\n");
 	for (i = 0; i < p.count; i++) {
 		const struct crm_plan_object *po = &plan.objects[p.order[i]];
 		for (f = 0; f < po->problem_count; f++)
-			printf("%swill be rejected: %s\n", f == 0 && i == 0 ? "\n" : "", po->problems[f] ? po->problems[f] : "");
+			printf("%swill be rejected: %s\n", f == 0 && i == 0 ? "\n" : "",
+			       po->problems[f] ? po->problems[f] : "");
 		if (po->bad_records > (int64_t)po->problem_count)
 			printf("will be rejected: %lld more malformed records in %s\n",
 			       (long long)(po->bad_records - (int64_t)po->problem_count),

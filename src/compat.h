@@ -14,6 +14,6 @@
 #include <stdint.h>
 
 #define CRM_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
-#define CRM_ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define CRM_ARRAY_COUNT(a)	     (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -56,7 +56,7 @@ struct migration {
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
-	int64_t *keys;                  /* per project object: its key in the state database */
+	int64_t *keys;			/* per project object: its key in the state database */
 	char tmpdir[PATH_MAX];
 };
 
@@ -65,8 +65,8 @@ struct prepared {
 	const char *id;
 	size_t id_len;
 	struct crm_program_result res;
-	struct crm_value *out;   /* values for the store: references as target ids */
-	int *resolved;           /* per field: 1 resolved, 0 no value, -1 parent missing */
+	struct crm_value *out; /* values for the store: references as target ids */
+	int *resolved;	       /* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
 };
 
@@ -246,7 +246,8 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 		pr->out[f].id = 0;
 		pr->resolved[f] = 0;
 		if (field->ref_object && v->len) {
-			struct crm_xref_cache *cache = cache_for(m, (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects), err);
+			struct crm_xref_cache *cache = cache_for(
+				m, (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects), err);
 			if (!cache)
 				return err->code;
 			pr->resolved[f] = crm_xref_cache_get(cache, v->ptr, v->len, &target) ? 1 : -1;
@@ -281,8 +282,8 @@ static int prepare_record(struct migration *m, struct crm_project_object *o, con
 		return 0;
 	for (i = 0; report && i < pr->res.failure_count; i++) {
 		const struct crm_failure *fail = &pr->res.failures[i];
-		if (report_reject(m, o, pr->id, pr->id_len, rec->line, prog->fields[fail->field].source_name, fail->rule,
-				  fail->reason, err))
+		if (report_reject(m, o, pr->id, pr->id_len, rec->line, prog->fields[fail->field].source_name,
+				  fail->rule, fail->reason, err))
 			return err->code;
 	}
 	return 1;
@@ -299,10 +300,10 @@ struct object_run {
 	struct crm_value *values; /* pass 2: values of the deferred columns */
 	size_t *deferred_fields;  /* pass 2: which fields those are */
 	size_t deferred_count;
-	int fresh;                /* no record of this object was ever loaded: skip the xref lookup */
+	int fresh; /* no record of this object was ever loaded: skip the xref lookup */
 };
 
-static int checkpoint(struct migration *m, struct object_run *or, int final, struct crm_error *err)
+static int checkpoint(struct migration *m, struct object_run * or, int final, struct crm_error *err)
 {
 	long pos;
 
@@ -313,7 +314,7 @@ static int checkpoint(struct migration *m, struct object_run *or, int final, str
 	pos = ftell(m->orphans);
 	or->cp.orphans_offset = pos < 0 ? 0 : pos;
 	or->cp.counts = or->result->counts;
-	if (crm_state_checkpoint_put(m->state, m->run, or->o->cfg->name, &or->cp, err) ||
+	if (crm_state_checkpoint_put(m->state, m->run, or->o->cfg->name, & or->cp, err) ||
 	    crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
 		return err->code;
 	if (final)
@@ -323,7 +324,7 @@ static int checkpoint(struct migration *m, struct object_run *or, int final, str
 	return 0;
 }
 
-static int write_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+static int write_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
 	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
@@ -331,7 +332,7 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 	int found = 0, rc;
 	int64_t id;
 
-	if (!or->fresh) {
+	if (! or->fresh) {
 		found = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
 			return err->code;
@@ -348,8 +349,8 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 			return rc;
 		if (rc == 0) {
 			if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-			    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id,
-						 pr->id_len, CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+			    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len,
+						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			or->result->counts.updated++;
 			x.hash = pr->hash;
@@ -371,15 +372,16 @@ static int write_record(struct migration *m, struct object_run *or, const struct
 			goto duplicate;
 		rc = m->store->ops->fetch(or->writer, id, &m->pre_image, err);
 		if (rc)
-			return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
+			return rc < 0 ? rc
+				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
 		if (m->store->ops->update(or->writer, id, &row, err) ||
-		    crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len,
-					 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+		    crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
+					 m->pre_image.ptr, pr->hash, err))
 			return err->code;
 		or->result->counts.updated++;
 	} else {
-		if (crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len,
-					 CRM_LEDGER_INSERT, NULL, pr->hash, err))
+		if (crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT, NULL,
+					 pr->hash, err))
 			return err->code;
 		or->result->counts.inserted++;
 	}
@@ -397,7 +399,7 @@ duplicate:
 }
 
 /* Pass 1 for one record that mapped cleanly: orphans, then the write. */
-static int load_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+static int load_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
 		       struct prepared *pr, struct crm_error *err)
 {
 	const struct crm_program *prog = or->o->prog;
@@ -407,21 +409,23 @@ static int load_record(struct migration *m, struct object_run *or, const struct 
 	if (resolve_and_hash(m, or->o, pr, err))
 		return err->code;
 	for (f = 0; f < prog->field_count; f++)
-		if (pr->resolved[f] < 0 && !or->o->deferred[f] && prog->fields[f].required)
+		if (pr->resolved[f] < 0 && ! or->o->deferred[f] && prog->fields[f].required)
 			rejected = 1;
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_value *v = &pr->res.values[f];
 		if (pr->resolved[f] >= 0 || or->o->deferred[f])
 			continue;
 		orphan = 1;
-		if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected, err))
+		if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected,
+				  err))
 			return err->code;
 		if (prog->fields[f].required) {
 			char reason[320];
-			snprintf(reason, sizeof(reason), "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
+			snprintf(reason, sizeof(reason),
+				 "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
 				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
-			if (report_reject(m, or->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name, "required",
-					  reason, err))
+			if (report_reject(m, or->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
+					  "required", reason, err))
 				return err->code;
 		}
 	}
@@ -435,7 +439,7 @@ static int load_record(struct migration *m, struct object_run *or, const struct 
 }
 
 /* Pass 2 for one record: set its deferred references. */
-static int link_record(struct migration *m, struct object_run *or, const struct crm_csv_record *rec,
+static int link_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
 		       struct prepared *pr, struct crm_error *err)
 {
 	const struct crm_program *prog = or->o->prog;
@@ -454,8 +458,8 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 		or->values[i] = pr->out[f];
 		if (pr->resolved[f] < 0 && or->o->deferred[f]) {
 			orphan = 1;
-			if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], pr->res.values[f].ptr,
-					  pr->res.values[f].len, 0, err))
+			if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f],
+					  pr->res.values[f].ptr, pr->res.values[f].len, 0, err))
 				return err->code;
 		}
 	}
@@ -467,8 +471,8 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	if (rc)
 		return rc < 0 ? rc : 0;
 	if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-	    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len,
-				 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+	    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
+				 m->pre_image.ptr, pr->hash, err))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
@@ -480,19 +484,19 @@ static int link_record(struct migration *m, struct object_run *or, const struct 
 	return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
 }
 
-static int open_writer(struct migration *m, struct object_run *or, int pass, struct crm_error *err)
+static int open_writer(struct migration *m, struct object_run * or, int pass, struct crm_error *err)
 {
 	const struct crm_program *prog = or->o->prog;
 	size_t f, n = 0;
 
-	or->columns = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*or->columns));
-	or->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*or->values));
+	or->columns = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(* or->columns));
+	or->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(* or->values));
 	or->deferred_fields = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(size_t));
-	if (!or->columns || !or->values || !or->deferred_fields)
+	if (! or->columns || ! or->values || ! or->deferred_fields)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (f = 0; f < prog->field_count; f++) {
 		/* pass 2 sets the deferred references, and keeps a mapped updated_at as the source wrote it */
-		if (pass == 2 && !or->o->deferred[f] && strcmp(prog->fields[f].target_field, "updated_at") != 0)
+		if (pass == 2 && ! or->o->deferred[f] && strcmp(prog->fields[f].target_field, "updated_at") != 0)
 			continue;
 		or->columns[n].name = prog->fields[f].target_field;
 		or->columns[n].type = prog->fields[f].type;
@@ -504,13 +508,13 @@ static int open_writer(struct migration *m, struct object_run *or, int pass, str
 	or->spec.source_system = m->p->cfg.source_system;
 	or->spec.columns = or->columns;
 	or->spec.count = n;
-	if (pass == 1 && m->store->ops->ensure_table(m->store, &or->spec, err))
+	if (pass == 1 && m->store->ops->ensure_table(m->store, & or->spec, err))
 		return err->code;
-	or->writer = m->store->ops->writer_open(m->store, &or->spec, err);
+	or->writer = m->store->ops->writer_open(m->store, & or->spec, err);
 	return or->writer ? 0 : err->code;
 }
 
-static void close_writer(struct migration *m, struct object_run *or)
+static void close_writer(struct migration *m, struct object_run * or)
 {
 	if (or->writer)
 		m->store->ops->writer_close(or->writer);
@@ -524,10 +528,10 @@ static void close_writer(struct migration *m, struct object_run *or)
 	or->deferred_count = 0;
 }
 
-static int run_pass(struct migration *m, struct object_run *or, int pass, struct crm_error *err)
+static int run_pass(struct migration *m, struct object_run * or, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = or->o;
-	int64_t *done = pass == 1 ? &or->cp.pass1_records : &or->cp.pass2_records;
+	int64_t *done = pass == 1 ? & or->cp.pass1_records : & or->cp.pass2_records;
 	int64_t skip = *done;
 	unsigned batch = m->p->cfg.batch_size, in_batch = 0;
 	struct crm_csv_reader *r;
@@ -576,9 +580,11 @@ static int run_pass(struct migration *m, struct object_run *or, int pass, struct
 			if (rc == CRM_CSV_BAD_RECORD) {
 				/* the record's fields cannot be trusted: report it whole */
 				const char *id = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
-							 ? rec.fields[o->prog->id_col].ptr : "";
+							 ? rec.fields[o->prog->id_col].ptr
+							 : "";
 				size_t id_len = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
-							? rec.fields[o->prog->id_col].len : 0;
+							? rec.fields[o->prog->id_col].len
+							: 0;
 				or->result->counts.read++;
 				or->result->counts.rejected++;
 				if (report_reject(m, o, id, id_len, rec.line, "", "csv", rec_err.msg, err))
@@ -587,7 +593,8 @@ static int run_pass(struct migration *m, struct object_run *or, int pass, struct
 				const char *id = rec.fields[o->prog->id_col].ptr;
 				size_t id_len = rec.fields[o->prog->id_col].len;
 				crm_text_trim(&id, &id_len);
-				if (!m->sampling || crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
+				if (!m->sampling ||
+				    crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
 					or->result->counts.read++;
 					rc = prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 1, err);
 					if (rc < 0)
@@ -602,7 +609,8 @@ static int run_pass(struct migration *m, struct object_run *or, int pass, struct
 			const char *id = rec.fields[o->prog->id_col].ptr;
 			size_t id_len = rec.fields[o->prog->id_col].len;
 			crm_text_trim(&id, &id_len);
-			if (!m->sampling || crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
+			if (!m->sampling ||
+			    crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
 				rc = prepare_record(m, o, &rec, &pr, 0, 0, err);
 				if (rc < 0)
 					goto out_rollback;
@@ -616,7 +624,8 @@ static int run_pass(struct migration *m, struct object_run *or, int pass, struct
 			if (checkpoint(m, or, 0, err))
 				goto out_rollback;
 			if (m->opt->progress)
-				m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, crm_csv_bytes_read(r), total);
+				m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, crm_csv_bytes_read(r),
+						 total);
 		}
 	}
 	if (pass == 1)
@@ -632,11 +641,10 @@ static int run_pass(struct migration *m, struct object_run *or, int pass, struct
 	close_writer(m, or);
 	return 0;
 
-out_rollback:
-	{
-		struct crm_error ignored = CRM_ERROR_INIT;
-		m->store->ops->rollback(m->store, &ignored);
-	}
+out_rollback : {
+	struct crm_error ignored = CRM_ERROR_INIT;
+	m->store->ops->rollback(m->store, &ignored);
+}
 out_reader:
 	crm_csv_close(r);
 out_prepared:
@@ -688,7 +696,8 @@ static int check_selection(struct crm_project *p, const char *list, struct crm_e
 		for (i = 0; i < p->count; i++)
 			known |= strlen(p->objects[i].cfg->name) == n && strncmp(p->objects[i].cfg->name, s, n) == 0;
 		if (!known)
-			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project", (int)n, s);
+			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project",
+					     (int)n, s);
 		s = end ? end + 1 : NULL;
 	}
 	return 0;
@@ -723,8 +732,10 @@ static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orp
 	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", m->p->cfg.dir) || mkdir_private(dir, err))
 		return err->code;
 	if (m->opt->dry_run) {
-		if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-dry-run.csv", dir) ||
-		    crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-dry-run.csv", dir))
+		if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-dry-run.csv",
+				    dir) ||
+		    crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-dry-run.csv",
+				    dir))
 			return err->code;
 	} else if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-%lld.csv", dir,
 				   (long long)m->run) ||
@@ -901,7 +912,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		goto out_failed;
 	}
 	for (i = 0; i < p->count; i++)
-		if (crm_state_object_key(m.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 1, &m.keys[i], err) < 0)
+		if (crm_state_object_key(m.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 1, &m.keys[i],
+					 err) < 0)
 			goto out_failed;
 	for (i = 0; i < p->count; i++) {
 		struct crm_project_object *o = &p->objects[p->order[i]];
@@ -935,15 +947,15 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 
 	for (int pass = 1; pass <= 2; pass++) {
 		for (i = 0; i < p->count; i++) {
-			struct object_run or;
+			struct object_run or ;
 			int64_t known;
-			memset(&or, 0, sizeof(or));
+			memset(& or, 0, sizeof(or));
 			or.o = &p->objects[p->order[i]];
 			or.key = m.keys[p->order[i]];
 			or.result = &res->objects[i];
-			if (!or.result->selected || (pass == 2 && !or.o->has_deferred))
+			if (! or.result->selected || (pass == 2 && ! or.o->has_deferred))
 				continue;
-			rc = crm_state_checkpoint_get(m.state, m.run, or.o->cfg->name, &or.cp, err);
+			rc = crm_state_checkpoint_get(m.state, m.run, or.o->cfg->name, & or.cp, err);
 			if (rc < 0)
 				goto out_failed;
 			or.result->counts = or.cp.counts;
@@ -952,7 +964,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			if (crm_state_xref_count(m.state, or.key, &known, err))
 				goto out_failed;
 			or.fresh = known == 0;
-			if (run_pass(&m, &or, pass, err))
+			if (run_pass(&m, & or, pass, err))
 				goto out_failed;
 		}
 	}
@@ -1010,9 +1022,9 @@ static json_t *examples_json(const struct crm_report_example *ex, size_t count)
 	size_t i;
 
 	for (i = 0; arr && i < count; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "object", ex[i].object, "source_id", ex[i].source_id,
-				      "line", (json_int_t)ex[i].line, "field", ex[i].field, "rule", ex[i].rule, "reason",
-				      ex[i].reason);
+		json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "object", ex[i].object, "source_id",
+				      ex[i].source_id, "line", (json_int_t)ex[i].line, "field", ex[i].field, "rule",
+				      ex[i].rule, "reason", ex[i].reason);
 		if (o)
 			json_array_append_new(arr, o);
 	}
@@ -1034,11 +1046,12 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 		const struct crm_object_result *o = &res->objects[i];
 		if (!o->selected)
 			continue;
-		json_array_append_new(objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "object", o->object,
-							 "table", o->table, "read", (json_int_t)o->counts.read, "inserted",
-							 (json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
-							 "unchanged", (json_int_t)o->counts.unchanged, "rejected",
-							 (json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned));
+		json_array_append_new(
+			objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "object", o->object, "table",
+					   o->table, "read", (json_int_t)o->counts.read, "inserted",
+					   (json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
+					   "unchanged", (json_int_t)o->counts.unchanged, "rejected",
+					   (json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned));
 	}
 	json_object_set_new(root, "run", json_integer(res->run_id));
 	json_object_set_new(root, "dry_run", json_boolean(dry_run));

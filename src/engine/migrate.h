@@ -22,8 +22,8 @@
 typedef void (*crm_progress_fn)(void *ctx, const char *object, int pass, uint64_t bytes_done, uint64_t bytes_total);
 
 struct crm_migrate_options {
-	int dry_run;         /* shadow import into a throw-away target */
-	int resume;          /* finish the last run, which was interrupted */
+	int dry_run;	     /* shadow import into a throw-away target */
+	int resume;	     /* finish the last run, which was interrupted */
 	double sample_pct;   /* 0 for everything */
 	const char *objects; /* comma-separated source objects; NULL for all */
 	crm_progress_fn progress;
@@ -51,7 +51,7 @@ struct crm_report_example {
 struct crm_migrate_result {
 	int64_t run_id;
 	int resumed;
-	int64_t interrupted_run; /* an earlier run left unfinished and closed by this one, or 0 */
+	int64_t interrupted_run;	   /* an earlier run left unfinished and closed by this one, or 0 */
 	struct crm_object_result *objects; /* in load order */
 	size_t count;
 	char target[PATH_MAX];

@@ -20,12 +20,12 @@
 
 struct crm_project_object {
 	const struct crm_object_config *cfg; /* borrowed from project->cfg */
-	char *path;                          /* the export file */
+	char *path;			     /* the export file */
 	const char *encoding;
-	struct crm_program *prog;            /* NULL when it failed to compile */
-	int *deferred;                       /* per prog field: 1 for a reference filled in pass 2 */
+	struct crm_program *prog; /* NULL when it failed to compile */
+	int *deferred;		  /* per prog field: 1 for a reference filled in pass 2 */
 	int has_deferred;
-	size_t order;                        /* position in the load order */
+	size_t order; /* position in the load order */
 };
 
 struct crm_project {
@@ -33,9 +33,9 @@ struct crm_project {
 	struct crm_mapping map;
 	struct crm_project_object *objects; /* in config order */
 	size_t count;
-	size_t *order;                      /* indices into objects, parents first */
-	struct crm_diags diags;             /* every error found while opening */
-	int cycle_broken;                   /* a reference cycle between objects was found */
+	size_t *order;		/* indices into objects, parents first */
+	struct crm_diags diags; /* every error found while opening */
+	int cycle_broken;	/* a reference cycle between objects was found */
 };
 
 /*

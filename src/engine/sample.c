@@ -34,8 +34,7 @@ void crm_sample_release(struct crm_sample *sample)
 }
 
 /* One read of an object's export; *grew is set when its own set gained ids. */
-static int read_object(struct crm_sample *sample, struct crm_project *p, size_t index, int *grew,
-		       struct crm_error *err)
+static int read_object(struct crm_sample *sample, struct crm_project *p, size_t index, int *grew, struct crm_error *err)
 {
 	struct crm_project_object *o = &p->objects[index];
 	struct crm_csv_reader *r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
@@ -75,8 +74,8 @@ static int read_object(struct crm_sample *sample, struct crm_project *p, size_t 
 			if (!field->ref_object || !res.values[f].len)
 				continue;
 			parent = crm_project_object(p, field->ref_object);
-			rc = crm_strmap_put(&sample->needed[parent - p->objects], res.values[f].ptr, res.values[f].len, 0,
-					    NULL, NULL, err);
+			rc = crm_strmap_put(&sample->needed[parent - p->objects], res.values[f].ptr, res.values[f].len,
+					    0, NULL, NULL, err);
 			if (rc < 0)
 				goto out;
 			if (rc == 1 && parent == o)

@@ -45,13 +45,13 @@ struct crm_csv_reader {
 	unsigned long line;
 	unsigned long col; /* characters consumed on the current line */
 
-	struct crm_buf rec;         /* unescaped bytes of the current record */
-	size_t *offsets;            /* start of each field in rec, then its end */
+	struct crm_buf rec; /* unescaped bytes of the current record */
+	size_t *offsets;    /* start of each field in rec, then its end */
 	size_t offsets_cap;
 	struct crm_csv_field *fields;
 	size_t fields_cap;
 
-	struct crm_buf header;      /* header names, NUL separated */
+	struct crm_buf header; /* header names, NUL separated */
 	size_t *header_offsets;
 	size_t header_count;
 	int have_header;
@@ -63,8 +63,7 @@ static int is_utf8_name(const char *encoding)
 	return !encoding || !*encoding || strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0;
 }
 
-struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter,
-				    struct crm_error *err)
+struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter, struct crm_error *err)
 {
 	struct crm_csv_reader *r = crm_calloc(1, sizeof(*r));
 
@@ -187,9 +186,10 @@ static int transcode(struct crm_csv_reader *r, struct crm_error *err)
 			unsigned long line = r->raw_line + count_lines(r->raw, (size_t)(in - r->raw));
 			while (line_start > r->raw && line_start[-1] != '\n')
 				line_start--;
-			return crm_error_set(err, CRM_EINPUT,
-					     "%s:%lu:%ld: byte 0x%02X is not valid %s (is the file in another encoding?)",
-					     r->path, line, (long)(in - line_start) + 1, (unsigned char)*in, r->encoding);
+			return crm_error_set(
+				err, CRM_EINPUT,
+				"%s:%lu:%ld: byte 0x%02X is not valid %s (is the file in another encoding?)", r->path,
+				line, (long)(in - line_start) + 1, (unsigned char)*in, r->encoding);
 		}
 		/* EINVAL: an incomplete sequence at the block end; the rest comes with the next read */
 	}
@@ -292,10 +292,13 @@ static int finish_field(struct crm_csv_reader *r, size_t start, int high, unsign
 				left -= step;
 			}
 			crm_error_set(err, CRM_EINPUT,
-				      "%s:%lu:%lu: invalid UTF-8 (byte 0x%02X) in field %zu%s%s%s (is the file windows-1252 or latin1? set encoding)",
+				      "%s:%lu:%lu: invalid UTF-8 (byte 0x%02X) in field %zu%s%s%s (is the file "
+				      "windows-1252 or latin1? set encoding)",
 				      r->path, l, c, left > 0 ? *p : 0, field_no + 1,
 				      r->have_header && field_no < r->header_count ? " '" : "",
-				      r->have_header && field_no < r->header_count ? r->header.ptr + r->header_offsets[field_no] : "",
+				      r->have_header && field_no < r->header_count
+					      ? r->header.ptr + r->header_offsets[field_no]
+					      : "",
 				      r->have_header && field_no < r->header_count ? "'" : "");
 			*problem = "invalid utf-8";
 		}
@@ -369,7 +372,7 @@ long crm_csv_column(const struct crm_csv_reader *r, const char *name)
 	return -1;
 }
 
-#define PEEK_ERR(c) ((c) < -1)
+#define PEEK_ERR(c)  ((c) < -1)
 #define PEEK_CODE(c) ((c) + 1000)
 
 int crm_csv_next(struct crm_csv_reader *r, struct crm_csv_record *rec, struct crm_error *err)
@@ -415,7 +418,8 @@ again:
 					return PEEK_CODE(c);
 				if (c == -1)
 					return crm_error_set(err, CRM_EINPUT,
-							     "%s:%lu:%lu: unterminated quoted field (the quote opened here is never closed)",
+							     "%s:%lu:%lu: unterminated quoted field (the quote opened "
+							     "here is never closed)",
 							     r->path, qline, qcol);
 				if (c == '"') {
 					r->pos++;

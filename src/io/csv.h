@@ -33,9 +33,9 @@ struct crm_csv_field {
 struct crm_csv_record {
 	const struct crm_csv_field *fields; /* borrowed from the reader */
 	size_t count;
-	unsigned long line;     /* line the record starts on, 1-based */
+	unsigned long line;	/* line the record starts on, 1-based */
 	unsigned long end_line; /* line it ends on */
-	uint64_t index;         /* 1-based number of the data record (header is 0) */
+	uint64_t index;		/* 1-based number of the data record (header is 0) */
 };
 
 enum crm_csv_status {
@@ -52,8 +52,7 @@ struct crm_csv_reader;
  * Returns NULL with err set when the file cannot be opened or the encoding is
  * unknown. Free with crm_csv_close().
  */
-struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter,
-				    struct crm_error *err);
+struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter, struct crm_error *err);
 void crm_csv_close(struct crm_csv_reader *reader);
 
 /*

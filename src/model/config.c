@@ -22,7 +22,7 @@ struct parse_state {
 	struct crm_config *cfg;
 	char reason[512];
 	int oom;
-	unsigned long line;         /* counted by the reader below */
+	unsigned long line;	    /* counted by the reader below */
 	unsigned long section_line; /* where the current section header is */
 	FILE *file;
 	char *last_section;
@@ -297,13 +297,16 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 	size_t i;
 
 	if (!cfg->source_system || !cfg->source_system[0])
-		return crm_error_set(err, CRM_EINPUT, "%s: [migration] source_system is required (it is stored in every target row)",
+		return crm_error_set(err, CRM_EINPUT,
+				     "%s: [migration] source_system is required (it is stored in every target row)",
 				     cfg->path);
 	if (!cfg->source_format && !(cfg->source_format = crm_strdup("csv")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (strcmp(cfg->source_format, "csv") != 0 && strcmp(cfg->source_format, "salesforce") != 0)
-		return crm_error_set(err, CRM_EINPUT, "%s: [source] format '%s' is not supported by this version (supported: csv, salesforce)",
-				     cfg->path, cfg->source_format);
+		return crm_error_set(
+			err, CRM_EINPUT,
+			"%s: [source] format '%s' is not supported by this version (supported: csv, salesforce)",
+			cfg->path, cfg->source_format);
 	if (!cfg->source_path && !(cfg->source_path = crm_strdup("exports")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!cfg->target_url && !(cfg->target_url = crm_strdup("sqlite:target.db")))
@@ -316,8 +319,8 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 		struct crm_object_config *obj = &cfg->objects[i];
 		const char *missing = !obj->file ? "file" : !obj->id ? "id" : !obj->target ? "target" : NULL;
 		if (missing)
-			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] needs '%s'", cfg->path, obj->line,
-					     obj->name, missing);
+			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] needs '%s'", cfg->path,
+					     obj->line, obj->name, missing);
 	}
 	return 0;
 }

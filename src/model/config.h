@@ -15,12 +15,12 @@
 #include "util/error.h"
 
 struct crm_object_config {
-	char *name;     /* the source object, as in mapping.csv */
-	char *file;     /* export file, relative to [source] path */
-	char *id;       /* primary key column */
-	char *target;   /* canonical or custom table */
+	char *name;	/* the source object, as in mapping.csv */
+	char *file;	/* export file, relative to [source] path */
+	char *id;	/* primary key column */
+	char *target;	/* canonical or custom table */
 	char *modified; /* optional: last-modified column (delta sync) */
-	char *deleted;  /* optional: soft-delete flag column */
+	char *deleted;	/* optional: soft-delete flag column */
 	char *encoding; /* optional: overrides [source] encoding */
 	char delimiter;
 	unsigned long line; /* where the section starts */

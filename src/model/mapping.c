@@ -12,8 +12,8 @@
 #include <strings.h>
 
 const char *const crm_mapping_columns[CRM_MAP_COLS] = {
-	"source_object", "source_field", "data_type", "target_field", "transform_rule",
-	"pii_flag", "validation_rule", "sample_value", "target_object",
+	"source_object", "source_field",    "data_type",    "target_field",  "transform_rule",
+	"pii_flag",	 "validation_rule", "sample_value", "target_object",
 };
 
 void crm_mapping_release(struct crm_mapping *map)
@@ -45,7 +45,8 @@ static int check_header(struct crm_mapping *map, const struct crm_csv_record *re
 
 	if (rec->count != CRM_MAP_COLS - 1 && rec->count != CRM_MAP_COLS)
 		return crm_error_set(err, CRM_EINPUT,
-				     "%s:1: the header has %zu columns; the template has 8 (%s,%s,%s,%s,%s,%s,%s,%s) and an optional ninth, target_object",
+				     "%s:1: the header has %zu columns; the template has 8 (%s,%s,%s,%s,%s,%s,%s,%s) "
+				     "and an optional ninth, target_object",
 				     map->path, rec->count, crm_mapping_columns[0], crm_mapping_columns[1],
 				     crm_mapping_columns[2], crm_mapping_columns[3], crm_mapping_columns[4],
 				     crm_mapping_columns[5], crm_mapping_columns[6], crm_mapping_columns[7]);

@@ -7,55 +7,127 @@
 
 #include <string.h>
 
-#define T(n) {n, CRM_TYPE_TEXT, NULL}
-#define I(n) {n, CRM_TYPE_INT, NULL}
-#define N(n) {n, CRM_TYPE_DECIMAL, NULL}
-#define D(n) {n, CRM_TYPE_DATE, NULL}
-#define DT(n) {n, CRM_TYPE_DATETIME, NULL}
-#define B(n) {n, CRM_TYPE_BOOL, NULL}
-#define R(n, t) {n, CRM_TYPE_REF, t}
+#define T(n)                                                                                                           \
+	{                                                                                                              \
+		n, CRM_TYPE_TEXT, NULL                                                                                 \
+	}
+#define I(n)                                                                                                           \
+	{                                                                                                              \
+		n, CRM_TYPE_INT, NULL                                                                                  \
+	}
+#define N(n)                                                                                                           \
+	{                                                                                                              \
+		n, CRM_TYPE_DECIMAL, NULL                                                                              \
+	}
+#define D(n)                                                                                                           \
+	{                                                                                                              \
+		n, CRM_TYPE_DATE, NULL                                                                                 \
+	}
+#define DT(n)                                                                                                          \
+	{                                                                                                              \
+		n, CRM_TYPE_DATETIME, NULL                                                                             \
+	}
+#define B(n)                                                                                                           \
+	{                                                                                                              \
+		n, CRM_TYPE_BOOL, NULL                                                                                 \
+	}
+#define R(n, t)                                                                                                        \
+	{                                                                                                              \
+		n, CRM_TYPE_REF, t                                                                                     \
+	}
 
 static const struct crm_column_def account_cols[] = {
-	T("name"), R("parent_account_id", "account"), T("industry"), T("type"), T("website"), T("phone"),
-	T("billing_street"), T("billing_city"), T("billing_state"), T("billing_postal_code"),
-	T("billing_country"), N("annual_revenue"), I("employees"), T("owner"),
+	T("name"),
+	R("parent_account_id", "account"),
+	T("industry"),
+	T("type"),
+	T("website"),
+	T("phone"),
+	T("billing_street"),
+	T("billing_city"),
+	T("billing_state"),
+	T("billing_postal_code"),
+	T("billing_country"),
+	N("annual_revenue"),
+	I("employees"),
+	T("owner"),
 };
 
 static const struct crm_column_def contact_cols[] = {
-	R("account_id", "account"), T("first_name"), T("last_name"), T("email"), T("phone"),
-	T("mobile_phone"), T("title"), D("birth_date"), T("mailing_street"), T("mailing_city"),
-	T("mailing_state"), T("mailing_postal_code"), T("mailing_country"), B("email_opt_out"),
-	B("do_not_call"), T("consent_source"), DT("consent_timestamp"), T("consent_scope"),
-	T("consent_version"), T("owner"),
+	R("account_id", "account"),
+	T("first_name"),
+	T("last_name"),
+	T("email"),
+	T("phone"),
+	T("mobile_phone"),
+	T("title"),
+	D("birth_date"),
+	T("mailing_street"),
+	T("mailing_city"),
+	T("mailing_state"),
+	T("mailing_postal_code"),
+	T("mailing_country"),
+	B("email_opt_out"),
+	B("do_not_call"),
+	T("consent_source"),
+	DT("consent_timestamp"),
+	T("consent_scope"),
+	T("consent_version"),
+	T("owner"),
 };
 
 static const struct crm_column_def lead_cols[] = {
-	T("first_name"), T("last_name"), T("email"), T("phone"), T("company"), T("status"),
-	T("lead_source"), R("converted_contact_id", "contact"), R("converted_opportunity_id", "opportunity"),
-	B("email_opt_out"), T("consent_source"), DT("consent_timestamp"), T("consent_scope"),
-	T("consent_version"), T("owner"),
+	T("first_name"),
+	T("last_name"),
+	T("email"),
+	T("phone"),
+	T("company"),
+	T("status"),
+	T("lead_source"),
+	R("converted_contact_id", "contact"),
+	R("converted_opportunity_id", "opportunity"),
+	B("email_opt_out"),
+	T("consent_source"),
+	DT("consent_timestamp"),
+	T("consent_scope"),
+	T("consent_version"),
+	T("owner"),
 };
 
 static const struct crm_column_def opportunity_cols[] = {
-	R("account_id", "account"), T("name"), T("stage"), N("amount"), T("currency"), D("close_date"),
-	N("probability"), B("is_closed"), B("is_won"), T("lead_source"), T("owner"),
+	R("account_id", "account"), T("name"),	    T("stage"),	 N("amount"),	   T("currency"), D("close_date"),
+	N("probability"),	    B("is_closed"), B("is_won"), T("lead_source"), T("owner"),
 };
 
 static const struct crm_column_def opportunity_contact_cols[] = {
-	R("opportunity_id", "opportunity"), R("contact_id", "contact"), T("role"), B("is_primary"),
+	R("opportunity_id", "opportunity"),
+	R("contact_id", "contact"),
+	T("role"),
+	B("is_primary"),
 };
 
 static const struct crm_column_def activity_cols[] = {
-	T("kind"), T("subject"), T("body"), DT("occurred_at"), T("status"), R("account_id", "account"),
-	R("contact_id", "contact"), R("lead_id", "lead"), R("opportunity_id", "opportunity"), T("owner"),
+	T("kind"),
+	T("subject"),
+	T("body"),
+	DT("occurred_at"),
+	T("status"),
+	R("account_id", "account"),
+	R("contact_id", "contact"),
+	R("lead_id", "lead"),
+	R("opportunity_id", "opportunity"),
+	T("owner"),
 };
 
 static const struct crm_column_def consent_event_cols[] = {
 	R("contact_id", "contact"), R("lead_id", "lead"), T("channel"), T("status"), T("source"),
-	DT("occurred_at"), T("scope"), T("version"),
+	DT("occurred_at"),	    T("scope"),		  T("version"),
 };
 
-#define TABLE(n, cols, cid) {n, cols, CRM_ARRAY_COUNT(cols), cid}
+#define TABLE(n, cols, cid)                                                                                            \
+	{                                                                                                              \
+		n, cols, CRM_ARRAY_COUNT(cols), cid                                                                    \
+	}
 
 static const struct crm_table_def tables[] = {
 	TABLE("account", account_cols, 0),
@@ -91,8 +163,8 @@ const struct crm_column_def *crm_schema_column(const struct crm_table_def *table
 
 int crm_schema_is_reserved(const char *column)
 {
-	return strcmp(column, "id") == 0 || strcmp(column, "source_system") == 0 ||
-	       strcmp(column, "source_id") == 0 || strcmp(column, "customer_id") == 0;
+	return strcmp(column, "id") == 0 || strcmp(column, "source_system") == 0 || strcmp(column, "source_id") == 0 ||
+	       strcmp(column, "customer_id") == 0;
 }
 
 int crm_schema_is_timestamp(const char *column)

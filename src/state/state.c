@@ -16,15 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum stmt_id {
-	ST_XREF_GET,
-	ST_XREF_PUT,
-	ST_XREF_SEEN,
-	ST_LEDGER_ADD,
-	ST_CP_GET,
-	ST_CP_PUT,
-	ST_COUNT
-};
+enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET, ST_CP_PUT, ST_COUNT };
 
 struct crm_state {
 	sqlite3 *db;
@@ -68,7 +60,8 @@ static const char *const schema_sql =
 	"  hash INTEGER NOT NULL);\n"
 
 	"CREATE TABLE IF NOT EXISTS %s.checkpoints (\n"
-	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, pass1_records INTEGER NOT NULL, pass1_done INTEGER NOT NULL,\n"
+	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, pass1_records INTEGER NOT NULL, pass1_done INTEGER NOT "
+	"NULL,\n"
 	"  pass2_records INTEGER NOT NULL, pass2_done INTEGER NOT NULL, read INTEGER NOT NULL,\n"
 	"  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,\n"
 	"  rejected INTEGER NOT NULL, orphaned INTEGER NOT NULL, rejects_offset INTEGER NOT NULL,\n"
@@ -100,7 +93,8 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		"INSERT INTO %s.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
-		" rejected, orphaned, rejects_offset, orphans_offset FROM %s.checkpoints WHERE run_id = ? AND object = ?",
+		" rejected, orphaned, rejects_offset, orphans_offset FROM %s.checkpoints WHERE run_id = ? AND object = "
+		"?",
 		"INSERT OR REPLACE INTO %s.checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	};
 	char buf[512];
@@ -147,16 +141,21 @@ struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct c
 		}
 		sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
 		if (sqlite3_step(attach) != SQLITE_DONE) {
-			crm_error_set(err, CRM_EIO, "cannot attach state database '%s': %s", path, sqlite3_errmsg(st->db));
+			crm_error_set(err, CRM_EIO, "cannot attach state database '%s': %s", path,
+				      sqlite3_errmsg(st->db));
 			sqlite3_finalize(attach);
 			goto out_free;
 		}
 		sqlite3_finalize(attach);
-		if (exec(st, "PRAGMA state.journal_mode = DELETE; PRAGMA state.synchronous = NORMAL; PRAGMA state.cache_size = -49152", err))
+		if (exec(st,
+			 "PRAGMA state.journal_mode = DELETE; PRAGMA state.synchronous = NORMAL; PRAGMA "
+			 "state.cache_size = -49152",
+			 err))
 			goto out_close;
 	} else {
 		memcpy(st->schema, "main", 5);
-		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				    NULL) != SQLITE_OK) {
 			crm_error_set(err, CRM_EIO, "cannot open state database '%s': %s", path,
 				      st->db ? sqlite3_errmsg(st->db) : "out of memory");
 			goto out_close;
@@ -224,7 +223,8 @@ int crm_state_run_start(struct crm_state *st, const char *options_json, const ch
 {
 	sqlite3_stmt *s;
 
-	if (run_sql(st, "INSERT INTO %s.runs (command, options, status, started_at) VALUES ('migrate', ?, 'running', ?)",
+	if (run_sql(st,
+		    "INSERT INTO %s.runs (command, options, status, started_at) VALUES ('migrate', ?, 'running', ?)",
 		    &s, err))
 		return err->code;
 	sqlite3_bind_text(s, 1, options_json, -1, SQLITE_STATIC);
@@ -414,8 +414,8 @@ int crm_state_xref_load(struct crm_state *st, int64_t key, struct crm_xref_cache
 		return err->code;
 	sqlite3_bind_int64(s, 1, key);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (crm_xref_cache_put(cache, (const char *)sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0),
-				       sqlite3_column_int64(s, 1), err)) {
+		if (crm_xref_cache_put(cache, (const char *)sqlite3_column_text(s, 0),
+				       (size_t)sqlite3_column_bytes(s, 0), sqlite3_column_int64(s, 1), err)) {
 			sqlite3_finalize(s);
 			return err->code;
 		}

@@ -43,10 +43,10 @@ struct crm_counts {
 
 struct crm_run_info {
 	int64_t id;
-	char status[16];     /* running, done, failed */
+	char status[16]; /* running, done, failed */
 	char started_at[32];
 	char finished_at[32];
-	char options[512];   /* the options as JSON */
+	char options[512]; /* the options as JSON */
 };
 
 int crm_state_run_start(struct crm_state *state, const char *options_json, const char *started_at, int64_t *run_id,
@@ -63,7 +63,7 @@ int crm_state_run_summary(struct crm_state *state, int64_t run_id, struct crm_bu
 struct crm_xref {
 	int64_t target_id;
 	uint64_t hash;
-	int64_t seen_run; /* the last run that read the record */
+	int64_t seen_run;  /* the last run that read the record */
 	int64_t write_run; /* the last run that wrote it */
 };
 

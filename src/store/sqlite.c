@@ -98,7 +98,8 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 	crm_buf_init(&sql, 1 << 20);
 	if (rc < 0) {
 		crm_buf_addf(&sql, err,
-			     "CREATE TABLE \"%s\" (\n  id INTEGER PRIMARY KEY,\n  source_system TEXT NOT NULL,\n  source_id TEXT NOT NULL",
+			     "CREATE TABLE \"%s\" (\n  id INTEGER PRIMARY KEY,\n  source_system TEXT NOT NULL,\n  "
+			     "source_id TEXT NOT NULL",
 			     spec->table);
 		/* v4 UUIDs carry 122 random bits: unique by construction, so no index (it would cost a random insert per row) */
 		if (core && core->has_customer_id)
@@ -109,7 +110,9 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 			if (col->type == CRM_TYPE_REF)
 				crm_buf_addf(&sql, err, " REFERENCES \"%s\"(id)", col->ref_table);
 		}
-		crm_buf_addf(&sql, err, ",\n  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  UNIQUE (source_system, source_id)\n)");
+		crm_buf_addf(&sql, err,
+			     ",\n  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  UNIQUE (source_system, "
+			     "source_id)\n)");
 		if (err->code || exec(s->db, sql.ptr, err)) {
 			crm_buf_release(&sql);
 			return err->code;
@@ -348,8 +351,7 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	return 0;
 }
 
-static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
-			 struct crm_error *err)
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
 {
 	sqlite3_stmt *st = w->update;
 	int idx = 1;
@@ -453,19 +455,9 @@ static void sqlite_close(struct crm_store *base)
 }
 
 static const struct crm_store_ops sqlite_ops = {
-	"sqlite",
-	sqlite_ensure_table,
-	sqlite_begin,
-	sqlite_commit,
-	sqlite_rollback,
-	sqlite_writer_open,
-	sqlite_writer_close,
-	sqlite_insert,
-	sqlite_update,
-	sqlite_fetch,
-	sqlite_count,
-	sqlite_handle,
-	sqlite_close,
+	"sqlite",	    sqlite_ensure_table, sqlite_begin,	sqlite_commit, sqlite_rollback,
+	sqlite_writer_open, sqlite_writer_close, sqlite_insert, sqlite_update, sqlite_fetch,
+	sqlite_count,	    sqlite_handle,	 sqlite_close,
 };
 
 struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
@@ -482,7 +474,8 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 		crm_free(s);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		crm_error_set(err, CRM_EIO, "cannot open target database '%s': %s", path,
 			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close_v2(s->db);

@@ -35,7 +35,8 @@ struct crm_store *crm_store_open(const char *url, const char *base_dir, struct c
 		crm_free(path);
 	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0 ||
 		   strncmp(url, "csv:", 4) == 0) {
-		crm_error_set(err, CRM_EINPUT, "target '%s': this version of crmshift writes to sqlite: targets only", url);
+		crm_error_set(err, CRM_EINPUT, "target '%s': this version of crmshift writes to sqlite: targets only",
+			      url);
 		return NULL;
 	} else {
 		crm_error_set(err, CRM_EINPUT, "target url '%s' has an unknown scheme (use sqlite:FILE)", url);

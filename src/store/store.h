@@ -40,7 +40,7 @@ struct crm_store_row {
 	const char *source_id;
 	size_t source_id_len;
 	const struct crm_value *values; /* one per spec column; REF columns take value.id */
-	const char *load_time;          /* ISO 8601 UTC, for created_at/updated_at when not mapped */
+	const char *load_time;		/* ISO 8601 UTC, for created_at/updated_at when not mapped */
 };
 
 struct crm_store_ops {

@@ -99,9 +99,9 @@ int crm_datefmt_compile(struct crm_datefmt *fmt, const char *text, struct crm_er
 		const char *word;
 		enum crm_dt_token kind;
 	} words[] = {
-		{"YYYY", CRM_DT_YEAR}, {"MM", CRM_DT_MONTH}, {"DD", CRM_DT_DAY}, {"hh", CRM_DT_HOUR},
-		{"HH", CRM_DT_HOUR},   {"mm", CRM_DT_MINUTE}, {"ss", CRM_DT_SECOND}, {"AP", CRM_DT_AMPM},
-		{"TZ", CRM_DT_ZONE},
+		{"YYYY", CRM_DT_YEAR}, {"MM", CRM_DT_MONTH}, {"DD", CRM_DT_DAY},
+		{"hh", CRM_DT_HOUR},   {"HH", CRM_DT_HOUR},  {"mm", CRM_DT_MINUTE},
+		{"ss", CRM_DT_SECOND}, {"AP", CRM_DT_AMPM},  {"TZ", CRM_DT_ZONE},
 	};
 	int seen[CRM_DT_ZONE + 1] = {0};
 	size_t pos = 0, i;
@@ -118,8 +118,8 @@ int crm_datefmt_compile(struct crm_datefmt *fmt, const char *text, struct crm_er
 			size_t wlen = strlen(words[i].word);
 			if (strncmp(text + pos, words[i].word, wlen) == 0) {
 				if (seen[words[i].kind]++)
-					return crm_error_set(err, CRM_EINPUT, "date format '%s': '%s' appears twice", text,
-							     words[i].word);
+					return crm_error_set(err, CRM_EINPUT, "date format '%s': '%s' appears twice",
+							     text, words[i].word);
 				fmt->items[fmt->count++].kind = words[i].kind;
 				pos += wlen;
 				matched = 1;
@@ -131,9 +131,10 @@ int crm_datefmt_compile(struct crm_datefmt *fmt, const char *text, struct crm_er
 		/* letters are tokens; only the ISO separators T and Z may stand as literals */
 		if (((text[pos] >= 'A' && text[pos] <= 'Z') || (text[pos] >= 'a' && text[pos] <= 'z')) &&
 		    text[pos] != 'T' && text[pos] != 'Z')
-			return crm_error_set(err, CRM_EINPUT,
-					     "date format '%s': unknown token at character %zu (use YYYY MM DD hh mm ss AP TZ)",
-					     text, pos + 1);
+			return crm_error_set(
+				err, CRM_EINPUT,
+				"date format '%s': unknown token at character %zu (use YYYY MM DD hh mm ss AP TZ)",
+				text, pos + 1);
 		fmt->items[fmt->count].kind = CRM_DT_LITERAL;
 		fmt->items[fmt->count++].literal = text[pos++];
 	}
@@ -265,7 +266,8 @@ int crm_datefmt_parse(const struct crm_datefmt *fmt, const char *in, size_t len,
 		return 1;
 	}
 	if (!crm_dt_valid_date(year, month, day)) {
-		snprintf(reason, reason_cap, "day %d is not in month %d of %d (format %s)", day, month, year, fmt->text);
+		snprintf(reason, reason_cap, "day %d is not in month %d of %d (format %s)", day, month, year,
+			 fmt->text);
 		return 1;
 	}
 	if (pm >= 0) {
@@ -332,7 +334,7 @@ static int named_to_utc(const struct crm_tz *tz, int y, int mo, int d, int h, in
 			char *reason, size_t reason_cap)
 {
 	static char current[64];
-	time_t found[2];
+	time_t found[2] = {0, 0};
 	int count = 0, isdst;
 
 	if (strcmp(current, tz->name) != 0) {
@@ -358,7 +360,8 @@ static int named_to_utc(const struct crm_tz *tz, int y, int mo, int d, int h, in
 			found[count++] = t;
 	}
 	if (count == 0) {
-		snprintf(reason, reason_cap, "is a local time that does not exist in %s (skipped by a DST change)", tz->name);
+		snprintf(reason, reason_cap, "is a local time that does not exist in %s (skipped by a DST change)",
+			 tz->name);
 		return 1;
 	}
 	if (count == 2) {
@@ -455,7 +458,8 @@ int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, 
 		memcpy(put_datetime(out, y, mo, d, h, mi, s), "Z", 2);
 	return 0;
 bad:
-	snprintf(reason, reason_cap, "is not an ISO date-time (YYYY-MM-DDThh:mm[:ss][Z|+hh:mm]); use parse(...) for other formats");
+	snprintf(reason, reason_cap,
+		 "is not an ISO date-time (YYYY-MM-DDThh:mm[:ss][Z|+hh:mm]); use parse(...) for other formats");
 	return 1;
 }
 

@@ -17,12 +17,12 @@ struct country {
 };
 
 static const struct country countries[] = {
-	{"US", 1, 10, 10},  {"CA", 1, 10, 10},  {"GB", 44, 9, 10},  {"UK", 44, 9, 10},  {"DE", 49, 6, 13},
-	{"FR", 33, 9, 9},   {"ES", 34, 9, 9},   {"IT", 39, 6, 11},  {"NL", 31, 9, 9},   {"BE", 32, 8, 9},
-	{"CH", 41, 9, 9},   {"AT", 43, 4, 13},  {"IE", 353, 7, 9},  {"PT", 351, 9, 9},  {"SE", 46, 7, 13},
-	{"NO", 47, 8, 8},   {"DK", 45, 8, 8},   {"FI", 358, 5, 12}, {"PL", 48, 9, 9},   {"CZ", 420, 9, 9},
-	{"AU", 61, 9, 9},   {"NZ", 64, 8, 10},  {"JP", 81, 9, 10},  {"IN", 91, 10, 10}, {"BR", 55, 10, 11},
-	{"MX", 52, 10, 10}, {"ZA", 27, 9, 9},   {"SG", 65, 8, 8},   {"HK", 852, 8, 8},  {"CN", 86, 10, 11},
+	{"US", 1, 10, 10},  {"CA", 1, 10, 10}, {"GB", 44, 9, 10},  {"UK", 44, 9, 10},  {"DE", 49, 6, 13},
+	{"FR", 33, 9, 9},   {"ES", 34, 9, 9},  {"IT", 39, 6, 11},  {"NL", 31, 9, 9},   {"BE", 32, 8, 9},
+	{"CH", 41, 9, 9},   {"AT", 43, 4, 13}, {"IE", 353, 7, 9},  {"PT", 351, 9, 9},  {"SE", 46, 7, 13},
+	{"NO", 47, 8, 8},   {"DK", 45, 8, 8},  {"FI", 358, 5, 12}, {"PL", 48, 9, 9},   {"CZ", 420, 9, 9},
+	{"AU", 61, 9, 9},   {"NZ", 64, 8, 10}, {"JP", 81, 9, 10},  {"IN", 91, 10, 10}, {"BR", 55, 10, 11},
+	{"MX", 52, 10, 10}, {"ZA", 27, 9, 9},  {"SG", 65, 8, 8},   {"HK", 852, 8, 8},  {"CN", 86, 10, 11},
 	{"LU", 352, 4, 11},
 };
 
@@ -148,7 +148,8 @@ int crm_phone_e164(const char *in, size_t len, int default_cc, char *out, char *
 		return 1;
 	}
 	if (cc == 1 && (nsn[0] < '2' || nsn[3] < '2')) {
-		snprintf(reason, reason_cap, "is not a valid North American number (area code or exchange starts with 0 or 1)");
+		snprintf(reason, reason_cap,
+			 "is not a valid North American number (area code or exchange starts with 0 or 1)");
 		return 1;
 	}
 	snprintf(out, CRM_PHONE_MAX, "+%d%.*s", cc, (int)nsn_len, nsn);

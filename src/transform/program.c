@@ -51,7 +51,7 @@ enum step_kind {
 };
 
 struct concat_part {
-	long col;      /* a source column, or -1 for the literal */
+	long col; /* a source column, or -1 for the literal */
 	char *literal;
 	size_t len;
 };
@@ -172,8 +172,8 @@ static int parse_count(struct compiler *c, const struct crm_rule_call *call, siz
 	long v = strtol(text, &end, 10);
 
 	if (!*text || *end || v < min || v > max)
-		return cfail(c, call->args[index].offset, "'%s' needs a whole number from %d to %d, not '%s'", call->name,
-			     min, max, text);
+		return cfail(c, call->args[index].offset, "'%s' needs a whole number from %d to %d, not '%s'",
+			     call->name, min, max, text);
 	*out = (int)v;
 	return 0;
 }
@@ -216,8 +216,9 @@ static int map_add(struct compiler *c, struct crm_step *step, const char *from, 
 		return rc;
 	if (rc == 0 && strcmp(entry->str, to) != 0) {
 		if (where)
-			return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: source value '%s' is mapped twice, to '%s' and '%s'",
-					     where, where_line, from, entry->str, to);
+			return crm_error_set(c->err, CRM_EINPUT,
+					     "%s:%lu: source value '%s' is mapped twice, to '%s' and '%s'", where,
+					     where_line, from, entry->str, to);
 		return cfail(c, offset, "value '%s' is mapped twice", from);
 	}
 	if (fold_key(from, strlen(from), &folded, &folded_len) == 0) {
@@ -256,7 +257,8 @@ static int load_map_file(struct compiler *c, struct crm_step *step, const struct
 		if (header) {
 			header = 0;
 			if (rec.count != 2) {
-				rc = crm_error_set(c->err, CRM_EINPUT, "%s:%lu: a value map has two columns: source_value,target_value",
+				rc = crm_error_set(c->err, CRM_EINPUT,
+						   "%s:%lu: a value map has two columns: source_value,target_value",
 						   path, rec.line);
 				goto out;
 			}
@@ -303,7 +305,8 @@ static int compile_map(struct compiler *c, struct crm_step *step, const struct c
 			continue;
 		}
 		if (!eq)
-			return cfail(c, arg->offset, "'%s' is not a value=target pair (or a map file ending in .csv)", arg->text);
+			return cfail(c, arg->offset, "'%s' is not a value=target pair (or a map file ending in .csv)",
+				     arg->text);
 		{
 			char *from = crm_strndup(arg->text, (size_t)(eq - arg->text));
 			const char *to = eq + 1;
@@ -379,9 +382,17 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 		const char *name;
 		enum step_kind kind;
 	} simple[] = {
-		{"trim", STEP_TRIM},     {"lower", STEP_LOWER}, {"upper", STEP_UPPER},   {"title", STEP_TITLE},
-		{"collapse_ws", STEP_COLLAPSE_WS}, {"date", STEP_DATE}, {"int", STEP_INT}, {"decimal", STEP_DECIMAL},
-		{"bool", STEP_BOOL},     {"email", STEP_EMAIL}, {"text", STEP_TEXT},
+		{"trim", STEP_TRIM},
+		{"lower", STEP_LOWER},
+		{"upper", STEP_UPPER},
+		{"title", STEP_TITLE},
+		{"collapse_ws", STEP_COLLAPSE_WS},
+		{"date", STEP_DATE},
+		{"int", STEP_INT},
+		{"decimal", STEP_DECIMAL},
+		{"bool", STEP_BOOL},
+		{"email", STEP_EMAIL},
+		{"text", STEP_TEXT},
 	};
 	const char *name = call->name;
 	size_t i;
@@ -426,7 +437,8 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 		if (call->arg_count == 2) {
 			step->n = crm_phone_country_code(call->args[1].text);
 			if (!step->n)
-				return cfail(c, call->args[1].offset, "unknown country '%s' (use an ISO code such as US, GB, DE)",
+				return cfail(c, call->args[1].offset,
+					     "unknown country '%s' (use an ISO code such as US, GB, DE)",
 					     call->args[1].text);
 		}
 		return 0;
@@ -452,7 +464,8 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 			return c->err->code;
 		step->n = crm_address_part_parse(call->args[0].text);
 		if (step->n < 0)
-			return cfail(c, call->args[0].offset, "unknown address part '%s' (street, city, state, postal_code, country)",
+			return cfail(c, call->args[0].offset,
+				     "unknown address part '%s' (street, city, state, postal_code, country)",
 				     call->args[0].text);
 		return 0;
 	}
@@ -548,7 +561,8 @@ static int compile_check(struct compiler *c, struct crm_field_program *field, st
 		check->kind = CHECK_REGEX;
 		if (want_args(c, call, 1, 1))
 			return c->err->code;
-		check->re = pcre2_compile((PCRE2_SPTR)call->args[0].text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &at, NULL);
+		check->re = pcre2_compile((PCRE2_SPTR)call->args[0].text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &at,
+					  NULL);
 		if (!check->re) {
 			PCRE2_UCHAR msg[256];
 			pcre2_get_error_message(code, msg, sizeof(msg));
@@ -592,10 +606,12 @@ static int resolve_type(struct compiler *c, const struct crm_table_def *table, s
 	if (crm_type_parse(dtype, &declared))
 		return cfail(c, 0, "data_type '%s' is not one of text, int, decimal, date, datetime, bool, id", dtype);
 	if (crm_schema_is_reserved(target))
-		return cfail(c, 0, "target_field '%s' is filled by crmshift itself; map the source's key with [object] id",
+		return cfail(c, 0,
+			     "target_field '%s' is filled by crmshift itself; map the source's key with [object] id",
 			     target);
 	if (!crm_schema_valid_ident(target))
-		return cfail(c, 0, "target_field '%s' is not a valid column name (lower case letters, digits, _)", target);
+		return cfail(c, 0, "target_field '%s' is not a valid column name (lower case letters, digits, _)",
+			     target);
 	core = crm_schema_column(table, target);
 	if (crm_schema_is_timestamp(target)) {
 		field->type = CRM_TYPE_DATETIME;
@@ -605,10 +621,11 @@ static int resolve_type(struct compiler *c, const struct crm_table_def *table, s
 		field->type = core->type;
 		if (core->type == CRM_TYPE_REF) {
 			if (declared != CRM_TYPE_REF && declared != CRM_TYPE_TEXT)
-				return cfail(c, 0, "'%s.%s' is a reference; data_type '%s' does not fit", table->name, target, dtype);
+				return cfail(c, 0, "'%s.%s' is a reference; data_type '%s' does not fit", table->name,
+					     target, dtype);
 		} else if (declared != CRM_TYPE_TEXT && declared != core->type) {
-			return cfail(c, 0, "'%s.%s' is %s in the canonical model; data_type '%s' does not fit", table->name,
-				     target, crm_type_name(core->type), dtype);
+			return cfail(c, 0, "'%s.%s' is %s in the canonical model; data_type '%s' does not fit",
+				     table->name, target, crm_type_name(core->type), dtype);
 		}
 	} else {
 		field->type = declared; /* a custom column takes the type the mapping declares */
@@ -653,10 +670,12 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 				     c->rule_text, msg);
 	}
 	if (field->source_col < 0 && (rule.count == 0 || (strcmp(rule.calls[0].name, "concat") != 0 &&
-							   strcmp(rule.calls[0].name, "default") != 0))) {
+							  strcmp(rule.calls[0].name, "default") != 0))) {
 		crm_rule_release(&rule);
-		return cfail(c, 0, "source_field is empty: only a rule starting with concat(...) or default(...) can fill '%s'",
-			     field->target_field);
+		return cfail(
+			c, 0,
+			"source_field is empty: only a rule starting with concat(...) or default(...) can fill '%s'",
+			field->target_field);
 	}
 	field->steps = crm_calloc(rule.count + 1, sizeof(*field->steps));
 	if (!field->steps) {
@@ -667,8 +686,9 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 	for (i = 0; i < rule.count && !rc; i++) {
 		field->steps[i].text = call_text(c, &rule.calls[i], i + 1 < rule.count ? &rule.calls[i + 1] : NULL);
 		field->step_count++;
-		rc = field->steps[i].text ? compile_step(c, field, &field->steps[i], &rule.calls[i], i + 1 == rule.count)
-					  : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		rc = field->steps[i].text
+			     ? compile_step(c, field, &field->steps[i], &rule.calls[i], i + 1 == rule.count)
+			     : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
 	}
 	crm_rule_release(&rule);
 	if (rc)
@@ -688,7 +708,8 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 		if (step->kind == STEP_DATETIME) {
 			struct crm_error terr = CRM_ERROR_INIT;
 			if (crm_tz_parse(&step->tz, c->cfg->source_timezone, &terr))
-				return crm_error_set(c->err, CRM_EINPUT, "%s: [source] timezone: %s", c->cfg->path, terr.msg);
+				return crm_error_set(c->err, CRM_EINPUT, "%s: [source] timezone: %s", c->cfg->path,
+						     terr.msg);
 		}
 		field->step_count++;
 	}
@@ -812,7 +833,9 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		c.row = row;
 		c.err = &ferr;
 		if (row_target[0] && strcmp(row_target, obj->target) != 0) {
-			cfail(&c, 0, "target_object '%s' differs from [object \"%s\"] target '%s'; one source object loads into one table in this version",
+			cfail(&c, 0,
+			      "target_object '%s' differs from [object \"%s\"] target '%s'; one source object loads "
+			      "into one table in this version",
 			      row_target, obj->name, obj->target);
 			crm_diags_add(diags, &ferr);
 			if (!first.code)
@@ -821,8 +844,8 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		}
 		for (j = 0; j < prog->field_count; j++)
 			if (strcmp(prog->fields[j].target_field, row->col[CRM_MAP_TARGET_FIELD]) == 0) {
-				cfail(&c, 0, "target_field '%s' is already filled by line %lu", row->col[CRM_MAP_TARGET_FIELD],
-				      prog->fields[j].row->line);
+				cfail(&c, 0, "target_field '%s' is already filled by line %lu",
+				      row->col[CRM_MAP_TARGET_FIELD], prog->fields[j].row->line);
 				break;
 			}
 		if (!ferr.code) {
@@ -959,7 +982,11 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 	case STEP_LOWER:
 	case STEP_UPPER:
 	case STEP_TITLE:
-		*v = crm_text_case(arena, in, n, s->kind == STEP_LOWER ? CRM_CASE_LOWER : s->kind == STEP_UPPER ? CRM_CASE_UPPER : CRM_CASE_TITLE, len);
+		*v = crm_text_case(arena, in, n,
+				   s->kind == STEP_LOWER   ? CRM_CASE_LOWER
+				   : s->kind == STEP_UPPER ? CRM_CASE_UPPER
+							   : CRM_CASE_TITLE,
+				   len);
 		return *v ? 0 : -1;
 	case STEP_COLLAPSE_WS:
 		*v = crm_text_collapse_ws(arena, in, n, len);

@@ -28,14 +28,14 @@ struct crm_check;
 
 struct crm_field_program {
 	const struct crm_mapping_row *row; /* borrowed from the mapping */
-	const char *target_field;          /* borrowed from row */
-	const char *source_name;           /* what rejects call the field */
-	long source_col;                   /* -1 when the rule makes the value (concat, default) */
+	const char *target_field;	   /* borrowed from row */
+	const char *source_name;	   /* what rejects call the field */
+	long source_col;		   /* -1 when the rule makes the value (concat, default) */
 	enum crm_type type;
 	int pii;
 	int required;
-	const char *ref_object;  /* REF fields: the parent's source object (borrowed from the config) */
-	const char *ref_table;   /* and its target table */
+	const char *ref_object; /* REF fields: the parent's source object (borrowed from the config) */
+	const char *ref_table;	/* and its target table */
 	struct crm_step *steps;
 	size_t step_count;
 	struct crm_check *checks;
@@ -44,9 +44,9 @@ struct crm_field_program {
 
 struct crm_program {
 	const struct crm_object_config *object; /* borrowed */
-	const char *table;                      /* target table (object->target) */
+	const char *table;			/* target table (object->target) */
 	long id_col;
-	struct crm_field_program *fields;       /* one per target column */
+	struct crm_field_program *fields; /* one per target column */
 	size_t field_count;
 	char today[48];
 	char now[48];
@@ -74,11 +74,11 @@ void crm_program_free(struct crm_program *prog);
 struct crm_value {
 	const char *ptr; /* NULL or empty: no value */
 	size_t len;
-	int64_t id;      /* a resolved reference: the parent's target id; 0 when none */
+	int64_t id; /* a resolved reference: the parent's target id; 0 when none */
 };
 
 struct crm_failure {
-	size_t field;       /* index into prog->fields */
+	size_t field;	    /* index into prog->fields */
 	const char *rule;   /* the step or check as written */
 	const char *reason; /* PII-safe text */
 };

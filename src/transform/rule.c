@@ -216,7 +216,8 @@ int crm_rule_parse(struct crm_rule *rule, const char *text, enum crm_rule_kind k
 			return 0;
 		if (!at_separator(&p)) {
 			fail(&p, p.pos,
-			     kind == CRM_RULE_TRANSFORM ? "expected '->' between steps" : "expected ';' between checks");
+			     kind == CRM_RULE_TRANSFORM ? "expected '->' between steps"
+							: "expected ';' between checks");
 			goto out_fail;
 		}
 		p.pos += kind == CRM_RULE_TRANSFORM ? 2 : 1;

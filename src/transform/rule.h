@@ -27,7 +27,7 @@ struct crm_rule_arg {
 
 struct crm_rule_call {
 	char *name;
-	size_t offset;  /* 1-based character where the name starts */
+	size_t offset;	/* 1-based character where the name starts */
 	int has_parens; /* `name()` as opposed to `name` */
 	struct crm_rule_arg *args;
 	size_t arg_count;

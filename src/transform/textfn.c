@@ -119,7 +119,8 @@ char *crm_text_case(struct crm_arena *arena, const char *in, size_t len, enum cr
 		}
 		upper = mode == CRM_CASE_UPPER || (mode == CRM_CASE_TITLE && word_start);
 		if (cp < 0x80)
-			mapped = upper ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp) : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+			mapped = upper ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp)
+				       : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
 		else
 			mapped = upper ? (mode == CRM_CASE_TITLE ? utf8proc_totitle(cp) : utf8proc_toupper(cp))
 				       : utf8proc_tolower(cp);
@@ -192,8 +193,8 @@ static int split_decimal(const char *in, size_t len, int *neg, const char **int_
 static void number_reason(const char *in, size_t len, char *reason, size_t reason_cap, const char *what)
 {
 	if (memchr(in, ',', len))
-		snprintf(reason, reason_cap, "is not %s (it has a comma: a thousands separator or a decimal comma is ambiguous)",
-			 what);
+		snprintf(reason, reason_cap,
+			 "is not %s (it has a comma: a thousands separator or a decimal comma is ambiguous)", what);
 	else
 		snprintf(reason, reason_cap, "is not %s", what);
 }
@@ -208,8 +209,8 @@ static int all_zero(const char *p, size_t n)
 	return 1;
 }
 
-int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
-		 char *reason, size_t reason_cap)
+int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
+		 size_t reason_cap)
 {
 	const char *ip, *fp;
 	size_t il, fl;
@@ -282,8 +283,8 @@ int crm_text_decimal(struct crm_arena *arena, const char *in, size_t len, const 
 	return 0;
 }
 
-int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int places, const char **out,
-		   size_t *out_len, char *reason, size_t reason_cap)
+int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int places, const char **out, size_t *out_len,
+		   char *reason, size_t reason_cap)
 {
 	const char *ip, *fp;
 	size_t il, fl, i, n;
@@ -387,8 +388,8 @@ static int email_local_char(unsigned char c)
 	       strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
 }
 
-int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
-		   char *reason, size_t reason_cap)
+int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
+		   size_t reason_cap)
 {
 	const char *at = memchr(in, '@', len);
 	size_t local_len, i, label_len = 0, dots = 0, last_dot = 0;

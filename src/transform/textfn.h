@@ -25,13 +25,13 @@ char *crm_text_collapse_ws(struct crm_arena *arena, const char *in, size_t len, 
 size_t crm_text_prefix_len(const char *in, size_t len, size_t n);
 
 /* Numbers: normalised text into out (the arena); 0, 1 with reason, or -1 on OOM. */
-int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
-		 char *reason, size_t reason_cap);
+int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
+		 size_t reason_cap);
 int crm_text_decimal(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
 		     char *reason, size_t reason_cap);
 /* Rounds a decimal half away from zero to places decimals, written with exactly that many. */
-int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int places, const char **out,
-		   size_t *out_len, char *reason, size_t reason_cap);
+int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int places, const char **out, size_t *out_len,
+		   char *reason, size_t reason_cap);
 /* Compares two normalised decimals numerically: <0, 0, >0. */
 int crm_text_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
@@ -39,8 +39,8 @@ int crm_text_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen)
 int crm_text_bool(const char *in, size_t len, int *value, char *reason, size_t reason_cap);
 
 /* Checks an address; writes it with a lower-case domain into the arena. */
-int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len,
-		   char *reason, size_t reason_cap);
+int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
+		   size_t reason_cap);
 
 enum crm_address_part {
 	CRM_ADDR_STREET,

@@ -17,9 +17,9 @@ enum crm_errcode {
 	CRM_OK = 0,
 	CRM_EINPUT = -1,    /* bad data, config or mapping: exit 1 */
 	CRM_EUSAGE = -2,    /* bad command line: exit 2 */
-	CRM_ENOGO = -3,     /* a verification failed: exit 3 */
+	CRM_ENOGO = -3,	    /* a verification failed: exit 3 */
 	CRM_EREFUSED = -4,  /* a gate or policy refused: exit 4 */
-	CRM_EIO = -5,       /* I/O or database failure: exit 5 */
+	CRM_EIO = -5,	    /* I/O or database failure: exit 5 */
 	CRM_ENOMEM = -6,    /* out of memory: exit 5 */
 	CRM_EINTERNAL = -7, /* a bug: exit 5 */
 };
@@ -40,7 +40,13 @@ struct crm_error {
 	char msg[CRM_ERROR_MSG_MAX];
 };
 
-#define CRM_ERROR_INIT {0, {0}}
+#define CRM_ERROR_INIT                                                                                                 \
+	{                                                                                                              \
+		0,                                                                                                     \
+		{                                                                                                      \
+			0                                                                                              \
+		}                                                                                                      \
+	}
 
 /* Sets code and message unless err already holds an error; returns code. */
 int crm_error_set(struct crm_error *err, int code, const char *fmt, ...) CRM_PRINTF(3, 4);

@@ -73,8 +73,8 @@ void crm_strmap_release(struct crm_strmap *map)
 	map->count = 0;
 }
 
-static struct crm_strmap_entry *find_slot(struct crm_strmap_entry *slots, size_t cap, const char *key,
-					  size_t key_len, uint64_t hash)
+static struct crm_strmap_entry *find_slot(struct crm_strmap_entry *slots, size_t cap, const char *key, size_t key_len,
+					  uint64_t hash)
 {
 	size_t i = (size_t)hash & (cap - 1);
 

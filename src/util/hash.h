@@ -35,7 +35,7 @@ struct crm_strmap_entry {
 
 struct crm_strmap {
 	struct crm_strmap_entry *slots;
-	size_t cap;   /* power of two, 0 when empty */
+	size_t cap; /* power of two, 0 when empty */
 	size_t count;
 	struct crm_arena arena;
 };

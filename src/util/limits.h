@@ -5,14 +5,14 @@
 #ifndef CRM_LIMITS_H
 #define CRM_LIMITS_H
 
-#define CRM_MAX_FIELD_LEN (16u * 1024u * 1024u) /* one CSV field */
-#define CRM_MAX_RECORD_LEN (64u * 1024u * 1024u) /* one CSV record, all fields */
-#define CRM_MAX_FIELDS 4096u                     /* columns in one export file */
-#define CRM_MAX_RULE_STEPS 32u                   /* steps in one transform rule */
-#define CRM_MAX_RULE_ARGS 64u                    /* arguments of one step */
-#define CRM_MAX_MAPPING_ROWS 100000u
-#define CRM_MAX_OBJECTS 256u
-#define CRM_MAX_IDENT_LEN 128u                   /* object, table and column names */
+#define CRM_MAX_FIELD_LEN      (16u * 1024u * 1024u) /* one CSV field */
+#define CRM_MAX_RECORD_LEN     (64u * 1024u * 1024u) /* one CSV record, all fields */
+#define CRM_MAX_FIELDS	       4096u		     /* columns in one export file */
+#define CRM_MAX_RULE_STEPS     32u		     /* steps in one transform rule */
+#define CRM_MAX_RULE_ARGS      64u		     /* arguments of one step */
+#define CRM_MAX_MAPPING_ROWS   100000u
+#define CRM_MAX_OBJECTS	       256u
+#define CRM_MAX_IDENT_LEN      128u /* object, table and column names */
 #define CRM_DEFAULT_BATCH_ROWS 5000u
 
 #endif

@@ -37,11 +37,14 @@ static const char *make_project(const char *mapping_rows, const char *export_csv
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/maps", project_dir);
 	mkdir(path, 0700);
-	write_project_file("crmshift.ini", "[migration]\nsource_system = test\n[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
+	write_project_file(
+		"crmshift.ini",
+		"[migration]\nsource_system = test\n[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
 	{
 		char mapping[8192];
 		snprintf(mapping, sizeof(mapping),
-			 "source_object,source_field,data_type,target_field,transform_rule,pii_flag,validation_rule,sample_value\n%s",
+			 "source_object,source_field,data_type,target_field,transform_rule,pii_flag,validation_rule,"
+			 "sample_value\n%s",
 			 mapping_rows);
 		write_project_file("mapping.csv", mapping);
 	}

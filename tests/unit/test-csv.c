@@ -120,14 +120,17 @@ static void test_csv__invalid_utf8_names_line_column_and_field(void)
 
 static void test_csv__windows_1252_is_transcoded(void)
 {
-	static const char text[] = "id,name\n1,O\x92""Brien \x96 M\xfcller\n";
+	static const char text[] = "id,name\n1,O\x92"
+				   "Brien \x96 M\xfcller\n";
 	struct crm_csv_reader *r = open_text(text, sizeof(text) - 1, "windows-1252");
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_csv_record rec;
 
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "O\xe2\x80\x99""Brien \xe2\x80\x93 M\xc3\xbcller");
+	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len,
+		  "O\xe2\x80\x99"
+		  "Brien \xe2\x80\x93 M\xc3\xbcller");
 	close_text(r);
 }
 

@@ -128,12 +128,17 @@ static void test_program__compile_errors_are_all_collected(void)
 	CHECK_INT(p.diags.count, 7);
 	if (p.diags.count == 7) {
 		CHECK_CONTAINS(p.diags.msgs[0], "mapping.csv:2: source_field 'Emial' is not a column of");
-		CHECK_CONTAINS(p.diags.msgs[1], "mapping.csv:3: transform_rule 'parse(MM/DD/YYY)' at character 7: date format 'MM/DD/YYY': unknown token at character 7");
-		CHECK_CONTAINS(p.diags.msgs[2], "mapping.csv:4: transform_rule 'frobnicate' at character 1: unknown function 'frobnicate'");
-		CHECK_CONTAINS(p.diags.msgs[3], "mapping.csv:5: 'contact.first_name' is text in the canonical model; data_type 'decimal' does not fit");
+		CHECK_CONTAINS(p.diags.msgs[1], "mapping.csv:3: transform_rule 'parse(MM/DD/YYY)' at character 7: date "
+						"format 'MM/DD/YYY': unknown token at character 7");
+		CHECK_CONTAINS(
+			p.diags.msgs[2],
+			"mapping.csv:4: transform_rule 'frobnicate' at character 1: unknown function 'frobnicate'");
+		CHECK_CONTAINS(p.diags.msgs[3], "mapping.csv:5: 'contact.first_name' is text in the canonical model; "
+						"data_type 'decimal' does not fit");
 		CHECK_CONTAINS(p.diags.msgs[4], "unknown country 'XX'");
 		CHECK_CONTAINS(p.diags.msgs[5], "mapping.csv:7: validation_rule 'regex([a-)'");
-		CHECK_CONTAINS(p.diags.msgs[6], "'account_id' holds a reference: its transform_rule must end with ref(Object)");
+		CHECK_CONTAINS(p.diags.msgs[6],
+			       "'account_id' holds a reference: its transform_rule must end with ref(Object)");
 	}
 	crm_project_release(&p);
 	remove_project();
@@ -165,7 +170,9 @@ static void test_program__config_errors(void)
 	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
 	CHECK_CONTAINS(err.msg, "crmshift.ini:4: unknown section [sources]");
 	crm_error_clear(&err);
-	write_project_file("crmshift.ini", "[migration]\nsource_system = test # the name\n[object \"Contact\"]\nfile = c.csv\ntarget = contact\n");
+	write_project_file(
+		"crmshift.ini",
+		"[migration]\nsource_system = test # the name\n[object \"Contact\"]\nfile = c.csv\ntarget = contact\n");
 	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
 	CHECK_CONTAINS(err.msg, "crmshift.ini:3: [object \"Contact\"] needs 'id'");
 	crm_project_release(&p);

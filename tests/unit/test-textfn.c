@@ -99,7 +99,8 @@ static void test_textfn__split_address(void)
 	CHECK_MEM(out, len, "Springfield");
 	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_STATE, &out, &len, reason, 256), 0);
 	CHECK_MEM(out, len, "OR");
-	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_POSTAL_CODE, &out, &len, reason, 256), 0);
+	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_POSTAL_CODE, &out, &len, reason, 256),
+		  0);
 	CHECK_MEM(out, len, "97403");
 	CHECK_INT(crm_text_split_address(NULL, addr, sizeof(addr) - 1, CRM_ADDR_COUNTRY, &out, &len, reason, 256), 0);
 	CHECK_MEM(out, len, "USA");
