@@ -364,11 +364,21 @@ const char *crm_csv_header_name(const struct crm_csv_reader *r, size_t index)
 
 long crm_csv_column(const struct crm_csv_reader *r, const char *name)
 {
-	size_t i;
+	size_t i, len = strlen(name);
 
-	for (i = 0; i < r->header_count; i++)
-		if (strcmp(r->header.ptr + r->header_offsets[i], name) == 0)
+	for (i = 0; i < r->header_count; i++) {
+		/* header names are matched without surrounding blanks: "rec_id, given_name" (Febrl) */
+		const char *h = r->header.ptr + r->header_offsets[i];
+		size_t hlen = strlen(h);
+		while (hlen && (*h == ' ' || *h == '\t')) {
+			h++;
+			hlen--;
+		}
+		while (hlen && (h[hlen - 1] == ' ' || h[hlen - 1] == '\t'))
+			hlen--;
+		if (hlen == len && memcmp(h, name, len) == 0)
 			return (long)i;
+	}
 	return -1;
 }
 

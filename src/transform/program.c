@@ -902,6 +902,8 @@ const char *crm_program_show_value(const struct crm_field_program *field, const 
 {
 	char *out;
 
+	if (len == 0)
+		return "value";
 	if (field->pii) {
 		out = crm_arena_alloc(arena, 48);
 		if (out)
