@@ -111,10 +111,14 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 		printf("\n%-24s %-20s %14s %12s\n", "object", "table", "known records", "target rows");
 		for (i = 0; i < json_array_size(arr); i++) {
 			json_t *o = json_array_get(arr, i);
-			printf("%-24s %-20s %14lld %12lld\n", json_string_value(json_object_get(o, "object")),
+			long long rows = (long long)json_integer_value(json_object_get(o, "target_rows"));
+			printf("%-24s %-20s %14lld ", json_string_value(json_object_get(o, "object")),
 			       json_string_value(json_object_get(o, "table")),
-			       (long long)json_integer_value(json_object_get(o, "known_records")),
-			       (long long)json_integer_value(json_object_get(o, "target_rows")));
+			       (long long)json_integer_value(json_object_get(o, "known_records")));
+			if (rows < 0)
+				printf("%12s\n", "(no table)");
+			else
+				printf("%12lld\n", rows);
 		}
 	}
 out:

@@ -148,7 +148,8 @@ struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct c
 		}
 		sqlite3_finalize(attach);
 		if (exec(st,
-			 "PRAGMA state.journal_mode = DELETE; PRAGMA state.synchronous = NORMAL; PRAGMA "
+			 "PRAGMA state.page_size = 16384; PRAGMA state.journal_mode = DELETE; PRAGMA state.synchronous "
+			 "= NORMAL; PRAGMA "
 			 "state.cache_size = -49152",
 			 err))
 			goto out_close;

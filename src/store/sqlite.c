@@ -484,7 +484,10 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	/* rollback journal (not WAL): commits spanning the attached state database are atomic */
-	if (exec(s->db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -49152", err)) {
+	if (exec(s->db,
+		 "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA "
+		 "cache_size = -49152",
+		 err)) {
 		sqlite3_close_v2(s->db);
 		crm_free(s);
 		return NULL;
