@@ -25,7 +25,10 @@ int cli_fail(const struct crm_error *err);
 int cli_usage(const char *usage, const char *fmt, ...) CRM_PRINTF(2, 3);
 /* path shown relative to the project folder when it lies inside it. */
 const char *cli_rel(const struct cli *cli, const char *path);
-/* 1 when argv[i] is --help or -h. */
-int cli_wants_help(int argc, char **argv);
+/*
+ * Options of a command that takes only --help and --json: returns -1 when
+ * the command should run, otherwise the exit code (help shown, usage error).
+ */
+int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text);
 
 #endif

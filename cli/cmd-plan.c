@@ -8,7 +8,6 @@
 #include "engine/plan.h"
 #include "engine/project.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,29 +64,16 @@ static int print_json(struct crm_project *p, const struct crm_plan *plan)
 
 int cmd_plan(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_project p;
 	struct crm_plan plan;
 	int64_t bad = 0;
 	size_t i, f;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			return CRM_EXIT_OK;
-		}
-		if (c == 'j') {
-			cli->json = 1;
-			continue;
-		}
-		return cli_usage(usage_text, "plan: unknown option");
-	}
-	if (optind != argc)
-		return cli_usage(usage_text, "plan: unexpected argument '%s'", argv[optind]);
+	rc = cli_simple_options(argc, argv, cli, usage_text);
+	if (rc >= 0)
+		return rc;
 	if (crm_project_open(&p, cli->dir, &err)) {
 		if (p.diags.count) {
 			print_diags(&p);

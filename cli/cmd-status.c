@@ -10,7 +10,6 @@
 #include "state/state.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +20,6 @@ static const char usage_text[] = "usage: crmshift [-C DIR] status [--json]\n";
 
 int cmd_status(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_config cfg;
 	struct crm_store *store = NULL;
@@ -34,22 +31,11 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	int64_t runs = 0;
 	json_t *root = NULL, *objects = NULL;
 	size_t i;
-	int c, rc, have_last;
+	int rc, have_last;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			return CRM_EXIT_OK;
-		}
-		if (c == 'j') {
-			cli->json = 1;
-			continue;
-		}
-		return cli_usage(usage_text, "status: unknown option");
-	}
-	if (optind != argc)
-		return cli_usage(usage_text, "status: unexpected argument '%s'", argv[optind]);
+	rc = cli_simple_options(argc, argv, cli, usage_text);
+	if (rc >= 0)
+		return rc;
 	if (crm_config_load(&cfg, cli->dir, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/.crmshift/state.db", cfg.dir);

@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,17 +67,26 @@ const char *cli_rel(const struct cli *cli, const char *path)
 	return path;
 }
 
-int cli_wants_help(int argc, char **argv)
+int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text)
 {
-	int i;
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		}
+		if (c != 'j')
+			return cli_usage(usage_text, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+		cli->json = 1;
 	}
-	return 0;
+	if (optind != argc)
+		return cli_usage(usage_text, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+	return -1;
 }
 
 int main(int argc, char **argv)

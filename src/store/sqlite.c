@@ -27,6 +27,7 @@ struct crm_store_writer {
 	const struct crm_table_spec *spec;
 	int has_customer_id;
 	int created_mapped, updated_mapped;
+	unsigned char *is_timestamp; /* per spec column: created_at or updated_at */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *find;
 	sqlite3_stmt *update;
@@ -167,6 +168,7 @@ static void sqlite_writer_close(struct crm_store_writer *w)
 	sqlite3_finalize(w->find);
 	sqlite3_finalize(w->update);
 	sqlite3_finalize(w->fetch);
+	crm_free(w->is_timestamp);
 	crm_free(w);
 }
 
@@ -196,9 +198,16 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 	w->store = s;
 	w->spec = spec;
 	w->has_customer_id = core && core->has_customer_id;
+	w->is_timestamp = crm_calloc(spec->count ? spec->count : 1, 1);
+	if (!w->is_timestamp) {
+		crm_free(w);
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
 	for (i = 0; i < spec->count; i++) {
 		w->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
 		w->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
+		w->is_timestamp[i] = (unsigned char)crm_schema_is_timestamp(spec->columns[i].name);
 	}
 	crm_buf_init(&sql, 1 << 20);
 
@@ -300,9 +309,20 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const
 	return 0;
 }
 
-static const char *time_or(const struct crm_value *v, const char *fallback)
+/* Binds the writer's columns from index idx on; returns the next index. */
+static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, const struct crm_store_row *row)
 {
-	return v && v->ptr && v->len ? NULL : fallback;
+	size_t i;
+
+	for (i = 0; i < w->spec->count; i++) {
+		const struct crm_value *v = &row->values[i];
+		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
+		if (w->is_timestamp[i] && !(v->ptr && v->len))
+			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+		else
+			bind_value(st, idx++, w->spec->columns[i].type, v);
+	}
+	return idx;
 }
 
 static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
@@ -311,7 +331,6 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	sqlite3 *db = w->store->db;
 	sqlite3_stmt *st = w->insert;
 	int idx = 1, rc;
-	size_t i;
 	char uuid[37];
 
 	sqlite3_bind_text(st, idx++, w->spec->source_system, -1, SQLITE_STATIC);
@@ -320,14 +339,7 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 		new_uuid(uuid);
 		sqlite3_bind_text(st, idx++, uuid, 36, SQLITE_TRANSIENT);
 	}
-	for (i = 0; i < w->spec->count; i++) {
-		const struct crm_value *v = &row->values[i];
-		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
-		if (crm_schema_is_timestamp(w->spec->columns[i].name) && time_or(v, row->load_time))
-			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
-		else
-			bind_value(st, idx++, w->spec->columns[i].type, v);
-	}
+	idx = bind_columns(w, st, idx, row);
 	if (!w->created_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	if (!w->updated_mapped)
@@ -355,15 +367,8 @@ static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct cr
 {
 	sqlite3_stmt *st = w->update;
 	int idx = 1;
-	size_t i;
 
-	for (i = 0; i < w->spec->count; i++) {
-		const struct crm_value *v = &row->values[i];
-		if (crm_schema_is_timestamp(w->spec->columns[i].name) && time_or(v, row->load_time))
-			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
-		else
-			bind_value(st, idx++, w->spec->columns[i].type, v);
-	}
+	idx = bind_columns(w, st, idx, row);
 	if (!w->updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, idx, id);
