@@ -3,8 +3,9 @@
 . "$(dirname "$0")/../scenario-lib.sh"
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
 [ -x "$GEN" ] || GEN="$ROOT/build/bench/gen"
-"$GEN" "$SCRATCH/a" 60000 >/dev/null
-sed -i 's/^batch_size = .*/batch_size = 500/' "$SCRATCH/a/crmshift.ini"
+"$GEN" "$SCRATCH/a" 100000 >/dev/null
+# small batches: many commits, so the kill lands in the middle of the contacts
+sed -i 's/^batch_size = .*/batch_size = 200/' "$SCRATCH/a/crmshift.ini"
 cp -r "$SCRATCH/a" "$SCRATCH/b"
 
 "$CRMSHIFT" -C "$SCRATCH/a" migrate --json >"$SCRATCH/full.json"
@@ -12,10 +13,10 @@ cp -r "$SCRATCH/a" "$SCRATCH/b"
 "$CRMSHIFT" -C "$SCRATCH/b" migrate >/dev/null 2>&1 &
 pid=$!
 # wait until some batches of the contacts are committed, then kill
-for _ in $(seq 1 400); do
+for _ in $(seq 1 3000); do
 	n=$(sqlite3 "$SCRATCH/b/.crmshift/state.db" "select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 2000 ] && break
-	sleep 0.05
+	[ "${n:-0}" -gt 5000 ] && break
+	sleep 0.01
 done
 kill -9 $pid 2>/dev/null || fail "the load finished before it could be killed"
 wait $pid 2>/dev/null || true
