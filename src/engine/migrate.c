@@ -528,6 +528,18 @@ static void close_writer(struct migration *m, struct object_run * or)
 	or->deferred_count = 0;
 }
 
+/* 1 when the record is to be loaded: always, or when --sample picked it */
+static int in_sample(const struct migration *m, const struct crm_project_object *o, const struct crm_csv_record *rec)
+{
+	const char *id = rec->fields[o->prog->id_col].ptr;
+	size_t id_len = rec->fields[o->prog->id_col].len;
+
+	if (!m->sampling)
+		return 1;
+	crm_text_trim(&id, &id_len);
+	return crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len);
+}
+
 static int run_pass(struct migration *m, struct object_run * or, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = or->o;
@@ -568,7 +580,7 @@ static int run_pass(struct migration *m, struct object_run * or, int pass, struc
 		}
 		if ((int64_t)rec.index <= skip) {
 			/* committed before the interruption; re-read only to restore `unique` */
-			if (pass == 1 && rc == CRM_CSV_RECORD) {
+			if (pass == 1 && rc == CRM_CSV_RECORD && in_sample(m, o, &rec)) {
 				crm_arena_reset(&m->arena);
 				if (prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 0, err) < 0)
 					goto out_rollback;
@@ -576,47 +588,30 @@ static int run_pass(struct migration *m, struct object_run * or, int pass, struc
 			continue;
 		}
 		crm_arena_reset(&m->arena);
-		if (pass == 1) {
-			if (rc == CRM_CSV_BAD_RECORD) {
-				/* the record's fields cannot be trusted: report it whole */
-				const char *id = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
-							 ? rec.fields[o->prog->id_col].ptr
-							 : "";
-				size_t id_len = o->prog->id_col >= 0 && (size_t)o->prog->id_col < rec.count
-							? rec.fields[o->prog->id_col].len
-							: 0;
-				or->result->counts.read++;
+		if (pass == 1 && rc == CRM_CSV_BAD_RECORD) {
+			/* the record's fields cannot be trusted: report it whole */
+			int has_id = (size_t)o->prog->id_col < rec.count;
+			or->result->counts.read++;
+			or->result->counts.rejected++;
+			if (report_reject(m, o, has_id ? rec.fields[o->prog->id_col].ptr : "",
+					  has_id ? rec.fields[o->prog->id_col].len : 0, rec.line, "", "csv",
+					  rec_err.msg, err))
+				goto out_rollback;
+		} else if (pass == 1 && in_sample(m, o, &rec)) {
+			or->result->counts.read++;
+			rc = prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 1, err);
+			if (rc < 0)
+				goto out_rollback;
+			if (rc == 1)
 				or->result->counts.rejected++;
-				if (report_reject(m, o, id, id_len, rec.line, "", "csv", rec_err.msg, err))
-					goto out_rollback;
-			} else {
-				const char *id = rec.fields[o->prog->id_col].ptr;
-				size_t id_len = rec.fields[o->prog->id_col].len;
-				crm_text_trim(&id, &id_len);
-				if (!m->sampling ||
-				    crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
-					or->result->counts.read++;
-					rc = prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 1, err);
-					if (rc < 0)
-						goto out_rollback;
-					if (rc == 1)
-						or->result->counts.rejected++;
-					else if (load_record(m, or, &rec, &pr, err))
-						goto out_rollback;
-				}
-			}
-		} else if (rc == CRM_CSV_RECORD) {
-			const char *id = rec.fields[o->prog->id_col].ptr;
-			size_t id_len = rec.fields[o->prog->id_col].len;
-			crm_text_trim(&id, &id_len);
-			if (!m->sampling ||
-			    crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len)) {
-				rc = prepare_record(m, o, &rec, &pr, 0, 0, err);
-				if (rc < 0)
-					goto out_rollback;
-				if (rc == 0 && link_record(m, or, &rec, &pr, err))
-					goto out_rollback;
-			}
+			else if (load_record(m, or, &rec, &pr, err))
+				goto out_rollback;
+		} else if (pass == 2 && rc == CRM_CSV_RECORD && in_sample(m, o, &rec)) {
+			rc = prepare_record(m, o, &rec, &pr, 0, 0, err);
+			if (rc < 0)
+				goto out_rollback;
+			if (rc == 0 && link_record(m, or, &rec, &pr, err))
+				goto out_rollback;
 		}
 		*done = (int64_t)rec.index;
 		if (++in_batch >= batch) {
