@@ -28,6 +28,11 @@ static const char *const first_names[] = {"Anna",   "Jürgen", "Zoë",   "Łukas
 					  "Olivia", "Noah",   "Chloé", "Mateo",	 "Amara", "Ivan",  "Fatima", "Liam"};
 static const char *const last_names[] = {"Smith",  "Müller", "García",	  "Nguyễn", "Kowalski", "O'Brien", "Rossi",
 					 "Dubois", "Tanaka", "Johansson", "Silva",  "Novák",	"Kim",	   "Okafor"};
+static const char *const titles[] = {"VP Engineering",	"Head of Sales",    "Procurement Manager", "CFO",
+				     "Operations Lead", "Account Executive"};
+static const char *const states[] = {"CA", "NY", "TX", "WA", "IL", "MA", "OR", "CO"};
+static const char *const sources[] = {"Web", "Trade Show", "Partner", "Referral", "Cold Call"};
+static const char *const consent[] = {"web-form", "import", "event", "call"};
 static const char *const stages[] = {"Prospecting",	   "Qualification", "Needs Analysis", "Proposal/Price Quote",
 				     "Negotiation/Review", "Closed Won",    "Closed Lost"};
 
@@ -115,6 +120,17 @@ int main(int argc, char **argv)
 	      "Contact,MailingCity,text,mailing_city,trim,PII,,\n"
 	      "Contact,HasOptedOutOfEmail,bool,email_opt_out,bool,,required,\n"
 	      "Contact,CreatedDate,datetime,created_at,datetime,,,\n"
+	      "Contact,LastModifiedDate,datetime,updated_at,datetime,,,\n"
+	      "Contact,Title,text,title,trim,,max_len(128),\n"
+	      "Contact,MobilePhone,phone,mobile_phone,\"phone(E164, US)\",PII,,\n"
+	      "Contact,MailingStreet,text,mailing_street,trim -> collapse_ws,PII,,\n"
+	      "Contact,MailingState,text,mailing_state,trim -> upper,,,\n"
+	      "Contact,MailingPostalCode,text,mailing_postal_code,trim,PII,,\n"
+	      "Contact,DoNotCall,bool,do_not_call,bool,,,\n"
+	      "Contact,LeadSource,text,lead_source,trim -> lower,,,\n"
+	      "Contact,OwnerId,text,owner,trim,,,\n"
+	      "Contact,Consent_Source__c,text,consent_source,trim -> lower,,,\n"
+	      "Contact,Consent_Timestamp__c,datetime,consent_timestamp,datetime,,not_future_date,\n"
 	      "Opportunity,AccountId,id,account_id,ref(Account),,required,\n"
 	      "Opportunity,Name,text,name,trim,,required,\n"
 	      "Opportunity,StageName,text,stage,map(maps/stage.csv),,required,\n"
@@ -142,21 +158,36 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	f = open_out(argv[1], "exports/Contact.csv");
-	fputs("Id,AccountId,FirstName,LastName,Email,Phone,Birthdate,MailingCity,HasOptedOutOfEmail,CreatedDate\n", f);
+	/* about the width of a real Salesforce contact export: 1M rows make some 270 MB */
+	fputs("Id,AccountId,FirstName,LastName,Email,Phone,Birthdate,MailingCity,HasOptedOutOfEmail,CreatedDate,"
+	      "LastModifiedDate,Title,MobilePhone,MailingStreet,MailingState,MailingPostalCode,DoNotCall,LeadSource,"
+	      "OwnerId,Consent_Source__c,Consent_Timestamp__c\n",
+	      f);
 	for (i = 0; i < contacts; i++) {
-		uint64_t r = next();
+		uint64_t r = next(), r2 = next();
 		const char *fn = first_names[r % 16], *ln = last_names[(r >> 8) % 14];
 		long account = (long)((r >> 16) % (uint64_t)accounts);
+		char mobile[32];
 		phone(ph, sizeof(ph), r >> 3);
+		phone(mobile, sizeof(mobile), r2);
 		if (i % 1000 == 999)
 			account = accounts + 5; /* an orphan: the account is not in the export */
 		fprintf(f,
 			"003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City "
-			"%u,%s,2021-%02u-%02uT10:%02u:00.000+0000\n",
+			"%u,%s,2021-%02u-%02uT10:%02u:00.000+0000,",
 			i, account, fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
 			i % 5000 == 4999 ? 45u : (unsigned)((r >> 4) % 28) + 1, 1940u + (unsigned)((r >> 9) % 60),
 			(unsigned)(r >> 20) % 500, (r >> 30) % 7 ? "false" : "true", (unsigned)(r % 12) + 1,
 			(unsigned)(r >> 5) % 28 + 1, (unsigned)(r >> 11) % 60);
+		fprintf(f,
+			"2024-%02u-%02uT%02u:%02u:00.000+0000,%s,%s,\"%u %s St, Ste %u\",%s,%05u,%s,%s,005B%010u,%s,"
+			"2023-%02u-%02uT09:00:00.000+0000\n",
+			(unsigned)(r2 % 12) + 1, (unsigned)(r2 >> 4) % 28 + 1, (unsigned)(r2 >> 9) % 24,
+			(unsigned)(r2 >> 14) % 60, titles[(r2 >> 3) % 6], mobile, (unsigned)(r2 >> 20) % 9000 + 100,
+			last_names[(r2 >> 24) % 14], (unsigned)(r2 >> 28) % 900 + 100, states[(r2 >> 32) % 8],
+			(unsigned)(r2 >> 36) % 99999, (r2 >> 40) % 11 ? "false" : "true", sources[(r2 >> 44) % 5],
+			(unsigned)(r2 >> 50) % 400, consent[(r2 >> 52) % 4], (unsigned)(r2 >> 54) % 12 + 1,
+			(unsigned)(r2 >> 58) % 28 + 1);
 	}
 	fclose(f);
 
