@@ -14,8 +14,8 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wvla -Wformat=2 -Werror
-CFLAGS_ALL := -std=c11 $(OPT) $(WARNINGS) $(SAN) -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-LDFLAGS_ALL := $(SAN) $(LDFLAGS)
+CFLAGS_ALL := -std=c11 -pthread $(OPT) $(WARNINGS) $(SAN) -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL := -pthread $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
 ifeq ($(V),1)

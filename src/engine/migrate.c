@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "engine/migrate.h"
 #include "engine/sample.h"
+#include "engine/stage.h"
 #include "io/csv.h"
 #include "state/xrefcache.h"
 #include "store/store.h"
@@ -64,9 +65,9 @@ struct migration {
 struct prepared {
 	const char *id;
 	size_t id_len;
-	struct crm_program_result res;
-	struct crm_value *out; /* values for the store: references as target ids */
-	int *resolved;	       /* per field: 1 resolved, 0 no value, -1 parent missing */
+	const struct crm_value *values; /* the mapped values, borrowed from the staged record */
+	struct crm_value *out;		/* values for the store: references as target ids */
+	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
 };
 
@@ -180,8 +181,6 @@ static int report_orphan(struct migration *m, const struct crm_project_object *o
 static int prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
 {
 	memset(pr, 0, sizeof(*pr));
-	if (crm_program_result_init(&pr->res, prog, err))
-		return err->code;
 	pr->out = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*pr->out));
 	pr->resolved = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*pr->resolved));
 	if (!pr->out || !pr->resolved)
@@ -191,7 +190,6 @@ static int prepared_init(struct prepared *pr, const struct crm_program *prog, st
 
 static void prepared_release(struct prepared *pr)
 {
-	crm_program_result_release(&pr->res);
 	crm_free(pr->out);
 	crm_free(pr->resolved);
 }
@@ -235,10 +233,18 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 	const struct crm_program *prog = o->prog;
 	size_t f;
 
+	/* one grow for the record, then plain copies (this runs once per record on the writer's thread) */
 	crm_buf_reset(&m->hashbuf);
+	{
+		size_t need = 0;
+		for (f = 0; f < prog->field_count; f++)
+			need += sizeof(uint32_t) + pr->values[f].len + sizeof(int64_t);
+		if (crm_buf_grow(&m->hashbuf, need, err))
+			return err->code;
+	}
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_field_program *field = &prog->fields[f];
-		const struct crm_value *v = &pr->res.values[f];
+		const struct crm_value *v = &pr->values[f];
 		uint32_t len = (uint32_t)v->len;
 		int64_t target = 0;
 
@@ -253,40 +259,35 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 			pr->resolved[f] = crm_xref_cache_get(cache, v->ptr, v->len, &target) ? 1 : -1;
 			pr->out[f].id = target;
 		}
-		if (crm_buf_add(&m->hashbuf, &len, sizeof(len), err) || crm_buf_add(&m->hashbuf, v->ptr, v->len, err) ||
-		    crm_buf_add(&m->hashbuf, &target, sizeof(target), err))
-			return err->code;
+		memcpy(m->hashbuf.ptr + m->hashbuf.len, &len, sizeof(len));
+		if (v->len)
+			memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len), v->ptr, v->len);
+		memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len) + v->len, &target, sizeof(target));
+		m->hashbuf.len += sizeof(len) + v->len + sizeof(target);
 	}
 	pr->hash = crm_hash_bytes(m->hashbuf.ptr, m->hashbuf.len);
 	return 0;
 }
 
-/* Maps and checks a record; returns 1 when it is rejected (reported when report is set). */
-static int prepare_record(struct migration *m, struct crm_project_object *o, const struct crm_csv_record *rec,
-			  struct prepared *pr, unsigned flags, int report, struct crm_error *err)
+/* Reports why a staged record is not loaded; returns 1 when it is rejected, 0 when it can load. */
+static int report_failures(struct migration *m, const struct crm_project_object *o, const struct crm_stage_record *rec,
+			   struct crm_error *err)
 {
 	const struct crm_program *prog = o->prog;
 	size_t i;
 
-	pr->id = rec->fields[prog->id_col].ptr;
-	pr->id_len = rec->fields[prog->id_col].len;
-	crm_text_trim(&pr->id, &pr->id_len);
-	if (!pr->id_len) {
-		if (report && report_reject(m, o, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
+	if (!rec->id_len) {
+		if (report_reject(m, o, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
 			return err->code;
 		return 1;
 	}
-	if (crm_program_run(o->prog, rec, &pr->res, &m->arena, flags, err))
-		return err->code;
-	if (!pr->res.failure_count)
-		return 0;
-	for (i = 0; report && i < pr->res.failure_count; i++) {
-		const struct crm_failure *fail = &pr->res.failures[i];
-		if (report_reject(m, o, pr->id, pr->id_len, rec->line, prog->fields[fail->field].source_name,
+	for (i = 0; i < rec->failure_count; i++) {
+		const struct crm_failure *fail = &rec->failures[i];
+		if (report_reject(m, o, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
 				  fail->rule, fail->reason, err))
 			return err->code;
 	}
-	return 1;
+	return rec->failure_count > 0;
 }
 
 struct object_run {
@@ -303,18 +304,18 @@ struct object_run {
 	int fresh; /* no record of this object was ever loaded: skip the xref lookup */
 };
 
-static int checkpoint(struct migration *m, struct object_run * or, int final, struct crm_error *err)
+static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
 	long pos;
 
 	if (fflush(m->rejects) || fflush(m->orphans))
 		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
 	pos = ftell(m->rejects);
-	or->cp.rejects_offset = pos < 0 ? 0 : pos;
+	orun->cp.rejects_offset = pos < 0 ? 0 : pos;
 	pos = ftell(m->orphans);
-	or->cp.orphans_offset = pos < 0 ? 0 : pos;
-	or->cp.counts = or->result->counts;
-	if (crm_state_checkpoint_put(m->state, m->run, or->o->cfg->name, & or->cp, err) ||
+	orun->cp.orphans_offset = pos < 0 ? 0 : pos;
+	orun->cp.counts = orun->result->counts;
+	if (crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err) ||
 	    crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
 		return err->code;
 	if (final)
@@ -324,7 +325,7 @@ static int checkpoint(struct migration *m, struct object_run * or, int final, st
 	return 0;
 }
 
-static int write_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
+static int write_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
 	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
@@ -332,91 +333,91 @@ static int write_record(struct migration *m, struct object_run * or, const struc
 	int found = 0, rc;
 	int64_t id;
 
-	if (! or->fresh) {
-		found = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &x, err);
+	if (!orun->fresh) {
+		found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
 			return err->code;
 	}
 	if (found && x.seen_run == m->run)
 		goto duplicate;
 	if (found && x.hash == pr->hash) {
-		or->result->counts.unchanged++;
-		return crm_state_xref_seen(m->state, or->key, pr->id, pr->id_len, m->run, err);
+		orun->result->counts.unchanged++;
+		return crm_state_xref_seen(m->state, orun->key, pr->id, pr->id_len, m->run, err);
 	}
 	if (found) {
-		rc = m->store->ops->fetch(or->writer, x.target_id, &m->pre_image, err);
+		rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-			    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len,
+			if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
+			    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
-			or->result->counts.updated++;
+			orun->result->counts.updated++;
 			x.hash = pr->hash;
 			x.seen_run = x.write_run = m->run;
-			return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
+			return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
-	rc = m->store->ops->insert(or->writer, &row, &id, err);
+	rc = m->store->ops->insert(orun->writer, &row, &id, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
 		/* the target has the row but the state did not know it (or it came earlier in this file) */
 		struct crm_xref seen;
-		int known = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &seen, err);
+		int known = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &seen, err);
 		if (known < 0)
 			return err->code;
 		if (known && seen.seen_run == m->run)
 			goto duplicate;
-		rc = m->store->ops->fetch(or->writer, id, &m->pre_image, err);
+		rc = m->store->ops->fetch(orun->writer, id, &m->pre_image, err);
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->store->ops->update(or->writer, id, &row, err) ||
-		    crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
+		if (m->store->ops->update(orun->writer, id, &row, err) ||
+		    crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 					 m->pre_image.ptr, pr->hash, err))
 			return err->code;
-		or->result->counts.updated++;
+		orun->result->counts.updated++;
 	} else {
-		if (crm_state_ledger_add(m->state, m->run, or->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT, NULL,
+		if (crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT, NULL,
 					 pr->hash, err))
 			return err->code;
-		or->result->counts.inserted++;
+		orun->result->counts.inserted++;
 	}
 	x.target_id = id;
 	x.hash = pr->hash;
 	x.seen_run = x.write_run = m->run;
-	if (cache_note(m, or->o, pr->id, pr->id_len, id, err))
+	if (cache_note(m, orun->o, pr->id, pr->id_len, id, err))
 		return err->code;
-	return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
+	return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
 
 duplicate:
-	or->result->counts.rejected++;
-	return report_reject(m, or->o, pr->id, pr->id_len, rec->line, or->o->cfg->id, "id",
+	orun->result->counts.rejected++;
+	return report_reject(m, orun->o, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
 			     "the same id appears earlier in the file; only the first record is loaded", err);
 }
 
 /* Pass 1 for one record that mapped cleanly: orphans, then the write. */
-static int load_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
+static int load_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 		       struct prepared *pr, struct crm_error *err)
 {
-	const struct crm_program *prog = or->o->prog;
+	const struct crm_program *prog = orun->o->prog;
 	int orphan = 0, rejected = 0;
 	size_t f;
 
-	if (resolve_and_hash(m, or->o, pr, err))
+	if (resolve_and_hash(m, orun->o, pr, err))
 		return err->code;
 	for (f = 0; f < prog->field_count; f++)
-		if (pr->resolved[f] < 0 && ! or->o->deferred[f] && prog->fields[f].required)
+		if (pr->resolved[f] < 0 && !orun->o->deferred[f] && prog->fields[f].required)
 			rejected = 1;
 	for (f = 0; f < prog->field_count; f++) {
-		const struct crm_value *v = &pr->res.values[f];
-		if (pr->resolved[f] >= 0 || or->o->deferred[f])
+		const struct crm_value *v = &pr->values[f];
+		if (pr->resolved[f] >= 0 || orun->o->deferred[f])
 			continue;
 		orphan = 1;
-		if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected,
+		if (report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected,
 				  err))
 			return err->code;
 		if (prog->fields[f].required) {
@@ -424,229 +425,219 @@ static int load_record(struct migration *m, struct object_run * or, const struct
 			snprintf(reason, sizeof(reason),
 				 "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
 				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
-			if (report_reject(m, or->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
+			if (report_reject(m, orun->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
 					  "required", reason, err))
 				return err->code;
 		}
 	}
 	if (orphan)
-		or->result->counts.orphaned++;
+		orun->result->counts.orphaned++;
 	if (rejected) {
-		or->result->counts.rejected++;
+		orun->result->counts.rejected++;
 		return 0;
 	}
-	return write_record(m, or, rec, pr, err);
+	return write_record(m, orun, rec, pr, err);
 }
 
 /* Pass 2 for one record: set its deferred references. */
-static int link_record(struct migration *m, struct object_run * or, const struct crm_csv_record *rec,
+static int link_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 		       struct prepared *pr, struct crm_error *err)
 {
-	const struct crm_program *prog = or->o->prog;
-	struct crm_store_row row = {pr->id, pr->id_len, or->values, m->load_time};
+	const struct crm_program *prog = orun->o->prog;
+	struct crm_store_row row = {pr->id, pr->id_len, orun->values, m->load_time};
 	struct crm_xref x;
 	size_t i;
 	int found, orphan = 0, rc;
 
-	found = crm_state_xref_get(m->state, or->key, pr->id, pr->id_len, &x, err);
+	found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
 		return found; /* not loaded (rejected in pass 1): nothing to link */
-	if (resolve_and_hash(m, or->o, pr, err))
+	if (resolve_and_hash(m, orun->o, pr, err))
 		return err->code;
-	for (i = 0; i < or->deferred_count; i++) {
-		size_t f = or->deferred_fields[i];
-		or->values[i] = pr->out[f];
-		if (pr->resolved[f] < 0 && or->o->deferred[f]) {
+	for (i = 0; i < orun->deferred_count; i++) {
+		size_t f = orun->deferred_fields[i];
+		orun->values[i] = pr->out[f];
+		if (pr->resolved[f] < 0 && orun->o->deferred[f]) {
 			orphan = 1;
-			if (report_orphan(m, or->o, pr->id, pr->id_len, rec->line, &prog->fields[f],
-					  pr->res.values[f].ptr, pr->res.values[f].len, 0, err))
+			if (report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f],
+					  pr->values[f].ptr, pr->values[f].len, 0, err))
 				return err->code;
 		}
 	}
 	if (orphan)
-		or->result->counts.orphaned++;
+		orun->result->counts.orphaned++;
 	if (x.hash == pr->hash)
 		return 0;
-	rc = m->store->ops->fetch(or->writer, x.target_id, &m->pre_image, err);
+	rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
-	if (m->store->ops->update(or->writer, x.target_id, &row, err) ||
-	    crm_state_ledger_add(m->state, m->run, or->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
+	if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
+	    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 				 m->pre_image.ptr, pr->hash, err))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
-		or->result->counts.unchanged--;
-		or->result->counts.updated++;
+		orun->result->counts.unchanged--;
+		orun->result->counts.updated++;
 	}
 	x.hash = pr->hash;
 	x.write_run = m->run;
-	return crm_state_xref_put(m->state, or->key, pr->id, pr->id_len, &x, err);
+	return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
 }
 
-static int open_writer(struct migration *m, struct object_run * or, int pass, struct crm_error *err)
+static int open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
-	const struct crm_program *prog = or->o->prog;
+	const struct crm_program *prog = orun->o->prog;
 	size_t f, n = 0;
 
-	or->columns = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(* or->columns));
-	or->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(* or->values));
-	or->deferred_fields = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(size_t));
-	if (! or->columns || ! or->values || ! or->deferred_fields)
+	orun->columns = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*orun->columns));
+	orun->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*orun->values));
+	orun->deferred_fields = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(size_t));
+	if (!orun->columns || !orun->values || !orun->deferred_fields)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (f = 0; f < prog->field_count; f++) {
 		/* pass 2 sets the deferred references, and keeps a mapped updated_at as the source wrote it */
-		if (pass == 2 && ! or->o->deferred[f] && strcmp(prog->fields[f].target_field, "updated_at") != 0)
+		if (pass == 2 && !orun->o->deferred[f] && strcmp(prog->fields[f].target_field, "updated_at") != 0)
 			continue;
-		or->columns[n].name = prog->fields[f].target_field;
-		or->columns[n].type = prog->fields[f].type;
+		orun->columns[n].name = prog->fields[f].target_field;
+		orun->columns[n].type = prog->fields[f].type;
 		if (pass == 2)
-			or->deferred_fields[or->deferred_count++] = f;
+			orun->deferred_fields[orun->deferred_count++] = f;
 		n++;
 	}
-	or->spec.table = prog->table;
-	or->spec.source_system = m->p->cfg.source_system;
-	or->spec.columns = or->columns;
-	or->spec.count = n;
-	if (pass == 1 && m->store->ops->ensure_table(m->store, & or->spec, err))
+	orun->spec.table = prog->table;
+	orun->spec.source_system = m->p->cfg.source_system;
+	orun->spec.columns = orun->columns;
+	orun->spec.count = n;
+	if (pass == 1 && m->store->ops->ensure_table(m->store, &orun->spec, err))
 		return err->code;
-	or->writer = m->store->ops->writer_open(m->store, & or->spec, err);
-	return or->writer ? 0 : err->code;
+	orun->writer = m->store->ops->writer_open(m->store, &orun->spec, err);
+	return orun->writer ? 0 : err->code;
 }
 
-static void close_writer(struct migration *m, struct object_run * or)
+static void close_writer(struct migration *m, struct object_run *orun)
 {
-	if (or->writer)
-		m->store->ops->writer_close(or->writer);
-	crm_free(or->columns);
-	crm_free(or->values);
-	crm_free(or->deferred_fields);
-	or->writer = NULL;
-	or->columns = NULL;
-	or->values = NULL;
-	or->deferred_fields = NULL;
-	or->deferred_count = 0;
+	if (orun->writer)
+		m->store->ops->writer_close(orun->writer);
+	crm_free(orun->columns);
+	crm_free(orun->values);
+	crm_free(orun->deferred_fields);
+	orun->writer = NULL;
+	orun->columns = NULL;
+	orun->values = NULL;
+	orun->deferred_fields = NULL;
+	orun->deferred_count = 0;
 }
 
-/* 1 when the record is to be loaded: always, or when --sample picked it */
-static int in_sample(const struct migration *m, const struct crm_project_object *o, const struct crm_csv_record *rec)
+/* The stager's filter: a record is loaded when --sample picked it. */
+static int in_sample(void *ctx, const struct crm_project_object *o, const char *id, size_t id_len)
 {
-	const char *id = rec->fields[o->prog->id_col].ptr;
-	size_t id_len = rec->fields[o->prog->id_col].len;
+	const struct migration *m = ctx;
 
-	if (!m->sampling)
-		return 1;
-	crm_text_trim(&id, &id_len);
 	return crm_sample_has(&m->sample, (size_t)(o - m->p->objects), o->cfg->name, id, id_len);
 }
 
-static int run_pass(struct migration *m, struct object_run * or, int pass, struct crm_error *err)
+/* One staged record through pass 1 or pass 2. */
+static int handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
+			 struct prepared *pr, struct crm_error *err)
 {
-	struct crm_project_object *o = or->o;
-	int64_t *done = pass == 1 ? & or->cp.pass1_records : & or->cp.pass2_records;
-	int64_t skip = *done;
+	struct crm_project_object *o = orun->o;
+	int rc;
+
+	if (pass == 2) {
+		if (rec->bad || !rec->id_len || rec->failure_count)
+			return 0; /* rejected in pass 1 already */
+		pr->id = rec->id;
+		pr->id_len = rec->id_len;
+		pr->values = rec->values;
+		return link_record(m, orun, rec, pr, err);
+	}
+	orun->result->counts.read++;
+	if (rec->bad) {
+		/* the record's fields cannot be trusted: it is reported whole */
+		orun->result->counts.rejected++;
+		return report_reject(m, o, rec->id, rec->id_len, rec->line, "", "csv", rec->message, err);
+	}
+	rc = report_failures(m, o, rec, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		orun->result->counts.rejected++;
+		return 0;
+	}
+	pr->id = rec->id;
+	pr->id_len = rec->id_len;
+	pr->values = rec->values;
+	return load_record(m, orun, rec, pr, err);
+}
+
+static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
+{
+	struct crm_project_object *o = orun->o;
+	int64_t *done = pass == 1 ? &orun->cp.pass1_records : &orun->cp.pass2_records;
 	unsigned batch = m->p->cfg.batch_size, in_batch = 0;
-	struct crm_csv_reader *r;
-	struct crm_csv_record rec;
+	struct crm_stage_options sopt;
+	struct crm_stager *stager = NULL;
+	struct crm_stage_batch staged;
 	struct prepared pr;
 	struct stat st;
 	uint64_t total = 0;
+	size_t i;
 	int rc;
 
-	if (open_writer(m, or, pass, err))
-		goto out_writer;
-	if (prepared_init(&pr, o->prog, err))
-		goto out_prepared;
-	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
-	if (!r)
-		goto out_prepared;
+	memset(&pr, 0, sizeof(pr));
+	memset(&sopt, 0, sizeof(sopt));
+	sopt.skip = *done;
+	sopt.run_flags = pass == 1 ? CRM_RUN_CHECK_UNIQUE : 0;
+	sopt.keep_bad = pass == 1;
+	sopt.keep = m->sampling ? in_sample : NULL;
+	sopt.keep_ctx = m;
 	if (stat(o->path, &st) == 0)
 		total = (uint64_t)st.st_size;
+	if (open_writer(m, orun, pass, err) || prepared_init(&pr, o->prog, err))
+		goto out;
+	stager = crm_stager_start(o, &sopt, err);
+	if (!stager)
+		goto out;
 	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
-		goto out_reader;
-	while ((rc = crm_csv_next(r, &rec, err)) != CRM_CSV_EOF) {
-		struct crm_error rec_err = CRM_ERROR_INIT;
-		if (rc < 0)
-			goto out_rollback;
-		if (rec.index == 0) {
-			if (rc == CRM_CSV_BAD_RECORD)
-				goto out_rollback; /* a broken header: nothing can be mapped */
-			continue;
-		}
-		if (rc == CRM_CSV_BAD_RECORD) {
-			rec_err = *err;
-			err->code = 0;
-			err->msg[0] = '\0';
-		}
-		if ((int64_t)rec.index <= skip) {
-			/* committed before the interruption; re-read only to restore `unique` */
-			if (pass == 1 && rc == CRM_CSV_RECORD && in_sample(m, o, &rec)) {
-				crm_arena_reset(&m->arena);
-				if (prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 0, err) < 0)
+		goto out;
+	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
+		for (i = 0; i < staged.count; i++) {
+			crm_arena_reset(&m->arena);
+			if (handle_record(m, orun, pass, &staged.records[i], &pr, err))
+				goto out_rollback;
+			*done = (int64_t)staged.records[i].index;
+			if (++in_batch >= batch) {
+				in_batch = 0;
+				if (checkpoint(m, orun, 0, err))
 					goto out_rollback;
+				if (m->opt->progress)
+					m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, staged.bytes_read,
+							 total);
 			}
-			continue;
-		}
-		crm_arena_reset(&m->arena);
-		if (pass == 1 && rc == CRM_CSV_BAD_RECORD) {
-			/* the record's fields cannot be trusted: report it whole */
-			int has_id = (size_t)o->prog->id_col < rec.count;
-			or->result->counts.read++;
-			or->result->counts.rejected++;
-			if (report_reject(m, o, has_id ? rec.fields[o->prog->id_col].ptr : "",
-					  has_id ? rec.fields[o->prog->id_col].len : 0, rec.line, "", "csv",
-					  rec_err.msg, err))
-				goto out_rollback;
-		} else if (pass == 1 && in_sample(m, o, &rec)) {
-			or->result->counts.read++;
-			rc = prepare_record(m, o, &rec, &pr, CRM_RUN_CHECK_UNIQUE, 1, err);
-			if (rc < 0)
-				goto out_rollback;
-			if (rc == 1)
-				or->result->counts.rejected++;
-			else if (load_record(m, or, &rec, &pr, err))
-				goto out_rollback;
-		} else if (pass == 2 && rc == CRM_CSV_RECORD && in_sample(m, o, &rec)) {
-			rc = prepare_record(m, o, &rec, &pr, 0, 0, err);
-			if (rc < 0)
-				goto out_rollback;
-			if (rc == 0 && link_record(m, or, &rec, &pr, err))
-				goto out_rollback;
-		}
-		*done = (int64_t)rec.index;
-		if (++in_batch >= batch) {
-			in_batch = 0;
-			if (checkpoint(m, or, 0, err))
-				goto out_rollback;
-			if (m->opt->progress)
-				m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, crm_csv_bytes_read(r),
-						 total);
 		}
 	}
+	if (rc < 0)
+		goto out_rollback;
 	if (pass == 1)
-		or->cp.pass1_done = 1;
+		orun->cp.pass1_done = 1;
 	else
-		or->cp.pass2_done = 1;
-	if (checkpoint(m, or, 1, err))
+		orun->cp.pass2_done = 1;
+	if (checkpoint(m, orun, 1, err))
 		goto out_rollback;
 	if (m->opt->progress)
 		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);
-	crm_csv_close(r);
-	prepared_release(&pr);
-	close_writer(m, or);
-	return 0;
+	goto out;
 
 out_rollback : {
 	struct crm_error ignored = CRM_ERROR_INIT;
 	m->store->ops->rollback(m->store, &ignored);
 }
-out_reader:
-	crm_csv_close(r);
-out_prepared:
+out:
+	crm_stager_stop(stager);
 	prepared_release(&pr);
-out_writer:
-	close_writer(m, or);
-	return err->code ? err->code : crm_error_set(err, CRM_EINTERNAL, "load of '%s' failed", o->cfg->name);
+	close_writer(m, orun);
+	return err->code;
 }
 
 static int selected(const char *list, const char *name)
@@ -942,24 +933,24 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 
 	for (int pass = 1; pass <= 2; pass++) {
 		for (i = 0; i < p->count; i++) {
-			struct object_run or ;
+			struct object_run orun;
 			int64_t known;
-			memset(& or, 0, sizeof(or));
-			or.o = &p->objects[p->order[i]];
-			or.key = m.keys[p->order[i]];
-			or.result = &res->objects[i];
-			if (! or.result->selected || (pass == 2 && ! or.o->has_deferred))
+			memset(&orun, 0, sizeof(orun));
+			orun.o = &p->objects[p->order[i]];
+			orun.key = m.keys[p->order[i]];
+			orun.result = &res->objects[i];
+			if (!orun.result->selected || (pass == 2 && !orun.o->has_deferred))
 				continue;
-			rc = crm_state_checkpoint_get(m.state, m.run, or.o->cfg->name, & or.cp, err);
+			rc = crm_state_checkpoint_get(m.state, m.run, orun.o->cfg->name, &orun.cp, err);
 			if (rc < 0)
 				goto out_failed;
-			or.result->counts = or.cp.counts;
-			if ((pass == 1 && or.cp.pass1_done) || (pass == 2 && or.cp.pass2_done))
+			orun.result->counts = orun.cp.counts;
+			if ((pass == 1 && orun.cp.pass1_done) || (pass == 2 && orun.cp.pass2_done))
 				continue;
-			if (crm_state_xref_count(m.state, or.key, &known, err))
+			if (crm_state_xref_count(m.state, orun.key, &known, err))
 				goto out_failed;
-			or.fresh = known == 0;
-			if (run_pass(&m, & or, pass, err))
+			orun.fresh = known == 0;
+			if (run_pass(&m, &orun, pass, err))
 				goto out_failed;
 		}
 	}

@@ -1,5 +1,7 @@
 /*
- * arena.c: blocks in a singly linked list, newest first.
+ * arena.c: blocks in a singly linked list, oldest first. A reset keeps every
+ * block for reuse, so an arena reset per record or per batch settles at the
+ * memory its largest round needed and stops calling malloc.
  */
 #include "compat.h"
 #include "util/arena.h"
@@ -17,6 +19,7 @@ struct crm_arena_block {
 void crm_arena_init(struct crm_arena *arena, size_t block_len)
 {
 	arena->head = NULL;
+	arena->cur = NULL;
 	arena->block_len = block_len ? block_len : 64 * 1024;
 }
 
@@ -30,39 +33,40 @@ void crm_arena_release(struct crm_arena *arena)
 		block = next;
 	}
 	arena->head = NULL;
+	arena->cur = NULL;
 }
 
 void crm_arena_reset(struct crm_arena *arena)
 {
-	struct crm_arena_block *keep = arena->head;
+	struct crm_arena_block *block;
 
-	if (!keep)
-		return;
-	/* keep the oldest block: it has the standard size */
-	while (keep->next) {
-		struct crm_arena_block *next = keep->next;
-		crm_free(keep);
-		keep = next;
-	}
-	keep->used = 0;
-	arena->head = keep;
+	for (block = arena->head; block; block = block->next)
+		block->used = 0;
+	arena->cur = arena->head;
 }
 
 void *crm_arena_alloc(struct crm_arena *arena, size_t len)
 {
-	struct crm_arena_block *block = arena->head;
 	size_t aligned = (len + 7) & ~(size_t)7;
+	struct crm_arena_block *block = arena->cur;
 
-	if (!block || block->cap - block->used < aligned) {
+	/* the current block, or the next kept one that has room */
+	while (block && block->cap - block->used < aligned)
+		block = block->next;
+	if (!block) {
 		size_t cap = aligned > arena->block_len ? aligned : arena->block_len;
+		struct crm_arena_block **tail = &arena->head;
 		block = crm_malloc(sizeof(*block) + cap);
 		if (!block)
 			return NULL;
 		block->used = 0;
 		block->cap = cap;
-		block->next = arena->head;
-		arena->head = block;
+		block->next = NULL;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = block;
 	}
+	arena->cur = block;
 	block->used += aligned;
 	return block->data + block->used - aligned;
 }

@@ -11,14 +11,15 @@
 struct crm_arena_block;
 
 struct crm_arena {
-	struct crm_arena_block *head;
+	struct crm_arena_block *head; /* every block, oldest first */
+	struct crm_arena_block *cur;  /* where allocation goes on */
 	size_t block_len;
 };
 
 void crm_arena_init(struct crm_arena *arena, size_t block_len);
 /* Frees every block. */
 void crm_arena_release(struct crm_arena *arena);
-/* Forgets every allocation but keeps the first block for reuse. */
+/* Forgets every allocation but keeps all blocks for reuse. */
 void crm_arena_reset(struct crm_arena *arena);
 /* len bytes, 8-aligned, valid until the next reset; NULL on OOM. */
 void *crm_arena_alloc(struct crm_arena *arena, size_t len);

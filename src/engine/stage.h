@@ -1,0 +1,63 @@
+/*
+ * stage.h: reading and mapping an object's export on a second thread. The
+ * stager parses records and runs the object's compiled program; it hands
+ * the loader batches of mapped records (values and failures copied out of
+ * the reader's buffer), so that parsing and mapping one batch overlaps with
+ * writing the previous one. Everything that touches the target, the state
+ * database, the cross-reference or the reports stays on the loader's thread;
+ * the stager only reads the export and runs the program (whose `unique`
+ * sets it alone then uses).
+ *
+ * Not for: deciding what a record becomes in the target. That is the
+ * loader's (migrate.c).
+ */
+#ifndef CRM_STAGE_H
+#define CRM_STAGE_H
+
+#include "compat.h"
+#include "engine/project.h"
+
+struct crm_stage_record {
+	unsigned long line;
+	uint64_t index;
+	int bad; /* malformed: message holds the reader's file:line:column reason */
+	const char *message;
+	const char *id; /* trimmed; length 0 when the record has no id */
+	size_t id_len;
+	const struct crm_value *values; /* prog->field_count of them (NULL for a bad record) */
+	const struct crm_failure *failures;
+	size_t failure_count;
+};
+
+struct crm_stage_batch {
+	const struct crm_stage_record *records;
+	size_t count;
+	uint64_t bytes_read; /* of the export, for progress */
+};
+
+/* Which records to stage: the loader's sample test (NULL keeps every record). */
+typedef int (*crm_stage_keep_fn)(void *ctx, const struct crm_project_object *o, const char *id, size_t id_len);
+
+struct crm_stage_options {
+	int64_t skip;	    /* records already committed: re-read only to restore `unique` */
+	unsigned run_flags; /* crm_program_run flags (CRM_RUN_CHECK_UNIQUE in pass 1) */
+	int keep_bad;	    /* stage malformed records (pass 1) or drop them (pass 2) */
+	crm_stage_keep_fn keep;
+	void *keep_ctx;
+};
+
+struct crm_stager;
+
+/* Opens the export and starts the thread. NULL with err set on failure. */
+struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct crm_stage_options *opt,
+				    struct crm_error *err);
+/*
+ * The next batch (valid until the next call or crm_stager_stop). Returns 1
+ * with a batch, 0 at the end of the export, or a negative error code (a
+ * broken file, out of memory) after the batches read before it.
+ */
+int crm_stager_next(struct crm_stager *stager, struct crm_stage_batch *batch, struct crm_error *err);
+/* Stops the thread (if still running) and frees everything; accepts NULL. */
+void crm_stager_stop(struct crm_stager *stager);
+
+#endif
