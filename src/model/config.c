@@ -137,6 +137,147 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 	return refuse(st, "unknown key '%s' in [object \"%s\"]", key, obj->name);
 }
 
+/* "5%", "0.5 %" or "5": a percentage from 0 to 100 */
+static int parse_percent(const char *value, double *out)
+{
+	char *end;
+	double v = strtod(value, &end);
+
+	while (*end == ' ')
+		end++;
+	if (*end == '%')
+		end++;
+	if (end == value || *end || !(v >= 0) || v > 100)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Splits a comma-separated list, trimming each item; calls fn for each; 0 when fn refused one. */
+static int each_item(struct parse_state *st, const char *value, int (*fn)(struct parse_state *, const char *))
+{
+	char item[256];
+	const char *p = value;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len >= sizeof(item))
+			return refuse(st, "list item '%.40s...' is too long", p);
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (len && !fn(st, item))
+			return 0;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 1;
+}
+
+static int add_critical(struct parse_state *st, const char *item)
+{
+	struct crm_policy *pol = &st->cfg->policy;
+	char **fields;
+
+	if (!strchr(item, '.'))
+		return refuse(st, "critical field '%s' is not written table.column", item);
+	fields = crm_realloc(pol->critical_fields, (pol->critical_count + 1) * sizeof(*fields));
+	if (!fields || !(fields[pol->critical_count] = crm_strdup(item))) {
+		if (fields)
+			pol->critical_fields = fields;
+		st->oom = 1;
+		return 0;
+	}
+	pol->critical_fields = fields;
+	pol->critical_count++;
+	return 1;
+}
+
+static int policy_key(struct parse_state *st, const char *key, const char *value)
+{
+	struct crm_policy *pol = &st->cfg->policy;
+	double *slot = NULL;
+	size_t i;
+
+	if (strcmp(key, "critical_fields") == 0) {
+		for (i = 0; i < pol->critical_count; i++)
+			crm_free(pol->critical_fields[i]);
+		pol->critical_count = 0;
+		return each_item(st, value, add_critical);
+	}
+	if (strcmp(key, "failed_imports") == 0)
+		slot = &pol->failed_imports;
+	else if (strcmp(key, "lost_contact_links") == 0)
+		slot = &pol->lost_contact_links;
+	else if (strcmp(key, "critical_blank") == 0)
+		slot = &pol->critical_blank;
+	else if (strcmp(key, "record_mismatches") == 0)
+		slot = &pol->record_mismatches;
+	else if (strcmp(key, "consent_mismatches") == 0) {
+		char *end;
+		double v = strtod(value, &end);
+		if (end == value || *end || v < 0 || v != (double)(long)v)
+			return refuse(st, "consent_mismatches '%s' is not a count (0 means any mismatch fires)", value);
+		pol->consent_mismatches = v;
+		return 1;
+	} else
+		return refuse(st, "unknown key '%s' in [policy]", key);
+	if (parse_percent(value, slot))
+		return refuse(st, "%s '%s' is not a percentage from 0 to 100", key, value);
+	return 1;
+}
+
+static int add_tolerance(struct parse_state *st, const char *item)
+{
+	struct crm_config *cfg = st->cfg;
+	const char *colon = strchr(item, ':'), *dot = strchr(item, '.');
+	struct crm_tolerance *tol, *list;
+
+	if (!colon || !dot || dot > colon)
+		return refuse(st, "tolerance '%s' is not written table.column:0.01 or table.column:case", item);
+	list = crm_realloc(cfg->tolerances, (cfg->tolerance_count + 1) * sizeof(*list));
+	if (!list) {
+		st->oom = 1;
+		return 0;
+	}
+	cfg->tolerances = list;
+	tol = &list[cfg->tolerance_count];
+	memset(tol, 0, sizeof(*tol));
+	if (strcmp(colon + 1, "case") == 0) {
+		tol->kind = CRM_TOL_CASE;
+	} else {
+		char *end;
+		tol->kind = CRM_TOL_NUMBER;
+		tol->delta = strtod(colon + 1, &end);
+		if (end == colon + 1 || *end || tol->delta < 0)
+			return refuse(st, "tolerance '%s': '%s' is neither a number nor 'case'", item, colon + 1);
+	}
+	tol->table = crm_strndup(item, (size_t)(dot - item));
+	tol->column = crm_strndup(dot + 1, (size_t)(colon - dot - 1));
+	cfg->tolerance_count++;
+	if (!tol->table || !tol->column) {
+		st->oom = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int reconcile_key(struct parse_state *st, const char *key, const char *value)
+{
+	if (strcmp(key, "tolerance") == 0)
+		return each_item(st, value, add_tolerance);
+	if (strcmp(key, "exceptions") == 0)
+		return set_string(&st->cfg->exceptions, value, st);
+	return refuse(st, "unknown key '%s' in [reconcile]", key);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *st = user;
@@ -146,9 +287,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!key) {
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
-		    !object_name(section, name, sizeof(name))) {
-			if (strcmp(section, "policy") == 0 || strcmp(section, "gates") == 0 ||
-			    strcmp(section, "security") == 0)
+		    strcmp(section, "policy") && strcmp(section, "reconcile") && !object_name(section, name, sizeof(name))) {
+			if (strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
 				return refuse(st, "section [%s] is not supported by this version of crmshift", section);
 			return refuse(st, "unknown section [%s]", section);
 		}
@@ -193,7 +333,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 		struct crm_object_config *obj = add_object(st, name);
 		return obj ? object_key(st, obj, key, value) : 0;
 	}
-	if (strcmp(section, "policy") == 0 || strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
+	if (strcmp(section, "policy") == 0)
+		return policy_key(st, key, value);
+	if (strcmp(section, "reconcile") == 0)
+		return reconcile_key(st, key, value);
+	if (strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
 		return refuse(st, "section [%s] is not supported by this version of crmshift", section);
 	if (!section[0])
 		return refuse(st, "key '%s' outside any section", key);
@@ -228,6 +372,15 @@ void crm_config_release(struct crm_config *cfg)
 		crm_free(obj->encoding);
 	}
 	crm_free(cfg->objects);
+	for (i = 0; i < cfg->policy.critical_count; i++)
+		crm_free(cfg->policy.critical_fields[i]);
+	crm_free(cfg->policy.critical_fields);
+	for (i = 0; i < cfg->tolerance_count; i++) {
+		crm_free(cfg->tolerances[i].table);
+		crm_free(cfg->tolerances[i].column);
+	}
+	crm_free(cfg->tolerances);
+	crm_free(cfg->exceptions);
 	crm_free(cfg->dir);
 	crm_free(cfg->path);
 	crm_free(cfg->name);
@@ -348,6 +501,22 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 			      strerror(errno), dir);
 		crm_config_release(cfg);
 		return err->code;
+	}
+	/* the written triggers of DESIGN.md, unless [policy] says otherwise */
+	cfg->policy.failed_imports = 5;
+	cfg->policy.lost_contact_links = 2;
+	cfg->policy.critical_blank = 3;
+	cfg->policy.record_mismatches = 0.5;
+	cfg->policy.consent_mismatches = 0;
+	{
+		static const char *const defaults[] = {"contact.email", "opportunity.stage", "opportunity.amount"};
+		size_t d;
+		for (d = 0; d < CRM_ARRAY_COUNT(defaults); d++)
+			if (!add_critical(&st, defaults[d])) {
+				fclose(st.file);
+				crm_config_release(cfg);
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			}
 	}
 	st.line = 0;
 	/* DESIGN.md: `;` and `#` both start comments, inline ones too (after white space) */

@@ -26,6 +26,27 @@ struct crm_object_config {
 	unsigned long line; /* where the section starts */
 };
 
+/* [policy]: the written rollback triggers (thresholds in percent, consent as a count). */
+struct crm_policy {
+	double failed_imports;     /* records of an object that failed to import */
+	double lost_contact_links; /* opportunities that lost their contact roles */
+	double critical_blank;     /* a critical field blank beyond the source's own blanks */
+	double record_mismatches;  /* records that differ after the load */
+	double consent_mismatches; /* consent values that differ: 0 means any fires */
+	char **critical_fields;    /* "table.column" */
+	size_t critical_count;
+};
+
+enum crm_tolerance_kind { CRM_TOL_NUMBER, CRM_TOL_CASE };
+
+/* [reconcile] tolerance: a field compared within a margin or without case. */
+struct crm_tolerance {
+	char *table;
+	char *column;
+	enum crm_tolerance_kind kind;
+	double delta;
+};
+
 struct crm_config {
 	char *dir;  /* the project folder */
 	char *path; /* dir/crmshift.ini */
@@ -39,6 +60,10 @@ struct crm_config {
 	unsigned batch_size;
 	struct crm_object_config *objects;
 	size_t object_count;
+	struct crm_policy policy;
+	struct crm_tolerance *tolerances;
+	size_t tolerance_count;
+	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
 };
 
 /* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */

@@ -438,6 +438,81 @@ static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *
 	return rc;
 }
 
+static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
+		       struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct crm_value *values = crm_calloc(spec->count ? spec->count : 1, sizeof(*values));
+	char (*numbers)[24] = crm_calloc(spec->count ? spec->count : 1, sizeof(*numbers));
+	struct crm_buf sql;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	crm_buf_init(&sql, 1 << 20);
+	if (!values || !numbers) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	crm_buf_addstr(&sql, "SELECT source_id", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&sql, err, " FROM \"%s\" WHERE source_system = ?", spec->table);
+	if (err->code)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		db_error(s->db, err, "scan");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, spec->source_system, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < spec->count; i++) {
+			int col = (int)i + 1;
+			if (sqlite3_column_type(st, col) == SQLITE_INTEGER) {
+				/* integers, booleans and references read back as the decimal text the mapping wrote */
+				int n = snprintf(numbers[i], sizeof(numbers[i]), "%lld",
+						 (long long)sqlite3_column_int64(st, col));
+				values[i].ptr = numbers[i];
+				values[i].len = (size_t)n;
+			} else {
+				values[i].ptr = (const char *)sqlite3_column_text(st, col);
+				values[i].len = (size_t)sqlite3_column_bytes(st, col);
+			}
+			values[i].id = 0;
+		}
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), values, err))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		db_error(s->db, err, "scan");
+out:
+	sqlite3_finalize(st);
+	crm_buf_release(&sql);
+	crm_free(values);
+	crm_free(numbers);
+	return err->code;
+}
+
+static int sqlite_dangling(struct crm_store *base, const char *table, const char *column, const char *parent_table,
+			   int64_t *count, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM \"%s\" c WHERE c.\"%s\" IS NOT NULL AND NOT EXISTS "
+		 "(SELECT 1 FROM \"%s\" p WHERE p.id = c.\"%s\")",
+		 table, column, parent_table, column);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "dangling references");
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "dangling references");
+}
+
 static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -474,9 +549,21 @@ static void sqlite_close(struct crm_store *base)
 }
 
 static const struct crm_store_ops sqlite_ops = {
-	"sqlite",	    sqlite_ensure_table, sqlite_begin,	sqlite_commit, sqlite_rollback,
-	sqlite_writer_open, sqlite_writer_close, sqlite_insert, sqlite_update, sqlite_fetch,
-	sqlite_count,	    sqlite_handle,	 sqlite_close,
+	.name = "sqlite",
+	.ensure_table = sqlite_ensure_table,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.writer_open = sqlite_writer_open,
+	.writer_close = sqlite_writer_close,
+	.insert = sqlite_insert,
+	.update = sqlite_update,
+	.fetch = sqlite_fetch,
+	.scan = sqlite_scan,
+	.dangling = sqlite_dangling,
+	.count = sqlite_count,
+	.sqlite_handle = sqlite_handle,
+	.close = sqlite_close,
 };
 
 struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)

@@ -43,6 +43,14 @@ struct crm_store_row {
 	const char *load_time;		/* ISO 8601 UTC, for created_at/updated_at when not mapped */
 };
 
+/*
+ * A row read back for reconciliation: its source id and the spec's columns
+ * as text (integers, booleans and references in decimal; NULL as length 0).
+ * Borrowed for the duration of the callback.
+ */
+typedef int (*crm_store_row_fn)(void *ctx, const char *source_id, size_t source_id_len, const struct crm_value *values,
+				struct crm_error *err);
+
 struct crm_store_ops {
 	const char *name;
 	/* Creates the table (canonical columns for a core table) and any missing spec column. */
@@ -65,6 +73,12 @@ struct crm_store_ops {
 		      struct crm_error *err);
 	/* The writer's columns of row id as a JSON object into out (the pre-image); 0, or 1 when absent. */
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
+	/* Calls fn for every row of spec's table that carries spec's source_system. */
+	int (*scan)(struct crm_store *store, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
+		    struct crm_error *err);
+	/* Rows of table whose column points at no row of parent_table. */
+	int (*dangling)(struct crm_store *store, const char *table, const char *column, const char *parent_table,
+			int64_t *count, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
 	/*
