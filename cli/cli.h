@@ -18,6 +18,7 @@ int cmd_init(int argc, char **argv, struct cli *cli);
 int cmd_plan(int argc, char **argv, struct cli *cli);
 int cmd_migrate(int argc, char **argv, struct cli *cli);
 int cmd_status(int argc, char **argv, struct cli *cli);
+int cmd_reconcile(int argc, char **argv, struct cli *cli);
 
 /* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
 int cli_fail(const struct crm_error *err);

@@ -1,0 +1,232 @@
+/*
+ * cmd-reconcile.c: `crmshift reconcile` prints source against target per
+ * object, field mismatches (PII masked), relationships, critical fields,
+ * consent and business totals, then every rollback trigger with its
+ * measured value and threshold, and the verdict: exit 0 on GO, 3 on NO-GO.
+ */
+#include "compat.h"
+#include "cli.h"
+#include "engine/project.h"
+#include "engine/reconcile.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] = "usage: crmshift [-C DIR] reconcile [--json]\n"
+				 "\n"
+				 "Re-derives the expected target from the exports and the mapping, compares it with\n"
+				 "the target and measures the rollback triggers of [policy]. Exit 0 on GO, 3 on NO-GO.\n";
+
+static void print_value(const struct crm_recon_trigger *t)
+{
+	if (t->percent)
+		printf("%8.2f%%  threshold %6.2f%%", t->value, t->threshold);
+	else
+		printf("%9.0f  threshold %7.0f", t->value, t->threshold);
+}
+
+static void print_text(const struct crm_reconcile_result *res, const struct crm_project *p)
+{
+	size_t i, f, e;
+	int any = 0;
+
+	printf("reconcile: %s (%s -> %s)\n\n", p->cfg.name ? p->cfg.name : p->cfg.dir, p->cfg.source_system,
+	       p->cfg.target_url);
+	printf("%-24s %9s %9s %9s %10s %8s %11s %11s %9s\n", "object", "source", "rejected", "expected", "in target",
+	       "missing", "unexpected", "mismatched", "accepted");
+	for (i = 0; i < res->count; i++) {
+		const struct crm_recon_object *o = &res->objects[i];
+		printf("%-24s %9lld %9lld %9lld %10lld %8lld %11lld %11lld %9lld\n", o->object, (long long)o->source_rows,
+		       (long long)o->rejected, (long long)o->expected, (long long)o->in_target, (long long)o->missing,
+		       (long long)o->unexpected, (long long)o->mismatched, (long long)o->accepted);
+	}
+	for (i = 0; i < res->count; i++)
+		for (f = 0; f < res->objects[i].field_count; f++) {
+			const struct crm_recon_field *rf = &res->objects[i].fields[f];
+			if (!rf->mismatches)
+				continue;
+			if (!any++)
+				printf("\nfield mismatches:\n");
+			printf("  %s.%s: %lld%s\n", res->objects[i].object, rf->column, (long long)rf->mismatches,
+			       rf->consent ? " (consent)" : "");
+			for (e = 0; e < rf->example_count; e++)
+				printf("    %s: expected %s, target has %s\n", rf->examples[e].source_id, rf->examples[e].expected,
+				       rf->examples[e].actual);
+		}
+	printf("\nrelationships:\n");
+	for (i = 0; i < res->relation_count; i++)
+		printf("  %s.%s -> %s: %lld pointing at no row\n", res->relations[i].object, res->relations[i].field,
+		       res->relations[i].parent, (long long)res->relations[i].dangling);
+	if (res->has_junction)
+		printf("  opportunities with a contact role in the source: %lld; with none in the target: %lld\n",
+		       (long long)res->opportunities_with_roles, (long long)res->opportunities_lost_roles);
+	for (i = 0; i < res->parent_count; i++)
+		printf("  %s account %s: %lld contacts in the source, %lld in the target\n", i == 0 ? "largest" : "       ",
+		       res->parents[i].source_id, (long long)res->parents[i].source_children,
+		       (long long)res->parents[i].target_children);
+	printf("\ncritical fields blank (source -> target):\n");
+	for (i = 0; i < res->critical_count; i++) {
+		const struct crm_recon_critical *c = &res->criticals[i];
+		if (!c->source_rows) {
+			printf("  %-28s not mapped\n", c->field);
+			continue;
+		}
+		printf("  %-28s %6.2f%% -> %6.2f%%\n", c->field,
+		       c->source_rows ? 100.0 * (double)c->source_blank / (double)c->source_rows : 0,
+		       c->target_rows ? 100.0 * (double)c->target_blank / (double)c->target_rows : 0);
+	}
+	if (res->opportunities_source || res->opportunities_target || res->leads_source || res->leads_target) {
+		printf("\nbusiness totals (source | target):\n");
+		for (i = 0; i < res->stage_count; i++) {
+			const struct crm_recon_stage *s = &res->stages[i];
+			printf("  open pipeline %-18s %6lld %16.2f | %6lld %16.2f\n", s->stage[0] ? s->stage : "(no stage)",
+			       (long long)s->source_count, s->source_amount, (long long)s->target_count, s->target_amount);
+		}
+		printf("  closed won                   %6lld %16.2f | %6lld %16.2f\n", (long long)res->won_source_count,
+		       res->won_source_amount, (long long)res->won_target_count, res->won_target_amount);
+		printf("  leads %lld | %lld, opportunities %lld | %lld", (long long)res->leads_source,
+		       (long long)res->leads_target, (long long)res->opportunities_source,
+		       (long long)res->opportunities_target);
+		if (res->leads_source && res->leads_target)
+			printf(", opportunities per lead %.2f | %.2f",
+			       (double)res->opportunities_source / (double)res->leads_source,
+			       (double)res->opportunities_target / (double)res->leads_target);
+		printf("\n");
+	}
+	printf("\ntriggers:\n");
+	for (i = 0; i < res->trigger_count; i++) {
+		const struct crm_recon_trigger *t = &res->triggers[i];
+		printf("  %-6s %-20s %-30s ", t->fired ? "FIRED" : "ok", t->name, t->subject);
+		print_value(t);
+		printf("\n");
+	}
+	{
+		size_t fired = 0;
+		for (i = 0; i < res->trigger_count; i++)
+			fired += (size_t)res->triggers[i].fired;
+		if (res->go)
+			printf("\nverdict: GO (no rollback trigger fired) in %.2f s\n", res->seconds);
+		else
+			printf("\nverdict: NO-GO (%zu trigger%s fired) in %.2f s\n", fired, fired == 1 ? "" : "s", res->seconds);
+	}
+}
+
+static json_t *to_json(const struct crm_reconcile_result *res)
+{
+	json_t *root = json_object(), *objects = json_array(), *triggers = json_array(), *criticals = json_array();
+	json_t *relations = json_array(), *stages = json_array(), *parents = json_array();
+	size_t i, f, e;
+
+	for (i = 0; i < res->count; i++) {
+		const struct crm_recon_object *o = &res->objects[i];
+		json_t *fields = json_array();
+		for (f = 0; f < o->field_count; f++) {
+			const struct crm_recon_field *rf = &o->fields[f];
+			json_t *examples = json_array();
+			if (!rf->mismatches)
+				continue;
+			for (e = 0; e < rf->example_count; e++)
+				json_array_append_new(examples, json_pack("{s:s, s:s, s:s}", "source_id", rf->examples[e].source_id,
+									  "expected", rf->examples[e].expected, "target",
+									  rf->examples[e].actual));
+			json_array_append_new(fields, json_pack("{s:s, s:I, s:b, s:o}", "field", rf->column, "mismatches",
+								(json_int_t)rf->mismatches, "consent", rf->consent,
+								"examples", examples));
+		}
+		json_array_append_new(
+			objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "object",
+					   o->object, "table", o->table, "source_rows", (json_int_t)o->source_rows,
+					   "rejected", (json_int_t)o->rejected, "expected", (json_int_t)o->expected,
+					   "in_target", (json_int_t)o->in_target, "missing", (json_int_t)o->missing,
+					   "unexpected", (json_int_t)o->unexpected, "mismatched", (json_int_t)o->mismatched,
+					   "accepted", (json_int_t)o->accepted, "consent_mismatches",
+					   (json_int_t)o->consent_mismatches, "optouts_lost", (json_int_t)o->optouts_lost,
+					   "fields", fields));
+	}
+	for (i = 0; i < res->trigger_count; i++) {
+		const struct crm_recon_trigger *t = &res->triggers[i];
+		json_array_append_new(triggers, json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "trigger", t->name, "subject",
+							  t->subject, "value", t->value, "threshold", t->threshold,
+							  "unit", t->percent ? "percent" : "count", "fired", t->fired));
+	}
+	for (i = 0; i < res->critical_count; i++) {
+		const struct crm_recon_critical *c = &res->criticals[i];
+		json_array_append_new(criticals, json_pack("{s:s, s:I, s:I, s:I, s:I}", "field", c->field, "source_rows",
+							   (json_int_t)c->source_rows, "source_blank",
+							   (json_int_t)c->source_blank, "target_rows",
+							   (json_int_t)c->target_rows, "target_blank",
+							   (json_int_t)c->target_blank));
+	}
+	for (i = 0; i < res->relation_count; i++)
+		json_array_append_new(relations, json_pack("{s:s, s:s, s:s, s:I}", "object", res->relations[i].object,
+							   "field", res->relations[i].field, "parent",
+							   res->relations[i].parent, "dangling",
+							   (json_int_t)res->relations[i].dangling));
+	for (i = 0; i < res->stage_count; i++)
+		json_array_append_new(stages, json_pack("{s:s, s:I, s:f, s:I, s:f}", "stage", res->stages[i].stage,
+							"source_count", (json_int_t)res->stages[i].source_count,
+							"source_amount", res->stages[i].source_amount, "target_count",
+							(json_int_t)res->stages[i].target_count, "target_amount",
+							res->stages[i].target_amount));
+	for (i = 0; i < res->parent_count; i++)
+		json_array_append_new(parents, json_pack("{s:s, s:I, s:I}", "source_id", res->parents[i].source_id,
+							 "source_children", (json_int_t)res->parents[i].source_children,
+							 "target_children", (json_int_t)res->parents[i].target_children));
+	json_object_set_new(root, "verdict", json_string(res->go ? "GO" : "NO-GO"));
+	json_object_set_new(root, "triggers", triggers);
+	json_object_set_new(root, "objects", objects);
+	json_object_set_new(root, "relationships",
+			    json_pack("{s:o, s:I, s:I, s:o}", "references", relations, "opportunities_with_roles",
+				      (json_int_t)res->opportunities_with_roles, "opportunities_lost_roles",
+				      (json_int_t)res->opportunities_lost_roles, "largest_accounts", parents));
+	json_object_set_new(root, "critical_fields", criticals);
+	json_object_set_new(root, "business_totals",
+			    json_pack("{s:o, s:{s:I, s:f}, s:{s:I, s:f}, s:I, s:I, s:I, s:I}", "open_pipeline", stages,
+				      "closed_won_source", "count", (json_int_t)res->won_source_count, "amount",
+				      res->won_source_amount, "closed_won_target", "count",
+				      (json_int_t)res->won_target_count, "amount", res->won_target_amount, "leads_source",
+				      (json_int_t)res->leads_source, "leads_target", (json_int_t)res->leads_target,
+				      "opportunities_source", (json_int_t)res->opportunities_source,
+				      "opportunities_target", (json_int_t)res->opportunities_target));
+	json_object_set_new(root, "seconds", json_real(res->seconds));
+	return root;
+}
+
+int cmd_reconcile(int argc, char **argv, struct cli *cli)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_reconcile_result res;
+	struct crm_project p;
+	int rc = cli_simple_options(argc, argv, cli, usage_text);
+
+	if (rc >= 0)
+		return rc;
+	if (crm_project_open(&p, cli->dir, &err)) {
+		size_t i;
+		for (i = 0; i + 1 < p.diags.count; i++)
+			fprintf(stderr, "crmshift: error: %s\n", p.diags.msgs[i]);
+		crm_project_release(&p);
+		return cli_fail(&err);
+	}
+	if (crm_reconcile(&p, &res, &err)) {
+		crm_reconcile_result_release(&res);
+		crm_project_release(&p);
+		return cli_fail(&err);
+	}
+	if (cli->json) {
+		json_t *root = to_json(&res);
+		char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(root);
+	} else {
+		print_text(&res, &p);
+	}
+	rc = res.go ? CRM_EXIT_OK : CRM_EXIT_NOGO;
+	crm_reconcile_result_release(&res);
+	crm_project_release(&p);
+	return rc;
+}

@@ -1,0 +1,1041 @@
+/*
+ * reconcile.c: expected versus actual, then the triggers.
+ *
+ * Per object, in load order:
+ *   1. the export is staged and mapped exactly as migrate does (same
+ *      programs, same `unique`, references resolved through the same
+ *      cross-reference); each record migrate would load goes into a map
+ *      keyed by a 128-bit hash of its source id, holding a 64-bit hash of
+ *      its expected values;
+ *   2. the target table is scanned once: each row is looked up and its
+ *      values hashed the same way; rows the export does not explain are
+ *      unexpected, expected records never seen are missing;
+ *   3. only when hashes differ, the export is read again for those records
+ *      and the target scanned again for them, to compare field by field with
+ *      the tolerances, the consent rule and the exception list.
+ * Memory is the map (32 bytes a record) plus the differing records' values.
+ */
+#include "compat.h"
+#include "engine/reconcile.h"
+#include "engine/stage.h"
+#include "io/csv.h"
+#include "state/state.h"
+#include "state/xrefcache.h"
+#include "store/store.h"
+#include "transform/datetime.h"
+#include "transform/textfn.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/hash.h"
+#include "util/path.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <utf8proc.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+/* records compared field by field at most, per object; beyond, they count as mismatched records only */
+#define DETAIL_MAX 100000
+
+struct slot {
+	uint64_t low, high; /* the source id's 128-bit hash; both 0 = empty */
+	uint64_t hash;      /* of the expected values */
+	uint8_t skip;       /* columns not compared: mapped timestamps the source left empty */
+	uint8_t seen;
+	uint8_t exception;  /* on the exception list */
+};
+
+struct idmap {
+	struct slot *slots;
+	size_t cap, count;
+};
+
+static struct slot *idmap_find(struct idmap *m, uint64_t low, uint64_t high)
+{
+	size_t i = (size_t)low & (m->cap - 1);
+
+	while ((m->slots[i].low || m->slots[i].high) && (m->slots[i].low != low || m->slots[i].high != high))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slots[i];
+}
+
+/* The slot for id, added when absent (*added set); NULL on OOM. */
+static struct slot *idmap_put(struct idmap *m, const char *id, size_t len, int *added)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct slot *s;
+
+	if (!h.low64 && !h.high64)
+		h.low64 = 1; /* 0,0 marks an empty slot */
+	if ((m->count + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024, i;
+		struct slot *slots = crm_calloc(cap, sizeof(*slots)), *old = m->slots;
+		if (!slots)
+			return NULL;
+		m->slots = slots;
+		for (i = 0; i < m->cap; i++)
+			if (old[i].low || old[i].high)
+				*idmap_find(m, old[i].low, old[i].high) = old[i];
+		m->cap = cap;
+		crm_free(old);
+	}
+	s = idmap_find(m, h.low64, h.high64);
+	*added = !(s->low || s->high);
+	if (*added) {
+		s->low = h.low64;
+		s->high = h.high64;
+		m->count++;
+	}
+	return s;
+}
+
+static struct slot *idmap_get(struct idmap *m, const char *id, size_t len)
+{
+	XXH128_hash_t h;
+	struct slot *s;
+
+	if (!m->cap)
+		return NULL;
+	h = XXH3_128bits(id, len);
+	if (!h.low64 && !h.high64)
+		h.low64 = 1;
+	s = idmap_find(m, h.low64, h.high64);
+	return s->low || s->high ? s : NULL;
+}
+
+struct reconciliation {
+	struct crm_project *p;
+	struct crm_reconcile_result *res;
+	struct crm_store *store;
+	struct crm_state *state;
+	struct crm_xref_cache **caches; /* per project object */
+	int64_t *keys;
+	struct crm_strmap exceptions;   /* "object\037source_id" -> reason */
+	struct crm_arena arena;
+	/* source ids of opportunities that have a contact role in the export */
+	struct crm_strmap role_opportunities;
+	/* target ids of opportunities that have a contact role in the target */
+	struct crm_xref_cache *target_role_opportunities;
+	struct crm_strmap parent_children; /* account source id -> contacts in the source */
+};
+
+/* What an object's comparison needs while it runs. */
+struct object_check {
+	struct crm_project_object *o;
+	struct crm_recon_object *r;
+	size_t index;
+	struct idmap expected;
+	struct crm_strmap differing; /* source ids whose hashes differ; str = expected values, once read */
+	struct crm_arena values;     /* expected values of the differing records */
+	struct crm_table_spec spec;
+	struct crm_store_column *columns;
+	struct crm_value *resolved;  /* per field: the value the store should hold */
+	int *timestamp;              /* per field: created_at/updated_at */
+	int *critical;               /* per field: index into res->criticals + 1, or 0 */
+	int phase;                   /* 1: hashes, 2: fields */
+};
+
+static int is_consent_column(const char *table, const char *column)
+{
+	if (strcmp(table, "consent_event") == 0)
+		return 1;
+	return strcmp(column, "email_opt_out") == 0 || strcmp(column, "do_not_call") == 0 ||
+	       strncmp(column, "consent_", 8) == 0;
+}
+
+static int is_optout_column(const char *column)
+{
+	return strcmp(column, "email_opt_out") == 0 || strcmp(column, "do_not_call") == 0;
+}
+
+static struct crm_xref_cache *cache_for(struct reconciliation *rc, const char *object, struct crm_error *err)
+{
+	struct crm_project_object *po = crm_project_object(rc->p, object);
+	size_t i = (size_t)(po - rc->p->objects);
+
+	if (rc->caches[i])
+		return rc->caches[i];
+	rc->caches[i] = crm_xref_cache_new();
+	if (!rc->caches[i]) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (rc->keys[i] && crm_state_xref_load(rc->state, rc->keys[i], rc->caches[i], err))
+		return NULL;
+	return rc->caches[i];
+}
+
+/* Hash of values as the target holds them; skip drops timestamp columns (bit 0 created_at, bit 1 updated_at). */
+static uint64_t values_hash(const struct object_check *oc, const struct crm_value *v, uint8_t skip)
+{
+	XXH3_state_t state;
+	size_t f;
+
+	XXH3_64bits_reset(&state);
+	for (f = 0; f < oc->o->prog->field_count; f++) {
+		uint32_t len = (uint32_t)v[f].len;
+		if (oc->timestamp[f] && (skip & oc->timestamp[f]))
+			continue;
+		XXH3_64bits_update(&state, &len, sizeof(len));
+		if (len)
+			XXH3_64bits_update(&state, v[f].ptr, len);
+	}
+	return XXH3_64bits_digest(&state);
+}
+
+/*
+ * The values the store should hold for a staged record: references as the
+ * parents' target ids in decimal. Returns 1 when migrate would reject the
+ * record for a required reference whose parent is not loaded.
+ */
+static int expected_values(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record *rec,
+			   uint8_t *skip, struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	size_t f;
+	int orphan_rejected = 0;
+
+	*skip = 0;
+	for (f = 0; f < prog->field_count; f++) {
+		const struct crm_field_program *field = &prog->fields[f];
+		const struct crm_value *v = &rec->values[f];
+		oc->resolved[f] = *v;
+		if (field->ref_object && v->len) {
+			struct crm_xref_cache *cache = cache_for(rc, field->ref_object, err);
+			int64_t target;
+			char *text;
+			if (!cache)
+				return err->code;
+			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target)) {
+				oc->resolved[f].ptr = "";
+				oc->resolved[f].len = 0;
+				orphan_rejected |= field->required;
+				continue;
+			}
+			text = crm_arena_alloc(&rc->arena, 24);
+			if (!text)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			oc->resolved[f].len = (size_t)snprintf(text, 24, "%lld", (long long)target);
+			oc->resolved[f].ptr = text;
+		}
+		if (oc->timestamp[f] && !v->len)
+			*skip |= (uint8_t)oc->timestamp[f];
+	}
+	return orphan_rejected;
+}
+
+static void mask(char *out, size_t cap, const struct crm_field_program *field, const char *ptr, size_t len)
+{
+	if (!len)
+		snprintf(out, cap, "(empty)");
+	else if (field->pii)
+		snprintf(out, cap, "<%s, %zu characters>", field->row->pii == CRM_PII_SPI ? "SPI" : "PII",
+			 crm_text_chars(ptr, len));
+	else
+		snprintf(out, cap, "%.*s", (int)(len > (size_t)cap - 1 ? cap - 1 : len), ptr);
+}
+
+static const struct crm_tolerance *tolerance_for(const struct crm_config *cfg, const char *table, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->tolerance_count; i++)
+		if (strcmp(cfg->tolerances[i].table, table) == 0 && strcmp(cfg->tolerances[i].column, column) == 0)
+			return &cfg->tolerances[i];
+	return NULL;
+}
+
+static int equal_within(const struct crm_tolerance *tol, const struct crm_value *a, const struct crm_value *b)
+{
+	if (a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0))
+		return 1;
+	if (!tol || !a->len || !b->len)
+		return 0;
+	if (tol->kind == CRM_TOL_NUMBER) {
+		char x[64], y[64];
+		char *ex, *ey;
+		double dx, dy;
+		if (a->len >= sizeof(x) || b->len >= sizeof(y))
+			return 0;
+		memcpy(x, a->ptr, a->len);
+		x[a->len] = '\0';
+		memcpy(y, b->ptr, b->len);
+		y[b->len] = '\0';
+		dx = strtod(x, &ex);
+		dy = strtod(y, &ey);
+		/* a relative epsilon keeps 0.01 a cent even after binary rounding */
+		return !*ex && !*ey && (dx - dy <= tol->delta * (1 + 1e-9)) && (dy - dx <= tol->delta * (1 + 1e-9));
+	} else {
+		utf8proc_uint8_t *fa = NULL, *fb = NULL;
+		utf8proc_ssize_t la, lb;
+		int same;
+		la = utf8proc_map((const utf8proc_uint8_t *)a->ptr, (utf8proc_ssize_t)a->len, &fa,
+				  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+		lb = utf8proc_map((const utf8proc_uint8_t *)b->ptr, (utf8proc_ssize_t)b->len, &fb,
+				  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+		same = la >= 0 && la == lb && memcmp(fa, fb, (size_t)la) == 0;
+		free(fa);
+		free(fb);
+		return same;
+	}
+}
+
+static int exception_reason(struct reconciliation *rc, const char *object, const char *id, size_t len)
+{
+	char key[512];
+	size_t olen = strlen(object);
+
+	if (!rc->exceptions.count || olen + 1 + len > sizeof(key))
+		return 0;
+	memcpy(key, object, olen);
+	key[olen] = '\037';
+	memcpy(key + olen + 1, id, len);
+	return crm_strmap_get(&rc->exceptions, key, olen + 1 + len) != NULL;
+}
+
+static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
+{
+	struct crm_csv_reader *r;
+	struct crm_csv_record rec;
+	char *path;
+	int rc_;
+
+	if (!rc->p->cfg.exceptions)
+		return 0;
+	path = crm_config_path(&rc->p->cfg, rc->p->cfg.exceptions);
+	if (!path)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	r = crm_csv_open(path, "utf-8", ',', err);
+	crm_free(path);
+	if (!r)
+		return err->code;
+	while ((rc_ = crm_csv_next(r, &rec, err)) != CRM_CSV_EOF) {
+		char key[512];
+		if (rc_ < 0 || rc_ == CRM_CSV_BAD_RECORD)
+			goto out;
+		if (rec.index == 0) {
+			if (rec.count != 3 || crm_csv_column(r, "object") != 0 || crm_csv_column(r, "source_id") != 1 ||
+			    crm_csv_column(r, "reason") != 2) {
+				crm_error_set(err, CRM_EINPUT, "%s:1: the exception list's columns are object,source_id,reason",
+					      crm_csv_path(r));
+				goto out;
+			}
+			continue;
+		}
+		if (!rec.fields[2].len) {
+			crm_error_set(err, CRM_EINPUT, "%s:%lu: an exception needs a reason", crm_csv_path(r), rec.line);
+			goto out;
+		}
+		if (rec.fields[0].len + 1 + rec.fields[1].len > sizeof(key)) {
+			crm_error_set(err, CRM_EINPUT, "%s:%lu: object and source id are too long", crm_csv_path(r),
+				      rec.line);
+			goto out;
+		}
+		memcpy(key, rec.fields[0].ptr, rec.fields[0].len);
+		key[rec.fields[0].len] = '\037';
+		memcpy(key + rec.fields[0].len + 1, rec.fields[1].ptr, rec.fields[1].len);
+		if (crm_strmap_put(&rc->exceptions, key, rec.fields[0].len + 1 + rec.fields[1].len, 0, NULL, NULL, err) < 0)
+			goto out;
+	}
+out:
+	crm_csv_close(r);
+	return err->code;
+}
+
+/* ---- aggregates: critical fields, business totals, relationships ---- */
+
+static struct crm_recon_stage *stage_entry(struct crm_reconcile_result *res, const char *stage, size_t len,
+					   struct crm_error *err)
+{
+	size_t i;
+	struct crm_recon_stage *stages;
+
+	if (len >= sizeof(res->stages[0].stage))
+		len = sizeof(res->stages[0].stage) - 1;
+	for (i = 0; i < res->stage_count; i++)
+		if (strlen(res->stages[i].stage) == len && memcmp(res->stages[i].stage, stage, len) == 0)
+			return &res->stages[i];
+	stages = crm_realloc(res->stages, (res->stage_count + 1) * sizeof(*stages));
+	if (!stages) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	res->stages = stages;
+	memset(&stages[res->stage_count], 0, sizeof(*stages));
+	memcpy(stages[res->stage_count].stage, stage, len);
+	return &stages[res->stage_count++];
+}
+
+static long field_index(const struct crm_program *prog, const char *column)
+{
+	size_t f;
+
+	for (f = 0; f < prog->field_count; f++)
+		if (strcmp(prog->fields[f].target_field, column) == 0)
+			return (long)f;
+	return -1;
+}
+
+static int is_one(const struct crm_value *v)
+{
+	return v->len == 1 && v->ptr[0] == '1';
+}
+
+/* Adds one row's business figures (source side when source is set). */
+static int business(struct reconciliation *rc, struct object_check *oc, const struct crm_value *v, int source,
+		    struct crm_error *err)
+{
+	struct crm_reconcile_result *res = rc->res;
+	const struct crm_program *prog = oc->o->prog;
+
+	if (strcmp(prog->table, "lead") == 0) {
+		*(source ? &res->leads_source : &res->leads_target) += 1;
+		return 0;
+	}
+	if (strcmp(prog->table, "opportunity") == 0) {
+		long stage = field_index(prog, "stage"), amount = field_index(prog, "amount");
+		long closed = field_index(prog, "is_closed"), won = field_index(prog, "is_won");
+		double value = amount >= 0 && v[amount].len ? strtod(v[amount].ptr, NULL) : 0;
+		*(source ? &res->opportunities_source : &res->opportunities_target) += 1;
+		if (won >= 0 && is_one(&v[won])) {
+			*(source ? &res->won_source_count : &res->won_target_count) += 1;
+			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
+		}
+		if (stage >= 0 && !(closed >= 0 && is_one(&v[closed]))) {
+			struct crm_recon_stage *s = stage_entry(res, v[stage].ptr ? v[stage].ptr : "", v[stage].len, err);
+			if (!s)
+				return err->code;
+			*(source ? &s->source_count : &s->target_count) += 1;
+			*(source ? &s->source_amount : &s->target_amount) += value;
+		}
+	}
+	return 0;
+}
+
+static void criticals(struct reconciliation *rc, struct object_check *oc, const struct crm_value *v, int source)
+{
+	size_t f;
+
+	for (f = 0; f < oc->o->prog->field_count; f++) {
+		struct crm_recon_critical *c;
+		if (!oc->critical[f])
+			continue;
+		c = &rc->res->criticals[oc->critical[f] - 1];
+		*(source ? &c->source_rows : &c->target_rows) += 1;
+		if (!v[f].len)
+			*(source ? &c->source_blank : &c->target_blank) += 1;
+	}
+}
+
+/* ---- phase 1: expected records from the export ---- */
+
+static int stage_export(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	struct crm_stage_options opt;
+	struct crm_stager *stager;
+	struct crm_stage_batch batch;
+	const struct crm_program *prog = oc->o->prog;
+	long role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? field_index(prog, "opportunity_id") : -1;
+	long account = strcmp(prog->table, "contact") == 0 ? field_index(prog, "account_id") : -1;
+	size_t i;
+	int rc_;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.keep_bad = 1;
+	opt.run_flags = oc->phase == 1 ? CRM_RUN_CHECK_UNIQUE : 0;
+	stager = crm_stager_start(oc->o, &opt, err);
+	if (!stager)
+		return err->code;
+	while ((rc_ = crm_stager_next(stager, &batch, err)) == 1) {
+		for (i = 0; i < batch.count; i++) {
+			const struct crm_stage_record *rec = &batch.records[i];
+			struct slot *s;
+			uint8_t skip;
+			int added, orphan;
+
+			crm_arena_reset(&rc->arena);
+			if (oc->phase == 1) {
+				oc->r->source_rows++;
+				/* the junction's source side: a role names its opportunity even when it is rejected */
+				if (role_opp >= 0 && !rec->bad && rec->values && rec->values[role_opp].len &&
+				    crm_strmap_put(&rc->role_opportunities, rec->values[role_opp].ptr,
+						   rec->values[role_opp].len, 0, NULL, NULL, err) < 0)
+					goto out;
+			}
+			if (rec->bad || !rec->id_len || rec->failure_count) {
+				oc->r->rejected += oc->phase == 1;
+				continue;
+			}
+			if (oc->phase == 2) {
+				const struct crm_strmap_entry *e = crm_strmap_get(&oc->differing, rec->id, rec->id_len);
+				size_t f, total = 0;
+				char *copy;
+				if (!e || e->str)
+					continue;
+				if (expected_values(rc, oc, rec, &skip, err) < 0)
+					goto out;
+				/* the expected values of a differing record, kept as len-prefixed text */
+				for (f = 0; f < prog->field_count; f++)
+					total += sizeof(uint32_t) + oc->resolved[f].len;
+				copy = crm_arena_alloc(&oc->values, total + 1);
+				if (!copy) {
+					crm_error_set(err, CRM_ENOMEM, "out of memory");
+					goto out;
+				}
+				total = 0;
+				for (f = 0; f < prog->field_count; f++) {
+					uint32_t len = (uint32_t)oc->resolved[f].len;
+					memcpy(copy + total, &len, sizeof(len));
+					memcpy(copy + total + sizeof(len), oc->resolved[f].ptr, len);
+					total += sizeof(len) + len;
+				}
+				((struct crm_strmap_entry *)e)->str = copy;
+				continue;
+			}
+			orphan = expected_values(rc, oc, rec, &skip, err);
+			if (orphan < 0)
+				goto out;
+			if (orphan) {
+				oc->r->rejected++;
+				continue;
+			}
+			s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
+			if (!s) {
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				goto out;
+			}
+			if (!added) {
+				/* migrate loads the first record with an id and rejects the others */
+				oc->r->rejected++;
+				continue;
+			}
+			s->hash = values_hash(oc, oc->resolved, skip);
+			s->skip = skip;
+			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
+			oc->r->expected++;
+			criticals(rc, oc, oc->resolved, 1);
+			if (business(rc, oc, oc->resolved, 1, err))
+				goto out;
+			if (account >= 0 && rec->values[account].len &&
+			    crm_strmap_put(&rc->parent_children, rec->values[account].ptr, rec->values[account].len, 0, NULL,
+					   NULL, err) >= 0) {
+				struct crm_strmap_entry *pe = (struct crm_strmap_entry *)crm_strmap_get(
+					&rc->parent_children, rec->values[account].ptr, rec->values[account].len);
+				pe->num++;
+			}
+			if (err->code)
+				goto out;
+		}
+	}
+out:
+	crm_stager_stop(stager);
+	return err->code;
+}
+
+/* ---- phase 1 and 2 on the target side ---- */
+
+static int compare_fields(struct reconciliation *rc, struct object_check *oc, const char *id, size_t id_len,
+			  const struct crm_value *actual, const char *stored)
+{
+	const struct crm_program *prog = oc->o->prog;
+	const struct crm_config *cfg = &rc->p->cfg;
+	struct crm_value expected;
+	size_t f, pos = 0;
+	int differs = 0, consent = 0, optout = 0;
+	int accepted = exception_reason(rc, oc->o->cfg->name, id, id_len);
+	uint8_t skip = 0;
+	struct slot *s = idmap_get(&oc->expected, id, id_len);
+
+	if (s)
+		skip = s->skip;
+	for (f = 0; f < prog->field_count; f++) {
+		struct crm_recon_field *rf = &oc->r->fields[f];
+		uint32_t len;
+		memcpy(&len, stored + pos, sizeof(len));
+		expected.ptr = stored + pos + sizeof(len);
+		expected.len = len;
+		pos += sizeof(len) + len;
+		if (oc->timestamp[f] && (skip & oc->timestamp[f]))
+			continue;
+		/* consent is compared exactly, whatever the tolerances say */
+		if (equal_within(rf->consent ? NULL : tolerance_for(cfg, prog->table, rf->column), &expected, &actual[f]))
+			continue;
+		differs = 1;
+		if (accepted)
+			continue;
+		rf->mismatches++;
+		if (rf->consent) {
+			consent = 1;
+			if (is_optout_column(rf->column) && is_one(&expected) && !is_one(&actual[f]))
+				optout = 1;
+		}
+		if (rf->example_count < CRM_RECON_EXAMPLES) {
+			struct crm_recon_example *ex = &rf->examples[rf->example_count++];
+			snprintf(ex->source_id, sizeof(ex->source_id), "%.*s", (int)(id_len > 63 ? 63 : id_len), id);
+			mask(ex->expected, sizeof(ex->expected), &prog->fields[f], expected.ptr, expected.len);
+			mask(ex->actual, sizeof(ex->actual), &prog->fields[f], actual[f].ptr, actual[f].len);
+		}
+	}
+	if (!differs)
+		return 0; /* within tolerance */
+	if (accepted) {
+		oc->r->accepted++;
+		return 0;
+	}
+	oc->r->mismatched++;
+	oc->r->consent_mismatches += consent;
+	oc->r->optouts_lost += optout;
+	return 0;
+}
+
+/* 1 when another object loading into the same table knows this source id: its row, not an unexpected one */
+static int other_object_row(struct reconciliation *rc, struct object_check *oc, const char *id, size_t len,
+			    struct crm_error *err)
+{
+	size_t i;
+	int64_t target;
+
+	for (i = 0; i < rc->p->count; i++) {
+		struct crm_project_object *other = &rc->p->objects[i];
+		struct crm_xref_cache *cache;
+		if (other == oc->o || strcmp(other->cfg->target, oc->o->cfg->target) != 0)
+			continue;
+		cache = cache_for(rc, other->cfg->name, err);
+		if (!cache)
+			return -1;
+		if (crm_xref_cache_get(cache, id, len, &target))
+			return 1;
+	}
+	return 0;
+}
+
+struct scan_ctx {
+	struct reconciliation *rc;
+	struct object_check *oc;
+	long role_opp;                /* opportunity_contact.opportunity_id, or -1 */
+	long account;                 /* contact.account_id, or -1 */
+	struct crm_strmap *target_children; /* account target id -> contacts in the target */
+};
+
+static int scan_row(void *ctx, const char *id, size_t id_len, const struct crm_value *values, struct crm_error *err)
+{
+	struct scan_ctx *sc = ctx;
+	struct object_check *oc = sc->oc;
+	struct reconciliation *rc = sc->rc;
+	struct slot *s = idmap_get(&oc->expected, id, id_len);
+
+	if (oc->phase == 2) {
+		const struct crm_strmap_entry *e = crm_strmap_get(&oc->differing, id, id_len);
+		if (e && e->str)
+			compare_fields(rc, oc, id, id_len, values, e->str);
+		else if (e)
+			oc->r->mismatched++; /* the export no longer yields it: it differs */
+		return 0;
+	}
+	if (!s) {
+		int other = other_object_row(rc, oc, id, id_len, err);
+		if (other < 0)
+			return err->code;
+		oc->r->unexpected += !other;
+		return 0;
+	}
+	if (s->seen) {
+		oc->r->unexpected++; /* a second row with the same source id */
+		return 0;
+	}
+	s->seen = 1;
+	oc->r->in_target++;
+	if (values_hash(oc, values, s->skip) != s->hash) {
+		if (oc->differing.count < DETAIL_MAX) {
+			if (crm_strmap_put(&oc->differing, id, id_len, 0, NULL, NULL, err) < 0)
+				return err->code;
+		} else if (s->exception) {
+			oc->r->accepted++;
+		} else {
+			oc->r->mismatched++; /* beyond the detail budget: counted, not itemised */
+		}
+	}
+	criticals(rc, oc, values, 0);
+	if (business(rc, oc, values, 0, err))
+		return err->code;
+	if (sc->role_opp >= 0 && values[sc->role_opp].len &&
+	    crm_xref_cache_put(rc->target_role_opportunities, values[sc->role_opp].ptr, values[sc->role_opp].len, 1,
+			       err))
+		return err->code;
+	if (sc->account >= 0 && values[sc->account].len) {
+		const struct crm_strmap_entry *e;
+		if (crm_strmap_put(sc->target_children, values[sc->account].ptr, values[sc->account].len, 0, NULL, &e,
+				   err) < 0)
+			return err->code;
+		((struct crm_strmap_entry *)e)->num++;
+	}
+	return 0;
+}
+
+static int setup_check(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	size_t f, n = prog->field_count ? prog->field_count : 1, c;
+
+	oc->columns = crm_calloc(n, sizeof(*oc->columns));
+	oc->resolved = crm_calloc(n, sizeof(*oc->resolved));
+	oc->timestamp = crm_calloc(n, sizeof(int));
+	oc->critical = crm_calloc(n, sizeof(int));
+	oc->r->fields = crm_calloc(n, sizeof(*oc->r->fields));
+	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	oc->r->field_count = prog->field_count;
+	for (f = 0; f < prog->field_count; f++) {
+		const struct crm_field_program *field = &prog->fields[f];
+		char name[256];
+		oc->columns[f].name = field->target_field;
+		oc->columns[f].type = field->type;
+		oc->timestamp[f] = strcmp(field->target_field, "created_at") == 0   ? 1
+				   : strcmp(field->target_field, "updated_at") == 0 ? 2
+										    : 0;
+		oc->r->fields[f].column = field->target_field;
+		oc->r->fields[f].pii = field->pii;
+		oc->r->fields[f].consent = is_consent_column(prog->table, field->target_field);
+		snprintf(name, sizeof(name), "%s.%s", prog->table, field->target_field);
+		for (c = 0; c < rc->res->critical_count; c++)
+			if (strcmp(rc->res->criticals[c].field, name) == 0)
+				oc->critical[f] = (int)c + 1;
+	}
+	oc->spec.table = prog->table;
+	oc->spec.source_system = rc->p->cfg.source_system;
+	oc->spec.columns = oc->columns;
+	oc->spec.count = prog->field_count;
+	crm_strmap_init(&oc->differing);
+	crm_arena_init(&oc->values, 256 * 1024);
+	return 0;
+}
+
+static void release_check(struct object_check *oc)
+{
+	crm_free(oc->columns);
+	crm_free(oc->resolved);
+	crm_free(oc->timestamp);
+	crm_free(oc->critical);
+	crm_free(oc->expected.slots);
+	crm_strmap_release(&oc->differing);
+	crm_arena_release(&oc->values);
+}
+
+static int check_object(struct reconciliation *rc, struct object_check *oc, struct crm_strmap *target_children,
+			struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	struct scan_ctx sc = {rc, oc, -1, -1, target_children};
+	size_t i;
+	int64_t count;
+
+	if (strcmp(prog->table, "opportunity_contact") == 0) {
+		sc.role_opp = field_index(prog, "opportunity_id");
+		rc->res->has_junction |= sc.role_opp >= 0;
+	}
+	if (strcmp(prog->table, "contact") == 0)
+		sc.account = field_index(prog, "account_id");
+	if (setup_check(rc, oc, err))
+		return err->code;
+	oc->phase = 1;
+	if (stage_export(rc, oc, err))
+		return err->code;
+	if (rc->store->ops->count(rc->store, prog->table, &count, err))
+		return err->code;
+	if (count >= 0 && rc->store->ops->scan(rc->store, &oc->spec, scan_row, &sc, err))
+		return err->code;
+	for (i = 0; i < oc->expected.cap; i++) {
+		struct slot *s = &oc->expected.slots[i];
+		if ((s->low || s->high) && !s->seen) {
+			if (s->exception)
+				oc->r->accepted++;
+			else
+				oc->r->missing++;
+		}
+	}
+	if (oc->differing.count) {
+		oc->phase = 2;
+		if (stage_export(rc, oc, err))
+			return err->code;
+		if (rc->store->ops->scan(rc->store, &oc->spec, scan_row, &sc, err))
+			return err->code;
+	}
+	for (i = 0; i < prog->field_count; i++) {
+		const struct crm_field_program *field = &prog->fields[i];
+		struct crm_recon_relation *rel;
+		if (!field->ref_object || count < 0)
+			continue;
+		rel = crm_realloc(rc->res->relations, (rc->res->relation_count + 1) * sizeof(*rel));
+		if (!rel)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		rc->res->relations = rel;
+		rel = &rel[rc->res->relation_count++];
+		rel->object = oc->o->cfg->name;
+		rel->field = field->target_field;
+		rel->parent = field->ref_object;
+		if (rc->store->ops->dangling(rc->store, prog->table, field->target_field, field->ref_table, &rel->dangling,
+					     err))
+			return err->code;
+	}
+	return 0;
+}
+
+/* The junction: opportunities with a contact role in the source, and which of them have none in the target. */
+static int junction(struct reconciliation *rc, struct crm_error *err)
+{
+	struct crm_project_object *role = NULL, *opp;
+	struct crm_xref_cache *cache;
+	size_t i;
+	long f = -1;
+
+	for (i = 0; i < rc->p->count && !role; i++)
+		if (strcmp(rc->p->objects[i].cfg->target, "opportunity_contact") == 0) {
+			role = &rc->p->objects[i];
+			f = field_index(role->prog, "opportunity_id");
+		}
+	if (!role || f < 0)
+		return 0;
+	opp = crm_project_object(rc->p, role->prog->fields[f].ref_object);
+	cache = cache_for(rc, opp->cfg->name, err);
+	if (!cache)
+		return err->code;
+	for (i = 0; i < rc->role_opportunities.cap; i++) {
+		const struct crm_strmap_entry *e = &rc->role_opportunities.slots[i];
+		int64_t target, seen;
+		char text[24];
+		if (!e->key || !crm_xref_cache_get(cache, e->key, e->key_len, &target))
+			continue; /* the opportunity itself did not load: a failed import, counted there */
+		rc->res->opportunities_with_roles++;
+		snprintf(text, sizeof(text), "%lld", (long long)target);
+		if (!crm_xref_cache_get(rc->target_role_opportunities, text, strlen(text), &seen))
+			rc->res->opportunities_lost_roles++;
+	}
+	return 0;
+}
+
+/* The accounts with most contacts in the source, with their contacts in the target. */
+static int largest_parents(struct reconciliation *rc, struct crm_strmap *target_children, struct crm_error *err)
+{
+	struct crm_reconcile_result *res = rc->res;
+	struct crm_project_object *contact = NULL;
+	struct crm_xref_cache *cache;
+	size_t i, j;
+	long f = -1;
+
+	for (i = 0; i < rc->p->count && !contact; i++)
+		if (strcmp(rc->p->objects[i].cfg->target, "contact") == 0 &&
+		    (f = field_index(rc->p->objects[i].prog, "account_id")) >= 0)
+			contact = &rc->p->objects[i];
+	if (!contact)
+		return 0;
+	cache = cache_for(rc, contact->prog->fields[f].ref_object, err);
+	if (!cache)
+		return err->code;
+	for (i = 0; i < rc->parent_children.cap; i++) {
+		const struct crm_strmap_entry *e = &rc->parent_children.slots[i];
+		size_t at;
+		if (!e->key)
+			continue;
+		/* insertion into a top-5 list, largest first; ties by id for a stable report */
+		for (at = 0; at < res->parent_count; at++)
+			if (e->num > res->parents[at].source_children ||
+			    (e->num == res->parents[at].source_children &&
+			     strncmp(e->key, res->parents[at].source_id, sizeof(res->parents[at].source_id)) < 0))
+				break;
+		if (at >= CRM_ARRAY_COUNT(res->parents))
+			continue;
+		for (j = res->parent_count < CRM_ARRAY_COUNT(res->parents) ? res->parent_count : res->parent_count - 1;
+		     j > at; j--)
+			res->parents[j] = res->parents[j - 1];
+		if (res->parent_count < CRM_ARRAY_COUNT(res->parents))
+			res->parent_count++;
+		snprintf(res->parents[at].source_id, sizeof(res->parents[at].source_id), "%.*s",
+			 (int)(e->key_len > 63 ? 63 : e->key_len), e->key);
+		res->parents[at].source_children = e->num;
+		res->parents[at].target_children = 0;
+	}
+	for (i = 0; i < res->parent_count; i++) {
+		int64_t target;
+		char text[24];
+		const struct crm_strmap_entry *e;
+		if (!crm_xref_cache_get(cache, res->parents[i].source_id, strlen(res->parents[i].source_id), &target))
+			continue;
+		snprintf(text, sizeof(text), "%lld", (long long)target);
+		e = crm_strmap_get(target_children, text, strlen(text));
+		res->parents[i].target_children = e ? e->num : 0;
+	}
+	return 0;
+}
+
+static int add_trigger(struct crm_reconcile_result *res, const char *name, const char *subject, double value,
+		       double threshold, int percent, int fired, struct crm_error *err)
+{
+	struct crm_recon_trigger *t = crm_realloc(res->triggers, (res->trigger_count + 1) * sizeof(*t));
+
+	if (!t)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	res->triggers = t;
+	t = &t[res->trigger_count++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->subject, sizeof(t->subject), "%s", subject);
+	t->value = value;
+	t->threshold = threshold;
+	t->percent = percent;
+	t->fired = fired;
+	if (fired)
+		res->go = 0;
+	return 0;
+}
+
+static double pct(int64_t part, int64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static int triggers(struct reconciliation *rc, struct crm_error *err)
+{
+	struct crm_reconcile_result *res = rc->res;
+	const struct crm_policy *pol = &rc->p->cfg.policy;
+	int64_t consent = 0, optouts = 0;
+	size_t i;
+
+	res->go = 1;
+	for (i = 0; i < res->count; i++) {
+		const struct crm_recon_object *o = &res->objects[i];
+		double v = pct(o->rejected + o->missing, o->source_rows);
+		if (add_trigger(res, "failed_imports", o->object, v, pol->failed_imports, 1, v > pol->failed_imports, err))
+			return err->code;
+	}
+	if (res->has_junction) {
+		double v = pct(res->opportunities_lost_roles, res->opportunities_with_roles);
+		if (add_trigger(res, "lost_contact_links", "opportunity_contact", v, pol->lost_contact_links, 1,
+				v > pol->lost_contact_links, err))
+			return err->code;
+	}
+	for (i = 0; i < res->critical_count; i++) {
+		const struct crm_recon_critical *c = &res->criticals[i];
+		double v = pct(c->target_blank, c->target_rows) - pct(c->source_blank, c->source_rows);
+		if (!c->source_rows)
+			continue; /* not mapped in this project */
+		if (add_trigger(res, "critical_blank", c->field, v, pol->critical_blank, 1, v > pol->critical_blank, err))
+			return err->code;
+	}
+	for (i = 0; i < res->count; i++) {
+		const struct crm_recon_object *o = &res->objects[i];
+		double v = pct(o->mismatched, o->in_target);
+		if (add_trigger(res, "record_mismatches", o->object, v, pol->record_mismatches, 1,
+				v > pol->record_mismatches, err))
+			return err->code;
+		consent += o->consent_mismatches;
+		optouts += o->optouts_lost;
+	}
+	/* an opt-out lost is a failure whatever the threshold */
+	return add_trigger(res, "consent_mismatches", optouts ? "opt-outs lost" : "consent fields", (double)consent,
+			   pol->consent_mismatches, 0, (double)consent > pol->consent_mismatches || optouts > 0, err);
+}
+
+void crm_reconcile_result_release(struct crm_reconcile_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->count; i++)
+		crm_free(res->objects[i].fields);
+	crm_free(res->objects);
+	crm_free(res->criticals);
+	crm_free(res->relations);
+	crm_free(res->stages);
+	crm_free(res->triggers);
+	memset(res, 0, sizeof(*res));
+}
+
+int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struct crm_error *err)
+{
+	struct reconciliation rc;
+	struct crm_strmap target_children;
+	char path[PATH_MAX];
+	struct timespec start, end;
+	struct stat st;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(res, 0, sizeof(*res));
+	memset(&rc, 0, sizeof(rc));
+	rc.p = p;
+	rc.res = res;
+	crm_strmap_init(&rc.exceptions);
+	crm_strmap_init(&rc.role_opportunities);
+	crm_strmap_init(&rc.parent_children);
+	crm_strmap_init(&target_children);
+	crm_arena_init(&rc.arena, 16 * 1024);
+	rc.target_role_opportunities = crm_xref_cache_new();
+	rc.caches = crm_calloc(p->count ? p->count : 1, sizeof(*rc.caches));
+	rc.keys = crm_calloc(p->count ? p->count : 1, sizeof(*rc.keys));
+	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
+	res->criticals = crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1,
+				    sizeof(*res->criticals));
+	if (!rc.target_role_opportunities || !rc.caches || !rc.keys || !res->objects || !res->criticals) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	res->critical_count = p->cfg.policy.critical_count;
+	for (i = 0; i < res->critical_count; i++)
+		snprintf(res->criticals[i].field, sizeof(res->criticals[i].field), "%s", p->cfg.policy.critical_fields[i]);
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
+		goto out;
+	if (stat(path, &st) != 0) {
+		crm_error_set(err, CRM_EINPUT, "nothing to reconcile: no migration has run in '%s' ('crmshift migrate' first)",
+			      p->cfg.dir);
+		goto out;
+	}
+	if (load_exceptions(&rc, err))
+		goto out;
+	rc.store = crm_store_open(p->cfg.target_url, p->cfg.dir, err);
+	if (!rc.store)
+		goto out;
+	rc.state = crm_state_open(path, rc.store->ops->sqlite_handle(rc.store), err);
+	if (!rc.state)
+		goto out;
+	for (i = 0; i < p->count; i++)
+		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],
+					 err) < 0)
+			goto out;
+	res->count = p->count;
+	for (i = 0; i < p->count; i++) {
+		struct object_check oc;
+		int rc_;
+		memset(&oc, 0, sizeof(oc));
+		oc.o = &p->objects[p->order[i]];
+		oc.r = &res->objects[i];
+		oc.r->object = oc.o->cfg->name;
+		oc.r->table = oc.o->cfg->target;
+		rc_ = check_object(&rc, &oc, &target_children, err);
+		release_check(&oc);
+		if (rc_)
+			goto out;
+	}
+	if (junction(&rc, err) || largest_parents(&rc, &target_children, err) || triggers(&rc, err))
+		goto out;
+out:
+	for (i = 0; rc.caches && i < p->count; i++)
+		crm_xref_cache_free(rc.caches[i]);
+	crm_free(rc.caches);
+	crm_free(rc.keys);
+	crm_xref_cache_free(rc.target_role_opportunities);
+	crm_strmap_release(&rc.exceptions);
+	crm_strmap_release(&rc.role_opportunities);
+	crm_strmap_release(&rc.parent_children);
+	crm_strmap_release(&target_children);
+	crm_arena_release(&rc.arena);
+	crm_state_close(rc.state);
+	crm_store_close(rc.store);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	res->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	return err->code;
+}
