@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] = "usage: crmshift [-C DIR] reconcile [--json]\n"
-				 "\n"
-				 "Re-derives the expected target from the exports and the mapping, compares it with\n"
-				 "the target and measures the rollback triggers of [policy]. Exit 0 on GO, 3 on NO-GO.\n";
+static const char usage_text[] =
+	"usage: crmshift [-C DIR] reconcile [--json]\n"
+	"\n"
+	"Re-derives the expected target from the exports and the mapping, compares it with\n"
+	"the target and measures the rollback triggers of [policy]. Exit 0 on GO, 3 on NO-GO.\n";
 
 static void print_value(const struct crm_recon_trigger *t)
 {
@@ -38,9 +39,10 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 	       "missing", "unexpected", "mismatched", "accepted");
 	for (i = 0; i < res->count; i++) {
 		const struct crm_recon_object *o = &res->objects[i];
-		printf("%-24s %9lld %9lld %9lld %10lld %8lld %11lld %11lld %9lld\n", o->object, (long long)o->source_rows,
-		       (long long)o->rejected, (long long)o->expected, (long long)o->in_target, (long long)o->missing,
-		       (long long)o->unexpected, (long long)o->mismatched, (long long)o->accepted);
+		printf("%-24s %9lld %9lld %9lld %10lld %8lld %11lld %11lld %9lld\n", o->object,
+		       (long long)o->source_rows, (long long)o->rejected, (long long)o->expected,
+		       (long long)o->in_target, (long long)o->missing, (long long)o->unexpected,
+		       (long long)o->mismatched, (long long)o->accepted);
 	}
 	for (i = 0; i < res->count; i++)
 		for (f = 0; f < res->objects[i].field_count; f++) {
@@ -52,8 +54,8 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 			printf("  %s.%s: %lld%s\n", res->objects[i].object, rf->column, (long long)rf->mismatches,
 			       rf->consent ? " (consent)" : "");
 			for (e = 0; e < rf->example_count; e++)
-				printf("    %s: expected %s, target has %s\n", rf->examples[e].source_id, rf->examples[e].expected,
-				       rf->examples[e].actual);
+				printf("    %s: expected %s, target has %s\n", rf->examples[e].source_id,
+				       rf->examples[e].expected, rf->examples[e].actual);
 		}
 	printf("\nrelationships:\n");
 	for (i = 0; i < res->relation_count; i++)
@@ -63,9 +65,9 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 		printf("  opportunities with a contact role in the source: %lld; with none in the target: %lld\n",
 		       (long long)res->opportunities_with_roles, (long long)res->opportunities_lost_roles);
 	for (i = 0; i < res->parent_count; i++)
-		printf("  %s account %s: %lld contacts in the source, %lld in the target\n", i == 0 ? "largest" : "       ",
-		       res->parents[i].source_id, (long long)res->parents[i].source_children,
-		       (long long)res->parents[i].target_children);
+		printf("  %s account %s: %lld contacts in the source, %lld in the target\n",
+		       i == 0 ? "largest" : "       ", res->parents[i].source_id,
+		       (long long)res->parents[i].source_children, (long long)res->parents[i].target_children);
 	printf("\ncritical fields blank (source -> target):\n");
 	for (i = 0; i < res->critical_count; i++) {
 		const struct crm_recon_critical *c = &res->criticals[i];
@@ -81,8 +83,9 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 		printf("\nbusiness totals (source | target):\n");
 		for (i = 0; i < res->stage_count; i++) {
 			const struct crm_recon_stage *s = &res->stages[i];
-			printf("  open pipeline %-18s %6lld %16.2f | %6lld %16.2f\n", s->stage[0] ? s->stage : "(no stage)",
-			       (long long)s->source_count, s->source_amount, (long long)s->target_count, s->target_amount);
+			printf("  open pipeline %-18s %6lld %16.2f | %6lld %16.2f\n",
+			       s->stage[0] ? s->stage : "(no stage)", (long long)s->source_count, s->source_amount,
+			       (long long)s->target_count, s->target_amount);
 		}
 		printf("  closed won                   %6lld %16.2f | %6lld %16.2f\n", (long long)res->won_source_count,
 		       res->won_source_amount, (long long)res->won_target_count, res->won_target_amount);
@@ -109,7 +112,8 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 		if (res->go)
 			printf("\nverdict: GO (no rollback trigger fired) in %.2f s\n", res->seconds);
 		else
-			printf("\nverdict: NO-GO (%zu trigger%s fired) in %.2f s\n", fired, fired == 1 ? "" : "s", res->seconds);
+			printf("\nverdict: NO-GO (%zu trigger%s fired) in %.2f s\n", fired, fired == 1 ? "" : "s",
+			       res->seconds);
 	}
 }
 
@@ -124,46 +128,49 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 		json_t *fields = json_array();
 		for (f = 0; f < o->field_count; f++) {
 			const struct crm_recon_field *rf = &o->fields[f];
-			json_t *examples = json_array();
+			json_t *examples;
 			if (!rf->mismatches)
 				continue;
+			examples = json_array();
 			for (e = 0; e < rf->example_count; e++)
-				json_array_append_new(examples, json_pack("{s:s, s:s, s:s}", "source_id", rf->examples[e].source_id,
-									  "expected", rf->examples[e].expected, "target",
+				json_array_append_new(examples, json_pack("{s:s, s:s, s:s}", "source_id",
+									  rf->examples[e].source_id, "expected",
+									  rf->examples[e].expected, "target",
 									  rf->examples[e].actual));
-			json_array_append_new(fields, json_pack("{s:s, s:I, s:b, s:o}", "field", rf->column, "mismatches",
-								(json_int_t)rf->mismatches, "consent", rf->consent,
-								"examples", examples));
+			json_array_append_new(fields, json_pack("{s:s, s:I, s:b, s:o}", "field", rf->column,
+								"mismatches", (json_int_t)rf->mismatches, "consent",
+								rf->consent, "examples", examples));
 		}
 		json_array_append_new(
-			objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "object",
-					   o->object, "table", o->table, "source_rows", (json_int_t)o->source_rows,
-					   "rejected", (json_int_t)o->rejected, "expected", (json_int_t)o->expected,
-					   "in_target", (json_int_t)o->in_target, "missing", (json_int_t)o->missing,
-					   "unexpected", (json_int_t)o->unexpected, "mismatched", (json_int_t)o->mismatched,
-					   "accepted", (json_int_t)o->accepted, "consent_mismatches",
-					   (json_int_t)o->consent_mismatches, "optouts_lost", (json_int_t)o->optouts_lost,
-					   "fields", fields));
+			objects,
+			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "object",
+				  o->object, "table", o->table, "source_rows", (json_int_t)o->source_rows, "rejected",
+				  (json_int_t)o->rejected, "expected", (json_int_t)o->expected, "in_target",
+				  (json_int_t)o->in_target, "missing", (json_int_t)o->missing, "unexpected",
+				  (json_int_t)o->unexpected, "mismatched", (json_int_t)o->mismatched, "accepted",
+				  (json_int_t)o->accepted, "consent_mismatches", (json_int_t)o->consent_mismatches,
+				  "optouts_lost", (json_int_t)o->optouts_lost, "fields", fields));
 	}
 	for (i = 0; i < res->trigger_count; i++) {
 		const struct crm_recon_trigger *t = &res->triggers[i];
-		json_array_append_new(triggers, json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "trigger", t->name, "subject",
-							  t->subject, "value", t->value, "threshold", t->threshold,
-							  "unit", t->percent ? "percent" : "count", "fired", t->fired));
+		json_array_append_new(triggers,
+				      json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "trigger", t->name, "subject",
+						t->subject, "value", t->value, "threshold", t->threshold, "unit",
+						t->percent ? "percent" : "count", "fired", t->fired));
 	}
 	for (i = 0; i < res->critical_count; i++) {
 		const struct crm_recon_critical *c = &res->criticals[i];
-		json_array_append_new(criticals, json_pack("{s:s, s:I, s:I, s:I, s:I}", "field", c->field, "source_rows",
-							   (json_int_t)c->source_rows, "source_blank",
-							   (json_int_t)c->source_blank, "target_rows",
-							   (json_int_t)c->target_rows, "target_blank",
-							   (json_int_t)c->target_blank));
+		json_array_append_new(criticals,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I}", "field", c->field, "source_rows",
+						(json_int_t)c->source_rows, "source_blank", (json_int_t)c->source_blank,
+						"target_rows", (json_int_t)c->target_rows, "target_blank",
+						(json_int_t)c->target_blank));
 	}
 	for (i = 0; i < res->relation_count; i++)
-		json_array_append_new(relations, json_pack("{s:s, s:s, s:s, s:I}", "object", res->relations[i].object,
-							   "field", res->relations[i].field, "parent",
-							   res->relations[i].parent, "dangling",
-							   (json_int_t)res->relations[i].dangling));
+		json_array_append_new(relations,
+				      json_pack("{s:s, s:s, s:s, s:I}", "object", res->relations[i].object, "field",
+						res->relations[i].field, "parent", res->relations[i].parent, "dangling",
+						(json_int_t)res->relations[i].dangling));
 	for (i = 0; i < res->stage_count; i++)
 		json_array_append_new(stages, json_pack("{s:s, s:I, s:f, s:I, s:f}", "stage", res->stages[i].stage,
 							"source_count", (json_int_t)res->stages[i].source_count,
@@ -171,9 +178,10 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 							(json_int_t)res->stages[i].target_count, "target_amount",
 							res->stages[i].target_amount));
 	for (i = 0; i < res->parent_count; i++)
-		json_array_append_new(parents, json_pack("{s:s, s:I, s:I}", "source_id", res->parents[i].source_id,
-							 "source_children", (json_int_t)res->parents[i].source_children,
-							 "target_children", (json_int_t)res->parents[i].target_children));
+		json_array_append_new(parents,
+				      json_pack("{s:s, s:I, s:I}", "source_id", res->parents[i].source_id,
+						"source_children", (json_int_t)res->parents[i].source_children,
+						"target_children", (json_int_t)res->parents[i].target_children));
 	json_object_set_new(root, "verdict", json_string(res->go ? "GO" : "NO-GO"));
 	json_object_set_new(root, "triggers", triggers);
 	json_object_set_new(root, "objects", objects);
@@ -186,10 +194,11 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 			    json_pack("{s:o, s:{s:I, s:f}, s:{s:I, s:f}, s:I, s:I, s:I, s:I}", "open_pipeline", stages,
 				      "closed_won_source", "count", (json_int_t)res->won_source_count, "amount",
 				      res->won_source_amount, "closed_won_target", "count",
-				      (json_int_t)res->won_target_count, "amount", res->won_target_amount, "leads_source",
-				      (json_int_t)res->leads_source, "leads_target", (json_int_t)res->leads_target,
-				      "opportunities_source", (json_int_t)res->opportunities_source,
-				      "opportunities_target", (json_int_t)res->opportunities_target));
+				      (json_int_t)res->won_target_count, "amount", res->won_target_amount,
+				      "leads_source", (json_int_t)res->leads_source, "leads_target",
+				      (json_int_t)res->leads_target, "opportunities_source",
+				      (json_int_t)res->opportunities_source, "opportunities_target",
+				      (json_int_t)res->opportunities_target));
 	json_object_set_new(root, "seconds", json_real(res->seconds));
 	return root;
 }
@@ -217,7 +226,8 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->json) {
 		json_t *root = to_json(&res);
-		char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
+		char *text =
+			root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
 		if (text)
 			puts(text);
 		free(text);

@@ -865,7 +865,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			goto out;
 		}
 		/* the store resolves sqlite: paths against the project folder */
-		if (crm_path_format(url, sizeof(url), err, "sqlite:.crmshift/%s/target.db", strrchr(m.tmpdir, '/') + 1) ||
+		if (crm_path_format(url, sizeof(url), err, "sqlite:.crmshift/%s/target.db",
+				    strrchr(m.tmpdir, '/') + 1) ||
 		    crm_path_format(path, sizeof(path), err, "%s/state.db", m.tmpdir))
 			goto out;
 	} else if (crm_path_format(url, sizeof(url), err, "%s", p->cfg.target_url) ||

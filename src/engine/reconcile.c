@@ -45,10 +45,10 @@
 
 struct slot {
 	uint64_t low, high; /* the source id's 128-bit hash; both 0 = empty */
-	uint64_t hash;      /* of the expected values */
-	uint8_t skip;       /* columns not compared: mapped timestamps the source left empty */
+	uint64_t hash;	    /* of the expected values */
+	uint8_t skip;	    /* columns not compared: mapped timestamps the source left empty */
 	uint8_t seen;
-	uint8_t exception;  /* on the exception list */
+	uint8_t exception; /* on the exception list */
 };
 
 struct idmap {
@@ -74,15 +74,15 @@ static struct slot *idmap_put(struct idmap *m, const char *id, size_t len, int *
 	if (!h.low64 && !h.high64)
 		h.low64 = 1; /* 0,0 marks an empty slot */
 	if ((m->count + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024, i;
+		size_t cap = m->cap ? m->cap * 2 : 1024, old_cap = m->cap, i;
 		struct slot *slots = crm_calloc(cap, sizeof(*slots)), *old = m->slots;
 		if (!slots)
 			return NULL;
 		m->slots = slots;
-		for (i = 0; i < m->cap; i++)
+		m->cap = cap;
+		for (i = 0; i < old_cap; i++)
 			if (old[i].low || old[i].high)
 				*idmap_find(m, old[i].low, old[i].high) = old[i];
-		m->cap = cap;
 		crm_free(old);
 	}
 	s = idmap_find(m, h.low64, h.high64);
@@ -116,7 +116,7 @@ struct reconciliation {
 	struct crm_state *state;
 	struct crm_xref_cache **caches; /* per project object */
 	int64_t *keys;
-	struct crm_strmap exceptions;   /* "object\037source_id" -> reason */
+	struct crm_strmap exceptions; /* "object\037source_id" -> reason */
 	struct crm_arena arena;
 	/* source ids of opportunities that have a contact role in the export */
 	struct crm_strmap role_opportunities;
@@ -135,10 +135,10 @@ struct object_check {
 	struct crm_arena values;     /* expected values of the differing records */
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
-	struct crm_value *resolved;  /* per field: the value the store should hold */
-	int *timestamp;              /* per field: created_at/updated_at */
-	int *critical;               /* per field: index into res->criticals + 1, or 0 */
-	int phase;                   /* 1: hashes, 2: fields */
+	struct crm_value *resolved; /* per field: the value the store should hold */
+	int *timestamp;		    /* per field: created_at/updated_at */
+	int *critical;		    /* per field: index into res->criticals + 1, or 0 */
+	int phase;		    /* 1: hashes, 2: fields */
 };
 
 static int is_consent_column(const char *table, const char *column)
@@ -322,14 +322,16 @@ static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 		if (rec.index == 0) {
 			if (rec.count != 3 || crm_csv_column(r, "object") != 0 || crm_csv_column(r, "source_id") != 1 ||
 			    crm_csv_column(r, "reason") != 2) {
-				crm_error_set(err, CRM_EINPUT, "%s:1: the exception list's columns are object,source_id,reason",
+				crm_error_set(err, CRM_EINPUT,
+					      "%s:1: the exception list's columns are object,source_id,reason",
 					      crm_csv_path(r));
 				goto out;
 			}
 			continue;
 		}
 		if (!rec.fields[2].len) {
-			crm_error_set(err, CRM_EINPUT, "%s:%lu: an exception needs a reason", crm_csv_path(r), rec.line);
+			crm_error_set(err, CRM_EINPUT, "%s:%lu: an exception needs a reason", crm_csv_path(r),
+				      rec.line);
 			goto out;
 		}
 		if (rec.fields[0].len + 1 + rec.fields[1].len > sizeof(key)) {
@@ -340,7 +342,8 @@ static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 		memcpy(key, rec.fields[0].ptr, rec.fields[0].len);
 		key[rec.fields[0].len] = '\037';
 		memcpy(key + rec.fields[0].len + 1, rec.fields[1].ptr, rec.fields[1].len);
-		if (crm_strmap_put(&rc->exceptions, key, rec.fields[0].len + 1 + rec.fields[1].len, 0, NULL, NULL, err) < 0)
+		if (crm_strmap_put(&rc->exceptions, key, rec.fields[0].len + 1 + rec.fields[1].len, 0, NULL, NULL,
+				   err) < 0)
 			goto out;
 	}
 out:
@@ -408,7 +411,8 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
 		}
 		if (stage >= 0 && !(closed >= 0 && is_one(&v[closed]))) {
-			struct crm_recon_stage *s = stage_entry(res, v[stage].ptr ? v[stage].ptr : "", v[stage].len, err);
+			struct crm_recon_stage *s =
+				stage_entry(res, v[stage].ptr ? v[stage].ptr : "", v[stage].len, err);
 			if (!s)
 				return err->code;
 			*(source ? &s->source_count : &s->target_count) += 1;
@@ -523,8 +527,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			if (business(rc, oc, oc->resolved, 1, err))
 				goto out;
 			if (account >= 0 && rec->values[account].len &&
-			    crm_strmap_put(&rc->parent_children, rec->values[account].ptr, rec->values[account].len, 0, NULL,
-					   NULL, err) >= 0) {
+			    crm_strmap_put(&rc->parent_children, rec->values[account].ptr, rec->values[account].len, 0,
+					   NULL, NULL, err) >= 0) {
 				struct crm_strmap_entry *pe = (struct crm_strmap_entry *)crm_strmap_get(
 					&rc->parent_children, rec->values[account].ptr, rec->values[account].len);
 				pe->num++;
@@ -547,7 +551,7 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 	const struct crm_config *cfg = &rc->p->cfg;
 	struct crm_value expected;
 	size_t f, pos = 0;
-	int differs = 0, consent = 0, optout = 0;
+	int differs = 0, consent = 0, optout = 0, other = 0;
 	int accepted = exception_reason(rc, oc->o->cfg->name, id, id_len);
 	uint8_t skip = 0;
 	struct slot *s = idmap_get(&oc->expected, id, id_len);
@@ -564,16 +568,20 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 		if (oc->timestamp[f] && (skip & oc->timestamp[f]))
 			continue;
 		/* consent is compared exactly, whatever the tolerances say */
-		if (equal_within(rf->consent ? NULL : tolerance_for(cfg, prog->table, rf->column), &expected, &actual[f]))
+		if (equal_within(rf->consent ? NULL : tolerance_for(cfg, prog->table, rf->column), &expected,
+				 &actual[f]))
 			continue;
 		differs = 1;
 		if (accepted)
 			continue;
 		rf->mismatches++;
+		/* each difference is measured by one trigger: consent, a blanked critical field, or record mismatches */
 		if (rf->consent) {
 			consent = 1;
 			if (is_optout_column(rf->column) && is_one(&expected) && !is_one(&actual[f]))
 				optout = 1;
+		} else if (!(oc->critical[f] && expected.len && !actual[f].len)) {
+			other = 1;
 		}
 		if (rf->example_count < CRM_RECON_EXAMPLES) {
 			struct crm_recon_example *ex = &rf->examples[rf->example_count++];
@@ -588,7 +596,7 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 		oc->r->accepted++;
 		return 0;
 	}
-	oc->r->mismatched++;
+	oc->r->mismatched += other;
 	oc->r->consent_mismatches += consent;
 	oc->r->optouts_lost += optout;
 	return 0;
@@ -618,8 +626,8 @@ static int other_object_row(struct reconciliation *rc, struct object_check *oc, 
 struct scan_ctx {
 	struct reconciliation *rc;
 	struct object_check *oc;
-	long role_opp;                /* opportunity_contact.opportunity_id, or -1 */
-	long account;                 /* contact.account_id, or -1 */
+	long role_opp;			    /* opportunity_contact.opportunity_id, or -1 */
+	long account;			    /* contact.account_id, or -1 */
 	struct crm_strmap *target_children; /* account target id -> contacts in the target */
 };
 
@@ -779,8 +787,8 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 		rel->object = oc->o->cfg->name;
 		rel->field = field->target_field;
 		rel->parent = field->ref_object;
-		if (rc->store->ops->dangling(rc->store, prog->table, field->target_field, field->ref_table, &rel->dangling,
-					     err))
+		if (rc->store->ops->dangling(rc->store, prog->table, field->target_field, field->ref_table,
+					     &rel->dangling, err))
 			return err->code;
 	}
 	return 0;
@@ -910,7 +918,8 @@ static int triggers(struct reconciliation *rc, struct crm_error *err)
 	for (i = 0; i < res->count; i++) {
 		const struct crm_recon_object *o = &res->objects[i];
 		double v = pct(o->rejected + o->missing, o->source_rows);
-		if (add_trigger(res, "failed_imports", o->object, v, pol->failed_imports, 1, v > pol->failed_imports, err))
+		if (add_trigger(res, "failed_imports", o->object, v, pol->failed_imports, 1, v > pol->failed_imports,
+				err))
 			return err->code;
 	}
 	if (res->has_junction) {
@@ -924,7 +933,8 @@ static int triggers(struct reconciliation *rc, struct crm_error *err)
 		double v = pct(c->target_blank, c->target_rows) - pct(c->source_blank, c->source_rows);
 		if (!c->source_rows)
 			continue; /* not mapped in this project */
-		if (add_trigger(res, "critical_blank", c->field, v, pol->critical_blank, 1, v > pol->critical_blank, err))
+		if (add_trigger(res, "critical_blank", c->field, v, pol->critical_blank, 1, v > pol->critical_blank,
+				err))
 			return err->code;
 	}
 	for (i = 0; i < res->count; i++) {
@@ -978,19 +988,21 @@ int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struc
 	rc.caches = crm_calloc(p->count ? p->count : 1, sizeof(*rc.caches));
 	rc.keys = crm_calloc(p->count ? p->count : 1, sizeof(*rc.keys));
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
-	res->criticals = crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1,
-				    sizeof(*res->criticals));
+	res->criticals =
+		crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1, sizeof(*res->criticals));
 	if (!rc.target_role_opportunities || !rc.caches || !rc.keys || !res->objects || !res->criticals) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
 	res->critical_count = p->cfg.policy.critical_count;
 	for (i = 0; i < res->critical_count; i++)
-		snprintf(res->criticals[i].field, sizeof(res->criticals[i].field), "%s", p->cfg.policy.critical_fields[i]);
+		snprintf(res->criticals[i].field, sizeof(res->criticals[i].field), "%s",
+			 p->cfg.policy.critical_fields[i]);
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
 		goto out;
 	if (stat(path, &st) != 0) {
-		crm_error_set(err, CRM_EINPUT, "nothing to reconcile: no migration has run in '%s' ('crmshift migrate' first)",
+		crm_error_set(err, CRM_EINPUT,
+			      "nothing to reconcile: no migration has run in '%s' ('crmshift migrate' first)",
 			      p->cfg.dir);
 		goto out;
 	}

@@ -34,14 +34,15 @@ struct crm_recon_field {
 struct crm_recon_object {
 	const char *object; /* borrowed */
 	const char *table;
-	int64_t source_rows;  /* records in the export */
-	int64_t rejected;     /* records migrate would not load (bad, failed a rule, required orphan, duplicate) */
-	int64_t expected;     /* records the target should hold */
-	int64_t in_target;    /* expected records found in the target */
-	int64_t missing;      /* expected records not in the target */
-	int64_t unexpected;   /* target rows of this source system the export does not explain */
-	int64_t mismatched;   /* found, but different beyond tolerance */
-	int64_t accepted;     /* differences on the exception list */
+	int64_t source_rows; /* records in the export */
+	int64_t rejected;    /* records migrate would not load (bad, failed a rule, required orphan, duplicate) */
+	int64_t expected;    /* records the target should hold */
+	int64_t in_target;   /* expected records found in the target */
+	int64_t missing;     /* expected records not in the target */
+	int64_t unexpected;  /* target rows of this source system the export does not explain */
+	int64_t mismatched;  /* found, but different beyond tolerance in a field no other trigger measures
+			       * (consent fields and blanked critical fields are counted by their own triggers) */
+	int64_t accepted;    /* differences on the exception list */
 	int64_t consent_mismatches;
 	int64_t optouts_lost; /* an opt-out in the source that is not one in the target */
 	struct crm_recon_field *fields;
@@ -55,7 +56,7 @@ struct crm_recon_critical {
 
 struct crm_recon_relation {
 	const char *object, *field, *parent; /* borrowed */
-	int64_t dangling;                    /* target rows pointing at no parent row */
+	int64_t dangling;		     /* target rows pointing at no parent row */
 };
 
 struct crm_recon_stage {
@@ -70,9 +71,9 @@ struct crm_recon_parent {
 };
 
 struct crm_recon_trigger {
-	char name[48];     /* failed_imports, lost_contact_links, critical_blank, record_mismatches, consent_mismatches */
+	char name[48]; /* failed_imports, lost_contact_links, critical_blank, record_mismatches, consent_mismatches */
 	char subject[128]; /* the object or field it was measured on */
-	double value;      /* percent, or a count for consent */
+	double value;	   /* percent, or a count for consent */
 	double threshold;
 	int percent;
 	int fired;
@@ -85,10 +86,10 @@ struct crm_reconcile_result {
 	size_t critical_count;
 	struct crm_recon_relation *relations;
 	size_t relation_count;
-	int has_junction;                  /* an object loads opportunity_contact */
-	int64_t opportunities_with_roles;  /* in the source, and loaded */
-	int64_t opportunities_lost_roles;  /* of those, with no contact role in the target */
-	struct crm_recon_stage *stages;    /* open pipeline by stage */
+	int has_junction;		  /* an object loads opportunity_contact */
+	int64_t opportunities_with_roles; /* in the source, and loaded */
+	int64_t opportunities_lost_roles; /* of those, with no contact role in the target */
+	struct crm_recon_stage *stages;	  /* open pipeline by stage */
 	size_t stage_count;
 	int64_t won_source_count, won_target_count;
 	double won_source_amount, won_target_amount;

@@ -287,7 +287,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!key) {
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
-		    strcmp(section, "policy") && strcmp(section, "reconcile") && !object_name(section, name, sizeof(name))) {
+		    strcmp(section, "policy") && strcmp(section, "reconcile") &&
+		    !object_name(section, name, sizeof(name))) {
 			if (strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
 				return refuse(st, "section [%s] is not supported by this version of crmshift", section);
 			return refuse(st, "unknown section [%s]", section);

@@ -28,12 +28,12 @@ struct crm_object_config {
 
 /* [policy]: the written rollback triggers (thresholds in percent, consent as a count). */
 struct crm_policy {
-	double failed_imports;     /* records of an object that failed to import */
+	double failed_imports;	   /* records of an object that failed to import */
 	double lost_contact_links; /* opportunities that lost their contact roles */
-	double critical_blank;     /* a critical field blank beyond the source's own blanks */
+	double critical_blank;	   /* a critical field blank beyond the source's own blanks */
 	double record_mismatches;  /* records that differ after the load */
 	double consent_mismatches; /* consent values that differ: 0 means any fires */
-	char **critical_fields;    /* "table.column" */
+	char **critical_fields;	   /* "table.column" */
 	size_t critical_count;
 };
 

@@ -443,7 +443,7 @@ static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct crm_value *values = crm_calloc(spec->count ? spec->count : 1, sizeof(*values));
-	char (*numbers)[24] = crm_calloc(spec->count ? spec->count : 1, sizeof(*numbers));
+	char(*numbers)[24] = crm_calloc(spec->count ? spec->count : 1, sizeof(*numbers));
 	struct crm_buf sql;
 	sqlite3_stmt *st = NULL;
 	size_t i;
