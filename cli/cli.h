@@ -20,6 +20,11 @@ int cmd_migrate(int argc, char **argv, struct cli *cli);
 int cmd_status(int argc, char **argv, struct cli *cli);
 int cmd_reconcile(int argc, char **argv, struct cli *cli);
 
+struct crm_reconcile_result;
+/* Writes the reconcile report as one self-contained HTML page (mode 0600). */
+int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title, const char *path,
+		       struct crm_error *err);
+
 /* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
 int cli_fail(const struct crm_error *err);
 /* Prints a usage error and the command's usage line; returns CRM_EXIT_USAGE. */

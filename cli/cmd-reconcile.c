@@ -9,13 +9,14 @@
 #include "engine/project.h"
 #include "engine/reconcile.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: crmshift [-C DIR] reconcile [--json]\n"
+	"usage: crmshift [-C DIR] reconcile [--json] [--html FILE]\n"
 	"\n"
 	"Re-derives the expected target from the exports and the mapping, compares it with\n"
 	"the target and measures the rollback triggers of [policy]. Exit 0 on GO, 3 on NO-GO.\n";
@@ -205,13 +206,32 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 
 int cmd_reconcile(int argc, char **argv, struct cli *cli)
 {
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"html", required_argument, NULL, 'H'},
+					     {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_reconcile_result res;
 	struct crm_project p;
-	int rc = cli_simple_options(argc, argv, cli, usage_text);
+	const char *html = NULL;
+	int c, rc;
 
-	if (rc >= 0)
-		return rc;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		}
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'H')
+			html = optarg;
+		else
+			return cli_usage(usage_text, "reconcile: unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage(usage_text, "reconcile: unexpected argument '%s'", argv[optind]);
 	if (crm_project_open(&p, cli->dir, &err)) {
 		size_t i;
 		for (i = 0; i + 1 < p.diags.count; i++)
@@ -219,7 +239,8 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 		crm_project_release(&p);
 		return cli_fail(&err);
 	}
-	if (crm_reconcile(&p, &res, &err)) {
+	if (crm_reconcile(&p, &res, &err) ||
+	    (html && cli_reconcile_html(&res, p.cfg.name ? p.cfg.name : p.cfg.dir, html, &err))) {
 		crm_reconcile_result_release(&res);
 		crm_project_release(&p);
 		return cli_fail(&err);
@@ -234,6 +255,8 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 		json_decref(root);
 	} else {
 		print_text(&res, &p);
+		if (html)
+			printf("report: %s\n", html);
 	}
 	rc = res.go ? CRM_EXIT_OK : CRM_EXIT_NOGO;
 	crm_reconcile_result_release(&res);

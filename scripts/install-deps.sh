@@ -25,6 +25,8 @@ packages=(
 	tzdata
 	# tests and benchmarks: read JSON, measure peak memory
 	jq time bc
+	# the reconcile HTML report is loaded and screenshot in headless Chromium by the tests
+	chromium
 )
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ]; then
