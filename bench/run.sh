@@ -23,13 +23,13 @@ for f in "$work"/project/exports/*.csv; do
 	printf '  %-34s %9d rows %6d MB\n' "$(basename "$f")" "$n" $(($(stat -c %s "$f") / 1048576))
 done
 
-measure() { # label, command...
-	local label=$1 out secs kb
-	shift
+measure() { # label, rows, command...
+	local label=$1 n=$2 out secs kb
+	shift 2
 	out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
 	secs=${out% *}
 	kb=${out#* }
-	printf '%-44s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$rows / $secs" | bc -l)" $((kb / 1024))
+	printf '%-46s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$n / $secs" | bc -l)" $((kb / 1024))
 }
 
 import_script="$work/import.sql"
@@ -39,7 +39,33 @@ for f in "$work"/project/exports/*.csv; do
 done
 echo
 echo "$rows rows in all; each tool starts from an empty database"
-measure "sqlite3 .import (no mapping)" sqlite3 "$work/import.db" ".read $import_script"
-measure "crmshift migrate (first load)" "$crmshift" -C "$work/project" migrate
-measure "crmshift migrate (re-run, all unchanged)" "$crmshift" -C "$work/project" migrate
+measure "sqlite3 .import (no mapping)" "$rows" sqlite3 "$work/import.db" ".read $import_script"
+measure "crmshift migrate (first load)" "$rows" "$crmshift" -C "$work/project" migrate
+measure "crmshift migrate (re-run, all unchanged)" "$rows" "$crmshift" -C "$work/project" migrate
 "$crmshift" -C "$work/project" status | tail -n 5
+
+# Reconciliation. The references compare the contacts only, as two row sets
+# prepared beforehand (not timed): the export's lines and the loaded rows.
+# They know nothing of fields, tolerances or references; crmshift reconcile
+# re-derives and compares every object, field by field where hashes differ.
+contacts=$(($(wc -l <"$work/project/exports/Contact.csv") - 1))
+tail -n +2 "$work/project/exports/Contact.csv" >"$work/exported.csv"
+sqlite3 -csv "$work/project/target.db" "select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from contact" >"$work/loaded.csv"
+{
+	echo "source_id,first_name,last_name,email,phone,birth_date,mailing_city,email_opt_out,created_at"
+	cat "$work/loaded.csv"
+} >"$work/loaded-with-header.csv"
+cat >"$work/except.sql" <<SQL
+.import --csv '$work/project/exports/Contact.csv' exported
+.import --csv '$work/loaded-with-header.csv' loaded
+select count(*) from (select Id, FirstName, LastName, Email, Phone, Birthdate, MailingCity, HasOptedOutOfEmail, CreatedDate from exported
+  except select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from loaded);
+select count(*) from (select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from loaded
+  except select Id, FirstName, LastName, Email, Phone, Birthdate, MailingCity, HasOptedOutOfEmail, CreatedDate from exported);
+SQL
+echo
+echo "reconciliation ($contacts contacts for the references, $rows rows for crmshift)"
+measure "sort + comm line diff (contacts)" "$contacts" bash -c "LC_ALL=C sort '$work/exported.csv' >'$work/a' && LC_ALL=C sort '$work/loaded.csv' >'$work/b' && comm -3 '$work/a' '$work/b' | wc -l"
+rm -f "$work/except.db"
+measure "sqlite3 EXCEPT both ways (contacts, incl. import)" "$contacts" sqlite3 "$work/except.db" ".read $work/except.sql"
+measure "crmshift reconcile (all objects)" "$rows" "$crmshift" -C "$work/project" reconcile

@@ -1012,7 +1012,7 @@ int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struc
 	if (!rc.store)
 		goto out;
 	rc.state = crm_state_open(path, rc.store->ops->sqlite_handle(rc.store), err);
-	if (!rc.state)
+	if (!rc.state || rc.store->ops->cache_limit(rc.store, 8u << 20, err))
 		goto out;
 	for (i = 0; i < p->count; i++)
 		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],

@@ -513,6 +513,21 @@ static int sqlite_dangling(struct crm_store *base, const char *table, const char
 	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "dangling references");
 }
 
+static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[160];
+	long kib = (long)(bytes / 1024);
+
+	snprintf(sql, sizeof(sql), "PRAGMA main.cache_size = -%ld", kib);
+	if (exec(s->db, sql, err))
+		return err->code;
+	/* the attached state database, when there is one */
+	snprintf(sql, sizeof(sql), "PRAGMA state.cache_size = -%ld", kib);
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return 0;
+}
+
 static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -561,6 +576,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.fetch = sqlite_fetch,
 	.scan = sqlite_scan,
 	.dangling = sqlite_dangling,
+	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
 	.sqlite_handle = sqlite_handle,
 	.close = sqlite_close,

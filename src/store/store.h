@@ -79,6 +79,8 @@ struct crm_store_ops {
 	/* Rows of table whose column points at no row of parent_table. */
 	int (*dangling)(struct crm_store *store, const char *table, const char *column, const char *parent_table,
 			int64_t *count, struct crm_error *err);
+	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
+	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
 	/*
