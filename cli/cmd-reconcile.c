@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: crmshift [-C DIR] reconcile [--json] [--html FILE]\n"
+	"usage: crmshift [-C DIR] reconcile [--objects LIST] [--json] [--html FILE]\n"
 	"\n"
 	"Re-derives the expected target from the exports and the mapping, compares it with\n"
 	"the target and measures the rollback triggers of [policy]. Exit 0 on GO, 3 on NO-GO.\n";
@@ -209,11 +209,12 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
 					     {"json", no_argument, NULL, 'j'},
 					     {"html", required_argument, NULL, 'H'},
+					     {"objects", required_argument, NULL, 'o'},
 					     {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_reconcile_result res;
 	struct crm_project p;
-	const char *html = NULL;
+	const char *html = NULL, *objects = NULL;
 	int c, rc;
 
 	optind = 1;
@@ -227,6 +228,8 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 			cli->json = 1;
 		else if (c == 'H')
 			html = optarg;
+		else if (c == 'o')
+			objects = optarg;
 		else
 			return cli_usage(usage_text, "reconcile: unknown option '%s'", argv[optind - 1]);
 	}
@@ -239,7 +242,7 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 		crm_project_release(&p);
 		return cli_fail(&err);
 	}
-	if (crm_reconcile(&p, &res, &err) ||
+	if (crm_reconcile(&p, objects, &res, &err) ||
 	    (html && cli_reconcile_html(&res, p.cfg.name ? p.cfg.name : p.cfg.dir, html, &err))) {
 		crm_reconcile_result_release(&res);
 		crm_project_release(&p);

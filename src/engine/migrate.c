@@ -640,55 +640,6 @@ out:
 	return err->code;
 }
 
-static int selected(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	const char *p = list;
-
-	if (!list)
-		return 1;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n && p[n - 1] == ' ')
-			n--;
-		if (n == len && strncmp(p, name, len) == 0)
-			return 1;
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return 0;
-}
-
-static int check_selection(struct crm_project *p, const char *list, struct crm_error *err)
-{
-	const char *s = list;
-
-	while (s && *s) {
-		const char *end = strchr(s, ',');
-		size_t n = end ? (size_t)(end - s) : strlen(s), i;
-		int known = 0;
-		while (n && *s == ' ') {
-			s++;
-			n--;
-		}
-		while (n && s[n - 1] == ' ')
-			n--;
-		for (i = 0; i < p->count; i++)
-			known |= strlen(p->objects[i].cfg->name) == n && strncmp(p->objects[i].cfg->name, s, n) == 0;
-		if (!known)
-			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project",
-					     (int)n, s);
-		s = end ? end + 1 : NULL;
-	}
-	return 0;
-}
-
 static int remove_tree(const char *path)
 {
 	DIR *d = opendir(path);
@@ -851,7 +802,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_buf_init(&m.hashbuf, 1u << 30);
 	crm_buf_init(&m.pre_image, 1u << 30);
 	now_iso(m.load_time);
-	if (check_selection(p, opt->objects, err))
+	if (crm_project_check_selection(p, opt->objects, err))
 		goto out;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || mkdir_private(path, err))
@@ -908,7 +859,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		struct crm_checkpoint cp;
 		res->objects[i].object = o->cfg->name;
 		res->objects[i].table = o->cfg->target;
-		res->objects[i].selected = selected(eff.objects, o->cfg->name);
+		res->objects[i].selected = crm_project_selected(eff.objects, o->cfg->name);
 		if (res->resumed) {
 			rc = crm_state_checkpoint_get(m.state, m.run, o->cfg->name, &cp, err);
 			if (rc < 0)

@@ -210,3 +210,52 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	}
 	return 0;
 }
+
+int crm_project_selected(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return 1;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+int crm_project_check_selection(const struct crm_project *p, const char *list, struct crm_error *err)
+{
+	const char *s = list;
+
+	while (s && *s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s), i;
+		int known = 0;
+		while (n && *s == ' ') {
+			s++;
+			n--;
+		}
+		while (n && s[n - 1] == ' ')
+			n--;
+		for (i = 0; i < p->count; i++)
+			known |= strlen(p->objects[i].cfg->name) == n && strncmp(p->objects[i].cfg->name, s, n) == 0;
+		if (!known)
+			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project",
+					     (int)n, s);
+		s = end ? end + 1 : NULL;
+	}
+	return 0;
+}

@@ -48,6 +48,11 @@ void crm_project_release(struct crm_project *p);
 
 /* The object with this source name, or NULL. */
 struct crm_project_object *crm_project_object(struct crm_project *p, const char *name);
+/* 1 when name is in the comma-separated list (NULL selects every object). */
+int crm_project_selected(const char *list, const char *name);
+/* CRM_EUSAGE naming the first entry of list that is not an object of p. */
+int crm_project_check_selection(const struct crm_project *p, const char *list, struct crm_error *err);
+
 /* The encoding of an object's export. */
 const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj);
 

@@ -111,6 +111,7 @@ static struct slot *idmap_get(struct idmap *m, const char *id, size_t len)
 
 struct reconciliation {
 	struct crm_project *p;
+	const char *objects; /* the selection, NULL for all */
 	struct crm_reconcile_result *res;
 	struct crm_store *store;
 	struct crm_state *state;
@@ -803,7 +804,8 @@ static int junction(struct reconciliation *rc, struct crm_error *err)
 	long f = -1;
 
 	for (i = 0; i < rc->p->count && !role; i++)
-		if (strcmp(rc->p->objects[i].cfg->target, "opportunity_contact") == 0) {
+		if (strcmp(rc->p->objects[i].cfg->target, "opportunity_contact") == 0 &&
+		    crm_project_selected(rc->objects, rc->p->objects[i].cfg->name)) {
 			role = &rc->p->objects[i];
 			f = field_index(role->prog, "opportunity_id");
 		}
@@ -838,6 +840,7 @@ static int largest_parents(struct reconciliation *rc, struct crm_strmap *target_
 
 	for (i = 0; i < rc->p->count && !contact; i++)
 		if (strcmp(rc->p->objects[i].cfg->target, "contact") == 0 &&
+		    crm_project_selected(rc->objects, rc->p->objects[i].cfg->name) &&
 		    (f = field_index(rc->p->objects[i].prog, "account_id")) >= 0)
 			contact = &rc->p->objects[i];
 	if (!contact)
@@ -965,7 +968,7 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struct crm_error *err)
+int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconcile_result *res, struct crm_error *err)
 {
 	struct reconciliation rc;
 	struct crm_strmap target_children;
@@ -978,6 +981,7 @@ int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struc
 	memset(res, 0, sizeof(*res));
 	memset(&rc, 0, sizeof(rc));
 	rc.p = p;
+	rc.objects = objects;
 	rc.res = res;
 	crm_strmap_init(&rc.exceptions);
 	crm_strmap_init(&rc.role_opportunities);
@@ -1018,13 +1022,16 @@ int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struc
 		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],
 					 err) < 0)
 			goto out;
-	res->count = p->count;
+	if (crm_project_check_selection(p, objects, err))
+		goto out;
 	for (i = 0; i < p->count; i++) {
 		struct object_check oc;
 		int rc_;
 		memset(&oc, 0, sizeof(oc));
 		oc.o = &p->objects[p->order[i]];
-		oc.r = &res->objects[i];
+		if (!crm_project_selected(objects, oc.o->cfg->name))
+			continue;
+		oc.r = &res->objects[res->count++];
 		oc.r->object = oc.o->cfg->name;
 		oc.r->table = oc.o->cfg->target;
 		rc_ = check_object(&rc, &oc, &target_children, err);

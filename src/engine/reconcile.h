@@ -102,7 +102,8 @@ struct crm_reconcile_result {
 	double seconds;
 };
 
-int crm_reconcile(struct crm_project *p, struct crm_reconcile_result *res, struct crm_error *err);
+/* Reconciles the objects in the comma-separated list objects (NULL: all of them). */
+int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconcile_result *res, struct crm_error *err);
 void crm_reconcile_result_release(struct crm_reconcile_result *res);
 
 #endif
