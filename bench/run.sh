@@ -45,27 +45,29 @@ measure "crmshift migrate (re-run, all unchanged)" "$rows" "$crmshift" -C "$work
 "$crmshift" -C "$work/project" status | tail -n 5
 
 # Reconciliation. The references compare the contacts only, as two row sets
-# prepared beforehand (not timed): the export's lines and the loaded rows.
-# They know nothing of fields, tolerances or references; crmshift reconcile
-# re-derives and compares every object, field by field where hashes differ.
+# prepared beforehand (not timed): the export's rows and the loaded rows,
+# every mapped column. They know nothing of fields, tolerances or references;
+# crmshift reconcile re-derives the expected rows from the export with the
+# mapping and compares them, field by field where hashes differ.
 contacts=$(($(wc -l <"$work/project/exports/Contact.csv") - 1))
+src_cols="Id, AccountId, FirstName, LastName, Email, Phone, Birthdate, MailingCity, HasOptedOutOfEmail, CreatedDate, LastModifiedDate, Title, MobilePhone, MailingStreet, MailingState, MailingPostalCode, DoNotCall, LeadSource, OwnerId, Consent_Source__c, Consent_Timestamp__c"
+tgt_cols="source_id, account_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at, updated_at, title, mobile_phone, mailing_street, mailing_state, mailing_postal_code, do_not_call, lead_source, owner, consent_source, consent_timestamp"
 tail -n +2 "$work/project/exports/Contact.csv" >"$work/exported.csv"
-sqlite3 -csv "$work/project/target.db" "select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from contact" >"$work/loaded.csv"
+sqlite3 -csv "$work/project/target.db" "select $tgt_cols from contact" >"$work/loaded.csv"
 {
-	echo "source_id,first_name,last_name,email,phone,birth_date,mailing_city,email_opt_out,created_at"
+	echo "$tgt_cols" | tr -d ' '
 	cat "$work/loaded.csv"
 } >"$work/loaded-with-header.csv"
 cat >"$work/except.sql" <<SQL
 .import --csv '$work/project/exports/Contact.csv' exported
 .import --csv '$work/loaded-with-header.csv' loaded
-select count(*) from (select Id, FirstName, LastName, Email, Phone, Birthdate, MailingCity, HasOptedOutOfEmail, CreatedDate from exported
-  except select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from loaded);
-select count(*) from (select source_id, first_name, last_name, email, phone, birth_date, mailing_city, email_opt_out, created_at from loaded
-  except select Id, FirstName, LastName, Email, Phone, Birthdate, MailingCity, HasOptedOutOfEmail, CreatedDate from exported);
+select count(*) from (select $src_cols from exported except select $tgt_cols from loaded);
+select count(*) from (select $tgt_cols from loaded except select $src_cols from exported);
 SQL
 echo
-echo "reconciliation ($contacts contacts for the references, $rows rows for crmshift)"
+echo "reconciliation ($contacts contacts, every mapped column; crmshift re-derives them from the export)"
 measure "sort + comm line diff (contacts)" "$contacts" bash -c "LC_ALL=C sort '$work/exported.csv' >'$work/a' && LC_ALL=C sort '$work/loaded.csv' >'$work/b' && comm -3 '$work/a' '$work/b' | wc -l"
 rm -f "$work/except.db"
 measure "sqlite3 EXCEPT both ways (contacts, incl. import)" "$contacts" sqlite3 "$work/except.db" ".read $work/except.sql"
-measure "crmshift reconcile (all objects)" "$rows" "$crmshift" -C "$work/project" reconcile
+measure "crmshift reconcile --objects Contact" "$contacts" "$crmshift" -C "$work/project" reconcile --objects Contact
+measure "crmshift reconcile (all $rows rows of 4 objects)" "$rows" "$crmshift" -C "$work/project" reconcile
