@@ -13,7 +13,9 @@
  *   3. only when hashes differ, the export is read again for those records
  *      and the target scanned again for them, to compare field by field with
  *      the tolerances, the consent rule and the exception list.
- * Memory is the map (32 bytes a record) plus the differing records' values.
+ * Memory: the map (40 bytes a slot, at most 3/4 full), the target rows'
+ * hashes (32 bytes a row, gathered by the scan thread while the export is
+ * mapped) and the differing records' values.
  */
 #include "compat.h"
 #include "engine/reconcile.h"
@@ -30,6 +32,7 @@
 #include "util/path.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +48,19 @@
 
 struct slot {
 	uint64_t low, high; /* the source id's 128-bit hash; both 0 = empty */
-	uint64_t hash;	    /* of the expected values */
-	uint8_t skip;	    /* columns not compared: mapped timestamps the source left empty */
+	uint64_t hash;	    /* of the expected values, timestamps aside */
+	uint32_t hc, hu;    /* of the mapped created_at and updated_at */
+	uint32_t detail;    /* 1-based index of the expected values kept for a field comparison */
+	uint8_t skip;	    /* timestamps not compared: mapped, but left empty by the source */
 	uint8_t seen;
 	uint8_t exception; /* on the exception list */
+	uint8_t differs;   /* the target's hashes differ */
+};
+
+/* A target row as the scan thread saw it: its id's hash and its values' hashes. */
+struct trow {
+	uint64_t low, high, hash;
+	uint32_t hc, hu;
 };
 
 struct idmap {
@@ -58,11 +70,36 @@ struct idmap {
 
 static struct slot *idmap_find(struct idmap *m, uint64_t low, uint64_t high)
 {
-	size_t i = (size_t)low & (m->cap - 1);
+	/* any capacity, not only powers of two: the map is sized to the records, up to 3/4 full */
+	size_t i = (size_t)(high % m->cap);
 
 	while ((m->slots[i].low || m->slots[i].high) && (m->slots[i].low != low || m->slots[i].high != high))
-		i = (i + 1) & (m->cap - 1);
+		i = i + 1 == m->cap ? 0 : i + 1;
 	return &m->slots[i];
+}
+
+static int idmap_resize(struct idmap *m, size_t cap)
+{
+	struct slot *slots = crm_calloc(cap, sizeof(*slots)), *old = m->slots;
+	size_t old_cap = m->cap, i;
+
+	if (!slots)
+		return -1;
+	m->slots = slots;
+	m->cap = cap;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].low || old[i].high)
+			*idmap_find(m, old[i].low, old[i].high) = old[i];
+	crm_free(old);
+	return 0;
+}
+
+/* Sizes the map for about n records. */
+static int idmap_reserve(struct idmap *m, size_t n)
+{
+	size_t cap = n + n / 3 + 64;
+
+	return cap > m->cap ? idmap_resize(m, cap) : 0;
 }
 
 /* The slot for id, added when absent (*added set); NULL on OOM. */
@@ -73,18 +110,8 @@ static struct slot *idmap_put(struct idmap *m, const char *id, size_t len, int *
 
 	if (!h.low64 && !h.high64)
 		h.low64 = 1; /* 0,0 marks an empty slot */
-	if ((m->count + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024, old_cap = m->cap, i;
-		struct slot *slots = crm_calloc(cap, sizeof(*slots)), *old = m->slots;
-		if (!slots)
-			return NULL;
-		m->slots = slots;
-		m->cap = cap;
-		for (i = 0; i < old_cap; i++)
-			if (old[i].low || old[i].high)
-				*idmap_find(m, old[i].low, old[i].high) = old[i];
-		crm_free(old);
-	}
+	if ((m->count + 1) * 4 > m->cap * 3 && idmap_resize(m, m->cap ? m->cap + m->cap / 2 : 1024))
+		return NULL;
 	s = idmap_find(m, h.low64, h.high64);
 	*added = !(s->low || s->high);
 	if (*added) {
@@ -93,6 +120,26 @@ static struct slot *idmap_put(struct idmap *m, const char *id, size_t len, int *
 		m->count++;
 	}
 	return s;
+}
+
+static struct slot *idmap_get_hashed(struct idmap *m, uint64_t low, uint64_t high)
+{
+	struct slot *s;
+
+	if (!m->cap)
+		return NULL;
+	s = idmap_find(m, low, high);
+	return s->low || s->high ? s : NULL;
+}
+
+static void id_hash(const char *id, size_t len, uint64_t *low, uint64_t *high)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+
+	if (!h.low64 && !h.high64)
+		h.low64 = 1; /* 0,0 marks an empty slot */
+	*low = h.low64;
+	*high = h.high64;
 }
 
 static struct slot *idmap_get(struct idmap *m, const char *id, size_t len)
@@ -132,8 +179,14 @@ struct object_check {
 	struct crm_recon_object *r;
 	size_t index;
 	struct idmap expected;
-	struct crm_strmap differing; /* source ids whose hashes differ; str = expected values, once read */
-	struct crm_arena values;     /* expected values of the differing records */
+	size_t differing; /* records whose hashes differ, detailed or not */
+	char **details;	  /* expected values of differing records, len-prefixed (slot.detail - 1) */
+	size_t detail_count;
+	struct crm_arena values; /* where the details live */
+	struct trow *trows;	 /* phase 1: the target rows, gathered by the scan thread */
+	size_t trow_count, trow_cap;
+	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
+	size_t tstage_count;
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
 	struct crm_value *resolved; /* per field: the value the store should hold */
@@ -172,22 +225,32 @@ static struct crm_xref_cache *cache_for(struct reconciliation *rc, const char *o
 	return rc->caches[i];
 }
 
-/* Hash of values as the target holds them; skip drops timestamp columns (bit 0 created_at, bit 1 updated_at). */
-static uint64_t values_hash(const struct object_check *oc, const struct crm_value *v, uint8_t skip)
+/* Hashes of values as the target holds them: the columns but the timestamps, and each mapped timestamp apart. */
+static void row_hashes(const struct object_check *oc, const struct crm_value *v, uint64_t *hash, uint32_t *hc,
+		       uint32_t *hu)
 {
 	XXH3_state_t state;
 	size_t f;
 
 	XXH3_64bits_reset(&state);
+	*hc = *hu = 0;
 	for (f = 0; f < oc->o->prog->field_count; f++) {
 		uint32_t len = (uint32_t)v[f].len;
-		if (oc->timestamp[f] && (skip & oc->timestamp[f]))
+		if (oc->timestamp[f]) {
+			*(oc->timestamp[f] == 1 ? hc : hu) = (uint32_t)XXH3_64bits(v[f].ptr ? v[f].ptr : "", len);
 			continue;
+		}
 		XXH3_64bits_update(&state, &len, sizeof(len));
 		if (len)
 			XXH3_64bits_update(&state, v[f].ptr, len);
 	}
-	return XXH3_64bits_digest(&state);
+	*hash = XXH3_64bits_digest(&state);
+}
+
+/* The target row matches the expected record: timestamps the source left empty are not compared. */
+static int same_hashes(const struct slot *s, uint64_t hash, uint32_t hc, uint32_t hu)
+{
+	return s->hash == hash && ((s->skip & 1) || s->hc == hc) && ((s->skip & 2) || s->hu == hu);
 }
 
 /*
@@ -354,26 +417,26 @@ out:
 
 /* ---- aggregates: critical fields, business totals, relationships ---- */
 
-static struct crm_recon_stage *stage_entry(struct crm_reconcile_result *res, const char *stage, size_t len,
+static struct crm_recon_stage *stage_entry(struct crm_recon_stage **items, size_t *count, const char *stage, size_t len,
 					   struct crm_error *err)
 {
 	size_t i;
 	struct crm_recon_stage *stages;
 
-	if (len >= sizeof(res->stages[0].stage))
-		len = sizeof(res->stages[0].stage) - 1;
-	for (i = 0; i < res->stage_count; i++)
-		if (strlen(res->stages[i].stage) == len && memcmp(res->stages[i].stage, stage, len) == 0)
-			return &res->stages[i];
-	stages = crm_realloc(res->stages, (res->stage_count + 1) * sizeof(*stages));
+	if (len >= sizeof((*items)->stage))
+		len = sizeof((*items)->stage) - 1;
+	for (i = 0; i < *count; i++)
+		if (strlen((*items)[i].stage) == len && memcmp((*items)[i].stage, stage, len) == 0)
+			return &(*items)[i];
+	stages = crm_realloc(*items, (*count + 1) * sizeof(*stages));
 	if (!stages) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
-	res->stages = stages;
-	memset(&stages[res->stage_count], 0, sizeof(*stages));
-	memcpy(stages[res->stage_count].stage, stage, len);
-	return &stages[res->stage_count++];
+	*items = stages;
+	memset(&stages[*count], 0, sizeof(*stages));
+	memcpy(stages[*count].stage, stage, len);
+	return &stages[(*count)++];
 }
 
 static long field_index(const struct crm_program *prog, const char *column)
@@ -412,8 +475,12 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
 		}
 		if (stage >= 0 && !(closed >= 0 && is_one(&v[closed]))) {
+			/* the scan thread keeps its own list: the two sides run at once */
 			struct crm_recon_stage *s =
-				stage_entry(res, v[stage].ptr ? v[stage].ptr : "", v[stage].len, err);
+				source ? stage_entry(&res->stages, &res->stage_count, v[stage].ptr ? v[stage].ptr : "",
+						     v[stage].len, err)
+				       : stage_entry(&oc->tstages, &oc->tstage_count, v[stage].ptr ? v[stage].ptr : "",
+						     v[stage].len, err);
 			if (!s)
 				return err->code;
 			*(source ? &s->source_count : &s->target_count) += 1;
@@ -478,10 +545,10 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				continue;
 			}
 			if (oc->phase == 2) {
-				const struct crm_strmap_entry *e = crm_strmap_get(&oc->differing, rec->id, rec->id_len);
+				struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
 				size_t f, total = 0;
 				char *copy;
-				if (!e || e->str)
+				if (!d || !d->differs || d->detail || oc->detail_count >= DETAIL_MAX)
 					continue;
 				if (expected_values(rc, oc, rec, &skip, err) < 0)
 					goto out;
@@ -500,7 +567,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 					memcpy(copy + total + sizeof(len), oc->resolved[f].ptr, len);
 					total += sizeof(len) + len;
 				}
-				((struct crm_strmap_entry *)e)->str = copy;
+				oc->details[oc->detail_count++] = copy;
+				d->detail = (uint32_t)oc->detail_count;
 				continue;
 			}
 			orphan = expected_values(rc, oc, rec, &skip, err);
@@ -520,7 +588,7 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				oc->r->rejected++;
 				continue;
 			}
-			s->hash = values_hash(oc, oc->resolved, skip);
+			row_hashes(oc, oc->resolved, &s->hash, &s->hc, &s->hu);
 			s->skip = skip;
 			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
 			oc->r->expected++;
@@ -604,21 +672,16 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 }
 
 /* 1 when another object loading into the same table knows this source id: its row, not an unexpected one */
-static int other_object_row(struct reconciliation *rc, struct object_check *oc, const char *id, size_t len,
-			    struct crm_error *err)
+static int other_object_row(struct reconciliation *rc, struct object_check *oc, uint64_t low, uint64_t high)
 {
 	size_t i;
 	int64_t target;
 
 	for (i = 0; i < rc->p->count; i++) {
 		struct crm_project_object *other = &rc->p->objects[i];
-		struct crm_xref_cache *cache;
-		if (other == oc->o || strcmp(other->cfg->target, oc->o->cfg->target) != 0)
+		if (other == oc->o || strcmp(other->cfg->target, oc->o->cfg->target) != 0 || !rc->caches[i])
 			continue;
-		cache = cache_for(rc, other->cfg->name, err);
-		if (!cache)
-			return -1;
-		if (crm_xref_cache_get(cache, id, len, &target))
+		if (crm_xref_cache_get_hashed(rc->caches[i], low, high, &target))
 			return 1;
 	}
 	return 0;
@@ -630,46 +693,29 @@ struct scan_ctx {
 	long role_opp;			    /* opportunity_contact.opportunity_id, or -1 */
 	long account;			    /* contact.account_id, or -1 */
 	struct crm_strmap *target_children; /* account target id -> contacts in the target */
+	pthread_t thread;
+	struct crm_error err;
 };
 
-static int scan_row(void *ctx, const char *id, size_t id_len, const struct crm_value *values, struct crm_error *err)
+/* Phase 1, on the scan thread: keeps the row's hashes and the target side's figures. */
+static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm_value *values, struct crm_error *err)
 {
 	struct scan_ctx *sc = ctx;
 	struct object_check *oc = sc->oc;
 	struct reconciliation *rc = sc->rc;
-	struct slot *s = idmap_get(&oc->expected, id, id_len);
+	struct trow *t;
 
-	if (oc->phase == 2) {
-		const struct crm_strmap_entry *e = crm_strmap_get(&oc->differing, id, id_len);
-		if (e && e->str)
-			compare_fields(rc, oc, id, id_len, values, e->str);
-		else if (e)
-			oc->r->mismatched++; /* the export no longer yields it: it differs */
-		return 0;
+	if (oc->trow_count == oc->trow_cap) {
+		size_t cap = oc->trow_cap ? oc->trow_cap * 2 : 4096;
+		struct trow *rows = crm_realloc(oc->trows, cap * sizeof(*rows));
+		if (!rows)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		oc->trows = rows;
+		oc->trow_cap = cap;
 	}
-	if (!s) {
-		int other = other_object_row(rc, oc, id, id_len, err);
-		if (other < 0)
-			return err->code;
-		oc->r->unexpected += !other;
-		return 0;
-	}
-	if (s->seen) {
-		oc->r->unexpected++; /* a second row with the same source id */
-		return 0;
-	}
-	s->seen = 1;
-	oc->r->in_target++;
-	if (values_hash(oc, values, s->skip) != s->hash) {
-		if (oc->differing.count < DETAIL_MAX) {
-			if (crm_strmap_put(&oc->differing, id, id_len, 0, NULL, NULL, err) < 0)
-				return err->code;
-		} else if (s->exception) {
-			oc->r->accepted++;
-		} else {
-			oc->r->mismatched++; /* beyond the detail budget: counted, not itemised */
-		}
-	}
+	t = &oc->trows[oc->trow_count++];
+	id_hash(id, id_len, &t->low, &t->high);
+	row_hashes(oc, values, &t->hash, &t->hc, &t->hu);
 	criticals(rc, oc, values, 0);
 	if (business(rc, oc, values, 0, err))
 		return err->code;
@@ -684,6 +730,83 @@ static int scan_row(void *ctx, const char *id, size_t id_len, const struct crm_v
 			return err->code;
 		((struct crm_strmap_entry *)e)->num++;
 	}
+	return 0;
+}
+
+static void *scan_thread(void *arg)
+{
+	struct scan_ctx *sc = arg;
+
+	sc->rc->store->ops->scan(sc->rc->store, &sc->oc->spec, gather_row, sc, &sc->err);
+	return NULL;
+}
+
+/* Phase 2: the differing records, field by field. */
+static int compare_row(void *ctx, const char *id, size_t id_len, const struct crm_value *values, struct crm_error *err)
+{
+	struct scan_ctx *sc = ctx;
+	struct object_check *oc = sc->oc;
+	struct slot *s = idmap_get(&oc->expected, id, id_len);
+
+	(void)err;
+	if (!s || !s->differs)
+		return 0;
+	if (s->detail)
+		return compare_fields(sc->rc, oc, id, id_len, values, oc->details[s->detail - 1]);
+	if (s->exception)
+		oc->r->accepted++;
+	else
+		oc->r->mismatched++; /* beyond the detail budget, or the export no longer yields it */
+	return 0;
+}
+
+/* After both sides are read: matches, missing and unexpected records, and which differ. */
+static void match(struct reconciliation *rc, struct object_check *oc)
+{
+	size_t i;
+
+	for (i = 0; i < oc->trow_count; i++) {
+		const struct trow *t = &oc->trows[i];
+		struct slot *s = idmap_get_hashed(&oc->expected, t->low, t->high);
+		if (!s) {
+			oc->r->unexpected += !other_object_row(rc, oc, t->low, t->high);
+			continue;
+		}
+		if (s->seen) {
+			oc->r->unexpected++; /* a second row with the same source id */
+			continue;
+		}
+		s->seen = 1;
+		oc->r->in_target++;
+		if (!same_hashes(s, t->hash, t->hc, t->hu)) {
+			s->differs = 1;
+			oc->differing++;
+		}
+	}
+	for (i = 0; i < oc->expected.cap; i++) {
+		struct slot *s = &oc->expected.slots[i];
+		if ((s->low || s->high) && !s->seen) {
+			if (s->exception)
+				oc->r->accepted++;
+			else
+				oc->r->missing++;
+		}
+	}
+}
+
+/* Loads, before the threads start, every cross-reference the object's comparison reads. */
+static int preload(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	size_t i;
+
+	for (i = 0; i < prog->field_count; i++)
+		if (prog->fields[i].ref_object && !cache_for(rc, prog->fields[i].ref_object, err))
+			return err->code;
+	for (i = 0; i < rc->p->count; i++)
+		if (&rc->p->objects[i] != oc->o && strcmp(rc->p->objects[i].cfg->target, oc->o->cfg->target) == 0 &&
+		    !cache_for(rc, rc->p->objects[i].cfg->name, err))
+			return err->code;
 	return 0;
 }
 
@@ -720,7 +843,9 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->spec.source_system = rc->p->cfg.source_system;
 	oc->spec.columns = oc->columns;
 	oc->spec.count = prog->field_count;
-	crm_strmap_init(&oc->differing);
+	oc->details = crm_calloc(DETAIL_MAX, sizeof(*oc->details));
+	if (!oc->details)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	crm_arena_init(&oc->values, 256 * 1024);
 	return 0;
 }
@@ -732,7 +857,9 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->timestamp);
 	crm_free(oc->critical);
 	crm_free(oc->expected.slots);
-	crm_strmap_release(&oc->differing);
+	crm_free(oc->details);
+	crm_free(oc->trows);
+	crm_free(oc->tstages);
 	crm_arena_release(&oc->values);
 }
 
@@ -740,39 +867,70 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 			struct crm_error *err)
 {
 	const struct crm_program *prog = oc->o->prog;
-	struct scan_ctx sc = {rc, oc, -1, -1, target_children};
+	struct scan_ctx sc;
 	size_t i;
 	int64_t count;
+	int scanning = 0;
 
+	memset(&sc, 0, sizeof(sc));
+	sc.rc = rc;
+	sc.oc = oc;
+	sc.role_opp = -1;
+	sc.account = -1;
+	sc.target_children = target_children;
 	if (strcmp(prog->table, "opportunity_contact") == 0) {
 		sc.role_opp = field_index(prog, "opportunity_id");
 		rc->res->has_junction |= sc.role_opp >= 0;
 	}
 	if (strcmp(prog->table, "contact") == 0)
 		sc.account = field_index(prog, "account_id");
-	if (setup_check(rc, oc, err))
-		return err->code;
-	oc->phase = 1;
-	if (stage_export(rc, oc, err))
+	if (setup_check(rc, oc, err) || preload(rc, oc, err))
 		return err->code;
 	if (rc->store->ops->count(rc->store, prog->table, &count, err))
 		return err->code;
-	if (count >= 0 && rc->store->ops->scan(rc->store, &oc->spec, scan_row, &sc, err))
-		return err->code;
-	for (i = 0; i < oc->expected.cap; i++) {
-		struct slot *s = &oc->expected.slots[i];
-		if ((s->low || s->high) && !s->seen) {
-			if (s->exception)
-				oc->r->accepted++;
-			else
-				oc->r->missing++;
+	{
+		/* sized once from what is known, so neither side doubles while both are in memory */
+		int64_t known = 0;
+		if (rc->keys[oc->o - rc->p->objects] &&
+		    crm_state_xref_count(rc->state, rc->keys[oc->o - rc->p->objects], &known, err))
+			return err->code;
+		if (idmap_reserve(&oc->expected, (size_t)known))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (count > 0) {
+			oc->trows = crm_malloc((size_t)count * sizeof(*oc->trows));
+			if (!oc->trows)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			oc->trow_cap = (size_t)count;
 		}
 	}
-	if (oc->differing.count) {
+	oc->phase = 1;
+	/* the target is read on its own thread while the export is mapped: the state is not touched meanwhile */
+	if (count >= 0) {
+		if (pthread_create(&sc.thread, NULL, scan_thread, &sc) != 0)
+			return crm_error_set(err, CRM_EINTERNAL, "cannot start the scan thread");
+		scanning = 1;
+	}
+	stage_export(rc, oc, err);
+	if (scanning)
+		pthread_join(sc.thread, NULL);
+	if (err->code)
+		return err->code;
+	if (sc.err.code)
+		return crm_error_set(err, sc.err.code, "%s", sc.err.msg);
+	for (i = 0; i < oc->tstage_count; i++) {
+		struct crm_recon_stage *st = stage_entry(&rc->res->stages, &rc->res->stage_count, oc->tstages[i].stage,
+							 strlen(oc->tstages[i].stage), err);
+		if (!st)
+			return err->code;
+		st->target_count += oc->tstages[i].target_count;
+		st->target_amount += oc->tstages[i].target_amount;
+	}
+	match(rc, oc);
+	if (oc->differing) {
 		oc->phase = 2;
 		if (stage_export(rc, oc, err))
 			return err->code;
-		if (rc->store->ops->scan(rc->store, &oc->spec, scan_row, &sc, err))
+		if (rc->store->ops->scan(rc->store, &oc->spec, compare_row, &sc, err))
 			return err->code;
 	}
 	for (i = 0; i < prog->field_count; i++) {

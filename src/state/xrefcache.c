@@ -73,17 +73,22 @@ int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len,
 	return 0;
 }
 
-int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id)
+int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, uint64_t high, int64_t *target_id)
 {
-	XXH128_hash_t h;
 	struct slot *s;
 
 	if (!cache->cap)
 		return 0;
-	h = XXH3_128bits(id, len);
-	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	s = find(cache->slots, cache->cap, low, high);
 	if (!s->target_id)
 		return 0;
 	*target_id = s->target_id;
 	return 1;
+}
+
+int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+
+	return crm_xref_cache_get_hashed(cache, h.low64, h.high64, target_id);
 }
