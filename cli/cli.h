@@ -20,6 +20,14 @@ int cmd_migrate(int argc, char **argv, struct cli *cli);
 int cmd_status(int argc, char **argv, struct cli *cli);
 int cmd_reconcile(int argc, char **argv, struct cli *cli);
 
+struct crm_project;
+/*
+ * Opens the project in cli->dir. Returns -1 when it is open (release it with
+ * crm_project_release), otherwise prints every problem found and returns the
+ * exit code.
+ */
+int cli_open_project(struct crm_project *p, const struct cli *cli);
+
 struct crm_reconcile_result;
 /* Writes the reconcile report as one self-contained HTML page (mode 0600). */
 int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title, const char *path,

@@ -157,13 +157,9 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 	if (opt.resume && (opt.dry_run || opt.sample_pct > 0 || opt.objects))
 		return cli_usage(usage_text,
 				 "migrate: --resume continues the interrupted run with its own options; give it alone");
-	if (crm_project_open(&p, cli->dir, &err)) {
-		size_t i;
-		for (i = 0; i + 1 < p.diags.count; i++)
-			fprintf(stderr, "crmshift: error: %s\n", p.diags.msgs[i]);
-		crm_project_release(&p);
-		return cli_fail(&err);
-	}
+	rc = cli_open_project(&p, cli);
+	if (rc >= 0)
+		return rc;
 	if (cli->tty && !cli->json)
 		opt.progress = progress;
 	rc = crm_migrate(&p, &opt, &res, &err);

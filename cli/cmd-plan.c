@@ -18,14 +18,6 @@ static const char usage_text[] = "usage: crmshift [-C DIR] plan [--json]\n"
 				 "Checks crmshift.ini, mapping.csv and the export files without writing anything,\n"
 				 "and prints the load order. Exit 1 when something must be fixed first.\n";
 
-static void print_diags(const struct crm_project *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->diags.count; i++)
-		fprintf(stderr, "crmshift: error: %s\n", p->diags.msgs[i]);
-}
-
 static int print_json(struct crm_project *p, const struct crm_plan *plan)
 {
 	json_t *root = json_object(), *order = json_array();
@@ -74,17 +66,9 @@ int cmd_plan(int argc, char **argv, struct cli *cli)
 	rc = cli_simple_options(argc, argv, cli, usage_text);
 	if (rc >= 0)
 		return rc;
-	if (crm_project_open(&p, cli->dir, &err)) {
-		if (p.diags.count) {
-			print_diags(&p);
-			fprintf(stderr, "crmshift: %zu problem%s to fix before anything can be loaded\n", p.diags.count,
-				p.diags.count == 1 ? "" : "s");
-			crm_project_release(&p);
-			return crm_error_exit_code(err.code);
-		}
-		crm_project_release(&p);
-		return cli_fail(&err);
-	}
+	rc = cli_open_project(&p, cli);
+	if (rc >= 0)
+		return rc;
 	if (crm_plan_scan(&plan, &p, &err)) {
 		crm_project_release(&p);
 		return cli_fail(&err);

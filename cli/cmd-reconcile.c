@@ -235,13 +235,9 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 	}
 	if (optind != argc)
 		return cli_usage(usage_text, "reconcile: unexpected argument '%s'", argv[optind]);
-	if (crm_project_open(&p, cli->dir, &err)) {
-		size_t i;
-		for (i = 0; i + 1 < p.diags.count; i++)
-			fprintf(stderr, "crmshift: error: %s\n", p.diags.msgs[i]);
-		crm_project_release(&p);
-		return cli_fail(&err);
-	}
+	rc = cli_open_project(&p, cli);
+	if (rc >= 0)
+		return rc;
 	if (crm_reconcile(&p, objects, &res, &err) ||
 	    (html && cli_reconcile_html(&res, p.cfg.name ? p.cfg.name : p.cfg.dir, html, &err))) {
 		crm_reconcile_result_release(&res);

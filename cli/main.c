@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "cli.h"
+#include "engine/project.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -66,6 +67,26 @@ const char *cli_rel(const struct cli *cli, const char *path)
 	if (strncmp(path, "./", 2) == 0)
 		return path + 2;
 	return path;
+}
+
+int cli_open_project(struct crm_project *p, const struct cli *cli)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	size_t i;
+
+	if (!crm_project_open(p, cli->dir, &err))
+		return -1;
+	if (!p->diags.count) {
+		crm_project_release(p);
+		return cli_fail(&err);
+	}
+	/* every problem at once; err holds the first of them */
+	for (i = 0; i < p->diags.count; i++)
+		fprintf(stderr, "crmshift: error: %s\n", p->diags.msgs[i]);
+	fprintf(stderr, "crmshift: %zu problem%s to fix before anything can be loaded\n", p->diags.count,
+		p->diags.count == 1 ? "" : "s");
+	crm_project_release(p);
+	return crm_error_exit_code(err.code);
 }
 
 int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text)
