@@ -197,18 +197,8 @@ static void prepared_release(struct prepared *pr)
 /* The cross-reference of object index i in memory, loaded at first use. */
 static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct crm_error *err)
 {
-	if (m->caches[i])
-		return m->caches[i];
-	m->caches[i] = crm_xref_cache_new();
-	if (!m->caches[i]) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (crm_state_xref_load(m->state, m->keys[i], m->caches[i], err)) {
-		crm_xref_cache_free(m->caches[i]);
-		m->caches[i] = NULL;
-		return NULL;
-	}
+	if (!m->caches[i])
+		m->caches[i] = crm_state_xref_cache_load(m->state, m->keys[i], err);
 	return m->caches[i];
 }
 

@@ -213,15 +213,8 @@ static struct crm_xref_cache *cache_for(struct reconciliation *rc, const char *o
 	struct crm_project_object *po = crm_project_object(rc->p, object);
 	size_t i = (size_t)(po - rc->p->objects);
 
-	if (rc->caches[i])
-		return rc->caches[i];
-	rc->caches[i] = crm_xref_cache_new();
-	if (!rc->caches[i]) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (rc->keys[i] && crm_state_xref_load(rc->state, rc->keys[i], rc->caches[i], err))
-		return NULL;
+	if (!rc->caches[i])
+		rc->caches[i] = crm_state_xref_cache_load(rc->state, rc->keys[i], err);
 	return rc->caches[i];
 }
 

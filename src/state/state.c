@@ -406,23 +406,34 @@ int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, stru
 	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
 }
 
-int crm_state_xref_load(struct crm_state *st, int64_t key, struct crm_xref_cache *cache, struct crm_error *err)
+struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t key, struct crm_error *err)
 {
+	struct crm_xref_cache *cache = crm_xref_cache_new();
 	sqlite3_stmt *s;
 	int rc;
 
+	if (!cache) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!key)
+		return cache;
 	if (run_sql(st, "SELECT source_id, target_id FROM %s.xref WHERE object_id = ?", &s, err))
-		return err->code;
+		goto out_free;
 	sqlite3_bind_int64(s, 1, key);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (crm_xref_cache_put(cache, (const char *)sqlite3_column_text(s, 0),
 				       (size_t)sqlite3_column_bytes(s, 0), sqlite3_column_int64(s, 1), err)) {
 			sqlite3_finalize(s);
-			return err->code;
+			goto out_free;
 		}
-	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref load");
+	if (rc == SQLITE_DONE)
+		return cache;
+	db_error(st, err, "xref load");
+out_free:
+	crm_xref_cache_free(cache);
+	return NULL;
 }
 
 int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,

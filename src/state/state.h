@@ -87,8 +87,12 @@ int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
 
 struct crm_xref_cache;
-/* Copies every (source id, target id) of the object into cache. */
-int crm_state_xref_load(struct crm_state *state, int64_t key, struct crm_xref_cache *cache, struct crm_error *err);
+/*
+ * A new in-memory cross-reference holding every (source id, target id) of the
+ * object (empty for key 0, an object never loaded). Free with
+ * crm_xref_cache_free(); NULL with err set on failure.
+ */
+struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *state, int64_t key, struct crm_error *err);
 
 enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE };
 
