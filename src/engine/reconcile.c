@@ -193,6 +193,10 @@ struct object_check {
 	int *timestamp;		    /* per field: created_at/updated_at */
 	int *critical;		    /* per field: index into res->criticals + 1, or 0 */
 	int phase;		    /* 1: hashes, 2: fields */
+	/* columns the totals read, found once (-1 when the table has none) */
+	long role_opp;			 /* opportunity_contact.opportunity_id */
+	long account;			 /* contact.account_id */
+	long stage, amount, closed, won; /* opportunity */
 };
 
 static int is_consent_column(const char *table, const char *column)
@@ -459,8 +463,7 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 		return 0;
 	}
 	if (strcmp(prog->table, "opportunity") == 0) {
-		long stage = field_index(prog, "stage"), amount = field_index(prog, "amount");
-		long closed = field_index(prog, "is_closed"), won = field_index(prog, "is_won");
+		long stage = oc->stage, amount = oc->amount, closed = oc->closed, won = oc->won;
 		double value = amount >= 0 && v[amount].len ? strtod(v[amount].ptr, NULL) : 0;
 		*(source ? &res->opportunities_source : &res->opportunities_target) += 1;
 		if (won >= 0 && is_one(&v[won])) {
@@ -506,8 +509,7 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	struct crm_stager *stager;
 	struct crm_stage_batch batch;
 	const struct crm_program *prog = oc->o->prog;
-	long role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? field_index(prog, "opportunity_id") : -1;
-	long account = strcmp(prog->table, "contact") == 0 ? field_index(prog, "account_id") : -1;
+	long role_opp = oc->role_opp, account = oc->account;
 	size_t i;
 	int rc_;
 
@@ -588,15 +590,13 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			criticals(rc, oc, oc->resolved, 1);
 			if (business(rc, oc, oc->resolved, 1, err))
 				goto out;
-			if (account >= 0 && rec->values[account].len &&
-			    crm_strmap_put(&rc->parent_children, rec->values[account].ptr, rec->values[account].len, 0,
-					   NULL, NULL, err) >= 0) {
-				struct crm_strmap_entry *pe = (struct crm_strmap_entry *)crm_strmap_get(
-					&rc->parent_children, rec->values[account].ptr, rec->values[account].len);
-				pe->num++;
+			if (account >= 0 && rec->values[account].len) {
+				const struct crm_strmap_entry *pe;
+				if (crm_strmap_put(&rc->parent_children, rec->values[account].ptr,
+						   rec->values[account].len, 0, NULL, &pe, err) < 0)
+					goto out;
+				((struct crm_strmap_entry *)pe)->num++;
 			}
-			if (err->code)
-				goto out;
 		}
 	}
 out:
@@ -683,8 +683,6 @@ static int other_object_row(struct reconciliation *rc, struct object_check *oc, 
 struct scan_ctx {
 	struct reconciliation *rc;
 	struct object_check *oc;
-	long role_opp;			    /* opportunity_contact.opportunity_id, or -1 */
-	long account;			    /* contact.account_id, or -1 */
 	struct crm_strmap *target_children; /* account target id -> contacts in the target */
 	pthread_t thread;
 	struct crm_error err;
@@ -712,13 +710,13 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	criticals(rc, oc, values, 0);
 	if (business(rc, oc, values, 0, err))
 		return err->code;
-	if (sc->role_opp >= 0 && values[sc->role_opp].len &&
-	    crm_xref_cache_put(rc->target_role_opportunities, values[sc->role_opp].ptr, values[sc->role_opp].len, 1,
+	if (oc->role_opp >= 0 && values[oc->role_opp].len &&
+	    crm_xref_cache_put(rc->target_role_opportunities, values[oc->role_opp].ptr, values[oc->role_opp].len, 1,
 			       err))
 		return err->code;
-	if (sc->account >= 0 && values[sc->account].len) {
+	if (oc->account >= 0 && values[oc->account].len) {
 		const struct crm_strmap_entry *e;
-		if (crm_strmap_put(sc->target_children, values[sc->account].ptr, values[sc->account].len, 0, NULL, &e,
+		if (crm_strmap_put(sc->target_children, values[oc->account].ptr, values[oc->account].len, 0, NULL, &e,
 				   err) < 0)
 			return err->code;
 		((struct crm_strmap_entry *)e)->num++;
@@ -832,6 +830,12 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 			if (strcmp(rc->res->criticals[c].field, name) == 0)
 				oc->critical[f] = (int)c + 1;
 	}
+	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? field_index(prog, "opportunity_id") : -1;
+	oc->account = strcmp(prog->table, "contact") == 0 ? field_index(prog, "account_id") : -1;
+	oc->stage = field_index(prog, "stage");
+	oc->amount = field_index(prog, "amount");
+	oc->closed = field_index(prog, "is_closed");
+	oc->won = field_index(prog, "is_won");
 	oc->spec.table = prog->table;
 	oc->spec.source_system = rc->p->cfg.source_system;
 	oc->spec.columns = oc->columns;
@@ -868,17 +872,10 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 	memset(&sc, 0, sizeof(sc));
 	sc.rc = rc;
 	sc.oc = oc;
-	sc.role_opp = -1;
-	sc.account = -1;
 	sc.target_children = target_children;
-	if (strcmp(prog->table, "opportunity_contact") == 0) {
-		sc.role_opp = field_index(prog, "opportunity_id");
-		rc->res->has_junction |= sc.role_opp >= 0;
-	}
-	if (strcmp(prog->table, "contact") == 0)
-		sc.account = field_index(prog, "account_id");
 	if (setup_check(rc, oc, err) || preload(rc, oc, err))
 		return err->code;
+	rc->res->has_junction |= oc->role_opp >= 0;
 	if (rc->store->ops->count(rc->store, prog->table, &count, err))
 		return err->code;
 	{
