@@ -352,16 +352,6 @@ static int save_header(struct crm_csv_reader *r, const struct crm_csv_record *re
 	return 0;
 }
 
-size_t crm_csv_header_count(const struct crm_csv_reader *r)
-{
-	return r->header_count;
-}
-
-const char *crm_csv_header_name(const struct crm_csv_reader *r, size_t index)
-{
-	return index < r->header_count ? r->header.ptr + r->header_offsets[index] : NULL;
-}
-
 long crm_csv_column(const struct crm_csv_reader *r, const char *name)
 {
 	size_t i, len = strlen(name);

@@ -64,9 +64,6 @@ void crm_csv_close(struct crm_csv_reader *reader);
  */
 int crm_csv_next(struct crm_csv_reader *reader, struct crm_csv_record *rec, struct crm_error *err);
 
-/* The header's fields, once read (count 0 before); borrowed. */
-size_t crm_csv_header_count(const struct crm_csv_reader *reader);
-const char *crm_csv_header_name(const struct crm_csv_reader *reader, size_t index);
 /* Index of the column named name, or -1. */
 long crm_csv_column(const struct crm_csv_reader *reader, const char *name);
 const char *crm_csv_path(const struct crm_csv_reader *reader);

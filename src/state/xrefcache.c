@@ -32,11 +32,6 @@ void crm_xref_cache_free(struct crm_xref_cache *cache)
 	crm_free(cache);
 }
 
-size_t crm_xref_cache_count(const struct crm_xref_cache *cache)
-{
-	return cache->count;
-}
-
 static struct slot *find(struct slot *slots, size_t cap, uint64_t low, uint64_t high)
 {
 	size_t i = (size_t)low & (cap - 1);

@@ -22,7 +22,6 @@ int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len,
 		       struct crm_error *err);
 /* 1 and *target_id when known, 0 when not. */
 int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id);
-size_t crm_xref_cache_count(const struct crm_xref_cache *cache);
 /* The same lookup by the id's 128-bit XXH3 hash, for callers that keep only the hash. */
 int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, uint64_t high, int64_t *target_id);
 

@@ -96,15 +96,3 @@ int crm_buf_addf(struct crm_buf *buf, struct crm_error *err, const char *fmt, ..
 	buf->len += (size_t)n;
 	return 0;
 }
-
-char *crm_buf_detach(struct crm_buf *buf, size_t *len)
-{
-	char *ptr = buf->ptr;
-
-	if (!ptr)
-		ptr = crm_strndup("", 0);
-	if (len)
-		*len = buf->len;
-	crm_buf_init(buf, buf->max);
-	return ptr;
-}

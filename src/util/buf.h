@@ -31,7 +31,4 @@ int crm_buf_addstr(struct crm_buf *buf, const char *str, struct crm_error *err);
 int crm_buf_addch(struct crm_buf *buf, char ch, struct crm_error *err);
 int crm_buf_addf(struct crm_buf *buf, struct crm_error *err, const char *fmt, ...) CRM_PRINTF(3, 4);
 
-/* Hands the content to the caller (free with crm_free) and resets buf. */
-char *crm_buf_detach(struct crm_buf *buf, size_t *len);
-
 #endif

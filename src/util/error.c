@@ -21,29 +21,6 @@ int crm_error_set(struct crm_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
-void crm_error_prefix(struct crm_error *err, const char *fmt, ...)
-{
-	char prefix[CRM_ERROR_MSG_MAX];
-	char old[CRM_ERROR_MSG_MAX];
-	size_t plen;
-	va_list ap;
-
-	if (!err || err->code == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	plen = strlen(prefix);
-	if (plen > sizeof(err->msg) - 3)
-		plen = sizeof(err->msg) - 3;
-	memcpy(err->msg, prefix, plen);
-	memcpy(err->msg + plen, ": ", 2);
-	/* the old message is cut, never overflowed, when the two do not fit */
-	memcpy(err->msg + plen + 2, old, sizeof(err->msg) - plen - 3);
-	err->msg[sizeof(err->msg) - 1] = '\0';
-}
-
 void crm_error_clear(struct crm_error *err)
 {
 	err->code = 0;

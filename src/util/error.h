@@ -51,9 +51,6 @@ struct crm_error {
 /* Sets code and message unless err already holds an error; returns code. */
 int crm_error_set(struct crm_error *err, int code, const char *fmt, ...) CRM_PRINTF(3, 4);
 
-/* Puts "context: " in front of an error already set; no-op when none is. */
-void crm_error_prefix(struct crm_error *err, const char *fmt, ...) CRM_PRINTF(2, 3);
-
 void crm_error_clear(struct crm_error *err);
 
 /* The process exit code (enum crm_exit) for an error code. */

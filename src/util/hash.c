@@ -14,48 +14,6 @@ uint64_t crm_hash_bytes(const void *ptr, size_t len)
 	return XXH3_64bits(ptr, len);
 }
 
-struct crm_hasher {
-	XXH3_state_t *state;
-};
-
-struct crm_hasher *crm_hasher_new(void)
-{
-	struct crm_hasher *hasher = crm_malloc(sizeof(*hasher));
-
-	if (!hasher)
-		return NULL;
-	hasher->state = XXH3_createState();
-	if (!hasher->state) {
-		crm_free(hasher);
-		return NULL;
-	}
-	XXH3_64bits_reset(hasher->state);
-	return hasher;
-}
-
-void crm_hasher_free(struct crm_hasher *hasher)
-{
-	if (!hasher)
-		return;
-	XXH3_freeState(hasher->state);
-	crm_free(hasher);
-}
-
-void crm_hasher_reset(struct crm_hasher *hasher)
-{
-	XXH3_64bits_reset(hasher->state);
-}
-
-void crm_hasher_add(struct crm_hasher *hasher, const void *ptr, size_t len)
-{
-	XXH3_64bits_update(hasher->state, ptr, len);
-}
-
-uint64_t crm_hasher_digest(const struct crm_hasher *hasher)
-{
-	return XXH3_64bits_digest(hasher->state);
-}
-
 void crm_strmap_init(struct crm_strmap *map)
 {
 	map->slots = NULL;

@@ -18,13 +18,6 @@
 
 uint64_t crm_hash_bytes(const void *ptr, size_t len);
 
-struct crm_hasher; /* streaming XXH3-64 */
-struct crm_hasher *crm_hasher_new(void);
-void crm_hasher_free(struct crm_hasher *hasher);
-void crm_hasher_reset(struct crm_hasher *hasher);
-void crm_hasher_add(struct crm_hasher *hasher, const void *ptr, size_t len);
-uint64_t crm_hasher_digest(const struct crm_hasher *hasher);
-
 struct crm_strmap_entry {
 	const char *key;
 	size_t key_len;

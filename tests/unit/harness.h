@@ -91,14 +91,4 @@ struct harness_test {
 		return failed ? 1 : 0;                                                                                 \
 	}
 
-/* Writes text to a new temporary file; returns its path (static buffer per call site is the caller's). */
-static inline void harness_write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(text, 1, len, f);
-	fclose(f);
-}
-
 #endif

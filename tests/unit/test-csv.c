@@ -4,6 +4,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "io/csv.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -206,6 +207,28 @@ static void test_csv__large_field_across_blocks(void)
 	free(text);
 }
 
+static void test_csv__out_of_memory_is_an_error(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_reader *r;
+	long n;
+
+	/* every allocation of crm_csv_open failing in turn: NULL and CRM_ENOMEM each time, never a crash */
+	for (n = 0; n < 6; n++) {
+		crm_error_clear(&err);
+		crm_alloc_fail_after(n);
+		r = crm_csv_open("/dev/null", "windows-1252", ',', &err);
+		crm_alloc_fail_after(-1);
+		if (r) {
+			crm_csv_close(r);
+			break;
+		}
+		CHECK_INT(err.code, CRM_ENOMEM);
+		CHECK_CONTAINS(err.msg, "out of memory");
+	}
+	CHECK(n > 0 && n < 6);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_csv__quotes_commas_newlines),
 	TEST(test_csv__bom_no_final_newline_blank_lines),
@@ -218,6 +241,7 @@ static const struct harness_test tests[] = {
 	TEST(test_csv__text_after_closing_quote_is_bad_record),
 	TEST(test_csv__missing_file),
 	TEST(test_csv__large_field_across_blocks),
+	TEST(test_csv__out_of_memory_is_an_error),
 };
 
 HARNESS_MAIN
