@@ -26,10 +26,11 @@ done
 measure() { # label, rows, command...
 	local label=$1 n=$2 out secs kb
 	shift 2
+	sync # the previous step's writes are not flushed on this one's time
 	out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
 	secs=${out% *}
 	kb=${out#* }
-	printf '%-46s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$n / $secs" | bc -l)" $((kb / 1024))
+	printf '%-52s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$n / $secs" | bc -l)" $((kb / 1024))
 }
 
 import_script="$work/import.sql"

@@ -40,7 +40,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <utf8proc.h>
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 /* records compared field by field at most, per object; beyond, they count as mismatched records only */
@@ -80,7 +79,7 @@ static struct slot *idmap_find(struct idmap *m, uint64_t low, uint64_t high)
 
 static int idmap_resize(struct idmap *m, size_t cap)
 {
-	struct slot *slots = crm_calloc(cap, sizeof(*slots)), *old = m->slots;
+	struct slot *slots = crm_table_alloc(cap, sizeof(*slots)), *old = m->slots;
 	size_t old_cap = m->cap, i;
 
 	if (!slots)
@@ -168,9 +167,16 @@ struct reconciliation {
 	struct crm_arena arena;
 	/* source ids of opportunities that have a contact role in the export */
 	struct crm_strmap role_opportunities;
-	/* target ids of opportunities that have a contact role in the target */
-	struct crm_xref_cache *target_role_opportunities;
-	struct crm_strmap parent_children; /* account source id -> contacts in the source */
+	/* target ids of opportunities -> their contact roles in the target */
+	struct crm_idcount target_role_opportunities;
+	/* account target id -> its contacts: in the export (accounts the state knows), in the target */
+	struct crm_idcount source_children, target_children;
+};
+
+/* One reference column as the scan thread found it in the target. */
+struct ref_tally {
+	struct crm_idcount children; /* parent id -> rows pointing at it */
+	int64_t not_ids;	     /* values that are no row id at all */
 };
 
 /* What an object's comparison needs while it runs. */
@@ -187,6 +193,7 @@ struct object_check {
 	size_t trow_count, trow_cap;
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
+	struct ref_tally *refs; /* per field, for references: what the target points at */
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
 	struct crm_value *resolved; /* per field: the value the store should hold */
@@ -222,26 +229,26 @@ static struct crm_xref_cache *cache_for(struct reconciliation *rc, const char *o
 	return rc->caches[i];
 }
 
-/* Hashes of values as the target holds them: the columns but the timestamps, and each mapped timestamp apart. */
+/*
+ * Hashes of values as the target holds them: the columns but the timestamps,
+ * and each mapped timestamp apart. Each field is hashed on its own with the
+ * previous hash as seed: XXH3 mixes in the length, so field boundaries count.
+ */
 static void row_hashes(const struct object_check *oc, const struct crm_value *v, uint64_t *hash, uint32_t *hc,
 		       uint32_t *hu)
 {
-	XXH3_state_t state;
+	uint64_t h = 0;
 	size_t f;
 
-	XXH3_64bits_reset(&state);
 	*hc = *hu = 0;
 	for (f = 0; f < oc->o->prog->field_count; f++) {
-		uint32_t len = (uint32_t)v[f].len;
-		if (oc->timestamp[f]) {
-			*(oc->timestamp[f] == 1 ? hc : hu) = (uint32_t)XXH3_64bits(v[f].ptr ? v[f].ptr : "", len);
-			continue;
-		}
-		XXH3_64bits_update(&state, &len, sizeof(len));
-		if (len)
-			XXH3_64bits_update(&state, v[f].ptr, len);
+		const char *ptr = v[f].len ? v[f].ptr : "";
+		if (oc->timestamp[f])
+			*(oc->timestamp[f] == 1 ? hc : hu) = (uint32_t)XXH3_64bits(ptr, v[f].len);
+		else
+			h = XXH3_64bits_withSeed(ptr, v[f].len, h);
 	}
-	*hash = XXH3_64bits_digest(&state);
+	*hash = h;
 }
 
 /* The target row matches the expected record: timestamps the source left empty are not compared. */
@@ -284,6 +291,7 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			oc->resolved[f].len = (size_t)snprintf(text, 24, "%lld", (long long)target);
 			oc->resolved[f].ptr = text;
+			oc->resolved[f].id = target;
 		}
 		if (oc->timestamp[f] && !v->len)
 			*skip |= (uint8_t)oc->timestamp[f];
@@ -590,13 +598,9 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			criticals(rc, oc, oc->resolved, 1);
 			if (business(rc, oc, oc->resolved, 1, err))
 				goto out;
-			if (account >= 0 && rec->values[account].len) {
-				const struct crm_strmap_entry *pe;
-				if (crm_strmap_put(&rc->parent_children, rec->values[account].ptr,
-						   rec->values[account].len, 0, NULL, &pe, err) < 0)
-					goto out;
-				((struct crm_strmap_entry *)pe)->num++;
-			}
+			if (account >= 0 && oc->resolved[account].id &&
+			    crm_idcount_add(&rc->source_children, oc->resolved[account].id, 1, err))
+				goto out;
 		}
 	}
 out:
@@ -683,7 +687,6 @@ static int other_object_row(struct reconciliation *rc, struct object_check *oc, 
 struct scan_ctx {
 	struct reconciliation *rc;
 	struct object_check *oc;
-	struct crm_strmap *target_children; /* account target id -> contacts in the target */
 	pthread_t thread;
 	struct crm_error err;
 };
@@ -695,6 +698,7 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	struct object_check *oc = sc->oc;
 	struct reconciliation *rc = sc->rc;
 	struct trow *t;
+	size_t f;
 
 	if (oc->trow_count == oc->trow_cap) {
 		size_t cap = oc->trow_cap ? oc->trow_cap * 2 : 4096;
@@ -710,16 +714,13 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	criticals(rc, oc, values, 0);
 	if (business(rc, oc, values, 0, err))
 		return err->code;
-	if (oc->role_opp >= 0 && values[oc->role_opp].len &&
-	    crm_xref_cache_put(rc->target_role_opportunities, values[oc->role_opp].ptr, values[oc->role_opp].len, 1,
-			       err))
-		return err->code;
-	if (oc->account >= 0 && values[oc->account].len) {
-		const struct crm_strmap_entry *e;
-		if (crm_strmap_put(sc->target_children, values[oc->account].ptr, values[oc->account].len, 0, NULL, &e,
-				   err) < 0)
+	for (f = 0; f < oc->o->prog->field_count; f++) {
+		if (!oc->o->prog->fields[f].ref_object || !values[f].len)
+			continue;
+		if (values[f].id <= 0)
+			oc->refs[f].not_ids++;
+		else if (crm_idcount_add(&oc->refs[f].children, values[f].id, 1, err))
 			return err->code;
-		((struct crm_strmap_entry *)e)->num++;
 	}
 	return 0;
 }
@@ -811,7 +812,8 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->timestamp = crm_calloc(n, sizeof(int));
 	oc->critical = crm_calloc(n, sizeof(int));
 	oc->r->fields = crm_calloc(n, sizeof(*oc->r->fields));
-	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields)
+	oc->refs = crm_calloc(n, sizeof(*oc->refs)); /* all zero: empty tallies */
+	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields || !oc->refs)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	oc->r->field_count = prog->field_count;
 	for (f = 0; f < prog->field_count; f++) {
@@ -849,6 +851,11 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 
 static void release_check(struct object_check *oc)
 {
+	size_t f;
+
+	for (f = 0; oc->refs && f < oc->o->prog->field_count; f++)
+		crm_idcount_release(&oc->refs[f].children);
+	crm_free(oc->refs);
 	crm_free(oc->columns);
 	crm_free(oc->resolved);
 	crm_free(oc->timestamp);
@@ -860,8 +867,56 @@ static void release_check(struct object_check *oc)
 	crm_arena_release(&oc->values);
 }
 
-static int check_object(struct reconciliation *rc, struct object_check *oc, struct crm_strmap *target_children,
-			struct crm_error *err)
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct crm_idcount_entry *)a)->id, y = ((const struct crm_idcount_entry *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Target rows whose reference names no row of the parent table. */
+static int dangling(struct reconciliation *rc, const char *parent_table, const struct ref_tally *t, int64_t *count,
+		    struct crm_error *err)
+{
+	size_t n = t->children.count, i, k = 0;
+	struct crm_idcount_entry *refs = crm_malloc((n ? n : 1) * sizeof(*refs));
+	int64_t *ids = crm_malloc((n ? n : 1) * sizeof(*ids));
+	uint8_t *present = crm_malloc(n ? n : 1);
+
+	*count = t->not_ids;
+	if (!refs || !ids || !present) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t->children.cap; i++)
+		if (t->children.slots[i].id)
+			refs[k++] = t->children.slots[i];
+	qsort(refs, n, sizeof(*refs), by_id);
+	for (i = 0; i < n; i++)
+		ids[i] = refs[i].id;
+	if (rc->store->ops->has_rows(rc->store, parent_table, ids, n, present, err))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!present[i])
+			*count += refs[i].count;
+out:
+	crm_free(refs);
+	crm_free(ids);
+	crm_free(present);
+	return err->code;
+}
+
+static int merge_counts(struct crm_idcount *into, const struct crm_idcount *from, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < from->cap; i++)
+		if (from->slots[i].id && crm_idcount_add(into, from->slots[i].id, from->slots[i].count, err))
+			return err->code;
+	return 0;
+}
+
+static int check_object(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
 {
 	const struct crm_program *prog = oc->o->prog;
 	struct scan_ctx sc;
@@ -872,7 +927,6 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 	memset(&sc, 0, sizeof(sc));
 	sc.rc = rc;
 	sc.oc = oc;
-	sc.target_children = target_children;
 	if (setup_check(rc, oc, err) || preload(rc, oc, err))
 		return err->code;
 	rc->res->has_junction |= oc->role_opp >= 0;
@@ -936,10 +990,14 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 		rel->object = oc->o->cfg->name;
 		rel->field = field->target_field;
 		rel->parent = field->ref_object;
-		if (rc->store->ops->dangling(rc->store, prog->table, field->target_field, field->ref_table,
-					     &rel->dangling, err))
+		if (dangling(rc, field->ref_table, &oc->refs[i], &rel->dangling, err))
 			return err->code;
 	}
+	/* what the junction and the largest accounts read after every object is checked */
+	if (oc->account >= 0 && merge_counts(&rc->target_children, &oc->refs[oc->account].children, err))
+		return err->code;
+	if (oc->role_opp >= 0 && merge_counts(&rc->target_role_opportunities, &oc->refs[oc->role_opp].children, err))
+		return err->code;
 	return 0;
 }
 
@@ -965,25 +1023,24 @@ static int junction(struct reconciliation *rc, struct crm_error *err)
 		return err->code;
 	for (i = 0; i < rc->role_opportunities.cap; i++) {
 		const struct crm_strmap_entry *e = &rc->role_opportunities.slots[i];
-		int64_t target, seen;
-		char text[24];
+		int64_t target;
 		if (!e->key || !crm_xref_cache_get(cache, e->key, e->key_len, &target))
 			continue; /* the opportunity itself did not load: a failed import, counted there */
 		rc->res->opportunities_with_roles++;
-		snprintf(text, sizeof(text), "%lld", (long long)target);
-		if (!crm_xref_cache_get(rc->target_role_opportunities, text, strlen(text), &seen))
+		if (!crm_idcount_get(&rc->target_role_opportunities, target))
 			rc->res->opportunities_lost_roles++;
 	}
 	return 0;
 }
 
-/* The accounts with most contacts in the source, with their contacts in the target. */
-static int largest_parents(struct reconciliation *rc, struct crm_strmap *target_children, struct crm_error *err)
+/* The accounts with most contacts in the export, with their contacts in the target. */
+static int largest_parents(struct reconciliation *rc, struct crm_error *err)
 {
 	struct crm_reconcile_result *res = rc->res;
-	struct crm_project_object *contact = NULL;
-	struct crm_xref_cache *cache;
-	size_t i, j;
+	struct crm_project_object *contact = NULL, *account;
+	int64_t ids[CRM_ARRAY_COUNT(res->parents)];
+	char source_ids[CRM_ARRAY_COUNT(res->parents)][64];
+	size_t i, j, top = CRM_ARRAY_COUNT(res->parents);
 	long f = -1;
 
 	for (i = 0; i < rc->p->count && !contact; i++)
@@ -993,41 +1050,34 @@ static int largest_parents(struct reconciliation *rc, struct crm_strmap *target_
 			contact = &rc->p->objects[i];
 	if (!contact)
 		return 0;
-	cache = cache_for(rc, contact->prog->fields[f].ref_object, err);
-	if (!cache)
-		return err->code;
-	for (i = 0; i < rc->parent_children.cap; i++) {
-		const struct crm_strmap_entry *e = &rc->parent_children.slots[i];
+	account = crm_project_object(rc->p, contact->prog->fields[f].ref_object);
+	for (i = 0; i < rc->source_children.cap; i++) {
+		const struct crm_idcount_entry *e = &rc->source_children.slots[i];
 		size_t at;
-		if (!e->key)
+		if (!e->id)
 			continue;
 		/* insertion into a top-5 list, largest first; ties by id for a stable report */
 		for (at = 0; at < res->parent_count; at++)
-			if (e->num > res->parents[at].source_children ||
-			    (e->num == res->parents[at].source_children &&
-			     strncmp(e->key, res->parents[at].source_id, sizeof(res->parents[at].source_id)) < 0))
+			if (e->count > res->parents[at].source_children ||
+			    (e->count == res->parents[at].source_children && e->id < ids[at]))
 				break;
-		if (at >= CRM_ARRAY_COUNT(res->parents))
+		if (at >= top)
 			continue;
-		for (j = res->parent_count < CRM_ARRAY_COUNT(res->parents) ? res->parent_count : res->parent_count - 1;
-		     j > at; j--)
+		for (j = res->parent_count < top ? res->parent_count : top - 1; j > at; j--) {
 			res->parents[j] = res->parents[j - 1];
-		if (res->parent_count < CRM_ARRAY_COUNT(res->parents))
+			ids[j] = ids[j - 1];
+		}
+		if (res->parent_count < top)
 			res->parent_count++;
-		snprintf(res->parents[at].source_id, sizeof(res->parents[at].source_id), "%.*s",
-			 (int)(e->key_len > 63 ? 63 : e->key_len), e->key);
-		res->parents[at].source_children = e->num;
-		res->parents[at].target_children = 0;
+		ids[at] = e->id;
+		res->parents[at].source_children = e->count;
 	}
+	if (crm_state_xref_source_ids(rc->state, rc->keys[account - rc->p->objects], ids, res->parent_count, source_ids,
+				      err))
+		return err->code;
 	for (i = 0; i < res->parent_count; i++) {
-		int64_t target;
-		char text[24];
-		const struct crm_strmap_entry *e;
-		if (!crm_xref_cache_get(cache, res->parents[i].source_id, strlen(res->parents[i].source_id), &target))
-			continue;
-		snprintf(text, sizeof(text), "%lld", (long long)target);
-		e = crm_strmap_get(target_children, text, strlen(text));
-		res->parents[i].target_children = e ? e->num : 0;
+		memcpy(res->parents[i].source_id, source_ids[i], sizeof(res->parents[i].source_id));
+		res->parents[i].target_children = crm_idcount_get(&rc->target_children, ids[i]);
 	}
 	return 0;
 }
@@ -1119,7 +1169,6 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconcile_result *res, struct crm_error *err)
 {
 	struct reconciliation rc;
-	struct crm_strmap target_children;
 	char path[PATH_MAX];
 	struct timespec start, end;
 	struct stat st;
@@ -1133,16 +1182,13 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	rc.res = res;
 	crm_strmap_init(&rc.exceptions);
 	crm_strmap_init(&rc.role_opportunities);
-	crm_strmap_init(&rc.parent_children);
-	crm_strmap_init(&target_children);
 	crm_arena_init(&rc.arena, 16 * 1024);
-	rc.target_role_opportunities = crm_xref_cache_new();
 	rc.caches = crm_calloc(p->count ? p->count : 1, sizeof(*rc.caches));
 	rc.keys = crm_calloc(p->count ? p->count : 1, sizeof(*rc.keys));
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
 	res->criticals =
 		crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1, sizeof(*res->criticals));
-	if (!rc.target_role_opportunities || !rc.caches || !rc.keys || !res->objects || !res->criticals) {
+	if (!rc.caches || !rc.keys || !res->objects || !res->criticals) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1182,23 +1228,23 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 		oc.r = &res->objects[res->count++];
 		oc.r->object = oc.o->cfg->name;
 		oc.r->table = oc.o->cfg->target;
-		rc_ = check_object(&rc, &oc, &target_children, err);
+		rc_ = check_object(&rc, &oc, err);
 		release_check(&oc);
 		if (rc_)
 			goto out;
 	}
-	if (junction(&rc, err) || largest_parents(&rc, &target_children, err) || triggers(&rc, err))
+	if (junction(&rc, err) || largest_parents(&rc, err) || triggers(&rc, err))
 		goto out;
 out:
 	for (i = 0; rc.caches && i < p->count; i++)
 		crm_xref_cache_free(rc.caches[i]);
 	crm_free(rc.caches);
 	crm_free(rc.keys);
-	crm_xref_cache_free(rc.target_role_opportunities);
+	crm_idcount_release(&rc.target_role_opportunities);
+	crm_idcount_release(&rc.source_children);
+	crm_idcount_release(&rc.target_children);
 	crm_strmap_release(&rc.exceptions);
 	crm_strmap_release(&rc.role_opportunities);
-	crm_strmap_release(&rc.parent_children);
-	crm_strmap_release(&target_children);
 	crm_arena_release(&rc.arena);
 	crm_state_close(rc.state);
 	crm_store_close(rc.store);

@@ -406,6 +406,36 @@ int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, stru
 	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
 }
 
+int crm_state_xref_source_ids(struct crm_state *st, int64_t key, const int64_t *targets, size_t n, char (*out)[64],
+			      struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (n > CRM_STATE_SOURCE_IDS_MAX)
+		return crm_error_set(err, CRM_EINTERNAL, "at most %d source ids at once", CRM_STATE_SOURCE_IDS_MAX);
+	/* one pass over the object's entries (the key has no target id index) */
+	if (run_sql(st,
+		    "SELECT target_id, source_id FROM %s.xref WHERE object_id = ? AND target_id IN "
+		    "(?, ?, ?, ?, ?, ?, ?, ?)",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, key);
+	for (i = 0; i < CRM_STATE_SOURCE_IDS_MAX; i++)
+		sqlite3_bind_int64(s, (int)i + 2, i < n ? targets[i] : 0); /* target ids start at 1 */
+	for (i = 0; i < n; i++)
+		out[i][0] = '\0';
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t target = sqlite3_column_int64(s, 0);
+		for (i = 0; i < n; i++)
+			if (targets[i] == target)
+				snprintf(out[i], sizeof(out[i]), "%s", (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref source ids");
+}
+
 struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t key, struct crm_error *err)
 {
 	struct crm_xref_cache *cache = crm_xref_cache_new();

@@ -85,6 +85,13 @@ int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_
 int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
 			struct crm_error *err);
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
+/*
+ * The source ids of up to CRM_STATE_SOURCE_IDS_MAX target rows of an object
+ * into out[i] ("" when the cross-reference does not hold target i).
+ */
+#define CRM_STATE_SOURCE_IDS_MAX 8
+int crm_state_xref_source_ids(struct crm_state *state, int64_t key, const int64_t *targets, size_t n, char (*out)[64],
+			      struct crm_error *err);
 
 struct crm_xref_cache;
 /*

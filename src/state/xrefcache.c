@@ -49,7 +49,7 @@ int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len,
 
 	if ((cache->count + 1) * 2 > cache->cap) {
 		size_t cap = cache->cap ? cache->cap * 2 : 1024, i;
-		struct slot *slots = crm_calloc(cap, sizeof(*slots));
+		struct slot *slots = crm_table_alloc(cap, sizeof(*slots));
 		if (!slots)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory (id cross-reference cache)");
 		for (i = 0; i < cache->cap; i++)

@@ -438,6 +438,25 @@ static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *
 	return rc;
 }
 
+/* n in decimal into out (24 bytes), NUL-terminated, as "%lld" writes it; its length. */
+static size_t decimal(char *out, int64_t n)
+{
+	char digits[24];
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	size_t len = 0, i = 0;
+
+	do {
+		digits[len++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		out[i++] = '-';
+	while (len)
+		out[i++] = digits[--len];
+	out[i] = '\0';
+	return i;
+}
+
 static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
 		       struct crm_error *err)
 {
@@ -470,15 +489,14 @@ static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec
 			int col = (int)i + 1;
 			if (sqlite3_column_type(st, col) == SQLITE_INTEGER) {
 				/* integers, booleans and references read back as the decimal text the mapping wrote */
-				int n = snprintf(numbers[i], sizeof(numbers[i]), "%lld",
-						 (long long)sqlite3_column_int64(st, col));
+				values[i].id = sqlite3_column_int64(st, col);
 				values[i].ptr = numbers[i];
-				values[i].len = (size_t)n;
+				values[i].len = decimal(numbers[i], values[i].id);
 			} else {
 				values[i].ptr = (const char *)sqlite3_column_text(st, col);
 				values[i].len = (size_t)sqlite3_column_bytes(st, col);
+				values[i].id = 0;
 			}
-			values[i].id = 0;
 		}
 		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), values, err))
 			goto out;
@@ -493,24 +511,38 @@ out:
 	return err->code;
 }
 
-static int sqlite_dangling(struct crm_store *base, const char *table, const char *column, const char *parent_table,
-			   int64_t *count, struct crm_error *err)
+static int sqlite_has_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n, uint8_t *present,
+			   struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	char sql[512];
+	char sql[256];
 	sqlite3_stmt *st;
-	int rc;
+	size_t i;
+	int rc = SQLITE_DONE, own = sqlite3_get_autocommit(s->db);
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM \"%s\" c WHERE c.\"%s\" IS NOT NULL AND NOT EXISTS "
-		 "(SELECT 1 FROM \"%s\" p WHERE p.id = c.\"%s\")",
-		 table, column, parent_table, column);
+	/* point lookups in id order walk the table's B-tree forward, each page read once */
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM main.\"%s\" WHERE id = ?", table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s->db, err, "dangling references");
-	rc = sqlite3_step(st);
-	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		return db_error(s->db, err, "parent rows");
+	/* one read transaction: otherwise each lookup takes and drops the file lock */
+	if (own && exec(s->db, "BEGIN", err)) {
+		sqlite3_finalize(st);
+		return err->code;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		present[i] = rc == SQLITE_ROW;
+		sqlite3_reset(st);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_error(s->db, err, "parent rows");
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "dangling references");
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* nothing was written */
+	return err->code;
 }
 
 static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
@@ -575,7 +607,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.update = sqlite_update,
 	.fetch = sqlite_fetch,
 	.scan = sqlite_scan,
-	.dangling = sqlite_dangling,
+	.has_rows = sqlite_has_rows,
 	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
 	.sqlite_handle = sqlite_handle,

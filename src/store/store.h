@@ -73,12 +73,16 @@ struct crm_store_ops {
 		      struct crm_error *err);
 	/* The writer's columns of row id as a JSON object into out (the pre-image); 0, or 1 when absent. */
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
-	/* Calls fn for every row of spec's table that carries spec's source_system. */
+	/*
+	 * Calls fn for every row of spec's table that carries spec's
+	 * source_system. Integer columns come as decimal text with .id set to
+	 * the number (a reference's parent id); other values have .id 0.
+	 */
 	int (*scan)(struct crm_store *store, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
 		    struct crm_error *err);
-	/* Rows of table whose column points at no row of parent_table. */
-	int (*dangling)(struct crm_store *store, const char *table, const char *column, const char *parent_table,
-			int64_t *count, struct crm_error *err);
+	/* present[i] = 1 when table holds a row whose id is ids[i], else 0; ids ascending. */
+	int (*has_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n, uint8_t *present,
+			struct crm_error *err);
 	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */

@@ -34,6 +34,18 @@ void *crm_calloc(size_t count, size_t len)
 	return should_fail() ? NULL : calloc(count ? count : 1, len ? len : 1);
 }
 
+void *crm_table_alloc(size_t count, size_t len)
+{
+	void *ptr;
+
+	if (count && len > SIZE_MAX / count)
+		return NULL;
+	ptr = crm_malloc(count * len);
+	if (ptr)
+		memset(ptr, 0, count * len);
+	return ptr;
+}
+
 void *crm_realloc(void *ptr, size_t len)
 {
 	return should_fail() ? NULL : realloc(ptr, len ? len : 1);

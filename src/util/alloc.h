@@ -11,6 +11,13 @@
 void *crm_malloc(size_t len);
 void *crm_calloc(size_t count, size_t len);
 void *crm_realloc(void *ptr, size_t len);
+/*
+ * Zeroed memory for a hash table, written now rather than left to the
+ * kernel's shared zero page: a table is probed (read) before it is written,
+ * and the copy-on-write of the zero page then costs a TLB flush on every
+ * core of a threaded process, once per page.
+ */
+void *crm_table_alloc(size_t count, size_t len);
 void crm_free(void *ptr);
 
 /* Copies (ptr, len) into a new NUL-terminated string; NULL on OOM. */

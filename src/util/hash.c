@@ -59,7 +59,7 @@ const struct crm_strmap_entry *crm_strmap_get(const struct crm_strmap *map, cons
 static int grow(struct crm_strmap *map, struct crm_error *err)
 {
 	size_t cap = map->cap ? map->cap * 2 : 64;
-	struct crm_strmap_entry *slots = crm_calloc(cap, sizeof(*slots));
+	struct crm_strmap_entry *slots = crm_table_alloc(cap, sizeof(*slots));
 	size_t i;
 
 	if (!slots)
@@ -106,4 +106,58 @@ int crm_strmap_put(struct crm_strmap *map, const char *key, size_t key_len, int6
 	if (entry)
 		*entry = slot;
 	return 1;
+}
+
+void crm_idcount_init(struct crm_idcount *map)
+{
+	map->slots = NULL;
+	map->cap = 0;
+	map->count = 0;
+}
+
+void crm_idcount_release(struct crm_idcount *map)
+{
+	crm_free(map->slots);
+	crm_idcount_init(map);
+}
+
+static struct crm_idcount_entry *find_id(struct crm_idcount_entry *slots, size_t cap, int64_t id)
+{
+	/* ids are often consecutive: Fibonacci hashing (the product's top bits) spreads them */
+	unsigned bits = (unsigned)__builtin_ctzll((unsigned long long)cap);
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> (64 - bits));
+
+	while (slots[i].id && slots[i].id != id)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+int crm_idcount_add(struct crm_idcount *map, int64_t id, int64_t n, struct crm_error *err)
+{
+	struct crm_idcount_entry *slot;
+
+	if ((map->count + 1) * 2 > map->cap) {
+		size_t cap = map->cap ? map->cap * 2 : 1024, i;
+		struct crm_idcount_entry *slots = crm_table_alloc(cap, sizeof(*slots));
+		if (!slots)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (i = 0; i < map->cap; i++)
+			if (map->slots[i].id)
+				*find_id(slots, cap, map->slots[i].id) = map->slots[i];
+		crm_free(map->slots);
+		map->slots = slots;
+		map->cap = cap;
+	}
+	slot = find_id(map->slots, map->cap, id);
+	if (!slot->id) {
+		slot->id = id;
+		map->count++;
+	}
+	slot->count += n;
+	return 0;
+}
+
+int64_t crm_idcount_get(const struct crm_idcount *map, int64_t id)
+{
+	return map->cap && id ? find_id(map->slots, map->cap, id)->count : 0;
 }

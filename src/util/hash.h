@@ -47,4 +47,27 @@ const struct crm_strmap_entry *crm_strmap_get(const struct crm_strmap *map, cons
 int crm_strmap_put(struct crm_strmap *map, const char *key, size_t key_len, int64_t num, const char *str,
 		   const struct crm_strmap_entry **entry, struct crm_error *err);
 
+/*
+ * struct crm_idcount counts occurrences of positive 64-bit ids (target row
+ * ids): children per parent, references per referenced row. 16 bytes a
+ * slot, at most half full; a slot with id 0 is empty.
+ */
+struct crm_idcount_entry {
+	int64_t id;
+	int64_t count;
+};
+
+struct crm_idcount {
+	struct crm_idcount_entry *slots;
+	size_t cap; /* power of two, 0 when empty */
+	size_t count;
+};
+
+void crm_idcount_init(struct crm_idcount *map);
+void crm_idcount_release(struct crm_idcount *map);
+/* Adds n to id's count (id > 0), inserting it at 0 first. */
+int crm_idcount_add(struct crm_idcount *map, int64_t id, int64_t n, struct crm_error *err);
+/* id's count, 0 when absent. */
+int64_t crm_idcount_get(const struct crm_idcount *map, int64_t id);
+
 #endif

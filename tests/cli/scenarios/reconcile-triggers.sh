@@ -34,6 +34,17 @@ reconcile "$P"
 expect_eq "deleted contacts: fired" "$fired" "failed_imports Contact 6"
 expect_eq "deleted contacts: exit" "$rc" 3
 expect_eq "deleted contacts: missing" "$(jq '.objects[] | select(.object == "Contact") | .missing' "$SCRATCH/out.json")" 48
+# the roles of the deleted contacts now point at no row; counted independently here
+want=$(sqlite3 "$P/target.db" "select count(*) from opportunity_contact r where not exists (select 1 from contact c where c.id = r.contact_id)")
+[ "$want" -gt 0 ] || fail "the damage left no dangling contact role"
+expect_eq "deleted contacts: dangling roles" "$(jq '.relationships.references[] | select(.object == "OpportunityContactRole" and .field == "contact_id") | .dangling' "$SCRATCH/out.json")" "$want"
+expect_eq "deleted contacts: dangling contacts" "$(jq '.relationships.references[] | select(.object == "Contact") | .dangling' "$SCRATCH/out.json")" 0
+# the largest accounts: their contacts in the target, counted here
+jq -r '.relationships.largest_accounts[] | "\(.source_id) \(.target_children)"' "$SCRATCH/out.json" >"$SCRATCH/largest"
+[ "$(wc -l <"$SCRATCH/largest")" -eq 5 ] || fail "expected 5 largest accounts, got: $(cat "$SCRATCH/largest")"
+while read -r sid n; do
+	expect_eq "deleted contacts: contacts of account $sid" "$n" "$(sqlite3 "$P/target.db" "select count(*) from contact c join account a on a.id = c.account_id where a.source_id = '$sid'")"
+done <"$SCRATCH/largest"
 
 P=$(fresh blanked)
 sqlite3 "$P/target.db" "update contact set email = null where id % 25 = 0" # 4%
