@@ -1,8 +1,18 @@
 /*
- * stage.c: a producer thread and two batches used in turn. The producer
- * fills one batch while the loader works through the other; a batch is
- * handed over under the mutex and not touched by the producer again until
- * the loader asks for the next one.
+ * stage.c: one reader and several mappers, batches handed over in file order.
+ *
+ * Parsing is sequential (a quote can span lines), mapping is not: each
+ * worker thread takes the reader, parses a batch and copies its records
+ * into the batch's arena, gives the reader back and maps the batch while
+ * the other worker parses the next one. Batches live in a ring of slots
+ * numbered by sequence; the loader takes them in sequence order. A slot is
+ * refilled only after the loader has handed it back.
+ *
+ * `unique` depends on file order, so with several workers each record's
+ * `unique` checks are deferred (CRM_RUN_DEFER_UNIQUE) and completed by
+ * crm_stager_next on the loader's thread, batch by batch, in order. When a
+ * resumed run must replay committed records through `unique`, one worker
+ * does it all in file order and nothing is deferred.
  */
 #include "compat.h"
 #include "engine/stage.h"
@@ -15,30 +25,51 @@
 #include <string.h>
 
 #define STAGE_RECORDS 1024
+#define STAGE_WORKERS 2
+#define STAGE_SLOTS   4 /* two mapping, one with the loader, one ready */
+
+enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_FULL, SLOT_TAKEN };
 
 struct stage {
 	struct crm_arena arena;
 	struct crm_stage_record records[STAGE_RECORDS];
+	/* each good record as read, its fields copied into arena; fields NULL for a bad one */
+	struct crm_csv_record raw[STAGE_RECORDS];
+	/* per record, the `unique` checks its mapping left for the loader's thread */
+	struct crm_deferred *deferred[STAGE_RECORDS];
+	size_t deferred_count[STAGE_RECORDS];
 	size_t count;
+	uint64_t seq;
 	uint64_t bytes_read;
+	enum slot_state state;
 	int last;	      /* no batch follows this one */
 	struct crm_error err; /* why, when it is an error */
+};
+
+struct worker {
+	struct crm_stager *s;
+	struct crm_program_result res;
+	pthread_t thread;
+	int started;
 };
 
 struct crm_stager {
 	struct crm_project_object *o;
 	struct crm_stage_options opt;
+	unsigned run_flags;
 	struct crm_csv_reader *reader;
-	struct crm_program_result res;
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock;
+	pthread_mutex_t reader_lock; /* the reader, read_done and next_fill */
+	int read_done;
+	uint64_t next_fill;
+	pthread_mutex_t lock; /* slot states, stop */
 	pthread_cond_t cond;
-	struct stage stages[2];
-	int full[2];
+	struct stage slots[STAGE_SLOTS];
+	struct worker workers[STAGE_WORKERS];
+	size_t worker_count;
 	int stop;
-	int taken; /* the stage the loader holds, or -1 */
-	int next;  /* the stage the loader takes next */
+	struct stage *taken; /* the slot the loader holds */
+	uint64_t next_take;
+	struct crm_program_result finish; /* the loader's side of deferred checks */
 };
 
 static const char *copy(struct crm_arena *arena, const char *ptr, size_t len)
@@ -46,60 +77,72 @@ static const char *copy(struct crm_arena *arena, const char *ptr, size_t len)
 	return len ? crm_arena_strndup(arena, ptr, len) : "";
 }
 
-/* Adds one record to the stage; returns 0, or -1 with st->err set. */
-static int stage_record(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec, int bad,
-			const struct crm_error *rec_err)
+static int oom(struct stage *st)
 {
-	const struct crm_program *prog = s->o->prog;
+	return crm_error_set(&st->err, CRM_ENOMEM, "out of memory");
+}
+
+/* The record's id, trimmed unless the record is malformed, copied into the stage. */
+static int stage_id(const struct crm_stager *s, struct stage *st, struct crm_stage_record *out,
+		    const struct crm_csv_record *rec, int bad)
+{
+	const char *id = "";
+	size_t id_len = 0;
+
+	if ((size_t)s->o->prog->id_col < rec->count) {
+		id = rec->fields[s->o->prog->id_col].ptr;
+		id_len = rec->fields[s->o->prog->id_col].len;
+		if (!bad)
+			crm_text_trim(&id, &id_len);
+	}
+	out->id = copy(&st->arena, id, id_len);
+	out->id_len = id_len;
+	return out->id ? 0 : oom(st);
+}
+
+/* Adds a malformed record, whole, to the stage. */
+static int stage_bad(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec,
+		     const struct crm_error *rec_err)
+{
 	struct crm_stage_record *out = &st->records[st->count];
-	struct crm_value *values;
-	struct crm_failure *failures;
+
+	memset(out, 0, sizeof(*out));
+	out->line = rec->line;
+	out->index = rec->index;
+	out->bad = 1;
+	st->raw[st->count].fields = NULL;
+	if (stage_id(s, st, out, rec, 1))
+		return -1;
+	out->message = copy(&st->arena, rec_err->msg, strlen(rec_err->msg));
+	if (!out->message)
+		return oom(st);
+	st->count++;
+	return 0;
+}
+
+/* Copies a good record's fields into the stage, to be mapped once the reader is released. */
+static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec)
+{
+	struct crm_stage_record *out = &st->records[st->count];
+	struct crm_csv_record *raw = &st->raw[st->count];
+	struct crm_csv_field *fields = crm_arena_alloc(&st->arena, (rec->count ? rec->count : 1) * sizeof(*fields));
 	size_t f;
 
 	memset(out, 0, sizeof(*out));
 	out->line = rec->line;
 	out->index = rec->index;
-	if ((size_t)prog->id_col < rec->count) {
-		const char *id = rec->fields[prog->id_col].ptr;
-		size_t id_len = rec->fields[prog->id_col].len;
-		if (!bad)
-			crm_text_trim(&id, &id_len);
-		out->id = copy(&st->arena, id, id_len);
-		out->id_len = id_len;
-	} else {
-		out->id = "";
+	if (!fields)
+		return oom(st);
+	for (f = 0; f < rec->count; f++) {
+		fields[f].ptr = copy(&st->arena, rec->fields[f].ptr, rec->fields[f].len);
+		fields[f].len = rec->fields[f].len;
+		if (!fields[f].ptr)
+			return oom(st);
 	}
-	if (bad) {
-		out->bad = 1;
-		out->message = copy(&st->arena, rec_err->msg, strlen(rec_err->msg));
-		if (!out->message || !out->id)
-			return crm_error_set(&st->err, CRM_ENOMEM, "out of memory");
-		st->count++;
-		return 0;
-	}
-	if (!out->id)
-		return crm_error_set(&st->err, CRM_ENOMEM, "out of memory");
-	if (out->id_len) {
-		if (crm_program_run(s->o->prog, rec, &s->res, &st->arena, s->opt.run_flags, &st->err))
-			return -1;
-		values = crm_arena_alloc(&st->arena, (prog->field_count ? prog->field_count : 1) * sizeof(*values));
-		failures = crm_arena_alloc(&st->arena,
-					   (s->res.failure_count ? s->res.failure_count : 1) * sizeof(*failures));
-		if (!values || !failures)
-			return crm_error_set(&st->err, CRM_ENOMEM, "out of memory");
-		for (f = 0; f < prog->field_count; f++) {
-			/* values may point into the reader's buffer, which the next record reuses */
-			values[f].ptr = copy(&st->arena, s->res.values[f].ptr, s->res.values[f].len);
-			values[f].len = s->res.values[f].len;
-			values[f].id = 0;
-			if (!values[f].ptr)
-				return crm_error_set(&st->err, CRM_ENOMEM, "out of memory");
-		}
-		memcpy(failures, s->res.failures, s->res.failure_count * sizeof(*failures));
-		out->values = values;
-		out->failures = failures;
-		out->failure_count = s->res.failure_count;
-	}
+	*raw = *rec;
+	raw->fields = fields;
+	if (stage_id(s, st, out, raw, 0))
+		return -1;
 	st->count++;
 	return 0;
 }
@@ -117,20 +160,18 @@ static int keep(const struct crm_stager *s, const struct crm_csv_record *rec)
 	return s->opt.keep(s->opt.keep_ctx, s->o, id, id_len);
 }
 
-/* Fills one stage; sets st->last at the end of the file or on an error. */
-static void fill(struct crm_stager *s, struct stage *st)
+/* Parses one batch into st (the caller holds the reader); sets last at the end of the file or on an error. */
+static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 {
 	struct crm_csv_record rec;
 	struct crm_arena scratch;
 
-	crm_arena_reset(&st->arena);
-	st->count = 0;
 	crm_arena_init(&scratch, 16 * 1024);
 	while (st->count < STAGE_RECORDS) {
 		struct crm_error rec_err = CRM_ERROR_INIT;
 		int rc = crm_csv_next(s->reader, &rec, &rec_err);
-		if (rc < 0) {
-			st->err = rec_err;
+		if (rc < 0 || (rc == CRM_CSV_BAD_RECORD && rec.index == 0)) {
+			st->err = rec_err; /* a broken file or header: nothing more can be read */
 			st->last = 1;
 			break;
 		}
@@ -138,20 +179,13 @@ static void fill(struct crm_stager *s, struct stage *st)
 			st->last = 1;
 			break;
 		}
-		if (rec.index == 0) {
-			if (rc == CRM_CSV_BAD_RECORD) {
-				/* a broken header: nothing can be mapped */
-				st->err = rec_err;
-				st->last = 1;
-				break;
-			}
+		if (rec.index == 0)
 			continue;
-		}
 		if ((int64_t)rec.index <= s->opt.skip) {
-			/* committed before an interruption: only `unique` needs to see it again */
-			if (rc == CRM_CSV_RECORD && (s->opt.run_flags & CRM_RUN_CHECK_UNIQUE) && keep(s, &rec)) {
+			/* committed before an interruption: only `unique` needs to see it again (one worker, in order) */
+			if (rc == CRM_CSV_RECORD && (s->run_flags & CRM_RUN_CHECK_UNIQUE) && keep(s, &rec)) {
 				crm_arena_reset(&scratch);
-				if (crm_program_run(s->o->prog, &rec, &s->res, &scratch, s->opt.run_flags, &st->err)) {
+				if (crm_program_run(s->o->prog, &rec, &w->res, &scratch, s->run_flags, &st->err)) {
 					st->last = 1;
 					break;
 				}
@@ -159,15 +193,13 @@ static void fill(struct crm_stager *s, struct stage *st)
 			continue;
 		}
 		if (rc == CRM_CSV_BAD_RECORD) {
-			if (s->opt.keep_bad && stage_record(s, st, &rec, 1, &rec_err)) {
+			if (s->opt.keep_bad && stage_bad(s, st, &rec, &rec_err)) {
 				st->last = 1;
 				break;
 			}
 			continue;
 		}
-		if (!keep(s, &rec))
-			continue;
-		if (stage_record(s, st, &rec, 0, NULL)) {
+		if (keep(s, &rec) && stage_raw(s, st, &rec)) {
 			st->last = 1;
 			break;
 		}
@@ -176,29 +208,83 @@ static void fill(struct crm_stager *s, struct stage *st)
 	st->bytes_read = crm_csv_bytes_read(s->reader);
 }
 
-static void *produce(void *arg)
+/* Maps the good records of st; values point into its arena, where their raw copies are. */
+static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 {
-	struct crm_stager *s = arg;
-	int slot = 0;
+	const struct crm_program *prog = s->o->prog;
+	size_t i, n = prog->field_count ? prog->field_count : 1;
+
+	for (i = 0; i < st->count; i++) {
+		struct crm_stage_record *out = &st->records[i];
+		struct crm_value *values;
+		struct crm_failure *failures;
+		st->deferred_count[i] = 0;
+		if (out->bad || !out->id_len)
+			continue;
+		if (crm_program_run(s->o->prog, &st->raw[i], &w->res, &st->arena, s->run_flags, &st->err))
+			return -1;
+		values = crm_arena_alloc(&st->arena, n * sizeof(*values));
+		failures = crm_arena_alloc(&st->arena,
+					   (w->res.failure_count ? w->res.failure_count : 1) * sizeof(*failures));
+		if (!values || !failures)
+			return oom(st);
+		memcpy(values, w->res.values, prog->field_count * sizeof(*values));
+		memcpy(failures, w->res.failures, w->res.failure_count * sizeof(*failures));
+		out->values = values;
+		out->failures = failures;
+		out->failure_count = w->res.failure_count;
+		if (w->res.deferred_count) {
+			st->deferred[i] = crm_arena_alloc(&st->arena, w->res.deferred_count * sizeof(*st->deferred[i]));
+			if (!st->deferred[i])
+				return oom(st);
+			memcpy(st->deferred[i], w->res.deferred, w->res.deferred_count * sizeof(*st->deferred[i]));
+			st->deferred_count[i] = w->res.deferred_count;
+		}
+	}
+	return 0;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct crm_stager *s = w->s;
 
 	for (;;) {
-		struct stage *st = &s->stages[slot];
+		struct stage *st;
+		uint64_t seq;
+		pthread_mutex_lock(&s->reader_lock);
+		if (s->read_done) {
+			pthread_mutex_unlock(&s->reader_lock);
+			break;
+		}
+		seq = s->next_fill++;
+		st = &s->slots[seq % STAGE_SLOTS];
+		/* slots are reused in sequence order: this one is free once the loader gave back seq - SLOTS */
 		pthread_mutex_lock(&s->lock);
-		while (s->full[slot] && !s->stop)
+		while (st->state != SLOT_FREE && !s->stop)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (s->stop) {
 			pthread_mutex_unlock(&s->lock);
+			s->read_done = 1;
+			pthread_mutex_unlock(&s->reader_lock);
 			break;
 		}
+		st->state = SLOT_FILLING;
 		pthread_mutex_unlock(&s->lock);
-		fill(s, st);
+		crm_arena_reset(&st->arena);
+		st->count = 0;
+		st->seq = seq;
+		read_batch(s, w, st);
+		if (st->last)
+			s->read_done = 1;
+		pthread_mutex_unlock(&s->reader_lock);
+		/* the records read before an error are mapped too: they come before it */
+		if (map_batch(s, w, st))
+			st->last = 1;
 		pthread_mutex_lock(&s->lock);
-		s->full[slot] = 1;
+		st->state = SLOT_FULL;
 		pthread_cond_broadcast(&s->cond);
 		pthread_mutex_unlock(&s->lock);
-		if (st->last)
-			break;
-		slot ^= 1;
 	}
 	return NULL;
 }
@@ -207,6 +293,7 @@ struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct c
 				    struct crm_error *err)
 {
 	struct crm_stager *s = crm_calloc(1, sizeof(*s));
+	size_t i;
 
 	if (!s) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -214,25 +301,69 @@ struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct c
 	}
 	s->o = o;
 	s->opt = *opt;
-	s->taken = -1;
-	crm_arena_init(&s->stages[0].arena, 256 * 1024);
-	crm_arena_init(&s->stages[1].arena, 256 * 1024);
+	s->run_flags = opt->run_flags;
+	/* replaying committed records through `unique` needs file order: one worker then */
+	s->worker_count = opt->skip > 0 && (opt->run_flags & CRM_RUN_CHECK_UNIQUE) ? 1 : STAGE_WORKERS;
+	if (s->worker_count > 1)
+		s->run_flags |= CRM_RUN_DEFER_UNIQUE;
+	for (i = 0; i < STAGE_SLOTS; i++)
+		crm_arena_init(&s->slots[i].arena, 256 * 1024);
+	pthread_mutex_init(&s->reader_lock, NULL);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	if (crm_program_result_init(&s->res, o->prog, err))
+	if (crm_program_result_init(&s->finish, o->prog, err))
 		goto out_free;
+	for (i = 0; i < s->worker_count; i++)
+		if (crm_program_result_init(&s->workers[i].res, o->prog, err))
+			goto out_free;
 	s->reader = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
 	if (!s->reader)
 		goto out_free;
-	if (pthread_create(&s->thread, NULL, produce, s) != 0) {
-		crm_error_set(err, CRM_EINTERNAL, "cannot start the reader thread");
-		goto out_free;
+	for (i = 0; i < s->worker_count; i++) {
+		s->workers[i].s = s;
+		if (pthread_create(&s->workers[i].thread, NULL, work, &s->workers[i]) != 0) {
+			crm_error_set(err, CRM_EINTERNAL, "cannot start the reader threads");
+			goto out_free;
+		}
+		s->workers[i].started = 1;
 	}
-	s->started = 1;
 	return s;
 out_free:
 	crm_stager_stop(s);
 	return NULL;
+}
+
+/* The loader's part of mapping: the deferred `unique` checks of a batch, in file order. */
+static int finish_batch(struct crm_stager *s, struct stage *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->count; i++) {
+		struct crm_stage_record *out = &st->records[i];
+		struct crm_failure *failures;
+		size_t n = 0, j = 0, k = 0;
+		if (!st->deferred_count[i])
+			continue;
+		if (crm_program_finish(s->o->prog, &st->raw[i], out->values, st->deferred[i], st->deferred_count[i],
+				       &s->finish, &st->arena, &st->err))
+			return -1;
+		if (!s->finish.failure_count)
+			continue;
+		/* merged in field order, as a run on one thread lists them */
+		failures =
+			crm_arena_alloc(&st->arena, (out->failure_count + s->finish.failure_count) * sizeof(*failures));
+		if (!failures)
+			return oom(st);
+		while (j < out->failure_count || k < s->finish.failure_count) {
+			int from_run =
+				k == s->finish.failure_count ||
+				(j < out->failure_count && out->failures[j].field <= s->finish.failures[k].field);
+			failures[n++] = from_run ? out->failures[j++] : s->finish.failures[k++];
+		}
+		out->failures = failures;
+		out->failure_count = n;
+	}
+	return 0;
 }
 
 int crm_stager_next(struct crm_stager *s, struct crm_stage_batch *batch, struct crm_error *err)
@@ -240,23 +371,27 @@ int crm_stager_next(struct crm_stager *s, struct crm_stage_batch *batch, struct 
 	struct stage *st;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->taken >= 0) {
-		/* the loader is done with the batch it held: the producer may refill it */
-		struct stage *prev = &s->stages[s->taken];
-		if (prev->last) {
+	if (s->taken) {
+		/* the loader is done with the batch it held: a worker may refill the slot */
+		if (s->taken->last) {
 			pthread_mutex_unlock(&s->lock);
-			return prev->err.code ? crm_error_set(err, prev->err.code, "%s", prev->err.msg) : 0;
+			return s->taken->err.code ? crm_error_set(err, s->taken->err.code, "%s", s->taken->err.msg) : 0;
 		}
-		s->full[s->taken] = 0;
-		s->taken = -1;
+		s->taken->state = SLOT_FREE;
+		s->taken = NULL;
 		pthread_cond_broadcast(&s->cond);
 	}
-	while (!s->full[s->next])
+	st = &s->slots[s->next_take % STAGE_SLOTS];
+	while (!(st->state == SLOT_FULL && st->seq == s->next_take))
 		pthread_cond_wait(&s->cond, &s->lock);
-	s->taken = s->next;
-	s->next ^= 1;
+	st->state = SLOT_TAKEN;
+	s->taken = st;
+	s->next_take++;
 	pthread_mutex_unlock(&s->lock);
-	st = &s->stages[s->taken];
+	if ((s->run_flags & CRM_RUN_DEFER_UNIQUE) && finish_batch(s, st)) {
+		st->last = 1; /* its records are not all checked: none is handed over */
+		return crm_error_set(err, st->err.code, "%s", st->err.msg);
+	}
 	if (st->count == 0 && st->last)
 		return st->err.code ? crm_error_set(err, st->err.code, "%s", st->err.msg) : 0;
 	/* a last batch with records and an error: the records now, the error with the next call */
@@ -268,19 +403,24 @@ int crm_stager_next(struct crm_stager *s, struct crm_stage_batch *batch, struct 
 
 void crm_stager_stop(struct crm_stager *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		s->stop = 1;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	for (i = 0; i < s->worker_count; i++)
+		if (s->workers[i].started)
+			pthread_join(s->workers[i].thread, NULL);
 	crm_csv_close(s->reader);
-	crm_program_result_release(&s->res);
-	crm_arena_release(&s->stages[0].arena);
-	crm_arena_release(&s->stages[1].arena);
+	for (i = 0; i < s->worker_count; i++)
+		crm_program_result_release(&s->workers[i].res);
+	crm_program_result_release(&s->finish);
+	for (i = 0; i < STAGE_SLOTS; i++)
+		crm_arena_release(&s->slots[i].arena);
+	pthread_mutex_destroy(&s->reader_lock);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	crm_free(s);

@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "transform/datetime.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,10 +334,13 @@ int crm_date_normalize(const char *in, size_t len, char *out, char *reason, size
 static int named_to_utc(const struct crm_tz *tz, int y, int mo, int d, int h, int mi, int s, long long *epoch,
 			char *reason, size_t reason_cap)
 {
+	/* TZ is the process's: one zone at a time, whatever the number of mapping threads */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static char current[64];
 	time_t found[2] = {0, 0};
 	int count = 0, isdst;
 
+	pthread_mutex_lock(&lock);
 	if (strcmp(current, tz->name) != 0) {
 		setenv("TZ", tz->name, 1);
 		tzset();
@@ -359,6 +363,7 @@ static int named_to_utc(const struct crm_tz *tz, int y, int mo, int d, int h, in
 		    back.tm_min == mi && back.tm_sec == s && (count == 0 || found[0] != t))
 			found[count++] = t;
 	}
+	pthread_mutex_unlock(&lock);
 	if (count == 0) {
 		snprintf(reason, reason_cap, "is a local time that does not exist in %s (skipped by a DST change)",
 			 tz->name);

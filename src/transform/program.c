@@ -86,7 +86,6 @@ struct crm_check {
 	enum check_kind kind;
 	char *text;
 	pcre2_code *re;
-	pcre2_match_data *match;
 	char **values;
 	size_t value_count;
 	size_t n;
@@ -569,9 +568,6 @@ static int compile_check(struct compiler *c, struct crm_field_program *field, st
 			return cfail(c, call->args[0].offset + at, "regex: %s", (const char *)msg);
 		}
 		pcre2_jit_compile(check->re, PCRE2_JIT_COMPLETE); /* best effort: the interpreter is the fallback */
-		check->match = pcre2_match_data_create_from_pattern(check->re, NULL);
-		if (!check->match)
-			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
 		return 0;
 	}
 	return cfail(c, call->offset, "unknown check '%s'", name);
@@ -758,8 +754,6 @@ static void release_field(struct crm_field_program *field)
 	for (i = 0; i < field->check_count; i++) {
 		struct crm_check *k = &field->checks[i];
 		crm_free(k->text);
-		if (k->match)
-			pcre2_match_data_free(k->match);
 		if (k->re)
 			pcre2_code_free(k->re);
 		for (j = 0; j < k->value_count; j++)
@@ -883,7 +877,9 @@ int crm_program_result_init(struct crm_program_result *res, const struct crm_pro
 	res->values = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->values));
 	res->failure_cap = 8;
 	res->failures = crm_calloc(res->failure_cap, sizeof(*res->failures));
-	if (!res->values || !res->failures) {
+	/* at most one per field: a field's checks stop at its first `unique` */
+	res->deferred = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->deferred));
+	if (!res->values || !res->failures || !res->deferred) {
 		crm_program_result_release(res);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -894,6 +890,7 @@ void crm_program_result_release(struct crm_program_result *res)
 {
 	crm_free(res->values);
 	crm_free(res->failures);
+	crm_free(res->deferred);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1163,8 +1160,13 @@ static int run_check(struct crm_program *prog, struct crm_check *k, const char *
 		size_t out_len;
 		return crm_text_email(arena, v, len, &out, &out_len, reason, reason_cap);
 	}
-	case CHECK_REGEX:
-		rc = pcre2_match(k->re, (PCRE2_SPTR)v, len, 0, 0, k->match, NULL);
+	case CHECK_REGEX: {
+		/* per call: programs run on several threads at once */
+		pcre2_match_data *match = pcre2_match_data_create_from_pattern(k->re, NULL);
+		if (!match)
+			return -1;
+		rc = pcre2_match(k->re, (PCRE2_SPTR)v, len, 0, 0, match, NULL);
+		pcre2_match_data_free(match);
 		if (rc >= 0)
 			return 0;
 		if (rc != PCRE2_ERROR_NOMATCH) {
@@ -1173,6 +1175,7 @@ static int run_check(struct crm_program *prog, struct crm_check *k, const char *
 		}
 		snprintf(reason, reason_cap, "does not match %s", k->text);
 		return 1;
+	}
 	case CHECK_IN:
 		for (i = 0; i < k->value_count; i++)
 			if (strlen(k->values[i]) == len && memcmp(k->values[i], v, len) == 0)
@@ -1220,16 +1223,59 @@ static int run_check(struct crm_program *prog, struct crm_check *k, const char *
 	return 0;
 }
 
+/*
+ * Runs field fi's checks from the first-th on the value v: the first refusal
+ * is recorded and ends them. With CRM_RUN_DEFER_UNIQUE, a `unique` is left
+ * in res->deferred with the checks after it.
+ */
+static int run_checks(struct crm_program *prog, size_t fi, size_t first, const char *v, size_t len, const char *id,
+		      size_t id_len, struct crm_program_result *res, struct crm_arena *arena, unsigned flags,
+		      struct crm_error *err)
+{
+	struct crm_field_program *f = &prog->fields[fi];
+	char reason[256];
+	size_t si;
+	int rc;
+
+	for (si = first; si < f->check_count; si++) {
+		/* a reference's `required` is judged after resolution, by the engine */
+		if (f->checks[si].kind == CHECK_REQUIRED && f->ref_object && len)
+			continue;
+		if (f->checks[si].kind == CHECK_UNIQUE && (flags & CRM_RUN_DEFER_UNIQUE) &&
+		    (flags & CRM_RUN_CHECK_UNIQUE)) {
+			res->deferred[res->deferred_count].field = fi;
+			res->deferred[res->deferred_count].check = si;
+			res->deferred_count++;
+			return 0;
+		}
+		rc = run_check(prog, &f->checks[si], v, len, id, id_len, arena, flags, reason, sizeof(reason));
+		if (rc < 0)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (rc > 0)
+			return refuse(prog, res, fi, f->checks[si].text, v, len, reason, arena, err);
+	}
+	return 0;
+}
+
+static void source_id(const struct crm_program *prog, const struct crm_csv_record *rec, const char **id, size_t *len)
+{
+	int known = prog->id_col >= 0 && (size_t)prog->id_col < rec->count;
+
+	*id = known ? rec->fields[prog->id_col].ptr : "";
+	*len = known ? rec->fields[prog->id_col].len : 0;
+}
+
 int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
 {
-	const char *id = prog->id_col >= 0 && (size_t)prog->id_col < rec->count ? rec->fields[prog->id_col].ptr : "";
-	size_t id_len = prog->id_col >= 0 && (size_t)prog->id_col < rec->count ? rec->fields[prog->id_col].len : 0;
+	const char *id;
 	char reason[256];
-	size_t fi, si;
+	size_t fi, si, id_len;
 	int rc;
 
+	source_id(prog, rec, &id, &id_len);
 	res->failure_count = 0;
+	res->deferred_count = 0;
 	for (fi = 0; fi < prog->field_count; fi++) {
 		struct crm_field_program *f = &prog->fields[fi];
 		const char *v = "";
@@ -1255,21 +1301,27 @@ int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, 
 		}
 		res->values[fi].ptr = v;
 		res->values[fi].len = len;
-		if (refused)
-			continue;
-		for (si = 0; si < f->check_count; si++) {
-			/* a reference's `required` is judged after resolution, by the engine */
-			if (f->checks[si].kind == CHECK_REQUIRED && f->ref_object && len)
-				continue;
-			rc = run_check(prog, &f->checks[si], v, len, id, id_len, arena, flags, reason, sizeof(reason));
-			if (rc < 0)
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
-			if (rc > 0) {
-				if (refuse(prog, res, fi, f->checks[si].text, v, len, reason, arena, err))
-					return err->code;
-				break;
-			}
-		}
+		if (!refused && run_checks(prog, fi, 0, v, len, id, id_len, res, arena, flags, err))
+			return err->code;
+	}
+	return 0;
+}
+
+int crm_program_finish(struct crm_program *prog, const struct crm_csv_record *rec, const struct crm_value *values,
+		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
+		       struct crm_arena *arena, struct crm_error *err)
+{
+	const char *id;
+	size_t i, id_len;
+
+	source_id(prog, rec, &id, &id_len);
+	res->failure_count = 0;
+	res->deferred_count = 0;
+	for (i = 0; i < count; i++) {
+		size_t fi = deferred[i].field;
+		if (run_checks(prog, fi, deferred[i].check, values[fi].ptr, values[fi].len, id, id_len, res, arena,
+			       CRM_RUN_CHECK_UNIQUE, err))
+			return err->code;
 	}
 	return 0;
 }

@@ -83,11 +83,19 @@ struct crm_failure {
 	const char *reason; /* PII-safe text */
 };
 
+/* A `unique` check left for crm_program_finish (CRM_RUN_DEFER_UNIQUE). */
+struct crm_deferred {
+	size_t field; /* index into prog->fields */
+	size_t check; /* index into its checks */
+};
+
 struct crm_program_result {
 	struct crm_value *values; /* prog->field_count of them */
 	struct crm_failure *failures;
 	size_t failure_count;
 	size_t failure_cap;
+	struct crm_deferred *deferred; /* at most prog->field_count */
+	size_t deferred_count;
 };
 
 int crm_program_result_init(struct crm_program_result *res, const struct crm_program *prog, struct crm_error *err);
@@ -95,6 +103,12 @@ void crm_program_result_release(struct crm_program_result *res);
 
 enum crm_run_flags {
 	CRM_RUN_CHECK_UNIQUE = 1, /* record values for `unique` (off when re-reading a file) */
+	/*
+	 * Leave each `unique` (and the checks after it) to crm_program_finish:
+	 * records then map on several threads while the uniqueness sets, which
+	 * depend on file order, are kept by one.
+	 */
+	CRM_RUN_DEFER_UNIQUE = 2,
 };
 
 /*
@@ -104,6 +118,16 @@ enum crm_run_flags {
  */
 int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err);
+
+/*
+ * Completes a record run with CRM_RUN_DEFER_UNIQUE: its deferred `unique`
+ * checks and the checks after them, on values (the run's values, still
+ * valid). Call it on one thread, in file order. res gets only the new
+ * failures; their texts live in arena.
+ */
+int crm_program_finish(struct crm_program *prog, const struct crm_csv_record *rec, const struct crm_value *values,
+		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
+		       struct crm_arena *arena, struct crm_error *err);
 
 /* Writes a value for a report: itself, or a mask when the field is PII/SPI. */
 const char *crm_program_show_value(const struct crm_field_program *field, const char *ptr, size_t len,
