@@ -111,7 +111,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	      ".chart text{font-size:13px}.chart text.fired{fill:#9b1c1c;font-weight:600}\n"
 	      ".track{fill:#eef0f4}.bar.ok{fill:#3a9a5b}.bar.fired{fill:#d04545}.threshold{stroke:#1d2330;stroke-width:"
 	      "2}\n"
-	      "code{background:#eef0f4;padding:0 .3em}\n"
+	      "code{background:#eef0f4;padding:0 .3em}tr.bad td{color:#9b1c1c;font-weight:600}\n"
 	      "</style></head><body>\n<h1>Reconciliation: ",
 	      out);
 	esc(out, title);
@@ -178,6 +178,19 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 			"<p>Opportunities with a contact role in the source: %lld; with none in the target: "
 			"%lld.</p>\n",
 			(long long)res->opportunities_with_roles, (long long)res->opportunities_lost_roles);
+	if (res->parent_count) {
+		fputs("<table><tr><th>largest accounts</th><th>contacts in the source</th><th>in the "
+		      "target</th></tr>\n",
+		      out);
+		for (i = 0; i < res->parent_count; i++) {
+			const struct crm_recon_parent *pa = &res->parents[i];
+			fprintf(out, "<tr%s><td>", pa->target_children != pa->source_children ? " class=\"bad\"" : "");
+			esc(out, pa->source_id);
+			fprintf(out, "</td><td>%lld</td><td>%lld</td></tr>\n", (long long)pa->source_children,
+				(long long)pa->target_children);
+		}
+		fputs("</table>\n", out);
+	}
 	fputs("<h2>Critical fields blank</h2>\n<table><tr><th>field</th><th>source</th><th>target</th></tr>\n", out);
 	for (i = 0; i < res->critical_count; i++) {
 		const struct crm_recon_critical *c = &res->criticals[i];

@@ -24,6 +24,8 @@ grep -q '<p id="verdict" class="verdict nogo">NO-GO</p>' "$SCRATCH/dom.html" || 
 bars=$(grep -o '<rect[^>]*class="bar fired"' "$SCRATCH/dom.html" | wc -l)
 expect_eq "fired bars in the chart" "$bars" 1
 grep -q 'critical_blank · contact.email' "$SCRATCH/dom.html" || fail "the chart lacks the fired trigger's label"
+rows=$(grep -o '<tr[^>]*><td>001B[0-9]*</td>' "$SCRATCH/dom.html" | wc -l)
+expect_eq "largest accounts in the table" "$rows" 5
 grep -qiE 'Uncaught|net::ERR_|Failed to load resource' "$SCRATCH/chrome.log" && fail "page errors: $(grep -iE 'Uncaught|net::ERR_|Failed to load' "$SCRATCH/chrome.log" | head -3)"
 chrome --hide-scrollbars --window-size=1100,1400 --screenshot="$SCRATCH/report.png" "file://$SCRATCH/report.html" >/dev/null 2>&1 ||
 	fail "no screenshot"
