@@ -19,6 +19,7 @@ int cmd_plan(int argc, char **argv, struct cli *cli);
 int cmd_migrate(int argc, char **argv, struct cli *cli);
 int cmd_status(int argc, char **argv, struct cli *cli);
 int cmd_reconcile(int argc, char **argv, struct cli *cli);
+int cmd_rollback(int argc, char **argv, struct cli *cli);
 
 struct crm_project;
 /*

@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "engine/migrate.h"
 #include "engine/sample.h"
+#include "engine/snapshot.h"
 #include "engine/stage.h"
 #include "io/csv.h"
 #include "state/xrefcache.h"
@@ -70,13 +71,6 @@ struct prepared {
 	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
 };
-
-static int mkdir_private(const char *path, struct crm_error *err)
-{
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
-	return 0;
-}
 
 static void now_iso(char *out)
 {
@@ -656,7 +650,7 @@ static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orp
 	int resume = m->res->resumed;
 	int fd;
 
-	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", m->p->cfg.dir) || mkdir_private(dir, err))
+	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", m->p->cfg.dir) || crm_mkdir_private(dir, err))
 		return err->code;
 	if (m->opt->dry_run) {
 		if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-dry-run.csv",
@@ -771,6 +765,34 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 	return rc;
 }
 
+/*
+ * Per-row hashes of every table the project loads into, before the run
+ * (what rollback must return to) or after it (what users then edited).
+ */
+static int snapshot(struct migration *m, const char *when, struct crm_error *err)
+{
+	const char **tables = crm_calloc(m->p->count ? m->p->count : 1, sizeof(*tables));
+	char path[PATH_MAX];
+	size_t i, j, n = 0;
+
+	if (!tables)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < m->p->count; i++) {
+		const char *t = m->p->objects[m->p->order[i]].cfg->target;
+		for (j = 0; j < n && strcmp(tables[j], t) != 0; j++)
+			;
+		if (j == n)
+			tables[n++] = t;
+	}
+	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
+	    !crm_mkdir_private(path, err) &&
+	    !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
+			     (long long)m->run, when))
+		crm_snapshot_write(m->store, tables, n, path, err);
+	crm_free(tables);
+	return err->code;
+}
+
 int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
 		struct crm_error *err)
 {
@@ -795,7 +817,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (crm_project_check_selection(p, opt->objects, err))
 		goto out;
 
-	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || mkdir_private(path, err))
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(path, err))
 		goto out;
 	if (opt->dry_run) {
 		if (crm_path_format(m.tmpdir, sizeof(m.tmpdir), err, "%s/.crmshift/dry-run.XXXXXX", p->cfg.dir))
@@ -827,6 +849,9 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		goto out;
 	m.opt = &eff;
 	res->run_id = m.run;
+	/* a resumed run keeps the snapshot taken when it started */
+	if (!opt->dry_run && !res->resumed && snapshot(&m, "before", err))
+		goto out_failed;
 
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
 	if (!res->objects) {
@@ -908,7 +933,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		}
 		rc = crm_state_run_finish(m.state, m.run, "done", now, summary, err);
 		crm_free(summary);
-		if (rc)
+		if (rc || (!opt->dry_run && snapshot(&m, "after", err)))
 			goto out;
 	}
 	goto out;

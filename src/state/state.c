@@ -65,7 +65,10 @@ static const char *const schema_sql =
 	"  pass2_records INTEGER NOT NULL, pass2_done INTEGER NOT NULL, read INTEGER NOT NULL,\n"
 	"  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,\n"
 	"  rejected INTEGER NOT NULL, orphaned INTEGER NOT NULL, rejects_offset INTEGER NOT NULL,\n"
-	"  orphans_offset INTEGER NOT NULL, PRIMARY KEY (run_id, object));\n";
+	"  orphans_offset INTEGER NOT NULL, PRIMARY KEY (run_id, object));\n"
+	"CREATE TABLE IF NOT EXISTS %s.rollbacks (\n"
+	"  run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, exported INTEGER NOT NULL,\n"
+	"  next_seq INTEGER NOT NULL, finished_at TEXT);\n";
 
 /* Writes sql with every "%s" replaced by the schema name (not a printf format: no arguments are read). */
 static void with_schema(char *dst, size_t cap, const char *sql, const char *schema)
@@ -535,4 +538,175 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	sqlite3_bind_int64(s, 13, cp->rejects_offset);
 	sqlite3_bind_int64(s, 14, cp->orphans_offset);
 	return step_done(st, s, err, "checkpoint write");
+}
+
+static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm_run_info *info, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, sql, &s, err))
+		return err->code;
+	if (id)
+		sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		info->id = sqlite3_column_int64(s, 0);
+		copy_col(info->status, sizeof(info->status), s, 1);
+		copy_col(info->started_at, sizeof(info->started_at), s, 2);
+		copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
+		copy_col(info->options, sizeof(info->options), s, 4);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_error(st, err, "run");
+}
+
+int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *info, struct crm_error *err)
+{
+	return run_row(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs WHERE id = ?", id, info,
+		       err);
+}
+
+int crm_state_run_newest_live(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
+{
+	return run_row(st,
+		       "SELECT id, status, started_at, finished_at, options FROM %s.runs WHERE status <> 'rolled back' "
+		       "ORDER BY id DESC LIMIT 1",
+		       0, info, err);
+}
+
+int crm_state_run_set_status(struct crm_state *st, int64_t id, const char *status, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "UPDATE %s.runs SET status = ? WHERE id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "run status");
+}
+
+int crm_state_ledger_range(struct crm_state *st, int64_t run, int64_t *first, int64_t *last, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT coalesce(min(seq), 0), coalesce(max(seq), -1) FROM %s.ledger WHERE run_id = ?", &s,
+		    err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	*first = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	*last = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : -1;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_error(st, err, "ledger range");
+}
+
+int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int64_t below, size_t limit,
+			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*count = 0;
+	/* a run's ledger is one contiguous range of seq: the primary key walks it backwards */
+	if (run_sql(st,
+		    "SELECT l.seq, l.object_id, o.target_table, l.target_id, l.source_id, l.action, l.pre_image "
+		    "FROM %s.ledger l JOIN %s.objects o ON o.id = l.object_id "
+		    "WHERE l.seq >= ? AND l.seq < ? AND l.run_id = ? ORDER BY l.seq DESC LIMIT ?",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, first);
+	sqlite3_bind_int64(s, 2, below);
+	sqlite3_bind_int64(s, 3, run);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct crm_ledger_entry *e = &out[(*count)++];
+		const char *pre = (const char *)sqlite3_column_text(s, 6);
+		e->seq = sqlite3_column_int64(s, 0);
+		e->key = sqlite3_column_int64(s, 1);
+		e->table = crm_arena_strndup(arena, (const char *)sqlite3_column_text(s, 2),
+					     (size_t)sqlite3_column_bytes(s, 2));
+		e->target_id = sqlite3_column_int64(s, 3);
+		e->source_id = crm_arena_strndup(arena, (const char *)sqlite3_column_text(s, 4),
+						 (size_t)sqlite3_column_bytes(s, 4));
+		e->action = strcmp((const char *)sqlite3_column_text(s, 5), "insert") == 0 ? CRM_LEDGER_INSERT
+											   : CRM_LEDGER_UPDATE;
+		e->pre_image = pre ? crm_arena_strndup(arena, pre, (size_t)sqlite3_column_bytes(s, 6)) : NULL;
+		if (!e->table || !e->source_id || (pre && !e->pre_image)) {
+			sqlite3_finalize(s);
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "ledger");
+}
+
+int crm_state_xref_undo(struct crm_state *st, int64_t key, const char *source_id, enum crm_ledger_action action,
+			struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* an insert is forgotten; an update's previous hash is not kept: 0 makes the next run write the row again */
+	if (run_sql(st,
+		    action == CRM_LEDGER_INSERT ? "DELETE FROM %s.xref WHERE object_id = ? AND source_id = ?"
+						: "UPDATE %s.xref SET hash = 0 WHERE object_id = ? AND source_id = ?",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, key);
+	sqlite3_bind_text(s, 2, source_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref undo");
+}
+
+int crm_state_rollback_get(struct crm_state *st, int64_t run, struct crm_rollback_progress *rp, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT exported, next_seq, finished_at IS NOT NULL FROM %s.rollbacks WHERE run_id = ?", &s,
+		    err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rp->exported = sqlite3_column_int(s, 0);
+		rp->next_seq = sqlite3_column_int64(s, 1);
+		rp->finished = sqlite3_column_int(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "rollback progress");
+}
+
+int crm_state_rollback_put(struct crm_state *st, int64_t run, const struct crm_rollback_progress *rp, const char *now,
+			   struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st,
+		    "INSERT INTO %s.rollbacks (run_id, started_at, exported, next_seq, finished_at) VALUES (?, ?, ?, "
+		    "?, "
+		    "CASE WHEN ? THEN ? END) ON CONFLICT (run_id) DO UPDATE SET exported = excluded.exported, "
+		    "next_seq = excluded.next_seq, finished_at = excluded.finished_at",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, rp->exported);
+	sqlite3_bind_int64(s, 4, rp->next_seq);
+	sqlite3_bind_int(s, 5, rp->finished);
+	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "rollback progress");
 }

@@ -20,6 +20,7 @@
 #define CRM_STATE_H
 
 #include "compat.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -55,6 +56,11 @@ int crm_state_run_finish(struct crm_state *state, int64_t run_id, const char *st
 			 const char *summary_json, struct crm_error *err);
 /* The newest run; 0 when found, 1 when there is none. */
 int crm_state_run_last(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
+/* Run id; 0 when found, 1 when there is none. */
+int crm_state_run_get(struct crm_state *state, int64_t id, struct crm_run_info *info, struct crm_error *err);
+/* The newest run not rolled back; 0 when found, 1 when there is none. */
+int crm_state_run_newest_live(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
+int crm_state_run_set_status(struct crm_state *state, int64_t id, const char *status, struct crm_error *err);
 /* Count of runs. */
 int crm_state_run_count(struct crm_state *state, int64_t *count, struct crm_error *err);
 /* Summary JSON of a run into out; 1 when it has none. */
@@ -106,6 +112,37 @@ enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE };
 int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
 			 struct crm_error *err);
+
+struct crm_ledger_entry {
+	int64_t seq, key, target_id;
+	const char *table, *source_id;
+	enum crm_ledger_action action;
+	const char *pre_image; /* JSON object of an update's prior columns; NULL for an insert */
+};
+
+/* The first and last seq of a run's ledger (last < first when it has none). */
+int crm_state_ledger_range(struct crm_state *state, int64_t run, int64_t *first, int64_t *last, struct crm_error *err);
+/*
+ * Up to limit entries of run with first <= seq < below, newest first, into
+ * out (*count of them); texts in arena.
+ */
+int crm_state_ledger_read(struct crm_state *state, int64_t run, int64_t first, int64_t below, size_t limit,
+			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err);
+/* Undoes a ledger entry in the cross-reference: an insert's entry goes, an update's hash is cleared. */
+int crm_state_xref_undo(struct crm_state *state, int64_t key, const char *source_id, enum crm_ledger_action action,
+			struct crm_error *err);
+
+/* How far the rollback of a run got: committed with each batch it reverts. */
+struct crm_rollback_progress {
+	int exported;	  /* changed-since-cutover written: never again, the target is being reverted */
+	int64_t next_seq; /* ledger entries below this are still to revert */
+	int finished;
+};
+/* 1 and *rp when a rollback of run was started, 0 when not. */
+int crm_state_rollback_get(struct crm_state *state, int64_t run, struct crm_rollback_progress *rp,
+			   struct crm_error *err);
+int crm_state_rollback_put(struct crm_state *state, int64_t run, const struct crm_rollback_progress *rp,
+			   const char *now, struct crm_error *err);
 
 struct crm_checkpoint {
 	int64_t pass1_records; /* records of the file fully handled in pass 1 */

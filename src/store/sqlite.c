@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 struct sqlite_store {
 	struct crm_store base;
@@ -389,55 +390,6 @@ static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct cr
 	return step_done(w->store->db, st, err, "update");
 }
 
-static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
-{
-	sqlite3_stmt *st = w->fetch;
-	json_t *obj;
-	char *text;
-	int rc, i, n;
-
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return 1;
-		return db_error(w->store->db, err, "fetch");
-	}
-	obj = json_object();
-	n = sqlite3_column_count(st);
-	for (i = 0; obj && i < n; i++) {
-		const char *name = sqlite3_column_name(st, i);
-		json_t *v;
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_NULL:
-			v = json_null();
-			break;
-		case SQLITE_INTEGER:
-			v = json_integer(sqlite3_column_int64(st, i));
-			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(st, i));
-			break;
-		default:
-			v = json_stringn((const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
-		}
-		if (!v || json_object_set_new(obj, name, v)) {
-			json_decref(obj);
-			obj = NULL;
-		}
-	}
-	sqlite3_reset(st);
-	text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(obj);
-	if (!text)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_buf_reset(out);
-	rc = crm_buf_addstr(out, text, err);
-	free(text);
-	return rc;
-}
-
 /* n in decimal into out (24 bytes), NUL-terminated, as "%lld" writes it; its length. */
 static size_t decimal(char *out, int64_t n)
 {
@@ -545,6 +497,212 @@ static int sqlite_has_rows(struct crm_store *base, const char *table, const int6
 	return err->code;
 }
 
+static uint64_t hash_columns(sqlite3_stmt *st, int from)
+{
+	uint64_t h = 0;
+	int i, n = sqlite3_column_count(st);
+
+	for (i = from; i < n; i++) {
+		int type = sqlite3_column_type(st, i);
+		unsigned char tag = (unsigned char)type;
+		h = XXH3_64bits_withSeed(&tag, 1, h);
+		if (type == SQLITE_INTEGER) {
+			int64_t v = sqlite3_column_int64(st, i);
+			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
+		} else if (type == SQLITE_FLOAT) {
+			double v = sqlite3_column_double(st, i);
+			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
+		} else if (type != SQLITE_NULL) {
+			const void *v = type == SQLITE_BLOB ? sqlite3_column_blob(st, i) : sqlite3_column_text(st, i);
+			h = XXH3_64bits_withSeed(v ? v : "", (size_t)sqlite3_column_bytes(st, i), h);
+		}
+	}
+	return h;
+}
+
+static int sqlite_hash_rows(struct crm_store *base, const char *table,
+			    int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+			    struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	/* id first, then every column in table order */
+	snprintf(sql, sizeof(sql), "SELECT id, * FROM main.\"%s\" ORDER BY id", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "row hashes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(ctx, sqlite3_column_int64(st, 0), hash_columns(st, 2), err)) {
+			sqlite3_finalize(st);
+			return err->code;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_error(s->db, err, "row hashes");
+	sqlite3_finalize(st);
+	return err->code;
+}
+
+/* The current row of st (from column from on) as a JSON object: integers, reals, text, null. */
+static json_t *row_object(sqlite3_stmt *st, int from)
+{
+	json_t *obj = json_object();
+	int i, n = sqlite3_column_count(st);
+
+	for (i = from; obj && i < n; i++) {
+		json_t *v;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(st, i));
+			break;
+		default:
+			v = json_stringn((const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+		}
+		if (!v || json_object_set_new(obj, sqlite3_column_name(st, i), v)) {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	return obj;
+}
+
+static int dump_object(json_t *obj, struct crm_buf *out, struct crm_error *err)
+{
+	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc;
+
+	json_decref(obj);
+	if (!text)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_buf_reset(out);
+	rc = crm_buf_addstr(out, text, err);
+	free(text);
+	return rc;
+}
+
+static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
+{
+	sqlite3_stmt *st = w->fetch;
+	json_t *obj;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return 1;
+		return db_error(w->store->db, err, "fetch");
+	}
+	obj = row_object(st, 0);
+	sqlite3_reset(st);
+	return dump_object(obj, out, err);
+}
+
+static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
+			   struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	json_t *obj;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM main.\"%s\" WHERE id = ?", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "read row");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? 1 : db_error(s->db, err, "read row");
+	}
+	obj = row_object(st, 0);
+	sqlite3_finalize(st);
+	return dump_object(obj, out, err);
+}
+
+static int sqlite_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
+			      struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	size_t i;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM main.\"%s\" WHERE id = ?", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "delete");
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_error(s->db, err, "delete");
+			break;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return err->code;
+}
+
+static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t id, const char *pre_image,
+			      struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	json_error_t jerr;
+	json_t *obj = json_loads(pre_image, 0, &jerr);
+	void *it;
+	struct crm_buf sql;
+	sqlite3_stmt *st = NULL;
+	int idx = 1;
+
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		return crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
+				     table, (long long)id);
+	}
+	crm_buf_init(&sql, 1 << 20);
+	crm_buf_addf(&sql, err, "UPDATE main.\"%s\" SET ", table);
+	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+		crm_buf_addf(&sql, err, "%s\"%s\" = ?", idx++ > 1 ? ", " : "", json_object_iter_key(it));
+	crm_buf_addstr(&sql, " WHERE id = ?", err);
+	if (err->code || sqlite3_prepare_v2(s->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		if (!err->code)
+			db_error(s->db, err, "restore");
+		goto out;
+	}
+	idx = 1;
+	/* each value back in its storage class: the row then hashes as it did */
+	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+		json_t *v = json_object_iter_value(it);
+		if (json_is_integer(v))
+			sqlite3_bind_int64(st, idx, json_integer_value(v));
+		else if (json_is_real(v))
+			sqlite3_bind_double(st, idx, json_real_value(v));
+		else if (json_is_string(v))
+			sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, idx);
+		idx++;
+	}
+	sqlite3_bind_int64(st, idx, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_error(s->db, err, "restore");
+out:
+	sqlite3_finalize(st);
+	crm_buf_release(&sql);
+	json_decref(obj);
+	return err->code;
+}
+
 static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -608,6 +766,10 @@ static const struct crm_store_ops sqlite_ops = {
 	.fetch = sqlite_fetch,
 	.scan = sqlite_scan,
 	.has_rows = sqlite_has_rows,
+	.hash_rows = sqlite_hash_rows,
+	.row_json = sqlite_row_json,
+	.remove_rows = sqlite_remove_rows,
+	.restore_row = sqlite_restore_row,
 	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
 	.sqlite_handle = sqlite_handle,

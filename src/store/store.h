@@ -83,6 +83,23 @@ struct crm_store_ops {
 	/* present[i] = 1 when table holds a row whose id is ids[i], else 0; ids ascending. */
 	int (*has_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n, uint8_t *present,
 			struct crm_error *err);
+	/*
+	 * Calls fn for every row of table in id order with a 64-bit hash of all
+	 * its columns but id (storage class and bytes of each): two rows hash
+	 * alike only when every value is the same, as the store holds it.
+	 */
+	int (*hash_rows)(struct crm_store *store, const char *table,
+			 int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+			 struct crm_error *err);
+	/* Every column of row id as a JSON object into out; 0, or 1 when absent. */
+	int (*row_json)(struct crm_store *store, const char *table, int64_t id, struct crm_buf *out,
+			struct crm_error *err);
+	/* Deletes the rows whose ids are listed (absent ones are no error). */
+	int (*remove_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n,
+			   struct crm_error *err);
+	/* Sets the columns a pre-image (a fetch's JSON object) names back on row id. */
+	int (*restore_row)(struct crm_store *store, const char *table, int64_t id, const char *pre_image,
+			   struct crm_error *err);
 	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */

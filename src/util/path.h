@@ -11,4 +11,7 @@
 /* snprintf into dst; CRM_EINPUT with err set when the result does not fit. */
 int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fmt, ...) CRM_PRINTF(4, 5);
 
+/* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
+int crm_mkdir_private(const char *path, struct crm_error *err);
+
 #endif

@@ -1,0 +1,452 @@
+/*
+ * rollback.c: export what changed since cutover, revert the ledger in
+ * batches, remove rows others created, verify against the snapshot.
+ */
+#include "compat.h"
+#include "engine/rollback.h"
+#include "io/csv.h"
+#include "state/state.h"
+#include "store/store.h"
+#include "transform/datetime.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/hash.h"
+#include "util/path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REVERT_BATCH 1000
+
+struct rollback {
+	struct crm_project *p;
+	struct crm_rollback_result *res;
+	struct crm_store *store;
+	struct crm_state *state;
+	struct crm_snapshot *before, *after;
+	struct crm_idcount *inserted; /* per before-table: ids the run inserted (when there is no after-snapshot) */
+	size_t inserted_count;
+	char now[CRM_DT_MAX];
+};
+
+/* A row to export: its table (index into the before-snapshot), id and why. */
+struct changed {
+	size_t table;
+	int64_t id;
+	int created;
+};
+
+struct finding {
+	struct rollback *rb;
+	size_t table;
+	struct changed *rows;
+	size_t count, cap;
+};
+
+static void now_iso(char *out)
+{
+	char date[CRM_DT_MAX];
+
+	crm_dt_now(date, out);
+}
+
+static int add_changed(struct finding *f, int64_t id, int created, struct crm_error *err)
+{
+	if (f->count == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 256;
+		struct changed *rows = crm_realloc(f->rows, cap * sizeof(*rows));
+		if (!rows)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		f->rows = rows;
+		f->cap = cap;
+	}
+	f->rows[f->count].table = f->table;
+	f->rows[f->count].id = id;
+	f->rows[f->count].created = created;
+	f->count++;
+	return 0;
+}
+
+/* Is this row one users changed after the load? */
+static int judge_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct finding *f = ctx;
+	struct rollback *rb = f->rb;
+	const char *table = crm_snapshot_table(rb->before, f->table);
+	uint64_t then;
+
+	if (rb->after) {
+		if (crm_snapshot_find(rb->after, table, id, &then))
+			return then != hash ? add_changed(f, id, 0, err) : 0;
+		return crm_snapshot_find(rb->before, table, id, &then) ? 0 : add_changed(f, id, 1, err);
+	}
+	/* no after-snapshot (the run did not finish): only rows neither there before nor the run's are known */
+	if (crm_snapshot_find(rb->before, table, id, &then) || crm_idcount_get(&rb->inserted[f->table], id))
+		return 0;
+	return add_changed(f, id, 1, err);
+}
+
+static int load_inserted(struct rollback *rb, struct crm_error *err)
+{
+	struct crm_ledger_entry entries[REVERT_BATCH];
+	struct crm_arena arena;
+	int64_t first, last, below;
+	size_t n = crm_snapshot_table_count(rb->before), i, t, count;
+
+	rb->inserted = crm_calloc(n ? n : 1, sizeof(*rb->inserted));
+	if (!rb->inserted)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	rb->inserted_count = n;
+	if (crm_state_ledger_range(rb->state, rb->res->run, &first, &last, err))
+		return err->code;
+	crm_arena_init(&arena, 64 * 1024);
+	for (below = last + 1; below > first && !err->code;) {
+		crm_arena_reset(&arena);
+		if (crm_state_ledger_read(rb->state, rb->res->run, first, below, REVERT_BATCH, entries, &count, &arena,
+					  err) ||
+		    !count)
+			break;
+		for (i = 0; i < count; i++) {
+			for (t = 0; t < n && strcmp(crm_snapshot_table(rb->before, t), entries[i].table) != 0; t++)
+				;
+			if (t < n && entries[i].action == CRM_LEDGER_INSERT &&
+			    crm_idcount_add(&rb->inserted[t], entries[i].target_id, 1, err))
+				break;
+		}
+		below = entries[count - 1].seq;
+	}
+	crm_arena_release(&arena);
+	return err->code;
+}
+
+/* reports/changed-since-cutover-<run>.csv: table, id, change, the row as JSON. Written whole or not at all. */
+static int export_changes(struct rollback *rb, struct crm_error *err)
+{
+	struct finding f;
+	struct crm_buf row;
+	char tmp[PATH_MAX + 8], dir[PATH_MAX];
+	FILE *out = NULL;
+	size_t t, i;
+	int fd;
+
+	memset(&f, 0, sizeof(f));
+	f.rb = rb;
+	crm_buf_init(&row, 1u << 30);
+	if (!rb->after && load_inserted(rb, err))
+		goto out;
+	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
+		int64_t present;
+		f.table = t;
+		if (rb->store->ops->count(rb->store, crm_snapshot_table(rb->before, t), &present, err))
+			goto out;
+		if (present >= 0 &&
+		    rb->store->ops->hash_rows(rb->store, crm_snapshot_table(rb->before, t), judge_row, &f, err))
+			goto out;
+	}
+	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", rb->p->cfg.dir) || crm_mkdir_private(dir, err) ||
+	    crm_path_format(rb->res->export_path, sizeof(rb->res->export_path), err,
+			    "%s/changed-since-cutover-%lld.csv", dir, (long long)rb->res->run) ||
+	    crm_path_format(tmp, sizeof(tmp), err, "%s.tmp", rb->res->export_path))
+		goto out;
+	/* it holds customers' records: 0600 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		if (fd >= 0)
+			close(fd);
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fputs("table,id,change,row\n", out);
+	for (i = 0; i < f.count; i++) {
+		const char *table = crm_snapshot_table(rb->before, f.rows[i].table);
+		char id[24];
+		int rc = rb->store->ops->row_json(rb->store, table, f.rows[i].id, &row, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 1)
+			continue; /* deleted since the scan a moment ago: nothing to keep */
+		snprintf(id, sizeof(id), "%lld", (long long)f.rows[i].id);
+		crm_csv_write_field(out, table, strlen(table), 1);
+		crm_csv_write_field(out, id, strlen(id), 0);
+		crm_csv_write_field(out, f.rows[i].created ? "created" : "edited", f.rows[i].created ? 7 : 6, 0);
+		crm_csv_write_field(out, row.ptr, row.len, 0);
+		fputc('\n', out);
+		*(f.rows[i].created ? &rb->res->created : &rb->res->edited) += 1;
+	}
+	if (fflush(out) || fsync(fileno(out)) || ferror(out)) {
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fclose(out);
+	out = NULL;
+	if (rename(tmp, rb->res->export_path))
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", rb->res->export_path, strerror(errno));
+out:
+	if (out) {
+		fclose(out);
+		remove(tmp);
+	}
+	crm_free(f.rows);
+	crm_buf_release(&row);
+	return err->code;
+}
+
+/* One transaction: up to REVERT_BATCH ledger entries below progress->next_seq. 1 when none was left. */
+static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, int64_t first,
+			struct crm_arena *arena, struct crm_error *err)
+{
+	struct crm_ledger_entry entries[REVERT_BATCH];
+	size_t count, i;
+
+	crm_arena_reset(arena);
+	if (crm_state_ledger_read(rb->state, rb->res->run, first, progress->next_seq, REVERT_BATCH, entries, &count,
+				  arena, err))
+		return err->code;
+	if (!count)
+		return 1;
+	if (rb->store->ops->begin(rb->store, err))
+		return err->code;
+	for (i = 0; i < count; i++) {
+		const struct crm_ledger_entry *e = &entries[i];
+		if (e->action == CRM_LEDGER_INSERT) {
+			if (rb->store->ops->remove_rows(rb->store, e->table, &e->target_id, 1, err))
+				goto fail;
+			rb->res->deleted++;
+		} else {
+			if (!e->pre_image) {
+				crm_error_set(err, CRM_EINTERNAL, "the ledger has no pre-image for %s row %lld",
+					      e->table, (long long)e->target_id);
+				goto fail;
+			}
+			if (rb->store->ops->restore_row(rb->store, e->table, e->target_id, e->pre_image, err))
+				goto fail;
+			rb->res->restored++;
+		}
+		if (crm_state_xref_undo(rb->state, e->key, e->source_id, e->action, err))
+			goto fail;
+	}
+	progress->next_seq = entries[count - 1].seq;
+	if (crm_state_rollback_put(rb->state, rb->res->run, progress, rb->now, err) ||
+	    rb->store->ops->commit(rb->store, err))
+		goto fail;
+	return 0;
+fail:
+	rb->store->ops->rollback(rb->store, NULL);
+	return err->code;
+}
+
+struct strays {
+	struct rollback *rb;
+	const char *table;
+	struct crm_idcount ids; /* rows the before-snapshot does not have */
+};
+
+static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct strays *s = ctx;
+	uint64_t then;
+
+	(void)hash;
+	return crm_snapshot_find(s->rb->before, s->table, id, &then) ? 0 : crm_idcount_add(&s->ids, id, 1, err);
+}
+
+/* Rows that were not there before the run and are not the run's: others created them (and they were exported). */
+static int remove_others(struct rollback *rb, struct crm_error *err)
+{
+	size_t t;
+
+	for (t = 0; t < crm_snapshot_table_count(rb->before) && !err->code; t++) {
+		struct strays s;
+		int64_t present, *ids = NULL;
+		size_t i, n = 0;
+		s.rb = rb;
+		s.table = crm_snapshot_table(rb->before, t);
+		crm_idcount_init(&s.ids);
+		if (!rb->store->ops->count(rb->store, s.table, &present, err) && present >= 0 &&
+		    !rb->store->ops->hash_rows(rb->store, s.table, find_stray, &s, err) && s.ids.count) {
+			ids = crm_malloc(s.ids.count * sizeof(*ids));
+			if (!ids)
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+			for (i = 0; ids && i < s.ids.cap; i++)
+				if (s.ids.slots[i].id)
+					ids[n++] = s.ids.slots[i].id;
+			if (ids && !rb->store->ops->begin(rb->store, err)) {
+				if (rb->store->ops->remove_rows(rb->store, s.table, ids, n, err) ||
+				    rb->store->ops->commit(rb->store, err))
+					rb->store->ops->rollback(rb->store, NULL);
+				else
+					rb->res->removed_others += (int64_t)n;
+			}
+		}
+		crm_free(ids);
+		crm_idcount_release(&s.ids);
+	}
+	return err->code;
+}
+
+/* The run to work on: the one asked for, which must be the newest not rolled back unless only verifying. */
+static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt, struct crm_error *err)
+{
+	struct crm_run_info live, info;
+	int rc = crm_state_run_newest_live(rb->state, &live, err);
+
+	if (rc < 0)
+		return err->code;
+	if (!opt->run && opt->verify_only) {
+		/* verifying: the newest run, rolled back or not */
+		rc = crm_state_run_last(rb->state, &info, err);
+		if (rc < 0)
+			return err->code;
+		if (rc == 1)
+			return crm_error_set(err, CRM_EINPUT, "nothing to verify: no migration has run");
+	} else if (!opt->run) {
+		if (rc == 1)
+			return crm_error_set(err, CRM_EINPUT, "nothing to roll back: every run is rolled back already");
+		info = live;
+	} else {
+		rc = crm_state_run_get(rb->state, opt->run, &info, err);
+		if (rc < 0)
+			return err->code;
+		if (rc == 1)
+			return crm_error_set(err, CRM_EINPUT, "there is no run %lld ('crmshift status' lists them)",
+					     (long long)opt->run);
+		if (!opt->verify_only && strcmp(info.status, "rolled back") == 0) {
+			struct crm_rollback_progress rp;
+			rc = crm_state_rollback_get(rb->state, info.id, &rp, err);
+			if (rc < 0)
+				return err->code;
+			if (rc == 0 || rp.finished)
+				return crm_error_set(err, CRM_EINPUT, "run %lld is rolled back already",
+						     (long long)info.id);
+		} else if (!opt->verify_only && info.id != live.id) {
+			return crm_error_set(
+				err, CRM_EINPUT,
+				"run %lld is not the newest run: roll back run %lld first (runs are undone "
+				"newest first)",
+				(long long)info.id, (long long)live.id);
+		}
+	}
+	rb->res->run = info.id;
+	snprintf(rb->res->run_status, sizeof(rb->res->run_status), "%s", info.status);
+	return 0;
+}
+
+static int open_snapshot(struct rollback *rb, const char *when, struct crm_snapshot **out, struct crm_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	*out = NULL;
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", rb->p->cfg.dir,
+			    (long long)rb->res->run, when))
+		return err->code;
+	if (stat(path, &st) != 0) {
+		if (strcmp(when, "after") == 0)
+			return 0; /* the run did not finish: edits since the load cannot be told apart */
+		return crm_error_set(err, CRM_EINPUT,
+				     "run %lld has no snapshot of the target before it (%s): it cannot be rolled back "
+				     "or verified",
+				     (long long)rb->res->run, path);
+	}
+	*out = crm_snapshot_load(path, err);
+	return *out ? 0 : err->code;
+}
+
+int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, struct crm_rollback_result *res,
+		 struct crm_error *err)
+{
+	struct rollback rb;
+	struct crm_rollback_progress progress;
+	struct crm_arena arena;
+	char path[PATH_MAX];
+	struct timespec start, end;
+	struct stat st;
+	int64_t first, last;
+	size_t i;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(res, 0, sizeof(*res));
+	memset(&rb, 0, sizeof(rb));
+	rb.p = p;
+	rb.res = res;
+	now_iso(rb.now);
+	crm_arena_init(&arena, 256 * 1024);
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
+		goto out;
+	if (stat(path, &st) != 0) {
+		crm_error_set(err, CRM_EINPUT, "nothing to roll back: no migration has run in '%s'", p->cfg.dir);
+		goto out;
+	}
+	rb.store = crm_store_open(p->cfg.target_url, p->cfg.dir, err);
+	if (!rb.store)
+		goto out;
+	rb.state = crm_state_open(path, rb.store->ops->sqlite_handle(rb.store), err);
+	if (!rb.state || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
+		goto out;
+	if (!opt->verify_only) {
+		rc = crm_state_rollback_get(rb.state, res->run, &progress, err);
+		if (rc < 0)
+			goto out;
+		res->resumed = rc == 1;
+		if (crm_state_ledger_range(rb.state, res->run, &first, &last, err))
+			goto out;
+		if (rc == 0) {
+			progress.exported = 0;
+			progress.next_seq = last + 1;
+			progress.finished = 0;
+		}
+		if (!progress.exported) {
+			/* before the target changes: users' work since the load, saved once */
+			if (open_snapshot(&rb, "after", &rb.after, err))
+				goto out;
+			res->edits_known = rb.after != NULL;
+			if (export_changes(&rb, err))
+				goto out;
+			progress.exported = 1;
+			if (crm_state_rollback_put(rb.state, res->run, &progress, rb.now, err))
+				goto out;
+		}
+		while ((rc = revert_batch(&rb, &progress, first, &arena, err)) == 0)
+			;
+		if (rc < 0 || err->code || remove_others(&rb, err))
+			goto out;
+		progress.finished = 1;
+		if (crm_state_run_set_status(rb.state, res->run, "rolled back", err) ||
+		    crm_state_rollback_put(rb.state, res->run, &progress, rb.now, err))
+			goto out;
+	}
+	if (crm_snapshot_compare(rb.store, rb.before, &res->diffs, err))
+		goto out;
+	res->diff_count = crm_snapshot_table_count(rb.before);
+	res->identical = 1;
+	for (i = 0; i < res->diff_count; i++)
+		if (res->diffs[i].missing || res->diffs[i].extra || res->diffs[i].changed)
+			res->identical = 0;
+out:
+	for (i = 0; i < rb.inserted_count; i++)
+		crm_idcount_release(&rb.inserted[i]);
+	crm_free(rb.inserted);
+	crm_snapshot_free(rb.before);
+	crm_snapshot_free(rb.after);
+	crm_arena_release(&arena);
+	crm_state_close(rb.state);
+	crm_store_close(rb.store);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	res->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	return err->code;
+}
+
+void crm_rollback_result_release(struct crm_rollback_result *res)
+{
+	crm_free(res->diffs);
+	res->diffs = NULL;
+	res->diff_count = 0;
+}
