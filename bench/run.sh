@@ -72,3 +72,13 @@ rm -f "$work/except.db"
 measure "sqlite3 EXCEPT both ways (contacts, incl. import)" "$contacts" sqlite3 "$work/except.db" ".read $work/except.sql"
 measure "crmshift reconcile --objects Contact" "$contacts" "$crmshift" -C "$work/project" reconcile --objects Contact
 measure "crmshift reconcile (all $rows rows of 4 objects)" "$rows" "$crmshift" -C "$work/project" reconcile
+
+# Rollback (last: it empties the target). The newest run is the unchanged
+# re-run, which wrote nothing: its rollback is the scans alone (export check,
+# rows created by others, verification). Then the first load's: every row
+# deleted from the ledger, in batches, then verified against the empty
+# before-snapshot.
+echo
+echo "rollback ($rows rows loaded by the first run)"
+measure "crmshift rollback (the re-run: nothing written)" "$rows" "$crmshift" -C "$work/project" rollback
+measure "crmshift rollback (the first load: $rows rows)" "$rows" "$crmshift" -C "$work/project" rollback
