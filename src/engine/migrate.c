@@ -772,6 +772,7 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 static int snapshot(struct migration *m, const char *when, struct crm_error *err)
 {
 	const char **tables = crm_calloc(m->p->count ? m->p->count : 1, sizeof(*tables));
+	int after = strcmp(when, "after") == 0;
 	char path[PATH_MAX];
 	size_t i, j, n = 0;
 
@@ -779,6 +780,10 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; i < m->p->count; i++) {
 		const char *t = m->p->objects[m->p->order[i]].cfg->target;
+		const struct crm_counts *c = &m->res->objects[i].counts;
+		/* after the run, only the tables it wrote: the others are as the before-snapshot has them */
+		if (after && !c->inserted && !c->updated)
+			continue;
 		for (j = 0; j < n && strcmp(tables[j], t) != 0; j++)
 			;
 		if (j == n)

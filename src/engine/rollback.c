@@ -82,7 +82,9 @@ static int judge_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err
 	uint64_t then;
 
 	if (rb->after) {
-		if (crm_snapshot_find(rb->after, table, id, &then))
+		/* a table the run did not write is in the after-snapshot's state still: the before-snapshot says it */
+		const struct crm_snapshot *cutover = crm_snapshot_has_table(rb->after, table) ? rb->after : rb->before;
+		if (crm_snapshot_find(cutover, table, id, &then))
 			return then != hash ? add_changed(f, id, 0, err) : 0;
 		return crm_snapshot_find(rb->before, table, id, &then) ? 0 : add_changed(f, id, 1, err);
 	}

@@ -183,6 +183,11 @@ static const struct snap_table *table_of(const struct crm_snapshot *snap, const 
 	return NULL;
 }
 
+int crm_snapshot_has_table(const struct crm_snapshot *snap, const char *table)
+{
+	return table_of(snap, table) != NULL;
+}
+
 int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_t id, uint64_t *hash)
 {
 	const struct snap_table *t = table_of(snap, table);

@@ -27,6 +27,8 @@ struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err);
 void crm_snapshot_free(struct crm_snapshot *snap);
 size_t crm_snapshot_table_count(const struct crm_snapshot *snap);
 const char *crm_snapshot_table(const struct crm_snapshot *snap, size_t i);
+/* Whether the snapshot covers table. */
+int crm_snapshot_has_table(const struct crm_snapshot *snap, const char *table);
 /* 1 and *hash when the table held row id, 0 when not. */
 int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_t id, uint64_t *hash);
 

@@ -96,3 +96,17 @@ expect_eq "nothing exported twice" "$(jq -r .changed_since_cutover.file "$SCRATC
 for t in account contact opportunity opportunity_contact; do
 	expect_eq "rows left in $t after the re-run" "$(sqlite3 "$P/target.db" "select count(*) from $t")" 0
 done
+
+# 4. an edit to a row the run did not write: exported, but not restorable (the snapshots keep hashes)
+P="$SCRATCH/untouched"
+"$GEN" "$P" 200 >/dev/null
+"$CRMSHIFT" -C "$P" migrate >/dev/null
+"$CRMSHIFT" -C "$P" migrate >/dev/null # run 2 writes nothing
+sqlite3 "$P/target.db" "update account set name = 'Renamed after run 2' where id = 2"
+set +e
+"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb4.json"
+rc=$?
+set -e
+expect_eq "rollback with an unrestorable edit: exit" "$rc" 3
+expect_eq "the edit is exported" "$(tail -n +2 "$P/reports/changed-since-cutover-2.csv" | cut -d, -f1-3)" "account,2,edited"
+expect_eq "the check names it" "$(jq -c '.tables[] | select(.table == "account") | [.missing, .extra, .changed]' "$SCRATCH/rb4.json")" "[0,0,1]"
