@@ -780,9 +780,8 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; i < m->p->count; i++) {
 		const char *t = m->p->objects[m->p->order[i]].cfg->target;
-		const struct crm_counts *c = &m->res->objects[i].counts;
 		/* after the run, only the tables it wrote: the others are as the before-snapshot has them */
-		if (after && !c->inserted && !c->updated)
+		if (after && !m->res->objects[i].counts.inserted && !m->res->objects[i].counts.updated)
 			continue;
 		for (j = 0; j < n && strcmp(tables[j], t) != 0; j++)
 			;
