@@ -266,28 +266,6 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col)
 	snprintf(dst, cap, "%s", text ? (const char *)text : "");
 }
 
-int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (run_sql(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs ORDER BY id DESC LIMIT 1", &s,
-		    err))
-		return err->code;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		info->id = sqlite3_column_int64(s, 0);
-		copy_col(info->status, sizeof(info->status), s, 1);
-		copy_col(info->started_at, sizeof(info->started_at), s, 2);
-		copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
-		copy_col(info->options, sizeof(info->options), s, 4);
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : db_error(st, err, "last run");
-}
-
 int crm_state_run_count(struct crm_state *st, int64_t *count, struct crm_error *err)
 {
 	sqlite3_stmt *s;
@@ -540,6 +518,7 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	return step_done(st, s, err, "checkpoint write");
 }
 
+/* The run sql selects (its first row), with id bound to its one parameter when non-zero; 0, or 1 when none. */
 static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm_run_info *info, struct crm_error *err)
 {
 	sqlite3_stmt *s;
@@ -567,6 +546,12 @@ int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *inf
 {
 	return run_row(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs WHERE id = ?", id, info,
 		       err);
+}
+
+int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
+{
+	return run_row(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs ORDER BY id DESC LIMIT 1",
+		       0, info, err);
 }
 
 int crm_state_run_newest_live(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
