@@ -8,6 +8,8 @@
 #include "compat.h"
 #include "util/error.h"
 
+#include <jansson.h>
+
 struct cli {
 	const char *dir; /* the project folder (-C), "." by default */
 	int json;	 /* --json given before the command */
@@ -33,6 +35,12 @@ struct crm_reconcile_result;
 /* Writes the reconcile report as one self-contained HTML page (mode 0600). */
 int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title, const char *path,
 		       struct crm_error *err);
+
+/*
+ * Prints root on stdout as indented JSON in its own order (extra jansson
+ * flags added); -1 when it cannot be rendered (out of memory).
+ */
+int cli_print_json(const json_t *root, size_t extra_flags);
 
 /* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
 int cli_fail(const struct crm_error *err);

@@ -10,7 +10,6 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] = "usage: crmshift [-C DIR] plan [--json]\n"
@@ -21,8 +20,8 @@ static const char usage_text[] = "usage: crmshift [-C DIR] plan [--json]\n"
 static int print_json(struct crm_project *p, const struct crm_plan *plan)
 {
 	json_t *root = json_object(), *order = json_array();
-	char *text;
 	size_t i, f;
+	int rendered;
 
 	for (i = 0; i < p->count; i++) {
 		struct crm_project_object *o = &p->objects[p->order[i]];
@@ -45,12 +44,10 @@ static int print_json(struct crm_project *p, const struct crm_plan *plan)
 	}
 	json_object_set_new(root, "load_order", order);
 	json_object_set_new(root, "ok", json_boolean(!plan->fatal));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rendered = cli_print_json(root, 0);
 	json_decref(root);
-	if (!text)
+	if (rendered < 0)
 		return CRM_EXIT_FAILURE;
-	puts(text);
-	free(text);
 	return plan->fatal ? CRM_EXIT_INPUT : CRM_EXIT_OK;
 }
 

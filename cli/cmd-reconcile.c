@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
@@ -246,11 +245,7 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->json) {
 		json_t *root = to_json(&res);
-		char *text =
-			root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
-		if (text)
-			puts(text);
-		free(text);
+		cli_print_json(root, JSON_REAL_PRECISION(10));
 		json_decref(root);
 	} else {
 		print_text(&res, &p);

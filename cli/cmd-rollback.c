@@ -131,10 +131,7 @@ int cmd_rollback(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->json) {
 		json_t *root = to_json(&res, opt.verify_only);
-		char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		if (text)
-			puts(text);
-		free(text);
+		cli_print_json(root, 0);
 		json_decref(root);
 	} else {
 		print_text(&res, opt.verify_only, cli);

@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -81,10 +80,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	json_object_set_new(root, "objects", objects);
 	objects = NULL;
 	if (cli->json) {
-		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text)
-			puts(text);
-		free(text);
+		cli_print_json(root, 0);
 	} else {
 		json_t *arr = json_object_get(root, "objects");
 		printf("project '%s': %lld run%s; target %s\n", cfg.name ? cfg.name : cli->dir, (long long)runs,

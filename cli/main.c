@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,6 +89,17 @@ int cli_open_project(struct crm_project *p, const struct cli *cli)
 		p->diags.count == 1 ? "" : "s");
 	crm_project_release(p);
 	return crm_error_exit_code(err.code);
+}
+
+int cli_print_json(const json_t *root, size_t extra_flags)
+{
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | extra_flags) : NULL;
+
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
 }
 
 int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text)
