@@ -143,12 +143,8 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 	if (!rb->after && load_inserted(rb, err))
 		goto out;
 	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
-		int64_t present;
 		f.table = t;
-		if (rb->store->ops->count(rb->store, crm_snapshot_table(rb->before, t), &present, err))
-			goto out;
-		if (present >= 0 &&
-		    rb->store->ops->hash_rows(rb->store, crm_snapshot_table(rb->before, t), judge_row, &f, err))
+		if (rb->store->ops->hash_rows(rb->store, crm_snapshot_table(rb->before, t), judge_row, &f, err))
 			goto out;
 	}
 	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", rb->p->cfg.dir) || crm_mkdir_private(dir, err) ||
@@ -200,6 +196,14 @@ out:
 	return err->code;
 }
 
+/* Rolls back the open transaction after a failure: err already says why. */
+static void abandon(struct rollback *rb)
+{
+	struct crm_error ignored = CRM_ERROR_INIT;
+
+	rb->store->ops->rollback(rb->store, &ignored);
+}
+
 /* One transaction: up to REVERT_BATCH ledger entries below progress->next_seq. 1 when none was left. */
 static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, int64_t first,
 			struct crm_arena *arena, struct crm_error *err)
@@ -240,14 +244,15 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 		goto fail;
 	return 0;
 fail:
-	rb->store->ops->rollback(rb->store, NULL);
+	abandon(rb);
 	return err->code;
 }
 
 struct strays {
 	struct rollback *rb;
 	const char *table;
-	struct crm_idcount ids; /* rows the before-snapshot does not have */
+	int64_t *ids; /* rows the before-snapshot does not have, in id order */
+	size_t count, cap;
 };
 
 static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
@@ -256,40 +261,45 @@ static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *er
 	uint64_t then;
 
 	(void)hash;
-	return crm_snapshot_find(s->rb->before, s->table, id, &then) ? 0 : crm_idcount_add(&s->ids, id, 1, err);
+	if (crm_snapshot_find(s->rb->before, s->table, id, &then))
+		return 0;
+	if (s->count == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		int64_t *ids = crm_realloc(s->ids, cap * sizeof(*ids));
+		if (!ids)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		s->ids = ids;
+		s->cap = cap;
+	}
+	s->ids[s->count++] = id;
+	return 0;
 }
 
 /* Rows that were not there before the run and are not the run's: others created them (and they were exported). */
 static int remove_others(struct rollback *rb, struct crm_error *err)
 {
+	struct strays s;
 	size_t t;
 
-	for (t = 0; t < crm_snapshot_table_count(rb->before) && !err->code; t++) {
-		struct strays s;
-		int64_t present, *ids = NULL;
-		size_t i, n = 0;
-		s.rb = rb;
+	memset(&s, 0, sizeof(s));
+	s.rb = rb;
+	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
 		s.table = crm_snapshot_table(rb->before, t);
-		crm_idcount_init(&s.ids);
-		if (!rb->store->ops->count(rb->store, s.table, &present, err) && present >= 0 &&
-		    !rb->store->ops->hash_rows(rb->store, s.table, find_stray, &s, err) && s.ids.count) {
-			ids = crm_malloc(s.ids.count * sizeof(*ids));
-			if (!ids)
-				crm_error_set(err, CRM_ENOMEM, "out of memory");
-			for (i = 0; ids && i < s.ids.cap; i++)
-				if (s.ids.slots[i].id)
-					ids[n++] = s.ids.slots[i].id;
-			if (ids && !rb->store->ops->begin(rb->store, err)) {
-				if (rb->store->ops->remove_rows(rb->store, s.table, ids, n, err) ||
-				    rb->store->ops->commit(rb->store, err))
-					rb->store->ops->rollback(rb->store, NULL);
-				else
-					rb->res->removed_others += (int64_t)n;
-			}
+		s.count = 0;
+		if (rb->store->ops->hash_rows(rb->store, s.table, find_stray, &s, err))
+			break;
+		if (!s.count)
+			continue;
+		if (rb->store->ops->begin(rb->store, err))
+			break;
+		if (rb->store->ops->remove_rows(rb->store, s.table, s.ids, s.count, err) ||
+		    rb->store->ops->commit(rb->store, err)) {
+			abandon(rb);
+			break;
 		}
-		crm_free(ids);
-		crm_idcount_release(&s.ids);
+		rb->res->removed_others += (int64_t)s.count;
 	}
+	crm_free(s.ids);
 	return err->code;
 }
 

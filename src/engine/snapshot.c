@@ -72,7 +72,6 @@ int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_
 		crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
 	for (i = 0; i < count && !err->code; i++) {
 		uint16_t len = (uint16_t)strlen(tables[i]);
-		int64_t present;
 		long at;
 		w.rows = 0;
 		if (fwrite(&len, sizeof(len), 1, w.f) != 1 || fwrite(tables[i], len, 1, w.f) != 1) {
@@ -84,9 +83,7 @@ int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_
 			crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
 			break;
 		}
-		if (store->ops->count(store, tables[i], &present, err))
-			break;
-		if (present >= 0 && store->ops->hash_rows(store, tables[i], write_row, &w, err))
+		if (store->ops->hash_rows(store, tables[i], write_row, &w, err))
 			break;
 		/* the row count, now known, into its place */
 		if (fseek(w.f, at, SEEK_SET) || fwrite(&w.rows, sizeof(w.rows), 1, w.f) != 1 || fseek(w.f, 0, SEEK_END))
@@ -244,15 +241,12 @@ int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *sna
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; i < snap->count; i++) {
 		struct comparing c;
-		int64_t present;
 		c.t = &snap->tables[i];
 		c.next = 0;
 		c.d = &diffs[i];
 		snprintf(c.d->table, sizeof(c.d->table), "%s", c.t->name);
 		c.d->rows_then = (int64_t)c.t->count;
-		if (store->ops->count(store, c.t->name, &present, err))
-			return err->code;
-		if (present >= 0 && store->ops->hash_rows(store, c.t->name, compare_row, &c, err))
+		if (store->ops->hash_rows(store, c.t->name, compare_row, &c, err))
 			return err->code;
 		c.d->missing += (int64_t)(c.t->count - c.next);
 	}

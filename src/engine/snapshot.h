@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "util/error.h"
 
-/* Writes the rows of tables (a table not created yet counts as empty) to path. */
+/* Writes the rows of tables (a table not created yet is empty) to path. */
 int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_t count, const char *path,
 		       struct crm_error *err);
 

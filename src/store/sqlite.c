@@ -463,35 +463,47 @@ out:
 	return err->code;
 }
 
+/*
+ * Runs sql (one parameter: a row id) once per id; present[i], when present
+ * is non-NULL, says whether it yielded a row.
+ */
+static int step_each_id(sqlite3 *db, const char *sql, const int64_t *ids, size_t n, uint8_t *present, const char *what,
+			struct crm_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, what);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			db_error(db, err, what);
+			break;
+		}
+		if (present)
+			present[i] = rc == SQLITE_ROW;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return err->code;
+}
+
 static int sqlite_has_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n, uint8_t *present,
 			   struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
-	sqlite3_stmt *st;
-	size_t i;
-	int rc = SQLITE_DONE, own = sqlite3_get_autocommit(s->db);
+	int own = sqlite3_get_autocommit(s->db);
 
 	/* point lookups in id order walk the table's B-tree forward, each page read once */
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM main.\"%s\" WHERE id = ?", table);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s->db, err, "parent rows");
 	/* one read transaction: otherwise each lookup takes and drops the file lock */
-	if (own && exec(s->db, "BEGIN", err)) {
-		sqlite3_finalize(st);
+	if (own && exec(s->db, "BEGIN", err))
 		return err->code;
-	}
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, ids[i]);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			break;
-		present[i] = rc == SQLITE_ROW;
-		sqlite3_reset(st);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_error(s->db, err, "parent rows");
-	sqlite3_finalize(st);
+	step_each_id(s->db, sql, ids, n, present, "parent rows", err);
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* nothing was written */
 	return err->code;
@@ -527,8 +539,10 @@ static int sqlite_hash_rows(struct crm_store *base, const char *table,
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
 	sqlite3_stmt *st;
-	int rc;
+	int rc = has_column(s->db, table, "id", err);
 
+	if (rc <= 0)
+		return err->code; /* a table not created yet has no rows */
 	/* id first, then every column in table order */
 	snprintf(sql, sizeof(sql), "SELECT id, * FROM main.\"%s\" ORDER BY id", table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -635,22 +649,9 @@ static int sqlite_remove_rows(struct crm_store *base, const char *table, const i
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
-	sqlite3_stmt *st;
-	size_t i;
 
 	snprintf(sql, sizeof(sql), "DELETE FROM main.\"%s\" WHERE id = ?", table);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s->db, err, "delete");
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, ids[i]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_error(s->db, err, "delete");
-			break;
-		}
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return err->code;
+	return step_each_id(s->db, sql, ids, n, NULL, "delete", err);
 }
 
 static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t id, const char *pre_image,

@@ -86,7 +86,8 @@ struct crm_store_ops {
 	/*
 	 * Calls fn for every row of table in id order with a 64-bit hash of all
 	 * its columns but id (storage class and bytes of each): two rows hash
-	 * alike only when every value is the same, as the store holds it.
+	 * alike only when every value is the same, as the store holds it. A
+	 * table not created yet has no rows.
 	 */
 	int (*hash_rows)(struct crm_store *store, const char *table,
 			 int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
