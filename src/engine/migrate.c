@@ -72,21 +72,6 @@ struct prepared {
 	uint64_t hash;
 };
 
-static void now_iso(char *out)
-{
-	char date[CRM_DT_MAX];
-
-	crm_dt_now(date, out);
-}
-
-static double elapsed_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 static void copy_text(char *dst, size_t cap, const char *src, size_t len)
 {
 	if (len >= cap)
@@ -752,7 +737,7 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 	if (rc == 0 && strcmp(last.status, "running") == 0) {
 		/* a run that was killed and not resumed: close it, and say so */
 		char now[CRM_DT_MAX];
-		now_iso(now);
+		crm_dt_now(NULL, now);
 		if (crm_state_run_finish(m->state, last.id, "interrupted", now, NULL, err))
 			return err->code;
 		m->res->interrupted_run = last.id;
@@ -817,7 +802,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_arena_init(&m.arena, 64 * 1024);
 	crm_buf_init(&m.hashbuf, 1u << 30);
 	crm_buf_init(&m.pre_image, 1u << 30);
-	now_iso(m.load_time);
+	crm_dt_now(NULL, m.load_time);
 	if (crm_project_check_selection(p, opt->objects, err))
 		goto out;
 
@@ -926,11 +911,11 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 				goto out_failed;
 		}
 	}
-	res->seconds = elapsed_since(&start);
+	res->seconds = crm_dt_seconds_since(&start);
 	{
 		char now[CRM_DT_MAX];
 		char *summary = crm_migrate_summary_json(res, opt->dry_run);
-		now_iso(now);
+		crm_dt_now(NULL, now);
 		if (!summary) {
 			crm_error_set(err, CRM_ENOMEM, "out of memory");
 			goto out_failed;
@@ -963,7 +948,7 @@ out:
 	crm_buf_release(&m.hashbuf);
 	crm_buf_release(&m.pre_image);
 	if (!err->code)
-		res->seconds = elapsed_since(&start);
+		res->seconds = crm_dt_seconds_since(&start);
 	return err->code;
 }
 

@@ -1170,7 +1170,7 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 {
 	struct reconciliation rc;
 	char path[PATH_MAX];
-	struct timespec start, end;
+	struct timespec start;
 	struct stat st;
 	size_t i;
 
@@ -1248,7 +1248,6 @@ out:
 	crm_arena_release(&rc.arena);
 	crm_state_close(rc.state);
 	crm_store_close(rc.store);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	res->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	res->seconds = crm_dt_seconds_since(&start);
 	return err->code;
 }

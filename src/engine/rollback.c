@@ -49,13 +49,6 @@ struct finding {
 	size_t count, cap;
 };
 
-static void now_iso(char *out)
-{
-	char date[CRM_DT_MAX];
-
-	crm_dt_now(date, out);
-}
-
 static int add_changed(struct finding *f, int64_t id, int created, struct crm_error *err)
 {
 	if (f->count == f->cap) {
@@ -378,7 +371,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	struct crm_rollback_progress progress;
 	struct crm_arena arena;
 	char path[PATH_MAX];
-	struct timespec start, end;
+	struct timespec start;
 	struct stat st;
 	int64_t first, last;
 	size_t i;
@@ -389,7 +382,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	memset(&rb, 0, sizeof(rb));
 	rb.p = p;
 	rb.res = res;
-	now_iso(rb.now);
+	crm_dt_now(NULL, rb.now);
 	crm_arena_init(&arena, 256 * 1024);
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
 		goto out;
@@ -451,8 +444,7 @@ out:
 	crm_arena_release(&arena);
 	crm_state_close(rb.state);
 	crm_store_close(rb.store);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	res->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	res->seconds = crm_dt_seconds_since(&start);
 	return err->code;
 }
 

@@ -20,6 +20,8 @@
 #include "compat.h"
 #include "util/error.h"
 
+#include <time.h>
+
 #define CRM_DT_MAX 48 /* room for any ISO text written here, with its NUL */
 
 enum crm_dt_token {
@@ -76,8 +78,11 @@ int crm_date_normalize(const char *in, size_t len, char *out, char *reason, size
 int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, char *out, char *reason,
 			   size_t reason_cap);
 
-/* Today's date and the current time in UTC, as ISO text (CRM_DT_MAX bytes each). */
+/* Today's date and the current time in UTC, as ISO text (CRM_DT_MAX bytes each); either may be NULL. */
 void crm_dt_now(char *date_out, char *datetime_out);
+
+/* Seconds since start, a reading of CLOCK_MONOTONIC: how long a command took. */
+double crm_dt_seconds_since(const struct timespec *start);
 
 /* 1 when (y, m, d) is a calendar date. */
 int crm_dt_valid_date(int year, int month, int day);
