@@ -30,6 +30,19 @@ import_source() { # project db
 
 # A dump of the target's data without what differs between two loads by
 # design: the generated customer_id and the load-time timestamps.
+# kill -9 pid as soon as the number a query of db returns exceeds min (polled
+# every 10 ms for up to 30 s); fails when pid finished before that
+kill_when_over() { # pid db query min what
+	local n
+	for _ in $(seq 1 3000); do
+		n=$(sqlite3 "$2" "$3" 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt "$4" ] && break
+		sleep 0.01
+	done
+	kill -9 "$1" 2>/dev/null || fail "the $5 finished before it could be killed"
+	wait "$1" 2>/dev/null || true
+}
+
 dump_target() { # db
 	sqlite3 "$1" "select name from sqlite_master where type='table' order by name" | while read -r t; do
 		cols=$(sqlite3 "$1" "select group_concat(name, ', ') from pragma_table_info('$t') where name not in ('customer_id')")

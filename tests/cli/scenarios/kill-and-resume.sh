@@ -11,15 +11,9 @@ cp -r "$SCRATCH/a" "$SCRATCH/b"
 "$CRMSHIFT" -C "$SCRATCH/a" migrate --json >"$SCRATCH/full.json"
 
 "$CRMSHIFT" -C "$SCRATCH/b" migrate >/dev/null 2>&1 &
-pid=$!
-# wait until some batches of the contacts are committed, then kill
-for _ in $(seq 1 3000); do
-	n=$(sqlite3 "$SCRATCH/b/.crmshift/state.db" "select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 5000 ] && break
-	sleep 0.01
-done
-kill -9 $pid 2>/dev/null || fail "the load finished before it could be killed"
-wait $pid 2>/dev/null || true
+# once some batches of the contacts are committed
+kill_when_over $! "$SCRATCH/b/.crmshift/state.db" \
+	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 5000 load
 status=$(sqlite3 "$SCRATCH/b/.crmshift/state.db" "select status from runs order by id desc limit 1")
 expect_eq "run status after the kill" "$status" running
 "$CRMSHIFT" -C "$SCRATCH/b" status | grep -q "migrate --resume" || fail "status does not say how to resume"

@@ -79,14 +79,8 @@ P="$SCRATCH/killed"
 "$CRMSHIFT" -C "$P" migrate >/dev/null
 last=$(sqlite3 "$P/.crmshift/state.db" "select max(seq) from ledger")
 "$CRMSHIFT" -C "$P" rollback >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 3000); do
-	n=$(sqlite3 "$P/.crmshift/state.db" "select coalesce(max($last + 1 - next_seq), 0) from rollbacks where finished_at is null" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 20000 ] && break
-	sleep 0.01
-done
-kill -9 $pid 2>/dev/null || fail "the rollback finished before it could be killed"
-wait $pid 2>/dev/null || true
+kill_when_over $! "$P/.crmshift/state.db" \
+	"select coalesce(max($last + 1 - next_seq), 0) from rollbacks where finished_at is null" 20000 rollback
 left=$(sqlite3 "$P/target.db" "select count(*) from contact")
 [ "$left" -gt 0 ] || fail "the kill came too late: nothing was left to roll back"
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb3.json" || fail "re-run of the killed rollback: exit $?"
