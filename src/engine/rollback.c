@@ -32,6 +32,7 @@ struct rollback {
 	struct crm_snapshot *before, *after;
 	struct crm_idcount *inserted; /* per before-table: ids the run inserted (when there is no after-snapshot) */
 	size_t inserted_count;
+	int64_t first_seq, last_seq; /* the run's ledger (read once: finding them scans the whole ledger) */
 	char now[CRM_DT_MAX];
 };
 
@@ -91,20 +92,18 @@ static int load_inserted(struct rollback *rb, struct crm_error *err)
 {
 	struct crm_ledger_entry entries[REVERT_BATCH];
 	struct crm_arena arena;
-	int64_t first, last, below;
+	int64_t below;
 	size_t n = crm_snapshot_table_count(rb->before), i, t, count;
 
 	rb->inserted = crm_calloc(n ? n : 1, sizeof(*rb->inserted));
 	if (!rb->inserted)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	rb->inserted_count = n;
-	if (crm_state_ledger_range(rb->state, rb->res->run, &first, &last, err))
-		return err->code;
 	crm_arena_init(&arena, 64 * 1024);
-	for (below = last + 1; below > first && !err->code;) {
+	for (below = rb->last_seq + 1; below > rb->first_seq && !err->code;) {
 		crm_arena_reset(&arena);
-		if (crm_state_ledger_read(rb->state, rb->res->run, first, below, REVERT_BATCH, entries, &count, &arena,
-					  err) ||
+		if (crm_state_ledger_read(rb->state, rb->res->run, rb->first_seq, below, REVERT_BATCH, entries, &count,
+					  &arena, err) ||
 		    !count)
 			break;
 		for (i = 0; i < count; i++) {
@@ -198,15 +197,15 @@ static void abandon(struct rollback *rb)
 }
 
 /* One transaction: up to REVERT_BATCH ledger entries below progress->next_seq. 1 when none was left. */
-static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, int64_t first,
-			struct crm_arena *arena, struct crm_error *err)
+static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
+			struct crm_error *err)
 {
 	struct crm_ledger_entry entries[REVERT_BATCH];
 	size_t count, i;
 
 	crm_arena_reset(arena);
-	if (crm_state_ledger_read(rb->state, rb->res->run, first, progress->next_seq, REVERT_BATCH, entries, &count,
-				  arena, err))
+	if (crm_state_ledger_read(rb->state, rb->res->run, rb->first_seq, progress->next_seq, REVERT_BATCH, entries,
+				  &count, arena, err))
 		return err->code;
 	if (!count)
 		return 1;
@@ -373,7 +372,6 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	char path[PATH_MAX];
 	struct timespec start;
 	struct stat st;
-	int64_t first, last;
 	size_t i;
 	int rc;
 
@@ -401,11 +399,11 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		if (rc < 0)
 			goto out;
 		res->resumed = rc == 1;
-		if (crm_state_ledger_range(rb.state, res->run, &first, &last, err))
+		if (crm_state_ledger_range(rb.state, res->run, &rb.first_seq, &rb.last_seq, err))
 			goto out;
 		if (rc == 0) {
 			progress.exported = 0;
-			progress.next_seq = last + 1;
+			progress.next_seq = rb.last_seq + 1;
 			progress.finished = 0;
 		}
 		if (!progress.exported) {
@@ -419,7 +417,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (crm_state_rollback_put(rb.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
-		while ((rc = revert_batch(&rb, &progress, first, &arena, err)) == 0)
+		while ((rc = revert_batch(&rb, &progress, &arena, err)) == 0)
 			;
 		if (rc < 0 || err->code || remove_others(&rb, err))
 			goto out;
