@@ -104,3 +104,20 @@ set -e
 expect_eq "rollback with an unrestorable edit: exit" "$rc" 3
 expect_eq "the edit is exported" "$(tail -n +2 "$P/reports/changed-since-cutover-2.csv" | cut -d, -f1-3)" "account,2,edited"
 expect_eq "the check names it" "$(jq -c '.tables[] | select(.table == "account") | [.missing, .extra, .changed]' "$SCRATCH/rb4.json")" "[0,0,1]"
+
+# 5. a migrate killed mid-load (no after-snapshot): rollback reverts what it committed; a row users
+# created is still told apart from the run's own rows (the ledger's inserts) and exported
+P="$SCRATCH/interrupted"
+"$GEN" "$P" 20000 >/dev/null
+sed -i 's/^batch_size = .*/batch_size = 200/' "$P/crmshift.ini"
+"$CRMSHIFT" -C "$P" migrate >/dev/null 2>&1 &
+kill_when_over $! "$P/.crmshift/state.db" \
+	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 2000 load
+[ ! -e "$P/.crmshift/snapshots/run-1-after.snap" ] || fail "a killed run left an after-snapshot"
+sqlite3 "$P/target.db" "insert into account (source_system, source_id, name, created_at, updated_at)
+	values ('crm-users', 'u1', 'Created in the CRM', '2026-11-22T09:00:00Z', '2026-11-22T09:00:00Z')"
+"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb5.json" || fail "rollback of the killed run: exit $?"
+expect_eq "killed run: status before" "$(jq -r .run_status_before "$SCRATCH/rb5.json")" running
+expect_eq "killed run: edits known" "$(jq .changed_since_cutover.edits_known "$SCRATCH/rb5.json")" false
+expect_eq "killed run: created row exported" "$(tail -n +2 "$P/reports/changed-since-cutover-1.csv" | cut -d, -f1,3)" "account,created"
+expect_eq "killed run: identical" "$(jq .identical "$SCRATCH/rb5.json")" true
