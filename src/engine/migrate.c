@@ -21,6 +21,7 @@
 #include "engine/snapshot.h"
 #include "engine/stage.h"
 #include "io/csv.h"
+#include "io/events.h"
 #include "state/xrefcache.h"
 #include "store/store.h"
 #include "transform/datetime.h"
@@ -38,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +56,8 @@ struct migration {
 	char load_time[CRM_DT_MAX];
 	FILE *rejects;
 	FILE *orphans;
+	FILE *conflicts; /* sync */
+	struct crm_tz tz; /* reads [object] modified values written without a zone */
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
@@ -90,16 +94,15 @@ static int write_row(FILE *out, const char *const *cols, const size_t *lens, siz
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
-static int report_reject(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
-			 unsigned long line, const char *field, const char *rule, const char *reason,
-			 struct crm_error *err)
+static int report_reject(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+			 const char *field, const char *rule, const char *reason, struct crm_error *err)
 {
 	char line_text[24];
 	const char *cols[6];
 	size_t lens[6], i;
 
 	snprintf(line_text, sizeof(line_text), "%lu", line);
-	cols[0] = o->cfg->name;
+	cols[0] = object;
 	cols[1] = id;
 	cols[2] = line_text;
 	cols[3] = field;
@@ -112,7 +115,7 @@ static int report_reject(struct migration *m, const struct crm_project_object *o
 	m->res->reject_rows++;
 	if (m->res->reject_examples < CRM_EXAMPLES_MAX) {
 		struct crm_report_example *ex = &m->res->rejects[m->res->reject_examples++];
-		copy_text(ex->object, sizeof(ex->object), o->cfg->name, strlen(o->cfg->name));
+		copy_text(ex->object, sizeof(ex->object), object, strlen(object));
 		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
 		ex->line = line;
 		copy_text(ex->field, sizeof(ex->field), field, strlen(field));
@@ -246,13 +249,13 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 	size_t i;
 
 	if (!rec->id_len) {
-		if (report_reject(m, o, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
+		if (report_reject(m, o->cfg->name, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
 			return err->code;
 		return 1;
 	}
 	for (i = 0; i < rec->failure_count; i++) {
 		const struct crm_failure *fail = &rec->failures[i];
-		if (report_reject(m, o, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
+		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
 				  fail->rule, fail->reason, err))
 			return err->code;
 	}
@@ -270,14 +273,16 @@ struct object_run {
 	struct crm_value *values; /* pass 2: values of the deferred columns */
 	size_t *deferred_fields;  /* pass 2: which fields those are */
 	size_t deferred_count;
-	int fresh; /* no record of this object was ever loaded: skip the xref lookup */
+	int fresh;     /* no record of this object was ever loaded: skip the xref lookup */
+	int link_now;  /* change events: every reference is resolved at once (there is no pass 2) */
+	int opened;    /* change events: the writer is open */
 };
 
 static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
 	long pos;
 
-	if (fflush(m->rejects) || fflush(m->orphans))
+	if (fflush(m->rejects) || fflush(m->orphans) || (m->conflicts && fflush(m->conflicts)))
 		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
 	pos = ftell(m->rejects);
 	orun->cp.rejects_offset = pos < 0 ? 0 : pos;
@@ -294,6 +299,91 @@ static int checkpoint(struct migration *m, struct object_run *orun, int final, s
 	return 0;
 }
 
+static int report_conflict(struct migration *m, const struct object_run *orun, const char *id, size_t id_len,
+			   unsigned long line, int64_t target_id, const char *change, struct crm_error *err)
+{
+	const int wins = m->p->cfg.policy.conflicts_source_wins;
+	char line_text[24], target[24];
+	const char *cols[6];
+	size_t lens[6], i;
+
+	snprintf(line_text, sizeof(line_text), "%lu", line);
+	snprintf(target, sizeof(target), "%lld", (long long)target_id);
+	cols[0] = orun->o->cfg->name;
+	cols[1] = id;
+	cols[2] = line_text;
+	cols[3] = target;
+	cols[4] = change;
+	cols[5] = wins ? "source wins ([policy] conflicts = source-wins): the target edit is in the ledger's "
+			 "pre-image"
+		       : "left as the target has it; resolve it there, or sync with [policy] conflicts = source-wins";
+	for (i = 0; i < 6; i++)
+		lens[i] = i == 1 ? id_len : strlen(cols[i]);
+	if (write_row(m->conflicts, cols, lens, 6))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->conflicts_path, strerror(errno));
+	m->res->conflict_rows++;
+	orun->result->counts.conflicts++;
+	return 0;
+}
+
+/*
+ * Sync: has the target row changed since crmshift wrote it (users edited
+ * it in the new system)? Then the source's change is a conflict: reported,
+ * and unless the source wins, 1 (leave the row). 0: go ahead.
+ */
+static int conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
+		    const struct crm_xref *x, const char *change, struct crm_error *err)
+{
+	uint64_t now;
+	int rc;
+
+	if (!m->opt->sync || !x->row_hash)
+		return 0; /* not syncing, or not known how the row was left (written before rollback restored it) */
+	rc = m->store->ops->row_hash(orun->writer, x->target_id, &now, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 || now == x->row_hash)
+		return 0;
+	if (report_conflict(m, orun, id, id_len, line, x->target_id, change, err))
+		return err->code;
+	if (m->p->cfg.policy.conflicts_source_wins)
+		return 0;
+	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err) ? err->code : 1;
+}
+
+/* A record deleted in the source: its target row goes, whole, into the ledger. */
+static int delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
+			 unsigned long line, struct crm_error *err)
+{
+	const char *table = orun->o->prog->table;
+	struct crm_xref x;
+	int found = crm_state_xref_get(m->state, orun->key, id, id_len, &x, err), rc;
+
+	if (found < 0)
+		return err->code;
+	if (!found) {
+		orun->result->counts.unchanged++; /* never loaded, or deleted already: nothing to do */
+		return 0;
+	}
+	rc = conflict(m, orun, id, id_len, line, &x, "deleted in the source", err);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	rc = m->store->ops->row_json(m->store, table, x.target_id, &m->pre_image, err);
+	if (rc < 0)
+		return rc;
+	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
+	if (rc == 0 && (m->store->ops->remove_rows(m->store, table, &x.target_id, 1, err) ||
+			crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, id, id_len, CRM_LEDGER_DELETE,
+					     m->pre_image.ptr, x.hash, err)))
+		return err->code;
+	if (crm_state_xref_forget(m->state, orun->key, id, id_len, err))
+		return err->code;
+	if (m->caches[orun->o - m->p->objects])
+		crm_xref_cache_forget(m->caches[orun->o - m->p->objects], id, id_len);
+	orun->result->counts.deleted++;
+	return 0;
+}
+
 static int write_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
@@ -301,6 +391,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	struct crm_xref x;
 	int found = 0, rc;
 	int64_t id;
+	uint64_t row_hash;
 
 	if (!orun->fresh) {
 		found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
@@ -314,22 +405,26 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		return crm_state_xref_seen(m->state, orun->key, pr->id, pr->id_len, m->run, err);
 	}
 	if (found) {
+		rc = conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
+		if (rc)
+			return rc < 0 ? rc : 0;
 		rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
+			if (m->store->ops->update(orun->writer, x.target_id, &row, &row_hash, err) ||
 			    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			orun->result->counts.updated++;
 			x.hash = pr->hash;
+			x.row_hash = row_hash;
 			x.seen_run = x.write_run = m->run;
 			return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
-	rc = m->store->ops->insert(orun->writer, &row, &id, err);
+	rc = m->store->ops->insert(orun->writer, &row, &id, &row_hash, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -344,7 +439,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->store->ops->update(orun->writer, id, &row, err) ||
+		if (m->store->ops->update(orun->writer, id, &row, &row_hash, err) ||
 		    crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 					 m->pre_image.ptr, pr->hash, err))
 			return err->code;
@@ -357,6 +452,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	x.target_id = id;
 	x.hash = pr->hash;
+	x.row_hash = row_hash;
 	x.seen_run = x.write_run = m->run;
 	if (cache_note(m, orun->o, pr->id, pr->id_len, id, err))
 		return err->code;
@@ -364,8 +460,23 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 
 duplicate:
 	orun->result->counts.rejected++;
-	return report_reject(m, orun->o, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
+	return report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
 			     "the same id appears earlier in the file; only the first record is loaded", err);
+}
+
+/* Is field f's reference left for pass 2? */
+static int deferred(const struct object_run *orun, size_t f)
+{
+	return !orun->link_now && orun->o->deferred[f];
+}
+
+/* A full export's record that is not loaded still exists in the source: it must not count as absent. */
+static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
+		     struct crm_error *err)
+{
+	if (!m->opt->full || !id_len)
+		return 0;
+	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err);
 }
 
 /* Pass 1 for one record that mapped cleanly: orphans, then the write. */
@@ -379,11 +490,11 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 	if (resolve_and_hash(m, orun->o, pr, err))
 		return err->code;
 	for (f = 0; f < prog->field_count; f++)
-		if (pr->resolved[f] < 0 && !orun->o->deferred[f] && prog->fields[f].required)
+		if (pr->resolved[f] < 0 && !deferred(orun, f) && prog->fields[f].required)
 			rejected = 1;
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_value *v = &pr->values[f];
-		if (pr->resolved[f] >= 0 || orun->o->deferred[f])
+		if (pr->resolved[f] >= 0 || deferred(orun, f))
 			continue;
 		orphan = 1;
 		if (report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected,
@@ -394,7 +505,7 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 			snprintf(reason, sizeof(reason),
 				 "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
 				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
-			if (report_reject(m, orun->o, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
+			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
 					  "required", reason, err))
 				return err->code;
 		}
@@ -403,7 +514,7 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.orphaned++;
 	if (rejected) {
 		orun->result->counts.rejected++;
-		return 0;
+		return keep_seen(m, orun, pr->id, pr->id_len, err);
 	}
 	return write_record(m, orun, rec, pr, err);
 }
@@ -417,6 +528,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	struct crm_xref x;
 	size_t i;
 	int found, orphan = 0, rc;
+	uint64_t row_hash;
 
 	found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
@@ -440,7 +552,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
-	if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
+	if (m->store->ops->update(orun->writer, x.target_id, &row, &row_hash, err) ||
 	    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 				 m->pre_image.ptr, pr->hash, err))
 		return err->code;
@@ -450,6 +562,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.updated++;
 	}
 	x.hash = pr->hash;
+	x.row_hash = row_hash;
 	x.write_run = m->run;
 	return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
 }
@@ -522,22 +635,45 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 		return link_record(m, orun, rec, pr, err);
 	}
 	orun->result->counts.read++;
+	if (rec->modified && crm_dt_compare(rec->modified, orun->cp.max_modified) > 0)
+		snprintf(orun->cp.max_modified, sizeof(orun->cp.max_modified), "%s", rec->modified);
 	if (rec->bad) {
 		/* the record's fields cannot be trusted: it is reported whole */
 		orun->result->counts.rejected++;
-		return report_reject(m, o, rec->id, rec->id_len, rec->line, "", "csv", rec->message, err);
+		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", "csv", rec->message, err))
+			return err->code;
+		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
+	if (rec->deleted && rec->id_len)
+		return delete_record(m, orun, rec->id, rec->id_len, rec->line, err);
 	rc = report_failures(m, o, rec, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
 		orun->result->counts.rejected++;
-		return 0;
+		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
 	pr->id = rec->id;
 	pr->id_len = rec->id_len;
 	pr->values = rec->values;
 	return load_record(m, orun, rec, pr, err);
+}
+
+/* The object's newest modified value read, once its export is applied: the next sync starts there. */
+static int publish_watermark(struct migration *m, struct object_run *orun, struct crm_error *err)
+{
+	char name[160], current[CRM_DT_MAX];
+	int rc;
+
+	if (m->opt->dry_run || m->sampling || !orun->cp.max_modified[0])
+		return 0;
+	snprintf(name, sizeof(name), "object:%s", orun->o->cfg->name);
+	rc = crm_state_watermark_get(m->state, name, current, sizeof(current), err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && crm_dt_compare(orun->cp.max_modified, current) <= 0)
+		return 0;
+	return crm_state_watermark_put(m->state, name, orun->cp.max_modified, m->run, err);
 }
 
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
@@ -553,9 +689,19 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	uint64_t total = 0;
 	size_t i;
 	int rc;
+	char watermark[CRM_DT_MAX], name[160];
 
 	memset(&pr, 0, sizeof(pr));
 	memset(&sopt, 0, sizeof(sopt));
+	sopt.tz = &m->tz;
+	if (m->opt->sync && !m->opt->full && !m->opt->dry_run) {
+		/* an incremental export: what the last sync applied is left out */
+		snprintf(name, sizeof(name), "object:%s", o->cfg->name);
+		rc = crm_state_watermark_get(m->state, name, watermark, sizeof(watermark), err);
+		if (rc < 0)
+			return rc;
+		sopt.watermark = rc == 1 ? watermark : NULL;
+	}
 	sopt.skip = *done;
 	sopt.run_flags = pass == 1 ? CRM_RUN_CHECK_UNIQUE : 0;
 	sopt.keep_bad = pass == 1;
@@ -571,6 +717,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
 		goto out;
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
+		if (pass == 1)
+			orun->result->counts.skipped += (int64_t)staged.skipped;
 		for (i = 0; i < staged.count; i++) {
 			crm_arena_reset(&m->arena);
 			if (handle_record(m, orun, pass, &staged.records[i], &pr, err))
@@ -588,10 +736,13 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	}
 	if (rc < 0)
 		goto out_rollback;
-	if (pass == 1)
+	if (pass == 1) {
 		orun->cp.pass1_done = 1;
-	else
+		if (publish_watermark(m, orun, err))
+			goto out_rollback;
+	} else {
 		orun->cp.pass2_done = 1;
+	}
 	if (checkpoint(m, orun, 1, err))
 		goto out_rollback;
 	if (m->opt->progress)
@@ -606,6 +757,284 @@ out:
 	crm_stager_stop(stager);
 	prepared_release(&pr);
 	close_writer(m, orun);
+	return err->code;
+}
+
+/*
+ * sync --full: records the cross-reference holds that this run did not read
+ * were deleted in the source (objects with delete_missing). Children first.
+ */
+static int delete_missing(struct migration *m, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = m->p->count; i-- > 0 && !err->code;) {
+		struct object_run orun;
+		char **ids = NULL;
+		size_t n = 0, j, in_batch = 0;
+		memset(&orun, 0, sizeof(orun));
+		orun.o = &m->p->objects[m->p->order[i]];
+		orun.key = m->keys[m->p->order[i]];
+		orun.result = &m->res->objects[i];
+		if (!orun.result->selected || orun.result->no_file || !orun.o->cfg->delete_missing)
+			continue;
+		if (crm_state_checkpoint_get(m->state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
+		    crm_state_xref_unseen(m->state, orun.key, m->run, &ids, &n, err))
+			break;
+		if (n && !open_writer(m, &orun, 1, err) && !m->store->ops->begin(m->store, err) &&
+		    !crm_state_begin(m->state, err)) {
+			for (j = 0; j < n && !err->code; j++) {
+				if (delete_record(m, &orun, ids[j], strlen(ids[j]), 0, err))
+					break;
+				if (++in_batch >= m->p->cfg.batch_size) {
+					in_batch = 0;
+					checkpoint(m, &orun, 0, err);
+				}
+			}
+			if (!err->code)
+				checkpoint(m, &orun, 1, err);
+			if (err->code) {
+				struct crm_error ignored = CRM_ERROR_INIT;
+				m->store->ops->rollback(m->store, &ignored);
+			}
+		}
+		close_writer(m, &orun);
+		for (j = 0; j < n; j++)
+			crm_free(ids[j]);
+		crm_free(ids);
+	}
+	return err->code;
+}
+
+/* Where a change stream got to: events up to ts_ms, and count of those at exactly ts_ms, are applied. */
+struct stream_position {
+	int64_t ts_ms;
+	int64_t at_ts;
+};
+
+/* Commits the events applied so far with the stream position and every object's counts. */
+static int commit_events(struct migration *m, struct object_run *runs, const struct stream_position *pos, int final,
+			 struct crm_error *err)
+{
+	char value[64];
+	size_t i;
+
+	snprintf(value, sizeof(value), "%lld:%lld", (long long)pos->ts_ms, (long long)pos->at_ts);
+	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->state, "events", value, m->run, err))
+		return err->code;
+	for (i = 0; i < m->p->count; i++) {
+		struct object_run *orun = &runs[i];
+		if (!orun->opened)
+			continue;
+		if (final && publish_watermark(m, orun, err))
+			return err->code;
+		orun->cp.pass1_done = final;
+		orun->cp.pass2_done = final;
+		orun->cp.counts = orun->result->counts;
+		if (crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err))
+			return err->code;
+	}
+	if (fflush(m->rejects) || fflush(m->orphans) || fflush(m->conflicts))
+		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
+	if (crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
+		return err->code;
+	if (final)
+		return 0;
+	return m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err) ? err->code : 0;
+}
+
+/* The project object a change event's source.table names: an object's name or its target table, any case. */
+static size_t event_object(const struct crm_project *p, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		if (strcasecmp(p->objects[p->order[i]].cfg->name, table) == 0 ||
+		    strcasecmp(p->objects[p->order[i]].cfg->target, table) == 0)
+			return i;
+	return p->count;
+}
+
+/* One change event through the same path as an export's record. */
+static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
+		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
+{
+	const struct crm_project_object *o = orun->o;
+	const json_t *row = ev->op == 'd' ? ev->before : ev->after;
+	struct crm_csv_record raw;
+	struct crm_stage_record rec;
+	const char *missing;
+	char when[CRM_DT_MAX];
+
+	memset(&raw, 0, sizeof(raw));
+	memset(&rec, 0, sizeof(rec));
+	raw.line = raw.end_line = ev->line;
+	raw.index = index;
+	raw.count = o->column_count;
+	rec.line = ev->line;
+	rec.index = index;
+	if (ev->op == 'd') {
+		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
+		const struct crm_csv_field *key =
+			crm_events_record(row, &o->columns[o->prog->id_col], 1, &m->arena, &missing);
+		if (!key && !missing)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		rec.id = key ? key->ptr : "";
+		rec.id_len = key ? key->len : 0;
+		crm_text_trim(&rec.id, &rec.id_len);
+		rec.deleted = 1;
+		return handle_record(m, orun, 1, &rec, pr, err);
+	}
+	raw.fields = crm_events_record(row, o->columns, o->column_count, &m->arena, &missing);
+	if (!raw.fields && !missing)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!raw.fields) {
+		/* the row does not hold what the export has: reported whole, as a malformed record is */
+		char message[320];
+		snprintf(message, sizeof(message), "%s:%lu: the event's 'after' row has no column '%.64s'",
+			 m->opt->events, ev->line, missing);
+		rec.bad = 1;
+		rec.message = crm_arena_strndup(&m->arena, message, strlen(message));
+		rec.id = "";
+		if (!rec.message)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return handle_record(m, orun, 1, &rec, pr, err);
+	}
+	rec.id = raw.fields[o->prog->id_col].ptr;
+	rec.id_len = raw.fields[o->prog->id_col].len;
+	crm_text_trim(&rec.id, &rec.id_len);
+	crm_stage_sync_columns(o, &m->tz, &raw, &rec, when);
+	rec.modified = when[0] ? crm_arena_strndup(&m->arena, when, strlen(when)) : NULL;
+	if (rec.id_len) {
+		/* `unique` is left out: a stream changes one record several times, and each would clash with the last */
+		if (crm_program_run(o->prog, &raw, res, &m->arena, 0, err))
+			return err->code;
+		rec.values = res->values;
+		rec.failures = res->failures;
+		rec.failure_count = res->failure_count;
+	}
+	return handle_record(m, orun, 1, &rec, pr, err);
+}
+
+/* Opens object i's writer the first time an event names it. */
+static int open_event_object(struct migration *m, struct object_run *runs, struct crm_program_result *results,
+			     struct prepared *prs, size_t i, struct crm_error *err)
+{
+	struct object_run *orun = &runs[i];
+	size_t at = m->p->order[i];
+
+	if (orun->opened)
+		return 0;
+	orun->o = &m->p->objects[at];
+	orun->key = m->keys[at];
+	orun->result = &m->res->objects[i];
+	orun->link_now = 1;
+	if (open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
+	    prepared_init(&prs[i], orun->o->prog, err))
+		return err->code;
+	orun->opened = 1;
+	return 0;
+}
+
+/*
+ * sync --events: the stream in order, each event once. The position
+ * (ts_ms, and how many events at exactly that ts_ms) commits with each
+ * batch, so a replay or a re-run after a kill skips what was applied.
+ */
+static int run_events(struct migration *m, struct crm_error *err)
+{
+	struct crm_project *p = m->p;
+	struct object_run *runs = crm_calloc(p->count ? p->count : 1, sizeof(*runs));
+	struct crm_program_result *results = crm_calloc(p->count ? p->count : 1, sizeof(*results));
+	struct prepared *prs = crm_calloc(p->count ? p->count : 1, sizeof(*prs));
+	struct crm_events *in = NULL;
+	struct stream_position done = {-1, 0}, pos;
+	struct crm_event ev;
+	char text[64];
+	unsigned in_batch = 0;
+	int64_t last_ts = -1, seen_at_done = 0;
+	uint64_t index = 0;
+	size_t i;
+	int rc, open = 0;
+
+	if (!runs || !results || !prs) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = crm_state_watermark_get(m->state, "events", text, sizeof(text), err);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		long long ts, at;
+		if (sscanf(text, "%lld:%lld", &ts, &at) != 2) {
+			crm_error_set(err, CRM_EIO, "state database: the events watermark '%s' cannot be read", text);
+			goto out;
+		}
+		done.ts_ms = ts;
+		done.at_ts = at;
+	}
+	pos = done;
+	in = crm_events_open(m->opt->events, err);
+	if (!in || m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+		goto out;
+	open = 1;
+	while ((rc = crm_events_next(in, &ev, err)) == 1) {
+		size_t at = event_object(p, ev.table);
+		if (ev.ts_ms < last_ts) {
+			crm_error_set(err, CRM_EINPUT,
+				      "%s:%lu: source.ts_ms %lld comes before the previous event's %lld: the stream "
+				      "must be in the order the source made the changes",
+				      m->opt->events, ev.line, (long long)ev.ts_ms, (long long)last_ts);
+			goto out;
+		}
+		last_ts = ev.ts_ms;
+		/* applied by an earlier sync: the same stream replayed, or one that was killed */
+		if (ev.ts_ms < done.ts_ms || (ev.ts_ms == done.ts_ms && ++seen_at_done <= done.at_ts)) {
+			m->res->events_skipped++;
+			continue;
+		}
+		crm_arena_reset(&m->arena);
+		index++;
+		if (at == p->count) {
+			char reason[200];
+			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project", ev.table);
+			if (report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
+				goto out;
+		} else if (open_event_object(m, runs, results, prs, at, err) ||
+			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
+			goto out;
+		}
+		m->res->events_applied++;
+		if (ev.ts_ms == pos.ts_ms)
+			pos.at_ts++;
+		else {
+			pos.ts_ms = ev.ts_ms;
+			pos.at_ts = 1;
+		}
+		if (++in_batch >= p->cfg.batch_size) {
+			in_batch = 0;
+			if (commit_events(m, runs, &pos, 0, err))
+				goto out;
+		}
+	}
+	if (rc == 0 && !commit_events(m, runs, &pos, 1, err))
+		open = 0;
+out:
+	if (open) {
+		struct crm_error ignored = CRM_ERROR_INIT;
+		m->store->ops->rollback(m->store, &ignored);
+	}
+	crm_events_close(in);
+	for (i = 0; i < p->count; i++) {
+		if (!runs || !runs[i].opened)
+			continue;
+		close_writer(m, &runs[i]);
+		crm_program_result_release(&results[i]);
+		prepared_release(&prs[i]);
+	}
+	crm_free(runs);
+	crm_free(results);
+	crm_free(prs);
 	return err->code;
 }
 
@@ -662,6 +1091,17 @@ static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orp
 		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->rejects_path);
 	if (ftell(m->orphans) == 0 && fputs(orphans_header, m->orphans) == EOF)
 		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->orphans_path);
+	if (!m->opt->sync)
+		return 0;
+	if (m->opt->dry_run ? crm_path_format(m->res->conflicts_path, sizeof(m->res->conflicts_path), err,
+					      "%s/conflicts-dry-run.csv", dir)
+			    : crm_path_format(m->res->conflicts_path, sizeof(m->res->conflicts_path), err,
+					      "%s/conflicts-%lld.csv", dir, (long long)m->run))
+		return err->code;
+	fd = open(m->res->conflicts_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(m->conflicts = fdopen(fd, "w")) ||
+	    fputs("object,source_id,line,target_id,change,outcome\n", m->conflicts) == EOF)
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->conflicts_path, strerror(errno));
 	return 0;
 }
 
@@ -710,6 +1150,9 @@ static char *options_json(const struct crm_migrate_options *opt)
 	json_object_set_new(root, "sample_pct", json_real(opt->sample_pct));
 	if (opt->objects)
 		json_object_set_new(root, "objects", json_string(opt->objects));
+	if (opt->sync)
+		json_object_set_new(root, "sync", json_pack("{s:s?, s:b, s:s?}", "from", opt->from, "full", opt->full,
+							    "events", opt->events));
 	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(root);
 	return text;
@@ -745,7 +1188,7 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 	opts = options_json(eff);
 	if (!opts)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	rc = crm_state_run_start(m->state, opts, m->load_time, &m->run, err);
+	rc = crm_state_run_start(m->state, m->opt->sync ? "sync" : "migrate", opts, m->load_time, &m->run, err);
 	free(opts);
 	return rc;
 }
@@ -782,6 +1225,49 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 	return err->code;
 }
 
+/*
+ * The results' objects in load order; for sync --from, each object's delta
+ * file (an object without one is left out of the run).
+ */
+static int prepare_objects(struct migration *m, struct crm_error *err)
+{
+	const struct crm_migrate_options *opt = m->opt;
+	struct crm_project *p = m->p;
+	size_t i;
+
+	if (opt->sync && opt->resume)
+		return crm_error_set(err, CRM_EUSAGE,
+				     "sync has no --resume: run it again; what a killed sync committed is not applied "
+				     "twice");
+	if (opt->events && opt->objects)
+		return crm_error_set(err, CRM_EUSAGE,
+				     "--objects cannot select from a change stream: its events are applied in order, "
+				     "all of them");
+	m->res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*m->res->objects));
+	if (!m->res->objects)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	m->res->count = p->count;
+	m->res->sync = opt->sync;
+	for (i = 0; i < p->count; i++) {
+		struct crm_project_object *o = &p->objects[p->order[i]];
+		struct crm_object_result *r = &m->res->objects[i];
+		char path[PATH_MAX];
+		r->object = o->cfg->name;
+		r->table = o->cfg->target;
+		if (!opt->sync || !opt->from || !crm_project_selected(opt->objects, o->cfg->name))
+			continue;
+		if (crm_path_format(path, sizeof(path), err, "%s/%s", opt->from, o->cfg->file))
+			return err->code;
+		if (access(path, F_OK) != 0) {
+			r->no_file = 1;
+			continue;
+		}
+		if (crm_project_use_file(p, o, path, err))
+			return err->code;
+	}
+	return 0;
+}
+
 int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
 		struct crm_error *err)
 {
@@ -803,7 +1289,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_buf_init(&m.hashbuf, 1u << 30);
 	crm_buf_init(&m.pre_image, 1u << 30);
 	crm_dt_now(NULL, m.load_time);
-	if (crm_project_check_selection(p, opt->objects, err))
+	if (crm_project_check_selection(p, opt->objects, err) || crm_tz_parse(&m.tz, p->cfg.source_timezone, err) ||
+	    prepare_objects(&m, err))
 		goto out;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(path, err))
@@ -842,12 +1329,6 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (!opt->dry_run && !res->resumed && snapshot(&m, "before", err))
 		goto out_failed;
 
-	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
-	if (!res->objects) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		goto out_failed;
-	}
-	res->count = p->count;
 	m.caches = crm_calloc(p->count ? p->count : 1, sizeof(*m.caches));
 	m.keys = crm_calloc(p->count ? p->count : 1, sizeof(*m.keys));
 	if (!m.caches || !m.keys) {
@@ -861,9 +1342,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	for (i = 0; i < p->count; i++) {
 		struct crm_project_object *o = &p->objects[p->order[i]];
 		struct crm_checkpoint cp;
-		res->objects[i].object = o->cfg->name;
-		res->objects[i].table = o->cfg->target;
-		res->objects[i].selected = crm_project_selected(eff.objects, o->cfg->name);
+		/* a resumed run selects what it selected when it started */
+		res->objects[i].selected = crm_project_selected(eff.objects, o->cfg->name) && !res->objects[i].no_file;
 		if (res->resumed) {
 			rc = crm_state_checkpoint_get(m.state, m.run, o->cfg->name, &cp, err);
 			if (rc < 0)
@@ -888,7 +1368,9 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		m.sampling = 1;
 	}
 
-	for (int pass = 1; pass <= 2; pass++) {
+	if (eff.events && run_events(&m, err))
+		goto out_failed;
+	for (int pass = 1; pass <= 2 && !eff.events; pass++) {
 		for (i = 0; i < p->count; i++) {
 			struct object_run orun;
 			int64_t known;
@@ -911,6 +1393,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 				goto out_failed;
 		}
 	}
+	if (eff.sync && eff.full && delete_missing(&m, err))
+		goto out_failed;
 	res->seconds = crm_dt_seconds_since(&start);
 	{
 		char now[CRM_DT_MAX];
@@ -940,6 +1424,8 @@ out:
 		fclose(m.rejects);
 	if (m.orphans)
 		fclose(m.orphans);
+	if (m.conflicts)
+		fclose(m.conflicts);
 	crm_state_close(m.state);
 	crm_store_close(m.store);
 	if (m.tmpdir[0])
@@ -976,6 +1462,7 @@ static json_t *examples_json(const struct crm_report_example *ex, size_t count)
 
 char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run)
 {
+	const int sync = res->sync;
 	json_t *root = json_object(), *objects = json_array();
 	char *text;
 	size_t i;
@@ -989,12 +1476,16 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 		const struct crm_object_result *o = &res->objects[i];
 		if (!o->selected)
 			continue;
-		json_array_append_new(
-			objects, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "object", o->object, "table",
-					   o->table, "read", (json_int_t)o->counts.read, "inserted",
-					   (json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
-					   "unchanged", (json_int_t)o->counts.unchanged, "rejected",
-					   (json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned));
+		json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "object", o->object, "table",
+					o->table, "read", (json_int_t)o->counts.read, "inserted",
+					(json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
+					"unchanged", (json_int_t)o->counts.unchanged, "rejected",
+					(json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned);
+		if (obj && sync)
+			json_object_update_new(obj, json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)o->counts.deleted,
+							      "conflicts", (json_int_t)o->counts.conflicts,
+							      "skipped", (json_int_t)o->counts.skipped));
+		json_array_append_new(objects, obj);
 	}
 	json_object_set_new(root, "run", json_integer(res->run_id));
 	json_object_set_new(root, "dry_run", json_boolean(dry_run));
@@ -1007,6 +1498,12 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 	json_object_set_new(root, "orphan_rows", json_integer(res->orphan_rows));
 	json_object_set_new(root, "reject_examples", examples_json(res->rejects, res->reject_examples));
 	json_object_set_new(root, "orphan_examples", examples_json(res->orphans, res->orphan_examples));
+	if (sync) {
+		json_object_set_new(root, "conflicts_file", json_string(res->conflicts_path));
+		json_object_set_new(root, "conflict_rows", json_integer(res->conflict_rows));
+		json_object_set_new(root, "events_applied", json_integer(res->events_applied));
+		json_object_set_new(root, "events_skipped", json_integer(res->events_skipped));
+	}
 	json_object_set_new(root, "seconds", json_real(res->seconds));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

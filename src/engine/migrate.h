@@ -28,12 +28,24 @@ struct crm_migrate_options {
 	const char *objects; /* comma-separated source objects; NULL for all */
 	crm_progress_fn progress;
 	void *progress_ctx;
+	/*
+	 * crmshift sync: deltas after the initial load. Records modified before
+	 * an object's watermark are left out (unless full), flagged or absent
+	 * records are deleted, and a record edited in the target since crmshift
+	 * wrote it is a conflict: reported and left, unless [policy] conflicts
+	 * = source-wins.
+	 */
+	int sync;
+	const char *from;   /* folder of the delta export files; NULL: the [source] path */
+	int full;	    /* the files are full exports: absence means deleted ([object] delete_missing) */
+	const char *events; /* a Debezium change-event stream, applied in order, instead of files */
 };
 
 struct crm_object_result {
 	const char *object; /* borrowed from the project */
 	const char *table;
 	int selected;
+	int no_file; /* sync --from: the folder has no file for it */
 	struct crm_counts counts;
 };
 
@@ -50,6 +62,7 @@ struct crm_report_example {
 
 struct crm_migrate_result {
 	int64_t run_id;
+	int sync; /* a sync run: the summary has its counts */
 	int resumed;
 	int64_t interrupted_run;	   /* an earlier run left unfinished and closed by this one, or 0 */
 	struct crm_object_result *objects; /* in load order */
@@ -57,8 +70,11 @@ struct crm_migrate_result {
 	char target[PATH_MAX];
 	char rejects_path[PATH_MAX];
 	char orphans_path[PATH_MAX];
+	char conflicts_path[PATH_MAX]; /* sync */
 	int64_t reject_rows;
 	int64_t orphan_rows;
+	int64_t conflict_rows;
+	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
 	struct crm_report_example rejects[CRM_EXAMPLES_MAX];
 	size_t reject_examples;
 	struct crm_report_example orphans[CRM_EXAMPLES_MAX];

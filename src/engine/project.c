@@ -25,6 +25,17 @@ struct crm_project_object *crm_project_object(struct crm_project *p, const char 
 	return NULL;
 }
 
+static void release_columns(struct crm_project_object *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->column_count; i++)
+		crm_free(o->columns[i]);
+	crm_free(o->columns);
+	o->columns = NULL;
+	o->column_count = 0;
+}
+
 void crm_project_release(struct crm_project *p)
 {
 	size_t i;
@@ -33,6 +44,7 @@ void crm_project_release(struct crm_project *p)
 		crm_program_free(p->objects[i].prog);
 		crm_free(p->objects[i].path);
 		crm_free(p->objects[i].deferred);
+		release_columns(&p->objects[i]);
 	}
 	crm_free(p->objects);
 	crm_free(p->order);
@@ -42,27 +54,66 @@ void crm_project_release(struct crm_project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int compile_object(struct crm_project *p, struct crm_project_object *o, struct crm_error *first)
+/* The header's names, and where the sync columns ([object] modified and deleted) are. */
+static int read_header(struct crm_project_object *o, const struct crm_csv_reader *r, const struct crm_csv_record *hdr,
+		       struct crm_error *err)
 {
-	struct crm_error err = CRM_ERROR_INIT;
+	size_t i;
+
+	o->columns = crm_calloc(hdr->count ? hdr->count : 1, sizeof(*o->columns));
+	if (!o->columns)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < hdr->count; i++) {
+		o->columns[i] = crm_strndup(hdr->fields[i].ptr, hdr->fields[i].len);
+		if (!o->columns[i])
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		o->column_count++;
+	}
+	o->modified_col = o->cfg->modified ? crm_csv_column(r, o->cfg->modified) : -1;
+	o->deleted_col = o->cfg->deleted ? crm_csv_column(r, o->cfg->deleted) : -1;
+	if (o->cfg->modified && o->modified_col < 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: [object \"%s\"] modified = %s: the file has no such column",
+				     o->path, o->cfg->name, o->cfg->modified);
+	if (o->cfg->deleted && o->deleted_col < 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: [object \"%s\"] deleted = %s: the file has no such column",
+				     o->path, o->cfg->name, o->cfg->deleted);
+	return 0;
+}
+
+/* Compiles o's program against the header of o->path; problems go to diags too (when non-NULL). */
+static int compile_program(struct crm_project *p, struct crm_project_object *o, struct crm_diags *diags,
+			   struct crm_error *err)
+{
 	struct crm_csv_reader *r;
 	struct crm_csv_record rec;
 	int rc;
 
 	o->encoding = crm_project_encoding(p, o->cfg);
-	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, &err);
+	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
 	if (!r)
 		goto fail;
-	rc = crm_csv_next(r, &rec, &err);
+	rc = crm_csv_next(r, &rec, err);
 	if (rc == CRM_CSV_EOF)
-		crm_error_set(&err, CRM_EINPUT, "%s: empty file (no header)", o->path);
-	if (rc == CRM_CSV_BAD_RECORD || rc < 0 || rc == CRM_CSV_EOF) {
+		crm_error_set(err, CRM_EINPUT, "%s: empty file (no header)", o->path);
+	if (rc != CRM_CSV_RECORD || read_header(o, r, &rec, err)) {
 		crm_csv_close(r);
 		goto fail;
 	}
-	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, &p->diags, &err);
+	/* the compiler adds its own problems to diags */
+	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, diags, err);
 	crm_csv_close(r);
-	if (!o->prog) {
+	return err->code;
+fail:
+	if (diags && err->code != CRM_ENOMEM)
+		crm_diags_add(diags, err);
+	return err->code;
+}
+
+static int compile_object(struct crm_project *p, struct crm_project_object *o, struct crm_error *first)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	if (compile_program(p, o, &p->diags, &err)) {
 		if (!first->code)
 			*first = err;
 		return err.code;
@@ -71,11 +122,23 @@ static int compile_object(struct crm_project *p, struct crm_project_object *o, s
 	if (!o->deferred)
 		return crm_error_set(first, CRM_ENOMEM, "out of memory");
 	return 0;
-fail:
-	crm_diags_add(&p->diags, &err);
-	if (!first->code)
-		*first = err;
-	return err.code;
+}
+
+int crm_project_use_file(struct crm_project *p, struct crm_project_object *o, const char *path, struct crm_error *err)
+{
+	char *copy = crm_strdup(path);
+
+	if (!copy)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_program_free(o->prog);
+	o->prog = NULL;
+	release_columns(o);
+	crm_free(o->path);
+	o->path = copy;
+	/* the same mapping rows: the fields, and which of them pass 2 sets, stay as they were */
+	if (compile_program(p, o, NULL, err))
+		return err->code;
+	return 0;
 }
 
 /* 1 when object a has a (non-self) reference to object b */

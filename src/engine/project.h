@@ -26,6 +26,10 @@ struct crm_project_object {
 	int *deferred;		  /* per prog field: 1 for a reference filled in pass 2 */
 	int has_deferred;
 	size_t order; /* position in the load order */
+	char **columns;	   /* the export's header */
+	size_t column_count;
+	long modified_col; /* [object] modified: its column, or -1 */
+	long deleted_col;  /* [object] deleted: its column, or -1 */
 };
 
 struct crm_project {
@@ -52,6 +56,13 @@ struct crm_project_object *crm_project_object(struct crm_project *p, const char 
 int crm_project_selected(const char *list, const char *name);
 /* CRM_EUSAGE naming the first entry of list that is not an object of p. */
 int crm_project_check_selection(const struct crm_project *p, const char *list, struct crm_error *err);
+
+/*
+ * Points o at another export file of the same object (sync's delta files)
+ * and compiles its program against that file's header, whose columns may
+ * come in another order. On error o has no program.
+ */
+int crm_project_use_file(struct crm_project *p, struct crm_project_object *o, const char *path, struct crm_error *err);
 
 /* The encoding of an object's export. */
 const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj);

@@ -227,7 +227,7 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 				goto fail;
 			rb->res->restored++;
 		}
-		if (crm_state_xref_undo(rb->state, e->key, e->source_id, e->action, err))
+		if (crm_state_xref_undo(rb->state, e, err))
 			goto fail;
 	}
 	progress->next_seq = entries[count - 1].seq;

@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 
 #define STAGE_RECORDS 1024
 #define STAGE_WORKERS 2
@@ -41,6 +42,7 @@ struct stage {
 	size_t count;
 	uint64_t seq;
 	uint64_t bytes_read;
+	uint64_t skipped;
 	enum slot_state state;
 	int last;	      /* no batch follows this one */
 	struct crm_error err; /* why, when it is an error */
@@ -120,17 +122,54 @@ static int stage_bad(struct crm_stager *s, struct stage *st, const struct crm_cs
 	return 0;
 }
 
+static int flag_set(const char *v, size_t len)
+{
+	static const char *const yes[] = {"true", "1", "yes", "y", "t"};
+	size_t i;
+
+	crm_text_trim(&v, &len);
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strlen(yes[i]) == len && strncasecmp(v, yes[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
+			    const struct crm_csv_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX])
+{
+	when[0] = '\0';
+	if (o->deleted_col >= 0 && (size_t)o->deleted_col < rec->count)
+		out->deleted = flag_set(rec->fields[o->deleted_col].ptr, rec->fields[o->deleted_col].len);
+	if (o->modified_col >= 0 && (size_t)o->modified_col < rec->count && tz) {
+		char reason[8];
+		const char *v = rec->fields[o->modified_col].ptr;
+		size_t len = rec->fields[o->modified_col].len;
+		crm_text_trim(&v, &len);
+		if (!len || crm_datetime_normalize(v, len, tz, when, reason, sizeof(reason)))
+			when[0] = '\0';
+	}
+}
+
 /* Copies a good record's fields into the stage, to be mapped once the reader is released. */
 static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec)
 {
 	struct crm_stage_record *out = &st->records[st->count];
 	struct crm_csv_record *raw = &st->raw[st->count];
-	struct crm_csv_field *fields = crm_arena_alloc(&st->arena, (rec->count ? rec->count : 1) * sizeof(*fields));
+	struct crm_csv_field *fields;
+	char when[CRM_DT_MAX];
 	size_t f;
 
 	memset(out, 0, sizeof(*out));
 	out->line = rec->line;
 	out->index = rec->index;
+	crm_stage_sync_columns(s->o, s->opt.tz, rec, out, when);
+	if (when[0] && s->opt.watermark && crm_dt_compare(when, s->opt.watermark) < 0) {
+		st->skipped++; /* applied by an earlier sync */
+		return 0;
+	}
+	if (when[0] && !(out->modified = copy(&st->arena, when, strlen(when))))
+		return oom(st);
+	fields = crm_arena_alloc(&st->arena, (rec->count ? rec->count : 1) * sizeof(*fields));
 	if (!fields)
 		return oom(st);
 	for (f = 0; f < rec->count; f++) {
@@ -273,6 +312,7 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		crm_arena_reset(&st->arena);
 		st->count = 0;
+		st->skipped = 0;
 		st->seq = seq;
 		read_batch(s, w, st);
 		if (st->last)
@@ -392,12 +432,13 @@ int crm_stager_next(struct crm_stager *s, struct crm_stage_batch *batch, struct 
 		st->last = 1; /* its records are not all checked: none is handed over */
 		return crm_error_set(err, st->err.code, "%s", st->err.msg);
 	}
-	if (st->count == 0 && st->last)
+	if (st->count == 0 && st->skipped == 0 && st->last)
 		return st->err.code ? crm_error_set(err, st->err.code, "%s", st->err.msg) : 0;
 	/* a last batch with records and an error: the records now, the error with the next call */
 	batch->records = st->records;
 	batch->count = st->count;
 	batch->bytes_read = st->bytes_read;
+	batch->skipped = st->skipped;
 	return 1;
 }
 

@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "engine/project.h"
+#include "transform/datetime.h"
 
 struct crm_stage_record {
 	unsigned long line;
@@ -27,12 +28,15 @@ struct crm_stage_record {
 	const struct crm_value *values; /* prog->field_count of them (NULL for a bad record) */
 	const struct crm_failure *failures;
 	size_t failure_count;
+	int deleted;	      /* [object] deleted: the flag is set */
+	const char *modified; /* [object] modified as a UTC date-time; NULL when absent or unreadable */
 };
 
 struct crm_stage_batch {
 	const struct crm_stage_record *records;
 	size_t count;
 	uint64_t bytes_read; /* of the export, for progress */
+	uint64_t skipped;    /* records left out since the last batch: modified before the watermark */
 };
 
 /* Which records to stage: the loader's sample test (NULL keeps every record). */
@@ -44,6 +48,8 @@ struct crm_stage_options {
 	int keep_bad;	    /* stage malformed records (pass 1) or drop them (pass 2) */
 	crm_stage_keep_fn keep;
 	void *keep_ctx;
+	const struct crm_tz *tz;	 /* reads [object] modified values written without a zone */
+	const char *watermark; /* sync: leave out records modified before it (NULL keeps them) */
 };
 
 struct crm_stager;
@@ -59,5 +65,14 @@ struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct c
 int crm_stager_next(struct crm_stager *stager, struct crm_stage_batch *batch, struct crm_error *err);
 /* Stops the thread (if still running) and frees everything; accepts NULL. */
 void crm_stager_stop(struct crm_stager *stager);
+
+/*
+ * A raw record's [object] deleted flag into out->deleted, and its modified
+ * value as a UTC date-time into when ("" when absent or unreadable; tz
+ * reads values written without a zone). For records that do not come
+ * through a stager (change events).
+ */
+void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
+			    const struct crm_csv_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX]);
 
 #endif

@@ -123,6 +123,12 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 		return set_string(&obj->modified, value, st);
 	if (strcmp(key, "deleted") == 0)
 		return set_string(&obj->deleted, value, st);
+	if (strcmp(key, "delete_missing") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return refuse(st, "delete_missing '%s' is not yes or no", value);
+		obj->delete_missing = strcmp(value, "yes") == 0;
+		return 1;
+	}
 	if (strcmp(key, "encoding") == 0)
 		return set_string(&obj->encoding, value, st);
 	if (strcmp(key, "delimiter") == 0) {
@@ -211,6 +217,12 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 			crm_free(pol->critical_fields[i]);
 		pol->critical_count = 0;
 		return each_item(st, value, add_critical);
+	}
+	if (strcmp(key, "conflicts") == 0) {
+		if (strcmp(value, "report") != 0 && strcmp(value, "source-wins") != 0)
+			return refuse(st, "conflicts '%s' is not 'report' or 'source-wins'", value);
+		pol->conflicts_source_wins = strcmp(value, "source-wins") == 0;
+		return 1;
 	}
 	if (strcmp(key, "failed_imports") == 0)
 		slot = &pol->failed_imports;

@@ -21,6 +21,7 @@ struct crm_object_config {
 	char *target;	/* canonical or custom table */
 	char *modified; /* optional: last-modified column (delta sync) */
 	char *deleted;	/* optional: soft-delete flag column */
+	int delete_missing; /* a record absent from a full export (sync --full) was deleted */
 	char *encoding; /* optional: overrides [source] encoding */
 	char delimiter;
 	unsigned long line; /* where the section starts */
@@ -33,6 +34,7 @@ struct crm_policy {
 	double critical_blank;	   /* a critical field blank beyond the source's own blanks */
 	double record_mismatches;  /* records that differ after the load */
 	double consent_mismatches; /* consent values that differ: 0 means any fires */
+	int conflicts_source_wins; /* sync: a record edited on both sides takes the source's values */
 	char **critical_fields;	   /* "table.column" */
 	size_t critical_count;
 };

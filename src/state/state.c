@@ -53,7 +53,7 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS %s.xref (\n"
 	"  object_id INTEGER NOT NULL REFERENCES objects(id), source_id TEXT NOT NULL,\n"
 	"  target_id INTEGER NOT NULL, hash INTEGER NOT NULL, seen_run INTEGER NOT NULL, write_run INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (object_id, source_id)) WITHOUT ROWID;\n"
+	"  row_hash INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (object_id, source_id)) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS %s.ledger (\n"
 	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object_id INTEGER NOT NULL REFERENCES objects(id),\n"
 	"  target_id INTEGER NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, pre_image TEXT,\n"
@@ -65,10 +65,37 @@ static const char *const schema_sql =
 	"  pass2_records INTEGER NOT NULL, pass2_done INTEGER NOT NULL, read INTEGER NOT NULL,\n"
 	"  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,\n"
 	"  rejected INTEGER NOT NULL, orphaned INTEGER NOT NULL, rejects_offset INTEGER NOT NULL,\n"
-	"  orphans_offset INTEGER NOT NULL, PRIMARY KEY (run_id, object));\n"
+	"  orphans_offset INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,\n"
+	"  conflicts INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, max_modified TEXT NOT NULL "
+	"DEFAULT '',\n"
+	"  PRIMARY KEY (run_id, object));\n"
 	"CREATE TABLE IF NOT EXISTS %s.rollbacks (\n"
 	"  run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, exported INTEGER NOT NULL,\n"
-	"  next_seq INTEGER NOT NULL, finished_at TEXT);\n";
+	"  next_seq INTEGER NOT NULL, finished_at TEXT);\n"
+	"CREATE TABLE IF NOT EXISTS %s.watermarks (\n"
+	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id INTEGER NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS %s.source_files (\n"
+	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,\n"
+	"  mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, records INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (run_id, object));\n"
+	"CREATE TABLE IF NOT EXISTS %s.source_facts (\n"
+	"  run_id INTEGER NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL, source_id TEXT NOT NULL,\n"
+	"  fact TEXT NOT NULL);\n";
+
+/*
+ * Columns added after a state database was first created (schema 1 had
+ * neither). CREATE TABLE IF NOT EXISTS leaves an old table as it was, so a
+ * project migrated with an earlier crmshift gets them here.
+ */
+static const struct {
+	const char *table, *column, *decl;
+} added_columns[] = {
+	{"xref", "row_hash", "INTEGER NOT NULL DEFAULT 0"},
+	{"checkpoints", "deleted", "INTEGER NOT NULL DEFAULT 0"},
+	{"checkpoints", "conflicts", "INTEGER NOT NULL DEFAULT 0"},
+	{"checkpoints", "skipped", "INTEGER NOT NULL DEFAULT 0"},
+	{"checkpoints", "max_modified", "TEXT NOT NULL DEFAULT ''"},
+};
 
 /* Writes sql with every "%s" replaced by the schema name (not a printf format: no arguments are read). */
 static void with_schema(char *dst, size_t cap, const char *sql, const char *schema)
@@ -87,18 +114,48 @@ static void with_schema(char *dst, size_t cap, const char *sql, const char *sche
 	dst[o] = '\0';
 }
 
+static int add_missing_columns(struct crm_state *st, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		char sql[256];
+		sqlite3_stmt *s;
+		int found = 0, rc;
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s', '%s') WHERE name = '%s'",
+			 added_columns[i].table, st->schema, added_columns[i].column);
+		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+			return db_error(st, err, "schema check");
+		rc = sqlite3_step(s);
+		found = rc == SQLITE_ROW;
+		sqlite3_finalize(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_error(st, err, "schema check");
+		if (found)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s.%s ADD COLUMN %s %s", st->schema, added_columns[i].table,
+			 added_columns[i].column, added_columns[i].decl);
+		if (exec(st, sql, err))
+			return err->code;
+	}
+	return 0;
+}
+
 static int prepare_all(struct crm_state *st, struct crm_error *err)
 {
 	static const char *const sql[ST_COUNT] = {
-		"SELECT target_id, hash, seen_run, write_run FROM %s.xref WHERE object_id = ? AND source_id = ?",
-		"INSERT OR REPLACE INTO %s.xref VALUES (?, ?, ?, ?, ?, ?)",
+		"SELECT target_id, hash, seen_run, write_run, row_hash FROM %s.xref WHERE object_id = ? AND source_id = ?",
+		"INSERT OR REPLACE INTO %s.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"UPDATE %s.xref SET seen_run = ? WHERE object_id = ? AND source_id = ?",
 		"INSERT INTO %s.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
-		" rejected, orphaned, rejects_offset, orphans_offset FROM %s.checkpoints WHERE run_id = ? AND object = "
-		"?",
-		"INSERT OR REPLACE INTO %s.checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified FROM %s.checkpoints"
+		" WHERE run_id = ? AND object = ?",
+		"INSERT OR REPLACE INTO %s.checkpoints (run_id, object, pass1_records, pass1_done, pass2_records,"
+		" pass2_done, read, inserted, updated, unchanged, rejected, orphaned, rejects_offset, orphans_offset,"
+		" deleted, conflicts, skipped, max_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	};
 	char buf[512];
 	size_t i;
@@ -167,7 +224,7 @@ struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct c
 		sqlite3_busy_timeout(st->db, 10000);
 	}
 	with_schema(sql, sizeof(sql), schema_sql, st->schema);
-	if (exec(st, sql, err) || prepare_all(st, err))
+	if (exec(st, sql, err) || add_missing_columns(st, err) || prepare_all(st, err))
 		goto out_close;
 	return st;
 
@@ -222,17 +279,17 @@ static int run_sql(struct crm_state *st, const char *fmt, sqlite3_stmt **out, st
 	return 0;
 }
 
-int crm_state_run_start(struct crm_state *st, const char *options_json, const char *started_at, int64_t *run_id,
-			struct crm_error *err)
+int crm_state_run_start(struct crm_state *st, const char *command, const char *options_json, const char *started_at,
+			int64_t *run_id, struct crm_error *err)
 {
 	sqlite3_stmt *s;
 
-	if (run_sql(st,
-		    "INSERT INTO %s.runs (command, options, status, started_at) VALUES ('migrate', ?, 'running', ?)",
-		    &s, err))
+	if (run_sql(st, "INSERT INTO %s.runs (command, options, status, started_at) VALUES (?, ?, 'running', ?)", &s,
+		    err))
 		return err->code;
-	sqlite3_bind_text(s, 1, options_json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, started_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, options_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, started_at, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
 		return db_error(st, err, "start run");
@@ -341,6 +398,7 @@ int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id,
 		xref->hash = (uint64_t)sqlite3_column_int64(s, 1);
 		xref->seen_run = sqlite3_column_int64(s, 2);
 		xref->write_run = sqlite3_column_int64(s, 3);
+		xref->row_hash = (uint64_t)sqlite3_column_int64(s, 4);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -359,6 +417,7 @@ int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id,
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)xref->hash);
 	sqlite3_bind_int64(s, 5, xref->seen_run);
 	sqlite3_bind_int64(s, 6, xref->write_run);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)xref->row_hash);
 	return step_done(st, s, err, "xref write");
 }
 
@@ -447,6 +506,8 @@ out_free:
 	return NULL;
 }
 
+static const char *const ledger_action_names[] = {"insert", "update", "delete"};
+
 int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
 			 struct crm_error *err)
@@ -457,7 +518,7 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 	sqlite3_bind_int64(s, 2, key);
 	sqlite3_bind_int64(s, 3, target_id);
 	sqlite3_bind_text(s, 4, source_id, (int)source_id_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, action == CRM_LEDGER_INSERT ? "insert" : "update", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, ledger_action_names[action], -1, SQLITE_STATIC);
 	if (pre_image)
 		sqlite3_bind_text(s, 6, pre_image, -1, SQLITE_STATIC);
 	else
@@ -488,6 +549,10 @@ int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *obje
 		cp->counts.orphaned = sqlite3_column_int64(s, 9);
 		cp->rejects_offset = sqlite3_column_int64(s, 10);
 		cp->orphans_offset = sqlite3_column_int64(s, 11);
+		cp->counts.deleted = sqlite3_column_int64(s, 12);
+		cp->counts.conflicts = sqlite3_column_int64(s, 13);
+		cp->counts.skipped = sqlite3_column_int64(s, 14);
+		copy_col(cp->max_modified, sizeof(cp->max_modified), s, 15);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -515,6 +580,10 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	sqlite3_bind_int64(s, 12, cp->counts.orphaned);
 	sqlite3_bind_int64(s, 13, cp->rejects_offset);
 	sqlite3_bind_int64(s, 14, cp->orphans_offset);
+	sqlite3_bind_int64(s, 15, cp->counts.deleted);
+	sqlite3_bind_int64(s, 16, cp->counts.conflicts);
+	sqlite3_bind_int64(s, 17, cp->counts.skipped);
+	sqlite3_bind_text(s, 18, cp->max_modified, -1, SQLITE_STATIC);
 	return step_done(st, s, err, "checkpoint write");
 }
 
@@ -620,8 +689,10 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 		e->target_id = sqlite3_column_int64(s, 3);
 		e->source_id = crm_arena_strndup(arena, (const char *)sqlite3_column_text(s, 4),
 						 (size_t)sqlite3_column_bytes(s, 4));
-		e->action = strcmp((const char *)sqlite3_column_text(s, 5), "insert") == 0 ? CRM_LEDGER_INSERT
-											   : CRM_LEDGER_UPDATE;
+		e->action = CRM_LEDGER_INSERT;
+		while (e->action < CRM_LEDGER_DELETE &&
+		       strcmp((const char *)sqlite3_column_text(s, 5), ledger_action_names[e->action]) != 0)
+			e->action++;
 		e->pre_image = pre ? crm_arena_strndup(arena, pre, (size_t)sqlite3_column_bytes(s, 6)) : NULL;
 		if (!e->table || !e->source_id || (pre && !e->pre_image)) {
 			sqlite3_finalize(s);
@@ -632,20 +703,38 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "ledger");
 }
 
-int crm_state_xref_undo(struct crm_state *st, int64_t key, const char *source_id, enum crm_ledger_action action,
-			struct crm_error *err)
+int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
+			  struct crm_error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	/* an insert is forgotten; an update's previous hash is not kept: 0 makes the next run write the row again */
-	if (run_sql(st,
-		    action == CRM_LEDGER_INSERT ? "DELETE FROM %s.xref WHERE object_id = ? AND source_id = ?"
-						: "UPDATE %s.xref SET hash = 0 WHERE object_id = ? AND source_id = ?",
-		    &s, err))
+	if (run_sql(st, "DELETE FROM %s.xref WHERE object_id = ? AND source_id = ?", &s, err))
 		return err->code;
 	sqlite3_bind_int64(s, 1, key);
-	sqlite3_bind_text(s, 2, source_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source_id, (int)source_id_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref forget");
+}
+
+int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (e->action == CRM_LEDGER_INSERT)
+		return crm_state_xref_forget(st, e->key, e->source_id, strlen(e->source_id), err);
+	if (e->action == CRM_LEDGER_DELETE) {
+		/* the row is back under its old id; hash 0: the next run compares it afresh */
+		struct crm_xref x = {e->target_id, 0, 0, 0, 0};
+		return crm_state_xref_put(st, e->key, e->source_id, strlen(e->source_id), &x, err);
+	}
+	/* an update's previous hashes are not kept: 0 makes the next run write the row again */
+	if (run_sql(st, "UPDATE %s.xref SET hash = 0, row_hash = 0 WHERE object_id = ? AND source_id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, e->key);
+	sqlite3_bind_text(s, 2, e->source_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref undo");
@@ -694,4 +783,69 @@ int crm_state_rollback_put(struct crm_state *st, int64_t run, const struct crm_r
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "rollback progress");
+}
+
+int crm_state_watermark_get(struct crm_state *st, const char *name, char *value, size_t cap, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	value[0] = '\0';
+	if (run_sql(st, "SELECT value FROM %s.watermarks WHERE name = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		copy_col(value, cap, s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "watermark");
+}
+
+int crm_state_watermark_put(struct crm_state *st, const char *name, const char *value, int64_t run,
+			    struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "INSERT OR REPLACE INTO %s.watermarks (name, value, run_id) VALUES (?, ?, ?)", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, run);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "watermark");
+}
+
+int crm_state_xref_unseen(struct crm_state *st, int64_t key, int64_t run, char ***ids, size_t *count,
+			  struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*count = 0;
+	if (run_sql(st, "SELECT source_id FROM %s.xref WHERE object_id = ? AND seen_run < ? ORDER BY source_id", &s,
+		    err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, key);
+	sqlite3_bind_int64(s, 2, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*count == cap) {
+			char **grown = crm_realloc(*ids, (cap = cap ? cap * 2 : 64) * sizeof(**ids));
+			if (!grown)
+				break;
+			*ids = grown;
+		}
+		if (!((*ids)[*count] = crm_strdup((const char *)sqlite3_column_text(s, 0))))
+			break;
+		(*count)++;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref unseen");
 }

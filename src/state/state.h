@@ -40,6 +40,9 @@ int crm_state_commit(struct crm_state *state, struct crm_error *err);
 
 struct crm_counts {
 	int64_t read, inserted, updated, unchanged, rejected, orphaned;
+	int64_t deleted;   /* sync: deleted in the source */
+	int64_t conflicts; /* sync: changed in the source and edited in the target, left as they were */
+	int64_t skipped;   /* sync: not modified since the watermark */
 };
 
 struct crm_run_info {
@@ -50,8 +53,9 @@ struct crm_run_info {
 	char options[512]; /* the options as JSON */
 };
 
-int crm_state_run_start(struct crm_state *state, const char *options_json, const char *started_at, int64_t *run_id,
-			struct crm_error *err);
+/* A new run of command ("migrate", "sync"), status running. */
+int crm_state_run_start(struct crm_state *state, const char *command, const char *options_json, const char *started_at,
+			int64_t *run_id, struct crm_error *err);
 int crm_state_run_finish(struct crm_state *state, int64_t run_id, const char *status, const char *finished_at,
 			 const char *summary_json, struct crm_error *err);
 /* The newest run; 0 when found, 1 when there is none. */
@@ -71,6 +75,7 @@ struct crm_xref {
 	uint64_t hash;
 	int64_t seen_run;  /* the last run that read the record */
 	int64_t write_run; /* the last run that wrote it */
+	uint64_t row_hash; /* the target row as that write left it (the store's row hash); 0 when not known */
 };
 
 /*
@@ -90,6 +95,15 @@ int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_
 /* Marks the entry seen by run (an unchanged record). */
 int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
 			struct crm_error *err);
+/* Removes the entry (the record was deleted). */
+int crm_state_xref_forget(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
+			  struct crm_error *err);
+/*
+ * The source ids of key's entries whose seen_run is below run: records the
+ * run did not read (absent from a full export). crm_free each and the array.
+ */
+int crm_state_xref_unseen(struct crm_state *state, int64_t key, int64_t run, char ***ids, size_t *count,
+			  struct crm_error *err);
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
 /*
  * The source ids of up to CRM_STATE_SOURCE_IDS_MAX target rows of an object
@@ -107,7 +121,7 @@ struct crm_xref_cache;
  */
 struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *state, int64_t key, struct crm_error *err);
 
-enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE };
+enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE, CRM_LEDGER_DELETE };
 
 int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
@@ -117,7 +131,8 @@ struct crm_ledger_entry {
 	int64_t seq, key, target_id;
 	const char *table, *source_id;
 	enum crm_ledger_action action;
-	const char *pre_image; /* JSON object of an update's prior columns; NULL for an insert */
+	/* JSON object: an update's prior columns, a deleted row whole (with its id); NULL for an insert */
+	const char *pre_image;
 };
 
 /* The first and last seq of a run's ledger (last < first when it has none). */
@@ -128,9 +143,11 @@ int crm_state_ledger_range(struct crm_state *state, int64_t run, int64_t *first,
  */
 int crm_state_ledger_read(struct crm_state *state, int64_t run, int64_t first, int64_t below, size_t limit,
 			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err);
-/* Undoes a ledger entry in the cross-reference: an insert's entry goes, an update's hash is cleared. */
-int crm_state_xref_undo(struct crm_state *state, int64_t key, const char *source_id, enum crm_ledger_action action,
-			struct crm_error *err);
+/*
+ * Undoes a ledger entry in the cross-reference: an insert's entry goes, an
+ * update's hashes are cleared, a deleted record's entry comes back.
+ */
+int crm_state_xref_undo(struct crm_state *state, const struct crm_ledger_entry *entry, struct crm_error *err);
 
 /* How far the rollback of a run got: committed with each batch it reverts. */
 struct crm_rollback_progress {
@@ -151,6 +168,7 @@ struct crm_checkpoint {
 	struct crm_counts counts;
 	int64_t rejects_offset; /* bytes of the rejects report that belong to committed work */
 	int64_t orphans_offset;
+	char max_modified[48]; /* the newest [object] modified value read so far ("" when none) */
 };
 
 /* 1 and *cp when a checkpoint exists for (run, object), 0 when not. */
@@ -158,5 +176,15 @@ int crm_state_checkpoint_get(struct crm_state *state, int64_t run, const char *o
 			     struct crm_error *err);
 int crm_state_checkpoint_put(struct crm_state *state, int64_t run, const char *object, const struct crm_checkpoint *cp,
 			     struct crm_error *err);
+
+/*
+ * Watermarks: how far delta sync got, by name ("object:Contact" for the
+ * newest `modified` value applied, "events" for the change stream's
+ * position). 1 and value when set, 0 when not.
+ */
+int crm_state_watermark_get(struct crm_state *state, const char *name, char *value, size_t cap,
+			    struct crm_error *err);
+int crm_state_watermark_put(struct crm_state *state, const char *name, const char *value, int64_t run,
+			    struct crm_error *err);
 
 #endif

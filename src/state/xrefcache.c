@@ -1,6 +1,7 @@
 /*
  * xrefcache.c: open addressing with linear probing, at most half full.
- * A slot with target_id 0 is empty (target ids start at 1).
+ * A slot with target_id 0 is empty (target ids start at 1); -1 marks a
+ * forgotten entry, which keeps the probe chains through it intact.
  */
 #include "compat.h"
 #include "state/xrefcache.h"
@@ -75,7 +76,7 @@ int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, 
 	if (!cache->cap)
 		return 0;
 	s = find(cache->slots, cache->cap, low, high);
-	if (!s->target_id)
+	if (s->target_id <= 0)
 		return 0;
 	*target_id = s->target_id;
 	return 1;
@@ -86,4 +87,16 @@ int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_
 	XXH128_hash_t h = XXH3_128bits(id, len);
 
 	return crm_xref_cache_get_hashed(cache, h.low64, h.high64, target_id);
+}
+
+void crm_xref_cache_forget(struct crm_xref_cache *cache, const char *id, size_t len)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct slot *s;
+
+	if (!cache->cap)
+		return;
+	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	if (s->target_id > 0)
+		s->target_id = -1;
 }

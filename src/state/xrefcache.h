@@ -24,5 +24,7 @@ int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len,
 int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id);
 /* The same lookup by the id's 128-bit XXH3 hash, for callers that keep only the hash. */
 int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, uint64_t high, int64_t *target_id);
+/* Forgets id (its target row was deleted): lookups miss it until it is put again. */
+void crm_xref_cache_forget(struct crm_xref_cache *cache, const char *id, size_t len);
 
 #endif

@@ -33,6 +33,7 @@ struct crm_store_writer {
 	sqlite3_stmt *find;
 	sqlite3_stmt *update;
 	sqlite3_stmt *fetch;
+	sqlite3_stmt *hash;
 };
 
 static int db_error(sqlite3 *db, struct crm_error *err, const char *what)
@@ -169,6 +170,7 @@ static void sqlite_writer_close(struct crm_store_writer *w)
 	sqlite3_finalize(w->find);
 	sqlite3_finalize(w->update);
 	sqlite3_finalize(w->fetch);
+	sqlite3_finalize(w->hash);
 	crm_free(w->is_timestamp);
 	crm_free(w);
 }
@@ -220,7 +222,8 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		     w->updated_mapped ? "" : ", updated_at", w->has_customer_id ? ", ?" : "");
 	for (i = 0; i < spec->count; i++)
 		crm_buf_addstr(&sql, ", ?", err);
-	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING",
+	/* RETURNING: the row as stored (after column affinity), hashed as hash_rows does */
+	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING RETURNING id, *",
 		     w->created_mapped ? "" : ", ?", w->updated_mapped ? "" : ", ?");
 	prepare(s->db, &sql, &w->insert, err);
 
@@ -232,8 +235,11 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		crm_buf_addf(&sql, err, "%s\"%s\" = ?", i ? ", " : "", spec->columns[i].name);
 	if (!w->updated_mapped)
 		crm_buf_addf(&sql, err, "%supdated_at = ?", spec->count ? ", " : "");
-	crm_buf_addstr(&sql, " WHERE id = ?", err);
+	crm_buf_addstr(&sql, " WHERE id = ? RETURNING id, *", err);
 	prepare(s->db, &sql, &w->update, err);
+
+	crm_buf_addf(&sql, err, "SELECT id, * FROM \"%s\" WHERE id = ?", spec->table);
+	prepare(s->db, &sql, &w->hash, err);
 
 	crm_buf_addstr(&sql, "SELECT ", err);
 	for (i = 0; i < spec->count; i++)
@@ -314,16 +320,6 @@ static void new_uuid(char out[37])
 	out[o] = '\0';
 }
 
-static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_error(db, err, what);
-	return 0;
-}
-
 /* Binds the writer's columns from index idx on; returns the next index. */
 static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, const struct crm_store_row *row)
 {
@@ -340,8 +336,45 @@ static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, c
 	return idx;
 }
 
+static uint64_t hash_columns(sqlite3_stmt *st, int from)
+{
+	uint64_t h = 0;
+	int i, n = sqlite3_column_count(st);
+
+	for (i = from; i < n; i++) {
+		int type = sqlite3_column_type(st, i);
+		unsigned char tag = (unsigned char)type;
+		h = XXH3_64bits_withSeed(&tag, 1, h);
+		if (type == SQLITE_INTEGER) {
+			int64_t v = sqlite3_column_int64(st, i);
+			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
+		} else if (type == SQLITE_FLOAT) {
+			double v = sqlite3_column_double(st, i);
+			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
+		} else if (type != SQLITE_NULL) {
+			const void *v = type == SQLITE_BLOB ? sqlite3_column_blob(st, i) : sqlite3_column_text(st, i);
+			h = XXH3_64bits_withSeed(v ? v : "", (size_t)sqlite3_column_bytes(st, i), h);
+		}
+	}
+	return h;
+}
+
+/* Steps a write with RETURNING id, *: 1 and the row's hash when it wrote a row, 0 when none. */
+static int step_returning(sqlite3 *db, sqlite3_stmt *st, uint64_t *row_hash, struct crm_error *err, const char *what)
+{
+	int rc = sqlite3_step(st), wrote = rc == SQLITE_ROW;
+
+	*row_hash = wrote ? hash_columns(st, 2) : 0;
+	if (wrote)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, what);
+	return wrote;
+}
+
 static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
-			 struct crm_error *err)
+			 uint64_t *row_hash, struct crm_error *err)
 {
 	sqlite3 *db = w->store->db;
 	sqlite3_stmt *st = w->insert;
@@ -359,9 +392,10 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	if (!w->updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
-	if (step_done(db, st, err, "insert"))
-		return err->code;
-	if (sqlite3_changes(db) == 1) {
+	rc = step_returning(db, st, row_hash, err, "insert");
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
 		*id = sqlite3_last_insert_rowid(db);
 		return 1;
 	}
@@ -378,16 +412,32 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	return 0;
 }
 
-static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
+			 uint64_t *row_hash, struct crm_error *err)
 {
 	sqlite3_stmt *st = w->update;
-	int idx = 1;
+	int idx = 1, rc;
 
 	idx = bind_columns(w, st, idx, row);
 	if (!w->updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, idx, id);
-	return step_done(w->store->db, st, err, "update");
+	rc = step_returning(w->store->db, st, row_hash, err, "update");
+	return rc < 0 ? rc : 0;
+}
+
+static int sqlite_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, struct crm_error *err)
+{
+	sqlite3_stmt *st = w->hash;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	*hash = rc == SQLITE_ROW ? hash_columns(st, 2) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_error(w->store->db, err, "row hash");
 }
 
 /* n in decimal into out (24 bytes), NUL-terminated, as "%lld" writes it; its length. */
@@ -507,29 +557,6 @@ static int sqlite_has_rows(struct crm_store *base, const char *table, const int6
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* nothing was written */
 	return err->code;
-}
-
-static uint64_t hash_columns(sqlite3_stmt *st, int from)
-{
-	uint64_t h = 0;
-	int i, n = sqlite3_column_count(st);
-
-	for (i = from; i < n; i++) {
-		int type = sqlite3_column_type(st, i);
-		unsigned char tag = (unsigned char)type;
-		h = XXH3_64bits_withSeed(&tag, 1, h);
-		if (type == SQLITE_INTEGER) {
-			int64_t v = sqlite3_column_int64(st, i);
-			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
-		} else if (type == SQLITE_FLOAT) {
-			double v = sqlite3_column_double(st, i);
-			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
-		} else if (type != SQLITE_NULL) {
-			const void *v = type == SQLITE_BLOB ? sqlite3_column_blob(st, i) : sqlite3_column_text(st, i);
-			h = XXH3_64bits_withSeed(v ? v : "", (size_t)sqlite3_column_bytes(st, i), h);
-		}
-	}
-	return h;
 }
 
 static int sqlite_hash_rows(struct crm_store *base, const char *table,
@@ -663,18 +690,30 @@ static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t
 	void *it;
 	struct crm_buf sql;
 	sqlite3_stmt *st = NULL;
-	int idx = 1;
+	int idx = 1, whole;
 
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
 				     table, (long long)id);
 	}
+	whole = json_object_get(obj, "id") != NULL;
 	crm_buf_init(&sql, 1 << 20);
-	crm_buf_addf(&sql, err, "UPDATE main.\"%s\" SET ", table);
-	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
-		crm_buf_addf(&sql, err, "%s\"%s\" = ?", idx++ > 1 ? ", " : "", json_object_iter_key(it));
-	crm_buf_addstr(&sql, " WHERE id = ?", err);
+	if (whole) {
+		/* a deleted row comes back under its id, every column as it was */
+		crm_buf_addf(&sql, err, "INSERT INTO main.\"%s\" (", table);
+		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+			crm_buf_addf(&sql, err, "%s\"%s\"", idx++ > 1 ? ", " : "", json_object_iter_key(it));
+		crm_buf_addstr(&sql, ") VALUES (", err);
+		for (idx = 1, it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+			crm_buf_addstr(&sql, idx++ > 1 ? ", ?" : "?", err);
+		crm_buf_addstr(&sql, ")", err);
+	} else {
+		crm_buf_addf(&sql, err, "UPDATE main.\"%s\" SET ", table);
+		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+			crm_buf_addf(&sql, err, "%s\"%s\" = ?", idx++ > 1 ? ", " : "", json_object_iter_key(it));
+		crm_buf_addstr(&sql, " WHERE id = ?", err);
+	}
 	if (err->code || sqlite3_prepare_v2(s->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		if (!err->code)
 			db_error(s->db, err, "restore");
@@ -694,7 +733,8 @@ static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t
 			sqlite3_bind_null(st, idx);
 		idx++;
 	}
-	sqlite3_bind_int64(st, idx, id);
+	if (!whole)
+		sqlite3_bind_int64(st, idx, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		db_error(s->db, err, "restore");
 out:
@@ -764,6 +804,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.writer_close = sqlite_writer_close,
 	.insert = sqlite_insert,
 	.update = sqlite_update,
+	.row_hash = sqlite_row_hash,
 	.fetch = sqlite_fetch,
 	.scan = sqlite_scan,
 	.has_rows = sqlite_has_rows,

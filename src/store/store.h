@@ -65,12 +65,15 @@ struct crm_store_ops {
 	/*
 	 * Inserts row unless (source_system, source_id) exists. Returns 1 and the
 	 * new id when inserted, 0 and the existing row's id when it was there.
+	 * *row_hash: the new row as hash_rows would hash it (0 when not inserted).
 	 */
 	int (*insert)(struct crm_store_writer *writer, const struct crm_store_row *row, int64_t *id,
-		      struct crm_error *err);
-	/* Sets the writer's columns (and updated_at unless mapped) of row id. */
+		      uint64_t *row_hash, struct crm_error *err);
+	/* Sets the writer's columns (and updated_at unless mapped) of row id; *row_hash as for insert. */
 	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
-		      struct crm_error *err);
+		      uint64_t *row_hash, struct crm_error *err);
+	/* The hash_rows hash of row id as it is now; 0, or 1 when absent. */
+	int (*row_hash)(struct crm_store_writer *writer, int64_t id, uint64_t *hash, struct crm_error *err);
 	/* The writer's columns of row id as a JSON object into out (the pre-image); 0, or 1 when absent. */
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
 	/*
@@ -98,7 +101,11 @@ struct crm_store_ops {
 	/* Deletes the rows whose ids are listed (absent ones are no error). */
 	int (*remove_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n,
 			   struct crm_error *err);
-	/* Sets the columns a pre-image (a fetch's JSON object) names back on row id. */
+	/*
+	 * Sets the columns a pre-image (a fetch's JSON object) names back on row
+	 * id; a pre-image with an "id" (row_json's, of a deleted row) is
+	 * inserted whole.
+	 */
 	int (*restore_row)(struct crm_store *store, const char *table, int64_t id, const char *pre_image,
 			   struct crm_error *err);
 	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */

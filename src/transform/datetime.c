@@ -488,3 +488,23 @@ double crm_dt_seconds_since(const struct timespec *start)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
+
+int crm_dt_compare(const char *a, const char *b)
+{
+	int c = strncmp(a, b, 19);
+	size_t i, j;
+
+	if (c || strlen(a) < 19 || strlen(b) < 19)
+		return c ? c : strcmp(a, b);
+	/* the fractions, digit by digit, a missing digit as 0 */
+	i = a[19] == '.' ? 20 : 19;
+	j = b[19] == '.' ? 20 : 19;
+	for (;;) {
+		char da = a[i] >= '0' && a[i] <= '9' ? a[i++] : '0';
+		char db = b[j] >= '0' && b[j] <= '9' ? b[j++] : '0';
+		if (da != db)
+			return da < db ? -1 : 1;
+		if (!(a[i] >= '0' && a[i] <= '9') && !(b[j] >= '0' && b[j] <= '9'))
+			return 0;
+	}
+}

@@ -80,6 +80,8 @@ int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, 
 
 /* Today's date and the current time in UTC, as ISO text (CRM_DT_MAX bytes each); either may be NULL. */
 void crm_dt_now(char *date_out, char *datetime_out);
+/* Orders two crm_datetime_normalize outputs by time (<0, 0, >0); fractions of any length compare. */
+int crm_dt_compare(const char *a, const char *b);
 
 /* Seconds since start, a reading of CLOCK_MONOTONIC: how long a command took. */
 double crm_dt_seconds_since(const struct timespec *start);
