@@ -5,8 +5,15 @@
  * Salesforce export layout of examples/sample, with the usual mess (mixed
  * phone formats, MM/DD/YYYY birthdates, a few invalid rows and orphans).
  *
- * usage: gen DIR CONTACTS
+ * usage: gen DIR CONTACTS [DELTA_PCT]
+ *
+ * With DELTA_PCT, the source's later state too, for sync: in
+ * DIR/delta/incremental/Contact.csv the contacts changed since (DELTA_PCT%
+ * updated: a new title; one in a thousand deleted, flagged IsDeleted, none
+ * of them in an opportunity role; one in a thousand new), each modified in
+ * 2025; in DIR/delta/full/ every export as a full export of that state.
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,14 +76,40 @@ static void phone(char *out, size_t cap, uint64_t r)
 	}
 }
 
+/* A contact deleted in the delta: no opportunity role refers to it. */
+static int deleted_later(long i)
+{
+	return i % 1000 == 500;
+}
+
+static void copy_file(const char *dir, const char *from, const char *to)
+{
+	char path[4096], buf[65536];
+	FILE *in, *out;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, from);
+	in = fopen(path, "r");
+	if (!in) {
+		fprintf(stderr, "gen: cannot read %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	out = open_out(dir, to);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	fclose(out);
+}
+
 int main(int argc, char **argv)
 {
-	long contacts, accounts, opps, roles, i;
-	char dir[4096], ph[32];
-	FILE *f;
+	long contacts, accounts, opps, roles, i, delta_every = 0;
+	char dir[4096], ph[32], line[2048];
+	FILE *f, *inc = NULL, *full = NULL;
 
-	if (argc != 3 || (contacts = strtol(argv[2], NULL, 10)) < 10) {
-		fprintf(stderr, "usage: gen DIR CONTACTS (at least 10)\n");
+	if ((argc != 3 && argc != 4) || (contacts = strtol(argv[2], NULL, 10)) < 10 ||
+	    (argc == 4 && (delta_every = 100 / strtol(argv[3], NULL, 10)) < 1)) {
+		fprintf(stderr, "usage: gen DIR CONTACTS [DELTA_PCT] (at least 10 contacts; a delta of 1 to 100%%)\n");
 		return 2;
 	}
 	accounts = contacts / 10;
@@ -87,12 +120,21 @@ int main(int argc, char **argv)
 	mkdir(dir, 0755);
 	snprintf(dir, sizeof(dir), "%s/maps", argv[1]);
 	mkdir(dir, 0755);
+	if (delta_every) {
+		snprintf(dir, sizeof(dir), "%s/delta", argv[1]);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%s/delta/incremental", argv[1]);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%s/delta/full", argv[1]);
+		mkdir(dir, 0755);
+	}
 
 	f = open_out(argv[1], "crmshift.ini");
 	fputs("[migration]\nname = bench\nsource_system = salesforce\n[source]\npath = exports\n"
 	      "[target]\nurl = sqlite:target.db\nbatch_size = 20000\n"
 	      "[object \"Account\"]\nfile = Account.csv\nid = Id\ntarget = account\n"
-	      "[object \"Contact\"]\nfile = Contact.csv\nid = Id\ntarget = contact\n"
+	      "[object \"Contact\"]\nfile = Contact.csv\nid = Id\ntarget = contact\nmodified = "
+	      "LastModifiedDate\ndeleted = IsDeleted\ndelete_missing = yes\n"
 	      "[object \"Opportunity\"]\nfile = Opportunity.csv\nid = Id\ntarget = opportunity\n"
 	      "[object \"OpportunityContactRole\"]\nfile = OpportunityContactRole.csv\nid = Id\ntarget = "
 	      "opportunity_contact\n",
@@ -158,11 +200,20 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	f = open_out(argv[1], "exports/Contact.csv");
+	if (delta_every) {
+		inc = open_out(argv[1], "delta/incremental/Contact.csv");
+		full = open_out(argv[1], "delta/full/Contact.csv");
+	}
 	/* about the width of a real Salesforce contact export: 1M rows make some 270 MB */
-	fputs("Id,AccountId,FirstName,LastName,Email,Phone,Birthdate,MailingCity,HasOptedOutOfEmail,CreatedDate,"
-	      "LastModifiedDate,Title,MobilePhone,MailingStreet,MailingState,MailingPostalCode,DoNotCall,LeadSource,"
-	      "OwnerId,Consent_Source__c,Consent_Timestamp__c\n",
-	      f);
+	snprintf(line, sizeof(line), "%s",
+		 "Id,AccountId,FirstName,LastName,Email,Phone,Birthdate,MailingCity,HasOptedOutOfEmail,CreatedDate,"
+		 "LastModifiedDate,Title,MobilePhone,MailingStreet,MailingState,MailingPostalCode,DoNotCall,LeadSource,"
+		 "OwnerId,Consent_Source__c,Consent_Timestamp__c,IsDeleted\n");
+	fputs(line, f);
+	if (delta_every) {
+		fputs(line, inc);
+		fputs(line, full);
+	}
 	for (i = 0; i < contacts; i++) {
 		uint64_t r = next(), r2 = next();
 		const char *fn = first_names[r % 16], *ln = last_names[(r >> 8) % 14];
@@ -170,26 +221,66 @@ int main(int argc, char **argv)
 		char mobile[32];
 		phone(ph, sizeof(ph), r >> 3);
 		phone(mobile, sizeof(mobile), r2);
+		FILE *row;
+		char *text = NULL, *modified, *title;
+		size_t text_len = 0;
 		if (i % 1000 == 999)
 			account = accounts + 5; /* an orphan: the account is not in the export */
-		fprintf(f,
+		row = open_memstream(&text, &text_len);
+		fprintf(row,
 			"003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City "
 			"%u,%s,2021-%02u-%02uT10:%02u:00.000+0000,",
 			i, account, fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
 			i % 5000 == 4999 ? 45u : (unsigned)((r >> 4) % 28) + 1, 1940u + (unsigned)((r >> 9) % 60),
 			(unsigned)(r >> 20) % 500, (r >> 30) % 7 ? "false" : "true", (unsigned)(r % 12) + 1,
 			(unsigned)(r >> 5) % 28 + 1, (unsigned)(r >> 11) % 60);
-		fprintf(f,
+		fprintf(row,
 			"2024-%02u-%02uT%02u:%02u:00.000+0000,%s,%s,\"%u %s St, Ste %u\",%s,%05u,%s,%s,005B%010u,%s,"
-			"2023-%02u-%02uT09:00:00.000+0000\n",
+			"2023-%02u-%02uT09:00:00.000+0000,false\n",
 			(unsigned)(r2 % 12) + 1, (unsigned)(r2 >> 4) % 28 + 1, (unsigned)(r2 >> 9) % 24,
 			(unsigned)(r2 >> 14) % 60, titles[(r2 >> 3) % 6], mobile, (unsigned)(r2 >> 20) % 9000 + 100,
 			last_names[(r2 >> 24) % 14], (unsigned)(r2 >> 28) % 900 + 100, states[(r2 >> 32) % 8],
 			(unsigned)(r2 >> 36) % 99999, (r2 >> 40) % 11 ? "false" : "true", sources[(r2 >> 44) % 5],
 			(unsigned)(r2 >> 50) % 400, consent[(r2 >> 52) % 4], (unsigned)(r2 >> 54) % 12 + 1,
 			(unsigned)(r2 >> 58) % 28 + 1);
+		fclose(row);
+		fputs(text, f);
+		if (delta_every) {
+			/* the fields the delta changes: the 11th (LastModifiedDate) and 12th (Title); quotes come later */
+			modified = text;
+			for (int c = 0; c < 10; c++)
+				modified = strchr(modified, ',') + 1;
+			title = strchr(modified, ',') + 1;
+			if (deleted_later(i)) {
+				fprintf(inc, "%.*s2025-03-01T10:00:00.000+0000,%.*strue\n", (int)(modified - text), text,
+					(int)(strrchr(text, ',') + 1 - title), title);
+			} else if (i % delta_every == 1) {
+				const char *rest = strchr(title, ',');
+				snprintf(line, sizeof(line), "%.*s2025-03-01T10:00:00.000+0000,Updated %ld%s",
+					 (int)(modified - text), text, i, rest);
+				fputs(line, inc);
+				fputs(line, full);
+			} else {
+				fputs(text, full);
+			}
+			if (i % 1000 == 999) {
+				/* a new contact, in the same account as this one's neighbour */
+				snprintf(line, sizeof(line), "003C%s", text + 4);
+				modified = line;
+				for (int c = 0; c < 10; c++)
+					modified = strchr(modified, ',') + 1;
+				memcpy(modified, "2025-03-01T10:00:00.000+0000", 28);
+				fputs(line, inc);
+				fputs(line, full);
+			}
+		}
+		free(text);
 	}
 	fclose(f);
+	if (delta_every) {
+		fclose(inc);
+		fclose(full);
+	}
 
 	f = open_out(argv[1], "exports/Opportunity.csv");
 	fputs("Id,AccountId,Name,StageName,Amount,CloseDate\n", f);
@@ -206,9 +297,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < roles; i++) {
 		uint64_t r = next();
 		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", i, (long)(r % (uint64_t)opps),
-			(long)((r >> 20) % (uint64_t)contacts), r % 3 ? "Influencer" : "Decision Maker",
+			(long)((r >> 20) % (uint64_t)contacts + deleted_later((long)((r >> 20) % (uint64_t)contacts))),
+			r % 3 ? "Influencer" : "Decision Maker",
 			i % 2 ? "false" : "true");
 	}
 	fclose(f);
+	if (delta_every) {
+		copy_file(argv[1], "exports/Account.csv", "delta/full/Account.csv");
+		copy_file(argv[1], "exports/Opportunity.csv", "delta/full/Opportunity.csv");
+		copy_file(argv[1], "exports/OpportunityContactRole.csv", "delta/full/OpportunityContactRole.csv");
+	}
 	return 0;
 }

@@ -2,7 +2,9 @@
  * cmd-migrate.c: `crmshift migrate` loads the exports into the target and
  * prints, per object, what happened to every record read: inserted,
  * updated, unchanged, rejected, orphaned; then the first rejects and
- * orphans with their reasons, and where the full reports are.
+ * orphans with their reasons, and where the full reports are. `crmshift
+ * sync` runs the same load on deltas (new exports or a change stream) and
+ * adds deleted, conflicts and skipped to that summary.
  */
 #include "compat.h"
 #include "cli.h"
@@ -51,35 +53,79 @@ static int parse_pct(const char *text, double *pct)
 	return errno || end == text || *end || !(*pct > 0) || *pct > 100 ? -1 : 0;
 }
 
+static const char sync_usage_text[] =
+	"usage: crmshift [-C DIR] sync [--from DIR] [--full] [--objects LIST] [--dry-run] [--json]\n"
+	"       crmshift [-C DIR] sync --events FILE [--dry-run] [--json]\n"
+	"\n"
+	"  --from DIR       the new export files (named as in [object] file); default: the [source] path.\n"
+	"                   An object without a file there is left as it is.\n"
+	"  --full           the files are full exports: all records, whatever their modified time, and a\n"
+	"                   record absent from them was deleted (objects with delete_missing = yes)\n"
+	"  --events FILE    a change stream, Debezium JSON envelope per line (op c/u/d/r), applied in order\n"
+	"  --objects LIST   only these source objects (comma-separated)\n"
+	"  --dry-run        the whole sync into a throw-away target\n"
+	"  --json           print the summary as JSON\n"
+	"\n"
+	"Incremental files: records modified before the object's watermark (the newest [object] modified\n"
+	"value applied so far) are left out. A record changed in the source whose target row users edited\n"
+	"since crmshift wrote it is a conflict: reported, left as it is ([policy] conflicts = source-wins\n"
+	"overwrites it). Run it again after a kill: nothing is applied twice.\n";
+
+static void print_row(const struct crm_counts *c, const char *object, const char *table, int sync)
+{
+	printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld", object, table, (long long)c->read,
+	       (long long)c->inserted, (long long)c->updated, (long long)c->unchanged, (long long)c->rejected,
+	       (long long)c->orphaned);
+	if (sync)
+		printf(" %9lld %9lld %9lld", (long long)c->deleted, (long long)c->conflicts, (long long)c->skipped);
+	putchar('\n');
+}
+
 static void print_summary(const struct cli *cli, const struct crm_migrate_result *res, int dry_run)
 {
 	struct crm_counts total = {0};
 	size_t i;
 
-	printf("%s run %lld into %s%s\n\n", dry_run ? "dry run (nothing kept):" : "migrate:", (long long)res->run_id,
-	       res->target, res->resumed ? " (resumed)" : "");
+	printf("%s run %lld into %s%s\n\n",
+	       dry_run ? "dry run (nothing kept):"
+	       : res->sync ? "sync:"
+			   : "migrate:",
+	       (long long)res->run_id, res->target, res->resumed ? " (resumed)" : "");
+	if (res->events_applied || res->events_skipped)
+		printf("events: %lld applied, %lld skipped (applied by an earlier sync)\n\n",
+		       (long long)res->events_applied, (long long)res->events_skipped);
 	if (res->interrupted_run)
 		printf("note: run %lld had been interrupted; it is closed, and this run loads what it had not\n\n",
 		       (long long)res->interrupted_run);
-	printf("%-24s %-20s %9s %9s %9s %9s %9s %9s\n", "object", "table", "read", "inserted", "updated", "unchanged",
+	printf("%-24s %-20s %9s %9s %9s %9s %9s %9s", "object", "table", "read", "inserted", "updated", "unchanged",
 	       "rejected", "orphaned");
+	if (res->sync)
+		printf(" %9s %9s %9s", "deleted", "conflicts", "skipped");
+	putchar('\n');
 	for (i = 0; i < res->count; i++) {
 		const struct crm_object_result *o = &res->objects[i];
+		if (o->no_file)
+			printf("%-24s %-20s (no file in --from: left as it is)\n", o->object, o->table);
 		if (!o->selected)
 			continue;
-		printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", o->object, o->table,
-		       (long long)o->counts.read, (long long)o->counts.inserted, (long long)o->counts.updated,
-		       (long long)o->counts.unchanged, (long long)o->counts.rejected, (long long)o->counts.orphaned);
+		print_row(&o->counts, o->object, o->table, res->sync);
 		total.read += o->counts.read;
 		total.inserted += o->counts.inserted;
 		total.updated += o->counts.updated;
 		total.unchanged += o->counts.unchanged;
 		total.rejected += o->counts.rejected;
 		total.orphaned += o->counts.orphaned;
+		total.deleted += o->counts.deleted;
+		total.conflicts += o->counts.conflicts;
+		total.skipped += o->counts.skipped;
 	}
-	printf("%-24s %-20s %9lld %9lld %9lld %9lld %9lld %9lld\n", "total", "", (long long)total.read,
-	       (long long)total.inserted, (long long)total.updated, (long long)total.unchanged,
-	       (long long)total.rejected, (long long)total.orphaned);
+	print_row(&total, "total", "", res->sync);
+	if (res->conflict_rows) {
+		printf("\nconflicts: %lld record%s changed in the source and edited in the target since crmshift wrote "
+		       "%s; in %s\n",
+		       (long long)res->conflict_rows, res->conflict_rows == 1 ? "" : "s",
+		       res->conflict_rows == 1 ? "it" : "them", cli_rel(cli, res->conflicts_path));
+	}
 	if (res->reject_rows) {
 		printf("\nrejected: %lld record%s not loaded; %lld reason%s in %s\n", (long long)total.rejected,
 		       total.rejected == 1 ? "" : "s", (long long)res->reject_rows, res->reject_rows == 1 ? "" : "s",
@@ -107,6 +153,97 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 	printf("\n%s in %.2f s\n", dry_run ? "dry run done; the throw-away target is removed" : "done", res->seconds);
 }
 
+/* Runs the load and prints what it did; the result's exit code. */
+static int run_load(struct cli *cli, struct crm_migrate_options *opt)
+{
+	struct crm_migrate_result res;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_project p;
+	int rc = cli_open_project(&p, cli);
+
+	if (rc >= 0)
+		return rc;
+	if (cli->tty && !cli->json)
+		opt->progress = progress;
+	rc = crm_migrate(&p, opt, &res, &err);
+	if (rc) {
+		if (res.run_id && !opt->dry_run)
+			fprintf(stderr,
+				opt->sync ? "crmshift: sync run %lld stopped; what was committed stays, and running "
+					    "'crmshift sync' again applies the rest once\n"
+					  : "crmshift: run %lld stopped; what was committed stays, 'crmshift migrate "
+					    "--resume' continues it\n",
+				(long long)res.run_id);
+		crm_migrate_result_release(&res);
+		crm_project_release(&p);
+		return cli_fail(&err);
+	}
+	if (cli->json) {
+		char *text = crm_migrate_summary_json(&res, opt->dry_run);
+		if (text)
+			puts(text);
+		crm_free(text);
+	} else {
+		print_summary(cli, &res, opt->dry_run);
+	}
+	crm_migrate_result_release(&res);
+	crm_project_release(&p);
+	return CRM_EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"dry-run", no_argument, NULL, 'd'},
+					     {"full", no_argument, NULL, 'f'},
+					     {"from", required_argument, NULL, 'F'},
+					     {"events", required_argument, NULL, 'e'},
+					     {"objects", required_argument, NULL, 'o'},
+					     {NULL, 0, NULL, 0}};
+	struct crm_migrate_options opt;
+	int c;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.sync = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(sync_usage_text, stdout);
+			return CRM_EXIT_OK;
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'd':
+			opt.dry_run = 1;
+			break;
+		case 'f':
+			opt.full = 1;
+			break;
+		case 'F':
+			opt.from = optarg;
+			break;
+		case 'e':
+			opt.events = optarg;
+			break;
+		case 'o':
+			opt.objects = optarg;
+			break;
+		default:
+			return cli_usage(sync_usage_text, "sync: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(sync_usage_text, "sync: unexpected argument '%s'", argv[optind]);
+	if (opt.events && (opt.from || opt.full || opt.objects))
+		return cli_usage(sync_usage_text,
+				 "sync: --events applies a change stream, in order and whole; --from, --full and "
+				 "--objects are for export files");
+	return run_load(cli, &opt);
+}
+
 int cmd_migrate(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -117,10 +254,7 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 					     {"objects", required_argument, NULL, 'o'},
 					     {NULL, 0, NULL, 0}};
 	struct crm_migrate_options opt;
-	struct crm_migrate_result res;
-	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_project p;
-	int c, rc;
+	int c;
 
 	memset(&opt, 0, sizeof(opt));
 	optind = 1;
@@ -157,31 +291,5 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 	if (opt.resume && (opt.dry_run || opt.sample_pct > 0 || opt.objects))
 		return cli_usage(usage_text,
 				 "migrate: --resume continues the interrupted run with its own options; give it alone");
-	rc = cli_open_project(&p, cli);
-	if (rc >= 0)
-		return rc;
-	if (cli->tty && !cli->json)
-		opt.progress = progress;
-	rc = crm_migrate(&p, &opt, &res, &err);
-	if (rc) {
-		if (res.run_id && !opt.dry_run)
-			fprintf(stderr,
-				"crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' "
-				"continues it\n",
-				(long long)res.run_id);
-		crm_migrate_result_release(&res);
-		crm_project_release(&p);
-		return cli_fail(&err);
-	}
-	if (cli->json) {
-		char *text = crm_migrate_summary_json(&res, opt.dry_run);
-		if (text)
-			puts(text);
-		crm_free(text);
-	} else {
-		print_summary(cli, &res, opt.dry_run);
-	}
-	crm_migrate_result_release(&res);
-	crm_project_release(&p);
-	return CRM_EXIT_OK;
+	return run_load(cli, &opt);
 }

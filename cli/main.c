@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"plan", cmd_plan, "check config, mapping and exports without writing; print the load order"},
 	{"migrate", cmd_migrate, "load the exports into the target (--dry-run for a shadow import)"},
 	{"reconcile", cmd_reconcile, "source against target; the rollback triggers' verdict, GO or NO-GO"},
+	{"sync", cmd_sync, "apply what changed in the source since: new exports or a change stream"},
 	{"rollback", cmd_rollback, "return the target to its state before a run; export what users changed since"},
 	{"status", cmd_status, "runs, counts and what the state database knows"},
 };

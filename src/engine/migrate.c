@@ -63,6 +63,7 @@ struct migration {
 	struct crm_buf pre_image;
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
 	int64_t *keys;			/* per project object: its key in the state database */
+	struct crm_idcount *conflicted; /* per project object: target rows left as conflicts this run */
 	char tmpdir[PATH_MAX];
 };
 
@@ -348,6 +349,9 @@ static int conflict(struct migration *m, struct object_run *orun, const char *id
 		return err->code;
 	if (m->p->cfg.policy.conflicts_source_wins)
 		return 0;
+	/* pass 2 must leave it too */
+	if (crm_idcount_add(&m->conflicted[orun->o - m->p->objects], x->target_id, 1, err))
+		return err->code;
 	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err) ? err->code : 1;
 }
 
@@ -533,6 +537,8 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
 		return found; /* not loaded (rejected in pass 1): nothing to link */
+	if (crm_idcount_get(&m->conflicted[orun->o - m->p->objects], x.target_id))
+		return 0; /* left as a conflict in pass 1 */
 	if (resolve_and_hash(m, orun->o, pr, err))
 		return err->code;
 	for (i = 0; i < orun->deferred_count; i++) {
@@ -549,6 +555,12 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.orphaned++;
 	if (x.hash == pr->hash)
 		return 0;
+	if (x.write_run != m->run) {
+		/* pass 1 found the record unchanged: only its links changed, and users may have edited it */
+		rc = conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "links changed in the source", err);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
 	rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
@@ -1331,7 +1343,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 
 	m.caches = crm_calloc(p->count ? p->count : 1, sizeof(*m.caches));
 	m.keys = crm_calloc(p->count ? p->count : 1, sizeof(*m.keys));
-	if (!m.caches || !m.keys) {
+	m.conflicted = crm_calloc(p->count ? p->count : 1, sizeof(*m.conflicted));
+	if (!m.caches || !m.keys || !m.conflicted) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_failed;
 	}
@@ -1418,6 +1431,9 @@ out:
 		crm_xref_cache_free(m.caches[i]);
 	crm_free(m.caches);
 	crm_free(m.keys);
+	for (i = 0; m.conflicted && i < p->count; i++)
+		crm_idcount_release(&m.conflicted[i]);
+	crm_free(m.conflicted);
 	if (m.sampling)
 		crm_sample_release(&m.sample);
 	if (m.rejects)
