@@ -252,8 +252,8 @@ int main(int argc, char **argv)
 				modified = strchr(modified, ',') + 1;
 			title = strchr(modified, ',') + 1;
 			if (deleted_later(i)) {
-				fprintf(inc, "%.*s2025-03-01T10:00:00.000+0000,%.*strue\n", (int)(modified - text), text,
-					(int)(strrchr(text, ',') + 1 - title), title);
+				fprintf(inc, "%.*s2025-03-01T10:00:00.000+0000,%.*strue\n", (int)(modified - text),
+					text, (int)(strrchr(text, ',') + 1 - title), title);
 			} else if (i % delta_every == 1) {
 				const char *rest = strchr(title, ',');
 				snprintf(line, sizeof(line), "%.*s2025-03-01T10:00:00.000+0000,Updated %ld%s",
@@ -298,8 +298,7 @@ int main(int argc, char **argv)
 		uint64_t r = next();
 		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", i, (long)(r % (uint64_t)opps),
 			(long)((r >> 20) % (uint64_t)contacts + deleted_later((long)((r >> 20) % (uint64_t)contacts))),
-			r % 3 ? "Influencer" : "Decision Maker",
-			i % 2 ? "false" : "true");
+			r % 3 ? "Influencer" : "Decision Maker", i % 2 ? "false" : "true");
 	}
 	fclose(f);
 	if (delta_every) {

@@ -87,7 +87,7 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 	size_t i;
 
 	printf("%s run %lld into %s%s\n\n",
-	       dry_run ? "dry run (nothing kept):"
+	       dry_run	   ? "dry run (nothing kept):"
 	       : res->sync ? "sync:"
 			   : "migrate:",
 	       (long long)res->run_id, res->target, res->resumed ? " (resumed)" : "");
@@ -193,14 +193,11 @@ static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 
 int cmd_sync(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"dry-run", no_argument, NULL, 'd'},
-					     {"full", no_argument, NULL, 'f'},
-					     {"from", required_argument, NULL, 'F'},
-					     {"events", required_argument, NULL, 'e'},
-					     {"objects", required_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},	   {"json", no_argument, NULL, 'j'},
+		{"dry-run", no_argument, NULL, 'd'},	   {"full", no_argument, NULL, 'f'},
+		{"from", required_argument, NULL, 'F'},	   {"events", required_argument, NULL, 'e'},
+		{"objects", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	struct crm_migrate_options opt;
 	int c;
 

@@ -56,7 +56,7 @@ struct migration {
 	char load_time[CRM_DT_MAX];
 	FILE *rejects;
 	FILE *orphans;
-	FILE *conflicts; /* sync */
+	FILE *conflicts;  /* sync */
 	struct crm_tz tz; /* reads [object] modified values written without a zone */
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
@@ -256,8 +256,8 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 	}
 	for (i = 0; i < rec->failure_count; i++) {
 		const struct crm_failure *fail = &rec->failures[i];
-		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
-				  fail->rule, fail->reason, err))
+		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line,
+				  prog->fields[fail->field].source_name, fail->rule, fail->reason, err))
 			return err->code;
 	}
 	return rec->failure_count > 0;
@@ -274,9 +274,9 @@ struct object_run {
 	struct crm_value *values; /* pass 2: values of the deferred columns */
 	size_t *deferred_fields;  /* pass 2: which fields those are */
 	size_t deferred_count;
-	int fresh;     /* no record of this object was ever loaded: skip the xref lookup */
-	int link_now;  /* change events: every reference is resolved at once (there is no pass 2) */
-	int opened;    /* change events: the writer is open */
+	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
+	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
+	int opened; /* change events: the writer is open */
 };
 
 static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
@@ -402,7 +402,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (found < 0)
 			return err->code;
 	}
-	if (found && x.seen_run == m->run)
+	if (found && x.seen_run == m->run && !orun->events)
 		goto duplicate;
 	if (found && x.hash == pr->hash) {
 		orun->result->counts.unchanged++;
@@ -437,7 +437,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		int known = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &seen, err);
 		if (known < 0)
 			return err->code;
-		if (known && seen.seen_run == m->run)
+		if (known && seen.seen_run == m->run && !orun->events)
 			goto duplicate;
 		rc = m->store->ops->fetch(orun->writer, id, &m->pre_image, err);
 		if (rc)
@@ -471,12 +471,11 @@ duplicate:
 /* Is field f's reference left for pass 2? */
 static int deferred(const struct object_run *orun, size_t f)
 {
-	return !orun->link_now && orun->o->deferred[f];
+	return !orun->events && orun->o->deferred[f];
 }
 
 /* A full export's record that is not loaded still exists in the source: it must not count as absent. */
-static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
-		     struct crm_error *err)
+static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len, struct crm_error *err)
 {
 	if (!m->opt->full || !id_len)
 		return 0;
@@ -509,8 +508,8 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 			snprintf(reason, sizeof(reason),
 				 "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
 				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
-			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, prog->fields[f].source_name,
-					  "required", reason, err))
+			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
+					  prog->fields[f].source_name, "required", reason, err))
 				return err->code;
 		}
 	}
@@ -940,7 +939,7 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 	orun->o = &m->p->objects[at];
 	orun->key = m->keys[at];
 	orun->result = &m->res->objects[i];
-	orun->link_now = 1;
+	orun->events = 1;
 	if (open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
 	    prepared_init(&prs[i], orun->o->prog, err))
 		return err->code;
@@ -1009,7 +1008,8 @@ static int run_events(struct migration *m, struct crm_error *err)
 		index++;
 		if (at == p->count) {
 			char reason[200];
-			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project", ev.table);
+			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project",
+				 ev.table);
 			if (report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
 				goto out;
 		} else if (open_event_object(m, runs, results, prs, at, err) ||
@@ -1163,8 +1163,9 @@ static char *options_json(const struct crm_migrate_options *opt)
 	if (opt->objects)
 		json_object_set_new(root, "objects", json_string(opt->objects));
 	if (opt->sync)
-		json_object_set_new(root, "sync", json_pack("{s:s?, s:b, s:s?}", "from", opt->from, "full", opt->full,
-							    "events", opt->events));
+		json_object_set_new(
+			root, "sync",
+			json_pack("{s:s?, s:b, s:s?}", "from", opt->from, "full", opt->full, "events", opt->events));
 	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(root);
 	return text;
@@ -1498,9 +1499,10 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 					"unchanged", (json_int_t)o->counts.unchanged, "rejected",
 					(json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned);
 		if (obj && sync)
-			json_object_update_new(obj, json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)o->counts.deleted,
-							      "conflicts", (json_int_t)o->counts.conflicts,
-							      "skipped", (json_int_t)o->counts.skipped));
+			json_object_update_new(obj,
+					       json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)o->counts.deleted,
+							 "conflicts", (json_int_t)o->counts.conflicts, "skipped",
+							 (json_int_t)o->counts.skipped));
 		json_array_append_new(objects, obj);
 	}
 	json_object_set_new(root, "run", json_integer(res->run_id));

@@ -25,8 +25,8 @@ struct crm_project_object {
 	struct crm_program *prog; /* NULL when it failed to compile */
 	int *deferred;		  /* per prog field: 1 for a reference filled in pass 2 */
 	int has_deferred;
-	size_t order; /* position in the load order */
-	char **columns;	   /* the export's header */
+	size_t order;	/* position in the load order */
+	char **columns; /* the export's header */
 	size_t column_count;
 	long modified_col; /* [object] modified: its column, or -1 */
 	long deleted_col;  /* [object] deleted: its column, or -1 */

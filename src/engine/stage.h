@@ -48,8 +48,8 @@ struct crm_stage_options {
 	int keep_bad;	    /* stage malformed records (pass 1) or drop them (pass 2) */
 	crm_stage_keep_fn keep;
 	void *keep_ctx;
-	const struct crm_tz *tz;	 /* reads [object] modified values written without a zone */
-	const char *watermark; /* sync: leave out records modified before it (NULL keeps them) */
+	const struct crm_tz *tz; /* reads [object] modified values written without a zone */
+	const char *watermark;	 /* sync: leave out records modified before it (NULL keeps them) */
 };
 
 struct crm_stager;

@@ -103,8 +103,9 @@ int crm_events_next(struct crm_events *ev, struct crm_event *out, struct crm_err
 		out->before = row_or_null(env, "before");
 		out->after = row_or_null(env, "after");
 		if (out->op == 'd' ? !out->before : !out->after)
-			return crm_error_set(err, CRM_EINPUT, "%s:%lu: field '%s': a '%c' event needs the row as an object",
-					     ev->path, ev->line_no, out->op == 'd' ? "before" : "after", out->op);
+			return crm_error_set(err, CRM_EINPUT,
+					     "%s:%lu: field '%s': a '%c' event needs the row as an object", ev->path,
+					     ev->line_no, out->op == 'd' ? "before" : "after", out->op);
 		return 1;
 	}
 	if (ferror(ev->in))
@@ -123,8 +124,8 @@ static const char *value_text(const json_t *v, size_t *len, struct crm_arena *ar
 
 	*len = 0;
 	if (json_is_string(v)) {
-		n = utf8proc_map((const utf8proc_uint8_t *)json_string_value(v), (utf8proc_ssize_t)json_string_length(v),
-				 &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		n = utf8proc_map((const utf8proc_uint8_t *)json_string_value(v),
+				 (utf8proc_ssize_t)json_string_length(v), &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (n < 0)
 			return NULL;
 		copy = crm_arena_strndup(arena, (const char *)nfc, (size_t)n);
@@ -146,8 +147,8 @@ static const char *value_text(const json_t *v, size_t *len, struct crm_arena *ar
 	return *len ? crm_arena_strndup(arena, text, *len) : "";
 }
 
-struct crm_csv_field *crm_events_record(const json_t *row, char *const *columns, size_t count,
-					struct crm_arena *arena, const char **missing)
+struct crm_csv_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
+					const char **missing)
 {
 	struct crm_csv_field *fields = crm_arena_alloc(arena, (count ? count : 1) * sizeof(*fields));
 	size_t i;

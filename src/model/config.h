@@ -15,14 +15,14 @@
 #include "util/error.h"
 
 struct crm_object_config {
-	char *name;	/* the source object, as in mapping.csv */
-	char *file;	/* export file, relative to [source] path */
-	char *id;	/* primary key column */
-	char *target;	/* canonical or custom table */
-	char *modified; /* optional: last-modified column (delta sync) */
-	char *deleted;	/* optional: soft-delete flag column */
+	char *name;	    /* the source object, as in mapping.csv */
+	char *file;	    /* export file, relative to [source] path */
+	char *id;	    /* primary key column */
+	char *target;	    /* canonical or custom table */
+	char *modified;	    /* optional: last-modified column (delta sync) */
+	char *deleted;	    /* optional: soft-delete flag column */
 	int delete_missing; /* a record absent from a full export (sync --full) was deleted */
-	char *encoding; /* optional: overrides [source] encoding */
+	char *encoding;	    /* optional: overrides [source] encoding */
 	char delimiter;
 	unsigned long line; /* where the section starts */
 };

@@ -144,18 +144,21 @@ static int add_missing_columns(struct crm_state *st, struct crm_error *err)
 static int prepare_all(struct crm_state *st, struct crm_error *err)
 {
 	static const char *const sql[ST_COUNT] = {
-		"SELECT target_id, hash, seen_run, write_run, row_hash FROM %s.xref WHERE object_id = ? AND source_id = ?",
+		"SELECT target_id, hash, seen_run, write_run, row_hash FROM %s.xref WHERE object_id = ? AND source_id "
+		"= ?",
 		"INSERT OR REPLACE INTO %s.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"UPDATE %s.xref SET seen_run = ? WHERE object_id = ? AND source_id = ?",
 		"INSERT INTO %s.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
-		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified FROM %s.checkpoints"
+		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified FROM "
+		"%s.checkpoints"
 		" WHERE run_id = ? AND object = ?",
 		"INSERT OR REPLACE INTO %s.checkpoints (run_id, object, pass1_records, pass1_done, pass2_records,"
 		" pass2_done, read, inserted, updated, unchanged, rejected, orphaned, rejects_offset, orphans_offset,"
-		" deleted, conflicts, skipped, max_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" deleted, conflicts, skipped, max_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?)",
 	};
 	char buf[512];
 	size_t i;

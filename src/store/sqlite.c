@@ -373,8 +373,8 @@ static int step_returning(sqlite3 *db, sqlite3_stmt *st, uint64_t *row_hash, str
 	return wrote;
 }
 
-static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
-			 uint64_t *row_hash, struct crm_error *err)
+static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,
+			 struct crm_error *err)
 {
 	sqlite3 *db = w->store->db;
 	sqlite3_stmt *st = w->insert;
@@ -412,8 +412,8 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	return 0;
 }
 
-static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
-			 uint64_t *row_hash, struct crm_error *err)
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, uint64_t *row_hash,
+			 struct crm_error *err)
 {
 	sqlite3_stmt *st = w->update;
 	int idx = 1, rc;
