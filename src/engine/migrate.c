@@ -44,6 +44,11 @@
 #include <time.h>
 #include <unistd.h>
 
+struct written_snapshot {
+	int64_t run;
+	struct crm_snapshot *snap; /* NULL when the run has none */
+};
+
 struct migration {
 	struct crm_project *p;
 	const struct crm_migrate_options *opt;
@@ -61,9 +66,11 @@ struct migration {
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
-	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
-	int64_t *keys;			/* per project object: its key in the state database */
-	struct crm_idcount *conflicted; /* per project object: target rows left as conflicts this run */
+	struct crm_xref_cache **caches;	    /* per project object, once a reference needs it */
+	int64_t *keys;			    /* per project object: its key in the state database */
+	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
+	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
+	size_t snapshot_count;
 	char tmpdir[PATH_MAX];
 };
 
@@ -328,6 +335,58 @@ static int report_conflict(struct migration *m, const struct object_run *orun, c
 }
 
 /*
+ * The target row as crmshift just left it, for the cross-reference, when
+ * syncing (a later sync compares with it). A migration leaves 0: reading
+ * every row back would cost a first load a quarter of its time, and its
+ * after-snapshot holds the same hashes.
+ */
+static int written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash, struct crm_error *err)
+{
+	int rc;
+
+	*hash = 0;
+	if (!m->opt->sync)
+		return 0;
+	rc = m->store->ops->row_hash(orun->writer, id, hash, err);
+	return rc < 0 ? rc : 0;
+}
+
+/* How the run that last wrote x left its row: x's hash, or its after-snapshot's (0 when neither knows). */
+static int baseline(struct migration *m, struct object_run *orun, const struct crm_xref *x, uint64_t *hash,
+		    struct crm_error *err)
+{
+	struct written_snapshot *ws = NULL;
+	size_t i;
+
+	*hash = x->row_hash;
+	if (*hash)
+		return 0;
+	for (i = 0; i < m->snapshot_count && !ws; i++)
+		if (m->snapshots[i].run == x->write_run)
+			ws = &m->snapshots[i];
+	if (!ws) {
+		char path[PATH_MAX];
+		struct written_snapshot *grown =
+			crm_realloc(m->snapshots, (m->snapshot_count + 1) * sizeof(*m->snapshots));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		m->snapshots = grown;
+		ws = &m->snapshots[m->snapshot_count++];
+		ws->run = x->write_run;
+		ws->snap = NULL;
+		if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-after.snap",
+				    m->p->cfg.dir, (long long)x->write_run))
+			return err->code;
+		/* a run killed before its end, or rolled back, has none: its rows' state is not known */
+		if (access(path, F_OK) == 0 && !(ws->snap = crm_snapshot_load(path, err)))
+			return err->code;
+	}
+	if (ws->snap && !crm_snapshot_find(ws->snap, orun->o->prog->table, x->target_id, hash))
+		*hash = 0;
+	return 0;
+}
+
+/*
  * Sync: has the target row changed since crmshift wrote it (users edited
  * it in the new system)? Then the source's change is a conflict: reported,
  * and unless the source wins, 1 (leave the row). 0: go ahead.
@@ -335,15 +394,19 @@ static int report_conflict(struct migration *m, const struct object_run *orun, c
 static int conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
 		    const struct crm_xref *x, const char *change, struct crm_error *err)
 {
-	uint64_t now;
+	uint64_t then, now;
 	int rc;
 
-	if (!m->opt->sync || !x->row_hash)
-		return 0; /* not syncing, or not known how the row was left (written before rollback restored it) */
+	if (!m->opt->sync)
+		return 0;
+	if (baseline(m, orun, x, &then, err))
+		return err->code;
+	if (!then)
+		return 0; /* not known how crmshift left the row */
 	rc = m->store->ops->row_hash(orun->writer, x->target_id, &now, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 1 || now == x->row_hash)
+	if (rc == 1 || now == then)
 		return 0;
 	if (report_conflict(m, orun, id, id_len, line, x->target_id, change, err))
 		return err->code;
@@ -416,11 +479,13 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			if (m->store->ops->update(orun->writer, x.target_id, &row, &row_hash, err) ||
+			if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
 			    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			orun->result->counts.updated++;
+			if (written_hash(m, orun, x.target_id, &row_hash, err))
+				return err->code;
 			x.hash = pr->hash;
 			x.row_hash = row_hash;
 			x.seen_run = x.write_run = m->run;
@@ -428,7 +493,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
-	rc = m->store->ops->insert(orun->writer, &row, &id, &row_hash, err);
+	rc = m->store->ops->insert(orun->writer, &row, &id, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -443,7 +508,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->store->ops->update(orun->writer, id, &row, &row_hash, err) ||
+		if (m->store->ops->update(orun->writer, id, &row, err) ||
 		    crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 					 m->pre_image.ptr, pr->hash, err))
 			return err->code;
@@ -454,6 +519,8 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 			return err->code;
 		orun->result->counts.inserted++;
 	}
+	if (written_hash(m, orun, id, &row_hash, err))
+		return err->code;
 	x.target_id = id;
 	x.hash = pr->hash;
 	x.row_hash = row_hash;
@@ -563,7 +630,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
-	if (m->store->ops->update(orun->writer, x.target_id, &row, &row_hash, err) ||
+	if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
 	    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 				 m->pre_image.ptr, pr->hash, err))
 		return err->code;
@@ -572,6 +639,8 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.unchanged--;
 		orun->result->counts.updated++;
 	}
+	if (written_hash(m, orun, x.target_id, &row_hash, err))
+		return err->code;
 	x.hash = pr->hash;
 	x.row_hash = row_hash;
 	x.write_run = m->run;
@@ -1435,6 +1504,9 @@ out:
 	for (i = 0; m.conflicted && i < p->count; i++)
 		crm_idcount_release(&m.conflicted[i]);
 	crm_free(m.conflicted);
+	for (i = 0; i < m.snapshot_count; i++)
+		crm_snapshot_free(m.snapshots[i].snap);
+	crm_free(m.snapshots);
 	if (m.sampling)
 		crm_sample_release(&m.sample);
 	if (m.rejects)

@@ -222,8 +222,7 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		     w->updated_mapped ? "" : ", updated_at", w->has_customer_id ? ", ?" : "");
 	for (i = 0; i < spec->count; i++)
 		crm_buf_addstr(&sql, ", ?", err);
-	/* RETURNING: the row as stored (after column affinity), hashed as hash_rows does */
-	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING RETURNING id, *",
+	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING",
 		     w->created_mapped ? "" : ", ?", w->updated_mapped ? "" : ", ?");
 	prepare(s->db, &sql, &w->insert, err);
 
@@ -235,7 +234,7 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		crm_buf_addf(&sql, err, "%s\"%s\" = ?", i ? ", " : "", spec->columns[i].name);
 	if (!w->updated_mapped)
 		crm_buf_addf(&sql, err, "%supdated_at = ?", spec->count ? ", " : "");
-	crm_buf_addstr(&sql, " WHERE id = ? RETURNING id, *", err);
+	crm_buf_addstr(&sql, " WHERE id = ?", err);
 	prepare(s->db, &sql, &w->update, err);
 
 	crm_buf_addf(&sql, err, "SELECT id, * FROM \"%s\" WHERE id = ?", spec->table);
@@ -359,21 +358,17 @@ static uint64_t hash_columns(sqlite3_stmt *st, int from)
 	return h;
 }
 
-/* Steps a write with RETURNING id, *: 1 and the row's hash when it wrote a row, 0 when none. */
-static int step_returning(sqlite3 *db, sqlite3_stmt *st, uint64_t *row_hash, struct crm_error *err, const char *what)
+static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const char *what)
 {
-	int rc = sqlite3_step(st), wrote = rc == SQLITE_ROW;
+	int rc = sqlite3_step(st);
 
-	*row_hash = wrote ? hash_columns(st, 2) : 0;
-	if (wrote)
-		rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_error(db, err, what);
-	return wrote;
+	return 0;
 }
 
-static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,
+static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
 			 struct crm_error *err)
 {
 	sqlite3 *db = w->store->db;
@@ -392,10 +387,9 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	if (!w->updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
-	rc = step_returning(db, st, row_hash, err, "insert");
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
+	if (step_done(db, st, err, "insert"))
+		return err->code;
+	if (sqlite3_changes(db) == 1) {
 		*id = sqlite3_last_insert_rowid(db);
 		return 1;
 	}
@@ -412,18 +406,16 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	return 0;
 }
 
-static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, uint64_t *row_hash,
-			 struct crm_error *err)
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
 {
 	sqlite3_stmt *st = w->update;
-	int idx = 1, rc;
+	int idx = 1;
 
 	idx = bind_columns(w, st, idx, row);
 	if (!w->updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, idx, id);
-	rc = step_returning(w->store->db, st, row_hash, err, "update");
-	return rc < 0 ? rc : 0;
+	return step_done(w->store->db, st, err, "update");
 }
 
 static int sqlite_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, struct crm_error *err)

@@ -128,6 +128,12 @@ set -e
 expect_eq "unordered exit" "$rc" 1
 grep -q "unordered.jsonl:2: source.ts_ms 1999 comes before the previous event's 2000" "$SCRATCH/err.txt" || fail "unordered: $(cat "$SCRATCH/err.txt")"
 expect_eq "nothing of it applied" "$(sqlite3 "$P/target.db" "select title from contact where source_id = '003E1'")" "Third"
+# a row a sync wrote, then edited by users, then changed in the source: a conflict too
+sqlite3 "$P/target.db" "update contact set mailing_city = 'Edited' where source_id = '003E1'"
+echo "{\"op\":\"u\",\"before\":null,\"after\":$(row 003E1 Fourth),\"source\":{\"table\":\"Contact\",\"ts_ms\":3000}}" >"$SCRATCH/edited.jsonl"
+"$CRMSHIFT" -C "$P" sync --events "$SCRATCH/edited.jsonl" --json >"$SCRATCH/e3.json"
+expect_eq "conflict on a synced row" "$(jq -c "$c | [.updated, .conflicts]" "$SCRATCH/e3.json")" "[0,1]"
+expect_eq "edited row left" "$(sqlite3 "$P/target.db" "select title || ' ' || mailing_city from contact where source_id = '003E1'")" "Third Edited"
 
 # 5. kill -9 in the middle of a stream of 30,000 updates, then run it again
 "$GEN" "$SCRATCH/big" 30000 >/dev/null
