@@ -5,6 +5,10 @@
 #   sqlite3 .import   the raw CSV files into a fresh database (no mapping)
 #   crmshift migrate  the full pipeline into a fresh SQLite target
 #   crmshift migrate  again (everything unchanged: the idempotent re-run)
+#   reconciliation against sort+comm and sqlite3 EXCEPT
+#   crmshift sync     1% of the contacts changed, as an incremental export,
+#                     as a full export and as a Debezium stream
+#   crmshift rollback of each sync, of the re-run and of the first load
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +19,7 @@ crmshift="$root/$build/crmshift"
 rm -rf "$work"
 mkdir -p "$work"
 echo "generating $contacts contacts with accounts, opportunities and contact roles..."
-"$root/$build/bench/gen" "$work/project" "$contacts"
+"$root/$build/bench/gen" "$work/project" "$contacts" 1
 rows=0
 for f in "$work"/project/exports/*.csv; do
 	n=$(($(wc -l <"$f") - 1))
@@ -72,6 +76,28 @@ rm -f "$work/except.db"
 measure "sqlite3 EXCEPT both ways (contacts, incl. import)" "$contacts" sqlite3 "$work/except.db" ".read $work/except.sql"
 measure "crmshift reconcile --objects Contact" "$contacts" "$crmshift" -C "$work/project" reconcile --objects Contact
 measure "crmshift reconcile (all $rows rows of 4 objects)" "$rows" "$crmshift" -C "$work/project" reconcile
+
+# Delta sync: 1% of the contacts updated, 0.1% new, 0.1% deleted (gen's
+# delta). Each form of the same change is applied to the loaded target and
+# rolled back before the next, so each starts from the same state. rows/s
+# counts the changed records; the target holds all of them.
+delta_rows=$(($(wc -l <"$work/project/delta/incremental/Contact.csv") - 1))
+sqlite3 :memory: ".import --csv '$work/project/delta/incremental/Contact.csv' c" \
+	"select json_object('op', 'u', 'before', null, 'source', json_object('table', 'Contact', 'ts_ms', 1700000000000 + rowid),
+	  'after', json_object('Id', Id, 'AccountId', AccountId, 'FirstName', FirstName, 'LastName', LastName, 'Email', Email,
+	  'Phone', Phone, 'Birthdate', Birthdate, 'MailingCity', MailingCity, 'HasOptedOutOfEmail', HasOptedOutOfEmail,
+	  'CreatedDate', CreatedDate, 'LastModifiedDate', LastModifiedDate, 'Title', Title, 'MobilePhone', MobilePhone,
+	  'MailingStreet', MailingStreet, 'MailingState', MailingState, 'MailingPostalCode', MailingPostalCode,
+	  'DoNotCall', DoNotCall, 'LeadSource', LeadSource, 'OwnerId', OwnerId, 'Consent_Source__c', Consent_Source__c,
+	  'Consent_Timestamp__c', Consent_Timestamp__c, 'IsDeleted', IsDeleted)) from c" >"$work/delta.jsonl"
+echo
+echo "delta sync ($delta_rows contacts changed of $contacts; the same change three ways, each rolled back after)"
+measure "crmshift sync (incremental export, $delta_rows rows)" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"
+measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
+measure "crmshift sync --full (full export, $contacts contacts)" "$delta_rows" "$crmshift" -C "$work/project" sync --full --from "$work/project/delta/full"
+measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
+measure "crmshift sync --events (Debezium, $delta_rows events)" "$delta_rows" "$crmshift" -C "$work/project" sync --events "$work/delta.jsonl"
+measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 
 # Rollback (last: it empties the target). The newest run is the unchanged
 # re-run, which wrote nothing: its rollback is the scans alone (export check,

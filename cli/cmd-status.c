@@ -62,20 +62,26 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	json_object_set_new(root, "runs", json_integer(runs));
 	if (have_last) {
 		json_object_set_new(root, "last_run",
-				    json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)last.id, "status", last.status,
-					      "started_at", last.started_at, "finished_at", last.finished_at));
+				    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)last.id, "command",
+					      last.command, "status", last.status, "started_at", last.started_at,
+					      "finished_at", last.finished_at));
 		if (crm_state_run_summary(state, last.id, &summary, &err) < 0)
 			goto out;
 	}
 	for (i = 0; i < cfg.object_count; i++) {
 		int64_t known = 0, rows = 0, key;
+		char name[160], watermark[48];
 		rc = crm_state_object_key(state, cfg.objects[i].name, cfg.objects[i].target, 0, &key, &err);
 		if (rc < 0 || (rc == 1 && crm_state_xref_count(state, key, &known, &err)) ||
 		    store->ops->count(store, cfg.objects[i].target, &rows, &err))
 			goto out;
-		json_array_append_new(objects, json_pack("{s:s, s:s, s:I, s:I}", "object", cfg.objects[i].name, "table",
-							 cfg.objects[i].target, "known_records", (json_int_t)known,
-							 "target_rows", (json_int_t)rows));
+		snprintf(name, sizeof(name), "object:%s", cfg.objects[i].name);
+		if (crm_state_watermark_get(state, name, watermark, sizeof(watermark), &err) < 0)
+			goto out;
+		json_array_append_new(objects,
+				      json_pack("{s:s, s:s, s:I, s:I, s:s}", "object", cfg.objects[i].name, "table",
+						cfg.objects[i].target, "known_records", (json_int_t)known,
+						"target_rows", (json_int_t)rows, "watermark", watermark));
 	}
 	json_object_set_new(root, "objects", objects);
 	objects = NULL;
@@ -89,8 +95,12 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 			printf("last run: %lld, %s, started %s%s%s\n", (long long)last.id, last.status, last.started_at,
 			       last.finished_at[0] ? ", finished " : "", last.finished_at);
 		if (have_last && strcmp(last.status, "running") == 0)
-			printf("  it did not finish: 'crmshift migrate --resume' completes it\n");
-		printf("\n%-24s %-20s %14s %12s\n", "object", "table", "known records", "target rows");
+			printf("  it did not finish: %s\n",
+			       strcmp(last.command, "migrate") == 0
+				       ? "'crmshift migrate --resume' completes it"
+				       : "running 'crmshift sync' again applies the rest once");
+		printf("\n%-24s %-20s %14s %12s  %s\n", "object", "table", "known records", "target rows",
+		       "sync watermark");
 		for (i = 0; i < json_array_size(arr); i++) {
 			json_t *o = json_array_get(arr, i);
 			long long rows = (long long)json_integer_value(json_object_get(o, "target_rows"));
@@ -98,9 +108,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 			       json_string_value(json_object_get(o, "table")),
 			       (long long)json_integer_value(json_object_get(o, "known_records")));
 			if (rows < 0)
-				printf("%12s\n", "(no table)");
+				printf("%12s", "(no table)");
 			else
-				printf("%12lld\n", rows);
+				printf("%12lld", rows);
+			printf("  %s\n", json_string_value(json_object_get(o, "watermark")));
 		}
 	}
 out:

@@ -1253,6 +1253,11 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 		if (rc == 1 || strcmp(last.status, "running") != 0)
 			return crm_error_set(err, CRM_EINPUT, "nothing to resume: %s",
 					     rc == 1 ? "no run has started yet" : "the last run finished");
+		if (strcmp(last.command, "migrate") != 0)
+			return crm_error_set(err, CRM_EINPUT,
+					     "nothing to resume: the interrupted run %lld is a %s; run 'crmshift %s' "
+					     "again",
+					     (long long)last.id, last.command, last.command);
 		m->run = last.id;
 		m->res->resumed = 1;
 		if (parse_run_options(last.options, eff, objects, cap))

@@ -607,6 +607,7 @@ static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm
 		copy_col(info->started_at, sizeof(info->started_at), s, 2);
 		copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
 		copy_col(info->options, sizeof(info->options), s, 4);
+		copy_col(info->command, sizeof(info->command), s, 5);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
@@ -616,20 +617,23 @@ static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm
 
 int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *info, struct crm_error *err)
 {
-	return run_row(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs WHERE id = ?", id, info,
-		       err);
+	return run_row(st, "SELECT id, status, started_at, finished_at, options, command FROM %s.runs WHERE id = ?", id,
+		       info, err);
 }
 
 int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
 {
-	return run_row(st, "SELECT id, status, started_at, finished_at, options FROM %s.runs ORDER BY id DESC LIMIT 1",
-		       0, info, err);
+	return run_row(
+		st,
+		"SELECT id, status, started_at, finished_at, options, command FROM %s.runs ORDER BY id DESC LIMIT 1", 0,
+		info, err);
 }
 
 int crm_state_run_newest_live(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
 {
 	return run_row(st,
-		       "SELECT id, status, started_at, finished_at, options FROM %s.runs WHERE status <> 'rolled back' "
+		       "SELECT id, status, started_at, finished_at, options, command FROM %s.runs WHERE status <> "
+		       "'rolled back' "
 		       "ORDER BY id DESC LIMIT 1",
 		       0, info, err);
 }

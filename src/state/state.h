@@ -51,6 +51,7 @@ struct crm_run_info {
 	char started_at[32];
 	char finished_at[32];
 	char options[512]; /* the options as JSON */
+	char command[16];  /* migrate, sync */
 };
 
 /* A new run of command ("migrate", "sync"), status running. */
