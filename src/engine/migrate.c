@@ -1330,6 +1330,10 @@ static int prepare_objects(struct migration *m, struct crm_error *err)
 		return crm_error_set(err, CRM_EUSAGE,
 				     "--objects cannot select from a change stream: its events are applied in order, "
 				     "all of them");
+	if (opt->events && access(opt->events, R_OK) != 0)
+		return crm_error_set(err, CRM_EINPUT, "cannot read '%s': %s", opt->events, strerror(errno));
+	if (opt->from && access(opt->from, R_OK | X_OK) != 0)
+		return crm_error_set(err, CRM_EINPUT, "--from '%s': %s", opt->from, strerror(errno));
 	m->res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*m->res->objects));
 	if (!m->res->objects)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");

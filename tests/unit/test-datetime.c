@@ -133,7 +133,18 @@ static void test_datetime__unknown_zone(void)
 	CHECK_CONTAINS(err.msg, "unknown time zone 'Mars/Olympus'");
 }
 
+static void test_datetime__compare_by_time(void)
+{
+	CHECK(crm_dt_compare("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z") == 0);
+	CHECK(crm_dt_compare("2024-01-01T10:00:00Z", "2024-01-01T10:00:00.000Z") == 0);
+	CHECK(crm_dt_compare("2024-01-01T10:00:00.5Z", "2024-01-01T10:00:00Z") > 0); /* '.' sorts before 'Z' */
+	CHECK(crm_dt_compare("2024-01-01T10:00:00.25Z", "2024-01-01T10:00:00.3Z") < 0);
+	CHECK(crm_dt_compare("2023-12-31T23:59:59.9Z", "2024-01-01T00:00:00Z") < 0);
+	CHECK(crm_dt_compare("2024-01-01T00:00:00Z", "") > 0);
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_datetime__compare_by_time),
 	TEST(test_datetime__parse_formats),
 	TEST(test_datetime__parse_refuses_what_does_not_fit),
 	TEST(test_datetime__format_errors),

@@ -1,0 +1,112 @@
+/*
+ * test-events.c: the Debezium envelope reader and event rows as records.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "io/events.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *write_stream(const char *text)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/crmshift-test-events-%d.jsonl", (int)getpid());
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_events__envelopes(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_events *in = crm_events_open(
+		write_stream("{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"1\"},\"source\":{\"table\":\"Contact\","
+			     "\"ts_ms\":5}}\n\n"
+			     "{\"schema\":{},\"payload\":{\"op\":\"d\",\"before\":{\"Id\":\"2\"},\"after\":null,"
+			     "\"source\":{\"table\":\"account\",\"ts_ms\":6}}}\r\n"),
+		&err);
+	struct crm_event ev;
+
+	CHECK(in != NULL);
+	CHECK_INT(crm_events_next(in, &ev, &err), 1);
+	CHECK_INT(ev.op, 'c');
+	CHECK_INT((int)ev.ts_ms, 5);
+	CHECK_STR(ev.table, "Contact");
+	CHECK(ev.before == NULL && ev.after != NULL);
+	CHECK_INT(crm_events_next(in, &ev, &err), 1);
+	CHECK_INT(ev.op, 'd');
+	CHECK_INT((int)ev.line, 3); /* the blank line is counted, not returned */
+	CHECK_STR(ev.table, "account");
+	CHECK(ev.before != NULL && ev.after == NULL);
+	CHECK_INT(crm_events_next(in, &ev, &err), 0);
+	crm_events_close(in);
+}
+
+static void expect_error(const char *line, const char *message)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_events *in = crm_events_open(write_stream(line), &err);
+	struct crm_event ev;
+
+	CHECK(in != NULL);
+	CHECK(crm_events_next(in, &ev, &err) < 0);
+	CHECK_CONTAINS(err.msg, message);
+	crm_events_close(in);
+}
+
+static void test_events__errors_name_the_line(void)
+{
+	expect_error("{\"op\":\"c\",", ":1:");
+	expect_error("{\"op\":\"c\",", "not a JSON event");
+	expect_error("{\"op\":\"x\",\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
+		     "field 'op': must be one of c, u, d, r");
+	expect_error("{\"op\":\"t\",\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
+		     "a truncate event ('t') is not applied");
+	expect_error("{\"op\":\"u\",\"after\":{},\"source\":{\"table\":\"T\"}}", "field 'source.ts_ms'");
+	expect_error("{\"op\":\"u\",\"after\":{},\"source\":{\"ts_ms\":1}}", "field 'source.table'");
+	expect_error("{\"op\":\"u\",\"after\":null,\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
+		     "field 'after': a 'u' event needs the row");
+	expect_error("{\"op\":\"d\",\"after\":{},\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
+		     "field 'before': a 'd' event needs the row");
+}
+
+static void test_events__rows_as_records(void)
+{
+	json_error_t jerr;
+	json_t *row = json_loads("{\"Id\":\" 7 \",\"N\":42,\"R\":0.1,\"B\":true,\"Z\":null,\"S\":\"Zoe\\u0308\","
+				 "\"Extra\":\"left out\"}",
+				 0, &jerr);
+	char *columns[] = {"Id", "N", "R", "B", "Z", "S"};
+	char *with_missing[] = {"Id", "Nope"};
+	struct crm_arena arena;
+	const struct crm_csv_field *f;
+	const char *missing;
+
+	crm_arena_init(&arena, 4096);
+	f = crm_events_record(row, columns, 6, &arena, &missing);
+	CHECK(f != NULL);
+	CHECK_MEM(f[0].ptr, f[0].len, " 7 ");
+	CHECK_MEM(f[1].ptr, f[1].len, "42");
+	CHECK_MEM(f[2].ptr, f[2].len, "0.1");
+	CHECK_MEM(f[3].ptr, f[3].len, "true");
+	CHECK_MEM(f[4].ptr, f[4].len, "");
+	CHECK_MEM(f[5].ptr, f[5].len, "Zo\xc3\xab"); /* NFC, as the CSV reader gives */
+	CHECK(crm_events_record(row, with_missing, 2, &arena, &missing) == NULL);
+	CHECK_STR(missing, "Nope");
+	crm_arena_release(&arena);
+	json_decref(row);
+	remove(write_stream(""));
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_events__envelopes),
+	TEST(test_events__errors_name_the_line),
+	TEST(test_events__rows_as_records),
+};
+
+HARNESS_MAIN
