@@ -73,14 +73,7 @@ static const char *const schema_sql =
 	"  run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, exported INTEGER NOT NULL,\n"
 	"  next_seq INTEGER NOT NULL, finished_at TEXT);\n"
 	"CREATE TABLE IF NOT EXISTS %s.watermarks (\n"
-	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id INTEGER NOT NULL);\n"
-	"CREATE TABLE IF NOT EXISTS %s.source_files (\n"
-	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,\n"
-	"  mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, records INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (run_id, object));\n"
-	"CREATE TABLE IF NOT EXISTS %s.source_facts (\n"
-	"  run_id INTEGER NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL, source_id TEXT NOT NULL,\n"
-	"  fact TEXT NOT NULL);\n";
+	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id INTEGER NOT NULL);\n";
 
 /*
  * Columns added after a state database was first created (schema 1 had
