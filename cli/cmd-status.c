@@ -70,13 +70,12 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	}
 	for (i = 0; i < cfg.object_count; i++) {
 		int64_t known = 0, rows = 0, key;
-		char name[160], watermark[48];
+		char watermark[48];
 		rc = crm_state_object_key(state, cfg.objects[i].name, cfg.objects[i].target, 0, &key, &err);
 		if (rc < 0 || (rc == 1 && crm_state_xref_count(state, key, &known, &err)) ||
 		    store->ops->count(store, cfg.objects[i].target, &rows, &err))
 			goto out;
-		snprintf(name, sizeof(name), "object:%s", cfg.objects[i].name);
-		if (crm_state_watermark_get(state, name, watermark, sizeof(watermark), &err) < 0)
+		if (crm_state_watermark_get(state, cfg.objects[i].name, watermark, sizeof(watermark), &err) < 0)
 			goto out;
 		json_array_append_new(objects,
 				      json_pack("{s:s, s:s, s:I, s:I, s:s}", "object", cfg.objects[i].name, "table",

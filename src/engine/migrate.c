@@ -742,18 +742,17 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 /* The object's newest modified value read, once its export is applied: the next sync starts there. */
 static int publish_watermark(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
-	char name[160], current[CRM_DT_MAX];
+	char current[CRM_DT_MAX];
 	int rc;
 
 	if (m->opt->dry_run || m->sampling || !orun->cp.max_modified[0])
 		return 0;
-	snprintf(name, sizeof(name), "object:%s", orun->o->cfg->name);
-	rc = crm_state_watermark_get(m->state, name, current, sizeof(current), err);
+	rc = crm_state_watermark_get(m->state, orun->o->cfg->name, current, sizeof(current), err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1 && crm_dt_compare(orun->cp.max_modified, current) <= 0)
 		return 0;
-	return crm_state_watermark_put(m->state, name, orun->cp.max_modified, m->run, err);
+	return crm_state_watermark_put(m->state, orun->o->cfg->name, orun->cp.max_modified, m->run, err);
 }
 
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
@@ -769,15 +768,14 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	uint64_t total = 0;
 	size_t i;
 	int rc;
-	char watermark[CRM_DT_MAX], name[160];
+	char watermark[CRM_DT_MAX];
 
 	memset(&pr, 0, sizeof(pr));
 	memset(&sopt, 0, sizeof(sopt));
 	sopt.tz = &m->tz;
 	if (m->opt->sync && !m->opt->full && !m->opt->dry_run) {
 		/* an incremental export: what the last sync applied is left out */
-		snprintf(name, sizeof(name), "object:%s", o->cfg->name);
-		rc = crm_state_watermark_get(m->state, name, watermark, sizeof(watermark), err);
+		rc = crm_state_watermark_get(m->state, o->cfg->name, watermark, sizeof(watermark), err);
 		if (rc < 0)
 			return rc;
 		sopt.watermark = rc == 1 ? watermark : NULL;
@@ -900,7 +898,7 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 	size_t i;
 
 	snprintf(value, sizeof(value), "%lld:%lld", (long long)pos->ts_ms, (long long)pos->at_ts);
-	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->state, "events", value, m->run, err))
+	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->state, NULL, value, m->run, err))
 		return err->code;
 	for (i = 0; i < m->p->count; i++) {
 		struct object_run *orun = &runs[i];
@@ -1041,7 +1039,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = crm_state_watermark_get(m->state, "events", text, sizeof(text), err);
+	rc = crm_state_watermark_get(m->state, NULL, text, sizeof(text), err);
 	if (rc < 0)
 		goto out;
 	if (rc == 1) {

@@ -77,7 +77,7 @@ static const char *const schema_sql =
 
 /*
  * Columns added after a state database was first created (schema 1 had
- * neither). CREATE TABLE IF NOT EXISTS leaves an old table as it was, so a
+ * none of them). CREATE TABLE IF NOT EXISTS leaves an old table as it was, so a
  * project migrated with an earlier crmshift gets them here.
  */
 static const struct {
@@ -785,12 +785,23 @@ int crm_state_rollback_put(struct crm_state *st, int64_t run, const struct crm_r
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "rollback progress");
 }
 
-int crm_state_watermark_get(struct crm_state *st, const char *name, char *value, size_t cap, struct crm_error *err)
+/* The watermarks table's key: "object:<Name>", or "events" for the change stream. */
+static void watermark_name(char *out, size_t cap, const char *object)
+{
+	if (object)
+		snprintf(out, cap, "object:%s", object);
+	else
+		snprintf(out, cap, "events");
+}
+
+int crm_state_watermark_get(struct crm_state *st, const char *object, char *value, size_t cap, struct crm_error *err)
 {
 	sqlite3_stmt *s;
+	char name[160];
 	int rc;
 
 	value[0] = '\0';
+	watermark_name(name, sizeof(name), object);
 	if (run_sql(st, "SELECT value FROM %s.watermarks WHERE name = ?", &s, err))
 		return err->code;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -803,12 +814,14 @@ int crm_state_watermark_get(struct crm_state *st, const char *name, char *value,
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "watermark");
 }
 
-int crm_state_watermark_put(struct crm_state *st, const char *name, const char *value, int64_t run,
+int crm_state_watermark_put(struct crm_state *st, const char *object, const char *value, int64_t run,
 			    struct crm_error *err)
 {
 	sqlite3_stmt *s;
+	char name[160];
 	int rc;
 
+	watermark_name(name, sizeof(name), object);
 	if (run_sql(st, "INSERT OR REPLACE INTO %s.watermarks (name, value, run_id) VALUES (?, ?, ?)", &s, err))
 		return err->code;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);

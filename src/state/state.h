@@ -179,12 +179,13 @@ int crm_state_checkpoint_put(struct crm_state *state, int64_t run, const char *o
 			     struct crm_error *err);
 
 /*
- * Watermarks: how far delta sync got, by name ("object:Contact" for the
- * newest `modified` value applied, "events" for the change stream's
- * position). 1 and value when set, 0 when not.
+ * Watermarks: how far delta sync got. For a source object, the newest
+ * `modified` value applied; for object NULL, the change stream's position.
+ * 1 and value when set, 0 when not.
  */
-int crm_state_watermark_get(struct crm_state *state, const char *name, char *value, size_t cap, struct crm_error *err);
-int crm_state_watermark_put(struct crm_state *state, const char *name, const char *value, int64_t run,
+int crm_state_watermark_get(struct crm_state *state, const char *object, char *value, size_t cap,
+			    struct crm_error *err);
+int crm_state_watermark_put(struct crm_state *state, const char *object, const char *value, int64_t run,
 			    struct crm_error *err);
 
 #endif
