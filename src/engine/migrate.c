@@ -286,25 +286,44 @@ struct object_run {
 	int opened; /* change events: the writer is open */
 };
 
-static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
+/* The reports, written out before the batch they belong to commits. */
+static int flush_reports(struct migration *m, struct crm_error *err)
+{
+	if (fflush(m->rejects) || fflush(m->orphans) || (m->conflicts && fflush(m->conflicts)))
+		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
+	return 0;
+}
+
+/* The object's checkpoint (records done, counts, report offsets) into the open transaction. */
+static int save_checkpoint(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	long pos;
 
-	if (fflush(m->rejects) || fflush(m->orphans) || (m->conflicts && fflush(m->conflicts)))
-		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
+	if (flush_reports(m, err))
+		return err->code;
 	pos = ftell(m->rejects);
 	orun->cp.rejects_offset = pos < 0 ? 0 : pos;
 	pos = ftell(m->orphans);
 	orun->cp.orphans_offset = pos < 0 ? 0 : pos;
 	orun->cp.counts = orun->result->counts;
-	if (crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err) ||
-	    crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
+	return crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err);
+}
+
+/* Commits the batch (target and state together); unless final, opens the next. */
+static int commit_batch(struct migration *m, int final, struct crm_error *err)
+{
+	if (crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
 		return err->code;
 	if (final)
 		return 0;
 	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
 		return err->code;
 	return 0;
+}
+
+static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
+{
+	return save_checkpoint(m, orun, err) || commit_batch(m, final, err) ? err->code : 0;
 }
 
 static int report_conflict(struct migration *m, const struct object_run *orun, const char *id, size_t id_len,
@@ -908,17 +927,11 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 			return err->code;
 		orun->cp.pass1_done = final;
 		orun->cp.pass2_done = final;
-		orun->cp.counts = orun->result->counts;
-		if (crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err))
+		if (save_checkpoint(m, orun, err))
 			return err->code;
 	}
-	if (fflush(m->rejects) || fflush(m->orphans) || fflush(m->conflicts))
-		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
-	if (crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
-		return err->code;
-	if (final)
-		return 0;
-	return m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err) ? err->code : 0;
+	/* rejects of events no object took (an unknown table) belong to this batch too */
+	return flush_reports(m, err) || commit_batch(m, final, err) ? err->code : 0;
 }
 
 /* The project object a change event's source.table names: an object's name or its target table, any case. */
