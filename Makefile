@@ -3,7 +3,7 @@
 # and UndefinedBehaviorSanitizer, `make bench` measures, `make demo` runs the
 # sample migration in examples/sample.
 
-PKGS := sqlite3 libpq libsodium libxxhash libutf8proc libpcre2-8 inih jansson
+PKGS := sqlite3 libpq libsodium libcrypto libxxhash libutf8proc libpcre2-8 inih jansson
 CC ?= cc
 BUILD ?= build
 SAN ?=

@@ -19,13 +19,19 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: crmshift [-C DIR] migrate [--dry-run] [--sample PCT] [--objects LIST] [--resume] [--json]\n"
+	"usage: crmshift [-C DIR] migrate [--dry-run] [--sample PCT] [--objects LIST] [--json]\n"
+	"       crmshift [-C DIR] migrate --resume [--force] [--json]\n"
 	"\n"
 	"  --dry-run        shadow import: the whole pipeline into a throw-away target\n"
 	"  --sample PCT     a deterministic PCT%% of the records, with the parents they need\n"
 	"  --objects LIST   only these source objects (comma-separated), in load order\n"
 	"  --resume         finish the last run, which was interrupted, where it stopped\n"
-	"  --json           print the summary as JSON\n";
+	"  --force          read exports that changed after the run's snapshot (or after the final sync\n"
+	"                   froze the source) as they are now, instead of refusing (exit 4)\n"
+	"  --json           print the summary as JSON\n"
+	"\n"
+	"Every run first records each export's size, time and SHA-256 (the source snapshot). A resumed\n"
+	"run, and every run after 'sync --final', refuses exports that differ from their snapshot.\n";
 
 static void progress(void *ctx, const char *object, int pass, uint64_t done, uint64_t total)
 {
@@ -54,8 +60,9 @@ static int parse_pct(const char *text, double *pct)
 }
 
 static const char sync_usage_text[] =
-	"usage: crmshift [-C DIR] sync [--from DIR] [--full] [--objects LIST] [--dry-run] [--json]\n"
-	"       crmshift [-C DIR] sync --events FILE [--dry-run] [--json]\n"
+	"usage: crmshift [-C DIR] sync [--from DIR] [--full] [--objects LIST] [--final] [--force] [--dry-run]\n"
+	"                     [--json]\n"
+	"       crmshift [-C DIR] sync --events FILE [--final] [--force] [--dry-run] [--json]\n"
 	"\n"
 	"  --from DIR       the new export files (named as in [object] file); default: the [source] path.\n"
 	"                   An object without a file there is left as it is.\n"
@@ -63,6 +70,9 @@ static const char sync_usage_text[] =
 	"                   record absent from them was deleted (objects with delete_missing = yes)\n"
 	"  --events FILE    a change stream, Debezium JSON envelope per line (op c/u/d/r), applied in order\n"
 	"  --objects LIST   only these source objects (comma-separated)\n"
+	"  --final          the cutover sync: the source is frozen once it finishes, and later runs\n"
+	"                   refuse (exit 4) exports that differ from what it read\n"
+	"  --force          read exports that differ from the frozen source anyway\n"
 	"  --dry-run        the whole sync into a throw-away target\n"
 	"  --json           print the summary as JSON\n"
 	"\n"
@@ -150,6 +160,9 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		if (res->orphan_rows > 12)
 			printf("  ... and %lld more in the report\n", (long long)(res->orphan_rows - 12));
 	}
+	if (res->forced[0])
+		printf("\nnote: --force: read as they are now, although they changed after their snapshot:%s\n",
+		       res->forced);
 	printf("\n%s in %.2f s\n", dry_run ? "dry run done; the throw-away target is removed" : "done", res->seconds);
 }
 
@@ -167,7 +180,8 @@ static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 		opt->progress = progress;
 	rc = crm_migrate(&p, opt, &res, &err);
 	if (rc) {
-		if (res.run_id && !opt->dry_run)
+		/* a refusal explains itself; a failure leaves a run to continue */
+		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)
 			fprintf(stderr,
 				opt->sync ? "crmshift: sync run %lld stopped; what was committed stays, and running "
 					    "'crmshift sync' again applies the rest once\n"
@@ -197,7 +211,8 @@ int cmd_sync(int argc, char **argv, struct cli *cli)
 		{"help", no_argument, NULL, 'h'},	   {"json", no_argument, NULL, 'j'},
 		{"dry-run", no_argument, NULL, 'd'},	   {"full", no_argument, NULL, 'f'},
 		{"from", required_argument, NULL, 'F'},	   {"events", required_argument, NULL, 'e'},
-		{"objects", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+		{"objects", required_argument, NULL, 'o'}, {"final", no_argument, NULL, 'L'},
+		{"force", no_argument, NULL, 'X'},	   {NULL, 0, NULL, 0}};
 	struct crm_migrate_options opt;
 	int c;
 
@@ -225,6 +240,12 @@ int cmd_sync(int argc, char **argv, struct cli *cli)
 		case 'e':
 			opt.events = optarg;
 			break;
+		case 'L':
+			opt.final = 1;
+			break;
+		case 'X':
+			opt.force = 1;
+			break;
 		case 'o':
 			opt.objects = optarg;
 			break;
@@ -243,13 +264,11 @@ int cmd_sync(int argc, char **argv, struct cli *cli)
 
 int cmd_migrate(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"dry-run", no_argument, NULL, 'd'},
-					     {"resume", no_argument, NULL, 'r'},
-					     {"sample", required_argument, NULL, 's'},
-					     {"objects", required_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},	  {"json", no_argument, NULL, 'j'},
+		{"dry-run", no_argument, NULL, 'd'},	  {"resume", no_argument, NULL, 'r'},
+		{"sample", required_argument, NULL, 's'}, {"objects", required_argument, NULL, 'o'},
+		{"force", no_argument, NULL, 'X'},	  {NULL, 0, NULL, 0}};
 	struct crm_migrate_options opt;
 	int c;
 
@@ -278,6 +297,9 @@ int cmd_migrate(int argc, char **argv, struct cli *cli)
 			break;
 		case 'o':
 			opt.objects = optarg;
+			break;
+		case 'X':
+			opt.force = 1;
 			break;
 		default:
 			return cli_usage(usage_text, "migrate: unknown option '%s'", argv[optind - 1]);

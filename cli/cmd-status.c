@@ -1,7 +1,8 @@
 /*
  * cmd-status.c: `crmshift status` tells what the state database knows: the
- * runs, the last run's summary, and per object the records it holds in
- * the cross-reference next to the rows in the target.
+ * runs, the last run's summary and source snapshot, whether a final sync
+ * froze the source, and per object the records it holds in the
+ * cross-reference next to the rows in the target.
  */
 #include "compat.h"
 #include "cli.h"
@@ -9,6 +10,7 @@
 #include "model/config.h"
 #include "state/state.h"
 #include "store/store.h"
+#include "util/alloc.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -17,20 +19,85 @@
 
 static const char usage_text[] = "usage: crmshift [-C DIR] status [--json]\n";
 
+/* The run's source snapshot: each export read, and the open pipeline when it was read. */
+static json_t *source_snapshot(struct crm_state *state, int64_t run, struct crm_error *err)
+{
+	struct crm_source_file *files = NULL;
+	struct crm_pipeline_stage *stages = NULL;
+	size_t count = 0, stage_count = 0, i;
+	json_t *arr, *pipeline;
+
+	if (crm_state_source_files(state, run, &files, &count, err) ||
+	    crm_state_pipeline_get(state, run, NULL, &stages, &stage_count, err)) {
+		crm_free(files);
+		return NULL;
+	}
+	arr = json_array();
+	pipeline = json_array();
+	for (i = 0; i < count; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b}", "object", files[i].object,
+						     "path", files[i].path, "size", (json_int_t)files[i].size,
+						     "records", (json_int_t)files[i].records, "sha256", files[i].sha256,
+						     "taken_at", files[i].taken_at, "forced", files[i].forced));
+	for (i = 0; i < stage_count; i++)
+		json_array_append_new(pipeline, json_pack("{s:s, s:I, s:f, s:s, s:s}", "stage", stages[i].stage, "open",
+							  (json_int_t)stages[i].records, "amount", stages[i].amount,
+							  "first_close", stages[i].first_close, "last_close",
+							  stages[i].last_close));
+	crm_free(files);
+	crm_free(stages);
+	return json_pack("{s:I, s:o, s:o}", "run", (json_int_t)run, "files", arr, "open_pipeline", pipeline);
+}
+
+static void print_source_snapshot(const json_t *snap)
+{
+	const json_t *files = json_object_get(snap, "files"), *pipeline = json_object_get(snap, "open_pipeline");
+	size_t i;
+
+	if (!json_array_size(files))
+		return;
+	printf("\nsource snapshot of run %lld:\n", (long long)json_integer_value(json_object_get(snap, "run")));
+	printf("  %-40s %12s %10s  %s\n", "export", "bytes", "records", "SHA-256");
+	for (i = 0; i < json_array_size(files); i++) {
+		const json_t *f = json_array_get(files, i);
+		long long records = (long long)json_integer_value(json_object_get(f, "records"));
+		printf("  %-40s %12lld ", json_string_value(json_object_get(f, "path")),
+		       (long long)json_integer_value(json_object_get(f, "size")));
+		if (records < 0)
+			printf("%10s", "-");
+		else
+			printf("%10lld", records);
+		printf("  %.16s...%s\n", json_string_value(json_object_get(f, "sha256")),
+		       json_is_true(json_object_get(f, "forced")) ? " (taken again under --force)" : "");
+	}
+	if (!json_array_size(pipeline))
+		return;
+	printf("  open pipeline: %-22s %6s %16s  %s\n", "stage", "open", "amount", "close dates");
+	for (i = 0; i < json_array_size(pipeline); i++) {
+		const json_t *st = json_array_get(pipeline, i);
+		printf("                 %-22s %6lld %16.2f  %s .. %s\n",
+		       json_string_value(json_object_get(st, "stage")),
+		       (long long)json_integer_value(json_object_get(st, "open")),
+		       json_real_value(json_object_get(st, "amount")),
+		       json_string_value(json_object_get(st, "first_close")),
+		       json_string_value(json_object_get(st, "last_close")));
+	}
+}
+
 int cmd_status(int argc, char **argv, struct cli *cli)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_config cfg;
 	struct crm_store *store = NULL;
 	struct crm_state *state = NULL;
-	struct crm_run_info last;
+	struct crm_run_info last, final;
 	struct crm_buf summary;
 	char path[4096];
 	struct stat st;
 	int64_t runs = 0;
-	json_t *root = NULL, *objects = NULL;
+	json_t *root = NULL, *objects = NULL, *snap;
 	size_t i;
-	int rc, have_last;
+	int rc, have_last, frozen;
 
 	rc = cli_simple_options(argc, argv, cli, usage_text);
 	if (rc >= 0)
@@ -67,7 +134,19 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 					      "finished_at", last.finished_at));
 		if (crm_state_run_summary(state, last.id, &summary, &err) < 0)
 			goto out;
+		snap = source_snapshot(state, last.id, &err);
+		if (!snap)
+			goto out;
+		json_object_set_new(root, "source_snapshot", snap);
 	}
+	rc = crm_state_run_final(state, &final, &err);
+	if (rc < 0)
+		goto out;
+	frozen = rc == 0;
+	json_object_set_new(
+		root, "frozen_by",
+		frozen ? json_pack("{s:I, s:s}", "run", (json_int_t) final.id, "finished_at", final.finished_at)
+		       : json_null());
 	for (i = 0; i < cfg.object_count; i++) {
 		int64_t known = 0, rows = 0, key;
 		char watermark[48];
@@ -98,6 +177,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 			       strcmp(last.command, "migrate") == 0
 				       ? "'crmshift migrate --resume' completes it"
 				       : "running 'crmshift sync' again applies the rest once");
+		if (frozen)
+			printf("frozen: the final sync (run %lld, %s) froze the source; runs refuse exports that "
+			       "differ from what it read\n",
+			       (long long) final.id, final.finished_at);
 		printf("\n%-24s %-20s %14s %12s  %s\n", "object", "table", "known records", "target rows",
 		       "sync watermark");
 		for (i = 0; i < json_array_size(arr); i++) {
@@ -112,6 +195,8 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 				printf("%12lld", rows);
 			printf("  %s\n", json_string_value(json_object_get(o, "watermark")));
 		}
+		if (have_last)
+			print_source_snapshot(json_object_get(root, "source_snapshot"));
 	}
 out:
 	json_decref(objects);

@@ -11,6 +11,8 @@ packages=(
 	libpq-dev
 	# random UUIDs now; hashing, signing and encryption for the evidence controls
 	libsodium-dev
+	# SHA-256 of export files at hardware speed (the source snapshot and freeze check)
+	libssl-dev
 	# content hashes of records
 	libxxhash-dev
 	# UTF-8 validation, NFC normalisation, case mapping

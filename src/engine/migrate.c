@@ -17,8 +17,10 @@
  */
 #include "compat.h"
 #include "engine/migrate.h"
+#include "engine/pipeline.h"
 #include "engine/sample.h"
 #include "engine/snapshot.h"
+#include "engine/source.h"
 #include "engine/stage.h"
 #include "io/csv.h"
 #include "io/events.h"
@@ -43,6 +45,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Records of the source a migrate's snapshot keeps as its sample, across the exports. */
+#define SOURCE_SAMPLE 100
 
 struct written_snapshot {
 	int64_t run;
@@ -71,6 +76,8 @@ struct migration {
 	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
 	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
 	size_t snapshot_count;
+	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
+	size_t source_count;
 	char tmpdir[PATH_MAX];
 };
 
@@ -284,6 +291,10 @@ struct object_run {
 	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
 	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
 	int opened; /* change events: the writer is open */
+	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */
+	struct crm_pipeline pipeline;	  /* pass 1 of a migrate: open opportunities in the export */
+	int keeps_pipeline;
+	size_t sample_slots; /* records of the export the snapshot's sample keeps */
 };
 
 /* The reports, written out before the batch they belong to commits. */
@@ -306,6 +317,9 @@ static int save_checkpoint(struct migration *m, struct object_run *orun, struct 
 	pos = ftell(m->orphans);
 	orun->cp.orphans_offset = pos < 0 ? 0 : pos;
 	orun->cp.counts = orun->result->counts;
+	if (orun->keeps_pipeline && crm_state_pipeline_put(m->state, m->run, orun->o->cfg->name, orun->pipeline.stages,
+							   orun->pipeline.count, err))
+		return err->code;
 	return crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err);
 }
 
@@ -745,6 +759,9 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 	}
 	if (rec->deleted && rec->id_len)
 		return delete_record(m, orun, rec->id, rec->id_len, rec->line, err);
+	/* the source's pipeline, rejected records included: they are in the source */
+	if (orun->keeps_pipeline && rec->values && crm_pipeline_add(&orun->pipeline, rec->values, err))
+		return err->code;
 	rc = report_failures(m, o, rec, err);
 	if (rc < 0)
 		return rc;
@@ -774,6 +791,238 @@ static int publish_watermark(struct migration *m, struct object_run *orun, struc
 	return crm_state_watermark_put(m->state, orun->o->cfg->name, orun->cp.max_modified, m->run, err);
 }
 
+/* An export this run reads: the object's file, or the change stream. */
+struct run_input {
+	const char *object;
+	const char *path;
+};
+
+/* The run's inputs into in (p->count + 1 of them); their count. */
+static size_t run_inputs(const struct migration *m, struct run_input *in)
+{
+	size_t i, n = 0;
+
+	if (m->opt->events) {
+		in[n].object = "events";
+		in[n++].path = m->opt->events;
+		return n;
+	}
+	for (i = 0; i < m->p->count; i++)
+		if (m->res->objects[i].selected) {
+			in[n].object = m->p->objects[m->p->order[i]].cfg->name;
+			in[n++].path = m->p->objects[m->p->order[i]].path;
+		}
+	return n;
+}
+
+static const struct crm_source_file *find_source(const struct crm_source_file *files, size_t count, const char *object)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (strcmp(files[i].object, object) == 0)
+			return &files[i];
+	return NULL;
+}
+
+/* The run's own snapshot, read again after it changed. */
+static int load_sources(struct migration *m, struct crm_error *err)
+{
+	crm_free(m->sources);
+	m->sources = NULL;
+	return crm_state_source_files(m->state, m->run, &m->sources, &m->source_count, err);
+}
+
+/* Notes a changed export in list ("\n  path: reason"); cut short, never overflowing. */
+static void list_change(char *list, size_t cap, const char *path, const char *reason)
+{
+	size_t used = strlen(list);
+
+	if (used + 1 < cap)
+		snprintf(list + used, cap - used, "\n  %.300s: %.200s", path, reason);
+}
+
+/*
+ * The freeze check: the exports this run reads, by content, against a
+ * snapshot (the run's own when it resumes, the final sync's once the source
+ * is frozen). A changed, missing or different file refuses the run unless
+ * --force, which reads them as they are now (and *changed says so).
+ */
+static int freeze_check(struct migration *m, const struct crm_source_file *files, size_t count, const char *against,
+			const char *advice, int *changed, struct crm_error *err)
+{
+	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
+	char list[sizeof(m->res->forced)] = "";
+	size_t i, n;
+
+	*changed = 0;
+	if (!in)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	n = run_inputs(m, in);
+	for (i = 0; i < n && !err->code; i++) {
+		const struct crm_source_file *f = find_source(files, count, in[i].object);
+		const char *shown = crm_source_display_path(m->p->cfg.dir, in[i].path);
+		char reason[256];
+		int rc = 1;
+		if (!f)
+			snprintf(reason, sizeof(reason), "not in that snapshot");
+		else if (strcmp(f->path, shown) != 0)
+			snprintf(reason, sizeof(reason), "not the file of that snapshot (%.200s)", f->path);
+		else
+			rc = crm_source_changed(f, in[i].path, 1, reason, sizeof(reason), err);
+		if (rc == 1) {
+			list_change(list, sizeof(list), shown, reason);
+			(*changed)++;
+		}
+	}
+	crm_free(in);
+	if (err->code || !*changed)
+		return err->code;
+	if (!m->opt->force)
+		return crm_error_set(err, CRM_EREFUSED, "%s:%s\n%s, or pass --force to read them as they are now",
+				     against, list, advice);
+	snprintf(m->res->forced, sizeof(m->res->forced), "%s", list);
+	return 0;
+}
+
+/* Once a sync --final finished, the source is frozen: a later run reads only what that sync read. */
+static int check_frozen(struct migration *m, struct crm_error *err)
+{
+	struct crm_run_info final;
+	struct crm_source_file *files = NULL;
+	size_t count = 0;
+	char against[256];
+	int rc = crm_state_run_final(m->state, &final, err), changed;
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	if (crm_state_source_files(m->state, final.id, &files, &count, err))
+		return err->code;
+	snprintf(against, sizeof(against),
+		 "refused: the source was frozen by the final sync (run %lld, %s); these exports differ from what "
+		 "it read",
+		 (long long) final.id, final.finished_at);
+	freeze_check(m, files, count, against, "roll that sync back first ('crmshift rollback') to reopen the source",
+		     &changed, err);
+	crm_free(files);
+	return err->code;
+}
+
+/* A resumed run goes on only with the exports it started with. */
+static int check_resumed(struct migration *m, struct crm_error *err)
+{
+	struct run_input *in;
+	char against[256];
+	size_t i, n;
+	int changed;
+
+	if (load_sources(m, err))
+		return err->code;
+	snprintf(against, sizeof(against),
+		 "refused: these exports changed after run %lld took its snapshot; resuming would load a mix of two "
+		 "versions",
+		 (long long)m->run);
+	if (freeze_check(m, m->sources, m->source_count, against,
+			 "restore them and resume, or start a new run ('crmshift migrate')", &changed, err) ||
+	    !changed)
+		return err->code;
+	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
+	in = crm_calloc(m->p->count + 1, sizeof(*in));
+	if (!in)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	n = run_inputs(m, in);
+	for (i = 0; i < n && !err->code; i++) {
+		const struct crm_source_file *f = find_source(m->sources, m->source_count, in[i].object);
+		char reason[256];
+		int rc = f ? crm_source_changed(f, in[i].path, 1, reason, sizeof(reason), err) : 1;
+		if (rc == 1)
+			crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err);
+	}
+	crm_free(in);
+	return err->code ? err->code : load_sources(m, err);
+}
+
+/* The source side of the run's snapshot: every export it reads, before it reads them. */
+static int take_sources(struct migration *m, struct crm_error *err)
+{
+	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
+	size_t i, n;
+
+	if (!in)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	n = run_inputs(m, in);
+	for (i = 0; i < n && !err->code; i++)
+		crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
+	crm_free(in);
+	return err->code ? err->code : load_sources(m, err);
+}
+
+/*
+ * Before each pass over an export: has it changed since the run's snapshot
+ * (size, modification time)? A run that read half of one version must not
+ * read the rest from another.
+ */
+static int check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err)
+{
+	const struct crm_source_file *f = find_source(m->sources, m->source_count, o->cfg->name);
+	char reason[256], list[512] = "";
+	int rc;
+
+	if (!f)
+		return 0;
+	rc = crm_source_changed(f, o->path, 0, reason, sizeof(reason), err);
+	if (rc != 1)
+		return rc;
+	list_change(list, sizeof(list), f->path, reason);
+	if (!m->opt->force)
+		return crm_error_set(err, CRM_EREFUSED,
+				     "refused: an export changed while run %lld read it:%s\nthe run stops here; "
+				     "restore the file and "
+				     "run 'crmshift %s'%s, or add --force to read it as it is now",
+				     (long long)m->run, list, m->opt->sync ? "sync" : "migrate --resume",
+				     m->opt->sync ? " again" : "");
+	snprintf(m->res->forced + strlen(m->res->forced), sizeof(m->res->forced) - strlen(m->res->forced), "%s", list);
+	if (crm_source_take(m->state, m->run, m->p->cfg.dir, o->cfg->name, o->path, 1, err))
+		return err->code;
+	return load_sources(m, err);
+}
+
+/*
+ * Pass 1 counts the export's records for the source snapshot; a migrate
+ * also keeps its share of the record sample and, for opportunities, the
+ * open pipeline (a resumed pass continues the figures its checkpoints kept).
+ */
+static int start_source_figures(struct migration *m, struct object_run *orun, struct crm_error *err)
+{
+	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run);
+	if (!orun->sample)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_pipeline_init(&orun->pipeline, orun->o->prog);
+	orun->keeps_pipeline = !m->opt->sync && !m->opt->dry_run && !m->sampling && orun->pipeline.fields.stage >= 0;
+	if (orun->keeps_pipeline && orun->cp.pass1_records > 0)
+		return crm_state_pipeline_get(m->state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
+					      &orun->pipeline.count, err);
+	return 0;
+}
+
+/* At the end of pass 1, in its last transaction: the record count, and the sample written out. */
+static int save_source_figures(struct migration *m, struct object_run *orun, struct crm_error *err)
+{
+	char path[PATH_MAX];
+
+	if (m->opt->dry_run)
+		return 0;
+	if (crm_state_source_file_records(m->state, m->run, orun->o->cfg->name, crm_record_sample_records(orun->sample),
+					  err))
+		return err->code;
+	if (!orun->sample_slots)
+		return 0;
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-sample-%s.jsonl", m->p->cfg.dir,
+			    (long long)m->run, orun->o->cfg->name))
+		return err->code;
+	return crm_record_sample_write(orun->sample, path, err);
+}
+
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
@@ -791,6 +1040,11 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 
 	memset(&pr, 0, sizeof(pr));
 	memset(&sopt, 0, sizeof(sopt));
+	if (check_unchanged(m, o, err))
+		return err->code;
+	if (pass == 1 && start_source_figures(m, orun, err))
+		goto out;
+	sopt.sample = orun->sample;
 	sopt.tz = &m->tz;
 	if (m->opt->sync && !m->opt->full && !m->opt->dry_run) {
 		/* an incremental export: what the last sync applied is left out */
@@ -835,7 +1089,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		goto out_rollback;
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
-		if (publish_watermark(m, orun, err))
+		if (publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
 			goto out_rollback;
 	} else {
 		orun->cp.pass2_done = 1;
@@ -852,6 +1106,9 @@ out_rollback : {
 }
 out:
 	crm_stager_stop(stager);
+	crm_record_sample_free(orun->sample);
+	orun->sample = NULL;
+	crm_pipeline_release(&orun->pipeline);
 	prepared_release(&pr);
 	close_writer(m, orun);
 	return err->code;
@@ -1243,9 +1500,9 @@ static char *options_json(const struct crm_migrate_options *opt)
 	if (opt->objects)
 		json_object_set_new(root, "objects", json_string(opt->objects));
 	if (opt->sync)
-		json_object_set_new(
-			root, "sync",
-			json_pack("{s:s?, s:b, s:s?}", "from", opt->from, "full", opt->full, "events", opt->events));
+		json_object_set_new(root, "sync",
+				    json_pack("{s:s?, s:b, s:s?, s:b}", "from", opt->from, "full", opt->full, "events",
+					      opt->events, "final", opt->final));
 	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(root);
 	return text;
@@ -1378,7 +1635,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	char objects[512], path[PATH_MAX], url[PATH_MAX];
 	struct timespec start;
 	int64_t rejects_offset = 0, orphans_offset = 0;
-	size_t i;
+	size_t i, selected = 0;
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -1423,6 +1680,11 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	m.state = crm_state_open(path, m.store->ops->sqlite_handle(m.store), err);
 	if (!m.state)
 		goto out;
+	for (i = 0; !opt->resume && i < p->count; i++)
+		res->objects[i].selected = crm_project_selected(opt->objects, p->objects[p->order[i]].cfg->name) &&
+					   !res->objects[i].no_file;
+	if (!opt->dry_run && !opt->resume && check_frozen(&m, err))
+		goto out;
 	if (start_run(&m, &eff, objects, sizeof(objects), err))
 		goto out;
 	m.opt = &eff;
@@ -1459,6 +1721,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			}
 		}
 	}
+	if (!opt->dry_run && (res->resumed ? check_resumed(&m, err) : take_sources(&m, err)))
+		goto out_failed;
 	if (open_reports(&m, rejects_offset, orphans_offset, err))
 		goto out_failed;
 	if (res->resumed) {
@@ -1473,7 +1737,10 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 
 	if (eff.events && run_events(&m, err))
 		goto out_failed;
+	for (i = 0; i < p->count; i++)
+		selected += res->objects[i].selected;
 	for (int pass = 1; pass <= 2 && !eff.events; pass++) {
+		size_t k = 0;
 		for (i = 0; i < p->count; i++) {
 			struct object_run orun;
 			int64_t known;
@@ -1481,7 +1748,13 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			orun.o = &p->objects[p->order[i]];
 			orun.key = m.keys[p->order[i]];
 			orun.result = &res->objects[i];
-			if (!orun.result->selected || (pass == 2 && !orun.o->has_deferred))
+			if (!orun.result->selected)
+				continue;
+			/* the snapshot's sample: SOURCE_SAMPLE records of a migrate, shared out over its exports */
+			if (!eff.sync && !opt->dry_run)
+				orun.sample_slots = SOURCE_SAMPLE / selected + (k < SOURCE_SAMPLE % selected);
+			k++;
+			if (pass == 2 && !orun.o->has_deferred)
 				continue;
 			rc = crm_state_checkpoint_get(m.state, m.run, orun.o->cfg->name, &orun.cp, err);
 			if (rc < 0)
@@ -1527,6 +1800,7 @@ out:
 	for (i = 0; i < m.snapshot_count; i++)
 		crm_snapshot_free(m.snapshots[i].snap);
 	crm_free(m.snapshots);
+	crm_free(m.sources);
 	if (m.sampling)
 		crm_sample_release(&m.sample);
 	if (m.rejects)
@@ -1600,6 +1874,18 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 	json_object_set_new(root, "run", json_integer(res->run_id));
 	json_object_set_new(root, "dry_run", json_boolean(dry_run));
 	json_object_set_new(root, "resumed", json_boolean(res->resumed));
+	if (res->forced[0]) {
+		/* "\n  path: what changed" per export */
+		json_t *forced = json_array();
+		const char *line = res->forced;
+		while (forced && (line = strstr(line, "\n  ")) != NULL) {
+			const char *end = strchr(line + 3, '\n');
+			size_t len = end ? (size_t)(end - line - 3) : strlen(line + 3);
+			json_array_append_new(forced, json_stringn(line + 3, len));
+			line += 3;
+		}
+		json_object_set_new(root, "forced", forced);
+	}
 	json_object_set_new(root, "target", json_string(res->target));
 	json_object_set_new(root, "objects", objects);
 	json_object_set_new(root, "rejects_file", json_string(res->rejects_path));

@@ -39,6 +39,9 @@ struct crm_migrate_options {
 	const char *from;   /* folder of the delta export files; NULL: the [source] path */
 	int full;	    /* the files are full exports: absence means deleted ([object] delete_missing) */
 	const char *events; /* a Debezium change-event stream, applied in order, instead of files */
+	int final;	    /* the last sync: the source is frozen from here on */
+	/* read exports that changed after their snapshot (resume) or after the freeze */
+	int force;
 };
 
 struct crm_object_result {
@@ -75,6 +78,8 @@ struct crm_migrate_result {
 	int64_t orphan_rows;
 	int64_t conflict_rows;
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
+	/* --force: exports read although they changed after their snapshot: "\n  path: what changed" each */
+	char forced[1024];
 	struct crm_report_example rejects[CRM_EXAMPLES_MAX];
 	size_t reject_examples;
 	struct crm_report_example orphans[CRM_EXAMPLES_MAX];

@@ -19,6 +19,7 @@
  */
 #include "compat.h"
 #include "engine/reconcile.h"
+#include "engine/pipeline.h"
 #include "engine/stage.h"
 #include "io/csv.h"
 #include "state/state.h"
@@ -201,9 +202,9 @@ struct object_check {
 	int *critical;		    /* per field: index into res->criticals + 1, or 0 */
 	int phase;		    /* 1: hashes, 2: fields */
 	/* columns the totals read, found once (-1 when the table has none) */
-	long role_opp;			 /* opportunity_contact.opportunity_id */
-	long account;			 /* contact.account_id */
-	long stage, amount, closed, won; /* opportunity */
+	long role_opp; /* opportunity_contact.opportunity_id */
+	long account;  /* contact.account_id */
+	struct crm_pipeline_fields opp;
 };
 
 static int is_consent_column(const char *table, const char *column)
@@ -444,21 +445,6 @@ static struct crm_recon_stage *stage_entry(struct crm_recon_stage **items, size_
 	return &stages[(*count)++];
 }
 
-static long field_index(const struct crm_program *prog, const char *column)
-{
-	size_t f;
-
-	for (f = 0; f < prog->field_count; f++)
-		if (strcmp(prog->fields[f].target_field, column) == 0)
-			return (long)f;
-	return -1;
-}
-
-static int is_one(const struct crm_value *v)
-{
-	return v->len == 1 && v->ptr[0] == '1';
-}
-
 /* Adds one row's business figures (source side when source is set). */
 static int business(struct reconciliation *rc, struct object_check *oc, const struct crm_value *v, int source,
 		    struct crm_error *err)
@@ -471,20 +457,20 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 		return 0;
 	}
 	if (strcmp(prog->table, "opportunity") == 0) {
-		long stage = oc->stage, amount = oc->amount, closed = oc->closed, won = oc->won;
-		double value = amount >= 0 && v[amount].len ? strtod(v[amount].ptr, NULL) : 0;
+		const struct crm_pipeline_fields *opp = &oc->opp;
+		double value = crm_pipeline_amount(opp, v);
 		*(source ? &res->opportunities_source : &res->opportunities_target) += 1;
-		if (won >= 0 && is_one(&v[won])) {
+		if (crm_pipeline_is_won(opp, v)) {
 			*(source ? &res->won_source_count : &res->won_target_count) += 1;
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
 		}
-		if (stage >= 0 && !(closed >= 0 && is_one(&v[closed]))) {
+		if (crm_pipeline_is_open(opp, v)) {
+			const struct crm_value *stage = &v[opp->stage];
 			/* the scan thread keeps its own list: the two sides run at once */
-			struct crm_recon_stage *s =
-				source ? stage_entry(&res->stages, &res->stage_count, v[stage].ptr ? v[stage].ptr : "",
-						     v[stage].len, err)
-				       : stage_entry(&oc->tstages, &oc->tstage_count, v[stage].ptr ? v[stage].ptr : "",
-						     v[stage].len, err);
+			struct crm_recon_stage *s = source ? stage_entry(&res->stages, &res->stage_count,
+									 stage->ptr ? stage->ptr : "", stage->len, err)
+							   : stage_entry(&oc->tstages, &oc->tstage_count,
+									 stage->ptr ? stage->ptr : "", stage->len, err);
 			if (!s)
 				return err->code;
 			*(source ? &s->source_count : &s->target_count) += 1;
@@ -644,7 +630,8 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 		/* each difference is measured by one trigger: consent, a blanked critical field, or record mismatches */
 		if (rf->consent) {
 			consent = 1;
-			if (is_optout_column(rf->column) && is_one(&expected) && !is_one(&actual[f]))
+			if (is_optout_column(rf->column) && crm_value_is_true(&expected) &&
+			    !crm_value_is_true(&actual[f]))
 				optout = 1;
 		} else if (!(oc->critical[f] && expected.len && !actual[f].len)) {
 			other = 1;
@@ -832,12 +819,9 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 			if (strcmp(rc->res->criticals[c].field, name) == 0)
 				oc->critical[f] = (int)c + 1;
 	}
-	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? field_index(prog, "opportunity_id") : -1;
-	oc->account = strcmp(prog->table, "contact") == 0 ? field_index(prog, "account_id") : -1;
-	oc->stage = field_index(prog, "stage");
-	oc->amount = field_index(prog, "amount");
-	oc->closed = field_index(prog, "is_closed");
-	oc->won = field_index(prog, "is_won");
+	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? crm_program_field(prog, "opportunity_id") : -1;
+	oc->account = strcmp(prog->table, "contact") == 0 ? crm_program_field(prog, "account_id") : -1;
+	crm_pipeline_fields_find(prog, &oc->opp);
 	oc->spec.table = prog->table;
 	oc->spec.source_system = rc->p->cfg.source_system;
 	oc->spec.columns = oc->columns;
@@ -1013,7 +997,7 @@ static int junction(struct reconciliation *rc, struct crm_error *err)
 		if (strcmp(rc->p->objects[i].cfg->target, "opportunity_contact") == 0 &&
 		    crm_project_selected(rc->objects, rc->p->objects[i].cfg->name)) {
 			role = &rc->p->objects[i];
-			f = field_index(role->prog, "opportunity_id");
+			f = crm_program_field(role->prog, "opportunity_id");
 		}
 	if (!role || f < 0)
 		return 0;
@@ -1046,7 +1030,7 @@ static int largest_parents(struct reconciliation *rc, struct crm_error *err)
 	for (i = 0; i < rc->p->count && !contact; i++)
 		if (strcmp(rc->p->objects[i].cfg->target, "contact") == 0 &&
 		    crm_project_selected(rc->objects, rc->p->objects[i].cfg->name) &&
-		    (f = field_index(rc->p->objects[i].prog, "account_id")) >= 0)
+		    (f = crm_program_field(rc->p->objects[i].prog, "account_id")) >= 0)
 			contact = &rc->p->objects[i];
 	if (!contact)
 		return 0;

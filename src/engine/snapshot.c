@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "engine/snapshot.h"
 #include "util/alloc.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,21 +54,15 @@ static int write_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err
 int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_t count, const char *path,
 		       struct crm_error *err)
 {
-	char tmp[4096];
+	struct crm_atomic_file af;
 	struct writing w;
 	uint32_t n = (uint32_t)count;
 	size_t i;
-	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return crm_error_set(err, CRM_EINPUT, "snapshot path too long: %s", path);
 	/* row ids and hashes only, but of customers' records: 0600 like the rest of .crmshift */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	w.f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!w.f && fd >= 0)
-		close(fd);
-	if (!w.f)
-		return crm_error_set(err, CRM_EIO, "cannot create the snapshot '%s': %s", tmp, strerror(errno));
+	if (crm_atomic_open(&af, path, err))
+		return err->code;
+	w.f = af.f;
 	if (fwrite(MAGIC, 8, 1, w.f) != 1 || fwrite(&n, sizeof(n), 1, w.f) != 1)
 		crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
 	for (i = 0; i < count && !err->code; i++) {
@@ -89,15 +84,7 @@ int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_
 		if (fseek(w.f, at, SEEK_SET) || fwrite(&w.rows, sizeof(w.rows), 1, w.f) != 1 || fseek(w.f, 0, SEEK_END))
 			crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
 	}
-	if (!err->code && (fflush(w.f) || fsync(fileno(w.f))))
-		crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
-	if (fclose(w.f) && !err->code)
-		crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
-	if (!err->code && rename(tmp, path))
-		crm_error_set(err, CRM_EIO, "cannot write the snapshot '%s': %s", path, strerror(errno));
-	if (err->code)
-		remove(tmp);
-	return err->code;
+	return crm_atomic_commit(&af, err);
 }
 
 struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err)

@@ -220,6 +220,8 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 		}
 		if (rec.index == 0)
 			continue;
+		if (s->opt.sample)
+			crm_record_sample_offer(s->opt.sample, &rec, rc == CRM_CSV_RECORD);
 		if ((int64_t)rec.index <= s->opt.skip) {
 			/* committed before an interruption: only `unique` needs to see it again (one worker, in order) */
 			if (rc == CRM_CSV_RECORD && (s->run_flags & CRM_RUN_CHECK_UNIQUE) && keep(s, &rec)) {

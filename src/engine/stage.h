@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "engine/project.h"
+#include "engine/source.h"
 #include "transform/datetime.h"
 
 struct crm_stage_record {
@@ -48,8 +49,9 @@ struct crm_stage_options {
 	int keep_bad;	    /* stage malformed records (pass 1) or drop them (pass 2) */
 	crm_stage_keep_fn keep;
 	void *keep_ctx;
-	const struct crm_tz *tz; /* reads [object] modified values written without a zone */
-	const char *watermark;	 /* sync: leave out records modified before it (NULL keeps them) */
+	const struct crm_tz *tz;	  /* reads [object] modified values written without a zone */
+	const char *watermark;		  /* sync: leave out records modified before it (NULL keeps them) */
+	struct crm_record_sample *sample; /* offered every record read, in file order (NULL: none) */
 };
 
 struct crm_stager;

@@ -73,7 +73,15 @@ static const char *const schema_sql =
 	"  run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, exported INTEGER NOT NULL,\n"
 	"  next_seq INTEGER NOT NULL, finished_at TEXT);\n"
 	"CREATE TABLE IF NOT EXISTS %s.watermarks (\n"
-	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id INTEGER NOT NULL);\n";
+	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id INTEGER NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS %s.source_files (\n"
+	"  seq INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, object TEXT NOT NULL, path TEXT NOT NULL,\n"
+	"  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, records INTEGER,\n"
+	"  taken_at TEXT NOT NULL, forced INTEGER NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS %s.source_pipeline (\n"
+	"  run_id INTEGER NOT NULL, object TEXT NOT NULL, stage TEXT NOT NULL, records INTEGER NOT NULL,\n"
+	"  amount REAL NOT NULL, first_close TEXT NOT NULL, last_close TEXT NOT NULL,\n"
+	"  PRIMARY KEY (run_id, object, stage));\n";
 
 /*
  * Columns added after a state database was first created (schema 1 had
@@ -262,6 +270,15 @@ static int step_done(struct crm_state *st, sqlite3_stmt *s, struct crm_error *er
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, what);
+}
+
+/* Steps a statement prepared for one use, and finalizes it. */
+static int step_once(struct crm_state *st, sqlite3_stmt *s, struct crm_error *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, what);
 }
 
@@ -861,4 +878,170 @@ int crm_state_xref_unseen(struct crm_state *st, int64_t key, int64_t run, char *
 	if (rc == SQLITE_ROW)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref unseen");
+}
+
+int crm_state_source_file_put(struct crm_state *st, int64_t run, const struct crm_source_file *f, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+
+	if (run_sql(st,
+		    "INSERT INTO %s.source_files (run_id, object, path, size, mtime_ns, sha256, records, taken_at, "
+		    "forced) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, f->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, f->path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (int64_t)f->size);
+	sqlite3_bind_int64(s, 5, f->mtime_ns);
+	sqlite3_bind_text(s, 6, f->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, f->taken_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, f->forced);
+	return step_once(st, s, err, "source snapshot");
+}
+
+int crm_state_source_file_records(struct crm_state *st, int64_t run, const char *object, int64_t records,
+				  struct crm_error *err)
+{
+	sqlite3_stmt *s;
+
+	if (run_sql(st,
+		    "UPDATE %s.source_files SET records = ? WHERE seq = (SELECT max(seq) FROM %s.source_files "
+		    "WHERE run_id = ? AND object = ?)",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, records);
+	sqlite3_bind_int64(s, 2, run);
+	sqlite3_bind_text(s, 3, object, -1, SQLITE_STATIC);
+	return step_once(st, s, err, "source snapshot");
+}
+
+int crm_state_source_files(struct crm_state *st, int64_t run, struct crm_source_file **files, size_t *count,
+			   struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*files = NULL;
+	*count = 0;
+	/* the newest snapshot of each object's file: a forced run took a second one */
+	if (run_sql(st,
+		    "SELECT object, path, size, mtime_ns, sha256, coalesce(records, -1), taken_at, forced "
+		    "FROM %s.source_files WHERE seq IN (SELECT max(seq) FROM %s.source_files WHERE run_id = ? "
+		    "GROUP BY object) ORDER BY seq",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct crm_source_file *f;
+		if (*count == cap) {
+			struct crm_source_file *grown =
+				crm_realloc(*files, (cap = cap ? cap * 2 : 8) * sizeof(**files));
+			if (!grown)
+				break;
+			*files = grown;
+		}
+		f = &(*files)[(*count)++];
+		copy_col(f->object, sizeof(f->object), s, 0);
+		copy_col(f->path, sizeof(f->path), s, 1);
+		f->size = (uint64_t)sqlite3_column_int64(s, 2);
+		f->mtime_ns = sqlite3_column_int64(s, 3);
+		copy_col(f->sha256, sizeof(f->sha256), s, 4);
+		f->records = sqlite3_column_int64(s, 5);
+		copy_col(f->taken_at, sizeof(f->taken_at), s, 6);
+		f->forced = sqlite3_column_int(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW) {
+		crm_free(*files);
+		*files = NULL;
+		*count = 0;
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "source snapshot");
+}
+
+int crm_state_pipeline_put(struct crm_state *st, int64_t run, const char *object,
+			   const struct crm_pipeline_stage *stages, size_t count, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	if (run_sql(st, "DELETE FROM %s.source_pipeline WHERE run_id = ? AND object = ?", &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	if (step_once(st, s, err, "open pipeline"))
+		return err->code;
+	if (run_sql(st,
+		    "INSERT INTO %s.source_pipeline (run_id, object, stage, records, amount, first_close, "
+		    "last_close) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    &s, err))
+		return err->code;
+	for (i = 0; i < count && !err->code; i++) {
+		sqlite3_bind_int64(s, 1, run);
+		sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, stages[i].stage, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, stages[i].records);
+		sqlite3_bind_double(s, 5, stages[i].amount);
+		sqlite3_bind_text(s, 6, stages[i].first_close, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, stages[i].last_close, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			db_error(st, err, "open pipeline");
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return err->code;
+}
+
+int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object, struct crm_pipeline_stage **stages,
+			   size_t *count, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*stages = NULL;
+	*count = 0;
+	if (run_sql(st,
+		    "SELECT stage, records, amount, first_close, last_close FROM %s.source_pipeline "
+		    "WHERE run_id = ? AND (?2 IS NULL OR object = ?2) ORDER BY object, stage",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct crm_pipeline_stage *ps;
+		if (*count == cap) {
+			struct crm_pipeline_stage *grown =
+				crm_realloc(*stages, (cap = cap ? cap * 2 : 8) * sizeof(**stages));
+			if (!grown)
+				break;
+			*stages = grown;
+		}
+		ps = &(*stages)[(*count)++];
+		copy_col(ps->stage, sizeof(ps->stage), s, 0);
+		ps->records = sqlite3_column_int64(s, 1);
+		ps->amount = sqlite3_column_double(s, 2);
+		copy_col(ps->first_close, sizeof(ps->first_close), s, 3);
+		copy_col(ps->last_close, sizeof(ps->last_close), s, 4);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW) {
+		crm_free(*stages);
+		*stages = NULL;
+		*count = 0;
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "open pipeline");
+}
+
+int crm_state_run_final(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
+{
+	return run_row(st,
+		       "SELECT id, status, started_at, finished_at, options, command FROM %s.runs WHERE status = "
+		       "'done' AND command = 'sync' AND json_extract(options, '$.sync.final') ORDER BY id DESC "
+		       "LIMIT 1",
+		       0, info, err);
 }

@@ -188,4 +188,46 @@ int crm_state_watermark_get(struct crm_state *state, const char *object, char *v
 int crm_state_watermark_put(struct crm_state *state, const char *object, const char *value, int64_t run,
 			    struct crm_error *err);
 
+/*
+ * The source side of a run's snapshot: an export file as it was when the
+ * run started (or when --force accepted it changed), and the records read.
+ */
+struct crm_source_file {
+	char object[128]; /* the object; "events" for a change stream */
+	char path[1024];  /* as the project names it (relative to its folder when inside it) */
+	uint64_t size;
+	int64_t mtime_ns;
+	char sha256[65];
+	int64_t records; /* records in the file; -1 until a pass read it all */
+	char taken_at[32];
+	int forced; /* taken again under --force after the file changed */
+};
+
+int crm_state_source_file_put(struct crm_state *state, int64_t run, const struct crm_source_file *file,
+			      struct crm_error *err);
+/* Sets the record count of the newest snapshot of object's file in run. */
+int crm_state_source_file_records(struct crm_state *state, int64_t run, const char *object, int64_t records,
+				  struct crm_error *err);
+/* The newest snapshot of each object's file in run, in the order taken (crm_free *files). */
+int crm_state_source_files(struct crm_state *state, int64_t run, struct crm_source_file **files, size_t *count,
+			   struct crm_error *err);
+
+/* One stage of the open pipeline: open opportunities in the source when a run read them. */
+struct crm_pipeline_stage {
+	char stage[64];
+	int64_t records;
+	double amount;
+	char first_close[32], last_close[32]; /* earliest and latest close date ("" when none) */
+};
+
+/* Replaces object's open pipeline in run (in the caller's transaction). */
+int crm_state_pipeline_put(struct crm_state *state, int64_t run, const char *object,
+			   const struct crm_pipeline_stage *stages, size_t count, struct crm_error *err);
+/* Object's open pipeline in run, or every object's for object NULL (crm_free *stages). */
+int crm_state_pipeline_get(struct crm_state *state, int64_t run, const char *object, struct crm_pipeline_stage **stages,
+			   size_t *count, struct crm_error *err);
+
+/* The newest finished sync --final not rolled back: the freeze. 0 when found, 1 when none. */
+int crm_state_run_final(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
+
 #endif

@@ -767,6 +767,16 @@ static void release_field(struct crm_field_program *field)
 	crm_free(field->checks);
 }
 
+long crm_program_field(const struct crm_program *prog, const char *column)
+{
+	size_t f;
+
+	for (f = 0; f < prog->field_count; f++)
+		if (strcmp(prog->fields[f].target_field, column) == 0)
+			return (long)f;
+	return -1;
+}
+
 void crm_program_free(struct crm_program *prog)
 {
 	size_t i;

@@ -70,12 +70,20 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
 					struct crm_diags *diags, struct crm_error *err);
 void crm_program_free(struct crm_program *prog);
+/* The index of the field that fills target column, or -1. */
+long crm_program_field(const struct crm_program *prog, const char *column);
 
 struct crm_value {
 	const char *ptr; /* NULL or empty: no value */
 	size_t len;
 	int64_t id; /* a resolved reference: the parent's target id; 0 when none */
 };
+
+/* A mapped boolean is "1" or "0". */
+static inline int crm_value_is_true(const struct crm_value *v)
+{
+	return v->len == 1 && v->ptr[0] == '1';
+}
 
 struct crm_failure {
 	size_t field;	    /* index into prog->fields */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fmt, ...)
 {
@@ -28,4 +30,37 @@ int crm_mkdir_private(const char *path, struct crm_error *err)
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
 		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+int crm_atomic_open(struct crm_atomic_file *af, const char *path, struct crm_error *err)
+{
+	int fd;
+
+	af->f = NULL;
+	if (crm_path_format(af->path, sizeof(af->path), err, "%s", path) ||
+	    crm_path_format(af->tmp, sizeof(af->tmp), err, "%s.tmp", path))
+		return err->code;
+	fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	af->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!af->f && fd >= 0)
+		close(fd);
+	if (!af->f)
+		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", af->tmp, strerror(errno));
+	return 0;
+}
+
+int crm_atomic_commit(struct crm_atomic_file *af, struct crm_error *err)
+{
+	if (!af->f)
+		return err->code;
+	if (!err->code && (ferror(af->f) || fflush(af->f) || fsync(fileno(af->f))))
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", af->tmp, strerror(errno));
+	if (fclose(af->f) && !err->code)
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", af->tmp, strerror(errno));
+	af->f = NULL;
+	if (!err->code && rename(af->tmp, af->path))
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", af->path, strerror(errno));
+	if (err->code)
+		remove(af->tmp);
+	return err->code;
 }

@@ -8,10 +8,26 @@
 #include "compat.h"
 #include "util/error.h"
 
+#include <stdio.h>
+
 /* snprintf into dst; CRM_EINPUT with err set when the result does not fit. */
 int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fmt, ...) CRM_PRINTF(4, 5);
 
 /* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
 int crm_mkdir_private(const char *path, struct crm_error *err);
+
+/*
+ * A file written whole or not at all: written to path.tmp (mode 0600: it
+ * holds customer data), synced and renamed over path on commit.
+ */
+struct crm_atomic_file {
+	FILE *f;
+	char path[4096];
+	char tmp[4096];
+};
+
+int crm_atomic_open(struct crm_atomic_file *af, const char *path, struct crm_error *err);
+/* Syncs and renames; on failure (or after err was set by the writer) removes the temporary file. */
+int crm_atomic_commit(struct crm_atomic_file *af, struct crm_error *err);
 
 #endif

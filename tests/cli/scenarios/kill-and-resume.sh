@@ -32,3 +32,8 @@ for t in account contact opportunity opportunity_contact; do
 done
 ledger=$(sqlite3 "$SCRATCH/b/.crmshift/state.db" "select count(*) from ledger where action = 'insert'")
 expect_eq "ledger inserts = rows inserted" "$ledger" "$(jq '[.objects[].inserted] | add' "$SCRATCH/full.json")"
+# the source snapshot: the same records counted, the same sample drawn, the same open pipeline
+snapshot() { sqlite3 "$1/.crmshift/state.db" "select object, path, size, sha256, records from source_files order by object;
+	select * from source_pipeline order by object, stage"; cat "$1"/.crmshift/snapshots/run-1-sample-*.jsonl; }
+expect_eq "source snapshot after resume" "$(snapshot "$SCRATCH/b" | md5sum)" "$(snapshot "$SCRATCH/a" | md5sum)"
+expect_eq "sample of the interrupted export" "$(wc -l <"$SCRATCH/b/.crmshift/snapshots/run-1-sample-Contact.jsonl")" 25

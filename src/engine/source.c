@@ -1,0 +1,236 @@
+/*
+ * source.c: source snapshots (file facts in the state database), the
+ * freeze check, and the record sample.
+ */
+#include "compat.h"
+#include "engine/source.h"
+#include "transform/datetime.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/path.h"
+#include "util/sha256.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *crm_source_display_path(const char *dir, const char *path)
+{
+	size_t len = strlen(dir);
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (strncmp(path, dir, len) == 0 && path[len] == '/')
+		path += len + 1;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return path;
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const char *object, const char *path,
+		    int forced, struct crm_error *err)
+{
+	struct crm_source_file f;
+	struct stat st;
+
+	memset(&f, 0, sizeof(f));
+	if (stat(path, &st) != 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: %s", path, strerror(errno));
+	if (crm_sha256_file(path, f.sha256, &f.size, err))
+		return err->code;
+	if (crm_path_format(f.object, sizeof(f.object), err, "%s", object) ||
+	    crm_path_format(f.path, sizeof(f.path), err, "%s", crm_source_display_path(dir, path)))
+		return err->code;
+	f.mtime_ns = mtime_ns(&st);
+	f.forced = forced;
+	crm_dt_now(NULL, f.taken_at);
+	return crm_state_source_file_put(state, run, &f, err);
+}
+
+int crm_source_changed(const struct crm_source_file *f, const char *path, int by_content, char *reason, size_t cap,
+		       struct crm_error *err)
+{
+	char sha[CRM_SHA256_HEX];
+	struct stat st;
+	uint64_t size;
+
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return crm_error_set(err, CRM_EIO, "%s: %s", path, strerror(errno));
+		snprintf(reason, cap, "it is gone");
+		return 1;
+	}
+	if ((uint64_t)st.st_size != f->size) {
+		snprintf(reason, cap, "size %llu bytes, was %llu", (unsigned long long)st.st_size,
+			 (unsigned long long)f->size);
+		return 1;
+	}
+	/* the same size and time: unchanged, unless the caller wants the content compared anyway */
+	if (!by_content && mtime_ns(&st) == f->mtime_ns)
+		return 0;
+	if (crm_sha256_file(path, sha, &size, err))
+		return err->code;
+	if (strcmp(sha, f->sha256) != 0) {
+		snprintf(reason, cap, "content changed: SHA-256 %.12s..., was %.12s...", sha, f->sha256);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the record sample ---- */
+
+struct kept_record {
+	unsigned long line;
+	char *json; /* {"column": "value", ...} */
+};
+
+struct crm_record_sample {
+	const struct crm_project_object *o;
+	size_t capacity, count;
+	struct kept_record *kept;
+	uint64_t good;	 /* good records offered */
+	int64_t records; /* every record read */
+	uint64_t rng;	 /* xorshift64* state */
+};
+
+struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed)
+{
+	struct crm_record_sample *s = crm_calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->kept = crm_calloc(capacity ? capacity : 1, sizeof(*s->kept));
+	if (!s->kept) {
+		crm_free(s);
+		return NULL;
+	}
+	s->o = o;
+	s->capacity = capacity;
+	/* seeded by the caller and the object, mixed (splitmix64's finalizer), never 0: xorshift's fixed point */
+	s->rng = seed ^ crm_hash_bytes(o->cfg->name, strlen(o->cfg->name));
+	s->rng = (s->rng ^ (s->rng >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	s->rng = (s->rng ^ (s->rng >> 27)) * 0x94d049bb133111ebULL;
+	s->rng ^= s->rng >> 31;
+	if (!s->rng)
+		s->rng = 1;
+	return s;
+}
+
+static uint64_t next_random(struct crm_record_sample *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static char *record_json(const struct crm_project_object *o, const struct crm_csv_record *rec)
+{
+	json_t *obj = json_object();
+	char *text = NULL;
+	size_t f;
+
+	if (!obj)
+		return NULL;
+	for (f = 0; f < rec->count && f < o->column_count; f++) {
+		/* invalid UTF-8 cannot be JSON text: such a record is not kept */
+		json_t *v = json_stringn(rec->fields[f].len ? rec->fields[f].ptr : "", rec->fields[f].len);
+		if (!v || json_object_set_new(obj, o->columns[f], v))
+			goto out;
+	}
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+out:
+	json_decref(obj);
+	return text;
+}
+
+void crm_record_sample_offer(struct crm_record_sample *s, const struct crm_csv_record *rec, int good)
+{
+	size_t slot;
+	char *json;
+
+	s->records++;
+	if (!good || !s->capacity)
+		return;
+	s->good++;
+	if (s->count < s->capacity) {
+		slot = s->count;
+	} else {
+		uint64_t j = next_random(s) % s->good;
+		if (j >= s->capacity)
+			return;
+		slot = (size_t)j;
+	}
+	json = record_json(s->o, rec);
+	if (!json)
+		return; /* not valid UTF-8 (or out of memory): the sample is a sample without it */
+	if (slot < s->count)
+		free(s->kept[slot].json);
+	else
+		s->count++;
+	s->kept[slot].line = rec->line;
+	s->kept[slot].json = json;
+}
+
+int64_t crm_record_sample_records(const struct crm_record_sample *s)
+{
+	return s->records;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct kept_record *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int crm_record_sample_write(const struct crm_record_sample *s, const char *path, struct crm_error *err)
+{
+	struct crm_atomic_file af;
+	struct kept_record *order;
+	json_t *name;
+	char *name_json;
+	size_t i;
+
+	order = crm_calloc(s->count ? s->count : 1, sizeof(*order));
+	if (!order)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	memcpy(order, s->kept, s->count * sizeof(*order));
+	qsort(order, s->count, sizeof(*order), by_line);
+	/* the object's name as JSON text, once */
+	name = json_string(s->o->cfg->name);
+	name_json = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
+	json_decref(name);
+	if (!name_json)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	else if (!crm_atomic_open(&af, path, err)) {
+		for (i = 0; i < s->count && !err->code; i++)
+			if (fprintf(af.f, "{\"object\":%s,\"line\":%lu,\"record\":%s}\n", name_json, order[i].line,
+				    order[i].json) < 0)
+				crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+		crm_atomic_commit(&af, err);
+	}
+	free(name_json);
+	crm_free(order);
+	return err->code;
+}
+
+void crm_record_sample_free(struct crm_record_sample *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->count; i++)
+		free(s->kept[i].json);
+	crm_free(s->kept);
+	crm_free(s);
+}
