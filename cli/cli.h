@@ -11,9 +11,20 @@
 #include <jansson.h>
 
 struct cli {
-	const char *dir; /* the project folder (-C), "." by default */
-	int json;	 /* --json given before the command */
-	int tty;	 /* stderr is a terminal: progress may be drawn */
+	const char *dir;     /* the project folder (-C), "." by default */
+	int json;	     /* --json given before the command */
+	int tty;	     /* stderr is a terminal: progress may be drawn */
+	const char *actor;   /* --actor, $CRMSHIFT_ACTOR, or user@host */
+	const char *command; /* the command line as given, for the audit log */
+	const char *action;  /* the command's name */
+	/*
+	 * The audit entry of the command, once it starts to act (NULL until
+	 * then: help and usage errors are not logged), and entries before it
+	 * (per object); main() appends them all when the command returns.
+	 */
+	json_t *audit;
+	json_t *audit_objects;
+	const char *audit_dir; /* where the log is: the project folder (init: the new one) */
 };
 
 int cmd_init(int argc, char **argv, struct cli *cli);
@@ -23,6 +34,7 @@ int cmd_status(int argc, char **argv, struct cli *cli);
 int cmd_reconcile(int argc, char **argv, struct cli *cli);
 int cmd_rollback(int argc, char **argv, struct cli *cli);
 int cmd_sync(int argc, char **argv, struct cli *cli);
+int cmd_audit(int argc, char **argv, struct cli *cli);
 
 struct crm_project;
 /*
@@ -45,6 +57,21 @@ int cli_print_json(const json_t *root, size_t extra_flags);
 
 /* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
 int cli_fail(const struct crm_error *err);
+/* The message cli_fail printed last ("" when none): a refusal's reason goes into the audit log. */
+const char *cli_last_error(void);
+
+/* The command starts to act on the project in dir: it will be in the audit log. */
+void cli_audit_begin(struct cli *cli, const char *dir);
+/* Adds an entry before the command's own (one per object of a run), taking fields. */
+void cli_audit_object(struct cli *cli, json_t *fields);
+/*
+ * Appends the command's entries to the audit log with its result (from rc
+ * unless the command set "result"); returns rc, or a failure's exit code
+ * when the log cannot be written.
+ */
+int cli_audit_finish(struct cli *cli, int rc);
+/* The "inputs" of an entry: each path with its SHA-256 (files that cannot be read are left out). */
+void cli_audit_input(json_t *fields, const char *shown, const char *path);
 /* Prints a usage error and the command's usage line; returns CRM_EXIT_USAGE. */
 int cli_usage(const char *usage, const char *fmt, ...) CRM_PRINTF(2, 3);
 /* path shown relative to the project folder when it lies inside it. */

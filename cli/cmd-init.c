@@ -81,7 +81,6 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 	struct stat st;
 	int c;
 
-	(void)cli;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -113,6 +112,7 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/maps", dir);
 	mkdir(path, 0755);
+	cli_audit_begin(cli, dir);
 	printf("created %s: crmshift.ini, mapping.csv, exports/, maps/\n"
 	       "next: put the export files in %s/exports, describe each object in crmshift.ini,\n"
 	       "map its fields in mapping.csv, then run 'crmshift -C %s plan'\n",

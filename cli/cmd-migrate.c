@@ -166,19 +166,67 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 	printf("\n%s in %.2f s\n", dry_run ? "dry run done; the throw-away target is removed" : "done", res->seconds);
 }
 
+/*
+ * The audit entries of a run: one per object (its counts, its export's
+ * SHA-256 from the run's source snapshot) when it finished, then the run's
+ * own.
+ */
+static void audit_run(struct cli *cli, const struct crm_migrate_result *res, const struct crm_migrate_options *opt,
+		      int failed)
+{
+	size_t i, j;
+
+	if (res->run_id)
+		json_object_set_new(cli->audit, "run", json_integer(res->run_id));
+	if (opt->dry_run)
+		json_object_set_new(cli->audit, "dry_run", json_true());
+	if (res->resumed)
+		json_object_set_new(cli->audit, "resumed", json_true());
+	if (res->forced[0])
+		json_object_set_new(cli->audit, "forced", json_string(res->forced));
+	for (i = 0; i < res->count; i++) {
+		const struct crm_object_result *o = &res->objects[i];
+		const struct crm_counts *c = &o->counts;
+		json_t *entry;
+		if (!o->selected || failed)
+			continue;
+		entry = json_pack("{s:s, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "object", o->object,
+				  "run", (json_int_t)res->run_id, "counts", "read", (json_int_t)c->read, "inserted",
+				  (json_int_t)c->inserted, "updated", (json_int_t)c->updated, "unchanged",
+				  (json_int_t)c->unchanged, "rejected", (json_int_t)c->rejected, "orphaned",
+				  (json_int_t)c->orphaned, "deleted", (json_int_t)c->deleted, "conflicts",
+				  (json_int_t)c->conflicts, "skipped", (json_int_t)c->skipped);
+		for (j = 0; entry && j < res->source_count; j++)
+			if (strcmp(res->sources[j].object, o->object) == 0)
+				json_object_set_new(entry, "inputs",
+						    json_pack("{s:s}", res->sources[j].path, res->sources[j].sha256));
+		if (entry && opt->dry_run)
+			json_object_set_new(entry, "dry_run", json_true());
+		if (entry)
+			cli_audit_object(cli, entry);
+	}
+	for (j = 0; j < res->source_count; j++)
+		if (strcmp(res->sources[j].object, "events") == 0)
+			json_object_set_new(cli->audit, "inputs",
+					    json_pack("{s:s}", res->sources[j].path, res->sources[j].sha256));
+}
+
 /* Runs the load and prints what it did; the result's exit code. */
 static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 {
 	struct crm_migrate_result res;
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_project p;
-	int rc = cli_open_project(&p, cli);
+	int rc;
 
+	cli_audit_begin(cli, cli->dir);
+	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
 	if (cli->tty && !cli->json)
 		opt->progress = progress;
 	rc = crm_migrate(&p, opt, &res, &err);
+	audit_run(cli, &res, opt, rc != 0);
 	if (rc) {
 		/* a refusal explains itself; a failure leaves a run to continue */
 		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)

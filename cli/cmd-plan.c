@@ -63,6 +63,7 @@ int cmd_plan(int argc, char **argv, struct cli *cli)
 	rc = cli_simple_options(argc, argv, cli, usage_text);
 	if (rc >= 0)
 		return rc;
+	cli_audit_begin(cli, cli->dir);
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;

@@ -203,6 +203,21 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 	return root;
 }
 
+/* The audit entry: the verdict, the triggers that fired, the exports compared. */
+static void audit_verdict(struct cli *cli, const struct crm_project *p, const struct crm_reconcile_result *res)
+{
+	json_t *fired = json_array();
+	size_t i;
+
+	for (i = 0; i < res->trigger_count; i++)
+		if (res->triggers[i].fired)
+			json_array_append_new(fired, json_string(res->triggers[i].name));
+	json_object_set_new(cli->audit, "result", json_string(res->go ? "GO" : "NO-GO"));
+	json_object_set_new(cli->audit, "fired", fired);
+	for (i = 0; i < p->count; i++)
+		cli_audit_input(cli->audit, cli_rel(cli, p->objects[i].path), p->objects[i].path);
+}
+
 int cmd_reconcile(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -234,6 +249,7 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 	}
 	if (optind != argc)
 		return cli_usage(usage_text, "reconcile: unexpected argument '%s'", argv[optind]);
+	cli_audit_begin(cli, cli->dir);
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
@@ -253,6 +269,7 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli)
 			printf("report: %s\n", html);
 	}
 	rc = res.go ? CRM_EXIT_OK : CRM_EXIT_NOGO;
+	audit_verdict(cli, &p, &res);
 	crm_reconcile_result_release(&res);
 	crm_project_release(&p);
 	return rc;

@@ -121,6 +121,9 @@ int cmd_rollback(int argc, char **argv, struct cli *cli)
 	}
 	if (optind != argc)
 		return cli_usage(usage_text, "rollback: unexpected argument '%s'", argv[optind]);
+	cli_audit_begin(cli, cli->dir);
+	if (opt.verify_only)
+		json_object_set_new(cli->audit, "verify_only", json_true());
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
@@ -137,6 +140,14 @@ int cmd_rollback(int argc, char **argv, struct cli *cli)
 		print_text(&res, opt.verify_only, cli);
 	}
 	rc = res.identical ? CRM_EXIT_OK : CRM_EXIT_NOGO;
+	json_object_set_new(cli->audit, "run", json_integer(res.run));
+	json_object_set_new(cli->audit, "result", json_string(res.identical ? "identical" : "differs"));
+	if (!opt.verify_only)
+		json_object_set_new(cli->audit, "counts",
+				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "deleted", (json_int_t)res.deleted,
+					      "restored", (json_int_t)res.restored, "removed_others",
+					      (json_int_t)res.removed_others, "exported_edited", (json_int_t)res.edited,
+					      "exported_created", (json_int_t)res.created));
 	crm_rollback_result_release(&res);
 	crm_project_release(&p);
 	return rc;

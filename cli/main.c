@@ -8,6 +8,7 @@
 #include "engine/project.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,22 +31,31 @@ static const struct command commands[] = {
 	{"sync", cmd_sync, "apply what changed in the source since: new exports or a change stream"},
 	{"rollback", cmd_rollback, "return the target to its state before a run; export what users changed since"},
 	{"status", cmd_status, "runs, counts and what the state database knows"},
+	{"audit", cmd_audit, "the audit log: verify its chain, show its entries"},
 };
 
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: crmshift [-C DIR] [--json] <command> [options]\n\ncommands:\n");
+	fprintf(out, "usage: crmshift [-C DIR] [--json] [--actor NAME] <command> [options]\n\ncommands:\n");
 	for (i = 0; i < CRM_ARRAY_COUNT(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'crmshift <command> --help' describes a command.\n"
 		     "exit codes: 0 ok, 1 input error, 2 usage error, 3 NO-GO, 4 refused, 5 I/O or internal failure\n");
 }
 
+static char last_error[CRM_ERROR_MSG_MAX];
+
+const char *cli_last_error(void)
+{
+	return last_error;
+}
+
 int cli_fail(const struct crm_error *err)
 {
-	fprintf(stderr, "crmshift: error: %s\n", err->msg[0] ? err->msg : "unknown failure");
+	snprintf(last_error, sizeof(last_error), "%s", err->msg[0] ? err->msg : "unknown failure");
+	fprintf(stderr, "crmshift: error: %s\n", last_error);
 	return crm_error_exit_code(err->code ? err->code : CRM_EINTERNAL);
 }
 
@@ -125,11 +135,48 @@ int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage
 	return -1;
 }
 
+/* Who acts, for the audit log: --actor, then $CRMSHIFT_ACTOR, then user@host. */
+static const char *default_actor(char *buf, size_t cap)
+{
+	const char *env = getenv("CRMSHIFT_ACTOR");
+	struct passwd *pw;
+	char host[256] = "localhost";
+
+	if (env && *env)
+		return env;
+	pw = getpwuid(geteuid());
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, cap, "%s@%s", pw ? pw->pw_name : "unknown", host);
+	return buf;
+}
+
+/* The command line as typed, for the audit log (cut at cap). */
+static void join_args(int argc, char **argv, char *out, size_t cap)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	/* the program as "crmshift", wherever it was run from */
+	for (i = 0; i < argc && used + 1 < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", i ? argv[i] : "crmshift");
+}
+
 int main(int argc, char **argv)
 {
-	struct cli cli = {".", 0, isatty(2)};
+	struct cli cli;
+	char actor[512], command[2048];
 	int i = 1;
 	size_t c;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.dir = ".";
+	cli.tty = isatty(2);
+	cli.actor = default_actor(actor, sizeof(actor));
+	join_args(argc, argv, command, sizeof(command));
+	cli.command = command;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0) {
@@ -142,6 +189,13 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			cli.json = 1;
 			i++;
+		} else if (strcmp(argv[i], "--actor") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(stderr, "crmshift: error: --actor needs a name\n");
+				return CRM_EXIT_USAGE;
+			}
+			cli.actor = argv[i + 1];
+			i += 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return CRM_EXIT_OK;
@@ -159,8 +213,10 @@ int main(int argc, char **argv)
 		return CRM_EXIT_USAGE;
 	}
 	for (c = 0; c < CRM_ARRAY_COUNT(commands); c++)
-		if (strcmp(commands[c].name, argv[i]) == 0)
-			return commands[c].fn(argc - i, argv + i, &cli);
+		if (strcmp(commands[c].name, argv[i]) == 0) {
+			cli.action = commands[c].name;
+			return cli_audit_finish(&cli, commands[c].fn(argc - i, argv + i, &cli));
+		}
 	fprintf(stderr, "crmshift: error: unknown command '%s'\n", argv[i]);
 	usage(stderr);
 	return CRM_EXIT_USAGE;

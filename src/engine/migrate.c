@@ -1771,6 +1771,11 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	}
 	if (eff.sync && eff.full && delete_missing(&m, err))
 		goto out_failed;
+	/* the snapshot again, now with the records each export held */
+	if (!opt->dry_run && load_sources(&m, err))
+		goto out_failed;
+	res->sources = m.sources;
+	res->source_count = m.source_count;
 	res->seconds = crm_dt_seconds_since(&start);
 	{
 		char now[CRM_DT_MAX];
@@ -1800,7 +1805,9 @@ out:
 	for (i = 0; i < m.snapshot_count; i++)
 		crm_snapshot_free(m.snapshots[i].snap);
 	crm_free(m.snapshots);
-	crm_free(m.sources);
+	/* the snapshot, for the summary and the audit log */
+	res->sources = m.sources;
+	res->source_count = m.source_count;
 	if (m.sampling)
 		crm_sample_release(&m.sample);
 	if (m.rejects)
@@ -1823,6 +1830,8 @@ out:
 
 void crm_migrate_result_release(struct crm_migrate_result *res)
 {
+	crm_free(res->sources);
+	res->sources = NULL;
 	crm_free(res->objects);
 	res->objects = NULL;
 	res->count = 0;
@@ -1888,6 +1897,17 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 	}
 	json_object_set_new(root, "target", json_string(res->target));
 	json_object_set_new(root, "objects", objects);
+	{
+		json_t *sources = json_array();
+		for (i = 0; sources && i < res->source_count; i++) {
+			const struct crm_source_file *f = &res->sources[i];
+			json_array_append_new(sources, json_pack("{s:s, s:s, s:I, s:I, s:s, s:b}", "object", f->object,
+								 "path", f->path, "size", (json_int_t)f->size,
+								 "records", (json_int_t)f->records, "sha256", f->sha256,
+								 "forced", f->forced));
+		}
+		json_object_set_new(root, "sources", sources);
+	}
 	json_object_set_new(root, "rejects_file", json_string(res->rejects_path));
 	json_object_set_new(root, "reject_rows", json_integer(res->reject_rows));
 	json_object_set_new(root, "orphans_file", json_string(res->orphans_path));

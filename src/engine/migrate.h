@@ -14,6 +14,7 @@
 #define CRM_MIGRATE_H
 
 #include "compat.h"
+#include "state/state.h"
 #include "engine/project.h"
 #include "state/state.h"
 
@@ -78,6 +79,9 @@ struct crm_migrate_result {
 	int64_t orphan_rows;
 	int64_t conflict_rows;
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
+	/* the run's source snapshot: each export as it read it (crm_free'd by release) */
+	struct crm_source_file *sources;
+	size_t source_count;
 	/* --force: exports read although they changed after their snapshot: "\n  path: what changed" each */
 	char forced[1024];
 	struct crm_report_example rejects[CRM_EXAMPLES_MAX];
