@@ -171,11 +171,26 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
  * SHA-256 from the run's source snapshot) when it finished, then the run's
  * own.
  */
-static void audit_run(struct cli *cli, const struct crm_migrate_result *res, const struct crm_migrate_options *opt,
-		      int failed)
+static void audit_run(struct cli *cli, const struct crm_project *p, const struct crm_migrate_result *res,
+		      const struct crm_migrate_options *opt, int failed)
 {
 	size_t i, j;
 
+	if (res->gates.checked) {
+		/* the gate decision: what was recorded, what was missing, what was out of its region */
+		json_t *gates = json_object();
+		for (i = 0; i < CRM_GATE_COUNT; i++) {
+			char text[512];
+			snprintf(text, sizeof(text), "%s, %s",
+				 p->cfg.gates.reference[i] ? p->cfg.gates.reference[i] : "", p->cfg.gates.date[i]);
+			json_object_set_new(gates, crm_gate_key((enum crm_gate)i),
+					    p->cfg.gates.reference[i] ? json_string(text) : json_null());
+		}
+		cli_audit_object(cli, json_pack("{s:s, s:s, s:b, s:o, s:s, s:s, s:s?}", "action", "gate", "result",
+						res->gates.refused ? "refused" : "passed", "required",
+						p->cfg.gates.required, "gates", gates, "missing", res->gates.missing,
+						"outside_region", res->gates.outside, "region", p->cfg.region));
+	}
 	if (res->run_id)
 		json_object_set_new(cli->audit, "run", json_integer(res->run_id));
 	if (opt->dry_run)
@@ -226,7 +241,7 @@ static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 	if (cli->tty && !cli->json)
 		opt->progress = progress;
 	rc = crm_migrate(&p, opt, &res, &err);
-	audit_run(cli, &res, opt, rc != 0);
+	audit_run(cli, &p, &res, opt, rc != 0);
 	if (rc) {
 		/* a refusal explains itself; a failure leaves a run to continue */
 		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)

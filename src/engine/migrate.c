@@ -1648,8 +1648,9 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_buf_init(&m.hashbuf, 1u << 30);
 	crm_buf_init(&m.pre_image, 1u << 30);
 	crm_dt_now(NULL, m.load_time);
-	if (crm_project_check_selection(p, opt->objects, err) || crm_tz_parse(&m.tz, p->cfg.source_timezone, err) ||
-	    prepare_objects(&m, err))
+	/* the legal gates and residency come first: nothing is read before they pass */
+	if (crm_project_check_selection(p, opt->objects, err) || crm_gates_check(p, opt->objects, &res->gates, err) ||
+	    crm_tz_parse(&m.tz, p->cfg.source_timezone, err) || prepare_objects(&m, err))
 		goto out;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(path, err))

@@ -14,6 +14,7 @@
 #define CRM_MIGRATE_H
 
 #include "compat.h"
+#include "engine/gates.h"
 #include "state/state.h"
 #include "engine/project.h"
 #include "state/state.h"
@@ -79,6 +80,7 @@ struct crm_migrate_result {
 	int64_t orphan_rows;
 	int64_t conflict_rows;
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
+	struct crm_gate_decision gates;		/* decided before anything else */
 	/* the run's source snapshot: each export as it read it (crm_free'd by release) */
 	struct crm_source_file *sources;
 	size_t source_count;

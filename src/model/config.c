@@ -131,6 +131,8 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 	}
 	if (strcmp(key, "encoding") == 0)
 		return set_string(&obj->encoding, value, st);
+	if (strcmp(key, "residency") == 0)
+		return set_string(&obj->residency, value, st);
 	if (strcmp(key, "delimiter") == 0) {
 		if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
 			obj->delimiter = '\t';
@@ -290,6 +292,65 @@ static int reconcile_key(struct parse_state *st, const char *key, const char *va
 	return refuse(st, "unknown key '%s' in [reconcile]", key);
 }
 
+const char *crm_gate_key(enum crm_gate gate)
+{
+	static const char *const keys[CRM_GATE_COUNT] = {"dpa", "dpia", "records_of_processing"};
+
+	return keys[gate];
+}
+
+/* A date written YYYY-MM-DD that exists in the calendar. */
+static int is_iso_date(const char *text)
+{
+	int y, m, d, n = 0;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+		return 0;
+	if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return 0;
+	return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
+/* dpa = DPA-2026-014, 2026-10-01: the reference, then the date it was signed, after the last comma */
+static int gate_key(struct parse_state *st, const char *key, const char *value)
+{
+	struct crm_gates *g = &st->cfg->gates;
+	const char *comma = strrchr(value, ',');
+	const char *date;
+	size_t len;
+	int i;
+
+	if (strcmp(key, "required") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return refuse(st, "[gates] required '%s' is not yes or no", value);
+		g->required = strcmp(value, "yes") == 0;
+		return 1;
+	}
+	for (i = 0; i < CRM_GATE_COUNT && strcmp(key, crm_gate_key((enum crm_gate)i)) != 0; i++)
+		;
+	if (i == CRM_GATE_COUNT)
+		return refuse(st, "unknown key '%s' in [gates] (dpa, dpia, records_of_processing, required)", key);
+	date = comma ? comma + 1 : "";
+	while (*date == ' ')
+		date++;
+	len = comma ? (size_t)(comma - value) : 0;
+	while (len && value[len - 1] == ' ')
+		len--;
+	if (!len || !is_iso_date(date))
+		return refuse(
+			st, "[gates] %s '%s' is not 'REFERENCE, YYYY-MM-DD' (the document and the date it was signed)",
+			key, value);
+	crm_free(g->reference[i]);
+	g->reference[i] = crm_malloc(len + 1);
+	if (!g->reference[i])
+		return refuse(st, "out of memory");
+	memcpy(g->reference[i], value, len);
+	g->reference[i][len] = '\0';
+	memcpy(g->date[i], date, 11);
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *st = user;
@@ -299,12 +360,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!key) {
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
-		    strcmp(section, "policy") && strcmp(section, "reconcile") &&
-		    !object_name(section, name, sizeof(name))) {
-			if (strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
-				return refuse(st, "section [%s] is not supported by this version of crmshift", section);
+		    strcmp(section, "policy") && strcmp(section, "reconcile") && strcmp(section, "gates") &&
+		    strcmp(section, "security") && !object_name(section, name, sizeof(name)))
 			return refuse(st, "unknown section [%s]", section);
-		}
 		if (object_name(section, name, sizeof(name)))
 			return add_object(st, name) != NULL;
 		return 1;
@@ -350,8 +408,13 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return policy_key(st, key, value);
 	if (strcmp(section, "reconcile") == 0)
 		return reconcile_key(st, key, value);
-	if (strcmp(section, "gates") == 0 || strcmp(section, "security") == 0)
-		return refuse(st, "section [%s] is not supported by this version of crmshift", section);
+	if (strcmp(section, "gates") == 0)
+		return gate_key(st, key, value);
+	if (strcmp(section, "security") == 0) {
+		if (strcmp(key, "region") == 0)
+			return set_string(&cfg->region, value, st);
+		return refuse(st, "unknown key '%s' in [security]", key);
+	}
 	if (!section[0])
 		return refuse(st, "key '%s' outside any section", key);
 	return refuse(st, "unknown section [%s]", section);
@@ -378,6 +441,7 @@ void crm_config_release(struct crm_config *cfg)
 		struct crm_object_config *obj = &cfg->objects[i];
 		crm_free(obj->name);
 		crm_free(obj->file);
+		crm_free(obj->residency);
 		crm_free(obj->id);
 		crm_free(obj->target);
 		crm_free(obj->modified);
@@ -394,6 +458,9 @@ void crm_config_release(struct crm_config *cfg)
 	}
 	crm_free(cfg->tolerances);
 	crm_free(cfg->exceptions);
+	crm_free(cfg->region);
+	for (i = 0; i < CRM_GATE_COUNT; i++)
+		crm_free(cfg->gates.reference[i]);
 	crm_free(cfg->dir);
 	crm_free(cfg->path);
 	crm_free(cfg->name);

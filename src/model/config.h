@@ -23,6 +23,7 @@ struct crm_object_config {
 	char *deleted;	    /* optional: soft-delete flag column */
 	int delete_missing; /* a record absent from a full export (sync --full) was deleted */
 	char *encoding;	    /* optional: overrides [source] encoding */
+	char *residency;    /* optional: loaded only into a target in this [security] region */
 	char delimiter;
 	unsigned long line; /* where the section starts */
 };
@@ -49,6 +50,18 @@ struct crm_tolerance {
 	double delta;
 };
 
+/* [gates]: a legal checkpoint recorded as done, "REFERENCE, YYYY-MM-DD" (NULL when not recorded). */
+enum crm_gate { CRM_GATE_DPA, CRM_GATE_DPIA, CRM_GATE_ROPA, CRM_GATE_COUNT };
+
+struct crm_gates {
+	int required; /* migrate and sync refuse while a gate is missing */
+	char *reference[CRM_GATE_COUNT];
+	char date[CRM_GATE_COUNT][11];
+};
+
+/* The key of a gate in [gates]: dpa, dpia, records_of_processing. */
+const char *crm_gate_key(enum crm_gate gate);
+
 struct crm_config {
 	char *dir;  /* the project folder */
 	char *path; /* dir/crmshift.ini */
@@ -66,6 +79,8 @@ struct crm_config {
 	struct crm_tolerance *tolerances;
 	size_t tolerance_count;
 	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
+	struct crm_gates gates;
+	char *region; /* [security] region: where the target is */
 };
 
 /* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */
