@@ -206,12 +206,15 @@ int crm_audit_append(const char *dir, json_t *fields, struct crm_error *err)
 	return err->code;
 }
 
-/* The log's lines: text, and for each its parsed entry and seq (-1 when it has none). */
+/* A line of the log: its entry (NULL when it is not a JSON object) and seq (-1 when it has none). */
+struct log_line {
+	json_t *entry;
+	int64_t seq;
+};
+
 struct log_lines {
-	char **text;
-	json_t **entry;
-	int64_t *seq;
-	size_t count;
+	struct log_line *items;
+	size_t count, cap;
 	int cut; /* the last line has no line break */
 };
 
@@ -219,20 +222,15 @@ static void lines_release(struct log_lines *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->count; i++) {
-		free(l->text[i]);
-		json_decref(l->entry[i]);
-	}
-	crm_free(l->text);
-	crm_free(l->entry);
-	crm_free(l->seq);
+	for (i = 0; i < l->count; i++)
+		json_decref(l->items[i].entry);
+	crm_free(l->items);
 	memset(l, 0, sizeof(*l));
 }
 
 static int read_lines(const char *path, struct log_lines *l, struct crm_error *err)
 {
 	FILE *f = fopen(path, "r");
-	size_t cap = 0;
 	char *line = NULL;
 	size_t linecap = 0;
 	ssize_t n;
@@ -241,40 +239,27 @@ static int read_lines(const char *path, struct log_lines *l, struct crm_error *e
 	if (!f)
 		return errno == ENOENT ? 0 : crm_error_set(err, CRM_EIO, "%s: %s", path, strerror(errno));
 	while ((n = getline(&line, &linecap, f)) > 0) {
-		json_t *entry, *seq;
-		if (l->count == cap) {
-			size_t grown = cap ? cap * 2 : 64;
-			char **t = crm_realloc(l->text, grown * sizeof(*t));
-			json_t **e = t ? crm_realloc(l->entry, grown * sizeof(*e)) : NULL;
-			int64_t *s = e ? crm_realloc(l->seq, grown * sizeof(*s)) : NULL;
-			if (t)
-				l->text = t;
-			if (e)
-				l->entry = e;
-			if (!s)
-				break;
-			l->seq = s;
-			cap = grown;
+		struct log_line *ll;
+		json_t *seq;
+		if (crm_grow(&l->items, l->count, &l->cap, sizeof(*l->items), 64)) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
 		}
 		l->cut = line[n - 1] != '\n';
 		if (!l->cut)
 			line[n - 1] = '\0';
-		entry = json_loads(line, 0, NULL);
-		seq = json_object_get(entry, "seq");
-		l->text[l->count] = line;
-		l->entry[l->count] = json_is_object(entry) ? entry : NULL;
-		if (!json_is_object(entry))
-			json_decref(entry);
-		l->seq[l->count] = json_is_integer(seq) ? json_integer_value(seq) : -1;
-		l->count++;
-		line = NULL;
-		linecap = 0;
+		ll = &l->items[l->count++];
+		ll->entry = json_loads(line, 0, NULL);
+		if (!json_is_object(ll->entry)) {
+			json_decref(ll->entry);
+			ll->entry = NULL;
+		}
+		seq = json_object_get(ll->entry, "seq");
+		ll->seq = json_is_integer(seq) ? json_integer_value(seq) : -1;
 	}
 	free(line);
-	if (ferror(f))
+	if (!err->code && ferror(f))
 		crm_error_set(err, CRM_EIO, "cannot read '%s': %s", path, strerror(errno));
-	else if (n > 0)
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	fclose(f);
 	return err->code;
 }
@@ -301,7 +286,7 @@ static long find_seq(const struct log_lines *l, size_t from, int64_t seq)
 	size_t i;
 
 	for (i = from; i < l->count; i++)
-		if (l->seq[i] == seq)
+		if (l->items[i].seq == seq)
 			return (long)i;
 	return -1;
 }
@@ -310,9 +295,9 @@ static long find_seq(const struct log_lines *l, size_t from, int64_t seq)
 static int check_line(const struct log_lines *l, size_t i, int head_known, int64_t head_seq, int64_t prev_seq,
 		      const char *prev_hash, struct crm_audit_verdict *v)
 {
-	const json_t *e = l->entry[i];
+	const json_t *e = l->items[i].entry;
 	unsigned long line = (unsigned long)i + 1;
-	int64_t seq = l->seq[i], expected = prev_seq + 1;
+	int64_t seq = l->items[i].seq, expected = prev_seq + 1;
 	const char *stored = json_string_value(json_object_get(e, "hash"));
 	const char *chained = json_string_value(json_object_get(e, "prev_hash"));
 	char hash[CRM_SHA256_HEX];
@@ -392,8 +377,9 @@ int crm_audit_verify(const char *dir, struct crm_audit_verdict *v, struct crm_er
 	for (i = 0; i < l.count; i++) {
 		if (check_line(&l, i, head_rc == 0, head_seq, prev_seq, prev_hash, v))
 			break;
-		prev_seq = l.seq[i];
-		snprintf(prev_hash, sizeof(prev_hash), "%s", json_string_value(json_object_get(l.entry[i], "hash")));
+		prev_seq = l.items[i].seq;
+		snprintf(prev_hash, sizeof(prev_hash), "%s",
+			 json_string_value(json_object_get(l.items[i].entry, "hash")));
 		v->entries++;
 		v->last_seq = prev_seq;
 	}
@@ -422,7 +408,7 @@ int crm_audit_each(const char *dir, crm_audit_entry_fn fn, void *ctx, struct crm
 	if (log_paths(dir, log, head, sizeof(log), err) || read_lines(log, &l, err))
 		return err->code;
 	for (i = 0; i < l.count; i++)
-		if (l.entry[i] && fn(ctx, l.entry[i]))
+		if (l.items[i].entry && fn(ctx, l.items[i].entry))
 			break;
 	lines_release(&l);
 	return 0;

@@ -687,14 +687,8 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	struct trow *t;
 	size_t f;
 
-	if (oc->trow_count == oc->trow_cap) {
-		size_t cap = oc->trow_cap ? oc->trow_cap * 2 : 4096;
-		struct trow *rows = crm_realloc(oc->trows, cap * sizeof(*rows));
-		if (!rows)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		oc->trows = rows;
-		oc->trow_cap = cap;
-	}
+	if (crm_grow(&oc->trows, oc->trow_count, &oc->trow_cap, sizeof(*oc->trows), 4096))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	t = &oc->trows[oc->trow_count++];
 	id_hash(id, id_len, &t->low, &t->high);
 	row_hashes(oc, values, &t->hash, &t->hc, &t->hu);

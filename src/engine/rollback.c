@@ -52,14 +52,8 @@ struct finding {
 
 static int add_changed(struct finding *f, int64_t id, int created, struct crm_error *err)
 {
-	if (f->count == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 256;
-		struct changed *rows = crm_realloc(f->rows, cap * sizeof(*rows));
-		if (!rows)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		f->rows = rows;
-		f->cap = cap;
-	}
+	if (crm_grow(&f->rows, f->count, &f->cap, sizeof(*f->rows), 256))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	f->rows[f->count].table = f->table;
 	f->rows[f->count].id = id;
 	f->rows[f->count].created = created;
@@ -255,14 +249,8 @@ static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *er
 	(void)hash;
 	if (crm_snapshot_find(s->rb->before, s->table, id, &then))
 		return 0;
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		int64_t *ids = crm_realloc(s->ids, cap * sizeof(*ids));
-		if (!ids)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		s->ids = ids;
-		s->cap = cap;
-	}
+	if (crm_grow(&s->ids, s->count, &s->cap, sizeof(*s->ids), 256))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	s->ids[s->count++] = id;
 	return 0;
 }

@@ -67,14 +67,8 @@ static int add_row(struct crm_mapping *map, const struct crm_csv_record *rec, si
 
 	if (map->count >= CRM_MAX_MAPPING_ROWS)
 		return crm_error_set(err, CRM_EINPUT, "%s: more than %u rows", map->path, CRM_MAX_MAPPING_ROWS);
-	if (map->count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct crm_mapping_row *rows = crm_realloc(map->rows, ncap * sizeof(*rows));
-		if (!rows)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		map->rows = rows;
-		*cap = ncap;
-	}
+	if (crm_grow(&map->rows, map->count, cap, sizeof(*map->rows), 64))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	row = &map->rows[map->count];
 	memset(row, 0, sizeof(*row));
 	row->line = rec->line;

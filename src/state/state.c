@@ -864,12 +864,8 @@ int crm_state_xref_unseen(struct crm_state *st, int64_t key, int64_t run, char *
 	sqlite3_bind_int64(s, 1, key);
 	sqlite3_bind_int64(s, 2, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*count == cap) {
-			char **grown = crm_realloc(*ids, (cap = cap ? cap * 2 : 64) * sizeof(**ids));
-			if (!grown)
-				break;
-			*ids = grown;
-		}
+		if (crm_grow(ids, *count, &cap, sizeof(**ids), 64))
+			break;
 		if (!((*ids)[*count] = crm_strdup((const char *)sqlite3_column_text(s, 0))))
 			break;
 		(*count)++;
@@ -935,13 +931,8 @@ int crm_state_source_files(struct crm_state *st, int64_t run, struct crm_source_
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct crm_source_file *f;
-		if (*count == cap) {
-			struct crm_source_file *grown =
-				crm_realloc(*files, (cap = cap ? cap * 2 : 8) * sizeof(**files));
-			if (!grown)
-				break;
-			*files = grown;
-		}
+		if (crm_grow(files, *count, &cap, sizeof(**files), 8))
+			break;
 		f = &(*files)[(*count)++];
 		copy_col(f->object, sizeof(f->object), s, 0);
 		copy_col(f->path, sizeof(f->path), s, 1);
@@ -1013,13 +1004,8 @@ int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object
 	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct crm_pipeline_stage *ps;
-		if (*count == cap) {
-			struct crm_pipeline_stage *grown =
-				crm_realloc(*stages, (cap = cap ? cap * 2 : 8) * sizeof(**stages));
-			if (!grown)
-				break;
-			*stages = grown;
-		}
+		if (crm_grow(stages, *count, &cap, sizeof(**stages), 8))
+			break;
 		ps = &(*stages)[(*count)++];
 		copy_col(ps->stage, sizeof(ps->stage), s, 0);
 		ps->records = sqlite3_column_int64(s, 1);

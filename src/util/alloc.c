@@ -34,6 +34,24 @@ void *crm_calloc(size_t count, size_t len)
 	return should_fail() ? NULL : calloc(count ? count : 1, len ? len : 1);
 }
 
+int crm_grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
+{
+	void *ptr, *grown;
+	size_t want;
+
+	if (count < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : first;
+	/* items is a T **: its pointer is read and written as bytes, whatever T is */
+	memcpy(&ptr, items, sizeof(ptr));
+	grown = crm_realloc(ptr, want * size);
+	if (!grown)
+		return -1;
+	memcpy(items, &grown, sizeof(grown));
+	*cap = want;
+	return 0;
+}
+
 void *crm_table_alloc(size_t count, size_t len)
 {
 	void *ptr;

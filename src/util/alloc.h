@@ -20,6 +20,14 @@ void *crm_realloc(void *ptr, size_t len);
 void *crm_table_alloc(size_t count, size_t len);
 void crm_free(void *ptr);
 
+/*
+ * Room for one more element in an array that grows by doubling: when count
+ * has reached *cap, the array whose address is items is reallocated to
+ * twice *cap elements of size (first when empty). 0, or -1 when out of
+ * memory, the array and *cap left as they were.
+ */
+int crm_grow(void *items, size_t count, size_t *cap, size_t size, size_t first);
+
 /* Copies (ptr, len) into a new NUL-terminated string; NULL on OOM. */
 char *crm_strndup(const char *ptr, size_t len);
 char *crm_strdup(const char *str);
