@@ -61,10 +61,10 @@ static const char *result_of(int rc)
 	}
 }
 
-/* The fields every entry has, then the entry appended. */
-static int append(struct cli *cli, json_t *fields, int rc, struct crm_error *err)
+/* The fields every entry has (project: the SHA-256 of crmshift.ini and mapping.csv), then the entry appended. */
+static int append(struct cli *cli, json_t *fields, json_t *project, int rc, struct crm_error *err)
 {
-	char path[4096];
+	json_t *inputs = json_object_get(fields, "inputs");
 
 	json_object_set_new(fields, "actor", json_string(cli->actor));
 	json_object_set_new(fields, "command", json_string(cli->command));
@@ -72,17 +72,18 @@ static int append(struct cli *cli, json_t *fields, int rc, struct crm_error *err
 		json_object_set_new(fields, "action", json_string(cli->action));
 	if (!json_object_get(fields, "result"))
 		json_object_set_new(fields, "result", json_string(result_of(rc)));
-	snprintf(path, sizeof(path), "%s/crmshift.ini", cli->audit_dir);
-	cli_audit_input(fields, "crmshift.ini", path);
-	snprintf(path, sizeof(path), "%s/mapping.csv", cli->audit_dir);
-	cli_audit_input(fields, "mapping.csv", path);
+	if (inputs)
+		json_object_update(inputs, project);
+	else
+		json_object_set(fields, "inputs", project);
 	return crm_audit_append(cli->audit_dir, fields, err);
 }
 
 int cli_audit_finish(struct cli *cli, int rc)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	char ini[4096];
+	char ini[4096], path[4096];
+	json_t *project, *project_inputs;
 	struct stat st;
 	size_t i;
 
@@ -92,10 +93,17 @@ int cli_audit_finish(struct cli *cli, int rc)
 		goto out;
 	if (rc == CRM_EXIT_REFUSED && !json_object_get(cli->audit, "reason"))
 		json_object_set_new(cli->audit, "reason", json_string(cli_last_error()));
+	/* the project's own files, hashed once for all the command's entries */
+	project = json_object();
+	cli_audit_input(project, "crmshift.ini", ini);
+	snprintf(path, sizeof(path), "%s/mapping.csv", cli->audit_dir);
+	cli_audit_input(project, "mapping.csv", path);
+	project_inputs = json_object_get(project, "inputs");
 	for (i = 0; i < json_array_size(cli->audit_objects) && !err.code; i++)
-		append(cli, json_array_get(cli->audit_objects, i), rc, &err);
+		append(cli, json_array_get(cli->audit_objects, i), project_inputs, rc, &err);
 	if (!err.code)
-		append(cli, cli->audit, rc, &err);
+		append(cli, cli->audit, project_inputs, rc, &err);
+	json_decref(project);
 	if (err.code) {
 		fprintf(stderr, "crmshift: error: the audit log: %s\n", err.msg);
 		if (rc == CRM_EXIT_OK)

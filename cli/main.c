@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/project.h"
+#include "util/path.h"
 
 #include <getopt.h>
 #include <pwd.h>
@@ -73,13 +74,7 @@ int cli_usage(const char *usage_line, const char *fmt, ...)
 
 const char *cli_rel(const struct cli *cli, const char *path)
 {
-	size_t len = strlen(cli->dir);
-
-	if (strcmp(cli->dir, ".") != 0 && strncmp(path, cli->dir, len) == 0 && path[len] == '/')
-		return path + len + 1;
-	if (strncmp(path, "./", 2) == 0)
-		return path + 2;
-	return path;
+	return crm_path_relative(cli->dir, path);
 }
 
 int cli_open_project(struct crm_project *p, const struct cli *cli)

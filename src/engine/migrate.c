@@ -795,24 +795,26 @@ static int publish_watermark(struct migration *m, struct object_run *orun, struc
 struct run_input {
 	const char *object;
 	const char *path;
+	int changed; /* the freeze check found it differs from the snapshot */
 };
 
-/* The run's inputs into in (p->count + 1 of them); their count. */
-static size_t run_inputs(const struct migration *m, struct run_input *in)
+/* The run's inputs (crm_free them), *count of them; NULL when out of memory. */
+static struct run_input *run_inputs(const struct migration *m, size_t *count)
 {
+	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
 	size_t i, n = 0;
 
-	if (m->opt->events) {
+	if (in && m->opt->events) {
 		in[n].object = "events";
 		in[n++].path = m->opt->events;
-		return n;
 	}
-	for (i = 0; i < m->p->count; i++)
+	for (i = 0; in && !m->opt->events && i < m->p->count; i++)
 		if (m->res->objects[i].selected) {
 			in[n].object = m->p->objects[m->p->order[i]].cfg->name;
 			in[n++].path = m->p->objects[m->p->order[i]].path;
 		}
-	return n;
+	*count = n;
+	return in;
 }
 
 static const struct crm_source_file *find_source(const struct crm_source_file *files, size_t count, const char *object)
@@ -843,25 +845,21 @@ static void list_change(char *list, size_t cap, const char *path, const char *re
 }
 
 /*
- * The freeze check: the exports this run reads, by content, against a
- * snapshot (the run's own when it resumes, the final sync's once the source
- * is frozen). A changed, missing or different file refuses the run unless
- * --force, which reads them as they are now (and *changed says so).
+ * The freeze check: the run's inputs, by content, against a snapshot (the
+ * run's own when it resumes, the final sync's once the source is frozen).
+ * A changed, missing or different file is marked changed and refuses the
+ * run unless --force, which reads them as they are now (res->forced says
+ * which).
  */
-static int freeze_check(struct migration *m, const struct crm_source_file *files, size_t count, const char *against,
-			const char *advice, int *changed, struct crm_error *err)
+static int freeze_check(struct migration *m, struct run_input *in, size_t n, const struct crm_source_file *files,
+			size_t count, const char *against, const char *advice, struct crm_error *err)
 {
-	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
 	char list[sizeof(m->res->forced)] = "";
-	size_t i, n;
+	size_t i;
 
-	*changed = 0;
-	if (!in)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	n = run_inputs(m, in);
 	for (i = 0; i < n && !err->code; i++) {
 		const struct crm_source_file *f = find_source(files, count, in[i].object);
-		const char *shown = crm_source_display_path(m->p->cfg.dir, in[i].path);
+		const char *shown = crm_path_relative(m->p->cfg.dir, in[i].path);
 		char reason[256];
 		int rc = 1;
 		if (!f)
@@ -872,11 +870,10 @@ static int freeze_check(struct migration *m, const struct crm_source_file *files
 			rc = crm_source_changed(f, in[i].path, 1, reason, sizeof(reason), err);
 		if (rc == 1) {
 			list_change(list, sizeof(list), shown, reason);
-			(*changed)++;
+			in[i].changed = 1;
 		}
 	}
-	crm_free(in);
-	if (err->code || !*changed)
+	if (err->code || !list[0])
 		return err->code;
 	if (!m->opt->force)
 		return crm_error_set(err, CRM_EREFUSED, "%s:%s\n%s, or pass --force to read them as they are now",
@@ -890,9 +887,10 @@ static int check_frozen(struct migration *m, struct crm_error *err)
 {
 	struct crm_run_info final;
 	struct crm_source_file *files = NULL;
-	size_t count = 0;
+	struct run_input *in;
+	size_t count = 0, n;
 	char against[256];
-	int rc = crm_state_run_final(m->state, &final, err), changed;
+	int rc = crm_state_run_final(m->state, &final, err);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -902,8 +900,13 @@ static int check_frozen(struct migration *m, struct crm_error *err)
 		 "refused: the source was frozen by the final sync (run %lld, %s); these exports differ from what "
 		 "it read",
 		 (long long) final.id, final.finished_at);
-	freeze_check(m, files, count, against, "roll that sync back first ('crmshift rollback') to reopen the source",
-		     &changed, err);
+	in = run_inputs(m, &n);
+	if (!in)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	else
+		freeze_check(m, in, n, files, count, against,
+			     "roll that sync back first ('crmshift rollback') to reopen the source", err);
+	crm_free(in);
 	crm_free(files);
 	return err->code;
 }
@@ -913,8 +916,7 @@ static int check_resumed(struct migration *m, struct crm_error *err)
 {
 	struct run_input *in;
 	char against[256];
-	size_t i, n;
-	int changed;
+	size_t i, n, retaken = 0;
 
 	if (load_sources(m, err))
 		return err->code;
@@ -922,35 +924,29 @@ static int check_resumed(struct migration *m, struct crm_error *err)
 		 "refused: these exports changed after run %lld took its snapshot; resuming would load a mix of two "
 		 "versions",
 		 (long long)m->run);
-	if (freeze_check(m, m->sources, m->source_count, against,
-			 "restore them and resume, or start a new run ('crmshift migrate')", &changed, err) ||
-	    !changed)
-		return err->code;
-	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
-	in = crm_calloc(m->p->count + 1, sizeof(*in));
+	in = run_inputs(m, &n);
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	n = run_inputs(m, in);
-	for (i = 0; i < n && !err->code; i++) {
-		const struct crm_source_file *f = find_source(m->sources, m->source_count, in[i].object);
-		char reason[256];
-		int rc = f ? crm_source_changed(f, in[i].path, 1, reason, sizeof(reason), err) : 1;
-		if (rc == 1)
-			crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err);
-	}
+	freeze_check(m, in, n, m->sources, m->source_count, against,
+		     "restore them and resume, or start a new run ('crmshift migrate')", err);
+	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
+	for (i = 0; i < n && !err->code; i++)
+		if (in[i].changed &&
+		    !crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err))
+			retaken++;
 	crm_free(in);
-	return err->code ? err->code : load_sources(m, err);
+	return err->code || !retaken ? err->code : load_sources(m, err);
 }
 
 /* The source side of the run's snapshot: every export it reads, before it reads them. */
 static int take_sources(struct migration *m, struct crm_error *err)
 {
-	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
+	struct run_input *in;
 	size_t i, n;
 
+	in = run_inputs(m, &n);
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	n = run_inputs(m, in);
 	for (i = 0; i < n && !err->code; i++)
 		crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
 	crm_free(in);

@@ -17,19 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *crm_source_display_path(const char *dir, const char *path)
-{
-	size_t len = strlen(dir);
-
-	while (len > 1 && dir[len - 1] == '/')
-		len--;
-	if (strncmp(path, dir, len) == 0 && path[len] == '/')
-		path += len + 1;
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	return path;
-}
-
 static int64_t mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
@@ -47,7 +34,7 @@ int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const
 	if (crm_sha256_file(path, f.sha256, &f.size, err))
 		return err->code;
 	if (crm_path_format(f.object, sizeof(f.object), err, "%s", object) ||
-	    crm_path_format(f.path, sizeof(f.path), err, "%s", crm_source_display_path(dir, path)))
+	    crm_path_format(f.path, sizeof(f.path), err, "%s", crm_path_relative(dir, path)))
 		return err->code;
 	f.mtime_ns = mtime_ns(&st);
 	f.forced = forced;

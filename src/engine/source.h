@@ -33,9 +33,6 @@ int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const
 int crm_source_changed(const struct crm_source_file *f, const char *path, int by_content, char *reason, size_t cap,
 		       struct crm_error *err);
 
-/* path as the snapshot holds it: relative to dir when inside it. */
-const char *crm_source_display_path(const char *dir, const char *path);
-
 /*
  * A uniform sample of an export's records (reservoir sampling, seeded, so
  * a resumed run that reads the file again draws the same sample), kept as

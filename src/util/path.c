@@ -25,6 +25,19 @@ int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fm
 	return 0;
 }
 
+const char *crm_path_relative(const char *dir, const char *path)
+{
+	size_t len = strlen(dir);
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (strncmp(path, dir, len) == 0 && path[len] == '/')
+		path += len + 1;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return path;
+}
+
 int crm_mkdir_private(const char *path, struct crm_error *err)
 {
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)

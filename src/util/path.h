@@ -13,6 +13,9 @@
 /* snprintf into dst; CRM_EINPUT with err set when the result does not fit. */
 int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fmt, ...) CRM_PRINTF(4, 5);
 
+/* path as the project shows it: relative to dir when inside it, without leading "./". */
+const char *crm_path_relative(const char *dir, const char *path);
+
 /* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
 int crm_mkdir_private(const char *path, struct crm_error *err);
 

@@ -5,6 +5,7 @@
 #include "compat.h"
 #include "engine/source.h"
 #include "harness.h"
+#include "util/path.h"
 #include "util/sha256.h"
 
 #include <stdio.h>
@@ -95,11 +96,11 @@ static void test_source__changed(void)
 
 static void test_source__display_path(void)
 {
-	CHECK_STR(crm_source_display_path("/p/acme", "/p/acme/exports/Contact.csv"), "exports/Contact.csv");
-	CHECK_STR(crm_source_display_path("/p/acme/", "/p/acme/exports/Contact.csv"), "exports/Contact.csv");
-	CHECK_STR(crm_source_display_path(".", "./exports/Contact.csv"), "exports/Contact.csv");
-	CHECK_STR(crm_source_display_path("/p/acme", "/p/acme2/Contact.csv"), "/p/acme2/Contact.csv");
-	CHECK_STR(crm_source_display_path("/p/acme", "/tmp/delta/Contact.csv"), "/tmp/delta/Contact.csv");
+	CHECK_STR(crm_path_relative("/p/acme", "/p/acme/exports/Contact.csv"), "exports/Contact.csv");
+	CHECK_STR(crm_path_relative("/p/acme/", "/p/acme/exports/Contact.csv"), "exports/Contact.csv");
+	CHECK_STR(crm_path_relative(".", "./exports/Contact.csv"), "exports/Contact.csv");
+	CHECK_STR(crm_path_relative("/p/acme", "/p/acme2/Contact.csv"), "/p/acme2/Contact.csv");
+	CHECK_STR(crm_path_relative("/p/acme", "/tmp/delta/Contact.csv"), "/tmp/delta/Contact.csv");
 }
 
 static struct crm_object_config contact_cfg = {.name = "Contact"};
