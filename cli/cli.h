@@ -35,6 +35,7 @@ int cmd_reconcile(int argc, char **argv, struct cli *cli);
 int cmd_rollback(int argc, char **argv, struct cli *cli);
 int cmd_sync(int argc, char **argv, struct cli *cli);
 int cmd_audit(int argc, char **argv, struct cli *cli);
+int cmd_keys(int argc, char **argv, struct cli *cli);
 
 struct crm_project;
 /*
@@ -81,5 +82,7 @@ const char *cli_rel(const struct cli *cli, const char *path);
  * the command should run, otherwise the exit code (help shown, usage error).
  */
 int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text);
+/* The same, leaving the operands (from optind on) to the command. */
+int cli_help_json_options(int argc, char **argv, struct cli *cli, const char *usage_text);
 
 #endif

@@ -2,11 +2,17 @@
  * cmd-audit.c: `crmshift audit verify` recomputes the audit log's hash
  * chain and checks its end against audit.head; it names the first broken
  * entry and exits 3. `crmshift audit show` prints the entries.
+ * `audit evidence DIR` writes a signed evidence pack; `audit
+ * verify-evidence DIR` checks one against a trusted public key and the
+ * project as it is now.
  */
 #include "compat.h"
 #include "audit/audit.h"
+#include "audit/evidence.h"
 #include "cli.h"
+#include "model/config.h"
 #include "transform/datetime.h"
+#include "util/alloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,11 +21,23 @@
 static const char usage_text[] =
 	"usage: crmshift [-C DIR] audit verify [--json]\n"
 	"       crmshift [-C DIR] audit show [--since TIME] [--json]\n"
+	"       crmshift [-C DIR] audit evidence PACK [--key FILE] [--json]\n"
+	"       crmshift [-C DIR] audit verify-evidence PACK [--public-key FILE] [--json]\n"
 	"\n"
 	"  verify           recompute the chain of .crmshift/audit.log; exit 3 naming the first\n"
 	"                   edited, deleted, reordered, truncated or appended entry\n"
 	"  show             the entries: who did what, when, with which inputs and result\n"
 	"  --since TIME     entries from TIME on (2026-11-22 or 2026-11-22T10:00:00Z)\n"
+	"  evidence PACK    write PACK/manifest.json (every config, mapping, export, snapshot,\n"
+	"                   report and the audit log with its SHA-256 and size; runs, counts,\n"
+	"                   verdicts, gates) and PACK/manifest.sig, its Ed25519 signature\n"
+	"  --key FILE       the signing key ('crmshift keys generate signing FILE');\n"
+	"                   default: [security] signing_key\n"
+	"  verify-evidence PACK\n"
+	"                   check the signature and every file against the project now; exit 3\n"
+	"                   when the pack is forged, stale or does not match\n"
+	"  --public-key FILE  the key trusted to have signed it; default: the .pub of\n"
+	"                   [security] signing_key. Never the key the pack names itself\n"
 	"  --json           JSON: the verdict, or the entries as they are in the log\n";
 
 static int verify(struct cli *cli)
@@ -128,13 +146,144 @@ static int show(struct cli *cli, const char *since)
 	return CRM_EXIT_OK;
 }
 
+/*
+ * The key file to use: given, or [security] signing_key of the project
+ * (suffix ".pub" for the public half when that file exists). Into path;
+ * 0, or the exit code when there is none.
+ */
+static int key_path(const struct cli *cli, const char *given, const char *suffix, char *path, size_t cap)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	char *configured;
+	FILE *pub;
+
+	if (given) {
+		snprintf(path, cap, "%s", given);
+		return 0;
+	}
+	if (crm_config_load(&cfg, cli->dir, &err))
+		return cli_fail(&err);
+	configured = cfg.signing_key ? crm_config_path(&cfg, cfg.signing_key) : NULL;
+	crm_config_release(&cfg);
+	if (!configured)
+		return cli_usage(usage_text,
+				 "audit: no signing key: give %s FILE or set [security] signing_key in crmshift.ini",
+				 suffix ? "--public-key" : "--key");
+	snprintf(path, cap, "%s%s", configured, suffix ? suffix : "");
+	/* the .pub beside the key, or the key itself (its public half) when there is no .pub */
+	if (suffix && (pub = fopen(path, "r")) == NULL)
+		snprintf(path, cap, "%s", configured);
+	else if (suffix)
+		fclose(pub);
+	crm_free(configured);
+	return 0;
+}
+
+static int evidence(struct cli *cli, const char *pack_dir, const char *key_file)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_evidence_pack pack;
+	struct crm_key key;
+	char path[4096];
+	int rc;
+
+	cli_audit_begin(cli, cli->dir);
+	json_object_set_new(cli->audit, "action", json_string("audit evidence"));
+	json_object_set_new(cli->audit, "pack", json_string(pack_dir));
+	rc = key_path(cli, key_file, NULL, path, sizeof(path));
+	if (rc)
+		return rc;
+	if (crm_key_load(path, CRM_KEY_SIGNING, &key, &err))
+		return cli_fail(&err);
+	json_object_set_new(cli->audit, "key", json_pack("{s:s, s:s}", "kind", "signing", "id", key.id));
+	rc = crm_evidence_write(cli->dir, pack_dir, &key, cli->actor, &pack, &err);
+	crm_key_wipe(&key);
+	if (rc)
+		return cli_fail(&err);
+	/* the log records the pack by its manifest's hash: verify-evidence recognises this entry as its own */
+	json_object_set_new(cli->audit, "manifest_sha256", json_string(pack.manifest_sha256));
+	json_object_set_new(cli->audit, "counts",
+			    json_pack("{s:I, s:I, s:I}", "files", (json_int_t)pack.files, "runs", (json_int_t)pack.runs,
+				      "audit_entries", (json_int_t)pack.audit_entries));
+	if (cli->json) {
+		json_t *root = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "pack", pack_dir, "manifest_sha256",
+					 pack.manifest_sha256, "key", key.id, "files", (json_int_t)pack.files, "runs",
+					 (json_int_t)pack.runs, "audit_entries", (json_int_t)pack.audit_entries);
+
+		cli_print_json(root, 0);
+		json_decref(root);
+		return CRM_EXIT_OK;
+	}
+	printf("evidence pack written to %s: %zu files, %zu runs, %lld audit entries\n", pack_dir, pack.files,
+	       pack.runs, (long long)pack.audit_entries);
+	printf("manifest.json SHA-256 %s, signed by key %s (manifest.sig)\n", pack.manifest_sha256, key.id);
+	return CRM_EXIT_OK;
+}
+
+static const char *verdict_text(const char *verdict)
+{
+	if (strcmp(verdict, "valid") == 0)
+		return "VALID: signed by the trusted key, and every file is as the pack lists it";
+	if (strcmp(verdict, "forged") == 0)
+		return "FORGED: the signature does not hold under the trusted key";
+	if (strcmp(verdict, "stale") == 0)
+		return "STALE: signed by the trusted key, but crmshift has acted on the project since";
+	return "MISMATCH: signed by the trusted key, but files differ with no later action in the audit log";
+}
+
+static int verify_evidence(struct cli *cli, const char *pack_dir, const char *public_file)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_evidence_check check;
+	struct crm_key key;
+	char path[4096];
+	size_t i;
+	int rc;
+
+	rc = key_path(cli, public_file, ".pub", path, sizeof(path));
+	if (rc)
+		return rc;
+	if (crm_key_load(path, CRM_KEY_PUBLIC, &key, &err) ||
+	    crm_evidence_verify(cli->dir, pack_dir, &key, &check, &err))
+		return cli_fail(&err);
+	if (cli->json) {
+		json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:[]}", "pack", pack_dir, "verdict",
+					 check.verdict, "signer", check.signer, "trusted_key", key.id, "created",
+					 check.created, "files_checked", (json_int_t)check.files_checked,
+					 "later_entries", (json_int_t)check.later_entries, "creation_entry",
+					 (json_int_t)check.creation_entry, "findings");
+
+		for (i = 0; i < check.count; i++)
+			json_array_append_new(json_object_get(root, "findings"),
+					      json_pack("{s:s, s:s, s:s}", "kind", check.findings[i].kind, "path",
+							check.findings[i].path, "message", check.findings[i].message));
+		cli_print_json(root, 0);
+		json_decref(root);
+	} else {
+		printf("evidence pack %s: %s\n", pack_dir, verdict_text(check.verdict));
+		printf("  made %s, naming key %s; trusted key %s; %zu files checked\n", check.created,
+		       check.signer[0] ? check.signer : "(none)", key.id, check.files_checked);
+		if (check.creation_entry)
+			printf("  audit entry %lld records its creation\n", (long long)check.creation_entry);
+		for (i = 0; i < check.count; i++)
+			printf("  %-9s  %s: %s\n", check.findings[i].kind, check.findings[i].path,
+			       check.findings[i].message);
+	}
+	rc = strcmp(check.verdict, "valid") == 0 ? CRM_EXIT_OK : CRM_EXIT_NOGO;
+	crm_evidence_check_release(&check);
+	return rc;
+}
+
 int cmd_audit(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
 					     {"json", no_argument, NULL, 'j'},
 					     {"since", required_argument, NULL, 's'},
+					     {"key", required_argument, NULL, 'k'},
+					     {"public-key", required_argument, NULL, 'p'},
 					     {NULL, 0, NULL, 0}};
-	const char *since = NULL, *what;
+	const char *since = NULL, *key = NULL, *public_key = NULL, *what;
 	int c;
 
 	optind = 1;
@@ -150,17 +299,38 @@ int cmd_audit(int argc, char **argv, struct cli *cli)
 		case 's':
 			since = optarg;
 			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'p':
+			public_key = optarg;
+			break;
 		default:
 			return cli_usage(usage_text, "audit: unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage(usage_text, "audit: give one of verify, show");
+	if (optind >= argc)
+		return cli_usage(usage_text, "audit: give one of verify, show, evidence, verify-evidence");
 	what = argv[optind];
+	if (strcmp(what, "evidence") == 0 || strcmp(what, "verify-evidence") == 0) {
+		if (optind + 2 != argc)
+			return cli_usage(usage_text, "audit %s: give the pack's folder", what);
+		if (since || (what[0] == 'e' ? public_key != NULL : key != NULL))
+			return cli_usage(usage_text, "audit %s: %s is not one of its options", what,
+					 since		  ? "--since"
+					 : what[0] == 'e' ? "--public-key"
+							  : "--key");
+		return what[0] == 'e' ? evidence(cli, argv[optind + 1], key)
+				      : verify_evidence(cli, argv[optind + 1], public_key);
+	}
+	if (optind + 1 != argc)
+		return cli_usage(usage_text, "audit %s: unexpected argument '%s'", what, argv[optind + 1]);
+	if (key || public_key)
+		return cli_usage(usage_text, "audit %s: --key and --public-key are for evidence packs", what);
 	if (strcmp(what, "verify") == 0 && !since)
 		return verify(cli);
 	if (strcmp(what, "show") == 0)
 		return show(cli, since);
-	return cli_usage(usage_text, "audit: '%s' is not verify or show%s", what,
+	return cli_usage(usage_text, "audit: '%s' is not verify, show, evidence or verify-evidence%s", what,
 			 since ? " (--since is for show)" : "");
 }

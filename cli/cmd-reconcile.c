@@ -207,11 +207,20 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 static void audit_verdict(struct cli *cli, const struct crm_project *p, const struct crm_reconcile_result *res)
 {
 	json_t *fired = json_array();
+	char value[32], threshold[32];
 	size_t i;
 
-	for (i = 0; i < res->trigger_count; i++)
-		if (res->triggers[i].fired)
-			json_array_append_new(fired, json_string(res->triggers[i].name));
+	/* figures as text: entries hold no floating point, whose rendering differs between JSON tools */
+	for (i = 0; i < res->trigger_count; i++) {
+		const struct crm_recon_trigger *t = &res->triggers[i];
+
+		if (!t->fired)
+			continue;
+		snprintf(value, sizeof(value), t->percent ? "%.2f%%" : "%.0f", t->value);
+		snprintf(threshold, sizeof(threshold), t->percent ? "%g%%" : "%.0f", t->threshold);
+		json_array_append_new(fired, json_pack("{s:s, s:s, s:s, s:s}", "trigger", t->name, "subject",
+						       t->subject, "value", value, "threshold", threshold));
+	}
 	json_object_set_new(cli->audit, "result", json_string(res->go ? "GO" : "NO-GO"));
 	json_object_set_new(cli->audit, "fired", fired);
 	for (i = 0; i < p->count; i++)

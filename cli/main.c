@@ -32,7 +32,8 @@ static const struct command commands[] = {
 	{"sync", cmd_sync, "apply what changed in the source since: new exports or a change stream"},
 	{"rollback", cmd_rollback, "return the target to its state before a run; export what users changed since"},
 	{"status", cmd_status, "runs, counts and what the state database knows"},
-	{"audit", cmd_audit, "the audit log: verify its chain, show its entries"},
+	{"audit", cmd_audit, "the audit log: verify, show; signed evidence packs: write, verify"},
+	{"keys", cmd_keys, "generate the keys that sign evidence and protect personal data"},
 };
 
 static void usage(FILE *out)
@@ -108,7 +109,7 @@ int cli_print_json(const json_t *root, size_t extra_flags)
 	return 0;
 }
 
-int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text)
+int cli_help_json_options(int argc, char **argv, struct cli *cli, const char *usage_text)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -125,6 +126,15 @@ int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage
 			return cli_usage(usage_text, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
 		cli->json = 1;
 	}
+	return -1;
+}
+
+int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text)
+{
+	int rc = cli_help_json_options(argc, argv, cli, usage_text);
+
+	if (rc >= 0)
+		return rc;
 	if (optind != argc)
 		return cli_usage(usage_text, "%s: unexpected argument '%s'", argv[0], argv[optind]);
 	return -1;

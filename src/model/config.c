@@ -413,6 +413,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (strcmp(section, "security") == 0) {
 		if (strcmp(key, "region") == 0)
 			return set_string(&cfg->region, value, st);
+		if (strcmp(key, "signing_key") == 0)
+			return set_string(&cfg->signing_key, value, st);
 		return refuse(st, "unknown key '%s' in [security]", key);
 	}
 	if (!section[0])
@@ -459,6 +461,7 @@ void crm_config_release(struct crm_config *cfg)
 	crm_free(cfg->tolerances);
 	crm_free(cfg->exceptions);
 	crm_free(cfg->region);
+	crm_free(cfg->signing_key);
 	for (i = 0; i < CRM_GATE_COUNT; i++)
 		crm_free(cfg->gates.reference[i]);
 	crm_free(cfg->dir);

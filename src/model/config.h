@@ -80,7 +80,8 @@ struct crm_config {
 	size_t tolerance_count;
 	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
 	struct crm_gates gates;
-	char *region; /* [security] region: where the target is */
+	char *region;	   /* [security] region: where the target is */
+	char *signing_key; /* [security] signing_key: the Ed25519 key file that signs evidence packs */
 };
 
 /* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */

@@ -36,6 +36,12 @@ void crm_sha256_hex(const void *data, size_t len, char out[CRM_SHA256_HEX])
 
 int crm_sha256_file(const char *path, char out[CRM_SHA256_HEX], uint64_t *size, struct crm_error *err)
 {
+	return crm_sha256_file_prefix(path, UINT64_MAX, out, size, err);
+}
+
+int crm_sha256_file_prefix(const char *path, uint64_t limit, char out[CRM_SHA256_HEX], uint64_t *size,
+			   struct crm_error *err)
+{
 	unsigned char digest[32];
 	unsigned char *block = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -52,7 +58,9 @@ int crm_sha256_file(const char *path, char out[CRM_SHA256_HEX], uint64_t *size, 
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
-	while ((n = read(fd, block, READ_BLOCK)) > 0 || (n < 0 && errno == EINTR)) {
+	while (total < limit &&
+	       ((n = read(fd, block, (size_t)(limit - total < READ_BLOCK ? limit - total : READ_BLOCK))) > 0 ||
+		(n < 0 && errno == EINTR))) {
 		if (n < 0)
 			continue;
 		EVP_DigestUpdate(ctx, block, (size_t)n);

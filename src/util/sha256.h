@@ -18,5 +18,11 @@ void crm_sha256_hex(const void *data, size_t len, char out[CRM_SHA256_HEX]);
 
 /* The SHA-256 of a file's content and its size in bytes. */
 int crm_sha256_file(const char *path, char out[CRM_SHA256_HEX], uint64_t *size, struct crm_error *err);
+/*
+ * The same over the file's first limit bytes (size: how many there were).
+ * An append-only file still holds what it held: its prefix hashes the same.
+ */
+int crm_sha256_file_prefix(const char *path, uint64_t limit, char out[CRM_SHA256_HEX], uint64_t *size,
+			   struct crm_error *err);
 
 #endif
