@@ -30,6 +30,7 @@ static void print_value(const struct crm_recon_trigger *t)
 
 static void print_text(const struct crm_reconcile_result *res, const struct crm_project *p)
 {
+	char name[160];
 	size_t i, f, e;
 	int any = 0;
 
@@ -98,6 +99,20 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 			       (double)res->opportunities_target / (double)res->leads_target);
 		printf("\n");
 	}
+	any = 0;
+	for (i = 0; i < res->count; i++)
+		for (f = 0; f < res->objects[i].field_count; f++) {
+			const struct crm_recon_field *rf = &res->objects[i].fields[f];
+			if (!rf->protection)
+				continue;
+			if (!any++)
+				printf("\nprivacy (protected fields hold tokens, masks or nothing, never source "
+				       "values):\n");
+			snprintf(name, sizeof(name), "%s.%s", res->objects[i].table, rf->column);
+			printf("  %-28s %-12s %6lld values, %lld not in that form%s%s\n", name, rf->protection,
+			       (long long)rf->protected_values, (long long)rf->exposed, rf->exposed ? ", first " : "",
+			       rf->exposed_example);
+		}
 	printf("\ntriggers:\n");
 	for (i = 0; i < res->trigger_count; i++) {
 		const struct crm_recon_trigger *t = &res->triggers[i];
@@ -120,7 +135,7 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 static json_t *to_json(const struct crm_reconcile_result *res)
 {
 	json_t *root = json_object(), *objects = json_array(), *triggers = json_array(), *criticals = json_array();
-	json_t *relations = json_array(), *stages = json_array(), *parents = json_array();
+	json_t *relations = json_array(), *stages = json_array(), *parents = json_array(), *privacy = json_array();
 	size_t i, f, e;
 
 	for (i = 0; i < res->count; i++) {
@@ -129,6 +144,13 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 		for (f = 0; f < o->field_count; f++) {
 			const struct crm_recon_field *rf = &o->fields[f];
 			json_t *examples;
+			if (rf->protection)
+				json_array_append_new(privacy,
+						      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}", "table", o->table,
+								"field", rf->column, "protection", rf->protection,
+								"values", (json_int_t)rf->protected_values, "exposed",
+								(json_int_t)rf->exposed, "first_exposed",
+								rf->exposed ? rf->exposed_example : NULL));
 			if (!rf->mismatches)
 				continue;
 			examples = json_array();
@@ -185,6 +207,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 	json_object_set_new(root, "verdict", json_string(res->go ? "GO" : "NO-GO"));
 	json_object_set_new(root, "triggers", triggers);
 	json_object_set_new(root, "objects", objects);
+	json_object_set_new(root, "privacy", privacy);
 	json_object_set_new(root, "relationships",
 			    json_pack("{s:o, s:I, s:I, s:o}", "references", relations, "opportunities_with_roles",
 				      (json_int_t)res->opportunities_with_roles, "opportunities_lost_roles",

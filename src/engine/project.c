@@ -3,8 +3,11 @@
  */
 #include "compat.h"
 #include "engine/project.h"
+#include "audit/keys.h"
 #include "io/csv.h"
 #include "util/alloc.h"
+
+#include <sodium.h>
 
 #include <string.h>
 
@@ -51,7 +54,32 @@ void crm_project_release(struct crm_project *p)
 	crm_diags_release(&p->diags);
 	crm_mapping_release(&p->map);
 	crm_config_release(&p->cfg);
+	sodium_memzero(p->pseudonym_key, sizeof(p->pseudonym_key));
 	memset(p, 0, sizeof(*p));
+}
+
+/* [security] pseudonymize_key: read once, here, so that a bad key stops the project before any record. */
+static int load_pseudonym_key(struct crm_project *p, struct crm_error *err)
+{
+	struct crm_error key_err = CRM_ERROR_INIT;
+	struct crm_key key;
+	char *path;
+
+	if (!p->cfg.pseudonymize_key)
+		return 0;
+	path = crm_config_path(&p->cfg, p->cfg.pseudonymize_key);
+	if (!path)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!crm_key_load(path, CRM_KEY_DATA, &key, &key_err)) {
+		memcpy(p->pseudonym_key, key.secret, sizeof(p->pseudonym_key));
+		memcpy(p->pseudonym_key_id, key.id, sizeof(p->pseudonym_key_id));
+		crm_key_wipe(&key);
+	}
+	crm_free(path);
+	if (key_err.code)
+		return crm_error_set(err, key_err.code, "%s: [security] pseudonymize_key: %s", p->cfg.path,
+				     key_err.msg);
+	return 0;
 }
 
 /* The header's names, and where the sync columns ([object] modified and deleted) are. */
@@ -100,7 +128,8 @@ static int compile_program(struct crm_project *p, struct crm_project_object *o, 
 		goto fail;
 	}
 	/* the compiler adds its own problems to diags */
-	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, diags, err);
+	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, p->pseudonym_key_id[0] ? p->pseudonym_key : NULL,
+				      diags, err);
 	crm_csv_close(r);
 	return err->code;
 fail:
@@ -213,6 +242,10 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	memset(p, 0, sizeof(*p));
 	if (crm_config_load(&p->cfg, dir, err))
 		return err->code;
+	if (load_pseudonym_key(p, err)) {
+		crm_project_release(p);
+		return err->code;
+	}
 	mapping_path = crm_config_path(&p->cfg, "mapping.csv");
 	if (!mapping_path) {
 		crm_project_release(p);

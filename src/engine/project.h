@@ -37,9 +37,11 @@ struct crm_project {
 	struct crm_mapping map;
 	struct crm_project_object *objects; /* in config order */
 	size_t count;
-	size_t *order;		/* indices into objects, parents first */
-	struct crm_diags diags; /* every error found while opening */
-	int cycle_broken;	/* a reference cycle between objects was found */
+	size_t *order;			 /* indices into objects, parents first */
+	struct crm_diags diags;		 /* every error found while opening */
+	int cycle_broken;		 /* a reference cycle between objects was found */
+	unsigned char pseudonym_key[32]; /* [security] pseudonymize_key's key (zeroed on release) */
+	char pseudonym_key_id[17];	 /* its id; "" when the project has none */
 };
 
 /*

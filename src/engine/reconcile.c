@@ -26,7 +26,6 @@
 #include "state/xrefcache.h"
 #include "store/store.h"
 #include "transform/datetime.h"
-#include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -304,10 +303,7 @@ static void mask(char *out, size_t cap, const struct crm_field_program *field, c
 {
 	if (!len)
 		snprintf(out, cap, "(empty)");
-	else if (field->pii)
-		snprintf(out, cap, "<%s, %zu characters>", field->row->pii == CRM_PII_SPI ? "SPI" : "PII",
-			 crm_text_chars(ptr, len));
-	else
+	else if (!crm_program_masked(field, ptr, len, out, cap))
 		snprintf(out, cap, "%.*s", (int)(len > (size_t)cap - 1 ? cap - 1 : len), ptr);
 }
 
@@ -678,6 +674,20 @@ struct scan_ctx {
 	struct crm_error err;
 };
 
+/* The privacy check of one target value (phase 1, on the scan thread). */
+static void privacy(struct crm_recon_field *rf, const struct crm_field_program *field, const char *id, size_t id_len,
+		    const struct crm_value *v)
+{
+	if (!rf->protection || !v->len)
+		return;
+	rf->protected_values++;
+	if (crm_program_protected_form(field, v->ptr, v->len))
+		return;
+	if (!rf->exposed++)
+		snprintf(rf->exposed_example, sizeof(rf->exposed_example), "%.*s", (int)(id_len > 63 ? 63 : id_len),
+			 id);
+}
+
 /* Phase 1, on the scan thread: keeps the row's hashes and the target side's figures. */
 static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm_value *values, struct crm_error *err)
 {
@@ -696,6 +706,7 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	if (business(rc, oc, values, 0, err))
 		return err->code;
 	for (f = 0; f < oc->o->prog->field_count; f++) {
+		privacy(&oc->r->fields[f], &oc->o->prog->fields[f], id, id_len, &values[f]);
 		if (!oc->o->prog->fields[f].ref_object || !values[f].len)
 			continue;
 		if (values[f].id <= 0)
@@ -807,6 +818,10 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 										    : 0;
 		oc->r->fields[f].column = field->target_field;
 		oc->r->fields[f].pii = field->pii;
+		oc->r->fields[f].protection = field->protect == CRM_PROTECT_PSEUDONYMIZE ? "pseudonymize"
+					      : field->protect == CRM_PROTECT_MASK	 ? "mask"
+					      : field->protect == CRM_PROTECT_REDACT	 ? "redact"
+											 : NULL;
 		oc->r->fields[f].consent = is_consent_column(prog->table, field->target_field);
 		snprintf(name, sizeof(name), "%s.%s", prog->table, field->target_field);
 		for (c = 0; c < rc->res->critical_count; c++)
@@ -1124,6 +1139,20 @@ static int triggers(struct reconciliation *rc, struct crm_error *err)
 			return err->code;
 		consent += o->consent_mismatches;
 		optouts += o->optouts_lost;
+	}
+	/* a protected field holding what may be a source value is a failure whatever the count */
+	for (i = 0; i < res->count; i++) {
+		const struct crm_recon_object *o = &res->objects[i];
+		size_t f;
+		for (f = 0; f < o->field_count; f++) {
+			char subject[128];
+			if (!o->fields[f].protection)
+				continue;
+			snprintf(subject, sizeof(subject), "%s.%s", o->table, o->fields[f].column);
+			if (add_trigger(res, "privacy", subject, (double)o->fields[f].exposed, 0, 0,
+					o->fields[f].exposed > 0, err))
+				return err->code;
+		}
 	}
 	/* an opt-out lost is a failure whatever the threshold */
 	return add_trigger(res, "consent_mismatches", optouts ? "opt-outs lost" : "consent fields", (double)consent,

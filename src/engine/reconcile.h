@@ -28,7 +28,14 @@ struct crm_recon_field {
 	int consent;
 	int64_t mismatches;
 	struct crm_recon_example examples[CRM_RECON_EXAMPLES];
-	size_t example_count;
+	size_t example_count;	  /*
+	 * The privacy check, for a field whose rule pseudonymizes, masks or
+	 * redacts: target values not in that form may be source values.
+	 */
+	const char *protection;	  /* pseudonymize, mask, redact; NULL for other fields */
+	int64_t protected_values; /* target values checked */
+	int64_t exposed;
+	char exposed_example[64]; /* the source id of the first */
 };
 
 struct crm_recon_object {

@@ -415,6 +415,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return set_string(&cfg->region, value, st);
 		if (strcmp(key, "signing_key") == 0)
 			return set_string(&cfg->signing_key, value, st);
+		if (strcmp(key, "pseudonymize_key") == 0)
+			return set_string(&cfg->pseudonymize_key, value, st);
+		if (strcmp(key, "key_file") == 0)
+			return set_string(&cfg->key_file, value, st);
 		return refuse(st, "unknown key '%s' in [security]", key);
 	}
 	if (!section[0])
@@ -462,6 +466,8 @@ void crm_config_release(struct crm_config *cfg)
 	crm_free(cfg->exceptions);
 	crm_free(cfg->region);
 	crm_free(cfg->signing_key);
+	crm_free(cfg->pseudonymize_key);
+	crm_free(cfg->key_file);
 	for (i = 0; i < CRM_GATE_COUNT; i++)
 		crm_free(cfg->gates.reference[i]);
 	crm_free(cfg->dir);

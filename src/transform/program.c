@@ -18,6 +18,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,9 @@ enum step_kind {
 	STEP_NULLIF,
 	STEP_TRUNCATE,
 	STEP_TEXT,
+	STEP_PSEUDONYMIZE,
+	STEP_MASK,
+	STEP_REDACT,
 };
 
 struct concat_part {
@@ -132,6 +136,7 @@ struct compiler {
 	const char *column; /* the mapping column being compiled */
 	const char *rule_text;
 	struct crm_error *err;
+	const unsigned char *pseudonym_key; /* NULL when the project has none */
 };
 
 static int cfail(struct compiler *c, size_t offset, const char *fmt, ...) CRM_PRINTF(3, 4);
@@ -468,6 +473,30 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 				     call->args[0].text);
 		return 0;
 	}
+	if (strcmp(name, "pseudonymize") == 0) {
+		step->kind = STEP_PSEUDONYMIZE;
+		field->protect = CRM_PROTECT_PSEUDONYMIZE;
+		if (want_args(c, call, 0, 0))
+			return c->err->code;
+		if (!c->pseudonym_key)
+			return cfail(c, call->offset,
+				     "pseudonymize needs the project's key: set [security] pseudonymize_key to a data "
+				     "key file ('crmshift keys generate data FILE')");
+		return 0;
+	}
+	if (strcmp(name, "mask") == 0) {
+		step->kind = STEP_MASK;
+		field->protect = CRM_PROTECT_MASK;
+		if (want_args(c, call, 1, 1) || parse_count(c, call, 0, 0, 1000, &step->n))
+			return c->err->code;
+		field->mask_tail = step->n;
+		return 0;
+	}
+	if (strcmp(name, "redact") == 0) {
+		step->kind = STEP_REDACT;
+		field->protect = CRM_PROTECT_REDACT;
+		return want_args(c, call, 0, 0);
+	}
 	if (strcmp(name, "ref") == 0) {
 		const struct crm_object_config *parent = ref_object(c, call);
 		step->kind = STEP_REF;
@@ -786,16 +815,18 @@ void crm_program_free(struct crm_program *prog)
 	for (i = 0; i < prog->field_count; i++)
 		release_field(&prog->fields[i]);
 	crm_free(prog->fields);
+	sodium_memzero(prog->pseudonym_key, sizeof(prog->pseudonym_key));
 	crm_free(prog);
 }
 
 struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
 					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
-					struct crm_diags *diags, struct crm_error *err)
+					const unsigned char *pseudonym_key, struct crm_diags *diags,
+					struct crm_error *err)
 {
 	struct crm_program *prog = crm_calloc(1, sizeof(*prog));
 	const struct crm_table_def *table;
-	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL};
+	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL, pseudonym_key};
 	struct crm_error first = CRM_ERROR_INIT;
 	size_t i, j, count = 0;
 
@@ -805,6 +836,8 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 	}
 	prog->object = obj;
 	prog->table = obj->target;
+	if (pseudonym_key)
+		memcpy(prog->pseudonym_key, pseudonym_key, sizeof(prog->pseudonym_key));
 	crm_dt_now(prog->today, prog->now);
 	table = crm_schema_table(obj->target);
 	if (!crm_schema_valid_ident(obj->target)) {
@@ -904,6 +937,15 @@ void crm_program_result_release(struct crm_program_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+int crm_program_masked(const struct crm_field_program *field, const char *ptr, size_t len, char *out, size_t cap)
+{
+	if (!field->pii && !field->protect)
+		return 0;
+	snprintf(out, cap, "<%s, %zu characters>",
+		 field->pii ? (field->row->pii == CRM_PII_SPI ? "SPI" : "PII") : "protected", crm_text_chars(ptr, len));
+	return 1;
+}
+
 const char *crm_program_show_value(const struct crm_field_program *field, const char *ptr, size_t len,
 				   struct crm_arena *arena)
 {
@@ -911,11 +953,10 @@ const char *crm_program_show_value(const struct crm_field_program *field, const 
 
 	if (len == 0)
 		return "value";
-	if (field->pii) {
-		out = crm_arena_alloc(arena, 48);
+	if (field->pii || field->protect) {
+		out = crm_arena_alloc(arena, CRM_MASKED_MAX);
 		if (out)
-			snprintf(out, 48, "<%s, %zu characters>", field->row->pii == CRM_PII_SPI ? "SPI" : "PII",
-				 crm_text_chars(ptr, len));
+			crm_program_masked(field, ptr, len, out, CRM_MASKED_MAX);
 		return out ? out : "<masked>";
 	}
 	out = crm_arena_alloc(arena, len + 3);
@@ -966,6 +1007,82 @@ static const char *fixed(struct crm_arena *arena, const char *text, size_t *len)
 	return crm_arena_strndup(arena, text, *len);
 }
 
+/* "pseu_" and the first 16 bytes of HMAC-SHA-256(key, value) in hex: the same value, the same token. */
+static const char *pseudonym(const struct crm_program *prog, struct crm_arena *arena, const char *in, size_t n,
+			     size_t *len)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char *out = crm_arena_alloc(arena, CRM_PSEUDONYM_LEN + 1);
+	crypto_auth_hmacsha256_state st;
+
+	if (!out)
+		return NULL;
+	crypto_auth_hmacsha256_init(&st, prog->pseudonym_key, sizeof(prog->pseudonym_key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)in, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, CRM_PSEUDONYM_PREFIX, sizeof(CRM_PSEUDONYM_PREFIX) - 1);
+	sodium_bin2hex(out + sizeof(CRM_PSEUDONYM_PREFIX) - 1, 33, mac, 16);
+	*len = CRM_PSEUDONYM_LEN;
+	return out;
+}
+
+/* Every character but the last tail ones as '*'; all of them when the value is not longer than tail. */
+static const char *mask_value(struct crm_arena *arena, const char *in, size_t n, size_t tail, size_t *len)
+{
+	size_t chars = 0, i, keep_from = n, seen = 0, stars;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		chars += ((unsigned char)in[i] & 0xC0) != 0x80;
+	if (chars > tail) {
+		/* the byte where the last tail characters start */
+		for (i = 0; i < n; i++) {
+			if (((unsigned char)in[i] & 0xC0) != 0x80 && seen++ == chars - tail) {
+				keep_from = i;
+				break;
+			}
+		}
+		stars = chars - tail;
+	} else {
+		stars = chars;
+	}
+	out = crm_arena_alloc(arena, stars + (n - keep_from) + 1);
+	if (!out)
+		return NULL;
+	memset(out, '*', stars);
+	memcpy(out + stars, in + keep_from, n - keep_from);
+	*len = stars + (n - keep_from);
+	out[*len] = '\0';
+	return out;
+}
+
+int crm_program_protected_form(const struct crm_field_program *field, const char *ptr, size_t len)
+{
+	size_t i, stars = 0, chars = 0;
+
+	if (!len)
+		return 1; /* no value holds nothing */
+	switch (field->protect) {
+	case CRM_PROTECT_PSEUDONYMIZE:
+		if (len != CRM_PSEUDONYM_LEN || memcmp(ptr, CRM_PSEUDONYM_PREFIX, sizeof(CRM_PSEUDONYM_PREFIX) - 1))
+			return 0;
+		for (i = sizeof(CRM_PSEUDONYM_PREFIX) - 1; i < len; i++)
+			if (!((ptr[i] >= '0' && ptr[i] <= '9') || (ptr[i] >= 'a' && ptr[i] <= 'f')))
+				return 0;
+		return 1;
+	case CRM_PROTECT_MASK:
+		while (stars < len && ptr[stars] == '*')
+			stars++;
+		for (i = stars; i < len; i++)
+			chars += ((unsigned char)ptr[i] & 0xC0) != 0x80;
+		return stars > 0 && chars <= (size_t)field->mask_tail;
+	case CRM_PROTECT_REDACT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
 static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_csv_record *rec,
 		    const char **v, size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
@@ -976,7 +1093,6 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 	size_t i;
 	int rc;
 
-	(void)prog;
 	if (n == 0 && s->kind != STEP_DEFAULT && s->kind != STEP_CONCAT)
 		return 0; /* no value stays no value; `required` decides whether that is allowed */
 	switch (s->kind) {
@@ -1087,6 +1203,15 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 		return 0;
 	case STEP_TRUNCATE:
 		*len = crm_text_prefix_len(in, n, (size_t)s->n);
+		return 0;
+	case STEP_PSEUDONYMIZE:
+		*v = pseudonym(prog, arena, in, n, len);
+		return *v ? 0 : -1;
+	case STEP_MASK:
+		*v = mask_value(arena, in, n, (size_t)s->n, len);
+		return *v ? 0 : -1;
+	case STEP_REDACT:
+		*len = 0;
 		return 0;
 	case STEP_SPLIT_ADDRESS:
 		return crm_text_split_address(arena, in, n, s->n, v, len, reason, reason_cap);

@@ -26,6 +26,17 @@
 struct crm_step;
 struct crm_check;
 
+/* What a field's rule does to personal data: the target then holds tokens, masks or nothing. */
+enum crm_protect {
+	CRM_PROTECT_NONE,
+	CRM_PROTECT_PSEUDONYMIZE, /* pseudonymize: "pseu_" and 32 hex digits */
+	CRM_PROTECT_MASK,	  /* mask(n): '*' for all but the last n characters */
+	CRM_PROTECT_REDACT,	  /* redact: no value */
+};
+
+#define CRM_PSEUDONYM_PREFIX "pseu_"
+#define CRM_PSEUDONYM_LEN    37
+
 struct crm_field_program {
 	const struct crm_mapping_row *row; /* borrowed from the mapping */
 	const char *target_field;	   /* borrowed from row */
@@ -40,6 +51,8 @@ struct crm_field_program {
 	size_t step_count;
 	struct crm_check *checks;
 	size_t check_count;
+	enum crm_protect protect; /* the rule's last pseudonymize, mask or redact */
+	int mask_tail;
 };
 
 struct crm_program {
@@ -50,6 +63,7 @@ struct crm_program {
 	size_t field_count;
 	char today[48];
 	char now[48];
+	unsigned char pseudonym_key[32]; /* HMAC key of pseudonymize (copied; zeroed on free) */
 };
 
 /* Collected compile errors, so that `plan` can show them all at once. */
@@ -63,13 +77,21 @@ int crm_diags_add(struct crm_diags *diags, const struct crm_error *err);
 
 /*
  * Compiles the rows of map whose source_object is obj->name, against the
- * export header read by reader. Every problem found goes to diags (when
- * non-NULL); the first also to err. Returns NULL on error.
+ * export header read by reader. pseudonym_key (32 bytes, copied) keys
+ * pseudonymize; a rule that uses it without a key is an error. Every
+ * problem found goes to diags (when non-NULL); the first also to err.
+ * Returns NULL on error.
  */
 struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
 					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
-					struct crm_diags *diags, struct crm_error *err);
+					const unsigned char *pseudonym_key, struct crm_diags *diags,
+					struct crm_error *err);
 void crm_program_free(struct crm_program *prog);
+/*
+ * 1 when a target value has the form field's protection gives (a token, a
+ * mask, nothing) or is empty; 0 when it could be a source value.
+ */
+int crm_program_protected_form(const struct crm_field_program *field, const char *ptr, size_t len);
 /* The index of the field that fills target column, or -1. */
 long crm_program_field(const struct crm_program *prog, const char *column);
 
@@ -137,7 +159,14 @@ int crm_program_finish(struct crm_program *prog, const struct crm_csv_record *re
 		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
 		       struct crm_arena *arena, struct crm_error *err);
 
-/* Writes a value for a report: itself, or a mask when the field is PII/SPI. */
+#define CRM_MASKED_MAX 48
+/*
+ * For a field whose values are not shown (flagged PII or SPI, or
+ * pseudonymized, masked or redacted by its rule): writes what is shown
+ * instead, "<PII, 12 characters>", and returns 1; otherwise 0.
+ */
+int crm_program_masked(const struct crm_field_program *field, const char *ptr, size_t len, char *out, size_t cap);
+/* Writes a value for a report: itself, or a mask when the field is PII/SPI or protected. */
 const char *crm_program_show_value(const struct crm_field_program *field, const char *ptr, size_t len,
 				   struct crm_arena *arena);
 
