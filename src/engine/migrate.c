@@ -990,7 +990,8 @@ static int check_unchanged(struct migration *m, const struct crm_project_object 
  */
 static int start_source_figures(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
-	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run);
+	/* personal values are masked in the sample: it is written as plain text */
+	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, 1);
 	if (!orun->sample)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	crm_pipeline_init(&orun->pipeline, orun->o->prog);

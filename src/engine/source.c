@@ -86,18 +86,31 @@ struct crm_record_sample {
 	uint64_t good;	 /* good records offered */
 	int64_t records; /* every record read */
 	uint64_t rng;	 /* xorshift64* state */
+	/* per column: the field it feeds when its values are personal (shown masked), or NULL */
+	const struct crm_field_program **personal;
 };
 
-struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed)
+struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed,
+						int mask_personal)
 {
 	struct crm_record_sample *s = crm_calloc(1, sizeof(*s));
+	size_t f;
 
 	if (!s)
 		return NULL;
 	s->kept = crm_calloc(capacity ? capacity : 1, sizeof(*s->kept));
-	if (!s->kept) {
+	s->personal = mask_personal ? crm_calloc(o->column_count ? o->column_count : 1, sizeof(*s->personal)) : NULL;
+	if (!s->kept || (mask_personal && !s->personal)) {
+		crm_free(s->kept);
+		crm_free(s->personal);
 		crm_free(s);
 		return NULL;
+	}
+	for (f = 0; s->personal && f < o->prog->field_count; f++) {
+		const struct crm_field_program *field = &o->prog->fields[f];
+		if ((field->pii || field->protect) && field->source_col >= 0 &&
+		    (size_t)field->source_col < o->column_count)
+			s->personal[field->source_col] = field;
 	}
 	s->o = o;
 	s->capacity = capacity;
@@ -119,17 +132,25 @@ static uint64_t next_random(struct crm_record_sample *s)
 	return s->rng * 0x2545F4914F6CDD1DULL;
 }
 
-static char *record_json(const struct crm_project_object *o, const struct crm_csv_record *rec)
+static char *record_json(const struct crm_record_sample *s, const struct crm_csv_record *rec)
 {
+	const struct crm_project_object *o = s->o;
 	json_t *obj = json_object();
-	char *text = NULL;
+	char *text = NULL, masked[CRM_MASKED_MAX];
 	size_t f;
 
 	if (!obj)
 		return NULL;
 	for (f = 0; f < rec->count && f < o->column_count; f++) {
-		/* invalid UTF-8 cannot be JSON text: such a record is not kept */
-		json_t *v = json_stringn(rec->fields[f].len ? rec->fields[f].ptr : "", rec->fields[f].len);
+		const struct crm_field_program *personal = s->personal ? s->personal[f] : NULL;
+		json_t *v;
+		if (personal && rec->fields[f].len) {
+			crm_program_masked(personal, rec->fields[f].ptr, rec->fields[f].len, masked, sizeof(masked));
+			v = json_string(masked);
+		} else {
+			/* invalid UTF-8 cannot be JSON text: such a record is not kept */
+			v = json_stringn(rec->fields[f].len ? rec->fields[f].ptr : "", rec->fields[f].len);
+		}
 		if (!v || json_object_set_new(obj, o->columns[f], v))
 			goto out;
 	}
@@ -156,7 +177,7 @@ void crm_record_sample_offer(struct crm_record_sample *s, const struct crm_csv_r
 			return;
 		slot = (size_t)j;
 	}
-	json = record_json(s->o, rec);
+	json = record_json(s, rec);
 	if (!json)
 		return; /* not valid UTF-8 (or out of memory): the sample is a sample without it */
 	if (slot < s->count)
@@ -219,5 +240,6 @@ void crm_record_sample_free(struct crm_record_sample *s)
 	for (i = 0; i < s->count; i++)
 		free(s->kept[i].json);
 	crm_free(s->kept);
+	crm_free(s->personal);
 	crm_free(s);
 }

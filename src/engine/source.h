@@ -41,7 +41,12 @@ int crm_source_changed(const struct crm_source_file *f, const char *path, int by
  */
 struct crm_record_sample;
 
-struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed);
+/*
+ * mask_personal: columns that feed a field flagged PII or SPI, or one its
+ * rule pseudonymizes, masks or redacts, are kept as "<PII, 12 characters>".
+ */
+struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed,
+						int mask_personal);
 /* A record read: good ones may be kept; malformed ones are only counted. */
 void crm_record_sample_offer(struct crm_record_sample *sample, const struct crm_csv_record *rec, int good);
 int64_t crm_record_sample_records(const struct crm_record_sample *sample);

@@ -3,6 +3,7 @@
  * compiled program on records.
  */
 #include "compat.h"
+#include "audit/keys.h"
 #include "harness.h"
 #include "project-helper.h"
 #include "engine/project.h"
@@ -179,7 +180,80 @@ static void test_program__config_errors(void)
 	remove_project();
 }
 
+static void test_program__pseudonymize_mask_redact(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res;
+	struct crm_arena arena;
+	struct crm_key key;
+	char path[256], token[64], masked[CRM_MASKED_MAX];
+	const struct crm_field_program *mail;
+
+	make_project(
+		"Contact,mail,text,email,trim -> lower -> pseudonymize,PII,required,a@b.com\n"
+		"Contact,phone,text,phone,trim -> mask(4),PII,,555-0101\n"
+		"Contact,street,text,mailing_street,redact,,,1 Main St\n",
+		"Id,mail,phone,street\n1, Ann@X.com ,+1 415 555 0101,1 Main St\n2,ann@x.com,Zoë,\n3,bo@x.com,,x\n");
+	/* without a key, pseudonymize is a compile error that says what to do */
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+	CHECK_INT(p.diags.count, 1);
+	CHECK_CONTAINS(err.msg, "pseudonymize needs the project's key: set [security] pseudonymize_key");
+	crm_project_release(&p);
+	crm_error_clear(&err);
+	snprintf(path, sizeof(path), "%s/pseu.key", project_dir);
+	CHECK_INT(crm_key_generate(CRM_KEY_DATA, path, &key, &err), 0);
+	write_project_file("crmshift.ini",
+			   "[migration]\nsource_system = test\n[security]\npseudonymize_key = pseu.key\n"
+			   "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
+	CHECK(crm_project_open(&p, project_dir, &err) == 0 && p.diags.count == 0);
+	CHECK_STR(p.pseudonym_key_id, key.id);
+	crm_arena_init(&arena, 4096);
+	mail = &p.objects[0].prog->fields[0];
+
+	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_INT(res.values[0].len, CRM_PSEUDONYM_LEN);
+	CHECK_MEM(res.values[0].ptr, 5, "pseu_");
+	CHECK_INT(crm_program_protected_form(mail, res.values[0].ptr, res.values[0].len), 1);
+	snprintf(token, sizeof(token), "%.*s", (int)res.values[0].len, res.values[0].ptr);
+	CHECK_MEM(res.values[1].ptr, res.values[1].len, "***********0101");
+	CHECK_INT(res.values[2].len, 0);
+	crm_program_result_release(&res);
+
+	/* the same value after the same steps: the same token, so joins still work */
+	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, token);
+	/* a value no longer than the tail is masked whole; characters, not bytes */
+	CHECK_MEM(res.values[1].ptr, res.values[1].len, "***");
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	CHECK(res.values[0].len == CRM_PSEUDONYM_LEN && memcmp(res.values[0].ptr, token, CRM_PSEUDONYM_LEN) != 0);
+	crm_program_result_release(&res);
+
+	/* what the privacy check accepts */
+	CHECK_INT(crm_program_protected_form(mail, "ann@x.com", 9), 0);
+	CHECK_INT(crm_program_protected_form(mail, "pseu_0123456789abcdef0123456789abcdeg", CRM_PSEUDONYM_LEN), 0);
+	CHECK_INT(crm_program_protected_form(mail, "", 0), 1);
+	CHECK_INT(crm_program_protected_form(&p.objects[0].prog->fields[1], "****0101", 8), 1);
+	CHECK_INT(crm_program_protected_form(&p.objects[0].prog->fields[1], "****50101", 9), 0);
+	CHECK_INT(crm_program_protected_form(&p.objects[0].prog->fields[1], "555-0101", 8), 0);
+	CHECK_INT(crm_program_protected_form(&p.objects[0].prog->fields[2], "x", 1), 0);
+	/* and what reports show of a protected field that is not flagged PII */
+	CHECK_INT(crm_program_masked(&p.objects[0].prog->fields[2], "1 Main St", 9, masked, sizeof(masked)), 1);
+	CHECK_STR(masked, "<protected, 9 characters>");
+
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	/* a key others can read stops the project before anything is read */
+	CHECK_INT(chmod(path, 0644), 0);
+	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EREFUSED);
+	CHECK_CONTAINS(err.msg, "[security] pseudonymize_key: key file");
+	remove_project();
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_program__pseudonymize_mask_redact),
 	TEST(test_program__template_example_row_works_as_written),
 	TEST(test_program__map_default_concat_nullif_unique),
 	TEST(test_program__unique_rejects_the_second_record),

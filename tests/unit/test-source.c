@@ -105,13 +105,18 @@ static void test_source__display_path(void)
 
 static struct crm_object_config contact_cfg = {.name = "Contact"};
 static char *contact_columns[] = {"Id", "Name"};
-static const struct crm_project_object contact = {.cfg = &contact_cfg, .columns = contact_columns, .column_count = 2};
+static struct crm_mapping_row name_row = {.pii = CRM_PII_PII};
+static struct crm_field_program name_field = {.row = &name_row, .pii = 1, .source_col = 1};
+static struct crm_program contact_prog = {.fields = &name_field, .field_count = 1};
+static const struct crm_project_object contact = {
+	.cfg = &contact_cfg, .columns = contact_columns, .column_count = 2, .prog = &contact_prog};
+static int mask_personal;
 
 /* Offers n records "i,Name i" (every seventh malformed) and writes the sample; its lines. */
 static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, int64_t *records)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_record_sample *s = crm_record_sample_new(&contact, capacity, seed);
+	struct crm_record_sample *s = crm_record_sample_new(&contact, capacity, seed, mask_personal);
 	char path[64], id[16], name[32];
 	FILE *f;
 	int i, lines = 0;
@@ -157,6 +162,16 @@ static void test_source__record_sample(void)
 		const char *first =
 			"{\"object\":\"Contact\",\"line\":2,\"record\":{\"Id\":\"1\",\"Name\":\"Name \xc3\xa9 1\"}}\n";
 		CHECK(strncmp(a, first, strlen(first)) == 0);
+	}
+	/* the same, with personal values masked: Name feeds a PII field */
+	mask_personal = 1;
+	CHECK_INT(draw(10, 1, 8, a, sizeof(a), &records), 7);
+	mask_personal = 0;
+	{
+		const char *first = "{\"object\":\"Contact\",\"line\":2,\"record\":{\"Id\":\"1\",\"Name\":\"<PII, 8 "
+				    "characters>\"}}\n";
+		CHECK(strncmp(a, first, strlen(first)) == 0);
+		CHECK(strstr(a, "Name \xc3\xa9") == NULL);
 	}
 	/* more: exactly the slots, drawn the same for the same seed, otherwise for another */
 	CHECK_INT(draw(10, 42, 5000, a, sizeof(a), &records), 10);
