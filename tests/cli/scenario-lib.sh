@@ -3,7 +3,7 @@
 set -euo pipefail
 : "${CRMSHIFT:?}" "${ROOT:?}"
 SCRATCH=$(mktemp -d /tmp/crmshift-scenario.XXXXXX)
-trap 'rm -rf "$SCRATCH"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$SCRATCH"' EXIT
 
 copy_sample() { cp -r "$ROOT/examples/sample" "$SCRATCH/$1"; echo "$SCRATCH/$1"; }
 
