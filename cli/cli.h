@@ -36,6 +36,7 @@ int cmd_rollback(int argc, char **argv, struct cli *cli);
 int cmd_sync(int argc, char **argv, struct cli *cli);
 int cmd_audit(int argc, char **argv, struct cli *cli);
 int cmd_keys(int argc, char **argv, struct cli *cli);
+int cmd_decrypt(int argc, char **argv, struct cli *cli);
 
 struct crm_project;
 /*

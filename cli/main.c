@@ -33,7 +33,8 @@ static const struct command commands[] = {
 	{"rollback", cmd_rollback, "return the target to its state before a run; export what users changed since"},
 	{"status", cmd_status, "runs, counts and what the state database knows"},
 	{"audit", cmd_audit, "the audit log: verify, show; signed evidence packs: write, verify"},
-	{"keys", cmd_keys, "generate the keys that sign evidence and protect personal data"},
+	{"keys", cmd_keys, "generate the keys that sign evidence and protect personal data; rotate"},
+	{"decrypt", cmd_decrypt, "the plain text of a file crmshift encrypted at rest"},
 };
 
 static void usage(FILE *out)

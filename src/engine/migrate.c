@@ -19,6 +19,7 @@
 #include "engine/migrate.h"
 #include "engine/pipeline.h"
 #include "engine/sample.h"
+#include "audit/seal.h"
 #include "engine/snapshot.h"
 #include "engine/source.h"
 #include "engine/stage.h"
@@ -66,8 +67,9 @@ struct migration {
 	char load_time[CRM_DT_MAX];
 	FILE *rejects;
 	FILE *orphans;
-	FILE *conflicts;  /* sync */
-	struct crm_tz tz; /* reads [object] modified values written without a zone */
+	FILE *conflicts;	      /* sync */
+	char plain_rejects[PATH_MAX]; /* the rejects' plain copy once they are sealed */
+	struct crm_tz tz;	      /* reads [object] modified values written without a zone */
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
@@ -80,6 +82,12 @@ struct migration {
 	size_t source_count;
 	char tmpdir[PATH_MAX];
 };
+
+/* The key files at rest are sealed with ([security] key_file), or NULL. */
+static const struct crm_key *seal_key(const struct migration *m)
+{
+	return m->p->data_key.id[0] ? &m->p->data_key : NULL;
+}
 
 /* What one record became: its id, mapped values, resolved references and hash. */
 struct prepared {
@@ -990,8 +998,8 @@ static int check_unchanged(struct migration *m, const struct crm_project_object 
  */
 static int start_source_figures(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
-	/* personal values are masked in the sample: it is written as plain text */
-	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, 1);
+	/* a sample written in plain text masks personal values; a sealed one keeps the records as read */
+	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, !seal_key(m));
 	if (!orun->sample)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	crm_pipeline_init(&orun->pipeline, orun->o->prog);
@@ -1000,6 +1008,34 @@ static int start_source_figures(struct migration *m, struct object_run *orun, st
 		return crm_state_pipeline_get(m->state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
 					      &orun->pipeline.count, err);
 	return 0;
+}
+
+/*
+ * With [security] key_file, the rejects are sealed once the run is done:
+ * until then they stay plain (0600), because a killed run's --resume
+ * continues them from its last checkpoint. The plain copy is removed once
+ * the run is recorded done (remove_plain_rejects).
+ */
+static int seal_rejects(struct migration *m, struct crm_error *err)
+{
+	char sealed[PATH_MAX];
+
+	if (!seal_key(m))
+		return 0;
+	if (fflush(m->rejects) != 0)
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
+	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", m->res->rejects_path, CRM_SEAL_SUFFIX) ||
+	    crm_seal_file(m->res->rejects_path, sealed, seal_key(m), err))
+		return err->code;
+	memcpy(m->plain_rejects, m->res->rejects_path, sizeof(m->plain_rejects));
+	memcpy(m->res->rejects_path, sealed, sizeof(m->res->rejects_path));
+	return 0;
+}
+
+static void remove_plain_rejects(struct migration *m)
+{
+	if (m->plain_rejects[0])
+		unlink(m->plain_rejects);
 }
 
 /* At the end of pass 1, in its last transaction: the record count, and the sample written out. */
@@ -1014,10 +1050,10 @@ static int save_source_figures(struct migration *m, struct object_run *orun, str
 		return err->code;
 	if (!orun->sample_slots)
 		return 0;
-	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-sample-%s.jsonl", m->p->cfg.dir,
-			    (long long)m->run, orun->o->cfg->name))
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-sample-%s.jsonl%s", m->p->cfg.dir,
+			    (long long)m->run, orun->o->cfg->name, seal_key(m) ? CRM_SEAL_SUFFIX : ""))
 		return err->code;
-	return crm_record_sample_write(orun->sample, path, err);
+	return crm_record_sample_write(orun->sample, path, seal_key(m), err);
 }
 
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
@@ -1777,7 +1813,10 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	res->seconds = crm_dt_seconds_since(&start);
 	{
 		char now[CRM_DT_MAX];
-		char *summary = crm_migrate_summary_json(res, opt->dry_run);
+		char *summary;
+		if (seal_rejects(&m, err))
+			goto out_failed;
+		summary = crm_migrate_summary_json(res, opt->dry_run);
 		crm_dt_now(NULL, now);
 		if (!summary) {
 			crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -1785,6 +1824,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		}
 		rc = crm_state_run_finish(m.state, m.run, "done", now, summary, err);
 		crm_free(summary);
+		if (!rc)
+			remove_plain_rejects(&m);
 		if (rc || (!opt->dry_run && snapshot(&m, "after", err)))
 			goto out;
 	}

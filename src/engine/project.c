@@ -3,11 +3,8 @@
  */
 #include "compat.h"
 #include "engine/project.h"
-#include "audit/keys.h"
 #include "io/csv.h"
 #include "util/alloc.h"
-
-#include <sodium.h>
 
 #include <string.h>
 
@@ -54,31 +51,30 @@ void crm_project_release(struct crm_project *p)
 	crm_diags_release(&p->diags);
 	crm_mapping_release(&p->map);
 	crm_config_release(&p->cfg);
-	sodium_memzero(p->pseudonym_key, sizeof(p->pseudonym_key));
+	crm_key_wipe(&p->pseudonym_key);
+	crm_key_wipe(&p->data_key);
 	memset(p, 0, sizeof(*p));
 }
 
-/* [security] pseudonymize_key: read once, here, so that a bad key stops the project before any record. */
-static int load_pseudonym_key(struct crm_project *p, struct crm_error *err)
+/*
+ * A data key of [security] (name: its key, rel: its value), read once, here,
+ * so that a bad key stops the project before any record is read.
+ */
+static int load_key(struct crm_project *p, const char *name, const char *rel, struct crm_key *key,
+		    struct crm_error *err)
 {
 	struct crm_error key_err = CRM_ERROR_INIT;
-	struct crm_key key;
 	char *path;
 
-	if (!p->cfg.pseudonymize_key)
+	if (!rel)
 		return 0;
-	path = crm_config_path(&p->cfg, p->cfg.pseudonymize_key);
+	path = crm_config_path(&p->cfg, rel);
 	if (!path)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!crm_key_load(path, CRM_KEY_DATA, &key, &key_err)) {
-		memcpy(p->pseudonym_key, key.secret, sizeof(p->pseudonym_key));
-		memcpy(p->pseudonym_key_id, key.id, sizeof(p->pseudonym_key_id));
-		crm_key_wipe(&key);
-	}
+	crm_key_load(path, CRM_KEY_DATA, key, &key_err);
 	crm_free(path);
 	if (key_err.code)
-		return crm_error_set(err, key_err.code, "%s: [security] pseudonymize_key: %s", p->cfg.path,
-				     key_err.msg);
+		return crm_error_set(err, key_err.code, "%s: [security] %s: %s", p->cfg.path, name, key_err.msg);
 	return 0;
 }
 
@@ -128,8 +124,8 @@ static int compile_program(struct crm_project *p, struct crm_project_object *o, 
 		goto fail;
 	}
 	/* the compiler adds its own problems to diags */
-	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r, p->pseudonym_key_id[0] ? p->pseudonym_key : NULL,
-				      diags, err);
+	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r,
+				      p->pseudonym_key.id[0] ? p->pseudonym_key.secret : NULL, diags, err);
 	crm_csv_close(r);
 	return err->code;
 fail:
@@ -242,7 +238,8 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	memset(p, 0, sizeof(*p));
 	if (crm_config_load(&p->cfg, dir, err))
 		return err->code;
-	if (load_pseudonym_key(p, err)) {
+	if (load_key(p, "pseudonymize_key", p->cfg.pseudonymize_key, &p->pseudonym_key, err) ||
+	    load_key(p, "key_file", p->cfg.key_file, &p->data_key, err)) {
 		crm_project_release(p);
 		return err->code;
 	}

@@ -13,6 +13,7 @@
 #define CRM_PROJECT_H
 
 #include "compat.h"
+#include "audit/keys.h"
 #include "model/config.h"
 #include "model/mapping.h"
 #include "transform/program.h"
@@ -37,11 +38,12 @@ struct crm_project {
 	struct crm_mapping map;
 	struct crm_project_object *objects; /* in config order */
 	size_t count;
-	size_t *order;			 /* indices into objects, parents first */
-	struct crm_diags diags;		 /* every error found while opening */
-	int cycle_broken;		 /* a reference cycle between objects was found */
-	unsigned char pseudonym_key[32]; /* [security] pseudonymize_key's key (zeroed on release) */
-	char pseudonym_key_id[17];	 /* its id; "" when the project has none */
+	size_t *order;		/* indices into objects, parents first */
+	struct crm_diags diags; /* every error found while opening */
+	int cycle_broken;	/* a reference cycle between objects was found */
+	/* [security] keys, zeroed on release; id "" when not configured */
+	struct crm_key pseudonym_key; /* pseudonymize_key: keys pseudonymize */
+	struct crm_key data_key;      /* key_file: seals files at rest */
 };
 
 /*

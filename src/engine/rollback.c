@@ -4,6 +4,7 @@
  */
 #include "compat.h"
 #include "engine/rollback.h"
+#include "audit/seal.h"
 #include "io/csv.h"
 #include "state/state.h"
 #include "store/store.h"
@@ -16,7 +17,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -113,15 +116,21 @@ static int load_inserted(struct rollback *rb, struct crm_error *err)
 	return err->code;
 }
 
-/* reports/changed-since-cutover-<run>.csv: table, id, change, the row as JSON. Written whole or not at all. */
+/*
+ * reports/changed-since-cutover-<run>.csv: table, id, change, the row as
+ * JSON. Written whole or not at all; sealed (.csv.enc) with [security]
+ * key_file, built in memory so that the rows never reach the disk in plain
+ * text then.
+ */
 static int export_changes(struct rollback *rb, struct crm_error *err)
 {
+	const struct crm_key *key = rb->p->data_key.id[0] ? &rb->p->data_key : NULL;
 	struct finding f;
 	struct crm_buf row;
-	char tmp[PATH_MAX + 8], dir[PATH_MAX];
+	char dir[PATH_MAX], *text = NULL;
+	size_t text_len = 0;
 	FILE *out = NULL;
 	size_t t, i;
-	int fd;
 
 	memset(&f, 0, sizeof(f));
 	f.rb = rb;
@@ -135,16 +144,12 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 	}
 	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", rb->p->cfg.dir) || crm_mkdir_private(dir, err) ||
 	    crm_path_format(rb->res->export_path, sizeof(rb->res->export_path), err,
-			    "%s/changed-since-cutover-%lld.csv", dir, (long long)rb->res->run) ||
-	    crm_path_format(tmp, sizeof(tmp), err, "%s.tmp", rb->res->export_path))
+			    "%s/changed-since-cutover-%lld.csv%s", dir, (long long)rb->res->run,
+			    key ? CRM_SEAL_SUFFIX : ""))
 		goto out;
-	/* it holds customers' records: 0600 */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	out = open_memstream(&text, &text_len);
 	if (!out) {
-		if (fd >= 0)
-			close(fd);
-		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
 	fputs("table,id,change,row\n", out);
@@ -164,18 +169,20 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 		fputc('\n', out);
 		*(f.rows[i].created ? &rb->res->created : &rb->res->edited) += 1;
 	}
-	if (fflush(out) || fsync(fileno(out)) || ferror(out)) {
-		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+	if (fclose(out) != 0) {
+		out = NULL;
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
-	fclose(out);
 	out = NULL;
-	if (rename(tmp, rb->res->export_path))
-		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", rb->res->export_path, strerror(errno));
+	/* it holds customers' records: 0600, like every report */
+	crm_seal_save(rb->res->export_path, text, text_len, key, err);
 out:
-	if (out) {
+	if (out)
 		fclose(out);
-		remove(tmp);
+	if (text) {
+		sodium_memzero(text, text_len);
+		free(text);
 	}
 	crm_free(f.rows);
 	crm_buf_release(&row);

@@ -4,14 +4,17 @@
  */
 #include "compat.h"
 #include "engine/source.h"
+#include "audit/seal.h"
 #include "transform/datetime.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/hash.h"
 #include "util/path.h"
 #include "util/sha256.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,10 +203,11 @@ static int by_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-int crm_record_sample_write(const struct crm_record_sample *s, const char *path, struct crm_error *err)
+int crm_record_sample_write(const struct crm_record_sample *s, const char *path, const struct crm_key *seal_key,
+			    struct crm_error *err)
 {
-	struct crm_atomic_file af;
 	struct kept_record *order;
+	struct crm_buf text;
 	json_t *name;
 	char *name_json;
 	size_t i;
@@ -217,15 +221,18 @@ int crm_record_sample_write(const struct crm_record_sample *s, const char *path,
 	name = json_string(s->o->cfg->name);
 	name_json = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
 	json_decref(name);
+	/* built in memory (about 100 records): a sealed sample never touches the disk in plain text */
+	crm_buf_init(&text, 1u << 30);
 	if (!name_json)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	else if (!crm_atomic_open(&af, path, err)) {
-		for (i = 0; i < s->count && !err->code; i++)
-			if (fprintf(af.f, "{\"object\":%s,\"line\":%lu,\"record\":%s}\n", name_json, order[i].line,
-				    order[i].json) < 0)
-				crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
-		crm_atomic_commit(&af, err);
-	}
+	for (i = 0; i < s->count && !err->code; i++)
+		crm_buf_addf(&text, err, "{\"object\":%s,\"line\":%lu,\"record\":%s}\n", name_json, order[i].line,
+			     order[i].json);
+	if (!err->code)
+		crm_seal_save(path, text.ptr ? text.ptr : "", text.len, seal_key, err);
+	if (text.ptr)
+		sodium_memzero(text.ptr, text.len);
+	crm_buf_release(&text);
 	free(name_json);
 	crm_free(order);
 	return err->code;

@@ -50,8 +50,12 @@ struct crm_record_sample *crm_record_sample_new(const struct crm_project_object 
 /* A record read: good ones may be kept; malformed ones are only counted. */
 void crm_record_sample_offer(struct crm_record_sample *sample, const struct crm_csv_record *rec, int good);
 int64_t crm_record_sample_records(const struct crm_record_sample *sample);
-/* Writes the kept records as JSON lines (object, line, record) in file order, whole or not at all. */
-int crm_record_sample_write(const struct crm_record_sample *sample, const char *path, struct crm_error *err);
+/*
+ * Writes the kept records as JSON lines (object, line, record) in file
+ * order, whole or not at all; sealed under seal_key unless it is NULL.
+ */
+int crm_record_sample_write(const struct crm_record_sample *sample, const char *path, const struct crm_key *seal_key,
+			    struct crm_error *err);
 void crm_record_sample_free(struct crm_record_sample *sample);
 
 #endif

@@ -417,8 +417,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return set_string(&cfg->signing_key, value, st);
 		if (strcmp(key, "pseudonymize_key") == 0)
 			return set_string(&cfg->pseudonymize_key, value, st);
-		if (strcmp(key, "key_file") == 0)
+		if (strcmp(key, "key_file") == 0) {
+			cfg->key_file_line = st->line;
 			return set_string(&cfg->key_file, value, st);
+		}
 		return refuse(st, "unknown key '%s' in [security]", key);
 	}
 	if (!section[0])

@@ -80,10 +80,11 @@ struct crm_config {
 	size_t tolerance_count;
 	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
 	struct crm_gates gates;
-	char *region;		/* [security] region: where the target is */
-	char *signing_key;	/* [security] signing_key: the Ed25519 key file that signs evidence packs */
-	char *pseudonymize_key; /* [security] pseudonymize_key: the data key file of pseudonymize */
-	char *key_file;		/* [security] key_file: the data key file that encrypts files at rest */
+	char *region;		     /* [security] region: where the target is */
+	char *signing_key;	     /* [security] signing_key: the Ed25519 key file that signs evidence packs */
+	char *pseudonymize_key;	     /* [security] pseudonymize_key: the data key file of pseudonymize */
+	char *key_file;		     /* [security] key_file: the data key file that encrypts files at rest */
+	unsigned long key_file_line; /* where crmshift.ini says so (keys rotate rewrites that line) */
 };
 
 /* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */

@@ -207,7 +207,7 @@ static void test_program__pseudonymize_mask_redact(void)
 			   "[migration]\nsource_system = test\n[security]\npseudonymize_key = pseu.key\n"
 			   "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
 	CHECK(crm_project_open(&p, project_dir, &err) == 0 && p.diags.count == 0);
-	CHECK_STR(p.pseudonym_key_id, key.id);
+	CHECK_STR(p.pseudonym_key.id, key.id);
 	crm_arena_init(&arena, 4096);
 	mail = &p.objects[0].prog->fields[0];
 
