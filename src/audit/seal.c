@@ -244,8 +244,14 @@ int crm_seal_read(const char *path, const struct crm_key *key, FILE *out, struct
 			goto out;
 		}
 		clen = (size_t)len[0] | (size_t)len[1] << 8 | (size_t)len[2] << 16 | (size_t)len[3] << 24;
+		if (clen >= crypto_secretstream_xchacha20poly1305_ABYTES &&
+		    clen <= CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES && fread(cipher, 1, clen, f) != clen) {
+			crm_error_set(err, CRM_EINPUT, "'%s' is cut short at byte %llu: its part there is incomplete",
+				      path, (unsigned long long)offset);
+			goto out;
+		}
 		if (clen < crypto_secretstream_xchacha20poly1305_ABYTES ||
-		    clen > CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES || fread(cipher, 1, clen, f) != clen ||
+		    clen > CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES ||
 		    crypto_secretstream_xchacha20poly1305_pull(&st, plain, &plen, &tag, cipher, clen, ad, AD_LEN) !=
 			    0) {
 			crm_error_set(err, CRM_EINPUT,

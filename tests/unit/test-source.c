@@ -135,7 +135,7 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 	}
 	*records = crm_record_sample_records(s);
 	snprintf(path, sizeof(path), "/tmp/crmshift-test-sample-%d.jsonl", (int)getpid());
-	CHECK_INT(crm_record_sample_write(s, path, &err), 0);
+	CHECK_INT(crm_record_sample_write(s, path, NULL, &err), 0);
 	crm_record_sample_free(s);
 	f = fopen(path, "rb");
 	len = f ? fread(out, 1, cap - 1, f) : 0;
