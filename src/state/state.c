@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "state/state.h"
 #include "util/alloc.h"
+#include "util/path.h"
 #include "state/xrefcache.h"
 
 #include <errno.h>
@@ -172,17 +173,6 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 	return 0;
 }
 
-static int create_private(const char *path, struct crm_error *err)
-{
-	/* the state names customers' source ids: only the owner may read it */
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
-	close(fd);
-	return 0;
-}
-
 struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct crm_error *err)
 {
 	struct crm_state *st = crm_calloc(1, sizeof(*st));
@@ -192,7 +182,8 @@ struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct c
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (create_private(path, err))
+	/* the state names customers' source ids: only the owner may read it */
+	if (crm_file_create_private(path, err))
 		goto out_free;
 	if (shared_sqlite) {
 		sqlite3_stmt *attach;

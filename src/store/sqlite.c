@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "store/store.h"
 #include "util/alloc.h"
+#include "util/path.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -821,6 +822,11 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 	s->base.ops = &sqlite_ops;
 	if (sodium_init() < 0) {
 		crm_error_set(err, CRM_EINTERNAL, "libsodium failed to initialise");
+		crm_free(s);
+		return NULL;
+	}
+	/* the target holds customers' records: a new one is created for its owner only */
+	if (strcmp(path, ":memory:") != 0 && crm_file_create_private(path, err)) {
 		crm_free(s);
 		return NULL;
 	}

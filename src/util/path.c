@@ -45,6 +45,16 @@ int crm_mkdir_private(const char *path, struct crm_error *err)
 	return 0;
 }
 
+int crm_file_create_private(const char *path, struct crm_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int crm_atomic_open(struct crm_atomic_file *af, const char *path, struct crm_error *err)
 {
 	int fd;

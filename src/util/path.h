@@ -19,6 +19,9 @@ const char *crm_path_relative(const char *dir, const char *path);
 /* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
 int crm_mkdir_private(const char *path, struct crm_error *err);
 
+/* Creates path empty, mode 0600, unless it exists (a database about to be opened: it holds customer data). */
+int crm_file_create_private(const char *path, struct crm_error *err);
+
 /*
  * A file written whole or not at all: written to path.tmp (mode 0600: it
  * holds customer data), synced and renamed over path on commit.

@@ -30,6 +30,8 @@ chmod 600 "$K/a.key"
 grep -q "reports/rejects-1.csv.enc" "$SCRATCH/out" || fail "the output does not name the sealed rejects: $(cat "$SCRATCH/out")"
 expect_eq "nothing personal in plain text" "$(find reports .crmshift/snapshots -name '*.jsonl' -o -name 'rejects-*.csv' | sort)" ""
 expect_eq "sealed files" "$(cd .crmshift/snapshots && ls *.enc | wc -l) $(stat -c %a reports/rejects-1.csv.enc)" "6 600"
+expect_eq "the target, the state, the audit log and every report: owner only" \
+	"$(stat -c %a target.db .crmshift/state.db .crmshift/audit.log reports/* .crmshift .crmshift/snapshots reports | sort -u | tr '\n' ' ')" "600 700 "
 expect_eq "sealed under the key" "$(head -c 24 reports/rejects-1.csv.enc)" "crmseal1$A"
 for v in wile.coyote@acme.example.com Coyote "Unter den Linden 5"; do
 	! grep -rqaF "$v" .crmshift reports || fail "'$v' is readable at rest"
