@@ -84,8 +84,14 @@ int cli_open_project(struct crm_project *p, const struct cli *cli)
 	struct crm_error err = CRM_ERROR_INIT;
 	size_t i;
 
-	if (!crm_project_open(p, cli->dir, &err))
+	if (!crm_project_open(p, cli->dir, &err)) {
+		/* the keys the command will use, by id: key use is on record */
+		if (cli->audit && p->pseudonym_key.id[0])
+			json_object_set_new(cli->audit, "pseudonymize_key", json_string(p->pseudonym_key.id));
+		if (cli->audit && p->data_key.id[0])
+			json_object_set_new(cli->audit, "seal_key", json_string(p->data_key.id));
 		return -1;
+	}
 	if (!p->diags.count) {
 		crm_project_release(p);
 		return cli_fail(&err);
