@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"usage: crmshift [-C DIR] audit verify [--json]\n"
@@ -156,7 +157,6 @@ static int key_path(const struct cli *cli, const char *given, const char *suffix
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_config cfg;
 	char *configured;
-	FILE *pub;
 
 	if (given) {
 		snprintf(path, cap, "%s", given);
@@ -172,10 +172,8 @@ static int key_path(const struct cli *cli, const char *given, const char *suffix
 				 suffix ? "--public-key" : "--key");
 	snprintf(path, cap, "%s%s", configured, suffix ? suffix : "");
 	/* the .pub beside the key, or the key itself (its public half) when there is no .pub */
-	if (suffix && (pub = fopen(path, "r")) == NULL)
+	if (suffix && access(path, F_OK) != 0)
 		snprintf(path, cap, "%s", configured);
-	else if (suffix)
-		fclose(pub);
 	crm_free(configured);
 	return 0;
 }

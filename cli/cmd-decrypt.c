@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +81,6 @@ int cmd_decrypt(int argc, char **argv, struct cli *cli)
 	struct crm_key key;
 	char *plain = NULL;
 	size_t plain_len = 0;
-	FILE *mem;
 	int c;
 
 	optind = 1;
@@ -110,14 +108,7 @@ int cmd_decrypt(int argc, char **argv, struct cli *cli)
 		return err.code == CRM_EUSAGE ? cli_usage(usage_text, "%s", err.msg) : cli_fail(&err);
 	json_object_set_new(cli->audit, "key", json_pack("{s:s, s:s}", "kind", "data", "id", key.id));
 	/* whole in memory first: nothing comes out of a file that does not decrypt to its end */
-	mem = open_memstream(&plain, &plain_len);
-	if (!mem) {
-		crm_error_set(&err, CRM_ENOMEM, "out of memory");
-	} else {
-		crm_seal_read(file, &key, mem, &err);
-		if (fclose(mem) != 0 && !err.code)
-			crm_error_set(&err, CRM_ENOMEM, "out of memory");
-	}
+	crm_seal_read_all(file, &key, &plain, &plain_len, &err);
 	crm_key_wipe(&key);
 	if (!err.code) {
 		if (output)
@@ -125,9 +116,6 @@ int cmd_decrypt(int argc, char **argv, struct cli *cli)
 		else if (plain_len && fwrite(plain, 1, plain_len, stdout) != plain_len)
 			crm_error_set(&err, CRM_EIO, "cannot write the plain text: %s", strerror(errno));
 	}
-	if (plain) {
-		sodium_memzero(plain, plain_len);
-		free(plain);
-	}
+	crm_seal_plain_free(plain, plain_len);
 	return err.code ? cli_fail(&err) : CRM_EXIT_OK;
 }

@@ -11,9 +11,9 @@
 #include "util/buf.h"
 #include "util/path.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,38 +34,31 @@ static const struct {
 
 static const char audit_log_path[] = ".crmshift/audit.log";
 
-/* Regular files in project_dir/rel, sorted, without temporary files; fn called with "rel/name". */
+/* Each file of the listed folders, with its role. */
 typedef int (*file_fn)(void *ctx, const char *rel_path, const char *role, struct crm_error *err);
+
+struct listed_walk {
+	file_fn fn;
+	void *ctx;
+	const char *role;
+};
+
+static int listed_file(void *ctx, const char *rel, const char *path, struct crm_error *err)
+{
+	struct listed_walk *walk = ctx;
+
+	(void)path;
+	return walk->fn(walk->ctx, rel, walk->role, err);
+}
 
 static int each_listed_file(const char *project_dir, file_fn fn, void *ctx, struct crm_error *err)
 {
-	char dir[PATH_MAX], rel[PATH_MAX], full[PATH_MAX];
-	struct dirent **names;
-	struct stat st;
+	struct listed_walk walk = {fn, ctx, NULL};
 	size_t d;
-	int n, i;
 
 	for (d = 0; d < CRM_ARRAY_COUNT(listed_dirs) && !err->code; d++) {
-		if (crm_path_format(dir, sizeof(dir), err, "%s/%s", project_dir, listed_dirs[d].dir))
-			return err->code;
-		n = scandir(dir, &names, NULL, alphasort);
-		if (n < 0) {
-			if (errno == ENOENT)
-				continue;
-			return crm_error_set(err, CRM_EIO, "'%s': %s", dir, strerror(errno));
-		}
-		for (i = 0; i < n; i++) {
-			const char *name = names[i]->d_name;
-			size_t len = strlen(name);
-
-			if (!err->code && name[0] != '.' && !(len > 4 && strcmp(name + len - 4, ".tmp") == 0) &&
-			    !crm_path_format(rel, sizeof(rel), err, "%s/%s", listed_dirs[d].dir, name) &&
-			    !crm_path_format(full, sizeof(full), err, "%s/%s", project_dir, rel) &&
-			    stat(full, &st) == 0 && S_ISREG(st.st_mode))
-				fn(ctx, rel, listed_dirs[d].role, err);
-			free(names[i]);
-		}
-		free(names);
+		walk.role = listed_dirs[d].role;
+		crm_dir_each_file(project_dir, listed_dirs[d].dir, listed_file, &walk, err);
 	}
 	return err->code;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -277,4 +278,32 @@ out:
 	sodium_memzero(&st, sizeof(st));
 	fclose(f);
 	return err->code;
+}
+
+int crm_seal_read_all(const char *path, const struct crm_key *key, char **plain, size_t *len, struct crm_error *err)
+{
+	FILE *mem;
+
+	*plain = NULL;
+	*len = 0;
+	mem = open_memstream(plain, len);
+	if (!mem)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_seal_read(path, key, mem, err);
+	if (fclose(mem) != 0 && !err->code)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (err->code) {
+		crm_seal_plain_free(*plain, *len);
+		*plain = NULL;
+		*len = 0;
+	}
+	return err->code;
+}
+
+void crm_seal_plain_free(char *plain, size_t len)
+{
+	if (!plain)
+		return;
+	sodium_memzero(plain, len);
+	free(plain);
 }

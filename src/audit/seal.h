@@ -49,4 +49,12 @@ int crm_seal_key_id(const char *path, char key_id[CRM_KEY_ID], struct crm_error 
  */
 int crm_seal_read(const char *path, const struct crm_key *key, FILE *out, struct crm_error *err);
 
+/*
+ * The plain text of the sealed file path, whole, in memory: *plain (free
+ * with crm_seal_plain_free) and *len; NULL unless it decrypted to its end.
+ */
+int crm_seal_read_all(const char *path, const struct crm_key *key, char **plain, size_t *len, struct crm_error *err);
+/* Zeroes and frees plain text from crm_seal_read_all. NULL is fine. */
+void crm_seal_plain_free(char *plain, size_t len);
+
 #endif

@@ -8,53 +8,48 @@
 #include "util/alloc.h"
 #include "util/path.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static const char *const sealed_dirs[] = {"reports", ".crmshift/snapshots"};
 
-/* One sealed file: under the new key already, resealed from the old, or counted as foreign. */
-static int rotate_file(const char *path, const char *shown, const struct crm_key *old_key,
-		       const struct crm_key *new_key, struct crm_rotate_result *res, struct crm_error *err)
-{
-	char id[CRM_KEY_ID], *plain = NULL;
-	size_t plain_len = 0;
-	FILE *mem;
-	int sealed = crm_seal_key_id(path, id, err);
+struct rotation {
+	const struct crm_key *old_key, *new_key;
+	struct crm_rotate_result *res;
+};
 
-	if (sealed < 0)
-		return err->code;
-	if (!sealed)
-		return 0; /* named .enc, but not a sealed file: not crmshift's */
-	if (strcmp(id, new_key->id) == 0) {
+/* One file: a sealed one under the new key already, resealed from the old, or counted as foreign. */
+static int rotate_file(void *ctx, const char *rel, const char *path, struct crm_error *err)
+{
+	struct rotation *r = ctx;
+	struct crm_rotate_result *res = r->res;
+	size_t len = strlen(rel), suffix = strlen(CRM_SEAL_SUFFIX), plain_len;
+	char id[CRM_KEY_ID], *plain;
+	int sealed;
+
+	if (len <= suffix || strcmp(rel + len - suffix, CRM_SEAL_SUFFIX) != 0)
+		return 0;
+	sealed = crm_seal_key_id(path, id, err);
+	if (sealed <= 0)
+		return err->code; /* named .enc, but not a sealed file: not crmshift's */
+	if (strcmp(id, r->new_key->id) == 0) {
 		res->already++;
 		return 0;
 	}
-	if (strcmp(id, old_key->id) != 0) {
+	if (strcmp(id, r->old_key->id) != 0) {
 		if (!res->foreign++) {
-			snprintf(res->first_foreign, sizeof(res->first_foreign), "%s", shown);
+			snprintf(res->first_foreign, sizeof(res->first_foreign), "%s", rel);
 			memcpy(res->foreign_key, id, sizeof(res->foreign_key));
 		}
 		return 0;
 	}
 	/* in memory, never on disk in plain text */
-	mem = open_memstream(&plain, &plain_len);
-	if (!mem)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_seal_read(path, old_key, mem, err);
-	if (fclose(mem) != 0 && !err->code)
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!err->code && !crm_seal_save(path, plain, plain_len, new_key, err))
+	if (!crm_seal_read_all(path, r->old_key, &plain, &plain_len, err) &&
+	    !crm_seal_save(path, plain, plain_len, r->new_key, err))
 		res->resealed++;
-	if (plain) {
-		sodium_memzero(plain, plain_len);
-		free(plain);
-	}
+	crm_seal_plain_free(plain, plain_len);
 	return err->code;
 }
 
@@ -98,33 +93,12 @@ static int rewrite_config(const struct crm_config *cfg, const char *new_key_path
 int crm_keys_rotate(const struct crm_config *cfg, const struct crm_key *old_key, const struct crm_key *new_key,
 		    const char *new_key_path, struct crm_rotate_result *res, struct crm_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX], shown[PATH_MAX];
-	struct dirent **names;
+	struct rotation r = {old_key, new_key, res};
 	size_t d;
-	int n, i;
 
 	memset(res, 0, sizeof(*res));
-	for (d = 0; d < CRM_ARRAY_COUNT(sealed_dirs) && !err->code; d++) {
-		if (crm_path_format(dir, sizeof(dir), err, "%s/%s", cfg->dir, sealed_dirs[d]))
-			return err->code;
-		n = scandir(dir, &names, NULL, alphasort);
-		if (n < 0) {
-			if (errno == ENOENT)
-				continue;
-			return crm_error_set(err, CRM_EIO, "'%s': %s", dir, strerror(errno));
-		}
-		for (i = 0; i < n; i++) {
-			const char *name = names[i]->d_name;
-			size_t len = strlen(name);
-			if (!err->code && len > strlen(CRM_SEAL_SUFFIX) &&
-			    strcmp(name + len - strlen(CRM_SEAL_SUFFIX), CRM_SEAL_SUFFIX) == 0 &&
-			    !crm_path_format(path, sizeof(path), err, "%s/%s", dir, name) &&
-			    !crm_path_format(shown, sizeof(shown), err, "%s/%s", sealed_dirs[d], name))
-				rotate_file(path, shown, old_key, new_key, res, err);
-			free(names[i]);
-		}
-		free(names);
-	}
+	for (d = 0; d < CRM_ARRAY_COUNT(sealed_dirs) && !err->code; d++)
+		crm_dir_each_file(cfg->dir, sealed_dirs[d], rotate_file, &r, err);
 	if (err->code)
 		return err->code;
 	if (res->foreign)

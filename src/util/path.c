@@ -4,9 +4,12 @@
 #include "compat.h"
 #include "util/path.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -43,6 +46,33 @@ int crm_mkdir_private(const char *path, struct crm_error *err)
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
 		return crm_error_set(err, CRM_EIO, "cannot create '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+int crm_dir_each_file(const char *dir, const char *sub, crm_dir_file_fn fn, void *ctx, struct crm_error *err)
+{
+	char folder[PATH_MAX], rel[PATH_MAX], path[PATH_MAX];
+	struct dirent **names;
+	struct stat st;
+	int n, i;
+
+	if (crm_path_format(folder, sizeof(folder), err, "%s/%s", dir, sub))
+		return err->code;
+	n = scandir(folder, &names, NULL, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? 0 : crm_error_set(err, CRM_EIO, "'%s': %s", folder, strerror(errno));
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+
+		if (!err->code && name[0] != '.' && !(len > 4 && strcmp(name + len - 4, ".tmp") == 0) &&
+		    !crm_path_format(rel, sizeof(rel), err, "%s/%s", sub, name) &&
+		    !crm_path_format(path, sizeof(path), err, "%s/%s", dir, rel) && stat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			fn(ctx, rel, path, err);
+		free(names[i]);
+	}
+	free(names);
+	return err->code;
 }
 
 int crm_file_create_private(const char *path, struct crm_error *err)

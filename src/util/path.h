@@ -19,6 +19,15 @@ const char *crm_path_relative(const char *dir, const char *path);
 /* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
 int crm_mkdir_private(const char *path, struct crm_error *err);
 
+/*
+ * Calls fn for each regular file of the folder dir/sub, in name order, with
+ * its path relative to dir ("sub/name") and its full path. Hidden and
+ * temporary (*.tmp) files are left out; a missing folder has no files.
+ * Stops at the first error fn sets.
+ */
+typedef int (*crm_dir_file_fn)(void *ctx, const char *rel, const char *path, struct crm_error *err);
+int crm_dir_each_file(const char *dir, const char *sub, crm_dir_file_fn fn, void *ctx, struct crm_error *err);
+
 /* Creates path empty, mode 0600, unless it exists (a database about to be opened: it holds customer data). */
 int crm_file_create_private(const char *path, struct crm_error *err);
 
