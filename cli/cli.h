@@ -9,6 +9,7 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 struct cli {
 	const char *dir;     /* the project folder (-C), "." by default */
@@ -37,6 +38,7 @@ int cmd_sync(int argc, char **argv, struct cli *cli);
 int cmd_audit(int argc, char **argv, struct cli *cli);
 int cmd_keys(int argc, char **argv, struct cli *cli);
 int cmd_decrypt(int argc, char **argv, struct cli *cli);
+int cmd_profile(int argc, char **argv, struct cli *cli);
 
 struct crm_project;
 /*
@@ -50,6 +52,15 @@ struct crm_reconcile_result;
 /* Writes the reconcile report as one self-contained HTML page (mode 0600). */
 int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title, const char *path,
 		       struct crm_error *err);
+
+/* Writes s with HTML's special characters escaped. */
+void cli_html_escape(FILE *out, const char *s);
+/* Creates (or empties) an HTML report at path, mode 0600; NULL with err set. */
+FILE *cli_html_create(const char *path, struct crm_error *err);
+
+struct crm_profile;
+/* Writes the profile report as one self-contained HTML page with charts (mode 0600). */
+int cli_profile_html(const struct crm_profile *prof, const char *title, const char *path, struct crm_error *err);
 
 /*
  * Prints root on stdout as indented JSON in its own order (extra jansson

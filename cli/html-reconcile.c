@@ -15,28 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void esc(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
 static void value_text(char *buf, size_t cap, const struct crm_recon_trigger *t, double v)
 {
 	if (t->percent)
@@ -68,9 +46,9 @@ static void chart(FILE *out, const struct crm_reconcile_result *res)
 		value_text(v, sizeof(v), t, t->value);
 		value_text(th, sizeof(th), t, t->threshold);
 		fprintf(out, "<text x=\"0\" y=\"%d\" class=\"%s\">", y + 17, t->fired ? "fired" : "ok");
-		esc(out, t->name);
+		cli_html_escape(out, t->name);
 		fputs(" · ", out);
-		esc(out, t->subject);
+		cli_html_escape(out, t->subject);
 		fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" class=\"track\"/>\n", label,
 			y, width);
 		fprintf(out,
@@ -87,19 +65,15 @@ static void chart(FILE *out, const struct crm_reconcile_result *res)
 int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title, const char *path,
 		       struct crm_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *out = cli_html_create(path, err);
 	size_t i, f, e, fired = 0;
 
-	if (!out) {
-		if (fd >= 0)
-			close(fd);
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
-	}
+	if (!out)
+		return err->code;
 	for (i = 0; i < res->trigger_count; i++)
 		fired += (size_t)res->triggers[i].fired;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>crmshift reconcile: ", out);
-	esc(out, title);
+	cli_html_escape(out, title);
 	fputs("</title>\n<style>\n"
 	      "body{font-family:system-ui,sans-serif;margin:2em;color:#1d2330;max-width:1100px}\n"
 	      "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}\n"
@@ -114,7 +88,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	      "code{background:#eef0f4;padding:0 .3em}tr.bad td{color:#9b1c1c;font-weight:600}\n"
 	      "</style></head><body>\n<h1>Reconciliation: ",
 	      out);
-	esc(out, title);
+	cli_html_escape(out, title);
 	fprintf(out, "</h1>\n<p id=\"verdict\" class=\"verdict %s\">%s</p>\n<p>%s</p>\n", res->go ? "go" : "nogo",
 		res->go ? "GO" : "NO-GO",
 		res->go ? "No rollback trigger fired." : "Rollback triggers fired: see the red bars.");
@@ -129,7 +103,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	for (i = 0; i < res->count; i++) {
 		const struct crm_recon_object *o = &res->objects[i];
 		fputs("<tr><td>", out);
-		esc(out, o->object);
+		cli_html_escape(out, o->object);
 		fprintf(out,
 			"</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</"
 			"td><td>%lld</td></tr>\n",
@@ -146,18 +120,18 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 			if (!rf->mismatches)
 				continue;
 			fputs("<tr><td>", out);
-			esc(out, res->objects[i].object);
+			cli_html_escape(out, res->objects[i].object);
 			fputc('.', out);
-			esc(out, rf->column);
+			cli_html_escape(out, rf->column);
 			fprintf(out, "%s</td><td>%lld</td><td class=\"examples\">", rf->consent ? " (consent)" : "",
 				(long long)rf->mismatches);
 			for (e = 0; e < rf->example_count; e++) {
 				fputs(e ? "<br>" : "", out);
-				esc(out, rf->examples[e].source_id);
+				cli_html_escape(out, rf->examples[e].source_id);
 				fputs(": <code>", out);
-				esc(out, rf->examples[e].expected);
+				cli_html_escape(out, rf->examples[e].expected);
 				fputs("</code> → <code>", out);
-				esc(out, rf->examples[e].actual);
+				cli_html_escape(out, rf->examples[e].actual);
 				fputs("</code>", out);
 			}
 			fputs("</td></tr>\n", out);
@@ -165,11 +139,11 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	fputs("</table>\n<h2>Relationships</h2>\n<table><tr><th>reference</th><th>pointing at no row</th></tr>\n", out);
 	for (i = 0; i < res->relation_count; i++) {
 		fputs("<tr><td>", out);
-		esc(out, res->relations[i].object);
+		cli_html_escape(out, res->relations[i].object);
 		fputc('.', out);
-		esc(out, res->relations[i].field);
+		cli_html_escape(out, res->relations[i].field);
 		fputs(" → ", out);
-		esc(out, res->relations[i].parent);
+		cli_html_escape(out, res->relations[i].parent);
 		fprintf(out, "</td><td>%lld</td></tr>\n", (long long)res->relations[i].dangling);
 	}
 	fputs("</table>\n", out);
@@ -185,7 +159,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 		for (i = 0; i < res->parent_count; i++) {
 			const struct crm_recon_parent *pa = &res->parents[i];
 			fprintf(out, "<tr%s><td>", pa->target_children != pa->source_children ? " class=\"bad\"" : "");
-			esc(out, pa->source_id);
+			cli_html_escape(out, pa->source_id);
 			fprintf(out, "</td><td>%lld</td><td>%lld</td></tr>\n", (long long)pa->source_children,
 				(long long)pa->target_children);
 		}
@@ -195,7 +169,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	for (i = 0; i < res->critical_count; i++) {
 		const struct crm_recon_critical *c = &res->criticals[i];
 		fputs("<tr><td>", out);
-		esc(out, c->field);
+		cli_html_escape(out, c->field);
 		if (!c->source_rows)
 			fputs("</td><td colspan=\"2\">not mapped</td></tr>\n", out);
 		else
@@ -208,7 +182,7 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	      out);
 	for (i = 0; i < res->stage_count; i++) {
 		fputs("<tr><td>", out);
-		esc(out, res->stages[i].stage);
+		cli_html_escape(out, res->stages[i].stage);
 		fprintf(out, "</td><td>%lld</td><td>%.2f</td><td>%lld</td><td>%.2f</td></tr>\n",
 			(long long)res->stages[i].source_count, res->stages[i].source_amount,
 			(long long)res->stages[i].target_count, res->stages[i].target_amount);

@@ -26,6 +26,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"init", cmd_init, "scaffold a migration project"},
+	{"profile", cmd_profile, "what the exports hold, before anything moves: types, formats, dirt, duplicates"},
 	{"plan", cmd_plan, "check config, mapping and exports without writing; print the load order"},
 	{"migrate", cmd_migrate, "load the exports into the target (--dry-run for a shadow import)"},
 	{"reconcile", cmd_reconcile, "source against target; the rollback triggers' verdict, GO or NO-GO"},

@@ -380,6 +380,8 @@ int crm_csv_next(struct crm_csv_reader *r, struct crm_csv_record *rec, struct cr
 	const char *problem;
 	size_t nfields;
 	int c, rc;
+	/* where a ragged row goes wrong: its first surplus field, or where it ends short */
+	unsigned long surplus_line = 0, surplus_col = 0, end_line = 0, end_col = 0;
 
 again:
 	problem = NULL;
@@ -397,6 +399,11 @@ again:
 		unsigned long field_line = r->line, field_col = r->col + 1;
 		int high = 0;
 		int quoted = 0;
+
+		if (r->have_header && nfields == r->header_count) {
+			surplus_line = field_line;
+			surplus_col = field_col;
+		}
 
 		rc = ensure_offsets(r, nfields, err);
 		if (rc)
@@ -483,6 +490,8 @@ again:
 		nfields++;
 
 		/* c is the delimiter, a line end or the end of the file */
+		end_line = r->line;
+		end_col = r->col + 1;
 		if (c == r->delimiter) {
 			r->pos++;
 			r->col++;
@@ -531,8 +540,15 @@ again:
 	if (problem)
 		return CRM_CSV_BAD_RECORD;
 	if (nfields != r->header_count) {
-		crm_error_set(err, CRM_EINPUT, "%s:%lu: ragged row: %zu fields where the header has %zu", r->path,
-			      rec->line, nfields, r->header_count);
+		if (nfields > r->header_count)
+			crm_error_set(
+				err, CRM_EINPUT,
+				"%s:%lu:%lu: ragged row: %zu fields where the header has %zu (field %zu starts here)",
+				r->path, surplus_line, surplus_col, nfields, r->header_count, r->header_count + 1);
+		else
+			crm_error_set(err, CRM_EINPUT,
+				      "%s:%lu:%lu: ragged row: %zu fields where the header has %zu (the row ends here)",
+				      r->path, end_line, end_col, nfields, r->header_count);
 		return CRM_CSV_BAD_RECORD;
 	}
 	return CRM_CSV_RECORD;

@@ -7,121 +7,117 @@
 
 #include <string.h>
 
-#define T(n)                                                                                                           \
+/*
+ * C(name, type, table it points at, required, aliases): aliases are name keys
+ * (crm_schema_name_key: lower case, letters and digits) that source CRMs give
+ * the column, after Salesforce, HubSpot, Pipedrive and common spreadsheets.
+ */
+#define C(n, t, ref, req, aliases)                                                                                     \
 	{                                                                                                              \
-		n, CRM_TYPE_TEXT, NULL                                                                                 \
-	}
-#define I(n)                                                                                                           \
-	{                                                                                                              \
-		n, CRM_TYPE_INT, NULL                                                                                  \
-	}
-#define N(n)                                                                                                           \
-	{                                                                                                              \
-		n, CRM_TYPE_DECIMAL, NULL                                                                              \
-	}
-#define D(n)                                                                                                           \
-	{                                                                                                              \
-		n, CRM_TYPE_DATE, NULL                                                                                 \
-	}
-#define DT(n)                                                                                                          \
-	{                                                                                                              \
-		n, CRM_TYPE_DATETIME, NULL                                                                             \
-	}
-#define B(n)                                                                                                           \
-	{                                                                                                              \
-		n, CRM_TYPE_BOOL, NULL                                                                                 \
-	}
-#define R(n, t)                                                                                                        \
-	{                                                                                                              \
-		n, CRM_TYPE_REF, t                                                                                     \
+		n, CRM_TYPE_##t, ref, req, aliases                                                                     \
 	}
 
 static const struct crm_column_def account_cols[] = {
-	T("name"),
-	R("parent_account_id", "account"),
-	T("industry"),
-	T("type"),
-	T("website"),
-	T("phone"),
-	T("billing_street"),
-	T("billing_city"),
-	T("billing_state"),
-	T("billing_postal_code"),
-	T("billing_country"),
-	N("annual_revenue"),
-	I("employees"),
-	T("owner"),
+	C("name", TEXT, NULL, 1, "name|accountname|companyname|company|organizationname|orgname|organization"),
+	C("parent_account_id", REF, "account", 0, "parentid|parentaccountid|parentcompanyid|hsparentcompanyid"),
+	C("industry", TEXT, NULL, 0, "industry"),
+	C("type", TEXT, NULL, 0, "type|accounttype|companytype"),
+	C("website", TEXT, NULL, 0, "website|domain|url|websiteurl"),
+	C("phone", TEXT, NULL, 0, "phone|phonenumber|mainphone"),
+	C("billing_street", TEXT, NULL, 0, "billingstreet|street|address|streetaddress|addressstreet"),
+	C("billing_city", TEXT, NULL, 0, "billingcity|city|addresscity|addresslocality"),
+	C("billing_state", TEXT, NULL, 0, "billingstate|state|stateregion|addressstate|addressadminarealevel1"),
+	C("billing_postal_code", TEXT, NULL, 0, "billingpostalcode|postalcode|zip|zipcode|postcode|addresspostalcode"),
+	C("billing_country", TEXT, NULL, 0, "billingcountry|country|countryregion|addresscountry"),
+	C("annual_revenue", DECIMAL, NULL, 0, "annualrevenue|revenue"),
+	C("employees", INT, NULL, 0, "numberofemployees|employees|numemployees|peoplecount|employeecount"),
+	C("owner", TEXT, NULL, 0, "ownerid|owner|hubspotownerid|companyowner|userid"),
 };
 
 static const struct crm_column_def contact_cols[] = {
-	R("account_id", "account"),
-	T("first_name"),
-	T("last_name"),
-	T("email"),
-	T("phone"),
-	T("mobile_phone"),
-	T("title"),
-	D("birth_date"),
-	T("mailing_street"),
-	T("mailing_city"),
-	T("mailing_state"),
-	T("mailing_postal_code"),
-	T("mailing_country"),
-	B("email_opt_out"),
-	B("do_not_call"),
-	T("consent_source"),
-	DT("consent_timestamp"),
-	T("consent_scope"),
-	T("consent_version"),
-	T("owner"),
+	C("account_id", REF, "account", 0, "accountid|associatedcompanyid|companyid|orgid|organizationid"),
+	C("first_name", TEXT, NULL, 0, "firstname|givenname|first"),
+	C("last_name", TEXT, NULL, 1, "lastname|surname|familyname|last|name"),
+	C("email", TEXT, NULL, 0, "email|emailaddress|email1|primaryemail"),
+	C("phone", TEXT, NULL, 0, "phone|phonenumber|workphone|businessphone|primaryphone"),
+	C("mobile_phone", TEXT, NULL, 0, "mobilephone|mobile|mobilephonenumber|cellphone|cell"),
+	C("title", TEXT, NULL, 0, "title|jobtitle|position"),
+	C("birth_date", DATE, NULL, 0, "birthdate|dateofbirth|dob|birthday"),
+	C("mailing_street", TEXT, NULL, 0, "mailingstreet|street|address|streetaddress|addressstreet"),
+	C("mailing_city", TEXT, NULL, 0, "mailingcity|city|addresscity"),
+	C("mailing_state", TEXT, NULL, 0, "mailingstate|state|stateregion|addressstate"),
+	C("mailing_postal_code", TEXT, NULL, 0, "mailingpostalcode|postalcode|zip|zipcode|postcode"),
+	C("mailing_country", TEXT, NULL, 0, "mailingcountry|country|countryregion|addresscountry"),
+	C("email_opt_out", BOOL, NULL, 0, "hasoptedoutofemail|emailoptout|unsubscribed|hsemailoptout"),
+	C("do_not_call", BOOL, NULL, 0, "donotcall"),
+	C("consent_source", TEXT, NULL, 0, "consentsource|consentsourcec|legalbasis"),
+	C("consent_timestamp", DATETIME, NULL, 0, "consenttimestamp|consenttimestampc|consentdate"),
+	C("consent_scope", TEXT, NULL, 0, "consentscope|consentscopec"),
+	C("consent_version", TEXT, NULL, 0, "consentversion|consentversionc"),
+	C("owner", TEXT, NULL, 0, "ownerid|owner|hubspotownerid|contactowner|userid"),
 };
 
 static const struct crm_column_def lead_cols[] = {
-	T("first_name"),
-	T("last_name"),
-	T("email"),
-	T("phone"),
-	T("company"),
-	T("status"),
-	T("lead_source"),
-	R("converted_contact_id", "contact"),
-	R("converted_opportunity_id", "opportunity"),
-	B("email_opt_out"),
-	T("consent_source"),
-	DT("consent_timestamp"),
-	T("consent_scope"),
-	T("consent_version"),
-	T("owner"),
+	C("first_name", TEXT, NULL, 0, "firstname|givenname|first"),
+	C("last_name", TEXT, NULL, 1, "lastname|surname|familyname|last|name|personname"),
+	C("email", TEXT, NULL, 0, "email|emailaddress|primaryemail"),
+	C("phone", TEXT, NULL, 0, "phone|phonenumber|mobilephone"),
+	C("company", TEXT, NULL, 1, "company|companyname|organization|organizationname|orgname"),
+	C("status", TEXT, NULL, 0, "status|leadstatus|hsleadstatus"),
+	C("lead_source", TEXT, NULL, 0, "leadsource|source|origin"),
+	C("converted_contact_id", REF, "contact", 0, "convertedcontactid"),
+	C("converted_opportunity_id", REF, "opportunity", 0, "convertedopportunityid|converteddealid"),
+	C("email_opt_out", BOOL, NULL, 0, "hasoptedoutofemail|emailoptout|unsubscribed"),
+	C("consent_source", TEXT, NULL, 0, "consentsource|consentsourcec"),
+	C("consent_timestamp", DATETIME, NULL, 0, "consenttimestamp|consenttimestampc"),
+	C("consent_scope", TEXT, NULL, 0, "consentscope|consentscopec"),
+	C("consent_version", TEXT, NULL, 0, "consentversion|consentversionc"),
+	C("owner", TEXT, NULL, 0, "ownerid|owner|hubspotownerid|userid"),
 };
 
 static const struct crm_column_def opportunity_cols[] = {
-	R("account_id", "account"), T("name"),	    T("stage"),	 N("amount"),	   T("currency"), D("close_date"),
-	N("probability"),	    B("is_closed"), B("is_won"), T("lead_source"), T("owner"),
+	C("account_id", REF, "account", 0, "accountid|associatedcompanyid|companyid|orgid|organizationid"),
+	C("name", TEXT, NULL, 1, "name|dealname|opportunityname|title"),
+	C("stage", TEXT, NULL, 1, "stagename|stage|dealstage|stageid"),
+	C("amount", DECIMAL, NULL, 0, "amount|value|dealamount|dealvalue"),
+	C("currency", TEXT, NULL, 0, "currencyisocode|currency|dealcurrencycode"),
+	C("close_date", DATE, NULL, 0, "closedate|expectedclosedate|closetime"),
+	C("probability", DECIMAL, NULL, 0, "probability|hsdealstageprobability|dealprobability"),
+	C("is_closed", BOOL, NULL, 0, "isclosed|hsisclosed"),
+	C("is_won", BOOL, NULL, 0, "iswon|hsisclosedwon|won"),
+	C("lead_source", TEXT, NULL, 0, "leadsource|source|origin"),
+	C("owner", TEXT, NULL, 0, "ownerid|owner|hubspotownerid|dealowner|userid"),
 };
 
 static const struct crm_column_def opportunity_contact_cols[] = {
-	R("opportunity_id", "opportunity"),
-	R("contact_id", "contact"),
-	T("role"),
-	B("is_primary"),
+	C("opportunity_id", REF, "opportunity", 1, "opportunityid|dealid"),
+	C("contact_id", REF, "contact", 1, "contactid|personid"),
+	C("role", TEXT, NULL, 0, "role"),
+	C("is_primary", BOOL, NULL, 0, "isprimary|primary"),
 };
 
 static const struct crm_column_def activity_cols[] = {
-	T("kind"),
-	T("subject"),
-	T("body"),
-	DT("occurred_at"),
-	T("status"),
-	R("account_id", "account"),
-	R("contact_id", "contact"),
-	R("lead_id", "lead"),
-	R("opportunity_id", "opportunity"),
-	T("owner"),
+	C("kind", TEXT, NULL, 1, "type|tasksubtype|activitytype|engagementtype|kind"),
+	C("subject", TEXT, NULL, 0, "subject|title|name"),
+	C("body", TEXT, NULL, 0, "description|body|note|notes|publicdescription|content"),
+	C("occurred_at", DATETIME, NULL, 0, "activitydatetime|activitydate|duedate|timestamp|starttime|duetime"),
+	C("status", TEXT, NULL, 0, "status|done"),
+	C("account_id", REF, "account", 0, "accountid|orgid|companyid"),
+	C("contact_id", REF, "contact", 0, "contactid|personid|whoid"),
+	C("lead_id", REF, "lead", 0, "leadid"),
+	C("opportunity_id", REF, "opportunity", 0, "opportunityid|dealid|whatid"),
+	C("owner", TEXT, NULL, 0, "ownerid|owner|hubspotownerid|userid"),
 };
 
 static const struct crm_column_def consent_event_cols[] = {
-	R("contact_id", "contact"), R("lead_id", "lead"), T("channel"), T("status"), T("source"),
-	DT("occurred_at"),	    T("scope"),		  T("version"),
+	C("contact_id", REF, "contact", 0, "contactid|whoid"),
+	C("lead_id", REF, "lead", 0, "leadid"),
+	C("channel", TEXT, NULL, 1, "channel"),
+	C("status", TEXT, NULL, 1, "status|optinstatus"),
+	C("source", TEXT, NULL, 0, "source"),
+	C("occurred_at", DATETIME, NULL, 1, "occurredat|timestamp|capturedate|createddate"),
+	C("scope", TEXT, NULL, 0, "scope"),
+	C("version", TEXT, NULL, 0, "version"),
 };
 
 #define TABLE(n, cols, cid)                                                                                            \
@@ -225,4 +221,98 @@ int crm_schema_valid_ident(const char *name)
 			return 0;
 	}
 	return 1;
+}
+
+size_t crm_schema_name_key(const char *name, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *name && n + 1 < cap; name++) {
+		unsigned char c = (unsigned char)*name;
+		if (c >= 'A' && c <= 'Z')
+			out[n++] = (char)(c + 32);
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* 1 when key is one of the '|'-separated words of list. */
+static int in_list(const char *list, const char *key)
+{
+	size_t len = strlen(key);
+
+	while (*list) {
+		const char *bar = strchr(list, '|');
+		size_t n = bar ? (size_t)(bar - list) : strlen(list);
+		if (n == len && memcmp(list, key, n) == 0)
+			return 1;
+		list += n + (bar != NULL);
+	}
+	return 0;
+}
+
+const struct crm_column_def *crm_schema_match(const struct crm_table_def *table, const char *source_column)
+{
+	/* prefixes exports put before a property's own name (HubSpot, Fivetran, Pipedrive's "Person - Name") */
+	static const char *const prefixes[] = {"property", "person",  "organization", "deal", "lead",
+					       "contact",  "account", "company",      "hs"};
+	char key[256];
+	size_t i, p;
+
+	if (!table)
+		return NULL;
+	crm_schema_name_key(source_column, key, sizeof(key));
+	for (i = 0; i < table->count; i++)
+		if (in_list(table->columns[i].aliases, key))
+			return &table->columns[i];
+	for (p = 0; p < CRM_ARRAY_COUNT(prefixes); p++) {
+		size_t n = strlen(prefixes[p]);
+		if (strncmp(key, prefixes[p], n) != 0 || !key[n])
+			continue;
+		for (i = 0; i < table->count; i++)
+			if (in_list(table->columns[i].aliases, key + n))
+				return &table->columns[i];
+	}
+	return NULL;
+}
+
+int crm_schema_timestamp_match(const char *source_column)
+{
+	char key[256];
+
+	crm_schema_name_key(source_column, key, sizeof(key));
+	if (in_list("createddate|createdate|createdat|addtime|created|createtime|hscreatedate", key))
+		return 1;
+	if (in_list("lastmodifieddate|lastmodified|hslastmodifieddate|updatetime|updatedat|modifiedat|"
+		    "systemmodstamp|lastmodifiedat|updated",
+		    key))
+		return 2;
+	return 0;
+}
+
+const struct crm_table_def *crm_schema_guess_table(const char *object)
+{
+	static const struct {
+		const char *table;
+		const char *aliases;
+	} guesses[] = {
+		{"account", "account|accounts|sfaccount|company|companies|organization|organizations|org|orgs"},
+		{"contact", "contact|contacts|sfcontact|person|persons|people"},
+		{"lead", "lead|leads|sflead"},
+		{"opportunity", "opportunity|opportunities|sfopportunity|deal|deals"},
+		{"opportunity_contact", "opportunitycontactrole|opportunitycontactroles|sfopportunitycontactrole|"
+					"dealcontact|dealcontacts"},
+		{"activity", "task|tasks|sftask|event|events|sfevent|activity|activities|engagement|engagements"},
+		{"consent_event", "consent|consents|consentevent|consentevents"},
+	};
+	char key[256];
+	size_t i;
+
+	crm_schema_name_key(object, key, sizeof(key));
+	for (i = 0; i < CRM_ARRAY_COUNT(guesses); i++)
+		if (in_list(guesses[i].aliases, key))
+			return crm_schema_table(guesses[i].table);
+	return NULL;
 }

@@ -26,6 +26,8 @@ struct crm_column_def {
 	const char *name;
 	enum crm_type type;
 	const char *ref_table; /* for CRM_TYPE_REF: the canonical table pointed at */
+	int required;	       /* the model needs it: a row without it is not a usable record */
+	const char *aliases;   /* '|'-separated name keys source CRMs use for it */
 };
 
 struct crm_table_def {
@@ -39,6 +41,24 @@ struct crm_table_def {
 const struct crm_table_def *crm_schema_table(const char *name);
 /* The core column of table, or NULL. */
 const struct crm_column_def *crm_schema_column(const struct crm_table_def *table, const char *name);
+/*
+ * A column name reduced for matching: ASCII letters lowered, digits and
+ * non-ASCII bytes kept, everything else dropped ("Record ID", "record_id"
+ * and "RecordId" are all "recordid"). Writes at most cap - 1 bytes and a
+ * NUL; returns the length.
+ */
+size_t crm_schema_name_key(const char *name, char *out, size_t cap);
+
+/*
+ * The core column of table a source column of that name most likely fills
+ * (by crm_schema_name_key and the column's aliases, then without a prefix
+ * such as "property_"), or NULL. A guess for drafting mappings.
+ */
+const struct crm_column_def *crm_schema_match(const struct crm_table_def *table, const char *source_column);
+/* The canonical table a source object (or export file stem) of that name most likely is, or NULL. */
+const struct crm_table_def *crm_schema_guess_table(const char *object);
+/* 1 when a source column's name is a creation time, 2 a modification time, else 0 (for created_at, updated_at). */
+int crm_schema_timestamp_match(const char *source_column);
 /* 1 for id, source_system, source_id, customer_id: columns a mapping may not fill. */
 int crm_schema_is_reserved(const char *column);
 /* 1 for created_at and updated_at: bookkeeping columns a mapping may fill. */

@@ -388,12 +388,10 @@ static int email_local_char(unsigned char c)
 	       strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
 }
 
-int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
-		   size_t reason_cap)
+int crm_text_email_check(const char *in, size_t len, char *reason, size_t reason_cap)
 {
 	const char *at = memchr(in, '@', len);
 	size_t local_len, i, label_len = 0, dots = 0, last_dot = 0;
-	char *o;
 
 	if (!at || memchr(at + 1, '@', len - (size_t)(at - in) - 1)) {
 		snprintf(reason, reason_cap, "is not an e-mail address (it needs exactly one @)");
@@ -426,6 +424,22 @@ int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const ch
 	}
 	if (!dots || label_len < 2 || len - last_dot - 1 < 2)
 		goto bad_domain;
+	return 0;
+bad_domain:
+	snprintf(reason, reason_cap, "is not an e-mail address (bad domain after the @)");
+	return 1;
+}
+
+int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
+		   size_t reason_cap)
+{
+	size_t i, local_len;
+	char *o;
+	int rc = crm_text_email_check(in, len, reason, reason_cap);
+
+	if (rc)
+		return rc;
+	local_len = (size_t)((const char *)memchr(in, '@', len) - in);
 	o = crm_arena_alloc(arena, len + 1);
 	if (!o)
 		return -1;
@@ -437,9 +451,6 @@ int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const ch
 	*out = o;
 	*out_len = len;
 	return 0;
-bad_domain:
-	snprintf(reason, reason_cap, "is not an e-mail address (bad domain after the @)");
-	return 1;
 }
 
 int crm_address_part_parse(const char *name)

@@ -38,6 +38,8 @@ int crm_text_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen)
 /* The true/false words of the common CRMs; sets *value to 1 or 0. */
 int crm_text_bool(const char *in, size_t len, int *value, char *reason, size_t reason_cap);
 
+/* Checks an address without writing anything: 0, or 1 with reason. */
+int crm_text_email_check(const char *in, size_t len, char *reason, size_t reason_cap);
 /* Checks an address; writes it with a lower-case domain into the arena. */
 int crm_text_email(struct crm_arena *arena, const char *in, size_t len, const char **out, size_t *out_len, char *reason,
 		   size_t reason_cap);

@@ -86,10 +86,24 @@ static void test_csv__ragged_row_is_bad_record_and_reading_goes_on(void)
 
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
-	CHECK_CONTAINS(err.msg, ":2: ragged row: 3 fields where the header has 2");
+	CHECK_CONTAINS(err.msg, ":2:5: ragged row: 3 fields where the header has 2 (field 3 starts here)");
 	crm_error_clear(&err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "4");
+	close_text(r);
+}
+
+static void test_csv__short_row_names_where_it_ends(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b,c\n1,2,3\n\"x\ny\",5\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_record rec;
+
+	crm_csv_next(r, &rec, &err);
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	/* the record starts on line 3 and ends on line 4 after "y",5 */
+	CHECK_CONTAINS(err.msg, ":4:5: ragged row: 2 fields where the header has 3 (the row ends here)");
 	close_text(r);
 }
 
@@ -233,6 +247,7 @@ static const struct harness_test tests[] = {
 	TEST(test_csv__quotes_commas_newlines),
 	TEST(test_csv__bom_no_final_newline_blank_lines),
 	TEST(test_csv__ragged_row_is_bad_record_and_reading_goes_on),
+	TEST(test_csv__short_row_names_where_it_ends),
 	TEST(test_csv__unterminated_quote_names_line_and_column),
 	TEST(test_csv__invalid_utf8_names_line_column_and_field),
 	TEST(test_csv__windows_1252_is_transcoded),

@@ -1,0 +1,1561 @@
+/*
+ * profile.c: three phases. First every export's bytes are scanned (dirt.h)
+ * and its header read, which decides the encoding to read it in and the
+ * columns. Then objects are ordered parents first, by the references that
+ * mapping.csv's ref() rules name or that column names suggest, so that most
+ * references are checked against a finished id set as they are read; those
+ * that point at an object not read yet (itself, or a cycle) wait in a list.
+ * Then each export is read once and every value goes through the field's
+ * sketches.
+ */
+#include "compat.h"
+#include "engine/profile.h"
+#include "engine/project.h"
+#include "io/csv.h"
+#include "model/config.h"
+#include "model/mapping.h"
+#include "model/schema.h"
+#include "transform/datetime.h"
+#include "transform/phone.h"
+#include "transform/sfid.h"
+#include "transform/textfn.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/path.h"
+#include "util/limits.h"
+#include "util/sketch.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <utf8proc.h>
+
+enum dup_kind { DUP_EMAIL, DUP_PHONE, DUP_NAME, DUP_KINDS };
+
+struct field_state {
+	struct crm_distinct distinct;
+	struct crm_topk values;
+	struct crm_topk patterns;
+	int have_num;
+	double num_min, num_max;
+	char iso_min[CRM_DT_MAX], iso_max[CRM_DT_MAX]; /* ISO and YYYYMMDD dates and date-times */
+	char md_min[CRM_DT_MAX], md_max[CRM_DT_MAX];   /* numeric dates read as MM/DD */
+	char dm_min[CRM_DT_MAX], dm_max[CRM_DT_MAX];   /* and as DD/MM */
+	const struct crm_mapping_row *row;	       /* its mapping.csv row, or NULL */
+};
+
+struct dup_slot {
+	uint64_t hash; /* 0: empty */
+	uint32_t first_line;
+	uint32_t count;
+};
+
+struct dup_table {
+	struct dup_slot *slots;
+	size_t cap, count;
+};
+
+struct pending_ref {
+	uint64_t hash;
+	unsigned long line;
+	char *id;
+	char *value;
+};
+
+struct ref_state {
+	long col;
+	size_t parent; /* index into the objects */
+	struct pending_ref *pending;
+	size_t pending_count, pending_cap;
+};
+
+struct object_state {
+	const struct crm_object_config *cfg; /* NULL for an export no [object] names */
+	char *path;
+	char delimiter;
+	const struct crm_table_def *table;
+	char **columns;
+	size_t column_count;
+	struct field_state *fs;
+	long id_col;
+	struct crm_idcount ids; /* by the id's hash: the ids read, with how often */
+	int done;		/* read to its end: references to it can be checked */
+	long dup_cols[DUP_KINDS][3];
+	int phone_cc;
+	struct dup_table dups[DUP_KINDS];
+	struct ref_state *refs;
+	size_t ref_count;
+	int visiting; /* for ordering */
+};
+
+struct profiler {
+	struct crm_profile *prof;
+	struct crm_config cfg;
+	struct crm_mapping map;
+	int have_map;
+	struct object_state *st; /* parallel to prof->objects before ordering */
+	size_t *order;
+	size_t order_count;
+};
+
+static char *fmt_dup(struct crm_error *err, const char *fmt, ...) CRM_PRINTF(2, 3);
+
+static char *fmt_dup(struct crm_error *err, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s = crm_strdup(buf);
+	if (!s)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return s;
+}
+
+static int add_problem(struct crm_profile_object *o, const char *msg, struct crm_error *err)
+{
+	if (o->problem_count >= CRM_PROFILE_PROBLEMS)
+		return 0;
+	o->problems[o->problem_count] = crm_strdup(msg);
+	if (!o->problems[o->problem_count])
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	o->problem_count++;
+	return 0;
+}
+
+/* ---- what a mapping says about a column ---- */
+
+static const struct crm_mapping_row *mapping_row(const struct profiler *pr, const char *object, const char *column)
+{
+	size_t i;
+
+	if (!pr->have_map)
+		return NULL;
+	for (i = 0; i < pr->map.count; i++) {
+		const struct crm_mapping_row *row = &pr->map.rows[i];
+		if (strcmp(row->col[CRM_MAP_SOURCE_OBJECT], object) == 0 &&
+		    strcmp(row->col[CRM_MAP_SOURCE_FIELD], column) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+/* The object a rule's ref(X) names, copied into name (empty when none). */
+static void rule_ref(const char *rule, char *name, size_t cap)
+{
+	const char *p = strstr(rule, "ref(");
+	size_t n = 0;
+
+	name[0] = '\0';
+	if (!p)
+		return;
+	p += 4;
+	while (*p == ' ')
+		p++;
+	while (p[n] && p[n] != ')' && p[n] != ' ' && n + 1 < cap)
+		n++;
+	memcpy(name, p, n);
+	name[n] = '\0';
+}
+
+static int rule_protects(const char *rule)
+{
+	return strstr(rule, "pseudonymize") || strstr(rule, "mask(") || strstr(rule, "redact");
+}
+
+/* The calling code of a rule's phone(E164, XX), or 0. */
+static int rule_phone_cc(const char *rule)
+{
+	const char *p = strstr(rule, "phone(");
+	char iso[3];
+
+	if (!p || !(p = strchr(p, ',')))
+		return 0;
+	p++;
+	while (*p == ' ')
+		p++;
+	if (!p[0] || !p[1])
+		return 0;
+	iso[0] = p[0];
+	iso[1] = p[1];
+	iso[2] = '\0';
+	return crm_phone_country_code(iso);
+}
+
+/* ---- phase 1: bytes and header ---- */
+
+static const char *declared_encoding(const struct profiler *pr, const struct object_state *s)
+{
+	if (s->cfg && s->cfg->encoding)
+		return s->cfg->encoding;
+	return pr->cfg.source_encoding ? pr->cfg.source_encoding : "utf-8";
+}
+
+static int is_utf8_name(const char *e)
+{
+	return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+/* What the bytes say against what crmshift.ini says, as problems; decides the encoding to read in. */
+static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
+{
+	const struct crm_dirt *d = &o->dirt;
+	char msg[1024];
+
+	o->found_encoding = crm_dirt_encoding(d);
+	o->read_as = o->declared_encoding;
+	if (d->bom == CRM_BOM_UTF8 &&
+	    add_problem(
+		    o,
+		    (snprintf(msg, sizeof(msg), "%s:1:1: starts with a UTF-8 byte-order mark (skipped)", o->file), msg),
+		    err))
+		return err->code;
+	if (!strcmp(o->found_encoding, "utf-16")) {
+		o->read_as = "UTF-16";
+		snprintf(msg, sizeof(msg), "%s:1:1: UTF-16 (byte-order mark %s); set encoding = utf-16", o->file,
+			 d->bom == CRM_BOM_UTF16LE ? "FF FE" : "FE FF");
+		return add_problem(o, msg, err);
+	}
+	if (d->invalid && is_utf8_name(o->declared_encoding)) {
+		/* declared UTF-8, but it is not: read it in what it fits, and say what to declare */
+		o->read_as = o->found_encoding;
+		snprintf(msg, sizeof(msg),
+			 "%s:%lu:%lu: byte 0x%02X is not UTF-8: the file is %s, not the utf-8 declared (%lld bytes on "
+			 "%lld lines); profiled as %s, set encoding = %s",
+			 o->file, d->first_invalid.line, d->first_invalid.col, d->first_invalid_byte, o->found_encoding,
+			 (long long)d->invalid, (long long)d->invalid_lines, o->found_encoding, o->found_encoding);
+		if (add_problem(o, msg, err))
+			return err->code;
+	} else if (!d->invalid && d->high && !is_utf8_name(o->declared_encoding)) {
+		snprintf(
+			msg, sizeof(msg),
+			"%s: declared %s, but every non-ASCII byte forms valid UTF-8 (%lld bytes): it is likely utf-8, "
+			"and reading it as %s would garble them",
+			o->file, o->declared_encoding, (long long)d->high, o->declared_encoding);
+		if (add_problem(o, msg, err))
+			return err->code;
+	}
+	if (crm_dirt_mixed_breaks(d)) {
+		int64_t most = d->crlf >= d->lf && d->crlf >= d->cr ? d->crlf : d->lf >= d->cr ? d->lf : d->cr;
+		const struct crm_dirt_pos *odd = d->lf && d->lf != most	      ? &d->first_lf
+						 : d->crlf && d->crlf != most ? &d->first_crlf
+									      : &d->first_cr;
+		snprintf(msg, sizeof(msg),
+			 "%s:%lu:%lu: mixed line endings: %lld CRLF, %lld LF, %lld CR (the first of the fewer kind is "
+			 "here)",
+			 o->file, odd->line, odd->col + 1, (long long)d->crlf, (long long)d->lf, (long long)d->cr);
+		if (add_problem(o, msg, err))
+			return err->code;
+	}
+	if (d->nul) {
+		snprintf(msg, sizeof(msg), "%s:%lu:%lu: %lld NUL bytes (not text: a binary or UTF-16 file?)", o->file,
+			 d->first_nul.line, d->first_nul.col, (long long)d->nul);
+		if (add_problem(o, msg, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int read_header(struct object_state *s, struct crm_profile_object *o, struct crm_error *err)
+{
+	struct crm_error rerr = CRM_ERROR_INIT;
+	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
+	struct crm_csv_record rec;
+	size_t i;
+	int rc;
+
+	if (!r) {
+		o->fatal = crm_strdup(rerr.msg);
+		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	rc = crm_csv_next(r, &rec, &rerr);
+	if (rc != CRM_CSV_RECORD) {
+		o->fatal =
+			rc == CRM_CSV_EOF ? fmt_dup(err, "%s: empty file (no header)", o->file) : crm_strdup(rerr.msg);
+		crm_csv_close(r);
+		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	s->columns = crm_calloc(rec.count ? rec.count : 1, sizeof(char *));
+	if (!s->columns) {
+		crm_csv_close(r);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	s->column_count = rec.count;
+	for (i = 0; i < rec.count; i++) {
+		const char *p = rec.fields[i].ptr;
+		size_t len = rec.fields[i].len;
+		crm_text_trim(&p, &len);
+		if (!(s->columns[i] = crm_strndup(p, len))) {
+			crm_csv_close(r);
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	crm_csv_close(r);
+	return 0;
+}
+
+static long column_index(const struct object_state *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->column_count; i++)
+		if (strcmp(s->columns[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Without [object] id: a column named id, record id, <object> id or rec_id. */
+static long guess_id_column(const struct object_state *s, const char *object)
+{
+	char key[256], obj[256], want[300];
+	size_t i;
+
+	crm_schema_name_key(object, obj, sizeof(obj));
+	snprintf(want, sizeof(want), "%sid", obj);
+	for (i = 0; i < s->column_count; i++) {
+		crm_schema_name_key(s->columns[i], key, sizeof(key));
+		if (!strcmp(key, "id") || !strcmp(key, "recordid") || !strcmp(key, "recid") || !strcmp(key, want))
+			return (long)i;
+	}
+	return -1;
+}
+
+struct file_scan {
+	struct profiler *pr;
+	const char *objects;
+	struct crm_error *err;
+};
+
+static int add_object(struct profiler *pr, const struct crm_object_config *cfg, const char *name, const char *path,
+		      struct crm_error *err)
+{
+	struct crm_profile *prof = pr->prof;
+	struct crm_profile_object *o;
+	struct object_state *s;
+	size_t cap = prof->count;
+
+	if (crm_grow(&prof->objects, prof->count, &cap, sizeof(*prof->objects), 8))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	cap = prof->count;
+	if (crm_grow(&pr->st, prof->count, &cap, sizeof(*pr->st), 8))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	o = &prof->objects[prof->count];
+	s = &pr->st[prof->count];
+	memset(o, 0, sizeof(*o));
+	memset(s, 0, sizeof(*s));
+	prof->count++;
+	s->cfg = cfg;
+	s->delimiter = cfg ? cfg->delimiter : ',';
+	s->id_col = -1;
+	crm_idcount_init(&s->ids);
+	o->configured = cfg != NULL;
+	o->name = crm_strdup(name);
+	s->path = crm_strdup(path);
+	o->file = crm_strdup(crm_path_relative(pr->cfg.dir, path));
+	if (!o->name || !s->path || !o->file)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (cfg && cfg->target) {
+		s->table = crm_schema_table(cfg->target);
+		o->target = crm_strdup(cfg->target);
+	} else {
+		s->table = crm_schema_guess_table(name);
+		o->target = s->table ? crm_strdup(s->table->name) : NULL;
+	}
+	if ((cfg && cfg->target && !o->target) || (s->table && !o->target))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	o->declared_encoding = declared_encoding(pr, s);
+	return 0;
+}
+
+/* An export in [source] path that no [object] names: profiled under its file's stem. */
+static int unconfigured_file(void *ctx, const char *rel, const char *path, struct crm_error *err)
+{
+	struct file_scan *fs = ctx;
+	struct profiler *pr = fs->pr;
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	size_t len = strlen(base), i;
+	char stem[CRM_MAX_IDENT_LEN + 1];
+
+	if (len < 5 || (strcasecmp(base + len - 4, ".csv") != 0 && strcasecmp(base + len - 4, ".tsv") != 0))
+		return 0;
+	for (i = 0; i < pr->cfg.object_count; i++) {
+		char *p = crm_config_export_path(&pr->cfg, &pr->cfg.objects[i]);
+		int same = p && strcmp(p, path) == 0;
+		crm_free(p);
+		if (same)
+			return 0;
+	}
+	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), base);
+	if (!crm_project_selected(fs->objects, stem) || crm_config_object(&pr->cfg, stem))
+		return 0;
+	if (add_object(pr, NULL, stem, path, err))
+		return err->code;
+	if (strcasecmp(base + len - 4, ".tsv") == 0)
+		pr->st[pr->prof->count - 1].delimiter = '\t';
+	return 0;
+}
+
+/* ---- the columns' roles: references and duplicate keys ---- */
+
+static const char *column_target(const struct object_state *s, const struct field_state *f, const char *column)
+{
+	const struct crm_column_def *def;
+
+	if (f->row && f->row->col[CRM_MAP_TARGET_FIELD][0])
+		return f->row->col[CRM_MAP_TARGET_FIELD];
+	def = crm_schema_match(s->table, column);
+	return def ? def->name : NULL;
+}
+
+/* The one profiled object loaded into table, or -1 (none, or several). */
+static long object_for_table(const struct profiler *pr, const char *table)
+{
+	long found = -1;
+	size_t i;
+
+	for (i = 0; i < pr->prof->count; i++)
+		if (pr->prof->objects[i].target && strcmp(pr->prof->objects[i].target, table) == 0) {
+			if (found >= 0)
+				return -1;
+			found = (long)i;
+		}
+	return found;
+}
+
+static long object_named(const struct profiler *pr, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pr->prof->count; i++)
+		if (strcmp(pr->prof->objects[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int add_ref(struct object_state *s, struct crm_profile_object *o, long col, size_t parent,
+		   const char *parent_name, const char *basis, struct crm_error *err)
+{
+	size_t cap = s->ref_count;
+	struct crm_profile_reference *r;
+
+	if (crm_grow(&s->refs, s->ref_count, &cap, sizeof(*s->refs), 4))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	cap = o->reference_count;
+	if (crm_grow(&o->references, o->reference_count, &cap, sizeof(*o->references), 4))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	memset(&s->refs[s->ref_count], 0, sizeof(s->refs[0]));
+	s->refs[s->ref_count].col = col;
+	s->refs[s->ref_count].parent = parent;
+	s->ref_count++;
+	r = &o->references[o->reference_count++];
+	memset(r, 0, sizeof(*r));
+	r->field = crm_strdup(s->columns[col]);
+	r->parent = crm_strdup(parent_name);
+	r->basis = basis;
+	if (!r->field || !r->parent)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[index];
+	struct crm_profile_object *o = &pr->prof->objects[index];
+	size_t c, k;
+
+	for (k = 0; k < DUP_KINDS; k++)
+		s->dup_cols[k][0] = s->dup_cols[k][1] = s->dup_cols[k][2] = -1;
+	s->phone_cc = 1;
+	for (c = 0; c < s->column_count; c++) {
+		struct field_state *f = &s->fs[c];
+		const char *target = column_target(s, f, s->columns[c]);
+		char parent[CRM_MAX_IDENT_LEN + 1] = "";
+		enum crm_pii_kind pii = crm_infer_pii_name(s->columns[c], !s->table || !strcmp(o->target, "contact") ||
+										  !strcmp(o->target, "lead"));
+		long p = -1;
+
+		if ((long)c == s->id_col)
+			continue;
+		if (f->row) {
+			rule_ref(f->row->col[CRM_MAP_TRANSFORM_RULE], parent, sizeof(parent));
+			if (parent[0] && (p = object_named(pr, parent)) >= 0 &&
+			    add_ref(s, o, (long)c, (size_t)p, parent, "mapping", err))
+				return err->code;
+		} else if (target) {
+			const struct crm_column_def *def = crm_schema_column(s->table, target);
+			if (def && def->type == CRM_TYPE_REF && (p = object_for_table(pr, def->ref_table)) >= 0 &&
+			    add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
+				return err->code;
+		}
+		/* the duplicate keys: by the target field the column fills, else by its name */
+		if ((target && !strcmp(target, "email")) || (!target && pii == CRM_PII_KIND_EMAIL)) {
+			if (s->dup_cols[DUP_EMAIL][0] < 0)
+				s->dup_cols[DUP_EMAIL][0] = (long)c;
+		} else if ((target && !strcmp(target, "phone")) || (!target && pii == CRM_PII_KIND_PHONE)) {
+			if (s->dup_cols[DUP_PHONE][0] < 0) {
+				s->dup_cols[DUP_PHONE][0] = (long)c;
+				if (f->row && rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]))
+					s->phone_cc = rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]);
+			}
+		} else if ((target && !strcmp(target, "first_name")) ||
+			   (!target && pii == CRM_PII_KIND_NAME &&
+			    (strcasestr(s->columns[c], "first") || strcasestr(s->columns[c], "given")))) {
+			if (s->dup_cols[DUP_NAME][0] < 0)
+				s->dup_cols[DUP_NAME][0] = (long)c;
+		} else if ((target && !strcmp(target, "last_name")) || (!target && pii == CRM_PII_KIND_NAME)) {
+			if (s->dup_cols[DUP_NAME][1] < 0)
+				s->dup_cols[DUP_NAME][1] = (long)c;
+		} else if (target && (!strcmp(target, "company") ||
+				      (!strcmp(target, "account_id") && o->target && !strcmp(o->target, "contact")))) {
+			if (s->dup_cols[DUP_NAME][2] < 0)
+				s->dup_cols[DUP_NAME][2] = (long)c;
+		}
+	}
+	return 0;
+}
+
+/* ---- phase 2: parents first ---- */
+
+static void visit(struct profiler *pr, size_t i)
+{
+	struct object_state *s = &pr->st[i];
+	size_t r;
+
+	if (s->visiting)
+		return; /* done, or on the path: a cycle, whose references wait */
+	s->visiting = 1;
+	for (r = 0; r < s->ref_count; r++)
+		if (s->refs[r].parent != i)
+			visit(pr, s->refs[r].parent);
+	pr->order[pr->order_count++] = i;
+}
+
+/* ---- phase 3: the records ---- */
+
+static void min_max_text(char *min, char *max, const char *v)
+{
+	if (!min[0] || strcmp(v, min) < 0)
+		snprintf(min, CRM_DT_MAX, "%s", v);
+	if (!max[0] || strcmp(v, max) > 0)
+		snprintf(max, CRM_DT_MAX, "%s", v);
+}
+
+/* The numbers of a numeric date "a/b/year" (any of / . -), the year made four digits. */
+static void date_parts(const char *p, size_t len, int *a, int *b, int *year)
+{
+	int part[3] = {0, 0, 0}, k = 0;
+	size_t i;
+
+	for (i = 0; i < len && k < 3; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			part[k] = part[k] * 10 + (p[i] - '0');
+		else if (p[i] == '/' || p[i] == '.' || p[i] == '-')
+			k++;
+		else
+			break;
+	}
+	*a = part[0];
+	*b = part[1];
+	*year = part[2] < 100 ? part[2] + 2000 : part[2];
+}
+
+static void note_dates(struct field_state *f, struct crm_profile_field *out, const char *p, size_t len, unsigned kinds,
+		       unsigned long line)
+{
+	char iso[CRM_DT_MAX], reason[96];
+	struct crm_tz utc = {0, 0, "UTC"};
+	enum crm_date_order order = crm_infer_date_order(p, len);
+	int a, b, year;
+
+	if (order != CRM_DATE_NOT_NUMERIC) {
+		switch (order) {
+		case CRM_DATE_AMBIGUOUS:
+			if (!out->date_ambiguous++)
+				out->first_ambiguous_line = line;
+			break;
+		case CRM_DATE_DAY_FIRST:
+			out->date_day_first++;
+			break;
+		case CRM_DATE_MONTH_FIRST:
+			out->date_month_first++;
+			break;
+		case CRM_DATE_INVALID:
+			out->date_invalid++;
+			return;
+		default:
+			break;
+		}
+		date_parts(p, len, &a, &b, &year);
+		if (crm_dt_valid_date(year, a, b))
+			min_max_text(f->md_min, f->md_max,
+				     (snprintf(iso, sizeof(iso), "%04d-%02d-%02d", year, a, b), iso));
+		if (crm_dt_valid_date(year, b, a))
+			min_max_text(f->dm_min, f->dm_max,
+				     (snprintf(iso, sizeof(iso), "%04d-%02d-%02d", year, b, a), iso));
+		return;
+	}
+	if (kinds & (1u << CRM_KIND_DATETIME)) {
+		if (crm_datetime_normalize(p, len, &utc, iso, reason, sizeof(reason)) == 0)
+			min_max_text(f->iso_min, f->iso_max, iso);
+	} else if (kinds & (1u << CRM_KIND_DATE)) {
+		if (len == 8) /* YYYYMMDD */
+			snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", p, p + 4, p + 6);
+		else
+			snprintf(iso, sizeof(iso), "%.10s", p);
+		min_max_text(f->iso_min, f->iso_max, iso);
+	}
+}
+
+static int profile_value(struct field_state *f, struct crm_profile_field *out, const char *p, size_t len,
+			 unsigned long line, unsigned long col, struct crm_error *err)
+{
+	const char *v = p;
+	size_t vlen = len, chars;
+	char shape[48];
+	unsigned kinds;
+	int k;
+
+	crm_text_trim(&v, &vlen);
+	if (!vlen)
+		return 0;
+	out->filled++;
+	if (vlen != len)
+		out->padded++;
+	if (crm_distinct_add(&f->distinct, crm_hash_bytes(v, vlen), err))
+		return err->code;
+	crm_topk_add(&f->values, v, vlen);
+	crm_topk_add(&f->patterns, shape, crm_infer_shape(v, vlen, shape, sizeof(shape)));
+	kinds = crm_infer_kinds(v, vlen);
+	for (k = 0; k < CRM_KIND_COUNT; k++)
+		if (kinds & (1u << k))
+			out->kind_counts[k]++;
+	if (kinds & (1u << CRM_KIND_DECIMAL)) {
+		char num[64];
+		double d;
+		snprintf(num, sizeof(num), "%.*s", (int)(vlen < 63 ? vlen : 63), v);
+		d = strtod(num, NULL);
+		if (!f->have_num || d < f->num_min)
+			f->num_min = d;
+		if (!f->have_num || d > f->num_max)
+			f->num_max = d;
+		f->have_num = 1;
+	}
+	if (v[0] >= '0' && v[0] <= '9')
+		note_dates(f, out, v, vlen, kinds, line);
+	chars = crm_text_chars(v, vlen);
+	if (out->filled == 1 || chars < out->min_len)
+		out->min_len = chars;
+	if (chars > out->max_len)
+		out->max_len = chars;
+	if (!out->sample && !(out->sample = crm_strndup(v, vlen < 80 ? vlen : 80)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	{
+		size_t i;
+		for (i = 0; i < vlen && !((unsigned char)v[i] & 0x80); i++)
+			;
+		if (i < vlen) {
+			long at = crm_infer_mojibake(v, vlen);
+			if (at >= 0 && ++out->mojibake == 1) {
+				out->first_mojibake_line = line;
+				out->first_mojibake_col =
+					col + (unsigned long)crm_text_chars(p, (size_t)(v - p) + (size_t)at);
+			}
+		}
+	}
+	return 0;
+}
+
+/* An id as a key: Salesforce ids in their 18-character form, so that 15 and 18 match. */
+static uint64_t id_hash(const char *p, size_t len)
+{
+	char id18[CRM_SFID_LEN + 1], reason[96];
+	uint64_t h;
+
+	crm_text_trim(&p, &len);
+	if ((len == 15 || len == 18) && crm_sfid_normalize(p, len, id18, reason, sizeof(reason)) == 0)
+		h = crm_hash_bytes(id18, CRM_SFID_LEN);
+	else
+		h = crm_hash_bytes(p, len);
+	h &= INT64_MAX;
+	return h ? h : 1;
+}
+
+static int dup_add(struct dup_table *t, uint64_t hash, unsigned long line, uint32_t *first_line, uint32_t *count,
+		   struct crm_error *err)
+{
+	size_t i;
+
+	hash = hash ? hash : 1;
+	if ((t->count + 1) * 4 > t->cap * 3) {
+		size_t cap = t->cap ? t->cap * 2 : 1024, j;
+		struct dup_slot *slots = crm_table_alloc(cap, sizeof(*slots));
+		if (!slots)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (j = 0; j < t->cap; j++) {
+			if (!t->slots[j].hash)
+				continue;
+			for (i = (size_t)t->slots[j].hash & (cap - 1); slots[i].hash; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = t->slots[j];
+		}
+		crm_free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	for (i = (size_t)hash & (t->cap - 1); t->slots[i].hash; i = (i + 1) & (t->cap - 1))
+		if (t->slots[i].hash == hash) {
+			t->slots[i].count++;
+			*first_line = t->slots[i].first_line;
+			*count = t->slots[i].count;
+			return 0;
+		}
+	t->slots[i].hash = hash;
+	t->slots[i].first_line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+	t->slots[i].count = 1;
+	t->count++;
+	*first_line = t->slots[i].first_line;
+	*count = 1;
+	return 0;
+}
+
+/* A name for matching: case folded, accents and punctuation gone, blanks collapsed. */
+static size_t name_key(const char *p, size_t len, char *out, size_t cap)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)len, &folded,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+	size_t o = 0, i;
+	int space = 0;
+
+	if (n < 0)
+		return 0;
+	for (i = 0; i < (size_t)n && o + 1 < cap; i++) {
+		unsigned char c = folded[i];
+		if (c == ' ' || c == '\t' || c == '-' || c == '.' || c == ',' || c == '\'') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < cap)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = (char)c;
+	}
+	free(folded);
+	out[o] = '\0';
+	return o;
+}
+
+static void mask_text(const char *v, char *out, size_t cap, int spi)
+{
+	snprintf(out, cap, "<%s, %zu characters>", spi ? "SPI" : "PII", crm_text_chars(v, strlen(v)));
+}
+
+static int duplicates_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_csv_record *rec,
+				struct crm_error *err)
+{
+	size_t k;
+
+	for (k = 0; k < DUP_KINDS; k++) {
+		char key[1024], e164[CRM_PHONE_MAX], reason[96];
+		size_t n = 0, i;
+		uint32_t first = 0, count = 0;
+		struct crm_profile_duplicates *d = &o->duplicates[k];
+		if (s->dup_cols[k][k == DUP_NAME ? 1 : 0] < 0)
+			continue;
+		if (k == DUP_EMAIL || k == DUP_PHONE) {
+			const char *p = rec->fields[s->dup_cols[k][0]].ptr;
+			size_t len = rec->fields[s->dup_cols[k][0]].len;
+			crm_text_trim(&p, &len);
+			if (!len || len >= sizeof(key))
+				continue;
+			if (k == DUP_PHONE) {
+				if (crm_phone_e164(p, len, s->phone_cc, e164, reason, sizeof(reason)))
+					continue;
+				n = (size_t)snprintf(key, sizeof(key), "%s", e164);
+			} else {
+				for (i = 0; i < len; i++)
+					key[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+				n = len;
+				key[n] = '\0';
+			}
+		} else {
+			int part;
+			for (part = 0; part < 3; part++) {
+				long c = s->dup_cols[k][part];
+				if (c >= 0 && n + 2 < sizeof(key))
+					n += name_key(rec->fields[c].ptr, rec->fields[c].len, key + n, sizeof(key) - n);
+				if (part == 1 && !n)
+					break; /* no name: no key */
+				if (n + 1 < sizeof(key))
+					key[n++] = '\x1f';
+			}
+			if (part < 3)
+				continue;
+			key[n] = '\0';
+		}
+		if (dup_add(&s->dups[k], crm_hash_bytes(key, n), rec->line, &first, &count, err))
+			return err->code;
+		if (count == 2 && d->example_count < CRM_PROFILE_EXAMPLES) {
+			struct crm_profile_duplicate_example *ex = &d->examples[d->example_count++];
+			char masked[64];
+			ex->first_line = first;
+			ex->line = rec->line;
+			ex->id = s->id_col >= 0 ? crm_strndup(rec->fields[s->id_col].ptr, rec->fields[s->id_col].len)
+						: crm_strdup("");
+			for (i = 0; i < n; i++)
+				if (key[i] == '\x1f')
+					key[i] = ' ';
+			mask_text(key, masked, sizeof(masked), 0);
+			ex->key = crm_strdup(masked);
+			if (!ex->id || !ex->key)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int orphan_example(struct crm_profile_reference *r, unsigned long line, const char *id, size_t id_len,
+			  const char *value, size_t value_len, struct crm_error *err)
+{
+	struct crm_profile_orphan_example *ex;
+
+	if (r->example_count >= CRM_PROFILE_EXAMPLES)
+		return 0;
+	ex = &r->examples[r->example_count++];
+	ex->line = line;
+	ex->id = crm_strndup(id, id_len);
+	ex->value = crm_strndup(value, value_len);
+	if (!ex->id || !ex->value)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int references_of_record(struct profiler *pr, struct object_state *s, struct crm_profile_object *o,
+				const struct crm_csv_record *rec, struct crm_error *err)
+{
+	const char *id = s->id_col >= 0 ? rec->fields[s->id_col].ptr : "";
+	size_t id_len = s->id_col >= 0 ? rec->fields[s->id_col].len : 0, r;
+
+	for (r = 0; r < s->ref_count; r++) {
+		struct ref_state *ref = &s->refs[r];
+		const char *v = rec->fields[ref->col].ptr;
+		size_t len = rec->fields[ref->col].len;
+		uint64_t h;
+		crm_text_trim(&v, &len);
+		if (!len)
+			continue;
+		o->references[r].references++;
+		h = id_hash(v, len);
+		if (pr->st[ref->parent].done) {
+			if (!crm_idcount_get(&pr->st[ref->parent].ids, (int64_t)h)) {
+				o->references[r].orphans++;
+				if (orphan_example(&o->references[r], rec->line, id, id_len, v, len, err))
+					return err->code;
+			}
+			continue;
+		}
+		if (pr->st[ref->parent].id_col < 0)
+			continue;
+		{
+			size_t cap = ref->pending_cap;
+			struct pending_ref *p;
+			if (crm_grow(&ref->pending, ref->pending_count, &cap, sizeof(*ref->pending), 64))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			ref->pending_cap = cap;
+			p = &ref->pending[ref->pending_count++];
+			p->hash = h;
+			p->line = rec->line;
+			p->id = crm_strndup(id, id_len);
+			p->value = crm_strndup(v, len);
+			if (!p->id || !p->value)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int read_records(struct profiler *pr, size_t index, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[index];
+	struct crm_profile_object *o = &pr->prof->objects[index];
+	struct crm_error rerr = CRM_ERROR_INIT;
+	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
+	struct crm_csv_record rec;
+	int rc;
+
+	if (!r) {
+		o->fatal = crm_strdup(rerr.msg);
+		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_CSV_EOF) {
+		size_t c;
+		if (rc < 0) {
+			if (rc == CRM_ENOMEM) {
+				crm_csv_close(r);
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			}
+			o->fatal = crm_strdup(rerr.msg);
+			break;
+		}
+		if (rec.index == 0)
+			continue;
+		o->records++;
+		if (rc == CRM_CSV_BAD_RECORD) {
+			o->bad_records++;
+			if (add_problem(o, rerr.msg, err))
+				break;
+			rerr.code = 0;
+			continue;
+		}
+		for (c = 0; c < rec.count; c++) {
+			if (profile_value(&s->fs[c], &o->fields[c], rec.fields[c].ptr, rec.fields[c].len, rec.line, 1,
+					  err))
+				break;
+		}
+		if (err->code)
+			break;
+		if (s->id_col >= 0 && rec.fields[s->id_col].len) {
+			uint64_t h = id_hash(rec.fields[s->id_col].ptr, rec.fields[s->id_col].len);
+			if (crm_idcount_get(&s->ids, (int64_t)h))
+				o->duplicate_ids++;
+			if (crm_idcount_add(&s->ids, (int64_t)h, 1, err))
+				break;
+		}
+		if (duplicates_of_record(s, o, &rec, err) || references_of_record(pr, s, o, &rec, err))
+			break;
+	}
+	crm_csv_close(r);
+	if (err->code)
+		return err->code;
+	s->done = 1;
+	return 0;
+}
+
+/* ---- finishing: the figures of each field ---- */
+
+static int personal(const struct crm_profile_field *f)
+{
+	return f->flagged || f->pii != CRM_PII_KIND_NONE;
+}
+
+static const char *choose_type(struct crm_profile_field *f)
+{
+	static const struct {
+		enum crm_kind kind;
+		double share;
+	} order[] = {
+		{CRM_KIND_BOOL, 0.95}, {CRM_KIND_INT, 0.9},	 {CRM_KIND_DECIMAL, 0.9},
+		{CRM_KIND_DATE, 0.9},  {CRM_KIND_DATETIME, 0.9}, {CRM_KIND_EMAIL, 0.8},
+		{CRM_KIND_PHONE, 0.8}, {CRM_KIND_URL, 0.8},	 {CRM_KIND_SFID, 0.95},
+	};
+	size_t i;
+
+	f->type_share = 1;
+	if (!f->filled)
+		return "text";
+	for (i = 0; i < CRM_ARRAY_COUNT(order); i++) {
+		double share = (double)f->kind_counts[order[i].kind] / (double)f->filled;
+		if (share >= order[i].share) {
+			f->type_share = share;
+			return crm_kind_name(order[i].kind);
+		}
+	}
+	/* phones written without separators read as numbers: a phone column holds both */
+	if ((double)(f->kind_counts[CRM_KIND_PHONE] + f->kind_counts[CRM_KIND_INT]) / (double)f->filled >= 0.9 &&
+	    f->kind_counts[CRM_KIND_PHONE] * 2 >= f->filled) {
+		f->type_share = (double)f->kind_counts[CRM_KIND_PHONE] / (double)f->filled;
+		return "phone";
+	}
+	return "text";
+}
+
+static int copy_counts(struct crm_profile_count *out, size_t *count, const struct crm_topk *t, int mask, int spi,
+		       struct crm_error *err)
+{
+	const struct crm_topk_slot *slots[CRM_PROFILE_TOP];
+	size_t n = crm_topk_sorted(t, slots, CRM_PROFILE_TOP), i;
+
+	for (i = 0; i < n; i++) {
+		char masked[64];
+		if (mask)
+			mask_text(slots[i]->value, masked, sizeof(masked), spi);
+		out[i].value = crm_strdup(mask ? masked : slots[i]->value);
+		out[i].count = slots[i]->count;
+		if (!out[i].value)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		*count = i + 1;
+	}
+	return 0;
+}
+
+static int finish_field(struct object_state *s, struct crm_profile_object *o, size_t c, struct crm_error *err)
+{
+	struct field_state *f = &s->fs[c];
+	struct crm_profile_field *out = &o->fields[c];
+	int mask, spi;
+	const char *min = NULL, *max = NULL;
+	char num_min[64], num_max[64];
+
+	out->type = choose_type(out);
+	if (out->pii == CRM_PII_KIND_NONE && out->filled) {
+		if ((double)out->kind_counts[CRM_KIND_EMAIL] / (double)out->filled >= 0.5) {
+			out->pii = CRM_PII_KIND_EMAIL;
+			out->pii_basis = "values";
+		} else if (!strcmp(out->type, "phone")) {
+			out->pii = CRM_PII_KIND_PHONE;
+			out->pii_basis = "values";
+		}
+	}
+	mask = personal(out);
+	spi = out->pii == CRM_PII_KIND_NATIONAL_ID || (f->row && f->row->pii == CRM_PII_SPI);
+	out->distinct = crm_distinct_count(&f->distinct, &out->distinct_approx);
+	out->top_approx = f->values.evicted;
+	out->patterns_approx = f->patterns.evicted;
+	if (copy_counts(out->top, &out->top_count, &f->values, mask, spi, err) ||
+	    copy_counts(out->patterns, &out->pattern_count, &f->patterns, 0, 0, err))
+		return err->code;
+	if (out->date_ambiguous || out->date_day_first || out->date_month_first) {
+		if (out->date_day_first && out->date_month_first)
+			out->date_order = "mixed";
+		else if (out->date_day_first)
+			out->date_order = "DD/MM";
+		else if (out->date_month_first)
+			out->date_order = "MM/DD";
+		else
+			out->date_order = "unknown";
+	}
+	if (!strcmp(out->type, "int") || !strcmp(out->type, "decimal")) {
+		if (f->have_num) {
+			snprintf(num_min, sizeof(num_min), "%.15g", f->num_min);
+			snprintf(num_max, sizeof(num_max), "%.15g", f->num_max);
+			min = num_min;
+			max = num_max;
+		}
+	} else if (!strcmp(out->type, "date") || !strcmp(out->type, "datetime")) {
+		if (out->date_order && !strcmp(out->date_order, "DD/MM")) {
+			min = f->dm_min;
+			max = f->dm_max;
+		} else if (out->date_order) {
+			min = f->md_min;
+			max = f->md_max;
+		} else {
+			min = f->iso_min;
+			max = f->iso_max;
+		}
+	}
+	if (min && min[0]) {
+		char masked[64];
+		if (mask)
+			mask_text(min, masked, sizeof(masked), spi);
+		out->min = crm_strdup(mask ? masked : min);
+		if (mask)
+			mask_text(max, masked, sizeof(masked), spi);
+		out->max = crm_strdup(mask ? masked : max);
+		if (!out->min || !out->max)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	if (out->sample && mask) {
+		/* the shape survives, the letters and digits do not */
+		char *p;
+		for (p = out->sample; *p; p++)
+			if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    ((unsigned char)*p & 0x80))
+				*p = '*';
+	}
+	return 0;
+}
+
+static int finish_duplicates(struct object_state *s, struct crm_profile_object *o, struct crm_error *err)
+{
+	static const char *const names[] = {"email", "phone", "name+company"};
+	size_t k, i;
+
+	for (k = 0; k < DUP_KINDS; k++) {
+		struct crm_profile_duplicates *d = &o->duplicates[k];
+		char fields[512] = "";
+		int part;
+		if (s->dup_cols[k][k == DUP_NAME ? 1 : 0] < 0)
+			continue;
+		d->by = names[k];
+		for (part = 0; part < 3; part++)
+			if (s->dup_cols[k][part] >= 0)
+				snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields), "%s%s",
+					 fields[0] ? " + " : "", s->columns[s->dup_cols[k][part]]);
+		if (!(d->fields = crm_strdup(fields)))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (i = 0; i < s->dups[k].cap; i++)
+			if (s->dups[k].slots[i].count > 1) {
+				d->groups++;
+				d->records += s->dups[k].slots[i].count;
+			}
+		o->duplicate_count = k + 1;
+	}
+	return 0;
+}
+
+static int finish_pending(struct profiler *pr, struct crm_error *err)
+{
+	size_t i, r, p;
+
+	for (i = 0; i < pr->prof->count; i++) {
+		struct object_state *s = &pr->st[i];
+		for (r = 0; r < s->ref_count; r++) {
+			struct ref_state *ref = &s->refs[r];
+			struct crm_profile_reference *out = &pr->prof->objects[i].references[r];
+			for (p = 0; p < ref->pending_count; p++) {
+				struct pending_ref *pe = &ref->pending[p];
+				if (crm_idcount_get(&pr->st[ref->parent].ids, (int64_t)pe->hash))
+					continue;
+				out->orphans++;
+				if (orphan_example(out, pe->line, pe->id, strlen(pe->id), pe->value, strlen(pe->value),
+						   err))
+					return err->code;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- the draft ---- */
+
+static void snake_case(const char *name, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = name; *p && n + 2 < cap; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 'A' && c <= 'Z') {
+			if (n && out[n - 1] != '_' && p > name &&
+			    ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
+				out[n++] = '_';
+			out[n++] = (char)(c + 32);
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			out[n++] = (char)c;
+		} else if (n && out[n - 1] != '_') {
+			out[n++] = '_';
+		}
+	}
+	while (n && out[n - 1] == '_')
+		n--;
+	out[n] = '\0';
+	if (!n || (out[0] >= '0' && out[0] <= '9') || crm_schema_is_reserved(out)) {
+		memmove(out + 4, out, n + 1 < cap - 4 ? n + 1 : cap - 4);
+		memcpy(out, "src_", 4);
+		out[cap - 1] = '\0';
+	}
+}
+
+static int target_taken(const struct profiler *pr, const char *object, const char *target, size_t draft_from)
+{
+	size_t i;
+
+	if (pr->have_map)
+		for (i = 0; i < pr->map.count; i++)
+			if (!strcmp(pr->map.rows[i].col[CRM_MAP_SOURCE_OBJECT], object) &&
+			    !strcmp(pr->map.rows[i].col[CRM_MAP_TARGET_FIELD], target))
+				return 1;
+	for (i = draft_from; i < pr->prof->draft_count; i++)
+		if (!strcmp(pr->prof->draft[i].col[3], target))
+			return 1;
+	return 0;
+}
+
+/* The rule a drafted row starts from: what the values and the target column need. */
+static void draft_rule(const struct crm_profile_field *f, const struct crm_column_def *def, const char *parent,
+		       char *rule, size_t cap)
+{
+	const char *t = f->type;
+
+	if (parent) {
+		snprintf(rule, cap, "trim -> ref(%s)", parent);
+	} else if (!strcmp(t, "email")) {
+		snprintf(rule, cap, "trim -> email");
+	} else if (!strcmp(t, "phone")) {
+		snprintf(rule, cap, "phone(E164, US)");
+	} else if (!strcmp(t, "date")) {
+		if (f->date_order)
+			snprintf(rule, cap, "parse(%s/YYYY) -> date",
+				 !strcmp(f->date_order, "DD/MM") ? "DD/MM" : "MM/DD");
+		else if (f->pattern_count && !strcmp(f->patterns[0].value, "dddddddd"))
+			snprintf(rule, cap, "parse(YYYYMMDD) -> date");
+		else
+			snprintf(rule, cap, "date");
+	} else if (!strcmp(t, "datetime")) {
+		if (f->date_order)
+			snprintf(rule, cap, "parse(%s/YYYY hh:mm%s) -> datetime",
+				 !strcmp(f->date_order, "DD/MM") ? "DD/MM" : "MM/DD",
+				 f->pattern_count && strchr(f->patterns[0].value, 'a') ? " AP" : "");
+		else
+			snprintf(rule, cap, "datetime");
+	} else if (!strcmp(t, "bool") || !strcmp(t, "int") || !strcmp(t, "decimal")) {
+		snprintf(rule, cap, "%s", t);
+	} else if (def && def->type == CRM_TYPE_BOOL) {
+		snprintf(rule, cap, "bool");
+	} else {
+		snprintf(rule, cap, "trim");
+	}
+}
+
+static const char *draft_type(const struct crm_profile_field *f, int is_ref)
+{
+	if (is_ref)
+		return "id";
+	if (!strcmp(f->type, "url") || !strcmp(f->type, "id"))
+		return "text";
+	return f->type;
+}
+
+static int draft_object(struct profiler *pr, size_t index, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[index];
+	struct crm_profile_object *o = &pr->prof->objects[index];
+	size_t first = pr->prof->draft_count, c, r;
+
+	for (c = 0; c < s->column_count; c++) {
+		struct crm_profile_field *f = &o->fields[c];
+		const struct crm_column_def *def;
+		const char *parent = NULL;
+		char target[CRM_MAX_IDENT_LEN + 8], rule[160], validation[64] = "";
+		struct crm_profile_draft_row *row;
+		size_t cap = pr->prof->draft_count;
+		int ts;
+		if ((long)c == s->id_col || s->fs[c].row || !f->filled)
+			continue;
+		for (r = 0; r < o->reference_count; r++)
+			if (s->refs[r].col == (long)c)
+				parent = o->references[r].parent;
+		def = crm_schema_match(s->table, s->columns[c]);
+		ts = crm_schema_timestamp_match(s->columns[c]);
+		if (def && !target_taken(pr, o->name, def->name, first))
+			snprintf(target, sizeof(target), "%s", def->name);
+		else if (ts && !target_taken(pr, o->name, ts == 1 ? "created_at" : "updated_at", first))
+			snprintf(target, sizeof(target), "%s", ts == 1 ? "created_at" : "updated_at");
+		else
+			snake_case(s->columns[c], target, sizeof(target));
+		if (target_taken(pr, o->name, target, first))
+			continue; /* two columns for one target: the first one drafted wins, the user picks */
+		draft_rule(f, def && !strcmp(def->name, target) ? def : NULL, parent, rule, sizeof(rule));
+		if (def && def->required && !strcmp(def->name, target))
+			snprintf(validation, sizeof(validation), "required");
+		if (f->pii == CRM_PII_KIND_BIRTH_DATE)
+			snprintf(validation + strlen(validation), sizeof(validation) - strlen(validation),
+				 "%snot_future_date", validation[0] ? "; " : "");
+		if (crm_grow(&pr->prof->draft, pr->prof->draft_count, &cap, sizeof(*pr->prof->draft), 64))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		row = &pr->prof->draft[pr->prof->draft_count++];
+		row->col[0] = crm_strdup(o->name);
+		row->col[1] = crm_strdup(s->columns[c]);
+		row->col[2] = crm_strdup(draft_type(f, parent != NULL));
+		row->col[3] = crm_strdup(target);
+		row->col[4] = crm_strdup(rule);
+		row->col[5] = crm_strdup(f->pii == CRM_PII_KIND_NATIONAL_ID ? "SPI" : f->pii ? "PII" : "");
+		row->col[6] = crm_strdup(validation);
+		row->col[7] = crm_strdup(f->sample ? f->sample : "");
+		for (r = 0; r < 8; r++)
+			if (!row->col[r])
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The columns the model requires of the object's table that mapping.csv fills from nothing. */
+static int unmapped_required(struct profiler *pr, size_t index, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[index];
+	struct crm_profile_object *o = &pr->prof->objects[index];
+	size_t i, d;
+
+	if (!s->table)
+		return 0;
+	o->unmapped_required = crm_calloc(s->table->count, sizeof(char *));
+	if (!o->unmapped_required)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < s->table->count; i++) {
+		const struct crm_column_def *def = &s->table->columns[i];
+		const char *drafted = NULL;
+		if (!def->required || target_taken(pr, o->name, def->name, pr->prof->draft_count))
+			continue;
+		for (d = 0; d < pr->prof->draft_count; d++)
+			if (!strcmp(pr->prof->draft[d].col[0], o->name) &&
+			    !strcmp(pr->prof->draft[d].col[3], def->name))
+				drafted = pr->prof->draft[d].col[1];
+		o->unmapped_required[o->unmapped_required_count] =
+			drafted ? fmt_dup(err, "%s (the draft maps %s)", def->name, drafted)
+				: fmt_dup(err, "%s (no source field found)", def->name);
+		if (!o->unmapped_required[o->unmapped_required_count++])
+			return err->code;
+	}
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[i];
+	struct crm_profile_object *o = &pr->prof->objects[i];
+	struct crm_error derr = CRM_ERROR_INIT;
+	size_t c;
+
+	if (crm_dirt_scan(s->path, &o->dirt, &derr)) {
+		o->fatal = crm_strdup(derr.msg);
+		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	if (judge_bytes(o, err) || read_header(s, o, err))
+		return err->code;
+	if (o->fatal)
+		return 0;
+	s->fs = crm_calloc(s->column_count ? s->column_count : 1, sizeof(*s->fs));
+	o->fields = crm_calloc(s->column_count ? s->column_count : 1, sizeof(*o->fields));
+	if (!s->fs || !o->fields)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	o->field_count = s->column_count;
+	for (c = 0; c < s->column_count; c++) {
+		struct field_state *f = &s->fs[c];
+		struct crm_profile_field *out = &o->fields[c];
+		crm_distinct_init(&f->distinct);
+		crm_topk_init(&f->values);
+		crm_topk_init(&f->patterns);
+		f->row = mapping_row(pr, o->name, s->columns[c]);
+		if (!(out->name = crm_strdup(s->columns[c])))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (f->row) {
+			if (f->row->col[CRM_MAP_TARGET_FIELD][0] &&
+			    !(out->mapped_to = crm_strdup(f->row->col[CRM_MAP_TARGET_FIELD])))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			out->flagged =
+				f->row->pii != CRM_PII_NONE || rule_protects(f->row->col[CRM_MAP_TRANSFORM_RULE]);
+		}
+		out->pii = crm_infer_pii_name(s->columns[c],
+					      !s->table || !strcmp(o->target, "contact") || !strcmp(o->target, "lead"));
+		out->pii_basis = out->pii ? "name" : NULL;
+		if (out->flagged && !out->pii) {
+			out->pii = CRM_PII_KIND_NAME == out->pii ? out->pii : CRM_PII_KIND_NONE;
+			out->pii_basis = "mapping";
+		}
+	}
+	s->id_col = s->cfg && s->cfg->id ? column_index(s, s->cfg->id) : guess_id_column(s, o->name);
+	if (s->id_col >= 0 && !(o->id_field = crm_strdup(s->columns[s->id_col])))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static void release_state(struct profiler *pr)
+{
+	size_t i, c, r, p, k;
+
+	for (i = 0; i < pr->prof->count && pr->st; i++) {
+		struct object_state *s = &pr->st[i];
+		for (c = 0; c < s->column_count; c++) {
+			if (s->fs)
+				crm_distinct_release(&s->fs[c].distinct);
+			crm_free(s->columns[c]);
+		}
+		for (r = 0; r < s->ref_count; r++) {
+			for (p = 0; p < s->refs[r].pending_count; p++) {
+				crm_free(s->refs[r].pending[p].id);
+				crm_free(s->refs[r].pending[p].value);
+			}
+			crm_free(s->refs[r].pending);
+		}
+		for (k = 0; k < DUP_KINDS; k++)
+			crm_free(s->dups[k].slots);
+		crm_free(s->refs);
+		crm_free(s->columns);
+		crm_free(s->fs);
+		crm_free(s->path);
+		crm_idcount_release(&s->ids);
+	}
+	crm_free(pr->st);
+	crm_free(pr->order);
+	if (pr->have_map)
+		crm_mapping_release(&pr->map);
+	crm_config_release(&pr->cfg);
+}
+
+int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objects, struct crm_error *err)
+{
+	struct profiler pr;
+	struct timespec start;
+	struct file_scan scan;
+	size_t i;
+	char *mapping_path, *source_dir;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(prof, 0, sizeof(*prof));
+	memset(&pr, 0, sizeof(pr));
+	pr.prof = prof;
+	if (crm_config_load(&pr.cfg, dir, err))
+		return err->code;
+	mapping_path = crm_config_path(&pr.cfg, "mapping.csv");
+	if (!mapping_path) {
+		crm_config_release(&pr.cfg);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	{
+		struct crm_error merr = CRM_ERROR_INIT;
+		if (crm_mapping_load(&pr.map, mapping_path, &merr) == 0)
+			pr.have_map = 1;
+		else if (!(prof->mapping_problem = crm_strdup(merr.msg)))
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	crm_free(mapping_path);
+	for (i = 0; i < pr.cfg.object_count && !err->code; i++) {
+		const struct crm_object_config *oc = &pr.cfg.objects[i];
+		char *path;
+		if (!crm_project_selected(objects, oc->name))
+			continue;
+		path = crm_config_export_path(&pr.cfg, oc);
+		if (!path) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
+		}
+		add_object(&pr, oc, oc->name, path, err);
+		crm_free(path);
+	}
+	scan.pr = &pr;
+	scan.objects = objects;
+	scan.err = err;
+	source_dir = err->code ? NULL : crm_config_path(&pr.cfg, pr.cfg.source_path);
+	if (!err->code && !source_dir)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (source_dir)
+		crm_dir_each_file(source_dir, ".", unconfigured_file, &scan, err);
+	crm_free(source_dir);
+	for (i = 0; i < prof->count && !err->code; i++)
+		prepare_object(&pr, i, err);
+	for (i = 0; i < prof->count && !err->code; i++)
+		if (!prof->objects[i].fatal)
+			find_roles(&pr, i, err);
+	pr.order = err->code ? NULL : crm_calloc(prof->count ? prof->count : 1, sizeof(size_t));
+	if (!err->code && !pr.order)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < prof->count && !err->code; i++)
+		visit(&pr, i);
+	for (i = 0; i < pr.order_count && !err->code; i++) {
+		size_t at = pr.order[i];
+		if (!prof->objects[at].fatal)
+			read_records(&pr, at, err);
+	}
+	if (!err->code)
+		finish_pending(&pr, err);
+	for (i = 0; i < prof->count && !err->code; i++) {
+		size_t c;
+		if (prof->objects[i].fatal)
+			continue;
+		for (c = 0; c < prof->objects[i].field_count && !err->code; c++)
+			finish_field(&pr.st[i], &prof->objects[i], c, err);
+		if (!err->code)
+			finish_duplicates(&pr.st[i], &prof->objects[i], err);
+	}
+	for (i = 0; i < pr.order_count && !err->code; i++)
+		if (!prof->objects[pr.order[i]].fatal)
+			draft_object(&pr, pr.order[i], err);
+	for (i = 0; i < prof->count && !err->code; i++)
+		if (!prof->objects[i].fatal)
+			unmapped_required(&pr, i, err);
+	if (!err->code) {
+		/* the report lists objects in the order they were read: parents first */
+		struct crm_profile_object *sorted = crm_calloc(prof->count ? prof->count : 1, sizeof(*sorted));
+		if (!sorted) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+		} else {
+			for (i = 0; i < pr.order_count; i++)
+				sorted[i] = prof->objects[pr.order[i]];
+			crm_free(prof->objects);
+			prof->objects = sorted;
+		}
+	}
+	prof->seconds = crm_dt_seconds_since(&start);
+	release_state(&pr);
+	if (err->code) {
+		crm_profile_release(prof);
+		return err->code;
+	}
+	return 0;
+}
+
+void crm_profile_release(struct crm_profile *prof)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < prof->count; i++) {
+		struct crm_profile_object *o = &prof->objects[i];
+		crm_free(o->name);
+		crm_free(o->file);
+		crm_free(o->target);
+		crm_free(o->id_field);
+		crm_free(o->fatal);
+		for (j = 0; j < o->problem_count; j++)
+			crm_free(o->problems[j]);
+		for (j = 0; j < o->field_count; j++) {
+			struct crm_profile_field *f = &o->fields[j];
+			crm_free(f->name);
+			crm_free(f->min);
+			crm_free(f->max);
+			crm_free(f->mapped_to);
+			crm_free(f->sample);
+			for (k = 0; k < f->top_count; k++)
+				crm_free(f->top[k].value);
+			for (k = 0; k < f->pattern_count; k++)
+				crm_free(f->patterns[k].value);
+		}
+		crm_free(o->fields);
+		for (j = 0; j < CRM_ARRAY_COUNT(o->duplicates); j++) {
+			crm_free(o->duplicates[j].fields);
+			for (k = 0; k < o->duplicates[j].example_count; k++) {
+				crm_free(o->duplicates[j].examples[k].id);
+				crm_free(o->duplicates[j].examples[k].key);
+			}
+		}
+		for (j = 0; j < o->reference_count; j++) {
+			crm_free(o->references[j].field);
+			crm_free(o->references[j].parent);
+			for (k = 0; k < o->references[j].example_count; k++) {
+				crm_free(o->references[j].examples[k].id);
+				crm_free(o->references[j].examples[k].value);
+			}
+		}
+		crm_free(o->references);
+		for (j = 0; j < o->unmapped_required_count; j++)
+			crm_free(o->unmapped_required[j]);
+		crm_free(o->unmapped_required);
+	}
+	crm_free(prof->objects);
+	for (i = 0; i < prof->draft_count; i++)
+		for (j = 0; j < 8; j++)
+			crm_free(prof->draft[i].col[j]);
+	crm_free(prof->draft);
+	crm_free(prof->mapping_problem);
+	memset(prof, 0, sizeof(*prof));
+}
+
+int crm_profile_write_draft(const struct crm_profile *prof, const char *path, struct crm_error *err)
+{
+	struct crm_atomic_file af;
+	size_t i, j;
+	int bad = 0;
+
+	if (crm_atomic_open(&af, path, err))
+		return err->code;
+	for (j = 0; j < 8; j++)
+		bad |= crm_csv_write_field(af.f, crm_mapping_columns[j], strlen(crm_mapping_columns[j]), j == 0);
+	bad |= fputc('\n', af.f) == EOF;
+	for (i = 0; i < prof->draft_count; i++) {
+		for (j = 0; j < 8; j++)
+			bad |= crm_csv_write_field(af.f, prof->draft[i].col[j], strlen(prof->draft[i].col[j]), j == 0);
+		bad |= fputc('\n', af.f) == EOF;
+	}
+	if (bad)
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	return crm_atomic_commit(&af, err);
+}

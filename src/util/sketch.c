@@ -1,0 +1,213 @@
+/*
+ * sketch.c: the exact set grows by doubling up to CRM_DISTINCT_EXACT values
+ * (at most half full), then its hashes seed the HyperLogLog registers and it
+ * is freed, so a field costs at most 16 KiB whatever the file's size.
+ */
+#include "compat.h"
+#include "util/sketch.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HLL_REGS (1u << CRM_HLL_BITS)
+
+void crm_distinct_init(struct crm_distinct *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void crm_distinct_release(struct crm_distinct *d)
+{
+	crm_free(d->set);
+	crm_free(d->regs);
+	crm_distinct_init(d);
+}
+
+static size_t set_cap(const struct crm_distinct *d)
+{
+	size_t cap = 16;
+
+	while (cap < d->count * 2)
+		cap *= 2;
+	return cap;
+}
+
+static void hll_add(uint8_t *regs, uint64_t hash)
+{
+	size_t index = (size_t)(hash >> (64 - CRM_HLL_BITS));
+	uint64_t rest = hash << CRM_HLL_BITS;
+	uint8_t rank = 1;
+
+	/* the position of the first 1 bit in the remaining 64 - CRM_HLL_BITS bits */
+	while (rank <= 64 - CRM_HLL_BITS && !(rest & (1ull << 63))) {
+		rank++;
+		rest <<= 1;
+	}
+	if (regs[index] < rank)
+		regs[index] = rank;
+}
+
+static int set_insert(uint64_t *set, size_t cap, uint64_t hash)
+{
+	size_t i = (size_t)hash & (cap - 1);
+
+	while (set[i]) {
+		if (set[i] == hash)
+			return 0;
+		i = (i + 1) & (cap - 1);
+	}
+	set[i] = hash;
+	return 1;
+}
+
+static int to_registers(struct crm_distinct *d, struct crm_error *err)
+{
+	size_t i, cap = set_cap(d);
+
+	d->regs = crm_calloc(HLL_REGS, 1);
+	if (!d->regs)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < cap; i++)
+		if (d->set[i])
+			hll_add(d->regs, d->set[i]);
+	if (d->zero_seen)
+		hll_add(d->regs, 0);
+	crm_free(d->set);
+	d->set = NULL;
+	return 0;
+}
+
+int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *err)
+{
+	size_t cap;
+
+	if (d->regs) {
+		hll_add(d->regs, hash);
+		return 0;
+	}
+	if (hash == 0) {
+		d->zero_seen = 1;
+		return 0;
+	}
+	cap = set_cap(d);
+	if (!d->set) {
+		d->set = crm_calloc(cap, sizeof(*d->set));
+		if (!d->set)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	if (!set_insert(d->set, cap, hash))
+		return 0;
+	d->count++;
+	if (d->count + d->zero_seen > CRM_DISTINCT_EXACT)
+		return to_registers(d, err);
+	if (d->count * 2 > cap) {
+		uint64_t *bigger = crm_calloc(cap * 2, sizeof(*bigger));
+		size_t i;
+		if (!bigger)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (i = 0; i < cap; i++)
+			if (d->set[i])
+				set_insert(bigger, cap * 2, d->set[i]);
+		crm_free(d->set);
+		d->set = bigger;
+	}
+	return 0;
+}
+
+uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate)
+{
+	double m = HLL_REGS, sum = 0, estimate;
+	size_t i, zeros = 0;
+
+	*approximate = d->regs != NULL;
+	if (!d->regs)
+		return d->count + (uint64_t)d->zero_seen;
+	for (i = 0; i < HLL_REGS; i++) {
+		sum += ldexp(1.0, -(int)d->regs[i]);
+		zeros += d->regs[i] == 0;
+	}
+	estimate = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	/* small cardinalities: linear counting is the better estimate (Flajolet et al.) */
+	if (estimate <= 2.5 * m && zeros)
+		estimate = m * log(m / (double)zeros);
+	return (uint64_t)(estimate + 0.5);
+}
+
+void crm_topk_init(struct crm_topk *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/* The longest prefix of (ptr, len) within max bytes that ends on a character boundary. */
+static size_t char_prefix(const char *ptr, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	len = max;
+	while (len && ((unsigned char)ptr[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+void crm_topk_add(struct crm_topk *t, const char *ptr, size_t len)
+{
+	uint64_t hash = crm_hash_bytes(ptr, len);
+	size_t keep = char_prefix(ptr, len, CRM_TOPK_VALUE_LEN);
+	int cut = keep < len;
+	struct crm_topk_slot *slot = NULL;
+	size_t i;
+
+	for (i = 0; i < t->used; i++) {
+		struct crm_topk_slot *s = &t->slots[i];
+		if (s->hash == hash && s->len == keep && s->cut == cut && memcmp(s->value, ptr, keep) == 0) {
+			s->count++;
+			return;
+		}
+	}
+	if (t->used < CRM_TOPK_SLOTS) {
+		slot = &t->slots[t->used++];
+		slot->count = 0;
+		slot->error = 0;
+	} else {
+		/* Space-Saving: the least counted value gives up its counter */
+		slot = &t->slots[0];
+		for (i = 1; i < t->used; i++)
+			if (t->slots[i].count < slot->count)
+				slot = &t->slots[i];
+		slot->error = slot->count;
+		t->evicted = 1;
+	}
+	memcpy(slot->value, ptr, keep);
+	slot->value[keep] = '\0';
+	slot->len = keep;
+	slot->hash = hash;
+	slot->cut = cut;
+	slot->count++;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct crm_topk_slot *x = *(const struct crm_topk_slot *const *)a;
+	const struct crm_topk_slot *y = *(const struct crm_topk_slot *const *)b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+size_t crm_topk_sorted(const struct crm_topk *t, const struct crm_topk_slot **out, size_t n)
+{
+	const struct crm_topk_slot *all[CRM_TOPK_SLOTS] = {NULL};
+	size_t i;
+
+	for (i = 0; i < t->used; i++)
+		all[i] = &t->slots[i];
+	qsort(all, t->used, sizeof(all[0]), by_count);
+	if (n > t->used)
+		n = t->used;
+	memcpy(out, all, n * sizeof(all[0]));
+	return n;
+}

@@ -1,0 +1,66 @@
+/*
+ * sketch.h: counting in bounded memory, for profiling exports of any size.
+ *
+ * struct crm_distinct counts distinct values: exactly (a set of 64-bit
+ * hashes) up to CRM_DISTINCT_EXACT values, then by HyperLogLog (2^14 one-byte
+ * registers, a standard error of about 0.8%), and says which.
+ *
+ * struct crm_topk keeps the most frequent values of a stream with the
+ * Space-Saving algorithm (Metwally et al.) in CRM_TOPK_SLOTS counters. While
+ * no counter was ever evicted, the counts are exact; after that a count may
+ * overstate the truth by at most its recorded error, and the figures are
+ * marked approximate. Values longer than CRM_TOPK_VALUE_LEN bytes are kept
+ * cut at a character boundary (cut is set).
+ *
+ * Neither is for ids or keys that must be matched exactly (hash.h is).
+ */
+#ifndef CRM_SKETCH_H
+#define CRM_SKETCH_H
+
+#include "compat.h"
+#include "util/error.h"
+
+#define CRM_DISTINCT_EXACT 4096u
+#define CRM_HLL_BITS	   14u
+#define CRM_TOPK_SLOTS	   32u
+#define CRM_TOPK_VALUE_LEN 80u
+
+struct crm_distinct {
+	uint64_t *set; /* open addressing, 0 = empty; NULL once switched to registers */
+	size_t count;  /* values in set */
+	uint8_t *regs; /* HyperLogLog registers, NULL while exact */
+	int zero_seen; /* the hash 0 was added (it cannot live in set) */
+};
+
+void crm_distinct_init(struct crm_distinct *d);
+void crm_distinct_release(struct crm_distinct *d);
+/* Adds a value by its 64-bit hash; CRM_ENOMEM on OOM. */
+int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *err);
+/* The number of distinct values; *approximate set to 1 when it is an estimate. */
+uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate);
+
+struct crm_topk_slot {
+	char value[CRM_TOPK_VALUE_LEN + 1];
+	size_t len;
+	uint64_t hash;
+	int64_t count;
+	int64_t error; /* count may exceed the truth by at most this */
+	int cut;
+};
+
+struct crm_topk {
+	struct crm_topk_slot slots[CRM_TOPK_SLOTS];
+	size_t used;
+	int evicted; /* some counter was reused: counts are approximate */
+};
+
+void crm_topk_init(struct crm_topk *t);
+/* Counts one occurrence of (ptr, len). */
+void crm_topk_add(struct crm_topk *t, const char *ptr, size_t len);
+/*
+ * The slots in descending count order (ties by value), up to n of them, as
+ * pointers into t (valid until the next add); returns how many.
+ */
+size_t crm_topk_sorted(const struct crm_topk *t, const struct crm_topk_slot **out, size_t n);
+
+#endif
