@@ -209,9 +209,10 @@ static json_t *object_json(const struct crm_profile_object *o)
 	json_object_set_new(j, "fields", fields);
 	for (k = 0; k < o->duplicate_count; k++) {
 		const struct crm_profile_duplicates *d = &o->duplicates[k];
-		json_t *ex = json_array();
+		json_t *ex;
 		if (!d->by)
 			continue;
+		ex = json_array();
 		for (i = 0; i < d->example_count; i++)
 			json_array_append_new(ex, json_pack("{s:I, s:I, s:s, s:s}", "first_line",
 							    (json_int_t)d->examples[i].first_line, "line",

@@ -330,6 +330,7 @@ static long guess_id_column(const struct object_state *s, const char *object)
 
 struct file_scan {
 	struct profiler *pr;
+	const char *source_dir;
 	const char *objects;
 	struct crm_error *err;
 };
@@ -371,7 +372,8 @@ static int add_object(struct profiler *pr, const struct crm_object_config *cfg, 
 	}
 	if ((cfg && cfg->target && !o->target) || (s->table && !o->target))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	o->declared_encoding = declared_encoding(pr, s);
+	if (!(o->declared_encoding = crm_strdup(declared_encoding(pr, s))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -382,7 +384,7 @@ static int unconfigured_file(void *ctx, const char *rel, const char *path, struc
 	struct profiler *pr = fs->pr;
 	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
 	size_t len = strlen(base), i;
-	char stem[CRM_MAX_IDENT_LEN + 1];
+	char stem[CRM_MAX_IDENT_LEN + 1], full[4096];
 
 	if (len < 5 || (strcasecmp(base + len - 4, ".csv") != 0 && strcasecmp(base + len - 4, ".tsv") != 0))
 		return 0;
@@ -396,7 +398,8 @@ static int unconfigured_file(void *ctx, const char *rel, const char *path, struc
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), base);
 	if (!crm_project_selected(fs->objects, stem) || crm_config_object(&pr->cfg, stem))
 		return 0;
-	if (add_object(pr, NULL, stem, path, err))
+	if (crm_path_format(full, sizeof(full), err, "%s/%s", fs->source_dir, base) ||
+	    add_object(pr, NULL, stem, full, err))
 		return err->code;
 	if (strcasecmp(base + len - 4, ".tsv") == 0)
 		pr->st[pr->prof->count - 1].delimiter = '\t';
@@ -909,9 +912,17 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 			continue;
 		o->records++;
 		if (rc == CRM_CSV_BAD_RECORD) {
+			size_t n = strlen(s->path);
 			o->bad_records++;
-			if (add_problem(o, rerr.msg, err))
+			/* the reader names the file by its full path; the report by the project-relative one */
+			if (!strncmp(rerr.msg, s->path, n) && rerr.msg[n] == ':') {
+				char msg[CRM_ERROR_MSG_MAX + 256];
+				snprintf(msg, sizeof(msg), "%s%s", o->file, rerr.msg + n);
+				if (add_problem(o, msg, err))
+					break;
+			} else if (add_problem(o, rerr.msg, err)) {
 				break;
+			}
 			rerr.code = 0;
 			continue;
 		}
@@ -1428,6 +1439,7 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 	source_dir = err->code ? NULL : crm_config_path(&pr.cfg, pr.cfg.source_path);
 	if (!err->code && !source_dir)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	scan.source_dir = source_dir;
 	if (source_dir)
 		crm_dir_each_file(source_dir, ".", unconfigured_file, &scan, err);
 	crm_free(source_dir);
@@ -1494,6 +1506,7 @@ void crm_profile_release(struct crm_profile *prof)
 		crm_free(o->file);
 		crm_free(o->target);
 		crm_free(o->id_field);
+		crm_free(o->declared_encoding);
 		crm_free(o->fatal);
 		for (j = 0; j < o->problem_count; j++)
 			crm_free(o->problems[j]);

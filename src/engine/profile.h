@@ -113,9 +113,9 @@ struct crm_profile_object {
 	int64_t bad_records;
 	int64_t duplicate_ids; /* records whose id an earlier record has */
 	struct crm_dirt dirt;
-	const char *declared_encoding;
+	char *declared_encoding;	      /* by crmshift.ini */
 	const char *found_encoding;	      /* crm_dirt_encoding */
-	const char *read_as;		      /* the encoding the records were read in */
+	const char *read_as;		      /* the encoding the records were read in: one of the two */
 	char *problems[CRM_PROFILE_PROBLEMS]; /* the first bad records and file problems, with file:line:column */
 	size_t problem_count;
 	char *fatal; /* the file could not be read to its end (or at all) */

@@ -26,15 +26,6 @@ void crm_distinct_release(struct crm_distinct *d)
 	crm_distinct_init(d);
 }
 
-static size_t set_cap(const struct crm_distinct *d)
-{
-	size_t cap = 16;
-
-	while (cap < d->count * 2)
-		cap *= 2;
-	return cap;
-}
-
 static void hll_add(uint8_t *regs, uint64_t hash)
 {
 	size_t index = (size_t)(hash >> (64 - CRM_HLL_BITS));
@@ -65,12 +56,12 @@ static int set_insert(uint64_t *set, size_t cap, uint64_t hash)
 
 static int to_registers(struct crm_distinct *d, struct crm_error *err)
 {
-	size_t i, cap = set_cap(d);
+	size_t i;
 
 	d->regs = crm_calloc(HLL_REGS, 1);
 	if (!d->regs)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < cap; i++)
+	for (i = 0; i < d->cap; i++)
 		if (d->set[i])
 			hll_add(d->regs, d->set[i]);
 	if (d->zero_seen)
@@ -82,8 +73,6 @@ static int to_registers(struct crm_distinct *d, struct crm_error *err)
 
 int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *err)
 {
-	size_t cap;
-
 	if (d->regs) {
 		hll_add(d->regs, hash);
 		return 0;
@@ -92,27 +81,28 @@ int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *er
 		d->zero_seen = 1;
 		return 0;
 	}
-	cap = set_cap(d);
 	if (!d->set) {
-		d->set = crm_calloc(cap, sizeof(*d->set));
+		d->set = crm_calloc(16, sizeof(*d->set));
 		if (!d->set)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		d->cap = 16;
 	}
-	if (!set_insert(d->set, cap, hash))
+	if (!set_insert(d->set, d->cap, hash))
 		return 0;
 	d->count++;
-	if (d->count + d->zero_seen > CRM_DISTINCT_EXACT)
+	if (d->count + (size_t)d->zero_seen > CRM_DISTINCT_EXACT)
 		return to_registers(d, err);
-	if (d->count * 2 > cap) {
-		uint64_t *bigger = crm_calloc(cap * 2, sizeof(*bigger));
+	if (d->count * 2 > d->cap) {
+		uint64_t *bigger = crm_calloc(d->cap * 2, sizeof(*bigger));
 		size_t i;
 		if (!bigger)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		for (i = 0; i < cap; i++)
+		for (i = 0; i < d->cap; i++)
 			if (d->set[i])
-				set_insert(bigger, cap * 2, d->set[i]);
+				set_insert(bigger, d->cap * 2, d->set[i]);
 		crm_free(d->set);
 		d->set = bigger;
+		d->cap *= 2;
 	}
 	return 0;
 }

@@ -28,6 +28,7 @@
 struct crm_distinct {
 	uint64_t *set; /* open addressing, 0 = empty; NULL once switched to registers */
 	size_t count;  /* values in set */
+	size_t cap;    /* slots in set */
 	uint8_t *regs; /* HyperLogLog registers, NULL while exact */
 	int zero_seen; /* the hash 0 was added (it cannot live in set) */
 };

@@ -1,0 +1,96 @@
+/*
+ * test-dirt.c: the byte checks of an export: BOMs, the encoding the bytes
+ * fit, line endings as CSV sees them, NUL bytes, the final line break.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "io/dirt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct crm_dirt scan_text(const char *text, size_t len)
+{
+	char path[] = "/tmp/crm-test-dirt-XXXXXX";
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_dirt d;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		abort();
+	close(fd);
+	if (crm_dirt_scan(path, &d, &err) != 0)
+		abort();
+	unlink(path);
+	return d;
+}
+
+#define SCAN(text) scan_text(text, sizeof(text) - 1)
+
+static void test_dirt__utf8_and_bom(void)
+{
+	struct crm_dirt d = SCAN("\xef\xbb\xbfId,Name\n1,J\xc3\xbcrgen\n");
+
+	CHECK_INT(d.bom, CRM_BOM_UTF8);
+	CHECK_STR(crm_dirt_encoding(&d), "utf-8");
+	CHECK_INT(d.lf, 2);
+	CHECK_INT(d.final_break, 1);
+	d = SCAN("a,b\n1,2");
+	CHECK_STR(crm_dirt_encoding(&d), "ascii");
+	CHECK_INT(d.final_break, 0);
+	d = SCAN("\xff\xfeI\0d\0");
+	CHECK_STR(crm_dirt_encoding(&d), "utf-16");
+}
+
+static void test_dirt__windows_1252_and_latin1(void)
+{
+	/* Fran\xe7oise: e7 starts no UTF-8 sequence here; \x92 is Windows-1252's right quote */
+	struct crm_dirt d = SCAN("Id,Name\n1,Fran\xe7"
+				 "oise\n2,O\x92"
+				 "Brien\n3,ok\n");
+
+	CHECK_STR(crm_dirt_encoding(&d), "windows-1252");
+	CHECK_INT(d.invalid, 2);
+	CHECK_INT(d.invalid_lines, 2);
+	CHECK_INT(d.first_invalid.line, 2);
+	CHECK_INT(d.first_invalid.col, 7);
+	CHECK_INT(d.first_invalid_byte, 0xE7);
+	d = SCAN("x\n\xc5"
+		 "ngstr\xf6"
+		 "m\n");
+	CHECK_STR(crm_dirt_encoding(&d), "latin1");
+	CHECK_INT(d.first_invalid.line, 2);
+	CHECK_INT(d.first_invalid.col, 1);
+	/* an overlong form and a surrogate are not UTF-8 either */
+	d = SCAN("\xc0\xaf \xed\xa0\x80");
+	CHECK_INT(d.invalid, 5);
+}
+
+static void test_dirt__line_endings_as_csv_sees_them(void)
+{
+	struct crm_dirt d = SCAN("a,b\r\n1,\"two\nlines\"\r\n2,x\n3,y\r4,z\r\n");
+
+	CHECK_INT(d.crlf, 3);
+	CHECK_INT(d.lf, 1);
+	CHECK_INT(d.cr, 1);
+	CHECK_INT(d.quoted_breaks, 1); /* inside quotes: part of a value */
+	CHECK_INT(crm_dirt_mixed_breaks(&d), 1);
+	CHECK_INT(d.first_lf.line, 4);
+	CHECK_INT(d.first_lf.col, 3);
+	CHECK_INT(d.first_cr.line, 5);
+	d = SCAN("a\r\nb\r\n");
+	CHECK_INT(crm_dirt_mixed_breaks(&d), 0);
+	d = SCAN("a,b\n1,\0\n");
+	CHECK_INT(d.nul, 1);
+	CHECK_INT(d.first_nul.line, 2);
+	CHECK_INT(d.first_nul.col, 3);
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_dirt__utf8_and_bom),
+	TEST(test_dirt__windows_1252_and_latin1),
+	TEST(test_dirt__line_endings_as_csv_sees_them),
+};
+
+HARNESS_MAIN
