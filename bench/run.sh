@@ -2,6 +2,7 @@
 # make bench: generates a project of CONTACTS contacts (default 1,000,000)
 # with accounts, opportunities and contact roles, then measures, in the
 # same run on the same files:
+#   crmshift profile  against sqlite3 counting fill and distinct per column
 #   sqlite3 .import   the raw CSV files into a fresh database (no mapping)
 #   crmshift migrate  the full pipeline into a fresh SQLite target
 #   crmshift migrate  again (everything unchanged: the idempotent re-run)
@@ -36,6 +37,21 @@ measure() { # label, rows, command...
 	kb=${out#* }
 	printf '%-52s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$n / $secs" | bc -l)" $((kb / 1024))
 }
+
+# Discovery, before anything is loaded. The reference computes what an
+# exact profile needs of every contact column (fill and distinct count) in
+# SQL, import included; crmshift profile also infers types, formats, top
+# values, ranges, personal data, date order, duplicates and orphans.
+contacts=$(($(wc -l <"$work/project/exports/Contact.csv") - 1))
+cols=$(head -1 "$work/project/exports/Contact.csv" | tr -d '\r')
+select=$(echo "$cols" | tr ',' '\n' | sed 's/.*/sum("&" <> ""), count(distinct "&")/' | paste -sd, -)
+printf '.import --csv %s c\nselect %s from c;\n' "$work/project/exports/Contact.csv" "$select" >"$work/profile.sql"
+echo
+echo "profile ($contacts contacts, $(echo "$cols" | tr ',' '\n' | wc -l) columns; before anything is loaded)"
+measure "sqlite3 fill + count(distinct) per column (incl. import)" "$contacts" sqlite3 :memory: ".read $work/profile.sql"
+measure "crmshift profile --objects Contact" "$contacts" "$crmshift" -C "$work/project" profile --objects Contact
+measure "crmshift profile (all $(ls "$work"/project/exports/*.csv | wc -l) exports)" "$rows" "$crmshift" -C "$work/project" profile
+rm -rf "$work/project/reports" "$work/project/.crmshift"
 
 import_script="$work/import.sql"
 : >"$import_script"
