@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "cli.h"
+#include "engine/scaffold.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +16,11 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"usage: crmshift init DIR\n"
+	"usage: crmshift init DIR [--from salesforce|hubspot|pipedrive|generic --exports PATH]\n"
 	"\n"
-	"Creates DIR (or uses it when empty) with crmshift.ini, mapping.csv, exports/ and maps/.\n";
+	"Creates DIR (or uses it when empty) with crmshift.ini, mapping.csv, exports/ and maps/.\n"
+	"With --from and --exports, crmshift.ini names every export in PATH as an object and\n"
+	"mapping.csv maps its columns to the canonical model, drafted from the files: review both.\n";
 
 static const char ini_template[] =
 	"; crmshift.ini: what to migrate, from where, to where.\n"
@@ -72,10 +75,40 @@ static int write_new(const char *path, const char *text, struct crm_error *err)
 	return 0;
 }
 
+static int init_from(struct cli *cli, const char *dir, const char *name, const char *from, const char *exports)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_scaffold res;
+	char path[4096];
+	size_t i;
+
+	if (crm_scaffold_write(&res, dir, name, from, exports, &err))
+		return cli_fail(&err);
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	mkdir(path, 0755);
+	cli_audit_begin(cli, dir);
+	json_object_set_new(cli->audit, "from", json_string(from));
+	json_object_set_new(cli->audit, "objects", json_integer((json_int_t)res.objects));
+	json_object_set_new(cli->audit, "mapping_rows", json_integer((json_int_t)res.mapping_rows));
+	printf("created %s from the %s exports in %s: %zu objects in crmshift.ini, %zu rows in mapping.csv\n", dir,
+	       from, exports, res.objects, res.mapping_rows);
+	for (i = 0; i < res.skipped_count; i++)
+		printf("left out: %s\n", res.skipped[i]);
+	printf("next: review crmshift.ini and mapping.csv (the rows are a draft: targets, rules, PII flags),\n"
+	       "then 'crmshift -C %s profile' and 'crmshift -C %s plan'\n",
+	       dir, dir);
+	crm_scaffold_release(&res);
+	return CRM_EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv, struct cli *cli)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"from", required_argument, NULL, 'f'},
+					     {"exports", required_argument, NULL, 'e'},
+					     {NULL, 0, NULL, 0}};
+	const char *from = NULL, *exports = NULL;
 	char path[4096], ini[4096];
 	const char *dir, *name;
 	struct stat st;
@@ -87,10 +120,21 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 			fputs(usage_text, stdout);
 			return CRM_EXIT_OK;
 		}
-		return cli_usage(usage_text, "init: unknown option");
+		if (c == 'f')
+			from = optarg;
+		else if (c == 'e')
+			exports = optarg;
+		else
+			return cli_usage(usage_text, "init: unknown option");
 	}
 	if (argc - optind != 1)
 		return cli_usage(usage_text, "init: give exactly one folder");
+	if (from && !crm_scaffold_known(from))
+		return cli_usage(usage_text, "init: unknown source CRM '%s' (salesforce, hubspot, pipedrive, generic)",
+				 from);
+	if (!from != !exports)
+		return cli_usage(usage_text, "init: --from and --exports go together: the mapping is drafted from the "
+					     "export files");
 	dir = argv[optind];
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		crm_error_set(&err, CRM_EIO, "cannot create '%s': %s", dir, strerror(errno));
@@ -102,6 +146,8 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 		return cli_fail(&err);
 	}
 	name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	if (from)
+		return init_from(cli, dir, name[0] ? name : "migration", from, exports);
 	snprintf(ini, sizeof(ini), ini_template, name[0] ? name : "migration");
 	if (write_new(path, ini, &err))
 		return cli_fail(&err);

@@ -312,19 +312,36 @@ static long column_index(const struct object_state *s, const char *name)
 	return -1;
 }
 
-/* Without [object] id: a column named id, record id, <object> id or rec_id. */
+/*
+ * Without [object] id: the first column named id, record id, rec_id,
+ * hs_object_id, or <object> id with the object's name in the singular
+ * ("Contact ID" in contacts.csv).
+ */
 static long guess_id_column(const struct object_state *s, const char *object)
 {
-	char key[256], obj[256], want[300];
-	size_t i;
+	static const char *const plain[] = {"id", "recordid", "recid", "hsobjectid"};
+	char key[256], obj[256], want[300], singular[300];
+	size_t i, k, n;
 
-	crm_schema_name_key(object, obj, sizeof(obj));
+	n = crm_schema_name_key(object, obj, sizeof(obj));
+	if (n > 4 && !strcmp(obj + n - 4, "data")) /* deal_data.csv holds deals */
+		obj[n -= 4] = '\0';
 	snprintf(want, sizeof(want), "%sid", obj);
-	for (i = 0; i < s->column_count; i++) {
-		crm_schema_name_key(s->columns[i], key, sizeof(key));
-		if (!strcmp(key, "id") || !strcmp(key, "recordid") || !strcmp(key, "recid") || !strcmp(key, want))
-			return (long)i;
-	}
+	if (n > 3 && !strcmp(obj + n - 3, "ies"))
+		snprintf(singular, sizeof(singular), "%.*syid", (int)(n - 3), obj);
+	else if (n > 1 && obj[n - 1] == 's')
+		snprintf(singular, sizeof(singular), "%.*sid", (int)(n - 1), obj);
+	else
+		snprintf(singular, sizeof(singular), "%s", want);
+	for (k = 0; k < CRM_ARRAY_COUNT(plain) + 2; k++)
+		for (i = 0; i < s->column_count; i++) {
+			const char *candidate = k < CRM_ARRAY_COUNT(plain)    ? plain[k]
+						: k == CRM_ARRAY_COUNT(plain) ? want
+									      : singular;
+			crm_schema_name_key(s->columns[i], key, sizeof(key));
+			if (!strcmp(key, candidate))
+				return (long)i;
+		}
 	return -1;
 }
 
@@ -963,9 +980,10 @@ static const char *choose_type(struct crm_profile_field *f)
 		enum crm_kind kind;
 		double share;
 	} order[] = {
-		{CRM_KIND_BOOL, 0.95}, {CRM_KIND_INT, 0.9},	 {CRM_KIND_DECIMAL, 0.9},
-		{CRM_KIND_DATE, 0.9},  {CRM_KIND_DATETIME, 0.9}, {CRM_KIND_EMAIL, 0.8},
-		{CRM_KIND_PHONE, 0.8}, {CRM_KIND_URL, 0.8},	 {CRM_KIND_SFID, 0.95},
+		/* dates before numbers: a column of YYYYMMDD values that are all calendar dates holds dates */
+		{CRM_KIND_BOOL, 0.95},	 {CRM_KIND_DATE, 0.9},	   {CRM_KIND_INT, 0.9},
+		{CRM_KIND_DECIMAL, 0.9}, {CRM_KIND_DATETIME, 0.9}, {CRM_KIND_EMAIL, 0.8},
+		{CRM_KIND_PHONE, 0.8},	 {CRM_KIND_URL, 0.8},	   {CRM_KIND_SFID, 0.95},
 	};
 	size_t i;
 
@@ -974,6 +992,9 @@ static const char *choose_type(struct crm_profile_field *f)
 		return "text";
 	for (i = 0; i < CRM_ARRAY_COUNT(order); i++) {
 		double share = (double)f->kind_counts[order[i].kind] / (double)f->filled;
+		/* one value with a fraction makes a column decimal, not int */
+		if (order[i].kind == CRM_KIND_INT && f->kind_counts[CRM_KIND_DECIMAL] > f->kind_counts[CRM_KIND_INT])
+			continue;
 		if (share >= order[i].share) {
 			f->type_share = share;
 			return crm_kind_name(order[i].kind);
@@ -1016,7 +1037,8 @@ static int finish_field(struct object_state *s, struct crm_profile_object *o, si
 	char num_min[64], num_max[64];
 
 	out->type = choose_type(out);
-	if (out->pii == CRM_PII_KIND_NONE && out->filled) {
+	if (out->pii == CRM_PII_KIND_NONE && out->filled &&
+	    (!o->target || !strcmp(o->target, "contact") || !strcmp(o->target, "lead"))) {
 		if ((double)out->kind_counts[CRM_KIND_EMAIL] / (double)out->filled >= 0.5) {
 			out->pii = CRM_PII_KIND_EMAIL;
 			out->pii_basis = "values";
@@ -1137,34 +1159,6 @@ static int finish_pending(struct profiler *pr, struct crm_error *err)
 
 /* ---- the draft ---- */
 
-static void snake_case(const char *name, char *out, size_t cap)
-{
-	size_t n = 0;
-	const char *p;
-
-	for (p = name; *p && n + 2 < cap; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c >= 'A' && c <= 'Z') {
-			if (n && out[n - 1] != '_' && p > name &&
-			    ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
-				out[n++] = '_';
-			out[n++] = (char)(c + 32);
-		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			out[n++] = (char)c;
-		} else if (n && out[n - 1] != '_') {
-			out[n++] = '_';
-		}
-	}
-	while (n && out[n - 1] == '_')
-		n--;
-	out[n] = '\0';
-	if (!n || (out[0] >= '0' && out[0] <= '9') || crm_schema_is_reserved(out)) {
-		memmove(out + 4, out, n + 1 < cap - 4 ? n + 1 : cap - 4);
-		memcpy(out, "src_", 4);
-		out[cap - 1] = '\0';
-	}
-}
-
 static int target_taken(const struct profiler *pr, const char *object, const char *target, size_t draft_from)
 {
 	size_t i;
@@ -1180,49 +1174,88 @@ static int target_taken(const struct profiler *pr, const char *object, const cha
 	return 0;
 }
 
-/* The rule a drafted row starts from: what the values and the target column need. */
-static void draft_rule(const struct crm_profile_field *f, const struct crm_column_def *def, const char *parent,
-		       char *rule, size_t cap)
+/* A custom column holds numbers only when its name is not that of a code (postcodes keep their zeros). */
+static int numeric_name(const char *column)
 {
-	const char *t = f->type;
+	static const char *const codes[] = {"code", "zip", "post", "phone", "id", "number", "no", "ssn"};
+	char key[256];
+	size_t i;
 
-	if (parent) {
+	crm_schema_name_key(column, key, sizeof(key));
+	for (i = 0; i < CRM_ARRAY_COUNT(codes); i++)
+		if (strstr(key, codes[i]))
+			return 0;
+	return 1;
+}
+
+/* The type a drafted row says: the model column's when it fills one, else what the values are. */
+static enum crm_type draft_column_type(const struct crm_profile_field *f, const struct crm_column_def *def)
+{
+	static const struct {
+		const char *kind;
+		enum crm_type type;
+	} by_kind[] = {{"int", CRM_TYPE_INT},
+		       {"decimal", CRM_TYPE_DECIMAL},
+		       {"date", CRM_TYPE_DATE},
+		       {"datetime", CRM_TYPE_DATETIME},
+		       {"bool", CRM_TYPE_BOOL}};
+	size_t i;
+
+	if (def)
+		return def->type;
+	for (i = 0; i < CRM_ARRAY_COUNT(by_kind); i++)
+		if (!strcmp(f->type, by_kind[i].kind))
+			return (by_kind[i].type == CRM_TYPE_INT || by_kind[i].type == CRM_TYPE_DECIMAL) &&
+					       !numeric_name(f->name)
+				       ? CRM_TYPE_TEXT
+				       : by_kind[i].type;
+	return CRM_TYPE_TEXT;
+}
+
+/* The rule and data_type a drafted row starts from: what the target column needs, read the way the values are written. */
+static void draft_rule(const struct crm_profile_field *f, enum crm_type type, const char *parent, char *rule,
+		       size_t cap, const char **data_type)
+{
+	const char *order = f->date_order && !strcmp(f->date_order, "DD/MM") ? "DD/MM" : "MM/DD";
+
+	*data_type = crm_type_name(type);
+	switch (type) {
+	case CRM_TYPE_REF:
+		*data_type = "id";
 		snprintf(rule, cap, "trim -> ref(%s)", parent);
-	} else if (!strcmp(t, "email")) {
-		snprintf(rule, cap, "trim -> email");
-	} else if (!strcmp(t, "phone")) {
-		snprintf(rule, cap, "phone(E164, US)");
-	} else if (!strcmp(t, "date")) {
+		return;
+	case CRM_TYPE_INT:
+	case CRM_TYPE_DECIMAL:
+	case CRM_TYPE_BOOL:
+		snprintf(rule, cap, "%s", crm_type_name(type));
+		return;
+	case CRM_TYPE_DATE:
 		if (f->date_order)
-			snprintf(rule, cap, "parse(%s/YYYY) -> date",
-				 !strcmp(f->date_order, "DD/MM") ? "DD/MM" : "MM/DD");
+			snprintf(rule, cap, "parse(%s/YYYY) -> date", order);
 		else if (f->pattern_count && !strcmp(f->patterns[0].value, "dddddddd"))
 			snprintf(rule, cap, "parse(YYYYMMDD) -> date");
 		else
 			snprintf(rule, cap, "date");
-	} else if (!strcmp(t, "datetime")) {
+		return;
+	case CRM_TYPE_DATETIME:
 		if (f->date_order)
-			snprintf(rule, cap, "parse(%s/YYYY hh:mm%s) -> datetime",
-				 !strcmp(f->date_order, "DD/MM") ? "DD/MM" : "MM/DD",
+			snprintf(rule, cap, "parse(%s/YYYY hh:mm%s) -> datetime", order,
 				 f->pattern_count && strchr(f->patterns[0].value, 'a') ? " AP" : "");
 		else
 			snprintf(rule, cap, "datetime");
-	} else if (!strcmp(t, "bool") || !strcmp(t, "int") || !strcmp(t, "decimal")) {
-		snprintf(rule, cap, "%s", t);
-	} else if (def && def->type == CRM_TYPE_BOOL) {
-		snprintf(rule, cap, "bool");
+		return;
+	case CRM_TYPE_TEXT:
+		break;
+	}
+	if (!strcmp(f->type, "email")) {
+		*data_type = "email";
+		snprintf(rule, cap, "trim -> email");
+	} else if (!strcmp(f->type, "phone")) {
+		*data_type = "phone";
+		snprintf(rule, cap, "phone(E164, US)");
 	} else {
 		snprintf(rule, cap, "trim");
 	}
-}
-
-static const char *draft_type(const struct crm_profile_field *f, int is_ref)
-{
-	if (is_ref)
-		return "id";
-	if (!strcmp(f->type, "url") || !strcmp(f->type, "id"))
-		return "text";
-	return f->type;
 }
 
 static int draft_object(struct profiler *pr, size_t index, struct crm_error *err)
@@ -1236,6 +1269,7 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		const struct crm_column_def *def;
 		const char *parent = NULL;
 		char target[CRM_MAX_IDENT_LEN + 8], rule[160], validation[64] = "";
+		const char *data_type;
 		struct crm_profile_draft_row *row;
 		size_t cap = pr->prof->draft_count;
 		int ts;
@@ -1251,10 +1285,15 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		else if (ts && !target_taken(pr, o->name, ts == 1 ? "created_at" : "updated_at", first))
 			snprintf(target, sizeof(target), "%s", ts == 1 ? "created_at" : "updated_at");
 		else
-			snake_case(s->columns[c], target, sizeof(target));
+			crm_schema_ident(s->columns[c], target, sizeof(target));
 		if (target_taken(pr, o->name, target, first))
 			continue; /* two columns for one target: the first one drafted wins, the user picks */
-		draft_rule(f, def && !strcmp(def->name, target) ? def : NULL, parent, rule, sizeof(rule));
+		if (!(def && !strcmp(def->name, target)))
+			def = NULL;
+		if (def && def->type == CRM_TYPE_REF && !parent)
+			continue; /* a reference to an object no export holds: nothing to point at */
+		draft_rule(f, parent ? CRM_TYPE_REF : draft_column_type(f, def), parent, rule, sizeof(rule),
+			   &data_type);
 		if (def && def->required && !strcmp(def->name, target))
 			snprintf(validation, sizeof(validation), "required");
 		if (f->pii == CRM_PII_KIND_BIRTH_DATE)
@@ -1265,7 +1304,7 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		row = &pr->prof->draft[pr->prof->draft_count++];
 		row->col[0] = crm_strdup(o->name);
 		row->col[1] = crm_strdup(s->columns[c]);
-		row->col[2] = crm_strdup(draft_type(f, parent != NULL));
+		row->col[2] = crm_strdup(data_type);
 		row->col[3] = crm_strdup(target);
 		row->col[4] = crm_strdup(rule);
 		row->col[5] = crm_strdup(f->pii == CRM_PII_KIND_NATIONAL_ID ? "SPI" : f->pii ? "PII" : "");

@@ -238,6 +238,15 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	memset(p, 0, sizeof(*p));
 	if (crm_config_load(&p->cfg, dir, err))
 		return err->code;
+	if (p->cfg.object_count == 0) {
+		/* a project may be profiled before it names its objects, not loaded */
+		crm_error_set(err, CRM_EINPUT,
+			      "%s: no [object \"...\"] section: nothing to migrate ('crmshift profile' shows what the "
+			      "exports hold)",
+			      p->cfg.path);
+		crm_project_release(p);
+		return err->code;
+	}
 	if (load_key(p, "pseudonymize_key", p->cfg.pseudonymize_key, &p->pseudonym_key, err) ||
 	    load_key(p, "key_file", p->cfg.key_file, &p->data_key, err)) {
 		crm_project_release(p);

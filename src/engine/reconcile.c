@@ -525,6 +525,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 						   rec->values[role_opp].len, 0, NULL, NULL, err) < 0)
 					goto out;
 			}
+			if (rec->deleted && !rec->bad)
+				continue; /* flagged deleted in the source ([object] deleted): not loaded, not expected */
 			if (rec->bad || !rec->id_len || rec->failure_count) {
 				oc->r->rejected += oc->phase == 1;
 				continue;

@@ -557,8 +557,6 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!cfg->batch_size)
 		cfg->batch_size = CRM_DEFAULT_BATCH_ROWS;
-	if (cfg->object_count == 0)
-		return crm_error_set(err, CRM_EINPUT, "%s: no [object \"...\"] section: nothing to migrate", cfg->path);
 	for (i = 0; i < cfg->object_count; i++) {
 		struct crm_object_config *obj = &cfg->objects[i];
 		const char *missing = !obj->file ? "file" : !obj->id ? "id" : !obj->target ? "target" : NULL;

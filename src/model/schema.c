@@ -308,11 +308,50 @@ const struct crm_table_def *crm_schema_guess_table(const char *object)
 		{"consent_event", "consent|consents|consentevent|consentevents"},
 	};
 	char key[256];
-	size_t i;
+	size_t i, n;
 
-	crm_schema_name_key(object, key, sizeof(key));
+	n = crm_schema_name_key(object, key, sizeof(key));
+	/* Fivetran's seeds and many dumps name files <object>_data */
+	if (n > 4 && !strcmp(key + n - 4, "data"))
+		key[n - 4] = '\0';
 	for (i = 0; i < CRM_ARRAY_COUNT(guesses); i++)
 		if (in_list(guesses[i].aliases, key))
 			return crm_schema_table(guesses[i].table);
 	return NULL;
+}
+
+void crm_schema_ident(const char *name, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = name; *p && n + 2 < cap; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 'A' && c <= 'Z') {
+			if (n && out[n - 1] != '_' && p > name &&
+			    ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
+				out[n++] = '_';
+			out[n++] = (char)(c + 32);
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			out[n++] = (char)c;
+		} else if (n && out[n - 1] != '_') {
+			out[n++] = '_';
+		}
+	}
+	while (n && out[n - 1] == '_')
+		n--;
+	out[n] = '\0';
+	if (!n || (out[0] >= '0' && out[0] <= '9') || crm_schema_is_reserved(out)) {
+		memmove(out + 4, out, n + 1 < cap - 4 ? n + 1 : cap - 4);
+		memcpy(out, "src_", 4);
+		out[cap - 1] = '\0';
+	}
+}
+
+int crm_schema_name_in(const char *list, const char *name)
+{
+	char key[256];
+
+	crm_schema_name_key(name, key, sizeof(key));
+	return in_list(list, key);
 }

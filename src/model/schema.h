@@ -57,6 +57,14 @@ size_t crm_schema_name_key(const char *name, char *out, size_t cap);
 const struct crm_column_def *crm_schema_match(const struct crm_table_def *table, const char *source_column);
 /* The canonical table a source object (or export file stem) of that name most likely is, or NULL. */
 const struct crm_table_def *crm_schema_guess_table(const char *object);
+/*
+ * A table or column name made from a source name: snake case ("MailingStreet"
+ * is mailing_street, "Consent_Source__c" consent_source_c), prefixed src_
+ * when it would start with a digit or be a reserved column. cap >= 8.
+ */
+void crm_schema_ident(const char *name, char *out, size_t cap);
+/* 1 when name's key (crm_schema_name_key) is one of the '|'-separated keys of list. */
+int crm_schema_name_in(const char *list, const char *name);
 /* 1 when a source column's name is a creation time, 2 a modification time, else 0 (for created_at, updated_at). */
 int crm_schema_timestamp_match(const char *source_column);
 /* 1 for id, source_system, source_id, customer_id: columns a mapping may not fill. */

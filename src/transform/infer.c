@@ -334,7 +334,6 @@ enum crm_pii_kind crm_infer_pii_name(const char *column, int person)
 {
 	static const char *const email[] = {"email"};
 	static const char *const phone[] = {"phone", "mobile", "fax", "telephone", "cell"};
-	static const char *const birth[] = {"birth", "dob"};
 	static const char *const name[] = {"firstname", "lastname",   "givenname",  "surname",
 					   "fullname",	"middlename", "familyname", "maidenname"};
 	static const char *const address[] = {"street", "address", "postalcode", "postcode", "zip"};
@@ -347,11 +346,14 @@ enum crm_pii_kind crm_infer_pii_name(const char *column, int person)
 		return CRM_PII_KIND_NONE;
 	if (has_any(key, national, CRM_ARRAY_COUNT(national)))
 		return CRM_PII_KIND_NATIONAL_ID;
-	if (has_any(key, email, CRM_ARRAY_COUNT(email)))
+	/* a company's switchboard or info@ address is business data; a person's is personal */
+	if (person && has_any(key, email, CRM_ARRAY_COUNT(email)))
 		return CRM_PII_KIND_EMAIL;
-	if (has_any(key, birth, CRM_ARRAY_COUNT(birth)))
+	/* "dob" whole, or at an end: merged_object_ids holds "dob" by accident */
+	if (strstr(key, "birth") || !strncmp(key, "dob", 3) ||
+	    (strlen(key) > 3 && !strcmp(key + strlen(key) - 3, "dob")))
 		return CRM_PII_KIND_BIRTH_DATE;
-	if (has_any(key, phone, CRM_ARRAY_COUNT(phone)) && !strstr(key, "donotcall"))
+	if (person && has_any(key, phone, CRM_ARRAY_COUNT(phone)) && !strstr(key, "donotcall"))
 		return CRM_PII_KIND_PHONE;
 	if (has_any(key, name, CRM_ARRAY_COUNT(name)) || (person && strcmp(key, "name") == 0))
 		return CRM_PII_KIND_NAME;

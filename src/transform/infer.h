@@ -60,7 +60,11 @@ enum crm_pii_kind {
 	CRM_PII_KIND_NATIONAL_ID,
 };
 
-/* The guess from a column's name; person: the column belongs to people (a bare "Name" is a person's). */
+/*
+ * The guess from a column's name. person: the column belongs to people; a
+ * bare "Name" is then a person's, and e-mail and phone columns of anything
+ * else (an account's switchboard) are not personal.
+ */
 enum crm_pii_kind crm_infer_pii_name(const char *column, int person);
 const char *crm_pii_kind_name(enum crm_pii_kind kind);
 

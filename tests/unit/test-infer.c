@@ -73,9 +73,12 @@ static void test_infer__personal_data_by_name(void)
 {
 	CHECK_INT(crm_infer_pii_name("Email", 1), CRM_PII_KIND_EMAIL);
 	CHECK_INT(crm_infer_pii_name("HasOptedOutOfEmail", 1), CRM_PII_KIND_NONE);
-	CHECK_INT(crm_infer_pii_name("MobilePhone", 0), CRM_PII_KIND_PHONE);
+	CHECK_INT(crm_infer_pii_name("MobilePhone", 1), CRM_PII_KIND_PHONE);
+	CHECK_INT(crm_infer_pii_name("Phone", 0), CRM_PII_KIND_NONE); /* an account's switchboard */
 	CHECK_INT(crm_infer_pii_name("DoNotCall", 1), CRM_PII_KIND_NONE);
 	CHECK_INT(crm_infer_pii_name("date_of_birth", 1), CRM_PII_KIND_BIRTH_DATE);
+	CHECK_INT(crm_infer_pii_name("DOB", 1), CRM_PII_KIND_BIRTH_DATE);
+	CHECK_INT(crm_infer_pii_name("property_hs_merged_object_ids", 1), CRM_PII_KIND_NONE);
 	CHECK_INT(crm_infer_pii_name(" given_name", 1), CRM_PII_KIND_NAME);
 	CHECK_INT(crm_infer_pii_name("Name", 1), CRM_PII_KIND_NAME);
 	CHECK_INT(crm_infer_pii_name("Name", 0), CRM_PII_KIND_NONE); /* an account's name */

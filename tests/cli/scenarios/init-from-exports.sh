@@ -1,0 +1,86 @@
+# init --from CRM --exports PATH drafts a project from the files themselves,
+# and the draft goes through profile, plan, migrate and reconcile untouched:
+# the sample (Salesforce CSVs), and the real CSV exports of ../shared/data/real
+# (Fivetran's Salesforce and HubSpot seeds, Febrl, the Chicago dedupe file).
+# Each verdict is GO or a NO-GO whose trigger is in the data, as noted below.
+. "$(dirname "$0")/../scenario-lib.sh"
+REAL="$ROOT/../shared/data/real"
+[ -d "$REAL" ] || fail "missing $REAL"
+
+lifecycle() { # dir crm exports -> sets verdict (reconcile's exit) and fired (trigger/subject list)
+	"$CRMSHIFT" init "$1" --from "$2" --exports "$3" >"$1.init" || fail "init $2 $3: $(cat "$1.init")"
+	"$CRMSHIFT" -C "$1" profile >"$1.profile" || fail "profile of $1 failed"
+	"$CRMSHIFT" -C "$1" plan >"$1.plan" 2>&1 || fail "plan of the drafted $1 failed: $(tail -5 "$1.plan")"
+	"$CRMSHIFT" -C "$1" migrate >"$1.migrate" 2>&1 || fail "migrate of $1 failed: $(tail -5 "$1.migrate")"
+	verdict=0
+	"$CRMSHIFT" -C "$1" reconcile --json >"$1.reconcile" || verdict=$?
+	fired=$(jq -r '[.triggers[] | select(.fired) | .trigger + "/" + .subject] | join(" ")' "$1.reconcile")
+}
+
+# the sample: six objects as its files name them, the Windows-1252 file declared, references drafted
+S="$SCRATCH/sample"
+lifecycle "$S" salesforce "$ROOT/examples/sample/exports"
+expect_eq "sample objects" "$(grep -c '^\[object ' "$S/crmshift.ini")" 6
+grep -A6 '^\[object "Lead"\]' "$S/crmshift.ini" | grep -q '^encoding = windows-1252' || fail "Lead's encoding not declared"
+grep -q '^modified = LastModifiedDate' "$S/crmshift.ini" || fail "no modified column"
+grep -q '^Contact,AccountId,id,account_id,trim -> ref(Account),' "$S/mapping.csv" || fail "Contact.AccountId not drafted as a reference"
+grep -q '^Contact,Birthdate,date,birth_date,parse(MM/DD/YYYY) -> date,PII,not_future_date,\*\*/\*\*/\*\*\*\*$' "$S/mapping.csv" ||
+	fail "Birthdate not drafted MM/DD with its sample masked: $(grep Birthdate "$S/mapping.csv")"
+grep -q '^Account,BillingPostalCode,text,billing_postal_code,trim,' "$S/mapping.csv" || fail "a postcode drafted as a number"
+grep -q '^Account,Phone,phone,phone,"phone(E164, US)",,' "$S/mapping.csv" || fail "an account's switchboard flagged personal"
+# NO-GO in the data: the sample's deliberately invalid rows (a 13/45 birth date, a double @, a German
+# number in a US phone column, a decimal with thousands separators); a lead's German mobile number in
+# national form, which the draft's phone(E164, US) cannot read (the mapping must say DE); the role of
+# the contact rejected for its birth date cannot be loaded without it
+expect_eq "sample verdict" "$verdict" 3
+expect_eq "sample triggers" "$fired" "failed_imports/Account failed_imports/Contact failed_imports/Lead failed_imports/OpportunityContactRole"
+grep -q "^Contact,003A000000000005AAA,6,Birthdate," "$S/reports/rejects-1.csv" || fail "13/45/1990 not rejected"
+
+# Fivetran's Salesforce seeds: 14 tables, ids of 15 and 18 characters, soft-deleted rows (not expected)
+F="$SCRATCH/fivetran-sf"
+lifecycle "$F" salesforce "$REAL/fivetran-dbt-salesforce"
+expect_eq "fivetran objects" "$(grep -c '^\[object ' "$F/crmshift.ini")" 14
+grep -A5 '^\[object "sf_account_data"\]' "$F/crmshift.ini" | grep -q '^target = account' || fail "sf_account_data is not an account"
+grep -A5 '^\[object "sf_account_data"\]' "$F/crmshift.ini" | grep -q '^deleted = is_deleted' || fail "no soft-delete column"
+# NO-GO in the data: one of the 4 contacts has no last name, which the model requires
+expect_eq "fivetran verdict" "$verdict" 3
+expect_eq "fivetran triggers" "$fired" "failed_imports/sf_contact_data"
+grep -q "^sf_contact_data,.*,last_name,required," "$F/reports/rejects-1.csv" || fail "the contact without a last name is not the reject"
+
+# Fivetran's HubSpot seeds: the tables with an id load; junctions and logs without one are named and left out
+H="$SCRATCH/fivetran-hs"
+lifecycle "$H" hubspot "$REAL/fivetran-dbt-hubspot"
+grep -q "^left out: deal_contact_data.csv: no id column" "$H.init" || fail "the deal-contact junction is not reported as left out"
+grep -A5 '^\[object "company_data"\]' "$H/crmshift.ini" | grep -q '^target = account' || fail "company_data is not an account"
+expect_eq "hubspot verdict" "$verdict" 0
+
+# Febrl: five generic files, YYYYMMDD birth dates (typos on purpose), SSNs as SPI
+B="$SCRATCH/febrl"
+lifecycle "$B" generic "$REAL/febrl"
+grep -q '^dataset1,date_of_birth,date,date_of_birth,parse(YYYYMMDD) -> date,PII,not_future_date,' "$B/mapping.csv" ||
+	fail "Febrl's birth dates not drafted as YYYYMMDD dates: $(grep '^dataset1,date_of_birth' "$B/mapping.csv")"
+grep -q '^dataset1,soc_sec_id,text,soc_sec_id,trim,SPI,' "$B/mapping.csv" || fail "soc_sec_id not SPI"
+# NO-GO in the data: dataset4b has 263 impossible birth dates of 5000 (5.26%), above the 5% written threshold
+expect_eq "febrl verdict" "$verdict" 3
+expect_eq "febrl triggers" "$fired" "failed_imports/dataset4b"
+expect_eq "febrl 4b birth-date rejects" "$(grep -c '^dataset4b,.*,date_of_birth,' "$B/reports/rejects-1.csv")" 263
+
+# the Chicago dedupe file: embedded newlines, mojibake, leading blanks; GO
+C="$SCRATCH/chicago"
+lifecycle "$C" generic "$REAL/dedupe-examples"
+expect_eq "chicago verdict" "$verdict" 0
+grep -q "values look decoded twice" "$C.profile" || fail "the mojibake is not reported"
+
+# usage and input errors
+rc=0
+"$CRMSHIFT" init "$SCRATCH/u1" --from salesforce >/dev/null 2>"$SCRATCH/e" || rc=$?
+expect_eq "--from without --exports" "$rc" 2
+rc=0
+"$CRMSHIFT" init "$SCRATCH/u2" --from zoho --exports "$REAL/febrl" >/dev/null 2>"$SCRATCH/e" || rc=$?
+expect_eq "unknown CRM" "$rc" 2
+grep -q "unknown source CRM 'zoho'" "$SCRATCH/e" || fail "unknown CRM not named"
+rc=0
+"$CRMSHIFT" init "$SCRATCH/u3" --from generic --exports "$SCRATCH/nope" >/dev/null 2>"$SCRATCH/e" || rc=$?
+expect_eq "missing exports folder" "$rc" 1
+[ -e "$SCRATCH/u3/crmshift.ini" ] && fail "a failed init left crmshift.ini behind"
+true
