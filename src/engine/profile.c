@@ -1388,10 +1388,6 @@ static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
 		out->pii = crm_infer_pii_name(s->columns[c],
 					      !s->table || !strcmp(o->target, "contact") || !strcmp(o->target, "lead"));
 		out->pii_basis = out->pii ? "name" : NULL;
-		if (out->flagged && !out->pii) {
-			out->pii = CRM_PII_KIND_NAME == out->pii ? out->pii : CRM_PII_KIND_NONE;
-			out->pii_basis = "mapping";
-		}
 	}
 	s->id_col = s->cfg && s->cfg->id ? column_index(s, s->cfg->id) : guess_id_column(s, o->name);
 	if (s->id_col >= 0 && !(o->id_field = crm_strdup(s->columns[s->id_col])))

@@ -58,7 +58,7 @@ struct crm_profile_field {
 	char *min, *max;	  /* for numbers and dates; NULL otherwise; masked for personal fields */
 	size_t min_len, max_len;  /* in characters, of the filled values */
 	enum crm_pii_kind pii;	  /* the guess */
-	const char *pii_basis;	  /* "mapping", "name" or "values" */
+	const char *pii_basis;	  /* "name" or "values" */
 	int flagged;		  /* mapping.csv flags it PII or SPI, or protects it */
 	int64_t date_ambiguous;	  /* numeric dates that read both as DD/MM and MM/DD */
 	int64_t date_day_first;	  /* that read only as DD/MM */
