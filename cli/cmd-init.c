@@ -6,14 +6,13 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/scaffold.h"
+#include "util/path.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static const char usage_text[] =
 	"usage: crmshift init DIR [--from salesforce|hubspot|pipedrive|generic --exports PATH]\n"
@@ -58,22 +57,6 @@ static const char ini_template[] =
 
 static const char mapping_header[] =
 	"source_object,source_field,data_type,target_field,transform_rule,pii_flag,validation_rule,sample_value\n";
-
-static int write_new(const char *path, const char *text, struct crm_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return crm_error_set(err, errno == EEXIST ? CRM_EINPUT : CRM_EIO, "cannot create '%s': %s", path,
-				     strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
-	}
-	close(fd);
-	return 0;
-}
 
 static int init_from(struct cli *cli, const char *dir, const char *name, const char *from, const char *exports)
 {
@@ -149,10 +132,10 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 	if (from)
 		return init_from(cli, dir, name[0] ? name : "migration", from, exports);
 	snprintf(ini, sizeof(ini), ini_template, name[0] ? name : "migration");
-	if (write_new(path, ini, &err))
+	if (crm_file_write(path, ini, strlen(ini), 0, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/mapping.csv", dir);
-	if (write_new(path, mapping_header, &err))
+	if (crm_file_write(path, mapping_header, strlen(mapping_header), 0, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/exports", dir);
 	mkdir(path, 0755);

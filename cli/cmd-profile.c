@@ -263,25 +263,15 @@ static int print_json(const struct crm_profile *prof, const char *draft)
 /* Each name of the --objects list must be an object profile found. */
 static int check_objects(const char *list, const struct crm_profile *prof)
 {
-	char name[256];
-	const char *p = list;
+	const char *cursor = list, *name;
+	size_t n, i;
 
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p), i;
+	while ((name = crm_project_list_next(&cursor, &n)) != NULL) {
 		int found = 0;
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n && p[n - 1] == ' ')
-			n--;
-		snprintf(name, sizeof(name), "%.*s", (int)n, p);
 		for (i = 0; i < prof->count; i++)
-			found |= !strcmp(prof->objects[i].name, name);
+			found |= strlen(prof->objects[i].name) == n && !strncmp(prof->objects[i].name, name, n);
 		if (n && !found)
-			return cli_usage(usage_text, "profile: unknown object '%s'", name);
-		p = end ? end + 1 : NULL;
+			return cli_usage(usage_text, "profile: unknown object '%.*s'", (int)n, name);
 	}
 	return -1;
 }

@@ -192,18 +192,6 @@ static int rule_phone_cc(const char *rule)
 
 /* ---- phase 1: bytes and header ---- */
 
-static const char *declared_encoding(const struct profiler *pr, const struct object_state *s)
-{
-	if (s->cfg && s->cfg->encoding)
-		return s->cfg->encoding;
-	return pr->cfg.source_encoding ? pr->cfg.source_encoding : "utf-8";
-}
-
-static int is_utf8_name(const char *e)
-{
-	return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
-}
-
 /* What the bytes say against what crmshift.ini says, as problems; decides the encoding to read in. */
 static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 {
@@ -224,7 +212,7 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 			 d->bom == CRM_BOM_UTF16LE ? "FF FE" : "FE FF");
 		return add_problem(o, msg, err);
 	}
-	if (d->invalid && is_utf8_name(o->declared_encoding)) {
+	if (d->invalid && crm_csv_encoding_is_utf8(o->declared_encoding)) {
 		/* declared UTF-8, but it is not: read it in what it fits, and say what to declare */
 		o->read_as = o->found_encoding;
 		snprintf(msg, sizeof(msg),
@@ -234,7 +222,7 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 			 (long long)d->invalid, (long long)d->invalid_lines, o->found_encoding, o->found_encoding);
 		if (add_problem(o, msg, err))
 			return err->code;
-	} else if (!d->invalid && d->high && !is_utf8_name(o->declared_encoding)) {
+	} else if (!d->invalid && d->high && !crm_csv_encoding_is_utf8(o->declared_encoding)) {
 		snprintf(
 			msg, sizeof(msg),
 			"%s: declared %s, but every non-ASCII byte forms valid UTF-8 (%lld bytes): it is likely utf-8, "
@@ -389,7 +377,7 @@ static int add_object(struct profiler *pr, const struct crm_object_config *cfg, 
 	}
 	if ((cfg && cfg->target && !o->target) || (s->table && !o->target))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!(o->declared_encoding = crm_strdup(declared_encoding(pr, s))))
+	if (!(o->declared_encoding = crm_strdup(crm_config_encoding(&pr->cfg, s->cfg))))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -520,10 +508,11 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 			if (s->dup_cols[DUP_EMAIL][0] < 0)
 				s->dup_cols[DUP_EMAIL][0] = (long)c;
 		} else if ((target && !strcmp(target, "phone")) || (!target && pii == CRM_PII_KIND_PHONE)) {
+			int cc = f->row ? rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]) : 0;
 			if (s->dup_cols[DUP_PHONE][0] < 0) {
 				s->dup_cols[DUP_PHONE][0] = (long)c;
-				if (f->row && rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]))
-					s->phone_cc = rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]);
+				if (cc)
+					s->phone_cc = cc;
 			}
 		} else if ((target && !strcmp(target, "first_name")) ||
 			   (!target && pii == CRM_PII_KIND_NAME &&
@@ -568,25 +557,6 @@ static void min_max_text(char *min, char *max, const char *v)
 		snprintf(max, CRM_DT_MAX, "%s", v);
 }
 
-/* The numbers of a numeric date "a/b/year" (any of / . -), the year made four digits. */
-static void date_parts(const char *p, size_t len, int *a, int *b, int *year)
-{
-	int part[3] = {0, 0, 0}, k = 0;
-	size_t i;
-
-	for (i = 0; i < len && k < 3; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			part[k] = part[k] * 10 + (p[i] - '0');
-		else if (p[i] == '/' || p[i] == '.' || p[i] == '-')
-			k++;
-		else
-			break;
-	}
-	*a = part[0];
-	*b = part[1];
-	*year = part[2] < 100 ? part[2] + 2000 : part[2];
-}
-
 static void note_dates(struct field_state *f, struct crm_profile_field *out, const char *p, size_t len, unsigned kinds,
 		       unsigned long line)
 {
@@ -613,7 +583,7 @@ static void note_dates(struct field_state *f, struct crm_profile_field *out, con
 		default:
 			break;
 		}
-		date_parts(p, len, &a, &b, &year);
+		crm_infer_numeric_date(p, len, &a, &b, &year);
 		if (crm_dt_valid_date(year, a, b))
 			min_max_text(f->md_min, f->md_max,
 				     (snprintf(iso, sizeof(iso), "%04d-%02d-%02d", year, a, b), iso));
@@ -635,7 +605,7 @@ static void note_dates(struct field_state *f, struct crm_profile_field *out, con
 }
 
 static int profile_value(struct field_state *f, struct crm_profile_field *out, const char *p, size_t len,
-			 unsigned long line, unsigned long col, struct crm_error *err)
+			 unsigned long line, struct crm_error *err)
 {
 	const char *v = p;
 	size_t vlen = len, chars;
@@ -677,19 +647,8 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 		out->max_len = chars;
 	if (!out->sample && !(out->sample = crm_strndup(v, vlen < 80 ? vlen : 80)))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	{
-		size_t i;
-		for (i = 0; i < vlen && !((unsigned char)v[i] & 0x80); i++)
-			;
-		if (i < vlen) {
-			long at = crm_infer_mojibake(v, vlen);
-			if (at >= 0 && ++out->mojibake == 1) {
-				out->first_mojibake_line = line;
-				out->first_mojibake_col =
-					col + (unsigned long)crm_text_chars(p, (size_t)(v - p) + (size_t)at);
-			}
-		}
-	}
+	if (crm_infer_mojibake(v, vlen) >= 0 && ++out->mojibake == 1)
+		out->first_mojibake_line = line;
 	return 0;
 }
 
@@ -775,7 +734,7 @@ static size_t name_key(const char *p, size_t len, char *out, size_t cap)
 
 static void mask_text(const char *v, char *out, size_t cap, int spi)
 {
-	snprintf(out, cap, "<%s, %zu characters>", spi ? "SPI" : "PII", crm_text_chars(v, strlen(v)));
+	crm_text_masked(spi ? "SPI" : "PII", v, strlen(v), out, cap);
 }
 
 static int duplicates_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_csv_record *rec,
@@ -944,7 +903,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 			continue;
 		}
 		for (c = 0; c < rec.count; c++) {
-			if (profile_value(&s->fs[c], &o->fields[c], rec.fields[c].ptr, rec.fields[c].len, rec.line, 1,
+			if (profile_value(&s->fs[c], &o->fields[c], rec.fields[c].ptr, rec.fields[c].len, rec.line,
 					  err))
 				break;
 		}

@@ -67,7 +67,7 @@ struct crm_profile_field {
 	const char *date_order;	  /* "MM/DD", "DD/MM", "mixed" (evidence both ways), "unknown"; NULL: no such dates */
 	unsigned long first_ambiguous_line;
 	int64_t mojibake; /* values with signs of a double-decoded encoding */
-	unsigned long first_mojibake_line, first_mojibake_col;
+	unsigned long first_mojibake_line;
 	char *mapped_to; /* its target field in mapping.csv, or NULL */
 	char *sample;	 /* the first value, shaped (masked) when personal */
 };

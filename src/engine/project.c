@@ -8,13 +8,6 @@
 
 #include <string.h>
 
-const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj)
-{
-	if (obj->encoding)
-		return obj->encoding;
-	return p->cfg.source_encoding ? p->cfg.source_encoding : "utf-8";
-}
-
 struct crm_project_object *crm_project_object(struct crm_project *p, const char *name)
 {
 	size_t i;
@@ -112,7 +105,7 @@ static int compile_program(struct crm_project *p, struct crm_project_object *o, 
 	struct crm_csv_record rec;
 	int rc;
 
-	o->encoding = crm_project_encoding(p, o->cfg);
+	o->encoding = crm_config_encoding(&p->cfg, o->cfg);
 	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
 	if (!r)
 		goto fail;
@@ -313,51 +306,51 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	return 0;
 }
 
+const char *crm_project_list_next(const char **cursor, size_t *len)
+{
+	const char *p = *cursor, *end;
+	size_t n;
+
+	if (!p || !*p)
+		return NULL;
+	end = strchr(p, ',');
+	n = end ? (size_t)(end - p) : strlen(p);
+	*cursor = end ? end + 1 : NULL;
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	while (n && p[n - 1] == ' ')
+		n--;
+	*len = n;
+	return p;
+}
+
 int crm_project_selected(const char *list, const char *name)
 {
-	size_t len = strlen(name);
-	const char *p = list;
+	size_t len = strlen(name), n;
+	const char *cursor = list, *item;
 
 	if (!list)
 		return 1;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n && p[n - 1] == ' ')
-			n--;
-		if (n == len && strncmp(p, name, len) == 0)
+	while ((item = crm_project_list_next(&cursor, &n)) != NULL)
+		if (n == len && strncmp(item, name, len) == 0)
 			return 1;
-		if (!end)
-			break;
-		p = end + 1;
-	}
 	return 0;
 }
 
 int crm_project_check_selection(const struct crm_project *p, const char *list, struct crm_error *err)
 {
-	const char *s = list;
+	const char *cursor = list, *s;
+	size_t n, i;
 
-	while (s && *s) {
-		const char *end = strchr(s, ',');
-		size_t n = end ? (size_t)(end - s) : strlen(s), i;
+	while ((s = crm_project_list_next(&cursor, &n)) != NULL) {
 		int known = 0;
-		while (n && *s == ' ') {
-			s++;
-			n--;
-		}
-		while (n && s[n - 1] == ' ')
-			n--;
 		for (i = 0; i < p->count; i++)
 			known |= strlen(p->objects[i].cfg->name) == n && strncmp(p->objects[i].cfg->name, s, n) == 0;
 		if (!known)
 			return crm_error_set(err, CRM_EUSAGE, "--objects: '%.*s' is not an object of this project",
 					     (int)n, s);
-		s = end ? end + 1 : NULL;
 	}
 	return 0;
 }

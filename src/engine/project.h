@@ -56,6 +56,12 @@ void crm_project_release(struct crm_project *p);
 
 /* The object with this source name, or NULL. */
 struct crm_project_object *crm_project_object(struct crm_project *p, const char *name);
+/*
+ * The next name of a comma-separated --objects list, blanks around it
+ * trimmed: its start, with its length in *len (it is not NUL-terminated);
+ * NULL past the last. *cursor (the list at first) moves on.
+ */
+const char *crm_project_list_next(const char **cursor, size_t *len);
 /* 1 when name is in the comma-separated list (NULL selects every object). */
 int crm_project_selected(const char *list, const char *name);
 /* CRM_EUSAGE naming the first entry of list that is not an object of p. */
@@ -67,8 +73,5 @@ int crm_project_check_selection(const struct crm_project *p, const char *list, s
  * come in another order. On error o has no program.
  */
 int crm_project_use_file(struct crm_project *p, struct crm_project_object *o, const char *path, struct crm_error *err);
-
-/* The encoding of an object's export. */
-const char *crm_project_encoding(const struct crm_project *p, const struct crm_object_config *obj);
 
 #endif

@@ -12,8 +12,6 @@
 #include "util/limits.h"
 #include "util/path.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,21 +56,6 @@ void crm_scaffold_release(struct crm_scaffold *res)
 	for (i = 0; i < res->skipped_count; i++)
 		crm_free(res->skipped[i]);
 	memset(res, 0, sizeof(*res));
-}
-
-static int write_text(const char *path, const char *text, size_t len, int excl, struct crm_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : O_TRUNC), 0644);
-
-	if (fd < 0)
-		return crm_error_set(err, errno == EEXIST ? CRM_EINPUT : CRM_EIO, "cannot create '%s': %s", path,
-				     strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
-	}
-	return 0;
 }
 
 static void head(FILE *out, const char *name, const struct source_kind *k, const char *exports)
@@ -221,7 +204,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		free(text);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	rc = write_text(ini, text, len, 1, err);
+	rc = crm_file_write(ini, text, len, 0, err);
 	free(text);
 	if (rc)
 		return rc;
@@ -237,7 +220,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 	rc = objects_text(res, &prof, k, out, err);
 	if (fclose(out) != 0 && !rc)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!err->code && !keep_configured_rows(&prof, err) && !write_text(ini, text, len, 0, err) &&
+	if (!err->code && !keep_configured_rows(&prof, err) && !crm_file_write(ini, text, len, 1, err) &&
 	    !crm_profile_write_draft(&prof, mapping, err))
 		res->mapping_rows = prof.draft_count;
 	free(text);

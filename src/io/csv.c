@@ -58,7 +58,7 @@ struct crm_csv_reader {
 	uint64_t index;
 };
 
-static int is_utf8_name(const char *encoding)
+int crm_csv_encoding_is_utf8(const char *encoding)
 {
 	return !encoding || !*encoding || strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0;
 }
@@ -76,15 +76,15 @@ struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char
 	crm_buf_init(&r->rec, CRM_MAX_RECORD_LEN);
 	crm_buf_init(&r->header, CRM_MAX_RECORD_LEN);
 	r->path = crm_strdup(path);
-	r->encoding = crm_strdup(is_utf8_name(encoding) ? "utf-8" : encoding);
+	r->encoding = crm_strdup(crm_csv_encoding_is_utf8(encoding) ? "utf-8" : encoding);
 	r->raw = crm_malloc(RAW_BLOCK);
-	r->text_cap = is_utf8_name(encoding) ? 0 : RAW_BLOCK * 4 + 16;
+	r->text_cap = crm_csv_encoding_is_utf8(encoding) ? 0 : RAW_BLOCK * 4 + 16;
 	r->text = r->text_cap ? crm_malloc(r->text_cap) : NULL;
 	if (!r->path || !r->encoding || !r->raw || (r->text_cap && !r->text)) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_free;
 	}
-	if (!is_utf8_name(encoding)) {
+	if (!crm_csv_encoding_is_utf8(encoding)) {
 		r->cd = iconv_open("UTF-8", encoding);
 		if (r->cd == (iconv_t)-1) {
 			crm_error_set(err, CRM_EINPUT, "'%s': unknown encoding '%s'", path, encoding);

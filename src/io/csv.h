@@ -54,6 +54,8 @@ struct crm_csv_reader;
  */
 struct crm_csv_reader *crm_csv_open(const char *path, const char *encoding, char delimiter, struct crm_error *err);
 void crm_csv_close(struct crm_csv_reader *reader);
+/* 1 when encoding names UTF-8 as crm_csv_open takes it: NULL, "", "utf-8" or "utf8", in any case. */
+int crm_csv_encoding_is_utf8(const char *encoding);
 
 /*
  * Reads the next record into rec (fields valid until the next call). The

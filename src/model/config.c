@@ -502,6 +502,13 @@ char *crm_config_path(const struct crm_config *cfg, const char *rel)
 	return path;
 }
 
+const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_object_config *obj)
+{
+	if (obj && obj->encoding)
+		return obj->encoding;
+	return cfg->source_encoding ? cfg->source_encoding : "utf-8";
+}
+
 char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj)
 {
 	char *folder = crm_config_path(cfg, cfg->source_path);

@@ -96,6 +96,8 @@ const struct crm_object_config *crm_config_object(const struct crm_config *cfg, 
 
 /* dir-relative path: a new string (crm_free) joining the project folder and rel; NULL on OOM. */
 char *crm_config_path(const struct crm_config *cfg, const char *rel);
+/* The encoding of an object's export: its own, else [source] encoding, else utf-8; obj may be NULL. Borrowed from cfg. */
+const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_object_config *obj);
 /* The export file of an object: a new string (crm_free); NULL on OOM. */
 char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj);
 

@@ -86,8 +86,7 @@ static int is_compact_date(const char *p, size_t len)
 	return y >= 1800 && y <= 2100 && crm_dt_valid_date(y, m, d);
 }
 
-/* n/n/yy[yy] with '/', '.' or '-'; sets the three numbers and the length consumed */
-static int numeric_date(const char *p, size_t len, int *a, int *b, int *year, size_t *used)
+size_t crm_infer_numeric_date(const char *p, size_t len, int *a, int *b, int *year)
 {
 	int part[3] = {0, 0, 0};
 	size_t i = 0, k, n;
@@ -109,16 +108,14 @@ static int numeric_date(const char *p, size_t len, int *a, int *b, int *year, si
 	*a = part[0];
 	*b = part[1];
 	*year = part[2] < 100 ? part[2] + 2000 : part[2];
-	*used = i;
-	return 1;
+	return i;
 }
 
 enum crm_date_order crm_infer_date_order(const char *p, size_t len)
 {
 	int a, b, year, as_dm, as_md;
-	size_t used;
 
-	if (!numeric_date(p, len, &a, &b, &year, &used))
+	if (!crm_infer_numeric_date(p, len, &a, &b, &year))
 		return CRM_DATE_NOT_NUMERIC;
 	as_dm = crm_dt_valid_date(year, b, a);
 	as_md = crm_dt_valid_date(year, a, b);
@@ -173,7 +170,8 @@ static unsigned date_kinds(const char *p, size_t len)
 	}
 	if (is_compact_date(p, len))
 		return 1u << CRM_KIND_DATE;
-	if (numeric_date(p, len, &a, &b, &year, &used) && crm_infer_date_order(p, used) != CRM_DATE_INVALID) {
+	used = crm_infer_numeric_date(p, len, &a, &b, &year);
+	if (used && crm_infer_date_order(p, used) != CRM_DATE_INVALID) {
 		if (used == len)
 			return 1u << CRM_KIND_DATE;
 		if (is_time_tail(p + used, len - used))

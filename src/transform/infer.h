@@ -48,6 +48,12 @@ enum crm_date_order {
 };
 
 enum crm_date_order crm_infer_date_order(const char *ptr, size_t len);
+/*
+ * Reads a numeric date at the start of (ptr, len): n/n/yy or n/n/yyyy, with
+ * '/', '.' or '-' (one kind). Sets its first and second numbers and the year
+ * (two digits are 20yy); returns the bytes it took, 0 when it is not one.
+ */
+size_t crm_infer_numeric_date(const char *ptr, size_t len, int *first, int *second, int *year);
 
 /* The personal data a column holds, guessed from its name or its values. */
 enum crm_pii_kind {

@@ -941,8 +941,8 @@ int crm_program_masked(const struct crm_field_program *field, const char *ptr, s
 {
 	if (!field->pii && !field->protect)
 		return 0;
-	snprintf(out, cap, "<%s, %zu characters>",
-		 field->pii ? (field->row->pii == CRM_PII_SPI ? "SPI" : "PII") : "protected", crm_text_chars(ptr, len));
+	crm_text_masked(field->pii ? (field->row->pii == CRM_PII_SPI ? "SPI" : "PII") : "protected", ptr, len, out,
+			cap);
 	return 1;
 }
 

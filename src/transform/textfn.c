@@ -20,6 +20,11 @@ size_t crm_text_chars(const char *in, size_t len)
 	return n;
 }
 
+void crm_text_masked(const char *label, const char *ptr, size_t len, char *out, size_t cap)
+{
+	snprintf(out, cap, "<%s, %zu characters>", label, crm_text_chars(ptr, len));
+}
+
 size_t crm_text_prefix_len(const char *in, size_t len, size_t n)
 {
 	size_t i, chars = 0;

@@ -16,6 +16,8 @@ enum crm_case { CRM_CASE_LOWER, CRM_CASE_UPPER, CRM_CASE_TITLE };
 
 /* The characters (code points) in UTF-8 text. */
 size_t crm_text_chars(const char *in, size_t len);
+/* What reports show for a value they must not: "<label, 12 characters>" (label: PII, SPI, protected). */
+void crm_text_masked(const char *label, const char *ptr, size_t len, char *out, size_t cap);
 /* Strips ASCII and Unicode white space at both ends; returns a slice of in. */
 void crm_text_trim(const char **ptr, size_t *len);
 /* Each returns the new text in the arena (NULL on OOM) and its length in out_len. */

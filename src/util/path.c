@@ -85,6 +85,22 @@ int crm_file_create_private(const char *path, struct crm_error *err)
 	return 0;
 }
 
+int crm_file_write(const char *path, const char *text, size_t len, int replace, struct crm_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL), 0644);
+
+	if (fd < 0)
+		return crm_error_set(err, errno == EEXIST ? CRM_EINPUT : CRM_EIO, "cannot create '%s': %s", path,
+				     strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (close(fd) != 0)
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
 int crm_atomic_open(struct crm_atomic_file *af, const char *path, struct crm_error *err)
 {
 	int fd;

@@ -32,6 +32,12 @@ int crm_dir_each_file(const char *dir, const char *sub, crm_dir_file_fn fn, void
 int crm_file_create_private(const char *path, struct crm_error *err);
 
 /*
+ * Writes (text, len) to path, mode 0644: a file people edit (crmshift.ini,
+ * mapping.csv). Unless replace is set the file must not exist (CRM_EINPUT).
+ */
+int crm_file_write(const char *path, const char *text, size_t len, int replace, struct crm_error *err);
+
+/*
  * A file written whole or not at all: written to path.tmp (mode 0600: it
  * holds customer data), synced and renamed over path on commit.
  */
