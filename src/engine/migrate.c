@@ -1242,7 +1242,7 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 {
 	const struct crm_project_object *o = orun->o;
 	const json_t *row = ev->op == 'd' ? ev->before : ev->after;
-	struct crm_csv_record raw;
+	struct crm_record raw;
 	struct crm_stage_record rec;
 	const char *missing;
 	char when[CRM_DT_MAX];
@@ -1256,7 +1256,7 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 	rec.index = index;
 	if (ev->op == 'd') {
 		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
-		const struct crm_csv_field *key =
+		const struct crm_field *key =
 			crm_events_record(row, &o->columns[o->prog->id_col], 1, &m->arena, &missing);
 		if (!key && !missing)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -1492,13 +1492,13 @@ static int64_t count_report_rows(const char *path)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 	struct crm_csv_reader *r = crm_csv_open(path, "utf-8", ',', &ignored);
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int64_t rows = 0;
 	int rc;
 
 	if (!r)
 		return 0;
-	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_CSV_EOF && rc >= 0)
+	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_READ_EOF && rc >= 0)
 		rows += rec.index > 0;
 	crm_csv_close(r);
 	return rows;

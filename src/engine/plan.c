@@ -35,7 +35,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 		struct crm_plan_object *po = &plan->objects[i];
 		struct crm_error rerr = CRM_ERROR_INIT;
 		struct crm_csv_reader *r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, &rerr);
-		struct crm_csv_record rec;
+		struct crm_record rec;
 		int rc;
 
 		if (!r) {
@@ -43,7 +43,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 			plan->fatal = 1;
 			continue;
 		}
-		while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_CSV_EOF) {
+		while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_READ_EOF) {
 			if (rc < 0) {
 				po->fatal = crm_strdup(rerr.msg);
 				plan->fatal = 1;
@@ -52,7 +52,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 			if (rec.index == 0)
 				continue;
 			po->records++;
-			if (rc == CRM_CSV_BAD_RECORD) {
+			if (rc == CRM_READ_BAD_RECORD) {
 				po->bad_records++;
 				if (po->problem_count < CRM_PLAN_PROBLEMS_MAX)
 					po->problems[po->problem_count++] = crm_strdup(rerr.msg);

@@ -256,7 +256,7 @@ static int read_header(struct object_state *s, struct crm_profile_object *o, str
 {
 	struct crm_error rerr = CRM_ERROR_INIT;
 	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	size_t i;
 	int rc;
 
@@ -265,9 +265,9 @@ static int read_header(struct object_state *s, struct crm_profile_object *o, str
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	rc = crm_csv_next(r, &rec, &rerr);
-	if (rc != CRM_CSV_RECORD) {
+	if (rc != CRM_READ_RECORD) {
 		o->fatal =
-			rc == CRM_CSV_EOF ? fmt_dup(err, "%s: empty file (no header)", o->file) : crm_strdup(rerr.msg);
+			rc == CRM_READ_EOF ? fmt_dup(err, "%s: empty file (no header)", o->file) : crm_strdup(rerr.msg);
 		crm_csv_close(r);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -737,7 +737,7 @@ static void mask_text(const char *v, char *out, size_t cap, int spi)
 	crm_text_masked(spi ? "SPI" : "PII", v, strlen(v), out, cap);
 }
 
-static int duplicates_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_csv_record *rec,
+static int duplicates_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_record *rec,
 				struct crm_error *err)
 {
 	size_t k;
@@ -818,7 +818,7 @@ static int orphan_example(struct crm_profile_reference *r, unsigned long line, c
 }
 
 static int references_of_record(struct profiler *pr, struct object_state *s, struct crm_profile_object *o,
-				const struct crm_csv_record *rec, struct crm_error *err)
+				const struct crm_record *rec, struct crm_error *err)
 {
 	const char *id = s->id_col >= 0 ? rec->fields[s->id_col].ptr : "";
 	size_t id_len = s->id_col >= 0 ? rec->fields[s->id_col].len : 0, r;
@@ -867,14 +867,14 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 	struct crm_profile_object *o = &pr->prof->objects[index];
 	struct crm_error rerr = CRM_ERROR_INIT;
 	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int rc;
 
 	if (!r) {
 		o->fatal = crm_strdup(rerr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_CSV_EOF) {
+	while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_READ_EOF) {
 		size_t c;
 		if (rc < 0) {
 			if (rc == CRM_ENOMEM) {
@@ -887,7 +887,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 		if (rec.index == 0)
 			continue;
 		o->records++;
-		if (rc == CRM_CSV_BAD_RECORD) {
+		if (rc == CRM_READ_BAD_RECORD) {
 			size_t n = strlen(s->path);
 			o->bad_records++;
 			/* the reader names the file by its full path; the report by the project-relative one */

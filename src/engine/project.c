@@ -72,7 +72,7 @@ static int load_key(struct crm_project *p, const char *name, const char *rel, st
 }
 
 /* The header's names, and where the sync columns ([object] modified and deleted) are. */
-static int read_header(struct crm_project_object *o, const struct crm_csv_reader *r, const struct crm_csv_record *hdr,
+static int read_header(struct crm_project_object *o, const struct crm_csv_reader *r, const struct crm_record *hdr,
 		       struct crm_error *err)
 {
 	size_t i;
@@ -102,7 +102,7 @@ static int compile_program(struct crm_project *p, struct crm_project_object *o, 
 			   struct crm_error *err)
 {
 	struct crm_csv_reader *r;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int rc;
 
 	o->encoding = crm_config_encoding(&p->cfg, o->cfg);
@@ -110,9 +110,9 @@ static int compile_program(struct crm_project *p, struct crm_project_object *o, 
 	if (!r)
 		goto fail;
 	rc = crm_csv_next(r, &rec, err);
-	if (rc == CRM_CSV_EOF)
+	if (rc == CRM_READ_EOF)
 		crm_error_set(err, CRM_EINPUT, "%s: empty file (no header)", o->path);
-	if (rc != CRM_CSV_RECORD || read_header(o, r, &rec, err)) {
+	if (rc != CRM_READ_RECORD || read_header(o, r, &rec, err)) {
 		crm_csv_close(r);
 		goto fail;
 	}

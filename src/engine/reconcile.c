@@ -368,7 +368,7 @@ static int exception_reason(struct reconciliation *rc, const char *object, const
 static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 {
 	struct crm_csv_reader *r;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	char *path;
 	int rc_;
 
@@ -381,9 +381,9 @@ static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 	crm_free(path);
 	if (!r)
 		return err->code;
-	while ((rc_ = crm_csv_next(r, &rec, err)) != CRM_CSV_EOF) {
+	while ((rc_ = crm_csv_next(r, &rec, err)) != CRM_READ_EOF) {
 		char key[512];
-		if (rc_ < 0 || rc_ == CRM_CSV_BAD_RECORD)
+		if (rc_ < 0 || rc_ == CRM_READ_BAD_RECORD)
 			goto out;
 		if (rec.index == 0) {
 			if (rec.count != 3 || crm_csv_column(r, "object") != 0 || crm_csv_column(r, "source_id") != 1 ||

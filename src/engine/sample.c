@@ -39,7 +39,7 @@ static int read_object(struct crm_sample *sample, struct crm_project *p, size_t 
 	struct crm_project_object *o = &p->objects[index];
 	struct crm_csv_reader *r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
 	struct crm_program_result res;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	struct crm_arena arena;
 	int rc;
 
@@ -51,12 +51,12 @@ static int read_object(struct crm_sample *sample, struct crm_project *p, size_t 
 	}
 	crm_arena_init(&arena, 64 * 1024);
 	*grew = 0;
-	while ((rc = crm_csv_next(r, &rec, err)) != CRM_CSV_EOF) {
+	while ((rc = crm_csv_next(r, &rec, err)) != CRM_READ_EOF) {
 		const char *id;
 		size_t id_len, f;
 		if (rc < 0)
 			goto out;
-		if (rc == CRM_CSV_BAD_RECORD || rec.index == 0) {
+		if (rc == CRM_READ_BAD_RECORD || rec.index == 0) {
 			err->code = 0;
 			continue;
 		}

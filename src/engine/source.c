@@ -135,7 +135,7 @@ static uint64_t next_random(struct crm_record_sample *s)
 	return s->rng * 0x2545F4914F6CDD1DULL;
 }
 
-static char *record_json(const struct crm_record_sample *s, const struct crm_csv_record *rec)
+static char *record_json(const struct crm_record_sample *s, const struct crm_record *rec)
 {
 	const struct crm_project_object *o = s->o;
 	json_t *obj = json_object();
@@ -163,7 +163,7 @@ out:
 	return text;
 }
 
-void crm_record_sample_offer(struct crm_record_sample *s, const struct crm_csv_record *rec, int good)
+void crm_record_sample_offer(struct crm_record_sample *s, const struct crm_record *rec, int good)
 {
 	size_t slot;
 	char *json;

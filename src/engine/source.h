@@ -48,7 +48,7 @@ struct crm_record_sample;
 struct crm_record_sample *crm_record_sample_new(const struct crm_project_object *o, size_t capacity, uint64_t seed,
 						int mask_personal);
 /* A record read: good ones may be kept; malformed ones are only counted. */
-void crm_record_sample_offer(struct crm_record_sample *sample, const struct crm_csv_record *rec, int good);
+void crm_record_sample_offer(struct crm_record_sample *sample, const struct crm_record *rec, int good);
 int64_t crm_record_sample_records(const struct crm_record_sample *sample);
 /*
  * Writes the kept records as JSON lines (object, line, record) in file

@@ -35,7 +35,7 @@ struct stage {
 	struct crm_arena arena;
 	struct crm_stage_record records[STAGE_RECORDS];
 	/* each good record as read, its fields copied into arena; fields NULL for a bad one */
-	struct crm_csv_record raw[STAGE_RECORDS];
+	struct crm_record raw[STAGE_RECORDS];
 	/* per record, the `unique` checks its mapping left for the loader's thread */
 	struct crm_deferred *deferred[STAGE_RECORDS];
 	size_t deferred_count[STAGE_RECORDS];
@@ -86,7 +86,7 @@ static int oom(struct stage *st)
 
 /* The record's id, trimmed unless the record is malformed, copied into the stage. */
 static int stage_id(const struct crm_stager *s, struct stage *st, struct crm_stage_record *out,
-		    const struct crm_csv_record *rec, int bad)
+		    const struct crm_record *rec, int bad)
 {
 	const char *id = "";
 	size_t id_len = 0;
@@ -103,7 +103,7 @@ static int stage_id(const struct crm_stager *s, struct stage *st, struct crm_sta
 }
 
 /* Adds a malformed record, whole, to the stage. */
-static int stage_bad(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec,
+static int stage_bad(struct crm_stager *s, struct stage *st, const struct crm_record *rec,
 		     const struct crm_error *rec_err)
 {
 	struct crm_stage_record *out = &st->records[st->count];
@@ -135,7 +135,7 @@ static int flag_set(const char *v, size_t len)
 }
 
 void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
-			    const struct crm_csv_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX])
+			    const struct crm_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX])
 {
 	when[0] = '\0';
 	if (o->deleted_col >= 0 && (size_t)o->deleted_col < rec->count)
@@ -151,11 +151,11 @@ void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm
 }
 
 /* Copies a good record's fields into the stage, to be mapped once the reader is released. */
-static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_csv_record *rec)
+static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_record *rec)
 {
 	struct crm_stage_record *out = &st->records[st->count];
-	struct crm_csv_record *raw = &st->raw[st->count];
-	struct crm_csv_field *fields;
+	struct crm_record *raw = &st->raw[st->count];
+	struct crm_field *fields;
 	char when[CRM_DT_MAX];
 	size_t f;
 
@@ -186,7 +186,7 @@ static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_cs
 	return 0;
 }
 
-static int keep(const struct crm_stager *s, const struct crm_csv_record *rec)
+static int keep(const struct crm_stager *s, const struct crm_record *rec)
 {
 	const char *id;
 	size_t id_len;
@@ -202,29 +202,29 @@ static int keep(const struct crm_stager *s, const struct crm_csv_record *rec)
 /* Parses one batch into st (the caller holds the reader); sets last at the end of the file or on an error. */
 static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 {
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	struct crm_arena scratch;
 
 	crm_arena_init(&scratch, 16 * 1024);
 	while (st->count < STAGE_RECORDS) {
 		struct crm_error rec_err = CRM_ERROR_INIT;
 		int rc = crm_csv_next(s->reader, &rec, &rec_err);
-		if (rc < 0 || (rc == CRM_CSV_BAD_RECORD && rec.index == 0)) {
+		if (rc < 0 || (rc == CRM_READ_BAD_RECORD && rec.index == 0)) {
 			st->err = rec_err; /* a broken file or header: nothing more can be read */
 			st->last = 1;
 			break;
 		}
-		if (rc == CRM_CSV_EOF) {
+		if (rc == CRM_READ_EOF) {
 			st->last = 1;
 			break;
 		}
 		if (rec.index == 0)
 			continue;
 		if (s->opt.sample)
-			crm_record_sample_offer(s->opt.sample, &rec, rc == CRM_CSV_RECORD);
+			crm_record_sample_offer(s->opt.sample, &rec, rc == CRM_READ_RECORD);
 		if ((int64_t)rec.index <= s->opt.skip) {
 			/* committed before an interruption: only `unique` needs to see it again (one worker, in order) */
-			if (rc == CRM_CSV_RECORD && (s->run_flags & CRM_RUN_CHECK_UNIQUE) && keep(s, &rec)) {
+			if (rc == CRM_READ_RECORD && (s->run_flags & CRM_RUN_CHECK_UNIQUE) && keep(s, &rec)) {
 				crm_arena_reset(&scratch);
 				if (crm_program_run(s->o->prog, &rec, &w->res, &scratch, s->run_flags, &st->err)) {
 					st->last = 1;
@@ -233,7 +233,7 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 			}
 			continue;
 		}
-		if (rc == CRM_CSV_BAD_RECORD) {
+		if (rc == CRM_READ_BAD_RECORD) {
 			if (s->opt.keep_bad && stage_bad(s, st, &rec, &rec_err)) {
 				st->last = 1;
 				break;

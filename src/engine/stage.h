@@ -75,6 +75,6 @@ void crm_stager_stop(struct crm_stager *stager);
  * through a stager (change events).
  */
 void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
-			    const struct crm_csv_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX]);
+			    const struct crm_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX]);
 
 #endif

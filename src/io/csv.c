@@ -48,7 +48,7 @@ struct crm_csv_reader {
 	struct crm_buf rec; /* unescaped bytes of the current record */
 	size_t *offsets;    /* start of each field in rec, then its end */
 	size_t offsets_cap;
-	struct crm_csv_field *fields;
+	struct crm_field *fields;
 	size_t fields_cap;
 
 	struct crm_buf header; /* header names, NUL separated */
@@ -334,7 +334,7 @@ static int ensure_offsets(struct crm_csv_reader *r, size_t field_no, struct crm_
 	return 0;
 }
 
-static int save_header(struct crm_csv_reader *r, const struct crm_csv_record *rec, struct crm_error *err)
+static int save_header(struct crm_csv_reader *r, const struct crm_record *rec, struct crm_error *err)
 {
 	size_t i;
 
@@ -375,7 +375,7 @@ long crm_csv_column(const struct crm_csv_reader *r, const char *name)
 #define PEEK_ERR(c)  ((c) < -1)
 #define PEEK_CODE(c) ((c) + 1000)
 
-int crm_csv_next(struct crm_csv_reader *r, struct crm_csv_record *rec, struct crm_error *err)
+int crm_csv_next(struct crm_csv_reader *r, struct crm_record *rec, struct crm_error *err)
 {
 	const char *problem;
 	size_t nfields;
@@ -392,7 +392,7 @@ again:
 	if (PEEK_ERR(c))
 		return PEEK_CODE(c);
 	if (c == -1)
-		return CRM_CSV_EOF;
+		return CRM_READ_EOF;
 
 	for (;;) {
 		size_t start = r->rec.len;
@@ -517,7 +517,7 @@ again:
 	}
 
 	if (r->fields_cap < nfields) {
-		struct crm_csv_field *fields = crm_realloc(r->fields, nfields * 2 * sizeof(*fields));
+		struct crm_field *fields = crm_realloc(r->fields, nfields * 2 * sizeof(*fields));
 		if (!fields)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		r->fields = fields;
@@ -533,12 +533,12 @@ again:
 	if (!r->have_header) {
 		rec->index = 0;
 		if (problem)
-			return CRM_CSV_BAD_RECORD;
-		return save_header(r, rec, err) ? err->code : CRM_CSV_RECORD;
+			return CRM_READ_BAD_RECORD;
+		return save_header(r, rec, err) ? err->code : CRM_READ_RECORD;
 	}
 	rec->index = ++r->index;
 	if (problem)
-		return CRM_CSV_BAD_RECORD;
+		return CRM_READ_BAD_RECORD;
 	if (nfields != r->header_count) {
 		if (nfields > r->header_count)
 			crm_error_set(
@@ -549,9 +549,9 @@ again:
 			crm_error_set(err, CRM_EINPUT,
 				      "%s:%lu:%lu: ragged row: %zu fields where the header has %zu (the row ends here)",
 				      r->path, end_line, end_col, nfields, r->header_count);
-		return CRM_CSV_BAD_RECORD;
+		return CRM_READ_BAD_RECORD;
 	}
-	return CRM_CSV_RECORD;
+	return CRM_READ_RECORD;
 }
 
 int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first)

@@ -11,7 +11,7 @@
  * record's fields point into the record buffer. No allocation per field.
  *
  * Errors come in two kinds. A bad record (a ragged row, invalid UTF-8, a
- * character after a closing quote) is returned as CRM_CSV_BAD_RECORD with
+ * character after a closing quote) is returned as CRM_READ_BAD_RECORD with
  * err naming file:line:column and the field; reading can go on with the next
  * record. A broken file (an unterminated quote, a byte the declared encoding
  * does not have, a read error) is returned as a negative error code and ends
@@ -21,28 +21,10 @@
 #define CRM_CSV_H
 
 #include "compat.h"
+#include "io/record.h"
 #include "util/error.h"
 
 #include <stdio.h>
-
-struct crm_csv_field {
-	const char *ptr;
-	size_t len;
-};
-
-struct crm_csv_record {
-	const struct crm_csv_field *fields; /* borrowed from the reader */
-	size_t count;
-	unsigned long line;	/* line the record starts on, 1-based */
-	unsigned long end_line; /* line it ends on */
-	uint64_t index;		/* 1-based number of the data record (header is 0) */
-};
-
-enum crm_csv_status {
-	CRM_CSV_EOF = 0,
-	CRM_CSV_RECORD = 1,
-	CRM_CSV_BAD_RECORD = 2,
-};
 
 struct crm_csv_reader;
 
@@ -60,11 +42,11 @@ int crm_csv_encoding_is_utf8(const char *encoding);
 /*
  * Reads the next record into rec (fields valid until the next call). The
  * first record read is the header: from then on, a record with another field
- * count is a bad record. Returns CRM_CSV_RECORD, CRM_CSV_EOF,
- * CRM_CSV_BAD_RECORD (err set, rec filled as far as it was read) or a
+ * count is a bad record. Returns CRM_READ_RECORD, CRM_READ_EOF,
+ * CRM_READ_BAD_RECORD (err set, rec filled as far as it was read) or a
  * negative error code.
  */
-int crm_csv_next(struct crm_csv_reader *reader, struct crm_csv_record *rec, struct crm_error *err);
+int crm_csv_next(struct crm_csv_reader *reader, struct crm_record *rec, struct crm_error *err);
 
 /* Index of the column named name, or -1. */
 long crm_csv_column(const struct crm_csv_reader *reader, const char *name);

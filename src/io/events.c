@@ -147,10 +147,10 @@ static const char *value_text(const json_t *v, size_t *len, struct crm_arena *ar
 	return *len ? crm_arena_strndup(arena, text, *len) : "";
 }
 
-struct crm_csv_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
+struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
 					const char **missing)
 {
-	struct crm_csv_field *fields = crm_arena_alloc(arena, (count ? count : 1) * sizeof(*fields));
+	struct crm_field *fields = crm_arena_alloc(arena, (count ? count : 1) * sizeof(*fields));
 	size_t i;
 
 	*missing = NULL;

@@ -46,7 +46,7 @@ void crm_events_close(struct crm_events *events);
  * to the first column the row lacks (the event cannot stand for a record),
  * or NULL with *missing NULL when out of memory.
  */
-struct crm_csv_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
+struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
 					const char **missing);
 
 #endif

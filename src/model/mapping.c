@@ -39,7 +39,7 @@ static char *trimmed_copy(const char *ptr, size_t len)
 	return crm_strndup(ptr, len);
 }
 
-static int check_header(struct crm_mapping *map, const struct crm_csv_record *rec, struct crm_error *err)
+static int check_header(struct crm_mapping *map, const struct crm_record *rec, struct crm_error *err)
 {
 	size_t i;
 
@@ -59,7 +59,7 @@ static int check_header(struct crm_mapping *map, const struct crm_csv_record *re
 	return 0;
 }
 
-static int add_row(struct crm_mapping *map, const struct crm_csv_record *rec, size_t *cap, struct crm_error *err)
+static int add_row(struct crm_mapping *map, const struct crm_record *rec, size_t *cap, struct crm_error *err)
 {
 	struct crm_mapping_row *row;
 	const char *pii;
@@ -98,7 +98,7 @@ static int add_row(struct crm_mapping *map, const struct crm_csv_record *rec, si
 int crm_mapping_load(struct crm_mapping *map, const char *path, struct crm_error *err)
 {
 	struct crm_csv_reader *reader;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	size_t cap = 0;
 	int rc, header = 1;
 
@@ -111,8 +111,8 @@ int crm_mapping_load(struct crm_mapping *map, const char *path, struct crm_error
 		crm_mapping_release(map);
 		return err->code;
 	}
-	while ((rc = crm_csv_next(reader, &rec, err)) != CRM_CSV_EOF) {
-		if (rc < 0 || rc == CRM_CSV_BAD_RECORD) {
+	while ((rc = crm_csv_next(reader, &rec, err)) != CRM_READ_EOF) {
+		if (rc < 0 || rc == CRM_READ_BAD_RECORD) {
 			rc = err->code;
 			goto out;
 		}

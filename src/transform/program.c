@@ -240,7 +240,7 @@ static int load_map_file(struct compiler *c, struct crm_step *step, const struct
 {
 	char *path = crm_config_path(c->cfg, arg->text);
 	struct crm_csv_reader *r;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int rc, header = 1;
 
 	if (!path)
@@ -252,9 +252,9 @@ static int load_map_file(struct compiler *c, struct crm_step *step, const struct
 		crm_free(path);
 		return c->err->code;
 	}
-	while ((rc = crm_csv_next(r, &rec, c->err)) != CRM_CSV_EOF) {
+	while ((rc = crm_csv_next(r, &rec, c->err)) != CRM_READ_EOF) {
 		char *from, *to;
-		if (rc < 0 || rc == CRM_CSV_BAD_RECORD) {
+		if (rc < 0 || rc == CRM_READ_BAD_RECORD) {
 			rc = c->err->code;
 			goto out;
 		}
@@ -1084,7 +1084,7 @@ int crm_program_protected_form(const struct crm_field_program *field, const char
 }
 
 /* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
-static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_csv_record *rec,
+static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_record *rec,
 		    const char **v, size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
 {
 	const char *in = *v;
@@ -1392,7 +1392,7 @@ static int run_checks(struct crm_program *prog, size_t fi, size_t first, const c
 	return 0;
 }
 
-static void source_id(const struct crm_program *prog, const struct crm_csv_record *rec, const char **id, size_t *len)
+static void source_id(const struct crm_program *prog, const struct crm_record *rec, const char **id, size_t *len)
 {
 	int known = prog->id_col >= 0 && (size_t)prog->id_col < rec->count;
 
@@ -1400,7 +1400,7 @@ static void source_id(const struct crm_program *prog, const struct crm_csv_recor
 	*len = known ? rec->fields[prog->id_col].len : 0;
 }
 
-int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
+int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
 {
 	const char *id;
@@ -1442,7 +1442,7 @@ int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, 
 	return 0;
 }
 
-int crm_program_finish(struct crm_program *prog, const struct crm_csv_record *rec, const struct crm_value *values,
+int crm_program_finish(struct crm_program *prog, const struct crm_record *rec, const struct crm_value *values,
 		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
 		       struct crm_arena *arena, struct crm_error *err)
 {

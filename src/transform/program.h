@@ -146,7 +146,7 @@ enum crm_run_flags {
  * Returns 0 (res->failure_count says whether the record is rejected) or a
  * negative error code (out of memory).
  */
-int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, struct crm_program_result *res,
+int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err);
 
 /*
@@ -155,7 +155,7 @@ int crm_program_run(struct crm_program *prog, const struct crm_csv_record *rec, 
  * valid). Call it on one thread, in file order. res gets only the new
  * failures; their texts live in arena.
  */
-int crm_program_finish(struct crm_program *prog, const struct crm_csv_record *rec, const struct crm_value *values,
+int crm_program_finish(struct crm_program *prog, const struct crm_record *rec, const struct crm_value *values,
 		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
 		       struct crm_arena *arena, struct crm_error *err);
 

@@ -40,22 +40,22 @@ static void test_csv__quotes_commas_newlines(void)
 {
 	struct crm_csv_reader *r = OPEN("a,b,c\r\n1,\"x, y\",\"line1\nline2\"\r\n2,\"say \"\"hi\"\"\",\r\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	CHECK(r != NULL);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 3);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 3);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "x, y");
 	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "line1\nline2");
 	CHECK_INT(rec.line, 2);
 	CHECK_INT(rec.index, 1);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.line, 4);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "say \"hi\"");
 	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "");
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_EOF);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
 	close_text(r);
 }
 
@@ -63,18 +63,18 @@ static void test_csv__bom_no_final_newline_blank_lines(void)
 {
 	struct crm_csv_reader *r = OPEN("\xEF\xBB\xBFId,Name\n\n1,Ann\n\n2,Bob");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Id");
 	CHECK_INT(crm_csv_column(r, "Name"), 1);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Ann");
 	CHECK_INT(rec.line, 3);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Bob");
 	CHECK_INT(rec.index, 2);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_EOF);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
 	close_text(r);
 }
 
@@ -82,13 +82,13 @@ static void test_csv__ragged_row_is_bad_record_and_reading_goes_on(void)
 {
 	struct crm_csv_reader *r = OPEN("a,b\n1,2,3\n4,5\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":2:5: ragged row: 3 fields where the header has 2 (field 3 starts here)");
 	crm_error_clear(&err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "4");
 	close_text(r);
 }
@@ -97,11 +97,11 @@ static void test_csv__short_row_names_where_it_ends(void)
 {
 	struct crm_csv_reader *r = OPEN("a,b,c\n1,2,3\n\"x\ny\",5\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	/* the record starts on line 3 and ends on line 4 after "y",5 */
 	CHECK_CONTAINS(err.msg, ":4:5: ragged row: 2 fields where the header has 3 (the row ends here)");
 	close_text(r);
@@ -111,7 +111,7 @@ static void test_csv__unterminated_quote_names_line_and_column(void)
 {
 	struct crm_csv_reader *r = OPEN("a,b\n1,2\n3,\"open\n4,5\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
@@ -124,11 +124,11 @@ static void test_csv__invalid_utf8_names_line_column_and_field(void)
 {
 	struct crm_csv_reader *r = OPEN("id,name\n1,ok\n2,M\xfcller\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":3:4: invalid UTF-8 (byte 0xFC) in field 2 'name'");
 	close_text(r);
 }
@@ -139,10 +139,10 @@ static void test_csv__windows_1252_is_transcoded(void)
 				   "Brien \x96 M\xfcller\n";
 	struct crm_csv_reader *r = open_text(text, sizeof(text) - 1, "windows-1252");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len,
 		  "O\xe2\x80\x99"
 		  "Brien \xe2\x80\x93 M\xc3\xbcller");
@@ -154,7 +154,7 @@ static void test_csv__windows_1252_undefined_byte_is_an_error(void)
 	static const char text[] = "id,name\n1,ok\n2,bad\x81here\n";
 	struct crm_csv_reader *r = open_text(text, sizeof(text) - 1, "windows-1252");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int rc;
 
 	while ((rc = crm_csv_next(r, &rec, &err)) > 0)
@@ -169,10 +169,10 @@ static void test_csv__latin1_and_nfc(void)
 	/* e + combining acute (NFD) becomes the single code point (NFC) */
 	struct crm_csv_reader *r = OPEN("n\nCafe\xcc\x81\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Caf\xc3\xa9");
 	close_text(r);
 }
@@ -181,13 +181,13 @@ static void test_csv__text_after_closing_quote_is_bad_record(void)
 {
 	struct crm_csv_reader *r = OPEN("a,b\n\"x\"y,2\n3,4\n");
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_BAD_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":2:4: unexpected character after a closing quote");
 	crm_error_clear(&err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	close_text(r);
 }
 
@@ -206,7 +206,7 @@ static void test_csv__large_field_across_blocks(void)
 	char *text = malloc(n + 32);
 	struct crm_csv_reader *r;
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 
 	memcpy(text, "a,b\n1,\"", 7);
 	for (i = 0; i < n; i++)
@@ -214,7 +214,7 @@ static void test_csv__large_field_across_blocks(void)
 	memcpy(text + 7 + n, "\"\n", 2);
 	r = open_text(text, n + 9, "utf-8");
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_CSV_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.fields[1].len, n);
 	CHECK(rec.fields[1].ptr[n - 1] == (char)('a' + (n - 1) % 26));
 	close_text(r);

@@ -84,7 +84,7 @@ static void test_events__rows_as_records(void)
 	char *columns[] = {"Id", "N", "R", "B", "Z", "S"};
 	char *with_missing[] = {"Id", "Nope"};
 	struct crm_arena arena;
-	const struct crm_csv_field *f;
+	const struct crm_field *f;
 	const char *missing;
 
 	crm_arena_init(&arena, 4096);

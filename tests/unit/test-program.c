@@ -15,11 +15,11 @@ static int run_all(struct crm_project *p, struct crm_program_result *res, struct
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_csv_reader *r = crm_csv_open(p->objects[0].path, "utf-8", ',', &err);
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	int i = 0, rc;
 
 	crm_program_result_init(res, p->objects[0].prog, &err);
-	while ((rc = crm_csv_next(r, &rec, &err)) == CRM_CSV_RECORD) {
+	while ((rc = crm_csv_next(r, &rec, &err)) == CRM_READ_RECORD) {
 		if (rec.index == 0)
 			continue;
 		crm_arena_reset(arena);

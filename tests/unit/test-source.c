@@ -123,8 +123,8 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 	size_t len;
 
 	for (i = 1; i <= n; i++) {
-		struct crm_csv_field fields[2];
-		struct crm_csv_record rec = {fields, 2, (unsigned long)i + 1, (unsigned long)i + 1, (uint64_t)i};
+		struct crm_field fields[2];
+		struct crm_record rec = {fields, 2, (unsigned long)i + 1, (unsigned long)i + 1, (uint64_t)i};
 		snprintf(id, sizeof(id), "%d", i);
 		snprintf(name, sizeof(name), "Name \xc3\xa9 %d", i);
 		fields[0].ptr = id;

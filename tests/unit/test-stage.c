@@ -47,7 +47,7 @@ static void test_stage__threads_give_what_one_thread_gives(void)
 	struct crm_stage_batch batch;
 	struct crm_program_result res;
 	struct crm_csv_reader *r;
-	struct crm_csv_record rec;
+	struct crm_record rec;
 	struct crm_arena arena;
 	char *csv = make_export();
 	size_t seen = 0, rejected = 0, mismatches = 0, i, f;
