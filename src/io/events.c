@@ -4,13 +4,13 @@
  */
 #include "compat.h"
 #include "io/events.h"
+#include "io/json.h"
 #include "util/alloc.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 struct crm_events {
 	FILE *in;
@@ -113,42 +113,8 @@ int crm_events_next(struct crm_events *ev, struct crm_event *out, struct crm_err
 	return 0;
 }
 
-/* A value as text in arena; NULL when out of memory. */
-static const char *value_text(const json_t *v, size_t *len, struct crm_arena *arena)
-{
-	char num[64];
-	const char *text = "";
-	utf8proc_uint8_t *nfc = NULL;
-	utf8proc_ssize_t n;
-	char *copy;
-
-	*len = 0;
-	if (json_is_string(v)) {
-		n = utf8proc_map((const utf8proc_uint8_t *)json_string_value(v),
-				 (utf8proc_ssize_t)json_string_length(v), &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-		if (n < 0)
-			return NULL;
-		copy = crm_arena_strndup(arena, (const char *)nfc, (size_t)n);
-		free(nfc);
-		*len = (size_t)n;
-		return copy;
-	}
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		text = num;
-	} else if (json_is_real(v)) {
-		/* 15 significant digits: what a decimal column holds, without binary noise (0.1, not 0.1000...01) */
-		snprintf(num, sizeof(num), "%.15g", json_real_value(v));
-		text = num;
-	} else if (json_is_boolean(v)) {
-		text = json_is_true(v) ? "true" : "false";
-	}
-	*len = strlen(text);
-	return *len ? crm_arena_strndup(arena, text, *len) : "";
-}
-
 struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
-					const char **missing)
+				    const char **missing)
 {
 	struct crm_field *fields = crm_arena_alloc(arena, (count ? count : 1) * sizeof(*fields));
 	size_t i;
@@ -162,7 +128,7 @@ struct crm_field *crm_events_record(const json_t *row, char *const *columns, siz
 			*missing = columns[i];
 			return NULL;
 		}
-		fields[i].ptr = value_text(v, &fields[i].len, arena);
+		fields[i].ptr = crm_json_value_text(v, &fields[i].len, arena);
 		if (!fields[i].ptr)
 			return NULL;
 	}

@@ -47,6 +47,6 @@ void crm_events_close(struct crm_events *events);
  * or NULL with *missing NULL when out of memory.
  */
 struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
-					const char **missing);
+				    const char **missing);
 
 #endif

@@ -1,0 +1,51 @@
+/*
+ * reader.h: an export's records, whatever the file's format. Each backend
+ * (csv.h for delimited text, json.h for sfdx data trees and JSON lines)
+ * yields the same records (record.h): the header first, then one record
+ * per source record, with bad records reported and reading going on. The
+ * engine reads every export through this interface and so never knows what
+ * file it came from.
+ *
+ * Not for: crmshift's own CSV files (mapping.csv, exceptions, reports),
+ * which are CSV by definition and use csv.h directly.
+ */
+#ifndef CRM_READER_H
+#define CRM_READER_H
+
+#include "compat.h"
+#include "io/record.h"
+#include "util/error.h"
+
+enum crm_reader_kind {
+	CRM_READER_CSV,	      /* delimited text, in any encoding iconv knows */
+	CRM_READER_SFDX_TREE, /* {"records": [...]} of sf data export tree */
+	CRM_READER_JSON_LINES /* one JSON object per line, bare or as Airbyte records */
+};
+
+struct crm_reader_spec {
+	const char *path;
+	enum crm_reader_kind kind;
+	const char *encoding; /* CSV: NULL or "utf-8", or an iconv name */
+	char delimiter;	      /* CSV: usually ',' */
+	const char *stream;   /* JSON lines: the Airbyte stream to read, or NULL when each line is a record */
+};
+
+struct crm_reader;
+
+/* Opens spec->path (the spec is not retained). NULL with err set. Free with crm_reader_close(). */
+struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct crm_error *err);
+void crm_reader_close(struct crm_reader *reader);
+
+/*
+ * The next record (fields valid until the next call): the header first.
+ * Returns CRM_READ_RECORD, CRM_READ_EOF, CRM_READ_BAD_RECORD (err names
+ * file:line and why; reading can go on) or a negative error code.
+ */
+int crm_reader_next(struct crm_reader *reader, struct crm_record *rec, struct crm_error *err);
+/* Index of the column named name, or -1. */
+long crm_reader_column(const struct crm_reader *reader, const char *name);
+const char *crm_reader_path(const struct crm_reader *reader);
+/* Bytes of the file read so far (for progress). */
+uint64_t crm_reader_bytes_read(const struct crm_reader *reader);
+
+#endif
