@@ -134,8 +134,8 @@ static int flag_set(const char *v, size_t len)
 	return 0;
 }
 
-void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
-			    const struct crm_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX])
+void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_record *rec,
+			    struct crm_stage_record *out, char when[CRM_DT_MAX])
 {
 	when[0] = '\0';
 	if (o->deleted_col >= 0 && (size_t)o->deleted_col < rec->count)

@@ -74,7 +74,7 @@ void crm_stager_stop(struct crm_stager *stager);
  * reads values written without a zone). For records that do not come
  * through a stager (change events).
  */
-void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz,
-			    const struct crm_record *rec, struct crm_stage_record *out, char when[CRM_DT_MAX]);
+void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_record *rec,
+			    struct crm_stage_record *out, char when[CRM_DT_MAX]);
 
 #endif

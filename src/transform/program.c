@@ -1084,8 +1084,8 @@ int crm_program_protected_form(const struct crm_field_program *field, const char
 }
 
 /* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
-static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_record *rec,
-		    const char **v, size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
+static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_record *rec, const char **v,
+		    size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
 {
 	const char *in = *v;
 	size_t n = *len;
