@@ -3,7 +3,7 @@
  */
 #include "compat.h"
 #include "engine/plan.h"
-#include "io/csv.h"
+#include "io/reader.h"
 #include "util/alloc.h"
 
 #include <string.h>
@@ -34,7 +34,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 		struct crm_project_object *o = &p->objects[i];
 		struct crm_plan_object *po = &plan->objects[i];
 		struct crm_error rerr = CRM_ERROR_INIT;
-		struct crm_csv_reader *r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, &rerr);
+		struct crm_reader *r = crm_project_reader_open(o, &rerr);
 		struct crm_record rec;
 		int rc;
 
@@ -43,7 +43,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 			plan->fatal = 1;
 			continue;
 		}
-		while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_READ_EOF) {
+		while ((rc = crm_reader_next(r, &rec, &rerr)) != CRM_READ_EOF) {
 			if (rc < 0) {
 				po->fatal = crm_strdup(rerr.msg);
 				plan->fatal = 1;
@@ -59,7 +59,7 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 				crm_error_clear(&rerr);
 			}
 		}
-		crm_csv_close(r);
+		crm_reader_close(r);
 	}
 	return 0;
 }

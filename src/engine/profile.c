@@ -78,6 +78,9 @@ struct object_state {
 	const struct crm_object_config *cfg; /* NULL for an export no [object] names */
 	char *path;
 	char delimiter;
+	enum crm_reader_kind kind;
+	const char *stream; /* JSON lines: borrowed from the config */
+	int sfdx;	    /* lookups are written "@referenceId" */
 	const struct crm_table_def *table;
 	char **columns;
 	size_t column_count;
@@ -252,10 +255,18 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 	return 0;
 }
 
+static struct crm_reader *open_export(const struct object_state *s, const struct crm_profile_object *o,
+				      struct crm_error *err)
+{
+	struct crm_reader_spec spec = {s->path, s->kind, o->read_as, s->delimiter, s->stream};
+
+	return crm_reader_open(&spec, err);
+}
+
 static int read_header(struct object_state *s, struct crm_profile_object *o, struct crm_error *err)
 {
 	struct crm_error rerr = CRM_ERROR_INIT;
-	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
+	struct crm_reader *r = open_export(s, o, &rerr);
 	struct crm_record rec;
 	size_t i;
 	int rc;
@@ -264,16 +275,16 @@ static int read_header(struct object_state *s, struct crm_profile_object *o, str
 		o->fatal = crm_strdup(rerr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	rc = crm_csv_next(r, &rec, &rerr);
+	rc = crm_reader_next(r, &rec, &rerr);
 	if (rc != CRM_READ_RECORD) {
 		o->fatal =
 			rc == CRM_READ_EOF ? fmt_dup(err, "%s: empty file (no header)", o->file) : crm_strdup(rerr.msg);
-		crm_csv_close(r);
+		crm_reader_close(r);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	s->columns = crm_calloc(rec.count ? rec.count : 1, sizeof(char *));
 	if (!s->columns) {
-		crm_csv_close(r);
+		crm_reader_close(r);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	s->column_count = rec.count;
@@ -282,11 +293,11 @@ static int read_header(struct object_state *s, struct crm_profile_object *o, str
 		size_t len = rec.fields[i].len;
 		crm_text_trim(&p, &len);
 		if (!(s->columns[i] = crm_strndup(p, len))) {
-			crm_csv_close(r);
+			crm_reader_close(r);
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}
 	}
-	crm_csv_close(r);
+	crm_reader_close(r);
 	return 0;
 }
 
@@ -360,6 +371,9 @@ static int add_object(struct profiler *pr, const struct crm_object_config *cfg, 
 	prof->count++;
 	s->cfg = cfg;
 	s->delimiter = cfg ? cfg->delimiter : ',';
+	s->kind = cfg ? crm_config_reader_kind(cfg) : CRM_READER_CSV;
+	s->stream = cfg ? cfg->stream : NULL;
+	s->sfdx = cfg && crm_config_is_sfdx(cfg);
 	s->id_col = -1;
 	crm_idcount_init(&s->ids);
 	o->configured = cfg != NULL;
@@ -448,6 +462,56 @@ static long object_named(const struct profiler *pr, const char *name)
 	return -1;
 }
 
+/* The object named name, any case, also in the plural (deal: deals, activity: activities); -1 when none. */
+static long object_named_loosely(const struct profiler *pr, const char *name)
+{
+	char plural[CRM_MAX_IDENT_LEN + 8];
+	size_t i, n = strlen(name), k;
+
+	for (k = 0; k < 3; k++) {
+		if (k == 0)
+			snprintf(plural, sizeof(plural), "%s", name);
+		else if (k == 1)
+			snprintf(plural, sizeof(plural), "%s%s", name, n && name[n - 1] == 's' ? "es" : "s");
+		else if (n > 1 && name[n - 1] == 'y')
+			snprintf(plural, sizeof(plural), "%.*sies", (int)(n - 1), name);
+		else
+			continue;
+		for (i = 0; i < pr->prof->count; i++)
+			if (strcasecmp(pr->prof->objects[i].name, plural) == 0)
+				return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * The object a lookup column's name points at, as Salesforce and Pipedrive
+ * name them: AccountId and Account__c (Account), Product_Family__c (the
+ * object of that very name), org_id (organizations), person_id (persons).
+ * -1 when no profiled object fits. base gets the name without its suffix.
+ */
+static long parent_by_column_name(const struct profiler *pr, const char *column, char *base, size_t cap)
+{
+	size_t n = strlen(column);
+	long p = -1;
+
+	base[0] = '\0';
+	if (n > 3 && !strcmp(column + n - 3, "__c")) {
+		snprintf(base, cap, "%.*s", (int)(n - 3), column);
+		if ((p = object_named_loosely(pr, column)) < 0)
+			p = object_named_loosely(pr, base);
+	} else if (n > 3 && !strcasecmp(column + n - 3, "_id")) {
+		snprintf(base, cap, "%.*s", (int)(n - 3), column);
+		p = object_named_loosely(pr, base);
+		if (p < 0 && !strcasecmp(base, "org"))
+			p = object_named_loosely(pr, "organization");
+	} else if (n > 2 && !strcmp(column + n - 2, "Id") && column[n - 3] >= 'a' && column[n - 3] <= 'z') {
+		snprintf(base, cap, "%.*s", (int)(n - 2), column);
+		p = object_named_loosely(pr, base);
+	}
+	return p;
+}
+
 static int add_ref(struct object_state *s, struct crm_profile_object *o, long col, size_t parent,
 		   const char *parent_name, const char *basis, struct crm_error *err)
 {
@@ -501,6 +565,11 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 			const struct crm_column_def *def = crm_schema_column(s->table, target);
 			if (def && def->type == CRM_TYPE_REF && (p = object_for_table(pr, def->ref_table)) >= 0 &&
 			    add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
+				return err->code;
+		} else if (s->kind != CRM_READER_CSV &&
+			   (p = parent_by_column_name(pr, s->columns[c], parent, sizeof(parent))) >= 0) {
+			/* JSON exports carry API names, whose lookups follow the CRM's naming */
+			if (add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
 				return err->code;
 		}
 		/* the duplicate keys: by the target field the column fills, else by its name */
@@ -829,6 +898,10 @@ static int references_of_record(struct profiler *pr, struct object_state *s, str
 		size_t len = rec->fields[ref->col].len;
 		uint64_t h;
 		crm_text_trim(&v, &len);
+		if (s->sfdx && len && v[0] == '@') {
+			v++;
+			len--;
+		}
 		if (!len)
 			continue;
 		o->references[r].references++;
@@ -866,7 +939,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 	struct object_state *s = &pr->st[index];
 	struct crm_profile_object *o = &pr->prof->objects[index];
 	struct crm_error rerr = CRM_ERROR_INIT;
-	struct crm_csv_reader *r = crm_csv_open(s->path, o->read_as, s->delimiter, &rerr);
+	struct crm_reader *r = open_export(s, o, &rerr);
 	struct crm_record rec;
 	int rc;
 
@@ -874,11 +947,11 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 		o->fatal = crm_strdup(rerr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	while ((rc = crm_csv_next(r, &rec, &rerr)) != CRM_READ_EOF) {
+	while ((rc = crm_reader_next(r, &rec, &rerr)) != CRM_READ_EOF) {
 		size_t c;
 		if (rc < 0) {
 			if (rc == CRM_ENOMEM) {
-				crm_csv_close(r);
+				crm_reader_close(r);
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			}
 			o->fatal = crm_strdup(rerr.msg);
@@ -919,7 +992,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 		if (duplicates_of_record(s, o, &rec, err) || references_of_record(pr, s, o, &rec, err))
 			break;
 	}
-	crm_csv_close(r);
+	crm_reader_close(r);
 	if (err->code)
 		return err->code;
 	s->done = 1;
@@ -1234,6 +1307,8 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		int ts;
 		if ((long)c == s->id_col || s->fs[c].row || !f->filled)
 			continue;
+		if (s->sfdx && !strncmp(s->columns[c], "attributes.", 11))
+			continue; /* the tree's own bookkeeping: the record's type and its id */
 		for (r = 0; r < o->reference_count; r++)
 			if (s->refs[r].col == (long)c)
 				parent = o->references[r].parent;
@@ -1243,7 +1318,12 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 			snprintf(target, sizeof(target), "%s", def->name);
 		else if (ts && !target_taken(pr, o->name, ts == 1 ? "created_at" : "updated_at", first))
 			snprintf(target, sizeof(target), "%s", ts == 1 ? "created_at" : "updated_at");
-		else
+		else if (parent && parent_by_column_name(pr, s->columns[c], target, sizeof(target)) >= 0) {
+			/* a custom lookup: named for what it points at, account_id for Account__c */
+			char stem[CRM_MAX_IDENT_LEN + 1];
+			crm_schema_ident(target, stem, sizeof(stem));
+			snprintf(target, sizeof(target), "%s_id", stem);
+		} else
 			crm_schema_ident(s->columns[c], target, sizeof(target));
 		if (target_taken(pr, o->name, target, first))
 			continue; /* two columns for one target: the first one drafted wins, the user picks */
@@ -1319,7 +1399,10 @@ static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
 		o->fatal = crm_strdup(derr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	if (judge_bytes(o, err) || read_header(s, o, err))
+	/* line endings, quotes and encodings are CSV matters: JSON is UTF-8 and its reader checks the rest */
+	if (s->kind == CRM_READER_CSV ? judge_bytes(o, err) : (o->found_encoding = o->read_as = "utf-8", 0))
+		return err->code;
+	if (read_header(s, o, err))
 		return err->code;
 	if (o->fatal)
 		return 0;

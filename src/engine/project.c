@@ -3,7 +3,7 @@
  */
 #include "compat.h"
 #include "engine/project.h"
-#include "io/csv.h"
+#include "io/reader.h"
 #include "util/alloc.h"
 
 #include <string.h>
@@ -16,6 +16,14 @@ struct crm_project_object *crm_project_object(struct crm_project *p, const char 
 		if (strcmp(p->objects[i].cfg->name, name) == 0)
 			return &p->objects[i];
 	return NULL;
+}
+
+struct crm_reader *crm_project_reader_open(const struct crm_project_object *o, struct crm_error *err)
+{
+	struct crm_reader_spec spec = {o->path, crm_config_reader_kind(o->cfg), o->encoding, o->cfg->delimiter,
+				       o->cfg->stream};
+
+	return crm_reader_open(&spec, err);
 }
 
 static void release_columns(struct crm_project_object *o)
@@ -72,7 +80,7 @@ static int load_key(struct crm_project *p, const char *name, const char *rel, st
 }
 
 /* The header's names, and where the sync columns ([object] modified and deleted) are. */
-static int read_header(struct crm_project_object *o, const struct crm_csv_reader *r, const struct crm_record *hdr,
+static int read_header(struct crm_project_object *o, const struct crm_reader *r, const struct crm_record *hdr,
 		       struct crm_error *err)
 {
 	size_t i;
@@ -86,8 +94,8 @@ static int read_header(struct crm_project_object *o, const struct crm_csv_reader
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		o->column_count++;
 	}
-	o->modified_col = o->cfg->modified ? crm_csv_column(r, o->cfg->modified) : -1;
-	o->deleted_col = o->cfg->deleted ? crm_csv_column(r, o->cfg->deleted) : -1;
+	o->modified_col = o->cfg->modified ? crm_reader_column(r, o->cfg->modified) : -1;
+	o->deleted_col = o->cfg->deleted ? crm_reader_column(r, o->cfg->deleted) : -1;
 	if (o->cfg->modified && o->modified_col < 0)
 		return crm_error_set(err, CRM_EINPUT, "%s: [object \"%s\"] modified = %s: the file has no such column",
 				     o->path, o->cfg->name, o->cfg->modified);
@@ -101,25 +109,25 @@ static int read_header(struct crm_project_object *o, const struct crm_csv_reader
 static int compile_program(struct crm_project *p, struct crm_project_object *o, struct crm_diags *diags,
 			   struct crm_error *err)
 {
-	struct crm_csv_reader *r;
+	struct crm_reader *r;
 	struct crm_record rec;
 	int rc;
 
 	o->encoding = crm_config_encoding(&p->cfg, o->cfg);
-	r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
+	r = crm_project_reader_open(o, err);
 	if (!r)
 		goto fail;
-	rc = crm_csv_next(r, &rec, err);
+	rc = crm_reader_next(r, &rec, err);
 	if (rc == CRM_READ_EOF)
 		crm_error_set(err, CRM_EINPUT, "%s: empty file (no header)", o->path);
 	if (rc != CRM_READ_RECORD || read_header(o, r, &rec, err)) {
-		crm_csv_close(r);
+		crm_reader_close(r);
 		goto fail;
 	}
 	/* the compiler adds its own problems to diags */
 	o->prog = crm_program_compile(&p->cfg, &p->map, o->cfg, r,
 				      p->pseudonym_key.id[0] ? p->pseudonym_key.secret : NULL, diags, err);
-	crm_csv_close(r);
+	crm_reader_close(r);
 	return err->code;
 fail:
 	if (diags && err->code != CRM_ENOMEM)

@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "audit/keys.h"
+#include "io/reader.h"
 #include "model/config.h"
 #include "model/mapping.h"
 #include "transform/program.h"
@@ -53,6 +54,9 @@ struct crm_project {
  */
 int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *err);
 void crm_project_release(struct crm_project *p);
+
+/* Opens o's export with the reader its format needs (config.h); NULL with err set. */
+struct crm_reader *crm_project_reader_open(const struct crm_project_object *o, struct crm_error *err);
 
 /* The object with this source name, or NULL. */
 struct crm_project_object *crm_project_object(struct crm_project *p, const char *name);

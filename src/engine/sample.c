@@ -6,7 +6,7 @@
  */
 #include "compat.h"
 #include "engine/sample.h"
-#include "io/csv.h"
+#include "io/reader.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -37,7 +37,7 @@ void crm_sample_release(struct crm_sample *sample)
 static int read_object(struct crm_sample *sample, struct crm_project *p, size_t index, int *grew, struct crm_error *err)
 {
 	struct crm_project_object *o = &p->objects[index];
-	struct crm_csv_reader *r = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
+	struct crm_reader *r = crm_project_reader_open(o, err);
 	struct crm_program_result res;
 	struct crm_record rec;
 	struct crm_arena arena;
@@ -46,12 +46,12 @@ static int read_object(struct crm_sample *sample, struct crm_project *p, size_t 
 	if (!r)
 		return err->code;
 	if (crm_program_result_init(&res, o->prog, err)) {
-		crm_csv_close(r);
+		crm_reader_close(r);
 		return err->code;
 	}
 	crm_arena_init(&arena, 64 * 1024);
 	*grew = 0;
-	while ((rc = crm_csv_next(r, &rec, err)) != CRM_READ_EOF) {
+	while ((rc = crm_reader_next(r, &rec, err)) != CRM_READ_EOF) {
 		const char *id;
 		size_t id_len, f;
 		if (rc < 0)
@@ -86,7 +86,7 @@ static int read_object(struct crm_sample *sample, struct crm_project *p, size_t 
 out:
 	crm_arena_release(&arena);
 	crm_program_result_release(&res);
-	crm_csv_close(r);
+	crm_reader_close(r);
 	return rc < 0 ? rc : 0;
 }
 

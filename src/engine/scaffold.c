@@ -7,6 +7,8 @@
 #include "compat.h"
 #include "engine/scaffold.h"
 #include "engine/profile.h"
+#include "io/json.h"
+#include "io/reader.h"
 #include "model/schema.h"
 #include "util/alloc.h"
 #include "util/limits.h"
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,17 +61,17 @@ void crm_scaffold_release(struct crm_scaffold *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static void head(FILE *out, const char *name, const struct source_kind *k, const char *exports)
+static void head(FILE *out, const char *name, const struct source_kind *k, const char *format, const char *exports)
 {
 	fprintf(out,
 		"; crmshift.ini, drafted by 'crmshift init --from %s' from the exports below.\n"
 		"; Review every [object] and mapping.csv before loading: 'crmshift profile' shows what\n"
 		"; the exports hold, 'crmshift plan' checks what is written here.\n"
 		"\n[migration]\nname = %s\n; stored in every target row with the source's own id: keep it stable\n"
-		"source_system = %s\n\n[source]\nformat = csv\npath = %s\nencoding = utf-8\n"
+		"source_system = %s\n\n[source]\nformat = %s\npath = %s\nencoding = utf-8\n"
 		"; the zone of date-times written without one\ntimezone = UTC\n\n[target]\nurl = sqlite:target.db\n"
 		"batch_size = 5000\n",
-		k->name, name, k->source_system, exports);
+		k->name, name, k->source_system, format, exports);
 }
 
 static const char *column_in(const struct crm_profile_object *o, const char *keys)
@@ -136,6 +139,246 @@ static int keep_configured_rows(struct crm_profile *prof, struct crm_error *err)
 	return 0;
 }
 
+/* ---- exports that are not CSV: sfdx data trees and their plans, Airbyte JSON lines ---- */
+
+/* One object of a JSON export, declared before profile runs: the file a record type or stream is read from. */
+struct json_object {
+	char *name;
+	char *file;
+};
+
+struct json_exports {
+	struct crm_scaffold *res;
+	const char *crm;
+	size_t csv_files;
+	char **trees; /* file names, in name order */
+	size_t tree_count;
+	char **plans;
+	size_t plan_count;
+	char **lines;
+	size_t line_count;
+	struct json_object *objects;
+	size_t object_count;
+	const char *current_file; /* of crm_json_streams' callback */
+};
+
+static int push_name(char ***list, size_t *count, const char *name, struct crm_error *err)
+{
+	size_t cap = *count;
+
+	if (crm_grow(list, *count, &cap, sizeof(**list), 8) || !((*list)[*count] = crm_strdup(name)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	(*count)++;
+	return 0;
+}
+
+/* The first byte that is not blank (after a UTF-8 BOM), or EOF. */
+static int first_byte(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	int c;
+
+	if (!f)
+		return EOF;
+	c = getc(f);
+	if (c == 0xEF && getc(f) == 0xBB && getc(f) == 0xBF)
+		c = getc(f);
+	while (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		c = getc(f);
+	fclose(f);
+	return c;
+}
+
+static int sort_export(void *ctx, const char *rel, const char *path, struct crm_error *err)
+{
+	struct json_exports *je = ctx;
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	size_t len = strlen(base);
+
+	if (len > 4 && (!strcasecmp(base + len - 4, ".csv") || !strcasecmp(base + len - 4, ".tsv")))
+		je->csv_files++;
+	else if (len > 6 && !strcasecmp(base + len - 6, ".jsonl"))
+		return push_name(&je->lines, &je->line_count, base, err);
+	else if (len > 5 && !strcasecmp(base + len - 5, ".json")) {
+		int c = first_byte(path);
+		if (c == '{')
+			return push_name(&je->trees, &je->tree_count, base, err);
+		if (c == '[')
+			return push_name(&je->plans, &je->plan_count, base, err);
+	}
+	return 0;
+}
+
+/*
+ * Declares that object name is read from file. When another file holds the
+ * same object already, this one is left out and said so: two files of one
+ * object would load records with the same ids over each other.
+ */
+static int declare(struct json_exports *je, const char *name, const char *file, struct crm_error *err)
+{
+	char reason[512];
+	size_t i, cap = je->object_count;
+
+	for (i = 0; i < je->object_count; i++) {
+		if (strcmp(je->objects[i].file, file) == 0)
+			return 0;
+		if (strcmp(je->objects[i].name, name) == 0) {
+			snprintf(reason, sizeof(reason),
+				 "holds %s records, as %s does, which is the one read (set [object \"%s\"] file to "
+				 "read this one instead)",
+				 name, je->objects[i].file, name);
+			return skip(je->res, file, reason, err);
+		}
+	}
+	if (crm_grow(&je->objects, je->object_count, &cap, sizeof(*je->objects), 8))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	je->objects[je->object_count].name = crm_strdup(name);
+	je->objects[je->object_count].file = crm_strdup(file);
+	if (!je->objects[je->object_count].name || !je->objects[je->object_count].file) {
+		crm_free(je->objects[je->object_count].name);
+		crm_free(je->objects[je->object_count].file);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	je->object_count++;
+	return 0;
+}
+
+/* The plans' files first (in plan name order), then the trees no plan names, by their records' attributes.type. */
+static int declare_trees(struct json_exports *je, const char *folder, struct crm_error *err)
+{
+	char path[4096], type[CRM_MAX_IDENT_LEN + 1];
+	size_t i, j, f;
+
+	for (i = 0; i < je->plan_count; i++) {
+		json_t *plan, *step;
+		if (crm_path_format(path, sizeof(path), err, "%s/%s", folder, je->plans[i]))
+			return err->code;
+		plan = json_load_file(path, 0, NULL);
+		json_array_foreach(plan, j, step)
+		{
+			const char *sobject = json_string_value(json_object_get(step, "sobject"));
+			json_t *files = json_object_get(step, "files");
+			for (f = 0; sobject && f < json_array_size(files); f++) {
+				const char *file = json_string_value(json_array_get(files, f));
+				if (file && declare(je, sobject, file, err))
+					break;
+			}
+			if (err->code)
+				break;
+		}
+		json_decref(plan);
+		if (err->code)
+			return err->code;
+	}
+	for (i = 0; i < je->tree_count; i++) {
+		struct crm_error rerr = CRM_ERROR_INIT;
+		struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL};
+		struct crm_reader *r;
+		struct crm_record rec;
+		long col;
+		if (crm_path_format(path, sizeof(path), err, "%s/%s", folder, je->trees[i]))
+			return err->code;
+		r = crm_reader_open(&spec, &rerr);
+		type[0] = '\0';
+		if (r && (col = crm_reader_column(r, "attributes.type")) >= 0 &&
+		    crm_reader_next(r, &rec, &rerr) == CRM_READ_RECORD) {
+			while (!type[0] && crm_reader_next(r, &rec, &rerr) > 0)
+				snprintf(type, sizeof(type), "%.*s", (int)rec.fields[col].len, rec.fields[col].ptr);
+		}
+		crm_reader_close(r);
+		if (!type[0] &&
+		    skip(je->res, je->trees[i],
+			 rerr.code ? rerr.msg : "no record says its attributes.type: name the object by hand", err))
+			return err->code;
+		if (type[0] && declare(je, type, je->trees[i], err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int declare_stream(void *ctx, const char *stream, struct crm_error *err)
+{
+	struct json_exports *je = ctx;
+
+	return declare(je, stream, je->current_file, err);
+}
+
+static int declare_streams(struct json_exports *je, const char *folder, struct crm_error *err)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < je->line_count; i++) {
+		je->current_file = je->lines[i];
+		if (crm_path_format(path, sizeof(path), err, "%s/%s", folder, je->lines[i]) ||
+		    crm_json_streams(path, declare_stream, je, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static void json_exports_release(struct json_exports *je)
+{
+	size_t i;
+
+	for (i = 0; i < je->tree_count; i++)
+		crm_free(je->trees[i]);
+	for (i = 0; i < je->plan_count; i++)
+		crm_free(je->plans[i]);
+	for (i = 0; i < je->line_count; i++)
+		crm_free(je->lines[i]);
+	for (i = 0; i < je->object_count; i++) {
+		crm_free(je->objects[i].name);
+		crm_free(je->objects[i].file);
+	}
+	crm_free(je->trees);
+	crm_free(je->plans);
+	crm_free(je->lines);
+	crm_free(je->objects);
+}
+
+/*
+ * The format of the exports in folder, and for JSON ones the objects they
+ * hold: a Salesforce folder of data trees (no CSV) is sfdx, a Pipedrive
+ * folder of JSON lines is pipedrive; anything else is read as CSV.
+ */
+static int find_format(struct json_exports *je, const char *folder, const char **format, struct crm_error *err)
+{
+	*format = "csv";
+	if (crm_dir_each_file(folder, ".", sort_export, je, err))
+		return err->code;
+	if (je->csv_files)
+		return 0;
+	if (!strcmp(je->crm, "salesforce") && je->tree_count) {
+		*format = "sfdx";
+		return declare_trees(je, folder, err);
+	}
+	if (!strcmp(je->crm, "pipedrive") && je->line_count) {
+		*format = "pipedrive";
+		return declare_streams(je, folder, err);
+	}
+	return 0;
+}
+
+/* The [object] sections of JSON exports, so that profile reads them as what they are. */
+static void declared_objects(FILE *out, const struct json_exports *je, const char *format)
+{
+	char table[CRM_MAX_IDENT_LEN + 8];
+	size_t i;
+
+	for (i = 0; i < je->object_count; i++) {
+		const struct crm_table_def *t = crm_schema_guess_table(je->objects[i].name);
+		if (t)
+			snprintf(table, sizeof(table), "%s", t->name);
+		else
+			crm_schema_ident(je->objects[i].name, table, sizeof(table));
+		fprintf(out, "\n[object \"%s\"]\nfile = %s\n", je->objects[i].name, je->objects[i].file);
+		if (!strcmp(format, "pipedrive"))
+			fprintf(out, "id = id\n");
+		fprintf(out, "target = %s\n", table);
+	}
+}
+
 static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k, FILE *out,
 			struct crm_error *err)
 {
@@ -178,7 +421,9 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 {
 	const struct source_kind *k = kind_named(crm);
 	char abs[PATH_MAX], ini[4096], mapping[4096];
+	struct json_exports je;
 	struct crm_profile prof;
+	const char *format;
 	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
@@ -186,6 +431,9 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&je, 0, sizeof(je));
+	je.res = res;
+	je.crm = crm;
 	if (!k)
 		return crm_error_set(err, CRM_EUSAGE,
 				     "unknown source CRM '%s' (salesforce, hubspot, pipedrive, generic)", crm);
@@ -196,18 +444,24 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		return err->code;
 	if (stat(mapping, &st) == 0)
 		return crm_error_set(err, CRM_EINPUT, "'%s' exists: it is not overwritten", mapping);
+	if (find_format(&je, abs, &format, err))
+		goto out_json;
 	out = open_memstream(&text, &len);
-	if (!out)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	head(out, name, k, abs);
+	if (!out) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out_json;
+	}
+	head(out, name, k, format, abs);
+	declared_objects(out, &je, format);
 	if (fclose(out) != 0) {
 		free(text);
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out_json;
 	}
 	rc = crm_file_write(ini, text, len, 0, err);
 	free(text);
 	if (rc)
-		return rc;
+		goto out_json;
 	if (crm_profile_run(&prof, dir, NULL, err))
 		goto out_unlink;
 	text = NULL;
@@ -216,7 +470,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_release;
 	}
-	head(out, name, k, abs);
+	head(out, name, k, format, abs);
 	rc = objects_text(res, &prof, k, out, err);
 	if (fclose(out) != 0 && !rc)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -226,6 +480,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 	free(text);
 	if (!err->code) {
 		crm_profile_release(&prof);
+		json_exports_release(&je);
 		return 0;
 	}
 out_release:
@@ -233,6 +488,8 @@ out_release:
 out_unlink:
 	unlink(ini);
 	unlink(mapping);
+out_json:
+	json_exports_release(&je);
 	crm_scaffold_release(res);
 	return err->code;
 }

@@ -16,7 +16,7 @@
  */
 #include "compat.h"
 #include "engine/stage.h"
-#include "io/csv.h"
+#include "io/reader.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -59,7 +59,7 @@ struct crm_stager {
 	struct crm_project_object *o;
 	struct crm_stage_options opt;
 	unsigned run_flags;
-	struct crm_csv_reader *reader;
+	struct crm_reader *reader;
 	pthread_mutex_t reader_lock; /* the reader, read_done and next_fill */
 	int read_done;
 	uint64_t next_fill;
@@ -208,7 +208,7 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 	crm_arena_init(&scratch, 16 * 1024);
 	while (st->count < STAGE_RECORDS) {
 		struct crm_error rec_err = CRM_ERROR_INIT;
-		int rc = crm_csv_next(s->reader, &rec, &rec_err);
+		int rc = crm_reader_next(s->reader, &rec, &rec_err);
 		if (rc < 0 || (rc == CRM_READ_BAD_RECORD && rec.index == 0)) {
 			st->err = rec_err; /* a broken file or header: nothing more can be read */
 			st->last = 1;
@@ -246,7 +246,7 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 		}
 	}
 	crm_arena_release(&scratch);
-	st->bytes_read = crm_csv_bytes_read(s->reader);
+	st->bytes_read = crm_reader_bytes_read(s->reader);
 }
 
 /* Maps the good records of st; values point into its arena, where their raw copies are. */
@@ -358,7 +358,7 @@ struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct c
 	for (i = 0; i < s->worker_count; i++)
 		if (crm_program_result_init(&s->workers[i].res, o->prog, err))
 			goto out_free;
-	s->reader = crm_csv_open(o->path, o->encoding, o->cfg->delimiter, err);
+	s->reader = crm_project_reader_open(o, err);
 	if (!s->reader)
 		goto out_free;
 	for (i = 0; i < s->worker_count; i++) {
@@ -457,7 +457,7 @@ void crm_stager_stop(struct crm_stager *s)
 	for (i = 0; i < s->worker_count; i++)
 		if (s->workers[i].started)
 			pthread_join(s->workers[i].thread, NULL);
-	crm_csv_close(s->reader);
+	crm_reader_close(s->reader);
 	for (i = 0; i < s->worker_count; i++)
 		crm_program_result_release(&s->workers[i].res);
 	crm_program_result_release(&s->finish);

@@ -654,3 +654,45 @@ uint64_t crm_json_bytes_read(const struct crm_json_reader *r)
 
 	return pos > 0 ? (uint64_t)pos : 0;
 }
+
+int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct crm_error *err)
+{
+	struct crm_json_reader *r = crm_calloc(1, sizeof(*r));
+	struct crm_strmap seen;
+	json_t *root, *env, *stream;
+	int rc;
+
+	if (!r)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_strmap_init(&seen);
+	crm_buf_init(&r->text, CRM_MAX_RECORD_LEN);
+	crm_buf_init(&r->path_buf, CRM_MAX_FIELD_LEN);
+	crm_strmap_init(&r->columns);
+	crm_arena_init(&r->values, 1024);
+	r->shape = CRM_JSON_LINES;
+	r->path = crm_strdup(path);
+	r->in = r->path ? fopen(path, "rb") : NULL;
+	if (!r->path)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	else if (!r->in)
+		crm_error_set(err, CRM_EIO, "cannot open '%s': %s", path, strerror(errno));
+	if (!err->code && !start_pass(r, err)) {
+		while ((rc = next_line_text(r, err)) == 1) {
+			root = json_loadb(r->text.ptr, r->text.len, 0, NULL);
+			env = json_is_object(json_object_get(root, "record")) ? json_object_get(root, "record") : root;
+			stream = json_object_get(env, "stream");
+			if (json_is_string(stream) && json_is_object(json_object_get(env, "data"))) {
+				const char *name = json_string_value(stream);
+				rc = crm_strmap_put(&seen, name, strlen(name), 0, NULL, NULL, err);
+				if (rc == 1)
+					fn(ctx, name, err);
+			}
+			json_decref(root);
+			if (err->code)
+				break;
+		}
+	}
+	crm_strmap_release(&seen);
+	crm_json_close(r);
+	return err->code;
+}

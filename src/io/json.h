@@ -66,6 +66,15 @@ const char *crm_json_path(const struct crm_json_reader *reader);
 uint64_t crm_json_bytes_read(const struct crm_json_reader *reader);
 
 /*
+ * The Airbyte streams of a JSON lines file, in the order they first appear:
+ * calls fn once per stream name. Lines that are not Airbyte records are
+ * passed over (the reader names them when a stream is read). Returns 0, or
+ * a negative code with err set (an unreadable file, or fn's error).
+ */
+typedef int (*crm_json_stream_fn)(void *ctx, const char *stream, struct crm_error *err);
+int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct crm_error *err);
+
+/*
  * A scalar JSON value as record text, in arena: a string in NFC, an integer
  * in decimal, a real with 15 significant digits, true/false, and "" for null
  * (and for an object or array, which have no text of their own). NULL when

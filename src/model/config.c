@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,31 @@ static struct crm_object_config *add_object(struct parse_state *st, const char *
 	return obj;
 }
 
+static int known_format(const char *name)
+{
+	static const char *const formats[] = {"csv", "salesforce", "sfdx", "jsonl", "pipedrive"};
+	size_t i;
+
+	for (i = 0; i < CRM_ARRAY_COUNT(formats); i++)
+		if (strcmp(name, formats[i]) == 0)
+			return 1;
+	return 0;
+}
+
+enum crm_reader_kind crm_config_reader_kind(const struct crm_object_config *obj)
+{
+	if (strcmp(obj->format, "sfdx") == 0)
+		return CRM_READER_SFDX_TREE;
+	if (strcmp(obj->format, "jsonl") == 0 || strcmp(obj->format, "pipedrive") == 0)
+		return CRM_READER_JSON_LINES;
+	return CRM_READER_CSV;
+}
+
+int crm_config_is_sfdx(const struct crm_object_config *obj)
+{
+	return strcmp(obj->format, "sfdx") == 0;
+}
+
 static int object_key(struct parse_state *st, struct crm_object_config *obj, const char *key, const char *value)
 {
 	if (strcmp(key, "file") == 0)
@@ -131,6 +157,11 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 	}
 	if (strcmp(key, "encoding") == 0)
 		return set_string(&obj->encoding, value, st);
+	if (strcmp(key, "format") == 0)
+		return known_format(value) ? set_string(&obj->format, value, st)
+					   : refuse(st, "format '%s' is not one of %s", value, CRM_CONFIG_FORMATS);
+	if (strcmp(key, "stream") == 0)
+		return set_string(&obj->stream, value, st);
 	if (strcmp(key, "residency") == 0)
 		return set_string(&obj->residency, value, st);
 	if (strcmp(key, "delimiter") == 0) {
@@ -379,6 +410,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return set_string(&cfg->source_format, value, st);
 		if (strcmp(key, "path") == 0)
 			return set_string(&cfg->source_path, value, st);
+		if (strcmp(key, "plan") == 0)
+			return set_string(&cfg->source_plan, value, st);
 		if (strcmp(key, "encoding") == 0)
 			return set_string(&cfg->source_encoding, value, st);
 		if (strcmp(key, "timezone") == 0)
@@ -450,6 +483,8 @@ void crm_config_release(struct crm_config *cfg)
 		crm_free(obj->name);
 		crm_free(obj->file);
 		crm_free(obj->residency);
+		crm_free(obj->format);
+		crm_free(obj->stream);
 		crm_free(obj->id);
 		crm_free(obj->target);
 		crm_free(obj->modified);
@@ -478,6 +513,7 @@ void crm_config_release(struct crm_config *cfg)
 	crm_free(cfg->source_system);
 	crm_free(cfg->source_format);
 	crm_free(cfg->source_path);
+	crm_free(cfg->source_plan);
 	crm_free(cfg->source_encoding);
 	crm_free(cfg->source_timezone);
 	crm_free(cfg->target_url);
@@ -509,28 +545,32 @@ const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_o
 	return cfg->source_encoding ? cfg->source_encoding : "utf-8";
 }
 
-char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj)
+/* A file in [source] path: a new string, or NULL on OOM. */
+static char *source_file_path(const struct crm_config *cfg, const char *file)
 {
-	char *folder = crm_config_path(cfg, cfg->source_path);
-	char *path = NULL;
+	char *folder, *path;
 	size_t flen, len;
 
+	if (file[0] == '/')
+		return crm_strdup(file);
+	folder = crm_config_path(cfg, cfg->source_path);
 	if (!folder)
 		return NULL;
-	if (obj->file[0] == '/') {
-		crm_free(folder);
-		return crm_strdup(obj->file);
-	}
 	flen = strlen(folder);
-	len = strlen(obj->file);
+	len = strlen(file);
 	path = crm_malloc(flen + len + 2);
 	if (path) {
 		memcpy(path, folder, flen);
 		path[flen] = '/';
-		memcpy(path + flen + 1, obj->file, len + 1);
+		memcpy(path + flen + 1, file, len + 1);
 	}
 	crm_free(folder);
 	return path;
+}
+
+char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj)
+{
+	return source_file_path(cfg, obj->file);
 }
 
 const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name)
@@ -543,6 +583,86 @@ const struct crm_object_config *crm_config_object(const struct crm_config *cfg, 
 	return NULL;
 }
 
+/* An object's format, and what its format implies: pipedrive's stream, sfdx's id. */
+static int object_defaults(struct crm_config *cfg, struct crm_object_config *obj, struct crm_error *err)
+{
+	if (!obj->format && !(obj->format = crm_strdup(cfg->source_format)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (obj->stream && crm_config_reader_kind(obj) != CRM_READER_JSON_LINES)
+		return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] stream is for JSON lines, not %s",
+				     cfg->path, obj->line, obj->name, obj->format);
+	if (strcmp(obj->format, "pipedrive") == 0 && !obj->stream && !(obj->stream = crm_strdup(obj->name)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	/* DESIGN.md: in a data tree, each record's referenceId is its id */
+	if (crm_config_is_sfdx(obj) && !obj->id && !(obj->id = crm_strdup("attributes.referenceId")))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * [source] plan: the sfdx plan file, a JSON array of {"sobject", "files"}.
+ * It gives each object its file unless [object] file says otherwise; an
+ * sObject the plan loads must have its [object] section, so that no file the
+ * plan names is left behind unnoticed.
+ */
+static int read_plan(struct crm_config *cfg, struct crm_error *err)
+{
+	char *path = source_file_path(cfg, cfg->source_plan);
+	json_error_t jerr;
+	json_t *plan, *step;
+	size_t i;
+
+	if (!path)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	plan = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!plan) {
+		crm_error_set(err, CRM_EINPUT, "%s: [source] plan: %s:%d:%d: %s", cfg->path, path, jerr.line,
+			      jerr.column, jerr.text);
+		crm_free(path);
+		return err->code;
+	}
+	if (!json_is_array(plan))
+		crm_error_set(err, CRM_EINPUT,
+			      "%s: not an sfdx plan: a JSON array of {\"sobject\", \"files\"} is expected", path);
+	json_array_foreach(plan, i, step)
+	{
+		const char *sobject = json_string_value(json_object_get(step, "sobject"));
+		json_t *files = json_object_get(step, "files");
+		struct crm_object_config *obj;
+		if (err->code)
+			break;
+		if (!sobject || !json_is_array(files) || json_array_size(files) == 0 ||
+		    !json_is_string(json_array_get(files, 0))) {
+			crm_error_set(err, CRM_EINPUT, "%s: step %zu: \"sobject\" and \"files\" are expected", path,
+				      i + 1);
+			break;
+		}
+		obj = (struct crm_object_config *)crm_config_object(cfg, sobject);
+		if (!obj) {
+			crm_error_set(
+				err, CRM_EINPUT,
+				"%s: the plan loads %s (%s) but crmshift.ini has no [object \"%s\"]: add one with "
+				"its target",
+				cfg->path, sobject, json_string_value(json_array_get(files, 0)), sobject);
+			break;
+		}
+		if (obj->file)
+			continue;
+		if (json_array_size(files) > 1) {
+			crm_error_set(err, CRM_EINPUT,
+				      "%s: the plan gives %s %zu files; this version reads one file per object: set "
+				      "[object \"%s\"] file, one object per file",
+				      path, sobject, json_array_size(files), sobject);
+			break;
+		}
+		if (!(obj->file = crm_strdup(json_string_value(json_array_get(files, 0)))))
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	json_decref(plan);
+	crm_free(path);
+	return err->code;
+}
+
 static int check_config(struct crm_config *cfg, struct crm_error *err)
 {
 	size_t i;
@@ -553,13 +673,17 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 				     cfg->path);
 	if (!cfg->source_format && !(cfg->source_format = crm_strdup("csv")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (strcmp(cfg->source_format, "csv") != 0 && strcmp(cfg->source_format, "salesforce") != 0)
-		return crm_error_set(
-			err, CRM_EINPUT,
-			"%s: [source] format '%s' is not supported by this version (supported: csv, salesforce)",
-			cfg->path, cfg->source_format);
+	if (!known_format(cfg->source_format))
+		return crm_error_set(err, CRM_EINPUT,
+				     "%s: [source] format '%s' is not supported by this version (supported: %s)",
+				     cfg->path, cfg->source_format, CRM_CONFIG_FORMATS);
 	if (!cfg->source_path && !(cfg->source_path = crm_strdup("exports")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < cfg->object_count; i++)
+		if (object_defaults(cfg, &cfg->objects[i], err))
+			return err->code;
+	if (cfg->source_plan && read_plan(cfg, err))
+		return err->code;
 	if (!cfg->target_url && !(cfg->target_url = crm_strdup("sqlite:target.db")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!cfg->batch_size)

@@ -12,6 +12,7 @@
 #define CRM_CONFIG_H
 
 #include "compat.h"
+#include "io/reader.h"
 #include "util/error.h"
 
 struct crm_object_config {
@@ -24,6 +25,8 @@ struct crm_object_config {
 	int delete_missing; /* a record absent from a full export (sync --full) was deleted */
 	char *encoding;	    /* optional: overrides [source] encoding */
 	char *residency;    /* optional: loaded only into a target in this [security] region */
+	char *format;	    /* the file's format: its own, else [source] format (see crm_config_reader_kind) */
+	char *stream;	    /* JSON lines: the Airbyte stream of this object (pipedrive: the object's name) */
 	char delimiter;
 	unsigned long line; /* where the section starts */
 };
@@ -69,6 +72,7 @@ struct crm_config {
 	char *source_system;
 	char *source_format;
 	char *source_path;
+	char *source_plan; /* sfdx: the plan file that names each sObject's file, relative to source_path */
 	char *source_encoding;
 	char *source_timezone; /* for date-times written without a zone */
 	char *target_url;
@@ -98,6 +102,17 @@ const struct crm_object_config *crm_config_object(const struct crm_config *cfg, 
 char *crm_config_path(const struct crm_config *cfg, const char *rel);
 /* The encoding of an object's export: its own, else [source] encoding, else utf-8; obj may be NULL. Borrowed from cfg. */
 const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_object_config *obj);
+/*
+ * The formats of [source] format and [object] format: csv and salesforce
+ * (Data Loader / Data Export CSV) are read as CSV, sfdx as data tree JSON,
+ * jsonl and pipedrive (API records, as Airbyte writes them) as JSON lines.
+ */
+#define CRM_CONFIG_FORMATS "csv, salesforce, sfdx, jsonl, pipedrive"
+/* The reader an object's file needs. */
+enum crm_reader_kind crm_config_reader_kind(const struct crm_object_config *obj);
+/* 1 when the object's file is an sfdx data tree, where a lookup is written "@referenceId". */
+int crm_config_is_sfdx(const struct crm_object_config *obj);
+
 /* The export file of an object: a new string (crm_free); NULL on OOM. */
 char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj);
 

@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 #include "transform/program.h"
+#include "io/csv.h"
 #include "transform/datetime.h"
 #include "transform/phone.h"
 #include "transform/rule.h"
@@ -131,7 +132,7 @@ struct compiler {
 	const struct crm_config *cfg;
 	const struct crm_mapping *map;
 	const struct crm_object_config *obj;
-	const struct crm_csv_reader *reader;
+	const struct crm_reader *reader;
 	const struct crm_mapping_row *row;
 	const char *column; /* the mapping column being compiled */
 	const char *rule_text;
@@ -358,10 +359,10 @@ static int compile_concat(struct compiler *c, struct crm_step *step, const struc
 			part->len = strlen(arg->text);
 			continue;
 		}
-		part->col = crm_csv_column(c->reader, arg->text);
+		part->col = crm_reader_column(c->reader, arg->text);
 		if (part->col < 0)
 			return cfail(c, arg->offset, "'%s' is not a column of '%s' (quote literals: ' ')", arg->text,
-				     crm_csv_path(c->reader));
+				     crm_reader_path(c->reader));
 	}
 	return 0;
 }
@@ -506,6 +507,8 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 			return cfail(c, call->offset, "ref(...) must be the last step");
 		field->ref_object = parent->name;
 		field->ref_table = parent->target;
+		/* a data tree writes a lookup as "@" and the parent's referenceId, its id */
+		step->n = crm_config_is_sfdx(c->obj);
 		return 0;
 	}
 	return cfail(c, call->offset, "unknown function '%s'", name);
@@ -679,10 +682,10 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 	field->source_col = -1;
 	field->source_name = row->col[CRM_MAP_SOURCE_FIELD][0] ? row->col[CRM_MAP_SOURCE_FIELD] : field->target_field;
 	if (row->col[CRM_MAP_SOURCE_FIELD][0]) {
-		field->source_col = crm_csv_column(c->reader, row->col[CRM_MAP_SOURCE_FIELD]);
+		field->source_col = crm_reader_column(c->reader, row->col[CRM_MAP_SOURCE_FIELD]);
 		if (field->source_col < 0)
 			return cfail(c, 0, "source_field '%s' is not a column of '%s'", row->col[CRM_MAP_SOURCE_FIELD],
-				     crm_csv_path(c->reader));
+				     crm_reader_path(c->reader));
 	}
 
 	c->column = "transform_rule";
@@ -820,7 +823,7 @@ void crm_program_free(struct crm_program *prog)
 }
 
 struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
-					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
+					const struct crm_object_config *obj, const struct crm_reader *reader,
 					const unsigned char *pseudonym_key, struct crm_diags *diags,
 					struct crm_error *err)
 {
@@ -846,10 +849,10 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		crm_diags_add(diags, &first);
 		goto out;
 	}
-	prog->id_col = crm_csv_column(reader, obj->id);
+	prog->id_col = crm_reader_column(reader, obj->id);
 	if (prog->id_col < 0) {
 		crm_error_set(&first, CRM_EINPUT, "%s:%lu: [object \"%s\"] id column '%s' is not in '%s'", cfg->path,
-			      obj->line, obj->name, obj->id, crm_csv_path(reader));
+			      obj->line, obj->name, obj->id, crm_reader_path(reader));
 		crm_diags_add(diags, &first);
 	}
 	for (i = 0; i < map->count; i++)
@@ -1098,8 +1101,13 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 	switch (s->kind) {
 	case STEP_TEXT:
 	case STEP_REF:
-		if (s->kind == STEP_REF)
+		if (s->kind == STEP_REF) {
 			crm_text_trim(v, len);
+			if (s->n && *len && (*v)[0] == '@') {
+				(*v)++;
+				(*len)--;
+			}
+		}
 		return 0;
 	case STEP_TRIM:
 		crm_text_trim(v, len);

@@ -16,7 +16,7 @@
 #define CRM_PROGRAM_H
 
 #include "compat.h"
-#include "io/csv.h"
+#include "io/reader.h"
 #include "model/config.h"
 #include "model/mapping.h"
 #include "model/schema.h"
@@ -83,7 +83,7 @@ int crm_diags_add(struct crm_diags *diags, const struct crm_error *err);
  * Returns NULL on error.
  */
 struct crm_program *crm_program_compile(const struct crm_config *cfg, const struct crm_mapping *map,
-					const struct crm_object_config *obj, const struct crm_csv_reader *reader,
+					const struct crm_object_config *obj, const struct crm_reader *reader,
 					const unsigned char *pseudonym_key, struct crm_diags *diags,
 					struct crm_error *err);
 void crm_program_free(struct crm_program *prog);
