@@ -537,6 +537,12 @@ static int add_ref(struct object_state *s, struct crm_profile_object *o, long co
 	return 0;
 }
 
+/* Pipedrive's company_id is the Pipedrive account the data lives in (the same on every record), not an organization. */
+static int pipedrive_tenant(const struct object_state *s, size_t c)
+{
+	return s->cfg && !strcmp(s->cfg->format, "pipedrive") && !strcmp(s->columns[c], "company_id");
+}
+
 static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 {
 	struct object_state *s = &pr->st[index];
@@ -554,7 +560,7 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 										  !strcmp(o->target, "lead"));
 		long p = -1;
 
-		if ((long)c == s->id_col)
+		if ((long)c == s->id_col || pipedrive_tenant(s, c))
 			continue;
 		if (f->row) {
 			rule_ref(f->row->col[CRM_MAP_TRANSFORM_RULE], parent, sizeof(parent));
@@ -1307,12 +1313,16 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		int ts;
 		if ((long)c == s->id_col || s->fs[c].row || !f->filled)
 			continue;
-		if (s->sfdx && !strncmp(s->columns[c], "attributes.", 11))
-			continue; /* the tree's own bookkeeping: the record's type and its id */
+		if ((s->sfdx && !strncmp(s->columns[c], "attributes.", 11)) || pipedrive_tenant(s, c))
+			continue; /* bookkeeping: a tree record's type and id, the Pipedrive account */
 		for (r = 0; r < o->reference_count; r++)
 			if (s->refs[r].col == (long)c)
 				parent = o->references[r].parent;
 		def = crm_schema_match(s->table, s->columns[c]);
+		if (def && ((def->type == CRM_TYPE_DATETIME && (!f->type || strcmp(f->type, "datetime"))) ||
+			    (def->type == CRM_TYPE_DATE &&
+			     (!f->type || (strcmp(f->type, "date") && strcmp(f->type, "datetime"))))))
+			def = NULL; /* values that are not that kind of time (a date, '15:15') keep a column of their own */
 		ts = crm_schema_timestamp_match(s->columns[c]);
 		if (def && !target_taken(pr, o->name, def->name, first))
 			snprintf(target, sizeof(target), "%s", def->name);

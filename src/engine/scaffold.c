@@ -150,7 +150,6 @@ struct json_object {
 struct json_exports {
 	struct crm_scaffold *res;
 	const char *crm;
-	size_t csv_files;
 	char **trees; /* file names, in name order */
 	size_t tree_count;
 	char **plans;
@@ -195,11 +194,9 @@ static int sort_export(void *ctx, const char *rel, const char *path, struct crm_
 	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
 	size_t len = strlen(base);
 
-	if (len > 4 && (!strcasecmp(base + len - 4, ".csv") || !strcasecmp(base + len - 4, ".tsv")))
-		je->csv_files++;
-	else if (len > 6 && !strcasecmp(base + len - 6, ".jsonl"))
+	if (len > 6 && !strcasecmp(base + len - 6, ".jsonl"))
 		return push_name(&je->lines, &je->line_count, base, err);
-	else if (len > 5 && !strcasecmp(base + len - 5, ".json")) {
+	if (len > 5 && !strcasecmp(base + len - 5, ".json")) {
 		int c = first_byte(path);
 		if (c == '{')
 			return push_name(&je->trees, &je->tree_count, base, err);
@@ -219,10 +216,15 @@ static int declare(struct json_exports *je, const char *name, const char *file, 
 	char reason[512];
 	size_t i, cap = je->object_count;
 
+	for (i = 0; i < je->res->skipped_count; i++)
+		if (!strncmp(je->res->skipped[i], file, strlen(file)) && je->res->skipped[i][strlen(file)] == ':')
+			return 0; /* left out already, and said so */
 	for (i = 0; i < je->object_count; i++) {
+		if (strcmp(je->objects[i].name, name) != 0)
+			continue;
 		if (strcmp(je->objects[i].file, file) == 0)
-			return 0;
-		if (strcmp(je->objects[i].name, name) == 0) {
+			return 0; /* a plan and the file's own records agree */
+		{
 			snprintf(reason, sizeof(reason),
 				 "holds %s records, as %s does, which is the one read (set [object \"%s\"] file to "
 				 "read this one instead)",
@@ -339,16 +341,15 @@ static void json_exports_release(struct json_exports *je)
 
 /*
  * The format of the exports in folder, and for JSON ones the objects they
- * hold: a Salesforce folder of data trees (no CSV) is sfdx, a Pipedrive
- * folder of JSON lines is pipedrive; anything else is read as CSV.
+ * hold: a Salesforce folder with data trees is sfdx, a Pipedrive folder with
+ * JSON lines is pipedrive; anything else is read as CSV. CSV files beside
+ * them are still profiled, as objects of format csv.
  */
 static int find_format(struct json_exports *je, const char *folder, const char **format, struct crm_error *err)
 {
 	*format = "csv";
 	if (crm_dir_each_file(folder, ".", sort_export, je, err))
 		return err->code;
-	if (je->csv_files)
-		return 0;
 	if (!strcmp(je->crm, "salesforce") && je->tree_count) {
 		*format = "sfdx";
 		return declare_trees(je, folder, err);
@@ -379,8 +380,8 @@ static void declared_objects(FILE *out, const struct json_exports *je, const cha
 	}
 }
 
-static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k, FILE *out,
-			struct crm_error *err)
+static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k,
+			const char *format, FILE *out, struct crm_error *err)
 {
 	size_t i;
 
@@ -405,6 +406,8 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 		else
 			crm_schema_ident(o->name, table, sizeof(table));
 		fprintf(out, "\n[object \"%s\"]\nfile = %s\nid = %s\ntarget = %s\n", o->name, file, o->id_field, table);
+		if (strcmp(format, "csv") != 0 && !o->configured)
+			fprintf(out, "format = csv\n"); /* a CSV beside JSON exports */
 		if ((modified = column_in(o, k->modified)) != NULL)
 			fprintf(out, "modified = %s\n", modified);
 		if ((deleted = column_in(o, k->deleted)) != NULL)
@@ -471,7 +474,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		goto out_release;
 	}
 	head(out, name, k, format, abs);
-	rc = objects_text(res, &prof, k, out, err);
+	rc = objects_text(res, &prof, k, format, out, err);
 	if (fclose(out) != 0 && !rc)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!err->code && !keep_configured_rows(&prof, err) && !crm_file_write(ini, text, len, 1, err) &&

@@ -5,6 +5,7 @@
 #include "model/schema.h"
 #include "util/limits.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -258,11 +259,17 @@ const struct crm_column_def *crm_schema_match(const struct crm_table_def *table,
 	/* prefixes exports put before a property's own name (HubSpot, Fivetran, Pipedrive's "Person - Name") */
 	static const char *const prefixes[] = {"property", "person",  "organization", "deal", "lead",
 					       "contact",  "account", "company",      "hs"};
-	char key[256];
-	size_t i, p;
+	static const char first_value[] = ".0.value";
+	char key[256], name[256];
+	size_t i, p, len = strlen(source_column);
 
 	if (!table)
 		return NULL;
+	/* the first of a list of values in a JSON export (Pipedrive's phone and email) stands for the field */
+	if (len > sizeof(first_value) - 1 && !strcmp(source_column + len - (sizeof(first_value) - 1), first_value)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(len - (sizeof(first_value) - 1)), source_column);
+		source_column = name;
+	}
 	crm_schema_name_key(source_column, key, sizeof(key));
 	for (i = 0; i < table->count; i++)
 		if (in_list(table->columns[i].aliases, key))

@@ -52,7 +52,8 @@ size_t crm_schema_name_key(const char *name, char *out, size_t cap);
 /*
  * The core column of table a source column of that name most likely fills
  * (by crm_schema_name_key and the column's aliases, then without a prefix
- * such as "property_"), or NULL. A guess for drafting mappings.
+ * such as "property_"; a JSON path "email.0.value" as "email"), or NULL. A
+ * guess for drafting mappings.
  */
 const struct crm_column_def *crm_schema_match(const struct crm_table_def *table, const char *source_column);
 /* The canonical table a source object (or export file stem) of that name most likely is, or NULL. */
