@@ -50,3 +50,15 @@ dump_target() { # db
 		sqlite3 "$1" "select $cols from \"$t\" order by source_id"
 	done
 }
+
+# init --from, then profile, plan, migrate and reconcile of the draft, untouched;
+# sets verdict (reconcile's exit) and fired (the fired triggers as trigger/subject)
+lifecycle() { # dir crm exports
+	"$CRMSHIFT" init "$1" --from "$2" --exports "$3" >"$1.init" || fail "init $2 $3: $(cat "$1.init")"
+	"$CRMSHIFT" -C "$1" profile >"$1.profile" || fail "profile of $1 failed"
+	"$CRMSHIFT" -C "$1" plan >"$1.plan" 2>&1 || fail "plan of the drafted $1 failed: $(tail -5 "$1.plan")"
+	"$CRMSHIFT" -C "$1" migrate >"$1.migrate" 2>&1 || fail "migrate of $1 failed: $(tail -5 "$1.migrate")"
+	verdict=0
+	"$CRMSHIFT" -C "$1" reconcile --json >"$1.reconcile" || verdict=$?
+	fired=$(jq -r '[.triggers[] | select(.fired) | .trigger + "/" + .subject] | join(" ")' "$1.reconcile")
+}

@@ -9,9 +9,27 @@
 #define CRM_HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int harness_case_failed;
+
+/* Writes (text, len) to a new file /tmp/crm-test-XXXXXX, its name in path (64 bytes); 0, or -1. */
+static inline int harness_temp_file(const char *text, size_t len, char path[64])
+{
+	int fd;
+
+	snprintf(path, 64, "/tmp/crm-test-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
 
 #define CHECK(expr)                                                                                                    \
 	do {                                                                                                           \

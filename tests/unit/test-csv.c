@@ -14,17 +14,9 @@ static char tmp_path[64];
 static struct crm_csv_reader *open_text(const char *text, size_t len, const char *encoding)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	int fd;
 
-	snprintf(tmp_path, sizeof(tmp_path), "/tmp/crm-test-csv-XXXXXX");
-	fd = mkstemp(tmp_path);
-	if (fd < 0)
+	if (harness_temp_file(text, len, tmp_path))
 		return NULL;
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	return crm_csv_open(tmp_path, encoding, ',', &err);
 }
 

@@ -12,14 +12,12 @@
 
 static struct crm_dirt scan_text(const char *text, size_t len)
 {
-	char path[] = "/tmp/crm-test-dirt-XXXXXX";
+	char path[64];
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_dirt d;
-	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+	if (harness_temp_file(text, len, path))
 		abort();
-	close(fd);
 	if (crm_dirt_scan(path, &d, &err) != 0)
 		abort();
 	unlink(path);

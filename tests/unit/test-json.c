@@ -24,18 +24,8 @@ static struct crm_reader *open_spec(const char *path, enum crm_reader_kind kind,
 static struct crm_reader *open_text(const char *text, enum crm_reader_kind kind, const char *stream,
 				    struct crm_error *err)
 {
-	size_t len = strlen(text);
-	int fd;
-
-	snprintf(tmp_path, sizeof(tmp_path), "/tmp/crm-test-json-XXXXXX");
-	fd = mkstemp(tmp_path);
-	if (fd < 0)
+	if (harness_temp_file(text, strlen(text), tmp_path))
 		return NULL;
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	return open_spec(tmp_path, kind, stream, err);
 }
 
@@ -253,15 +243,19 @@ static void test_json__encoding_other_than_utf8_is_refused(void)
 	CHECK_CONTAINS(err.msg, "a JSON export is UTF-8, not latin1");
 }
 
-/* ebikes' order items: the junction with @references, numbers as JSON numbers. */
-static void test_json__real_ebikes_order_items(void)
+/*
+ * Reads a real export to its end: the record count, and the fields of its
+ * first record named in expect ("column", "value", ... NULL).
+ */
+static void check_real(const char *path, enum crm_reader_kind kind, const char *stream, int records,
+		       const char *const *expect)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 	char buf[256];
-	struct crm_reader *r = open_spec("../shared/data/real/ebikes-lwc/tree-nto-demo/Order_Item__cs.json",
-					 CRM_READER_SFDX_TREE, NULL, &err);
+	struct crm_reader *r = open_spec(path, kind, stream, &err);
 	int n = 0;
+	size_t i;
 
 	CHECK(r != NULL);
 	if (!r) {
@@ -269,46 +263,35 @@ static void test_json__real_ebikes_order_items(void)
 		return;
 	}
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	while (crm_reader_next(r, &rec, &err) == CRM_READ_RECORD) {
-		if (++n == 1) {
-			CHECK_STR(FIELD("attributes.referenceId"), "OrderItemRef1");
-			CHECK_STR(FIELD("Order__c"), "@OrderRef1");
-			CHECK_STR(FIELD("Product__c"), "@Product__cRef10");
-			CHECK_STR(FIELD("Price__c"), "65");
-		}
-	}
+	while (crm_reader_next(r, &rec, &err) == CRM_READ_RECORD)
+		if (++n == 1)
+			for (i = 0; expect[i]; i += 2)
+				CHECK_STR(FIELD(expect[i]), expect[i + 1]);
 	CHECK_INT(err.code, 0);
-	CHECK_INT(n, 5);
+	CHECK_INT(n, records);
 	crm_reader_close(r);
+}
+
+/* ebikes' order items: the junction with @references, numbers as JSON numbers. */
+static void test_json__real_ebikes_order_items(void)
+{
+	static const char *const first[] = {
+		"attributes.referenceId", "OrderItemRef1", "Order__c", "@OrderRef1", "Product__c",
+		"@Product__cRef10",	  "Price__c",	   "65",       NULL};
+
+	check_real("../shared/data/real/ebikes-lwc/tree-nto-demo/Order_Item__cs.json", CRM_READER_SFDX_TREE, NULL, 5,
+		   first);
 }
 
 /* The Airbyte excerpt: 3 persons among 39 lines, with their phone and email arrays. */
 static void test_json__real_airbyte_pipedrive_persons(void)
 {
-	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_record rec;
-	char buf[256];
-	struct crm_reader *r = open_spec("../shared/data/real/airbyte-pipedrive/expected_records_excerpt.jsonl",
-					 CRM_READER_JSON_LINES, "persons", &err);
-	int n = 0;
+	static const char *const first[] = {
+		"id", "5", "phone.0.value", "+14443332266", "email.0.value", "user2.sample.airbyte@gmail.com", "org_id",
+		"1",  NULL};
 
-	CHECK(r != NULL);
-	if (!r) {
-		fprintf(stderr, "%s\n", err.msg);
-		return;
-	}
-	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	while (crm_reader_next(r, &rec, &err) == CRM_READ_RECORD) {
-		if (++n == 1) {
-			CHECK_STR(FIELD("id"), "5");
-			CHECK_STR(FIELD("phone.0.value"), "+14443332266");
-			CHECK_STR(FIELD("email.0.value"), "user2.sample.airbyte@gmail.com");
-			CHECK_STR(FIELD("org_id"), "1");
-		}
-	}
-	CHECK_INT(err.code, 0);
-	CHECK_INT(n, 3);
-	crm_reader_close(r);
+	check_real("../shared/data/real/airbyte-pipedrive/expected_records_excerpt.jsonl", CRM_READER_JSON_LINES,
+		   "persons", 3, first);
 }
 
 static void test_json__out_of_memory_is_an_error(void)

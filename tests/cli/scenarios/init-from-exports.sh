@@ -7,16 +7,6 @@
 REAL="$ROOT/../shared/data/real"
 [ -d "$REAL" ] || fail "missing $REAL"
 
-lifecycle() { # dir crm exports -> sets verdict (reconcile's exit) and fired (trigger/subject list)
-	"$CRMSHIFT" init "$1" --from "$2" --exports "$3" >"$1.init" || fail "init $2 $3: $(cat "$1.init")"
-	"$CRMSHIFT" -C "$1" profile >"$1.profile" || fail "profile of $1 failed"
-	"$CRMSHIFT" -C "$1" plan >"$1.plan" 2>&1 || fail "plan of the drafted $1 failed: $(tail -5 "$1.plan")"
-	"$CRMSHIFT" -C "$1" migrate >"$1.migrate" 2>&1 || fail "migrate of $1 failed: $(tail -5 "$1.migrate")"
-	verdict=0
-	"$CRMSHIFT" -C "$1" reconcile --json >"$1.reconcile" || verdict=$?
-	fired=$(jq -r '[.triggers[] | select(.fired) | .trigger + "/" + .subject] | join(" ")' "$1.reconcile")
-}
-
 # the sample: six objects as its files name them, the Windows-1252 file declared, references drafted
 S="$SCRATCH/sample"
 lifecycle "$S" salesforce "$ROOT/examples/sample/exports"
