@@ -86,8 +86,10 @@ int cmd_plan(int argc, char **argv, struct cli *cli)
 		struct crm_project_object *o = &p.objects[p.order[i]];
 		const struct crm_plan_object *po = &plan.objects[p.order[i]];
 		int any = 0;
-		printf("  %zu. %-24s -> %-20s %8lld records  %s (%s)\n", i + 1, o->cfg->name, o->cfg->target,
-		       (long long)po->records, cli_rel(cli, o->path), o->encoding);
+		printf("  %zu. %-24s -> %-20s %8lld records  %s (%s%s%s)\n", i + 1, o->cfg->name, o->cfg->target,
+		       (long long)po->records, cli_rel(cli, o->path),
+		       crm_config_reader_kind(o->cfg) == CRM_READER_CSV ? o->encoding : o->cfg->format,
+		       o->cfg->stream ? ", stream " : "", o->cfg->stream ? o->cfg->stream : "");
 		for (f = 0; f < o->prog->field_count; f++) {
 			if (!o->prog->fields[f].ref_object)
 				continue;

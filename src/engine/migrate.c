@@ -759,9 +759,9 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 	if (rec->modified && crm_dt_compare(rec->modified, orun->cp.max_modified) > 0)
 		snprintf(orun->cp.max_modified, sizeof(orun->cp.max_modified), "%s", rec->modified);
 	if (rec->bad) {
-		/* the record's fields cannot be trusted: it is reported whole */
+		/* the record's fields cannot be trusted: it is reported whole, its rule the file's format */
 		orun->result->counts.rejected++;
-		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", "csv", rec->message, err))
+		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", o->cfg->format, rec->message, err))
 			return err->code;
 		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}

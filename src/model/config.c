@@ -641,9 +641,10 @@ static int read_plan(struct crm_config *cfg, struct crm_error *err)
 		if (!obj) {
 			crm_error_set(
 				err, CRM_EINPUT,
-				"%s: the plan loads %s (%s) but crmshift.ini has no [object \"%s\"]: add one with "
-				"its target",
-				cfg->path, sobject, json_string_value(json_array_get(files, 0)), sobject);
+				"%s: [source] plan %s loads %s (%s), which has no [object \"%s\"] section: add one "
+				"with its target",
+				cfg->path, cfg->source_plan, sobject, json_string_value(json_array_get(files, 0)),
+				sobject);
 			break;
 		}
 		if (obj->file)
