@@ -761,7 +761,8 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 	if (rec->bad) {
 		/* the record's fields cannot be trusted: it is reported whole, its rule the file's format */
 		orun->result->counts.rejected++;
-		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", o->cfg->format, rec->message, err))
+		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", o->cfg->format, rec->message,
+				  err))
 			return err->code;
 		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
