@@ -139,6 +139,12 @@ static int keep_configured_rows(struct crm_profile *prof, struct crm_error *err)
 	return 0;
 }
 
+/* How the CRM's CSV exports are read: Salesforce's with its ids of 15 and 18 characters as one. */
+static const char *csv_format(const char *crm)
+{
+	return strcmp(crm, "salesforce") ? "csv" : "salesforce";
+}
+
 /* ---- exports that are not CSV: sfdx data trees and their plans, Airbyte JSON lines ---- */
 
 /* One object of a JSON export, declared before profile runs: the file a record type or stream is read from. */
@@ -342,12 +348,13 @@ static void json_exports_release(struct json_exports *je)
 /*
  * The format of the exports in folder, and for JSON ones the objects they
  * hold: a Salesforce folder with data trees is sfdx, a Pipedrive folder with
- * JSON lines is pipedrive; anything else is read as CSV. CSV files beside
- * them are still profiled, as objects of format csv.
+ * JSON lines is pipedrive; anything else is read as the CRM's CSV
+ * (csv_format). CSV files beside JSON ones are still profiled, as objects
+ * of that format.
  */
 static int find_format(struct json_exports *je, const char *folder, const char **format, struct crm_error *err)
 {
-	*format = "csv";
+	*format = csv_format(je->crm);
 	if (crm_dir_each_file(folder, ".", sort_export, je, err))
 		return err->code;
 	if (!strcmp(je->crm, "salesforce") && je->tree_count) {
@@ -406,8 +413,8 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 		else
 			crm_schema_ident(o->name, table, sizeof(table));
 		fprintf(out, "\n[object \"%s\"]\nfile = %s\nid = %s\ntarget = %s\n", o->name, file, o->id_field, table);
-		if (strcmp(format, "csv") != 0 && !o->configured)
-			fprintf(out, "format = csv\n"); /* a CSV beside JSON exports */
+		if (strcmp(format, csv_format(k->name)) != 0 && !o->configured)
+			fprintf(out, "format = %s\n", csv_format(k->name)); /* a CSV beside JSON exports */
 		if ((modified = column_in(o, k->modified)) != NULL)
 			fprintf(out, "modified = %s\n", modified);
 		if ((deleted = column_in(o, k->deleted)) != NULL)

@@ -17,6 +17,7 @@
 #include "compat.h"
 #include "engine/stage.h"
 #include "io/reader.h"
+#include "transform/sfid.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -72,6 +73,9 @@ struct crm_stager {
 	struct stage *taken; /* the slot the loader holds */
 	uint64_t next_take;
 	struct crm_program_result finish; /* the loader's side of deferred checks */
+	/* format = salesforce: per export column, 1 for the id and the references, written as 18-character ids */
+	unsigned char *sfid_cols;
+	size_t sfid_count;
 };
 
 static const char *copy(struct crm_arena *arena, const char *ptr, size_t len)
@@ -173,8 +177,22 @@ static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_re
 	if (!fields)
 		return oom(st);
 	for (f = 0; f < rec->count; f++) {
-		fields[f].ptr = copy(&st->arena, rec->fields[f].ptr, rec->fields[f].len);
-		fields[f].len = rec->fields[f].len;
+		char id18[CRM_SFID_LEN + 1];
+		const char *v = rec->fields[f].ptr;
+		size_t len = rec->fields[f].len;
+		if (f < s->sfid_count && s->sfid_cols[f]) {
+			/* one record, one id: a 15-character id is the same record as its 18-character form */
+			crm_text_trim(&v, &len);
+			if (crm_sfid_normalize(v, len, id18, NULL, 0) == 0) {
+				v = id18;
+				len = CRM_SFID_LEN;
+			} else {
+				v = rec->fields[f].ptr; /* not an id as Salesforce writes them: kept as it is */
+				len = rec->fields[f].len;
+			}
+		}
+		fields[f].ptr = copy(&st->arena, v, len);
+		fields[f].len = len;
 		if (!fields[f].ptr)
 			return oom(st);
 	}
@@ -331,6 +349,25 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* The columns that hold Salesforce ids: the record's own and those ref() reads. */
+static int mark_sfid_columns(struct crm_stager *s, struct crm_error *err)
+{
+	const struct crm_program *prog = s->o->prog;
+	size_t f;
+
+	s->sfid_count = s->o->column_count;
+	s->sfid_cols = crm_calloc(s->sfid_count ? s->sfid_count : 1, 1);
+	if (!s->sfid_cols)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (prog->id_col >= 0 && (size_t)prog->id_col < s->sfid_count)
+		s->sfid_cols[prog->id_col] = 1;
+	for (f = 0; f < prog->field_count; f++)
+		if (prog->fields[f].ref_object && prog->fields[f].source_col >= 0 &&
+		    (size_t)prog->fields[f].source_col < s->sfid_count)
+			s->sfid_cols[prog->fields[f].source_col] = 1;
+	return 0;
+}
+
 struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct crm_stage_options *opt,
 				    struct crm_error *err)
 {
@@ -358,6 +395,8 @@ struct crm_stager *crm_stager_start(struct crm_project_object *o, const struct c
 	for (i = 0; i < s->worker_count; i++)
 		if (crm_program_result_init(&s->workers[i].res, o->prog, err))
 			goto out_free;
+	if (!strcmp(o->cfg->format, "salesforce") && mark_sfid_columns(s, err))
+		goto out_free;
 	s->reader = crm_project_reader_open(o, err);
 	if (!s->reader)
 		goto out_free;
@@ -466,5 +505,6 @@ void crm_stager_stop(struct crm_stager *s)
 	pthread_mutex_destroy(&s->reader_lock);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
+	crm_free(s->sfid_cols);
 	crm_free(s);
 }
