@@ -387,26 +387,64 @@ static void declared_objects(FILE *out, const struct json_exports *je, const cha
 	}
 }
 
+/*
+ * A natural key for a file without an id column: a field named as a name or
+ * a code (Name, Account Name, Code, Number) that is filled and distinct in
+ * every record, counted exactly, and not personal. A name guessed personal
+ * from its column name alone is a person's only in a table of people: a
+ * product's Name is not. NULL when none is.
+ */
+static const char *natural_key(const struct crm_profile_object *o)
+{
+	static const char *const words[] = {"name", "code", "key", "number"};
+	int people = o->target && (!strcmp(o->target, "contact") || !strcmp(o->target, "lead"));
+	size_t i, w;
+
+	for (w = 0; w < CRM_ARRAY_COUNT(words); w++)
+		for (i = 0; i < o->field_count && o->records > 0; i++) {
+			const struct crm_profile_field *f = &o->fields[i];
+			int personal =
+				f->flagged || (f->pii != CRM_PII_KIND_NONE &&
+					       (people || f->pii != CRM_PII_KIND_NAME || strcmp(f->pii_basis, "name")));
+			if (strcasestr(f->name, words[w]) && !personal && f->filled == o->records &&
+			    f->distinct == (uint64_t)o->records && !f->distinct_approx)
+				return f->name;
+		}
+	return NULL;
+}
+
 static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k,
 			const char *format, FILE *out, struct crm_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < prof->count; i++) {
-		const struct crm_profile_object *o = &prof->objects[i];
+		struct crm_profile_object *o = &prof->objects[i];
 		const char *file = strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
-		const char *modified, *deleted;
+		const char *modified, *deleted, *key;
 		char table[CRM_MAX_IDENT_LEN + 8];
 		if (o->fatal) {
 			if (skip(res, file, o->fatal, err))
 				return err->code;
 			continue;
 		}
-		if (!o->id_field) {
+		key = o->id_field ? NULL : natural_key(o);
+		if (!o->id_field && !key) {
 			if (skip(res, file,
-				 "no id column (id, Id, Record ID, <object> id): name one and add it by hand", err))
+				 "no id column (id, Id, Record ID, <object> id), and no field filled and unique in "
+				 "every "
+				 "record that is not personal: name one and add it by hand",
+				 err))
 				return err->code;
 			continue;
+		}
+		if (key) {
+			fprintf(out,
+				"\n; %s has no id column: %s is filled and unique in every record, so it names the "
+				"record\n; (a natural key: a record renamed in the source loads as a new one)",
+				file, key);
+			if (!(o->id_field = crm_strdup(key)))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}
 		if (o->target)
 			snprintf(table, sizeof(table), "%s", o->target);

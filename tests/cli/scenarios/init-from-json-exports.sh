@@ -46,17 +46,30 @@ lifecycle "$M" salesforce "$REAL/ebikes-lwc/tree-main"
 expect_eq "ebikes-main verdict" "$verdict" 0
 expect_eq "products with a family" "$(q "$M" 'select count(*) from product_c where product_family_id is not null')" 16
 
+# ebikes (2020 CSVs): labels for headers and no id column; each file's Name is its natural key
+N="$SCRATCH/ebikes-csv"
+lifecycle "$N" salesforce "$REAL/ebikes-lwc/csv-2020"
+expect_eq "ebikes-csv objects" "$(grep -c '^\[object ' "$N/crmshift.ini")" 3
+grep -q '^id = Account Name$' "$N/crmshift.ini" || fail "accounts not named by Account Name"
+expect_eq "ebikes-csv verdict" "$verdict" 0
+expect_eq "ebikes-csv accounts" "$(q "$N" "select count(*) from account where name = source_id")" 3
+
 # dreamhouse: properties to brokers, human-named referenceIds
 D="$SCRATCH/dreamhouse"
 lifecycle "$D" salesforce "$REAL/dreamhouse-lwc"
 expect_eq "dreamhouse verdict" "$verdict" 0
 expect_eq "properties with a broker" "$(q "$D" 'select count(*) from property_c where broker_id is not null')" 12
 
-# easy-spaces: six trees and four plans, beside CSVs that have no id column (left out, said so)
+# easy-spaces: six trees and four plans, beside CSVs that have no id column: markets and spaces are
+# named by their unique Name (a natural key); contacts and leads have no such field but personal ones
+# (left out, said so)
 S="$SCRATCH/easy-spaces"
 lifecycle "$S" salesforce "$REAL/easy-spaces-lwc"
-expect_eq "easy-spaces objects" "$(grep -c '^\[object ' "$S/crmshift.ini")" 6
-expect_eq "easy-spaces CSVs left out" "$(grep -c '^left out: .*_Data.csv: no id column' "$S.init")" 4
+expect_eq "easy-spaces objects" "$(grep -c '^\[object ' "$S/crmshift.ini")" 8
+grep -A2 '^\[object "Space_Data"\]' "$S/crmshift.ini" | grep -q '^id = Name$' || fail "Space_Data not named by Name"
+expect_eq "easy-spaces CSVs left out" "$(grep -c '^left out: \(Contact\|Lead\)_Data.csv: no id column' "$S.init")" 2
+expect_eq "spaces from the CSV" "$(q "$S" 'select count(*) from space_data')" \
+	"$(sqlite3 :memory: ".import --csv $REAL/easy-spaces-lwc/Space_Data.csv t" 'select count(*) from t')"
 expect_eq "reservations linking contact and market" \
 	"$(q "$S" 'select count(*) from reservation_c where contact_id is not null and market_id is not null')" 2
 # NO-GO in the data: 2 of 12 contacts have a mobile number whose exchange starts with 1
