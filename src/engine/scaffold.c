@@ -139,6 +139,15 @@ static int keep_configured_rows(struct crm_profile *prof, struct crm_error *err)
 	return 0;
 }
 
+/* The target of an object: the canonical table found for it, else a custom table named after it. */
+static void table_name(const char *object, const char *found, char *out, size_t cap)
+{
+	if (found)
+		snprintf(out, cap, "%s", found);
+	else
+		crm_schema_ident(object, out, cap);
+}
+
 /* How the CRM's CSV exports are read: Salesforce's with its ids of 15 and 18 characters as one. */
 static const char *csv_format(const char *crm)
 {
@@ -164,6 +173,8 @@ struct json_exports {
 	size_t line_count;
 	struct json_object *objects;
 	size_t object_count;
+	char **left_out; /* files left out, named in res->skipped */
+	size_t left_out_count;
 	const char *current_file; /* of crm_json_streams' callback */
 };
 
@@ -212,31 +223,57 @@ static int sort_export(void *ctx, const char *rel, const char *path, struct crm_
 	return 0;
 }
 
+static int is_left_out(const struct json_exports *je, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < je->left_out_count; i++)
+		if (strcmp(je->left_out[i], file) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when a tree file is read as an object already (a plan named it), or was left out. */
+static int seen_file(const struct json_exports *je, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < je->object_count; i++)
+		if (strcmp(je->objects[i].file, file) == 0)
+			return 1;
+	return is_left_out(je, file);
+}
+
+static int leave_out(struct json_exports *je, const char *file, const char *reason, struct crm_error *err)
+{
+	if (push_name(&je->left_out, &je->left_out_count, file, err))
+		return err->code;
+	return skip(je->res, file, reason, err);
+}
+
 /*
- * Declares that object name is read from file. When another file holds the
- * same object already, this one is left out and said so: two files of one
- * object would load records with the same ids over each other.
+ * Declares that object name is read from file (a JSON lines file holds
+ * several, one per stream). When another file holds the same object
+ * already, this one is left out and said so: two files of one object would
+ * load records with the same ids over each other.
  */
 static int declare(struct json_exports *je, const char *name, const char *file, struct crm_error *err)
 {
 	char reason[512];
 	size_t i, cap = je->object_count;
 
-	for (i = 0; i < je->res->skipped_count; i++)
-		if (!strncmp(je->res->skipped[i], file, strlen(file)) && je->res->skipped[i][strlen(file)] == ':')
-			return 0; /* left out already, and said so */
+	if (is_left_out(je, file))
+		return 0; /* and said so */
 	for (i = 0; i < je->object_count; i++) {
 		if (strcmp(je->objects[i].name, name) != 0)
 			continue;
 		if (strcmp(je->objects[i].file, file) == 0)
-			return 0; /* a plan and the file's own records agree */
-		{
-			snprintf(reason, sizeof(reason),
-				 "holds %s records, as %s does, which is the one read (set [object \"%s\"] file to "
-				 "read this one instead)",
-				 name, je->objects[i].file, name);
-			return skip(je->res, file, reason, err);
-		}
+			return 0; /* declared already (a plan names its file twice) */
+		snprintf(reason, sizeof(reason),
+			 "holds %s records, as %s does, which is the one read (set [object \"%s\"] file to read this "
+			 "one instead)",
+			 name, je->objects[i].file, name);
+		return leave_out(je, file, reason, err);
 	}
 	if (crm_grow(&je->objects, je->object_count, &cap, sizeof(*je->objects), 8))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -251,52 +288,59 @@ static int declare(struct json_exports *je, const char *name, const char *file, 
 	return 0;
 }
 
+static int declare_plan_step(void *ctx, const char *sobject, const char *const *files, size_t file_count,
+			     struct crm_error *err)
+{
+	size_t f;
+
+	for (f = 0; f < file_count; f++)
+		if (declare(ctx, sobject, files[f], err))
+			return err->code;
+	return 0;
+}
+
+/* The record type of an sfdx tree: its first record's attributes.type, in type (cap bytes); "" when none says. */
+static void tree_type(const char *path, char *type, size_t cap, struct crm_error *rerr)
+{
+	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL};
+	struct crm_reader *r = crm_reader_open(&spec, rerr);
+	struct crm_record rec;
+	long col;
+
+	type[0] = '\0';
+	if (r && (col = crm_reader_column(r, "attributes.type")) >= 0 &&
+	    crm_reader_next(r, &rec, rerr) == CRM_READ_RECORD) {
+		while (!type[0] && crm_reader_next(r, &rec, rerr) > 0)
+			snprintf(type, cap, "%.*s", (int)rec.fields[col].len, rec.fields[col].ptr);
+	}
+	crm_reader_close(r);
+}
+
 /* The plans' files first (in plan name order), then the trees no plan names, by their records' attributes.type. */
 static int declare_trees(struct json_exports *je, const char *folder, struct crm_error *err)
 {
 	char path[4096], type[CRM_MAX_IDENT_LEN + 1];
-	size_t i, j, f;
+	size_t i;
 
 	for (i = 0; i < je->plan_count; i++) {
-		json_t *plan, *step;
+		struct crm_error plan_err = CRM_ERROR_INIT;
 		if (crm_path_format(path, sizeof(path), err, "%s/%s", folder, je->plans[i]))
 			return err->code;
-		plan = json_load_file(path, 0, NULL);
-		json_array_foreach(plan, j, step)
-		{
-			const char *sobject = json_string_value(json_object_get(step, "sobject"));
-			json_t *files = json_object_get(step, "files");
-			for (f = 0; sobject && f < json_array_size(files); f++) {
-				const char *file = json_string_value(json_array_get(files, f));
-				if (file && declare(je, sobject, file, err))
-					break;
-			}
-			if (err->code)
-				break;
-		}
-		json_decref(plan);
-		if (err->code)
-			return err->code;
+		/* a plan that cannot be read only orders the trees: each is still read by its records' type */
+		if (crm_json_plan(path, declare_plan_step, je, &plan_err) == CRM_ENOMEM)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < je->tree_count; i++) {
 		struct crm_error rerr = CRM_ERROR_INIT;
-		struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL};
-		struct crm_reader *r;
-		struct crm_record rec;
-		long col;
+		if (seen_file(je, je->trees[i]))
+			continue;
 		if (crm_path_format(path, sizeof(path), err, "%s/%s", folder, je->trees[i]))
 			return err->code;
-		r = crm_reader_open(&spec, &rerr);
-		type[0] = '\0';
-		if (r && (col = crm_reader_column(r, "attributes.type")) >= 0 &&
-		    crm_reader_next(r, &rec, &rerr) == CRM_READ_RECORD) {
-			while (!type[0] && crm_reader_next(r, &rec, &rerr) > 0)
-				snprintf(type, sizeof(type), "%.*s", (int)rec.fields[col].len, rec.fields[col].ptr);
-		}
-		crm_reader_close(r);
+		tree_type(path, type, sizeof(type), &rerr);
 		if (!type[0] &&
-		    skip(je->res, je->trees[i],
-			 rerr.code ? rerr.msg : "no record says its attributes.type: name the object by hand", err))
+		    leave_out(je, je->trees[i],
+			      rerr.code ? rerr.msg : "no record says its attributes.type: name the object by hand",
+			      err))
 			return err->code;
 		if (type[0] && declare(je, type, je->trees[i], err))
 			return err->code;
@@ -335,6 +379,8 @@ static void json_exports_release(struct json_exports *je)
 		crm_free(je->plans[i]);
 	for (i = 0; i < je->line_count; i++)
 		crm_free(je->lines[i]);
+	for (i = 0; i < je->left_out_count; i++)
+		crm_free(je->left_out[i]);
 	for (i = 0; i < je->object_count; i++) {
 		crm_free(je->objects[i].name);
 		crm_free(je->objects[i].file);
@@ -342,6 +388,7 @@ static void json_exports_release(struct json_exports *je)
 	crm_free(je->trees);
 	crm_free(je->plans);
 	crm_free(je->lines);
+	crm_free(je->left_out);
 	crm_free(je->objects);
 }
 
@@ -376,10 +423,7 @@ static void declared_objects(FILE *out, const struct json_exports *je, const cha
 
 	for (i = 0; i < je->object_count; i++) {
 		const struct crm_table_def *t = crm_schema_guess_table(je->objects[i].name);
-		if (t)
-			snprintf(table, sizeof(table), "%s", t->name);
-		else
-			crm_schema_ident(je->objects[i].name, table, sizeof(table));
+		table_name(je->objects[i].name, t ? t->name : NULL, table, sizeof(table));
 		fprintf(out, "\n[object \"%s\"]\nfile = %s\n", je->objects[i].name, je->objects[i].file);
 		if (!strcmp(format, "pipedrive"))
 			fprintf(out, "id = id\n");
@@ -431,9 +475,9 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 		key = o->id_field ? NULL : natural_key(o);
 		if (!o->id_field && !key) {
 			if (skip(res, file,
-				 "no id column (id, Id, Record ID, <object> id), and no field filled and unique in "
-				 "every "
-				 "record that is not personal: name one and add it by hand",
+				 "no id column (id, Id, Record ID, <object> id), and no field "
+				 "filled and unique in every record that is not personal: "
+				 "name one and add it by hand",
 				 err))
 				return err->code;
 			continue;
@@ -446,10 +490,7 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 			if (!(o->id_field = crm_strdup(key)))
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}
-		if (o->target)
-			snprintf(table, sizeof(table), "%s", o->target);
-		else
-			crm_schema_ident(o->name, table, sizeof(table));
+		table_name(o->name, o->target, table, sizeof(table));
 		fprintf(out, "\n[object \"%s\"]\nfile = %s\nid = %s\ntarget = %s\n", o->name, file, o->id_field, table);
 		if (strcmp(format, csv_format(k->name)) != 0 && !o->configured)
 			fprintf(out, "format = %s\n", csv_format(k->name)); /* a CSV beside JSON exports */

@@ -362,9 +362,22 @@ static int next_text(struct crm_json_reader *r, struct crm_error *err)
  * an Airbyte record of r->stream. *skip is set for a record of another
  * stream. NULL with *why set when the text is not a record.
  */
+/* The data of an Airbyte record (bare, or wrapped as {"type": "RECORD", "record": ...}) and its stream; NULL when root is not one. */
+static json_t *airbyte_data(json_t *root, const char **stream)
+{
+	json_t *env = json_is_object(json_object_get(root, "record")) ? json_object_get(root, "record") : root;
+	json_t *name = json_object_get(env, "stream"), *data = json_object_get(env, "data");
+
+	if (!json_is_string(name) || !json_is_object(data))
+		return NULL;
+	*stream = json_string_value(name);
+	return data;
+}
+
 static json_t *record_object(const struct crm_json_reader *r, json_t *root, int *skip, const char **why)
 {
-	json_t *env = root, *stream, *data;
+	const char *stream;
+	json_t *data;
 
 	*skip = 0;
 	if (!json_is_object(root)) {
@@ -373,15 +386,12 @@ static json_t *record_object(const struct crm_json_reader *r, json_t *root, int 
 	}
 	if (!r->stream)
 		return root;
-	if (json_is_object(json_object_get(root, "record")))
-		env = json_object_get(root, "record");
-	stream = json_object_get(env, "stream");
-	data = json_object_get(env, "data");
-	if (!json_is_string(stream) || !json_is_object(data)) {
+	data = airbyte_data(root, &stream);
+	if (!data) {
 		*why = "not an Airbyte record: \"stream\" and \"data\" are expected";
 		return NULL;
 	}
-	if (strcmp(json_string_value(stream), r->stream) != 0) {
+	if (strcmp(stream, r->stream) != 0) {
 		*skip = 1;
 		return NULL;
 	}
@@ -520,8 +530,9 @@ static int read_columns(struct crm_json_reader *r, struct crm_error *err)
 	return rc;
 }
 
-struct crm_json_reader *crm_json_open(const char *path, enum crm_json_shape shape, const char *stream,
-				      struct crm_error *err)
+/* A reader of path at the start of its first pass; NULL with err set. */
+static struct crm_json_reader *reader_new(const char *path, enum crm_json_shape shape, const char *stream,
+					  struct crm_error *err)
 {
 	struct crm_json_reader *r = crm_calloc(1, sizeof(*r));
 
@@ -530,23 +541,29 @@ struct crm_json_reader *crm_json_open(const char *path, enum crm_json_shape shap
 		return NULL;
 	}
 	r->shape = shape;
-	r->line = 1;
 	crm_buf_init(&r->text, CRM_MAX_RECORD_LEN);
 	crm_buf_init(&r->path_buf, CRM_MAX_FIELD_LEN);
 	crm_strmap_init(&r->columns);
 	crm_arena_init(&r->values, 64 * 1024);
 	r->path = crm_strdup(path);
 	r->stream = stream ? crm_strdup(stream) : NULL;
-	if (!r->path || (stream && !r->stream)) {
+	if (!r->path || (stream && !r->stream))
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		goto fail;
-	}
-	r->in = fopen(path, "rb");
-	if (!r->in) {
+	else if (!(r->in = fopen(path, "rb")))
 		crm_error_set(err, CRM_EIO, "cannot open '%s': %s", path, strerror(errno));
-		goto fail;
+	if (err->code || start_pass(r, err)) {
+		crm_json_close(r);
+		return NULL;
 	}
-	if (start_pass(r, err) || read_columns(r, err) < 0)
+	return r;
+}
+
+struct crm_json_reader *crm_json_open(const char *path, enum crm_json_shape shape, const char *stream,
+				      struct crm_error *err)
+{
+	struct crm_json_reader *r = reader_new(path, shape, stream, err);
+
+	if (!r || read_columns(r, err) < 0)
 		goto fail;
 	if (r->name_count == 0) {
 		crm_error_set(err, CRM_EINPUT, "%s: no records%s%s", path, stream ? " of stream " : "",
@@ -657,42 +674,66 @@ uint64_t crm_json_bytes_read(const struct crm_json_reader *r)
 
 int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct crm_error *err)
 {
-	struct crm_json_reader *r = crm_calloc(1, sizeof(*r));
+	struct crm_json_reader *r = reader_new(path, CRM_JSON_LINES, NULL, err);
 	struct crm_strmap seen;
-	json_t *root, *env, *stream;
+	const char *name;
+	json_t *root;
 	int rc;
 
 	if (!r)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return err->code;
 	crm_strmap_init(&seen);
-	crm_buf_init(&r->text, CRM_MAX_RECORD_LEN);
-	crm_buf_init(&r->path_buf, CRM_MAX_FIELD_LEN);
-	crm_strmap_init(&r->columns);
-	crm_arena_init(&r->values, 1024);
-	r->shape = CRM_JSON_LINES;
-	r->path = crm_strdup(path);
-	r->in = r->path ? fopen(path, "rb") : NULL;
-	if (!r->path)
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	else if (!r->in)
-		crm_error_set(err, CRM_EIO, "cannot open '%s': %s", path, strerror(errno));
-	if (!err->code && !start_pass(r, err)) {
-		while ((rc = next_line_text(r, err)) == 1) {
-			root = json_loadb(r->text.ptr, r->text.len, 0, NULL);
-			env = json_is_object(json_object_get(root, "record")) ? json_object_get(root, "record") : root;
-			stream = json_object_get(env, "stream");
-			if (json_is_string(stream) && json_is_object(json_object_get(env, "data"))) {
-				const char *name = json_string_value(stream);
-				rc = crm_strmap_put(&seen, name, strlen(name), 0, NULL, NULL, err);
-				if (rc == 1)
-					fn(ctx, name, err);
-			}
-			json_decref(root);
-			if (err->code)
-				break;
-		}
+	while ((rc = next_line_text(r, err)) == 1) {
+		root = json_loadb(r->text.ptr, r->text.len, 0, NULL);
+		if (airbyte_data(root, &name) && crm_strmap_put(&seen, name, strlen(name), 0, NULL, NULL, err) == 1)
+			fn(ctx, name, err);
+		json_decref(root);
+		if (err->code)
+			break;
 	}
 	crm_strmap_release(&seen);
 	crm_json_close(r);
+	return err->code;
+}
+
+int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_error *err)
+{
+	const char **files = NULL;
+	json_error_t jerr;
+	json_t *plan, *step;
+	size_t i, f;
+
+	plan = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!plan)
+		return crm_error_set(err, CRM_EINPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	if (!json_is_array(plan))
+		crm_error_set(err, CRM_EINPUT,
+			      "%s: not an sfdx plan: a JSON array of {\"sobject\", \"files\"} is expected", path);
+	json_array_foreach(plan, i, step)
+	{
+		const char *sobject = json_string_value(json_object_get(step, "sobject"));
+		json_t *list = json_object_get(step, "files");
+		size_t count = json_array_size(list);
+		if (err->code)
+			break;
+		for (f = 0; f < count && json_is_string(json_array_get(list, f)); f++)
+			;
+		if (!sobject || count == 0 || f < count) {
+			crm_error_set(err, CRM_EINPUT, "%s: step %zu: \"sobject\" and \"files\" are expected", path,
+				      i + 1);
+			break;
+		}
+		crm_free(files);
+		if (!(files = crm_calloc(count, sizeof(*files)))) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
+		}
+		for (f = 0; f < count; f++)
+			files[f] = json_string_value(json_array_get(list, f));
+		if (fn(ctx, sobject, files, count, err))
+			break;
+	}
+	crm_free(files);
+	json_decref(plan);
 	return err->code;
 }

@@ -75,6 +75,18 @@ typedef int (*crm_json_stream_fn)(void *ctx, const char *stream, struct crm_erro
 int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct crm_error *err);
 
 /*
+ * The steps of an sfdx plan file (`sf data export tree --plan`): a JSON
+ * array of {"sobject": ..., "files": [...]}, in load order. Calls fn once per
+ * step with its sObject and its files (borrowed for the call). Returns 0,
+ * fn's error, or a negative code with err naming the file and what is wrong:
+ * not JSON (with line and column), not an array, a step without an sObject
+ * or files. Steps before a wrong one have been passed to fn.
+ */
+typedef int (*crm_json_plan_fn)(void *ctx, const char *sobject, const char *const *files, size_t file_count,
+				struct crm_error *err);
+int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_error *err);
+
+/*
  * A scalar JSON value as record text, in arena: a string in NFC, an integer
  * in decimal, a real with 15 significant digits, true/false, and "" for null
  * (and for an object or array, which have no text of their own). NULL when

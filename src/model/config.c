@@ -5,12 +5,12 @@
  */
 #include "compat.h"
 #include "model/config.h"
+#include "io/json.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 
 #include <errno.h>
 #include <ini.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -599,67 +599,54 @@ static int object_defaults(struct crm_config *cfg, struct crm_object_config *obj
 	return 0;
 }
 
+struct plan_reading {
+	struct crm_config *cfg;
+	const char *path;
+	int step_refused; /* the error is the step's own, already worded */
+};
+
+static int plan_step(void *ctx, const char *sobject, const char *const *files, size_t file_count, struct crm_error *err)
+{
+	struct plan_reading *pr = ctx;
+	struct crm_object_config *obj = (struct crm_object_config *)crm_config_object(pr->cfg, sobject);
+
+	pr->step_refused = 1;
+	if (!obj)
+		return crm_error_set(err, CRM_EINPUT,
+				     "%s: [source] plan %s loads %s (%s), which has no [object \"%s\"] section: add "
+				     "one with its target",
+				     pr->cfg->path, pr->cfg->source_plan, sobject, files[0], sobject);
+	if (obj->file)
+		return pr->step_refused = 0;
+	if (file_count > 1)
+		return crm_error_set(err, CRM_EINPUT,
+				     "%s: the plan gives %s %zu files; this version reads one file per object: set "
+				     "[object \"%s\"] file, one object per file",
+				     pr->path, sobject, file_count, sobject);
+	if (!(obj->file = crm_strdup(files[0])))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return pr->step_refused = 0;
+}
+
 /*
- * [source] plan: the sfdx plan file, a JSON array of {"sobject", "files"}.
- * It gives each object its file unless [object] file says otherwise; an
- * sObject the plan loads must have its [object] section, so that no file the
- * plan names is left behind unnoticed.
+ * [source] plan: the sfdx plan file. It gives each object its file unless
+ * [object] file says otherwise; an sObject the plan loads must have its
+ * [object] section, so that no file the plan names is left behind
+ * unnoticed.
  */
 static int read_plan(struct crm_config *cfg, struct crm_error *err)
 {
+	struct crm_error plan_err = CRM_ERROR_INIT;
+	struct plan_reading pr = {cfg, NULL, 0};
 	char *path = source_file_path(cfg, cfg->source_plan);
-	json_error_t jerr;
-	json_t *plan, *step;
-	size_t i;
 
 	if (!path)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	plan = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!plan) {
-		crm_error_set(err, CRM_EINPUT, "%s: [source] plan: %s:%d:%d: %s", cfg->path, path, jerr.line,
-			      jerr.column, jerr.text);
-		crm_free(path);
-		return err->code;
-	}
-	if (!json_is_array(plan))
-		crm_error_set(err, CRM_EINPUT,
-			      "%s: not an sfdx plan: a JSON array of {\"sobject\", \"files\"} is expected", path);
-	json_array_foreach(plan, i, step)
-	{
-		const char *sobject = json_string_value(json_object_get(step, "sobject"));
-		json_t *files = json_object_get(step, "files");
-		struct crm_object_config *obj;
-		if (err->code)
-			break;
-		if (!sobject || !json_is_array(files) || json_array_size(files) == 0 ||
-		    !json_is_string(json_array_get(files, 0))) {
-			crm_error_set(err, CRM_EINPUT, "%s: step %zu: \"sobject\" and \"files\" are expected", path,
-				      i + 1);
-			break;
-		}
-		obj = (struct crm_object_config *)crm_config_object(cfg, sobject);
-		if (!obj) {
-			crm_error_set(
-				err, CRM_EINPUT,
-				"%s: [source] plan %s loads %s (%s), which has no [object \"%s\"] section: add one "
-				"with its target",
-				cfg->path, cfg->source_plan, sobject, json_string_value(json_array_get(files, 0)),
-				sobject);
-			break;
-		}
-		if (obj->file)
-			continue;
-		if (json_array_size(files) > 1) {
-			crm_error_set(err, CRM_EINPUT,
-				      "%s: the plan gives %s %zu files; this version reads one file per object: set "
-				      "[object \"%s\"] file, one object per file",
-				      path, sobject, json_array_size(files), sobject);
-			break;
-		}
-		if (!(obj->file = crm_strdup(json_string_value(json_array_get(files, 0)))))
-			crm_error_set(err, CRM_ENOMEM, "out of memory");
-	}
-	json_decref(plan);
+	pr.path = path;
+	if (crm_json_plan(path, plan_step, &pr, &plan_err) && pr.step_refused)
+		crm_error_set(err, plan_err.code, "%s", plan_err.msg);
+	else if (plan_err.code)
+		crm_error_set(err, plan_err.code, "%s: [source] plan: %s", cfg->path, plan_err.msg);
 	crm_free(path);
 	return err->code;
 }
