@@ -12,6 +12,7 @@
 #include "engine/profile.h"
 #include "engine/project.h"
 #include "io/csv.h"
+#include "io/json.h"
 #include "model/config.h"
 #include "model/mapping.h"
 #include "model/schema.h"
@@ -904,10 +905,8 @@ static int references_of_record(struct profiler *pr, struct object_state *s, str
 		size_t len = rec->fields[ref->col].len;
 		uint64_t h;
 		crm_text_trim(&v, &len);
-		if (s->sfdx && len && v[0] == '@') {
-			v++;
-			len--;
-		}
+		if (s->sfdx)
+			crm_json_sfdx_lookup(&v, &len);
 		if (!len)
 			continue;
 		o->references[r].references++;
@@ -1410,8 +1409,12 @@ static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	/* line endings, quotes and encodings are CSV matters: JSON is UTF-8 and its reader checks the rest */
-	if (s->kind == CRM_READER_CSV ? judge_bytes(o, err) : (o->found_encoding = o->read_as = "utf-8", 0))
-		return err->code;
+	if (s->kind == CRM_READER_CSV) {
+		if (judge_bytes(o, err))
+			return err->code;
+	} else {
+		o->found_encoding = o->read_as = "utf-8";
+	}
 	if (read_header(s, o, err))
 		return err->code;
 	if (o->fatal)

@@ -737,3 +737,11 @@ int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_e
 	json_decref(plan);
 	return err->code;
 }
+
+void crm_json_sfdx_lookup(const char **ptr, size_t *len)
+{
+	if (*len && (*ptr)[0] == '@') {
+		(*ptr)++;
+		(*len)--;
+	}
+}

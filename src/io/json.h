@@ -86,6 +86,9 @@ typedef int (*crm_json_plan_fn)(void *ctx, const char *sobject, const char *cons
 				struct crm_error *err);
 int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_error *err);
 
+/* An sfdx lookup, "@referenceId", as the referenceId it points at: drops the '@' from (*ptr, *len) when there is one. */
+void crm_json_sfdx_lookup(const char **ptr, size_t *len);
+
 /*
  * A scalar JSON value as record text, in arena: a string in NFC, an integer
  * in decimal, a real with 15 significant digits, true/false, and "" for null

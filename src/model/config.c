@@ -112,24 +112,31 @@ static struct crm_object_config *add_object(struct parse_state *st, const char *
 	return obj;
 }
 
-static int known_format(const char *name)
+/* Each format of CRM_CONFIG_FORMATS and the reader its files need. */
+static const struct {
+	const char *name;
+	enum crm_reader_kind kind;
+} formats[] = {
+	{"csv", CRM_READER_CSV},	  {"salesforce", CRM_READER_CSV},	{"sfdx", CRM_READER_SFDX_TREE},
+	{"jsonl", CRM_READER_JSON_LINES}, {"pipedrive", CRM_READER_JSON_LINES},
+};
+
+/* The formats entry named name, or -1. */
+static long format_index(const char *name)
 {
-	static const char *const formats[] = {"csv", "salesforce", "sfdx", "jsonl", "pipedrive"};
 	size_t i;
 
 	for (i = 0; i < CRM_ARRAY_COUNT(formats); i++)
-		if (strcmp(name, formats[i]) == 0)
-			return 1;
-	return 0;
+		if (strcmp(name, formats[i].name) == 0)
+			return (long)i;
+	return -1;
 }
 
 enum crm_reader_kind crm_config_reader_kind(const struct crm_object_config *obj)
 {
-	if (strcmp(obj->format, "sfdx") == 0)
-		return CRM_READER_SFDX_TREE;
-	if (strcmp(obj->format, "jsonl") == 0 || strcmp(obj->format, "pipedrive") == 0)
-		return CRM_READER_JSON_LINES;
-	return CRM_READER_CSV;
+	long i = format_index(obj->format);
+
+	return i >= 0 ? formats[i].kind : CRM_READER_CSV;
 }
 
 int crm_config_is_sfdx(const struct crm_object_config *obj)
@@ -158,8 +165,8 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 	if (strcmp(key, "encoding") == 0)
 		return set_string(&obj->encoding, value, st);
 	if (strcmp(key, "format") == 0)
-		return known_format(value) ? set_string(&obj->format, value, st)
-					   : refuse(st, "format '%s' is not one of %s", value, CRM_CONFIG_FORMATS);
+		return format_index(value) >= 0 ? set_string(&obj->format, value, st)
+						: refuse(st, "format '%s' is not one of %s", value, CRM_CONFIG_FORMATS);
 	if (strcmp(key, "stream") == 0)
 		return set_string(&obj->stream, value, st);
 	if (strcmp(key, "residency") == 0)
@@ -661,7 +668,7 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 				     cfg->path);
 	if (!cfg->source_format && !(cfg->source_format = crm_strdup("csv")))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!known_format(cfg->source_format))
+	if (format_index(cfg->source_format) < 0)
 		return crm_error_set(err, CRM_EINPUT,
 				     "%s: [source] format '%s' is not supported by this version (supported: %s)",
 				     cfg->path, cfg->source_format, CRM_CONFIG_FORMATS);

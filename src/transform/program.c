@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "transform/program.h"
 #include "io/csv.h"
+#include "io/json.h"
 #include "transform/datetime.h"
 #include "transform/phone.h"
 #include "transform/rule.h"
@@ -1103,10 +1104,8 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 	case STEP_REF:
 		if (s->kind == STEP_REF) {
 			crm_text_trim(v, len);
-			if (s->n && *len && (*v)[0] == '@') {
-				(*v)++;
-				(*len)--;
-			}
+			if (s->n)
+				crm_json_sfdx_lookup(v, len);
 		}
 		return 0;
 	case STEP_TRIM:
