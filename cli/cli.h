@@ -96,5 +96,12 @@ const char *cli_rel(const struct cli *cli, const char *path);
 int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage_text);
 /* The same, leaving the operands (from optind on) to the command. */
 int cli_help_json_options(int argc, char **argv, struct cli *cli, const char *usage_text);
+/*
+ * Options of a report command (profile, reconcile): --help, --json,
+ * --html FILE and --objects LIST, and no operand. *html and *objects are
+ * set when given (pointing into argv). Returns as cli_simple_options.
+ */
+int cli_report_options(int argc, char **argv, struct cli *cli, const char *usage_text, const char **html,
+		       const char **objects);
 
 #endif

@@ -10,7 +10,6 @@
 #include "engine/project.h"
 #include "util/path.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -278,37 +277,17 @@ static int check_objects(const char *list, const struct crm_profile *prof)
 
 int cmd_profile(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"html", required_argument, NULL, 'H'},
-					     {"objects", required_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_profile prof;
 	const char *html = NULL, *objects = NULL;
 	char reports[4096], draft[4096];
 	int64_t records = 0;
 	size_t i;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			return CRM_EXIT_OK;
-		}
-		if (c == 'j')
-			cli->json = 1;
-		else if (c == 'H')
-			html = optarg;
-		else if (c == 'o')
-			objects = optarg;
-		else
-			return cli_usage(usage_text, "profile: unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage(usage_text, "profile: unexpected argument '%s'", argv[optind]);
+	rc = cli_report_options(argc, argv, cli, usage_text, &html, &objects);
+	if (rc >= 0)
+		return rc;
 	cli_audit_begin(cli, cli->dir);
 	if (crm_profile_run(&prof, cli->dir, objects, &err))
 		return cli_fail(&err);

@@ -9,7 +9,6 @@
 #include "engine/project.h"
 #include "engine/reconcile.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -252,35 +251,15 @@ static void audit_verdict(struct cli *cli, const struct crm_project *p, const st
 
 int cmd_reconcile(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"html", required_argument, NULL, 'H'},
-					     {"objects", required_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_reconcile_result res;
 	struct crm_project p;
 	const char *html = NULL, *objects = NULL;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			return CRM_EXIT_OK;
-		}
-		if (c == 'j')
-			cli->json = 1;
-		else if (c == 'H')
-			html = optarg;
-		else if (c == 'o')
-			objects = optarg;
-		else
-			return cli_usage(usage_text, "reconcile: unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage(usage_text, "reconcile: unexpected argument '%s'", argv[optind]);
+	rc = cli_report_options(argc, argv, cli, usage_text, &html, &objects);
+	if (rc >= 0)
+		return rc;
 	cli_audit_begin(cli, cli->dir);
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)

@@ -148,6 +148,37 @@ int cli_simple_options(int argc, char **argv, struct cli *cli, const char *usage
 	return -1;
 }
 
+int cli_report_options(int argc, char **argv, struct cli *cli, const char *usage_text, const char **html,
+		       const char **objects)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"html", required_argument, NULL, 'H'},
+					     {"objects", required_argument, NULL, 'o'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CRM_EXIT_OK;
+		}
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'H')
+			*html = optarg;
+		else if (c == 'o')
+			*objects = optarg;
+		else
+			return cli_usage(usage_text, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage(usage_text, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+	return -1;
+}
+
 /* Who acts, for the audit log: --actor, then $CRMSHIFT_ACTOR, then user@host. */
 static const char *default_actor(char *buf, size_t cap)
 {
