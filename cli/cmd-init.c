@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/scaffold.h"
+#include "model/template.h"
 #include "util/path.h"
 
 #include <errno.h>
@@ -15,11 +16,13 @@
 #include <sys/stat.h>
 
 static const char usage_text[] =
-	"usage: crmshift init DIR [--from salesforce|hubspot|pipedrive|generic --exports PATH]\n"
+	"usage: crmshift init DIR [--from salesforce|hubspot|pipedrive|generic [--exports PATH]]\n"
 	"\n"
 	"Creates DIR (or uses it when empty) with crmshift.ini, mapping.csv, exports/ and maps/.\n"
 	"With --from and --exports, crmshift.ini names every export in PATH as an object and\n"
-	"mapping.csv maps its columns to the canonical model, drafted from the files: review both.\n";
+	"mapping.csv maps its columns to the canonical model, drafted from the files: review both.\n"
+	"With --from alone, they hold the CRM's standard objects and fields, mapped to the model,\n"
+	"for exports you put in DIR/exports (generic CSV has no standard objects: give --exports).\n";
 
 static const char ini_template[] =
 	"; crmshift.ini: what to migrate, from where, to where.\n"
@@ -65,21 +68,36 @@ static int init_from(struct cli *cli, const char *dir, const char *name, const c
 	char path[4096];
 	size_t i;
 
-	if (crm_scaffold_write(&res, dir, name, from, exports, &err))
+	if (exports ? crm_scaffold_write(&res, dir, name, from, exports, &err)
+		    : crm_scaffold_template(&res, dir, name, from, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/maps", dir);
 	mkdir(path, 0755);
 	cli_audit_begin(cli, dir);
 	json_object_set_new(cli->audit, "from", json_string(from));
+	json_object_set_new(cli->audit, "template", json_boolean(!exports));
 	json_object_set_new(cli->audit, "objects", json_integer((json_int_t)res.objects));
 	json_object_set_new(cli->audit, "mapping_rows", json_integer((json_int_t)res.mapping_rows));
-	printf("created %s from the %s exports in %s: %zu objects in crmshift.ini, %zu rows in mapping.csv\n", dir,
-	       from, exports, res.objects, res.mapping_rows);
+	if (exports)
+		printf("created %s from the %s exports in %s: %zu objects in crmshift.ini, %zu rows in mapping.csv\n",
+		       dir, from, exports, res.objects, res.mapping_rows);
+	else
+		printf("created %s from the %s template: %zu standard objects in crmshift.ini, %zu rows in "
+		       "mapping.csv\n",
+		       dir, from, res.objects, res.mapping_rows);
 	for (i = 0; i < res.skipped_count; i++)
 		printf("left out: %s\n", res.skipped[i]);
-	printf("next: review crmshift.ini and mapping.csv (the rows are a draft: targets, rules, PII flags),\n"
-	       "then 'crmshift -C %s profile' and 'crmshift -C %s plan'\n",
-	       dir, dir);
+	if (!exports) {
+		snprintf(path, sizeof(path), "%s/exports", dir);
+		mkdir(path, 0755);
+		printf("next: put the exports in %s/exports under the file names crmshift.ini gives, then\n"
+		       "'crmshift -C %s plan': it names every field your export lacks or names otherwise\n",
+		       dir, dir);
+	} else {
+		printf("next: review crmshift.ini and mapping.csv (the rows are a draft: targets, rules, PII flags),\n"
+		       "then 'crmshift -C %s profile' and 'crmshift -C %s plan'\n",
+		       dir, dir);
+	}
 	crm_scaffold_release(&res);
 	return CRM_EXIT_OK;
 }
@@ -115,9 +133,13 @@ int cmd_init(int argc, char **argv, struct cli *cli)
 	if (from && !crm_scaffold_known(from))
 		return cli_usage(usage_text, "init: unknown source CRM '%s' (salesforce, hubspot, pipedrive, generic)",
 				 from);
-	if (!from != !exports)
-		return cli_usage(usage_text, "init: --from and --exports go together: the mapping is drafted from the "
-					     "export files");
+	if (exports && !from)
+		return cli_usage(usage_text, "init: --exports needs --from: which CRM wrote them");
+	if (from && !exports && !crm_template_find(from))
+		return cli_usage(usage_text,
+				 "init: '%s' has no standard objects to start from: give its exports with "
+				 "--exports",
+				 from);
 	dir = argv[optind];
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		crm_error_set(&err, CRM_EIO, "cannot create '%s': %s", dir, strerror(errno));

@@ -89,6 +89,22 @@ static const struct crm_key *seal_key(const struct migration *m)
 	return m->p->data_key.id[0] ? &m->p->data_key : NULL;
 }
 
+/*
+ * Why a reference did not resolve. A value listing several ids (HubSpot's
+ * "Associated Company IDs" as 111;222) names records that may all be
+ * loaded: a link holds one, and which one is the user's call.
+ */
+static void orphan_reason(char *out, size_t cap, const char *parent, const char *value, size_t len, const char *missing)
+{
+	int shown = (int)(len > 64 ? 64 : len);
+
+	if (memchr(value, ';', len))
+		snprintf(out, cap, "'%.*s' lists several %s records, and a link holds one: name the primary by hand",
+			 shown, value, parent);
+	else
+		snprintf(out, cap, "parent %s '%.*s' is not loaded%s", parent, shown, value, missing);
+}
+
 /* What one record became: its id, mapped values, resolved references and hash. */
 struct prepared {
 	const char *id;
@@ -177,8 +193,9 @@ static int report_orphan(struct migration *m, const struct crm_project_object *o
 		ex->line = line;
 		copy_text(ex->field, sizeof(ex->field), field->source_name, strlen(field->source_name));
 		copy_text(ex->rule, sizeof(ex->rule), field->ref_object, strlen(field->ref_object));
-		snprintf(ex->reason, sizeof(ex->reason), "parent %s '%.*s' is not loaded; %s", field->ref_object,
-			 (int)(parent_len > 64 ? 64 : parent_len), parent_id, outcome);
+		char why[256];
+		orphan_reason(why, sizeof(why), field->ref_object, parent_id, parent_len, "");
+		snprintf(ex->reason, sizeof(ex->reason), "%s; %s", why, outcome);
 	}
 	return 0;
 }
@@ -612,10 +629,10 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 				  err))
 			return err->code;
 		if (prog->fields[f].required) {
-			char reason[320];
-			snprintf(reason, sizeof(reason),
-				 "orphan: parent %s '%.*s' is not loaded (missing from the export or rejected)",
-				 prog->fields[f].ref_object, (int)(v->len > 64 ? 64 : v->len), v->ptr);
+			char why[256], reason[320];
+			orphan_reason(why, sizeof(why), prog->fields[f].ref_object, v->ptr, v->len,
+				      " (missing from the export or rejected)");
+			snprintf(reason, sizeof(reason), "orphan: %s", why);
 			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
 					  prog->fields[f].source_name, "required", reason, err))
 				return err->code;

@@ -1645,19 +1645,14 @@ void crm_profile_release(struct crm_profile *prof)
 int crm_profile_write_draft(const struct crm_profile *prof, const char *path, struct crm_error *err)
 {
 	struct crm_atomic_file af;
-	size_t i, j;
+	size_t i;
 	int bad = 0;
 
 	if (crm_atomic_open(&af, path, err))
 		return err->code;
-	for (j = 0; j < 8; j++)
-		bad |= crm_csv_write_field(af.f, crm_mapping_columns[j], strlen(crm_mapping_columns[j]), j == 0);
-	bad |= fputc('\n', af.f) == EOF;
-	for (i = 0; i < prof->draft_count; i++) {
-		for (j = 0; j < 8; j++)
-			bad |= crm_csv_write_field(af.f, prof->draft[i].col[j], strlen(prof->draft[i].col[j]), j == 0);
-		bad |= fputc('\n', af.f) == EOF;
-	}
+	bad |= crm_mapping_write_header(af.f);
+	for (i = 0; i < prof->draft_count; i++)
+		bad |= crm_mapping_write_row(af.f, (const char *const *)prof->draft[i].col);
 	if (bad)
 		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
 	return crm_atomic_commit(&af, err);

@@ -9,11 +9,14 @@
 #include "engine/profile.h"
 #include "io/json.h"
 #include "io/reader.h"
+#include "model/mapping.h"
 #include "model/schema.h"
+#include "model/template.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/path.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,17 +64,19 @@ void crm_scaffold_release(struct crm_scaffold *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static void head(FILE *out, const char *name, const struct source_kind *k, const char *format, const char *exports)
+/* drafted_from ends the first comment line: "from the exports below" */
+static void head(FILE *out, const char *name, const struct source_kind *k, const char *drafted_from, const char *format,
+		 const char *exports)
 {
 	fprintf(out,
-		"; crmshift.ini, drafted by 'crmshift init --from %s' from the exports below.\n"
+		"; crmshift.ini, drafted by 'crmshift init --from %s' %s.\n"
 		"; Review every [object] and mapping.csv before loading: 'crmshift profile' shows what\n"
 		"; the exports hold, 'crmshift plan' checks what is written here.\n"
 		"\n[migration]\nname = %s\n; stored in every target row with the source's own id: keep it stable\n"
 		"source_system = %s\n\n[source]\nformat = %s\npath = %s\nencoding = utf-8\n"
 		"; the zone of date-times written without one\ntimezone = UTC\n\n[target]\nurl = sqlite:target.db\n"
 		"batch_size = 5000\n",
-		k->name, name, k->source_system, format, exports);
+		k->name, drafted_from, name, k->source_system, format, exports);
 }
 
 static const char *column_in(const struct crm_profile_object *o, const char *keys)
@@ -540,7 +545,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_json;
 	}
-	head(out, name, k, format, abs);
+	head(out, name, k, "from the exports below", format, abs);
 	declared_objects(out, &je, format);
 	if (fclose(out) != 0) {
 		free(text);
@@ -559,7 +564,7 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_release;
 	}
-	head(out, name, k, format, abs);
+	head(out, name, k, "from the exports below", format, abs);
 	rc = objects_text(res, &prof, k, format, out, err);
 	if (fclose(out) != 0 && !rc)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -581,4 +586,89 @@ out_json:
 	json_exports_release(&je);
 	crm_scaffold_release(res);
 	return err->code;
+}
+
+/* ---- no exports yet: the CRM's template of standard objects ---- */
+
+static void template_objects(FILE *out, const struct crm_template *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->object_count; i++) {
+		const struct crm_template_object *o = &t->objects[i];
+		fputc('\n', out);
+		if (o->note)
+			fprintf(out, "; %s\n", o->note);
+		fprintf(out, "[object \"%s\"]\nfile = %s\nid = %s\ntarget = %s\n", o->name, o->file, o->id, o->target);
+		if (o->modified)
+			fprintf(out, "modified = %s\n", o->modified);
+		if (o->deleted)
+			fprintf(out, "deleted = %s\n", o->deleted);
+	}
+}
+
+static int template_mapping(const struct crm_template *t, const char *path, struct crm_error *err)
+{
+	struct crm_atomic_file af;
+	size_t i;
+	int bad;
+
+	if (crm_atomic_open(&af, path, err))
+		return err->code;
+	bad = crm_mapping_write_header(af.f);
+	for (i = 0; i < t->row_count; i++) {
+		const struct crm_template_row *r = &t->rows[i];
+		const char *const col[CRM_MAP_TARGET_OBJECT] = {
+			r->object,	   r->field,	r->data_type,	    r->target_field,
+			r->transform_rule, r->pii_flag, r->validation_rule, ""};
+		bad |= crm_mapping_write_row(af.f, col);
+	}
+	if (bad)
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	return crm_atomic_commit(&af, err);
+}
+
+int crm_scaffold_template(struct crm_scaffold *res, const char *dir, const char *name, const char *crm,
+			  struct crm_error *err)
+{
+	const struct source_kind *k = kind_named(crm);
+	const struct crm_template *t = crm_template_find(crm);
+	char ini[4096], mapping[4096];
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	FILE *out;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!k || !t)
+		return crm_error_set(err, CRM_EUSAGE,
+				     "'%s' has no standard objects to start from: give its exports with --exports",
+				     crm);
+	if (crm_path_format(ini, sizeof(ini), err, "%s/crmshift.ini", dir) ||
+	    crm_path_format(mapping, sizeof(mapping), err, "%s/mapping.csv", dir))
+		return err->code;
+	if (stat(mapping, &st) == 0)
+		return crm_error_set(err, CRM_EINPUT, "'%s' exists: it is not overwritten", mapping);
+	out = open_memstream(&text, &len);
+	if (!out)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	head(out, name, k, "from crmshift's template of its standard objects", t->format, "exports");
+	fprintf(out, "\n; What the template expects:\n; %s\n", t->note);
+	template_objects(out, t);
+	if (fclose(out) != 0) {
+		free(text);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	rc = crm_file_write(ini, text, len, 0, err);
+	free(text);
+	if (rc)
+		return rc;
+	if (template_mapping(t, mapping, err)) {
+		unlink(ini);
+		return err->code;
+	}
+	res->objects = t->object_count;
+	res->mapping_rows = t->row_count;
+	return 0;
 }

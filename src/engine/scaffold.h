@@ -10,6 +10,9 @@
  * flag and a masked sample. A file without an id column is left out, with
  * the reason, because crmshift cannot load a record it cannot name.
  *
+ * Without exports, the CRM's template of its standard objects is written
+ * instead (crm_scaffold_template).
+ *
  * This is a starting point for a person to review, as the printed summary
  * says; plan checks what it wrote like anything a person wrote.
  */
@@ -38,6 +41,13 @@ int crm_scaffold_known(const char *crm);
  */
 int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *name, const char *crm,
 		       const char *exports, struct crm_error *err);
+/*
+ * Writes dir/crmshift.ini and dir/mapping.csv (neither may exist) from the
+ * template of crm's standard objects (model/template.h), for exports still
+ * to come in dir/exports. CRM_EUSAGE when crm has no template (generic).
+ */
+int crm_scaffold_template(struct crm_scaffold *res, const char *dir, const char *name, const char *crm,
+			  struct crm_error *err);
 void crm_scaffold_release(struct crm_scaffold *res);
 
 #endif

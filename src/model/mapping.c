@@ -136,3 +136,18 @@ out:
 		crm_mapping_release(map);
 	return rc;
 }
+
+int crm_mapping_write_header(FILE *out)
+{
+	return crm_mapping_write_row(out, crm_mapping_columns);
+}
+
+int crm_mapping_write_row(FILE *out, const char *const col[CRM_MAP_TARGET_OBJECT])
+{
+	size_t j;
+	int bad = 0;
+
+	for (j = 0; j < CRM_MAP_TARGET_OBJECT; j++)
+		bad |= crm_csv_write_field(out, col[j], strlen(col[j]), j == 0);
+	return bad | (fputc('\n', out) == EOF);
+}

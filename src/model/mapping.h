@@ -12,6 +12,8 @@
 #include "compat.h"
 #include "util/error.h"
 
+#include <stdio.h>
+
 enum crm_mapping_col {
 	CRM_MAP_SOURCE_OBJECT,
 	CRM_MAP_SOURCE_FIELD,
@@ -45,5 +47,13 @@ extern const char *const crm_mapping_columns[CRM_MAP_COLS];
 /* Reads path into map (which it initialises); on error map is released. */
 int crm_mapping_load(struct crm_mapping *map, const char *path, struct crm_error *err);
 void crm_mapping_release(struct crm_mapping *map);
+
+/*
+ * Writes the template's header line to out (the eight columns before
+ * target_object), then each row a hands over; returns nonzero when a write
+ * failed (errno tells why).
+ */
+int crm_mapping_write_header(FILE *out);
+int crm_mapping_write_row(FILE *out, const char *const col[CRM_MAP_TARGET_OBJECT]);
 
 #endif

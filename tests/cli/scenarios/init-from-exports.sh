@@ -63,8 +63,9 @@ grep -q "values look decoded twice" "$C.profile" || fail "the mojibake is not re
 
 # usage and input errors
 rc=0
-"$CRMSHIFT" init "$SCRATCH/u1" --from salesforce >/dev/null 2>"$SCRATCH/e" || rc=$?
-expect_eq "--from without --exports" "$rc" 2
+"$CRMSHIFT" init "$SCRATCH/u1" --exports "$REAL/febrl" >/dev/null 2>"$SCRATCH/e" || rc=$?
+expect_eq "--exports without --from" "$rc" 2
+grep -q "init: --exports needs --from" "$SCRATCH/e" || fail "$(cat "$SCRATCH/e")"
 rc=0
 "$CRMSHIFT" init "$SCRATCH/u2" --from zoho --exports "$REAL/febrl" >/dev/null 2>"$SCRATCH/e" || rc=$?
 expect_eq "unknown CRM" "$rc" 2
