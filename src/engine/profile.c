@@ -259,7 +259,8 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 static struct crm_reader *open_export(const struct object_state *s, const struct crm_profile_object *o,
 				      struct crm_error *err)
 {
-	struct crm_reader_spec spec = {s->path, s->kind, o->read_as, s->delimiter, s->stream};
+	struct crm_reader_spec spec = {s->path,	     s->kind,	o->read_as,
+				       s->delimiter, s->stream, s->cfg ? s->cfg->id : NULL};
 
 	return crm_reader_open(&spec, err);
 }
@@ -781,6 +782,29 @@ static int dup_add(struct dup_table *t, uint64_t hash, unsigned long line, uint3
 	return 0;
 }
 
+/*
+ * A file without an id column whose records point at two or more parents
+ * (a junction) may be named by its references together: counts the records
+ * whose references all repeat an earlier record's. By hashes, so a collision
+ * can only count a repeat that is not one, never hide one.
+ */
+static int reference_key_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_record *rec,
+				   struct crm_error *err)
+{
+	uint64_t h = 0;
+	size_t r;
+
+	for (r = 0; r < o->reference_count; r++) {
+		const struct crm_field *f = &rec->fields[s->refs[r].col];
+		if (!f->len)
+			return 0;
+		h = h * 0x9e3779b97f4a7c15ull ^ id_hash(f->ptr, f->len);
+	}
+	if (crm_idcount_get(&s->ids, (int64_t)h))
+		o->repeated_reference_keys++;
+	return crm_idcount_add(&s->ids, (int64_t)h, 1, err);
+}
+
 /* A name for matching: case folded, accents and punctuation gone, blanks collapsed. */
 static size_t name_key(const char *p, size_t len, char *out, size_t cap)
 {
@@ -993,6 +1017,8 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 				o->duplicate_ids++;
 			if (crm_idcount_add(&s->ids, (int64_t)h, 1, err))
 				break;
+		} else if (o->repeated_reference_keys >= 0 && reference_key_of_record(s, o, &rec, err)) {
+			break;
 		}
 		if (duplicates_of_record(s, o, &rec, err) || references_of_record(pr, s, o, &rec, err))
 			break;
@@ -1535,9 +1561,12 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 	crm_free(source_dir);
 	for (i = 0; i < prof->count && !err->code; i++)
 		prepare_object(&pr, i, err);
-	for (i = 0; i < prof->count && !err->code; i++)
-		if (!prof->objects[i].fatal)
-			find_roles(&pr, i, err);
+	for (i = 0; i < prof->count && !err->code; i++) {
+		struct crm_profile_object *o = &prof->objects[i];
+		o->repeated_reference_keys = -1;
+		if (!o->fatal && !find_roles(&pr, i, err) && pr.st[i].id_col < 0 && o->reference_count >= 2)
+			o->repeated_reference_keys = 0;
+	}
 	pr.order = err->code ? NULL : crm_calloc(prof->count ? prof->count : 1, sizeof(size_t));
 	if (!err->code && !pr.order)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");

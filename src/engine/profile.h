@@ -112,6 +112,12 @@ struct crm_profile_object {
 	int64_t records;
 	int64_t bad_records;
 	int64_t duplicate_ids; /* records whose id an earlier record has */
+	/*
+	 * Without an id column and with two or more references: records whose
+	 * references together repeat an earlier record's (0 makes them a key of
+	 * the file, as a junction's); -1 when not counted.
+	 */
+	int64_t repeated_reference_keys;
 	struct crm_dirt dirt;
 	char *declared_encoding;	      /* by crmshift.ini */
 	const char *found_encoding;	      /* crm_dirt_encoding */

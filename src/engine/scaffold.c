@@ -307,7 +307,7 @@ static int declare_plan_step(void *ctx, const char *sobject, const char *const *
 /* The record type of an sfdx tree: its first record's attributes.type, in type (cap bytes); "" when none says. */
 static void tree_type(const char *path, char *type, size_t cap, struct crm_error *rerr)
 {
-	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL};
+	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL, NULL};
 	struct crm_reader *r = crm_reader_open(&spec, rerr);
 	struct crm_record rec;
 	long col;
@@ -462,6 +462,31 @@ static const char *natural_key(const struct crm_profile_object *o)
 	return NULL;
 }
 
+/*
+ * A file without an id column whose records point at two or more parents
+ * (HubSpot's deal_contact: deal_id, contact_id), each filled in every record
+ * and never the same together twice: its references together name a record,
+ * as a junction's do. Written "a + b" in key, cap bytes; 0 when there is none.
+ */
+static int reference_key(const struct crm_profile_object *o, char *key, size_t cap)
+{
+	size_t r, i, len = 0;
+
+	if (o->repeated_reference_keys != 0 || o->records == 0)
+		return 0;
+	key[0] = '\0';
+	for (r = 0; r < o->reference_count; r++) {
+		for (i = 0; i < o->field_count; i++)
+			if (!strcmp(o->fields[i].name, o->references[r].field))
+				break;
+		if (i == o->field_count || o->fields[i].filled != o->records)
+			return 0;
+		len += (size_t)snprintf(key + len, len < cap ? cap - len : 0, "%s%s", r ? " + " : "",
+					o->references[r].field);
+	}
+	return len < cap;
+}
+
 static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k,
 			const char *format, FILE *out, struct crm_error *err)
 {
@@ -471,13 +496,25 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 		struct crm_profile_object *o = &prof->objects[i];
 		const char *file = strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
 		const char *modified, *deleted, *key;
-		char table[CRM_MAX_IDENT_LEN + 8];
+		char table[CRM_MAX_IDENT_LEN + 8], pair[4 * CRM_MAX_IDENT_LEN];
 		if (o->fatal) {
 			if (skip(res, file, o->fatal, err))
 				return err->code;
 			continue;
 		}
-		key = o->id_field ? NULL : natural_key(o);
+		key = NULL;
+		if (!o->id_field && reference_key(o, pair, sizeof(pair))) {
+			fprintf(out,
+				"\n; %s has no id column: %s, filled in every record and never twice the same\n"
+				"; together, name its records (a junction: the same pair twice would be one link)",
+				file, pair);
+			key = pair;
+		} else if (!o->id_field && (key = natural_key(o)) != NULL) {
+			fprintf(out,
+				"\n; %s has no id column: %s is filled and unique in every record, so it names the "
+				"record\n; (a natural key: a record renamed in the source loads as a new one)",
+				file, key);
+		}
 		if (!o->id_field && !key) {
 			if (skip(res, file,
 				 "no id column (id, Id, Record ID, <object> id), and no field "
@@ -488,10 +525,6 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 			continue;
 		}
 		if (key) {
-			fprintf(out,
-				"\n; %s has no id column: %s is filled and unique in every record, so it names the "
-				"record\n; (a natural key: a record renamed in the source loads as a new one)",
-				file, key);
 			if (!(o->id_field = crm_strdup(key)))
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}

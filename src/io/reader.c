@@ -7,6 +7,10 @@
 #include "io/csv.h"
 #include "io/json.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/limits.h"
+
+#include <string.h>
 
 struct reader_ops {
 	int (*next)(void *impl, struct crm_record *rec, struct crm_error *err);
@@ -16,9 +20,24 @@ struct reader_ops {
 	void (*close)(void *impl);
 };
 
+/* A key of several columns (reader.h), added to each record as one more field. */
+struct record_key {
+	char *name;   /* as written in the spec: the added column's name */
+	char **parts; /* the columns it joins, in order */
+	long *cols;   /* their indexes, once the header is read */
+	size_t part_count;
+	long index; /* the key's column: the file's own of that name, or the added one */
+	int added;  /* 1 when the reader adds the column */
+	int header_seen;
+	struct crm_field *fields; /* a record's fields and the key */
+	size_t cap;
+	struct crm_buf value;
+};
+
 struct crm_reader {
 	const struct reader_ops *ops;
 	void *impl;
+	struct record_key *key;
 };
 
 static int csv_next(void *impl, struct crm_record *rec, struct crm_error *err)
@@ -75,6 +94,134 @@ static void json_close(void *impl)
 
 static const struct reader_ops json_ops = {json_next, json_column, json_path, json_bytes_read, json_close};
 
+static void key_free(struct record_key *k)
+{
+	size_t i;
+
+	if (!k)
+		return;
+	for (i = 0; i < k->part_count; i++)
+		crm_free(k->parts[i]);
+	crm_free(k->parts);
+	crm_free(k->cols);
+	crm_free(k->fields);
+	crm_free(k->name);
+	crm_buf_release(&k->value);
+	crm_free(k);
+}
+
+/* "a + b" into its parts, trimmed; NULL with err set when a part is empty. */
+static struct record_key *key_parse(const char *path, const char *text, struct crm_error *err)
+{
+	struct record_key *k = crm_calloc(1, sizeof(*k));
+	const char *p = text;
+	size_t count = 1, i;
+
+	for (i = 0; text[i]; i++)
+		count += text[i] == '+';
+	if (!k || !(k->name = crm_strdup(text)) || !(k->parts = crm_calloc(count, sizeof(char *))) ||
+	    !(k->cols = crm_calloc(count, sizeof(long)))) {
+		key_free(k);
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	crm_buf_init(&k->value, CRM_MAX_RECORD_LEN);
+	for (i = 0; i < count; i++) {
+		size_t len = strcspn(p, "+");
+		const char *start = p, *end = p + len;
+		while (start < end && *start == ' ')
+			start++;
+		while (end > start && end[-1] == ' ')
+			end--;
+		if (end == start) {
+			key_free(k);
+			crm_error_set(err, CRM_EINPUT, "%s: id '%s': a part of the key is empty", path, text);
+			return NULL;
+		}
+		if (!(k->parts[i] = crm_strndup(start, (size_t)(end - start)))) {
+			key_free(k);
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			return NULL;
+		}
+		k->part_count++;
+		p += len + (p[len] == '+');
+	}
+	return k;
+}
+
+/* The header: the key is the file's own column of that name, or one more, of its parts. */
+static int key_header(struct crm_reader *r, const struct crm_record *rec, struct crm_error *err)
+{
+	struct record_key *k = r->key;
+	size_t i;
+
+	k->header_seen = 1;
+	k->index = r->ops->column(r->impl, k->name);
+	if (k->index >= 0)
+		return 0;
+	for (i = 0; i < k->part_count; i++) {
+		k->cols[i] = r->ops->column(r->impl, k->parts[i]);
+		if (k->cols[i] < 0)
+			return crm_error_set(err, CRM_EINPUT, "%s: id '%s': '%s' is not a column of the file",
+					     r->ops->path(r->impl), k->name, k->parts[i]);
+	}
+	k->added = 1;
+	k->index = (long)rec->count;
+	return 0;
+}
+
+/* The key's value of a record: its parts joined by '|', escaped; empty when a part is. */
+static int key_value(struct record_key *k, const struct crm_record *rec, struct crm_error *err)
+{
+	size_t i, j;
+
+	crm_buf_reset(&k->value);
+	for (i = 0; i < k->part_count; i++)
+		if (rec->fields[k->cols[i]].len == 0)
+			return 0;
+	for (i = 0; i < k->part_count; i++) {
+		const struct crm_field *f = &rec->fields[k->cols[i]];
+		if (i && crm_buf_addch(&k->value, '|', err))
+			return err->code;
+		for (j = 0; j < f->len; j++)
+			if (((f->ptr[j] == '|' || f->ptr[j] == '\\') && crm_buf_addch(&k->value, '\\', err)) ||
+			    crm_buf_addch(&k->value, f->ptr[j], err))
+				return err->code;
+	}
+	return 0;
+}
+
+/* Adds the key to rec: its fields are copied into the key's array, one longer. */
+static int key_add(struct crm_reader *r, struct crm_record *rec, struct crm_error *err)
+{
+	struct record_key *k = r->key;
+
+	if (!k->header_seen && key_header(r, rec, err))
+		return err->code;
+	if (!k->added)
+		return 0;
+	if (rec->count + 1 > k->cap) {
+		struct crm_field *grown = crm_realloc(k->fields, (rec->count + 1) * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		k->fields = grown;
+		k->cap = rec->count + 1;
+	}
+	memcpy(k->fields, rec->fields, rec->count * sizeof(*k->fields));
+	if (rec->index == 0) {
+		k->fields[rec->count].ptr = k->name;
+		k->fields[rec->count].len = strlen(k->name);
+	} else {
+		if (key_value(k, rec, err))
+			return err->code;
+		k->fields[rec->count].ptr = k->value.ptr ? k->value.ptr : "";
+		k->fields[rec->count].len = k->value.len;
+	}
+	rec->fields = k->fields;
+	rec->count++;
+	return 0;
+}
+
 struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct crm_error *err)
 {
 	struct crm_reader *r = crm_calloc(1, sizeof(*r));
@@ -106,6 +253,10 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 		crm_free(r);
 		return NULL;
 	}
+	if (spec->key && strchr(spec->key, '+') && !(r->key = key_parse(spec->path, spec->key, err))) {
+		crm_reader_close(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -114,16 +265,23 @@ void crm_reader_close(struct crm_reader *r)
 	if (!r)
 		return;
 	r->ops->close(r->impl);
+	key_free(r->key);
 	crm_free(r);
 }
 
 int crm_reader_next(struct crm_reader *r, struct crm_record *rec, struct crm_error *err)
 {
-	return r->ops->next(r->impl, rec, err);
+	int rc = r->ops->next(r->impl, rec, err);
+
+	if (rc == CRM_READ_RECORD && r->key && key_add(r, rec, err))
+		return err->code;
+	return rc;
 }
 
 long crm_reader_column(const struct crm_reader *r, const char *name)
 {
+	if (r->key && r->key->added && !strcmp(name, r->key->name))
+		return r->key->index;
 	return r->ops->column(r->impl, name);
 }
 

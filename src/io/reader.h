@@ -28,7 +28,20 @@ struct crm_reader_spec {
 	const char *encoding; /* CSV: NULL or "utf-8", or an iconv name */
 	char delimiter;	      /* CSV: usually ',' */
 	const char *stream;   /* JSON lines: the Airbyte stream to read, or NULL when each line is a record */
+	const char *key;      /* a record key of several columns, "a + b", or NULL (see below) */
 };
+
+/*
+ * A key of several columns names the records of a table that has no id
+ * column of its own, such as a junction (HubSpot's deal_contact: deal_id +
+ * contact_id). The reader adds a column named as the key ("deal_id +
+ * contact_id") after the file's own: each record's parts, in the key's
+ * order, joined by '|' ('|' and '\' within a part escaped with '\', so two
+ * keys are equal only when every part is); empty when a part is empty, as a
+ * record without its id. When the file has a column of that very name, it
+ * is that column and nothing is added. A part that is not a column is an
+ * error when the header is read.
+ */
 
 struct crm_reader;
 

@@ -37,12 +37,24 @@ expect_eq "fivetran verdict" "$verdict" 3
 expect_eq "fivetran triggers" "$fired" "failed_imports/sf_contact_data"
 grep -q "^sf_contact_data,.*,last_name,required," "$F/reports/rejects-1.csv" || fail "the contact without a last name is not the reject"
 
-# Fivetran's HubSpot seeds: the tables with an id load; junctions and logs without one are named and left out
+# Fivetran's HubSpot seeds: the tables with an id load, and so does the deal-contact
+# junction, named by its two references; logs without an id are named and left out
 H="$SCRATCH/fivetran-hs"
 lifecycle "$H" hubspot "$REAL/fivetran-dbt-hubspot"
-grep -q "^left out: deal_contact_data.csv: no id column" "$H.init" || fail "the deal-contact junction is not reported as left out"
 grep -A5 '^\[object "company_data"\]' "$H/crmshift.ini" | grep -q '^target = account' || fail "company_data is not an account"
-expect_eq "hubspot verdict" "$verdict" 0
+grep -A3 '^\[object "deal_contact_data"\]' "$H/crmshift.ini" | grep -q '^id = contact_id + deal_id$' ||
+	fail "the deal-contact junction is not named by its references: $(grep -A3 deal_contact_data "$H/crmshift.ini")"
+grep -q "^left out: contact_property_history_data.csv: no id column" "$H.init" || fail "a log without an id is not left out"
+# NO-GO in the data: none of the junction's 11 pairs names a deal or a contact the seeds hold
+# (counted here independently), so every one is rejected as a required reference to nothing
+sqlite3 "$SCRATCH/hs-src.db" ".import --csv '$REAL/fivetran-dbt-hubspot/deal_contact_data.csv' dc" \
+	".import --csv '$REAL/fivetran-dbt-hubspot/deal_data.csv' d" ".import --csv '$REAL/fivetran-dbt-hubspot/contact_data.csv' c"
+expect_eq "junction rows naming a known deal or contact" \
+	"$(sqlite3 "$SCRATCH/hs-src.db" "select count(*) from dc where deal_id in (select deal_id from d) or contact_id in (select id from c)")" 0
+expect_eq "hubspot verdict" "$verdict" 3
+expect_eq "hubspot triggers" "$fired" "failed_imports/deal_contact_data"
+expect_eq "junction rejects" "$(grep -c '^deal_contact_data,.*,deal_id,required,orphan' "$H/reports/rejects-1.csv")" \
+	"$(sqlite3 "$SCRATCH/hs-src.db" "select count(*) from dc")"
 
 # Febrl: five generic files, YYYYMMDD birth dates (typos on purpose), SSNs as SPI
 B="$SCRATCH/febrl"

@@ -1,0 +1,127 @@
+/*
+ * test-reader.c: what the reader interface adds over its backends: a key of
+ * several columns, as a junction without an id column is named by.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "io/reader.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static char tmp_path[64];
+
+static struct crm_reader *open_keyed(const char *text, enum crm_reader_kind kind, const char *key,
+				     struct crm_error *err)
+{
+	struct crm_reader_spec spec = {tmp_path, kind, NULL, ',', NULL, key};
+
+	if (harness_temp_file(text, strlen(text), tmp_path))
+		return NULL;
+	return crm_reader_open(&spec, err);
+}
+
+static void test_reader__key_of_two_columns_joins_them(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+	struct crm_reader *r = open_keyed("deal_id,contact_id,role\n"
+					  "d1,c1,buyer\n"
+					  "d|2,c\\1,user\n"
+					  "d3,,none\n",
+					  CRM_READER_CSV, "deal_id + contact_id", &err);
+	long key;
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.count, 4);
+	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "deal_id + contact_id");
+	key = crm_reader_column(r, "deal_id + contact_id");
+	CHECK_INT(key, 3);
+	CHECK_INT(crm_reader_column(r, "role"), 2);
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.count, 4);
+	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "d1|c1");
+	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "buyer");
+	/* a separator or an escape within a part is escaped: ("d|2", "c\1") is not ("d", "2|c\1") */
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "d\\|2|c\\\\1");
+	/* a part empty: the record has no id */
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.fields[key].len, 0);
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_EOF);
+	CHECK_INT(err.code, 0);
+	crm_reader_close(r);
+	unlink(tmp_path);
+}
+
+static void test_reader__a_column_of_the_key_name_is_the_key(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+	struct crm_reader *r = open_keyed("a+b,a,b\nx,1,2\n", CRM_READER_CSV, "a+b", &err);
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.count, 3);
+	CHECK_INT(crm_reader_column(r, "a+b"), 0);
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "x");
+	crm_reader_close(r);
+	unlink(tmp_path);
+}
+
+static void test_reader__key_of_json_lines(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+	struct crm_reader *r = open_keyed("{\"deal_id\": 7, \"product_id\": 3, \"quantity\": 2}\n",
+					  CRM_READER_JSON_LINES, "deal_id + product_id", &err);
+	long key;
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	key = crm_reader_column(r, "deal_id + product_id");
+	CHECK_INT(key, 3);
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "7|3");
+	crm_reader_close(r);
+	unlink(tmp_path);
+}
+
+static void test_reader__key_errors(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+	struct crm_reader *r = open_keyed("a,b\n1,2\n", CRM_READER_CSV, "a + ", &err);
+
+	/* an empty part: refused at open */
+	CHECK(r == NULL);
+	CHECK_CONTAINS(err.msg, "id 'a + ': a part of the key is empty");
+	unlink(tmp_path);
+	/* a part that is not a column: refused with the header */
+	err = (struct crm_error)CRM_ERROR_INIT;
+	r = open_keyed("a,b\n1,2\n", CRM_READER_CSV, "a + c", &err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(crm_reader_next(r, &rec, &err) < 0);
+	CHECK_CONTAINS(err.msg, "id 'a + c': 'c' is not a column of the file");
+	crm_reader_close(r);
+	unlink(tmp_path);
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_reader__key_of_two_columns_joins_them),
+	TEST(test_reader__a_column_of_the_key_name_is_the_key),
+	TEST(test_reader__key_of_json_lines),
+	TEST(test_reader__key_errors),
+};
+
+HARNESS_MAIN
