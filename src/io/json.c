@@ -118,6 +118,20 @@ static int broken(struct crm_json_reader *r, struct crm_error *err, const char *
 	return crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s", r->path, r->line, r->col, what);
 }
 
+/*
+ * Appends a byte of a record's text: 0, or 1 past the record limit (err
+ * untouched, so the caller says where), or CRM_ENOMEM with err set. The
+ * buffer's own message would win over the caller's, being first.
+ */
+static int text_add(struct crm_json_reader *r, int c, struct crm_error *err)
+{
+	struct crm_error berr = CRM_ERROR_INIT;
+
+	if (!crm_buf_addch(&r->text, (char)c, &berr))
+		return 0;
+	return berr.code == CRM_ENOMEM ? crm_error_set(err, CRM_ENOMEM, "out of memory") : 1;
+}
+
 static int is_delimiter(int c)
 {
 	return c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -131,13 +145,13 @@ static int is_delimiter(int c)
  */
 static int scan_value(struct crm_json_reader *r, int first, int keep, int *after, struct crm_error *err)
 {
-	int depth = 0, in_string = 0, escaped = 0, c = first;
+	int depth = 0, in_string = 0, escaped = 0, c = first, rc;
 
 	*after = -2;
 	if (first != '{' && first != '[' && first != '"') {
 		while (c != EOF && !is_delimiter(c)) {
-			if (keep && crm_buf_addch(&r->text, (char)c, err))
-				return broken(r, err, "a record is larger than the limit");
+			if (keep && (rc = text_add(r, c, err)) != 0)
+				return rc < 0 ? rc : broken(r, err, "a record is larger than the limit");
 			c = get(r);
 		}
 		if (c == EOF && ferror(r->in))
@@ -148,8 +162,8 @@ static int scan_value(struct crm_json_reader *r, int first, int keep, int *after
 	for (;;) {
 		if (c == EOF)
 			return ferror(r->in) ? read_error(r, err) : broken(r, err, "the file ends inside a record");
-		if (keep && crm_buf_addch(&r->text, (char)c, err))
-			return broken(r, err, "a record is larger than the limit");
+		if (keep && (rc = text_add(r, c, err)) != 0)
+			return rc < 0 ? rc : broken(r, err, "a record is larger than the limit");
 		if (in_string) {
 			if (escaped)
 				escaped = 0;
@@ -300,7 +314,7 @@ static int next_tree_text(struct crm_json_reader *r, struct crm_error *err)
 /* The next non-blank line into r->text: 1, 0 at the end, or a negative code. */
 static int next_line_text(struct crm_json_reader *r, struct crm_error *err)
 {
-	int c, blank = 1;
+	int c, blank = 1, rc;
 
 	crm_buf_reset(&r->text);
 	r->text_line = r->line;
@@ -323,9 +337,10 @@ static int next_line_text(struct crm_json_reader *r, struct crm_error *err)
 		}
 		if (c != ' ' && c != '\t' && c != '\r')
 			blank = 0;
-		if (crm_buf_addch(&r->text, (char)c, err))
-			return crm_error_set(err, CRM_EINPUT, "%s:%lu: a line is larger than the limit", r->path,
-					     r->text_line);
+		if ((rc = text_add(r, c, err)) != 0)
+			return rc < 0 ? rc
+				      : crm_error_set(err, CRM_EINPUT, "%s:%lu: a line is larger than the limit",
+						      r->path, r->text_line);
 	}
 	r->text_end_line = r->text_line;
 	return 1;

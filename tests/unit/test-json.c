@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "io/reader.h"
 #include "util/alloc.h"
+#include "util/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,36 @@ static void test_json__real_airbyte_pipedrive_persons(void)
 		   "persons", 3, first);
 }
 
+/* A record past CRM_MAX_RECORD_LEN is refused with its place, in both formats. */
+static void test_json__record_larger_than_the_limit_is_named(void)
+{
+	static const char *const heads[] = {"{\"a\": \"", "{\"records\": [{\"a\": \""};
+	static const char *const tails[] = {"\"}\n", "\"}]}\n"};
+	static const enum crm_reader_kind kinds[] = {CRM_READER_JSON_LINES, CRM_READER_SFDX_TREE};
+	static const char *const said[] = {":1: a line is larger than the limit",
+					   ": a record is larger than the limit"};
+	size_t body = CRM_MAX_RECORD_LEN + 16, k;
+
+	for (k = 0; k < 2; k++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		size_t head = strlen(heads[k]), tail = strlen(tails[k]);
+		char *text = crm_malloc(head + body + tail + 1);
+		struct crm_reader *r;
+		CHECK(text != NULL);
+		if (!text)
+			return;
+		memcpy(text, heads[k], head);
+		memset(text + head, 'x', body);
+		memcpy(text + head + body, tails[k], tail + 1);
+		r = open_text(text, kinds[k], NULL, &err);
+		crm_free(text);
+		CHECK(r == NULL);
+		CHECK_INT(err.code, CRM_EINPUT);
+		CHECK_CONTAINS(err.msg, said[k]);
+		close_text(r);
+	}
+}
+
 static void test_json__out_of_memory_is_an_error(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
@@ -324,6 +355,7 @@ static const struct harness_test tests[] = {
 	TEST(test_json__encoding_other_than_utf8_is_refused),
 	TEST(test_json__real_ebikes_order_items),
 	TEST(test_json__real_airbyte_pipedrive_persons),
+	TEST(test_json__record_larger_than_the_limit_is_named),
 	TEST(test_json__out_of_memory_is_an_error),
 };
 
