@@ -10,6 +10,9 @@
 #   crmshift sync     1% of the contacts changed, as an incremental export,
 #                     as a full export and as a Debezium stream
 #   crmshift rollback of each sync, of the re-run and of the first load
+#   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
+#                     read by jq and by sqlite3's JSON functions, then
+#                     profiled and migrated by crmshift (the Pipedrive template)
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,3 +127,48 @@ echo
 echo "rollback ($rows rows loaded by the first run)"
 measure "crmshift rollback (the re-run: nothing written)" "$rows" "$crmshift" -C "$work/project" rollback
 measure "crmshift rollback (the first load: $rows rows)" "$rows" "$crmshift" -C "$work/project" rollback
+
+# JSON lines: the contacts and accounts again, as Pipedrive organizations and
+# persons in Airbyte's envelope (one JSON object per line, e-mail and phone
+# as lists of objects), made from the CSVs with sqlite3 (not timed). The
+# references read every line and pull the mapped fields out of it: jq to
+# flat JSON arrays, sqlite3 into a table through json_extract (line import
+# included). crmshift reads them with the Pipedrive template's mapping:
+# typed, validated, linked and loaded.
+pd="$work/pipedrive"
+"$crmshift" init "$pd" --from pipedrive >/dev/null
+sed -i '/^\[object "deals"\]/,/^$/d; /^\[object "activities"\]/,/^$/d' "$pd/crmshift.ini"
+grep -E '^(source_object|organizations|persons),' "$pd/mapping.csv" >"$pd/mapping.trimmed" && mv "$pd/mapping.trimmed" "$pd/mapping.csv"
+sqlite3 :memory: ".import --csv '$work/project/exports/Account.csv' a" \
+	"select json_object('stream', 'organizations', 'data', json_object('id', cast(substr(Id, 5) as integer) + 1,
+	  'name', Name, 'address', '', 'address_locality', '', 'address_admin_area_level_1', '', 'address_postal_code', '',
+	  'address_country', '', 'owner_name', 'Bench Owner', 'add_time', '2020-01-01 09:00:00',
+	  'update_time', '2024-01-01 09:00:00')) from a" >"$pd/exports/organizations.jsonl"
+sqlite3 :memory: ".import --csv '$work/project/exports/Contact.csv' c" \
+	"select json_object('stream', 'persons', 'data', json_object('id', rowid, 'name', FirstName || ' ' || LastName,
+	  'first_name', FirstName, 'last_name', LastName,
+	  'email', json_array(json_object('label', 'work', 'value', Email, 'primary', json('true'))),
+	  'phone', json_array(json_object('label', 'work', 'value', Phone, 'primary', json('true'))),
+	  'org_id', case when AccountId = '' then null else cast(substr(AccountId, 5) as integer) + 1 end,
+	  'owner_name', OwnerId, 'add_time', replace(substr(CreatedDate, 1, 19), 'T', ' '),
+	  'update_time', replace(substr(LastModifiedDate, 1, 19), 'T', ' '), 'active_flag', json('true'))) from c" \
+	>"$pd/exports/persons.jsonl"
+persons=$(wc -l <"$pd/exports/persons.jsonl")
+json_rows=$((persons + $(wc -l <"$pd/exports/organizations.jsonl")))
+cat >"$work/json.sql" <<SQL
+create table l(line text);
+.mode ascii
+.separator "\037" "\n"
+.import '$pd/exports/persons.jsonl' l
+create table p as select json_extract(line, '\$.data.id') id, json_extract(line, '\$.data.first_name') first_name,
+  json_extract(line, '\$.data.last_name') last_name, json_extract(line, '\$.data.email[0].value') email,
+  json_extract(line, '\$.data.phone[0].value') phone, json_extract(line, '\$.data.org_id') org_id,
+  json_extract(line, '\$.data.owner_name') owner, json_extract(line, '\$.data.add_time') add_time,
+  json_extract(line, '\$.data.update_time') update_time from l where json_extract(line, '\$.stream') = 'persons';
+SQL
+echo
+echo "JSON lines ($persons Pipedrive persons, $(($(stat -c %s "$pd/exports/persons.jsonl") / 1048576)) MB, Airbyte records; the mapped fields of each)"
+measure "jq: the mapped fields of each person, as arrays" "$persons" jq -c 'select(.stream == "persons") | .data | [.id, .first_name, .last_name, .email[0].value, .phone[0].value, .org_id, .owner_name, .add_time, .update_time]' "$pd/exports/persons.jsonl"
+measure "sqlite3 json_extract into a table (incl. import)" "$persons" sqlite3 "$work/json.db" ".read $work/json.sql"
+measure "crmshift profile --objects persons" "$persons" "$crmshift" -C "$pd" profile --objects persons
+measure "crmshift migrate (organizations and persons)" "$json_rows" "$crmshift" -C "$pd" migrate

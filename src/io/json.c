@@ -120,16 +120,14 @@ static int broken(struct crm_json_reader *r, struct crm_error *err, const char *
 
 /*
  * Appends a byte of a record's text: 0, or 1 past the record limit (err
- * untouched, so the caller says where), or CRM_ENOMEM with err set. The
- * buffer's own message would win over the caller's, being first.
+ * untouched, so the caller says where: the buffer's own message would win,
+ * being first), or CRM_ENOMEM with err set.
  */
 static int text_add(struct crm_json_reader *r, int c, struct crm_error *err)
 {
-	struct crm_error berr = CRM_ERROR_INIT;
-
-	if (!crm_buf_addch(&r->text, (char)c, &berr))
-		return 0;
-	return berr.code == CRM_ENOMEM ? crm_error_set(err, CRM_ENOMEM, "out of memory") : 1;
+	if (r->text.len >= r->text.max)
+		return 1;
+	return crm_buf_addch(&r->text, (char)c, err);
 }
 
 static int is_delimiter(int c)
