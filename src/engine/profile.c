@@ -259,8 +259,13 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 static struct crm_reader *open_export(const struct object_state *s, const struct crm_profile_object *o,
 				      struct crm_error *err)
 {
-	struct crm_reader_spec spec = {s->path,	     s->kind,	o->read_as,
-				       s->delimiter, s->stream, s->cfg ? s->cfg->id : NULL};
+	struct crm_reader_spec spec = {s->path,
+				       s->kind,
+				       o->read_as,
+				       s->delimiter,
+				       s->stream,
+				       s->cfg ? s->cfg->id : NULL,
+				       s->cfg ? s->cfg->each : NULL};
 
 	return crm_reader_open(&spec, err);
 }

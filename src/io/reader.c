@@ -34,9 +34,24 @@ struct record_key {
 	struct crm_buf value;
 };
 
+/* A column listing values, read as one record per value (reader.h). */
+struct list_column {
+	char *name;
+	long col; /* once the header is read */
+	int header_seen;
+	struct crm_record current; /* the file's record being split; its fields are the backend's */
+	const char *rest;	   /* what is left of its list */
+	size_t rest_len;
+	int pending;
+	uint64_t index; /* records yielded */
+	struct crm_field *fields;
+	size_t cap;
+};
+
 struct crm_reader {
 	const struct reader_ops *ops;
 	void *impl;
+	struct list_column *each;
 	struct record_key *key;
 };
 
@@ -93,6 +108,84 @@ static void json_close(void *impl)
 }
 
 static const struct reader_ops json_ops = {json_next, json_column, json_path, json_bytes_read, json_close};
+
+static void each_free(struct list_column *e)
+{
+	if (!e)
+		return;
+	crm_free(e->name);
+	crm_free(e->fields);
+	crm_free(e);
+}
+
+/* The next value of the list being split, trimmed, in (item, len); 0 when none is left. */
+static int each_item(struct list_column *e, const char **item, size_t *len)
+{
+	while (e->rest_len) {
+		size_t n = 0;
+		const char *p = e->rest;
+		while (n < e->rest_len && p[n] != ';')
+			n++;
+		e->rest += n + (n < e->rest_len);
+		e->rest_len -= n + (n < e->rest_len);
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			*item = p;
+			*len = n;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The next record: the current file record with one value of its list, reading on when it has none. */
+static int each_next(struct crm_reader *r, struct crm_record *rec, struct crm_error *err)
+{
+	struct list_column *e = r->each;
+	const char *item;
+	size_t len;
+	int rc;
+
+	for (;;) {
+		if (e->pending && each_item(e, &item, &len)) {
+			if (e->current.count > e->cap) {
+				struct crm_field *grown = crm_realloc(e->fields, e->current.count * sizeof(*grown));
+				if (!grown)
+					return crm_error_set(err, CRM_ENOMEM, "out of memory");
+				e->fields = grown;
+				e->cap = e->current.count;
+			}
+			memcpy(e->fields, e->current.fields, e->current.count * sizeof(*e->fields));
+			e->fields[e->col].ptr = item;
+			e->fields[e->col].len = len;
+			*rec = e->current;
+			rec->fields = e->fields;
+			rec->index = ++e->index;
+			return CRM_READ_RECORD;
+		}
+		e->pending = 0;
+		rc = r->ops->next(r->impl, rec, err);
+		if (rc != CRM_READ_RECORD)
+			return rc;
+		if (!e->header_seen) {
+			e->header_seen = 1;
+			e->col = r->ops->column(r->impl, e->name);
+			if (e->col < 0)
+				return crm_error_set(err, CRM_EINPUT, "%s: each = '%s': not a column of the file",
+						     r->ops->path(r->impl), e->name);
+			return rc;
+		}
+		e->current = *rec;
+		e->rest = rec->fields[e->col].ptr;
+		e->rest_len = rec->fields[e->col].len;
+		e->pending = 1;
+	}
+}
 
 static void key_free(struct record_key *k)
 {
@@ -253,6 +346,16 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 		crm_free(r);
 		return NULL;
 	}
+	if (spec->each && !(r->each = crm_calloc(1, sizeof(*r->each)))) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		crm_reader_close(r);
+		return NULL;
+	}
+	if (r->each && !(r->each->name = crm_strdup(spec->each))) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		crm_reader_close(r);
+		return NULL;
+	}
 	if (spec->key && strchr(spec->key, '+') && !(r->key = key_parse(spec->path, spec->key, err))) {
 		crm_reader_close(r);
 		return NULL;
@@ -266,12 +369,13 @@ void crm_reader_close(struct crm_reader *r)
 		return;
 	r->ops->close(r->impl);
 	key_free(r->key);
+	each_free(r->each);
 	crm_free(r);
 }
 
 int crm_reader_next(struct crm_reader *r, struct crm_record *rec, struct crm_error *err)
 {
-	int rc = r->ops->next(r->impl, rec, err);
+	int rc = r->each ? each_next(r, rec, err) : r->ops->next(r->impl, rec, err);
 
 	if (rc == CRM_READ_RECORD && r->key && key_add(r, rec, err))
 		return err->code;

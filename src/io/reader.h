@@ -29,7 +29,16 @@ struct crm_reader_spec {
 	char delimiter;	      /* CSV: usually ',' */
 	const char *stream;   /* JSON lines: the Airbyte stream to read, or NULL when each line is a record */
 	const char *key;      /* a record key of several columns, "a + b", or NULL (see below) */
+	const char *each;     /* a column listing values joined by ';': one record per value, or NULL */
 };
+
+/*
+ * A column listing several values (HubSpot's "Associated Contact IDs":
+ * 101;102) can be read as one record per value: each is the file's record
+ * with that column holding one value (spaces around it trimmed), on the
+ * file's line. A record whose list is empty yields none. A key (below) is
+ * made after, so "Record ID + Associated Contact IDs" names each pair.
+ */
 
 /*
  * A key of several columns names the records of a table that has no id

@@ -169,6 +169,8 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 						: refuse(st, "format '%s' is not one of %s", value, CRM_CONFIG_FORMATS);
 	if (strcmp(key, "stream") == 0)
 		return set_string(&obj->stream, value, st);
+	if (strcmp(key, "each") == 0)
+		return set_string(&obj->each, value, st);
 	if (strcmp(key, "residency") == 0)
 		return set_string(&obj->residency, value, st);
 	if (strcmp(key, "delimiter") == 0) {
@@ -492,6 +494,7 @@ void crm_config_release(struct crm_config *cfg)
 		crm_free(obj->residency);
 		crm_free(obj->format);
 		crm_free(obj->stream);
+		crm_free(obj->each);
 		crm_free(obj->id);
 		crm_free(obj->target);
 		crm_free(obj->modified);

@@ -27,6 +27,7 @@ struct crm_object_config {
 	char *residency;    /* optional: loaded only into a target in this [security] region */
 	char *format;	    /* the file's format: its own, else [source] format (see crm_config_reader_kind) */
 	char *stream;	    /* JSON lines: the Airbyte stream of this object (pipedrive: the object's name) */
+	char *each;	    /* optional: a column listing values (a;b): one record per value (reader.h) */
 	char delimiter;
 	unsigned long line; /* where the section starts */
 };

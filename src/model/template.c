@@ -13,18 +13,18 @@
 
 /* Salesforce: Data Export and Data Loader, one Object.csv per object, API names. */
 static const struct crm_template_object salesforce_objects[] = {
-	{"Account", "Account.csv", "Id", "account", "LastModifiedDate", "IsDeleted", NULL},
-	{"Contact", "Contact.csv", "Id", "contact", "LastModifiedDate", "IsDeleted", NULL},
-	{"Lead", "Lead.csv", "Id", "lead", "LastModifiedDate", "IsDeleted", NULL},
-	{"Opportunity", "Opportunity.csv", "Id", "opportunity", "LastModifiedDate", "IsDeleted",
+	{"Account", "Account.csv", "Id", "account", "LastModifiedDate", "IsDeleted", NULL, NULL},
+	{"Contact", "Contact.csv", "Id", "contact", "LastModifiedDate", "IsDeleted", NULL, NULL},
+	{"Lead", "Lead.csv", "Id", "lead", "LastModifiedDate", "IsDeleted", NULL, NULL},
+	{"Opportunity", "Opportunity.csv", "Id", "opportunity", "LastModifiedDate", "IsDeleted", NULL,
 	 "StageName is copied as it is: map it to your stages with map(maps/stage.csv)"},
 	{"OpportunityContactRole", "OpportunityContactRole.csv", "Id", "opportunity_contact", "LastModifiedDate",
-	 "IsDeleted", "the junction between opportunities and contacts"},
-	{"Task", "Task.csv", "Id", "activity", "LastModifiedDate", "IsDeleted",
+	 "IsDeleted", NULL, "the junction between opportunities and contacts"},
+	{"Task", "Task.csv", "Id", "activity", "LastModifiedDate", "IsDeleted", NULL,
 	 "WhoId names a contact or a lead and WhatId an opportunity or another object: a lead's\n"
 	 "; or an account's id is reported as an orphan, never linked to the wrong table.\n"
 	 "; ActivityDate is a date without a time, so it is kept as due_date, not occurred_at"},
-	{"Event", "Event.csv", "Id", "activity", "LastModifiedDate", "IsDeleted", NULL},
+	{"Event", "Event.csv", "Id", "activity", "LastModifiedDate", "IsDeleted", NULL, NULL},
 };
 
 static const struct crm_template_row salesforce_rows[] = {
@@ -128,13 +128,15 @@ static const struct crm_template_row salesforce_rows[] = {
  * joined by ';' when there are several.
  */
 static const struct crm_template_object hubspot_objects[] = {
-	{"companies", "companies.csv", "Record ID", "account", "Last Modified Date", NULL, NULL},
-	{"contacts", "contacts.csv", "Record ID", "contact", "Last Modified Date", NULL,
+	{"companies", "companies.csv", "Record ID", "account", "Last Modified Date", NULL, NULL, NULL},
+	{"contacts", "contacts.csv", "Record ID", "contact", "Last Modified Date", NULL, NULL,
 	 "a contact with several companies has their ids joined by ';' in Associated Company IDs:\n"
 	 "; its link is then reported as an orphan, never guessed; name its primary company by hand"},
-	{"deals", "deals.csv", "Record ID", "opportunity", "Last Modified Date", NULL,
-	 "Deal Stage is copied as it is: map it to your stages with map(maps/stage.csv).\n"
-	 "; Associated Contact IDs (a list) is not mapped: a junction needs one row per pair"},
+	{"deals", "deals.csv", "Record ID", "opportunity", "Last Modified Date", NULL, NULL,
+	 "Deal Stage is copied as it is: map it to your stages with map(maps/stage.csv)"},
+	{"deal_contacts", "deals.csv", "Record ID + Associated Contact IDs", "opportunity_contact",
+	 "Last Modified Date", NULL, "Associated Contact IDs",
+	 "each contact a deal lists in Associated Contact IDs, as one deal-contact link"},
 };
 
 static const struct crm_template_row hubspot_rows[] = {
@@ -180,17 +182,20 @@ static const struct crm_template_row hubspot_rows[] = {
 	{"deals", "Deal owner", "text", "owner", "trim", "", ""},
 	{"deals", "Create Date", "datetime", "created_at", "datetime", "", ""},
 	{"deals", "Last Modified Date", "datetime", "updated_at", "datetime", "", ""},
+
+	{"deal_contacts", "Record ID", "id", "opportunity_id", "trim -> ref(deals)", "", "required"},
+	{"deal_contacts", "Associated Contact IDs", "id", "contact_id", "trim -> ref(contacts)", "", "required"},
 };
 
 /* Pipedrive: API records, one file per stream (as Airbyte writes them). */
 static const struct crm_template_object pipedrive_objects[] = {
-	{"organizations", "organizations.jsonl", "id", "account", "update_time", NULL,
+	{"organizations", "organizations.jsonl", "id", "account", "update_time", NULL, NULL,
 	 "address is the whole address on one line, kept as it is; its parts fill billing_*"},
-	{"persons", "persons.jsonl", "id", "contact", "update_time", NULL,
+	{"persons", "persons.jsonl", "id", "contact", "update_time", NULL, NULL,
 	 "a person without a last name (only 'name') is rejected: last_name is required"},
-	{"deals", "deals.jsonl", "id", "opportunity", "update_time", "deleted",
+	{"deals", "deals.jsonl", "id", "opportunity", "update_time", "deleted", NULL,
 	 "stage_id is Pipedrive's stage number: map it to your stages with map(maps/stage.csv)"},
-	{"activities", "activities.jsonl", "id", "activity", "update_time", NULL,
+	{"activities", "activities.jsonl", "id", "activity", "update_time", NULL, NULL,
 	 "due_date is a date and due_time a time of day (or empty): they are kept apart, not\n"
 	 "; joined into occurred_at with an invented midnight"},
 };

@@ -23,6 +23,7 @@ struct crm_template_object {
 	const char *target;   /* canonical table */
 	const char *modified; /* last-modified column, or NULL */
 	const char *deleted;  /* soft-delete flag, or NULL */
+	const char *each;     /* a column listing values, one record per value (reader.h), or NULL */
 	const char *note;     /* written as a comment above the section, or NULL */
 };
 

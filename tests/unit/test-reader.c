@@ -1,6 +1,7 @@
 /*
  * test-reader.c: what the reader interface adds over its backends: a key of
- * several columns, as a junction without an id column is named by.
+ * several columns, as a junction without an id column is named by, and a
+ * column listing values read as one record per value.
  */
 #include "compat.h"
 #include "harness.h"
@@ -11,14 +12,20 @@
 
 static char tmp_path[64];
 
-static struct crm_reader *open_keyed(const char *text, enum crm_reader_kind kind, const char *key,
-				     struct crm_error *err)
+static struct crm_reader *open_listed(const char *text, enum crm_reader_kind kind, const char *key, const char *each,
+				      struct crm_error *err)
 {
-	struct crm_reader_spec spec = {tmp_path, kind, NULL, ',', NULL, key};
+	struct crm_reader_spec spec = {tmp_path, kind, NULL, ',', NULL, key, each};
 
 	if (harness_temp_file(text, strlen(text), tmp_path))
 		return NULL;
 	return crm_reader_open(&spec, err);
+}
+
+static struct crm_reader *open_keyed(const char *text, enum crm_reader_kind kind, const char *key,
+				     struct crm_error *err)
+{
+	return open_listed(text, kind, key, NULL, err);
 }
 
 static void test_reader__key_of_two_columns_joins_them(void)
@@ -117,11 +124,57 @@ static void test_reader__key_errors(void)
 	unlink(tmp_path);
 }
 
+static void test_reader__each_value_of_a_list_is_a_record(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+	struct crm_reader *r =
+		open_listed("Record ID,Deal Name,Associated Contact IDs\n"
+			    "9001,Skates,101; 102\n"
+			    "9002,Pilot,\n"
+			    "9003,Magnet,;103;;\n",
+			    CRM_READER_CSV, "Record ID + Associated Contact IDs", "Associated Contact IDs", &err);
+	static const char *const keys[] = {"9001|101", "9001|102", "9003|103"};
+	static const unsigned long lines[] = {2, 2, 4};
+	long key;
+	size_t i;
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	key = crm_reader_column(r, "Record ID + Associated Contact IDs");
+	CHECK_INT(key, 3);
+	for (i = 0; i < 3; i++) {
+		CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_INT(rec.count, 4);
+		CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, keys[i]);
+		CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, strchr(keys[i], '|') + 1);
+		CHECK_INT(rec.line, lines[i]);
+		CHECK_INT(rec.index, i + 1);
+	}
+	/* 9002 lists nothing: no record */
+	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_EOF);
+	CHECK_INT(err.code, 0);
+	crm_reader_close(r);
+	unlink(tmp_path);
+	/* a list column that is not in the file */
+	r = open_listed("a,b\n1,2\n", CRM_READER_CSV, NULL, "c", &err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(crm_reader_next(r, &rec, &err) < 0);
+	CHECK_CONTAINS(err.msg, "each = 'c': not a column of the file");
+	crm_reader_close(r);
+	unlink(tmp_path);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_reader__key_of_two_columns_joins_them),
 	TEST(test_reader__a_column_of_the_key_name_is_the_key),
 	TEST(test_reader__key_of_json_lines),
 	TEST(test_reader__key_errors),
+	TEST(test_reader__each_value_of_a_list_is_a_record),
 };
 
 HARNESS_MAIN

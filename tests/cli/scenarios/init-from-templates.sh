@@ -63,7 +63,7 @@ grep -q 'exports/Account.csv: \[object "Account"\] deleted = IsDeleted: the file
 grep -q "cannot open '.*exports/Event.csv'" "$T.plan" || fail "plan does not name the missing Event.csv: $(cat "$T.plan")"
 [ -e "$T/target.db" ] && fail "plan wrote a target"
 
-# HubSpot: labels, a contact with two companies, a deal's contact list left unmapped
+# HubSpot: labels, a contact with two companies, a deal's list of contacts
 H="$SCRATCH/hubspot"
 "$CRMSHIFT" init "$H" --from hubspot >"$H.init" || fail "init --from hubspot: $(cat "$H.init")"
 grep -q '^id = Record ID$' "$H/crmshift.ini" || fail "HubSpot objects are not named by Record ID"
@@ -76,6 +76,10 @@ expect_eq "the pilot deal's company" "$(parent_of "$H" opportunity account 9002 
 expect_eq "Road Runner's company" "$(q "$H" "select count(*) from contact where source_id = '102' and account_id is null")" 1
 grep -q "contacts 102 (line 3) Associated Company IDs: '5371219440;5371219441' lists several companies records" "$H.migrate" ||
 	fail "the list of companies is not explained: $(grep -A3 orphaned "$H.migrate")"
+# a deal's list of contacts: one deal-contact link per contact listed, none for a deal that lists none
+grep -A6 '^\[object "deal_contacts"\]' "$H/crmshift.ini" | grep -q '^each = Associated Contact IDs$' || fail "no deal_contacts reading the list"
+expect_eq "deal-contact links" "$(q "$H" "select group_concat(o.source_id || '>' || c.source_id, ' ') from (select * from opportunity_contact order by source_id) r join opportunity o on o.id = r.opportunity_id join contact c on c.id = r.contact_id")" \
+	"9001>101 9001>102"
 expect_eq "HubSpot times" "$(q "$H" "select created_at from account where source_id = '5371219440'")" 2024-01-15T10:23:00Z
 expect_eq "lifecycle stages" "$(q "$H" "select group_concat(lifecycle_stage, ' ') from (select * from contact order by source_id)")" \
 	"customer opportunity lead"
