@@ -26,9 +26,8 @@ struct record_key {
 	char **parts; /* the columns it joins, in order */
 	long *cols;   /* their indexes, once the header is read */
 	size_t part_count;
-	long index; /* the key's column: the file's own of that name, or the added one */
-	int added;  /* 1 when the reader adds the column */
-	int header_seen;
+	long index;		  /* the key's column: the file's own of that name, or the added one */
+	int added;		  /* 1 when the reader adds the column */
 	struct crm_field *fields; /* a record's fields and the key */
 	size_t cap;
 	struct crm_buf value;
@@ -37,8 +36,7 @@ struct record_key {
 /* A column listing values, read as one record per value (reader.h). */
 struct list_column {
 	char *name;
-	long col; /* once the header is read */
-	int header_seen;
+	long col;		   /* once the header is read */
 	struct crm_record current; /* the file's record being split; its fields are the backend's */
 	const char *rest;	   /* what is left of its list */
 	size_t rest_len;
@@ -109,6 +107,25 @@ static void json_close(void *impl)
 
 static const struct reader_ops json_ops = {json_next, json_column, json_path, json_bytes_read, json_close};
 
+/*
+ * Copies rec's fields into a reader-owned array (*fields, *cap) with room
+ * for extra more, so a field can be replaced or added without touching the
+ * backend's record.
+ */
+static int copy_fields(struct crm_field **fields, size_t *cap, const struct crm_record *rec, size_t extra,
+		       struct crm_error *err)
+{
+	if (rec->count + extra > *cap) {
+		struct crm_field *grown = crm_realloc(*fields, (rec->count + extra) * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		*fields = grown;
+		*cap = rec->count + extra;
+	}
+	memcpy(*fields, rec->fields, rec->count * sizeof(**fields));
+	return 0;
+}
+
 static void each_free(struct list_column *e)
 {
 	if (!e)
@@ -116,6 +133,18 @@ static void each_free(struct list_column *e)
 	crm_free(e->name);
 	crm_free(e->fields);
 	crm_free(e);
+}
+
+static struct list_column *each_new(const char *name, struct crm_error *err)
+{
+	struct list_column *e = crm_calloc(1, sizeof(*e));
+
+	if (!e || !(e->name = crm_strdup(name))) {
+		each_free(e);
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return e;
 }
 
 /* The next value of the list being split, trimmed, in (item, len); 0 when none is left. */
@@ -153,14 +182,8 @@ static int each_next(struct crm_reader *r, struct crm_record *rec, struct crm_er
 
 	for (;;) {
 		if (e->pending && each_item(e, &item, &len)) {
-			if (e->current.count > e->cap) {
-				struct crm_field *grown = crm_realloc(e->fields, e->current.count * sizeof(*grown));
-				if (!grown)
-					return crm_error_set(err, CRM_ENOMEM, "out of memory");
-				e->fields = grown;
-				e->cap = e->current.count;
-			}
-			memcpy(e->fields, e->current.fields, e->current.count * sizeof(*e->fields));
+			if (copy_fields(&e->fields, &e->cap, &e->current, 0, err))
+				return err->code;
 			e->fields[e->col].ptr = item;
 			e->fields[e->col].len = len;
 			*rec = e->current;
@@ -172,8 +195,7 @@ static int each_next(struct crm_reader *r, struct crm_record *rec, struct crm_er
 		rc = r->ops->next(r->impl, rec, err);
 		if (rc != CRM_READ_RECORD)
 			return rc;
-		if (!e->header_seen) {
-			e->header_seen = 1;
+		if (rec->index == 0) {
 			e->col = r->ops->column(r->impl, e->name);
 			if (e->col < 0)
 				return crm_error_set(err, CRM_EINPUT, "%s: each = '%s': not a column of the file",
@@ -248,7 +270,6 @@ static int key_header(struct crm_reader *r, const struct crm_record *rec, struct
 	struct record_key *k = r->key;
 	size_t i;
 
-	k->header_seen = 1;
 	k->index = r->ops->column(r->impl, k->name);
 	if (k->index >= 0)
 		return 0;
@@ -289,18 +310,12 @@ static int key_add(struct crm_reader *r, struct crm_record *rec, struct crm_erro
 {
 	struct record_key *k = r->key;
 
-	if (!k->header_seen && key_header(r, rec, err))
+	if (rec->index == 0 && key_header(r, rec, err))
 		return err->code;
 	if (!k->added)
 		return 0;
-	if (rec->count + 1 > k->cap) {
-		struct crm_field *grown = crm_realloc(k->fields, (rec->count + 1) * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		k->fields = grown;
-		k->cap = rec->count + 1;
-	}
-	memcpy(k->fields, rec->fields, rec->count * sizeof(*k->fields));
+	if (copy_fields(&k->fields, &k->cap, rec, 1, err))
+		return err->code;
 	if (rec->index == 0) {
 		k->fields[rec->count].ptr = k->name;
 		k->fields[rec->count].len = strlen(k->name);
@@ -346,13 +361,7 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 		crm_free(r);
 		return NULL;
 	}
-	if (spec->each && !(r->each = crm_calloc(1, sizeof(*r->each)))) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		crm_reader_close(r);
-		return NULL;
-	}
-	if (r->each && !(r->each->name = crm_strdup(spec->each))) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (spec->each && !(r->each = each_new(spec->each, err))) {
 		crm_reader_close(r);
 		return NULL;
 	}

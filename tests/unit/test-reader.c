@@ -93,9 +93,12 @@ static void test_reader__key_of_json_lines(void)
 	CHECK(r != NULL);
 	if (!r)
 		return;
+	memset(&rec, 0xff, sizeof(rec)); /* the header is told by the reader, whatever the caller's record held */
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.index, 0);
 	key = crm_reader_column(r, "deal_id + product_id");
 	CHECK_INT(key, 3);
+	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "deal_id + product_id");
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "7|3");
 	crm_reader_close(r);
