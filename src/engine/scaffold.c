@@ -543,6 +543,19 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 	return 0;
 }
 
+/* dir's crmshift.ini and mapping.csv, in buffers of 4096 bytes; an existing mapping.csv is never overwritten. */
+static int project_files(const char *dir, char ini[4096], char mapping[4096], struct crm_error *err)
+{
+	struct stat st;
+
+	if (crm_path_format(ini, 4096, err, "%s/crmshift.ini", dir) ||
+	    crm_path_format(mapping, 4096, err, "%s/mapping.csv", dir))
+		return err->code;
+	if (stat(mapping, &st) == 0)
+		return crm_error_set(err, CRM_EINPUT, "'%s' exists: it is not overwritten", mapping);
+	return 0;
+}
+
 int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *name, const char *crm,
 		       const char *exports, struct crm_error *err)
 {
@@ -566,11 +579,8 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 				     "unknown source CRM '%s' (salesforce, hubspot, pipedrive, generic)", crm);
 	if (!realpath(exports, abs) || stat(abs, &st) != 0 || !S_ISDIR(st.st_mode))
 		return crm_error_set(err, CRM_EINPUT, "'%s' is not a folder of export files", exports);
-	if (crm_path_format(ini, sizeof(ini), err, "%s/crmshift.ini", dir) ||
-	    crm_path_format(mapping, sizeof(mapping), err, "%s/mapping.csv", dir))
+	if (project_files(dir, ini, mapping, err))
 		return err->code;
-	if (stat(mapping, &st) == 0)
-		return crm_error_set(err, CRM_EINPUT, "'%s' exists: it is not overwritten", mapping);
 	if (find_format(&je, abs, &format, err))
 		goto out_json;
 	out = open_memstream(&text, &len);
@@ -671,7 +681,6 @@ int crm_scaffold_template(struct crm_scaffold *res, const char *dir, const char 
 	char ini[4096], mapping[4096];
 	char *text = NULL;
 	size_t len = 0;
-	struct stat st;
 	FILE *out;
 	int rc;
 
@@ -680,11 +689,8 @@ int crm_scaffold_template(struct crm_scaffold *res, const char *dir, const char 
 		return crm_error_set(err, CRM_EUSAGE,
 				     "'%s' has no standard objects to start from: give its exports with --exports",
 				     crm);
-	if (crm_path_format(ini, sizeof(ini), err, "%s/crmshift.ini", dir) ||
-	    crm_path_format(mapping, sizeof(mapping), err, "%s/mapping.csv", dir))
+	if (project_files(dir, ini, mapping, err))
 		return err->code;
-	if (stat(mapping, &st) == 0)
-		return crm_error_set(err, CRM_EINPUT, "'%s' exists: it is not overwritten", mapping);
 	out = open_memstream(&text, &len);
 	if (!out)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
