@@ -57,10 +57,28 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 				printf("    %s: expected %s, target has %s\n", rf->examples[e].source_id,
 				       rf->examples[e].expected, rf->examples[e].actual);
 		}
-	printf("\nrelationships:\n");
-	for (i = 0; i < res->relation_count; i++)
-		printf("  %s.%s -> %s: %lld pointing at no row\n", res->relations[i].object, res->relations[i].field,
-		       res->relations[i].parent, (long long)res->relations[i].dangling);
+	printf("\nrelationships (links filled in the source, held in the target, lost):\n");
+	for (i = 0; i < res->relation_count; i++) {
+		const struct crm_recon_relation *rel = &res->relations[i];
+		size_t c;
+		printf("  %s.%s -> %s: %lld in the source, %lld in the target, %lld lost (%.2f%%); %lld pointing at "
+		       "no row\n",
+		       rel->object, rel->field, rel->parent, (long long)rel->source_links, (long long)rel->target_links,
+		       (long long)rel->lost,
+		       rel->source_links ? 100.0 * (double)rel->lost / (double)rel->source_links : 0,
+		       (long long)rel->dangling);
+		for (c = 0; c < CRM_LINK_CAUSES; c++)
+			if (rel->by_cause[c])
+				printf("    lost: %lld %s\n", (long long)rel->by_cause[c], crm_link_cause_text(c));
+		for (e = 0; e < rel->missing_count; e++) {
+			const struct crm_recon_missing *m = &rel->missing[e];
+			printf("    '%s' (%lld record%s): %s", m->key, (long long)m->records,
+			       m->records == 1 ? "" : "s", crm_link_cause_text(m->cause));
+			if (m->nearest[0])
+				printf(": did you mean '%s'?", m->nearest);
+			printf("\n");
+		}
+	}
 	if (res->has_junction)
 		printf("  opportunities with a contact role in the source: %lld; with none in the target: %lld\n",
 		       (long long)res->opportunities_with_roles, (long long)res->opportunities_lost_roles);
@@ -187,11 +205,26 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 						"target_rows", (json_int_t)c->target_rows, "target_blank",
 						(json_int_t)c->target_blank));
 	}
-	for (i = 0; i < res->relation_count; i++)
-		json_array_append_new(relations,
-				      json_pack("{s:s, s:s, s:s, s:I}", "object", res->relations[i].object, "field",
-						res->relations[i].field, "parent", res->relations[i].parent, "dangling",
-						(json_int_t)res->relations[i].dangling));
+	for (i = 0; i < res->relation_count; i++) {
+		const struct crm_recon_relation *rel = &res->relations[i];
+		json_t *causes = json_object(), *missing = json_array();
+		size_t c;
+		for (c = 0; c < CRM_LINK_CAUSES; c++)
+			json_object_set_new(causes, crm_link_cause_name(c), json_integer(rel->by_cause[c]));
+		for (e = 0; e < rel->missing_count; e++)
+			json_array_append_new(missing,
+					      json_pack("{s:s, s:I, s:s, s:s?}", "key", rel->missing[e].key, "records",
+							(json_int_t)rel->missing[e].records, "cause",
+							crm_link_cause_name(rel->missing[e].cause), "nearest",
+							rel->missing[e].nearest[0] ? rel->missing[e].nearest : NULL));
+		json_array_append_new(relations, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:o, s:o}",
+							   "object", rel->object, "field", rel->field, "parent",
+							   rel->parent, "dangling", (json_int_t)rel->dangling,
+							   "source_links", (json_int_t)rel->source_links,
+							   "target_links", (json_int_t)rel->target_links, "lost",
+							   (json_int_t)rel->lost, "lost_threshold", rel->threshold,
+							   "lost_by_cause", causes, "missing_parents", missing));
+	}
 	for (i = 0; i < res->stage_count; i++)
 		json_array_append_new(stages, json_pack("{s:s, s:I, s:f, s:I, s:f}", "stage", res->stages[i].stage,
 							"source_count", (json_int_t)res->stages[i].source_count,

@@ -136,15 +136,39 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 			}
 			fputs("</td></tr>\n", out);
 		}
-	fputs("</table>\n<h2>Relationships</h2>\n<table><tr><th>reference</th><th>pointing at no row</th></tr>\n", out);
+	fputs("</table>\n<h2>Relationships</h2>\n<table><tr><th>reference</th><th>links in the source</th><th>in the "
+	      "target</th><th>lost</th><th>why, and the most frequent missing parents</th><th>pointing at no "
+	      "row</th></tr>\n",
+	      out);
 	for (i = 0; i < res->relation_count; i++) {
+		const struct crm_recon_relation *rel = &res->relations[i];
+		size_t c, m;
+		const char *sep = "";
 		fputs("<tr><td>", out);
-		cli_html_escape(out, res->relations[i].object);
+		cli_html_escape(out, rel->object);
 		fputc('.', out);
-		cli_html_escape(out, res->relations[i].field);
+		cli_html_escape(out, rel->field);
 		fputs(" → ", out);
-		cli_html_escape(out, res->relations[i].parent);
-		fprintf(out, "</td><td>%lld</td></tr>\n", (long long)res->relations[i].dangling);
+		cli_html_escape(out, rel->parent);
+		fprintf(out, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td class=\"examples\">",
+			(long long)rel->source_links, (long long)rel->target_links, (long long)rel->lost);
+		for (c = 0; c < CRM_LINK_CAUSES; c++)
+			if (rel->by_cause[c]) {
+				fprintf(out, "%s%lld %s", sep, (long long)rel->by_cause[c], crm_link_cause_text(c));
+				sep = "; ";
+			}
+		for (m = 0; m < rel->missing_count; m++) {
+			fputs("<br><code>", out);
+			cli_html_escape(out, rel->missing[m].key);
+			fprintf(out, "</code> (%lld): ", (long long)rel->missing[m].records);
+			cli_html_escape(out, crm_link_cause_text(rel->missing[m].cause));
+			if (rel->missing[m].nearest[0]) {
+				fputs(", did you mean <code>", out);
+				cli_html_escape(out, rel->missing[m].nearest);
+				fputs("</code>?", out);
+			}
+		}
+		fprintf(out, "</td><td>%lld</td></tr>\n", (long long)rel->dangling);
 	}
 	fputs("</table>\n", out);
 	if (res->has_junction)

@@ -231,6 +231,41 @@ static int order_objects(struct crm_project *p, struct crm_error *err)
 	return 0;
 }
 
+/* Each [policy] lost_links.Object.field names a ref() column of a mapped object. */
+static void check_link_thresholds(struct crm_project *p, struct crm_error *first)
+{
+	const struct crm_policy *pol = &p->cfg.policy;
+	size_t i, f;
+
+	for (i = 0; i < pol->link_threshold_count; i++) {
+		const struct crm_link_threshold *t = &pol->link_thresholds[i];
+		struct crm_error e = CRM_ERROR_INIT;
+		int found = 0;
+		size_t o;
+		for (o = 0; o < p->count && !found; o++) {
+			const char *name = p->objects[o].cfg->name;
+			size_t len = strlen(name);
+			const struct crm_program *prog = p->objects[o].prog;
+			if (strncmp(t->reference, name, len) != 0 || t->reference[len] != '.')
+				continue;
+			if (!prog)
+				found = 1; /* its mapping did not compile: that error is the one to fix first */
+			for (f = 0; prog && f < prog->field_count && !found; f++)
+				found = prog->fields[f].ref_object &&
+					strcmp(prog->fields[f].target_field, t->reference + len + 1) == 0;
+		}
+		if (found)
+			continue;
+		crm_error_set(&e, CRM_EINPUT,
+			      "%s:%lu: [policy] lost_links.%s names no reference: write lost_links.Object.field, "
+			      "with a field that ref() fills",
+			      p->cfg.path, t->line, t->reference);
+		crm_diags_add(&p->diags, &e);
+		if (!first->code)
+			*first = e;
+	}
+}
+
 int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *err)
 {
 	struct crm_error first = CRM_ERROR_INIT;
@@ -296,6 +331,7 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}
 	}
+	check_link_thresholds(p, &first);
 	if (!first.code && order_objects(p, &first)) {
 		crm_project_release(p);
 		return crm_error_set(err, first.code, "%s", first.msg);

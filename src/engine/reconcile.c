@@ -26,6 +26,7 @@
 #include "state/xrefcache.h"
 #include "store/store.h"
 #include "transform/datetime.h"
+#include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -171,12 +172,27 @@ struct reconciliation {
 	struct crm_idcount target_role_opportunities;
 	/* account target id -> its contacts: in the export (accounts the state knows), in the target */
 	struct crm_idcount source_children, target_children;
+	/* per project object: 1 when a selected object's ref() names it */
+	uint8_t *referenced;
+	/* per project object: 1 once its export is read, so its not-loaded ids below are complete */
+	uint8_t *reconciled;
+	/* per referenced object: source ids in the export that are not loaded (num: a crm_link_cause) */
+	struct crm_strmap *not_loaded;
+	/* per relation (res->relations): parent keys that links named and no parent row holds -> records */
+	struct crm_strmap *missing;
+	size_t missing_cap;
+	const struct crm_field_program **missing_field; /* per relation: its field (masks personal keys) */
+	size_t missing_field_cap;
 };
 
 /* One reference column as the scan thread found it in the target. */
 struct ref_tally {
 	struct crm_idcount children; /* parent id -> rows pointing at it */
 	int64_t not_ids;	     /* values that are no row id at all */
+	/* lost links, from the export's side: filled, not resolved (keys in missing), and held in the target */
+	int64_t source_links, lost, target_links;
+	int64_t missing_row_links; /* resolved links of records the target lacks (failed imports) */
+	struct crm_strmap missing;
 };
 
 /* What an object's comparison needs while it runs. */
@@ -194,6 +210,11 @@ struct object_check {
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
 	struct ref_tally *refs; /* per field, for references: what the target points at */
+	uint8_t *unresolved;	/* per field: the record's reference names no loaded parent */
+	int *ref_bit;		/* per field: the bit of a reference in trow_refs, -1 for other fields */
+	size_t ref_bytes;	/* of each row in trow_refs */
+	uint8_t *trow_refs;	/* phase 1: per target row, a bit per reference the row holds */
+	size_t trow_refs_cap;
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
 	struct crm_value *resolved; /* per field: the value the store should hold */
@@ -274,6 +295,7 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 		const struct crm_field_program *field = &prog->fields[f];
 		const struct crm_value *v = &rec->values[f];
 		oc->resolved[f] = *v;
+		oc->unresolved[f] = 0;
 		if (field->ref_object && v->len) {
 			struct crm_xref_cache *cache = cache_for(rc, field->ref_object, err);
 			int64_t target;
@@ -283,6 +305,7 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target)) {
 				oc->resolved[f].ptr = "";
 				oc->resolved[f].len = 0;
+				oc->unresolved[f] = 1;
 				orphan_rejected |= field->required;
 				continue;
 			}
@@ -493,6 +516,45 @@ static void criticals(struct reconciliation *rc, struct object_check *oc, const 
 
 /* ---- phase 1: expected records from the export ---- */
 
+/* Keeps a source id of a referenced object that will not load: a link to it is lost for that cause. */
+static int not_loaded(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record *rec,
+		      enum crm_link_cause cause, struct crm_error *err)
+{
+	size_t i = (size_t)(oc->o - rc->p->objects);
+
+	if (!rc->referenced[i] || !rec->id_len)
+		return 0;
+	return crm_strmap_put(&rc->not_loaded[i], rec->id, rec->id_len, cause, NULL, NULL, err) < 0 ? err->code : 0;
+}
+
+/*
+ * The links a record carries in the export, and the parent keys of those it
+ * loses. A record rejected for a required reference counts only the links it
+ * lost that way (only_lost): its other links are lost with the record, which
+ * failed_imports measures.
+ */
+static int tally_links(struct object_check *oc, const struct crm_stage_record *rec, int only_lost,
+		       struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	size_t f;
+
+	for (f = 0; f < prog->field_count; f++) {
+		struct ref_tally *t = &oc->refs[f];
+		const struct crm_strmap_entry *e;
+		if (!prog->fields[f].ref_object || !rec->values[f].len || (only_lost && !oc->unresolved[f]))
+			continue;
+		t->source_links++;
+		if (!oc->unresolved[f])
+			continue;
+		t->lost++;
+		if (crm_strmap_put(&t->missing, rec->values[f].ptr, rec->values[f].len, 0, NULL, &e, err) < 0)
+			return err->code;
+		((struct crm_strmap_entry *)e)->num++; /* the map owns its entries; it counts, never removes */
+	}
+	return 0;
+}
+
 static int stage_export(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
 {
 	struct crm_stage_options opt;
@@ -525,16 +587,34 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 						   rec->values[role_opp].len, 0, NULL, NULL, err) < 0)
 					goto out;
 			}
-			if (rec->deleted && !rec->bad)
-				continue; /* flagged deleted in the source ([object] deleted): not loaded, not expected */
+			if (rec->deleted && !rec->bad) {
+				/* flagged deleted in the source ([object] deleted): not loaded, not expected */
+				if (oc->phase == 1 && not_loaded(rc, oc, rec, CRM_LINK_DELETED, err))
+					goto out;
+				continue;
+			}
 			if (rec->bad || !rec->id_len || rec->failure_count) {
-				oc->r->rejected += oc->phase == 1;
+				if (oc->phase == 1) {
+					oc->r->rejected++;
+					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err))
+						goto out;
+				}
 				continue;
 			}
 			if (oc->phase == 2) {
 				struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
 				size_t f, total = 0;
 				char *copy;
+				if (d && d->seen == 0) {
+					/* a missing (or excepted missing) record: its links go with it, measured by failed_imports */
+					d->seen = 2;
+					if (expected_values(rc, oc, rec, &skip, err) < 0)
+						goto out;
+					for (f = 0; f < prog->field_count; f++)
+						oc->refs[f].missing_row_links +=
+							prog->fields[f].ref_object && oc->resolved[f].len;
+					continue;
+				}
 				if (!d || !d->differs || d->detail || oc->detail_count >= DETAIL_MAX)
 					continue;
 				if (expected_values(rc, oc, rec, &skip, err) < 0)
@@ -563,6 +643,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				goto out;
 			if (orphan) {
 				oc->r->rejected++;
+				if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tally_links(oc, rec, 1, err))
+					goto out;
 				continue;
 			}
 			s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
@@ -575,6 +657,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				oc->r->rejected++;
 				continue;
 			}
+			if (tally_links(oc, rec, 0, err))
+				goto out;
 			row_hashes(oc, oc->resolved, &s->hash, &s->hc, &s->hu);
 			s->skip = skip;
 			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
@@ -631,8 +715,8 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 			if (is_optout_column(rf->column) && crm_value_is_true(&expected) &&
 			    !crm_value_is_true(&actual[f]))
 				optout = 1;
-		} else if (!(oc->critical[f] && expected.len && !actual[f].len)) {
-			other = 1;
+		} else if (!((oc->critical[f] || prog->fields[f].ref_object) && expected.len && !actual[f].len)) {
+			other = 1; /* a blanked critical field or link is measured by critical_blank or lost_links */
 		}
 		if (rf->example_count < CRM_RECON_EXAMPLES) {
 			struct crm_recon_example *ex = &rf->examples[rf->example_count++];
@@ -701,6 +785,16 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 
 	if (crm_grow(&oc->trows, oc->trow_count, &oc->trow_cap, sizeof(*oc->trows), 4096))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (oc->ref_bytes) {
+		uint8_t *bits;
+		if (crm_grow(&oc->trow_refs, oc->trow_count, &oc->trow_refs_cap, oc->ref_bytes, 4096))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		bits = oc->trow_refs + oc->trow_count * oc->ref_bytes;
+		memset(bits, 0, oc->ref_bytes);
+		for (f = 0; f < oc->o->prog->field_count; f++)
+			if (oc->ref_bit[f] >= 0 && values[f].len)
+				bits[oc->ref_bit[f] / 8] |= (uint8_t)(1u << (oc->ref_bit[f] % 8));
+	}
 	t = &oc->trows[oc->trow_count++];
 	id_hash(id, id_len, &t->low, &t->high);
 	row_hashes(oc, values, &t->hash, &t->hc, &t->hu);
@@ -764,6 +858,13 @@ static void match(struct reconciliation *rc, struct object_check *oc)
 		}
 		s->seen = 1;
 		oc->r->in_target++;
+		if (oc->ref_bytes) {
+			const uint8_t *bits = oc->trow_refs + i * oc->ref_bytes;
+			size_t f;
+			for (f = 0; f < oc->o->prog->field_count; f++)
+				if (oc->ref_bit[f] >= 0 && (bits[oc->ref_bit[f] / 8] & (1u << (oc->ref_bit[f] % 8))))
+					oc->refs[f].target_links++;
+		}
 		if (!same_hashes(s, t->hash, t->hc, t->hu)) {
 			s->differs = 1;
 			oc->differing++;
@@ -807,12 +908,17 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->critical = crm_calloc(n, sizeof(int));
 	oc->r->fields = crm_calloc(n, sizeof(*oc->r->fields));
 	oc->refs = crm_calloc(n, sizeof(*oc->refs)); /* all zero: empty tallies */
-	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields || !oc->refs)
+	oc->unresolved = crm_calloc(n, 1);
+	oc->ref_bit = crm_calloc(n, sizeof(int));
+	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields || !oc->refs ||
+	    !oc->unresolved || !oc->ref_bit)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	oc->r->field_count = prog->field_count;
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_field_program *field = &prog->fields[f];
 		char name[256];
+		oc->ref_bit[f] = field->ref_object ? (int)oc->ref_bytes++ : -1; /* counted here, bytes below */
+		crm_strmap_init(&oc->refs[f].missing);
 		oc->columns[f].name = field->target_field;
 		oc->columns[f].type = field->type;
 		oc->timestamp[f] = strcmp(field->target_field, "created_at") == 0   ? 1
@@ -830,6 +936,7 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 			if (strcmp(rc->res->criticals[c].field, name) == 0)
 				oc->critical[f] = (int)c + 1;
 	}
+	oc->ref_bytes = (oc->ref_bytes + 7) / 8;
 	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? crm_program_field(prog, "opportunity_id") : -1;
 	oc->account = strcmp(prog->table, "contact") == 0 ? crm_program_field(prog, "account_id") : -1;
 	crm_pipeline_fields_find(prog, &oc->opp);
@@ -848,9 +955,14 @@ static void release_check(struct object_check *oc)
 {
 	size_t f;
 
-	for (f = 0; oc->refs && f < oc->o->prog->field_count; f++)
+	for (f = 0; oc->refs && f < oc->o->prog->field_count; f++) {
 		crm_idcount_release(&oc->refs[f].children);
+		crm_strmap_release(&oc->refs[f].missing);
+	}
 	crm_free(oc->refs);
+	crm_free(oc->unresolved);
+	crm_free(oc->ref_bit);
+	crm_free(oc->trow_refs);
 	crm_free(oc->columns);
 	crm_free(oc->resolved);
 	crm_free(oc->timestamp);
@@ -940,6 +1052,12 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 			if (!oc->trows)
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			oc->trow_cap = (size_t)count;
+			if (oc->ref_bytes) {
+				oc->trow_refs = crm_malloc((size_t)count * oc->ref_bytes);
+				if (!oc->trow_refs)
+					return crm_error_set(err, CRM_ENOMEM, "out of memory");
+				oc->trow_refs_cap = (size_t)count;
+			}
 		}
 	}
 	oc->phase = 1;
@@ -965,27 +1083,47 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 		st->target_amount += oc->tstages[i].target_amount;
 	}
 	match(rc, oc);
-	if (oc->differing) {
+	/* the export again: for the records that differ, and for the links of records the target lacks */
+	if (oc->differing || (oc->r->missing && oc->ref_bytes)) {
 		oc->phase = 2;
 		if (stage_export(rc, oc, err))
 			return err->code;
-		if (rc->store->ops->scan(rc->store, &oc->spec, compare_row, &sc, err))
+		if (oc->differing && rc->store->ops->scan(rc->store, &oc->spec, compare_row, &sc, err))
 			return err->code;
 	}
+	rc->reconciled[oc->o - rc->p->objects] = 1;
 	for (i = 0; i < prog->field_count; i++) {
 		const struct crm_field_program *field = &prog->fields[i];
+		struct ref_tally *t = &oc->refs[i];
 		struct crm_recon_relation *rel;
+		size_t n = rc->res->relation_count;
 		if (!field->ref_object || count < 0)
 			continue;
-		rel = crm_realloc(rc->res->relations, (rc->res->relation_count + 1) * sizeof(*rel));
-		if (!rel)
+		rel = crm_realloc(rc->res->relations, (n + 1) * sizeof(*rel));
+		if (rel)
+			rc->res->relations = rel;
+		if (!rel || crm_grow(&rc->missing, n, &rc->missing_cap, sizeof(*rc->missing), 16) ||
+		    crm_grow(&rc->missing_field, n, &rc->missing_field_cap, sizeof(*rc->missing_field), 16))
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		rc->res->relations = rel;
-		rel = &rel[rc->res->relation_count++];
+		rel = &rel[n];
+		memset(rel, 0, sizeof(*rel));
 		rel->object = oc->o->cfg->name;
 		rel->field = field->target_field;
 		rel->parent = field->ref_object;
-		if (dangling(rc, field->ref_table, &oc->refs[i], &rel->dangling, err))
+		rel->source_links = t->source_links;
+		rel->target_links = t->target_links;
+		rel->threshold = crm_policy_lost_links(&rc->p->cfg.policy, rel->object, rel->field);
+		/* a link the export resolves that the target row does not hold: emptied, or its row is missing */
+		if (t->source_links - t->lost - t->missing_row_links > t->target_links)
+			rel->by_cause[CRM_LINK_EMPTY_IN_TARGET] =
+				t->source_links - t->lost - t->missing_row_links - t->target_links;
+		rel->source_links -= t->missing_row_links;
+		/* the keys move to the result's side: they are explained once every parent is read */
+		rc->missing[n] = t->missing;
+		crm_strmap_init(&t->missing);
+		rc->missing_field[n] = field;
+		rc->res->relation_count++;
+		if (dangling(rc, field->ref_table, t, &rel->dangling, err))
 			return err->code;
 	}
 	/* what the junction and the largest accounts read after every object is checked */
@@ -1077,6 +1215,219 @@ static int largest_parents(struct reconciliation *rc, struct crm_error *err)
 	return 0;
 }
 
+const char *crm_link_cause_name(enum crm_link_cause cause)
+{
+	static const char *const names[CRM_LINK_CAUSES] = {
+		"not_in_export", "named_differently",	  "parent_rejected", "parent_deleted",
+		"list_of_ids",	 "parent_not_reconciled", "empty_in_target",
+	};
+
+	return (unsigned)cause < CRM_LINK_CAUSES ? names[cause] : "unknown";
+}
+
+const char *crm_link_cause_text(enum crm_link_cause cause)
+{
+	static const char *const texts[CRM_LINK_CAUSES] = {
+		"parent not in the export",
+		"parent named differently",
+		"parent rejected",
+		"parent flagged deleted",
+		"a list of several ids",
+		"parent not loaded (its object is not reconciled in this run)",
+		"empty in the target though the parent is loaded",
+	};
+
+	return (unsigned)cause < CRM_LINK_CAUSES ? texts[cause] : "unknown";
+}
+
+/* The walk over a parent's loaded keys: a set of their folded forms, and the nearest key to each top key. */
+struct nearest_walk {
+	struct crm_idcount folded; /* hash of a folded key -> keys folding to it */
+	struct crm_arena scratch;
+	size_t top_count;
+	const char *top_folded[CRM_RECON_MISSING_TOP];
+	size_t top_folded_len[CRM_RECON_MISSING_TOP];
+	size_t best[CRM_RECON_MISSING_TOP];   /* distance of the nearest so far; SIZE_MAX when none */
+	char *nearest[CRM_RECON_MISSING_TOP]; /* crm_free */
+};
+
+static int64_t folded_id(const char *ptr, size_t len)
+{
+	/* a positive id for crm_idcount: 62 bits of the hash, never 0 */
+	return (int64_t)((XXH3_64bits(ptr, len) >> 2) | 1);
+}
+
+/*
+ * How far a missing key may be from a parent key to be offered: short keys
+ * must match closer, and a key of mostly digits (a record id, a number) is
+ * not spelt, so ids one digit apart are never offered as the same parent.
+ */
+static size_t spelling_margin(const char *folded, size_t len)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; i < len; i++)
+		digits += folded[i] >= '0' && folded[i] <= '9';
+	if (digits * 2 >= len)
+		return 0;
+	return len >= 8 ? 2 : len >= 4 ? 1 : 0;
+}
+
+static int nearest_visit(void *ctx, const char *key, size_t len, struct crm_error *err)
+{
+	struct nearest_walk *w = ctx;
+	size_t flen, t;
+	const char *f;
+
+	crm_arena_reset(&w->scratch);
+	f = crm_text_fold_key(&w->scratch, key, len, &flen);
+	if (!f)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (crm_idcount_add(&w->folded, folded_id(f, flen), 1, err))
+		return err->code;
+	for (t = 0; t < w->top_count; t++) {
+		size_t margin, d;
+		if (!w->top_folded[t])
+			continue;
+		margin = spelling_margin(w->top_folded[t], w->top_folded_len[t]);
+		d = crm_text_distance(w->top_folded[t], w->top_folded_len[t], f, flen, margin);
+		if (d > margin || d > w->best[t])
+			continue;
+		/* equally near: the smaller key, so the report does not depend on the walk's order */
+		if (d == w->best[t] && w->nearest[t] && strcmp(key, w->nearest[t]) >= 0)
+			continue;
+		crm_free(w->nearest[t]);
+		w->nearest[t] = crm_strndup(key, len);
+		if (!w->nearest[t])
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		w->best[t] = d;
+	}
+	return 0;
+}
+
+static int by_records(const void *a, const void *b)
+{
+	const struct crm_strmap_entry *x = *(const struct crm_strmap_entry *const *)a;
+	const struct crm_strmap_entry *y = *(const struct crm_strmap_entry *const *)b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c;
+
+	if (x->num != y->num)
+		return x->num > y->num ? -1 : 1;
+	c = memcmp(x->key, y->key, n);
+	return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+static void show_key(char *out, size_t cap, const struct crm_field_program *field, const char *ptr, size_t len)
+{
+	if (!crm_program_masked(field, ptr, len, out, cap))
+		snprintf(out, cap, "%.*s", (int)(len > cap - 1 ? cap - 1 : len), ptr);
+}
+
+/*
+ * Why each link of one reference was lost: a list, a parent not loaded
+ * (rejected or flagged deleted, as its export said), a parent spelt
+ * differently (equal after folding), or none in the export; and for the most
+ * frequent keys the nearest key the parent has.
+ */
+static int explain_relation(struct reconciliation *rc, size_t r, struct crm_error *err)
+{
+	struct crm_recon_relation *rel = &rc->res->relations[r];
+	const struct crm_strmap *keys = &rc->missing[r];
+	const struct crm_field_program *field = rc->missing_field[r];
+	struct crm_project_object *parent = crm_project_object(rc->p, rel->parent);
+	size_t pi = (size_t)(parent - rc->p->objects), i, k = 0, t;
+	const struct crm_strmap_entry **entries;
+	struct nearest_walk w;
+	int walk = 0;
+
+	if (!keys->count)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	crm_arena_init(&w.scratch, 4096);
+	entries = crm_malloc(keys->count * sizeof(*entries));
+	if (!entries)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < keys->cap; i++)
+		if (keys->slots[i].key)
+			entries[k++] = &keys->slots[i];
+	qsort(entries, k, sizeof(*entries), by_records);
+	w.top_count = k < CRM_RECON_MISSING_TOP ? k : CRM_RECON_MISSING_TOP;
+	for (i = 0; i < k; i++) {
+		const struct crm_strmap_entry *nl =
+			crm_strmap_get(&rc->not_loaded[pi], entries[i]->key, entries[i]->key_len);
+		int list = memchr(entries[i]->key, ';', entries[i]->key_len) != NULL;
+		/* a key that may be spelt like a loaded one: the parent's keys are walked once for all of them */
+		walk |= !list && !nl;
+		if (i < w.top_count && !list && !nl) {
+			w.top_folded[i] = crm_text_fold_key(&rc->arena, entries[i]->key, entries[i]->key_len,
+							    &w.top_folded_len[i]);
+			if (!w.top_folded[i]) {
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (i < w.top_count)
+			w.best[i] = SIZE_MAX;
+	}
+	if (walk && rc->keys[pi] && crm_state_xref_each(rc->state, rc->keys[pi], nearest_visit, &w, err))
+		goto out;
+	for (i = 0; i < k; i++) {
+		const struct crm_strmap_entry *e = entries[i];
+		const struct crm_strmap_entry *nl = crm_strmap_get(&rc->not_loaded[pi], e->key, e->key_len);
+		enum crm_link_cause cause;
+		if (memchr(e->key, ';', e->key_len)) {
+			cause = CRM_LINK_LIST;
+		} else if (nl) {
+			cause = (enum crm_link_cause)nl->num;
+		} else {
+			size_t flen;
+			const char *f;
+			crm_arena_reset(&w.scratch);
+			f = crm_text_fold_key(&w.scratch, e->key, e->key_len, &flen);
+			if (!f) {
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				goto out;
+			}
+			cause = crm_idcount_get(&w.folded, folded_id(f, flen)) ? CRM_LINK_RENAMED
+				: rc->reconciled[pi]			       ? CRM_LINK_ABSENT
+									       : CRM_LINK_UNRECONCILED;
+		}
+		rel->by_cause[cause] += e->num;
+		if (i < w.top_count) {
+			struct crm_recon_missing *m = &rel->missing[rel->missing_count++];
+			show_key(m->key, sizeof(m->key), field, e->key, e->key_len);
+			m->records = e->num;
+			m->cause = cause;
+			if (w.nearest[i])
+				show_key(m->nearest, sizeof(m->nearest), field, w.nearest[i], strlen(w.nearest[i]));
+		}
+	}
+out:
+	for (t = 0; t < CRM_RECON_MISSING_TOP; t++)
+		crm_free(w.nearest[t]);
+	crm_idcount_release(&w.folded);
+	crm_arena_release(&w.scratch);
+	crm_free(entries);
+	return err->code;
+}
+
+/* Lost links of every reference, once every object is read: their causes add up to what was lost. */
+static int explain_lost_links(struct reconciliation *rc, struct crm_error *err)
+{
+	size_t r, c;
+
+	for (r = 0; r < rc->res->relation_count; r++) {
+		struct crm_recon_relation *rel = &rc->res->relations[r];
+		crm_arena_reset(&rc->arena);
+		if (explain_relation(rc, r, err))
+			return err->code;
+		for (c = 0; c < CRM_LINK_CAUSES; c++)
+			rel->lost += rel->by_cause[c];
+	}
+	return 0;
+}
+
 static int add_trigger(struct crm_reconcile_result *res, const char *name, const char *subject, double value,
 		       double threshold, int percent, int fired, struct crm_error *err)
 {
@@ -1116,6 +1467,14 @@ static int triggers(struct reconciliation *rc, struct crm_error *err)
 		double v = pct(o->rejected + o->missing, o->source_rows);
 		if (add_trigger(res, "failed_imports", o->object, v, pol->failed_imports, 1, v > pol->failed_imports,
 				err))
+			return err->code;
+	}
+	for (i = 0; i < res->relation_count; i++) {
+		const struct crm_recon_relation *rel = &res->relations[i];
+		char subject[128];
+		double v = pct(rel->lost, rel->source_links);
+		snprintf(subject, sizeof(subject), "%s.%s", rel->object, rel->field);
+		if (add_trigger(res, "lost_links", subject, v, rel->threshold, 1, v > rel->threshold, err))
 			return err->code;
 	}
 	if (res->has_junction) {
@@ -1194,12 +1553,24 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	crm_arena_init(&rc.arena, 16 * 1024);
 	rc.caches = crm_calloc(p->count ? p->count : 1, sizeof(*rc.caches));
 	rc.keys = crm_calloc(p->count ? p->count : 1, sizeof(*rc.keys));
+	rc.referenced = crm_calloc(p->count ? p->count : 1, 1);
+	rc.reconciled = crm_calloc(p->count ? p->count : 1, 1);
+	rc.not_loaded = crm_calloc(p->count ? p->count : 1, sizeof(*rc.not_loaded));
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
 	res->criticals =
 		crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1, sizeof(*res->criticals));
-	if (!rc.caches || !rc.keys || !res->objects || !res->criticals) {
+	if (!rc.caches || !rc.keys || !rc.referenced || !rc.reconciled || !rc.not_loaded || !res->objects ||
+	    !res->criticals) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
+	}
+	for (i = 0; i < p->count; i++) {
+		const struct crm_program *prog = p->objects[i].prog;
+		size_t f;
+		crm_strmap_init(&rc.not_loaded[i]);
+		for (f = 0; crm_project_selected(objects, p->objects[i].cfg->name) && f < prog->field_count; f++)
+			if (prog->fields[f].ref_object)
+				rc.referenced[crm_project_object(p, prog->fields[f].ref_object) - p->objects] = 1;
 	}
 	res->critical_count = p->cfg.policy.critical_count;
 	for (i = 0; i < res->critical_count; i++)
@@ -1242,9 +1613,18 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 		if (rc_)
 			goto out;
 	}
-	if (junction(&rc, err) || largest_parents(&rc, err) || triggers(&rc, err))
+	if (junction(&rc, err) || largest_parents(&rc, err) || explain_lost_links(&rc, err) || triggers(&rc, err))
 		goto out;
 out:
+	for (i = 0; rc.not_loaded && i < p->count; i++)
+		crm_strmap_release(&rc.not_loaded[i]);
+	for (i = 0; i < res->relation_count && rc.missing; i++)
+		crm_strmap_release(&rc.missing[i]);
+	crm_free(rc.not_loaded);
+	crm_free(rc.missing);
+	crm_free(rc.missing_field);
+	crm_free(rc.referenced);
+	crm_free(rc.reconciled);
 	for (i = 0; rc.caches && i < p->count; i++)
 		crm_xref_cache_free(rc.caches[i]);
 	crm_free(rc.caches);

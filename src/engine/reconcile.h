@@ -61,9 +61,47 @@ struct crm_recon_critical {
 	int64_t source_rows, source_blank, target_rows, target_blank;
 };
 
+/* Why a link filled in the source is empty in the target. */
+enum crm_link_cause {
+	CRM_LINK_ABSENT,       /* the parent is not in its export */
+	CRM_LINK_RENAMED,      /* no such parent, but one whose key is equal after folding case, spaces, punctuation */
+	CRM_LINK_REJECTED,     /* the parent is in its export and was rejected */
+	CRM_LINK_DELETED,      /* the parent is flagged deleted in the source */
+	CRM_LINK_LIST,	       /* the value lists several ids (a;b): a link holds one */
+	CRM_LINK_UNRECONCILED, /* the parent is not loaded and its object is not reconciled in this run */
+	CRM_LINK_EMPTY_IN_TARGET, /* the parent is loaded, the target row holds no link all the same */
+	CRM_LINK_CAUSES
+};
+
+/* The name of a cause in JSON ("not_in_export", ...), and in words for people ("parent not in the export"). */
+const char *crm_link_cause_name(enum crm_link_cause cause);
+const char *crm_link_cause_text(enum crm_link_cause cause);
+
+#define CRM_RECON_MISSING_TOP 5
+
+/* One parent key that links named and no parent row holds. */
+struct crm_recon_missing {
+	char key[96]; /* masked when the reference field is personal */
+	int64_t records;
+	enum crm_link_cause cause;
+	char nearest[96]; /* the nearest existing parent key (masked likewise), "" when none is near */
+};
+
 struct crm_recon_relation {
 	const char *object, *field, *parent; /* borrowed */
 	int64_t dangling;		     /* target rows pointing at no parent row */
+	/*
+	 * Lost links: records the target holds as expected (and records
+	 * rejected for this required reference) whose reference is filled in
+	 * the export, and of those, how many hold the link in the target.
+	 * Records missing from the target are failed imports, not counted here.
+	 */
+	int64_t source_links, target_links;
+	int64_t lost; /* sum of by_cause */
+	int64_t by_cause[CRM_LINK_CAUSES];
+	struct crm_recon_missing missing[CRM_RECON_MISSING_TOP]; /* the most frequent missing keys */
+	size_t missing_count;
+	double threshold; /* the lost_links trigger of this reference, percent */
 };
 
 struct crm_recon_stage {
@@ -78,7 +116,8 @@ struct crm_recon_parent {
 };
 
 struct crm_recon_trigger {
-	char name[48]; /* failed_imports, lost_contact_links, critical_blank, record_mismatches, consent_mismatches */
+	char name
+		[48]; /* failed_imports, lost_links, lost_contact_links, critical_blank, record_mismatches, consent_mismatches, privacy */
 	char subject[128]; /* the object or field it was measured on */
 	double value;	   /* percent, or a count for consent */
 	double threshold;

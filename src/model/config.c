@@ -248,11 +248,59 @@ static int add_critical(struct parse_state *st, const char *item)
 	return 1;
 }
 
+/* lost_links.Object.field = percent: checked against the mapping when the project opens */
+static int add_link_threshold(struct parse_state *st, const char *reference, const char *value)
+{
+	struct crm_policy *pol = &st->cfg->policy;
+	struct crm_link_threshold *list;
+	double percent;
+	size_t i;
+
+	if (!strchr(reference, '.') || reference[0] == '.' || reference[strlen(reference) - 1] == '.')
+		return refuse(st, "'lost_links.%s' does not name a reference as lost_links.Object.field", reference);
+	if (parse_percent(value, &percent))
+		return refuse(st, "lost_links.%s '%s' is not a percentage from 0 to 100", reference, value);
+	for (i = 0; i < pol->link_threshold_count; i++)
+		if (strcmp(pol->link_thresholds[i].reference, reference) == 0)
+			return refuse(st, "lost_links.%s is set twice (first at line %lu)", reference,
+				      pol->link_thresholds[i].line);
+	list = crm_realloc(pol->link_thresholds, (pol->link_threshold_count + 1) * sizeof(*list));
+	if (!list) {
+		st->oom = 1;
+		return 0;
+	}
+	pol->link_thresholds = list;
+	list[pol->link_threshold_count].reference = crm_strdup(reference);
+	if (!list[pol->link_threshold_count].reference) {
+		st->oom = 1;
+		return 0;
+	}
+	list[pol->link_threshold_count].percent = percent;
+	list[pol->link_threshold_count].line = st->line;
+	pol->link_threshold_count++;
+	return 1;
+}
+
+double crm_policy_lost_links(const struct crm_policy *pol, const char *object, const char *field)
+{
+	size_t i, olen = strlen(object);
+
+	for (i = 0; i < pol->link_threshold_count; i++) {
+		const char *ref = pol->link_thresholds[i].reference;
+		if (strncmp(ref, object, olen) == 0 && ref[olen] == '.' && strcmp(ref + olen + 1, field) == 0)
+			return pol->link_thresholds[i].percent;
+	}
+	return pol->lost_links;
+}
+
 static int policy_key(struct parse_state *st, const char *key, const char *value)
 {
 	struct crm_policy *pol = &st->cfg->policy;
 	double *slot = NULL;
 	size_t i;
+
+	if (strncmp(key, "lost_links.", 11) == 0)
+		return add_link_threshold(st, key + 11, value);
 
 	if (strcmp(key, "critical_fields") == 0) {
 		for (i = 0; i < pol->critical_count; i++)
@@ -270,6 +318,8 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 		slot = &pol->failed_imports;
 	else if (strcmp(key, "lost_contact_links") == 0)
 		slot = &pol->lost_contact_links;
+	else if (strcmp(key, "lost_links") == 0)
+		slot = &pol->lost_links;
 	else if (strcmp(key, "critical_blank") == 0)
 		slot = &pol->critical_blank;
 	else if (strcmp(key, "record_mismatches") == 0)
@@ -505,6 +555,9 @@ void crm_config_release(struct crm_config *cfg)
 	for (i = 0; i < cfg->policy.critical_count; i++)
 		crm_free(cfg->policy.critical_fields[i]);
 	crm_free(cfg->policy.critical_fields);
+	for (i = 0; i < cfg->policy.link_threshold_count; i++)
+		crm_free(cfg->policy.link_thresholds[i].reference);
+	crm_free(cfg->policy.link_thresholds);
 	for (i = 0; i < cfg->tolerance_count; i++) {
 		crm_free(cfg->tolerances[i].table);
 		crm_free(cfg->tolerances[i].column);
@@ -723,6 +776,7 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 	/* the written triggers of DESIGN.md, unless [policy] says otherwise */
 	cfg->policy.failed_imports = 5;
 	cfg->policy.lost_contact_links = 2;
+	cfg->policy.lost_links = 2;
 	cfg->policy.critical_blank = 3;
 	cfg->policy.record_mismatches = 0.5;
 	cfg->policy.consent_mismatches = 0;

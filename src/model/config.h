@@ -32,10 +32,20 @@ struct crm_object_config {
 	unsigned long line; /* where the section starts */
 };
 
+/* [policy] lost_links.Object.field: one reference's own lost-links threshold. */
+struct crm_link_threshold {
+	char *reference; /* "Object.target_field", as written */
+	double percent;
+	unsigned long line; /* where crmshift.ini says so */
+};
+
 /* [policy]: the written rollback triggers (thresholds in percent, consent as a count). */
 struct crm_policy {
 	double failed_imports;	   /* records of an object that failed to import */
 	double lost_contact_links; /* opportunities that lost their contact roles */
+	double lost_links;	   /* per ref() column: links filled in the source, empty in the target */
+	struct crm_link_threshold *link_thresholds; /* lost_links.Object.field: per reference, overriding lost_links */
+	size_t link_threshold_count;
 	double critical_blank;	   /* a critical field blank beyond the source's own blanks */
 	double record_mismatches;  /* records that differ after the load */
 	double consent_mismatches; /* consent values that differ: 0 means any fires */
@@ -95,6 +105,9 @@ struct crm_config {
 /* Reads dir/crmshift.ini into cfg (which it initialises). On error cfg is released. */
 int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *err);
 void crm_config_release(struct crm_config *cfg);
+
+/* The lost_links threshold of the reference object.field: its own, else [policy] lost_links. */
+double crm_policy_lost_links(const struct crm_policy *pol, const char *object, const char *field);
 
 /* The object section named name, or NULL. Borrowed from cfg. */
 const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name);

@@ -450,6 +450,23 @@ int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, stru
 	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
 }
 
+int crm_state_xref_each(struct crm_state *st, int64_t key, crm_state_id_fn fn, void *ctx, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT source_id FROM %s.xref WHERE object_id = ?", &s, err))
+		return err->code;
+	sqlite3_bind_int64(s, 1, key);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0), err)) {
+			sqlite3_finalize(s);
+			return err->code;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "xref walk");
+}
+
 int crm_state_xref_source_ids(struct crm_state *st, int64_t key, const int64_t *targets, size_t n, char (*out)[64],
 			      struct crm_error *err)
 {

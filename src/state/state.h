@@ -107,6 +107,13 @@ int crm_state_xref_unseen(struct crm_state *state, int64_t key, int64_t run, cha
 			  struct crm_error *err);
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
 /*
+ * Calls fn with each source id of key's entries (borrowed for the call), in
+ * no set order. fn returns 0 to go on, or an error code (with err set) that
+ * stops the walk and is returned.
+ */
+typedef int (*crm_state_id_fn)(void *ctx, const char *source_id, size_t len, struct crm_error *err);
+int crm_state_xref_each(struct crm_state *state, int64_t key, crm_state_id_fn fn, void *ctx, struct crm_error *err);
+/*
  * The source ids of up to CRM_STATE_SOURCE_IDS_MAX target rows of an object
  * into out[i] ("" when the cross-reference does not hold target i).
  */

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "transform/textfn.h"
+#include "util/limits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +92,92 @@ void crm_text_trim(const char **ptr, size_t *len)
 	}
 	*ptr = p;
 	*len = n;
+}
+
+char *crm_text_fold_key(struct crm_arena *arena, const char *in, size_t len, size_t *out_len)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &folded,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+	size_t pos = 0, o = 0;
+	char *out;
+
+	if (n < 0) {
+		/* not UTF-8 (the readers validate, so only a caller's raw bytes): compared as they are */
+		out = crm_arena_alloc(arena, len + 1);
+		if (out) {
+			memcpy(out, in, len);
+			out[len] = '\0';
+			*out_len = len;
+		}
+		return out;
+	}
+	out = crm_arena_alloc(arena, (size_t)n + 1);
+	while (out && pos < (size_t)n) {
+		size_t at = pos;
+		utf8proc_int32_t cp = next_cp((const char *)folded, (size_t)n, &pos);
+		utf8proc_category_t cat = cp < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_category(cp);
+		if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
+			continue; /* punctuation */
+		if (cat >= UTF8PROC_CATEGORY_ZS && cat <= UTF8PROC_CATEGORY_ZP)
+			continue; /* separators */
+		if (cat == UTF8PROC_CATEGORY_CC)
+			continue; /* tabs and other controls */
+		memcpy(out + o, folded + at, pos - at);
+		o += pos - at;
+	}
+	free(folded);
+	if (out) {
+		out[o] = '\0';
+		*out_len = o;
+	}
+	return out;
+}
+
+size_t crm_text_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max)
+{
+	/* three rows of the dynamic programme (the swap looks two back), cells outside the band are max + 1 */
+	size_t rows[3][CRM_MAX_SPELLING_KEY + 1];
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	size_t i, j, far = max + 1;
+
+	if ((alen > blen ? alen - blen : blen - alen) > max)
+		return far;
+	if (alen > CRM_MAX_SPELLING_KEY || blen > CRM_MAX_SPELLING_KEY)
+		return far; /* keys this long are not compared by spelling */
+	for (j = 0; j <= blen; j++)
+		prev[j] = j <= max ? j : far;
+	for (i = 1; i <= alen; i++) {
+		size_t lo = i > max ? i - max : 1, hi = i + max < blen ? i + max : blen, best, *t;
+		cur[0] = i <= max ? i : far;
+		best = cur[0];
+		for (j = 1; j <= blen; j++) {
+			size_t d = far;
+			if (j >= lo && j <= hi) {
+				size_t cost = a[i - 1] != b[j - 1];
+				d = prev[j - 1] + cost;
+				if (prev[j] + 1 < d)
+					d = prev[j] + 1;
+				if (cur[j - 1] + 1 < d)
+					d = cur[j - 1] + 1;
+				if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+				    prev2[j - 2] + 1 < d)
+					d = prev2[j - 2] + 1;
+				if (d > far)
+					d = far;
+			}
+			cur[j] = d;
+			if (d < best)
+				best = d;
+		}
+		if (best > max)
+			return far;
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[blen] > max ? far : prev[blen];
 }
 
 static int is_word_break(utf8proc_int32_t cp)

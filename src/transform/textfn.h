@@ -23,6 +23,19 @@ void crm_text_trim(const char **ptr, size_t *len);
 /* Each returns the new text in the arena (NULL on OOM) and its length in out_len. */
 char *crm_text_case(struct crm_arena *arena, const char *in, size_t len, enum crm_case mode, size_t *out_len);
 char *crm_text_collapse_ws(struct crm_arena *arena, const char *in, size_t len, size_t *out_len);
+/*
+ * A key for matching names that differ only in how they are written: case
+ * folded, accents stripped, white space and punctuation gone ("GTX-Pro" and
+ * "gtx pro" both give "gtxpro"). The text goes into the arena (NULL on OOM).
+ */
+char *crm_text_fold_key(struct crm_arena *arena, const char *in, size_t len, size_t *out_len);
+/*
+ * The edit distance between two byte strings (insertions, deletions,
+ * substitutions and swaps of neighbours, each 1), or max + 1 when it is
+ * above max: the work is a band of 2 * max + 1 cells a row. Strings longer
+ * than CRM_MAX_SPELLING_KEY (limits.h) are never within max.
+ */
+size_t crm_text_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
 /* The byte length of the first n characters. */
 size_t crm_text_prefix_len(const char *in, size_t len, size_t n);
 

@@ -14,5 +14,6 @@
 #define CRM_MAX_OBJECTS	       256u
 #define CRM_MAX_IDENT_LEN      128u /* object, table and column names */
 #define CRM_DEFAULT_BATCH_ROWS 5000u
+#define CRM_MAX_SPELLING_KEY   256u /* a key longer than this is never "spelt differently" from another */
 
 #endif

@@ -62,3 +62,8 @@ lifecycle() { # dir crm exports
 	"$CRMSHIFT" -C "$1" reconcile --json >"$1.reconcile" || verdict=$?
 	fired=$(jq -r '[.triggers[] | select(.fired) | .trigger + "/" + .subject] | join(" ")' "$1.reconcile")
 }
+
+# The lost links of a reconcile --json report, one reference a line: "Object.field lost/source cause:n ..."
+lost_links() { # reconcile.json
+	jq -r '.relationships.references[] | select(.lost > 0) | "\(.object).\(.field) \(.lost)/\(.source_links) " + ([.lost_by_cause | to_entries[] | select(.value > 0) | "\(.key):\(.value)"] | join(" "))' "$1"
+}

@@ -133,6 +133,37 @@ static void test_textfn__phone(void)
 	CHECK_CONTAINS(reason, "no country code");
 }
 
+static void test_textfn__fold_key(void)
+{
+	size_t len;
+	const char *t;
+
+	t = crm_text_fold_key(&arena, "GTX Pro", 7, &len);
+	CHECK_STR(t, "gtxpro");
+	CHECK_INT(len, 6);
+	t = crm_text_fold_key(&arena, " gtx-PRO. ", 10, &len);
+	CHECK_STR(t, "gtxpro");
+	/* accents and Unicode punctuation and spaces go too: "Société Générale — SA" */
+	t = crm_text_fold_key(&arena, "Soci\xc3\xa9t\xc3\xa9\xc2\xa0G\xc3\xa9n\xc3\xa9rale \xe2\x80\x94 SA", 28, &len);
+	CHECK_STR(t, "societegeneralesa");
+	t = crm_text_fold_key(&arena, "", 0, &len);
+	CHECK_STR(t, "");
+	CHECK_INT(len, 0);
+}
+
+static void test_textfn__distance(void)
+{
+	CHECK_INT(crm_text_distance("mgspecial", 9, "mgspecial", 9, 2), 0);
+	CHECK_INT(crm_text_distance("mgspecail", 9, "mgspecial", 9, 2), 1); /* a swap of neighbours is one edit */
+	CHECK_INT(crm_text_distance("acme", 4, "acne", 4, 2), 1);
+	CHECK_INT(crm_text_distance("acme", 4, "acmeco", 6, 2), 2);
+	CHECK_INT(crm_text_distance("acme", 4, "acmecorp", 8, 2), 3); /* beyond max: max + 1 */
+	CHECK_INT(crm_text_distance("kitten", 6, "sitting", 7, 3), 3);
+	CHECK_INT(crm_text_distance("kitten", 6, "sitting", 7, 2), 3);
+	CHECK_INT(crm_text_distance("", 0, "ab", 2, 2), 2);
+	CHECK_INT(crm_text_distance("abc", 3, "xyz", 3, 0), 1);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_textfn__case_and_whitespace),
 	TEST(test_textfn__numbers),
@@ -140,6 +171,8 @@ static const struct harness_test tests[] = {
 	TEST(test_textfn__email),
 	TEST(test_textfn__split_address),
 	TEST(test_textfn__phone),
+	TEST(test_textfn__fold_key),
+	TEST(test_textfn__distance),
 };
 
 HARNESS_MAIN

@@ -51,6 +51,17 @@ sqlite3 "$P/target.db" "update contact set email = null where id % 25 = 0" # 4%
 reconcile "$P"
 expect_eq "blanked e-mails: fired" "$fired" "critical_blank contact.email 4"
 
+P=$(fresh links)
+linked=$(sqlite3 "$P/target.db" "select count(*) from contact where account_id is not null")
+sqlite3 "$P/target.db" "update contact set account_id = null where id % 25 = 0" # 4%
+blanked=$((linked - $(sqlite3 "$P/target.db" "select count(*) from contact where account_id is not null")))
+[ "$blanked" -gt 0 ] || fail "the damage blanked no link"
+reconcile "$P"
+want=$(echo "scale=4; 100 * $blanked / $linked" | bc | xargs printf '%.2f' | sed 's/0*$//; s/\.$//')
+expect_eq "blanked links: fired" "$fired" "lost_links Contact.account_id $want"
+expect_eq "blanked links: cause" "$(jq -c '.relationships.references[] | select(.object == "Contact" and .field == "account_id") | [.source_links, .target_links, .lost_by_cause.empty_in_target]' "$SCRATCH/out.json")" \
+	"[$linked,$((linked - blanked)),$blanked]"
+
 P=$(fresh roles)
 # every contact role of 3% of the opportunities that have roles
 with_roles=$(sqlite3 "$P/target.db" "select count(distinct opportunity_id) from opportunity_contact")
