@@ -41,21 +41,37 @@ static int is_int(const char *p, size_t len)
 	return 1;
 }
 
+/*
+ * 12.50, or a number in scientific notation as Salesforce exports large
+ * values (6.0E7, 8.48E10: a mantissa without a leading zero, an exponent of
+ * one or two digits, so that codes such as 00E12 stay text).
+ */
 static int is_decimal(const char *p, size_t len)
 {
-	size_t i = 0, digits = 0, dots = 0;
+	size_t i = 0, digits = 0, dots = 0, start, exp_digits = 0;
 
 	if (len && (p[0] == '-' || p[0] == '+'))
 		i = 1;
+	start = i;
 	for (; i < len; i++) {
 		if (is_digit(p[i]))
 			digits++;
 		else if (p[i] == '.' && !dots)
 			dots++;
 		else
-			return 0;
+			break;
 	}
-	return digits > 0 && dots == 1;
+	if (i == len)
+		return digits > 0 && dots == 1;
+	if ((p[i] != 'e' && p[i] != 'E') || !digits || (p[start] == '0' && start + 1 < len && p[start + 1] != '.'))
+		return 0;
+	i++;
+	if (i < len && (p[i] == '-' || p[i] == '+'))
+		i++;
+	for (; i < len; i++, exp_digits++)
+		if (!is_digit(p[i]))
+			return 0;
+	return exp_digits >= 1 && exp_digits <= 2;
 }
 
 static int is_bool(const char *p, size_t len)

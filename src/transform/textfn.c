@@ -282,6 +282,91 @@ static int split_decimal(const char *in, size_t len, int *neg, const char **int_
 	return 0;
 }
 
+/*
+ * Splits a number that may be written in scientific notation, as Salesforce
+ * and spreadsheets export large values (6.0E7, 8.48E10, 1.5e-3): the
+ * mantissa's digits are moved by the exponent as text, never through binary
+ * floating point, so 8.48E10 is exactly 84800000000. The scale follows what
+ * was written (1.50E1 is 15.0). The parts point into in, or into the arena
+ * when there is an exponent. 0; -1 when it is not a number; -2 when its
+ * exponent is out of range (reason set); -3 out of memory.
+ */
+static int split_number(struct crm_arena *arena, const char *in, size_t len, int *neg, const char **int_part,
+			size_t *int_len, const char **frac, size_t *frac_len, char *reason, size_t reason_cap)
+{
+	const char *e = NULL, *ip, *fp;
+	size_t i, il, fl, digits;
+	long exp = 0, point;
+	char *d;
+
+	for (i = 0; i < len; i++)
+		if (in[i] == 'e' || in[i] == 'E') {
+			e = in + i;
+			break;
+		}
+	if (split_decimal(in, e ? (size_t)(e - in) : len, neg, int_part, int_len, frac, frac_len))
+		return -1;
+	if (!e)
+		return 0;
+	i = (size_t)(e - in) + 1;
+	if (i < len && (in[i] == '+' || in[i] == '-'))
+		i++;
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		if (in[i] < '0' || in[i] > '9')
+			return -1;
+		exp = exp * 10 + (in[i] - '0');
+		if (exp > CRM_MAX_EXPONENT) {
+			snprintf(reason, reason_cap, "has an exponent beyond %d", CRM_MAX_EXPONENT);
+			return -2;
+		}
+	}
+	if (e[1] == '-')
+		exp = -exp;
+	/* the digits of the mantissa as one run, the point moved by the exponent */
+	ip = *int_part;
+	il = *int_len;
+	fp = *frac;
+	fl = *frac_len;
+	digits = il + fl;
+	point = (long)il + exp;
+	d = crm_arena_alloc(arena, digits + (size_t)(exp < 0 ? -exp : exp) + 2);
+	if (!d)
+		return -3;
+	if (point <= 0) {
+		/* 1.5E-3: no integer digits, the fraction starts with -point zeros */
+		memset(d, '0', (size_t)-point);
+		memcpy(d + -point, ip, il);
+		memcpy(d + -point + il, fp, fl);
+		*int_part = d;
+		*int_len = 0;
+		*frac = d;
+		*frac_len = (size_t)-point + digits;
+	} else if ((size_t)point >= digits) {
+		/* 6.0E7: every digit is an integer digit, zeros follow */
+		memcpy(d, ip, il);
+		memcpy(d + il, fp, fl);
+		memset(d + digits, '0', (size_t)point - digits);
+		*int_part = d;
+		*int_len = (size_t)point;
+		*frac = d + point;
+		*frac_len = 0;
+	} else {
+		memcpy(d, ip, il);
+		memcpy(d + il, fp, fl);
+		*int_part = d;
+		*int_len = (size_t)point;
+		*frac = d + point;
+		*frac_len = digits - (size_t)point;
+	}
+	while (*int_len > 1 && **int_part == '0') {
+		(*int_part)++;
+		(*int_len)--;
+	}
+	return 0;
+}
+
 static void number_reason(const char *in, size_t len, char *reason, size_t reason_cap, const char *what)
 {
 	if (memchr(in, ',', len))
@@ -306,15 +391,22 @@ int crm_text_int(struct crm_arena *arena, const char *in, size_t len, const char
 {
 	const char *ip, *fp;
 	size_t il, fl;
-	int neg;
+	int neg, rc;
 	char *o;
 
-	if (split_decimal(in, len, &neg, &ip, &il, &fp, &fl) || il == 0) {
+	rc = split_number(arena, in, len, &neg, &ip, &il, &fp, &fl, reason, reason_cap);
+	if (rc == -3)
+		return -1;
+	if (rc == -1)
 		number_reason(in, len, reason, reason_cap, "a whole number");
+	if (rc)
 		return 1;
-	}
 	if (!all_zero(fp, fl)) {
 		snprintf(reason, reason_cap, "is not a whole number (it has a fraction)");
+		return 1;
+	}
+	if (il == 0) {
+		number_reason(in, len, reason, reason_cap, "a whole number");
 		return 1;
 	}
 	if (il > 18) {
@@ -341,13 +433,16 @@ int crm_text_decimal(struct crm_arena *arena, const char *in, size_t len, const 
 {
 	const char *ip, *fp;
 	size_t il, fl, n = 0;
-	int neg;
+	int neg, rc;
 	char *o;
 
-	if (split_decimal(in, len, &neg, &ip, &il, &fp, &fl)) {
+	rc = split_number(arena, in, len, &neg, &ip, &il, &fp, &fl, reason, reason_cap);
+	if (rc == -3)
+		return -1;
+	if (rc == -1)
 		number_reason(in, len, reason, reason_cap, "a decimal number");
+	if (rc)
 		return 1;
-	}
 	if (il + fl > 38) {
 		snprintf(reason, reason_cap, "has more than 38 digits");
 		return 1;
@@ -380,13 +475,16 @@ int crm_text_round(struct crm_arena *arena, const char *in, size_t len, int plac
 {
 	const char *ip, *fp;
 	size_t il, fl, i, n;
-	int neg, carry;
+	int neg, carry, rc;
 	char *digits, *o;
 
-	if (split_decimal(in, len, &neg, &ip, &il, &fp, &fl)) {
+	rc = split_number(arena, in, len, &neg, &ip, &il, &fp, &fl, reason, reason_cap);
+	if (rc == -3)
+		return -1;
+	if (rc == -1)
 		number_reason(in, len, reason, reason_cap, "a decimal number");
+	if (rc)
 		return 1;
-	}
 	/* digits = integer part, then exactly `places` fraction digits, with one leading 0 for the carry */
 	n = 1 + il + (size_t)places;
 	digits = crm_arena_alloc(arena, n + 1);

@@ -24,6 +24,14 @@ static void test_infer__kinds(void)
 	CHECK_INT(kinds("42"), K(INT) | K(DECIMAL));
 	CHECK_INT(kinds("-4.5"), K(DECIMAL));
 	CHECK_INT(kinds("01742"), 0); /* a code with a leading zero, not a number */
+	CHECK_INT(kinds("6.0E7"), K(DECIMAL)); /* Salesforce's large numbers */
+	CHECK_INT(kinds("8.48E10"), K(DECIMAL));
+	CHECK_INT(kinds("-1.5e-3"), K(DECIMAL));
+	CHECK_INT(kinds("0.5E2"), K(DECIMAL));
+	CHECK_INT(kinds("00E12"), 0); /* a code */
+	CHECK_INT(kinds("1E"), 0);
+	CHECK_INT(kinds("1E123"), 0);
+	CHECK_INT(kinds("E12"), 0);
 	CHECK_INT(kinds("1,200,000"), 0);
 	CHECK_INT(kinds("2024-02-29"), K(DATE));
 	CHECK_INT(kinds("2023-02-29"), 0);

@@ -59,6 +59,48 @@ static void test_textfn__numbers(void)
 	crm_arena_release(&arena);
 }
 
+/* Salesforce exports large numbers as 6.0E7: read exactly, as text, never through a double */
+static void test_textfn__scientific_notation(void)
+{
+	const char *out;
+	size_t len;
+	char reason[256];
+
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(crm_text_decimal(&arena, "8.48E10", 7, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "84800000000");
+	CHECK_INT(crm_text_decimal(&arena, "6.0E7", 5, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "60000000");
+	CHECK_INT(crm_text_decimal(&arena, "1.50e1", 6, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "15.0");
+	CHECK_INT(crm_text_decimal(&arena, "-1.5E-3", 7, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "-0.0015");
+	CHECK_INT(crm_text_decimal(&arena, "12345E-2", 8, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "123.45");
+	CHECK_INT(crm_text_decimal(&arena, "1.2345678901234567890123E+22", 28, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "12345678901234567890123"); /* beyond a double's 17 digits, still exact */
+	CHECK_INT(crm_text_decimal(&arena, "0E5", 3, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "0");
+	CHECK_INT(crm_text_int(&arena, "6.0E7", 5, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "60000000");
+	CHECK_INT(crm_text_int(&arena, "5E-1", 4, &out, &len, reason, 256), 1);
+	CHECK_CONTAINS(reason, "fraction");
+	CHECK_INT(crm_text_round(&arena, "2.345E2", 7, 0, &out, &len, reason, 256), 0);
+	CHECK_MEM(out, len, "235");
+	/* only numbers: a bare or doubled exponent, letters, an exponent nobody writes */
+	CHECK_INT(crm_text_decimal(&arena, "1E", 2, &out, &len, reason, 256), 1);
+	CHECK_CONTAINS(reason, "is not a decimal number");
+	CHECK_INT(crm_text_decimal(&arena, "E5", 2, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_decimal(&arena, "1E5E2", 5, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_decimal(&arena, "1E+-5", 5, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_decimal(&arena, "1.5E2x", 6, &out, &len, reason, 256), 1);
+	CHECK_INT(crm_text_decimal(&arena, "1E999999999999", 14, &out, &len, reason, 256), 1);
+	CHECK_CONTAINS(reason, "exponent beyond 64");
+	CHECK_INT(crm_text_decimal(&arena, "1E40", 4, &out, &len, reason, 256), 1);
+	CHECK_CONTAINS(reason, "more than 38 digits");
+	crm_arena_release(&arena);
+}
+
 static void test_textfn__booleans(void)
 {
 	int v = -1;
@@ -167,6 +209,7 @@ static void test_textfn__distance(void)
 static const struct harness_test tests[] = {
 	TEST(test_textfn__case_and_whitespace),
 	TEST(test_textfn__numbers),
+	TEST(test_textfn__scientific_notation),
 	TEST(test_textfn__booleans),
 	TEST(test_textfn__email),
 	TEST(test_textfn__split_address),
