@@ -73,6 +73,13 @@ static void print_object(const struct crm_profile_object *o)
 	if (o->bad_records > (int64_t)o->problem_count)
 		printf("  problem: %lld more malformed records\n",
 		       (long long)(o->bad_records - (int64_t)o->problem_count));
+	if (o->short_rows && o->short_rows_padded)
+		printf("  note: %lld rows leave out trailing fields, read as empty (short_rows = pad)\n",
+		       (long long)o->short_rows);
+	else if (o->short_rows)
+		printf("  problem: %lld rows leave out trailing fields, as report exports do with empty ones: "
+		       "[object] short_rows = pad reads them as empty\n",
+		       (long long)o->short_rows);
 	if (!o->dirt.final_break)
 		printf("  note: no line break after the last record\n");
 	if (o->dirt.quoted_breaks)
@@ -185,6 +192,8 @@ static json_t *object_json(const struct crm_profile_object *o)
 	}
 	json_object_set_new(j, "records", json_integer((json_int_t)o->records));
 	json_object_set_new(j, "bad_records", json_integer((json_int_t)o->bad_records));
+	json_object_set_new(j, "short_rows", json_integer((json_int_t)o->short_rows));
+	json_object_set_new(j, "short_rows_padded", json_boolean(o->short_rows_padded));
 	json_object_set_new(j, "id_field", o->id_field ? json_string(o->id_field) : json_null());
 	json_object_set_new(j, "duplicate_ids", json_integer((json_int_t)o->duplicate_ids));
 	json_object_set_new(j, "file_checks",

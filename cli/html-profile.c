@@ -126,6 +126,11 @@ static void object_section(FILE *out, const struct crm_profile_object *o)
 		}
 		fputs("</ul>\n", out);
 	}
+	if (o->short_rows && !o->short_rows_padded)
+		fprintf(out,
+			"<p class=\"problems\">%lld rows leave out trailing fields, as report exports do with empty "
+			"ones: <code>[object] short_rows = pad</code> reads them as empty.</p>\n",
+			(long long)o->short_rows);
 	names = malloc((o->field_count ? o->field_count : 1) * sizeof(*names));
 	fill = malloc((o->field_count ? o->field_count : 1) * sizeof(*fill));
 	if (names && fill) {

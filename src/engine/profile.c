@@ -265,7 +265,8 @@ static struct crm_reader *open_export(const struct object_state *s, const struct
 				       s->delimiter,
 				       s->stream,
 				       s->cfg ? s->cfg->id : NULL,
-				       s->cfg ? s->cfg->each : NULL};
+				       s->cfg ? s->cfg->each : NULL,
+				       s->cfg ? s->cfg->pad_short_rows : 0};
 
 	return crm_reader_open(&spec, err);
 }
@@ -384,6 +385,7 @@ static int add_object(struct profiler *pr, const struct crm_object_config *cfg, 
 	s->id_col = -1;
 	crm_idcount_init(&s->ids);
 	o->configured = cfg != NULL;
+	o->short_rows_padded = cfg && cfg->pad_short_rows;
 	o->name = crm_strdup(name);
 	s->path = crm_strdup(path);
 	o->file = crm_strdup(crm_path_relative(pr->cfg.dir, path));
@@ -412,11 +414,14 @@ static int unconfigured_file(void *ctx, const char *rel, const char *path, struc
 	size_t len = strlen(base), i;
 	char stem[CRM_MAX_IDENT_LEN + 1], full[4096];
 
+	(void)path; /* the walk's path has a "./" inside: the file is named as [object] file names it */
 	if (len < 5 || (strcasecmp(base + len - 4, ".csv") != 0 && strcasecmp(base + len - 4, ".tsv") != 0))
 		return 0;
+	if (crm_path_format(full, sizeof(full), err, "%s/%s", fs->source_dir, base))
+		return err->code;
 	for (i = 0; i < pr->cfg.object_count; i++) {
 		char *p = crm_config_export_path(&pr->cfg, &pr->cfg.objects[i]);
-		int same = p && strcmp(p, path) == 0;
+		int same = p && strcmp(p, full) == 0;
 		crm_free(p);
 		if (same)
 			return 0;
@@ -424,8 +429,7 @@ static int unconfigured_file(void *ctx, const char *rel, const char *path, struc
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), base);
 	if (!crm_project_selected(fs->objects, stem) || crm_config_object(&pr->cfg, stem))
 		return 0;
-	if (crm_path_format(full, sizeof(full), err, "%s/%s", fs->source_dir, base) ||
-	    add_object(pr, NULL, stem, full, err))
+	if (add_object(pr, NULL, stem, full, err))
 		return err->code;
 	if (strcasecmp(base + len - 4, ".tsv") == 0)
 		pr->st[pr->prof->count - 1].delimiter = '\t';
@@ -994,6 +998,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 		if (rec.index == 0)
 			continue;
 		o->records++;
+		o->short_rows += rec.short_fields > 0;
 		if (rc == CRM_READ_BAD_RECORD) {
 			size_t n = strlen(s->path);
 			o->bad_records++;

@@ -111,6 +111,8 @@ struct crm_profile_object {
 	char *id_field; /* the id column, NULL when none is known */
 	int64_t records;
 	int64_t bad_records;
+	int64_t short_rows;    /* CSV rows that leave out trailing fields (bad records unless short_rows = pad) */
+	int short_rows_padded; /* [object] short_rows = pad: they were read with those fields empty */
 	int64_t duplicate_ids; /* records whose id an earlier record has */
 	/*
 	 * Without an id column and with two or more references: records whose

@@ -20,9 +20,10 @@ struct crm_project_object *crm_project_object(struct crm_project *p, const char 
 
 struct crm_reader *crm_project_reader_open(const struct crm_project_object *o, struct crm_error *err)
 {
-	struct crm_reader_spec spec = {
-		o->path,     crm_config_reader_kind(o->cfg), o->encoding, o->cfg->delimiter, o->cfg->stream, o->cfg->id,
-		o->cfg->each};
+	struct crm_reader_spec spec = {o->path,	       crm_config_reader_kind(o->cfg),
+				       o->encoding,    o->cfg->delimiter,
+				       o->cfg->stream, o->cfg->id,
+				       o->cfg->each,   o->cfg->pad_short_rows};
 
 	return crm_reader_open(&spec, err);
 }

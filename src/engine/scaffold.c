@@ -307,7 +307,7 @@ static int declare_plan_step(void *ctx, const char *sobject, const char *const *
 /* The record type of an sfdx tree: its first record's attributes.type, in type (cap bytes); "" when none says. */
 static void tree_type(const char *path, char *type, size_t cap, struct crm_error *rerr)
 {
-	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL, NULL, NULL};
+	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL, NULL, NULL, 0};
 	struct crm_reader *r = crm_reader_open(&spec, rerr);
 	struct crm_record rec;
 	long col;

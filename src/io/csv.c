@@ -50,6 +50,7 @@ struct crm_csv_reader {
 	size_t offsets_cap;
 	struct crm_field *fields;
 	size_t fields_cap;
+	int pad_short; /* a short row's missing trailing fields read as empty (crm_csv_pad_short_rows) */
 
 	struct crm_buf header; /* header names, NUL separated */
 	size_t *header_offsets;
@@ -516,12 +517,13 @@ again:
 		break;
 	}
 
-	if (r->fields_cap < nfields) {
-		struct crm_field *fields = crm_realloc(r->fields, nfields * 2 * sizeof(*fields));
+	if (r->fields_cap < nfields || (r->have_header && r->fields_cap < r->header_count)) {
+		size_t cap = nfields > r->header_count ? nfields : r->header_count;
+		struct crm_field *fields = crm_realloc(r->fields, cap * 2 * sizeof(*fields));
 		if (!fields)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		r->fields = fields;
-		r->fields_cap = nfields * 2;
+		r->fields_cap = cap * 2;
 	}
 	for (size_t i = 0; i < nfields; i++) {
 		r->fields[i].ptr = r->rec.ptr ? r->rec.ptr + r->offsets[i * 2] : "";
@@ -529,6 +531,7 @@ again:
 	}
 	rec->fields = r->fields;
 	rec->count = nfields;
+	rec->short_fields = 0;
 	rec->end_line = r->col == 0 && r->line > rec->line ? r->line - 1 : r->line;
 	if (!r->have_header) {
 		rec->index = 0;
@@ -539,6 +542,18 @@ again:
 	rec->index = ++r->index;
 	if (problem)
 		return CRM_READ_BAD_RECORD;
+	if (nfields < r->header_count) {
+		rec->short_fields = r->header_count - nfields;
+		if (r->pad_short) {
+			/* a report export leaves trailing empty fields out: they are empty */
+			for (size_t i = nfields; i < r->header_count; i++) {
+				r->fields[i].ptr = "";
+				r->fields[i].len = 0;
+			}
+			rec->count = r->header_count;
+			return CRM_READ_RECORD;
+		}
+	}
 	if (nfields != r->header_count) {
 		if (nfields > r->header_count)
 			crm_error_set(
@@ -546,12 +561,20 @@ again:
 				"%s:%lu:%lu: ragged row: %zu fields where the header has %zu (field %zu starts here)",
 				r->path, surplus_line, surplus_col, nfields, r->header_count, r->header_count + 1);
 		else
-			crm_error_set(err, CRM_EINPUT,
-				      "%s:%lu:%lu: ragged row: %zu fields where the header has %zu (the row ends here)",
-				      r->path, end_line, end_col, nfields, r->header_count);
+			crm_error_set(
+				err, CRM_EINPUT,
+				"%s:%lu:%lu: ragged row: %zu fields where the header has %zu (the row ends here; "
+				"when the export leaves trailing empty fields out, [object] short_rows = pad reads "
+				"them as empty)",
+				r->path, end_line, end_col, nfields, r->header_count);
 		return CRM_READ_BAD_RECORD;
 	}
 	return CRM_READ_RECORD;
+}
+
+void crm_csv_pad_short_rows(struct crm_csv_reader *r)
+{
+	r->pad_short = 1;
 }
 
 int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first)

@@ -48,6 +48,13 @@ int crm_csv_encoding_is_utf8(const char *encoding);
  */
 int crm_csv_next(struct crm_csv_reader *reader, struct crm_record *rec, struct crm_error *err);
 
+/*
+ * From now on a data record with fewer fields than the header is read with
+ * the missing trailing fields empty (a report export leaves them out), its
+ * rec->short_fields saying how many; one with more stays a bad record.
+ */
+void crm_csv_pad_short_rows(struct crm_csv_reader *reader);
+
 /* Index of the column named name, or -1. */
 long crm_csv_column(const struct crm_csv_reader *reader, const char *name);
 const char *crm_csv_path(const struct crm_csv_reader *reader);

@@ -342,6 +342,8 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 	case CRM_READER_CSV:
 		r->ops = &csv_ops;
 		r->impl = crm_csv_open(spec->path, spec->encoding, spec->delimiter, err);
+		if (r->impl && spec->pad_short_rows)
+			crm_csv_pad_short_rows(r->impl);
 		break;
 	case CRM_READER_SFDX_TREE:
 	case CRM_READER_JSON_LINES:
@@ -384,7 +386,10 @@ void crm_reader_close(struct crm_reader *r)
 
 int crm_reader_next(struct crm_reader *r, struct crm_record *rec, struct crm_error *err)
 {
-	int rc = r->each ? each_next(r, rec, err) : r->ops->next(r->impl, rec, err);
+	int rc;
+
+	rec->short_fields = 0; /* only the CSV reader has short rows */
+	rc = r->each ? each_next(r, rec, err) : r->ops->next(r->impl, rec, err);
 
 	if (rc == CRM_READ_RECORD && r->key && key_add(r, rec, err))
 		return err->code;

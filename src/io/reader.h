@@ -30,6 +30,7 @@ struct crm_reader_spec {
 	const char *stream;   /* JSON lines: the Airbyte stream to read, or NULL when each line is a record */
 	const char *key;      /* a record key of several columns, "a + b", or NULL (see below) */
 	const char *each;     /* a column listing values joined by ';': one record per value, or NULL */
+	int pad_short_rows;   /* CSV: a row's missing trailing fields read as empty (crm_csv_pad_short_rows) */
 };
 
 /*

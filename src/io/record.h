@@ -22,6 +22,7 @@ struct crm_record {
 	unsigned long line;	/* line the record starts on, 1-based */
 	unsigned long end_line; /* line it ends on */
 	uint64_t index;		/* 1-based number of the data record (header is 0) */
+	size_t short_fields;	/* CSV: trailing fields the row left out (padded as empty, or a bad record) */
 };
 
 /* What a reader's next() returns besides a negative error code. */

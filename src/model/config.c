@@ -182,6 +182,12 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 			return refuse(st, "delimiter '%s' is not one character (or 'tab')", value);
 		return 1;
 	}
+	if (strcmp(key, "short_rows") == 0) {
+		if (strcmp(value, "pad") != 0 && strcmp(value, "reject") != 0)
+			return refuse(st, "short_rows '%s' is not 'pad' or 'reject'", value);
+		obj->pad_short_rows = strcmp(value, "pad") == 0;
+		return 1;
+	}
 	return refuse(st, "unknown key '%s' in [object \"%s\"]", key, obj->name);
 }
 

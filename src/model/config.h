@@ -29,6 +29,7 @@ struct crm_object_config {
 	char *stream;	    /* JSON lines: the Airbyte stream of this object (pipedrive: the object's name) */
 	char *each;	    /* optional: a column listing values (a;b): one record per value (reader.h) */
 	char delimiter;
+	int pad_short_rows; /* short_rows = pad: a CSV row's missing trailing fields read as empty */
 	unsigned long line; /* where the section starts */
 };
 

@@ -95,7 +95,39 @@ static void test_csv__short_row_names_where_it_ends(void)
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	/* the record starts on line 3 and ends on line 4 after "y",5 */
-	CHECK_CONTAINS(err.msg, ":4:5: ragged row: 2 fields where the header has 3 (the row ends here)");
+	CHECK_CONTAINS(err.msg, ":4:5: ragged row: 2 fields where the header has 3 (the row ends here; ");
+	CHECK_CONTAINS(err.msg, "short_rows = pad");
+	CHECK_INT(rec.short_fields, 1);
+	close_text(r);
+}
+
+static void test_csv__short_rows_padded_when_asked(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b,c,d\n1,2,3,4\n5\n6,7,8,9,10\n\"x\ny\",\n11,12,13,14\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+
+	crm_csv_pad_short_rows(r);
+	crm_csv_next(r, &rec, &err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.short_fields, 0);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.count, 4);
+	CHECK_INT(rec.short_fields, 3);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "5");
+	CHECK_INT(rec.fields[3].len, 0);
+	/* a row with more fields than the header stays malformed */
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":4:9: ragged row: 5 fields where the header has 4 (field 5 starts here)");
+	crm_error_clear(&err);
+	/* a quoted line break, then an empty field: two fields given, two padded */
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(rec.short_fields, 2);
+	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "x\ny");
+	CHECK_INT(rec.fields[1].len + rec.fields[2].len + rec.fields[3].len, 0);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "14");
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
 	close_text(r);
 }
 
@@ -240,6 +272,7 @@ static const struct harness_test tests[] = {
 	TEST(test_csv__bom_no_final_newline_blank_lines),
 	TEST(test_csv__ragged_row_is_bad_record_and_reading_goes_on),
 	TEST(test_csv__short_row_names_where_it_ends),
+	TEST(test_csv__short_rows_padded_when_asked),
 	TEST(test_csv__unterminated_quote_names_line_and_column),
 	TEST(test_csv__invalid_utf8_names_line_column_and_field),
 	TEST(test_csv__windows_1252_is_transcoded),

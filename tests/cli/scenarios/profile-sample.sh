@@ -88,7 +88,8 @@ expect_eq "extra: configured" "$(echo "$x" | jq -c '[.configured, .records, .bad
 expect_eq "extra: problems" "$(echo "$x" | jq -r '.problems[]')" \
 	"exports/extra.csv:1:1: starts with a UTF-8 byte-order mark (skipped)
 exports/extra.csv:3:29: mixed line endings: 3 CRLF, 1 LF, 0 CR (the first of the fewer kind is here)
-exports/extra.csv:4:14: ragged row: 2 fields where the header has 3 (the row ends here)"
+exports/extra.csv:4:14: ragged row: 2 fields where the header has 3 (the row ends here; when the export leaves trailing empty fields out, [object] short_rows = pad reads them as empty)"
+expect_eq "extra: short rows" "$(echo "$x" | jq -c '[.short_rows, .short_rows_padded]')" '[1,false]'
 expect_eq "extra: phone duplicates" "$(echo "$x" | jq -c '.duplicates[] | select(.by == "phone") | [.groups, .examples[0].first_line, .examples[0].line]')" '[1,2,5]'
 
 # the HTML page: one file, nothing fetched, charts, masked values
