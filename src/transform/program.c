@@ -73,6 +73,7 @@ struct crm_step {
 	int has_map;
 	char *literal; /* default(v), nullif(v), map default */
 	int has_literal;
+	int keep_unmapped; /* map(..., default=keep): a value without an entry passes through */
 	struct concat_part *parts;
 	size_t part_count;
 };
@@ -324,7 +325,12 @@ static int compile_map(struct compiler *c, struct crm_step *step, const struct c
 				from[--flen] = '\0';
 			while (*to == ' ')
 				to++;
-			if (strcmp(from, "default") == 0) {
+			if (strcmp(from, "default") == 0 && (step->has_literal || step->keep_unmapped)) {
+				rc = cfail(c, arg->offset, "'map' has two defaults");
+			} else if (strcmp(from, "default") == 0 && strcmp(to, "keep") == 0) {
+				step->keep_unmapped = 1; /* only a fix list: every other value is right as it is */
+				rc = 0;
+			} else if (strcmp(from, "default") == 0) {
 				step->literal = crm_strdup(to);
 				step->has_literal = 1;
 				rc = step->literal ? 0 : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
@@ -1195,6 +1201,8 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 			*len = strlen(s->literal);
 			return 0;
 		}
+		if (s->keep_unmapped)
+			return 0; /* passes through unchanged */
 		snprintf(reason, reason_cap, "has no entry in the value map, which has no default");
 		return 1;
 	}

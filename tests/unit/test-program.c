@@ -93,6 +93,39 @@ static void test_program__map_default_concat_nullif_unique(void)
 	remove_project();
 }
 
+/* map(..., default=keep): a fix list, every other value passes through as it is */
+static void test_program__map_default_keep_passes_values_through(void)
+{
+	struct crm_project p;
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res;
+	struct crm_arena arena;
+
+	make_project("Contact,stage,text,title,\"map(Closd Won=Closed Won, default=keep)\",,,Prospecting\n",
+		     "Id,stage\n1,Closd Won\n2,Prospecting\n3,closd won\n");
+	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	crm_arena_init(&arena, 4096);
+	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, "Closed Won");
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	/* no entry: unchanged, so the value is still the record's (read back in the CLI case map-default-keep) */
+	CHECK_INT(res.values[0].len, 11);
+	CHECK_INT(res.failure_count, 0);
+	crm_program_result_release(&res);
+	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	CHECK_MEM(res.values[0].ptr, res.values[0].len, "Closed Won"); /* the entry, without case */
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+	/* two defaults are a mistake, not a choice */
+	make_project("Contact,stage,text,title,\"map(a=b, default=keep, default=x)\",,,a\n", "Id,stage\n1,a\n");
+	CHECK(crm_project_open(&p, project_dir, &err) != 0);
+	CHECK_CONTAINS(err.msg, "'map' has two defaults");
+	remove_project();
+}
+
 static void test_program__unique_rejects_the_second_record(void)
 {
 	struct crm_project p;
@@ -256,6 +289,7 @@ static const struct harness_test tests[] = {
 	TEST(test_program__pseudonymize_mask_redact),
 	TEST(test_program__template_example_row_works_as_written),
 	TEST(test_program__map_default_concat_nullif_unique),
+	TEST(test_program__map_default_keep_passes_values_through),
 	TEST(test_program__unique_rejects_the_second_record),
 	TEST(test_program__compile_errors_are_all_collected),
 	TEST(test_program__unknown_ref_object),
