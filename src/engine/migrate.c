@@ -509,6 +509,39 @@ static int delete_record(struct migration *m, struct object_run *orun, const cha
 	return 0;
 }
 
+/* A full export's record that is not loaded still exists in the source: it must not count as absent. */
+static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len, struct crm_error *err)
+{
+	if (!m->opt->full || !id_len)
+		return 0;
+	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err);
+}
+
+/*
+ * Another object that writes the same table and has loaded this source id:
+ * its name, or NULL (err set on a state error). A row is one object's
+ * record; a second object with the same id would overwrite it.
+ */
+static const char *other_owner(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+			       struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->p->count; i++) {
+		const struct crm_project_object *other = &m->p->objects[i];
+		struct crm_xref x;
+		int found;
+		if (other == o || strcmp(other->cfg->target, o->cfg->target) != 0 || !m->keys[i])
+			continue;
+		found = crm_state_xref_get(m->state, m->keys[i], id, len, &x, err);
+		if (found < 0)
+			return NULL;
+		if (found)
+			return other->cfg->name;
+	}
+	return NULL;
+}
+
 static int write_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
@@ -557,7 +590,23 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	if (rc == 0) {
 		/* the target has the row but the state did not know it (or it came earlier in this file) */
 		struct crm_xref seen;
-		int known = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &seen, err);
+		const char *owner = other_owner(m, orun->o, pr->id, pr->id_len, err);
+		int known;
+		if (err->code)
+			return err->code;
+		if (owner) {
+			char reason[320];
+			snprintf(reason, sizeof(reason),
+				 "the id is already a record of %s in table '%s': two objects that write one table "
+				 "cannot share a source id",
+				 owner, orun->o->cfg->target);
+			orun->result->counts.rejected++;
+			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
+					  reason, err))
+				return err->code;
+			return keep_seen(m, orun, pr->id, pr->id_len, err);
+		}
+		known = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &seen, err);
 		if (known < 0)
 			return err->code;
 		if (known && seen.seen_run == m->run && !orun->events)
@@ -597,14 +646,6 @@ duplicate:
 static int deferred(const struct object_run *orun, size_t f)
 {
 	return !orun->events && orun->o->deferred[f];
-}
-
-/* A full export's record that is not loaded still exists in the source: it must not count as absent. */
-static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len, struct crm_error *err)
-{
-	if (!m->opt->full || !id_len)
-		return 0;
-	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err);
 }
 
 /* Pass 1 for one record that mapped cleanly: orphans, then the write. */

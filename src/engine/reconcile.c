@@ -516,6 +516,22 @@ static void criticals(struct reconciliation *rc, struct object_check *oc, const 
 
 /* ---- phase 1: expected records from the export ---- */
 
+/* 1 when another object loading into the same table knows this source id: its row, not an unexpected one */
+static int other_object_row(struct reconciliation *rc, struct object_check *oc, uint64_t low, uint64_t high)
+{
+	size_t i;
+	int64_t target;
+
+	for (i = 0; i < rc->p->count; i++) {
+		struct crm_project_object *other = &rc->p->objects[i];
+		if (other == oc->o || strcmp(other->cfg->target, oc->o->cfg->target) != 0 || !rc->caches[i])
+			continue;
+		if (crm_xref_cache_get_hashed(rc->caches[i], low, high, &target))
+			return 1;
+	}
+	return 0;
+}
+
 /* Keeps a source id of a referenced object that will not load: a link to it is lost for that cause. */
 static int not_loaded(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record *rec,
 		      enum crm_link_cause cause, struct crm_error *err)
@@ -638,6 +654,17 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				d->detail = (uint32_t)oc->detail_count;
 				continue;
 			}
+			{
+				/* migrate rejects an id another object writing the same table has loaded */
+				uint64_t low, high;
+				id_hash(rec->id, rec->id_len, &low, &high);
+				if (other_object_row(rc, oc, low, high)) {
+					oc->r->rejected++;
+					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err))
+						goto out;
+					continue;
+				}
+			}
 			orphan = expected_values(rc, oc, rec, &skip, err);
 			if (orphan < 0)
 				goto out;
@@ -734,22 +761,6 @@ static int compare_fields(struct reconciliation *rc, struct object_check *oc, co
 	oc->r->mismatched += other;
 	oc->r->consent_mismatches += consent;
 	oc->r->optouts_lost += optout;
-	return 0;
-}
-
-/* 1 when another object loading into the same table knows this source id: its row, not an unexpected one */
-static int other_object_row(struct reconciliation *rc, struct object_check *oc, uint64_t low, uint64_t high)
-{
-	size_t i;
-	int64_t target;
-
-	for (i = 0; i < rc->p->count; i++) {
-		struct crm_project_object *other = &rc->p->objects[i];
-		if (other == oc->o || strcmp(other->cfg->target, oc->o->cfg->target) != 0 || !rc->caches[i])
-			continue;
-		if (crm_xref_cache_get_hashed(rc->caches[i], low, high, &target))
-			return 1;
-	}
 	return 0;
 }
 
