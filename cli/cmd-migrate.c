@@ -149,6 +149,20 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		if (res->reject_rows > 12)
 			printf("  ... and %lld more in the report\n", (long long)(res->reject_rows - 12));
 	}
+	if (res->blanked_rows) {
+		printf("\nfields blanked: %lld value%s left empty, %s record%s loaded without %s (on_invalid = blank); "
+		       "in %s\n",
+		       (long long)res->blanked_rows, res->blanked_rows == 1 ? "" : "s",
+		       res->blanked_rows == 1 ? "its" : "their", res->blanked_rows == 1 ? "" : "s",
+		       res->blanked_rows == 1 ? "it" : "them", cli_rel(cli, res->rejects_path));
+		for (i = 0; i < res->blank_examples && i < 12; i++) {
+			const struct crm_report_example *ex = &res->blanks[i];
+			printf("  %s %s (line %lu) %s: %s: %s\n", ex->object, ex->source_id, ex->line, ex->field,
+			       ex->rule, ex->reason);
+		}
+		if (res->blanked_rows > 12)
+			printf("  ... and %lld more in the report\n", (long long)(res->blanked_rows - 12));
+	}
 	if (res->orphan_rows) {
 		printf("\norphaned: %lld reference%s to a parent that is not loaded (never invented); in %s\n",
 		       (long long)res->orphan_rows, res->orphan_rows == 1 ? "" : "s", cli_rel(cli, res->orphans_path));
@@ -211,6 +225,9 @@ static void audit_run(struct cli *cli, const struct crm_project *p, const struct
 				  (json_int_t)c->unchanged, "rejected", (json_int_t)c->rejected, "orphaned",
 				  (json_int_t)c->orphaned, "deleted", (json_int_t)c->deleted, "conflicts",
 				  (json_int_t)c->conflicts, "skipped", (json_int_t)c->skipped);
+		if (entry && c->blanked)
+			json_object_set_new(json_object_get(entry, "counts"), "fields_blanked",
+					    json_integer(c->blanked));
 		for (j = 0; entry && j < res->source_count; j++)
 			if (strcmp(res->sources[j].object, o->object) == 0)
 				json_object_set_new(entry, "inputs",

@@ -133,27 +133,35 @@ static int write_row(FILE *out, const char *const *cols, const size_t *lens, siz
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
-static int report_reject(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
-			 const char *field, const char *rule, const char *reason, struct crm_error *err)
+/* What the rejects report says of a field on_invalid = blank left empty, before the value's problem. */
+static const char blanked_prefix[] = "field left empty, record loaded (on_invalid = blank): ";
+
+/* A row of the rejects report: a reason the record was not loaded, or (blanked) a field left empty. */
+static int report_row(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+		      const char *field, const char *rule, const char *reason, int blanked, struct crm_error *err)
 {
-	char line_text[24];
+	char line_text[24], text[CRM_ERROR_MSG_MAX];
 	const char *cols[6];
 	size_t lens[6], i;
+	struct crm_report_example *examples = blanked ? m->res->blanks : m->res->rejects;
+	size_t *example_count = blanked ? &m->res->blank_examples : &m->res->reject_examples;
 
 	snprintf(line_text, sizeof(line_text), "%lu", line);
+	if (blanked)
+		snprintf(text, sizeof(text), "%s%s", blanked_prefix, reason);
 	cols[0] = object;
 	cols[1] = id;
 	cols[2] = line_text;
 	cols[3] = field;
 	cols[4] = rule;
-	cols[5] = reason;
+	cols[5] = blanked ? text : reason;
 	for (i = 0; i < 6; i++)
 		lens[i] = i == 1 ? id_len : strlen(cols[i]);
 	if (write_row(m->rejects, cols, lens, 6))
 		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
-	m->res->reject_rows++;
-	if (m->res->reject_examples < CRM_EXAMPLES_MAX) {
-		struct crm_report_example *ex = &m->res->rejects[m->res->reject_examples++];
+	*(blanked ? &m->res->blanked_rows : &m->res->reject_rows) += 1;
+	if (*example_count < CRM_EXAMPLES_MAX) {
+		struct crm_report_example *ex = &examples[(*example_count)++];
 		copy_text(ex->object, sizeof(ex->object), object, strlen(object));
 		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
 		ex->line = line;
@@ -162,6 +170,12 @@ static int report_reject(struct migration *m, const char *object, const char *id
 		copy_text(ex->reason, sizeof(ex->reason), reason, strlen(reason));
 	}
 	return 0;
+}
+
+static int report_reject(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+			 const char *field, const char *rule, const char *reason, struct crm_error *err)
+{
+	return report_row(m, object, id, id_len, line, field, rule, reason, 0, err);
 }
 
 static int report_orphan(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
@@ -297,6 +311,13 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 		const struct crm_failure *fail = &rec->failures[i];
 		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line,
 				  prog->fields[fail->field].source_name, fail->rule, fail->reason, err))
+			return err->code;
+	}
+	/* fields on_invalid = blank left empty: findings of a loaded record, or more reasons of a rejected one */
+	for (i = 0; i < rec->blanked_count; i++) {
+		const struct crm_failure *fail = &rec->blanked[i];
+		if (report_row(m, o->cfg->name, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
+			       fail->rule, fail->reason, !rec->failure_count, err))
 			return err->code;
 	}
 	return rec->failure_count > 0;
@@ -836,6 +857,7 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 		orun->result->counts.rejected++;
 		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
+	orun->result->counts.blanked += (int64_t)rec->blanked_count;
 	pr->id = rec->id;
 	pr->id_len = rec->id_len;
 	pr->values = rec->values;
@@ -1352,6 +1374,8 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 		rec.values = res->values;
 		rec.failures = res->failures;
 		rec.failure_count = res->failure_count;
+		rec.blanked = res->blanked;
+		rec.blanked_count = res->blanked_count;
 	}
 	return handle_record(m, orun, 1, &rec, pr, err);
 }
@@ -1547,7 +1571,11 @@ static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orp
 }
 
 /* Counts the data rows already in a report (when resuming). */
-static int64_t count_report_rows(const char *path)
+/*
+ * The rows a report holds (an interrupted run's, resumed); with blanked
+ * non-NULL, the rejects report's rows that left a field empty go there.
+ */
+static int64_t count_report_rows(const char *path, int64_t *blanked)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 	struct crm_csv_reader *r = crm_csv_open(path, "utf-8", ',', &ignored);
@@ -1557,8 +1585,15 @@ static int64_t count_report_rows(const char *path)
 
 	if (!r)
 		return 0;
-	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_READ_EOF && rc >= 0)
-		rows += rec.index > 0;
+	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_READ_EOF && rc >= 0) {
+		int blank = blanked && rec.index > 0 && rec.count == 6 &&
+			    rec.fields[5].len >= sizeof(blanked_prefix) - 1 &&
+			    !memcmp(rec.fields[5].ptr, blanked_prefix, sizeof(blanked_prefix) - 1);
+		if (blank)
+			(*blanked)++;
+		else
+			rows += rec.index > 0;
+	}
 	crm_csv_close(r);
 	return rows;
 }
@@ -1819,8 +1854,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (open_reports(&m, rejects_offset, orphans_offset, err))
 		goto out_failed;
 	if (res->resumed) {
-		res->reject_rows = count_report_rows(res->rejects_path);
-		res->orphan_rows = count_report_rows(res->orphans_path);
+		res->reject_rows = count_report_rows(res->rejects_path, &res->blanked_rows);
+		res->orphan_rows = count_report_rows(res->orphans_path, NULL);
 	}
 	if (eff.sample_pct > 0) {
 		if (crm_sample_build(&m.sample, p, eff.sample_pct, err))
@@ -1971,6 +2006,8 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 					(json_int_t)o->counts.inserted, "updated", (json_int_t)o->counts.updated,
 					"unchanged", (json_int_t)o->counts.unchanged, "rejected",
 					(json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned);
+		if (obj && o->counts.blanked)
+			json_object_set_new(obj, "fields_blanked", json_integer(o->counts.blanked));
 		if (obj && sync)
 			json_object_update_new(obj,
 					       json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)o->counts.deleted,
@@ -2011,6 +2048,8 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 	json_object_set_new(root, "orphans_file", json_string(res->orphans_path));
 	json_object_set_new(root, "orphan_rows", json_integer(res->orphan_rows));
 	json_object_set_new(root, "reject_examples", examples_json(res->rejects, res->reject_examples));
+	json_object_set_new(root, "blanked_rows", json_integer(res->blanked_rows));
+	json_object_set_new(root, "blanked_examples", examples_json(res->blanks, res->blank_examples));
 	json_object_set_new(root, "orphan_examples", examples_json(res->orphans, res->orphan_examples));
 	if (sync) {
 		json_object_set_new(root, "conflicts_file", json_string(res->conflicts_path));

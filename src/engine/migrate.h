@@ -76,7 +76,8 @@ struct crm_migrate_result {
 	char rejects_path[PATH_MAX];
 	char orphans_path[PATH_MAX];
 	char conflicts_path[PATH_MAX]; /* sync */
-	int64_t reject_rows;
+	int64_t reject_rows;	       /* rows of the rejects report that reject a record */
+	int64_t blanked_rows;	       /* rows of the rejects report that left a field empty (on_invalid = blank) */
 	int64_t orphan_rows;
 	int64_t conflict_rows;
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
@@ -88,6 +89,8 @@ struct crm_migrate_result {
 	char forced[1024];
 	struct crm_report_example rejects[CRM_EXAMPLES_MAX];
 	size_t reject_examples;
+	struct crm_report_example blanks[CRM_EXAMPLES_MAX];
+	size_t blank_examples;
 	struct crm_report_example orphans[CRM_EXAMPLES_MAX];
 	size_t orphan_examples;
 	double seconds;

@@ -292,6 +292,15 @@ static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 		out->values = values;
 		out->failures = failures;
 		out->failure_count = w->res.failure_count;
+		out->blanked_count = w->res.blanked_count;
+		if (w->res.blanked_count) {
+			struct crm_failure *blanked =
+				crm_arena_alloc(&st->arena, w->res.blanked_count * sizeof(*blanked));
+			if (!blanked)
+				return oom(st);
+			memcpy(blanked, w->res.blanked, w->res.blanked_count * sizeof(*blanked));
+			out->blanked = blanked;
+		}
 		if (w->res.deferred_count) {
 			st->deferred[i] = crm_arena_alloc(&st->arena, w->res.deferred_count * sizeof(*st->deferred[i]));
 			if (!st->deferred[i])

@@ -29,6 +29,8 @@ struct crm_stage_record {
 	const struct crm_value *values; /* prog->field_count of them (NULL for a bad record) */
 	const struct crm_failure *failures;
 	size_t failure_count;
+	const struct crm_failure *blanked; /* on_invalid(blank): fields left empty, the record kept */
+	size_t blanked_count;
 	int deleted;	      /* [object] deleted: the flag is set */
 	const char *modified; /* [object] modified as a UTC date-time; NULL when absent or unreadable */
 };

@@ -182,6 +182,12 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 			return refuse(st, "delimiter '%s' is not one character (or 'tab')", value);
 		return 1;
 	}
+	if (strcmp(key, "on_invalid") == 0) {
+		if (strcmp(value, "blank") != 0 && strcmp(value, "reject") != 0)
+			return refuse(st, "on_invalid '%s' is not 'blank' or 'reject'", value);
+		obj->blank_invalid = strcmp(value, "blank") == 0;
+		return 1;
+	}
 	if (strcmp(key, "short_rows") == 0) {
 		if (strcmp(value, "pad") != 0 && strcmp(value, "reject") != 0)
 			return refuse(st, "short_rows '%s' is not 'pad' or 'reject'", value);

@@ -30,6 +30,7 @@ struct crm_object_config {
 	char *each;	    /* optional: a column listing values (a;b): one record per value (reader.h) */
 	char delimiter;
 	int pad_short_rows; /* short_rows = pad: a CSV row's missing trailing fields read as empty */
+	int blank_invalid;  /* on_invalid = blank: a failing optional field is left empty, the record kept */
 	unsigned long line; /* where the section starts */
 };
 

@@ -69,6 +69,7 @@ static const char *const schema_sql =
 	"  orphans_offset INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,\n"
 	"  conflicts INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, max_modified TEXT NOT NULL "
 	"DEFAULT '',\n"
+	"  blanked INTEGER NOT NULL DEFAULT 0,\n"
 	"  PRIMARY KEY (run_id, object));\n"
 	"CREATE TABLE IF NOT EXISTS %s.rollbacks (\n"
 	"  run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, exported INTEGER NOT NULL,\n"
@@ -97,6 +98,7 @@ static const struct {
 	{"checkpoints", "conflicts", "INTEGER NOT NULL DEFAULT 0"},
 	{"checkpoints", "skipped", "INTEGER NOT NULL DEFAULT 0"},
 	{"checkpoints", "max_modified", "TEXT NOT NULL DEFAULT ''"},
+	{"checkpoints", "blanked", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 /* Writes sql with every "%s" replaced by the schema name (not a printf format: no arguments are read). */
@@ -154,13 +156,15 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		"INSERT INTO %s.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
-		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified FROM "
-		"%s.checkpoints"
+		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified, "
+		"blanked"
+		" FROM %s.checkpoints"
 		" WHERE run_id = ? AND object = ?",
 		"INSERT OR REPLACE INTO %s.checkpoints (run_id, object, pass1_records, pass1_done, pass2_records,"
 		" pass2_done, read, inserted, updated, unchanged, rejected, orphaned, rejects_offset, orphans_offset,"
-		" deleted, conflicts, skipped, max_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"?, ?)",
+		" deleted, conflicts, skipped, max_modified, blanked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, "
+		"?, ?, ?, ?, ?)",
 	};
 	char buf[512];
 	size_t i;
@@ -574,6 +578,7 @@ int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *obje
 		cp->counts.conflicts = sqlite3_column_int64(s, 13);
 		cp->counts.skipped = sqlite3_column_int64(s, 14);
 		copy_col(cp->max_modified, sizeof(cp->max_modified), s, 15);
+		cp->counts.blanked = sqlite3_column_int64(s, 16);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -605,6 +610,7 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	sqlite3_bind_int64(s, 16, cp->counts.conflicts);
 	sqlite3_bind_int64(s, 17, cp->counts.skipped);
 	sqlite3_bind_text(s, 18, cp->max_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 19, cp->counts.blanked);
 	return step_done(st, s, err, "checkpoint write");
 }
 

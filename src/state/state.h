@@ -43,6 +43,7 @@ struct crm_counts {
 	int64_t deleted;   /* sync: deleted in the source */
 	int64_t conflicts; /* sync: changed in the source and edited in the target, left as they were */
 	int64_t skipped;   /* sync: not modified since the watermark */
+	int64_t blanked;   /* values left empty by on_invalid = blank (their records loaded) */
 };
 
 struct crm_run_info {

@@ -87,6 +87,7 @@ enum check_kind {
 	CHECK_MAX_LEN,
 	CHECK_RANGE,
 	CHECK_UNIQUE,
+	CHECK_ON_INVALID, /* on_invalid(blank|reject): the field's policy, no check of its own */
 };
 
 struct crm_check {
@@ -539,6 +540,16 @@ static int compile_check(struct compiler *c, struct crm_field_program *field, st
 		check->kind = CHECK_EMAIL;
 		return want_args(c, call, 0, 0);
 	}
+	if (strcmp(name, "on_invalid") == 0) {
+		const char *policy = call->arg_count == 1 ? call->args[0].text : "";
+		check->kind = CHECK_ON_INVALID;
+		if (want_args(c, call, 1, 1))
+			return c->err->code;
+		if (strcmp(policy, "blank") != 0 && strcmp(policy, "reject") != 0)
+			return cfail(c, call->args[0].offset, "on_invalid '%s' is not 'blank' or 'reject'", policy);
+		field->on_invalid = strcmp(policy, "blank") == 0 ? CRM_ON_INVALID_BLANK : CRM_ON_INVALID_REJECT;
+		return 0;
+	}
 	if (strcmp(name, "unique") == 0) {
 		check->kind = CHECK_UNIQUE;
 		crm_strmap_init(&check->seen);
@@ -676,6 +687,33 @@ static int resolve_type(struct compiler *c, const struct crm_table_def *table, s
 	return 0;
 }
 
+/*
+ * Whether a value that fails its rule blanks the field or rejects the record:
+ * the row's on_invalid(...), else its object's [object] on_invalid. Never
+ * blank for a field the record cannot do without (`required`, a required
+ * reference) or whose value must be unique: the row saying so is an error,
+ * the object's policy leaves such a field rejecting.
+ */
+static int invalid_policy(struct compiler *c, struct crm_field_program *field)
+{
+	const char *why = NULL;
+	size_t i;
+
+	for (i = 0; i < field->check_count; i++)
+		if (field->checks[i].kind == CHECK_UNIQUE)
+			why = "a value that must be unique";
+	if (field->required)
+		why = field->ref_object ? "a required reference" : "a required field";
+	if (field->on_invalid == CRM_ON_INVALID_BLANK && why)
+		return crm_error_set(c->err, CRM_EINPUT,
+				     "%s:%lu: validation_rule: on_invalid(blank) cannot apply to %s: its record is "
+				     "rejected without it",
+				     c->map->path, field->row->line, why);
+	if (field->on_invalid == CRM_ON_INVALID_DEFAULT)
+		field->on_invalid = c->obj->blank_invalid && !why ? CRM_ON_INVALID_BLANK : CRM_ON_INVALID_REJECT;
+	return 0;
+}
+
 static int compile_field(struct compiler *c, const struct crm_table_def *table, struct crm_field_program *field)
 {
 	const struct crm_mapping_row *row = c->row;
@@ -770,7 +808,7 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 					   : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
 	}
 	crm_rule_release(&rule);
-	return rc;
+	return rc ? rc : invalid_policy(c, field);
 }
 
 static void release_field(struct crm_field_program *field)
@@ -932,7 +970,8 @@ int crm_program_result_init(struct crm_program_result *res, const struct crm_pro
 	res->failures = crm_calloc(res->failure_cap, sizeof(*res->failures));
 	/* at most one per field: a field's checks stop at its first `unique` */
 	res->deferred = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->deferred));
-	if (!res->values || !res->failures || !res->deferred) {
+	res->blanked = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->blanked));
+	if (!res->values || !res->failures || !res->deferred || !res->blanked) {
 		crm_program_result_release(res);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -944,6 +983,7 @@ void crm_program_result_release(struct crm_program_result *res)
 	crm_free(res->values);
 	crm_free(res->failures);
 	crm_free(res->deferred);
+	crm_free(res->blanked);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -997,7 +1037,11 @@ static int add_failure(struct crm_program_result *res, size_t field, const char 
 	return 0;
 }
 
-/* Records a refused value: "'13/45/1990' does not match ..." with the value masked for PII. */
+/*
+ * Records a refused value: "'13/45/1990' does not match ..." with the value
+ * masked for PII. A field whose policy is on_invalid(blank) is left empty
+ * and the finding goes to res->blanked; otherwise the record fails.
+ */
 static int refuse(struct crm_program *prog, struct crm_program_result *res, size_t fi, const char *rule,
 		  const char *value, size_t len, const char *reason, struct crm_arena *arena, struct crm_error *err)
 {
@@ -1008,6 +1052,16 @@ static int refuse(struct crm_program *prog, struct crm_program_result *res, size
 	if (!text)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	snprintf(text, n, "%s %s", shown, reason);
+	if (prog->fields[fi].on_invalid == CRM_ON_INVALID_BLANK) {
+		/* at most one finding a field: its steps and checks stop at the first */
+		struct crm_failure *b = &res->blanked[res->blanked_count++];
+		b->field = fi;
+		b->rule = rule;
+		b->reason = text;
+		res->values[fi].ptr = "";
+		res->values[fi].len = 0;
+		return 0;
+	}
 	return add_failure(res, fi, rule, text, err);
 }
 
@@ -1294,6 +1348,7 @@ static int run_check(struct crm_program *prog, struct crm_check *k, const char *
 		return 0; /* the other checks judge values, not their absence */
 	switch (k->kind) {
 	case CHECK_REQUIRED:
+	case CHECK_ON_INVALID:
 		return 0;
 	case CHECK_NOT_FUTURE:
 		if (!is_iso_date_prefix(v, len)) {
@@ -1398,6 +1453,8 @@ static int run_checks(struct crm_program *prog, size_t fi, size_t first, const c
 			res->deferred_count++;
 			return 0;
 		}
+		if (f->checks[si].kind == CHECK_ON_INVALID)
+			continue;
 		rc = run_check(prog, &f->checks[si], v, len, id, id_len, arena, flags, reason, sizeof(reason));
 		if (rc < 0)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -1425,6 +1482,7 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 
 	source_id(prog, rec, &id, &id_len);
 	res->failure_count = 0;
+	res->blanked_count = 0;
 	res->deferred_count = 0;
 	for (fi = 0; fi < prog->field_count; fi++) {
 		struct crm_field_program *f = &prog->fields[fi];
@@ -1449,10 +1507,15 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 				break;
 			}
 		}
-		res->values[fi].ptr = v;
-		res->values[fi].len = len;
-		if (!refused && run_checks(prog, fi, 0, v, len, id, id_len, res, arena, flags, err))
-			return err->code;
+		if (!refused) {
+			res->values[fi].ptr = v;
+			res->values[fi].len = len;
+			if (run_checks(prog, fi, 0, v, len, id, id_len, res, arena, flags, err))
+				return err->code;
+		} else if (f->on_invalid != CRM_ON_INVALID_BLANK) {
+			res->values[fi].ptr = v;
+			res->values[fi].len = len;
+		}
 	}
 	return 0;
 }

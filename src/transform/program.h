@@ -37,6 +37,9 @@ enum crm_protect {
 #define CRM_PSEUDONYM_PREFIX "pseu_"
 #define CRM_PSEUDONYM_LEN    37
 
+/* What a value that fails its rule does: reject the record, or leave the field empty (on_invalid). */
+enum crm_on_invalid { CRM_ON_INVALID_DEFAULT, CRM_ON_INVALID_REJECT, CRM_ON_INVALID_BLANK };
+
 struct crm_field_program {
 	const struct crm_mapping_row *row; /* borrowed from the mapping */
 	const char *target_field;	   /* borrowed from row */
@@ -53,6 +56,7 @@ struct crm_field_program {
 	size_t check_count;
 	enum crm_protect protect; /* the rule's last pseudonymize, mask or redact */
 	int mask_tail;
+	enum crm_on_invalid on_invalid; /* REJECT or BLANK once compiled */
 };
 
 struct crm_program {
@@ -126,6 +130,9 @@ struct crm_program_result {
 	size_t failure_cap;
 	struct crm_deferred *deferred; /* at most prog->field_count */
 	size_t deferred_count;
+	/* on_invalid(blank): the fields left empty, each with its finding (at most one a field) */
+	struct crm_failure *blanked;
+	size_t blanked_count;
 };
 
 int crm_program_result_init(struct crm_program_result *res, const struct crm_program *prog, struct crm_error *err);

@@ -124,7 +124,7 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 
 	for (i = 1; i <= n; i++) {
 		struct crm_field fields[2];
-		struct crm_record rec = {fields, 2, (unsigned long)i + 1, (unsigned long)i + 1, (uint64_t)i};
+		struct crm_record rec = {fields, 2, (unsigned long)i + 1, (unsigned long)i + 1, (uint64_t)i, 0};
 		snprintf(id, sizeof(id), "%d", i);
 		snprintf(name, sizeof(name), "Name \xc3\xa9 %d", i);
 		fields[0].ptr = id;
