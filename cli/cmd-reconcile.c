@@ -99,14 +99,22 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 	}
 	if (res->opportunities_source || res->opportunities_target || res->leads_source || res->leads_target) {
 		printf("\nbusiness totals (source | target):\n");
+		if (!res->closed_mapped)
+			printf("  open pipeline: not mapped (no is_closed: open and closed opportunities cannot be "
+			       "told "
+			       "apart)\n");
 		for (i = 0; i < res->stage_count; i++) {
 			const struct crm_recon_stage *s = &res->stages[i];
 			printf("  open pipeline %-18s %6lld %16.2f | %6lld %16.2f\n",
 			       s->stage[0] ? s->stage : "(no stage)", (long long)s->source_count, s->source_amount,
 			       (long long)s->target_count, s->target_amount);
 		}
-		printf("  closed won                   %6lld %16.2f | %6lld %16.2f\n", (long long)res->won_source_count,
-		       res->won_source_amount, (long long)res->won_target_count, res->won_target_amount);
+		if (res->won_mapped)
+			printf("  closed won                   %6lld %16.2f | %6lld %16.2f\n",
+			       (long long)res->won_source_count, res->won_source_amount,
+			       (long long)res->won_target_count, res->won_target_amount);
+		else
+			printf("  closed won: not mapped (no is_won)\n");
 		printf("  leads %lld | %lld, opportunities %lld | %lld", (long long)res->leads_source,
 		       (long long)res->leads_target, (long long)res->opportunities_source,
 		       (long long)res->opportunities_target);
@@ -254,6 +262,15 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 				      (json_int_t)res->leads_target, "opportunities_source",
 				      (json_int_t)res->opportunities_source, "opportunities_target",
 				      (json_int_t)res->opportunities_target));
+	/* without is_closed or is_won there is no figure to give, never a wrong one */
+	json_object_set_new(json_object_get(root, "business_totals"), "open_pipeline_mapped",
+			    json_boolean(res->closed_mapped));
+	json_object_set_new(json_object_get(root, "business_totals"), "closed_won_mapped",
+			    json_boolean(res->won_mapped));
+	if (!res->won_mapped) {
+		json_object_set_new(json_object_get(root, "business_totals"), "closed_won_source", json_null());
+		json_object_set_new(json_object_get(root, "business_totals"), "closed_won_target", json_null());
+	}
 	json_object_set_new(root, "seconds", json_real(res->seconds));
 	return root;
 }

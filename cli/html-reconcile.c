@@ -204,6 +204,11 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	fputs("</table>\n<h2>Business totals</h2>\n<table><tr><th>open pipeline by stage</th><th>source</th><th>source "
 	      "amount</th><th>target</th><th>target amount</th></tr>\n",
 	      out);
+	if (!res->closed_mapped)
+		fputs("<tr><td colspan=\"5\">not mapped: without is_closed, open and closed opportunities cannot be "
+		      "told "
+		      "apart</td></tr>\n",
+		      out);
 	for (i = 0; i < res->stage_count; i++) {
 		fputs("<tr><td>", out);
 		cli_html_escape(out, res->stages[i].stage);
@@ -211,9 +216,13 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 			(long long)res->stages[i].source_count, res->stages[i].source_amount,
 			(long long)res->stages[i].target_count, res->stages[i].target_amount);
 	}
-	fprintf(out, "<tr><td>closed won</td><td>%lld</td><td>%.2f</td><td>%lld</td><td>%.2f</td></tr>\n</table>\n",
-		(long long)res->won_source_count, res->won_source_amount, (long long)res->won_target_count,
-		res->won_target_amount);
+	if (res->won_mapped)
+		fprintf(out,
+			"<tr><td>closed won</td><td>%lld</td><td>%.2f</td><td>%lld</td><td>%.2f</td></tr>\n</table>\n",
+			(long long)res->won_source_count, res->won_source_amount, (long long)res->won_target_count,
+			res->won_target_amount);
+	else
+		fputs("<tr><td>closed won</td><td colspan=\"4\">not mapped (no is_won)</td></tr>\n</table>\n", out);
 	fprintf(out, "<p>Leads %lld (source) / %lld (target); opportunities %lld / %lld.</p>\n",
 		(long long)res->leads_source, (long long)res->leads_target, (long long)res->opportunities_source,
 		(long long)res->opportunities_target);

@@ -22,7 +22,8 @@ void crm_pipeline_fields_find(const struct crm_program *prog, struct crm_pipelin
 
 int crm_pipeline_is_open(const struct crm_pipeline_fields *f, const struct crm_value *values)
 {
-	return f->stage >= 0 && !(f->closed >= 0 && crm_value_is_true(&values[f->closed]));
+	/* without is_closed an open deal cannot be told from a closed one: none is counted, never all */
+	return f->stage >= 0 && f->closed >= 0 && !crm_value_is_true(&values[f->closed]);
 }
 
 int crm_pipeline_is_won(const struct crm_pipeline_fields *f, const struct crm_value *values)

@@ -19,7 +19,7 @@ struct crm_pipeline_fields {
 };
 
 void crm_pipeline_fields_find(const struct crm_program *prog, struct crm_pipeline_fields *f);
-/* An opportunity that has a stage and is not closed. */
+/* An opportunity that has a stage and is not closed; none when is_closed is not mapped. */
 int crm_pipeline_is_open(const struct crm_pipeline_fields *f, const struct crm_value *values);
 int crm_pipeline_is_won(const struct crm_pipeline_fields *f, const struct crm_value *values);
 double crm_pipeline_amount(const struct crm_pipeline_fields *f, const struct crm_value *values);

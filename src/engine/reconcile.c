@@ -472,13 +472,13 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 	const struct crm_program *prog = oc->o->prog;
 
 	if (strcmp(prog->table, "lead") == 0) {
-		*(source ? &res->leads_source : &res->leads_target) += 1;
+		res->leads_target += !source; /* the source's are counted record by record in stage_export */
 		return 0;
 	}
 	if (strcmp(prog->table, "opportunity") == 0) {
 		const struct crm_pipeline_fields *opp = &oc->opp;
 		double value = crm_pipeline_amount(opp, v);
-		*(source ? &res->opportunities_source : &res->opportunities_target) += 1;
+		res->opportunities_target += !source;
 		if (crm_pipeline_is_won(opp, v)) {
 			*(source ? &res->won_source_count : &res->won_target_count) += 1;
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
@@ -597,6 +597,10 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			crm_arena_reset(&rc->arena);
 			if (oc->phase == 1) {
 				oc->r->source_rows++;
+				if (!rec->deleted || rec->bad) {
+					rc->res->leads_source += !strcmp(prog->table, "lead");
+					rc->res->opportunities_source += !strcmp(prog->table, "opportunity");
+				}
 				/* the junction's source side: a role names its opportunity even when it is rejected */
 				if (role_opp >= 0 && !rec->bad && rec->values && rec->values[role_opp].len &&
 				    crm_strmap_put(&rc->role_opportunities, rec->values[role_opp].ptr,
@@ -609,6 +613,9 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 					goto out;
 				continue;
 			}
+			/* the source's business figures: every record that maps, rejected or not, as migrate's snapshot */
+			if (oc->phase == 1 && !rec->bad && rec->values && business(rc, oc, rec->values, 1, err))
+				goto out;
 			if (rec->bad || !rec->id_len || rec->failure_count) {
 				if (oc->phase == 1) {
 					oc->r->rejected++;
@@ -691,8 +698,6 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
 			oc->r->expected++;
 			criticals(rc, oc, oc->resolved, 1);
-			if (business(rc, oc, oc->resolved, 1, err))
-				goto out;
 			if (account >= 0 && oc->resolved[account].id &&
 			    crm_idcount_add(&rc->source_children, oc->resolved[account].id, 1, err))
 				goto out;
@@ -951,6 +956,8 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? crm_program_field(prog, "opportunity_id") : -1;
 	oc->account = strcmp(prog->table, "contact") == 0 ? crm_program_field(prog, "account_id") : -1;
 	crm_pipeline_fields_find(prog, &oc->opp);
+	rc->res->closed_mapped |= oc->opp.closed >= 0;
+	rc->res->won_mapped |= oc->opp.won >= 0;
 	oc->spec.table = prog->table;
 	oc->spec.source_system = rc->p->cfg.source_system;
 	oc->spec.columns = oc->columns;

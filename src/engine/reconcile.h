@@ -137,8 +137,10 @@ struct crm_reconcile_result {
 	int64_t opportunities_lost_roles; /* of those, with no contact role in the target */
 	struct crm_recon_stage *stages;	  /* open pipeline by stage */
 	size_t stage_count;
+	int closed_mapped, won_mapped; /* is_closed and is_won are mapped: the pipeline and closed won can be told */
 	int64_t won_source_count, won_target_count;
 	double won_source_amount, won_target_amount;
+	/* every source record (rejected ones too, not those flagged deleted) | rows in the target */
 	int64_t leads_source, leads_target, opportunities_source, opportunities_target;
 	struct crm_recon_parent parents[5]; /* the accounts with most contacts in the source */
 	size_t parent_count;
