@@ -41,6 +41,9 @@ static int print_json(struct crm_project *p, const struct crm_plan *plan)
 						o->encoding, "fields", (json_int_t)o->prog->field_count, "records",
 						(json_int_t)po->records, "bad_records", (json_int_t)po->bad_records,
 						"references", refs, "problems", problems, "fatal", po->fatal));
+		if (po->ambiguous_keys)
+			json_object_set_new(json_array_get(order, json_array_size(order) - 1), "ambiguous_keys",
+					    json_string(po->ambiguous_keys));
 	}
 	json_object_set_new(root, "load_order", order);
 	json_object_set_new(root, "ok", json_boolean(!plan->fatal));
@@ -113,6 +116,8 @@ int cmd_plan(int argc, char **argv, struct cli *cli)
 			printf("will be rejected: %lld more malformed records in %s\n",
 			       (long long)(po->bad_records - (int64_t)po->problem_count),
 			       cli_rel(cli, p.objects[p.order[i]].path));
+		if (po->ambiguous_keys)
+			printf("\nwarning: %s\n", po->ambiguous_keys);
 	}
 	rc = CRM_EXIT_OK;
 	for (i = 0; i < p.count; i++)

@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "engine/migrate.h"
 #include "engine/pipeline.h"
+#include "engine/refkey.h"
 #include "engine/sample.h"
 #include "audit/seal.h"
 #include "engine/snapshot.h"
@@ -73,7 +74,9 @@ struct migration {
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
-	struct crm_xref_cache **caches;	    /* per project object, once a reference needs it */
+	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
+	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
+	size_t key_map_count;
 	int64_t *keys;			    /* per project object: its key in the state database */
 	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
 	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
@@ -94,13 +97,18 @@ static const struct crm_key *seal_key(const struct migration *m)
  * "Associated Company IDs" as 111;222) names records that may all be
  * loaded: a link holds one, and which one is the user's call.
  */
-static void orphan_reason(char *out, size_t cap, const char *parent, const char *value, size_t len, const char *missing)
+static void orphan_reason(char *out, size_t cap, const struct crm_field_program *field, const char *value, size_t len,
+			  const char *missing)
 {
+	const char *parent = field->ref_object;
 	int shown = (int)(len > 64 ? 64 : len);
 
 	if (memchr(value, ';', len))
 		snprintf(out, cap, "'%.*s' lists several %s records, and a link holds one: name the primary by hand",
 			 shown, value, parent);
+	else if (field->ref_key)
+		snprintf(out, cap, "no loaded %s has %s '%.*s', or several do%s", parent, field->ref_key, shown, value,
+			 missing);
 	else
 		snprintf(out, cap, "parent %s '%.*s' is not loaded%s", parent, shown, value, missing);
 }
@@ -208,7 +216,7 @@ static int report_orphan(struct migration *m, const struct crm_project_object *o
 		copy_text(ex->field, sizeof(ex->field), field->source_name, strlen(field->source_name));
 		copy_text(ex->rule, sizeof(ex->rule), field->ref_object, strlen(field->ref_object));
 		char why[256];
-		orphan_reason(why, sizeof(why), field->ref_object, parent_id, parent_len, "");
+		orphan_reason(why, sizeof(why), field, parent_id, parent_len, "");
 		snprintf(ex->reason, sizeof(ex->reason), "%s; %s", why, outcome);
 	}
 	return 0;
@@ -238,12 +246,63 @@ static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct cr
 	return m->caches[i];
 }
 
+/* What ref(Object.field) resolves by (refkey.h), for one reference field. */
+struct key_map {
+	const struct crm_field_program *field;
+	size_t parent; /* project object index */
+	struct crm_xref_cache *map;
+};
+
+/* The map of a ref(Object.field), built from the parent's export and cross-reference at first use. */
+static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_field_program *field,
+					  struct crm_error *err)
+{
+	size_t i, parent = (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects);
+	struct crm_xref_cache *ids;
+	struct key_map *maps;
+
+	for (i = 0; i < m->key_map_count && m->key_maps[i].field != field; i++)
+		;
+	if (i < m->key_map_count && m->key_maps[i].map)
+		return m->key_maps[i].map;
+	ids = cache_for(m, parent, err);
+	if (!ids)
+		return NULL;
+	if (i == m->key_map_count) {
+		maps = crm_realloc(m->key_maps, (m->key_map_count + 1) * sizeof(*maps));
+		if (!maps) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			return NULL;
+		}
+		m->key_maps = maps;
+		maps[i].field = field;
+		maps[i].parent = parent;
+		m->key_map_count++;
+	}
+	m->key_maps[i].map = crm_refkey_load(&m->p->objects[parent], field->ref_key, ids, NULL, err);
+	return m->key_maps[i].map;
+}
+
+/* The parent's records changed: the maps that resolve by its other columns are built again when next needed. */
+static void key_maps_drop(struct migration *m, size_t parent)
+{
+	size_t i;
+
+	for (i = 0; i < m->key_map_count; i++)
+		if (m->key_maps[i].parent == parent && m->key_maps[i].map) {
+			crm_xref_cache_free(m->key_maps[i].map);
+			m->key_maps[i].map = NULL;
+		}
+}
+
 /* Keeps a loaded cache in step with an xref write. */
 static int cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
 		      int64_t target_id, struct crm_error *err)
 {
 	struct crm_xref_cache *c = m->caches[o - m->p->objects];
 
+	if (m->key_map_count)
+		key_maps_drop(m, (size_t)(o - m->p->objects));
 	return c ? crm_xref_cache_put(c, id, len, target_id, err) : 0;
 }
 
@@ -278,11 +337,19 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 		pr->out[f].id = 0;
 		pr->resolved[f] = 0;
 		if (field->ref_object && v->len) {
-			struct crm_xref_cache *cache = cache_for(
-				m, (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects), err);
+			struct crm_xref_cache *cache =
+				field->ref_key ? key_map_for(m, field, err)
+					       : cache_for(m,
+							   (size_t)(crm_project_object(m->p, field->ref_object) -
+								    m->p->objects),
+							   err);
 			if (!cache)
 				return err->code;
 			pr->resolved[f] = crm_xref_cache_get(cache, v->ptr, v->len, &target) ? 1 : -1;
+			if (target == CRM_REFKEY_AMBIGUOUS) {
+				pr->resolved[f] = -1; /* several parents have this value: none is the one */
+				target = 0;
+			}
 			pr->out[f].id = target;
 		}
 		memcpy(m->hashbuf.ptr + m->hashbuf.len, &len, sizeof(len));
@@ -526,6 +593,7 @@ static int delete_record(struct migration *m, struct object_run *orun, const cha
 		return err->code;
 	if (m->caches[orun->o - m->p->objects])
 		crm_xref_cache_forget(m->caches[orun->o - m->p->objects], id, id_len);
+	key_maps_drop(m, (size_t)(orun->o - m->p->objects));
 	orun->result->counts.deleted++;
 	return 0;
 }
@@ -692,7 +760,7 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 			return err->code;
 		if (prog->fields[f].required) {
 			char why[256], reason[320];
-			orphan_reason(why, sizeof(why), prog->fields[f].ref_object, v->ptr, v->len,
+			orphan_reason(why, sizeof(why), &prog->fields[f], v->ptr, v->len,
 				      " (missing from the export or rejected)");
 			snprintf(reason, sizeof(reason), "orphan: %s", why);
 			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
@@ -1930,6 +1998,9 @@ out_failed:
 out:
 	for (i = 0; m.caches && i < p->count; i++)
 		crm_xref_cache_free(m.caches[i]);
+	for (i = 0; i < m.key_map_count; i++)
+		crm_xref_cache_free(m.key_maps[i].map);
+	crm_free(m.key_maps);
 	crm_free(m.caches);
 	crm_free(m.keys);
 	for (i = 0; m.conflicted && i < p->count; i++)

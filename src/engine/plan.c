@@ -3,6 +3,7 @@
  */
 #include "compat.h"
 #include "engine/plan.h"
+#include "engine/refkey.h"
 #include "engine/stage.h"
 #include "io/reader.h"
 #include "state/xrefcache.h"
@@ -19,9 +20,53 @@ void crm_plan_release(struct crm_plan *plan)
 		for (j = 0; j < plan->objects[i].problem_count; j++)
 			crm_free(plan->objects[i].problems[j]);
 		crm_free(plan->objects[i].fatal);
+		crm_free(plan->objects[i].ambiguous_keys);
 	}
 	crm_free(plan->objects);
 	memset(plan, 0, sizeof(*plan));
+}
+
+/*
+ * A reference by another field than the id must name one parent: the
+ * values of that column that several records of the parent's export have
+ * resolve to none, which the plan says (the first such reference of each
+ * object, with the first value and its lines).
+ */
+static int check_ref_keys(struct crm_plan *plan, struct crm_project *p, struct crm_error *err)
+{
+	size_t i, f;
+
+	for (i = 0; i < p->count; i++) {
+		const struct crm_program *prog = p->objects[i].prog;
+		for (f = 0; f < prog->field_count && !plan->objects[i].ambiguous_keys; f++) {
+			const struct crm_field_program *field = &prog->fields[f];
+			struct crm_project_object *parent;
+			struct crm_refkey_stats stats;
+			struct crm_xref_cache *map;
+			char text[512];
+			if (!field->ref_key)
+				continue;
+			parent = crm_project_object(p, field->ref_object);
+			if (plan->objects[parent - p->objects].fatal)
+				continue;
+			map = crm_refkey_load(parent, field->ref_key, NULL, &stats, err);
+			if (!map)
+				return err->code;
+			crm_xref_cache_free(map);
+			if (!stats.ambiguous)
+				continue;
+			snprintf(text, sizeof(text),
+				 "ref(%s.%s): %lld value%s of %s name several %s records ('%s' at lines %lu and %lu of "
+				 "%s): links by %s are left empty",
+				 field->ref_object, field->ref_key, (long long)stats.ambiguous,
+				 stats.ambiguous == 1 ? "" : "s", field->ref_key, field->ref_object, stats.first_value,
+				 stats.first_lines[0], stats.first_lines[1], parent->path,
+				 stats.ambiguous == 1 ? "it" : "them");
+			if (!(plan->objects[i].ambiguous_keys = crm_strdup(text)))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
 }
 
 /* 1 when another object loads into o's table. */
@@ -165,5 +210,5 @@ int crm_plan_scan(struct crm_plan *plan, struct crm_project *p, struct crm_error
 		}
 		crm_reader_close(r);
 	}
-	return check_shared_ids(plan, p, err);
+	return check_shared_ids(plan, p, err) || check_ref_keys(plan, p, err) ? err->code : 0;
 }

@@ -19,7 +19,8 @@ struct crm_plan_object {
 	int64_t bad_records;
 	char *problems[CRM_PLAN_PROBLEMS_MAX]; /* the first ones, as messages */
 	size_t problem_count;
-	char *fatal; /* the file cannot be read to its end */
+	char *fatal;	      /* the file cannot be read to its end */
+	char *ambiguous_keys; /* a ref(Object.field) of this object whose values several parents have, said */
 };
 
 struct crm_plan {

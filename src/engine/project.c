@@ -232,6 +232,37 @@ static int order_objects(struct crm_project *p, struct crm_error *err)
 	return 0;
 }
 
+/* Each ref(Object.field) names a column of the parent's export. */
+static void check_ref_keys(struct crm_project *p, struct crm_error *first)
+{
+	size_t o, f, c;
+
+	for (o = 0; o < p->count; o++) {
+		const struct crm_program *prog = p->objects[o].prog;
+		for (f = 0; prog && f < prog->field_count; f++) {
+			const struct crm_field_program *field = &prog->fields[f];
+			const struct crm_project_object *parent;
+			struct crm_error e = CRM_ERROR_INIT;
+			int found = 0;
+			if (!field->ref_key)
+				continue;
+			parent = crm_project_object(p, field->ref_object);
+			if (!parent->columns)
+				continue; /* its export could not be read: that error is reported */
+			for (c = 0; c < parent->column_count && !found; c++)
+				found = strcmp(parent->columns[c], field->ref_key) == 0;
+			if (found)
+				continue;
+			crm_error_set(&e, CRM_EINPUT, "%s:%lu: ref(%s.%s): %s has no column '%s'", p->map.path,
+				      field->row->line, field->ref_object, field->ref_key, parent->path,
+				      field->ref_key);
+			crm_diags_add(&p->diags, &e);
+			if (!first->code)
+				*first = e;
+		}
+	}
+}
+
 /* Each [policy] lost_links.Object.field names a ref() column of a mapped object. */
 static void check_link_thresholds(struct crm_project *p, struct crm_error *first)
 {
@@ -333,9 +364,24 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 		}
 	}
 	check_link_thresholds(p, &first);
+	check_ref_keys(p, &first);
 	if (!first.code && order_objects(p, &first)) {
 		crm_project_release(p);
 		return crm_error_set(err, first.code, "%s", first.msg);
+	}
+	for (i = 0; i < p->count && !first.code; i++) {
+		const struct crm_program *prog = p->objects[i].prog;
+		size_t f;
+		for (f = 0; f < prog->field_count && !first.code; f++)
+			if (prog->fields[f].ref_key && p->objects[i].deferred[f])
+				/* its map would be built again after every record of the first pass */
+				crm_error_set(
+					&first, CRM_EINPUT,
+					"%s:%lu: ref(%s.%s) is filled in a second pass (a reference to the object "
+					"itself or in a cycle), where a link by another field than the id is not "
+					"supported yet: link by the id",
+					p->map.path, prog->fields[f].row->line, prog->fields[f].ref_object,
+					prog->fields[f].ref_key);
 	}
 	if (first.code) {
 		crm_error_set(err, first.code, "%s", first.msg);

@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "engine/reconcile.h"
 #include "engine/pipeline.h"
+#include "engine/refkey.h"
 #include "engine/stage.h"
 #include "io/csv.h"
 #include "state/state.h"
@@ -209,11 +210,12 @@ struct object_check {
 	size_t trow_count, trow_cap;
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
-	struct ref_tally *refs; /* per field, for references: what the target points at */
-	uint8_t *unresolved;	/* per field: the record's reference names no loaded parent */
-	int *ref_bit;		/* per field: the bit of a reference in trow_refs, -1 for other fields */
-	size_t ref_bytes;	/* of each row in trow_refs */
-	uint8_t *trow_refs;	/* phase 1: per target row, a bit per reference the row holds */
+	struct ref_tally *refs;		  /* per field, for references: what the target points at */
+	uint8_t *unresolved;		  /* per field: the record's reference names no loaded parent */
+	struct crm_xref_cache **key_maps; /* per field: what a ref(Object.field) resolves by (refkey.h) */
+	int *ref_bit;			  /* per field: the bit of a reference in trow_refs, -1 for other fields */
+	size_t ref_bytes;		  /* of each row in trow_refs */
+	uint8_t *trow_refs;		  /* phase 1: per target row, a bit per reference the row holds */
 	size_t trow_refs_cap;
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
@@ -297,12 +299,14 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 		oc->resolved[f] = *v;
 		oc->unresolved[f] = 0;
 		if (field->ref_object && v->len) {
-			struct crm_xref_cache *cache = cache_for(rc, field->ref_object, err);
-			int64_t target;
+			struct crm_xref_cache *cache =
+				field->ref_key ? oc->key_maps[f] : cache_for(rc, field->ref_object, err);
+			int64_t target = 0;
 			char *text;
 			if (!cache)
 				return err->code;
-			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target)) {
+			/* a value several parents have (ref by another field) names none of them, as in migrate */
+			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target) || target == CRM_REFKEY_AMBIGUOUS) {
 				oc->resolved[f].ptr = "";
 				oc->resolved[f].len = 0;
 				oc->unresolved[f] = 1;
@@ -903,9 +907,18 @@ static int preload(struct reconciliation *rc, struct object_check *oc, struct cr
 	const struct crm_program *prog = oc->o->prog;
 	size_t i;
 
-	for (i = 0; i < prog->field_count; i++)
-		if (prog->fields[i].ref_object && !cache_for(rc, prog->fields[i].ref_object, err))
+	for (i = 0; i < prog->field_count; i++) {
+		const struct crm_field_program *field = &prog->fields[i];
+		struct crm_xref_cache *ids;
+		if (!field->ref_object)
+			continue;
+		ids = cache_for(rc, field->ref_object, err);
+		if (!ids)
 			return err->code;
+		if (field->ref_key && !(oc->key_maps[i] = crm_refkey_load(crm_project_object(rc->p, field->ref_object),
+									  field->ref_key, ids, NULL, err)))
+			return err->code;
+	}
 	for (i = 0; i < rc->p->count; i++)
 		if (&rc->p->objects[i] != oc->o && strcmp(rc->p->objects[i].cfg->target, oc->o->cfg->target) == 0 &&
 		    !cache_for(rc, rc->p->objects[i].cfg->name, err))
@@ -925,9 +938,10 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->r->fields = crm_calloc(n, sizeof(*oc->r->fields));
 	oc->refs = crm_calloc(n, sizeof(*oc->refs)); /* all zero: empty tallies */
 	oc->unresolved = crm_calloc(n, 1);
+	oc->key_maps = crm_calloc(n, sizeof(*oc->key_maps));
 	oc->ref_bit = crm_calloc(n, sizeof(int));
 	if (!oc->columns || !oc->resolved || !oc->timestamp || !oc->critical || !oc->r->fields || !oc->refs ||
-	    !oc->unresolved || !oc->ref_bit)
+	    !oc->unresolved || !oc->ref_bit || !oc->key_maps)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	oc->r->field_count = prog->field_count;
 	for (f = 0; f < prog->field_count; f++) {
@@ -979,6 +993,9 @@ static void release_check(struct object_check *oc)
 	}
 	crm_free(oc->refs);
 	crm_free(oc->unresolved);
+	for (f = 0; oc->key_maps && f < oc->o->prog->field_count; f++)
+		crm_xref_cache_free(oc->key_maps[f]);
+	crm_free(oc->key_maps);
 	crm_free(oc->ref_bit);
 	crm_free(oc->trow_refs);
 	crm_free(oc->columns);
@@ -1236,8 +1253,9 @@ static int largest_parents(struct reconciliation *rc, struct crm_error *err)
 const char *crm_link_cause_name(enum crm_link_cause cause)
 {
 	static const char *const names[CRM_LINK_CAUSES] = {
-		"not_in_export", "named_differently",	  "parent_rejected", "parent_deleted",
-		"list_of_ids",	 "parent_not_reconciled", "empty_in_target",
+		"not_in_export",   "named_differently",	   "parent_rejected",
+		"parent_deleted",  "list_of_ids",	   "parent_not_reconciled",
+		"empty_in_target", "ambiguous_parent_key", "parent_not_loaded",
 	};
 
 	return (unsigned)cause < CRM_LINK_CAUSES ? names[cause] : "unknown";
@@ -1253,6 +1271,8 @@ const char *crm_link_cause_text(enum crm_link_cause cause)
 		"a list of several ids",
 		"parent not loaded (its object is not reconciled in this run)",
 		"empty in the target though the parent is loaded",
+		"the value names several parent records",
+		"parent in the export, not loaded (rejected or flagged deleted)",
 	};
 
 	return (unsigned)cause < CRM_LINK_CAUSES ? texts[cause] : "unknown";
@@ -1348,6 +1368,72 @@ static void show_key(char *out, size_t cap, const struct crm_field_program *fiel
  * differently (equal after folding), or none in the export; and for the most
  * frequent keys the nearest key the parent has.
  */
+/*
+ * The cause of a lost link that its key alone tells, or -1: a list of ids;
+ * for a reference by id, a parent its export has but that was rejected or
+ * flagged deleted; for a reference by another field (export_keys, that
+ * column's values in the parent's export), a value several parents have,
+ * or one parent that is not loaded.
+ */
+static int known_cause(struct reconciliation *rc, size_t parent, const struct crm_xref_cache *export_keys,
+		       const char *key, size_t len)
+{
+	const struct crm_strmap_entry *nl;
+	int64_t line;
+
+	if (memchr(key, ';', len))
+		return CRM_LINK_LIST;
+	if (export_keys) {
+		if (!crm_xref_cache_get(export_keys, key, len, &line))
+			return -1;
+		return line == CRM_REFKEY_AMBIGUOUS ? CRM_LINK_AMBIGUOUS : CRM_LINK_NOT_LOADED;
+	}
+	nl = crm_strmap_get(&rc->not_loaded[parent], key, len);
+	return nl ? (int)nl->num : -1;
+}
+
+/* Offers every key of the parent to the walk: its ids from the cross-reference, or the values of its column. */
+static int walk_parent_keys(struct reconciliation *rc, size_t parent, const struct crm_field_program *field,
+			    struct nearest_walk *w, struct crm_error *err)
+{
+	struct crm_error rerr = CRM_ERROR_INIT;
+	struct crm_reader *r;
+	struct crm_record rec;
+	long col = -1;
+	int rc_;
+
+	if (!field->ref_key)
+		return rc->keys[parent] ? crm_state_xref_each(rc->state, rc->keys[parent], nearest_visit, w, err) : 0;
+	r = crm_project_reader_open(&rc->p->objects[parent], err);
+	if (!r)
+		return err->code;
+	while ((rc_ = crm_reader_next(r, &rec, &rerr)) != CRM_READ_EOF) {
+		const char *v;
+		size_t len;
+		if (rc_ < 0) {
+			crm_error_set(err, rerr.code, "%s", rerr.msg);
+			break;
+		}
+		if (rc_ == CRM_READ_BAD_RECORD) {
+			crm_error_clear(&rerr);
+			continue;
+		}
+		if (rec.index == 0) {
+			col = crm_reader_column(r, field->ref_key);
+			continue;
+		}
+		if (col < 0)
+			break;
+		v = rec.fields[col].ptr;
+		len = rec.fields[col].len;
+		crm_text_trim(&v, &len);
+		if (len && nearest_visit(w, v, len, err))
+			break;
+	}
+	crm_reader_close(r);
+	return err->code;
+}
+
 static int explain_relation(struct reconciliation *rc, size_t r, struct crm_error *err)
 {
 	struct crm_recon_relation *rel = &rc->res->relations[r];
@@ -1356,11 +1442,14 @@ static int explain_relation(struct reconciliation *rc, size_t r, struct crm_erro
 	struct crm_project_object *parent = crm_project_object(rc->p, rel->parent);
 	size_t pi = (size_t)(parent - rc->p->objects), i, k = 0, t;
 	const struct crm_strmap_entry **entries;
+	struct crm_xref_cache *export_keys = NULL;
 	struct nearest_walk w;
 	int walk = 0;
 
 	if (!keys->count)
 		return 0;
+	if (field->ref_key && !(export_keys = crm_refkey_load(parent, field->ref_key, NULL, NULL, err)))
+		return err->code;
 	memset(&w, 0, sizeof(w));
 	crm_arena_init(&w.scratch, 4096);
 	entries = crm_malloc(keys->count * sizeof(*entries));
@@ -1372,12 +1461,10 @@ static int explain_relation(struct reconciliation *rc, size_t r, struct crm_erro
 	qsort(entries, k, sizeof(*entries), by_records);
 	w.top_count = k < CRM_RECON_MISSING_TOP ? k : CRM_RECON_MISSING_TOP;
 	for (i = 0; i < k; i++) {
-		const struct crm_strmap_entry *nl =
-			crm_strmap_get(&rc->not_loaded[pi], entries[i]->key, entries[i]->key_len);
-		int list = memchr(entries[i]->key, ';', entries[i]->key_len) != NULL;
+		int known = known_cause(rc, pi, export_keys, entries[i]->key, entries[i]->key_len) >= 0;
 		/* a key that may be spelt like a loaded one: the parent's keys are walked once for all of them */
-		walk |= !list && !nl;
-		if (i < w.top_count && !list && !nl) {
+		walk |= !known;
+		if (i < w.top_count && !known) {
 			w.top_folded[i] = crm_text_fold_key(&rc->arena, entries[i]->key, entries[i]->key_len,
 							    &w.top_folded_len[i]);
 			if (!w.top_folded[i]) {
@@ -1388,16 +1475,14 @@ static int explain_relation(struct reconciliation *rc, size_t r, struct crm_erro
 		if (i < w.top_count)
 			w.best[i] = SIZE_MAX;
 	}
-	if (walk && rc->keys[pi] && crm_state_xref_each(rc->state, rc->keys[pi], nearest_visit, &w, err))
+	if (walk && walk_parent_keys(rc, pi, field, &w, err))
 		goto out;
 	for (i = 0; i < k; i++) {
 		const struct crm_strmap_entry *e = entries[i];
-		const struct crm_strmap_entry *nl = crm_strmap_get(&rc->not_loaded[pi], e->key, e->key_len);
+		int known = known_cause(rc, pi, export_keys, e->key, e->key_len);
 		enum crm_link_cause cause;
-		if (memchr(e->key, ';', e->key_len)) {
-			cause = CRM_LINK_LIST;
-		} else if (nl) {
-			cause = (enum crm_link_cause)nl->num;
+		if (known >= 0) {
+			cause = (enum crm_link_cause)known;
 		} else {
 			size_t flen;
 			const char *f;
@@ -1422,6 +1507,7 @@ static int explain_relation(struct reconciliation *rc, size_t r, struct crm_erro
 		}
 	}
 out:
+	crm_xref_cache_free(export_keys);
 	for (t = 0; t < CRM_RECON_MISSING_TOP; t++)
 		crm_free(w.nearest[t]);
 	crm_idcount_release(&w.folded);

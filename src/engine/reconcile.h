@@ -70,6 +70,8 @@ enum crm_link_cause {
 	CRM_LINK_LIST,	       /* the value lists several ids (a;b): a link holds one */
 	CRM_LINK_UNRECONCILED, /* the parent is not loaded and its object is not reconciled in this run */
 	CRM_LINK_EMPTY_IN_TARGET, /* the parent is loaded, the target row holds no link all the same */
+	CRM_LINK_AMBIGUOUS,	  /* ref(Object.field): several parent records have the value */
+	CRM_LINK_NOT_LOADED,	  /* ref(Object.field): one parent record has it and was not loaded */
 	CRM_LINK_CAUSES
 };
 

@@ -375,16 +375,43 @@ static int compile_concat(struct compiler *c, struct crm_step *step, const struc
 	return 0;
 }
 
-static const struct crm_object_config *ref_object(struct compiler *c, const struct crm_rule_call *call)
+/*
+ * ref(Object) links by the parent's id; ref(Object.field) by another column
+ * of the parent's export (an external id, a name), whose values must name
+ * one loaded parent each. The column is checked against the parent's
+ * export when the project opens (project.c), once every header is read.
+ */
+static const struct crm_object_config *ref_object(struct compiler *c, struct crm_field_program *field,
+						  const struct crm_rule_call *call)
 {
 	const struct crm_object_config *parent;
+	const char *text, *dot;
 
 	if (want_args(c, call, 1, 1))
 		return NULL;
-	parent = crm_config_object(c->cfg, call->args[0].text);
+	text = call->args[0].text;
+	parent = crm_config_object(c->cfg, text);
+	dot = strchr(text, '.');
+	if (!parent && dot) {
+		char *name = crm_strndup(text, (size_t)(dot - text));
+		if (!name) {
+			crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			return NULL;
+		}
+		parent = crm_config_object(c->cfg, name);
+		crm_free(name);
+		if (parent && !dot[1]) {
+			cfail(c, call->args[0].offset, "ref(%s): no field after '%s.'", text, parent->name);
+			return NULL;
+		}
+		if (parent && !(field->ref_key = crm_strdup(dot + 1))) {
+			crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			return NULL;
+		}
+	}
 	if (!parent)
-		cfail(c, call->args[0].offset, "ref(%s): no [object \"%s\"] in crmshift.ini", call->args[0].text,
-		      call->args[0].text);
+		cfail(c, call->args[0].offset, "ref(%s): no [object \"%.*s\"] in crmshift.ini", text,
+		      (int)(dot ? (size_t)(dot - text) : strlen(text)), text);
 	return parent;
 }
 
@@ -507,7 +534,7 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 		return want_args(c, call, 0, 0);
 	}
 	if (strcmp(name, "ref") == 0) {
-		const struct crm_object_config *parent = ref_object(c, call);
+		const struct crm_object_config *parent = ref_object(c, field, call);
 		step->kind = STEP_REF;
 		if (!parent)
 			return c->err->code;
@@ -828,6 +855,7 @@ static void release_field(struct crm_field_program *field)
 		crm_free(s->parts);
 	}
 	crm_free(field->steps);
+	crm_free(field->ref_key);
 	for (i = 0; i < field->check_count; i++) {
 		struct crm_check *k = &field->checks[i];
 		crm_free(k->text);

@@ -50,6 +50,7 @@ struct crm_field_program {
 	int required;
 	const char *ref_object; /* REF fields: the parent's source object (borrowed from the config) */
 	const char *ref_table;	/* and its target table */
+	char *ref_key;		/* ref(Object.field): the parent's column that names it; NULL for its id */
 	struct crm_step *steps;
 	size_t step_count;
 	struct crm_check *checks;
