@@ -19,8 +19,9 @@ static const char usage_text[] =
 	"usage: crmshift init DIR [--from salesforce|hubspot|pipedrive|generic [--exports PATH]]\n"
 	"\n"
 	"Creates DIR (or uses it when empty) with crmshift.ini, mapping.csv, exports/ and maps/.\n"
-	"With --from and --exports, crmshift.ini names every export in PATH as an object and\n"
-	"mapping.csv maps its columns to the canonical model, drafted from the files: review both.\n"
+	"With --from and --exports, crmshift.ini names every export in PATH (a folder, or a SQLite\n"
+	"database or SQL dump, one object per table) as an object and mapping.csv maps its columns\n"
+	"to the canonical model, drafted from the data: review both.\n"
 	"With --from alone, they hold the CRM's standard objects and fields, mapped to the model,\n"
 	"for exports you put in DIR/exports (generic CSV has no standard objects: give --exports).\n";
 

@@ -13,6 +13,7 @@
 #include "engine/project.h"
 #include "io/csv.h"
 #include "io/json.h"
+#include "io/sqltable.h"
 #include "model/config.h"
 #include "model/mapping.h"
 #include "model/schema.h"
@@ -81,6 +82,7 @@ struct object_state {
 	char delimiter;
 	enum crm_reader_kind kind;
 	const char *stream; /* JSON lines: borrowed from the config */
+	char *db_table;	    /* SQLite: the table read, [object] table or an unconfigured table's name */
 	int sfdx;	    /* lookups are written "@referenceId" */
 	const struct crm_table_def *table;
 	char **columns;
@@ -259,14 +261,15 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 static struct crm_reader *open_export(const struct object_state *s, const struct crm_profile_object *o,
 				      struct crm_error *err)
 {
-	struct crm_reader_spec spec = {s->path,
-				       s->kind,
-				       o->read_as,
-				       s->delimiter,
-				       s->stream,
-				       s->cfg ? s->cfg->id : NULL,
-				       s->cfg ? s->cfg->each : NULL,
-				       s->cfg ? s->cfg->pad_short_rows : 0};
+	struct crm_reader_spec spec = {.path = s->path,
+				       .kind = s->kind,
+				       .encoding = o->read_as,
+				       .delimiter = s->delimiter,
+				       .stream = s->stream,
+				       .key = s->cfg ? s->cfg->id : NULL,
+				       .each = s->cfg ? s->cfg->each : NULL,
+				       .pad_short_rows = s->cfg ? s->cfg->pad_short_rows : 0,
+				       .table = s->db_table};
 
 	return crm_reader_open(&spec, err);
 }
@@ -381,6 +384,8 @@ static int add_object(struct profiler *pr, const struct crm_object_config *cfg, 
 	s->delimiter = cfg ? cfg->delimiter : ',';
 	s->kind = cfg ? crm_config_reader_kind(cfg) : CRM_READER_CSV;
 	s->stream = cfg ? cfg->stream : NULL;
+	if (cfg && cfg->table && !(s->db_table = crm_strdup(cfg->table)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	s->sfdx = cfg && crm_config_is_sfdx(cfg);
 	s->id_col = -1;
 	crm_idcount_init(&s->ids);
@@ -434,6 +439,26 @@ static int unconfigured_file(void *ctx, const char *rel, const char *path, struc
 	if (strcasecmp(base + len - 4, ".tsv") == 0)
 		pr->st[pr->prof->count - 1].delimiter = '\t';
 	return 0;
+}
+
+/* A table of a SQLite source that no [object] names: profiled under its name. */
+static int unconfigured_table(void *ctx, const char *table, struct crm_error *err)
+{
+	struct file_scan *fs = ctx;
+	struct profiler *pr = fs->pr;
+	struct object_state *s;
+	size_t i;
+
+	for (i = 0; i < pr->cfg.object_count; i++)
+		if (pr->cfg.objects[i].table && strcmp(pr->cfg.objects[i].table, table) == 0)
+			return 0;
+	if (!crm_project_selected(fs->objects, table) || crm_config_object(&pr->cfg, table))
+		return 0;
+	if (add_object(pr, NULL, table, fs->source_dir, err))
+		return err->code;
+	s = &pr->st[pr->prof->count - 1];
+	s->kind = CRM_READER_SQLITE;
+	return (s->db_table = crm_strdup(table)) ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 }
 
 /* ---- the columns' roles: references and duplicate keys ---- */
@@ -1440,7 +1465,9 @@ static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
 	struct crm_error derr = CRM_ERROR_INIT;
 	size_t c;
 
-	if (crm_dirt_scan(s->path, &o->dirt, &derr)) {
+	if (s->kind == CRM_READER_SQLITE) {
+		o->dirt.final_break = 1; /* a database's bytes are no text: its reader checks each value */
+	} else if (crm_dirt_scan(s->path, &o->dirt, &derr)) {
 		o->fatal = crm_strdup(derr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -1510,6 +1537,7 @@ static void release_state(struct profiler *pr)
 		crm_free(s->columns);
 		crm_free(s->fs);
 		crm_free(s->path);
+		crm_free(s->db_table);
 		crm_idcount_release(&s->ids);
 	}
 	crm_free(pr->st);
@@ -1566,7 +1594,10 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 	if (!err->code && !source_dir)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	scan.source_dir = source_dir;
-	if (source_dir)
+	/* a SQLite source is one database: its other exports are the tables no [object] names */
+	if (source_dir && strcmp(pr.cfg.source_format, "sqlite") == 0)
+		crm_sqltable_each(source_dir, unconfigured_table, &scan, err);
+	else if (source_dir)
 		crm_dir_each_file(source_dir, ".", unconfigured_file, &scan, err);
 	crm_free(source_dir);
 	for (i = 0; i < prof->count && !err->code; i++)

@@ -20,10 +20,15 @@ struct crm_project_object *crm_project_object(struct crm_project *p, const char 
 
 struct crm_reader *crm_project_reader_open(const struct crm_project_object *o, struct crm_error *err)
 {
-	struct crm_reader_spec spec = {o->path,	       crm_config_reader_kind(o->cfg),
-				       o->encoding,    o->cfg->delimiter,
-				       o->cfg->stream, o->cfg->id,
-				       o->cfg->each,   o->cfg->pad_short_rows};
+	struct crm_reader_spec spec = {.path = o->path,
+				       .kind = crm_config_reader_kind(o->cfg),
+				       .encoding = o->encoding,
+				       .delimiter = o->cfg->delimiter,
+				       .stream = o->cfg->stream,
+				       .key = o->cfg->id,
+				       .each = o->cfg->each,
+				       .pad_short_rows = o->cfg->pad_short_rows,
+				       .table = o->cfg->table};
 
 	return crm_reader_open(&spec, err);
 }

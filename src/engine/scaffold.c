@@ -307,7 +307,7 @@ static int declare_plan_step(void *ctx, const char *sobject, const char *const *
 /* The record type of an sfdx tree: its first record's attributes.type, in type (cap bytes); "" when none says. */
 static void tree_type(const char *path, char *type, size_t cap, struct crm_error *rerr)
 {
-	struct crm_reader_spec spec = {path, CRM_READER_SFDX_TREE, NULL, ',', NULL, NULL, NULL, 0};
+	struct crm_reader_spec spec = {.path = path, .kind = CRM_READER_SFDX_TREE, .delimiter = ','};
 	struct crm_reader *r = crm_reader_open(&spec, rerr);
 	struct crm_record rec;
 	long col;
@@ -395,6 +395,18 @@ static void json_exports_release(struct json_exports *je)
 	crm_free(je->lines);
 	crm_free(je->left_out);
 	crm_free(je->objects);
+}
+
+/* A SQLite database or its SQL dump, given as the exports: one object per table. */
+static int is_database(const char *path, const struct stat *st)
+{
+	static const char *const suffixes[] = {".db", ".sqlite", ".sqlite3", ".sql"};
+	size_t n = strlen(path), i;
+
+	for (i = 0; S_ISREG(st->st_mode) && i < CRM_ARRAY_COUNT(suffixes); i++)
+		if (n > strlen(suffixes[i]) && !strcmp(path + n - strlen(suffixes[i]), suffixes[i]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -529,8 +541,11 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		}
 		table_name(o->name, o->target, table, sizeof(table));
-		fprintf(out, "\n[object \"%s\"]\nfile = %s\nid = %s\ntarget = %s\n", o->name, file, o->id_field, table);
-		if (strcmp(format, csv_format(k->name)) != 0 && !o->configured)
+		fprintf(out, "\n[object \"%s\"]\n", o->name);
+		if (strcmp(format, "sqlite") != 0)
+			fprintf(out, "file = %s\n", file);
+		fprintf(out, "id = %s\ntarget = %s\n", o->id_field, table);
+		if (strcmp(format, csv_format(k->name)) != 0 && strcmp(format, "sqlite") != 0 && !o->configured)
 			fprintf(out, "format = %s\n", csv_format(k->name)); /* a CSV beside JSON exports */
 		if ((modified = column_in(o, k->modified)) != NULL)
 			fprintf(out, "modified = %s\n", modified);
@@ -577,11 +592,16 @@ int crm_scaffold_write(struct crm_scaffold *res, const char *dir, const char *na
 	if (!k)
 		return crm_error_set(err, CRM_EUSAGE,
 				     "unknown source CRM '%s' (salesforce, hubspot, pipedrive, generic)", crm);
-	if (!realpath(exports, abs) || stat(abs, &st) != 0 || !S_ISDIR(st.st_mode))
-		return crm_error_set(err, CRM_EINPUT, "'%s' is not a folder of export files", exports);
+	if (!realpath(exports, abs) || stat(abs, &st) != 0 || (!S_ISDIR(st.st_mode) && !is_database(abs, &st)))
+		return crm_error_set(err, CRM_EINPUT,
+				     "'%s' is not a folder of export files, nor a SQLite database (.db, .sqlite, "
+				     ".sqlite3) or SQL dump (.sql)",
+				     exports);
 	if (project_files(dir, ini, mapping, err))
 		return err->code;
-	if (find_format(&je, abs, &format, err))
+	/* a database: profile reads each of its tables as an export */
+	format = "sqlite";
+	if (S_ISDIR(st.st_mode) && find_format(&je, abs, &format, err))
 		goto out_json;
 	out = open_memstream(&text, &len);
 	if (!out) {

@@ -6,6 +6,7 @@
 #include "io/reader.h"
 #include "io/csv.h"
 #include "io/json.h"
+#include "io/sqltable.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -106,6 +107,34 @@ static void json_close(void *impl)
 }
 
 static const struct reader_ops json_ops = {json_next, json_column, json_path, json_bytes_read, json_close};
+
+static int sqltable_next(void *impl, struct crm_record *rec, struct crm_error *err)
+{
+	return crm_sqltable_next(impl, rec, err);
+}
+
+static long sqltable_column(const void *impl, const char *name)
+{
+	return crm_sqltable_column(impl, name);
+}
+
+static const char *sqltable_path(const void *impl)
+{
+	return crm_sqltable_path(impl);
+}
+
+static uint64_t sqltable_bytes_read(const void *impl)
+{
+	return crm_sqltable_bytes_read(impl);
+}
+
+static void sqltable_close(void *impl)
+{
+	crm_sqltable_close(impl);
+}
+
+static const struct reader_ops sqltable_ops = {sqltable_next, sqltable_column, sqltable_path, sqltable_bytes_read,
+					       sqltable_close};
 
 /*
  * Copies rec's fields into a reader-owned array (*fields, *cap) with room
@@ -357,6 +386,10 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 		r->impl = crm_json_open(spec->path,
 					spec->kind == CRM_READER_SFDX_TREE ? CRM_JSON_SFDX_TREE : CRM_JSON_LINES,
 					spec->kind == CRM_READER_JSON_LINES ? spec->stream : NULL, err);
+		break;
+	case CRM_READER_SQLITE:
+		r->ops = &sqltable_ops;
+		r->impl = crm_sqltable_open(spec->path, spec->table ? spec->table : "", err);
 		break;
 	}
 	if (!r->impl) {

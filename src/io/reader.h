@@ -1,7 +1,7 @@
 /*
  * reader.h: an export's records, whatever the file's format. Each backend
- * (csv.h for delimited text, json.h for sfdx data trees and JSON lines)
- * yields the same records (record.h): the header first, then one record
+ * (csv.h for delimited text, json.h for sfdx data trees and JSON lines,
+ * sqltable.h for a SQLite database's tables) yields the same records (record.h): the header first, then one record
  * per source record, with bad records reported and reading going on. The
  * engine reads every export through this interface and so never knows what
  * file it came from.
@@ -17,9 +17,10 @@
 #include "util/error.h"
 
 enum crm_reader_kind {
-	CRM_READER_CSV,	      /* delimited text, in any encoding iconv knows */
-	CRM_READER_SFDX_TREE, /* {"records": [...]} of sf data export tree */
-	CRM_READER_JSON_LINES /* one JSON object per line, bare or as Airbyte records */
+	CRM_READER_CSV,	       /* delimited text, in any encoding iconv knows */
+	CRM_READER_SFDX_TREE,  /* {"records": [...]} of sf data export tree */
+	CRM_READER_JSON_LINES, /* one JSON object per line, bare or as Airbyte records */
+	CRM_READER_SQLITE      /* a table of a SQLite database, or of its SQL dump (sqltable.h) */
 };
 
 struct crm_reader_spec {
@@ -31,6 +32,7 @@ struct crm_reader_spec {
 	const char *key;      /* a record key of several columns, "a + b", or NULL (see below) */
 	const char *each;     /* a column listing values joined by ';': one record per value, or NULL */
 	int pad_short_rows;   /* CSV: a row's missing trailing fields read as empty (crm_csv_pad_short_rows) */
+	const char *table;    /* SQLite: the table to read */
 };
 
 /*

@@ -118,7 +118,7 @@ static const struct {
 	enum crm_reader_kind kind;
 } formats[] = {
 	{"csv", CRM_READER_CSV},	  {"salesforce", CRM_READER_CSV},	{"sfdx", CRM_READER_SFDX_TREE},
-	{"jsonl", CRM_READER_JSON_LINES}, {"pipedrive", CRM_READER_JSON_LINES},
+	{"jsonl", CRM_READER_JSON_LINES}, {"pipedrive", CRM_READER_JSON_LINES}, {"sqlite", CRM_READER_SQLITE},
 };
 
 /* The formats entry named name, or -1. */
@@ -171,6 +171,8 @@ static int object_key(struct parse_state *st, struct crm_object_config *obj, con
 		return set_string(&obj->stream, value, st);
 	if (strcmp(key, "each") == 0)
 		return set_string(&obj->each, value, st);
+	if (strcmp(key, "table") == 0)
+		return set_string(&obj->table, value, st);
 	if (strcmp(key, "residency") == 0)
 		return set_string(&obj->residency, value, st);
 	if (strcmp(key, "delimiter") == 0) {
@@ -557,6 +559,7 @@ void crm_config_release(struct crm_config *cfg)
 		crm_free(obj->format);
 		crm_free(obj->stream);
 		crm_free(obj->each);
+		crm_free(obj->table);
 		crm_free(obj->id);
 		crm_free(obj->target);
 		crm_free(obj->modified);
@@ -645,6 +648,9 @@ static char *source_file_path(const struct crm_config *cfg, const char *file)
 
 char *crm_config_export_path(const struct crm_config *cfg, const struct crm_object_config *obj)
 {
+	/* a table of the database [source] path names, unless the object names a database file of its own */
+	if (crm_config_reader_kind(obj) == CRM_READER_SQLITE && !obj->file)
+		return crm_config_path(cfg, cfg->source_path);
 	return source_file_path(cfg, obj->file);
 }
 
@@ -667,6 +673,11 @@ static int object_defaults(struct crm_config *cfg, struct crm_object_config *obj
 		return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] stream is for JSON lines, not %s",
 				     cfg->path, obj->line, obj->name, obj->format);
 	if (strcmp(obj->format, "pipedrive") == 0 && !obj->stream && !(obj->stream = crm_strdup(obj->name)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (obj->table && crm_config_reader_kind(obj) != CRM_READER_SQLITE)
+		return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] table is for a SQLite source, not %s",
+				     cfg->path, obj->line, obj->name, obj->format);
+	if (crm_config_reader_kind(obj) == CRM_READER_SQLITE && !obj->table && !(obj->table = crm_strdup(obj->name)))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	/* DESIGN.md: in a data tree, each record's referenceId is its id */
 	if (crm_config_is_sfdx(obj) && !obj->id && !(obj->id = crm_strdup("attributes.referenceId")))
@@ -753,7 +764,10 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 		cfg->batch_size = CRM_DEFAULT_BATCH_ROWS;
 	for (i = 0; i < cfg->object_count; i++) {
 		struct crm_object_config *obj = &cfg->objects[i];
-		const char *missing = !obj->file ? "file" : !obj->id ? "id" : !obj->target ? "target" : NULL;
+		const char *missing = !obj->file && crm_config_reader_kind(obj) != CRM_READER_SQLITE ? "file"
+				      : !obj->id						     ? "id"
+				      : !obj->target						     ? "target"
+												     : NULL;
 		if (missing)
 			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] needs '%s'", cfg->path,
 					     obj->line, obj->name, missing);

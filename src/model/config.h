@@ -28,6 +28,7 @@ struct crm_object_config {
 	char *format;	    /* the file's format: its own, else [source] format (see crm_config_reader_kind) */
 	char *stream;	    /* JSON lines: the Airbyte stream of this object (pipedrive: the object's name) */
 	char *each;	    /* optional: a column listing values (a;b): one record per value (reader.h) */
+	char *table;	    /* SQLite: the table of the database (default: the object's name) */
 	char delimiter;
 	int pad_short_rows; /* short_rows = pad: a CSV row's missing trailing fields read as empty */
 	int blank_invalid;  /* on_invalid = blank: a failing optional field is left empty, the record kept */
@@ -123,7 +124,7 @@ const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_o
  * (Data Loader / Data Export CSV) are read as CSV, sfdx as data tree JSON,
  * jsonl and pipedrive (API records, as Airbyte writes them) as JSON lines.
  */
-#define CRM_CONFIG_FORMATS "csv, salesforce, sfdx, jsonl, pipedrive"
+#define CRM_CONFIG_FORMATS "csv, salesforce, sfdx, jsonl, pipedrive, sqlite"
 /* The reader an object's file needs. */
 enum crm_reader_kind crm_config_reader_kind(const struct crm_object_config *obj);
 /* 1 when the object's file is an sfdx data tree, where a lookup is written "@referenceId". */

@@ -17,7 +17,7 @@ static char tmp_path[64];
 static struct crm_reader *open_spec(const char *path, enum crm_reader_kind kind, const char *stream,
 				    struct crm_error *err)
 {
-	struct crm_reader_spec spec = {path, kind, NULL, ',', stream, NULL, NULL, 0};
+	struct crm_reader_spec spec = {.path = path, .kind = kind, .delimiter = ',', .stream = stream};
 
 	return crm_reader_open(&spec, err);
 }
@@ -238,7 +238,7 @@ static void test_json__airbyte_stream_keeps_only_its_records(void)
 static void test_json__encoding_other_than_utf8_is_refused(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_reader_spec spec = {"/dev/null", CRM_READER_JSON_LINES, "latin1", ',', NULL, NULL, NULL, 0};
+	struct crm_reader_spec spec = {.path = "/dev/null", .kind = CRM_READER_JSON_LINES, .encoding = "latin1", .delimiter = ','};
 
 	CHECK(crm_reader_open(&spec, &err) == NULL);
 	CHECK_CONTAINS(err.msg, "a JSON export is UTF-8, not latin1");

@@ -15,7 +15,7 @@ static char tmp_path[64];
 static struct crm_reader *open_listed(const char *text, enum crm_reader_kind kind, const char *key, const char *each,
 				      struct crm_error *err)
 {
-	struct crm_reader_spec spec = {tmp_path, kind, NULL, ',', NULL, key, each, 0};
+	struct crm_reader_spec spec = {.path = tmp_path, .kind = kind, .delimiter = ',', .key = key, .each = each};
 
 	if (harness_temp_file(text, strlen(text), tmp_path))
 		return NULL;
