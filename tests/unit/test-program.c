@@ -123,6 +123,7 @@ static void test_program__map_default_keep_passes_values_through(void)
 	make_project("Contact,stage,text,title,\"map(a=b, default=keep, default=x)\",,,a\n", "Id,stage\n1,a\n");
 	CHECK(crm_project_open(&p, project_dir, &err) != 0);
 	CHECK_CONTAINS(err.msg, "'map' has two defaults");
+	crm_diags_release(&p.diags); /* what a failed open keeps for the caller */
 	remove_project();
 }
 
