@@ -57,6 +57,16 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 				printf("    %s: expected %s, target has %s\n", rf->examples[e].source_id,
 				       rf->examples[e].expected, rf->examples[e].actual);
 		}
+	any = 0;
+	for (i = 0; i < res->count; i++)
+		for (f = 0; f < res->objects[i].field_count; f++) {
+			const struct crm_recon_field *rf = &res->objects[i].fields[f];
+			if (!rf->blanked)
+				continue;
+			if (!any++)
+				printf("\nfields blanked (on_invalid = blank: values the rule refused, left empty):\n");
+			printf("  %s.%s: %lld\n", res->objects[i].object, rf->column, (long long)rf->blanked);
+		}
 	printf("\nrelationships (links filled in the source, held in the target, lost):\n");
 	for (i = 0; i < res->relation_count; i++) {
 		const struct crm_recon_relation *rel = &res->relations[i];
@@ -165,7 +175,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 
 	for (i = 0; i < res->count; i++) {
 		const struct crm_recon_object *o = &res->objects[i];
-		json_t *fields = json_array();
+		json_t *fields = json_array(), *blanked = json_array();
 		for (f = 0; f < o->field_count; f++) {
 			const struct crm_recon_field *rf = &o->fields[f];
 			json_t *examples;
@@ -176,6 +186,9 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 								"values", (json_int_t)rf->protected_values, "exposed",
 								(json_int_t)rf->exposed, "first_exposed",
 								rf->exposed ? rf->exposed_example : NULL));
+			if (rf->blanked)
+				json_array_append_new(blanked, json_pack("{s:s, s:I}", "field", rf->column, "values",
+									 (json_int_t)rf->blanked));
 			if (!rf->mismatches)
 				continue;
 			examples = json_array();
@@ -197,6 +210,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 				  (json_int_t)o->unexpected, "mismatched", (json_int_t)o->mismatched, "accepted",
 				  (json_int_t)o->accepted, "consent_mismatches", (json_int_t)o->consent_mismatches,
 				  "optouts_lost", (json_int_t)o->optouts_lost, "fields", fields));
+		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "fields_blanked", blanked);
 	}
 	for (i = 0; i < res->trigger_count; i++) {
 		const struct crm_recon_trigger *t = &res->triggers[i];

@@ -136,7 +136,27 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 			}
 			fputs("</td></tr>\n", out);
 		}
-	fputs("</table>\n<h2>Relationships</h2>\n<table><tr><th>reference</th><th>links in the source</th><th>in the "
+	fputs("</table>\n", out);
+	for (i = 0, e = 0; i < res->count; i++)
+		for (f = 0; f < res->objects[i].field_count; f++) {
+			const struct crm_recon_field *rf = &res->objects[i].fields[f];
+			if (!rf->blanked)
+				continue;
+			if (!e++)
+				fputs("<h2>Fields blanked</h2>\n<p>Values their rule refused, left empty by "
+				      "<code>on_invalid = "
+				      "blank</code>; the records "
+				      "loaded.</p>\n<table><tr><th>field</th><th>values</th></tr>\n",
+				      out);
+			fputs("<tr><td>", out);
+			cli_html_escape(out, res->objects[i].object);
+			fputc('.', out);
+			cli_html_escape(out, rf->column);
+			fprintf(out, "</td><td>%lld</td></tr>\n", (long long)rf->blanked);
+		}
+	if (e)
+		fputs("</table>\n", out);
+	fputs("<h2>Relationships</h2>\n<table><tr><th>reference</th><th>links in the source</th><th>in the "
 	      "target</th><th>lost</th><th>why, and the most frequent missing parents</th><th>pointing at no "
 	      "row</th></tr>\n",
 	      out);

@@ -738,6 +738,11 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 	for (k = 0; k < CRM_KIND_COUNT; k++)
 		if (kinds & (1u << k))
 			out->kind_counts[k]++;
+	if (kinds & (1u << CRM_KIND_PHONE | 1u << CRM_KIND_INT)) {
+		/* what a drafted phone(E164, US) would make of it: the draft says when it would refuse some */
+		char e164[CRM_PHONE_MAX], reason[96];
+		out->phone_readable += crm_phone_e164(v, vlen, 1, e164, reason, sizeof(reason)) == 0;
+	}
 	if (kinds & (1u << CRM_KIND_DECIMAL)) {
 		char num[64];
 		double d;
@@ -1310,6 +1315,44 @@ static enum crm_type draft_column_type(const struct crm_profile_field *f, const 
 	return CRM_TYPE_TEXT;
 }
 
+/*
+ * How many of a field's values the drafted rule would refuse: those not of
+ * the kind the rule reads (a number, a date, a boolean, an e-mail), or for a
+ * phone, those phone(E164, US) cannot read. A reference and text refuse none.
+ */
+static int64_t draft_refusals(const struct crm_profile_field *f, enum crm_type type, const char *rule)
+{
+	int64_t fit;
+
+	switch (type) {
+	case CRM_TYPE_INT:
+		fit = f->kind_counts[CRM_KIND_INT];
+		break;
+	case CRM_TYPE_DECIMAL:
+		fit = f->kind_counts[CRM_KIND_DECIMAL];
+		break;
+	case CRM_TYPE_BOOL:
+		fit = f->kind_counts[CRM_KIND_BOOL];
+		break;
+	case CRM_TYPE_DATE:
+	case CRM_TYPE_DATETIME:
+		/* a date-time rule reads dates too; values that are neither, or read in neither order, fail */
+		fit = f->kind_counts[CRM_KIND_DATE] + f->kind_counts[CRM_KIND_DATETIME] - f->date_invalid -
+		      (strstr(rule, "MM/DD")   ? f->date_day_first
+		       : strstr(rule, "DD/MM") ? f->date_month_first
+					       : 0);
+		break;
+	case CRM_TYPE_TEXT:
+		fit = strstr(rule, "email")    ? f->kind_counts[CRM_KIND_EMAIL]
+		      : strstr(rule, "phone(") ? f->phone_readable
+					       : f->filled;
+		break;
+	default:
+		fit = f->filled;
+	}
+	return f->filled > fit ? f->filled - fit : 0;
+}
+
 /* The rule and data_type a drafted row starts from: what the target column needs, read the way the values are written. */
 static void draft_rule(const struct crm_profile_field *f, enum crm_type type, const char *parent, char *rule,
 		       size_t cap, const char **data_type)
@@ -1408,6 +1451,11 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		if (f->pii == CRM_PII_KIND_BIRTH_DATE)
 			snprintf(validation + strlen(validation), sizeof(validation) - strlen(validation),
 				 "%snot_future_date", validation[0] ? "; " : "");
+		/* values the rule would refuse (profile saw them): an optional field is left empty, not the record lost */
+		if (!parent && !strstr(validation, "required") &&
+		    draft_refusals(f, draft_column_type(f, def), rule) > 0)
+			snprintf(validation + strlen(validation), sizeof(validation) - strlen(validation),
+				 "%son_invalid(blank)", validation[0] ? "; " : "");
 		if (crm_grow(&pr->prof->draft, pr->prof->draft_count, &cap, sizeof(*pr->prof->draft), 64))
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		row = &pr->prof->draft[pr->prof->draft_count++];

@@ -49,6 +49,7 @@ struct crm_profile_field {
 	const char *type;  /* inferred: text, int, decimal, date, datetime, bool, email, phone, url, id */
 	double type_share; /* of the filled values, the share of that type (1 for text) */
 	int64_t kind_counts[CRM_KIND_COUNT];
+	int64_t phone_readable; /* values the drafted phone(E164, US) reads */
 	struct crm_profile_count top[CRM_PROFILE_TOP];
 	size_t top_count;
 	int top_approx;

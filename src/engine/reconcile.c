@@ -582,7 +582,7 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	struct crm_stage_batch batch;
 	const struct crm_program *prog = oc->o->prog;
 	long role_opp = oc->role_opp, account = oc->account;
-	size_t i;
+	size_t i, k;
 	int rc_;
 
 	memset(&opt, 0, sizeof(opt));
@@ -697,6 +697,11 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			}
 			if (tally_links(oc, rec, 0, err))
 				goto out;
+			for (k = 0; k < rec->blanked_count; k++) {
+				/* expected empty, so no mismatch: counted, so a GO never hides them */
+				oc->r->blanked++;
+				oc->r->fields[rec->blanked[k].field].blanked++;
+			}
 			row_hashes(oc, oc->resolved, &s->hash, &s->hc, &s->hu);
 			s->skip = skip;
 			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);

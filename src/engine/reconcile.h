@@ -27,6 +27,7 @@ struct crm_recon_field {
 	int pii;
 	int consent;
 	int64_t mismatches;
+	int64_t blanked; /* values of expected records its rule refused and on_invalid = blank left empty */
 	struct crm_recon_example examples[CRM_RECON_EXAMPLES];
 	size_t example_count;	  /*
 	 * The privacy check, for a field whose rule pseudonymizes, masks or
@@ -52,6 +53,7 @@ struct crm_recon_object {
 	int64_t accepted;    /* differences on the exception list */
 	int64_t consent_mismatches;
 	int64_t optouts_lost; /* an opt-out in the source that is not one in the target */
+	int64_t blanked;      /* values on_invalid = blank leaves empty, in records the target should hold */
 	struct crm_recon_field *fields;
 	size_t field_count;
 };

@@ -73,7 +73,7 @@ grep -v '^Contact,LastName,\|^Contact,Phone,' "$D/mapping.csv" >"$D/m" && mv "$D
 "$CRMSHIFT" -C "$D" profile --json >"$SCRATCH/d.json"
 expect_eq "draft rows" "$(tail -n +2 "$D/reports/mapping-draft.csv")" \
 	'Contact,LastName,text,last_name,trim,PII,required,******
-Contact,Phone,phone,phone,"phone(E164, US)",PII,,(***) ***-****'
+Contact,Phone,phone,phone,"phone(E164, US)",PII,on_invalid(blank),(***) ***-****'
 expect_eq "draft header" "$(head -1 "$D/reports/mapping-draft.csv")" "$(head -1 "$D/mapping.csv")"
 expect_eq "required, unmapped" "$(jq -r '.objects[] | select(.object == "Contact") | .unmapped_required[]' "$SCRATCH/d.json")" \
 	"last_name (the draft maps LastName)"
