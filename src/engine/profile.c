@@ -329,7 +329,7 @@ static long column_index(const struct object_state *s, const char *name)
  */
 static long guess_id_column(const struct object_state *s, const char *object)
 {
-	static const char *const plain[] = {"id", "recordid", "recid", "hsobjectid"};
+	static const char *const plain[] = {"id", "recordid", "recid", "hsobjectid", "sfid"};
 	char key[256], obj[256], want[300], singular[300];
 	size_t i, k, n;
 
@@ -1112,12 +1112,40 @@ static const char *choose_type(struct crm_profile_field *f)
 	return "text";
 }
 
-static int copy_counts(struct crm_profile_count *out, size_t *count, const struct crm_topk *t, int mask, int spi,
-		       struct crm_error *err)
+static int by_exact_count(const void *a, const void *b)
 {
-	const struct crm_topk_slot *slots[CRM_PROFILE_TOP];
-	size_t n = crm_topk_sorted(t, slots, CRM_PROFILE_TOP), i;
+	const struct crm_topk_slot *x = *(const struct crm_topk_slot *const *)a;
+	const struct crm_topk_slot *y = *(const struct crm_topk_slot *const *)b;
 
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+/*
+ * The most frequent values. With exact (the column's distinct values are
+ * counted exactly), each kept value's count is its exact frequency, not
+ * the sketch's estimate, and they are ranked by it: a column of unique
+ * names shows 1 each, never '~14'.
+ */
+static int copy_counts(struct crm_profile_count *out, size_t *count, const struct crm_topk *t,
+		       const struct crm_distinct *exact, int mask, int spi, struct crm_error *err)
+{
+	const struct crm_topk_slot *all[CRM_TOPK_SLOTS];
+	struct crm_topk_slot counted[CRM_TOPK_SLOTS];
+	const struct crm_topk_slot **slots = all;
+	size_t n = crm_topk_sorted(t, all, CRM_TOPK_SLOTS), i;
+
+	if (exact && crm_distinct_occurrences(exact, 0) >= 0) {
+		for (i = 0; i < n; i++) {
+			counted[i] = *all[i];
+			counted[i].count = crm_distinct_occurrences(exact, all[i]->hash);
+			all[i] = &counted[i];
+		}
+		qsort(all, n, sizeof(*all), by_exact_count);
+	}
+	if (n > CRM_PROFILE_TOP)
+		n = CRM_PROFILE_TOP;
 	for (i = 0; i < n; i++) {
 		char masked[64];
 		if (mask)
@@ -1153,10 +1181,11 @@ static int finish_field(struct object_state *s, struct crm_profile_object *o, si
 	mask = personal(out);
 	spi = out->pii == CRM_PII_KIND_NATIONAL_ID || (f->row && f->row->pii == CRM_PII_SPI);
 	out->distinct = crm_distinct_count(&f->distinct, &out->distinct_approx);
-	out->top_approx = f->values.evicted;
+	/* values counted exactly while their distinct count is: then the top values are exact too */
+	out->top_approx = f->values.evicted && out->distinct_approx;
 	out->patterns_approx = f->patterns.evicted;
-	if (copy_counts(out->top, &out->top_count, &f->values, mask, spi, err) ||
-	    copy_counts(out->patterns, &out->pattern_count, &f->patterns, 0, 0, err))
+	if (copy_counts(out->top, &out->top_count, &f->values, &f->distinct, mask, spi, err) ||
+	    copy_counts(out->patterns, &out->pattern_count, &f->patterns, NULL, 0, 0, err))
 		return err->code;
 	if (out->date_ambiguous || out->date_day_first || out->date_month_first) {
 		if (out->date_day_first && out->date_month_first)

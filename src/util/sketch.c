@@ -22,6 +22,7 @@ void crm_distinct_init(struct crm_distinct *d)
 void crm_distinct_release(struct crm_distinct *d)
 {
 	crm_free(d->set);
+	crm_free(d->counts);
 	crm_free(d->regs);
 	crm_distinct_init(d);
 }
@@ -41,16 +42,20 @@ static void hll_add(uint8_t *regs, uint64_t hash)
 		regs[index] = rank;
 }
 
-static int set_insert(uint64_t *set, size_t cap, uint64_t hash)
+/* Adds n to hash's count, inserting it first; 1 when it was new. */
+static int set_insert(uint64_t *set, uint32_t *counts, size_t cap, uint64_t hash, uint32_t n)
 {
 	size_t i = (size_t)hash & (cap - 1);
 
 	while (set[i]) {
-		if (set[i] == hash)
+		if (set[i] == hash) {
+			counts[i] += n;
 			return 0;
+		}
 		i = (i + 1) & (cap - 1);
 	}
 	set[i] = hash;
+	counts[i] = n;
 	return 1;
 }
 
@@ -67,7 +72,9 @@ static int to_registers(struct crm_distinct *d, struct crm_error *err)
 	if (d->zero_seen)
 		hll_add(d->regs, 0);
 	crm_free(d->set);
+	crm_free(d->counts);
 	d->set = NULL;
+	d->counts = NULL;
 	return 0;
 }
 
@@ -78,32 +85,55 @@ int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *er
 		return 0;
 	}
 	if (hash == 0) {
-		d->zero_seen = 1;
+		d->zero_seen++;
 		return 0;
 	}
 	if (!d->set) {
 		d->set = crm_calloc(16, sizeof(*d->set));
-		if (!d->set)
+		d->counts = crm_calloc(16, sizeof(*d->counts));
+		if (!d->set || !d->counts)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		d->cap = 16;
 	}
-	if (!set_insert(d->set, d->cap, hash))
+	if (!set_insert(d->set, d->counts, d->cap, hash, 1))
 		return 0;
 	d->count++;
-	if (d->count + (size_t)d->zero_seen > CRM_DISTINCT_EXACT)
+	if (d->count + (d->zero_seen > 0) > CRM_DISTINCT_EXACT)
 		return to_registers(d, err);
 	if (d->count * 2 > d->cap) {
 		uint64_t *bigger = crm_calloc(d->cap * 2, sizeof(*bigger));
+		uint32_t *counts = crm_calloc(d->cap * 2, sizeof(*counts));
 		size_t i;
-		if (!bigger)
+		if (!bigger || !counts) {
+			crm_free(bigger);
+			crm_free(counts);
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
 		for (i = 0; i < d->cap; i++)
 			if (d->set[i])
-				set_insert(bigger, d->cap * 2, d->set[i]);
+				set_insert(bigger, counts, d->cap * 2, d->set[i], d->counts[i]);
 		crm_free(d->set);
+		crm_free(d->counts);
 		d->set = bigger;
+		d->counts = counts;
 		d->cap *= 2;
 	}
+	return 0;
+}
+
+int64_t crm_distinct_occurrences(const struct crm_distinct *d, uint64_t hash)
+{
+	size_t i;
+
+	if (d->regs)
+		return -1;
+	if (hash == 0)
+		return d->zero_seen;
+	if (!d->set)
+		return 0;
+	for (i = (size_t)hash & (d->cap - 1); d->set[i]; i = (i + 1) & (d->cap - 1))
+		if (d->set[i] == hash)
+			return d->counts[i];
 	return 0;
 }
 
@@ -114,7 +144,7 @@ uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate)
 
 	*approximate = d->regs != NULL;
 	if (!d->regs)
-		return d->count + (uint64_t)d->zero_seen;
+		return d->count + (uint64_t)(d->zero_seen > 0);
 	for (i = 0; i < HLL_REGS; i++) {
 		sum += ldexp(1.0, -(int)d->regs[i]);
 		zeros += d->regs[i] == 0;

@@ -2,8 +2,10 @@
  * sketch.h: counting in bounded memory, for profiling exports of any size.
  *
  * struct crm_distinct counts distinct values: exactly (a set of 64-bit
- * hashes) up to CRM_DISTINCT_EXACT values, then by HyperLogLog (2^14 one-byte
- * registers, a standard error of about 0.8%), and says which.
+ * hashes, each with how often it came) up to CRM_DISTINCT_EXACT values, then
+ * by HyperLogLog (2^14 one-byte registers, a standard error of about 0.8%),
+ * and says which. While exact, it also gives a value's exact frequency, so
+ * the top values of a column with few distinct values are exact too.
  *
  * struct crm_topk keeps the most frequent values of a stream with the
  * Space-Saving algorithm (Metwally et al.) in CRM_TOPK_SLOTS counters. While
@@ -26,17 +28,23 @@
 #define CRM_TOPK_VALUE_LEN 80u
 
 struct crm_distinct {
-	uint64_t *set; /* open addressing, 0 = empty; NULL once switched to registers */
-	size_t count;  /* values in set */
-	size_t cap;    /* slots in set */
-	uint8_t *regs; /* HyperLogLog registers, NULL while exact */
-	int zero_seen; /* the hash 0 was added (it cannot live in set) */
+	uint64_t *set;	    /* open addressing, 0 = empty; NULL once switched to registers */
+	uint32_t *counts;   /* how often each hash of set was added */
+	size_t count;	    /* values in set */
+	size_t cap;	    /* slots in set */
+	uint8_t *regs;	    /* HyperLogLog registers, NULL while exact */
+	uint32_t zero_seen; /* how often the hash 0 was added (it cannot live in set) */
 };
 
 void crm_distinct_init(struct crm_distinct *d);
 void crm_distinct_release(struct crm_distinct *d);
 /* Adds a value by its 64-bit hash; CRM_ENOMEM on OOM. */
 int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *err);
+/*
+ * How often the value with this hash was added, exactly, while the count is
+ * exact (at most CRM_DISTINCT_EXACT values); -1 once it is an estimate.
+ */
+int64_t crm_distinct_occurrences(const struct crm_distinct *d, uint64_t hash);
 /* The number of distinct values; *approximate set to 1 when it is an estimate. */
 uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate);
 

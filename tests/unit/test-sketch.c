@@ -30,13 +30,18 @@ static void test_sketch__distinct_exact_then_estimated(void)
 		CHECK_INT(crm_distinct_add(&d, hash_of(i % 1000), &err), 0);
 	CHECK_INT(crm_distinct_count(&d, &approx), 1000);
 	CHECK_INT(approx, 0);
+	/* while exact, each value's frequency is exact, through the set's growth */
+	CHECK_INT(crm_distinct_occurrences(&d, hash_of(7)), 3);
+	CHECK_INT(crm_distinct_occurrences(&d, hash_of(5000)), 0);
 	CHECK_INT(crm_distinct_add(&d, 0, &err), 0); /* the zero hash counts once */
 	CHECK_INT(crm_distinct_add(&d, 0, &err), 0);
 	CHECK_INT(crm_distinct_count(&d, &approx), 1001);
+	CHECK_INT(crm_distinct_occurrences(&d, 0), 2);
 	for (i = 0; i < 200000; i++)
 		CHECK_INT(crm_distinct_add(&d, hash_of(i), &err), 0);
 	n = crm_distinct_count(&d, &approx);
 	CHECK_INT(approx, 1);
+	CHECK_INT(crm_distinct_occurrences(&d, hash_of(7)), -1); /* estimated: no exact frequency */
 	/* 200001 distinct; the standard error at 2^14 registers is 0.8%: 3% is far out */
 	CHECK(n > 194000 && n < 206000);
 	crm_distinct_release(&d);
