@@ -118,6 +118,12 @@ static void print_object(const struct crm_profile_object *o)
 	}
 	for (k = 0; k < o->reference_count; k++) {
 		const struct crm_profile_reference *r = &o->references[k];
+		if (r->parent_has_no_id) {
+			printf("  references: %s -> %s (%s): %lld references, not checked: %s has no id column (set "
+			       "[object \"%s\"] id)\n",
+			       r->field, r->parent, r->basis, (long long)r->references, r->parent, r->parent);
+			continue;
+		}
 		printf("  references: %s -> %s (%s): %lld references, %lld orphans", r->field, r->parent, r->basis,
 		       (long long)r->references, (long long)r->orphans);
 		for (i = 0; i < r->example_count; i++)
@@ -238,9 +244,10 @@ static json_t *object_json(const struct crm_profile_object *o)
 			json_array_append_new(ex, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)r->examples[i].line,
 							    "id", r->examples[i].id, "value", r->examples[i].value));
 		json_array_append_new(refs,
-				      json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "field", r->field, "parent",
+				      json_pack("{s:s, s:s, s:s, s:I, s:o, s:b, s:o}", "field", r->field, "parent",
 						r->parent, "basis", r->basis, "references", (json_int_t)r->references,
-						"orphans", (json_int_t)r->orphans, "examples", ex));
+						"orphans", r->parent_has_no_id ? json_null() : json_integer(r->orphans),
+						"parent_has_no_id", r->parent_has_no_id, "examples", ex));
 	}
 	json_object_set_new(j, "references", refs);
 	for (i = 0; i < o->unmapped_required_count; i++)

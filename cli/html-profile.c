@@ -184,11 +184,14 @@ static void object_section(FILE *out, const struct crm_profile_object *o)
 	}
 	for (k = 0; k < o->reference_count; k++) {
 		const struct crm_profile_reference *r = &o->references[k];
-		fprintf(out, "<p class=\"%s\">References <code>", r->orphans ? "warn" : "ok");
+		fprintf(out, "<p class=\"%s\">References <code>", r->orphans || r->parent_has_no_id ? "warn" : "ok");
 		cli_html_escape(out, r->field);
 		fputs("</code> → ", out);
 		cli_html_escape(out, r->parent);
-		fprintf(out, ": %lld, of which %lld orphans", (long long)r->references, (long long)r->orphans);
+		if (r->parent_has_no_id)
+			fprintf(out, ": %lld, not checked: the parent has no id column", (long long)r->references);
+		else
+			fprintf(out, ": %lld, of which %lld orphans", (long long)r->references, (long long)r->orphans);
 		for (i = 0; i < r->example_count; i++) {
 			fprintf(out, "%s line %lu <code>", i ? ";" : ":", r->examples[i].line);
 			cli_html_escape(out, r->examples[i].value);

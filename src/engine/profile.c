@@ -974,6 +974,11 @@ static int references_of_record(struct profiler *pr, struct object_state *s, str
 			continue;
 		o->references[r].references++;
 		h = id_hash(v, len);
+		if (pr->st[ref->parent].id_col < 0) {
+			/* nothing names the parent's records: every reference would look an orphan */
+			o->references[r].parent_has_no_id = 1;
+			continue;
+		}
 		if (pr->st[ref->parent].done) {
 			if (!crm_idcount_get(&pr->st[ref->parent].ids, (int64_t)h)) {
 				o->references[r].orphans++;
@@ -982,8 +987,6 @@ static int references_of_record(struct profiler *pr, struct object_state *s, str
 			}
 			continue;
 		}
-		if (pr->st[ref->parent].id_col < 0)
-			continue;
 		{
 			size_t cap = ref->pending_cap;
 			struct pending_ref *p;
@@ -1163,11 +1166,25 @@ static int finish_field(struct object_state *s, struct crm_profile_object *o, si
 {
 	struct field_state *f = &s->fs[c];
 	struct crm_profile_field *out = &o->fields[c];
-	int mask, spi;
+	int mask, spi, approx;
 	const char *min = NULL, *max = NULL;
 	char num_min[64], num_max[64];
 
 	out->type = choose_type(out);
+	/*
+	 * A name that says e-mail or phone over values that are none at all (a
+	 * Send_Email__c flag, a phone-type picklist): not personal data. Only
+	 * when no value is one and the values are a flag or a short list, so a
+	 * column of garbled addresses stays masked.
+	 */
+	if (out->pii_basis && !strcmp(out->pii_basis, "name") && out->filled &&
+	    (!strcmp(out->type, "bool") || crm_distinct_count(&f->distinct, &approx) <= 20) &&
+	    ((out->pii == CRM_PII_KIND_EMAIL && !out->kind_counts[CRM_KIND_EMAIL]) ||
+	     (out->pii == CRM_PII_KIND_PHONE && !out->kind_counts[CRM_KIND_PHONE] &&
+	      !out->kind_counts[CRM_KIND_INT]))) {
+		out->pii = CRM_PII_KIND_NONE;
+		out->pii_basis = NULL;
+	}
 	if (out->pii == CRM_PII_KIND_NONE && out->filled &&
 	    (!o->target || !strcmp(o->target, "contact") || !strcmp(o->target, "lead"))) {
 		if ((double)out->kind_counts[CRM_KIND_EMAIL] / (double)out->filled >= 0.5) {

@@ -99,7 +99,8 @@ struct crm_profile_reference {
 	char *parent;	   /* the object it points at */
 	const char *basis; /* "mapping" (a ref() rule) or "name" (a guess from the column's name) */
 	int64_t references;
-	int64_t orphans; /* references to an id the parent's export does not hold */
+	int64_t orphans;      /* references to an id the parent's export does not hold */
+	int parent_has_no_id; /* the parent has no id column: the references could not be checked */
 	struct crm_profile_orphan_example examples[CRM_PROFILE_EXAMPLES];
 	size_t example_count;
 };
