@@ -67,6 +67,10 @@ static void print_object(const struct crm_profile_object *o)
 	printf("\n  id: %s", o->id_field ? o->id_field : "none found (set [object] id)");
 	if (o->duplicate_ids)
 		printf(", %lld records repeat an earlier id", (long long)o->duplicate_ids);
+	if (o->repeated_pairs > 0)
+		printf("\n  duplicate links: %lld records repeat the references of an earlier one (the same "
+		       "opportunity and contact twice: one link, loaded twice)",
+		       (long long)o->repeated_pairs);
 	printf("\n");
 	for (i = 0; i < o->problem_count; i++)
 		printf("  problem: %s\n", o->problems[i]);
@@ -101,6 +105,15 @@ static void print_object(const struct crm_profile_object *o)
 		if (f->mojibake)
 			printf("  encoding: %s: %lld values look decoded twice (mojibake; first at %s:%lu)\n", f->name,
 			       (long long)f->mojibake, o->file, f->first_mojibake_line);
+		if (f->lossy)
+			printf("  encoding: %s: %lld values have '?' where letters were (first at %s:%lu): an earlier "
+			       "export wrote them to a code page without those letters; the letters are gone from this "
+			       "file, take them from the source again\n",
+			       f->name, (long long)f->lossy, o->file, f->first_lossy_line);
+		if (f->short_postcodes)
+			printf("  postal codes: %s: %lld values have 4 digits where the others have 5: a leading zero "
+			       "was lost (a spreadsheet read them as numbers)\n",
+			       f->name, (long long)f->short_postcodes);
 		if (f->padded)
 			printf("  blanks: %s: %lld values have spaces around them\n", f->name, (long long)f->padded);
 	}
@@ -173,6 +186,10 @@ static json_t *field_json(const struct crm_profile_object *o, const struct crm_p
 					      (json_int_t)f->date_day_first, "invalid", (json_int_t)f->date_invalid,
 					      "first_ambiguous_line", (json_int_t)f->first_ambiguous_line));
 	json_object_set_new(j, "mojibake", json_integer((json_int_t)f->mojibake));
+	json_object_set_new(j, "lossy_question_marks", json_integer((json_int_t)f->lossy));
+	if (f->lossy)
+		json_object_set_new(j, "first_lossy_line", json_integer((json_int_t)f->first_lossy_line));
+	json_object_set_new(j, "postal_codes_without_leading_zero", json_integer((json_int_t)f->short_postcodes));
 	if (f->mojibake)
 		json_object_set_new(j, "first_mojibake_line", json_integer((json_int_t)f->first_mojibake_line));
 	json_object_set_new(j, "padded", json_integer((json_int_t)f->padded));
@@ -198,6 +215,8 @@ static json_t *object_json(const struct crm_profile_object *o)
 	}
 	json_object_set_new(j, "records", json_integer((json_int_t)o->records));
 	json_object_set_new(j, "bad_records", json_integer((json_int_t)o->bad_records));
+	if (o->repeated_pairs >= 0)
+		json_object_set_new(j, "repeated_links", json_integer((json_int_t)o->repeated_pairs));
 	json_object_set_new(j, "short_rows", json_integer((json_int_t)o->short_rows));
 	json_object_set_new(j, "short_rows_padded", json_boolean(o->short_rows_padded));
 	json_object_set_new(j, "id_field", o->id_field ? json_string(o->id_field) : json_null());
@@ -315,7 +334,8 @@ int cmd_profile(int argc, char **argv, struct cli *cli)
 	if (crm_path_format(reports, sizeof(reports), &err, "%s/reports", cli->dir) ||
 	    crm_mkdir_private(reports, &err) ||
 	    crm_path_format(draft, sizeof(draft), &err, "%s/mapping-draft.csv", reports) ||
-	    crm_profile_write_draft(&prof, draft, &err) || (html && cli_profile_html(&prof, cli->dir, html, &err))) {
+	    crm_profile_write_draft(&prof, draft, &err) ||
+	    (html && cli_profile_html(&prof, prof.name ? prof.name : cli->dir, html, &err))) {
 		crm_profile_release(&prof);
 		return cli_fail(&err);
 	}

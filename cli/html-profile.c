@@ -40,7 +40,9 @@ static void bars(FILE *out, const char *label, const char *const *names, const d
 			width);
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"bar\"/>", left, y,
 			w > 0 ? w : 1);
-		fprintf(out, "<text x=\"%d\" y=\"%d\">%.1f%s</text>\n", left + width + 6, y + 14, values[i], unit);
+		/* a percentage to a tenth, a count whole */
+		fprintf(out, "<text x=\"%d\" y=\"%d\">%.*f%s</text>\n", left + width + 6, y + 14, unit[0] ? 1 : 0,
+			values[i], unit);
 	}
 	fputs("</svg>\n", out);
 }
@@ -143,7 +145,11 @@ static void object_section(FILE *out, const struct crm_profile_object *o)
 	}
 	free(names);
 	free(fill);
-	fputs("<h3>Fields</h3>\n<table><tr><th>field</th><th>type</th><th>fill</th><th>distinct</th><th>top "
+	/* fixed columns that wrap long values, so the table fits a 1280-pixel page */
+	fputs("<h3>Fields</h3>\n<table class=\"fields\"><colgroup><col style=\"width:12%\"><col "
+	      "style=\"width:7%\"><col style=\"width:6%\"><col style=\"width:6%\"><col style=\"width:24%\"><col "
+	      "style=\"width:18%\"><col style=\"width:9%\"><col style=\"width:9%\"><col "
+	      "style=\"width:9%\"></colgroup><tr><th>field</th><th>type</th><th>fill</th><th>distinct</th><th>top "
 	      "values</th><th>formats</th><th>range</th><th>personal data</th><th>mapped to</th></tr>\n",
 	      out);
 	for (i = 0; i < o->field_count; i++)
@@ -218,7 +224,9 @@ int cli_profile_html(const struct crm_profile *prof, const char *title, const ch
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>crmshift profile: ", out);
 	cli_html_escape(out, title);
 	fputs("</title>\n<style>\n"
-	      "body{font-family:system-ui,sans-serif;margin:2em;color:#1d2330;max-width:1300px}\n"
+	      "body{font-family:system-ui,sans-serif;margin:2em;color:#1d2330;max-width:1180px}\n"
+	      "table.fields{width:100%;table-layout:fixed}table.fields td{overflow-wrap:anywhere}\n"
+	      "table.fields .count{white-space:normal}\n"
 	      "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2.2em;border-bottom:2px solid "
 	      "#d8dce3}h3{font-size:1em}\n"
 	      "table{border-collapse:collapse;font-size:.85em}td,th{border-bottom:1px solid #d8dce3;padding:.3em "

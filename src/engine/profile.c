@@ -89,8 +89,9 @@ struct object_state {
 	size_t column_count;
 	struct field_state *fs;
 	long id_col;
-	struct crm_idcount ids; /* by the id's hash: the ids read, with how often */
-	int done;		/* read to its end: references to it can be checked */
+	struct crm_idcount ids;	  /* by the id's hash: the ids read, with how often */
+	struct crm_idcount pairs; /* a junction's references together, by hash */
+	int done;		  /* read to its end: references to it can be checked */
 	long dup_cols[DUP_KINDS][3];
 	int phone_cc;
 	struct dup_table dups[DUP_KINDS];
@@ -212,10 +213,12 @@ static int judge_bytes(struct crm_profile_object *o, struct crm_error *err)
 		    (snprintf(msg, sizeof(msg), "%s:1:1: starts with a UTF-8 byte-order mark (skipped)", o->file), msg),
 		    err))
 		return err->code;
-	if (!strcmp(o->found_encoding, "utf-16")) {
-		o->read_as = "UTF-16";
-		snprintf(msg, sizeof(msg), "%s:1:1: UTF-16 (byte-order mark %s); set encoding = utf-16", o->file,
-			 d->bom == CRM_BOM_UTF16LE ? "FF FE" : "FE FF");
+	if (!strcmp(o->found_encoding, "utf-16") || !strcmp(o->found_encoding, "utf-32")) {
+		static const char *const marks[] = {"", "", "FF FE", "FE FF", "FF FE 00 00", "00 00 FE FF"};
+		int wide = !strcmp(o->found_encoding, "utf-32");
+		o->read_as = wide ? "UTF-32" : "UTF-16";
+		snprintf(msg, sizeof(msg), "%s:1:1: %s (byte-order mark %s); set encoding = %s", o->file, o->read_as,
+			 marks[d->bom], o->found_encoding);
 		return add_problem(o, msg, err);
 	}
 	if (d->invalid && crm_csv_encoding_is_utf8(o->declared_encoding)) {
@@ -765,6 +768,8 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (crm_infer_mojibake(v, vlen) >= 0 && ++out->mojibake == 1)
 		out->first_mojibake_line = line;
+	if (crm_infer_lossy(v, vlen) >= 0 && ++out->lossy == 1)
+		out->first_lossy_line = line;
 	return 0;
 }
 
@@ -827,7 +832,8 @@ static int dup_add(struct dup_table *t, uint64_t hash, unsigned long line, uint3
  * whose references all repeat an earlier record's. By hashes, so a collision
  * can only count a repeat that is not one, never hide one.
  */
-static int reference_key_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_record *rec,
+static int reference_key_of_record(struct object_state *s, const struct crm_profile_object *o,
+				   const struct crm_record *rec, struct crm_idcount *seen, int64_t *repeats,
 				   struct crm_error *err)
 {
 	uint64_t h = 0;
@@ -839,9 +845,9 @@ static int reference_key_of_record(struct object_state *s, struct crm_profile_ob
 			return 0;
 		h = h * 0x9e3779b97f4a7c15ull ^ id_hash(f->ptr, f->len);
 	}
-	if (crm_idcount_get(&s->ids, (int64_t)h))
-		o->repeated_reference_keys++;
-	return crm_idcount_add(&s->ids, (int64_t)h, 1, err);
+	if (crm_idcount_get(seen, (int64_t)h))
+		(*repeats)++;
+	return crm_idcount_add(seen, (int64_t)h, 1, err);
 }
 
 /* A name for matching: case folded, accents and punctuation gone, blanks collapsed. */
@@ -1060,9 +1066,14 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 				o->duplicate_ids++;
 			if (crm_idcount_add(&s->ids, (int64_t)h, 1, err))
 				break;
-		} else if (o->repeated_reference_keys >= 0 && reference_key_of_record(s, o, &rec, err)) {
+		} else if (o->repeated_reference_keys >= 0 &&
+			   reference_key_of_record(s, o, &rec, &s->ids, &o->repeated_reference_keys, err)) {
 			break;
 		}
+		/* a contact role whose opportunity and contact repeat an earlier one's: one link, twice */
+		if (o->repeated_pairs >= 0 && s->id_col >= 0 &&
+		    reference_key_of_record(s, o, &rec, &s->pairs, &o->repeated_pairs, err))
+			break;
 		if (duplicates_of_record(s, o, &rec, err) || references_of_record(pr, s, o, &rec, err))
 			break;
 	}
@@ -1204,6 +1215,20 @@ static int finish_field(struct object_state *s, struct crm_profile_object *o, si
 	if (copy_counts(out->top, &out->top_count, &f->values, &f->distinct, mask, spi, err) ||
 	    copy_counts(out->patterns, &out->pattern_count, &f->patterns, NULL, 0, 0, err))
 		return err->code;
+	{
+		/* a postal code column of 5-digit codes with some of 4: read as numbers on the way, zero lost */
+		char key[256];
+		int64_t five = 0, four = 0;
+		size_t p;
+		crm_schema_name_key(out->name, key, sizeof(key));
+		for (p = 0; p < out->pattern_count; p++) {
+			five += !strcmp(out->patterns[p].value, "ddddd") ? out->patterns[p].count : 0;
+			four += !strcmp(out->patterns[p].value, "dddd") ? out->patterns[p].count : 0;
+		}
+		if ((strstr(key, "postal") || strstr(key, "zip") || strstr(key, "postcode")) && four &&
+		    five * 2 >= out->filled)
+			out->short_postcodes = four;
+	}
 	if (out->date_ambiguous || out->date_day_first || out->date_month_first) {
 		if (out->date_day_first && out->date_month_first)
 			out->date_order = "mixed";
@@ -1633,6 +1658,7 @@ static void release_state(struct profiler *pr)
 		crm_free(s->path);
 		crm_free(s->db_table);
 		crm_idcount_release(&s->ids);
+		crm_idcount_release(&s->pairs);
 	}
 	crm_free(pr->st);
 	crm_free(pr->order);
@@ -1655,6 +1681,10 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 	pr.prof = prof;
 	if (crm_config_load(&pr.cfg, dir, err))
 		return err->code;
+	if (pr.cfg.name && !(prof->name = crm_strdup(pr.cfg.name))) {
+		crm_config_release(&pr.cfg);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
 	mapping_path = crm_config_path(&pr.cfg, "mapping.csv");
 	if (!mapping_path) {
 		crm_config_release(&pr.cfg);
@@ -1699,8 +1729,11 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 	for (i = 0; i < prof->count && !err->code; i++) {
 		struct crm_profile_object *o = &prof->objects[i];
 		o->repeated_reference_keys = -1;
+		o->repeated_pairs = -1;
 		if (!o->fatal && !find_roles(&pr, i, err) && pr.st[i].id_col < 0 && o->reference_count >= 2)
 			o->repeated_reference_keys = 0;
+		if (!o->fatal && o->reference_count >= 2 && o->target && !strcmp(o->target, "opportunity_contact"))
+			o->repeated_pairs = 0;
 	}
 	pr.order = err->code ? NULL : crm_calloc(prof->count ? prof->count : 1, sizeof(size_t));
 	if (!err->code && !pr.order)
@@ -1803,6 +1836,7 @@ void crm_profile_release(struct crm_profile *prof)
 			crm_free(prof->draft[i].col[j]);
 	crm_free(prof->draft);
 	crm_free(prof->mapping_problem);
+	crm_free(prof->name);
 	memset(prof, 0, sizeof(*prof));
 }
 

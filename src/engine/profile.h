@@ -69,8 +69,11 @@ struct crm_profile_field {
 	unsigned long first_ambiguous_line;
 	int64_t mojibake; /* values with signs of a double-decoded encoding */
 	unsigned long first_mojibake_line;
-	char *mapped_to; /* its target field in mapping.csv, or NULL */
-	char *sample;	 /* the first value, shaped (masked) when personal */
+	int64_t lossy; /* values with '?' where letters were (a lossy transcoding before the export) */
+	unsigned long first_lossy_line;
+	int64_t short_postcodes; /* a postal code column's 4-digit values among 5-digit ones: a lost leading zero */
+	char *mapped_to;	 /* its target field in mapping.csv, or NULL */
+	char *sample;		 /* the first value, shaped (masked) when personal */
 };
 
 struct crm_profile_duplicate_example {
@@ -122,6 +125,7 @@ struct crm_profile_object {
 	 * the file, as a junction's); -1 when not counted.
 	 */
 	int64_t repeated_reference_keys;
+	int64_t repeated_pairs; /* opportunity_contact: records whose references repeat an earlier one's; -1: not counted */
 	struct crm_dirt dirt;
 	char *declared_encoding;	      /* by crmshift.ini */
 	const char *found_encoding;	      /* crm_dirt_encoding */
@@ -145,6 +149,7 @@ struct crm_profile_draft_row {
 };
 
 struct crm_profile {
+	char *name;			    /* [migration] name, NULL when the project has none */
 	char *mapping_problem;		    /* mapping.csv could not be read: profiled without it */
 	struct crm_profile_object *objects; /* in reading order: parents first */
 	size_t count;

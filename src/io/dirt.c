@@ -197,12 +197,16 @@ int crm_dirt_scan(const char *path, struct crm_dirt *d, struct crm_error *err)
 			if (n >= 3 && memcmp(block, "\xEF\xBB\xBF", 3) == 0) {
 				d->bom = CRM_BOM_UTF8;
 				i = 3;
+			} else if (n >= 4 && block[0] == 0xFF && block[1] == 0xFE && !block[2] && !block[3]) {
+				d->bom = CRM_BOM_UTF32LE; /* before UTF-16's: it starts with the same two bytes */
+			} else if (n >= 4 && !block[0] && !block[1] && block[2] == 0xFE && block[3] == 0xFF) {
+				d->bom = CRM_BOM_UTF32BE;
 			} else if (n >= 2 && block[0] == 0xFF && block[1] == 0xFE) {
 				d->bom = CRM_BOM_UTF16LE;
 			} else if (n >= 2 && block[0] == 0xFE && block[1] == 0xFF) {
 				d->bom = CRM_BOM_UTF16BE;
 			}
-			if (d->bom == CRM_BOM_UTF16LE || d->bom == CRM_BOM_UTF16BE)
+			if (d->bom >= CRM_BOM_UTF16LE)
 				break; /* not a byte-oriented text: its encoding is all there is to say */
 		}
 		for (; i < (size_t)n; i++)
@@ -214,7 +218,7 @@ int crm_dirt_scan(const char *path, struct crm_dirt *d, struct crm_error *err)
 		flush_sequence(&s);
 	if (s.pending_cr)
 		line_break(&s, &d->cr, &d->first_cr);
-	d->final_break = d->bytes == 0 || s.last == '\n' || s.last == '\r';
+	d->final_break = d->bytes == 0 || s.last == '\n' || s.last == '\r' || d->bom >= CRM_BOM_UTF16LE;
 	return rc;
 }
 
@@ -222,6 +226,8 @@ const char *crm_dirt_encoding(const struct crm_dirt *d)
 {
 	if (d->bom == CRM_BOM_UTF16LE || d->bom == CRM_BOM_UTF16BE)
 		return "utf-16";
+	if (d->bom == CRM_BOM_UTF32LE || d->bom == CRM_BOM_UTF32BE)
+		return "utf-32";
 	if (!d->invalid)
 		return d->high ? "utf-8" : "ascii";
 	return d->c1 ? "windows-1252" : "latin1";

@@ -18,7 +18,7 @@
 #include "compat.h"
 #include "util/error.h"
 
-enum crm_bom { CRM_BOM_NONE, CRM_BOM_UTF8, CRM_BOM_UTF16LE, CRM_BOM_UTF16BE };
+enum crm_bom { CRM_BOM_NONE, CRM_BOM_UTF8, CRM_BOM_UTF16LE, CRM_BOM_UTF16BE, CRM_BOM_UTF32LE, CRM_BOM_UTF32BE };
 
 struct crm_dirt_pos {
 	unsigned long line;
@@ -46,7 +46,7 @@ struct crm_dirt {
 int crm_dirt_scan(const char *path, struct crm_dirt *d, struct crm_error *err);
 
 /*
- * The encoding the bytes fit: "ascii", "utf-8", "utf-16" (by its BOM),
+ * The encoding the bytes fit: "ascii", "utf-8", "utf-16" or "utf-32" (by its BOM),
  * "windows-1252" (not UTF-8, with bytes 0x80-0x9F that Windows-1252 maps to
  * letters and punctuation) or "latin1" (not UTF-8, only bytes Latin-1 and
  * Windows-1252 read alike).

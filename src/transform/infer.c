@@ -383,6 +383,19 @@ const char *crm_pii_kind_name(enum crm_pii_kind kind)
 	return names[kind];
 }
 
+long crm_infer_lossy(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i;
+
+	if (memchr(p, '=', len) || memchr(p, '&', len) || (len > 3 && memmem(p, len, "://", 3)))
+		return -1; /* a URL or a query: its '?' is its own */
+	for (i = 1; i + 1 < len; i++)
+		if (u[i] == '?' && is_letter(u[i - 1]) && is_letter(u[i + 1]))
+			return (long)i;
+	return -1;
+}
+
 long crm_infer_mojibake(const char *p, size_t len)
 {
 	size_t i;

@@ -80,5 +80,12 @@ const char *crm_pii_kind_name(enum crm_pii_kind kind);
  * the replacement character U+FFFD), or -1.
  */
 long crm_infer_mojibake(const char *ptr, size_t len);
+/*
+ * Byte offset of the first '?' standing where a letter was ("M?ller",
+ * "Soci?t? G?n?rale": text written to a code page without those letters,
+ * which leaves a '?' for each), or -1. A '?' counts between two letters
+ * (so a question's own '?' does not), never in a URL or a query.
+ */
+long crm_infer_lossy(const char *ptr, size_t len);
 
 #endif

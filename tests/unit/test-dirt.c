@@ -39,6 +39,14 @@ static void test_dirt__utf8_and_bom(void)
 	CHECK_INT(d.final_break, 0);
 	d = SCAN("\xff\xfeI\0d\0");
 	CHECK_STR(crm_dirt_encoding(&d), "utf-16");
+	/* UTF-32 little-endian starts with UTF-16's two bytes, then two zeros: not UTF-16 */
+	d = SCAN("\xff\xfe\0\0I\0\0\0d\0\0\0");
+	CHECK_INT(d.bom, CRM_BOM_UTF32LE);
+	CHECK_STR(crm_dirt_encoding(&d), "utf-32");
+	CHECK_INT(d.final_break, 1); /* not byte text: nothing to say of its line breaks */
+	d = SCAN("\0\0\xfe\xff\0\0\0I");
+	CHECK_INT(d.bom, CRM_BOM_UTF32BE);
+	CHECK_STR(crm_dirt_encoding(&d), "utf-32");
 }
 
 static void test_dirt__windows_1252_and_latin1(void)

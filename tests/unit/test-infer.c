@@ -53,6 +53,15 @@ static void test_infer__kinds(void)
 	CHECK_INT(kinds("0015500000Xyy06AAC"), 0); /* a wrong suffix */
 }
 
+static void test_infer__lossy_question_marks(void)
+{
+	CHECK_INT(crm_infer_lossy("M?ller", 6), 1);
+	CHECK_INT(crm_infer_lossy("Soci?t? G?n?rale", 16), 4);
+	CHECK_INT(crm_infer_lossy("Why? Because.", 13), -1);	/* a question's own mark */
+	CHECK_INT(crm_infer_lossy("https://x.example/?q=a?b", 24), -1); /* a URL's */
+	CHECK_INT(crm_infer_lossy("Ren?", 4), -1); /* at the end of a word nothing tells */
+}
+
 static void test_infer__shape_and_date_order(void)
 {
 	char out[48];
@@ -153,7 +162,7 @@ static void test_infer__model_guesses(void)
 }
 
 static const struct harness_test tests[] = {
-	TEST(test_infer__kinds),    TEST(test_infer__shape_and_date_order), TEST(test_infer__personal_data_by_name),
+	TEST(test_infer__kinds), TEST(test_infer__lossy_question_marks), TEST(test_infer__shape_and_date_order), TEST(test_infer__personal_data_by_name),
 	TEST(test_infer__mojibake), TEST(test_infer__salesforce_ids),	    TEST(test_infer__model_guesses),
 };
 
