@@ -44,6 +44,15 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 		       (long long)o->in_target, (long long)o->missing, (long long)o->unexpected,
 		       (long long)o->mismatched, (long long)o->accepted);
 	}
+	for (i = 0, any = 0; i < res->count; i++)
+		if (res->objects[i].compared_with)
+			printf("%s  %s: %s\n", any++ ? "" : "\nsource as of the last change a sync applied:\n",
+			       res->objects[i].object, res->objects[i].compared_with);
+	if (res->events_run)
+		printf("\nnote: run %lld applied a change stream (sync --events), which reconcile does not replay: "
+		       "the records it changed are compared with the exports\n",
+		       (long long)res->events_run);
+	any = 0;
 	for (i = 0; i < res->count; i++)
 		for (f = 0; f < res->objects[i].field_count; f++) {
 			const struct crm_recon_field *rf = &res->objects[i].fields[f];
@@ -211,6 +220,8 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 				  (json_int_t)o->accepted, "consent_mismatches", (json_int_t)o->consent_mismatches,
 				  "optouts_lost", (json_int_t)o->optouts_lost, "fields", fields));
 		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "fields_blanked", blanked);
+		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "compared_with",
+				    o->compared_with ? json_string(o->compared_with) : json_null());
 	}
 	for (i = 0; i < res->trigger_count; i++) {
 		const struct crm_recon_trigger *t = &res->triggers[i];
@@ -285,6 +296,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 		json_object_set_new(json_object_get(root, "business_totals"), "closed_won_source", json_null());
 		json_object_set_new(json_object_get(root, "business_totals"), "closed_won_target", json_null());
 	}
+	json_object_set_new(root, "events_not_replayed", res->events_run ? json_integer(res->events_run) : json_null());
 	json_object_set_new(root, "seconds", json_real(res->seconds));
 	return root;
 }

@@ -174,6 +174,29 @@ int crm_project_use_file(struct crm_project *p, struct crm_project_object *o, co
 	return 0;
 }
 
+int crm_project_file_view(struct crm_project *p, const struct crm_project_object *o, const char *path,
+			  struct crm_project_object *view, struct crm_error *err)
+{
+	memset(view, 0, sizeof(*view));
+	view->cfg = o->cfg;
+	view->deferred = o->deferred;
+	view->has_deferred = o->has_deferred;
+	view->order = o->order;
+	if (crm_project_use_file(p, view, path, err)) {
+		crm_project_file_view_release(view);
+		return err->code;
+	}
+	return 0;
+}
+
+void crm_project_file_view_release(struct crm_project_object *view)
+{
+	crm_program_free(view->prog);
+	release_columns(view);
+	crm_free(view->path);
+	memset(view, 0, sizeof(*view));
+}
+
 /* 1 when object a has a (non-self) reference to object b */
 static int refers_to(const struct crm_project_object *a, const struct crm_project_object *b)
 {

@@ -72,6 +72,15 @@ int crm_project_selected(const char *list, const char *name);
 int crm_project_check_selection(const struct crm_project *p, const char *list, struct crm_error *err);
 
 /*
+ * A copy of o that reads the file at path instead (a delta a sync applied):
+ * its own path and program compiled against that file's header, the rest
+ * borrowed from o. Release with crm_project_file_view_release.
+ */
+int crm_project_file_view(struct crm_project *p, const struct crm_project_object *o, const char *path,
+			  struct crm_project_object *view, struct crm_error *err);
+void crm_project_file_view_release(struct crm_project_object *view);
+
+/*
  * Points o at another export file of the same object (sync's delta files)
  * and compiles its program against that file's header, whose columns may
  * come in another order. On error o has no program.

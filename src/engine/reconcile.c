@@ -21,6 +21,7 @@
 #include "engine/reconcile.h"
 #include "engine/pipeline.h"
 #include "engine/refkey.h"
+#include "engine/source.h"
 #include "engine/stage.h"
 #include "io/csv.h"
 #include "state/state.h"
@@ -30,9 +31,11 @@
 #include "transform/textfn.h"
 #include "util/alloc.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/hash.h"
 #include "util/path.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -48,15 +51,20 @@
 #define DETAIL_MAX 100000
 
 struct slot {
-	uint64_t low, high; /* the source id's 128-bit hash; both 0 = empty */
-	uint64_t hash;	    /* of the expected values, timestamps aside */
-	uint32_t hc, hu;    /* of the mapped created_at and updated_at */
-	uint32_t detail;    /* 1-based index of the expected values kept for a field comparison */
-	uint8_t skip;	    /* timestamps not compared: mapped, but left empty by the source */
-	uint8_t seen;
-	uint8_t exception; /* on the exception list */
-	uint8_t differs;   /* the target's hashes differ */
+	uint64_t low, high;	/* the source id's 128-bit hash; both 0 = empty */
+	uint64_t hash;		/* of the expected values, timestamps aside */
+	uint32_t hc, hu;	/* of the mapped created_at and updated_at */
+	uint32_t detail;	/* 1-based index of the expected values kept for a field comparison */
+	unsigned skip : 2;	/* timestamps not compared: mapped, but left empty by the source */
+	unsigned seen : 2;	/* 1 found in the target, 2 missing and its links counted */
+	unsigned exception : 1; /* on the exception list */
+	unsigned differs : 1;	/* the target's hashes differ */
+	unsigned gone : 2;	/* GONE_*: the newest input that has the record does not load it */
+	unsigned input : 16;	/* which input gave the record (several: an export and the deltas after it) */
 };
+
+/* A record the newest input that has it does not load: earlier inputs' versions of it count no more. */
+enum { GONE_NOT, GONE_DELETED, GONE_REJECTED };
 
 /* A target row as the scan thread saw it: its id's hash and its values' hashes. */
 struct trow {
@@ -179,11 +187,22 @@ struct reconciliation {
 	uint8_t *reconciled;
 	/* per referenced object: source ids in the export that are not loaded (num: a crm_link_cause) */
 	struct crm_strmap *not_loaded;
+	/* per project object: what reconcile compares with, newest first (NULL: its export, as configured) */
+	struct recon_input **inputs;
+	size_t *input_count;
 	/* per relation (res->relations): parent keys that links named and no parent row holds -> records */
 	struct crm_strmap *missing;
 	size_t missing_cap;
 	const struct crm_field_program **missing_field; /* per relation: its field (masks personal keys) */
 	size_t missing_field_cap;
+};
+
+/* A file a run read for an object: an export, or a delta a sync applied. */
+struct recon_input {
+	struct crm_source_file file; /* as the run's snapshot recorded it */
+	char *path;		     /* where it is now (the project folder joined) */
+	int64_t run;
+	int full; /* a whole export (a migrate, sync --full): nothing before it counts */
 };
 
 /* One reference column as the scan thread found it in the target. */
@@ -219,10 +238,13 @@ struct object_check {
 	size_t trow_refs_cap;
 	struct crm_table_spec spec;
 	struct crm_store_column *columns;
-	struct crm_value *resolved; /* per field: the value the store should hold */
-	int *timestamp;		    /* per field: created_at/updated_at */
-	int *critical;		    /* per field: index into res->criticals + 1, or 0 */
-	int phase;		    /* 1: hashes, 2: fields */
+	struct crm_value *resolved;	    /* per field: the value the store should hold */
+	int *timestamp;			    /* per field: created_at/updated_at */
+	int *critical;			    /* per field: index into res->criticals + 1, or 0 */
+	int phase;			    /* 1: hashes, 2: fields */
+	int multi;			    /* the source is an export and the deltas syncs applied after it */
+	unsigned input;			    /* the input being read (0 the newest) */
+	struct crm_project_object *stage_o; /* the object reading that input; oc->o when there is one */
 	/* columns the totals read, found once (-1 when the table has none) */
 	long role_opp; /* opportunity_contact.opportunity_id */
 	long account;  /* contact.account_id */
@@ -548,6 +570,39 @@ static int not_loaded(struct reconciliation *rc, struct object_check *oc, const 
 }
 
 /*
+ * Several inputs (an export and the deltas syncs applied after it) are read
+ * newest first: a record a newer input had is that input's, and older
+ * versions of it count no more.
+ */
+static int shadowed(struct object_check *oc, const struct crm_stage_record *rec)
+{
+	struct slot *s;
+
+	if (!oc->multi || !rec->id_len)
+		return 0;
+	s = idmap_get(&oc->expected, rec->id, rec->id_len);
+	return s && s->input != oc->input;
+}
+
+/* With several inputs: a record of this input that is not loaded (deleted or rejected) hides older versions. */
+static int tombstone(struct object_check *oc, const struct crm_stage_record *rec, unsigned gone, struct crm_error *err)
+{
+	struct slot *s;
+	int added;
+
+	if (!oc->multi || !rec->id_len)
+		return 0;
+	s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
+	if (!s)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (added) {
+		s->gone = gone;
+		s->input = oc->input;
+	}
+	return 0;
+}
+
+/*
  * The links a record carries in the export, and the parent keys of those it
  * loses. A record rejected for a required reference counts only the links it
  * lost that way (only_lost): its other links are lost with the record, which
@@ -588,7 +643,7 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	memset(&opt, 0, sizeof(opt));
 	opt.keep_bad = 1;
 	opt.run_flags = oc->phase == 1 ? CRM_RUN_CHECK_UNIQUE : 0;
-	stager = crm_stager_start(oc->o, &opt, err);
+	stager = crm_stager_start(oc->stage_o ? oc->stage_o : oc->o, &opt, err);
 	if (!stager)
 		return err->code;
 	while ((rc_ = crm_stager_next(stager, &batch, err)) == 1) {
@@ -599,6 +654,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			int added, orphan;
 
 			crm_arena_reset(&rc->arena);
+			if (oc->phase == 1 && shadowed(oc, rec))
+				continue; /* a newer input has this record: that one is the source's */
 			if (oc->phase == 1) {
 				oc->r->source_rows++;
 				if (!rec->deleted || rec->bad) {
@@ -613,7 +670,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			}
 			if (rec->deleted && !rec->bad) {
 				/* flagged deleted in the source ([object] deleted): not loaded, not expected */
-				if (oc->phase == 1 && not_loaded(rc, oc, rec, CRM_LINK_DELETED, err))
+				if (oc->phase == 1 && (not_loaded(rc, oc, rec, CRM_LINK_DELETED, err) ||
+						       tombstone(oc, rec, GONE_DELETED, err)))
 					goto out;
 				continue;
 			}
@@ -623,7 +681,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			if (rec->bad || !rec->id_len || rec->failure_count) {
 				if (oc->phase == 1) {
 					oc->r->rejected++;
-					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err))
+					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) ||
+					    tombstone(oc, rec, GONE_REJECTED, err))
 						goto out;
 				}
 				continue;
@@ -632,6 +691,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
 				size_t f, total = 0;
 				char *copy;
+				if (d && (d->gone || d->input != oc->input))
+					continue; /* not this input's record */
 				if (d && d->seen == 0) {
 					/* a missing (or excepted missing) record: its links go with it, measured by failed_imports */
 					d->seen = 2;
@@ -671,7 +732,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				id_hash(rec->id, rec->id_len, &low, &high);
 				if (other_object_row(rc, oc, low, high)) {
 					oc->r->rejected++;
-					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err))
+					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) ||
+					    tombstone(oc, rec, GONE_REJECTED, err))
 						goto out;
 					continue;
 				}
@@ -681,7 +743,8 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				goto out;
 			if (orphan) {
 				oc->r->rejected++;
-				if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tally_links(oc, rec, 1, err))
+				if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tally_links(oc, rec, 1, err) ||
+				    tombstone(oc, rec, GONE_REJECTED, err))
 					goto out;
 				continue;
 			}
@@ -690,11 +753,17 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 				crm_error_set(err, CRM_ENOMEM, "out of memory");
 				goto out;
 			}
+			if (!added && s->gone) {
+				/* the input's earlier record with this id was not loaded; this one is */
+				s->gone = GONE_NOT;
+				added = 1;
+			}
 			if (!added) {
 				/* migrate loads the first record with an id and rejects the others */
 				oc->r->rejected++;
 				continue;
 			}
+			s->input = oc->input;
 			if (tally_links(oc, rec, 0, err))
 				goto out;
 			for (k = 0; k < rec->blanked_count; k++) {
@@ -714,6 +783,43 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	}
 out:
 	crm_stager_stop(stager);
+	return err->code;
+}
+
+/*
+ * The export, or with several inputs each of them newest first, each read
+ * by a view of the object compiled against that file's header.
+ */
+static int stage_inputs(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	size_t at = (size_t)(oc->o - rc->p->objects), k;
+
+	oc->multi = rc->input_count[at] > 0;
+	if (!oc->multi)
+		return stage_export(rc, oc, err);
+	if (!oc->r->compared_with) {
+		/* oldest first, as they were applied */
+		struct crm_buf text;
+		crm_buf_init(&text, 64 * 1024);
+		for (k = rc->input_count[at]; k-- > 0 && !err->code;)
+			crm_buf_addf(&text, err, "%s%s (run %lld)", k + 1 < rc->input_count[at] ? " + " : "",
+				     rc->inputs[at][k].file.path, (long long)rc->inputs[at][k].run);
+		if (!err->code && !(oc->r->compared_with = crm_strdup(text.ptr)))
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+		crm_buf_release(&text);
+		if (err->code)
+			return err->code;
+	}
+	for (k = 0; k < rc->input_count[at] && !err->code; k++) {
+		struct crm_project_object view;
+		if (crm_project_file_view(rc->p, oc->o, rc->inputs[at][k].path, &view, err))
+			break;
+		oc->stage_o = &view;
+		oc->input = (unsigned)k;
+		stage_export(rc, oc, err);
+		oc->stage_o = NULL;
+		crm_project_file_view_release(&view);
+	}
 	return err->code;
 }
 
@@ -877,6 +983,11 @@ static void match(struct reconciliation *rc, struct object_check *oc)
 			oc->r->unexpected += !other_object_row(rc, oc, t->low, t->high);
 			continue;
 		}
+		if (s->gone) {
+			/* deleted in the source since: the row should be gone; a newer version rejected: the row stays */
+			oc->r->unexpected += s->gone == GONE_DELETED;
+			continue;
+		}
 		if (s->seen) {
 			oc->r->unexpected++; /* a second row with the same source id */
 			continue;
@@ -897,7 +1008,7 @@ static void match(struct reconciliation *rc, struct object_check *oc)
 	}
 	for (i = 0; i < oc->expected.cap; i++) {
 		struct slot *s = &oc->expected.slots[i];
-		if ((s->low || s->high) && !s->seen) {
+		if ((s->low || s->high) && !s->seen && !s->gone) {
 			if (s->exception)
 				oc->r->accepted++;
 			else
@@ -1107,7 +1218,7 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 			return crm_error_set(err, CRM_EINTERNAL, "cannot start the scan thread");
 		scanning = 1;
 	}
-	stage_export(rc, oc, err);
+	stage_inputs(rc, oc, err);
 	if (scanning)
 		pthread_join(sc.thread, NULL);
 	if (err->code)
@@ -1126,7 +1237,7 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 	/* the export again: for the records that differ, and for the links of records the target lacks */
 	if (oc->differing || (oc->r->missing && oc->ref_bytes)) {
 		oc->phase = 2;
-		if (stage_export(rc, oc, err))
+		if (stage_inputs(rc, oc, err))
 			return err->code;
 		if (oc->differing && rc->store->ops->scan(rc->store, &oc->spec, compare_row, &sc, err))
 			return err->code;
@@ -1537,6 +1648,130 @@ static int explain_lost_links(struct reconciliation *rc, struct crm_error *err)
 	return 0;
 }
 
+/* ---- the source as of the last applied change ---- */
+
+/* A whole export: a migrate's, or a sync --full's; a sync's delta otherwise. */
+static int whole_export(const struct crm_run_info *info)
+{
+	json_t *options, *sync;
+	int full;
+
+	if (strcmp(info->command, "sync") != 0)
+		return 1;
+	options = json_loads(info->options, 0, NULL);
+	sync = json_object_get(options, "sync");
+	full = json_is_true(json_object_get(sync, "full"));
+	json_decref(options);
+	return full;
+}
+
+static void free_inputs(struct recon_input *inputs, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		crm_free(inputs[i].path);
+	crm_free(inputs);
+}
+
+/*
+ * What each object's source is, as the runs that are not rolled back read
+ * it: its newest whole export and every delta a sync applied after it,
+ * newest first. An object that is just its configured export, as the
+ * migration read it, keeps the plain reading (no inputs). Every file
+ * replayed must still be as its run read it (SHA-256).
+ */
+static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
+{
+	struct crm_run_info last;
+	int64_t run;
+	size_t i, k;
+	int rc_ = crm_state_run_last(rc->state, &last, err);
+
+	if (rc_ < 0 || rc_ == 1)
+		return rc_ < 0 ? err->code : 0;
+	for (run = 1; run <= last.id; run++) {
+		struct crm_run_info info;
+		struct crm_source_file *files = NULL;
+		size_t n = 0;
+		int full;
+		rc_ = crm_state_run_get(rc->state, run, &info, err);
+		if (rc_ < 0)
+			return err->code;
+		if (rc_ == 1 || !strcmp(info.status, "rolled back"))
+			continue;
+		full = whole_export(&info);
+		if (crm_state_source_files(rc->state, run, &files, &n, err))
+			return err->code;
+		for (i = 0; i < n && !err->code; i++) {
+			struct crm_project_object *po = crm_project_object(rc->p, files[i].object);
+			size_t at, cap;
+			struct recon_input *in;
+			if (!strcmp(files[i].object, "events")) {
+				rc->res->events_run = run; /* a change stream: not replayed (reconcile.h) */
+				continue;
+			}
+			if (!po)
+				continue;
+			at = (size_t)(po - rc->p->objects);
+			cap = rc->input_count[at];
+			if (crm_grow(&rc->inputs[at], rc->input_count[at], &cap, sizeof(*in), 4)) {
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				break;
+			}
+			in = &rc->inputs[at][rc->input_count[at]++];
+			memset(in, 0, sizeof(*in));
+			in->file = files[i];
+			in->run = run;
+			in->full = full;
+			in->path = files[i].path[0] == '/' ? crm_strdup(files[i].path)
+							   : crm_config_path(&rc->p->cfg, files[i].path);
+			if (!in->path)
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+		crm_free(files);
+		if (err->code)
+			return err->code;
+	}
+	for (i = 0; i < rc->p->count; i++) {
+		struct recon_input *in = rc->inputs[i];
+		size_t n = rc->input_count[i], first = n;
+		/* newest back to the newest whole export, then newest first */
+		while (first > 0 && !(first < n && in[first].full))
+			first--;
+		for (k = 0; k < first; k++)
+			crm_free(in[k].path);
+		memmove(in, in + first, (n - first) * sizeof(*in));
+		n -= first;
+		for (k = 0; k < n / 2; k++) {
+			struct recon_input t = in[k];
+			in[k] = in[n - 1 - k];
+			in[n - 1 - k] = t;
+		}
+		rc->input_count[i] = n;
+		if (n == 1 && in[0].full && !strcmp(in[0].path, rc->p->objects[i].path))
+			rc->input_count[i] = 0; /* the export as configured: the plain reading */
+		if (!rc->input_count[i]) {
+			free_inputs(in, n);
+			rc->inputs[i] = NULL;
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			char reason[512];
+			int changed = crm_source_changed(&in[k].file, in[k].path, 1, reason, sizeof(reason), err);
+			if (changed < 0)
+				return err->code;
+			if (changed)
+				return crm_error_set(
+					err, CRM_EINPUT,
+					"%s: reconcile compares the target with the source as run %lld read "
+					"it, and %s: put that file back as the run read it",
+					in[k].file.path, (long long)in[k].run, reason);
+		}
+	}
+	return 0;
+}
+
 static int add_trigger(struct crm_reconcile_result *res, const char *name, const char *subject, double value,
 		       double threshold, int percent, int fired, struct crm_error *err)
 {
@@ -1633,8 +1868,10 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 {
 	size_t i;
 
-	for (i = 0; i < res->count; i++)
+	for (i = 0; i < res->count; i++) {
 		crm_free(res->objects[i].fields);
+		crm_free(res->objects[i].compared_with);
+	}
 	crm_free(res->objects);
 	crm_free(res->criticals);
 	crm_free(res->relations);
@@ -1665,11 +1902,13 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	rc.referenced = crm_calloc(p->count ? p->count : 1, 1);
 	rc.reconciled = crm_calloc(p->count ? p->count : 1, 1);
 	rc.not_loaded = crm_calloc(p->count ? p->count : 1, sizeof(*rc.not_loaded));
+	rc.inputs = crm_calloc(p->count ? p->count : 1, sizeof(*rc.inputs));
+	rc.input_count = crm_calloc(p->count ? p->count : 1, sizeof(*rc.input_count));
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
 	res->criticals =
 		crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1, sizeof(*res->criticals));
-	if (!rc.caches || !rc.keys || !rc.referenced || !rc.reconciled || !rc.not_loaded || !res->objects ||
-	    !res->criticals) {
+	if (!rc.caches || !rc.keys || !rc.referenced || !rc.reconciled || !rc.not_loaded || !rc.inputs ||
+	    !rc.input_count || !res->objects || !res->criticals) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1705,7 +1944,7 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],
 					 err) < 0)
 			goto out;
-	if (crm_project_check_selection(p, objects, err))
+	if (crm_project_check_selection(p, objects, err) || gather_inputs(&rc, err))
 		goto out;
 	for (i = 0; i < p->count; i++) {
 		struct object_check oc;
@@ -1730,6 +1969,10 @@ out:
 	for (i = 0; i < res->relation_count && rc.missing; i++)
 		crm_strmap_release(&rc.missing[i]);
 	crm_free(rc.not_loaded);
+	for (i = 0; rc.inputs && i < p->count; i++)
+		free_inputs(rc.inputs[i], rc.input_count[i]);
+	crm_free(rc.inputs);
+	crm_free(rc.input_count);
 	crm_free(rc.missing);
 	crm_free(rc.missing_field);
 	crm_free(rc.referenced);

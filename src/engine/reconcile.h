@@ -54,6 +54,12 @@ struct crm_recon_object {
 	int64_t consent_mismatches;
 	int64_t optouts_lost; /* an opt-out in the source that is not one in the target */
 	int64_t blanked;      /* values on_invalid = blank leaves empty, in records the target should hold */
+	/*
+	 * What the expected side was read from, when it is more than the
+	 * export: "exports/Contact.csv (run 1) + delta/Contact.csv (run 2)",
+	 * the source as of the last change a sync applied. NULL otherwise.
+	 */
+	char *compared_with;
 	struct crm_recon_field *fields;
 	size_t field_count;
 };
@@ -151,6 +157,7 @@ struct crm_reconcile_result {
 	struct crm_recon_trigger *triggers;
 	size_t trigger_count;
 	int go;
+	int64_t events_run; /* the newest run that applied a change stream, which is not replayed here; 0 when none */
 	double seconds;
 };
 
