@@ -524,6 +524,34 @@ static long object_named_loosely(const struct profiler *pr, const char *name)
 }
 
 /*
+ * Whether an object's records are people, whose names, e-mails, phones and
+ * addresses are personal: contacts and leads; a custom object (Order__c, or
+ * one crmshift.ini gives a custom table) only when named for people
+ * (Patient__c, Member__c): a product's or an order's Name is not. A file
+ * nothing tells about counts as people, so nothing personal is shown.
+ */
+static int holds_people(const struct object_state *s, const struct crm_profile_object *o)
+{
+	static const char *const words[] = {"contact",	 "lead",     "person",	  "people",    "member",    "customer",
+					    "patient",	 "employee", "candidate", "student",   "user",	    "donor",
+					    "volunteer", "client",   "guest",	  "applicant", "subscriber"};
+	char key[256];
+	size_t i;
+
+	size_t n = strlen(o->name);
+
+	if (s->table)
+		return o->target && (!strcmp(o->target, "contact") || !strcmp(o->target, "lead"));
+	if (!o->target && !(n > 3 && !strcmp(o->name + n - 3, "__c")))
+		return 1;
+	crm_schema_name_key(o->name, key, sizeof(key));
+	for (i = 0; i < CRM_ARRAY_COUNT(words); i++)
+		if (strstr(key, words[i]))
+			return 1;
+	return 0;
+}
+
+/*
  * The object a lookup column's name points at, as Salesforce and Pipedrive
  * name them: AccountId and Account__c (Account), Product_Family__c (the
  * object of that very name), org_id (organizations), person_id (persons).
@@ -547,6 +575,17 @@ static long parent_by_column_name(const struct profiler *pr, const char *column,
 	} else if (n > 2 && !strcmp(column + n - 2, "Id") && column[n - 3] >= 'a' && column[n - 3] <= 'z') {
 		snprintf(base, cap, "%.*s", (int)(n - 2), column);
 		p = object_named_loosely(pr, base);
+	}
+	if (p < 0 && base[0]) {
+		/* a second lookup to the same object is named for its role: Primary_Contact__c, ParentAccountId */
+		const char *last = strrchr(base, '_');
+		size_t i = strlen(base);
+		if (!last)
+			while (i > 1 && !(base[i - 1] >= 'A' && base[i - 1] <= 'Z'))
+				i--;
+		last = last ? last + 1 : i > 1 ? base + i - 1 : NULL;
+		if (last && *last)
+			p = object_named_loosely(pr, last);
 	}
 	return p;
 }
@@ -595,8 +634,7 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 		struct field_state *f = &s->fs[c];
 		const char *target = column_target(s, f, s->columns[c]);
 		char parent[CRM_MAX_IDENT_LEN + 1] = "";
-		enum crm_pii_kind pii = crm_infer_pii_name(s->columns[c], !s->table || !strcmp(o->target, "contact") ||
-										  !strcmp(o->target, "lead"));
+		enum crm_pii_kind pii = crm_infer_pii_name(s->columns[c], holds_people(s, o));
 		long p = -1;
 
 		if ((long)c == s->id_col || pipedrive_tenant(s, c))
@@ -611,9 +649,8 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 			if (def && def->type == CRM_TYPE_REF && (p = object_for_table(pr, def->ref_table)) >= 0 &&
 			    add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
 				return err->code;
-		} else if (s->kind != CRM_READER_CSV &&
-			   (p = parent_by_column_name(pr, s->columns[c], parent, sizeof(parent))) >= 0) {
-			/* JSON exports carry API names, whose lookups follow the CRM's naming */
+		} else if ((p = parent_by_column_name(pr, s->columns[c], parent, sizeof(parent))) >= 0) {
+			/* API names (JSON exports, Data Loader CSVs): lookups follow the CRM's naming */
 			if (add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
 				return err->code;
 		}
@@ -1622,8 +1659,7 @@ static int prepare_object(struct profiler *pr, size_t i, struct crm_error *err)
 			out->flagged =
 				f->row->pii != CRM_PII_NONE || rule_protects(f->row->col[CRM_MAP_TRANSFORM_RULE]);
 		}
-		out->pii = crm_infer_pii_name(s->columns[c],
-					      !s->table || !strcmp(o->target, "contact") || !strcmp(o->target, "lead"));
+		out->pii = crm_infer_pii_name(s->columns[c], holds_people(s, o));
 		out->pii_basis = out->pii ? "name" : NULL;
 	}
 	s->id_col = s->cfg && s->cfg->id ? column_index(s, s->cfg->id) : guess_id_column(s, o->name);

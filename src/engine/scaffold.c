@@ -499,6 +499,16 @@ static int reference_key(const struct crm_profile_object *o, char *key, size_t c
 	return len < cap;
 }
 
+/* The mapping rows the draft has for object. */
+static size_t draft_rows_of(const struct crm_profile *prof, const char *object)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < prof->draft_count; i++)
+		n += !strcmp(prof->draft[i].col[0], object);
+	return n;
+}
+
 static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, const struct source_kind *k,
 			const char *format, FILE *out, struct crm_error *err)
 {
@@ -534,6 +544,14 @@ static int objects_text(struct crm_scaffold *res, struct crm_profile *prof, cons
 				 "name one and add it by hand",
 				 err))
 				return err->code;
+			continue;
+		}
+		if (!draft_rows_of(prof, o->name)) {
+			/* an object without one mapping row fails plan: the draft leaves it out, and says so */
+			if (skip(res, file, "no column to load besides its id (every other column is empty)", err))
+				return err->code;
+			crm_free(o->id_field); /* not configured: a reference to it becomes plain text */
+			o->id_field = NULL;
 			continue;
 		}
 		if (key) {
