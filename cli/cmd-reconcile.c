@@ -101,6 +101,10 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 	if (res->has_junction)
 		printf("  opportunities with a contact role in the source: %lld; with none in the target: %lld\n",
 		       (long long)res->opportunities_with_roles, (long long)res->opportunities_lost_roles);
+	if (res->duplicate_roles)
+		printf("  contact roles that repeat an earlier role's opportunity and contact: %lld (one link, held "
+		       "twice)\n",
+		       (long long)res->duplicate_roles);
 	for (i = 0; i < res->parent_count; i++)
 		printf("  %s account %s: %lld contacts in the source, %lld in the target\n",
 		       i == 0 ? "largest" : "       ", res->parents[i].source_id,
@@ -274,9 +278,10 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 	json_object_set_new(root, "objects", objects);
 	json_object_set_new(root, "privacy", privacy);
 	json_object_set_new(root, "relationships",
-			    json_pack("{s:o, s:I, s:I, s:o}", "references", relations, "opportunities_with_roles",
+			    json_pack("{s:o, s:I, s:I, s:I, s:o}", "references", relations, "opportunities_with_roles",
 				      (json_int_t)res->opportunities_with_roles, "opportunities_lost_roles",
-				      (json_int_t)res->opportunities_lost_roles, "largest_accounts", parents));
+				      (json_int_t)res->opportunities_lost_roles, "duplicate_roles",
+				      (json_int_t)res->duplicate_roles, "largest_accounts", parents));
 	json_object_set_new(root, "critical_fields", criticals);
 	json_object_set_new(root, "business_totals",
 			    json_pack("{s:o, s:{s:I, s:f}, s:{s:I, s:f}, s:I, s:I, s:I, s:I}", "open_pipeline", stages,

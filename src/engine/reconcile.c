@@ -246,8 +246,10 @@ struct object_check {
 	unsigned input;			    /* the input being read (0 the newest) */
 	struct crm_project_object *stage_o; /* the object reading that input; oc->o when there is one */
 	/* columns the totals read, found once (-1 when the table has none) */
-	long role_opp; /* opportunity_contact.opportunity_id */
-	long account;  /* contact.account_id */
+	long role_opp;		       /* opportunity_contact.opportunity_id */
+	long role_contact;	       /* opportunity_contact.contact_id */
+	struct crm_idcount role_pairs; /* the expected roles' (opportunity, contact) target ids, by hash */
+	long account;		       /* contact.account_id */
 	struct crm_pipeline_fields opp;
 };
 
@@ -776,6 +778,17 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
 			oc->r->expected++;
 			criticals(rc, oc, oc->resolved, 1);
+			if (oc->role_opp >= 0 && oc->role_contact >= 0 && oc->resolved[oc->role_opp].id &&
+			    oc->resolved[oc->role_contact].id) {
+				/* a role whose opportunity and contact an earlier role has: one link, held twice */
+				uint64_t pair =
+					XXH3_64bits_withSeed(&oc->resolved[oc->role_contact].id, sizeof(int64_t),
+							     (uint64_t)oc->resolved[oc->role_opp].id);
+				int64_t key = (int64_t)(pair >> 1) | 1;
+				rc->res->duplicate_roles += crm_idcount_get(&oc->role_pairs, key) > 0;
+				if (crm_idcount_add(&oc->role_pairs, key, 1, err))
+					goto out;
+			}
 			if (account >= 0 && oc->resolved[account].id &&
 			    crm_idcount_add(&rc->source_children, oc->resolved[account].id, 1, err))
 				goto out;
@@ -1084,6 +1097,7 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	}
 	oc->ref_bytes = (oc->ref_bytes + 7) / 8;
 	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? crm_program_field(prog, "opportunity_id") : -1;
+	oc->role_contact = oc->role_opp >= 0 ? crm_program_field(prog, "contact_id") : -1;
 	oc->account = strcmp(prog->table, "contact") == 0 ? crm_program_field(prog, "account_id") : -1;
 	crm_pipeline_fields_find(prog, &oc->opp);
 	rc->res->closed_mapped |= oc->opp.closed >= 0;
@@ -1122,6 +1136,7 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->details);
 	crm_free(oc->trows);
 	crm_free(oc->tstages);
+	crm_idcount_release(&oc->role_pairs);
 	crm_arena_release(&oc->values);
 }
 

@@ -145,6 +145,7 @@ struct crm_reconcile_result {
 	int has_junction;		  /* an object loads opportunity_contact */
 	int64_t opportunities_with_roles; /* in the source, and loaded */
 	int64_t opportunities_lost_roles; /* of those, with no contact role in the target */
+	int64_t duplicate_roles;	  /* roles the target holds twice: the same opportunity and contact */
 	struct crm_recon_stage *stages;	  /* open pipeline by stage */
 	size_t stage_count;
 	int closed_mapped, won_mapped; /* is_closed and is_won are mapped: the pipeline and closed won can be told */
