@@ -26,7 +26,7 @@ static void value_text(char *buf, size_t cap, const struct crm_recon_trigger *t,
 /* One bar per trigger: the measured value, a mark at the threshold. */
 static void chart(FILE *out, const struct crm_reconcile_result *res)
 {
-	const int row = 30, label = 360, width = 420;
+	const int row = 30, label = 430, width = 380; /* room for Object.reference_id labels */
 	size_t i;
 
 	fprintf(out,
