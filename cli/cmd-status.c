@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/project.h"
+#include "engine/session.h"
 #include "model/config.h"
 #include "state/state.h"
 #include "store/store.h"
@@ -118,7 +119,8 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	if (!store)
 		goto out;
 	state = crm_state_open(path, store->ops->sqlite_handle(store), &err);
-	if (!state || crm_state_run_count(state, &runs, &err))
+	if (!state || crm_session_bind(store, state, cfg.target_url, 0, &err) ||
+	    crm_state_run_count(state, &runs, &err))
 		goto out;
 	rc = crm_state_run_last(state, &last, &err);
 	if (rc < 0)

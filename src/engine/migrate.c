@@ -24,6 +24,7 @@
 #include "engine/snapshot.h"
 #include "engine/source.h"
 #include "engine/stage.h"
+#include "engine/session.h"
 #include "io/csv.h"
 #include "io/events.h"
 #include "state/xrefcache.h"
@@ -1874,7 +1875,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (!m.store)
 		goto out;
 	m.state = crm_state_open(path, m.store->ops->sqlite_handle(m.store), err);
-	if (!m.state)
+	if (!m.state || crm_session_bind(m.store, m.state, opt->dry_run ? res->target : url, 1, err))
 		goto out;
 	for (i = 0; !opt->resume && i < p->count; i++)
 		res->objects[i].selected = crm_project_selected(opt->objects, p->objects[p->order[i]].cfg->name) &&

@@ -23,6 +23,7 @@
 #include "engine/refkey.h"
 #include "engine/source.h"
 #include "engine/stage.h"
+#include "engine/session.h"
 #include "io/csv.h"
 #include "state/state.h"
 #include "state/xrefcache.h"
@@ -1953,7 +1954,8 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	if (!rc.store)
 		goto out;
 	rc.state = crm_state_open(path, rc.store->ops->sqlite_handle(rc.store), err);
-	if (!rc.state || rc.store->ops->cache_limit(rc.store, 8u << 20, err))
+	if (!rc.state || crm_session_bind(rc.store, rc.state, p->cfg.target_url, 0, err) ||
+	    rc.store->ops->cache_limit(rc.store, 8u << 20, err))
 		goto out;
 	for (i = 0; i < p->count; i++)
 		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],

@@ -4,6 +4,7 @@
  */
 #include "compat.h"
 #include "engine/rollback.h"
+#include "engine/session.h"
 #include "audit/seal.h"
 #include "io/csv.h"
 #include "state/state.h"
@@ -387,7 +388,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	if (!rb.store)
 		goto out;
 	rb.state = crm_state_open(path, rb.store->ops->sqlite_handle(rb.store), err);
-	if (!rb.state || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
+	if (!rb.state || crm_session_bind(rb.store, rb.state, p->cfg.target_url, !opt->verify_only, err) ||
+	    pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
 		goto out;
 	if (!opt->verify_only) {
 		rc = crm_state_rollback_get(rb.state, res->run, &progress, err);

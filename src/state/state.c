@@ -454,6 +454,40 @@ int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, stru
 	return rc == SQLITE_ROW ? 0 : db_error(st, err, "xref count");
 }
 
+int crm_state_meta_get(struct crm_state *st, const char *key, char *out, size_t cap, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st, "SELECT value FROM %s.meta WHERE key = ?", &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, cap, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_error(st, err, "meta read");
+}
+
+int crm_state_meta_put(struct crm_state *st, const char *key, const char *value, struct crm_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (run_sql(st,
+		    "INSERT INTO %s.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+		    "excluded.value",
+		    &s, err))
+		return err->code;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, err, "meta write");
+}
+
 int crm_state_xref_each(struct crm_state *st, int64_t key, crm_state_id_fn fn, void *ctx, struct crm_error *err)
 {
 	sqlite3_stmt *s;

@@ -34,6 +34,10 @@ struct crm_state;
 struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct crm_error *err);
 void crm_state_close(struct crm_state *state);
 
+/* A value of the state's meta table: 0 with it in out (cap bytes), 1 when the key has none. */
+int crm_state_meta_get(struct crm_state *state, const char *key, char *out, size_t cap, struct crm_error *err);
+int crm_state_meta_put(struct crm_state *state, const char *key, const char *value, struct crm_error *err);
+
 /* Transactions; no-ops when the state shares the target's connection. */
 int crm_state_begin(struct crm_state *state, struct crm_error *err);
 int crm_state_commit(struct crm_state *state, struct crm_error *err);

@@ -772,6 +772,39 @@ static int sqlite_count(struct crm_store *base, const char *table, int64_t *coun
 	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
 }
 
+static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* a target without the table (new, or written by something else) fails to prepare: it has no identity */
+	if (sqlite3_prepare_v2(s->db, "SELECT identity FROM main.crmshift_identity", -1, &st, NULL) == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(out, CRM_STORE_IDENTITY_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		if (rc == SQLITE_ROW)
+			return 0;
+		if (rc != SQLITE_DONE)
+			return db_error(s->db, err, "target identity");
+	}
+	if (!create)
+		return 1;
+	new_uuid(out);
+	if (sqlite3_exec(s->db,
+			 "CREATE TABLE IF NOT EXISTS main.crmshift_identity (id INTEGER PRIMARY KEY, identity TEXT NOT "
+			 "NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO main.crmshift_identity (identity) VALUES (?)", -1, &st, NULL) !=
+		    SQLITE_OK)
+		return db_error(s->db, err, "target identity");
+	sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(s->db, err, "target identity");
+}
+
 static void *sqlite_handle(struct crm_store *base)
 {
 	return ((struct sqlite_store *)base)->db;
@@ -807,6 +840,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.restore_row = sqlite_restore_row,
 	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
+	.identity = sqlite_identity,
 	.sqlite_handle = sqlite_handle,
 	.close = sqlite_close,
 };

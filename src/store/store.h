@@ -51,6 +51,8 @@ struct crm_store_row {
 typedef int (*crm_store_row_fn)(void *ctx, const char *source_id, size_t source_id_len, const struct crm_value *values,
 				struct crm_error *err);
 
+#define CRM_STORE_IDENTITY_LEN 37 /* a UUID and its NUL */
+
 struct crm_store_ops {
 	const char *name;
 	/* Creates the table (canonical columns for a core table) and any missing spec column. */
@@ -115,6 +117,13 @@ struct crm_store_ops {
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
+	/*
+	 * The target's identity, a UUID crmshift writes into it once, so that a
+	 * project's state can tell its own target from a new or another one:
+	 * 0 with out set; 1 when it has none (with create, one is made and
+	 * committed first, and 0 returned).
+	 */
+	int (*identity)(struct crm_store *store, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err);
 	/*
 	 * For backends that are SQLite files: the connection, so the state
 	 * database can be attached and share its transactions. NULL otherwise.
