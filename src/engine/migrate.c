@@ -403,6 +403,7 @@ struct object_run {
 	size_t *deferred_fields;  /* pass 2: which fields those are */
 	size_t deferred_count;
 	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
+	int verify; /* the target holds fewer rows than the state knows: an unchanged record's row is looked for */
 	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
 	int opened; /* change events: the writer is open */
 	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */
@@ -599,6 +600,33 @@ static int delete_record(struct migration *m, struct object_run *orun, const cha
 	return 0;
 }
 
+/*
+ * Whether the target holds fewer of this source system's rows in o's table
+ * than the state knows records of the objects that write it: rows deleted
+ * outside crmshift, which the run must load again rather than count
+ * unchanged. One count a table, so a run whose target is whole pays nothing
+ * per record.
+ */
+static int missing_rows(struct migration *m, const struct crm_project_object *o, int *missing, struct crm_error *err)
+{
+	int64_t known = 0, rows;
+	size_t i;
+
+	*missing = 0;
+	for (i = 0; i < m->p->count; i++) {
+		int64_t n;
+		if (strcmp(m->p->objects[i].cfg->target, o->cfg->target) != 0 || !m->keys[i])
+			continue;
+		if (crm_state_xref_count(m->state, m->keys[i], &n, err))
+			return err->code;
+		known += n;
+	}
+	if (m->store->ops->count_source(m->store, o->cfg->target, m->p->cfg.source_system, &rows, err))
+		return err->code;
+	*missing = known > 0 && rows < known;
+	return 0;
+}
+
 /* A full export's record that is not loaded still exists in the source: it must not count as absent. */
 static int keep_seen(struct migration *m, struct object_run *orun, const char *id, size_t id_len, struct crm_error *err)
 {
@@ -641,6 +669,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	int64_t id;
 	uint64_t row_hash;
 
+	memset(&x, 0, sizeof(x));
 	if (!orun->fresh) {
 		found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
@@ -648,6 +677,13 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	if (found && x.seen_run == m->run && !orun->events)
 		goto duplicate;
+	if (found && x.hash == pr->hash && orun->verify) {
+		/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
+		rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		if (rc < 0)
+			return rc;
+		found = rc == 0;
+	}
 	if (found && x.hash == pr->hash) {
 		orun->result->counts.unchanged++;
 		return crm_state_xref_seen(m->state, orun->key, pr->id, pr->id_len, m->run, err);
@@ -1962,6 +1998,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			if (crm_state_xref_count(m.state, orun.key, &known, err))
 				goto out_failed;
 			orun.fresh = known == 0;
+			if (pass == 1 && !orun.fresh && missing_rows(&m, orun.o, &orun.verify, err))
+				goto out_failed;
 			if (run_pass(&m, &orun, pass, err))
 				goto out_failed;
 		}

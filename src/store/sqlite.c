@@ -805,6 +805,28 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 	return rc == SQLITE_DONE ? 0 : db_error(s->db, err, "target identity");
 }
 
+static int sqlite_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,
+			       struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc = has_column(s->db, table, "id", err);
+
+	if (rc < 0) {
+		*count = -1;
+		return err->code;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\" WHERE source_system = ?", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "count");
+	sqlite3_bind_text(st, 1, source_system, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
+}
+
 static void *sqlite_handle(struct crm_store *base)
 {
 	return ((struct sqlite_store *)base)->db;
@@ -840,6 +862,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.restore_row = sqlite_restore_row,
 	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
+	.count_source = sqlite_count_source,
 	.identity = sqlite_identity,
 	.sqlite_handle = sqlite_handle,
 	.close = sqlite_close,

@@ -117,6 +117,9 @@ struct crm_store_ops {
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
+	/* Rows in table that carry source_system (-1 when the table does not exist). */
+	int (*count_source)(struct crm_store *store, const char *table, const char *source_system, int64_t *count,
+			    struct crm_error *err);
 	/*
 	 * The target's identity, a UUID crmshift writes into it once, so that a
 	 * project's state can tell its own target from a new or another one:

@@ -53,3 +53,14 @@ sqlite3 "$B/.crmshift/state.db" "delete from meta where key = 'target_identity'"
 "$CRMSHIFT" -C "$B" migrate >/dev/null || fail "an unbound project does not run"
 [ -n "$(identity "$B")" ] || fail "the old project's target got no identity"
 expect_eq "the old project bound" "$(sqlite3 "$B/.crmshift/state.db" "select value from meta where key = 'target_identity'")" "$(identity "$B")"
+
+# 5. rows deleted from the target outside crmshift are loaded again, not counted unchanged,
+# and the links to them follow
+"$CRMSHIFT" -C "$A" reconcile --json >"$SCRATCH/r0.json" || true
+sqlite3 "$A/target.db" "delete from contact where source_id in ('003A000000000001AAA', '003A000000000002AAA')"
+"$CRMSHIFT" -C "$A" migrate --json >"$SCRATCH/m5.json"
+expect_eq "contacts loaded again" "$(jq '.objects[] | select(.object == "Contact") | [.inserted, .unchanged]' -c "$SCRATCH/m5.json")" "[2,15]"
+expect_eq "both back" "$(sqlite3 "$A/target.db" "select count(*) from contact where source_id in ('003A000000000001AAA', '003A000000000002AAA')")" 2
+expect_eq "roles point at rows that exist" "$(sqlite3 "$A/target.db" "select count(*) from opportunity_contact r where not exists (select 1 from contact c where c.id = r.contact_id)")" 0
+"$CRMSHIFT" -C "$A" reconcile --json >"$SCRATCH/r5.json" || true
+expect_eq "reconcile as before the deletion" "$(jq -c '[.objects[] | [.missing, .mismatched]]' "$SCRATCH/r5.json")" "$(jq -c '[.objects[] | [.missing, .mismatched]]' "$SCRATCH/r0.json")"
