@@ -137,6 +137,12 @@ static void print_object(const struct crm_profile_object *o)
 			       r->field, r->parent, r->basis, (long long)r->references, r->parent, r->parent);
 			continue;
 		}
+		if (!strcmp(r->basis, "values")) {
+			printf("  references: %s -> %s (values): %lld of its %lld most frequent values are %s ids\n",
+			       r->field, r->parent, (long long)(r->references - r->orphans), (long long)r->references,
+			       r->parent);
+			continue;
+		}
 		printf("  references: %s -> %s (%s): %lld references, %lld orphans", r->field, r->parent, r->basis,
 		       (long long)r->references, (long long)r->orphans);
 		for (i = 0; i < r->example_count; i++)

@@ -1507,6 +1507,64 @@ static void draft_rule(const struct crm_profile_field *f, enum crm_type type, co
 	}
 }
 
+/*
+ * A column whose name says nothing, whose values are another object's ids
+ * (accountManager holding contact ids): a reference all the same. Its most
+ * frequent values (the sketch keeps up to 32 of them, exactly) are looked
+ * up in each object's ids; when at least 4 in 5 of at least 3 distinct
+ * values are one object's, the column points at it ("values" basis, the
+ * sampled values and those not found kept as its references and orphans).
+ */
+static int references_by_values(struct profiler *pr, size_t index, struct crm_error *err)
+{
+	struct object_state *s = &pr->st[index];
+	struct crm_profile_object *o = &pr->prof->objects[index];
+	size_t c, r, p;
+
+	for (c = 0; c < s->column_count; c++) {
+		const struct crm_topk_slot *slots[CRM_TOPK_SLOTS];
+		size_t n, k, best_hits = 0;
+		long best = -1;
+		const struct crm_column_def *def = crm_schema_match(s->table, s->columns[c]);
+		/* a column the model has as something else (a deal's owner is text) stays that */
+		int known = (long)c == s->id_col || s->fs[c].row || pipedrive_tenant(s, c) ||
+			    (def && def->type != CRM_TYPE_REF) || crm_schema_timestamp_match(s->columns[c]);
+		for (r = 0; r < s->ref_count && !known; r++)
+			known = s->refs[r].col == (long)c;
+		if (known)
+			continue;
+		n = crm_topk_sorted(&s->fs[c].values, slots, CRM_TOPK_SLOTS);
+		if (n < 3)
+			continue;
+		for (p = 0; p < pr->prof->count; p++) {
+			size_t hits = 0;
+			if (pr->st[p].id_col < 0 || pr->prof->objects[p].fatal)
+				continue;
+			for (k = 0; k < n; k++) {
+				const char *v = slots[k]->value;
+				size_t len = slots[k]->len;
+				if (s->sfdx)
+					crm_json_sfdx_lookup(&v, &len);
+				/* short numbers are ids of many things and counts of others: they prove nothing */
+				if (slots[k]->cut || (len < 6 && strspn(v, "0123456789") == len))
+					continue;
+				hits += crm_idcount_get(&pr->st[p].ids, (int64_t)id_hash(v, len)) > 0;
+			}
+			if (hits > best_hits) {
+				best_hits = hits;
+				best = (long)p;
+			}
+		}
+		if (best < 0 || best_hits * 5 < n * 4)
+			continue;
+		if (add_ref(s, o, (long)c, (size_t)best, pr->prof->objects[best].name, "values", err))
+			return err->code;
+		o->references[o->reference_count - 1].references = (int64_t)n;
+		o->references[o->reference_count - 1].orphans = (int64_t)(n - best_hits);
+	}
+	return 0;
+}
+
 static int draft_object(struct profiler *pr, size_t index, struct crm_error *err)
 {
 	struct object_state *s = &pr->st[index];
@@ -1544,8 +1602,12 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 			char stem[CRM_MAX_IDENT_LEN + 1];
 			crm_schema_ident(target, stem, sizeof(stem));
 			snprintf(target, sizeof(target), "%s_id", stem);
-		} else
+		} else {
 			crm_schema_ident(s->columns[c], target, sizeof(target));
+			/* a reference found by its values fills a column named as references are */
+			if (parent && (strlen(target) < 3 || strcmp(target + strlen(target) - 3, "_id")))
+				snprintf(target + strlen(target), sizeof(target) - strlen(target), "_id");
+		}
 		if (target_taken(pr, o->name, target, first))
 			continue; /* two columns for one target: the first one drafted wins, the user picks */
 		if (!(def && !strcmp(def->name, target)))
@@ -1792,6 +1854,9 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 		if (!err->code)
 			finish_duplicates(&pr.st[i], &prof->objects[i], err);
 	}
+	for (i = 0; i < prof->count && !err->code; i++)
+		if (!prof->objects[i].fatal)
+			references_by_values(&pr, i, err);
 	for (i = 0; i < pr.order_count && !err->code; i++)
 		if (!prof->objects[pr.order[i]].fatal)
 			draft_object(&pr, pr.order[i], err);

@@ -100,7 +100,8 @@ struct crm_profile_orphan_example {
 struct crm_profile_reference {
 	char *field;	   /* the referencing column */
 	char *parent;	   /* the object it points at */
-	const char *basis; /* "mapping" (a ref() rule) or "name" (a guess from the column's name) */
+	const char *basis; /* "mapping" (a ref() rule), "name" (a guess from the column's name), or "values" (its
+			    * most frequent values are the parent's ids: references and orphans count those) */
 	int64_t references;
 	int64_t orphans;      /* references to an id the parent's export does not hold */
 	int parent_has_no_id; /* the parent has no id column: the references could not be checked */

@@ -70,9 +70,14 @@ sqlite3 "$SCRATCH/hs-src.db" ".import --csv '$REAL/fivetran-dbt-hubspot/deal_con
 expect_eq "junction rows naming a known deal or contact" \
 	"$(sqlite3 "$SCRATCH/hs-src.db" "select count(*) from dc where deal_id in (select deal_id from d) or contact_id in (select id from c)")" 0
 expect_eq "hubspot verdict" "$verdict" 3
-expect_eq "hubspot triggers" "$fired" "failed_imports/deal_contact_data lost_links/deal_contact_data.contact_id lost_links/deal_contact_data.opportunity_id"
+# and a ticket's owner (property_hubspot_owner_id: found a reference by its values, owner_data's ids)
+# names an owner the seeds do not hold
+expect_eq "hubspot triggers" "$fired" "failed_imports/deal_contact_data lost_links/deal_contact_data.contact_id lost_links/deal_contact_data.opportunity_id lost_links/ticket_data.property_hubspot_owner_id"
 expect_eq "hubspot lost links" "$(lost_links "$H.reconcile")" "deal_contact_data.contact_id 11/11 not_in_export:11
-deal_contact_data.opportunity_id 11/11 not_in_export:11"
+deal_contact_data.opportunity_id 11/11 not_in_export:11
+ticket_data.property_hubspot_owner_id 1/6 not_in_export:1"
+grep -q '^ticket_data,property_hubspot_owner_id,id,property_hubspot_owner_id,trim -> ref(owner_data),' "$H/mapping.csv" ||
+	fail "the ticket owner is not drafted as a reference: $(grep property_hubspot_owner_id "$H/mapping.csv")"
 expect_eq "junction rejects" "$(grep -c '^deal_contact_data,.*,deal_id,required,orphan' "$H/reports/rejects-1.csv")" \
 	"$(sqlite3 "$SCRATCH/hs-src.db" "select count(*) from dc")"
 
