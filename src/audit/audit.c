@@ -47,23 +47,42 @@ static int entry_hash(const json_t *entry, char out[CRM_SHA256_HEX])
 	return 0;
 }
 
-/* The head: seq and hash of the last entry written; 1 when there is none. */
-static int read_head(const char *path, int64_t *seq, char hash[CRM_SHA256_HEX], struct crm_error *err)
+/*
+ * The head: seq and hash of the last entry written. An entry is announced
+ * before it is written (pending, with the hash of the entry before it) and
+ * the head is marked done once the entry is on disk, so a stop at any point
+ * leaves a head that tells a crash from a change: pending with the log at
+ * the entry (only the mark was lost), or at the one before (the entry was
+ * never written, or cut short). 1 when there is no head.
+ */
+struct audit_head {
+	int64_t seq;
+	char hash[CRM_SHA256_HEX];
+	char prev[CRM_SHA256_HEX]; /* of the entry before: the log's end while the entry is pending */
+	int pending;
+};
+
+static int read_head(const char *path, struct audit_head *h, struct crm_error *err)
 {
 	FILE *f = fopen(path, "r");
+	char state[16] = "done";
 	long long s;
 	int n;
 
+	memset(h, 0, sizeof(*h));
 	if (!f) {
 		if (errno == ENOENT)
 			return 1;
 		return crm_error_set(err, CRM_EIO, "%s: %s", path, strerror(errno));
 	}
-	n = fscanf(f, "%lld %64s", &s, hash);
+	/* "seq hash" (a head written before pending entries), or "seq hash prev pending|done" */
+	n = fscanf(f, "%lld %64s %64s %15s", &s, h->hash, h->prev, state);
 	fclose(f);
-	if (n != 2 || strlen(hash) != 64)
+	if ((n != 2 && n != 4) || strlen(h->hash) != 64 || (n == 4 && strlen(h->prev) != 64) ||
+	    (strcmp(state, "done") && strcmp(state, "pending")))
 		return crm_error_set(err, CRM_EREFUSED, "%s is damaged: run 'crmshift audit verify'", path);
-	*seq = (int64_t)s;
+	h->seq = (int64_t)s;
+	h->pending = !strcmp(state, "pending");
 	return 0;
 }
 
@@ -111,47 +130,118 @@ static json_t *last_entry(int fd, off_t size, int *whole)
 	return entry;
 }
 
-static int write_head(const char *path, int64_t seq, const char *hash, struct crm_error *err)
+static int write_head(const char *path, int64_t seq, const char *hash, const char *prev, int pending,
+		      struct crm_error *err)
 {
 	struct crm_atomic_file af;
 
 	if (crm_atomic_open(&af, path, err))
 		return err->code;
-	if (fprintf(af.f, "%lld %s\n", (long long)seq, hash) < 0)
+	if (fprintf(af.f, "%lld %s %s %s\n", (long long)seq, hash, prev, pending ? "pending" : "done") < 0)
 		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
 	return crm_atomic_commit(&af, err);
 }
 
-static int append_locked(int fd, const char *log, const char *head, json_t *fields, struct crm_error *err)
+/* The offset just past the log's last line break (0 when it has none): where a cut last line starts. */
+static off_t whole_lines_end(int fd, off_t size)
 {
-	char prev[CRM_SHA256_HEX] = ZERO_HASH, hash[CRM_SHA256_HEX], head_hash[CRM_SHA256_HEX], now[CRM_DT_MAX];
-	int64_t seq = 1, head_seq = 0;
-	json_t *entry = NULL, *last;
+	char buf[4096];
+	off_t end = size;
+
+	while (end > 0) {
+		off_t start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+		size_t n = (size_t)(end - start);
+		if (pread(fd, buf, n, start) != (ssize_t)n)
+			return -1;
+		while (n > 0)
+			if (buf[--n] == '\n')
+				return start + (off_t)n + 1;
+		end = start;
+	}
+	return 0;
+}
+
+/* The seq and hash of the log's last whole entry into *seq, hash (0 and the zero hash for an empty log). */
+static int log_end(int fd, off_t size, int64_t *seq, char hash[CRM_SHA256_HEX])
+{
+	json_t *last;
+	int whole;
+
+	*seq = 0;
+	snprintf(hash, CRM_SHA256_HEX, "%s", ZERO_HASH);
+	if (size == 0)
+		return 0;
+	last = last_entry(fd, size, &whole);
+	if (whole) {
+		*seq = json_integer_value(json_object_get(last, "seq"));
+		snprintf(hash, CRM_SHA256_HEX, "%s", json_string_value(json_object_get(last, "hash")));
+	}
+	json_decref(last);
+	return whole ? 0 : -1;
+}
+
+/*
+ * A head left pending by a stop: the entry is on disk (only the done mark
+ * was lost), or it never was, or only in part (the head goes back to the
+ * entry before, and a cut line of the pending entry is trimmed). Anything
+ * else is left for the check that follows to refuse.
+ */
+static int finish_pending(int fd, const char *log, const char *head, struct audit_head *h, struct crm_error *err)
+{
 	struct stat st;
-	char *line = NULL;
-	size_t len, done = 0;
-	int rc, whole;
+	int64_t seq;
+	char hash[CRM_SHA256_HEX];
+	off_t end;
 
 	if (fstat(fd, &st) != 0)
 		return crm_error_set(err, CRM_EIO, "%s: %s", log, strerror(errno));
-	rc = read_head(head, &head_seq, head_hash, err);
+	if (log_end(fd, st.st_size, &seq, hash) == 0 && seq == h->seq && !strcmp(hash, h->hash)) {
+		h->pending = 0;
+		return write_head(head, h->seq, h->hash, h->prev, 0, err);
+	}
+	end = whole_lines_end(fd, st.st_size);
+	if (end < 0 || log_end(fd, end, &seq, hash) != 0 || seq != h->seq - 1 || strcmp(hash, h->prev) != 0)
+		return 0;
+	if (end < st.st_size && ftruncate(fd, end) != 0)
+		return crm_error_set(err, CRM_EIO, "cannot trim '%s': %s", log, strerror(errno));
+	h->seq = seq;
+	snprintf(h->hash, sizeof(h->hash), "%s", hash);
+	h->pending = 0;
+	return write_head(head, h->seq, h->hash, ZERO_HASH, 0, err);
+}
+
+/*
+ * Appends one entry: announced in the head (pending), written and synced,
+ * then marked done, so a stop anywhere leaves a log and head that the next
+ * append completes (finish_pending) and verify accepts.
+ */
+static int append_locked(int fd, const char *log, const char *head, json_t *fields, struct crm_error *err)
+{
+	char prev[CRM_SHA256_HEX] = ZERO_HASH, hash[CRM_SHA256_HEX], now[CRM_DT_MAX];
+	int64_t seq = 1, end_seq;
+	json_t *entry = NULL;
+	struct audit_head h;
+	struct stat st;
+	char *line = NULL;
+	size_t len, done = 0;
+	int rc;
+
+	rc = read_head(head, &h, err);
 	if (rc < 0)
 		return rc;
-	if (st.st_size > 0) {
-		last = last_entry(fd, st.st_size, &whole);
-		if (!whole) {
-			json_decref(last);
-			return crm_error_set(err, CRM_EREFUSED,
-					     "%s does not end with a whole entry: it was damaged, and the chain cannot "
-					     "continue from it; run 'crmshift audit verify'",
-					     log);
-		}
-		seq = json_integer_value(json_object_get(last, "seq")) + 1;
-		snprintf(prev, sizeof(prev), "%s", json_string_value(json_object_get(last, "hash")));
-		json_decref(last);
-	}
+	if (rc == 0 && h.pending && finish_pending(fd, log, head, &h, err))
+		return err->code;
+	if (fstat(fd, &st) != 0)
+		return crm_error_set(err, CRM_EIO, "%s: %s", log, strerror(errno));
+	if (log_end(fd, st.st_size, &end_seq, prev) != 0)
+		return crm_error_set(err, CRM_EREFUSED,
+				     "%s does not end with a whole entry: it was damaged, and the chain cannot "
+				     "continue from it; run 'crmshift audit verify'",
+				     log);
+	seq = end_seq + 1;
 	/* the log's end must be the entry crmshift wrote last */
-	if ((rc == 0 && (seq - 1 != head_seq || (seq > 1 && strcmp(prev, head_hash) != 0))) || (rc == 1 && seq > 1))
+	if ((rc == 0 && (h.pending || end_seq != h.seq || (end_seq > 0 && strcmp(prev, h.hash) != 0))) ||
+	    (rc == 1 && end_seq > 0))
 		return crm_error_set(err, CRM_EREFUSED,
 				     "%s does not end with the last entry crmshift wrote (audit.head): it was changed; "
 				     "run 'crmshift audit verify'",
@@ -169,6 +259,10 @@ static int append_locked(int fd, const char *log, const char *head, json_t *fiel
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
 	json_decref(entry);
+	if (write_head(head, seq, hash, prev, 1, err)) {
+		free(line);
+		return err->code;
+	}
 	len = strlen(line);
 	line[len++] = '\n'; /* in the terminator's byte: written by length, not as a C string */
 	while (done < len) {
@@ -184,7 +278,7 @@ static int append_locked(int fd, const char *log, const char *head, json_t *fiel
 	free(line);
 	if (!err->code && fsync(fd) != 0)
 		crm_error_set(err, CRM_EIO, "cannot sync '%s': %s", log, strerror(errno));
-	return err->code ? err->code : write_head(head, seq, hash, err);
+	return err->code ? err->code : write_head(head, seq, hash, prev, 0, err);
 }
 
 int crm_audit_append(const char *dir, json_t *fields, struct crm_error *err)
@@ -356,6 +450,7 @@ int crm_audit_verify(const char *dir, struct crm_audit_verdict *v, struct crm_er
 {
 	char log[PATH_MAX], head[PATH_MAX], head_hash[CRM_SHA256_HEX] = "", prev_hash[CRM_SHA256_HEX] = ZERO_HASH;
 	struct log_lines l;
+	struct audit_head h;
 	int64_t head_seq = 0, prev_seq = 0;
 	size_t i;
 	int head_rc;
@@ -364,7 +459,7 @@ int crm_audit_verify(const char *dir, struct crm_audit_verdict *v, struct crm_er
 	v->intact = 1;
 	if (log_paths(dir, log, head, sizeof(log), err))
 		return err->code;
-	head_rc = read_head(head, &head_seq, head_hash, err);
+	head_rc = read_head(head, &h, err);
 	if (head_rc < 0) {
 		if (err->code != CRM_EREFUSED)
 			return err->code;
@@ -374,6 +469,25 @@ int crm_audit_verify(const char *dir, struct crm_audit_verdict *v, struct crm_er
 	}
 	if (read_lines(log, &l, err))
 		return err->code;
+	head_seq = h.seq;
+	snprintf(head_hash, sizeof(head_hash), "%s", h.hash);
+	if (head_rc == 0 && h.pending) {
+		/* a command stopped while writing its entry: the log is whole at the entry, or at the one before */
+		size_t whole = l.count - (size_t)l.cut;
+		const json_t *last = whole ? l.items[whole - 1].entry : NULL;
+		const char *last_hash = last ? json_string_value(json_object_get(last, "hash")) : ZERO_HASH;
+		int64_t last_seq = last ? l.items[whole - 1].seq : 0;
+		if (!l.cut && last_hash && last_seq == h.seq && !strcmp(last_hash, h.hash)) {
+			/* only the done mark was lost */
+		} else if (last_hash && last_seq == h.seq - 1 && !strcmp(last_hash, h.prev)) {
+			head_seq = last_seq; /* the entry was never written, or cut short: as if not begun */
+			snprintf(head_hash, sizeof(head_hash), "%s", last_hash);
+			if (l.cut) {
+				json_decref(l.items[--l.count].entry);
+				l.cut = 0;
+			}
+		}
+	}
 	for (i = 0; i < l.count; i++) {
 		if (check_line(&l, i, head_rc == 0, head_seq, prev_seq, prev_hash, v))
 			break;

@@ -102,3 +102,36 @@ grep -q "the audit log: .*does not end with the last entry crmshift wrote" err |
 restore
 "$CRMSHIFT" plan >/dev/null || fail "plan after the log is restored: exit $?"
 "$CRMSHIFT" audit verify >/dev/null || fail "verify after a new entry: exit $?"
+
+# a stop at any point of an append leaves a log and head that verify accepts and the next command
+# completes: the head announces an entry (pending) before it is written and is marked done after
+verify_ok() { "$CRMSHIFT" audit verify >"$SCRATCH/v.out" 2>&1 || fail "$1: verify: $(cat "$SCRATCH/v.out")"; }
+last_hash() { tail -n 1 $LOG | jq -r .hash; }
+n=$(wc -l <$LOG)
+read -r hs hh hp _ <.crmshift/audit.head
+# (a) stopped after the entry was synced, before the done mark
+printf '%s %s %s pending\n' "$hs" "$hh" "$hp" >.crmshift/audit.head
+verify_ok "the done mark lost"
+"$CRMSHIFT" plan >/dev/null || fail "plan after a lost done mark: exit $?"
+verify_ok "after the lost done mark"
+expect_eq "one more entry" "$(wc -l <$LOG)" $((n + 1))
+# (b) stopped after announcing an entry, before writing any of it
+A64=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa # the hash of an entry that never was
+printf '%s %s %s pending\n' "$(($(tail -n 1 $LOG | jq .seq) + 1))" $A64 "$(last_hash)" >.crmshift/audit.head
+verify_ok "an entry announced, never written"
+"$CRMSHIFT" plan >/dev/null || fail "plan after an unwritten entry: exit $?"
+verify_ok "after the unwritten entry"
+expect_eq "the log goes on from its end" "$(wc -l <$LOG)" $((n + 2))
+# (c) stopped in the middle of writing the entry: its cut line is trimmed by the next command
+printf '%s %s %s pending\n' "$(($(tail -n 1 $LOG | jq .seq) + 1))" $A64 "$(last_hash)" >.crmshift/audit.head
+printf '{"action":"migrate","actor":"x' >>$LOG
+verify_ok "an entry cut short by a stop"
+"$CRMSHIFT" plan >/dev/null || fail "plan after a cut entry: exit $?"
+verify_ok "after the cut entry"
+expect_eq "the cut line replaced" "$(wc -l <$LOG)" $((n + 3))
+jq -e . $LOG >/dev/null || fail "the log is not whole JSON lines"
+# a pending head that matches neither end is no stop: it stays a finding
+printf '%s %s %s pending\n' 999 $A64 "$(last_hash)" >.crmshift/audit.head
+rc=0
+"$CRMSHIFT" audit verify >/dev/null 2>&1 || rc=$?
+expect_eq "a pending head far from the log's end" "$rc" 3
