@@ -95,6 +95,10 @@ struct object_state {
 	long dup_cols[DUP_KINDS][3];
 	int phone_cc;
 	struct dup_table dups[DUP_KINDS];
+	/* more e-mail columns (Email, Work_Email__c): each counted, the most filled one reported */
+	long email_alt[2];
+	struct dup_table email_alt_dups[2];
+	struct crm_profile_duplicates email_alt_found[2];
 	struct ref_state *refs;
 	size_t ref_count;
 	int visiting; /* for ordering */
@@ -629,6 +633,7 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 
 	for (k = 0; k < DUP_KINDS; k++)
 		s->dup_cols[k][0] = s->dup_cols[k][1] = s->dup_cols[k][2] = -1;
+	s->email_alt[0] = s->email_alt[1] = -1;
 	s->phone_cc = 1;
 	for (c = 0; c < s->column_count; c++) {
 		struct field_state *f = &s->fs[c];
@@ -658,6 +663,10 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 		if ((target && !strcmp(target, "email")) || (!target && pii == CRM_PII_KIND_EMAIL)) {
 			if (s->dup_cols[DUP_EMAIL][0] < 0)
 				s->dup_cols[DUP_EMAIL][0] = (long)c;
+			else if (s->email_alt[0] < 0)
+				s->email_alt[0] = (long)c;
+			else if (s->email_alt[1] < 0)
+				s->email_alt[1] = (long)c;
 		} else if ((target && !strcmp(target, "phone")) || (!target && pii == CRM_PII_KIND_PHONE)) {
 			int cc = f->row ? rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]) : 0;
 			if (s->dup_cols[DUP_PHONE][0] < 0) {
@@ -919,6 +928,33 @@ static void mask_text(const char *v, char *out, size_t cap, int spi)
 	crm_text_masked(spi ? "SPI" : "PII", v, strlen(v), out, cap);
 }
 
+/* Counts one record's duplicate key (key, n; '\x1f' between parts) in table, the first repeats as examples in d. */
+static int duplicate_key(struct object_state *s, struct dup_table *table, struct crm_profile_duplicates *d, char *key,
+			 size_t n, const struct crm_record *rec, struct crm_error *err)
+{
+	uint32_t first = 0, count = 0;
+	size_t i;
+
+	if (dup_add(table, crm_hash_bytes(key, n), rec->line, &first, &count, err))
+		return err->code;
+	if (count == 2 && d->example_count < CRM_PROFILE_EXAMPLES) {
+		struct crm_profile_duplicate_example *ex = &d->examples[d->example_count++];
+		char masked[64];
+		ex->first_line = first;
+		ex->line = rec->line;
+		ex->id = s->id_col >= 0 ? crm_strndup(rec->fields[s->id_col].ptr, rec->fields[s->id_col].len)
+					: crm_strdup("");
+		for (i = 0; i < n; i++)
+			if (key[i] == '\x1f')
+				key[i] = ' ';
+		mask_text(key, masked, sizeof(masked), 0);
+		ex->key = crm_strdup(masked);
+		if (!ex->id || !ex->key)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int duplicates_of_record(struct object_state *s, struct crm_profile_object *o, const struct crm_record *rec,
 				struct crm_error *err)
 {
@@ -927,7 +963,6 @@ static int duplicates_of_record(struct object_state *s, struct crm_profile_objec
 	for (k = 0; k < DUP_KINDS; k++) {
 		char key[1024], e164[CRM_PHONE_MAX], reason[96];
 		size_t n = 0, i;
-		uint32_t first = 0, count = 0;
 		struct crm_profile_duplicates *d = &o->duplicates[k];
 		if (s->dup_cols[k][k == DUP_NAME ? 1 : 0] < 0)
 			continue;
@@ -962,23 +997,26 @@ static int duplicates_of_record(struct object_state *s, struct crm_profile_objec
 				continue;
 			key[n] = '\0';
 		}
-		if (dup_add(&s->dups[k], crm_hash_bytes(key, n), rec->line, &first, &count, err))
+		if (duplicate_key(s, &s->dups[k], d, key, n, rec, err))
 			return err->code;
-		if (count == 2 && d->example_count < CRM_PROFILE_EXAMPLES) {
-			struct crm_profile_duplicate_example *ex = &d->examples[d->example_count++];
-			char masked[64];
-			ex->first_line = first;
-			ex->line = rec->line;
-			ex->id = s->id_col >= 0 ? crm_strndup(rec->fields[s->id_col].ptr, rec->fields[s->id_col].len)
-						: crm_strdup("");
-			for (i = 0; i < n; i++)
-				if (key[i] == '\x1f')
-					key[i] = ' ';
-			mask_text(key, masked, sizeof(masked), 0);
-			ex->key = crm_strdup(masked);
-			if (!ex->id || !ex->key)
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		}
+	}
+	for (k = 0; k < 2; k++) {
+		/* the other e-mail columns, each keyed as the first */
+		char key[1024];
+		const char *p;
+		size_t len, i;
+		if (s->email_alt[k] < 0)
+			continue;
+		p = rec->fields[s->email_alt[k]].ptr;
+		len = rec->fields[s->email_alt[k]].len;
+		crm_text_trim(&p, &len);
+		if (!len || len >= sizeof(key))
+			continue;
+		for (i = 0; i < len; i++)
+			key[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+		key[len] = '\0';
+		if (duplicate_key(s, &s->email_alt_dups[k], &s->email_alt_found[k], key, len, rec, err))
+			return err->code;
 	}
 	return 0;
 }
@@ -1322,6 +1360,22 @@ static int finish_duplicates(struct object_state *s, struct crm_profile_object *
 	static const char *const names[] = {"email", "phone", "name+company"};
 	size_t k, i;
 
+	for (k = 0; k < 2; k++) {
+		/* duplicates by e-mail are counted on the most filled e-mail column */
+		long alt = s->email_alt[k], cur = s->dup_cols[DUP_EMAIL][0];
+		struct crm_profile_duplicates swap;
+		struct dup_table t;
+		if (alt < 0 || o->fields[alt].filled <= o->fields[cur].filled)
+			continue;
+		swap = o->duplicates[DUP_EMAIL];
+		o->duplicates[DUP_EMAIL] = s->email_alt_found[k];
+		s->email_alt_found[k] = swap;
+		t = s->dups[DUP_EMAIL];
+		s->dups[DUP_EMAIL] = s->email_alt_dups[k];
+		s->email_alt_dups[k] = t;
+		s->dup_cols[DUP_EMAIL][0] = alt;
+		s->email_alt[k] = cur;
+	}
 	for (k = 0; k < DUP_KINDS; k++) {
 		struct crm_profile_duplicates *d = &o->duplicates[k];
 		char fields[512] = "";
@@ -1750,6 +1804,14 @@ static void release_state(struct profiler *pr)
 		}
 		for (k = 0; k < DUP_KINDS; k++)
 			crm_free(s->dups[k].slots);
+		for (k = 0; k < 2; k++) {
+			size_t e;
+			crm_free(s->email_alt_dups[k].slots);
+			for (e = 0; e < s->email_alt_found[k].example_count; e++) {
+				crm_free(s->email_alt_found[k].examples[e].id);
+				crm_free(s->email_alt_found[k].examples[e].key);
+			}
+		}
 		crm_free(s->refs);
 		crm_free(s->columns);
 		crm_free(s->fs);
