@@ -752,9 +752,10 @@ static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_e
 	return 0;
 }
 
-static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
+/* Rows of table, or of those the ones that carry source_system when it is not NULL; -1 without the table. */
+static int count_rows(struct sqlite_store *s, const char *table, const char *source_system, int64_t *count,
+		      struct crm_error *err)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
 	sqlite3_stmt *st;
 	int rc = has_column(s->db, table, "id", err);
@@ -763,13 +764,21 @@ static int sqlite_count(struct crm_store *base, const char *table, int64_t *coun
 		*count = -1;
 		return err->code;
 	}
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\"", table);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\"%s", table,
+		 source_system ? " WHERE source_system = ?" : "");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(s->db, err, "count");
+	if (source_system)
+		sqlite3_bind_text(st, 1, source_system, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
+}
+
+static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
+{
+	return count_rows((struct sqlite_store *)base, table, NULL, count, err);
 }
 
 static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err)
@@ -808,23 +817,7 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 static int sqlite_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,
 			       struct crm_error *err)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	char sql[256];
-	sqlite3_stmt *st;
-	int rc = has_column(s->db, table, "id", err);
-
-	if (rc < 0) {
-		*count = -1;
-		return err->code;
-	}
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\" WHERE source_system = ?", table);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s->db, err, "count");
-	sqlite3_bind_text(st, 1, source_system, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
+	return count_rows((struct sqlite_store *)base, table, source_system, count, err);
 }
 
 static void *sqlite_handle(struct crm_store *base)
