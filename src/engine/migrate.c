@@ -252,10 +252,19 @@ struct key_map {
 	const struct crm_field_program *field;
 	size_t parent; /* project object index */
 	struct crm_xref_cache *map;
+	/*
+	 * A reference filled in the second pass (to the object itself, or in a
+	 * cycle): its map is built once a pass and kept while the pass writes
+	 * the parent's records, which would otherwise rebuild it after each.
+	 * Pass 1 resolves it against the records loaded before the pass (as
+	 * the next run's pass 1 will, so an unchanged record stays unchanged);
+	 * pass 2, against them all.
+	 */
+	int per_pass;
 };
 
 /* The map of a ref(Object.field), built from the parent's export and cross-reference at first use. */
-static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_field_program *field,
+static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_field_program *field, int per_pass,
 					  struct crm_error *err)
 {
 	size_t i, parent = (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects);
@@ -278,19 +287,26 @@ static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_
 		m->key_maps = maps;
 		maps[i].field = field;
 		maps[i].parent = parent;
+		maps[i].per_pass = per_pass;
 		m->key_map_count++;
 	}
 	m->key_maps[i].map = crm_refkey_load(&m->p->objects[parent], field->ref_key, ids, NULL, err);
 	return m->key_maps[i].map;
 }
 
-/* The parent's records changed: the maps that resolve by its other columns are built again when next needed. */
+/*
+ * The parent's records changed: the maps that resolve by its other columns
+ * are built again when next needed (a per-pass map at the next pass:
+ * parent SIZE_MAX drops those).
+ */
 static void key_maps_drop(struct migration *m, size_t parent)
 {
 	size_t i;
 
 	for (i = 0; i < m->key_map_count; i++)
-		if (m->key_maps[i].parent == parent && m->key_maps[i].map) {
+		if (m->key_maps[i].map &&
+		    (parent == SIZE_MAX ? m->key_maps[i].per_pass
+					: m->key_maps[i].parent == parent && !m->key_maps[i].per_pass)) {
 			crm_xref_cache_free(m->key_maps[i].map);
 			m->key_maps[i].map = NULL;
 		}
@@ -339,7 +355,7 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 		pr->resolved[f] = 0;
 		if (field->ref_object && v->len) {
 			struct crm_xref_cache *cache =
-				field->ref_key ? key_map_for(m, field, err)
+				field->ref_key ? key_map_for(m, field, o->deferred[f], err)
 					       : cache_for(m,
 							   (size_t)(crm_project_object(m->p, field->ref_object) -
 								    m->p->objects),
@@ -1246,6 +1262,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 {
 	struct crm_project_object *o = orun->o;
 	int64_t *done = pass == 1 ? &orun->cp.pass1_records : &orun->cp.pass2_records;
+
+	key_maps_drop(m, SIZE_MAX); /* the per-pass maps see every record loaded before this pass */
 	unsigned batch = m->p->cfg.batch_size, in_batch = 0;
 	struct crm_stage_options sopt;
 	struct crm_stager *stager = NULL;

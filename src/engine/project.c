@@ -397,20 +397,6 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 		crm_project_release(p);
 		return crm_error_set(err, first.code, "%s", first.msg);
 	}
-	for (i = 0; i < p->count && !first.code; i++) {
-		const struct crm_program *prog = p->objects[i].prog;
-		size_t f;
-		for (f = 0; f < prog->field_count && !first.code; f++)
-			if (prog->fields[f].ref_key && p->objects[i].deferred[f])
-				/* its map would be built again after every record of the first pass */
-				crm_error_set(
-					&first, CRM_EINPUT,
-					"%s:%lu: ref(%s.%s) is filled in a second pass (a reference to the object "
-					"itself or in a cycle), where a link by another field than the id is not "
-					"supported yet: link by the id",
-					p->map.path, prog->fields[f].row->line, prog->fields[f].ref_object,
-					prog->fields[f].ref_key);
-	}
 	if (first.code) {
 		crm_error_set(err, first.code, "%s", first.msg);
 		/* keep the diagnostics for the caller: release everything else */
