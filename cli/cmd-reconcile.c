@@ -49,8 +49,8 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 			printf("%s  %s: %s\n", any++ ? "" : "\nsource as of the last change a sync applied:\n",
 			       res->objects[i].object, res->objects[i].compared_with);
 	if (res->events_run)
-		printf("\nnote: run %lld applied a change stream (sync --events), which reconcile does not replay: "
-		       "the records it changed are compared with the exports\n",
+		printf("\nnote: run %lld stopped part-way through a change stream (sync --events), which is not "
+		       "replayed: the records it changed are compared with the older inputs; run that sync again\n",
 		       (long long)res->events_run);
 	any = 0;
 	for (i = 0; i < res->count; i++)

@@ -25,6 +25,7 @@
 #include "engine/stage.h"
 #include "engine/session.h"
 #include "io/csv.h"
+#include "io/events.h"
 #include "state/state.h"
 #include "state/xrefcache.h"
 #include "store/store.h"
@@ -203,7 +204,8 @@ struct recon_input {
 	struct crm_source_file file; /* as the run's snapshot recorded it */
 	char *path;		     /* where it is now (the project folder joined) */
 	int64_t run;
-	int full; /* a whole export (a migrate, sync --full): nothing before it counts */
+	int full;   /* a whole export (a migrate, sync --full): nothing before it counts */
+	int events; /* a change stream (sync --events): every object's events in one file */
 };
 
 /* One reference column as the scan thread found it in the target. */
@@ -633,14 +635,163 @@ static int tally_links(struct object_check *oc, const struct crm_stage_record *r
 	return 0;
 }
 
+/*
+ * One record of the source (an export's, or a change event's), phase 1:
+ * what the target should hold; phase 2: the details of a record that
+ * differs, or the links of one the target lacks.
+ */
+static int expect_record(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record *rec,
+			 struct crm_error *err)
+{
+	const struct crm_program *prog = oc->o->prog;
+	long role_opp = oc->role_opp, account = oc->account;
+	size_t k;
+	struct slot *s;
+	uint8_t skip;
+	int added, orphan;
+
+	crm_arena_reset(&rc->arena);
+	if (oc->phase == 1 && shadowed(oc, rec))
+		return 0; /* a newer input has this record: that one is the source's */
+	if (oc->phase == 1) {
+		oc->r->source_rows++;
+		if (!rec->deleted || rec->bad) {
+			rc->res->leads_source += !strcmp(prog->table, "lead");
+			rc->res->opportunities_source += !strcmp(prog->table, "opportunity");
+		}
+		/* the junction's source side: a role names its opportunity even when it is rejected */
+		if (role_opp >= 0 && !rec->bad && rec->values && rec->values[role_opp].len &&
+		    crm_strmap_put(&rc->role_opportunities, rec->values[role_opp].ptr, rec->values[role_opp].len, 0,
+				   NULL, NULL, err) < 0)
+			return err->code;
+	}
+	if (rec->deleted && !rec->bad) {
+		/* flagged deleted in the source ([object] deleted): not loaded, not expected */
+		if (oc->phase == 1 &&
+		    (not_loaded(rc, oc, rec, CRM_LINK_DELETED, err) || tombstone(oc, rec, GONE_DELETED, err)))
+			return err->code;
+		return 0;
+	}
+	/* the source's business figures: every record that maps, rejected or not, as migrate's snapshot */
+	if (oc->phase == 1 && !rec->bad && rec->values && business(rc, oc, rec->values, 1, err))
+		return err->code;
+	if (rec->bad || !rec->id_len || rec->failure_count) {
+		if (oc->phase == 1) {
+			oc->r->rejected++;
+			if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tombstone(oc, rec, GONE_REJECTED, err))
+				return err->code;
+		}
+		return 0;
+	}
+	if (oc->phase == 2) {
+		struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
+		size_t f, total = 0;
+		char *copy;
+		if (d && (d->gone || d->input != oc->input))
+			return 0; /* not this input's record */
+		if (d && d->seen == 0) {
+			/* a missing (or excepted missing) record: its links go with it, measured by failed_imports */
+			d->seen = 2;
+			if (expected_values(rc, oc, rec, &skip, err) < 0)
+				return err->code;
+			for (f = 0; f < prog->field_count; f++)
+				oc->refs[f].missing_row_links += prog->fields[f].ref_object && oc->resolved[f].len;
+			return 0;
+		}
+		if (!d || !d->differs || d->detail || oc->detail_count >= DETAIL_MAX)
+			return 0;
+		if (expected_values(rc, oc, rec, &skip, err) < 0)
+			return err->code;
+		/* the expected values of a differing record, kept as len-prefixed text */
+		for (f = 0; f < prog->field_count; f++)
+			total += sizeof(uint32_t) + oc->resolved[f].len;
+		copy = crm_arena_alloc(&oc->values, total + 1);
+		if (!copy) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			return err->code;
+		}
+		total = 0;
+		for (f = 0; f < prog->field_count; f++) {
+			uint32_t len = (uint32_t)oc->resolved[f].len;
+			memcpy(copy + total, &len, sizeof(len));
+			memcpy(copy + total + sizeof(len), oc->resolved[f].ptr, len);
+			total += sizeof(len) + len;
+		}
+		oc->details[oc->detail_count++] = copy;
+		d->detail = (uint32_t)oc->detail_count;
+		return 0;
+	}
+	{
+		/* migrate rejects an id another object writing the same table has loaded */
+		uint64_t low, high;
+		id_hash(rec->id, rec->id_len, &low, &high);
+		if (other_object_row(rc, oc, low, high)) {
+			oc->r->rejected++;
+			if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tombstone(oc, rec, GONE_REJECTED, err))
+				return err->code;
+			return 0;
+		}
+	}
+	orphan = expected_values(rc, oc, rec, &skip, err);
+	if (orphan < 0)
+		return err->code;
+	if (orphan) {
+		oc->r->rejected++;
+		if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tally_links(oc, rec, 1, err) ||
+		    tombstone(oc, rec, GONE_REJECTED, err))
+			return err->code;
+		return 0;
+	}
+	s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
+	if (!s) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return err->code;
+	}
+	if (!added && s->gone) {
+		/* the input's earlier record with this id was not loaded; this one is */
+		s->gone = GONE_NOT;
+		added = 1;
+	}
+	if (!added) {
+		/* migrate loads the first record with an id and rejects the others */
+		oc->r->rejected++;
+		return 0;
+	}
+	s->input = oc->input;
+	if (tally_links(oc, rec, 0, err))
+		return err->code;
+	for (k = 0; k < rec->blanked_count; k++) {
+		/* expected empty, so no mismatch: counted, so a GO never hides them */
+		oc->r->blanked++;
+		oc->r->fields[rec->blanked[k].field].blanked++;
+	}
+	row_hashes(oc, oc->resolved, &s->hash, &s->hc, &s->hu);
+	s->skip = skip;
+	s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
+	oc->r->expected++;
+	criticals(rc, oc, oc->resolved, 1);
+	if (oc->role_opp >= 0 && oc->role_contact >= 0 && oc->resolved[oc->role_opp].id &&
+	    oc->resolved[oc->role_contact].id) {
+		/* a role whose opportunity and contact an earlier role has: one link, held twice */
+		uint64_t pair = XXH3_64bits_withSeed(&oc->resolved[oc->role_contact].id, sizeof(int64_t),
+						     (uint64_t)oc->resolved[oc->role_opp].id);
+		int64_t key = (int64_t)(pair >> 1) | 1;
+		rc->res->duplicate_roles += crm_idcount_get(&oc->role_pairs, key) > 0;
+		if (crm_idcount_add(&oc->role_pairs, key, 1, err))
+			return err->code;
+	}
+	if (account >= 0 && oc->resolved[account].id &&
+	    crm_idcount_add(&rc->source_children, oc->resolved[account].id, 1, err))
+		return err->code;
+	return 0;
+}
+
 static int stage_export(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
 {
 	struct crm_stage_options opt;
 	struct crm_stager *stager;
 	struct crm_stage_batch batch;
-	const struct crm_program *prog = oc->o->prog;
-	long role_opp = oc->role_opp, account = oc->account;
-	size_t i, k;
+	size_t i;
 	int rc_;
 
 	memset(&opt, 0, sizeof(opt));
@@ -649,154 +800,142 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	stager = crm_stager_start(oc->stage_o ? oc->stage_o : oc->o, &opt, err);
 	if (!stager)
 		return err->code;
-	while ((rc_ = crm_stager_next(stager, &batch, err)) == 1) {
-		for (i = 0; i < batch.count; i++) {
-			const struct crm_stage_record *rec = &batch.records[i];
-			struct slot *s;
-			uint8_t skip;
-			int added, orphan;
+	while (!err->code && (rc_ = crm_stager_next(stager, &batch, err)) == 1)
+		for (i = 0; i < batch.count && !err->code; i++)
+			expect_record(rc, oc, &batch.records[i], err);
+	crm_stager_stop(stager);
+	return err->code;
+}
 
-			crm_arena_reset(&rc->arena);
-			if (oc->phase == 1 && shadowed(oc, rec))
-				continue; /* a newer input has this record: that one is the source's */
-			if (oc->phase == 1) {
-				oc->r->source_rows++;
-				if (!rec->deleted || rec->bad) {
-					rc->res->leads_source += !strcmp(prog->table, "lead");
-					rc->res->opportunities_source += !strcmp(prog->table, "opportunity");
-				}
-				/* the junction's source side: a role names its opportunity even when it is rejected */
-				if (role_opp >= 0 && !rec->bad && rec->values && rec->values[role_opp].len &&
-				    crm_strmap_put(&rc->role_opportunities, rec->values[role_opp].ptr,
-						   rec->values[role_opp].len, 0, NULL, NULL, err) < 0)
-					goto out;
-			}
-			if (rec->deleted && !rec->bad) {
-				/* flagged deleted in the source ([object] deleted): not loaded, not expected */
-				if (oc->phase == 1 && (not_loaded(rc, oc, rec, CRM_LINK_DELETED, err) ||
-						       tombstone(oc, rec, GONE_DELETED, err)))
-					goto out;
+/* The object a change event's source.table names, as sync --events picks it: first in load order. */
+static int event_is_for(const struct reconciliation *rc, const struct object_check *oc, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < rc->p->count; i++) {
+		const struct crm_project_object *o = &rc->p->objects[rc->p->order[i]];
+		if (strcasecmp(o->cfg->name, table) == 0 || strcasecmp(o->cfg->target, table) == 0)
+			return o == oc->o;
+	}
+	return 0;
+}
+
+/* An event's record key: from 'before' for a delete (it may log the key alone), else from 'after'. */
+static const struct crm_field *event_key(const struct crm_project_object *o, const struct crm_event *ev,
+					 struct crm_arena *arena)
+{
+	const char *missing;
+
+	return crm_events_record(ev->op == 'd' ? ev->before : ev->after, &o->columns[o->prog->id_col], 1, arena,
+				 &missing);
+}
+
+/* One change event as the record sync --events made of it (migrate's apply_event). */
+static int event_record(const struct object_check *oc, const char *path, const struct crm_event *ev,
+			struct crm_arena *arena, struct crm_program_result *res, struct crm_stage_record *rec,
+			struct crm_error *err)
+{
+	const struct crm_project_object *o = oc->o;
+	const struct crm_field *key;
+	struct crm_record raw;
+	const char *missing;
+	char when[CRM_DT_MAX];
+
+	memset(&raw, 0, sizeof(raw));
+	memset(rec, 0, sizeof(*rec));
+	raw.line = raw.end_line = rec->line = ev->line;
+	raw.count = o->column_count;
+	rec->id = "";
+	if (ev->op == 'd') {
+		key = event_key(o, ev, arena);
+		rec->id = key ? key->ptr : "";
+		rec->id_len = key ? key->len : 0;
+		crm_text_trim(&rec->id, &rec->id_len);
+		rec->deleted = 1;
+		return 0;
+	}
+	raw.fields = crm_events_record(ev->after, o->columns, o->column_count, arena, &missing);
+	if (!raw.fields && !missing)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!raw.fields) {
+		char message[320];
+		snprintf(message, sizeof(message), "%s:%lu: the event's 'after' row has no column '%.64s'", path,
+			 ev->line, missing);
+		rec->bad = 1;
+		rec->message = crm_arena_strndup(arena, message, strlen(message));
+		return rec->message ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	rec->id = raw.fields[o->prog->id_col].ptr;
+	rec->id_len = raw.fields[o->prog->id_col].len;
+	crm_text_trim(&rec->id, &rec->id_len);
+	crm_stage_sync_columns(o, NULL, &raw, rec, when);
+	if (!rec->id_len)
+		return 0;
+	if (crm_program_run(o->prog, &raw, res, arena, 0, err))
+		return err->code;
+	rec->values = res->values;
+	rec->failures = res->failures;
+	rec->failure_count = res->failure_count;
+	rec->blanked = res->blanked;
+	rec->blanked_count = res->blanked_count;
+	return 0;
+}
+
+/*
+ * A change stream's events for this object, each record's last event
+ * only (what the stream left it as): one pass finds the last event of
+ * each key, a second expects those.
+ */
+static int stage_events(struct reconciliation *rc, struct object_check *oc, const char *path, struct crm_error *err)
+{
+	struct crm_strmap last;
+	struct crm_program_result res;
+	struct crm_arena arena;
+	struct crm_events *in = NULL;
+	struct crm_event ev;
+	int pass, got = 0;
+
+	crm_strmap_init(&last);
+	crm_arena_init(&arena, 64 * 1024);
+	if (crm_program_result_init(&res, oc->o->prog, err))
+		goto out;
+	for (pass = 0; pass < 2 && !err->code; pass++) {
+		int64_t seen = 0;
+		if (!(in = crm_events_open(path, err)))
+			break;
+		while (!err->code && (got = crm_events_next(in, &ev, err)) == 1) {
+			const struct crm_strmap_entry *e;
+			const struct crm_field *key;
+			struct crm_stage_record rec;
+			const char *id;
+			size_t id_len;
+			if (!event_is_for(rc, oc, ev.table))
+				continue;
+			seen++;
+			crm_arena_reset(&arena);
+			key = event_key(oc->o, &ev, &arena);
+			id = key ? key->ptr : "";
+			id_len = key ? key->len : 0;
+			crm_text_trim(&id, &id_len);
+			if (pass == 0) {
+				if (id_len && crm_strmap_put(&last, id, id_len, seen, NULL, &e, err) == 0)
+					((struct crm_strmap_entry *)e)->num =
+						seen; /* a later event of the same record */
 				continue;
 			}
-			/* the source's business figures: every record that maps, rejected or not, as migrate's snapshot */
-			if (oc->phase == 1 && !rec->bad && rec->values && business(rc, oc, rec->values, 1, err))
-				goto out;
-			if (rec->bad || !rec->id_len || rec->failure_count) {
-				if (oc->phase == 1) {
-					oc->r->rejected++;
-					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) ||
-					    tombstone(oc, rec, GONE_REJECTED, err))
-						goto out;
-				}
+			/* a record without a key is reported, as sync reported it */
+			if (id_len && (e = crm_strmap_get(&last, id, id_len)) && e->num != seen)
 				continue;
-			}
-			if (oc->phase == 2) {
-				struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
-				size_t f, total = 0;
-				char *copy;
-				if (d && (d->gone || d->input != oc->input))
-					continue; /* not this input's record */
-				if (d && d->seen == 0) {
-					/* a missing (or excepted missing) record: its links go with it, measured by failed_imports */
-					d->seen = 2;
-					if (expected_values(rc, oc, rec, &skip, err) < 0)
-						goto out;
-					for (f = 0; f < prog->field_count; f++)
-						oc->refs[f].missing_row_links +=
-							prog->fields[f].ref_object && oc->resolved[f].len;
-					continue;
-				}
-				if (!d || !d->differs || d->detail || oc->detail_count >= DETAIL_MAX)
-					continue;
-				if (expected_values(rc, oc, rec, &skip, err) < 0)
-					goto out;
-				/* the expected values of a differing record, kept as len-prefixed text */
-				for (f = 0; f < prog->field_count; f++)
-					total += sizeof(uint32_t) + oc->resolved[f].len;
-				copy = crm_arena_alloc(&oc->values, total + 1);
-				if (!copy) {
-					crm_error_set(err, CRM_ENOMEM, "out of memory");
-					goto out;
-				}
-				total = 0;
-				for (f = 0; f < prog->field_count; f++) {
-					uint32_t len = (uint32_t)oc->resolved[f].len;
-					memcpy(copy + total, &len, sizeof(len));
-					memcpy(copy + total + sizeof(len), oc->resolved[f].ptr, len);
-					total += sizeof(len) + len;
-				}
-				oc->details[oc->detail_count++] = copy;
-				d->detail = (uint32_t)oc->detail_count;
-				continue;
-			}
-			{
-				/* migrate rejects an id another object writing the same table has loaded */
-				uint64_t low, high;
-				id_hash(rec->id, rec->id_len, &low, &high);
-				if (other_object_row(rc, oc, low, high)) {
-					oc->r->rejected++;
-					if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) ||
-					    tombstone(oc, rec, GONE_REJECTED, err))
-						goto out;
-					continue;
-				}
-			}
-			orphan = expected_values(rc, oc, rec, &skip, err);
-			if (orphan < 0)
-				goto out;
-			if (orphan) {
-				oc->r->rejected++;
-				if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tally_links(oc, rec, 1, err) ||
-				    tombstone(oc, rec, GONE_REJECTED, err))
-					goto out;
-				continue;
-			}
-			s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
-			if (!s) {
-				crm_error_set(err, CRM_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (!added && s->gone) {
-				/* the input's earlier record with this id was not loaded; this one is */
-				s->gone = GONE_NOT;
-				added = 1;
-			}
-			if (!added) {
-				/* migrate loads the first record with an id and rejects the others */
-				oc->r->rejected++;
-				continue;
-			}
-			s->input = oc->input;
-			if (tally_links(oc, rec, 0, err))
-				goto out;
-			for (k = 0; k < rec->blanked_count; k++) {
-				/* expected empty, so no mismatch: counted, so a GO never hides them */
-				oc->r->blanked++;
-				oc->r->fields[rec->blanked[k].field].blanked++;
-			}
-			row_hashes(oc, oc->resolved, &s->hash, &s->hc, &s->hu);
-			s->skip = skip;
-			s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
-			oc->r->expected++;
-			criticals(rc, oc, oc->resolved, 1);
-			if (oc->role_opp >= 0 && oc->role_contact >= 0 && oc->resolved[oc->role_opp].id &&
-			    oc->resolved[oc->role_contact].id) {
-				/* a role whose opportunity and contact an earlier role has: one link, held twice */
-				uint64_t pair =
-					XXH3_64bits_withSeed(&oc->resolved[oc->role_contact].id, sizeof(int64_t),
-							     (uint64_t)oc->resolved[oc->role_opp].id);
-				int64_t key = (int64_t)(pair >> 1) | 1;
-				rc->res->duplicate_roles += crm_idcount_get(&oc->role_pairs, key) > 0;
-				if (crm_idcount_add(&oc->role_pairs, key, 1, err))
-					goto out;
-			}
-			if (account >= 0 && oc->resolved[account].id &&
-			    crm_idcount_add(&rc->source_children, oc->resolved[account].id, 1, err))
-				goto out;
+			if (!event_record(oc, path, &ev, &arena, &res, &rec, err))
+				expect_record(rc, oc, &rec, err);
 		}
+		crm_events_close(in);
+		in = NULL;
 	}
 out:
-	crm_stager_stop(stager);
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_strmap_release(&last);
 	return err->code;
 }
 
@@ -826,10 +965,14 @@ static int stage_inputs(struct reconciliation *rc, struct object_check *oc, stru
 	}
 	for (k = 0; k < rc->input_count[at] && !err->code; k++) {
 		struct crm_project_object view;
+		oc->input = (unsigned)k;
+		if (rc->inputs[at][k].events) {
+			stage_events(rc, oc, rc->inputs[at][k].path, err);
+			continue;
+		}
 		if (crm_project_file_view(rc->p, oc->o, rc->inputs[at][k].path, &view, err))
 			break;
 		oc->stage_o = &view;
-		oc->input = (unsigned)k;
 		stage_export(rc, oc, err);
 		oc->stage_o = NULL;
 		crm_project_file_view_release(&view);
@@ -1690,6 +1833,25 @@ static void free_inputs(struct recon_input *inputs, size_t count)
 	crm_free(inputs);
 }
 
+/* Appends a file a run read to object at's inputs. */
+static int add_input(struct reconciliation *rc, size_t at, const struct crm_source_file *file, int64_t run, int full,
+		     int events, struct crm_error *err)
+{
+	size_t cap = rc->input_count[at];
+	struct recon_input *in;
+
+	if (crm_grow(&rc->inputs[at], rc->input_count[at], &cap, sizeof(*in), 4))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	in = &rc->inputs[at][rc->input_count[at]++];
+	memset(in, 0, sizeof(*in));
+	in->file = *file;
+	in->run = run;
+	in->full = full;
+	in->events = events;
+	in->path = file->path[0] == '/' ? crm_strdup(file->path) : crm_config_path(&rc->p->cfg, file->path);
+	return in->path ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+}
+
 /*
  * What each object's source is, as the runs that are not rolled back read
  * it: its newest whole export and every delta a sync applied after it,
@@ -1721,29 +1883,20 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 			return err->code;
 		for (i = 0; i < n && !err->code; i++) {
 			struct crm_project_object *po = crm_project_object(rc->p, files[i].object);
-			size_t at, cap;
-			struct recon_input *in;
+			size_t o;
 			if (!strcmp(files[i].object, "events")) {
-				rc->res->events_run = run; /* a change stream: not replayed (reconcile.h) */
+				/* a stream names many objects: each reads its own events from it */
+				if (strcmp(info.status, "done") != 0) {
+					/* stopped part-way: how far it got is not recorded per run */
+					rc->res->events_run = run;
+					continue;
+				}
+				for (o = 0; o < rc->p->count && !err->code; o++)
+					add_input(rc, o, &files[i], run, 0, 1, err);
 				continue;
 			}
-			if (!po)
-				continue;
-			at = (size_t)(po - rc->p->objects);
-			cap = rc->input_count[at];
-			if (crm_grow(&rc->inputs[at], rc->input_count[at], &cap, sizeof(*in), 4)) {
-				crm_error_set(err, CRM_ENOMEM, "out of memory");
-				break;
-			}
-			in = &rc->inputs[at][rc->input_count[at]++];
-			memset(in, 0, sizeof(*in));
-			in->file = files[i];
-			in->run = run;
-			in->full = full;
-			in->path = files[i].path[0] == '/' ? crm_strdup(files[i].path)
-							   : crm_config_path(&rc->p->cfg, files[i].path);
-			if (!in->path)
-				crm_error_set(err, CRM_ENOMEM, "out of memory");
+			if (po)
+				add_input(rc, (size_t)(po - rc->p->objects), &files[i], run, full, 0, err);
 		}
 		crm_free(files);
 		if (err->code)

@@ -158,7 +158,7 @@ struct crm_reconcile_result {
 	struct crm_recon_trigger *triggers;
 	size_t trigger_count;
 	int go;
-	int64_t events_run; /* the newest run that applied a change stream, which is not replayed here; 0 when none */
+	int64_t events_run; /* the newest change-stream run (sync --events) that stopped part-way, not replayed; 0 when none */
 	double seconds;
 };
 

@@ -114,6 +114,18 @@ grep -q "Invoice,,7,source.table,events,source.table 'Invoice' is not an object 
 	fail "the unknown table is not in the rejects: $(cat "$P/reports/rejects-2.csv")"
 grep -q "events.jsonl:8: the event's 'after' row has no column 'AccountId'" "$P/reports/rejects-2.csv" ||
 	fail "the short row is not in the rejects: $(cat "$P/reports/rejects-2.csv")"
+# reconcile replays the stream: each record as its last event left it (003E1 Third, 007 deleted)
+"$CRMSHIFT" -C "$P" reconcile --json >"$SCRATCH/r-events.json"
+expect_eq "stream reconciled" "$(jq -c '[.verdict, (.objects[] | select(.object == "Contact") |
+	.source_rows, .rejected, .expected, .missing, .unexpected, .mismatched, (.compared_with | test("events.jsonl \\(run 2\\)$")))]' \
+	"$SCRATCH/r-events.json")" '["GO",3004,1,3002,0,0,0,true]'
+# and a row that is not as the stream left it is a difference
+sqlite3 "$P/target.db" "update contact set title = 'Second' where source_id = '003E1'"
+set +e
+"$CRMSHIFT" -C "$P" reconcile --json >"$SCRATCH/r-events2.json"
+set -e
+expect_eq "stream row differs" "$(jq -c '[.objects[] | select(.object == "Contact") | .mismatched]' "$SCRATCH/r-events2.json")" '[1]'
+sqlite3 "$P/target.db" "update contact set title = 'Third' where source_id = '003E1'"
 # a replay is a no-op
 "$CRMSHIFT" -C "$P" sync --events "$SCRATCH/events.jsonl" --json >"$SCRATCH/e2.json"
 expect_eq "replayed events" "$(jq -c '[.events_applied, .events_skipped]' "$SCRATCH/e2.json")" "[0,8]"
