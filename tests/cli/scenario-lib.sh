@@ -34,12 +34,20 @@ import_source() { # project db
 # kill -9 pid as soon as the number a query of db returns exceeds min (polled
 # every 10 ms for up to 30 s); fails when pid finished before that
 kill_when_over() { # pid db query min what
-	local n
+	# the process is stopped while the state is read, so a slow read on a busy machine
+	# cannot let it run past the point to kill at; it runs 10 ms between reads
+	local n state
 	for _ in $(seq 1 3000); do
+		kill -STOP "$1" 2>/dev/null || break
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z)
+		[ "$state" = Z ] && break
 		n=$(sqlite3 "$2" "$3" 2>/dev/null || echo 0)
 		[ "${n:-0}" -gt "$4" ] && break
+		kill -CONT "$1"
 		sleep 0.01
 	done
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z)
+	[ "$state" != Z ] || fail "the $5 finished before it could be killed"
 	kill -9 "$1" 2>/dev/null || fail "the $5 finished before it could be killed"
 	wait "$1" 2>/dev/null || true
 }
