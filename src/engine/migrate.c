@@ -1444,55 +1444,15 @@ static size_t event_object(const struct crm_project *p, const char *table)
 static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
 		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
 {
-	const struct crm_project_object *o = orun->o;
-	const json_t *row = ev->op == 'd' ? ev->before : ev->after;
 	struct crm_record raw;
 	struct crm_stage_record rec;
-	const char *missing;
-	char when[CRM_DT_MAX];
 
-	memset(&raw, 0, sizeof(raw));
-	memset(&rec, 0, sizeof(rec));
-	raw.line = raw.end_line = ev->line;
-	raw.index = index;
-	raw.count = o->column_count;
-	rec.line = ev->line;
-	rec.index = index;
-	if (ev->op == 'd') {
-		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
-		const struct crm_field *key =
-			crm_events_record(row, &o->columns[o->prog->id_col], 1, &m->arena, &missing);
-		if (!key && !missing)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		rec.id = key ? key->ptr : "";
-		rec.id_len = key ? key->len : 0;
-		crm_text_trim(&rec.id, &rec.id_len);
-		rec.deleted = 1;
-		return handle_record(m, orun, 1, &rec, pr, err);
-	}
-	raw.fields = crm_events_record(row, o->columns, o->column_count, &m->arena, &missing);
-	if (!raw.fields && !missing)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!raw.fields) {
-		/* the row does not hold what the export has: reported whole, as a malformed record is */
-		char message[320];
-		snprintf(message, sizeof(message), "%s:%lu: the event's 'after' row has no column '%.64s'",
-			 m->opt->events, ev->line, missing);
-		rec.bad = 1;
-		rec.message = crm_arena_strndup(&m->arena, message, strlen(message));
-		rec.id = "";
-		if (!rec.message)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		return handle_record(m, orun, 1, &rec, pr, err);
-	}
-	rec.id = raw.fields[o->prog->id_col].ptr;
-	rec.id_len = raw.fields[o->prog->id_col].len;
-	crm_text_trim(&rec.id, &rec.id_len);
-	crm_stage_sync_columns(o, &m->tz, &raw, &rec, when);
-	rec.modified = when[0] ? crm_arena_strndup(&m->arena, when, strlen(when)) : NULL;
-	if (rec.id_len) {
+	if (crm_stage_event(orun->o, &m->tz, ev, m->opt->events, &m->arena, &raw, &rec, err))
+		return err->code;
+	raw.index = rec.index = index;
+	if (raw.fields && rec.id_len) {
 		/* `unique` is left out: a stream changes one record several times, and each would clash with the last */
-		if (crm_program_run(o->prog, &raw, res, &m->arena, 0, err))
+		if (crm_program_run(orun->o->prog, &raw, res, &m->arena, 0, err))
 			return err->code;
 		rec.values = res->values;
 		rec.failures = res->failures;

@@ -820,58 +820,11 @@ static int event_is_for(const struct reconciliation *rc, const struct object_che
 	return 0;
 }
 
-/* An event's record key: from 'before' for a delete (it may log the key alone), else from 'after'. */
-static const struct crm_field *event_key(const struct crm_project_object *o, const struct crm_event *ev,
-					 struct crm_arena *arena)
+/* An event's row through the mapping, as sync --events mapped it (without `unique`). */
+static int map_event(const struct object_check *oc, const struct crm_record *raw, struct crm_arena *arena,
+		     struct crm_program_result *res, struct crm_stage_record *rec, struct crm_error *err)
 {
-	const char *missing;
-
-	return crm_events_record(ev->op == 'd' ? ev->before : ev->after, &o->columns[o->prog->id_col], 1, arena,
-				 &missing);
-}
-
-/* One change event as the record sync --events made of it (migrate's apply_event). */
-static int event_record(const struct object_check *oc, const char *path, const struct crm_event *ev,
-			struct crm_arena *arena, struct crm_program_result *res, struct crm_stage_record *rec,
-			struct crm_error *err)
-{
-	const struct crm_project_object *o = oc->o;
-	const struct crm_field *key;
-	struct crm_record raw;
-	const char *missing;
-	char when[CRM_DT_MAX];
-
-	memset(&raw, 0, sizeof(raw));
-	memset(rec, 0, sizeof(*rec));
-	raw.line = raw.end_line = rec->line = ev->line;
-	raw.count = o->column_count;
-	rec->id = "";
-	if (ev->op == 'd') {
-		key = event_key(o, ev, arena);
-		rec->id = key ? key->ptr : "";
-		rec->id_len = key ? key->len : 0;
-		crm_text_trim(&rec->id, &rec->id_len);
-		rec->deleted = 1;
-		return 0;
-	}
-	raw.fields = crm_events_record(ev->after, o->columns, o->column_count, arena, &missing);
-	if (!raw.fields && !missing)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (!raw.fields) {
-		char message[320];
-		snprintf(message, sizeof(message), "%s:%lu: the event's 'after' row has no column '%.64s'", path,
-			 ev->line, missing);
-		rec->bad = 1;
-		rec->message = crm_arena_strndup(arena, message, strlen(message));
-		return rec->message ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
-	}
-	rec->id = raw.fields[o->prog->id_col].ptr;
-	rec->id_len = raw.fields[o->prog->id_col].len;
-	crm_text_trim(&rec->id, &rec->id_len);
-	crm_stage_sync_columns(o, NULL, &raw, rec, when);
-	if (!rec->id_len)
-		return 0;
-	if (crm_program_run(o->prog, &raw, res, arena, 0, err))
+	if (crm_program_run(oc->o->prog, raw, res, arena, 0, err))
 		return err->code;
 	rec->values = res->values;
 	rec->failures = res->failures;
@@ -893,7 +846,7 @@ static int stage_events(struct reconciliation *rc, struct object_check *oc, cons
 	struct crm_arena arena;
 	struct crm_events *in = NULL;
 	struct crm_event ev;
-	int pass, got = 0;
+	int pass;
 
 	crm_strmap_init(&last);
 	crm_arena_init(&arena, 64 * 1024);
@@ -903,31 +856,28 @@ static int stage_events(struct reconciliation *rc, struct object_check *oc, cons
 		int64_t seen = 0;
 		if (!(in = crm_events_open(path, err)))
 			break;
-		while (!err->code && (got = crm_events_next(in, &ev, err)) == 1) {
+		while (!err->code && crm_events_next(in, &ev, err) == 1) {
 			const struct crm_strmap_entry *e;
-			const struct crm_field *key;
+			struct crm_record raw;
 			struct crm_stage_record rec;
-			const char *id;
-			size_t id_len;
 			if (!event_is_for(rc, oc, ev.table))
 				continue;
 			seen++;
 			crm_arena_reset(&arena);
-			key = event_key(oc->o, &ev, &arena);
-			id = key ? key->ptr : "";
-			id_len = key ? key->len : 0;
-			crm_text_trim(&id, &id_len);
+			if (crm_stage_event(oc->o, NULL, &ev, path, &arena, &raw, &rec, err))
+				break;
 			if (pass == 0) {
-				if (id_len && crm_strmap_put(&last, id, id_len, seen, NULL, &e, err) == 0)
-					((struct crm_strmap_entry *)e)->num =
-						seen; /* a later event of the same record */
+				/* a later event of the same record replaces the earlier */
+				if (rec.id_len && crm_strmap_put(&last, rec.id, rec.id_len, seen, NULL, &e, err) == 0)
+					((struct crm_strmap_entry *)e)->num = seen;
 				continue;
 			}
-			/* a record without a key is reported, as sync reported it */
-			if (id_len && (e = crm_strmap_get(&last, id, id_len)) && e->num != seen)
+			/* an event without a key (or a row that cannot be read) is reported each time, as sync did */
+			if (rec.id_len && (e = crm_strmap_get(&last, rec.id, rec.id_len)) && e->num != seen)
 				continue;
-			if (!event_record(oc, path, &ev, &arena, &res, &rec, err))
-				expect_record(rc, oc, &rec, err);
+			if (raw.fields && rec.id_len && map_event(oc, &raw, &arena, &res, &rec, err))
+				break;
+			expect_record(rc, oc, &rec, err);
 		}
 		crm_events_close(in);
 		in = NULL;

@@ -16,6 +16,7 @@
  */
 #include "compat.h"
 #include "engine/stage.h"
+#include "io/events.h"
 #include "io/reader.h"
 #include "transform/sfid.h"
 #include "transform/textfn.h"
@@ -23,6 +24,7 @@
 #include "util/arena.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -138,8 +140,9 @@ static int flag_set(const char *v, size_t len)
 	return 0;
 }
 
-void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_record *rec,
-			    struct crm_stage_record *out, char when[CRM_DT_MAX])
+/* A raw record's [object] deleted flag into out->deleted, and its modified value as UTC into when ("" when absent). */
+static void sync_columns(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_record *rec,
+			 struct crm_stage_record *out, char when[CRM_DT_MAX])
 {
 	when[0] = '\0';
 	if (o->deleted_col >= 0 && (size_t)o->deleted_col < rec->count)
@@ -154,6 +157,53 @@ void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm
 	}
 }
 
+int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_event *ev,
+		    const char *path, struct crm_arena *arena, struct crm_record *raw, struct crm_stage_record *rec,
+		    struct crm_error *err)
+{
+	const char *missing;
+	char when[CRM_DT_MAX];
+
+	memset(raw, 0, sizeof(*raw));
+	memset(rec, 0, sizeof(*rec));
+	raw->line = raw->end_line = rec->line = ev->line;
+	raw->count = o->column_count;
+	rec->id = "";
+	if (ev->op == 'd') {
+		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
+		const struct crm_field *key =
+			crm_events_record(ev->before, &o->columns[o->prog->id_col], 1, arena, &missing);
+		if (!key && !missing)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (key) {
+			rec->id = key->ptr;
+			rec->id_len = key->len;
+		}
+		crm_text_trim(&rec->id, &rec->id_len);
+		rec->deleted = 1;
+		return 0;
+	}
+	raw->fields = crm_events_record(ev->after, o->columns, o->column_count, arena, &missing);
+	if (!raw->fields && !missing)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!raw->fields) {
+		/* the row does not hold what the export has: reported whole, as a malformed record is */
+		char message[320];
+		snprintf(message, sizeof(message), "%s:%lu: the event's 'after' row has no column '%.64s'", path,
+			 ev->line, missing);
+		rec->bad = 1;
+		rec->message = crm_arena_strndup(arena, message, strlen(message));
+		return rec->message ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	rec->id = raw->fields[o->prog->id_col].ptr;
+	rec->id_len = raw->fields[o->prog->id_col].len;
+	crm_text_trim(&rec->id, &rec->id_len);
+	sync_columns(o, tz, raw, rec, when);
+	if (when[0] && !(rec->modified = crm_arena_strndup(arena, when, strlen(when))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Copies a good record's fields into the stage, to be mapped once the reader is released. */
 static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_record *rec)
 {
@@ -166,7 +216,7 @@ static int stage_raw(struct crm_stager *s, struct stage *st, const struct crm_re
 	memset(out, 0, sizeof(*out));
 	out->line = rec->line;
 	out->index = rec->index;
-	crm_stage_sync_columns(s->o, s->opt.tz, rec, out, when);
+	sync_columns(s->o, s->opt.tz, rec, out, when);
 	if (when[0] && s->opt.watermark && crm_dt_compare(when, s->opt.watermark) < 0) {
 		st->skipped++; /* applied by an earlier sync */
 		return 0;

@@ -70,13 +70,19 @@ int crm_stager_next(struct crm_stager *stager, struct crm_stage_batch *batch, st
 /* Stops the thread (if still running) and frees everything; accepts NULL. */
 void crm_stager_stop(struct crm_stager *stager);
 
+struct crm_event;
+
 /*
- * A raw record's [object] deleted flag into out->deleted, and its modified
- * value as a UTC date-time into when ("" when absent or unreadable; tz
- * reads values written without a zone). For records that do not come
- * through a stager (change events).
+ * A change event (sync --events) as a record of object o, as a stager
+ * would give it: the key trimmed; a delete ('d') has the key alone, from
+ * 'before'; else raw holds the 'after' row's fields in o's columns (for
+ * crm_program_run), rec the [object] deleted flag and modified value as
+ * UTC (tz reads values without a zone; NULL leaves modified unset). An
+ * 'after' row lacking one of o's columns gives rec->bad with a message
+ * naming path:line. Everything lives in arena. Returns 0 or CRM_ENOMEM.
  */
-void crm_stage_sync_columns(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_record *rec,
-			    struct crm_stage_record *out, char when[CRM_DT_MAX]);
+int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_event *ev,
+		    const char *path, struct crm_arena *arena, struct crm_record *raw, struct crm_stage_record *rec,
+		    struct crm_error *err);
 
 #endif
