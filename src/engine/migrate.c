@@ -1428,18 +1428,6 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 	return flush_reports(m, err) || commit_batch(m, final, err) ? err->code : 0;
 }
 
-/* The project object a change event's source.table names: an object's name or its target table, any case. */
-static size_t event_object(const struct crm_project *p, const char *table)
-{
-	size_t i;
-
-	for (i = 0; i < p->count; i++)
-		if (strcasecmp(p->objects[p->order[i]].cfg->name, table) == 0 ||
-		    strcasecmp(p->objects[p->order[i]].cfg->target, table) == 0)
-			return i;
-	return p->count;
-}
-
 /* One change event through the same path as an export's record. */
 static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
 		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
@@ -1526,7 +1514,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 		goto out;
 	open = 1;
 	while ((rc = crm_events_next(in, &ev, err)) == 1) {
-		size_t at = event_object(p, ev.table);
+		size_t at = crm_stage_event_object(p, ev.table);
 		if (ev.ts_ms < last_ts) {
 			crm_error_set(err, CRM_EINPUT,
 				      "%s:%lu: source.ts_ms %lld comes before the previous event's %lld: the stream "

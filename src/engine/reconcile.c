@@ -807,19 +807,6 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	return err->code;
 }
 
-/* The object a change event's source.table names, as sync --events picks it: first in load order. */
-static int event_is_for(const struct reconciliation *rc, const struct object_check *oc, const char *table)
-{
-	size_t i;
-
-	for (i = 0; i < rc->p->count; i++) {
-		const struct crm_project_object *o = &rc->p->objects[rc->p->order[i]];
-		if (strcasecmp(o->cfg->name, table) == 0 || strcasecmp(o->cfg->target, table) == 0)
-			return o == oc->o;
-	}
-	return 0;
-}
-
 /* An event's row through the mapping, as sync --events mapped it (without `unique`). */
 static int map_event(const struct object_check *oc, const struct crm_record *raw, struct crm_arena *arena,
 		     struct crm_program_result *res, struct crm_stage_record *rec, struct crm_error *err)
@@ -860,8 +847,9 @@ static int stage_events(struct reconciliation *rc, struct object_check *oc, cons
 			const struct crm_strmap_entry *e;
 			struct crm_record raw;
 			struct crm_stage_record rec;
-			if (!event_is_for(rc, oc, ev.table))
-				continue;
+			size_t at = crm_stage_event_object(rc->p, ev.table);
+			if (at == rc->p->count || &rc->p->objects[rc->p->order[at]] != oc->o)
+				continue; /* another object's event, or one sync rejected */
 			seen++;
 			crm_arena_reset(&arena);
 			if (crm_stage_event(oc->o, NULL, &ev, path, &arena, &raw, &rec, err))

@@ -157,6 +157,17 @@ static void sync_columns(const struct crm_project_object *o, const struct crm_tz
 	}
 }
 
+size_t crm_stage_event_object(const struct crm_project *p, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		if (strcasecmp(p->objects[p->order[i]].cfg->name, table) == 0 ||
+		    strcasecmp(p->objects[p->order[i]].cfg->target, table) == 0)
+			return i;
+	return p->count;
+}
+
 int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_event *ev,
 		    const char *path, struct crm_arena *arena, struct crm_record *raw, struct crm_stage_record *rec,
 		    struct crm_error *err)

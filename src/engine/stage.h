@@ -73,6 +73,13 @@ void crm_stager_stop(struct crm_stager *stager);
 struct crm_event;
 
 /*
+ * Which object a change event's source.table names: its position in load
+ * order (p->order) of the first object whose name or target table is
+ * table, any case; p->count when none.
+ */
+size_t crm_stage_event_object(const struct crm_project *p, const char *table);
+
+/*
  * A change event (sync --events) as a record of object o, as a stager
  * would give it: the key trimmed; a delete ('d') has the key alone, from
  * 'before'; else raw holds the 'after' row's fields in o's columns (for
