@@ -7,7 +7,7 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/project.h"
-#include "engine/session.h"
+#include "state/session.h"
 #include "model/config.h"
 #include "state/state.h"
 #include "store/store.h"
@@ -89,12 +89,11 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_config cfg;
-	struct crm_store *store = NULL;
+	struct crm_session session = {NULL, NULL};
 	struct crm_state *state = NULL;
 	struct crm_run_info last, final;
 	struct crm_buf summary;
 	char path[4096];
-	struct stat st;
 	int64_t runs = 0;
 	json_t *root = NULL, *objects = NULL, *snap;
 	size_t i;
@@ -106,21 +105,19 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	if (crm_config_load(&cfg, cli->dir, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/.crmshift/state.db", cfg.dir);
-	if (stat(path, &st) != 0) {
+	crm_buf_init(&summary, 1u << 26);
+	rc = crm_session_open(cfg.target_url, cfg.dir, path, 0, 0, &session, &err);
+	if (rc > 0) {
 		if (cli->json)
 			printf("{\"runs\": 0, \"objects\": []}\n");
 		else
 			printf("no migration has run in '%s' yet ('crmshift migrate' starts one)\n", cli->dir);
+		crm_buf_release(&summary);
 		crm_config_release(&cfg);
 		return CRM_EXIT_OK;
 	}
-	crm_buf_init(&summary, 1u << 26);
-	store = crm_store_open(cfg.target_url, cfg.dir, &err);
-	if (!store)
-		goto out;
-	state = crm_state_open(path, store->ops->sqlite_handle(store), &err);
-	if (!state || crm_session_bind(store, state, cfg.target_url, 0, &err) ||
-	    crm_state_run_count(state, &runs, &err))
+	state = session.state;
+	if (rc || crm_state_run_count(state, &runs, &err))
 		goto out;
 	rc = crm_state_run_last(state, &last, &err);
 	if (rc < 0)
@@ -154,7 +151,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 		char watermark[48];
 		rc = crm_state_object_key(state, cfg.objects[i].name, cfg.objects[i].target, 0, &key, &err);
 		if (rc < 0 || (rc == 1 && crm_state_xref_count(state, key, &known, &err)) ||
-		    store->ops->count(store, cfg.objects[i].target, &rows, &err))
+		    session.store->ops->count(session.store, cfg.objects[i].target, &rows, &err))
 			goto out;
 		if (crm_state_watermark_get(state, cfg.objects[i].name, watermark, sizeof(watermark), &err) < 0)
 			goto out;
@@ -204,8 +201,7 @@ out:
 	json_decref(objects);
 	json_decref(root);
 	crm_buf_release(&summary);
-	crm_state_close(state);
-	crm_store_close(store);
+	crm_session_close(&session);
 	crm_config_release(&cfg);
 	return err.code ? cli_fail(&err) : CRM_EXIT_OK;
 }

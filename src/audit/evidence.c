@@ -5,6 +5,7 @@
 #include "audit/evidence.h"
 #include "audit/audit.h"
 #include "model/config.h"
+#include "state/session.h"
 #include "state/state.h"
 #include "transform/datetime.h"
 #include "util/alloc.h"
@@ -122,23 +123,23 @@ static int add_exports(struct writer *w, const struct crm_config *cfg, json_t *r
 }
 
 /* Each run from the state database: what it was, how it ended, its counts and the exports it read. */
-static int add_runs(const char *project_dir, json_t *runs, struct crm_error *err)
+static int add_runs(const struct crm_config *cfg, json_t *runs, struct crm_error *err)
 {
 	char path[PATH_MAX];
+	struct crm_session session;
 	struct crm_state *state;
 	struct crm_run_info info;
 	struct crm_buf summary;
-	struct stat st;
 	int64_t count = 0, id;
 	json_t *parsed, *run;
+	int rc;
 
-	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", project_dir))
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", cfg->dir))
 		return err->code;
-	if (stat(path, &st) != 0)
-		return 0; /* nothing has run */
-	state = crm_state_open(path, NULL, err);
-	if (!state)
-		return err->code;
+	rc = crm_session_open(cfg->target_url, cfg->dir, path, 0, 0, &session, err);
+	if (rc)
+		return rc < 0 ? rc : 0; /* 1: nothing has run */
+	state = session.state;
 	crm_buf_init(&summary, 1u << 26);
 	if (crm_state_run_count(state, &count, err))
 		goto out;
@@ -162,7 +163,7 @@ static int add_runs(const char *project_dir, json_t *runs, struct crm_error *err
 	}
 out:
 	crm_buf_release(&summary);
-	crm_state_close(state);
+	crm_session_close(&session);
 	return err->code;
 }
 
@@ -253,7 +254,7 @@ int crm_evidence_write(const char *project_dir, const char *pack_dir, const stru
 	w.seen = json_object();
 	runs = json_array();
 	scan.verdicts = json_array();
-	if (add_runs(project_dir, runs, err) || crm_audit_each(project_dir, scan_entry, &scan, err))
+	if (add_runs(&cfg, runs, err) || crm_audit_each(project_dir, scan_entry, &scan, err))
 		goto out;
 	add_file(&w, "crmshift.ini", "config", err);
 	add_file(&w, "mapping.csv", "mapping", err);

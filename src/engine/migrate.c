@@ -24,7 +24,7 @@
 #include "engine/snapshot.h"
 #include "engine/source.h"
 #include "engine/stage.h"
-#include "engine/session.h"
+#include "state/session.h"
 #include "io/csv.h"
 #include "io/events.h"
 #include "state/xrefcache.h"
@@ -61,8 +61,7 @@ struct migration {
 	struct crm_project *p;
 	const struct crm_migrate_options *opt;
 	struct crm_migrate_result *res;
-	struct crm_store *store;
-	struct crm_state *state;
+	struct crm_session session;
 	struct crm_sample sample;
 	int sampling;
 	int64_t run;
@@ -243,7 +242,7 @@ static void prepared_release(struct prepared *pr)
 static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct crm_error *err)
 {
 	if (!m->caches[i])
-		m->caches[i] = crm_state_xref_cache_load(m->state, m->keys[i], err);
+		m->caches[i] = crm_state_xref_cache_load(m->session.state, m->keys[i], err);
 	return m->caches[i];
 }
 
@@ -448,20 +447,20 @@ static int save_checkpoint(struct migration *m, struct object_run *orun, struct 
 	pos = ftell(m->orphans);
 	orun->cp.orphans_offset = pos < 0 ? 0 : pos;
 	orun->cp.counts = orun->result->counts;
-	if (orun->keeps_pipeline && crm_state_pipeline_put(m->state, m->run, orun->o->cfg->name, orun->pipeline.stages,
-							   orun->pipeline.count, err))
+	if (orun->keeps_pipeline && crm_state_pipeline_put(m->session.state, m->run, orun->o->cfg->name,
+							   orun->pipeline.stages, orun->pipeline.count, err))
 		return err->code;
-	return crm_state_checkpoint_put(m->state, m->run, orun->o->cfg->name, &orun->cp, err);
+	return crm_state_checkpoint_put(m->session.state, m->run, orun->o->cfg->name, &orun->cp, err);
 }
 
 /* Commits the batch (target and state together); unless final, opens the next. */
 static int commit_batch(struct migration *m, int final, struct crm_error *err)
 {
-	if (crm_state_commit(m->state, err) || m->store->ops->commit(m->store, err))
+	if (m->session.store->ops->commit(m->session.store, err))
 		return err->code;
 	if (final)
 		return 0;
-	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+	if (m->session.store->ops->begin(m->session.store, err))
 		return err->code;
 	return 0;
 }
@@ -511,7 +510,7 @@ static int written_hash(struct migration *m, struct object_run *orun, int64_t id
 	*hash = 0;
 	if (!m->opt->sync)
 		return 0;
-	rc = m->store->ops->row_hash(orun->writer, id, hash, err);
+	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -567,7 +566,7 @@ static int conflict(struct migration *m, struct object_run *orun, const char *id
 		return err->code;
 	if (!then)
 		return 0; /* not known how crmshift left the row */
-	rc = m->store->ops->row_hash(orun->writer, x->target_id, &now, err);
+	rc = m->session.store->ops->row_hash(orun->writer, x->target_id, &now, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1 || now == then)
@@ -579,7 +578,7 @@ static int conflict(struct migration *m, struct object_run *orun, const char *id
 	/* pass 2 must leave it too */
 	if (crm_idcount_add(&m->conflicted[orun->o - m->p->objects], x->target_id, 1, err))
 		return err->code;
-	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err) ? err->code : 1;
+	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err) ? err->code : 1;
 }
 
 /* A record deleted in the source: its target row goes, whole, into the ledger. */
@@ -588,7 +587,7 @@ static int delete_record(struct migration *m, struct object_run *orun, const cha
 {
 	const char *table = orun->o->prog->table;
 	struct crm_xref x;
-	int found = crm_state_xref_get(m->state, orun->key, id, id_len, &x, err), rc;
+	int found = crm_state_xref_get(m->session.state, orun->key, id, id_len, &x, err), rc;
 
 	if (found < 0)
 		return err->code;
@@ -599,15 +598,15 @@ static int delete_record(struct migration *m, struct object_run *orun, const cha
 	rc = conflict(m, orun, id, id_len, line, &x, "deleted in the source", err);
 	if (rc)
 		return rc < 0 ? rc : 0;
-	rc = m->store->ops->row_json(m->store, table, x.target_id, &m->pre_image, err);
+	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
 	if (rc < 0)
 		return rc;
 	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
-	if (rc == 0 && (m->store->ops->remove_rows(m->store, table, &x.target_id, 1, err) ||
-			crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, id, id_len, CRM_LEDGER_DELETE,
-					     m->pre_image.ptr, x.hash, err)))
+	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
+			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
+					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, err)))
 		return err->code;
-	if (crm_state_xref_forget(m->state, orun->key, id, id_len, err))
+	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))
 		return err->code;
 	if (m->caches[orun->o - m->p->objects])
 		crm_xref_cache_forget(m->caches[orun->o - m->p->objects], id, id_len);
@@ -633,11 +632,11 @@ static int missing_rows(struct migration *m, const struct crm_project_object *o,
 		int64_t n;
 		if (strcmp(m->p->objects[i].cfg->target, o->cfg->target) != 0 || !m->keys[i])
 			continue;
-		if (crm_state_xref_count(m->state, m->keys[i], &n, err))
+		if (crm_state_xref_count(m->session.state, m->keys[i], &n, err))
 			return err->code;
 		known += n;
 	}
-	if (m->store->ops->count_source(m->store, o->cfg->target, m->p->cfg.source_system, &rows, err))
+	if (m->session.store->ops->count_source(m->session.store, o->cfg->target, m->p->cfg.source_system, &rows, err))
 		return err->code;
 	*missing = known > 0 && rows < known;
 	return 0;
@@ -648,7 +647,7 @@ static int keep_seen(struct migration *m, struct object_run *orun, const char *i
 {
 	if (!m->opt->full || !id_len)
 		return 0;
-	return crm_state_xref_seen(m->state, orun->key, id, id_len, m->run, err);
+	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err);
 }
 
 /*
@@ -667,7 +666,7 @@ static const char *other_owner(struct migration *m, const struct crm_project_obj
 		int found;
 		if (other == o || strcmp(other->cfg->target, o->cfg->target) != 0 || !m->keys[i])
 			continue;
-		found = crm_state_xref_get(m->state, m->keys[i], id, len, &x, err);
+		found = crm_state_xref_get(m->session.state, m->keys[i], id, len, &x, err);
 		if (found < 0)
 			return NULL;
 		if (found)
@@ -687,7 +686,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 
 	memset(&x, 0, sizeof(x));
 	if (!orun->fresh) {
-		found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
+		found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
 			return err->code;
 	}
@@ -695,25 +694,25 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		goto duplicate;
 	if (found && x.hash == pr->hash && orun->verify) {
 		/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
-		rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 		if (rc < 0)
 			return rc;
 		found = rc == 0;
 	}
 	if (found && x.hash == pr->hash) {
 		orun->result->counts.unchanged++;
-		return crm_state_xref_seen(m->state, orun->key, pr->id, pr->id_len, m->run, err);
+		return crm_state_xref_seen(m->session.state, orun->key, pr->id, pr->id_len, m->run, err);
 	}
 	if (found) {
 		rc = conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
 		if (rc)
 			return rc < 0 ? rc : 0;
-		rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
-			    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
+			if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
+			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			orun->result->counts.updated++;
@@ -722,11 +721,11 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 			x.hash = pr->hash;
 			x.row_hash = row_hash;
 			x.seen_run = x.write_run = m->run;
-			return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
+			return crm_state_xref_put(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
-	rc = m->store->ops->insert(orun->writer, &row, &id, err);
+	rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -748,23 +747,23 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 				return err->code;
 			return keep_seen(m, orun, pr->id, pr->id_len, err);
 		}
-		known = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &seen, err);
+		known = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &seen, err);
 		if (known < 0)
 			return err->code;
 		if (known && seen.seen_run == m->run && !orun->events)
 			goto duplicate;
-		rc = m->store->ops->fetch(orun->writer, id, &m->pre_image, err);
+		rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->store->ops->update(orun->writer, id, &row, err) ||
-		    crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
+		if (m->session.store->ops->update(orun->writer, id, &row, err) ||
+		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
 					 m->pre_image.ptr, pr->hash, err))
 			return err->code;
 		orun->result->counts.updated++;
 	} else {
-		if (crm_state_ledger_add(m->state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT, NULL,
-					 pr->hash, err))
+		if (crm_state_ledger_add(m->session.state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT,
+					 NULL, pr->hash, err))
 			return err->code;
 		orun->result->counts.inserted++;
 	}
@@ -776,7 +775,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	x.seen_run = x.write_run = m->run;
 	if (cache_note(m, orun->o, pr->id, pr->id_len, id, err))
 		return err->code;
-	return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
+	return crm_state_xref_put(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 
 duplicate:
 	orun->result->counts.rejected++;
@@ -841,7 +840,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	int found, orphan = 0, rc;
 	uint64_t row_hash;
 
-	found = crm_state_xref_get(m->state, orun->key, pr->id, pr->id_len, &x, err);
+	found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
 		return found; /* not loaded (rejected in pass 1): nothing to link */
 	if (crm_idcount_get(&m->conflicted[orun->o - m->p->objects], x.target_id))
@@ -868,12 +867,12 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
-	rc = m->store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+	rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
-	if (m->store->ops->update(orun->writer, x.target_id, &row, err) ||
-	    crm_state_ledger_add(m->state, m->run, orun->key, x.target_id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
-				 m->pre_image.ptr, pr->hash, err))
+	if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
+	    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
+				 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
@@ -885,7 +884,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	x.hash = pr->hash;
 	x.row_hash = row_hash;
 	x.write_run = m->run;
-	return crm_state_xref_put(m->state, orun->key, pr->id, pr->id_len, &x, err);
+	return crm_state_xref_put(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 }
 
 static int open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
@@ -912,16 +911,16 @@ static int open_writer(struct migration *m, struct object_run *orun, int pass, s
 	orun->spec.source_system = m->p->cfg.source_system;
 	orun->spec.columns = orun->columns;
 	orun->spec.count = n;
-	if (pass == 1 && m->store->ops->ensure_table(m->store, &orun->spec, err))
+	if (pass == 1 && m->session.store->ops->ensure_table(m->session.store, &orun->spec, err))
 		return err->code;
-	orun->writer = m->store->ops->writer_open(m->store, &orun->spec, err);
+	orun->writer = m->session.store->ops->writer_open(m->session.store, &orun->spec, err);
 	return orun->writer ? 0 : err->code;
 }
 
 static void close_writer(struct migration *m, struct object_run *orun)
 {
 	if (orun->writer)
-		m->store->ops->writer_close(orun->writer);
+		m->session.store->ops->writer_close(orun->writer);
 	crm_free(orun->columns);
 	crm_free(orun->values);
 	crm_free(orun->deferred_fields);
@@ -993,12 +992,12 @@ static int publish_watermark(struct migration *m, struct object_run *orun, struc
 
 	if (m->opt->dry_run || m->sampling || !orun->cp.max_modified[0])
 		return 0;
-	rc = crm_state_watermark_get(m->state, orun->o->cfg->name, current, sizeof(current), err);
+	rc = crm_state_watermark_get(m->session.state, orun->o->cfg->name, current, sizeof(current), err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1 && crm_dt_compare(orun->cp.max_modified, current) <= 0)
 		return 0;
-	return crm_state_watermark_put(m->state, orun->o->cfg->name, orun->cp.max_modified, m->run, err);
+	return crm_state_watermark_put(m->session.state, orun->o->cfg->name, orun->cp.max_modified, m->run, err);
 }
 
 /* An export this run reads: the object's file, or the change stream. */
@@ -1042,7 +1041,7 @@ static int load_sources(struct migration *m, struct crm_error *err)
 {
 	crm_free(m->sources);
 	m->sources = NULL;
-	return crm_state_source_files(m->state, m->run, &m->sources, &m->source_count, err);
+	return crm_state_source_files(m->session.state, m->run, &m->sources, &m->source_count, err);
 }
 
 /* Notes a changed export in list ("\n  path: reason"); cut short, never overflowing. */
@@ -1100,11 +1099,11 @@ static int check_frozen(struct migration *m, struct crm_error *err)
 	struct run_input *in;
 	size_t count = 0, n;
 	char against[256];
-	int rc = crm_state_run_final(m->state, &final, err);
+	int rc = crm_state_run_final(m->session.state, &final, err);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (crm_state_source_files(m->state, final.id, &files, &count, err))
+	if (crm_state_source_files(m->session.state, final.id, &files, &count, err))
 		return err->code;
 	snprintf(against, sizeof(against),
 		 "refused: the source was frozen by the final sync (run %lld, %s); these exports differ from what "
@@ -1142,7 +1141,7 @@ static int check_resumed(struct migration *m, struct crm_error *err)
 	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
 	for (i = 0; i < n && !err->code; i++)
 		if (in[i].changed &&
-		    !crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err))
+		    !crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err))
 			retaken++;
 	crm_free(in);
 	return err->code || !retaken ? err->code : load_sources(m, err);
@@ -1158,7 +1157,7 @@ static int take_sources(struct migration *m, struct crm_error *err)
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; i < n && !err->code; i++)
-		crm_source_take(m->state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
+		crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
 	crm_free(in);
 	return err->code ? err->code : load_sources(m, err);
 }
@@ -1188,7 +1187,7 @@ static int check_unchanged(struct migration *m, const struct crm_project_object 
 				     (long long)m->run, list, m->opt->sync ? "sync" : "migrate --resume",
 				     m->opt->sync ? " again" : "");
 	snprintf(m->res->forced + strlen(m->res->forced), sizeof(m->res->forced) - strlen(m->res->forced), "%s", list);
-	if (crm_source_take(m->state, m->run, m->p->cfg.dir, o->cfg->name, o->path, 1, err))
+	if (crm_source_take(m->session.state, m->run, m->p->cfg.dir, o->cfg->name, o->path, 1, err))
 		return err->code;
 	return load_sources(m, err);
 }
@@ -1207,7 +1206,7 @@ static int start_source_figures(struct migration *m, struct object_run *orun, st
 	crm_pipeline_init(&orun->pipeline, orun->o->prog);
 	orun->keeps_pipeline = !m->opt->sync && !m->opt->dry_run && !m->sampling && orun->pipeline.fields.stage >= 0;
 	if (orun->keeps_pipeline && orun->cp.pass1_records > 0)
-		return crm_state_pipeline_get(m->state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
+		return crm_state_pipeline_get(m->session.state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
 					      &orun->pipeline.count, err);
 	return 0;
 }
@@ -1247,8 +1246,8 @@ static int save_source_figures(struct migration *m, struct object_run *orun, str
 
 	if (m->opt->dry_run)
 		return 0;
-	if (crm_state_source_file_records(m->state, m->run, orun->o->cfg->name, crm_record_sample_records(orun->sample),
-					  err))
+	if (crm_state_source_file_records(m->session.state, m->run, orun->o->cfg->name,
+					  crm_record_sample_records(orun->sample), err))
 		return err->code;
 	if (!orun->sample_slots)
 		return 0;
@@ -1285,7 +1284,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	sopt.tz = &m->tz;
 	if (m->opt->sync && !m->opt->full && !m->opt->dry_run) {
 		/* an incremental export: what the last sync applied is left out */
-		rc = crm_state_watermark_get(m->state, o->cfg->name, watermark, sizeof(watermark), err);
+		rc = crm_state_watermark_get(m->session.state, o->cfg->name, watermark, sizeof(watermark), err);
 		if (rc < 0)
 			return rc;
 		sopt.watermark = rc == 1 ? watermark : NULL;
@@ -1302,7 +1301,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)
 		goto out;
-	if (m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+	if (m->session.store->ops->begin(m->session.store, err))
 		goto out;
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
 		if (pass == 1)
@@ -1339,7 +1338,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 
 out_rollback : {
 	struct crm_error ignored = CRM_ERROR_INIT;
-	m->store->ops->rollback(m->store, &ignored);
+	m->session.store->ops->rollback(m->session.store, &ignored);
 }
 out:
 	crm_stager_stop(stager);
@@ -1369,11 +1368,10 @@ static int delete_missing(struct migration *m, struct crm_error *err)
 		orun.result = &m->res->objects[i];
 		if (!orun.result->selected || orun.result->no_file || !orun.o->cfg->delete_missing)
 			continue;
-		if (crm_state_checkpoint_get(m->state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
-		    crm_state_xref_unseen(m->state, orun.key, m->run, &ids, &n, err))
+		if (crm_state_checkpoint_get(m->session.state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
+		    crm_state_xref_unseen(m->session.state, orun.key, m->run, &ids, &n, err))
 			break;
-		if (n && !open_writer(m, &orun, 1, err) && !m->store->ops->begin(m->store, err) &&
-		    !crm_state_begin(m->state, err)) {
+		if (n && !open_writer(m, &orun, 1, err) && !m->session.store->ops->begin(m->session.store, err)) {
 			for (j = 0; j < n && !err->code; j++) {
 				if (delete_record(m, &orun, ids[j], strlen(ids[j]), 0, err))
 					break;
@@ -1386,7 +1384,7 @@ static int delete_missing(struct migration *m, struct crm_error *err)
 				checkpoint(m, &orun, 1, err);
 			if (err->code) {
 				struct crm_error ignored = CRM_ERROR_INIT;
-				m->store->ops->rollback(m->store, &ignored);
+				m->session.store->ops->rollback(m->session.store, &ignored);
 			}
 		}
 		close_writer(m, &orun);
@@ -1411,7 +1409,7 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 	size_t i;
 
 	snprintf(value, sizeof(value), "%lld:%lld", (long long)pos->ts_ms, (long long)pos->at_ts);
-	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->state, NULL, value, m->run, err))
+	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->session.state, NULL, value, m->run, err))
 		return err->code;
 	for (i = 0; i < m->p->count; i++) {
 		struct object_run *orun = &runs[i];
@@ -1496,7 +1494,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = crm_state_watermark_get(m->state, NULL, text, sizeof(text), err);
+	rc = crm_state_watermark_get(m->session.state, NULL, text, sizeof(text), err);
 	if (rc < 0)
 		goto out;
 	if (rc == 1) {
@@ -1510,7 +1508,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 	}
 	pos = done;
 	in = crm_events_open(m->opt->events, err);
-	if (!in || m->store->ops->begin(m->store, err) || crm_state_begin(m->state, err))
+	if (!in || m->session.store->ops->begin(m->session.store, err))
 		goto out;
 	open = 1;
 	while ((rc = crm_events_next(in, &ev, err)) == 1) {
@@ -1558,7 +1556,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 out:
 	if (open) {
 		struct crm_error ignored = CRM_ERROR_INIT;
-		m->store->ops->rollback(m->store, &ignored);
+		m->session.store->ops->rollback(m->session.store, &ignored);
 	}
 	crm_events_close(in);
 	for (i = 0; i < p->count; i++) {
@@ -1710,7 +1708,7 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 		     struct crm_error *err)
 {
 	struct crm_run_info last;
-	int rc = crm_state_run_last(m->state, &last, err);
+	int rc = crm_state_run_last(m->session.state, &last, err);
 	char *opts;
 
 	if (rc < 0)
@@ -1734,14 +1732,14 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 		/* a run that was killed and not resumed: close it, and say so */
 		char now[CRM_DT_MAX];
 		crm_dt_now(NULL, now);
-		if (crm_state_run_finish(m->state, last.id, "interrupted", now, NULL, err))
+		if (crm_state_run_finish(m->session.state, last.id, "interrupted", now, NULL, err))
 			return err->code;
 		m->res->interrupted_run = last.id;
 	}
 	opts = options_json(eff);
 	if (!opts)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	rc = crm_state_run_start(m->state, m->opt->sync ? "sync" : "migrate", opts, m->load_time, &m->run, err);
+	rc = crm_state_run_start(m->session.state, m->opt->sync ? "sync" : "migrate", opts, m->load_time, &m->run, err);
 	free(opts);
 	return rc;
 }
@@ -1773,7 +1771,7 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 	    !crm_mkdir_private(path, err) &&
 	    !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
 			     (long long)m->run, when))
-		crm_snapshot_write(m->store, tables, n, path, err);
+		crm_snapshot_write(m->session.store, tables, n, path, err);
 	crm_free(tables);
 	return err->code;
 }
@@ -1873,11 +1871,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (crm_path_format(res->target, sizeof(res->target), err, "%s",
 			    opt->dry_run ? "throw-away sqlite target" : url))
 		goto out;
-	m.store = crm_store_open(url, p->cfg.dir, err);
-	if (!m.store)
-		goto out;
-	m.state = crm_state_open(path, m.store->ops->sqlite_handle(m.store), err);
-	if (!m.state || crm_session_bind(m.store, m.state, opt->dry_run ? res->target : url, 1, err))
+	if (crm_session_open(url, p->cfg.dir, path, 1, 1, &m.session, err))
 		goto out;
 	for (i = 0; !opt->resume && i < p->count; i++)
 		res->objects[i].selected = crm_project_selected(opt->objects, p->objects[p->order[i]].cfg->name) &&
@@ -1900,8 +1894,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		goto out_failed;
 	}
 	for (i = 0; i < p->count; i++)
-		if (crm_state_object_key(m.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 1, &m.keys[i],
-					 err) < 0)
+		if (crm_state_object_key(m.session.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 1,
+					 &m.keys[i], err) < 0)
 			goto out_failed;
 	for (i = 0; i < p->count; i++) {
 		struct crm_project_object *o = &p->objects[p->order[i]];
@@ -1909,7 +1903,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		/* a resumed run selects what it selected when it started */
 		res->objects[i].selected = crm_project_selected(eff.objects, o->cfg->name) && !res->objects[i].no_file;
 		if (res->resumed) {
-			rc = crm_state_checkpoint_get(m.state, m.run, o->cfg->name, &cp, err);
+			rc = crm_state_checkpoint_get(m.session.state, m.run, o->cfg->name, &cp, err);
 			if (rc < 0)
 				goto out_failed;
 			if (rc == 1) {
@@ -1955,13 +1949,13 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			k++;
 			if (pass == 2 && !orun.o->has_deferred)
 				continue;
-			rc = crm_state_checkpoint_get(m.state, m.run, orun.o->cfg->name, &orun.cp, err);
+			rc = crm_state_checkpoint_get(m.session.state, m.run, orun.o->cfg->name, &orun.cp, err);
 			if (rc < 0)
 				goto out_failed;
 			orun.result->counts = orun.cp.counts;
 			if ((pass == 1 && orun.cp.pass1_done) || (pass == 2 && orun.cp.pass2_done))
 				continue;
-			if (crm_state_xref_count(m.state, orun.key, &known, err))
+			if (crm_state_xref_count(m.session.state, orun.key, &known, err))
 				goto out_failed;
 			orun.fresh = known == 0;
 			if (pass == 1 && !orun.fresh && missing_rows(&m, orun.o, &orun.verify, err))
@@ -1989,7 +1983,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			crm_error_set(err, CRM_ENOMEM, "out of memory");
 			goto out_failed;
 		}
-		rc = crm_state_run_finish(m.state, m.run, "done", now, summary, err);
+		rc = crm_state_run_finish(m.session.state, m.run, "done", now, summary, err);
 		crm_free(summary);
 		if (!rc)
 			remove_plain_rejects(&m);
@@ -2025,8 +2019,7 @@ out:
 		fclose(m.orphans);
 	if (m.conflicts)
 		fclose(m.conflicts);
-	crm_state_close(m.state);
-	crm_store_close(m.store);
+	crm_session_close(&m.session);
 	if (m.tmpdir[0])
 		remove_tree(m.tmpdir);
 	crm_arena_release(&m.arena);

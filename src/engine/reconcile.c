@@ -23,7 +23,7 @@
 #include "engine/refkey.h"
 #include "engine/source.h"
 #include "engine/stage.h"
-#include "engine/session.h"
+#include "state/session.h"
 #include "io/csv.h"
 #include "io/events.h"
 #include "state/state.h"
@@ -171,8 +171,7 @@ struct reconciliation {
 	struct crm_project *p;
 	const char *objects; /* the selection, NULL for all */
 	struct crm_reconcile_result *res;
-	struct crm_store *store;
-	struct crm_state *state;
+	struct crm_session session;
 	struct crm_xref_cache **caches; /* per project object */
 	int64_t *keys;
 	struct crm_strmap exceptions; /* "object\037source_id" -> reason */
@@ -275,7 +274,7 @@ static struct crm_xref_cache *cache_for(struct reconciliation *rc, const char *o
 	size_t i = (size_t)(po - rc->p->objects);
 
 	if (!rc->caches[i])
-		rc->caches[i] = crm_state_xref_cache_load(rc->state, rc->keys[i], err);
+		rc->caches[i] = crm_state_xref_cache_load(rc->session.state, rc->keys[i], err);
 	return rc->caches[i];
 }
 
@@ -1043,7 +1042,7 @@ static void *scan_thread(void *arg)
 {
 	struct scan_ctx *sc = arg;
 
-	sc->rc->store->ops->scan(sc->rc->store, &sc->oc->spec, gather_row, sc, &sc->err);
+	sc->rc->session.store->ops->scan(sc->rc->session.store, &sc->oc->spec, gather_row, sc, &sc->err);
 	return NULL;
 }
 
@@ -1249,7 +1248,7 @@ static int dangling(struct reconciliation *rc, const char *parent_table, const s
 	qsort(refs, n, sizeof(*refs), by_id);
 	for (i = 0; i < n; i++)
 		ids[i] = refs[i].id;
-	if (rc->store->ops->has_rows(rc->store, parent_table, ids, n, present, err))
+	if (rc->session.store->ops->has_rows(rc->session.store, parent_table, ids, n, present, err))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (!present[i])
@@ -1285,13 +1284,13 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 	if (setup_check(rc, oc, err) || preload(rc, oc, err))
 		return err->code;
 	rc->res->has_junction |= oc->role_opp >= 0;
-	if (rc->store->ops->count(rc->store, prog->table, &count, err))
+	if (rc->session.store->ops->count(rc->session.store, prog->table, &count, err))
 		return err->code;
 	{
 		/* sized once from what is known, so neither side doubles while both are in memory */
 		int64_t known = 0;
 		if (rc->keys[oc->o - rc->p->objects] &&
-		    crm_state_xref_count(rc->state, rc->keys[oc->o - rc->p->objects], &known, err))
+		    crm_state_xref_count(rc->session.state, rc->keys[oc->o - rc->p->objects], &known, err))
 			return err->code;
 		if (idmap_reserve(&oc->expected, (size_t)known))
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -1336,7 +1335,7 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 		oc->phase = 2;
 		if (stage_inputs(rc, oc, err))
 			return err->code;
-		if (oc->differing && rc->store->ops->scan(rc->store, &oc->spec, compare_row, &sc, err))
+		if (oc->differing && rc->session.store->ops->scan(rc->session.store, &oc->spec, compare_row, &sc, err))
 			return err->code;
 	}
 	rc->reconciled[oc->o - rc->p->objects] = 1;
@@ -1453,8 +1452,8 @@ static int largest_parents(struct reconciliation *rc, struct crm_error *err)
 		ids[at] = e->id;
 		res->parents[at].source_children = e->count;
 	}
-	if (crm_state_xref_source_ids(rc->state, rc->keys[account - rc->p->objects], ids, res->parent_count, source_ids,
-				      err))
+	if (crm_state_xref_source_ids(rc->session.state, rc->keys[account - rc->p->objects], ids, res->parent_count,
+				      source_ids, err))
 		return err->code;
 	for (i = 0; i < res->parent_count; i++) {
 		memcpy(res->parents[i].source_id, source_ids[i], sizeof(res->parents[i].source_id));
@@ -1616,7 +1615,9 @@ static int walk_parent_keys(struct reconciliation *rc, size_t parent, const stru
 	int rc_;
 
 	if (!field->ref_key)
-		return rc->keys[parent] ? crm_state_xref_each(rc->state, rc->keys[parent], nearest_visit, w, err) : 0;
+		return rc->keys[parent]
+			       ? crm_state_xref_each(rc->session.state, rc->keys[parent], nearest_visit, w, err)
+			       : 0;
 	r = crm_project_reader_open(&rc->p->objects[parent], err);
 	if (!r)
 		return err->code;
@@ -1802,7 +1803,7 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 	struct crm_run_info last;
 	int64_t run;
 	size_t i, k;
-	int rc_ = crm_state_run_last(rc->state, &last, err);
+	int rc_ = crm_state_run_last(rc->session.state, &last, err);
 
 	if (rc_ < 0 || rc_ == 1)
 		return rc_ < 0 ? err->code : 0;
@@ -1811,13 +1812,13 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 		struct crm_source_file *files = NULL;
 		size_t n = 0;
 		int full;
-		rc_ = crm_state_run_get(rc->state, run, &info, err);
+		rc_ = crm_state_run_get(rc->session.state, run, &info, err);
 		if (rc_ < 0)
 			return err->code;
 		if (rc_ == 1 || !strcmp(info.status, "rolled back"))
 			continue;
 		full = whole_export(&info);
-		if (crm_state_source_files(rc->state, run, &files, &n, err))
+		if (crm_state_source_files(rc->session.state, run, &files, &n, err))
 			return err->code;
 		for (i = 0; i < n && !err->code; i++) {
 			struct crm_project_object *po = crm_project_object(rc->p, files[i].object);
@@ -1992,8 +1993,8 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	struct reconciliation rc;
 	char path[PATH_MAX];
 	struct timespec start;
-	struct stat st;
 	size_t i;
+	int opened;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(res, 0, sizeof(*res));
@@ -2033,24 +2034,18 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 			 p->cfg.policy.critical_fields[i]);
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
 		goto out;
-	if (stat(path, &st) != 0) {
+	if (load_exceptions(&rc, err))
+		goto out;
+	opened = crm_session_open(p->cfg.target_url, p->cfg.dir, path, 0, 0, &rc.session, err);
+	if (opened > 0)
 		crm_error_set(err, CRM_EINPUT,
 			      "nothing to reconcile: no migration has run in '%s' ('crmshift migrate' first)",
 			      p->cfg.dir);
-		goto out;
-	}
-	if (load_exceptions(&rc, err))
-		goto out;
-	rc.store = crm_store_open(p->cfg.target_url, p->cfg.dir, err);
-	if (!rc.store)
-		goto out;
-	rc.state = crm_state_open(path, rc.store->ops->sqlite_handle(rc.store), err);
-	if (!rc.state || crm_session_bind(rc.store, rc.state, p->cfg.target_url, 0, err) ||
-	    rc.store->ops->cache_limit(rc.store, 8u << 20, err))
+	if (opened || rc.session.store->ops->cache_limit(rc.session.store, 8u << 20, err))
 		goto out;
 	for (i = 0; i < p->count; i++)
-		if (crm_state_object_key(rc.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0, &rc.keys[i],
-					 err) < 0)
+		if (crm_state_object_key(rc.session.state, p->objects[i].cfg->name, p->objects[i].cfg->target, 0,
+					 &rc.keys[i], err) < 0)
 			goto out;
 	if (crm_project_check_selection(p, objects, err) || gather_inputs(&rc, err))
 		goto out;
@@ -2095,8 +2090,7 @@ out:
 	crm_strmap_release(&rc.exceptions);
 	crm_strmap_release(&rc.role_opportunities);
 	crm_arena_release(&rc.arena);
-	crm_state_close(rc.state);
-	crm_store_close(rc.store);
+	crm_session_close(&rc.session);
 	res->seconds = crm_dt_seconds_since(&start);
 	return err->code;
 }

@@ -4,7 +4,7 @@
  */
 #include "compat.h"
 #include "engine/rollback.h"
-#include "engine/session.h"
+#include "state/session.h"
 #include "audit/seal.h"
 #include "io/csv.h"
 #include "state/state.h"
@@ -31,8 +31,7 @@
 struct rollback {
 	struct crm_project *p;
 	struct crm_rollback_result *res;
-	struct crm_store *store;
-	struct crm_state *state;
+	struct crm_session session;
 	struct crm_snapshot *before, *after;
 	struct crm_idcount *inserted; /* per before-table: ids the run inserted (when there is no after-snapshot) */
 	size_t inserted_count;
@@ -100,8 +99,8 @@ static int load_inserted(struct rollback *rb, struct crm_error *err)
 	crm_arena_init(&arena, 64 * 1024);
 	for (below = rb->last_seq + 1; below > rb->first_seq && !err->code;) {
 		crm_arena_reset(&arena);
-		if (crm_state_ledger_read(rb->state, rb->res->run, rb->first_seq, below, REVERT_BATCH, entries, &count,
-					  &arena, err) ||
+		if (crm_state_ledger_read(rb->session.state, rb->res->run, rb->first_seq, below, REVERT_BATCH, entries,
+					  &count, &arena, err) ||
 		    !count)
 			break;
 		for (i = 0; i < count; i++) {
@@ -140,7 +139,8 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 		goto out;
 	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
 		f.table = t;
-		if (rb->store->ops->hash_rows(rb->store, crm_snapshot_table(rb->before, t), judge_row, &f, err))
+		if (rb->session.store->ops->hash_rows(rb->session.store, crm_snapshot_table(rb->before, t), judge_row,
+						      &f, err))
 			goto out;
 	}
 	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", rb->p->cfg.dir) || crm_mkdir_private(dir, err) ||
@@ -157,7 +157,7 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 	for (i = 0; i < f.count; i++) {
 		const char *table = crm_snapshot_table(rb->before, f.rows[i].table);
 		char id[24];
-		int rc = rb->store->ops->row_json(rb->store, table, f.rows[i].id, &row, err);
+		int rc = rb->session.store->ops->row_json(rb->session.store, table, f.rows[i].id, &row, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 1)
@@ -195,7 +195,7 @@ static void abandon(struct rollback *rb)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 
-	rb->store->ops->rollback(rb->store, &ignored);
+	rb->session.store->ops->rollback(rb->session.store, &ignored);
 }
 
 /* One transaction: up to REVERT_BATCH ledger entries below progress->next_seq. 1 when none was left. */
@@ -206,17 +206,17 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 	size_t count, i;
 
 	crm_arena_reset(arena);
-	if (crm_state_ledger_read(rb->state, rb->res->run, rb->first_seq, progress->next_seq, REVERT_BATCH, entries,
-				  &count, arena, err))
+	if (crm_state_ledger_read(rb->session.state, rb->res->run, rb->first_seq, progress->next_seq, REVERT_BATCH,
+				  entries, &count, arena, err))
 		return err->code;
 	if (!count)
 		return 1;
-	if (rb->store->ops->begin(rb->store, err))
+	if (rb->session.store->ops->begin(rb->session.store, err))
 		return err->code;
 	for (i = 0; i < count; i++) {
 		const struct crm_ledger_entry *e = &entries[i];
 		if (e->action == CRM_LEDGER_INSERT) {
-			if (rb->store->ops->remove_rows(rb->store, e->table, &e->target_id, 1, err))
+			if (rb->session.store->ops->remove_rows(rb->session.store, e->table, &e->target_id, 1, err))
 				goto fail;
 			rb->res->deleted++;
 		} else {
@@ -225,16 +225,17 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 					      e->table, (long long)e->target_id);
 				goto fail;
 			}
-			if (rb->store->ops->restore_row(rb->store, e->table, e->target_id, e->pre_image, err))
+			if (rb->session.store->ops->restore_row(rb->session.store, e->table, e->target_id, e->pre_image,
+								err))
 				goto fail;
 			rb->res->restored++;
 		}
-		if (crm_state_xref_undo(rb->state, e, err))
+		if (crm_state_xref_undo(rb->session.state, e, err))
 			goto fail;
 	}
 	progress->next_seq = entries[count - 1].seq;
-	if (crm_state_rollback_put(rb->state, rb->res->run, progress, rb->now, err) ||
-	    rb->store->ops->commit(rb->store, err))
+	if (crm_state_rollback_put(rb->session.state, rb->res->run, progress, rb->now, err) ||
+	    rb->session.store->ops->commit(rb->session.store, err))
 		goto fail;
 	return 0;
 fail:
@@ -274,14 +275,14 @@ static int remove_others(struct rollback *rb, struct crm_error *err)
 	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
 		s.table = crm_snapshot_table(rb->before, t);
 		s.count = 0;
-		if (rb->store->ops->hash_rows(rb->store, s.table, find_stray, &s, err))
+		if (rb->session.store->ops->hash_rows(rb->session.store, s.table, find_stray, &s, err))
 			break;
 		if (!s.count)
 			continue;
-		if (rb->store->ops->begin(rb->store, err))
+		if (rb->session.store->ops->begin(rb->session.store, err))
 			break;
-		if (rb->store->ops->remove_rows(rb->store, s.table, s.ids, s.count, err) ||
-		    rb->store->ops->commit(rb->store, err)) {
+		if (rb->session.store->ops->remove_rows(rb->session.store, s.table, s.ids, s.count, err) ||
+		    rb->session.store->ops->commit(rb->session.store, err)) {
 			abandon(rb);
 			break;
 		}
@@ -295,13 +296,13 @@ static int remove_others(struct rollback *rb, struct crm_error *err)
 static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt, struct crm_error *err)
 {
 	struct crm_run_info live, info;
-	int rc = crm_state_run_newest_live(rb->state, &live, err);
+	int rc = crm_state_run_newest_live(rb->session.state, &live, err);
 
 	if (rc < 0)
 		return err->code;
 	if (!opt->run && opt->verify_only) {
 		/* verifying: the newest run, rolled back or not */
-		rc = crm_state_run_last(rb->state, &info, err);
+		rc = crm_state_run_last(rb->session.state, &info, err);
 		if (rc < 0)
 			return err->code;
 		if (rc == 1)
@@ -311,7 +312,7 @@ static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt,
 			return crm_error_set(err, CRM_EINPUT, "nothing to roll back: every run is rolled back already");
 		info = live;
 	} else {
-		rc = crm_state_run_get(rb->state, opt->run, &info, err);
+		rc = crm_state_run_get(rb->session.state, opt->run, &info, err);
 		if (rc < 0)
 			return err->code;
 		if (rc == 1)
@@ -319,7 +320,7 @@ static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt,
 					     (long long)opt->run);
 		if (!opt->verify_only && strcmp(info.status, "rolled back") == 0) {
 			struct crm_rollback_progress rp;
-			rc = crm_state_rollback_get(rb->state, info.id, &rp, err);
+			rc = crm_state_rollback_get(rb->session.state, info.id, &rp, err);
 			if (rc < 0)
 				return err->code;
 			if (rc == 0 || rp.finished)
@@ -367,7 +368,6 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	struct crm_arena arena;
 	char path[PATH_MAX];
 	struct timespec start;
-	struct stat st;
 	size_t i;
 	int rc;
 
@@ -380,23 +380,17 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	crm_arena_init(&arena, 256 * 1024);
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
 		goto out;
-	if (stat(path, &st) != 0) {
+	rc = crm_session_open(p->cfg.target_url, p->cfg.dir, path, !opt->verify_only, 0, &rb.session, err);
+	if (rc > 0)
 		crm_error_set(err, CRM_EINPUT, "nothing to roll back: no migration has run in '%s'", p->cfg.dir);
-		goto out;
-	}
-	rb.store = crm_store_open(p->cfg.target_url, p->cfg.dir, err);
-	if (!rb.store)
-		goto out;
-	rb.state = crm_state_open(path, rb.store->ops->sqlite_handle(rb.store), err);
-	if (!rb.state || crm_session_bind(rb.store, rb.state, p->cfg.target_url, !opt->verify_only, err) ||
-	    pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
+	if (rc || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
 		goto out;
 	if (!opt->verify_only) {
-		rc = crm_state_rollback_get(rb.state, res->run, &progress, err);
+		rc = crm_state_rollback_get(rb.session.state, res->run, &progress, err);
 		if (rc < 0)
 			goto out;
 		res->resumed = rc == 1;
-		if (crm_state_ledger_range(rb.state, res->run, &rb.first_seq, &rb.last_seq, err))
+		if (crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err))
 			goto out;
 		if (rc == 0) {
 			progress.exported = 0;
@@ -411,7 +405,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (export_changes(&rb, err))
 				goto out;
 			progress.exported = 1;
-			if (crm_state_rollback_put(rb.state, res->run, &progress, rb.now, err))
+			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
 		while ((rc = revert_batch(&rb, &progress, &arena, err)) == 0)
@@ -419,11 +413,11 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		if (rc < 0 || err->code || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
-		if (crm_state_run_set_status(rb.state, res->run, "rolled back", err) ||
-		    crm_state_rollback_put(rb.state, res->run, &progress, rb.now, err))
+		if (crm_state_run_set_status(rb.session.state, res->run, "rolled back", err) ||
+		    crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 			goto out;
 	}
-	if (crm_snapshot_compare(rb.store, rb.before, &res->diffs, err))
+	if (crm_snapshot_compare(rb.session.store, rb.before, &res->diffs, err))
 		goto out;
 	res->diff_count = crm_snapshot_table_count(rb.before);
 	res->identical = 1;
@@ -437,8 +431,7 @@ out:
 	crm_snapshot_free(rb.before);
 	crm_snapshot_free(rb.after);
 	crm_arena_release(&arena);
-	crm_state_close(rb.state);
-	crm_store_close(rb.store);
+	crm_session_close(&rb.session);
 	res->seconds = crm_dt_seconds_since(&start);
 	return err->code;
 }

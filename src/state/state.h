@@ -12,9 +12,12 @@
  *                cutover" read)
  *   checkpoints  per run and object: records done, counts, report offsets
  *
- * With a SQLite target the state database is attached to the target's
- * connection (crm_state_open with a shared handle): a batch, its xref rows,
- * its ledger rows and its checkpoint then commit in one transaction.
+ * The state lives where the store puts it (store.h: state_open): with a
+ * SQLite target in .crmshift/state.db, attached to the target's connection;
+ * with a server, in the schema crmshift of the target database. Either way
+ * it shares the store's connection, so a batch, its xref rows, its ledger
+ * rows and its checkpoint commit in the store's one transaction
+ * (store->ops->begin and commit); the state has no transactions of its own.
  */
 #ifndef CRM_STATE_H
 #define CRM_STATE_H
@@ -23,24 +26,23 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "store/store.h"
 
 struct crm_state;
 
 /*
- * Opens (creating when absent, mode 0600) the state database at path. With
- * shared_sqlite (a sqlite3 *), attaches it there and shares its
- * transactions; otherwise opens its own connection.
+ * Opens the state on store's connection (path: where a SQLite target keeps
+ * it), creating its tables with create. 0 with *out set; 1 when there is no
+ * state yet and create is 0; a negative CRM_E* code with err set. Close it
+ * before the store.
  */
-struct crm_state *crm_state_open(const char *path, void *shared_sqlite, struct crm_error *err);
+int crm_state_open(struct crm_store *store, const char *path, int create, struct crm_state **out,
+		   struct crm_error *err);
 void crm_state_close(struct crm_state *state);
 
 /* A value of the state's meta table: 0 with it in out (cap bytes), 1 when the key has none. */
 int crm_state_meta_get(struct crm_state *state, const char *key, char *out, size_t cap, struct crm_error *err);
 int crm_state_meta_put(struct crm_state *state, const char *key, const char *value, struct crm_error *err);
-
-/* Transactions; no-ops when the state shares the target's connection. */
-int crm_state_begin(struct crm_state *state, struct crm_error *err);
-int crm_state_commit(struct crm_state *state, struct crm_error *err);
 
 struct crm_counts {
 	int64_t read, inserted, updated, unchanged, rejected, orphaned;

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 struct sqlite_store {
 	struct crm_store base;
 	sqlite3 *db;
+	int state_attached;
 };
 
 struct crm_store_writer {
@@ -746,10 +748,10 @@ static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_e
 	snprintf(sql, sizeof(sql), "PRAGMA main.cache_size = -%ld", kib);
 	if (exec(s->db, sql, err))
 		return err->code;
-	/* the attached state database, when there is one */
-	snprintf(sql, sizeof(sql), "PRAGMA state.cache_size = -%ld", kib);
-	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	return 0;
+	if (!s->state_attached)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA crmshift.cache_size = -%ld", kib);
+	return exec(s->db, sql, err);
 }
 
 /* Rows of table, or of those the ones that carry source_system when it is not NULL; -1 without the table. */
@@ -820,9 +822,144 @@ static int sqlite_count_source(struct crm_store *base, const char *table, const 
 	return count_rows((struct sqlite_store *)base, table, source_system, count, err);
 }
 
-static void *sqlite_handle(struct crm_store *base)
+static int sqlite_state_open(struct crm_store *base, const char *state_path, int create, struct crm_error *err)
 {
-	return ((struct sqlite_store *)base)->db;
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *attach;
+	int rc;
+
+	if (!create && access(state_path, F_OK) != 0)
+		return 1;
+	/* the state names customers' source ids: only the owner may read it */
+	if (crm_file_create_private(state_path, err))
+		return err->code;
+	if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ? AS crmshift", -1, &attach, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "attach the state");
+	sqlite3_bind_text(attach, 1, state_path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(attach);
+	sqlite3_finalize(attach);
+	if (rc != SQLITE_DONE)
+		return crm_error_set(err, CRM_EIO, "cannot attach state database '%s': %s", state_path,
+				     sqlite3_errmsg(s->db));
+	s->state_attached = 1;
+	return exec(s->db,
+		    "PRAGMA crmshift.page_size = 16384; PRAGMA crmshift.journal_mode = DELETE; PRAGMA "
+		    "crmshift.synchronous = NORMAL; PRAGMA crmshift.cache_size = -49152",
+		    err);
+}
+
+static int sqlite_column_exists(struct crm_store *base, const char *schema, const char *table, const char *column,
+				struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc, found;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info(?, ?) WHERE name = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_error(s->db, err, "table_info");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s->db, err, "table_info");
+	return found;
+}
+
+static int sqlite_exec(struct crm_store *base, const char *sql, struct crm_error *err)
+{
+	return exec(((struct sqlite_store *)base)->db, sql, err);
+}
+
+struct sqlite_stmt {
+	struct crm_store_stmt base;
+	sqlite3_stmt *st;
+};
+
+static struct crm_store_stmt *sqlite_stmt_prepare(struct crm_store *base, const char *sql, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct sqlite_stmt *stmt = crm_calloc(1, sizeof(*stmt));
+
+	if (!stmt) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt->st, NULL) != SQLITE_OK) {
+		db_error(s->db, err, "prepare");
+		crm_free(stmt);
+		return NULL;
+	}
+	stmt->base.store = base;
+	return &stmt->base;
+}
+
+static void sqlite_stmt_bind_int64(struct crm_store_stmt *base, int index, int64_t value)
+{
+	sqlite3_bind_int64(((struct sqlite_stmt *)base)->st, index, value);
+}
+
+static void sqlite_stmt_bind_double(struct crm_store_stmt *base, int index, double value)
+{
+	sqlite3_bind_double(((struct sqlite_stmt *)base)->st, index, value);
+}
+
+static void sqlite_stmt_bind_text(struct crm_store_stmt *base, int index, const char *text, size_t len)
+{
+	sqlite3_stmt *st = ((struct sqlite_stmt *)base)->st;
+
+	if (text)
+		sqlite3_bind_text(st, index, text, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, index);
+}
+
+static int sqlite_stmt_step(struct crm_store_stmt *base, struct crm_error *err)
+{
+	sqlite3_stmt *st = ((struct sqlite_stmt *)base)->st;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return crm_error_set(err, CRM_EIO, "state database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+}
+
+static int64_t sqlite_stmt_int64(struct crm_store_stmt *base, int col)
+{
+	return sqlite3_column_int64(((struct sqlite_stmt *)base)->st, col);
+}
+
+static double sqlite_stmt_double(struct crm_store_stmt *base, int col)
+{
+	return sqlite3_column_double(((struct sqlite_stmt *)base)->st, col);
+}
+
+static const char *sqlite_stmt_text(struct crm_store_stmt *base, int col, size_t *len)
+{
+	sqlite3_stmt *st = ((struct sqlite_stmt *)base)->st;
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	*len = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	return text;
+}
+
+static void sqlite_stmt_reset(struct crm_store_stmt *base)
+{
+	sqlite3_stmt *st = ((struct sqlite_stmt *)base)->st;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void sqlite_stmt_finalize(struct crm_store_stmt *base)
+{
+	sqlite3_finalize(((struct sqlite_stmt *)base)->st);
+	crm_free(base);
 }
 
 static void sqlite_close(struct crm_store *base)
@@ -831,6 +968,8 @@ static void sqlite_close(struct crm_store *base)
 
 	if (!s)
 		return;
+	if (s->state_attached)
+		sqlite3_exec(s->db, "DETACH DATABASE crmshift", NULL, NULL, NULL);
 	sqlite3_close_v2(s->db);
 	crm_free(s);
 }
@@ -857,11 +996,25 @@ static const struct crm_store_ops sqlite_ops = {
 	.count = sqlite_count,
 	.count_source = sqlite_count_source,
 	.identity = sqlite_identity,
-	.sqlite_handle = sqlite_handle,
+	.state_open = sqlite_state_open,
+	.column_exists = sqlite_column_exists,
+	.serial_key = "INTEGER PRIMARY KEY",
+	.keyed_table_suffix = " WITHOUT ROWID",
+	.exec = sqlite_exec,
+	.stmt_prepare = sqlite_stmt_prepare,
+	.stmt_bind_int64 = sqlite_stmt_bind_int64,
+	.stmt_bind_double = sqlite_stmt_bind_double,
+	.stmt_bind_text = sqlite_stmt_bind_text,
+	.stmt_step = sqlite_stmt_step,
+	.stmt_int64 = sqlite_stmt_int64,
+	.stmt_double = sqlite_stmt_double,
+	.stmt_text = sqlite_stmt_text,
+	.stmt_reset = sqlite_stmt_reset,
+	.stmt_finalize = sqlite_stmt_finalize,
 	.close = sqlite_close,
 };
 
-struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
+struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm_error *err)
 {
 	struct sqlite_store *s = crm_calloc(1, sizeof(*s));
 
@@ -875,6 +1028,8 @@ struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err)
 		crm_free(s);
 		return NULL;
 	}
+	if (!create && access(path, F_OK) != 0)
+		path = ":memory:";
 	/* the target holds customers' records: a new one is created for its owner only */
 	if (strcmp(path, ":memory:") != 0 && crm_file_create_private(path, err)) {
 		crm_free(s);

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-struct crm_store *crm_store_open(const char *url, const char *base_dir, struct crm_error *err)
+struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err)
 {
 	struct crm_store *store = NULL;
 
@@ -31,7 +31,7 @@ struct crm_store *crm_store_open(const char *url, const char *base_dir, struct c
 			path[dlen] = '/';
 			memcpy(path + dlen + 1, rel, rlen + 1);
 		}
-		store = crm_sqlite_store_open(path, err);
+		store = crm_sqlite_store_open(path, create, err);
 		crm_free(path);
 	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0 ||
 		   strncmp(url, "csv:", 4) == 0) {
@@ -62,4 +62,60 @@ void crm_store_close(struct crm_store *store)
 	url = store->url;
 	store->ops->close(store);
 	crm_free(url);
+}
+
+struct crm_store_stmt *crm_stmt_prepare(struct crm_store *store, const char *sql, struct crm_error *err)
+{
+	return store->ops->stmt_prepare(store, sql, err);
+}
+
+void crm_stmt_int64(struct crm_store_stmt *stmt, int index, int64_t value)
+{
+	stmt->store->ops->stmt_bind_int64(stmt, index, value);
+}
+
+void crm_stmt_double(struct crm_store_stmt *stmt, int index, double value)
+{
+	stmt->store->ops->stmt_bind_double(stmt, index, value);
+}
+
+void crm_stmt_text(struct crm_store_stmt *stmt, int index, const char *text, size_t len)
+{
+	stmt->store->ops->stmt_bind_text(stmt, index, text, len);
+}
+
+void crm_stmt_str(struct crm_store_stmt *stmt, int index, const char *text)
+{
+	stmt->store->ops->stmt_bind_text(stmt, index, text, text ? strlen(text) : 0);
+}
+
+int crm_stmt_step(struct crm_store_stmt *stmt, struct crm_error *err)
+{
+	return stmt->store->ops->stmt_step(stmt, err);
+}
+
+int64_t crm_stmt_col_int64(struct crm_store_stmt *stmt, int col)
+{
+	return stmt->store->ops->stmt_int64(stmt, col);
+}
+
+double crm_stmt_col_double(struct crm_store_stmt *stmt, int col)
+{
+	return stmt->store->ops->stmt_double(stmt, col);
+}
+
+const char *crm_stmt_col_text(struct crm_store_stmt *stmt, int col, size_t *len)
+{
+	return stmt->store->ops->stmt_text(stmt, col, len);
+}
+
+void crm_stmt_reset(struct crm_store_stmt *stmt)
+{
+	stmt->store->ops->stmt_reset(stmt);
+}
+
+void crm_stmt_finalize(struct crm_store_stmt *stmt)
+{
+	if (stmt)
+		stmt->store->ops->stmt_finalize(stmt);
 }

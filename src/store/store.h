@@ -23,6 +23,19 @@
 struct crm_store;
 struct crm_store_writer;
 
+/*
+ * A statement of crmshift's own tables (state/state.h) on the store's
+ * connection, so that a batch, its xref, ledger and checkpoint commit in
+ * the store's one transaction. SQL in what every backend speaks: tables
+ * named crmshift.<name>, parameters $1..$n numbered in order of first use,
+ * INSERT ... ON CONFLICT ... DO UPDATE, RETURNING; booleans written as
+ * CASE ... THEN 1 ELSE 0 END. Owned by the store that prepared it:
+ * finalize every one before the store closes.
+ */
+struct crm_store_stmt {
+	struct crm_store *store;
+};
+
 struct crm_store_column {
 	const char *name;
 	enum crm_type type;
@@ -127,11 +140,36 @@ struct crm_store_ops {
 	 * committed first, and 0 returned).
 	 */
 	int (*identity)(struct crm_store *store, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err);
+
 	/*
-	 * For backends that are SQLite files: the connection, so the state
-	 * database can be attached and share its transactions. NULL otherwise.
+	 * The state's home, reachable as schema crmshift: with SQLite the
+	 * file at state_path (attached, created mode 0600 with create); with
+	 * a server the schema crmshift of the target database (state_path
+	 * unused). 0, or 1 when there is none yet and create is 0.
 	 */
-	void *(*sqlite_handle)(struct crm_store *store);
+	int (*state_open)(struct crm_store *store, const char *state_path, int create, struct crm_error *err);
+	/* 1 when schema.table has column, 0 when not (or there is no such table). */
+	int (*column_exists)(struct crm_store *store, const char *schema, const char *table, const char *column,
+			     struct crm_error *err);
+	/* The state's DDL words that differ: an auto-numbered key column, a table suffix for keyed tables. */
+	const char *serial_key;
+	const char *keyed_table_suffix;
+	/* Runs sql (one or more statements, no parameters). */
+	int (*exec)(struct crm_store *store, const char *sql, struct crm_error *err);
+	struct crm_store_stmt *(*stmt_prepare)(struct crm_store *store, const char *sql, struct crm_error *err);
+	/* index from 1; text and len are read when the statement steps (they must live until then); NULL text: NULL */
+	void (*stmt_bind_int64)(struct crm_store_stmt *stmt, int index, int64_t value);
+	void (*stmt_bind_double)(struct crm_store_stmt *stmt, int index, double value);
+	void (*stmt_bind_text)(struct crm_store_stmt *stmt, int index, const char *text, size_t len);
+	/* 1 with a row to read, 0 when done, or a negative CRM_E* code with err set. */
+	int (*stmt_step)(struct crm_store_stmt *stmt, struct crm_error *err);
+	/* Columns of the current row from 0; a NULL reads as 0, or as NULL text (len 0). */
+	int64_t (*stmt_int64)(struct crm_store_stmt *stmt, int col);
+	double (*stmt_double)(struct crm_store_stmt *stmt, int col);
+	const char *(*stmt_text)(struct crm_store_stmt *stmt, int col, size_t *len);
+	/* Ready to bind and step again from the start. */
+	void (*stmt_reset)(struct crm_store_stmt *stmt);
+	void (*stmt_finalize)(struct crm_store_stmt *stmt);
 	void (*close)(struct crm_store *store);
 };
 
@@ -142,12 +180,29 @@ struct crm_store {
 
 /*
  * Opens the store a URL names: "sqlite:PATH" (relative to base_dir).
- * Returns NULL with err set for an unknown scheme or a failure to open.
+ * create: a missing SQLite file is created; without, it opens as an empty
+ * database that is never written to disk (a reading command creates
+ * nothing). Returns NULL with err set for an unknown scheme or a failure
+ * to open.
  */
-struct crm_store *crm_store_open(const char *url, const char *base_dir, struct crm_error *err);
+struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err);
 void crm_store_close(struct crm_store *store);
 
+/* The statement calls, through the store's table (NULL stmt: finalize does nothing). */
+struct crm_store_stmt *crm_stmt_prepare(struct crm_store *store, const char *sql, struct crm_error *err);
+void crm_stmt_int64(struct crm_store_stmt *stmt, int index, int64_t value);
+void crm_stmt_double(struct crm_store_stmt *stmt, int index, double value);
+void crm_stmt_text(struct crm_store_stmt *stmt, int index, const char *text, size_t len);
+/* A NUL-terminated text, or NULL. */
+void crm_stmt_str(struct crm_store_stmt *stmt, int index, const char *text);
+int crm_stmt_step(struct crm_store_stmt *stmt, struct crm_error *err);
+int64_t crm_stmt_col_int64(struct crm_store_stmt *stmt, int col);
+double crm_stmt_col_double(struct crm_store_stmt *stmt, int col);
+const char *crm_stmt_col_text(struct crm_store_stmt *stmt, int col, size_t *len);
+void crm_stmt_reset(struct crm_store_stmt *stmt);
+void crm_stmt_finalize(struct crm_store_stmt *stmt);
+
 /* The SQLite backend (sqlite.c). */
-struct crm_store *crm_sqlite_store_open(const char *path, struct crm_error *err);
+struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm_error *err);
 
 #endif

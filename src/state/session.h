@@ -9,7 +9,9 @@
  * would make a run count records 'unchanged' that are not there, or write
  * over rows that are some other load's: such a run is refused.
  *
- * Not for: opening the store or the state (store.h, state.h).
+ * Every command that reads or writes a target opens it through a session:
+ * the store, the state on the store's connection, and the check that the
+ * two belong together, in one call.
  */
 #ifndef CRM_SESSION_H
 #define CRM_SESSION_H
@@ -28,5 +30,24 @@
  */
 int crm_session_bind(struct crm_store *store, struct crm_state *state, const char *target_url, int acting,
 		     struct crm_error *err);
+
+struct crm_session {
+	struct crm_store *store;
+	struct crm_state *state;
+};
+
+/*
+ * Opens the target at target_url (relative to dir for a file), the state
+ * on its connection (state_path for a SQLite target) and binds or checks
+ * them (crm_session_bind; acting: the command will write). create: the
+ * target and the state are created when absent (a first migrate);
+ * without, nothing is created. 0 with s open; 1 when the project has no
+ * state yet (only without create; s closed); a negative CRM_E* code with
+ * err set (s closed).
+ */
+int crm_session_open(const char *target_url, const char *dir, const char *state_path, int acting, int create,
+		     struct crm_session *s, struct crm_error *err);
+/* Closes the state, then the store (either may be NULL). */
+void crm_session_close(struct crm_session *s);
 
 #endif

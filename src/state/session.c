@@ -2,7 +2,7 @@
  * session.c: the state's binding to its target (session.h).
  */
 #include "compat.h"
-#include "engine/session.h"
+#include "state/session.h"
 
 #include <string.h>
 
@@ -52,4 +52,29 @@ int crm_session_bind(struct crm_store *store, struct crm_state *state, const cha
 	if (!has_target && store->ops->identity(store, target, 1, err))
 		return err->code;
 	return crm_state_meta_put(state, IDENTITY_KEY, target, err);
+}
+
+int crm_session_open(const char *target_url, const char *dir, const char *state_path, int acting, int create,
+		     struct crm_session *s, struct crm_error *err)
+{
+	int rc;
+
+	s->state = NULL;
+	s->store = crm_store_open(target_url, dir, create, err);
+	if (!s->store)
+		return err->code;
+	rc = crm_state_open(s->store, state_path, create, &s->state, err);
+	if (rc == 0)
+		rc = crm_session_bind(s->store, s->state, target_url, acting, err);
+	if (rc)
+		crm_session_close(s);
+	return rc;
+}
+
+void crm_session_close(struct crm_session *s)
+{
+	crm_state_close(s->state);
+	crm_store_close(s->store);
+	s->state = NULL;
+	s->store = NULL;
 }
