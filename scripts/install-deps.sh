@@ -7,8 +7,10 @@ packages=(
 	build-essential pkg-config
 	# the embedded target and the state database; the sqlite3 shell for tests and bench
 	libsqlite3-dev sqlite3
-	# PostgreSQL client library (the production target)
-	libpq-dev
+	# PostgreSQL client library (the production target), and the server the tests start privately
+	libpq-dev postgresql-15
+	# tests/pg-cluster.sh picks a free port with python3
+	python3
 	# random UUIDs now; hashing, signing and encryption for the evidence controls
 	libsodium-dev
 	# SHA-256 of export files at hardware speed (the source snapshot and freeze check)

@@ -22,7 +22,8 @@ struct crm_state {
 
 /*
  * @KEY@ is the store's auto-numbered key column, @KEYED@ its suffix for a
- * table keyed by its primary key. No REFERENCES: SQLite cannot name a
+ * table keyed by its primary key, @BYTES@ text that sorts by bytes (source
+ * ids come out in one order on every backend). No REFERENCES: SQLite cannot name a
  * table of another schema there, and the state writes its keys itself.
  */
 static const char *const schema_sql =
@@ -34,7 +35,7 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.objects (\n"
 	"  id @KEY@, name TEXT NOT NULL, target_table TEXT NOT NULL, UNIQUE (name, target_table));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.xref (\n"
-	"  object_id BIGINT NOT NULL, source_id TEXT NOT NULL,\n"
+	"  object_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, hash BIGINT NOT NULL, seen_run BIGINT NOT NULL, write_run BIGINT NOT NULL,\n"
 	"  row_hash BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (object_id, source_id))@KEYED@;\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.ledger (\n"
@@ -80,7 +81,7 @@ static const struct {
 	{"checkpoints", "blanked", "BIGINT NOT NULL DEFAULT 0"},
 };
 
-/* The schema's DDL with the store's words in place of @KEY@ and @KEYED@. */
+/* The schema's DDL with the store's words in place of @KEY@, @KEYED@ and @BYTES@. */
 static int expand_ddl(struct crm_buf *out, const struct crm_store_ops *ops, struct crm_error *err)
 {
 	const char *p = schema_sql;
@@ -89,6 +90,9 @@ static int expand_ddl(struct crm_buf *out, const struct crm_store_ops *ops, stru
 		if (strncmp(p, "@KEY@", 5) == 0) {
 			crm_buf_addstr(out, ops->serial_key, err);
 			p += 5;
+		} else if (strncmp(p, "@BYTES@", 7) == 0) {
+			crm_buf_addstr(out, ops->text_bytes, err);
+			p += 7;
 		} else if (strncmp(p, "@KEYED@", 7) == 0) {
 			crm_buf_addstr(out, ops->keyed_table_suffix, err);
 			p += 7;

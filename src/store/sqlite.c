@@ -8,11 +8,11 @@
  */
 #include "compat.h"
 #include "store/store.h"
+#include "store/backend.h"
 #include "util/alloc.h"
 #include "util/path.h"
 
 #include <jansson.h>
-#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,46 +282,6 @@ static void bind_value(sqlite3_stmt *st, int index, enum crm_type type, const st
 	sqlite3_bind_text(st, index, v->ptr, (int)v->len, SQLITE_STATIC);
 }
 
-/*
- * A version 4 UUID. The random bytes are an XChaCha20 keystream under a key
- * drawn once from the system CSPRNG (libsodium), a block of 1024 UUIDs per
- * refill with a fresh nonce: the system's generator costs a system call per
- * 256 bytes, which a million contacts would feel.
- */
-static void new_uuid(char out[37])
-{
-	static unsigned char pool[16 * 1024];
-	static size_t used = sizeof(pool);
-	static unsigned char key[crypto_stream_xchacha20_KEYBYTES];
-	static unsigned char nonce[crypto_stream_xchacha20_NONCEBYTES];
-	static int keyed;
-	static const char hex[] = "0123456789abcdef";
-	unsigned char *b;
-	size_t i, o = 0;
-
-	if (used == sizeof(pool)) {
-		if (!keyed) {
-			randombytes_buf(key, sizeof(key));
-			randombytes_buf(nonce, sizeof(nonce));
-			keyed = 1;
-		}
-		sodium_increment(nonce, sizeof(nonce));
-		crypto_stream_xchacha20(pool, sizeof(pool), nonce, key);
-		used = 0;
-	}
-	b = pool + used;
-	used += 16;
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[o] = '\0';
-}
-
 /* Binds the writer's columns from index idx on; returns the next index. */
 static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, const struct crm_store_row *row)
 {
@@ -382,7 +342,7 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	sqlite3_bind_text(st, idx++, w->spec->source_system, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, idx++, row->source_id, (int)row->source_id_len, SQLITE_STATIC);
 	if (w->has_customer_id) {
-		new_uuid(uuid);
+		crm_store_new_uuid(uuid);
 		sqlite3_bind_text(st, idx++, uuid, 36, SQLITE_TRANSIENT);
 	}
 	idx = bind_columns(w, st, idx, row);
@@ -435,25 +395,6 @@ static int sqlite_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *has
 	return rc == SQLITE_DONE ? 1 : db_error(w->store->db, err, "row hash");
 }
 
-/* n in decimal into out (24 bytes), NUL-terminated, as "%lld" writes it; its length. */
-static size_t decimal(char *out, int64_t n)
-{
-	char digits[24];
-	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
-	size_t len = 0, i = 0;
-
-	do {
-		digits[len++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (n < 0)
-		out[i++] = '-';
-	while (len)
-		out[i++] = digits[--len];
-	out[i] = '\0';
-	return i;
-}
-
 static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
 		       struct crm_error *err)
 {
@@ -488,7 +429,7 @@ static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec
 				/* integers, booleans and references read back as the decimal text the mapping wrote */
 				values[i].id = sqlite3_column_int64(st, col);
 				values[i].ptr = numbers[i];
-				values[i].len = decimal(numbers[i], values[i].id);
+				values[i].len = crm_store_decimal(numbers[i], values[i].id);
 			} else {
 				values[i].ptr = (const char *)sqlite3_column_text(st, col);
 				values[i].len = (size_t)sqlite3_column_bytes(st, col);
@@ -610,20 +551,6 @@ static json_t *row_object(sqlite3_stmt *st, int from)
 	return obj;
 }
 
-static int dump_object(json_t *obj, struct crm_buf *out, struct crm_error *err)
-{
-	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc;
-
-	json_decref(obj);
-	if (!text)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_buf_reset(out);
-	rc = crm_buf_addstr(out, text, err);
-	free(text);
-	return rc;
-}
-
 static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
 {
 	sqlite3_stmt *st = w->fetch;
@@ -640,7 +567,7 @@ static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *
 	}
 	obj = row_object(st, 0);
 	sqlite3_reset(st);
-	return dump_object(obj, out, err);
+	return crm_store_dump_json(obj, out, err);
 }
 
 static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
@@ -663,7 +590,7 @@ static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id
 	}
 	obj = row_object(st, 0);
 	sqlite3_finalize(st);
-	return dump_object(obj, out, err);
+	return crm_store_dump_json(obj, out, err);
 }
 
 static int sqlite_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
@@ -802,7 +729,7 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 	}
 	if (!create)
 		return 1;
-	new_uuid(out);
+	crm_store_new_uuid(out);
 	if (sqlite3_exec(s->db,
 			 "CREATE TABLE IF NOT EXISTS main.crmshift_identity (id INTEGER PRIMARY KEY, identity TEXT NOT "
 			 "NULL)",
@@ -1000,6 +927,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.column_exists = sqlite_column_exists,
 	.serial_key = "INTEGER PRIMARY KEY",
 	.keyed_table_suffix = " WITHOUT ROWID",
+	.text_bytes = "TEXT",
 	.exec = sqlite_exec,
 	.stmt_prepare = sqlite_stmt_prepare,
 	.stmt_bind_int64 = sqlite_stmt_bind_int64,
@@ -1023,11 +951,6 @@ struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm
 		return NULL;
 	}
 	s->base.ops = &sqlite_ops;
-	if (sodium_init() < 0) {
-		crm_error_set(err, CRM_EINTERNAL, "libsodium failed to initialise");
-		crm_free(s);
-		return NULL;
-	}
 	if (!create && access(path, F_OK) != 0)
 		path = ":memory:";
 	/* the target holds customers' records: a new one is created for its owner only */

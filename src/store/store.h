@@ -2,8 +2,8 @@
  * store.h: the target store interface. A store holds the canonical model
  * (model/schema.h) and is reached through a table of function pointers, so
  * the engine never knows which backend it writes to (curl's vtls/ pattern).
- * SQLite (sqlite.c) is the embedded default; PostgreSQL and a CSV folder
- * implement the same table.
+ * SQLite (sqlite.c) is the embedded default; PostgreSQL (postgres.c) the
+ * production target.
  *
  * Writing goes through a writer: a table plus a fixed list of columns, for
  * which the backend prepares its statements once. Every row also carries the
@@ -151,9 +151,13 @@ struct crm_store_ops {
 	/* 1 when schema.table has column, 0 when not (or there is no such table). */
 	int (*column_exists)(struct crm_store *store, const char *schema, const char *table, const char *column,
 			     struct crm_error *err);
-	/* The state's DDL words that differ: an auto-numbered key column, a table suffix for keyed tables. */
+	/*
+	 * The state's DDL words that differ: an auto-numbered key column, a
+	 * table suffix for keyed tables, text that compares and sorts by bytes.
+	 */
 	const char *serial_key;
 	const char *keyed_table_suffix;
+	const char *text_bytes;
 	/* Runs sql (one or more statements, no parameters). */
 	int (*exec)(struct crm_store *store, const char *sql, struct crm_error *err);
 	struct crm_store_stmt *(*stmt_prepare)(struct crm_store *store, const char *sql, struct crm_error *err);
@@ -179,7 +183,8 @@ struct crm_store {
 };
 
 /*
- * Opens the store a URL names: "sqlite:PATH" (relative to base_dir).
+ * Opens the store a URL names: "sqlite:PATH" (relative to base_dir) or
+ * "postgres://..." (a libpq URI; passwords come from libpq's own sources).
  * create: a missing SQLite file is created; without, it opens as an empty
  * database that is never written to disk (a reading command creates
  * nothing). Returns NULL with err set for an unknown scheme or a failure
@@ -204,5 +209,7 @@ void crm_stmt_finalize(struct crm_store_stmt *stmt);
 
 /* The SQLite backend (sqlite.c). */
 struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm_error *err);
+/* The PostgreSQL backend (postgres.c): url is a libpq connection URI. */
+struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err);
 
 #endif

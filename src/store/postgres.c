@@ -1,0 +1,1297 @@
+/*
+ * postgres.c: the PostgreSQL target store (libpq). The canonical tables
+ * live in the connection's current schema (search_path), the state in the
+ * schema crmshift of the same database, so one transaction covers a batch
+ * and its bookkeeping. Values are stored as in SQLite: integers, booleans
+ * and references as bigint, everything else as text (decimals keep their
+ * written scale). Source ids and the state's keys use the "C" collation:
+ * they sort by bytes, as in SQLite, whatever the database's locale.
+ *
+ * Statements are prepared once per writer or state statement and sent
+ * with their parameters as text; results come back as text. Large reads
+ * (scan, hash_rows) go through a cursor, so memory stays flat and other
+ * statements can run between fetches.
+ */
+#include "compat.h"
+#include "store/store.h"
+#include "store/backend.h"
+#include "util/alloc.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define INT8_OID   20
+#define FETCH_ROWS 4096
+
+struct pg_store {
+	struct crm_store base;
+	PGconn *conn;
+	unsigned next_name; /* prepared statements are named s1, s2, ... */
+	unsigned next_cursor;
+};
+
+/* Parameters sent as text, each in a buffer kept for the next value: a row's parameters cost no allocation. */
+struct pg_params {
+	int count;
+	char **values;
+	size_t *caps;
+	unsigned char *nulls;
+};
+
+struct pg_stmt {
+	struct crm_store_stmt base;
+	char name[16];
+	struct pg_params params;
+	PGresult *res;
+	int row; /* the current row of res; -1 before the first step */
+};
+
+struct crm_store_writer {
+	struct pg_store *store;
+	const struct crm_table_spec *spec;
+	int has_customer_id;
+	int created_mapped, updated_mapped;
+	unsigned char *is_timestamp; /* per spec column: created_at or updated_at */
+	char insert[16], find[16], update[16], fetch[16], hash[16];
+	struct pg_params params;
+};
+
+/* The server's message, first line only, without its "ERROR:  " prefix. */
+static int pg_error(struct pg_store *s, const PGresult *res, struct crm_error *err, const char *what)
+{
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+
+	if (!msg)
+		msg = PQerrorMessage(s->conn);
+	if (PQstatus(s->conn) == CONNECTION_BAD)
+		return crm_error_set(err, CRM_EIO, "PostgreSQL at %s:%s: %s: the connection was lost: %.*s",
+				     PQhost(s->conn), PQport(s->conn), what, (int)strcspn(msg, "\n"), msg);
+	return crm_error_set(err, CRM_EIO, "PostgreSQL: %s: %.*s%s%.*s", what, (int)strcspn(msg, "\n"), msg,
+			     detail ? " (" : "", detail ? (int)strcspn(detail, "\n") : 0, detail ? detail : "");
+}
+
+/* Runs sql (no parameters) expecting status ok; the result is cleared. */
+static int run(struct pg_store *s, const char *sql, const char *what, struct crm_error *err)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, what);
+		PQclear(res);
+		return err->code;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int params_resize(struct pg_params *p, int count, struct crm_error *err)
+{
+	char **values;
+	size_t *caps;
+	unsigned char *nulls;
+	int i;
+
+	if (count <= p->count)
+		return 0;
+	values = crm_realloc(p->values, (size_t)count * sizeof(*values));
+	if (values)
+		p->values = values;
+	caps = values ? crm_realloc(p->caps, (size_t)count * sizeof(*caps)) : NULL;
+	if (caps)
+		p->caps = caps;
+	nulls = caps ? crm_realloc(p->nulls, (size_t)count) : NULL;
+	if (!nulls)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	p->nulls = nulls;
+	for (i = p->count; i < count; i++) {
+		p->values[i] = NULL;
+		p->caps[i] = 0;
+		p->nulls[i] = 1;
+	}
+	p->count = count;
+	return 0;
+}
+
+static void params_release(struct pg_params *p)
+{
+	int i;
+
+	for (i = 0; i < p->count; i++)
+		crm_free(p->values[i]);
+	crm_free(p->values);
+	crm_free(p->caps);
+	crm_free(p->nulls);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Sets parameter index (from 1) to len bytes of text, or to NULL when text is NULL. */
+static int param_set(struct pg_params *p, int index, const char *text, size_t len, struct crm_error *err)
+{
+	int i = index - 1;
+
+	if (params_resize(p, index, err))
+		return err->code;
+	p->nulls[i] = !text;
+	if (!text)
+		return 0;
+	if (len + 1 > p->caps[i]) {
+		char *grown = crm_realloc(p->values[i], len + 1);
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		p->values[i] = grown;
+		p->caps[i] = len + 1;
+	}
+	memcpy(p->values[i], text, len);
+	p->values[i][len] = '\0';
+	return 0;
+}
+
+static int param_int64(struct pg_params *p, int index, int64_t v, struct crm_error *err)
+{
+	char digits[24];
+
+	return param_set(p, index, digits, crm_store_decimal(digits, v), err);
+}
+
+/*
+ * Runs prepared statement name with the first count parameters of p (one
+ * not set is NULL); NULL when memory ran out.
+ */
+static PGresult *exec_prepared(struct pg_store *s, const char *name, struct pg_params *p, int count)
+{
+	const char *stack[64] = {NULL};
+	const char **values = count <= 64 ? stack : crm_calloc((size_t)count, sizeof(*values));
+	PGresult *res;
+	int i;
+
+	if (!values)
+		return NULL;
+	for (i = 0; i < count; i++)
+		values[i] = i < p->count && !p->nulls[i] ? p->values[i] : NULL;
+	res = PQexecPrepared(s->conn, name, count, values, NULL, NULL, 0);
+	if (values != stack)
+		crm_free(values);
+	return res;
+}
+
+static int prepare_named(struct pg_store *s, char name[16], const char *sql, struct crm_error *err)
+{
+	PGresult *res;
+
+	snprintf(name, 16, "s%u", ++s->next_name);
+	res = PQprepare(s->conn, name, sql, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_error(s, res, err, "prepare");
+		PQclear(res);
+		return err->code;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static void deallocate(struct pg_store *s, const char *name)
+{
+	char sql[48];
+
+	if (!name[0] || PQstatus(s->conn) != CONNECTION_OK)
+		return;
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
+	PQclear(PQexec(s->conn, sql));
+}
+
+/* 1 when table (in the current schema, or schema when not NULL) exists, 0 when not. */
+static int table_exists(struct pg_store *s, const char *schema, const char *table, struct crm_error *err)
+{
+	const char *values[2] = {schema, table};
+	PGresult *res = PQexecParams(s->conn,
+				     "SELECT 1 FROM information_schema.tables WHERE table_schema = "
+				     "coalesce($1, current_schema()) AND table_name = $2",
+				     2, NULL, values, NULL, NULL, 0);
+	int found;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "table lookup");
+		PQclear(res);
+		return err->code;
+	}
+	found = PQntuples(res) > 0;
+	PQclear(res);
+	return found;
+}
+
+static int pg_column_exists(struct crm_store *base, const char *schema, const char *table, const char *column,
+			    struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const char *values[3] = {schema, table, column};
+	PGresult *res = PQexecParams(s->conn,
+				     "SELECT 1 FROM information_schema.columns WHERE table_schema = "
+				     "coalesce($1, current_schema()) AND table_name = $2 AND column_name = $3",
+				     3, NULL, values, NULL, NULL, 0);
+	int found;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "column lookup");
+		PQclear(res);
+		return err->code;
+	}
+	found = PQntuples(res) > 0;
+	PQclear(res);
+	return found;
+}
+
+static const char *sql_type(enum crm_type type)
+{
+	switch (type) {
+	case CRM_TYPE_INT:
+	case CRM_TYPE_BOOL:
+	case CRM_TYPE_REF:
+		return "bigint";
+	default:
+		return "text";
+	}
+}
+
+/*
+ * The columns a table holds that the canonical model does not declare with
+ * the same type: a table made by something else is refused, never altered.
+ */
+static int check_columns(struct pg_store *s, const struct crm_table_def *core, const char *table, struct crm_error *err)
+{
+	const char *values[1] = {table};
+	PGresult *res = PQexecParams(s->conn,
+				     "SELECT column_name, data_type FROM information_schema.columns WHERE "
+				     "table_schema = current_schema() AND table_name = $1",
+				     1, NULL, values, NULL, NULL, 0);
+	struct crm_buf odd;
+	int i, n;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "column lookup");
+		PQclear(res);
+		return err->code;
+	}
+	crm_buf_init(&odd, 1 << 16);
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		const char *name = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 1);
+		const char *want = NULL;
+		size_t c;
+		if (!strcmp(name, "id"))
+			want = "bigint";
+		else if (!strcmp(name, "source_system") || !strcmp(name, "source_id") || !strcmp(name, "customer_id") ||
+			 !strcmp(name, "created_at") || !strcmp(name, "updated_at"))
+			want = "text";
+		for (c = 0; !want && c < core->count; c++)
+			if (!strcmp(name, core->columns[c].name))
+				want = sql_type(core->columns[c].type);
+		/* a column the model does not know is a custom field crmshift added: its type is its own */
+		if (want && strcmp(want, type) != 0)
+			crm_buf_addf(&odd, err, "%s%s %s (crmshift writes %s)", odd.len ? ", " : "", name, type, want);
+	}
+	PQclear(res);
+	if (odd.len && !err->code)
+		crm_error_set(err, CRM_EREFUSED,
+			      "table %s in the target was not made by crmshift: %s; point [target] url at another "
+			      "database or schema; nothing was written",
+			      table, odd.ptr);
+	crm_buf_release(&odd);
+	return err->code;
+}
+
+static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *spec, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const struct crm_table_def *core = crm_schema_table(spec->table);
+	struct crm_buf sql;
+	size_t i;
+	int rc;
+
+	rc = table_exists(s, NULL, spec->table, err);
+	if (rc < 0)
+		return err->code;
+	if (rc && core && check_columns(s, core, spec->table, err))
+		return err->code;
+	crm_buf_init(&sql, 1 << 20);
+	if (!rc) {
+		crm_buf_addf(&sql, err,
+			     "CREATE TABLE \"%s\" (\n  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,\n  "
+			     "source_system text NOT NULL,\n  source_id text COLLATE \"C\" NOT NULL",
+			     spec->table);
+		if (core && core->has_customer_id)
+			crm_buf_addstr(&sql, ",\n  customer_id text NOT NULL", err);
+		for (i = 0; core && i < core->count; i++)
+			crm_buf_addf(&sql, err, ",\n  \"%s\" %s", core->columns[i].name,
+				     sql_type(core->columns[i].type));
+		crm_buf_addstr(&sql,
+			       ",\n  created_at text NOT NULL,\n  updated_at text NOT NULL,\n  UNIQUE (source_system, "
+			       "source_id)\n)",
+			       err);
+		if (err->code || run(s, sql.ptr, "create table", err)) {
+			crm_buf_release(&sql);
+			return err->code;
+		}
+	}
+	for (i = 0; i < spec->count; i++) {
+		const struct crm_store_column *col = &spec->columns[i];
+		rc = pg_column_exists(base, NULL, spec->table, col->name, err);
+		if (rc < 0)
+			break;
+		if (rc == 1)
+			continue;
+		/* a custom field becomes a typed column */
+		crm_buf_reset(&sql);
+		if (crm_buf_addf(&sql, err, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s", spec->table, col->name,
+				 sql_type(col->type)) ||
+		    run(s, sql.ptr, "add column", err))
+			break;
+	}
+	crm_buf_release(&sql);
+	return err->code;
+}
+
+static int pg_begin(struct crm_store *base, struct crm_error *err)
+{
+	return run((struct pg_store *)base, "BEGIN", "begin", err);
+}
+
+static int pg_commit(struct crm_store *base, struct crm_error *err)
+{
+	return run((struct pg_store *)base, "COMMIT", "commit", err);
+}
+
+static int pg_rollback(struct crm_store *base, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (PQtransactionStatus(s->conn) == PQTRANS_IDLE || PQstatus(s->conn) != CONNECTION_OK)
+		return 0;
+	return run(s, "ROLLBACK", "rollback", err);
+}
+
+static void pg_writer_close(struct crm_store_writer *w)
+{
+	if (!w)
+		return;
+	deallocate(w->store, w->insert);
+	deallocate(w->store, w->find);
+	deallocate(w->store, w->update);
+	deallocate(w->store, w->fetch);
+	deallocate(w->store, w->hash);
+	params_release(&w->params);
+	crm_free(w->is_timestamp);
+	crm_free(w);
+}
+
+static int prepare_buf(struct pg_store *s, char name[16], struct crm_buf *sql, struct crm_error *err)
+{
+	if (err->code || prepare_named(s, name, sql->ptr, err))
+		return err->code;
+	crm_buf_reset(sql);
+	return 0;
+}
+
+static struct crm_store_writer *pg_writer_open(struct crm_store *base, const struct crm_table_spec *spec,
+					       struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const struct crm_table_def *core = crm_schema_table(spec->table);
+	struct crm_store_writer *w = crm_calloc(1, sizeof(*w));
+	struct crm_buf sql;
+	size_t i;
+	int n = 1;
+
+	if (!w || !(w->is_timestamp = crm_calloc(spec->count ? spec->count : 1, 1))) {
+		crm_free(w);
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->store = s;
+	w->spec = spec;
+	w->has_customer_id = core && core->has_customer_id;
+	for (i = 0; i < spec->count; i++) {
+		w->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
+		w->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
+		w->is_timestamp[i] = (unsigned char)crm_schema_is_timestamp(spec->columns[i].name);
+	}
+	crm_buf_init(&sql, 1 << 20);
+
+	crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
+		     w->has_customer_id ? ", customer_id" : "");
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&sql, err, "%s%s) VALUES ($1, $2", w->created_mapped ? "" : ", created_at",
+		     w->updated_mapped ? "" : ", updated_at");
+	n = 3;
+	if (w->has_customer_id)
+		crm_buf_addf(&sql, err, ", $%d", n++);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, ", $%d", n++);
+	if (!w->created_mapped)
+		crm_buf_addf(&sql, err, ", $%d", n++);
+	if (!w->updated_mapped)
+		crm_buf_addf(&sql, err, ", $%d", n++);
+	crm_buf_addstr(&sql, ") ON CONFLICT (source_system, source_id) DO NOTHING RETURNING id", err);
+	prepare_buf(s, w->insert, &sql, err);
+
+	crm_buf_addf(&sql, err, "SELECT id FROM \"%s\" WHERE source_system = $1 AND source_id = $2", spec->table);
+	prepare_buf(s, w->find, &sql, err);
+
+	crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", spec->table);
+	for (n = 1, i = 0; i < spec->count; i++, n++)
+		crm_buf_addf(&sql, err, "%s\"%s\" = $%d", i ? ", " : "", spec->columns[i].name, n);
+	if (!w->updated_mapped)
+		crm_buf_addf(&sql, err, "%supdated_at = $%d", spec->count ? ", " : "", n++);
+	crm_buf_addf(&sql, err, " WHERE id = $%d", n);
+	prepare_buf(s, w->update, &sql, err);
+
+	crm_buf_addf(&sql, err, "SELECT * FROM \"%s\" WHERE id = $1", spec->table);
+	prepare_buf(s, w->hash, &sql, err);
+
+	crm_buf_addstr(&sql, "SELECT ", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, "\"%s\", ", spec->columns[i].name);
+	crm_buf_addf(&sql, err, "updated_at FROM \"%s\" WHERE id = $1", spec->table);
+	prepare_buf(s, w->fetch, &sql, err);
+
+	crm_buf_release(&sql);
+	if (err->code) {
+		pg_writer_close(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* A value as the parameter the column takes; the same choices as SQLite's bind_value. */
+static int bind_value(struct pg_params *p, int index, enum crm_type type, const struct crm_value *v,
+		      struct crm_error *err)
+{
+	if (type == CRM_TYPE_REF)
+		return v->id > 0 ? param_int64(p, index, v->id, err) : param_set(p, index, NULL, 0, err);
+	if (!v->ptr || v->len == 0)
+		return param_set(p, index, NULL, 0, err);
+	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL) {
+		/* the program has already turned these into plain integer text */
+		char digits[32];
+		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
+		memcpy(digits, v->ptr, n);
+		digits[n] = '\0';
+		return param_int64(p, index, strtoll(digits, NULL, 10), err);
+	}
+	return param_set(p, index, v->ptr, v->len, err);
+}
+
+static int bind_columns(struct crm_store_writer *w, int idx, const struct crm_store_row *row, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < w->spec->count && !err->code; i++) {
+		const struct crm_value *v = &row->values[i];
+		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
+		if (w->is_timestamp[i] && !(v->ptr && v->len))
+			param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
+		else
+			bind_value(&w->params, idx++, w->spec->columns[i].type, v, err);
+	}
+	return idx;
+}
+
+/* Runs a writer's statement: its result when status is want, else NULL with err set. */
+static PGresult *writer_exec(struct crm_store_writer *w, const char *name, int count, ExecStatusType want,
+			     const char *what, struct crm_error *err)
+{
+	PGresult *res;
+
+	if (err->code)
+		return NULL;
+	res = exec_prepared(w->store, name, &w->params, count);
+	if (PQresultStatus(res) != want) {
+		pg_error(w->store, res, err, what);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, struct crm_error *err)
+{
+	PGresult *res;
+	int idx = 1;
+	char uuid[37];
+
+	param_set(&w->params, idx++, w->spec->source_system, strlen(w->spec->source_system), err);
+	param_set(&w->params, idx++, row->source_id, row->source_id_len, err);
+	if (w->has_customer_id) {
+		crm_store_new_uuid(uuid);
+		param_set(&w->params, idx++, uuid, 36, err);
+	}
+	idx = bind_columns(w, idx, row, err);
+	if (!w->created_mapped)
+		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
+	if (!w->updated_mapped)
+		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
+	res = writer_exec(w, w->insert, idx - 1, PGRES_TUPLES_OK, "insert", err);
+	if (!res)
+		return err->code;
+	if (PQntuples(res) == 1) {
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return 1;
+	}
+	PQclear(res);
+	/* the row was there already (loaded before the state knew it) */
+	res = writer_exec(w, w->find, 2, PGRES_TUPLES_OK, "insert conflict", err);
+	if (!res)
+		return err->code;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return crm_error_set(err, CRM_EIO, "PostgreSQL: insert conflict without a row");
+	}
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
+{
+	PGresult *res;
+	int idx = bind_columns(w, 1, row, err);
+
+	if (!w->updated_mapped)
+		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
+	param_int64(&w->params, idx, id, err);
+	res = writer_exec(w, w->update, idx, PGRES_COMMAND_OK, "update", err);
+	PQclear(res);
+	return err->code;
+}
+
+/*
+ * The hash_rows hash of a result row: every column from 1 on (0 is id),
+ * each as a NULL mark or its text. Values keep their type per column, so
+ * text is enough to tell two rows apart.
+ */
+static uint64_t hash_columns(const PGresult *res, int row)
+{
+	uint64_t h = 0;
+	int i, n = PQnfields(res);
+
+	for (i = 1; i < n; i++) {
+		unsigned char tag = PQgetisnull(res, row, i) ? 0 : 1;
+		h = XXH3_64bits_withSeed(&tag, 1, h);
+		if (tag)
+			h = XXH3_64bits_withSeed(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i), h);
+	}
+	return h;
+}
+
+static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, struct crm_error *err)
+{
+	PGresult *res;
+	int found;
+
+	param_int64(&w->params, 1, id, err);
+	res = writer_exec(w, w->hash, 1, PGRES_TUPLES_OK, "row hash", err);
+	if (!res)
+		return err->code;
+	found = PQntuples(res) == 1;
+	*hash = found ? hash_columns(res, 0) : 0;
+	PQclear(res);
+	return !found;
+}
+
+/* Row row of res (from column from on) as a JSON object: bigints as integers, the rest as text or null. */
+static json_t *row_object(const PGresult *res, int row, int from)
+{
+	json_t *obj = json_object();
+	int i, n = PQnfields(res);
+
+	for (i = from; obj && i < n; i++) {
+		json_t *v;
+		if (PQgetisnull(res, row, i))
+			v = json_null();
+		else if (PQftype(res, i) == INT8_OID)
+			v = json_integer(strtoll(PQgetvalue(res, row, i), NULL, 10));
+		else
+			v = json_stringn(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i));
+		if (!v || json_object_set_new(obj, PQfname(res, i), v)) {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	return obj;
+}
+
+static int pg_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
+{
+	PGresult *res;
+	json_t *obj;
+
+	param_int64(&w->params, 1, id, err);
+	res = writer_exec(w, w->fetch, 1, PGRES_TUPLES_OK, "fetch", err);
+	if (!res)
+		return err->code;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 1;
+	}
+	obj = row_object(res, 0, 0);
+	PQclear(res);
+	return crm_store_dump_json(obj, out, err);
+}
+
+/*
+ * Walks the rows of query (its parameters in values) through a cursor,
+ * FETCH_ROWS at a time, calling fn with each batch. Inside the caller's
+ * transaction when there is one, else in a read-only one of its own.
+ */
+static int each_batch(struct pg_store *s, const char *query, int nvalues, const char *const *values,
+		      int (*fn)(void *ctx, const PGresult *res, struct crm_error *err), void *ctx, const char *what,
+		      struct crm_error *err)
+{
+	int own = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
+	char cursor[32], sql[64];
+	struct crm_buf declare;
+	PGresult *res;
+
+	snprintf(cursor, sizeof(cursor), "c%u", ++s->next_cursor);
+	crm_buf_init(&declare, 1 << 20);
+	if (crm_buf_addf(&declare, err, "DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
+		goto out;
+	if (own && run(s, "BEGIN READ ONLY", what, err))
+		goto out;
+	res = PQexecParams(s->conn, declare.ptr, nvalues, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_error(s, res, err, what);
+		PQclear(res);
+		goto out_tx;
+	}
+	PQclear(res);
+	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", FETCH_ROWS, cursor);
+	for (;;) {
+		int rows;
+		res = PQexec(s->conn, sql);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			pg_error(s, res, err, what);
+			PQclear(res);
+			break;
+		}
+		rows = PQntuples(res);
+		if (rows && fn(ctx, res, err)) {
+			PQclear(res);
+			break;
+		}
+		PQclear(res);
+		if (rows < FETCH_ROWS)
+			break;
+	}
+	if (PQtransactionStatus(s->conn) == PQTRANS_INTRANS) {
+		snprintf(sql, sizeof(sql), "CLOSE %s", cursor);
+		PQclear(PQexec(s->conn, sql));
+	}
+out_tx:
+	if (own)
+		PQclear(PQexec(s->conn, err->code ? "ROLLBACK" : "COMMIT"));
+out:
+	crm_buf_release(&declare);
+	return err->code;
+}
+
+struct scan_walk {
+	const struct crm_table_spec *spec;
+	crm_store_row_fn fn;
+	void *ctx;
+	struct crm_value *values;
+	char (*numbers)[24];
+};
+
+static int scan_batch(void *ctx, const PGresult *res, struct crm_error *err)
+{
+	struct scan_walk *sw = ctx;
+	int row, rows = PQntuples(res);
+	size_t i;
+
+	for (row = 0; row < rows; row++) {
+		for (i = 0; i < sw->spec->count; i++) {
+			int col = (int)i + 1;
+			struct crm_value *v = &sw->values[i];
+			if (PQgetisnull(res, row, col)) {
+				v->ptr = NULL;
+				v->len = 0;
+				v->id = 0;
+			} else if (PQftype(res, col) == INT8_OID) {
+				/* integers, booleans and references read back as the decimal text the mapping wrote */
+				v->id = strtoll(PQgetvalue(res, row, col), NULL, 10);
+				v->ptr = sw->numbers[i];
+				v->len = crm_store_decimal(sw->numbers[i], v->id);
+			} else {
+				v->ptr = PQgetvalue(res, row, col);
+				v->len = (size_t)PQgetlength(res, row, col);
+				v->id = 0;
+			}
+		}
+		if (sw->fn(sw->ctx, PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0), sw->values, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int pg_scan(struct crm_store *base, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
+		   struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct scan_walk sw = {spec, fn, ctx, NULL, NULL};
+	const char *values[1] = {spec->source_system};
+	struct crm_buf sql;
+	size_t i;
+
+	sw.values = crm_calloc(spec->count ? spec->count : 1, sizeof(*sw.values));
+	sw.numbers = crm_calloc(spec->count ? spec->count : 1, sizeof(*sw.numbers));
+	crm_buf_init(&sql, 1 << 20);
+	if (!sw.values || !sw.numbers) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	crm_buf_addstr(&sql, "SELECT source_id", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&sql, err, " FROM \"%s\" WHERE source_system = $1", spec->table);
+	if (!err->code)
+		each_batch(s, sql.ptr, 1, values, scan_batch, &sw, "scan", err);
+out:
+	crm_buf_release(&sql);
+	crm_free(sw.values);
+	crm_free(sw.numbers);
+	return err->code;
+}
+
+/* ids as a PostgreSQL array literal, "{1,2,3}", into out. */
+static int id_array(struct crm_buf *out, const int64_t *ids, size_t n, struct crm_error *err)
+{
+	size_t i;
+
+	crm_buf_addstr(out, "{", err);
+	for (i = 0; i < n && !err->code; i++) {
+		char digits[24];
+		size_t len = crm_store_decimal(digits, ids[i]);
+		if (i)
+			crm_buf_addstr(out, ",", err);
+		crm_buf_add(out, digits, len, err);
+	}
+	return crm_buf_addstr(out, "}", err);
+}
+
+/* Runs sql with one parameter, the ids as a bigint[]; its result when status is want, else NULL. */
+static PGresult *with_ids(struct pg_store *s, const char *sql, const int64_t *ids, size_t n, ExecStatusType want,
+			  const char *what, struct crm_error *err)
+{
+	struct crm_buf array;
+	const char *values[1];
+	PGresult *res = NULL;
+
+	crm_buf_init(&array, (size_t)1 << 31);
+	if (!id_array(&array, ids, n, err)) {
+		values[0] = array.ptr;
+		res = PQexecParams(s->conn, sql, 1, NULL, values, NULL, NULL, 0);
+		if (PQresultStatus(res) != want) {
+			pg_error(s, res, err, what);
+			PQclear(res);
+			res = NULL;
+		}
+	}
+	crm_buf_release(&array);
+	return res;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int pg_has_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n, uint8_t *present,
+		       struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char sql[256];
+	PGresult *res;
+	int row, rows;
+
+	memset(present, 0, n);
+	snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
+	res = with_ids(s, sql, ids, n, PGRES_TUPLES_OK, "parent rows", err);
+	if (!res)
+		return err->code;
+	rows = PQntuples(res);
+	for (row = 0; row < rows; row++) {
+		int64_t id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+		const int64_t *at = bsearch(&id, ids, n, sizeof(*ids), cmp_id);
+		if (at)
+			present[at - ids] = 1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+struct hash_walk {
+	int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err);
+	void *ctx;
+};
+
+static int hash_batch(void *ctx, const PGresult *res, struct crm_error *err)
+{
+	struct hash_walk *hw = ctx;
+	int row, rows = PQntuples(res);
+
+	for (row = 0; row < rows; row++)
+		if (hw->fn(hw->ctx, strtoll(PQgetvalue(res, row, 0), NULL, 10), hash_columns(res, row), err))
+			return err->code;
+	return 0;
+}
+
+static int pg_hash_rows(struct crm_store *base, const char *table,
+			int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+			struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct hash_walk hw = {fn, ctx};
+	char sql[256];
+	int rc = table_exists(s, NULL, table, err);
+
+	if (rc <= 0)
+		return err->code; /* a table not created yet has no rows */
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY id", table);
+	return each_batch(s, sql, 0, NULL, hash_batch, &hw, "row hashes", err);
+}
+
+static int pg_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
+		       struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char sql[256];
+	PGresult *res;
+	json_t *obj;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
+	res = with_ids(s, sql, &id, 1, PGRES_TUPLES_OK, "read row", err);
+	if (!res)
+		return err->code;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 1;
+	}
+	obj = row_object(res, 0, 0);
+	PQclear(res);
+	return crm_store_dump_json(obj, out, err);
+}
+
+static int pg_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
+			  struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
+	PQclear(with_ids(s, sql, ids, n, PGRES_COMMAND_OK, "delete", err));
+	return err->code;
+}
+
+static int pg_restore_row(struct crm_store *base, const char *table, int64_t id, const char *pre_image,
+			  struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	json_error_t jerr;
+	json_t *obj = json_loads(pre_image, 0, &jerr);
+	struct pg_params params = {0, NULL, NULL, NULL};
+	const char **values = NULL;
+	struct crm_buf sql;
+	PGresult *res;
+	void *it;
+	int idx = 1, whole, i;
+
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		return crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
+				     table, (long long)id);
+	}
+	whole = json_object_get(obj, "id") != NULL;
+	crm_buf_init(&sql, 1 << 20);
+	if (whole) {
+		/* a deleted row comes back under its id, every column as it was */
+		crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (", table);
+		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+			crm_buf_addf(&sql, err, "%s\"%s\"", idx++ > 1 ? ", " : "", json_object_iter_key(it));
+		crm_buf_addstr(&sql, ") VALUES (", err);
+		for (idx = 1, it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), idx++)
+			crm_buf_addf(&sql, err, "%s$%d", idx > 1 ? ", " : "", idx);
+		crm_buf_addstr(&sql, ")", err);
+	} else {
+		crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", table);
+		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), idx++)
+			crm_buf_addf(&sql, err, "%s\"%s\" = $%d", idx > 1 ? ", " : "", json_object_iter_key(it), idx);
+		crm_buf_addf(&sql, err, " WHERE id = $%d", idx);
+	}
+	idx = 1;
+	for (it = json_object_iter(obj); it && !err->code; it = json_object_iter_next(obj, it)) {
+		json_t *v = json_object_iter_value(it);
+		char number[32];
+		if (json_is_integer(v)) {
+			param_int64(&params, idx, json_integer_value(v), err);
+		} else if (json_is_real(v)) {
+			snprintf(number, sizeof(number), "%.17g", json_real_value(v));
+			param_set(&params, idx, number, strlen(number), err);
+		} else if (json_is_string(v)) {
+			param_set(&params, idx, json_string_value(v), json_string_length(v), err);
+		} else {
+			param_set(&params, idx, NULL, 0, err);
+		}
+		idx++;
+	}
+	if (!whole)
+		param_int64(&params, idx++, id, err);
+	if (!err->code && !(values = crm_calloc((size_t)idx, sizeof(*values))))
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; !err->code && i < idx - 1; i++)
+		values[i] = params.nulls[i] ? NULL : params.values[i];
+	if (!err->code) {
+		res = PQexecParams(s->conn, sql.ptr, idx - 1, NULL, values, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			pg_error(s, res, err, "restore");
+		PQclear(res);
+	}
+	crm_free(values);
+	params_release(&params);
+	crm_buf_release(&sql);
+	json_decref(obj);
+	return err->code;
+}
+
+static int pg_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
+{
+	/* the server manages its own buffers: the client holds a cursor's batch at most */
+	(void)base;
+	(void)bytes;
+	(void)err;
+	return 0;
+}
+
+static int count_rows(struct pg_store *s, const char *table, const char *source_system, int64_t *count,
+		      struct crm_error *err)
+{
+	const char *values[1] = {source_system};
+	char sql[256];
+	PGresult *res;
+	int rc = table_exists(s, NULL, table, err);
+
+	*count = -1;
+	if (rc <= 0)
+		return err->code;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"%s", table,
+		 source_system ? " WHERE source_system = $1" : "");
+	res = PQexecParams(s->conn, sql, source_system ? 1 : 0, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "count");
+		PQclear(res);
+		return err->code;
+	}
+	*count = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
+{
+	return count_rows((struct pg_store *)base, table, NULL, count, err);
+}
+
+static int pg_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,
+			   struct crm_error *err)
+{
+	return count_rows((struct pg_store *)base, table, source_system, count, err);
+}
+
+static int pg_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const char *values[1];
+	PGresult *res;
+	int rc = table_exists(s, NULL, "crmshift_identity", err);
+
+	if (rc < 0)
+		return err->code;
+	if (rc) {
+		res = PQexec(s->conn, "SELECT identity FROM crmshift_identity ORDER BY id LIMIT 1");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			pg_error(s, res, err, "target identity");
+			PQclear(res);
+			return err->code;
+		}
+		rc = PQntuples(res) == 1;
+		if (rc)
+			snprintf(out, CRM_STORE_IDENTITY_LEN, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (rc)
+			return 0;
+	}
+	if (!create)
+		return 1;
+	crm_store_new_uuid(out);
+	if (run(s,
+		"CREATE TABLE IF NOT EXISTS crmshift_identity (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY "
+		"KEY, identity text NOT NULL)",
+		"target identity", err))
+		return err->code;
+	values[0] = out;
+	res = PQexecParams(s->conn, "INSERT INTO crmshift_identity (identity) VALUES ($1)", 1, NULL, values, NULL, NULL,
+			   0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		pg_error(s, res, err, "target identity");
+	PQclear(res);
+	return err->code;
+}
+
+static int pg_state_open(struct crm_store *base, const char *state_path, int create, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	int rc;
+
+	(void)state_path; /* the state lives in the target database */
+	if (!create) {
+		rc = table_exists(s, "crmshift", "runs", err);
+		if (rc <= 0)
+			return rc < 0 ? err->code : 1;
+		return 0;
+	}
+	return run(s, "CREATE SCHEMA IF NOT EXISTS crmshift", "create the state schema", err);
+}
+
+static int pg_exec(struct crm_store *base, const char *sql, struct crm_error *err)
+{
+	return run((struct pg_store *)base, sql, "state", err);
+}
+
+static struct crm_store_stmt *pg_stmt_prepare(struct crm_store *base, const char *sql, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_stmt *stmt = crm_calloc(1, sizeof(*stmt));
+
+	if (!stmt) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (prepare_named(s, stmt->name, sql, err)) {
+		crm_free(stmt);
+		return NULL;
+	}
+	stmt->base.store = base;
+	stmt->row = -1;
+	return &stmt->base;
+}
+
+/* Binding cannot fail in the interface: a failure to allocate is reported when the statement steps. */
+static void pg_stmt_bind_int64(struct crm_store_stmt *base, int index, int64_t value)
+{
+	struct crm_error ignored = {0};
+
+	param_int64(&((struct pg_stmt *)base)->params, index, value, &ignored);
+}
+
+static void pg_stmt_bind_double(struct crm_store_stmt *base, int index, double value)
+{
+	struct crm_error ignored = {0};
+	char number[32];
+
+	snprintf(number, sizeof(number), "%.17g", value);
+	param_set(&((struct pg_stmt *)base)->params, index, number, strlen(number), &ignored);
+}
+
+static void pg_stmt_bind_text(struct crm_store_stmt *base, int index, const char *text, size_t len)
+{
+	struct crm_error ignored = {0};
+
+	param_set(&((struct pg_stmt *)base)->params, index, text, len, &ignored);
+}
+
+static int pg_stmt_step(struct crm_store_stmt *base, struct crm_error *err)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+	struct pg_store *s = (struct pg_store *)base->store;
+
+	if (!stmt->res) {
+		ExecStatusType st;
+		stmt->res = exec_prepared(s, stmt->name, &stmt->params, stmt->params.count);
+		st = PQresultStatus(stmt->res);
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			pg_error(s, stmt->res, err, "state");
+			PQclear(stmt->res);
+			stmt->res = NULL;
+			return err->code;
+		}
+		stmt->row = -1;
+	}
+	stmt->row++;
+	return stmt->row < PQntuples(stmt->res);
+}
+
+static int64_t pg_stmt_int64(struct crm_store_stmt *base, int col)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+
+	return strtoll(PQgetvalue(stmt->res, stmt->row, col), NULL, 10);
+}
+
+static double pg_stmt_double(struct crm_store_stmt *base, int col)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+
+	return strtod(PQgetvalue(stmt->res, stmt->row, col), NULL);
+}
+
+static const char *pg_stmt_text(struct crm_store_stmt *base, int col, size_t *len)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+
+	if (PQgetisnull(stmt->res, stmt->row, col)) {
+		*len = 0;
+		return NULL;
+	}
+	*len = (size_t)PQgetlength(stmt->res, stmt->row, col);
+	return PQgetvalue(stmt->res, stmt->row, col);
+}
+
+static void pg_stmt_reset(struct crm_store_stmt *base)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+	int i;
+
+	PQclear(stmt->res);
+	stmt->res = NULL;
+	stmt->row = -1;
+	for (i = 0; i < stmt->params.count; i++)
+		stmt->params.nulls[i] = 1;
+}
+
+static void pg_stmt_finalize(struct crm_store_stmt *base)
+{
+	struct pg_stmt *stmt = (struct pg_stmt *)base;
+
+	PQclear(stmt->res);
+	deallocate((struct pg_store *)base->store, stmt->name);
+	params_release(&stmt->params);
+	crm_free(stmt);
+}
+
+static void pg_close(struct crm_store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (!s)
+		return;
+	PQfinish(s->conn);
+	crm_free(s);
+}
+
+static const struct crm_store_ops pg_ops = {
+	.name = "postgres",
+	.ensure_table = pg_ensure_table,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.writer_open = pg_writer_open,
+	.writer_close = pg_writer_close,
+	.insert = pg_insert,
+	.update = pg_update,
+	.row_hash = pg_row_hash,
+	.fetch = pg_fetch,
+	.scan = pg_scan,
+	.has_rows = pg_has_rows,
+	.hash_rows = pg_hash_rows,
+	.row_json = pg_row_json,
+	.remove_rows = pg_remove_rows,
+	.restore_row = pg_restore_row,
+	.cache_limit = pg_cache_limit,
+	.count = pg_count,
+	.count_source = pg_count_source,
+	.identity = pg_identity,
+	.state_open = pg_state_open,
+	.column_exists = pg_column_exists,
+	.serial_key = "bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+	.keyed_table_suffix = "",
+	.text_bytes = "text COLLATE \"C\"",
+	.exec = pg_exec,
+	.stmt_prepare = pg_stmt_prepare,
+	.stmt_bind_int64 = pg_stmt_bind_int64,
+	.stmt_bind_double = pg_stmt_bind_double,
+	.stmt_bind_text = pg_stmt_bind_text,
+	.stmt_step = pg_stmt_step,
+	.stmt_int64 = pg_stmt_int64,
+	.stmt_double = pg_stmt_double,
+	.stmt_text = pg_stmt_text,
+	.stmt_reset = pg_stmt_reset,
+	.stmt_finalize = pg_stmt_finalize,
+	.close = pg_close,
+};
+
+/* libpq prints notices (CREATE ... IF NOT EXISTS) to stderr by default: library code prints nothing. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err)
+{
+	struct pg_store *s;
+	PQconninfoOption *opts, *o;
+	char *parse_error = NULL;
+
+	/* a password in crmshift.ini would be read by anyone who reads the project */
+	opts = PQconninfoParse(url, &parse_error);
+	if (!opts) {
+		crm_error_set(err, CRM_EINPUT, "[target] url is not a PostgreSQL connection URI: %.*s",
+			      parse_error ? (int)strcspn(parse_error, "\n") : 13,
+			      parse_error ? parse_error : "out of memory");
+		PQfreemem(parse_error);
+		return NULL;
+	}
+	for (o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && o->val[0]) {
+			PQconninfoFree(opts);
+			crm_error_set(
+				err, CRM_EINPUT,
+				"[target] url holds a password: crmshift.ini is no place for one; put it in "
+				"~/.pgpass (or PGPASSFILE, PGPASSWORD, a service file) and remove it from the url");
+			return NULL;
+		}
+	PQconninfoFree(opts);
+	s = crm_calloc(1, sizeof(*s));
+	if (!s) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &pg_ops;
+	s->conn = PQconnectdb(url);
+	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+		const char *msg = s->conn ? PQerrorMessage(s->conn) : "out of memory";
+		/* libpq's message names the host and port it tried, and never the password */
+		crm_error_set(err, CRM_EIO, "cannot connect to the PostgreSQL target (host %s, port %s): %.*s",
+			      s->conn && PQhost(s->conn) ? PQhost(s->conn) : "?",
+			      s->conn && PQport(s->conn) ? PQport(s->conn) : "?", (int)strcspn(msg, "\n"), msg);
+		pg_close(&s->base);
+		return NULL;
+	}
+	PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+	/* times the store writes are text crmshift formats; the session's zone never changes a value */
+	if (run(s, "SET client_min_messages = warning", "session settings", err)) {
+		pg_close(&s->base);
+		return NULL;
+	}
+	return &s->base;
+}
