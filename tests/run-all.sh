@@ -11,7 +11,23 @@ export CRMSHIFT="$root/$build/crmshift"
 export ROOT="$root"
 passed=0
 failed=0
+skipped=0
+skips=()
 failures=()
+
+# A private PostgreSQL server for the scenarios that load into one
+# (tests/pg-cluster.sh), stopped when the run ends, also when a test fails.
+# Without a server binary those scenarios say "skipped" with the reason.
+pg_dir=$(mktemp -d /tmp/crmshift-pg.XXXXXX)
+trap '"$root/tests/pg-cluster.sh" stop "$pg_dir"' EXIT
+if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$pg_dir.err"); then
+	eval "$pg_env"
+	echo "PostgreSQL test server: 127.0.0.1:$PGPORT ($CRMSHIFT_PG_BIN)"
+else
+	export CRMSHIFT_PG_SKIP="$(head -n 1 "$pg_dir.err")"
+	echo "PostgreSQL test server not started: $CRMSHIFT_PG_SKIP"
+fi
+rm -f "$pg_dir.err"
 
 for bin in "$@"; do
 	out=$("$bin" 2>&1)
@@ -115,9 +131,16 @@ echo "tests/cli/cases: $cases run"
 for script in "$root"/tests/cli/scenarios/*.sh; do
 	[ -f "$script" ] || continue
 	name=$(basename "$script" .sh)
-	if out=$(bash "$script" 2>&1); then
+	out=$(bash "$script" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "scenario $name: ok"
+	elif [ $rc -eq 77 ]; then
+		# the scenario cannot run here; it printed why
+		skipped=$((skipped + 1))
+		skips+=("scenario $name: $(printf '%s\n' "$out" | tail -n 1)")
+		echo "scenario $name: skipped: $(printf '%s\n' "$out" | tail -n 1)"
 	else
 		failed=$((failed + 1))
 		failures+=("scenario $name")
@@ -129,5 +152,10 @@ done
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'failed: %s\n' "${failures[@]}" >&2
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	printf 'skipped: %s\n' "${skips[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

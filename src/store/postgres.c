@@ -1246,6 +1246,32 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/*
+ * Fixes the schema of the model tables for the session: the first existing
+ * schema of the search path other than crmshift. Without this, a user
+ * named crmshift would find the state's schema first ("$user" comes before
+ * public) once the first run created it, and the tables would move.
+ */
+static int pin_schema(struct pg_store *s, struct crm_error *err)
+{
+	PGresult *res = PQexec(s->conn,
+			       "SELECT set_config('search_path', quote_ident(n), false) FROM "
+			       "unnest(current_schemas(false)) WITH ORDINALITY AS t(n, i) WHERE n <> 'crmshift' "
+			       "ORDER BY i LIMIT 1");
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "search_path");
+		PQclear(res);
+		return err->code;
+	}
+	if (PQntuples(res) != 1)
+		crm_error_set(err, CRM_EINPUT,
+			      "the PostgreSQL target's search_path names no schema for the model tables (crmshift is "
+			      "the state's own): create one, or name one with options=-csearch_path%%3DNAME in the url");
+	PQclear(res);
+	return err->code;
+}
+
 struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err)
 {
 	struct pg_store *s;
@@ -1288,8 +1314,7 @@ struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err
 		return NULL;
 	}
 	PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
-	/* times the store writes are text crmshift formats; the session's zone never changes a value */
-	if (run(s, "SET client_min_messages = warning", "session settings", err)) {
+	if (run(s, "SET client_min_messages = warning", "session settings", err) || pin_schema(s, err)) {
 		pg_close(&s->base);
 		return NULL;
 	}

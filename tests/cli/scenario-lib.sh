@@ -76,3 +76,38 @@ lifecycle() { # dir crm exports
 lost_links() { # reconcile.json
 	jq -r '.relationships.references[] | select(.lost > 0) | "\(.object).\(.field) \(.lost)/\(.source_links) " + ([.lost_by_cause | to_entries[] | select(.value > 0) | "\(.key):\(.value)"] | join(" "))' "$1"
 }
+
+# PostgreSQL (the server tests/run-all.sh started: PGHOST, PGPORT, PGUSER,
+# PGPASSFILE). A scenario that needs it calls pg_require first: without a
+# server it exits 77, which run-all.sh counts as skipped, with the reason.
+pg_require() {
+	if [ -z "${PGPORT:-}" ]; then
+		echo "no PostgreSQL test server: ${CRMSHIFT_PG_SKIP:-tests/run-all.sh did not start one}"
+		exit 77
+	fi
+}
+
+# A new empty database; prints its url for [target] url.
+pg_new_db() { # name
+	local db="$1_$(date +%s%N)_$RANDOM"
+	psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+	echo "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
+}
+
+pg_sql() { # url query
+	psql -X -q -At -F '|' -d "$1" -c "$2"
+}
+
+# Points project's [target] url at url.
+use_target() { # project url
+	sed -i "s#^url = .*#url = $2#" "$1/crmshift.ini"
+}
+
+# dump_target's output for a PostgreSQL target: the same tables, columns and rows, in the same form.
+dump_pg_target() { # url
+	pg_sql "$1" "select table_name from information_schema.tables where table_schema = 'public' and table_name <> 'crmshift_identity' order by table_name" | while read -r t; do
+		cols=$(pg_sql "$1" "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns where table_schema = 'public' and table_name = '$t' and column_name <> 'customer_id'")
+		echo "== $t"
+		pg_sql "$1" "select $cols from \"$t\" order by source_id"
+	done
+}
