@@ -1254,10 +1254,10 @@ static void ignore_notice(void *arg, const char *message)
  */
 static int pin_schema(struct pg_store *s, struct crm_error *err)
 {
-	PGresult *res = PQexec(s->conn,
-			       "SELECT set_config('search_path', quote_ident(n), false) FROM "
-			       "unnest(current_schemas(false)) WITH ORDINALITY AS t(n, i) WHERE n <> 'crmshift' "
-			       "ORDER BY i LIMIT 1");
+	PGresult *res =
+		PQexec(s->conn, "SELECT set_config('search_path', quote_ident(n), false) FROM "
+				"unnest(current_schemas(false)) WITH ORDINALITY AS t(n, i) WHERE n <> 'crmshift' "
+				"ORDER BY i LIMIT 1");
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, "search_path");
@@ -1265,9 +1265,10 @@ static int pin_schema(struct pg_store *s, struct crm_error *err)
 		return err->code;
 	}
 	if (PQntuples(res) != 1)
-		crm_error_set(err, CRM_EINPUT,
-			      "the PostgreSQL target's search_path names no schema for the model tables (crmshift is "
-			      "the state's own): create one, or name one with options=-csearch_path%%3DNAME in the url");
+		crm_error_set(
+			err, CRM_EINPUT,
+			"the PostgreSQL target's search_path names no schema for the model tables (crmshift is "
+			"the state's own): create one, or name one with options=-csearch_path%%3DNAME in the url");
 	PQclear(res);
 	return err->code;
 }
