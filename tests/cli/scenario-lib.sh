@@ -32,7 +32,8 @@ import_source() { # project db
 # design: the generated customer_id, the load-time timestamps and the
 # target's identity (session.h).
 # kill -9 pid as soon as the number a query of db returns exceeds min (polled
-# every 10 ms for up to 30 s); fails when pid finished before that
+# every 10 ms for up to 30 s); fails when pid finished before that. The
+# query runs with sqlite3, or with $PROBE (PROBE=pg_sql: db is a url).
 kill_when_over() { # pid db query min what
 	# the process is stopped while the state is read, so a slow read on a busy machine
 	# cannot let it run past the point to kill at; it runs 10 ms between reads
@@ -41,7 +42,7 @@ kill_when_over() { # pid db query min what
 		kill -STOP "$1" 2>/dev/null || break
 		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z)
 		[ "$state" = Z ] && break
-		n=$(sqlite3 "$2" "$3" 2>/dev/null || echo 0)
+		n=$(${PROBE:-sqlite3} "$2" "$3" 2>/dev/null || echo 0)
 		[ "${n:-0}" -gt "$4" ] && break
 		kill -CONT "$1"
 		sleep 0.01
@@ -109,5 +110,43 @@ dump_pg_target() { # url
 		cols=$(pg_sql "$1" "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns where table_schema = 'public' and table_name = '$t' and column_name <> 'customer_id'")
 		echo "== $t"
 		pg_sql "$1" "select $cols from \"$t\" order by source_id"
+	done
+}
+
+# Every row of every model table with its references as the parent's
+# source id instead of a row id, without id and customer_id: the same for
+# two loads of the same records whatever ids the target assigned (a
+# PostgreSQL sequence skips the ids of a batch that was rolled back).
+dump_by_source_ids() { # sqlite3|pg_sql db
+	local q=$1 db=$2 t cols
+	if [ "$q" = sqlite3 ]; then
+		tables=$(sqlite3 "$db" "select name from sqlite_master where type='table' and name != 'crmshift_identity' order by name")
+	else
+		tables=$(pg_sql "$db" "select table_name from information_schema.tables where table_schema = 'public' and table_name <> 'crmshift_identity' order by table_name")
+	fi
+	for t in $tables; do
+		if [ "$q" = sqlite3 ]; then
+			cols=$(sqlite3 "$db" "select name from pragma_table_info('$t') order by cid")
+		else
+			cols=$(pg_sql "$db" "select column_name from information_schema.columns where table_schema = 'public' and table_name = '$t' order by ordinal_position")
+		fi
+		local select="" c parent
+		for c in $cols; do
+			case "$c" in
+			id | customer_id) continue ;;
+			parent_account_id | account_id) parent=account ;;
+			contact_id) parent=contact ;;
+			opportunity_id) parent=opportunity ;;
+			lead_id) parent=lead ;;
+			*) parent="" ;;
+			esac
+			if [ -n "$parent" ]; then
+				select="$select, (select p.source_id from $parent p where p.id = t.$c)"
+			else
+				select="$select, t.$c"
+			fi
+		done
+		echo "== $t"
+		"$q" "$db" "select ${select#, } from $t t order by t.source_id"
 	done
 }
