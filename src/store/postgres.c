@@ -2,10 +2,12 @@
  * postgres.c: the PostgreSQL target store (libpq). The canonical tables
  * live in the connection's current schema (search_path), the state in the
  * schema crmshift of the same database, so one transaction covers a batch
- * and its bookkeeping. Values are stored as in SQLite: integers, booleans
- * and references as bigint, everything else as text (decimals keep their
- * written scale). Source ids and the state's keys use the "C" collation:
- * they sort by bytes, as in SQLite, whatever the database's locale.
+ * and its bookkeeping. Columns are typed for the applications that read
+ * them (bigint, numeric, date, timestamptz, boolean, text); read back,
+ * values come as the text SQLite holds (read_value), so reconciliation,
+ * pre-images and reports are the same on both backends. Source ids and
+ * the state's keys use the "C" collation: they sort by bytes, as in
+ * SQLite, whatever the database's locale.
  *
  * Statements are prepared once per writer or state statement and sent
  * with their parameters as text; results come back as text. Large reads
@@ -25,8 +27,10 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define INT8_OID   20
-#define FETCH_ROWS 4096
+#define BOOL_OID	16
+#define INT8_OID	20
+#define TIMESTAMPTZ_OID 1184
+#define FETCH_ROWS	4096
 
 struct pg_store {
 	struct crm_store base;
@@ -247,16 +251,61 @@ static int pg_column_exists(struct crm_store *base, const char *schema, const ch
 	return found;
 }
 
+/* The column type of a model type, as information_schema names it. */
 static const char *sql_type(enum crm_type type)
 {
 	switch (type) {
 	case CRM_TYPE_INT:
-	case CRM_TYPE_BOOL:
 	case CRM_TYPE_REF:
 		return "bigint";
+	case CRM_TYPE_DECIMAL:
+		return "numeric"; /* keeps the written scale: 12.50 stays 12.50 */
+	case CRM_TYPE_DATE:
+		return "date";
+	case CRM_TYPE_DATETIME:
+		return "timestamp with time zone";
+	case CRM_TYPE_BOOL:
+		return "boolean";
 	default:
 		return "text";
 	}
+}
+
+/*
+ * A value of a result as the text the mapping wrote, as SQLite holds it:
+ * bigints and booleans as decimal (with .id set), timestamps as ISO 8601
+ * UTC ("2024-01-05T10:00:00Z"; the session's zone is UTC), the rest as
+ * PostgreSQL prints it (dates in ISO, numerics with their scale). buf
+ * holds converted text; 0, or 1 for a NULL.
+ */
+static int read_value(const PGresult *res, int row, int col, char buf[48], struct crm_value *v)
+{
+	const char *text = PQgetvalue(res, row, col);
+	size_t len = (size_t)PQgetlength(res, row, col);
+	Oid type = PQftype(res, col);
+
+	v->id = 0;
+	if (PQgetisnull(res, row, col)) {
+		v->ptr = NULL;
+		v->len = 0;
+		return 1;
+	}
+	v->ptr = text;
+	v->len = len;
+	if (type == INT8_OID || type == BOOL_OID) {
+		v->id = type == BOOL_OID ? text[0] == 't' : strtoll(text, NULL, 10);
+		v->len = crm_store_decimal(buf, v->id);
+		v->ptr = buf;
+	} else if (type == TIMESTAMPTZ_OID && len >= 22 && len < 47 && !strcmp(text + len - 3, "+00") &&
+		   text[10] == ' ') {
+		memcpy(buf, text, len - 3);
+		buf[10] = 'T';
+		buf[len - 3] = 'Z';
+		buf[len - 2] = '\0';
+		v->ptr = buf;
+		v->len = len - 2;
+	}
+	return 0;
 }
 
 /*
@@ -288,7 +337,7 @@ static int check_columns(struct pg_store *s, const struct crm_table_def *core, c
 			want = "bigint";
 		else if (!strcmp(name, "source_system") || !strcmp(name, "source_id") || !strcmp(name, "customer_id") ||
 			 !strcmp(name, "created_at") || !strcmp(name, "updated_at"))
-			want = "text";
+			want = crm_schema_is_timestamp(name) ? "timestamp with time zone" : "text";
 		for (c = 0; !want && c < core->count; c++)
 			if (!strcmp(name, core->columns[c].name))
 				want = sql_type(core->columns[c].type);
@@ -331,8 +380,8 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 			crm_buf_addf(&sql, err, ",\n  \"%s\" %s", core->columns[i].name,
 				     sql_type(core->columns[i].type));
 		crm_buf_addstr(&sql,
-			       ",\n  created_at text NOT NULL,\n  updated_at text NOT NULL,\n  UNIQUE (source_system, "
-			       "source_id)\n)",
+			       ",\n  created_at timestamptz NOT NULL,\n  updated_at timestamptz NOT NULL,\n  UNIQUE "
+			       "(source_system, source_id)\n)",
 			       err);
 		if (err->code || run(s, sql.ptr, "create table", err)) {
 			crm_buf_release(&sql);
@@ -606,20 +655,27 @@ static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, s
 	return !found;
 }
 
-/* Row row of res (from column from on) as a JSON object: bigints as integers, the rest as text or null. */
+/*
+ * Row row of res (from column from on) as a JSON object, as SQLite's
+ * backend writes it: bigints and booleans as integers, the rest as text
+ * (read_value's), NULL as null.
+ */
 static json_t *row_object(const PGresult *res, int row, int from)
 {
 	json_t *obj = json_object();
 	int i, n = PQnfields(res);
 
 	for (i = from; obj && i < n; i++) {
+		struct crm_value value;
+		char buf[48];
 		json_t *v;
-		if (PQgetisnull(res, row, i))
+		Oid type = PQftype(res, i);
+		if (read_value(res, row, i, buf, &value))
 			v = json_null();
-		else if (PQftype(res, i) == INT8_OID)
-			v = json_integer(strtoll(PQgetvalue(res, row, i), NULL, 10));
+		else if (type == INT8_OID || type == BOOL_OID)
+			v = json_integer(value.id);
 		else
-			v = json_stringn(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i));
+			v = json_stringn(value.ptr, value.len);
 		if (!v || json_object_set_new(obj, PQfname(res, i), v)) {
 			json_decref(obj);
 			obj = NULL;
@@ -708,7 +764,7 @@ struct scan_walk {
 	crm_store_row_fn fn;
 	void *ctx;
 	struct crm_value *values;
-	char (*numbers)[24];
+	char (*numbers)[48];
 };
 
 static int scan_batch(void *ctx, const PGresult *res, struct crm_error *err)
@@ -719,22 +775,8 @@ static int scan_batch(void *ctx, const PGresult *res, struct crm_error *err)
 
 	for (row = 0; row < rows; row++) {
 		for (i = 0; i < sw->spec->count; i++) {
-			int col = (int)i + 1;
-			struct crm_value *v = &sw->values[i];
-			if (PQgetisnull(res, row, col)) {
-				v->ptr = NULL;
-				v->len = 0;
-				v->id = 0;
-			} else if (PQftype(res, col) == INT8_OID) {
-				/* integers, booleans and references read back as the decimal text the mapping wrote */
-				v->id = strtoll(PQgetvalue(res, row, col), NULL, 10);
-				v->ptr = sw->numbers[i];
-				v->len = crm_store_decimal(sw->numbers[i], v->id);
-			} else {
-				v->ptr = PQgetvalue(res, row, col);
-				v->len = (size_t)PQgetlength(res, row, col);
-				v->id = 0;
-			}
+			/* integers, booleans and references read back as the decimal text the mapping wrote */
+			read_value(res, row, (int)i + 1, sw->numbers[i], &sw->values[i]);
 		}
 		if (sw->fn(sw->ctx, PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0), sw->values, err))
 			return err->code;
@@ -1315,7 +1357,10 @@ struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err
 		return NULL;
 	}
 	PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
-	if (run(s, "SET client_min_messages = warning", "session settings", err) || pin_schema(s, err)) {
+	/* dates and times print as read_value expects them, whatever the server's defaults */
+	if (run(s, "SET client_min_messages = warning; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'",
+		"session settings", err) ||
+	    pin_schema(s, err)) {
 		pg_close(&s->base);
 		return NULL;
 	}

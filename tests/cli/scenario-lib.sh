@@ -96,7 +96,17 @@ pg_new_db() { # name
 }
 
 pg_sql() { # url query
-	psql -X -q -At -F '|' -d "$1" -c "$2"
+	PGTZ=UTC PGDATESTYLE=ISO psql -X -q -At -F '|' -d "$1" -c "$2"
+}
+
+# The columns of a PostgreSQL model table as "name|expression" lines, each
+# expression giving the column in the form SQLite holds it (booleans as
+# 0/1, times as ISO 8601 UTC); alias t.
+pg_columns() { # url table
+	pg_sql "$1" "select column_name || '|' || case data_type when 'boolean' then '(t.' || column_name || '::int)'
+		when 'timestamp with time zone' then 'to_char(t.' || column_name || ', ''YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'')'
+		else 't.' || column_name end from information_schema.columns
+		where table_schema = 'public' and table_name = '$2' order by ordinal_position"
 }
 
 # Points project's [target] url at url.
@@ -107,9 +117,9 @@ use_target() { # project url
 # dump_target's output for a PostgreSQL target: the same tables, columns and rows, in the same form.
 dump_pg_target() { # url
 	pg_sql "$1" "select table_name from information_schema.tables where table_schema = 'public' and table_name <> 'crmshift_identity' order by table_name" | while read -r t; do
-		cols=$(pg_sql "$1" "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns where table_schema = 'public' and table_name = '$t' and column_name <> 'customer_id'")
+		cols=$(pg_columns "$1" "$t" | grep -v '^customer_id|' | cut -d'|' -f2 | paste -sd, -)
 		echo "== $t"
-		pg_sql "$1" "select $cols from \"$t\" order by source_id"
+		pg_sql "$1" "select ${cols#, } from \"$t\" t order by source_id"
 	done
 }
 
@@ -126,12 +136,14 @@ dump_by_source_ids() { # sqlite3|pg_sql db
 	fi
 	for t in $tables; do
 		if [ "$q" = sqlite3 ]; then
-			cols=$(sqlite3 "$db" "select name from pragma_table_info('$t') order by cid")
+			cols=$(sqlite3 "$db" "select name || '|t.' || name from pragma_table_info('$t') order by cid")
 		else
-			cols=$(pg_sql "$db" "select column_name from information_schema.columns where table_schema = 'public' and table_name = '$t' order by ordinal_position")
+			cols=$(pg_columns "$db" "$t")
 		fi
-		local select="" c parent
-		for c in $cols; do
+		local select="" c parent expr
+		while IFS= read -r c; do
+			expr=${c#*|}
+			c=${c%%|*}
 			case "$c" in
 			id | customer_id) continue ;;
 			parent_account_id | account_id) parent=account ;;
@@ -143,9 +155,9 @@ dump_by_source_ids() { # sqlite3|pg_sql db
 			if [ -n "$parent" ]; then
 				select="$select, (select p.source_id from $parent p where p.id = t.$c)"
 			else
-				select="$select, t.$c"
+				select="$select, $expr"
 			fi
-		done
+		done <<<"$cols"
 		echo "== $t"
 		"$q" "$db" "select ${select#, } from $t t order by t.source_id"
 	done

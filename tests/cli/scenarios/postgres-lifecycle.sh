@@ -9,7 +9,7 @@ GEN="$(dirname "$CRMSHIFT")/bench/gen"
 [ -x "$GEN" ] || GEN="$ROOT/build/bench/gen"
 
 # what differs between two backends by design: timings, the project's folder, the target's name
-counts() { sed "s#$lite#PROJECT#g; s#$pg#PROJECT#g" "$1" | jq -S 'del(.. | .seconds?, .elapsed_s?, .duration_s?, .target?, .started_at?, .finished_at?)'; }
+counts() { sed "s#$lite#PROJECT#g; s#$pg#PROJECT#g" "$1" | jq -S 'del(.. | .seconds?, .elapsed_s?, .duration_s?, .target?, .started_at?, .finished_at?, .taken_at?)'; }
 both() { # label, then the command's arguments
 	local label=$1
 	shift
