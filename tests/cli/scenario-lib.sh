@@ -114,15 +114,6 @@ use_target() { # project url
 	sed -i "s#^url = .*#url = $2#" "$1/crmshift.ini"
 }
 
-# dump_target's output for a PostgreSQL target: the same tables, columns and rows, in the same form.
-dump_pg_target() { # url
-	pg_sql "$1" "select table_name from information_schema.tables where table_schema = 'public' and table_name <> 'crmshift_identity' order by table_name" | while read -r t; do
-		cols=$(pg_columns "$1" "$t" | grep -v '^customer_id|' | cut -d'|' -f2 | paste -sd, -)
-		echo "== $t"
-		pg_sql "$1" "select ${cols#, } from \"$t\" t order by source_id"
-	done
-}
-
 # Every row of every model table with its references as the parent's
 # source id instead of a row id, without id and customer_id: the same for
 # two loads of the same records whatever ids the target assigned (a
