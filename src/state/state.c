@@ -22,47 +22,48 @@ struct crm_state {
 
 /*
  * @KEY@ is the store's auto-numbered key column, @KEYED@ its suffix for a
- * table keyed by its primary key, @BYTES@ text that sorts by bytes (source
- * ids come out in one order on every backend). No REFERENCES: SQLite cannot name a
+ * table keyed by its primary key, @BYTES@ text that compares and sorts by
+ * bytes, as SQLite's does, whatever the database's collation (source ids,
+ * stages and objects come out in one order on every backend). No REFERENCES: SQLite cannot name a
  * table of another schema there, and the state writes its keys itself.
  */
 static const char *const schema_sql =
-	"CREATE TABLE IF NOT EXISTS crmshift.meta (key TEXT PRIMARY KEY, value TEXT);\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.meta (key @BYTES@ PRIMARY KEY, value @BYTES@);\n"
 	"INSERT INTO crmshift.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.runs (\n"
-	"  id @KEY@, command TEXT NOT NULL, options TEXT, status TEXT NOT NULL,\n"
-	"  started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);\n"
+	"  id @KEY@, command @BYTES@ NOT NULL, options @BYTES@, status @BYTES@ NOT NULL,\n"
+	"  started_at @BYTES@ NOT NULL, finished_at @BYTES@, summary @BYTES@);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.objects (\n"
-	"  id @KEY@, name TEXT NOT NULL, target_table TEXT NOT NULL, UNIQUE (name, target_table));\n"
+	"  id @KEY@, name @BYTES@ NOT NULL, target_table @BYTES@ NOT NULL, UNIQUE (name, target_table));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.xref (\n"
 	"  object_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, hash BIGINT NOT NULL, seen_run BIGINT NOT NULL, write_run BIGINT NOT NULL,\n"
 	"  row_hash BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (object_id, source_id))@KEYED@;\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.ledger (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object_id BIGINT NOT NULL,\n"
-	"  target_id BIGINT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, pre_image TEXT,\n"
+	"  target_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL, action @BYTES@ NOT NULL, pre_image @BYTES@,\n"
 	"  hash BIGINT NOT NULL);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.checkpoints (\n"
-	"  run_id BIGINT NOT NULL, object TEXT NOT NULL, pass1_records BIGINT NOT NULL, pass1_done BIGINT NOT NULL,\n"
+	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, pass1_records BIGINT NOT NULL, pass1_done BIGINT NOT NULL,\n"
 	"  pass2_records BIGINT NOT NULL, pass2_done BIGINT NOT NULL, read BIGINT NOT NULL,\n"
 	"  inserted BIGINT NOT NULL, updated BIGINT NOT NULL, unchanged BIGINT NOT NULL,\n"
 	"  rejected BIGINT NOT NULL, orphaned BIGINT NOT NULL, rejects_offset BIGINT NOT NULL,\n"
 	"  orphans_offset BIGINT NOT NULL, deleted BIGINT NOT NULL DEFAULT 0,\n"
 	"  conflicts BIGINT NOT NULL DEFAULT 0, skipped BIGINT NOT NULL DEFAULT 0,\n"
-	"  max_modified TEXT NOT NULL DEFAULT '', blanked BIGINT NOT NULL DEFAULT 0,\n"
+	"  max_modified @BYTES@ NOT NULL DEFAULT '', blanked BIGINT NOT NULL DEFAULT 0,\n"
 	"  PRIMARY KEY (run_id, object));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.rollbacks (\n"
-	"  run_id BIGINT PRIMARY KEY, started_at TEXT NOT NULL, exported BIGINT NOT NULL,\n"
-	"  next_seq BIGINT NOT NULL, finished_at TEXT);\n"
+	"  run_id BIGINT PRIMARY KEY, started_at @BYTES@ NOT NULL, exported BIGINT NOT NULL,\n"
+	"  next_seq BIGINT NOT NULL, finished_at @BYTES@);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.watermarks (\n"
-	"  name TEXT PRIMARY KEY, value TEXT NOT NULL, run_id BIGINT NOT NULL);\n"
+	"  name @BYTES@ PRIMARY KEY, value @BYTES@ NOT NULL, run_id BIGINT NOT NULL);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_files (\n"
-	"  seq @KEY@, run_id BIGINT NOT NULL, object TEXT NOT NULL, path TEXT NOT NULL,\n"
-	"  size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, sha256 TEXT NOT NULL, records BIGINT,\n"
-	"  taken_at TEXT NOT NULL, forced BIGINT NOT NULL);\n"
+	"  seq @KEY@, run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, path @BYTES@ NOT NULL,\n"
+	"  size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, sha256 @BYTES@ NOT NULL, records BIGINT,\n"
+	"  taken_at @BYTES@ NOT NULL, forced BIGINT NOT NULL);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_pipeline (\n"
-	"  run_id BIGINT NOT NULL, object TEXT NOT NULL, stage TEXT NOT NULL, records BIGINT NOT NULL,\n"
-	"  amount DOUBLE PRECISION NOT NULL, first_close TEXT NOT NULL, last_close TEXT NOT NULL,\n"
+	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
+	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
 	"  PRIMARY KEY (run_id, object, stage));\n";
 
 /*

@@ -88,10 +88,11 @@ pg_require() {
 	fi
 }
 
-# A new empty database; prints its url for [target] url.
+# A new empty database with a linguistic default collation, as production
+# databases have; prints its url for [target] url.
 pg_new_db() { # name
 	local db="$1_$(date +%s%N)_$RANDOM"
-	psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+	psql -q -d postgres -c "CREATE DATABASE $db LOCALE_PROVIDER icu ICU_LOCALE 'und' TEMPLATE template0" >/dev/null
 	echo "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
 }
 

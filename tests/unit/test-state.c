@@ -1,0 +1,197 @@
+/*
+ * test-state.c: the state on every backend's connection. Its writes share
+ * the store's transaction (a batch's xref, ledger and checkpoint go or
+ * stay with the batch), it reads back what it wrote, and source ids sort
+ * by bytes on every backend.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "backends.h"
+#include "state/state.h"
+#include "util/alloc.h"
+
+#include <string.h>
+
+struct opened {
+	struct crm_store *store;
+	struct crm_state *state;
+	char url[256], state_path[128];
+};
+
+static int open_both(int b, struct opened *o)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	memset(o, 0, sizeof(*o));
+	if (backend_new_target(b, o->url))
+		return 1;
+	snprintf(o->state_path, sizeof(o->state_path), "/tmp/crm-test-state-%ld-%d.db", (long)getpid(), b);
+	unlink(o->state_path);
+	o->store = crm_store_open(o->url, "/tmp", 1, &err);
+	CHECK(o->store != NULL);
+	if (o->store)
+		CHECK_INT(crm_state_open(o->store, o->state_path, 1, &o->state, &err), 0);
+	if (err.code)
+		fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+	return o->state ? 0 : -1;
+}
+
+static void close_both(struct opened *o)
+{
+	crm_state_close(o->state);
+	crm_store_close(o->store);
+	unlink(o->state_path);
+	if (strncmp(o->url, "sqlite:", 7) == 0)
+		unlink(o->url + 7);
+}
+
+/* A batch rolled back takes its xref, ledger and checkpoint with it; a committed one keeps them. */
+static void test_state__shares_the_store_transaction(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_checkpoint cp;
+		struct crm_xref x = {7, 0x8000000000000001ull, 1, 1, 42}, got;
+		struct opened o;
+		int64_t run = 0, key = 0, first, last;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+		CHECK_INT(run, 1);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err), 1);
+		memset(&cp, 0, sizeof(cp));
+		cp.pass1_records = 100;
+		cp.counts.inserted = 100;
+
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_put(o.state, key, "003A", 4, &x, &err), 0);
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, &err), 0);
+		CHECK_INT(crm_state_checkpoint_put(o.state, run, "Contact", &cp, &err), 0);
+		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "003A", 4, &got, &err), 0);
+		CHECK_INT(crm_state_checkpoint_get(o.state, run, "Contact", &cp, &err), 0);
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK(last < first);
+
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_put(o.state, key, "003A", 4, &x, &err), 0);
+		CHECK_INT(crm_state_checkpoint_put(o.state, run, "Contact", &cp, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "003A", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 7);
+		CHECK(got.hash == 0x8000000000000001ull); /* all 64 bits, the top one too */
+		CHECK_INT(got.row_hash, 42);
+		memset(&cp, 0, sizeof(cp));
+		CHECK_INT(crm_state_checkpoint_get(o.state, run, "Contact", &cp, &err), 1);
+		CHECK_INT(cp.pass1_records, 100);
+		CHECK_INT(cp.counts.inserted, 100);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
+/* Runs, meta, watermarks and the freeze read back as written. */
+static void test_state__runs_and_marks(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_run_info info;
+		struct crm_buf summary;
+		struct opened o;
+		char value[64];
+		int64_t run1 = 0, run2 = 0, count = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		crm_buf_init(&summary, 1 << 16);
+		CHECK_INT(crm_state_run_last(o.state, &info, &err), 1);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
+		crm_state_run_start(o.state, "migrate", "{\"sample_pct\":100}", "2026-01-01T00:00:00Z", &run1, &err);
+		crm_state_run_start(o.state, "sync", "{\"sync\":{\"final\":true}}", "2026-01-02T00:00:00Z", &run2, &err);
+		CHECK_INT(crm_state_run_finish(o.state, run2, "done", "2026-01-02T01:00:00Z", "{\"n\":1}", &err), 0);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 0);
+		CHECK_INT(info.id, run2);
+		CHECK_STR(info.finished_at, "2026-01-02T01:00:00Z");
+		CHECK_INT(crm_state_run_summary(o.state, run2, &summary, &err), 0);
+		CHECK_MEM(summary.ptr, summary.len, "{\"n\":1}");
+		CHECK_INT(crm_state_run_summary(o.state, run1, &summary, &err), 1);
+		CHECK_INT(crm_state_run_count(o.state, &count, &err), 0);
+		CHECK_INT(count, 2);
+		CHECK_INT(crm_state_run_set_status(o.state, run2, "rolled back", &err), 0);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
+		CHECK_INT(crm_state_run_newest_live(o.state, &info, &err), 0);
+		CHECK_INT(info.id, run1);
+		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 1);
+		CHECK_INT(crm_state_meta_put(o.state, "k", "one", &err), 0);
+		CHECK_INT(crm_state_meta_put(o.state, "k", "two", &err), 0);
+		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 0);
+		CHECK_STR(value, "two");
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 0);
+		CHECK_INT(crm_state_watermark_put(o.state, "Contact", "2024-01-01T00:00:00Z", run1, &err), 0);
+		CHECK_INT(crm_state_watermark_put(o.state, "Contact", "2024-02-01T00:00:00Z", run1, &err), 0);
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 1);
+		CHECK_STR(value, "2024-02-01T00:00:00Z");
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		crm_buf_release(&summary);
+		close_both(&o);
+	}
+}
+
+/* Records a full export no longer holds come out in byte order on every backend. */
+static void test_state__unseen_in_byte_order(void)
+{
+	static const char *const ids[] = {"a", "\xc3\x89", "B", "b", "A"};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct opened o;
+		char **unseen = NULL;
+		size_t n = 0, i;
+		int64_t key = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
+		for (i = 0; i < 5; i++) {
+			struct crm_xref x = {(int64_t)i + 1, 1, 1, 1, 0};
+			crm_state_xref_put(o.state, key, ids[i], strlen(ids[i]), &x, &err);
+		}
+		CHECK_INT(crm_state_xref_seen(o.state, key, "b", 1, 2, &err), 0);
+		CHECK_INT(crm_state_xref_unseen(o.state, key, 2, &unseen, &n, &err), 0);
+		CHECK_INT(n, 4);
+		if (n == 4) {
+			CHECK_STR(unseen[0], "A");
+			CHECK_STR(unseen[1], "B");
+			CHECK_STR(unseen[2], "a");
+			CHECK_STR(unseen[3], "\xc3\x89");
+		}
+		for (i = 0; i < n; i++)
+			crm_free(unseen[i]);
+		crm_free(unseen);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_state__shares_the_store_transaction),
+	TEST(test_state__runs_and_marks),
+	TEST(test_state__unseen_in_byte_order),
+};
+
+HARNESS_MAIN

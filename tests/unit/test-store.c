@@ -1,0 +1,329 @@
+/*
+ * test-store.c: the store conformance suite. Every operation of store.h
+ * against every backend compiled in, with the same expectations: what a
+ * row reads back as, when its hash changes, what a transaction keeps, how
+ * a pre-image restores a row, the target's identity.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "backends.h"
+#include "util/buf.h"
+
+#include <string.h>
+
+#define LOAD_TIME "2026-01-02T03:04:05Z"
+
+static const struct crm_store_column widget_columns[] = {
+	{"name", CRM_TYPE_TEXT},      {"qty", CRM_TYPE_INT},	   {"price", CRM_TYPE_DECIMAL},
+	{"born", CRM_TYPE_DATE},      {"seen", CRM_TYPE_DATETIME}, {"active", CRM_TYPE_BOOL},
+	{"parent_id", CRM_TYPE_REF},
+};
+static const struct crm_table_spec widget = {"widget", "test", widget_columns, 7};
+
+static struct crm_value text(const char *s)
+{
+	struct crm_value v = {s, s ? strlen(s) : 0, 0};
+	return v;
+}
+
+/* A widget row: name, qty, price, born, seen, active, parent id (0: none). */
+static void widget_row(struct crm_value values[7], const char *name, const char *qty, const char *price,
+		       const char *born, const char *seen, const char *active, int64_t parent)
+{
+	values[0] = text(name);
+	values[1] = text(qty);
+	values[2] = text(price);
+	values[3] = text(born);
+	values[4] = text(seen);
+	values[5] = text(active);
+	values[6] = text(NULL);
+	values[6].id = parent;
+}
+
+static struct crm_store *open_backend(int b, char url[256])
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store *store;
+
+	if (backend_new_target(b, url))
+		return NULL;
+	store = crm_store_open(url, "/tmp", 1, &err);
+	if (!store)
+		fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+	CHECK(store != NULL);
+	return store;
+}
+
+/* Closes store; a SQLite target's file goes too. */
+static void close_backend(struct crm_store *store, const char *url)
+{
+	crm_store_close(store);
+	if (strncmp(url, "sqlite:", 7) == 0)
+		unlink(url + 7);
+}
+
+static int64_t insert(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
+		      const struct crm_value *values, int expect_new)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store_row row = {source_id, strlen(source_id), values, LOAD_TIME};
+	int64_t id = 0;
+
+	CHECK_INT(store->ops->insert(w, &row, &id, &err), expect_new);
+	CHECK_STR(err.msg, "");
+	return id;
+}
+
+struct scanned {
+	char lines[8][256];
+	int count;
+};
+
+static int collect(void *ctx, const char *source_id, size_t len, const struct crm_value *values, struct crm_error *err)
+{
+	struct scanned *sc = ctx;
+	size_t i, o;
+
+	(void)err;
+	if (sc->count == 8)
+		return 0;
+	o = (size_t)snprintf(sc->lines[sc->count], 256, "%.*s", (int)len, source_id);
+	for (i = 0; i < widget.count && o < 256; i++)
+		o += (size_t)snprintf(sc->lines[sc->count] + o, 256 - o, "|%.*s", (int)values[i].len,
+				      values[i].ptr ? values[i].ptr : "");
+	sc->count++;
+	return 0;
+}
+
+/* Values read back are the text the mapping wrote, whatever the column's type. */
+static void test_store__values_read_back_as_written(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_value v[7];
+		struct scanned sc = {{{0}}, 0};
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		char url[256], expected[64];
+		int64_t parent, count = 0;
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		CHECK_INT(store->ops->ensure_table(store, &widget, &err), 0);
+		w = store->ops->writer_open(store, &widget, &err);
+		CHECK(w != NULL);
+		if (!w) {
+			close_backend(store, url);
+			continue;
+		}
+		widget_row(v, "Zoë", "42", "12.50", "2024-02-29", "2024-01-05T10:00:00Z", "1", 0);
+		parent = insert(w, store, "W1", v, 1);
+		widget_row(v, NULL, NULL, "0.0001", NULL, NULL, "0", parent);
+		insert(w, store, "W2", v, 1);
+		/* the same source id again is the existing row, not a new one */
+		CHECK_INT(insert(w, store, "W1", v, 0), parent);
+		CHECK_INT(store->ops->scan(store, &widget, collect, &sc, &err), 0);
+		CHECK_INT(sc.count, 2);
+		/* order is not promised: W1 and W2 in either */
+		if (strncmp(sc.lines[0], "W2", 2) == 0) {
+			char tmp[256];
+			memcpy(tmp, sc.lines[0], 256);
+			memcpy(sc.lines[0], sc.lines[1], 256);
+			memcpy(sc.lines[1], tmp, 256);
+		}
+		CHECK_STR(sc.lines[0], "W1|Zoë|42|12.50|2024-02-29|2024-01-05T10:00:00Z|1|");
+		snprintf(expected, sizeof(expected), "W2|||0.0001|||0|%lld", (long long)parent);
+		CHECK_STR(sc.lines[1], expected);
+		CHECK_INT(store->ops->count(store, "widget", &count, &err), 0);
+		CHECK_INT(count, 2);
+		CHECK_INT(store->ops->count_source(store, "widget", "other", &count, &err), 0);
+		CHECK_INT(count, 0);
+		CHECK_INT(store->ops->count(store, "no_such_table", &count, &err), 0);
+		CHECK_INT(count, -1);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+	}
+}
+
+struct hashes {
+	int64_t ids[4];
+	uint64_t values[4];
+	int count;
+};
+
+static int collect_hash(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct hashes *h = ctx;
+
+	(void)err;
+	if (h->count < 4) {
+		h->ids[h->count] = id;
+		h->values[h->count++] = hash;
+	}
+	return 0;
+}
+
+/* A row's hash changes with its content and comes back with a restored pre-image, on every path that reads it. */
+static void test_store__hash_update_restore(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_value v[7];
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_buf pre, whole;
+		struct hashes all = {{0}, {0}, 0};
+		struct crm_store_row row;
+		uint64_t h1 = 0, h2 = 0, h3 = 0;
+		uint8_t present[2];
+		int64_t id, ids[2];
+		char url[256];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		crm_buf_init(&pre, 1 << 20);
+		crm_buf_init(&whole, 1 << 20);
+		store->ops->ensure_table(store, &widget, &err);
+		w = store->ops->writer_open(store, &widget, &err);
+		CHECK(w != NULL);
+		if (!w) {
+			close_backend(store, url);
+			continue;
+		}
+		widget_row(v, "first", "1", "1.10", "2020-01-01", "2020-01-01T00:00:00Z", "0", 0);
+		id = insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->row_hash(w, id, &h1, &err), 0);
+		CHECK_INT(store->ops->fetch(w, id, &pre, &err), 0);
+		widget_row(v, "second", "2", "2.20", "2021-02-02", "2021-02-02T12:30:00Z", "1", 0);
+		row = (struct crm_store_row){"W1", 2, v, LOAD_TIME};
+		CHECK_INT(store->ops->update(w, id, &row, &err), 0);
+		CHECK_INT(store->ops->row_hash(w, id, &h2, &err), 0);
+		CHECK(h1 != h2);
+		CHECK_INT(store->ops->restore_row(store, "widget", id, pre.ptr, &err), 0);
+		CHECK_INT(store->ops->row_hash(w, id, &h3, &err), 0);
+		CHECK(h3 == h1);
+		/* hash_rows gives the same hash as row_hash */
+		CHECK_INT(store->ops->hash_rows(store, "widget", collect_hash, &all, &err), 0);
+		CHECK_INT(all.count, 1);
+		CHECK_INT(all.ids[0], id);
+		CHECK(all.values[0] == h1);
+		/* a deleted row comes back whole under its id */
+		CHECK_INT(store->ops->row_json(store, "widget", id, &whole, &err), 0);
+		ids[0] = id;
+		ids[1] = id + 1000;
+		CHECK_INT(store->ops->remove_rows(store, "widget", ids, 1, &err), 0);
+		CHECK_INT(store->ops->row_hash(w, id, &h3, &err), 1);
+		CHECK_INT(store->ops->has_rows(store, "widget", ids, 2, present, &err), 0);
+		CHECK_INT(present[0], 0);
+		CHECK_INT(store->ops->restore_row(store, "widget", id, whole.ptr, &err), 0);
+		CHECK_INT(store->ops->has_rows(store, "widget", ids, 2, present, &err), 0);
+		CHECK_INT(present[0], 1);
+		CHECK_INT(present[1], 0);
+		CHECK_INT(store->ops->row_hash(w, id, &h3, &err), 0);
+		CHECK(h3 == h1);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+		crm_buf_release(&pre);
+		crm_buf_release(&whole);
+	}
+}
+
+/* A rolled-back transaction leaves nothing; a committed one keeps its rows. */
+static void test_store__transactions(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_value v[7];
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		int64_t count = -2;
+		char url[256];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		store->ops->ensure_table(store, &widget, &err);
+		w = store->ops->writer_open(store, &widget, &err);
+		CHECK(w != NULL);
+		if (!w) {
+			close_backend(store, url);
+			continue;
+		}
+		widget_row(v, "x", NULL, NULL, NULL, NULL, NULL, 0);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		store->ops->count(store, "widget", &count, &err);
+		CHECK_INT(count, 0);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->commit(store, &err), 0);
+		store->ops->count(store, "widget", &count, &err);
+		CHECK_INT(count, 1);
+		/* rollback outside a transaction is no error */
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
+/* The identity: none in a new target, made once, the same when opened again. */
+static void test_store__identity(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store *store;
+		char url[256], made[CRM_STORE_IDENTITY_LEN], read[CRM_STORE_IDENTITY_LEN];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		CHECK_INT(store->ops->identity(store, made, 0, &err), 1);
+		CHECK_INT(store->ops->identity(store, made, 1, &err), 0);
+		CHECK_INT(strlen(made), 36);
+		crm_store_close(store);
+		store = crm_store_open(url, "/tmp", 0, &err);
+		CHECK(store != NULL);
+		if (!store)
+			continue;
+		CHECK_INT(store->ops->identity(store, read, 0, &err), 0);
+		CHECK_STR(read, made);
+		close_backend(store, url);
+	}
+}
+
+/* Opened to read (no create), a missing SQLite target and state stay missing. */
+static void test_store__reading_creates_nothing(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store *store;
+	char url[256];
+
+	backend_new_target(BACKEND_SQLITE, url);
+	store = crm_store_open(url, "/tmp", 0, &err);
+	CHECK(store != NULL);
+	CHECK_INT(store->ops->state_open(store, "/tmp/crm-test-no-state.db", 0, &err), 1);
+	crm_store_close(store);
+	CHECK(access(url + 7, F_OK) != 0);
+	CHECK(access("/tmp/crm-test-no-state.db", F_OK) != 0);
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_store__values_read_back_as_written),
+	TEST(test_store__hash_update_restore),
+	TEST(test_store__transactions),
+	TEST(test_store__identity),
+	TEST(test_store__reading_creates_nothing),
+};
+
+HARNESS_MAIN
