@@ -117,7 +117,8 @@ static void test_state__runs_and_marks(void)
 		CHECK_INT(crm_state_run_last(o.state, &info, &err), 1);
 		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
 		crm_state_run_start(o.state, "migrate", "{\"sample_pct\":100}", "2026-01-01T00:00:00Z", &run1, &err);
-		crm_state_run_start(o.state, "sync", "{\"sync\":{\"final\":true}}", "2026-01-02T00:00:00Z", &run2, &err);
+		crm_state_run_start(o.state, "sync", "{\"sync\":{\"final\":true}}", "2026-01-02T00:00:00Z", &run2,
+				    &err);
 		CHECK_INT(crm_state_run_finish(o.state, run2, "done", "2026-01-02T01:00:00Z", "{\"n\":1}", &err), 0);
 		CHECK_INT(crm_state_run_final(o.state, &info, &err), 0);
 		CHECK_INT(info.id, run2);

@@ -14,9 +14,8 @@
 #define LOAD_TIME "2026-01-02T03:04:05Z"
 
 static const struct crm_store_column widget_columns[] = {
-	{"name", CRM_TYPE_TEXT},      {"qty", CRM_TYPE_INT},	   {"price", CRM_TYPE_DECIMAL},
-	{"born", CRM_TYPE_DATE},      {"seen", CRM_TYPE_DATETIME}, {"active", CRM_TYPE_BOOL},
-	{"parent_id", CRM_TYPE_REF},
+	{"name", CRM_TYPE_TEXT},     {"qty", CRM_TYPE_INT},	{"price", CRM_TYPE_DECIMAL}, {"born", CRM_TYPE_DATE},
+	{"seen", CRM_TYPE_DATETIME}, {"active", CRM_TYPE_BOOL}, {"parent_id", CRM_TYPE_REF},
 };
 static const struct crm_table_spec widget = {"widget", "test", widget_columns, 7};
 
