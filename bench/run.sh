@@ -172,3 +172,34 @@ measure "jq: the mapped fields of each person, as arrays" "$persons" jq -c 'sele
 measure "sqlite3 json_extract into a table (incl. import)" "$persons" sqlite3 "$work/json.db" ".read $work/json.sql"
 measure "crmshift profile --objects persons" "$persons" "$crmshift" -C "$pd" profile --objects persons
 measure "crmshift migrate (organizations and persons)" "$json_rows" "$crmshift" -C "$pd" migrate
+
+# PostgreSQL: a private server (tests/pg-cluster.sh), the same generated
+# exports. The reference is psql's \copy of the four files into tables of
+# text columns without indexes (no mapping, no keys). Peak RSS is the
+# client's; the server's memory is its own.
+pg_dir=$(mktemp -d /tmp/crmshift-bench-pg.XXXXXX)
+if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$work/pg.err"); then
+	trap '"$root/tests/pg-cluster.sh" stop "$pg_dir"' EXIT
+	eval "$pg_env"
+	pgp="$work/pg-project"
+	mkdir -p "$pgp"
+	cp -r "$work/project/exports" "$work/project/mapping.csv" "$work/project/crmshift.ini" "$pgp/"
+	[ -d "$work/project/maps" ] && cp -r "$work/project/maps" "$pgp/"
+	psql -q -d postgres -c "CREATE DATABASE copyref" -c "CREATE DATABASE crm"
+	sed -i "s#^url = .*#url = postgres://$PGUSER@127.0.0.1:$PGPORT/crm#" "$pgp/crmshift.ini"
+	: >"$work/copy.sql"
+	for f in "$pgp"/exports/*.csv; do
+		t=$(basename "$f" .csv)
+		echo "CREATE TABLE \"$t\" ($(head -1 "$f" | tr -d '\r' | tr ',' '\n' | sed 's/.*/"&" text/' | paste -sd, -));" >>"$work/copy.sql"
+		echo "\\copy \"$t\" from '$f' csv header" >>"$work/copy.sql"
+	done
+	echo
+	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database)"
+	measure "psql \\copy (no mapping, no indexes)" "$rows" psql -q -X -d copyref -f "$work/copy.sql"
+	measure "crmshift migrate into PostgreSQL (first load)" "$rows" "$crmshift" -C "$pgp" migrate
+	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
+	measure "crmshift rollback on PostgreSQL (the first load)" "$rows" "$crmshift" -C "$pgp" rollback
+else
+	echo
+	echo "PostgreSQL: skipped: $(head -n 1 "$work/pg.err")"
+fi

@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"usage: crmshift [-C DIR] migrate [--dry-run] [--sample PCT] [--objects LIST] [--json]\n"
 	"       crmshift [-C DIR] migrate --resume [--force] [--json]\n"
 	"\n"
-	"  --dry-run        shadow import: the whole pipeline into a throw-away target\n"
+	"  --dry-run        shadow import: the whole run against the target, rolled back at the end\n"
 	"  --sample PCT     a deterministic PCT%% of the records, with the parents they need\n"
 	"  --objects LIST   only these source objects (comma-separated), in load order\n"
 	"  --resume         finish the last run, which was interrupted, where it stopped\n"
@@ -73,7 +73,7 @@ static const char sync_usage_text[] =
 	"  --final          the cutover sync: the source is frozen once it finishes, and later runs\n"
 	"                   refuse (exit 4) exports that differ from what it read\n"
 	"  --force          read exports that differ from the frozen source anyway\n"
-	"  --dry-run        the whole sync into a throw-away target\n"
+	"  --dry-run        the whole sync against the target, rolled back at the end\n"
 	"  --json           print the summary as JSON\n"
 	"\n"
 	"Incremental files: records modified before the object's watermark (the newest [object] modified\n"
@@ -96,11 +96,12 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 	struct crm_counts total = {0};
 	size_t i;
 
-	printf("%s run %lld into %s%s\n\n",
+	printf("%s run %lld into %s%s%s\n\n",
 	       dry_run	   ? "dry run (nothing kept):"
 	       : res->sync ? "sync:"
 			   : "migrate:",
-	       (long long)res->run_id, res->target, res->resumed ? " (resumed)" : "");
+	       (long long)res->run_id, res->target, res->resumed ? " (resumed)" : "",
+	       res->previewed ? " (previewed in one transaction, rolled back at the end)" : "");
 	if (res->events_applied || res->events_skipped)
 		printf("events: %lld applied, %lld skipped (applied by an earlier sync)\n\n",
 		       (long long)res->events_applied, (long long)res->events_skipped);
@@ -177,7 +178,11 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 	if (res->forced[0])
 		printf("\nnote: --force: read as they are now, although they changed after their snapshot:%s\n",
 		       res->forced);
-	printf("\n%s in %.2f s\n", dry_run ? "dry run done; the throw-away target is removed" : "done", res->seconds);
+	printf("\n%s in %.2f s\n",
+	       !dry_run		? "done"
+	       : res->previewed ? "dry run done; every change was rolled back"
+				: "dry run done; the throw-away target is removed",
+	       res->seconds);
 }
 
 /*

@@ -84,6 +84,7 @@ struct migration {
 	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
 	size_t source_count;
 	char tmpdir[PATH_MAX];
+	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
 };
 
 /* The key files at rest are sealed with ([security] key_file), or NULL. */
@@ -453,16 +454,35 @@ static int save_checkpoint(struct migration *m, struct object_run *orun, struct 
 	return crm_state_checkpoint_put(m->session.state, m->run, orun->o->cfg->name, &orun->cp, err);
 }
 
+/*
+ * A batch's transaction. In a preview (a dry run against the real target)
+ * the whole run is one transaction, rolled back when it ends, so batches
+ * neither open nor commit one; after a failure the run stops and the
+ * preview's rollback discards everything.
+ */
+static int batch_begin(struct migration *m, struct crm_error *err)
+{
+	return m->preview ? 0 : m->session.store->ops->begin(m->session.store, err);
+}
+
+static void batch_abort(struct migration *m)
+{
+	struct crm_error ignored = CRM_ERROR_INIT;
+
+	if (!m->preview)
+		m->session.store->ops->rollback(m->session.store, &ignored);
+}
+
 /* Commits the batch (target and state together); unless final, opens the next. */
 static int commit_batch(struct migration *m, int final, struct crm_error *err)
 {
+	if (m->preview)
+		return 0;
 	if (m->session.store->ops->commit(m->session.store, err))
 		return err->code;
 	if (final)
 		return 0;
-	if (m->session.store->ops->begin(m->session.store, err))
-		return err->code;
-	return 0;
+	return batch_begin(m, err);
 }
 
 static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
@@ -1301,7 +1321,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)
 		goto out;
-	if (m->session.store->ops->begin(m->session.store, err))
+	if (batch_begin(m, err))
 		goto out;
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
 		if (pass == 1)
@@ -1336,10 +1356,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);
 	goto out;
 
-out_rollback : {
-	struct crm_error ignored = CRM_ERROR_INIT;
-	m->session.store->ops->rollback(m->session.store, &ignored);
-}
+out_rollback:
+	batch_abort(m);
 out:
 	crm_stager_stop(stager);
 	crm_record_sample_free(orun->sample);
@@ -1371,7 +1389,7 @@ static int delete_missing(struct migration *m, struct crm_error *err)
 		if (crm_state_checkpoint_get(m->session.state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
 		    crm_state_xref_unseen(m->session.state, orun.key, m->run, &ids, &n, err))
 			break;
-		if (n && !open_writer(m, &orun, 1, err) && !m->session.store->ops->begin(m->session.store, err)) {
+		if (n && !open_writer(m, &orun, 1, err) && !batch_begin(m, err)) {
 			for (j = 0; j < n && !err->code; j++) {
 				if (delete_record(m, &orun, ids[j], strlen(ids[j]), 0, err))
 					break;
@@ -1382,10 +1400,8 @@ static int delete_missing(struct migration *m, struct crm_error *err)
 			}
 			if (!err->code)
 				checkpoint(m, &orun, 1, err);
-			if (err->code) {
-				struct crm_error ignored = CRM_ERROR_INIT;
-				m->session.store->ops->rollback(m->session.store, &ignored);
-			}
+			if (err->code)
+				batch_abort(m);
 		}
 		close_writer(m, &orun);
 		for (j = 0; j < n; j++)
@@ -1508,7 +1524,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 	}
 	pos = done;
 	in = crm_events_open(m->opt->events, err);
-	if (!in || m->session.store->ops->begin(m->session.store, err))
+	if (!in || batch_begin(m, err))
 		goto out;
 	open = 1;
 	while ((rc = crm_events_next(in, &ev, err)) == 1) {
@@ -1554,10 +1570,8 @@ static int run_events(struct migration *m, struct crm_error *err)
 	if (rc == 0 && !commit_events(m, runs, &pos, 1, err))
 		open = 0;
 out:
-	if (open) {
-		struct crm_error ignored = CRM_ERROR_INIT;
-		m->session.store->ops->rollback(m->session.store, &ignored);
-	}
+	if (open)
+		batch_abort(m);
 	crm_events_close(in);
 	for (i = 0; i < p->count; i++) {
 		if (!runs || !runs[i].opened)
@@ -1734,7 +1748,8 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 		crm_dt_now(NULL, now);
 		if (crm_state_run_finish(m->session.state, last.id, "interrupted", now, NULL, err))
 			return err->code;
-		m->res->interrupted_run = last.id;
+		if (!m->preview) /* a preview's writes are rolled back: the run stays as it was */
+			m->res->interrupted_run = last.id;
 	}
 	opts = options_json(eff);
 	if (!opts)
@@ -1823,6 +1838,23 @@ static int prepare_objects(struct migration *m, struct crm_error *err)
 	return 0;
 }
 
+/* A new empty SQLite target and state in .crmshift/dry-run.XXXXXX, removed when the run ends. */
+static int open_throwaway(struct migration *m, char *url, size_t url_cap, char *path, size_t path_cap,
+			  struct crm_error *err)
+{
+	if (crm_path_format(m->tmpdir, sizeof(m->tmpdir), err, "%s/.crmshift/dry-run.XXXXXX", m->p->cfg.dir))
+		return err->code;
+	if (!mkdtemp(m->tmpdir)) {
+		m->tmpdir[0] = '\0';
+		return crm_error_set(err, CRM_EIO, "cannot create a throw-away target: %s", strerror(errno));
+	}
+	/* the store resolves sqlite: paths against the project folder */
+	if (crm_path_format(url, url_cap, err, "sqlite:.crmshift/%s/target.db", strrchr(m->tmpdir, '/') + 1) ||
+	    crm_path_format(path, path_cap, err, "%s/state.db", m->tmpdir))
+		return err->code;
+	return 0;
+}
+
 int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
 		struct crm_error *err)
 {
@@ -1851,27 +1883,34 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(path, err))
 		goto out;
+	if (crm_path_format(url, sizeof(url), err, "%s", p->cfg.target_url) ||
+	    crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir))
+		goto out;
 	if (opt->dry_run) {
-		if (crm_path_format(m.tmpdir, sizeof(m.tmpdir), err, "%s/.crmshift/dry-run.XXXXXX", p->cfg.dir))
+		/*
+		 * A preview runs against the real target and state inside one
+		 * transaction, rolled back at the end: it counts what the run would
+		 * insert, update and delete there. Before anything was loaded the
+		 * real target is empty, so a throw-away one says the same and
+		 * creates nothing in the project.
+		 */
+		rc = crm_session_open(url, p->cfg.dir, path, 0, 0, &m.session, err);
+		if (rc < 0)
 			goto out;
-		if (!mkdtemp(m.tmpdir)) {
-			m.tmpdir[0] = '\0';
-			crm_error_set(err, CRM_EIO, "cannot create a throw-away target: %s", strerror(errno));
+		if (rc == 0) {
+			if (m.session.store->ops->begin(m.session.store, err))
+				goto out;
+			m.preview = 1;
+			res->previewed = 1;
+		} else if (open_throwaway(&m, url, sizeof(url), path, sizeof(path), err) ||
+			   crm_session_open(url, p->cfg.dir, path, 1, 1, &m.session, err)) {
 			goto out;
 		}
-		/* the store resolves sqlite: paths against the project folder */
-		if (crm_path_format(url, sizeof(url), err, "sqlite:.crmshift/%s/target.db",
-				    strrchr(m.tmpdir, '/') + 1) ||
-		    crm_path_format(path, sizeof(path), err, "%s/state.db", m.tmpdir))
-			goto out;
-	} else if (crm_path_format(url, sizeof(url), err, "%s", p->cfg.target_url) ||
-		   crm_path_format(path, sizeof(path), err, "%s/.crmshift/state.db", p->cfg.dir)) {
+	} else if (crm_session_open(url, p->cfg.dir, path, 1, 1, &m.session, err)) {
 		goto out;
 	}
 	if (crm_path_format(res->target, sizeof(res->target), err, "%s",
-			    opt->dry_run ? "throw-away sqlite target" : url))
-		goto out;
-	if (crm_session_open(url, p->cfg.dir, path, 1, 1, &m.session, err))
+			    opt->dry_run && !m.preview ? "throw-away sqlite target" : url))
 		goto out;
 	for (i = 0; !opt->resume && i < p->count; i++)
 		res->objects[i].selected = crm_project_selected(opt->objects, p->objects[p->order[i]].cfg->name) &&
@@ -2019,6 +2058,10 @@ out:
 		fclose(m.orphans);
 	if (m.conflicts)
 		fclose(m.conflicts);
+	if (m.preview) {
+		struct crm_error ignored = CRM_ERROR_INIT;
+		m.session.store->ops->rollback(m.session.store, &ignored);
+	}
 	crm_session_close(&m.session);
 	if (m.tmpdir[0])
 		remove_tree(m.tmpdir);

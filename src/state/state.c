@@ -246,13 +246,18 @@ static int one_int(struct crm_store_stmt *s, int64_t *value, struct crm_error *e
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Run ids are the next after the newest, on every backend: a PostgreSQL
+ * sequence would not take back the id of a run rolled back with a preview.
+ */
 int crm_state_run_start(struct crm_state *st, const char *command, const char *options_json, const char *started_at,
 			int64_t *run_id, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st,
-					"INSERT INTO crmshift.runs (command, options, status, started_at) VALUES ($1, "
-					"$2, 'running', $3) RETURNING id",
-					err);
+	struct crm_store_stmt *s =
+		once(st,
+		     "INSERT INTO crmshift.runs (id, command, options, status, started_at) SELECT "
+		     "coalesce(max(id), 0) + 1, $1, $2, 'running', $3 FROM crmshift.runs RETURNING id",
+		     err);
 
 	if (!s)
 		return err->code;

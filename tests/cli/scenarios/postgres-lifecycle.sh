@@ -90,6 +90,12 @@ url=$(pg_new_db delta)
 use_target "$pg" "$url"
 both gen-migrate migrate
 same_rows gen-migrate
+# a dry sync previews against the real target, in one transaction rolled back
+both dry-incremental sync --dry-run --from "$SCRATCH/gen/delta/incremental"
+same_rows dry-incremental
+expect_eq "dry sync: inserted, updated, deleted" \
+	"$(jq -c '[([.objects[].inserted] | add), ([.objects[].updated] | add), ([.objects[].deleted] | add)]' "$SCRATCH/pg-dry-incremental.json")" "[3,30,3]"
+expect_eq "dry sync: no run kept" "$(pg_sql "$url" "select count(*) from crmshift.runs")" 1
 both incremental sync --from "$SCRATCH/gen/delta/incremental"
 same_rows incremental
 expect_eq "incremental: updated, inserted, deleted" \
