@@ -69,7 +69,7 @@ struct crm_migrate_result {
 	int64_t run_id;
 	int sync; /* a sync run: the summary has its counts */
 	int resumed;
-	int previewed; /* a dry run against the real target, rolled back (not a throw-away one) */
+	int previewed;			   /* a dry run against the real target, rolled back (not a throw-away one) */
 	int64_t interrupted_run;	   /* an earlier run left unfinished and closed by this one, or 0 */
 	struct crm_object_result *objects; /* in load order */
 	size_t count;
