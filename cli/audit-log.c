@@ -2,6 +2,8 @@
  * audit-log.c: what every acting command writes to the audit log. A command
  * calls cli_audit_begin once it acts on a project and fills cli->audit
  * (run, counts, result); main() calls cli_audit_finish with its exit code.
+ * A run also appends its start as it starts (cli_audit_now), so that a run
+ * killed before it returns is in the log.
  * Each entry gets the actor, the command line, the action, the SHA-256 of
  * crmshift.ini and mapping.csv, and the result. Only names, counts, hashes
  * and results go in: never a record's values.
@@ -79,25 +81,45 @@ static int append(struct cli *cli, json_t *fields, json_t *project, int rc, stru
 	return crm_audit_append(cli->audit_dir, fields, err);
 }
 
-int cli_audit_finish(struct cli *cli, int rc)
+/* The project's own files with their SHA-256 (a new object to json_decref), or NULL when dir is no project. */
+static json_t *project_files(struct cli *cli)
 {
-	struct crm_error err = CRM_ERROR_INIT;
 	char ini[4096], path[4096];
-	json_t *project, *project_inputs;
+	json_t *project;
 	struct stat st;
-	size_t i;
 
-	/* only a project's own actions: not help, not a usage error, not a folder that is no project */
 	snprintf(ini, sizeof(ini), "%s/crmshift.ini", cli->audit_dir ? cli->audit_dir : ".");
-	if (!cli->audit || rc == CRM_EXIT_USAGE || stat(ini, &st) != 0)
-		goto out;
-	if (rc == CRM_EXIT_REFUSED && !json_object_get(cli->audit, "reason"))
-		json_object_set_new(cli->audit, "reason", json_string(cli_last_error()));
-	/* the project's own files, hashed once for all the command's entries */
+	if (stat(ini, &st) != 0)
+		return NULL;
 	project = json_object();
 	cli_audit_input(project, "crmshift.ini", ini);
 	snprintf(path, sizeof(path), "%s/mapping.csv", cli->audit_dir);
 	cli_audit_input(project, "mapping.csv", path);
+	return project;
+}
+
+int cli_audit_now(struct cli *cli, json_t *fields, struct crm_error *err)
+{
+	json_t *project = project_files(cli);
+
+	if (project)
+		append(cli, fields, json_object_get(project, "inputs"), CRM_EXIT_OK, err);
+	json_decref(project);
+	json_decref(fields);
+	return err->code;
+}
+
+int cli_audit_finish(struct cli *cli, int rc)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	json_t *project, *project_inputs;
+	size_t i;
+
+	/* only a project's own actions: not help, not a usage error, not a folder that is no project */
+	if (!cli->audit || rc == CRM_EXIT_USAGE || !(project = project_files(cli)))
+		goto out;
+	if (rc == CRM_EXIT_REFUSED && !json_object_get(cli->audit, "reason"))
+		json_object_set_new(cli->audit, "reason", json_string(cli_last_error()));
 	project_inputs = json_object_get(project, "inputs");
 	for (i = 0; i < json_array_size(cli->audit_objects) && !err.code; i++)
 		append(cli, json_array_get(cli->audit_objects, i), project_inputs, rc, &err);

@@ -83,6 +83,8 @@ void cli_audit_object(struct cli *cli, json_t *fields);
  * when the log cannot be written.
  */
 int cli_audit_finish(struct cli *cli, int rc);
+/* Appends an entry of fields (taken) now, with the actor, command and project files; the log's error. */
+int cli_audit_now(struct cli *cli, json_t *fields, struct crm_error *err);
 /* The "inputs" of an entry: each path with its SHA-256 (files that cannot be read are left out). */
 void cli_audit_input(json_t *fields, const char *shown, const char *path);
 /* Prints a usage error and the command's usage line; returns CRM_EXIT_USAGE. */

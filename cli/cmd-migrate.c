@@ -248,6 +248,20 @@ static void audit_run(struct cli *cli, const struct crm_project *p, const struct
 					    json_pack("{s:s}", res->sources[j].path, res->sources[j].sha256));
 }
 
+/* The run's first entry in the audit log, before it writes: its end is the command's own entry. */
+static int audit_start(void *ctx, int64_t run, int resumed, int dry_run, struct crm_error *err)
+{
+	json_t *fields = json_pack("{s:I, s:s, s:s}", "run", (json_int_t)run, "phase", "start", "result", "started");
+
+	if (!fields)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (dry_run)
+		json_object_set_new(fields, "dry_run", json_true());
+	if (resumed)
+		json_object_set_new(fields, "resumed", json_true());
+	return cli_audit_now(ctx, fields, err);
+}
+
 /* Runs the load and prints what it did; the result's exit code. */
 static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 {
@@ -262,6 +276,8 @@ static int run_load(struct cli *cli, struct crm_migrate_options *opt)
 		return rc;
 	if (cli->tty && !cli->json)
 		opt->progress = progress;
+	opt->started = audit_start;
+	opt->started_ctx = cli;
 	rc = crm_migrate(&p, opt, &res, &err);
 	audit_run(cli, &p, &res, opt, rc != 0);
 	if (rc) {

@@ -1921,6 +1921,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		goto out;
 	m.opt = &eff;
 	res->run_id = m.run;
+	if (opt->started && opt->started(opt->started_ctx, m.run, res->resumed, opt->dry_run, err))
+		goto out;
 	/* a resumed run keeps the snapshot taken when it started */
 	if (!opt->dry_run && !res->resumed && snapshot(&m, "before", err))
 		goto out_failed;

@@ -44,6 +44,13 @@ struct crm_migrate_options {
 	int final;	    /* the last sync: the source is frozen from here on */
 	/* read exports that changed after their snapshot (resume) or after the freeze */
 	int force;
+	/*
+	 * Called once the run has its id and before it writes a row (the CLI
+	 * appends the run's start to the audit log, so that a run killed later
+	 * is in the log). Its error stops the run, nothing written.
+	 */
+	int (*started)(void *ctx, int64_t run, int resumed, int dry_run, struct crm_error *err);
+	void *started_ctx;
 };
 
 struct crm_object_result {

@@ -14,15 +14,18 @@ CRMSHIFT_ACTOR=jane.doe "$CRMSHIFT" plan >/dev/null || fail "plan: exit $?"
 "$CRMSHIFT" migrate --bogus 2>/dev/null || true   # a usage error acts on nothing: not logged
 "$CRMSHIFT" status >/dev/null            # reads only: not logged
 LOG=.crmshift/audit.log
-expect_eq "entries" "$(wc -l <$LOG)" 18
+expect_eq "entries" "$(wc -l <$LOG)" 20
 expect_eq "log mode" "$(stat -c %a $LOG)" 600
 expect_eq "actions" "$(jq -r .action $LOG | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" \
-	"planx1 migratex7 reconcilex1 migratex7 rollbackx1 migratex1 ${nothing:-}"
+	"planx1 migratex8 reconcilex1 migratex8 rollbackx1 migratex1 ${nothing:-}"
 expect_eq "actors" "$(jq -r .actor $LOG | sed -n '1p;2p')" "jane.doe
 auditor 1"
-expect_eq "results" "$(jq -r 'select(.object == null) | .result' $LOG | tr '\n' ' ')" "ok ok NO-GO ok identical input error "
-expect_eq "migrate entry per object" "$(jq -c 'select(.seq == 3) | [.object, .run, .counts.read, .counts.inserted]' $LOG)" '["Contact",1,20,17]'
-expect_eq "export hash in the entry" "$(jq -r 'select(.seq == 3) | .inputs["exports/Contact.csv"]' $LOG)" \
+expect_eq "results" "$(jq -r 'select(.object == null) | .result' $LOG | tr '\n' ' ')" "ok started ok NO-GO started ok identical input error "
+# a run's start is logged before it writes (a run killed later is in the log), its end when it returns
+expect_eq "a run's start, then its end" "$(jq -c 'select(.run == 1 and .object == null) | [.seq, .phase, .result, .actor]' $LOG | tr '\n' ' ')" \
+	'[2,"start","started","auditor 1"] [9,null,"ok","auditor 1"] '
+expect_eq "migrate entry per object" "$(jq -c 'select(.run == 1 and .object == "Contact") | [.object, .run, .counts.read, .counts.inserted]' $LOG)" '["Contact",1,20,17]'
+expect_eq "export hash in the entry" "$(jq -r 'select(.run == 1 and .object == "Contact") | .inputs["exports/Contact.csv"]' $LOG)" \
 	"$(sha256sum exports/Contact.csv | cut -d' ' -f1)"
 expect_eq "mapping hash in every entry" "$(jq -r '.inputs["mapping.csv"]' $LOG | sort -u)" "$(sha256sum mapping.csv | cut -d' ' -f1)"
 expect_eq "reconcile says which triggers fired" "$(jq -c 'select(.action == "reconcile") | .fired | length > 0' $LOG)" true
@@ -38,9 +41,9 @@ while IFS= read -r entry; do
 	line=$((line + 1))
 done <$LOG
 "$CRMSHIFT" audit verify >out || fail "intact log: exit $?"
-grep -q "intact: 18 entries" out || fail "verify: $(cat out)"
-"$CRMSHIFT" audit show --since 2000-01-01 | grep -q "^   18  .* migrate .*: input error" || fail "audit show"
-expect_eq "show --json" "$(cd "$P" && "$CRMSHIFT" audit show --json | jq length)" 18
+grep -q "intact: 20 entries" out || fail "verify: $(cat out)"
+"$CRMSHIFT" audit show --since 2000-01-01 | grep -q "^   20  .* migrate .*: input error" || fail "audit show"
+expect_eq "show --json" "$(cd "$P" && "$CRMSHIFT" audit show --json | jq length)" 20
 expect_eq "show --since the future" "$("$CRMSHIFT" audit show --since 2999-01-01)" "no entries since then"
 
 cp $LOG good.log
@@ -77,16 +80,16 @@ sed -i '7{h;d};8G' $LOG
 tampered "reordered lines" reordered "entry 8 is at line 7, where entry 7 belongs"
 restore
 head -n 15 good.log >$LOG
-tampered "a truncated file" truncated "the log ends at entry 15 but crmshift wrote up to entry 18"
+tampered "a truncated file" truncated "the log ends at entry 15 but crmshift wrote up to entry 20"
 restore
 truncate -s -30 $LOG
-tampered "a file cut in an entry" truncated "line 18 is cut short"
+tampered "a file cut in an entry" truncated "line 20 is cut short"
 restore
-tail -n 1 good.log | jq -c '.seq = 19 | .result = "GO"' >>$LOG
-tampered "an appended forgery" appended "entry 19 (line 19) comes after the last entry crmshift wrote (18"
+tail -n 1 good.log | jq -c '.seq = 21 | .result = "GO"' >>$LOG
+tampered "an appended forgery" appended "entry 21 (line 21) comes after the last entry crmshift wrote (20"
 restore
-tail -n 1 good.log | jq -cS --arg p "$(tail -n 1 good.log | jq -r .hash)" '.seq = 19 | .prev_hash = $p' >>$LOG
-rehash 19
+tail -n 1 good.log | jq -cS --arg p "$(tail -n 1 good.log | jq -r .hash)" '.seq = 21 | .prev_hash = $p' >>$LOG
+rehash 21
 tampered "an appended forgery with its chain" appended "comes after the last entry crmshift wrote"
 restore
 rm .crmshift/audit.head

@@ -16,12 +16,19 @@ kill_when_over $! "$SCRATCH/b/.crmshift/state.db" \
 	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 5000 load
 status=$(sqlite3 "$SCRATCH/b/.crmshift/state.db" "select status from runs order by id desc limit 1")
 expect_eq "run status after the kill" "$status" running
+# the killed run is in the audit log: its start was appended before it wrote
+expect_eq "the killed run in the audit log" "$(jq -c 'select(.run == 1) | [.phase, .result]' "$SCRATCH/b/.crmshift/audit.log")" '["start","started"]'
+"$CRMSHIFT" -C "$SCRATCH/b" audit verify >/dev/null || fail "audit verify after the kill: exit $?"
 "$CRMSHIFT" -C "$SCRATCH/b" status | grep -q "migrate --resume" || fail "status does not say how to resume"
 "$CRMSHIFT" -C "$SCRATCH/b" migrate --resume --json >"$SCRATCH/resumed.json"
 
 counts() { jq -c '[.objects[] | {object, read, inserted, updated, unchanged, rejected, orphaned}], .reject_rows, .orphan_rows' "$1"; }
 expect_eq "counts after resume" "$(counts "$SCRATCH/resumed.json")" "$(counts "$SCRATCH/full.json")"
 expect_eq "resumed flag" "$(jq .resumed "$SCRATCH/resumed.json")" true
+expect_eq "the resumed run's start and end in the audit log" \
+	"$(jq -c 'select(.run == 1 and .object == null) | [.phase, .result, .resumed]' "$SCRATCH/b/.crmshift/audit.log" | tr '\n' ' ')" \
+	'["start","started",null] ["start","started",true] [null,"ok",true] '
+
 expect_eq "target after resume" "$(dump_target "$SCRATCH/b/target.db" | sed 's/|20[0-9-]*T[0-9:]*Z|20[0-9-]*T[0-9:]*Z$//' | md5sum)" \
 	"$(dump_target "$SCRATCH/a/target.db" | sed 's/|20[0-9-]*T[0-9:]*Z|20[0-9-]*T[0-9:]*Z$//' | md5sum)"
 expect_eq "rejects report after resume" "$(md5sum <"$SCRATCH/b/reports/rejects-1.csv")" "$(md5sum <"$SCRATCH/a/reports/rejects-1.csv")"
