@@ -35,6 +35,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/fault.h"
 #include "util/path.h"
 
 #include <dirent.h>
@@ -1141,11 +1142,26 @@ static int check_frozen(struct migration *m, struct crm_error *err)
 }
 
 /* A resumed run goes on only with the exports it started with. */
+/* 1 when the run has no checkpoint yet (it read no record), 0 when it has one. */
+static int read_nothing(struct migration *m, struct crm_error *err)
+{
+	struct crm_checkpoint cp;
+	size_t i;
+
+	for (i = 0; i < m->p->count; i++) {
+		int rc = crm_state_checkpoint_get(m->session.state, m->run, m->p->objects[i].cfg->name, &cp, err);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+	return 1;
+}
+
 static int check_resumed(struct migration *m, struct crm_error *err)
 {
 	struct run_input *in;
 	char against[256];
-	size_t i, n, retaken = 0;
+	size_t i, n, retaken = 0, taken = 0;
+	int rc;
 
 	if (load_sources(m, err))
 		return err->code;
@@ -1156,8 +1172,17 @@ static int check_resumed(struct migration *m, struct crm_error *err)
 	in = run_inputs(m, &n);
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	freeze_check(m, in, n, m->sources, m->source_count, against,
-		     "restore them and resume, or start a new run ('crmshift migrate')", err);
+	/* a run stopped while it took its snapshot read nothing: the files it had not reached are taken now */
+	rc = read_nothing(m, err);
+	for (i = 0; rc == 1 && i < n && !err->code; i++)
+		if (!find_source(m->sources, m->source_count, in[i].object) &&
+		    !crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err))
+			taken++;
+	if (taken)
+		load_sources(m, err);
+	if (!err->code)
+		freeze_check(m, in, n, m->sources, m->source_count, against,
+			     "restore them and resume, or start a new run ('crmshift migrate')", err);
 	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
 	for (i = 0; i < n && !err->code; i++)
 		if (in[i].changed &&
@@ -1176,8 +1201,10 @@ static int take_sources(struct migration *m, struct crm_error *err)
 	in = run_inputs(m, &n);
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < n && !err->code; i++)
+	for (i = 0; i < n && !err->code; i++) {
 		crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
+		crm_fault_point("source-snapshot");
+	}
 	crm_free(in);
 	return err->code ? err->code : load_sources(m, err);
 }
@@ -2024,12 +2051,21 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			crm_error_set(err, CRM_ENOMEM, "out of memory");
 			goto out_failed;
 		}
+		/*
+		 * The after-snapshot before the run is done: a run stopped between
+		 * the two is still running, and --resume takes the snapshot again.
+		 * (Done first, a late kill left a done run without it, and a later
+		 * sync could not tell users' edits from its own.)
+		 */
+		if (!opt->dry_run && snapshot(&m, "after", err)) {
+			crm_free(summary);
+			goto out_failed;
+		}
+		crm_fault_point("run-done");
 		rc = crm_state_run_finish(m.session.state, m.run, "done", now, summary, err);
 		crm_free(summary);
 		if (!rc)
 			remove_plain_rejects(&m);
-		if (rc || (!opt->dry_run && snapshot(&m, "after", err)))
-			goto out;
 	}
 	goto out;
 
