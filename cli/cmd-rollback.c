@@ -85,6 +85,16 @@ static json_t *to_json(const struct crm_rollback_result *res, int verify_only)
 	return root;
 }
 
+/* The rollback's first entry in the audit log, before it reverts a row: its end is the command's own entry. */
+static int audit_start(void *ctx, int64_t run, struct crm_error *err)
+{
+	json_t *fields = json_pack("{s:I, s:s, s:s}", "run", (json_int_t)run, "phase", "start", "result", "started");
+
+	if (!fields)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	return cli_audit_now(ctx, fields, err);
+}
+
 int cmd_rollback(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -127,6 +137,8 @@ int cmd_rollback(int argc, char **argv, struct cli *cli)
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
+	opt.started = audit_start;
+	opt.started_ctx = cli;
 	if (crm_rollback(&p, &opt, &res, &err)) {
 		crm_rollback_result_release(&res);
 		crm_project_release(&p);

@@ -9,6 +9,8 @@
 #
 # Connections from 127.0.0.1 need a password (scram-sha-256), given by
 # the PGPASSFILE it writes, so the tests go through libpq's password path.
+# The server speaks TLS with a certificate of a private CA ($dir/root.crt),
+# for sslmode=verify-full.
 # Exit 3 with a reason on stderr when no server binary is installed.
 set -euo pipefail
 cmd=${1:?start or stop}
@@ -48,8 +50,19 @@ start)
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
+	rm -f "$dir/pwfile"
+	# TLS: a private CA and a server certificate for 127.0.0.1, so sslmode=verify-full can be tested
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=crmshift test CA" \
+		-keyout "$dir/ca.key" -out "$dir/root.crt" >/dev/null 2>&1
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" \
+		-out "$dir/server.csr" >/dev/null 2>&1
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$dir/san.ext"
+	openssl x509 -req -in "$dir/server.csr" -CA "$dir/root.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+		-days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1
+	chmod 600 "$dir/server.key"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir/server.key" "$dir/server.crt"
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" \
+		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key" \
 		start >/dev/null || {
 		cat "$dir/server.log" >&2
 		exit 1

@@ -385,6 +385,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		crm_error_set(err, CRM_EINPUT, "nothing to roll back: no migration has run in '%s'", p->cfg.dir);
 	if (rc || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
 		goto out;
+	if (!opt->verify_only && opt->started && opt->started(opt->started_ctx, res->run, err))
+		goto out;
 	if (!opt->verify_only) {
 		rc = crm_state_rollback_get(rb.session.state, res->run, &progress, err);
 		if (rc < 0)

@@ -25,6 +25,13 @@
 struct crm_rollback_options {
 	int64_t run;	 /* 0: the newest run not rolled back */
 	int verify_only; /* compare with the pre-run snapshot, change nothing */
+	/*
+	 * Called once the run to revert is known and before anything is
+	 * written (the CLI appends the rollback's start to the audit log: a
+	 * broken log stops it here). Not called for verify_only.
+	 */
+	int (*started)(void *ctx, int64_t run, struct crm_error *err);
+	void *started_ctx;
 };
 
 struct crm_rollback_result {

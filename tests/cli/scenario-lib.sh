@@ -112,7 +112,8 @@ pg_columns() { # url table
 
 # Points project's [target] url at url.
 use_target() { # project url
-	sed -i "s#^url = .*#url = $2#" "$1/crmshift.ini"
+	local escaped=${2//&/\\&}
+	sed -i "s#^url = .*#url = $escaped#" "$1/crmshift.ini"
 }
 
 # Every row of every model table with its references as the parent's

@@ -14,13 +14,13 @@ CRMSHIFT_ACTOR=jane.doe "$CRMSHIFT" plan >/dev/null || fail "plan: exit $?"
 "$CRMSHIFT" migrate --bogus 2>/dev/null || true   # a usage error acts on nothing: not logged
 "$CRMSHIFT" status >/dev/null            # reads only: not logged
 LOG=.crmshift/audit.log
-expect_eq "entries" "$(wc -l <$LOG)" 20
+expect_eq "entries" "$(wc -l <$LOG)" 21
 expect_eq "log mode" "$(stat -c %a $LOG)" 600
 expect_eq "actions" "$(jq -r .action $LOG | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" \
-	"planx1 migratex8 reconcilex1 migratex8 rollbackx1 migratex1 ${nothing:-}"
+	"planx1 migratex8 reconcilex1 migratex8 rollbackx2 migratex1 ${nothing:-}"
 expect_eq "actors" "$(jq -r .actor $LOG | sed -n '1p;2p')" "jane.doe
 auditor 1"
-expect_eq "results" "$(jq -r 'select(.object == null) | .result' $LOG | tr '\n' ' ')" "ok started ok NO-GO started ok identical input error "
+expect_eq "results" "$(jq -r 'select(.object == null) | .result' $LOG | tr '\n' ' ')" "ok started ok NO-GO started ok started identical input error "
 # a run's start is logged before it writes (a run killed later is in the log), its end when it returns
 expect_eq "a run's start, then its end" "$(jq -c 'select(.run == 1 and .object == null) | [.seq, .phase, .result, .actor]' $LOG | tr '\n' ' ')" \
 	'[2,"start","started","auditor 1"] [9,null,"ok","auditor 1"] '
@@ -41,9 +41,9 @@ while IFS= read -r entry; do
 	line=$((line + 1))
 done <$LOG
 "$CRMSHIFT" audit verify >out || fail "intact log: exit $?"
-grep -q "intact: 20 entries" out || fail "verify: $(cat out)"
-"$CRMSHIFT" audit show --since 2000-01-01 | grep -q "^   20  .* migrate .*: input error" || fail "audit show"
-expect_eq "show --json" "$(cd "$P" && "$CRMSHIFT" audit show --json | jq length)" 20
+grep -q "intact: 21 entries" out || fail "verify: $(cat out)"
+"$CRMSHIFT" audit show --since 2000-01-01 | grep -q "^   21  .* migrate .*: input error" || fail "audit show"
+expect_eq "show --json" "$(cd "$P" && "$CRMSHIFT" audit show --json | jq length)" 21
 expect_eq "show --since the future" "$("$CRMSHIFT" audit show --since 2999-01-01)" "no entries since then"
 
 cp $LOG good.log
@@ -80,16 +80,16 @@ sed -i '7{h;d};8G' $LOG
 tampered "reordered lines" reordered "entry 8 is at line 7, where entry 7 belongs"
 restore
 head -n 15 good.log >$LOG
-tampered "a truncated file" truncated "the log ends at entry 15 but crmshift wrote up to entry 20"
+tampered "a truncated file" truncated "the log ends at entry 15 but crmshift wrote up to entry 21"
 restore
 truncate -s -30 $LOG
-tampered "a file cut in an entry" truncated "line 20 is cut short"
+tampered "a file cut in an entry" truncated "line 21 is cut short"
 restore
-tail -n 1 good.log | jq -c '.seq = 21 | .result = "GO"' >>$LOG
-tampered "an appended forgery" appended "entry 21 (line 21) comes after the last entry crmshift wrote (20"
+tail -n 1 good.log | jq -c '.seq = 22 | .result = "GO"' >>$LOG
+tampered "an appended forgery" appended "entry 22 (line 22) comes after the last entry crmshift wrote (21"
 restore
-tail -n 1 good.log | jq -cS --arg p "$(tail -n 1 good.log | jq -r .hash)" '.seq = 21 | .prev_hash = $p' >>$LOG
-rehash 21
+tail -n 1 good.log | jq -cS --arg p "$(tail -n 1 good.log | jq -r .hash)" '.seq = 22 | .prev_hash = $p' >>$LOG
+rehash 22
 tampered "an appended forgery with its chain" appended "comes after the last entry crmshift wrote"
 restore
 rm .crmshift/audit.head
@@ -102,6 +102,12 @@ rc=0
 "$CRMSHIFT" plan >/dev/null 2>err || rc=$?
 expect_eq "append to a truncated log: exit" "$rc" 4
 grep -q "the audit log: .*does not end with the last entry crmshift wrote" err || fail "append refusal: $(cat err)"
+# an acting command checks the log before it acts: a rollback refuses before it reverts a row
+rows=$(sqlite3 target.db "select count(*) from contact")
+rc=0
+"$CRMSHIFT" rollback >/dev/null 2>err || rc=$?
+expect_eq "rollback on a truncated log: exit" "$rc" 4
+expect_eq "rollback on a truncated log reverted nothing" "$(sqlite3 target.db "select count(*) from contact")" "$rows"
 restore
 "$CRMSHIFT" plan >/dev/null || fail "plan after the log is restored: exit $?"
 "$CRMSHIFT" audit verify >/dev/null || fail "verify after a new entry: exit $?"

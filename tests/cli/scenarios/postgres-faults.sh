@@ -49,7 +49,24 @@ grep -q "table contact" "$SCRATCH/foreign.err" && grep -q "email integer" "$SCRA
 	grep -q "first_name character varying" "$SCRATCH/foreign.err" || fail "foreign table: $(cat "$SCRATCH/foreign.err")"
 expect_eq "foreign table untouched" "$(pg_sql "$url" "select count(*) from contact")" 0
 
-# The reference for 5 and 6: an uninterrupted load of the same files (into
+# 5. TLS: sslmode=verify-full against the server's private CA loads; against another CA it is
+#    refused before anything is sent (exit 5, the certificate named as the reason)
+P=$(copy_sample tls)
+url=$(pg_new_db tls)
+use_target "$P" "$url?sslmode=verify-full&sslrootcert=$CRMSHIFT_PG_DIR/root.crt"
+grep -q "sslmode=verify-full&sslrootcert=" "$P/crmshift.ini" || fail "the url was not written whole: $(grep '^url' "$P/crmshift.ini")"
+"$CRMSHIFT" -C "$P" migrate >/dev/null || fail "verify-full with the server's CA: exit $?"
+expect_eq "loaded over TLS" "$(pg_sql "$url" "select count(*) from contact")" 17
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=another CA" -keyout "$SCRATCH/other.key" \
+	-out "$SCRATCH/other.crt" >/dev/null 2>&1
+P=$(copy_sample tls-other)
+use_target "$P" "$(pg_new_db tls_other)?sslmode=verify-full&sslrootcert=$SCRATCH/other.crt"
+rc=0
+"$CRMSHIFT" -C "$P" migrate >/dev/null 2>"$SCRATCH/tls.err" || rc=$?
+expect_eq "verify-full with another CA: exit code" "$rc" 5
+grep -q "certificate verify failed" "$SCRATCH/tls.err" || fail "another CA: $(cat "$SCRATCH/tls.err")"
+
+# The reference for 6 and 7: an uninterrupted load of the same files (into
 # SQLite: the rows are the same), compared by source ids, since a
 # PostgreSQL sequence does not take back the ids of a rolled-back batch.
 "$GEN" "$SCRATCH/gen" 20000 >/dev/null
@@ -72,7 +89,7 @@ resumed_like_ref() { # label project url
 		"$(jq '[.objects[].inserted] | add' "$SCRATCH/ref.json")"
 }
 
-# 5. the server ends the connection mid-batch (pg_terminate_backend): exit 5, then --resume
+# 6. the server ends the connection mid-batch (pg_terminate_backend): exit 5, then --resume
 P="$SCRATCH/terminated"
 cp -r "$SCRATCH/gen" "$P"
 url=$(pg_new_db terminated)
@@ -92,7 +109,7 @@ expect_eq "connection terminated: exit code" "$rc" 5
 grep -q "connection" "$SCRATCH/terminated.err" || fail "connection terminated: $(cat "$SCRATCH/terminated.err")"
 resumed_like_ref terminated "$P" "$url"
 
-# 6. kill -9 of crmshift mid-load, then --resume
+# 7. kill -9 of crmshift mid-load, then --resume
 P="$SCRATCH/killed"
 cp -r "$SCRATCH/gen" "$P"
 url=$(pg_new_db killed)
