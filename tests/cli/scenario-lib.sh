@@ -100,13 +100,15 @@ pg_sql() { # url query
 	PGTZ=UTC PGDATESTYLE=ISO psql -X -q -At -F '|' -d "$1" -c "$2"
 }
 
-# The columns of a PostgreSQL model table as "name|expression" lines, each
-# expression giving the column in the form SQLite holds it (booleans as
-# 0/1, times as ISO 8601 UTC); alias t.
+# The columns of a PostgreSQL model table as "name|type|expression" lines,
+# each expression giving the column in the form SQLite holds it (booleans
+# as 0/1, times as ISO 8601 UTC with their fraction; pg_sql runs in UTC);
+# alias t.
 pg_columns() { # url table
-	pg_sql "$1" "select column_name || '|' || case data_type when 'boolean' then '(t.' || column_name || '::int)'
-		when 'timestamp with time zone' then 'to_char(t.' || column_name || ', ''YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'')'
-		else 't.' || column_name end from information_schema.columns
+	pg_sql "$1" "select column_name || '|' || data_type || '|' || case data_type
+		when 'boolean' then '(t.' || quote_ident(column_name) || '::int)'
+		when 'timestamp with time zone' then 'replace(replace(t.' || quote_ident(column_name) || '::text, '' '', ''T''), ''+00'', ''Z'')'
+		else 't.' || quote_ident(column_name) end from information_schema.columns
 		where table_schema = 'public' and table_name = '$2' order by ordinal_position"
 }
 
@@ -119,7 +121,8 @@ use_target() { # project url
 # Every row of every model table with its references as the parent's
 # source id instead of a row id, without id and customer_id: the same for
 # two loads of the same records whatever ids the target assigned (a
-# PostgreSQL sequence skips the ids of a batch that was rolled back).
+# PostgreSQL sequence skips the ids of a batch that was rolled back). A
+# table that cannot be read shows as "== TABLE: the query failed".
 dump_by_source_ids() { # sqlite3|pg_sql db
 	local q=$1 db=$2 t cols
 	if [ "$q" = sqlite3 ]; then
@@ -129,13 +132,15 @@ dump_by_source_ids() { # sqlite3|pg_sql db
 	fi
 	for t in $tables; do
 		if [ "$q" = sqlite3 ]; then
-			cols=$(sqlite3 "$db" "select name || '|t.' || name from pragma_table_info('$t') order by cid")
+			cols=$(sqlite3 "$db" "select name || '|' || lower(type) || '|t.\"' || name || '\"' from pragma_table_info('$t') order by cid")
 		else
 			cols=$(pg_columns "$db" "$t")
 		fi
-		local select="" c parent expr
+		local select="" c parent expr type
 		while IFS= read -r c; do
 			expr=${c#*|}
+			type=${expr%%|*}
+			expr=${expr#*|}
 			c=${c%%|*}
 			case "$c" in
 			id | customer_id) continue ;;
@@ -145,13 +150,14 @@ dump_by_source_ids() { # sqlite3|pg_sql db
 			lead_id) parent=lead ;;
 			*) parent="" ;;
 			esac
-			if [ -n "$parent" ]; then
-				select="$select, (select p.source_id from $parent p where p.id = t.$c)"
+			# a reference is an integer column to a table of the target; a custom text column may have its name
+			if [ -n "$parent" ] && [ "$type" = integer -o "$type" = bigint ] && printf '%s\n' $tables | grep -qx "$parent"; then
+				select="$select, (select p.source_id from \"$parent\" p where p.id = t.\"$c\")"
 			else
 				select="$select, $expr"
 			fi
 		done <<<"$cols"
 		echo "== $t"
-		"$q" "$db" "select ${select#, } from $t t order by t.source_id"
+		"$q" "$db" "select ${select#, } from \"$t\" t order by t.source_id" || echo "== $t: the query failed"
 	done
 }
