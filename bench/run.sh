@@ -13,6 +13,8 @@
 #   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
 #                     read by jq and by sqlite3's JSON functions, then
 #                     profiled and migrated by crmshift (the Pipedrive template)
+#   PostgreSQL        psql \copy of the four files, then crmshift migrate,
+#                     reconcile and rollback on a private server
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -6,10 +6,44 @@
 #define CRM_STORE_BACKEND_H
 
 #include "compat.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/error.h"
 
 #include <jansson.h>
+
+/* What a writer writes besides its spec's columns, the same on every backend. */
+struct crm_writer_shape {
+	int has_customer_id;		    /* contacts and leads: a UUID at first insert */
+	int created_mapped, updated_mapped; /* the mapping fills created_at / updated_at, else the load time does */
+	unsigned char *is_timestamp;	    /* per spec column: created_at or updated_at */
+};
+
+int crm_writer_shape_init(struct crm_writer_shape *shape, const struct crm_table_spec *spec, struct crm_error *err);
+void crm_writer_shape_release(struct crm_writer_shape *shape);
+
+enum crm_writer_statement {
+	CRM_WRITER_INSERT,	     /* source_system, source_id, [customer_id], columns, [created_at], [updated_at] */
+	CRM_WRITER_INSERT_RETURNING, /* the same, returning the new row's id */
+	CRM_WRITER_FIND,	     /* the id of (source_system, source_id) */
+	CRM_WRITER_UPDATE,	     /* columns, [updated_at], then the id */
+	CRM_WRITER_FETCH,	     /* the columns and updated_at of an id: the pre-image */
+};
+
+/*
+ * The SQL of a writer's statement into sql (reset first), with $1..$n
+ * parameters in the order listed, which both SQLite and PostgreSQL take.
+ */
+int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec *spec,
+		   const struct crm_writer_shape *shape, struct crm_buf *sql, struct crm_error *err);
+
+/*
+ * The SQL that puts a pre-image (a JSON object) back on a row of table:
+ * with an "id" (a deleted row, row_json's) an INSERT of every column,
+ * otherwise an UPDATE of its columns WHERE id = the last parameter.
+ * Parameters $1..$n follow the object's keys.
+ */
+int crm_restore_sql(const char *table, json_t *pre_image, struct crm_buf *sql, struct crm_error *err);
 
 /* A random (version 4) UUID into out, for a row's customer_id or a target's identity. */
 void crm_store_new_uuid(char out[37]);

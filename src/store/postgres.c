@@ -58,9 +58,7 @@ struct pg_stmt {
 struct crm_store_writer {
 	struct pg_store *store;
 	const struct crm_table_spec *spec;
-	int has_customer_id;
-	int created_mapped, updated_mapped;
-	unsigned char *is_timestamp; /* per spec column: created_at or updated_at */
+	struct crm_writer_shape shape;
 	char insert[16], find[16], update[16], fetch[16], hash[16];
 	struct pg_params params;
 };
@@ -435,7 +433,7 @@ static void pg_writer_close(struct crm_store_writer *w)
 	deallocate(w->store, w->fetch);
 	deallocate(w->store, w->hash);
 	params_release(&w->params);
-	crm_free(w->is_timestamp);
+	crm_writer_shape_release(&w->shape);
 	crm_free(w);
 }
 
@@ -451,65 +449,31 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 					       struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
-	const struct crm_table_def *core = crm_schema_table(spec->table);
 	struct crm_store_writer *w = crm_calloc(1, sizeof(*w));
 	struct crm_buf sql;
-	size_t i;
-	int n = 1;
 
-	if (!w || !(w->is_timestamp = crm_calloc(spec->count ? spec->count : 1, 1))) {
-		crm_free(w);
+	if (!w) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
 	w->store = s;
 	w->spec = spec;
-	w->has_customer_id = core && core->has_customer_id;
-	for (i = 0; i < spec->count; i++) {
-		w->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
-		w->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
-		w->is_timestamp[i] = (unsigned char)crm_schema_is_timestamp(spec->columns[i].name);
+	if (crm_writer_shape_init(&w->shape, spec, err)) {
+		crm_free(w);
+		return NULL;
 	}
 	crm_buf_init(&sql, 1 << 20);
-
-	crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
-		     w->has_customer_id ? ", customer_id" : "");
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
-	crm_buf_addf(&sql, err, "%s%s) VALUES ($1, $2", w->created_mapped ? "" : ", created_at",
-		     w->updated_mapped ? "" : ", updated_at");
-	n = 3;
-	if (w->has_customer_id)
-		crm_buf_addf(&sql, err, ", $%d", n++);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, ", $%d", n++);
-	if (!w->created_mapped)
-		crm_buf_addf(&sql, err, ", $%d", n++);
-	if (!w->updated_mapped)
-		crm_buf_addf(&sql, err, ", $%d", n++);
-	crm_buf_addstr(&sql, ") ON CONFLICT (source_system, source_id) DO NOTHING RETURNING id", err);
-	prepare_buf(s, w->insert, &sql, err);
-
-	crm_buf_addf(&sql, err, "SELECT id FROM \"%s\" WHERE source_system = $1 AND source_id = $2", spec->table);
-	prepare_buf(s, w->find, &sql, err);
-
-	crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", spec->table);
-	for (n = 1, i = 0; i < spec->count; i++, n++)
-		crm_buf_addf(&sql, err, "%s\"%s\" = $%d", i ? ", " : "", spec->columns[i].name, n);
-	if (!w->updated_mapped)
-		crm_buf_addf(&sql, err, "%supdated_at = $%d", spec->count ? ", " : "", n++);
-	crm_buf_addf(&sql, err, " WHERE id = $%d", n);
-	prepare_buf(s, w->update, &sql, err);
-
-	crm_buf_addf(&sql, err, "SELECT * FROM \"%s\" WHERE id = $1", spec->table);
-	prepare_buf(s, w->hash, &sql, err);
-
-	crm_buf_addstr(&sql, "SELECT ", err);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, "\"%s\", ", spec->columns[i].name);
-	crm_buf_addf(&sql, err, "updated_at FROM \"%s\" WHERE id = $1", spec->table);
-	prepare_buf(s, w->fetch, &sql, err);
-
+	if (!crm_writer_sql(CRM_WRITER_INSERT_RETURNING, spec, &w->shape, &sql, err))
+		prepare_buf(s, w->insert, &sql, err);
+	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
+		prepare_buf(s, w->find, &sql, err);
+	if (!crm_writer_sql(CRM_WRITER_UPDATE, spec, &w->shape, &sql, err))
+		prepare_buf(s, w->update, &sql, err);
+	if (!crm_writer_sql(CRM_WRITER_FETCH, spec, &w->shape, &sql, err))
+		prepare_buf(s, w->fetch, &sql, err);
+	/* the hash reads every column but id: the first of "*" */
+	if (!err->code && !crm_buf_addf(&sql, err, "SELECT * FROM \"%s\" WHERE id = $1", spec->table))
+		prepare_buf(s, w->hash, &sql, err);
 	crm_buf_release(&sql);
 	if (err->code) {
 		pg_writer_close(w);
@@ -544,7 +508,7 @@ static int bind_columns(struct crm_store_writer *w, int idx, const struct crm_st
 	for (i = 0; i < w->spec->count && !err->code; i++) {
 		const struct crm_value *v = &row->values[i];
 		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
-		if (w->is_timestamp[i] && !(v->ptr && v->len))
+		if (w->shape.is_timestamp[i] && !(v->ptr && v->len))
 			param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
 		else
 			bind_value(&w->params, idx++, w->spec->columns[i].type, v, err);
@@ -577,14 +541,14 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 
 	param_set(&w->params, idx++, w->spec->source_system, strlen(w->spec->source_system), err);
 	param_set(&w->params, idx++, row->source_id, row->source_id_len, err);
-	if (w->has_customer_id) {
+	if (w->shape.has_customer_id) {
 		crm_store_new_uuid(uuid);
 		param_set(&w->params, idx++, uuid, 36, err);
 	}
 	idx = bind_columns(w, idx, row, err);
-	if (!w->created_mapped)
+	if (!w->shape.created_mapped)
 		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
-	if (!w->updated_mapped)
+	if (!w->shape.updated_mapped)
 		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
 	res = writer_exec(w, w->insert, idx - 1, PGRES_TUPLES_OK, "insert", err);
 	if (!res)
@@ -613,7 +577,7 @@ static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_st
 	PGresult *res;
 	int idx = bind_columns(w, 1, row, err);
 
-	if (!w->updated_mapped)
+	if (!w->shape.updated_mapped)
 		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
 	param_int64(&w->params, idx, id, err);
 	res = writer_exec(w, w->update, idx, PGRES_COMMAND_OK, "update", err);
@@ -965,21 +929,7 @@ static int pg_restore_row(struct crm_store *base, const char *table, int64_t id,
 	}
 	whole = json_object_get(obj, "id") != NULL;
 	crm_buf_init(&sql, 1 << 20);
-	if (whole) {
-		/* a deleted row comes back under its id, every column as it was */
-		crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (", table);
-		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
-			crm_buf_addf(&sql, err, "%s\"%s\"", idx++ > 1 ? ", " : "", json_object_iter_key(it));
-		crm_buf_addstr(&sql, ") VALUES (", err);
-		for (idx = 1, it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), idx++)
-			crm_buf_addf(&sql, err, "%s$%d", idx > 1 ? ", " : "", idx);
-		crm_buf_addstr(&sql, ")", err);
-	} else {
-		crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", table);
-		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), idx++)
-			crm_buf_addf(&sql, err, "%s\"%s\" = $%d", idx > 1 ? ", " : "", json_object_iter_key(it), idx);
-		crm_buf_addf(&sql, err, " WHERE id = $%d", idx);
-	}
+	crm_restore_sql(table, obj, &sql, err);
 	idx = 1;
 	for (it = json_object_iter(obj); it && !err->code; it = json_object_iter_next(obj, it)) {
 		json_t *v = json_object_iter_value(it);

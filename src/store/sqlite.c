@@ -29,9 +29,7 @@ struct sqlite_store {
 struct crm_store_writer {
 	struct sqlite_store *store;
 	const struct crm_table_spec *spec;
-	int has_customer_id;
-	int created_mapped, updated_mapped;
-	unsigned char *is_timestamp; /* per spec column: created_at or updated_at */
+	struct crm_writer_shape shape;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *find;
 	sqlite3_stmt *update;
@@ -174,7 +172,7 @@ static void sqlite_writer_close(struct crm_store_writer *w)
 	sqlite3_finalize(w->update);
 	sqlite3_finalize(w->fetch);
 	sqlite3_finalize(w->hash);
-	crm_free(w->is_timestamp);
+	crm_writer_shape_release(&w->shape);
 	crm_free(w);
 }
 
@@ -192,10 +190,8 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 						   struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	const struct crm_table_def *core = crm_schema_table(spec->table);
 	struct crm_store_writer *w = crm_calloc(1, sizeof(*w));
 	struct crm_buf sql;
-	size_t i;
 
 	if (!w) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -203,52 +199,22 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 	}
 	w->store = s;
 	w->spec = spec;
-	w->has_customer_id = core && core->has_customer_id;
-	w->is_timestamp = crm_calloc(spec->count ? spec->count : 1, 1);
-	if (!w->is_timestamp) {
+	if (crm_writer_shape_init(&w->shape, spec, err)) {
 		crm_free(w);
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < spec->count; i++) {
-		w->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
-		w->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
-		w->is_timestamp[i] = (unsigned char)crm_schema_is_timestamp(spec->columns[i].name);
-	}
 	crm_buf_init(&sql, 1 << 20);
-
-	crm_buf_addf(&sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
-		     w->has_customer_id ? ", customer_id" : "");
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, ", \"%s\"", spec->columns[i].name);
-	crm_buf_addf(&sql, err, "%s%s) VALUES (?, ?%s", w->created_mapped ? "" : ", created_at",
-		     w->updated_mapped ? "" : ", updated_at", w->has_customer_id ? ", ?" : "");
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addstr(&sql, ", ?", err);
-	crm_buf_addf(&sql, err, "%s%s) ON CONFLICT (source_system, source_id) DO NOTHING",
-		     w->created_mapped ? "" : ", ?", w->updated_mapped ? "" : ", ?");
-	prepare(s->db, &sql, &w->insert, err);
-
-	crm_buf_addf(&sql, err, "SELECT id FROM \"%s\" WHERE source_system = ? AND source_id = ?", spec->table);
-	prepare(s->db, &sql, &w->find, err);
-
-	crm_buf_addf(&sql, err, "UPDATE \"%s\" SET ", spec->table);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, "%s\"%s\" = ?", i ? ", " : "", spec->columns[i].name);
-	if (!w->updated_mapped)
-		crm_buf_addf(&sql, err, "%supdated_at = ?", spec->count ? ", " : "");
-	crm_buf_addstr(&sql, " WHERE id = ?", err);
-	prepare(s->db, &sql, &w->update, err);
-
-	crm_buf_addf(&sql, err, "SELECT id, * FROM \"%s\" WHERE id = ?", spec->table);
-	prepare(s->db, &sql, &w->hash, err);
-
-	crm_buf_addstr(&sql, "SELECT ", err);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&sql, err, "\"%s\", ", spec->columns[i].name);
-	crm_buf_addf(&sql, err, "updated_at FROM \"%s\" WHERE id = ?", spec->table);
-	prepare(s->db, &sql, &w->fetch, err);
-
+	if (!crm_writer_sql(CRM_WRITER_INSERT, spec, &w->shape, &sql, err))
+		prepare(s->db, &sql, &w->insert, err);
+	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
+		prepare(s->db, &sql, &w->find, err);
+	if (!crm_writer_sql(CRM_WRITER_UPDATE, spec, &w->shape, &sql, err))
+		prepare(s->db, &sql, &w->update, err);
+	if (!crm_writer_sql(CRM_WRITER_FETCH, spec, &w->shape, &sql, err))
+		prepare(s->db, &sql, &w->fetch, err);
+	/* the hash reads every column but id: the second, from "id, *" */
+	if (!err->code && !crm_buf_addf(&sql, err, "SELECT id, * FROM \"%s\" WHERE id = ?", spec->table))
+		prepare(s->db, &sql, &w->hash, err);
 	crm_buf_release(&sql);
 	if (err->code) {
 		sqlite_writer_close(w);
@@ -290,7 +256,7 @@ static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, c
 	for (i = 0; i < w->spec->count; i++) {
 		const struct crm_value *v = &row->values[i];
 		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
-		if (w->is_timestamp[i] && !(v->ptr && v->len))
+		if (w->shape.is_timestamp[i] && !(v->ptr && v->len))
 			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 		else
 			bind_value(st, idx++, w->spec->columns[i].type, v);
@@ -341,14 +307,14 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 
 	sqlite3_bind_text(st, idx++, w->spec->source_system, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, idx++, row->source_id, (int)row->source_id_len, SQLITE_STATIC);
-	if (w->has_customer_id) {
+	if (w->shape.has_customer_id) {
 		crm_store_new_uuid(uuid);
 		sqlite3_bind_text(st, idx++, uuid, 36, SQLITE_TRANSIENT);
 	}
 	idx = bind_columns(w, st, idx, row);
-	if (!w->created_mapped)
+	if (!w->shape.created_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
-	if (!w->updated_mapped)
+	if (!w->shape.updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	if (step_done(db, st, err, "insert"))
 		return err->code;
@@ -375,7 +341,7 @@ static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct cr
 	int idx = 1;
 
 	idx = bind_columns(w, st, idx, row);
-	if (!w->updated_mapped)
+	if (!w->shape.updated_mapped)
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, idx, id);
 	return step_done(w->store->db, st, err, "update");
@@ -621,21 +587,7 @@ static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t
 	}
 	whole = json_object_get(obj, "id") != NULL;
 	crm_buf_init(&sql, 1 << 20);
-	if (whole) {
-		/* a deleted row comes back under its id, every column as it was */
-		crm_buf_addf(&sql, err, "INSERT INTO main.\"%s\" (", table);
-		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
-			crm_buf_addf(&sql, err, "%s\"%s\"", idx++ > 1 ? ", " : "", json_object_iter_key(it));
-		crm_buf_addstr(&sql, ") VALUES (", err);
-		for (idx = 1, it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
-			crm_buf_addstr(&sql, idx++ > 1 ? ", ?" : "?", err);
-		crm_buf_addstr(&sql, ")", err);
-	} else {
-		crm_buf_addf(&sql, err, "UPDATE main.\"%s\" SET ", table);
-		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
-			crm_buf_addf(&sql, err, "%s\"%s\" = ?", idx++ > 1 ? ", " : "", json_object_iter_key(it));
-		crm_buf_addstr(&sql, " WHERE id = ?", err);
-	}
+	crm_restore_sql(table, obj, &sql, err);
 	if (err->code || sqlite3_prepare_v2(s->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		if (!err->code)
 			db_error(s->db, err, "restore");

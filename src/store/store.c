@@ -3,11 +3,9 @@
  */
 #include "compat.h"
 #include "store/store.h"
-#include "store/backend.h"
 #include "util/alloc.h"
 
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err)
@@ -125,76 +123,4 @@ void crm_stmt_finalize(struct crm_store_stmt *stmt)
 {
 	if (stmt)
 		stmt->store->ops->stmt_finalize(stmt);
-}
-
-/*
- * A version 4 UUID. The random bytes are an XChaCha20 keystream under a key
- * drawn once from the system CSPRNG (libsodium), a block of 1024 UUIDs per
- * refill with a fresh nonce: the system's generator costs a system call per
- * 256 bytes, which a million contacts would feel.
- */
-void crm_store_new_uuid(char out[37])
-{
-	static unsigned char pool[16 * 1024];
-	static size_t used = sizeof(pool);
-	static unsigned char key[crypto_stream_xchacha20_KEYBYTES];
-	static unsigned char nonce[crypto_stream_xchacha20_NONCEBYTES];
-	static int keyed;
-	static const char hex[] = "0123456789abcdef";
-	unsigned char *b;
-	size_t i, o = 0;
-
-	if (used == sizeof(pool)) {
-		if (!keyed) {
-			randombytes_buf(key, sizeof(key));
-			randombytes_buf(nonce, sizeof(nonce));
-			keyed = 1;
-		}
-		sodium_increment(nonce, sizeof(nonce));
-		crypto_stream_xchacha20(pool, sizeof(pool), nonce, key);
-		used = 0;
-	}
-	b = pool + used;
-	used += 16;
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[o] = '\0';
-}
-
-size_t crm_store_decimal(char *out, int64_t n)
-{
-	char digits[24];
-	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
-	size_t len = 0, i = 0;
-
-	do {
-		digits[len++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (n < 0)
-		out[i++] = '-';
-	while (len)
-		out[i++] = digits[--len];
-	out[i] = '\0';
-	return i;
-}
-
-int crm_store_dump_json(json_t *obj, struct crm_buf *out, struct crm_error *err)
-{
-	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc;
-
-	json_decref(obj);
-	if (!text)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_buf_reset(out);
-	rc = crm_buf_addstr(out, text, err);
-	free(text);
-	return rc;
 }

@@ -1,0 +1,179 @@
+/*
+ * backend.c: what the store backends share (backend.h).
+ */
+#include "compat.h"
+#include "store/backend.h"
+#include "util/alloc.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int crm_writer_shape_init(struct crm_writer_shape *shape, const struct crm_table_spec *spec, struct crm_error *err)
+{
+	const struct crm_table_def *core = crm_schema_table(spec->table);
+	size_t i;
+
+	memset(shape, 0, sizeof(*shape));
+	shape->has_customer_id = core && core->has_customer_id;
+	shape->is_timestamp = crm_calloc(spec->count ? spec->count : 1, 1);
+	if (!shape->is_timestamp)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < spec->count; i++) {
+		shape->created_mapped |= strcmp(spec->columns[i].name, "created_at") == 0;
+		shape->updated_mapped |= strcmp(spec->columns[i].name, "updated_at") == 0;
+		shape->is_timestamp[i] = (unsigned char)crm_schema_is_timestamp(spec->columns[i].name);
+	}
+	return 0;
+}
+
+void crm_writer_shape_release(struct crm_writer_shape *shape)
+{
+	crm_free(shape->is_timestamp);
+	shape->is_timestamp = NULL;
+}
+
+int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec *spec,
+		   const struct crm_writer_shape *shape, struct crm_buf *sql, struct crm_error *err)
+{
+	size_t i;
+	int n = 1;
+
+	crm_buf_reset(sql);
+	switch (which) {
+	case CRM_WRITER_INSERT:
+	case CRM_WRITER_INSERT_RETURNING:
+		crm_buf_addf(sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
+			     shape->has_customer_id ? ", customer_id" : "");
+		for (i = 0; i < spec->count; i++)
+			crm_buf_addf(sql, err, ", \"%s\"", spec->columns[i].name);
+		crm_buf_addf(sql, err, "%s%s) VALUES ($1, $2", shape->created_mapped ? "" : ", created_at",
+			     shape->updated_mapped ? "" : ", updated_at");
+		n = 3;
+		if (shape->has_customer_id)
+			crm_buf_addf(sql, err, ", $%d", n++);
+		for (i = 0; i < spec->count; i++)
+			crm_buf_addf(sql, err, ", $%d", n++);
+		if (!shape->created_mapped)
+			crm_buf_addf(sql, err, ", $%d", n++);
+		if (!shape->updated_mapped)
+			crm_buf_addf(sql, err, ", $%d", n++);
+		crm_buf_addstr(sql, ") ON CONFLICT (source_system, source_id) DO NOTHING", err);
+		if (which == CRM_WRITER_INSERT_RETURNING)
+			crm_buf_addstr(sql, " RETURNING id", err);
+		break;
+	case CRM_WRITER_FIND:
+		crm_buf_addf(sql, err, "SELECT id FROM \"%s\" WHERE source_system = $1 AND source_id = $2",
+			     spec->table);
+		break;
+	case CRM_WRITER_UPDATE:
+		crm_buf_addf(sql, err, "UPDATE \"%s\" SET ", spec->table);
+		for (i = 0; i < spec->count; i++, n++)
+			crm_buf_addf(sql, err, "%s\"%s\" = $%d", i ? ", " : "", spec->columns[i].name, n);
+		if (!shape->updated_mapped)
+			crm_buf_addf(sql, err, "%supdated_at = $%d", spec->count ? ", " : "", n++);
+		crm_buf_addf(sql, err, " WHERE id = $%d", n);
+		break;
+	case CRM_WRITER_FETCH:
+		crm_buf_addstr(sql, "SELECT ", err);
+		for (i = 0; i < spec->count; i++)
+			crm_buf_addf(sql, err, "\"%s\", ", spec->columns[i].name);
+		crm_buf_addf(sql, err, "updated_at FROM \"%s\" WHERE id = $1", spec->table);
+		break;
+	}
+	return err->code;
+}
+
+int crm_restore_sql(const char *table, json_t *pre_image, struct crm_buf *sql, struct crm_error *err)
+{
+	void *it;
+	int idx = 1;
+
+	crm_buf_reset(sql);
+	if (json_object_get(pre_image, "id")) {
+		/* a deleted row comes back under its id, every column as it was */
+		crm_buf_addf(sql, err, "INSERT INTO \"%s\" (", table);
+		for (it = json_object_iter(pre_image); it; it = json_object_iter_next(pre_image, it))
+			crm_buf_addf(sql, err, "%s\"%s\"", idx++ > 1 ? ", " : "", json_object_iter_key(it));
+		crm_buf_addstr(sql, ") VALUES (", err);
+		for (idx = 1, it = json_object_iter(pre_image); it; it = json_object_iter_next(pre_image, it), idx++)
+			crm_buf_addf(sql, err, "%s$%d", idx > 1 ? ", " : "", idx);
+		return crm_buf_addstr(sql, ")", err);
+	}
+	crm_buf_addf(sql, err, "UPDATE \"%s\" SET ", table);
+	for (it = json_object_iter(pre_image); it; it = json_object_iter_next(pre_image, it), idx++)
+		crm_buf_addf(sql, err, "%s\"%s\" = $%d", idx > 1 ? ", " : "", json_object_iter_key(it), idx);
+	return crm_buf_addf(sql, err, " WHERE id = $%d", idx);
+}
+
+/*
+ * A version 4 UUID. The random bytes are an XChaCha20 keystream under a key
+ * drawn once from the system CSPRNG (libsodium), a block of 1024 UUIDs per
+ * refill with a fresh nonce: the system's generator costs a system call per
+ * 256 bytes, which a million contacts would feel.
+ */
+void crm_store_new_uuid(char out[37])
+{
+	static unsigned char pool[16 * 1024];
+	static size_t used = sizeof(pool);
+	static unsigned char key[crypto_stream_xchacha20_KEYBYTES];
+	static unsigned char nonce[crypto_stream_xchacha20_NONCEBYTES];
+	static int keyed;
+	static const char hex[] = "0123456789abcdef";
+	unsigned char *b;
+	size_t i, o = 0;
+
+	if (used == sizeof(pool)) {
+		if (!keyed) {
+			randombytes_buf(key, sizeof(key));
+			randombytes_buf(nonce, sizeof(nonce));
+			keyed = 1;
+		}
+		sodium_increment(nonce, sizeof(nonce));
+		crypto_stream_xchacha20(pool, sizeof(pool), nonce, key);
+		used = 0;
+	}
+	b = pool + used;
+	used += 16;
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+size_t crm_store_decimal(char *out, int64_t n)
+{
+	char digits[24];
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	size_t len = 0, i = 0;
+
+	do {
+		digits[len++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		out[i++] = '-';
+	while (len)
+		out[i++] = digits[--len];
+	out[i] = '\0';
+	return i;
+}
+
+int crm_store_dump_json(json_t *obj, struct crm_buf *out, struct crm_error *err)
+{
+	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc;
+
+	json_decref(obj);
+	if (!text)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	crm_buf_reset(out);
+	rc = crm_buf_addstr(out, text, err);
+	free(text);
+	return rc;
+}
