@@ -16,7 +16,7 @@
  * twice.
  */
 #include "compat.h"
-#include "engine/migrate.h"
+#include "engine/migrate-int.h"
 #include "engine/pipeline.h"
 #include "engine/refkey.h"
 #include "engine/sample.h"
@@ -52,41 +52,6 @@
 
 /* Records of the source a migrate's snapshot keeps as its sample, across the exports. */
 #define SOURCE_SAMPLE 100
-
-struct written_snapshot {
-	int64_t run;
-	struct crm_snapshot *snap; /* NULL when the run has none */
-};
-
-struct migration {
-	struct crm_project *p;
-	const struct crm_migrate_options *opt;
-	struct crm_migrate_result *res;
-	struct crm_session session;
-	struct crm_sample sample;
-	int sampling;
-	int64_t run;
-	char load_time[CRM_DT_MAX];
-	FILE *rejects;
-	FILE *orphans;
-	FILE *conflicts;	      /* sync */
-	char plain_rejects[PATH_MAX]; /* the rejects' plain copy once they are sealed */
-	struct crm_tz tz;	      /* reads [object] modified values written without a zone */
-	struct crm_arena arena;
-	struct crm_buf hashbuf;
-	struct crm_buf pre_image;
-	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
-	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
-	size_t key_map_count;
-	int64_t *keys;			    /* per project object: its key in the state database */
-	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
-	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
-	size_t snapshot_count;
-	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
-	size_t source_count;
-	char tmpdir[PATH_MAX];
-	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
-};
 
 /* The key files at rest are sealed with ([security] key_file), or NULL. */
 static const struct crm_key *seal_key(const struct migration *m)
@@ -1021,224 +986,6 @@ static int publish_watermark(struct migration *m, struct object_run *orun, struc
 	return crm_state_watermark_put(m->session.state, orun->o->cfg->name, orun->cp.max_modified, m->run, err);
 }
 
-/* An export this run reads: the object's file, or the change stream. */
-struct run_input {
-	const char *object;
-	const char *path;
-	int changed; /* the freeze check found it differs from the snapshot */
-};
-
-/* The run's inputs (crm_free them), *count of them; NULL when out of memory. */
-static struct run_input *run_inputs(const struct migration *m, size_t *count)
-{
-	struct run_input *in = crm_calloc(m->p->count + 1, sizeof(*in));
-	size_t i, n = 0;
-
-	if (in && m->opt->events) {
-		in[n].object = "events";
-		in[n++].path = m->opt->events;
-	}
-	for (i = 0; in && !m->opt->events && i < m->p->count; i++)
-		if (m->res->objects[i].selected) {
-			in[n].object = m->p->objects[m->p->order[i]].cfg->name;
-			in[n++].path = m->p->objects[m->p->order[i]].path;
-		}
-	*count = n;
-	return in;
-}
-
-static const struct crm_source_file *find_source(const struct crm_source_file *files, size_t count, const char *object)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (strcmp(files[i].object, object) == 0)
-			return &files[i];
-	return NULL;
-}
-
-/* The run's own snapshot, read again after it changed. */
-static int load_sources(struct migration *m, struct crm_error *err)
-{
-	crm_free(m->sources);
-	m->sources = NULL;
-	return crm_state_source_files(m->session.state, m->run, &m->sources, &m->source_count, err);
-}
-
-/* Notes a changed export in list ("\n  path: reason"); cut short, never overflowing. */
-static void list_change(char *list, size_t cap, const char *path, const char *reason)
-{
-	size_t used = strlen(list);
-
-	if (used + 1 < cap)
-		snprintf(list + used, cap - used, "\n  %.300s: %.200s", path, reason);
-}
-
-/*
- * The freeze check: the run's inputs, by content, against a snapshot (the
- * run's own when it resumes, the final sync's once the source is frozen).
- * A changed, missing or different file is marked changed and refuses the
- * run unless --force, which reads them as they are now (res->forced says
- * which).
- */
-static int freeze_check(struct migration *m, struct run_input *in, size_t n, const struct crm_source_file *files,
-			size_t count, const char *against, const char *advice, struct crm_error *err)
-{
-	char list[sizeof(m->res->forced)] = "";
-	size_t i;
-
-	for (i = 0; i < n && !err->code; i++) {
-		const struct crm_source_file *f = find_source(files, count, in[i].object);
-		const char *shown = crm_path_relative(m->p->cfg.dir, in[i].path);
-		char reason[256];
-		int rc = 1;
-		if (!f)
-			snprintf(reason, sizeof(reason), "not in that snapshot");
-		else if (strcmp(f->path, shown) != 0)
-			snprintf(reason, sizeof(reason), "not the file of that snapshot (%.200s)", f->path);
-		else
-			rc = crm_source_changed(f, in[i].path, 1, reason, sizeof(reason), err);
-		if (rc == 1) {
-			list_change(list, sizeof(list), shown, reason);
-			in[i].changed = 1;
-		}
-	}
-	if (err->code || !list[0])
-		return err->code;
-	if (!m->opt->force)
-		return crm_error_set(err, CRM_EREFUSED, "%s:%s\n%s, or pass --force to read them as they are now",
-				     against, list, advice);
-	snprintf(m->res->forced, sizeof(m->res->forced), "%s", list);
-	return 0;
-}
-
-/* Once a sync --final finished, the source is frozen: a later run reads only what that sync read. */
-static int check_frozen(struct migration *m, struct crm_error *err)
-{
-	struct crm_run_info final;
-	struct crm_source_file *files = NULL;
-	struct run_input *in;
-	size_t count = 0, n;
-	char against[256];
-	int rc = crm_state_run_final(m->session.state, &final, err);
-
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
-	if (crm_state_source_files(m->session.state, final.id, &files, &count, err))
-		return err->code;
-	snprintf(against, sizeof(against),
-		 "refused: the source was frozen by the final sync (run %lld, %s); these exports differ from what "
-		 "it read",
-		 (long long) final.id, final.finished_at);
-	in = run_inputs(m, &n);
-	if (!in)
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	else
-		freeze_check(m, in, n, files, count, against,
-			     "roll that sync back first ('crmshift rollback') to reopen the source", err);
-	crm_free(in);
-	crm_free(files);
-	return err->code;
-}
-
-/* A resumed run goes on only with the exports it started with. */
-/* 1 when the run has no checkpoint yet (it read no record), 0 when it has one. */
-static int read_nothing(struct migration *m, struct crm_error *err)
-{
-	struct crm_checkpoint cp;
-	size_t i;
-
-	for (i = 0; i < m->p->count; i++) {
-		int rc = crm_state_checkpoint_get(m->session.state, m->run, m->p->objects[i].cfg->name, &cp, err);
-		if (rc)
-			return rc < 0 ? rc : 0;
-	}
-	return 1;
-}
-
-static int check_resumed(struct migration *m, struct crm_error *err)
-{
-	struct run_input *in;
-	char against[256];
-	size_t i, n, retaken = 0, taken = 0;
-	int rc;
-
-	if (load_sources(m, err))
-		return err->code;
-	snprintf(against, sizeof(against),
-		 "refused: these exports changed after run %lld took its snapshot; resuming would load a mix of two "
-		 "versions",
-		 (long long)m->run);
-	in = run_inputs(m, &n);
-	if (!in)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	/* a run stopped while it took its snapshot read nothing: the files it had not reached are taken now */
-	rc = read_nothing(m, err);
-	for (i = 0; rc == 1 && i < n && !err->code; i++)
-		if (!find_source(m->sources, m->source_count, in[i].object) &&
-		    !crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err))
-			taken++;
-	if (taken)
-		load_sources(m, err);
-	if (!err->code)
-		freeze_check(m, in, n, m->sources, m->source_count, against,
-			     "restore them and resume, or start a new run ('crmshift migrate')", err);
-	/* --force: the changed files are taken again, so the snapshot says what the rest of the run reads */
-	for (i = 0; i < n && !err->code; i++)
-		if (in[i].changed &&
-		    !crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 1, err))
-			retaken++;
-	crm_free(in);
-	return err->code || !retaken ? err->code : load_sources(m, err);
-}
-
-/* The source side of the run's snapshot: every export it reads, before it reads them. */
-static int take_sources(struct migration *m, struct crm_error *err)
-{
-	struct run_input *in;
-	size_t i, n;
-
-	in = run_inputs(m, &n);
-	if (!in)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < n && !err->code; i++) {
-		crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
-		crm_fault_point("source-snapshot");
-	}
-	crm_free(in);
-	return err->code ? err->code : load_sources(m, err);
-}
-
-/*
- * Before each pass over an export: has it changed since the run's snapshot
- * (size, modification time)? A run that read half of one version must not
- * read the rest from another.
- */
-static int check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err)
-{
-	const struct crm_source_file *f = find_source(m->sources, m->source_count, o->cfg->name);
-	char reason[256], list[512] = "";
-	int rc;
-
-	if (!f)
-		return 0;
-	rc = crm_source_changed(f, o->path, 0, reason, sizeof(reason), err);
-	if (rc != 1)
-		return rc;
-	list_change(list, sizeof(list), f->path, reason);
-	if (!m->opt->force)
-		return crm_error_set(err, CRM_EREFUSED,
-				     "refused: an export changed while run %lld read it:%s\nthe run stops here; "
-				     "restore the file and "
-				     "run 'crmshift %s'%s, or add --force to read it as it is now",
-				     (long long)m->run, list, m->opt->sync ? "sync" : "migrate --resume",
-				     m->opt->sync ? " again" : "");
-	snprintf(m->res->forced + strlen(m->res->forced), sizeof(m->res->forced) - strlen(m->res->forced), "%s", list);
-	if (crm_source_take(m->session.state, m->run, m->p->cfg.dir, o->cfg->name, o->path, 1, err))
-		return err->code;
-	return load_sources(m, err);
-}
-
 /*
  * Pass 1 counts the export's records for the source snapshot; a migrate
  * also keeps its share of the record sample and, for opportunities, the
@@ -1323,7 +1070,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 
 	memset(&pr, 0, sizeof(pr));
 	memset(&sopt, 0, sizeof(sopt));
-	if (check_unchanged(m, o, err))
+	if (migrate_check_unchanged(m, o, err))
 		return err->code;
 	if (pass == 1 && start_source_figures(m, orun, err))
 		goto out;
@@ -1942,7 +1689,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	for (i = 0; !opt->resume && i < p->count; i++)
 		res->objects[i].selected = crm_project_selected(opt->objects, p->objects[p->order[i]].cfg->name) &&
 					   !res->objects[i].no_file;
-	if (!opt->dry_run && !opt->resume && check_frozen(&m, err))
+	if (!opt->dry_run && !opt->resume && migrate_check_frozen(&m, err))
 		goto out;
 	if (start_run(&m, &eff, objects, sizeof(objects), err))
 		goto out;
@@ -1982,7 +1729,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			}
 		}
 	}
-	if (!opt->dry_run && (res->resumed ? check_resumed(&m, err) : take_sources(&m, err)))
+	if (!opt->dry_run && (res->resumed ? migrate_check_resumed(&m, err) : migrate_take_sources(&m, err)))
 		goto out_failed;
 	if (open_reports(&m, rejects_offset, orphans_offset, err))
 		goto out_failed;
@@ -2035,7 +1782,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (eff.sync && eff.full && delete_missing(&m, err))
 		goto out_failed;
 	/* the snapshot again, now with the records each export held */
-	if (!opt->dry_run && load_sources(&m, err))
+	if (!opt->dry_run && migrate_load_sources(&m, err))
 		goto out_failed;
 	res->sources = m.sources;
 	res->source_count = m.source_count;
