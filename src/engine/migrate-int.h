@@ -15,6 +15,8 @@
 #include "transform/datetime.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "audit/keys.h"
+#include "transform/program.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -53,6 +55,45 @@ struct migration {
 	char tmpdir[PATH_MAX];
 	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
 };
+
+/* The key files at rest are sealed with ([security] key_file), or NULL. */
+static inline const struct crm_key *migrate_seal_key(const struct migration *m)
+{
+	return m->p->data_key.id[0] ? &m->p->data_key : NULL;
+}
+
+/*
+ * The run's reports (reports.c): reports/rejects-RUN.csv, orphans-RUN.csv
+ * and, for a sync, conflicts-RUN.csv (the -dry-run names for a dry run).
+ */
+/* Opens them, cut back to the committed offsets for a resumed run. */
+int migrate_open_reports(struct migration *m, int64_t rejects_offset, int64_t orphans_offset, struct crm_error *err);
+/* Writes them out: before the batch they belong to commits. */
+int migrate_flush_reports(struct migration *m, struct crm_error *err);
+/*
+ * A row of the rejects report: a record that did not load, or (blanked) a
+ * field on_invalid = blank left empty in a record that did.
+ */
+int migrate_report_row(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+		       const char *field, const char *rule, const char *reason, int blanked, struct crm_error *err);
+/* A record that did not load, with the field, the rule and the reason. */
+int migrate_report_reject(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+			  const char *field, const char *rule, const char *reason, struct crm_error *err);
+/* Why a reference did not resolve, into out (missing: what to add after it). */
+void migrate_orphan_reason(char *out, size_t cap, const struct crm_field_program *field, const char *value, size_t len,
+			   const char *missing);
+/* A reference whose parent is not loaded (rejected: the record was rejected for it), in the orphans report. */
+int migrate_report_orphan(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
+			  unsigned long line, const struct crm_field_program *field, const char *parent_id,
+			  size_t parent_len, int rejected, struct crm_error *err);
+/* A record changed in the source whose target row users edited; the caller counts it. */
+int migrate_report_conflict(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
+			    int64_t target_id, const char *change, struct crm_error *err);
+/* The data rows of a report (-1 when it cannot be read), and of them the blanked-field notes. */
+int64_t migrate_count_report_rows(const char *path, int64_t *blanked);
+/* With a data key, the rejects sealed at rest; the plain copy removed once the run is done. */
+int migrate_seal_rejects(struct migration *m, struct crm_error *err);
+void migrate_remove_plain_rejects(struct migration *m);
 
 /*
  * The source side of a run (freeze.c). Each returns 0 or an error code with

@@ -53,33 +53,6 @@
 /* Records of the source a migrate's snapshot keeps as its sample, across the exports. */
 #define SOURCE_SAMPLE 100
 
-/* The key files at rest are sealed with ([security] key_file), or NULL. */
-static const struct crm_key *seal_key(const struct migration *m)
-{
-	return m->p->data_key.id[0] ? &m->p->data_key : NULL;
-}
-
-/*
- * Why a reference did not resolve. A value listing several ids (HubSpot's
- * "Associated Company IDs" as 111;222) names records that may all be
- * loaded: a link holds one, and which one is the user's call.
- */
-static void orphan_reason(char *out, size_t cap, const struct crm_field_program *field, const char *value, size_t len,
-			  const char *missing)
-{
-	const char *parent = field->ref_object;
-	int shown = (int)(len > 64 ? 64 : len);
-
-	if (memchr(value, ';', len))
-		snprintf(out, cap, "'%.*s' lists several %s records, and a link holds one: name the primary by hand",
-			 shown, value, parent);
-	else if (field->ref_key)
-		snprintf(out, cap, "no loaded %s has %s '%.*s', or several do%s", parent, field->ref_key, shown, value,
-			 missing);
-	else
-		snprintf(out, cap, "parent %s '%.*s' is not loaded%s", parent, shown, value, missing);
-}
-
 /* What one record became: its id, mapped values, resolved references and hash. */
 struct prepared {
 	const char *id;
@@ -89,105 +62,6 @@ struct prepared {
 	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
 };
-
-static void copy_text(char *dst, size_t cap, const char *src, size_t len)
-{
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-static int write_row(FILE *out, const char *const *cols, const size_t *lens, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (crm_csv_write_field(out, cols[i], lens[i], i == 0))
-			return -1;
-	return fputc('\n', out) == EOF ? -1 : 0;
-}
-
-/* What the rejects report says of a field on_invalid = blank left empty, before the value's problem. */
-static const char blanked_prefix[] = "field left empty, record loaded (on_invalid = blank): ";
-
-/* A row of the rejects report: a reason the record was not loaded, or (blanked) a field left empty. */
-static int report_row(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
-		      const char *field, const char *rule, const char *reason, int blanked, struct crm_error *err)
-{
-	char line_text[24], text[CRM_ERROR_MSG_MAX];
-	const char *cols[6];
-	size_t lens[6], i;
-	struct crm_report_example *examples = blanked ? m->res->blanks : m->res->rejects;
-	size_t *example_count = blanked ? &m->res->blank_examples : &m->res->reject_examples;
-
-	snprintf(line_text, sizeof(line_text), "%lu", line);
-	if (blanked)
-		snprintf(text, sizeof(text), "%s%s", blanked_prefix, reason);
-	cols[0] = object;
-	cols[1] = id;
-	cols[2] = line_text;
-	cols[3] = field;
-	cols[4] = rule;
-	cols[5] = blanked ? text : reason;
-	for (i = 0; i < 6; i++)
-		lens[i] = i == 1 ? id_len : strlen(cols[i]);
-	if (write_row(m->rejects, cols, lens, 6))
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
-	*(blanked ? &m->res->blanked_rows : &m->res->reject_rows) += 1;
-	if (*example_count < CRM_EXAMPLES_MAX) {
-		struct crm_report_example *ex = &examples[(*example_count)++];
-		copy_text(ex->object, sizeof(ex->object), object, strlen(object));
-		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
-		ex->line = line;
-		copy_text(ex->field, sizeof(ex->field), field, strlen(field));
-		copy_text(ex->rule, sizeof(ex->rule), rule, strlen(rule));
-		copy_text(ex->reason, sizeof(ex->reason), reason, strlen(reason));
-	}
-	return 0;
-}
-
-static int report_reject(struct migration *m, const char *object, const char *id, size_t id_len, unsigned long line,
-			 const char *field, const char *rule, const char *reason, struct crm_error *err)
-{
-	return report_row(m, object, id, id_len, line, field, rule, reason, 0, err);
-}
-
-static int report_orphan(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
-			 unsigned long line, const struct crm_field_program *field, const char *parent_id,
-			 size_t parent_len, int rejected, struct crm_error *err)
-{
-	char line_text[24];
-	const char *outcome = rejected ? "rejected: the reference is required" : "loaded without the link";
-	const char *cols[7];
-	size_t lens[7], i;
-
-	snprintf(line_text, sizeof(line_text), "%lu", line);
-	cols[0] = o->cfg->name;
-	cols[1] = id;
-	cols[2] = line_text;
-	cols[3] = field->source_name;
-	cols[4] = field->ref_object;
-	cols[5] = parent_id;
-	cols[6] = outcome;
-	for (i = 0; i < 7; i++)
-		lens[i] = i == 1 ? id_len : i == 5 ? parent_len : strlen(cols[i]);
-	if (write_row(m->orphans, cols, lens, 7))
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->orphans_path, strerror(errno));
-	m->res->orphan_rows++;
-	if (m->res->orphan_examples < CRM_EXAMPLES_MAX) {
-		struct crm_report_example *ex = &m->res->orphans[m->res->orphan_examples++];
-		copy_text(ex->object, sizeof(ex->object), o->cfg->name, strlen(o->cfg->name));
-		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
-		ex->line = line;
-		copy_text(ex->field, sizeof(ex->field), field->source_name, strlen(field->source_name));
-		copy_text(ex->rule, sizeof(ex->rule), field->ref_object, strlen(field->ref_object));
-		char why[256];
-		orphan_reason(why, sizeof(why), field, parent_id, parent_len, "");
-		snprintf(ex->reason, sizeof(ex->reason), "%s; %s", why, outcome);
-	}
-	return 0;
-}
 
 static int prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
 {
@@ -353,21 +227,23 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 	size_t i;
 
 	if (!rec->id_len) {
-		if (report_reject(m, o->cfg->name, "", 0, rec->line, o->cfg->id, "id", "the record has no id", err))
+		if (migrate_report_reject(m, o->cfg->name, "", 0, rec->line, o->cfg->id, "id", "the record has no id",
+					  err))
 			return err->code;
 		return 1;
 	}
 	for (i = 0; i < rec->failure_count; i++) {
 		const struct crm_failure *fail = &rec->failures[i];
-		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line,
-				  prog->fields[fail->field].source_name, fail->rule, fail->reason, err))
+		if (migrate_report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line,
+					  prog->fields[fail->field].source_name, fail->rule, fail->reason, err))
 			return err->code;
 	}
 	/* fields on_invalid = blank left empty: findings of a loaded record, or more reasons of a rejected one */
 	for (i = 0; i < rec->blanked_count; i++) {
 		const struct crm_failure *fail = &rec->blanked[i];
-		if (report_row(m, o->cfg->name, rec->id, rec->id_len, rec->line, prog->fields[fail->field].source_name,
-			       fail->rule, fail->reason, !rec->failure_count, err))
+		if (migrate_report_row(m, o->cfg->name, rec->id, rec->id_len, rec->line,
+				       prog->fields[fail->field].source_name, fail->rule, fail->reason,
+				       !rec->failure_count, err))
 			return err->code;
 	}
 	return rec->failure_count > 0;
@@ -394,20 +270,12 @@ struct object_run {
 	size_t sample_slots; /* records of the export the snapshot's sample keeps */
 };
 
-/* The reports, written out before the batch they belong to commits. */
-static int flush_reports(struct migration *m, struct crm_error *err)
-{
-	if (fflush(m->rejects) || fflush(m->orphans) || (m->conflicts && fflush(m->conflicts)))
-		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
-	return 0;
-}
-
 /* The object's checkpoint (records done, counts, report offsets) into the open transaction. */
 static int save_checkpoint(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	long pos;
 
-	if (flush_reports(m, err))
+	if (migrate_flush_reports(m, err))
 		return err->code;
 	pos = ftell(m->rejects);
 	orun->cp.rejects_offset = pos < 0 ? 0 : pos;
@@ -454,33 +322,6 @@ static int commit_batch(struct migration *m, int final, struct crm_error *err)
 static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
 	return save_checkpoint(m, orun, err) || commit_batch(m, final, err) ? err->code : 0;
-}
-
-static int report_conflict(struct migration *m, const struct object_run *orun, const char *id, size_t id_len,
-			   unsigned long line, int64_t target_id, const char *change, struct crm_error *err)
-{
-	const int wins = m->p->cfg.policy.conflicts_source_wins;
-	char line_text[24], target[24];
-	const char *cols[6];
-	size_t lens[6], i;
-
-	snprintf(line_text, sizeof(line_text), "%lu", line);
-	snprintf(target, sizeof(target), "%lld", (long long)target_id);
-	cols[0] = orun->o->cfg->name;
-	cols[1] = id;
-	cols[2] = line_text;
-	cols[3] = target;
-	cols[4] = change;
-	cols[5] = wins ? "source wins ([policy] conflicts = source-wins): the target edit is in the ledger's "
-			 "pre-image"
-		       : "left as the target has it; resolve it there, or sync with [policy] conflicts = source-wins";
-	for (i = 0; i < 6; i++)
-		lens[i] = i == 1 ? id_len : strlen(cols[i]);
-	if (write_row(m->conflicts, cols, lens, 6))
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->conflicts_path, strerror(errno));
-	m->res->conflict_rows++;
-	orun->result->counts.conflicts++;
-	return 0;
 }
 
 /*
@@ -557,8 +398,9 @@ static int conflict(struct migration *m, struct object_run *orun, const char *id
 		return rc;
 	if (rc == 1 || now == then)
 		return 0;
-	if (report_conflict(m, orun, id, id_len, line, x->target_id, change, err))
+	if (migrate_report_conflict(m, orun->o->cfg->name, id, id_len, line, x->target_id, change, err))
 		return err->code;
+	orun->result->counts.conflicts++;
 	if (m->p->cfg.policy.conflicts_source_wins)
 		return 0;
 	/* pass 2 must leave it too */
@@ -728,8 +570,8 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 				 "cannot share a source id",
 				 owner, orun->o->cfg->target);
 			orun->result->counts.rejected++;
-			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
-					  reason, err))
+			if (migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
+						  orun->o->cfg->id, "id", reason, err))
 				return err->code;
 			return keep_seen(m, orun, pr->id, pr->id_len, err);
 		}
@@ -765,8 +607,8 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 
 duplicate:
 	orun->result->counts.rejected++;
-	return report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
-			     "the same id appears earlier in the file; only the first record is loaded", err);
+	return migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
+				     "the same id appears earlier in the file; only the first record is loaded", err);
 }
 
 /* Is field f's reference left for pass 2? */
@@ -793,16 +635,16 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 		if (pr->resolved[f] >= 0 || deferred(orun, f))
 			continue;
 		orphan = 1;
-		if (report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len, rejected,
-				  err))
+		if (migrate_report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f], v->ptr, v->len,
+					  rejected, err))
 			return err->code;
 		if (prog->fields[f].required) {
 			char why[256], reason[320];
-			orphan_reason(why, sizeof(why), &prog->fields[f], v->ptr, v->len,
-				      " (missing from the export or rejected)");
+			migrate_orphan_reason(why, sizeof(why), &prog->fields[f], v->ptr, v->len,
+					      " (missing from the export or rejected)");
 			snprintf(reason, sizeof(reason), "orphan: %s", why);
-			if (report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
-					  prog->fields[f].source_name, "required", reason, err))
+			if (migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
+						  prog->fields[f].source_name, "required", reason, err))
 				return err->code;
 		}
 	}
@@ -838,8 +680,8 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->values[i] = pr->out[f];
 		if (pr->resolved[f] < 0 && orun->o->deferred[f]) {
 			orphan = 1;
-			if (report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f],
-					  pr->values[f].ptr, pr->values[f].len, 0, err))
+			if (migrate_report_orphan(m, orun->o, pr->id, pr->id_len, rec->line, &prog->fields[f],
+						  pr->values[f].ptr, pr->values[f].len, 0, err))
 				return err->code;
 		}
 	}
@@ -946,8 +788,8 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 	if (rec->bad) {
 		/* the record's fields cannot be trusted: it is reported whole, its rule the file's format */
 		orun->result->counts.rejected++;
-		if (report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", o->cfg->format, rec->message,
-				  err))
+		if (migrate_report_reject(m, o->cfg->name, rec->id, rec->id_len, rec->line, "", o->cfg->format,
+					  rec->message, err))
 			return err->code;
 		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
@@ -994,7 +836,7 @@ static int publish_watermark(struct migration *m, struct object_run *orun, struc
 static int start_source_figures(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	/* a sample written in plain text masks personal values; a sealed one keeps the records as read */
-	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, !seal_key(m));
+	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, !migrate_seal_key(m));
 	if (!orun->sample)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	crm_pipeline_init(&orun->pipeline, orun->o->prog);
@@ -1003,34 +845,6 @@ static int start_source_figures(struct migration *m, struct object_run *orun, st
 		return crm_state_pipeline_get(m->session.state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
 					      &orun->pipeline.count, err);
 	return 0;
-}
-
-/*
- * With [security] key_file, the rejects are sealed once the run is done:
- * until then they stay plain (0600), because a killed run's --resume
- * continues them from its last checkpoint. The plain copy is removed once
- * the run is recorded done (remove_plain_rejects).
- */
-static int seal_rejects(struct migration *m, struct crm_error *err)
-{
-	char sealed[PATH_MAX];
-
-	if (!seal_key(m))
-		return 0;
-	if (fflush(m->rejects) != 0)
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
-	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", m->res->rejects_path, CRM_SEAL_SUFFIX) ||
-	    crm_seal_file(m->res->rejects_path, sealed, seal_key(m), err))
-		return err->code;
-	memcpy(m->plain_rejects, m->res->rejects_path, sizeof(m->plain_rejects));
-	memcpy(m->res->rejects_path, sealed, sizeof(m->res->rejects_path));
-	return 0;
-}
-
-static void remove_plain_rejects(struct migration *m)
-{
-	if (m->plain_rejects[0])
-		unlink(m->plain_rejects);
 }
 
 /* At the end of pass 1, in its last transaction: the record count, and the sample written out. */
@@ -1046,9 +860,9 @@ static int save_source_figures(struct migration *m, struct object_run *orun, str
 	if (!orun->sample_slots)
 		return 0;
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-sample-%s.jsonl%s", m->p->cfg.dir,
-			    (long long)m->run, orun->o->cfg->name, seal_key(m) ? CRM_SEAL_SUFFIX : ""))
+			    (long long)m->run, orun->o->cfg->name, migrate_seal_key(m) ? CRM_SEAL_SUFFIX : ""))
 		return err->code;
-	return crm_record_sample_write(orun->sample, path, seal_key(m), err);
+	return crm_record_sample_write(orun->sample, path, migrate_seal_key(m), err);
 }
 
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
@@ -1213,7 +1027,7 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 			return err->code;
 	}
 	/* rejects of events no object took (an unknown table) belong to this batch too */
-	return flush_reports(m, err) || commit_batch(m, final, err) ? err->code : 0;
+	return migrate_flush_reports(m, err) || commit_batch(m, final, err) ? err->code : 0;
 }
 
 /* One change event through the same path as an export's record. */
@@ -1322,7 +1136,7 @@ static int run_events(struct migration *m, struct crm_error *err)
 			char reason[200];
 			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project",
 				 ev.table);
-			if (report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
+			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
 				goto out;
 		} else if (open_event_object(m, runs, results, prs, at, err) ||
 			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
@@ -1378,83 +1192,7 @@ static int remove_tree(const char *path)
 	return rmdir(path);
 }
 
-static int open_reports(struct migration *m, int64_t rejects_offset, int64_t orphans_offset, struct crm_error *err)
-{
-	static const char rejects_header[] = "object,source_id,line,field,rule,reason\n";
-	static const char orphans_header[] = "object,source_id,line,field,parent_object,parent_source_id,outcome\n";
-	char dir[PATH_MAX];
-	int resume = m->res->resumed;
-	int fd;
-
-	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", m->p->cfg.dir) || crm_mkdir_private(dir, err))
-		return err->code;
-	if (m->opt->dry_run) {
-		if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-dry-run.csv",
-				    dir) ||
-		    crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-dry-run.csv",
-				    dir))
-			return err->code;
-	} else if (crm_path_format(m->res->rejects_path, sizeof(m->res->rejects_path), err, "%s/rejects-%lld.csv", dir,
-				   (long long)m->run) ||
-		   crm_path_format(m->res->orphans_path, sizeof(m->res->orphans_path), err, "%s/orphans-%lld.csv", dir,
-				   (long long)m->run)) {
-		return err->code;
-	}
-	/* reports name customers' records: created 0600 */
-	fd = open(m->res->rejects_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0600);
-	if (fd < 0 || (resume && ftruncate(fd, rejects_offset) != 0) || !(m->rejects = fdopen(fd, "r+")))
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->rejects_path, strerror(errno));
-	fd = open(m->res->orphans_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0600);
-	if (fd < 0 || (resume && ftruncate(fd, orphans_offset) != 0) || !(m->orphans = fdopen(fd, "r+")))
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->orphans_path, strerror(errno));
-	fseek(m->rejects, 0, SEEK_END);
-	fseek(m->orphans, 0, SEEK_END);
-	if (ftell(m->rejects) == 0 && fputs(rejects_header, m->rejects) == EOF)
-		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->rejects_path);
-	if (ftell(m->orphans) == 0 && fputs(orphans_header, m->orphans) == EOF)
-		return crm_error_set(err, CRM_EIO, "cannot write '%s'", m->res->orphans_path);
-	if (!m->opt->sync)
-		return 0;
-	if (m->opt->dry_run ? crm_path_format(m->res->conflicts_path, sizeof(m->res->conflicts_path), err,
-					      "%s/conflicts-dry-run.csv", dir)
-			    : crm_path_format(m->res->conflicts_path, sizeof(m->res->conflicts_path), err,
-					      "%s/conflicts-%lld.csv", dir, (long long)m->run))
-		return err->code;
-	fd = open(m->res->conflicts_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(m->conflicts = fdopen(fd, "w")) ||
-	    fputs("object,source_id,line,target_id,change,outcome\n", m->conflicts) == EOF)
-		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->conflicts_path, strerror(errno));
-	return 0;
-}
-
 /* Counts the data rows already in a report (when resuming). */
-/*
- * The rows a report holds (an interrupted run's, resumed); with blanked
- * non-NULL, the rejects report's rows that left a field empty go there.
- */
-static int64_t count_report_rows(const char *path, int64_t *blanked)
-{
-	struct crm_error ignored = CRM_ERROR_INIT;
-	struct crm_csv_reader *r = crm_csv_open(path, "utf-8", ',', &ignored);
-	struct crm_record rec;
-	int64_t rows = 0;
-	int rc;
-
-	if (!r)
-		return 0;
-	while ((rc = crm_csv_next(r, &rec, &ignored)) != CRM_READ_EOF && rc >= 0) {
-		int blank = blanked && rec.index > 0 && rec.count == 6 &&
-			    rec.fields[5].len >= sizeof(blanked_prefix) - 1 &&
-			    !memcmp(rec.fields[5].ptr, blanked_prefix, sizeof(blanked_prefix) - 1);
-		if (blank)
-			(*blanked)++;
-		else
-			rows += rec.index > 0;
-	}
-	crm_csv_close(r);
-	return rows;
-}
-
 static int parse_run_options(const char *json, struct crm_migrate_options *opt, char *objects, size_t cap)
 {
 	json_error_t jerr;
@@ -1731,11 +1469,11 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	}
 	if (!opt->dry_run && (res->resumed ? migrate_check_resumed(&m, err) : migrate_take_sources(&m, err)))
 		goto out_failed;
-	if (open_reports(&m, rejects_offset, orphans_offset, err))
+	if (migrate_open_reports(&m, rejects_offset, orphans_offset, err))
 		goto out_failed;
 	if (res->resumed) {
-		res->reject_rows = count_report_rows(res->rejects_path, &res->blanked_rows);
-		res->orphan_rows = count_report_rows(res->orphans_path, NULL);
+		res->reject_rows = migrate_count_report_rows(res->rejects_path, &res->blanked_rows);
+		res->orphan_rows = migrate_count_report_rows(res->orphans_path, NULL);
 	}
 	if (eff.sample_pct > 0) {
 		if (crm_sample_build(&m.sample, p, eff.sample_pct, err))
@@ -1790,7 +1528,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	{
 		char now[CRM_DT_MAX];
 		char *summary;
-		if (seal_rejects(&m, err))
+		if (migrate_seal_rejects(&m, err))
 			goto out_failed;
 		summary = crm_migrate_summary_json(res, opt->dry_run);
 		crm_dt_now(NULL, now);
@@ -1812,7 +1550,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		rc = crm_state_run_finish(m.session.state, m.run, "done", now, summary, err);
 		crm_free(summary);
 		if (!rc)
-			remove_plain_rejects(&m);
+			migrate_remove_plain_rejects(&m);
 	}
 	goto out;
 
