@@ -33,6 +33,42 @@ void crm_writer_shape_release(struct crm_writer_shape *shape)
 	shape->is_timestamp = NULL;
 }
 
+void crm_writer_value(const struct crm_table_spec *spec, const struct crm_writer_shape *shape,
+		      const struct crm_store_row *row, size_t i, struct crm_bound *out)
+{
+	const struct crm_value *v = &row->values[i];
+	enum crm_type type = spec->columns[i].type;
+
+	out->kind = CRM_BOUND_NULL;
+	out->number = 0;
+	out->text = NULL;
+	out->len = 0;
+	if (shape->is_timestamp[i] && !(v->ptr && v->len)) {
+		out->kind = CRM_BOUND_TEXT;
+		out->text = row->load_time;
+		out->len = strlen(row->load_time);
+	} else if (type == CRM_TYPE_REF) {
+		if (v->id > 0) {
+			out->kind = CRM_BOUND_INT;
+			out->number = v->id;
+		}
+	} else if (!v->ptr || v->len == 0) {
+		return;
+	} else if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL) {
+		/* the program has already turned these into plain integer text */
+		char digits[32];
+		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
+		memcpy(digits, v->ptr, n);
+		digits[n] = '\0';
+		out->kind = CRM_BOUND_INT;
+		out->number = strtoll(digits, NULL, 10);
+	} else {
+		out->kind = CRM_BOUND_TEXT;
+		out->text = v->ptr;
+		out->len = v->len;
+	}
+}
+
 int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec *spec,
 		   const struct crm_writer_shape *shape, struct crm_buf *sql, struct crm_error *err)
 {

@@ -22,6 +22,23 @@ struct crm_writer_shape {
 int crm_writer_shape_init(struct crm_writer_shape *shape, const struct crm_table_spec *spec, struct crm_error *err);
 void crm_writer_shape_release(struct crm_writer_shape *shape);
 
+/* What a writer binds for one column of a row: NULL, an integer or text (borrowed from the row). */
+struct crm_bound {
+	enum { CRM_BOUND_NULL, CRM_BOUND_INT, CRM_BOUND_TEXT } kind;
+	int64_t number;
+	const char *text;
+	size_t len;
+};
+
+/*
+ * Spec column i of row as the writer binds it, the same choice on every
+ * backend: a reference as its parent's id, integers and booleans as
+ * numbers, an empty value as NULL, but an empty mapped created_at or
+ * updated_at as the load time (the columns are NOT NULL).
+ */
+void crm_writer_value(const struct crm_table_spec *spec, const struct crm_writer_shape *shape,
+		      const struct crm_store_row *row, size_t i, struct crm_bound *out);
+
 enum crm_writer_statement {
 	CRM_WRITER_INSERT,	     /* source_system, source_id, [customer_id], columns, [created_at], [updated_at] */
 	CRM_WRITER_INSERT_RETURNING, /* the same, returning the new row's id */

@@ -208,18 +208,15 @@ static void deallocate(struct pg_store *s, const char *name)
 	PQclear(PQexec(s->conn, sql));
 }
 
-/* 1 when table (in the current schema, or schema when not NULL) exists, 0 when not. */
-static int table_exists(struct pg_store *s, const char *schema, const char *table, struct crm_error *err)
+/* 1 when query (its n parameters in values) returns a row, 0 when not; what names it in an error. */
+static int any_row(struct pg_store *s, const char *query, int n, const char *const *values, const char *what,
+		   struct crm_error *err)
 {
-	const char *values[2] = {schema, table};
-	PGresult *res = PQexecParams(s->conn,
-				     "SELECT 1 FROM information_schema.tables WHERE table_schema = "
-				     "coalesce($1, current_schema()) AND table_name = $2",
-				     2, NULL, values, NULL, NULL, 0);
+	PGresult *res = PQexecParams(s->conn, query, n, NULL, values, NULL, NULL, 0);
 	int found;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(s, res, err, "table lookup");
+		pg_error(s, res, err, what);
 		PQclear(res);
 		return err->code;
 	}
@@ -228,25 +225,26 @@ static int table_exists(struct pg_store *s, const char *schema, const char *tabl
 	return found;
 }
 
+/* 1 when table (in the current schema, or schema when not NULL) exists, 0 when not. */
+static int table_exists(struct pg_store *s, const char *schema, const char *table, struct crm_error *err)
+{
+	const char *values[2] = {schema, table};
+
+	return any_row(s,
+		       "SELECT 1 FROM information_schema.tables WHERE table_schema = coalesce($1, current_schema()) "
+		       "AND table_name = $2",
+		       2, values, "table lookup", err);
+}
+
 static int pg_column_exists(struct crm_store *base, const char *schema, const char *table, const char *column,
 			    struct crm_error *err)
 {
-	struct pg_store *s = (struct pg_store *)base;
 	const char *values[3] = {schema, table, column};
-	PGresult *res = PQexecParams(s->conn,
-				     "SELECT 1 FROM information_schema.columns WHERE table_schema = "
-				     "coalesce($1, current_schema()) AND table_name = $2 AND column_name = $3",
-				     3, NULL, values, NULL, NULL, 0);
-	int found;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(s, res, err, "column lookup");
-		PQclear(res);
-		return err->code;
-	}
-	found = PQntuples(res) > 0;
-	PQclear(res);
-	return found;
+	return any_row((struct pg_store *)base,
+		       "SELECT 1 FROM information_schema.columns WHERE table_schema = coalesce($1, current_schema()) "
+		       "AND table_name = $2 AND column_name = $3",
+		       3, values, "column lookup", err);
 }
 
 /* The column type of a model type, as information_schema names it. */
@@ -482,36 +480,17 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	return w;
 }
 
-/* A value as the parameter the column takes; the same choices as SQLite's bind_value. */
-static int bind_value(struct pg_params *p, int index, enum crm_type type, const struct crm_value *v,
-		      struct crm_error *err)
-{
-	if (type == CRM_TYPE_REF)
-		return v->id > 0 ? param_int64(p, index, v->id, err) : param_set(p, index, NULL, 0, err);
-	if (!v->ptr || v->len == 0)
-		return param_set(p, index, NULL, 0, err);
-	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL) {
-		/* the program has already turned these into plain integer text */
-		char digits[32];
-		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
-		memcpy(digits, v->ptr, n);
-		digits[n] = '\0';
-		return param_int64(p, index, strtoll(digits, NULL, 10), err);
-	}
-	return param_set(p, index, v->ptr, v->len, err);
-}
-
 static int bind_columns(struct crm_store_writer *w, int idx, const struct crm_store_row *row, struct crm_error *err)
 {
 	size_t i;
 
-	for (i = 0; i < w->spec->count && !err->code; i++) {
-		const struct crm_value *v = &row->values[i];
-		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
-		if (w->shape.is_timestamp[i] && !(v->ptr && v->len))
-			param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
+	for (i = 0; i < w->spec->count && !err->code; i++, idx++) {
+		struct crm_bound b;
+		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (b.kind == CRM_BOUND_INT)
+			param_int64(&w->params, idx, b.number, err);
 		else
-			bind_value(&w->params, idx++, w->spec->columns[i].type, v, err);
+			param_set(&w->params, idx, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, err);
 	}
 	return idx;
 }

@@ -66,14 +66,14 @@ static const char *sql_type(enum crm_type type)
 	}
 }
 
-/* 1 when table has column, 0 when not, -1 when the table does not exist */
-static int has_column(sqlite3 *db, const char *table, const char *column, struct crm_error *err)
+/* 1 when schema.table has column, 0 when not, -1 when the table does not exist (err unset) */
+static int has_column(sqlite3 *db, const char *schema, const char *table, const char *column, struct crm_error *err)
 {
 	char sql[256];
 	sqlite3_stmt *st;
 	int found = -1, rc;
 
-	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(\"%s\")", table);
+	snprintf(sql, sizeof(sql), "PRAGMA %s.table_info(\"%s\")", schema, table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, err, "table_info");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -96,7 +96,7 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 	size_t i;
 	int rc;
 
-	rc = has_column(s->db, spec->table, "id", err);
+	rc = has_column(s->db, "main", spec->table, "id", err);
 	if (rc < 0 && err->code)
 		return err->code;
 	crm_buf_init(&sql, 1 << 20);
@@ -124,7 +124,7 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 	}
 	for (i = 0; i < spec->count; i++) {
 		const struct crm_store_column *col = &spec->columns[i];
-		rc = has_column(s->db, spec->table, col->name, err);
+		rc = has_column(s->db, "main", spec->table, col->name, err);
 		if (rc < 0) {
 			crm_buf_release(&sql);
 			return err->code;
@@ -223,43 +223,20 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 	return w;
 }
 
-static void bind_value(sqlite3_stmt *st, int index, enum crm_type type, const struct crm_value *v)
-{
-	if (type == CRM_TYPE_REF) {
-		if (v->id > 0)
-			sqlite3_bind_int64(st, index, v->id);
-		else
-			sqlite3_bind_null(st, index);
-		return;
-	}
-	if (!v->ptr || v->len == 0) {
-		sqlite3_bind_null(st, index);
-		return;
-	}
-	if (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL) {
-		/* the program has already turned these into plain integer text */
-		char digits[32];
-		size_t n = v->len < sizeof(digits) - 1 ? v->len : sizeof(digits) - 1;
-		memcpy(digits, v->ptr, n);
-		digits[n] = '\0';
-		sqlite3_bind_int64(st, index, strtoll(digits, NULL, 10));
-		return;
-	}
-	sqlite3_bind_text(st, index, v->ptr, (int)v->len, SQLITE_STATIC);
-}
-
 /* Binds the writer's columns from index idx on; returns the next index. */
 static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, const struct crm_store_row *row)
 {
 	size_t i;
 
-	for (i = 0; i < w->spec->count; i++) {
-		const struct crm_value *v = &row->values[i];
-		/* a mapped timestamp left empty falls back to the load time: the column is NOT NULL */
-		if (w->shape.is_timestamp[i] && !(v->ptr && v->len))
-			sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
+	for (i = 0; i < w->spec->count; i++, idx++) {
+		struct crm_bound b;
+		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (b.kind == CRM_BOUND_INT)
+			sqlite3_bind_int64(st, idx, b.number);
+		else if (b.kind == CRM_BOUND_TEXT)
+			sqlite3_bind_text(st, idx, b.text, (int)b.len, SQLITE_STATIC);
 		else
-			bind_value(st, idx++, w->spec->columns[i].type, v);
+			sqlite3_bind_null(st, idx);
 	}
 	return idx;
 }
@@ -468,7 +445,7 @@ static int sqlite_hash_rows(struct crm_store *base, const char *table,
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
 	sqlite3_stmt *st;
-	int rc = has_column(s->db, table, "id", err);
+	int rc = has_column(s->db, "main", table, "id", err);
 
 	if (rc <= 0)
 		return err->code; /* a table not created yet has no rows */
@@ -639,7 +616,7 @@ static int count_rows(struct sqlite_store *s, const char *table, const char *sou
 {
 	char sql[256];
 	sqlite3_stmt *st;
-	int rc = has_column(s->db, table, "id", err);
+	int rc = has_column(s->db, "main", table, "id", err);
 
 	if (rc < 0) {
 		*count = -1;
@@ -730,22 +707,11 @@ static int sqlite_state_open(struct crm_store *base, const char *state_path, int
 static int sqlite_column_exists(struct crm_store *base, const char *schema, const char *table, const char *column,
 				struct crm_error *err)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	sqlite3_stmt *st;
-	int rc, found;
+	int rc = has_column(((struct sqlite_store *)base)->db, schema, table, column, err);
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info(?, ?) WHERE name = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s->db, err, "table_info");
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	found = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s->db, err, "table_info");
-	return found;
+	if (rc < 0)
+		return err->code ? err->code : 0; /* no such table */
+	return rc;
 }
 
 static int sqlite_exec(struct crm_store *base, const char *sql, struct crm_error *err)
