@@ -61,6 +61,27 @@ static void close_backend(struct crm_store *store, const char *url)
 		unlink(url + 7);
 }
 
+/*
+ * A new target of backend b with the widget table, and a writer of it; NULL
+ * when the backend is skipped or failed (the store then closed).
+ */
+static struct crm_store_writer *open_widget(int b, char url[256], struct crm_store **store)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store_writer *w;
+
+	if (!(*store = open_backend(b, url)))
+		return NULL;
+	CHECK_INT((*store)->ops->ensure_table(*store, &widget, &err), 0);
+	w = (*store)->ops->writer_open(*store, &widget, &err);
+	CHECK(w != NULL);
+	if (!w) {
+		fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_backend(*store, url);
+	}
+	return w;
+}
+
 static int64_t insert(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
 		      const struct crm_value *values, int expect_new)
 {
@@ -108,15 +129,8 @@ static void test_store__values_read_back_as_written(void)
 		char url[256], expected[64];
 		int64_t parent, count = 0;
 
-		if (!(store = open_backend(b, url)))
+		if (!(w = open_widget(b, url, &store)))
 			continue;
-		CHECK_INT(store->ops->ensure_table(store, &widget, &err), 0);
-		w = store->ops->writer_open(store, &widget, &err);
-		CHECK(w != NULL);
-		if (!w) {
-			close_backend(store, url);
-			continue;
-		}
 		widget_row(v, "Zoë", "42", "12.50", "2024-02-29", "2024-01-05T10:00:00Z", "1", 0);
 		parent = insert(w, store, "W1", v, 1);
 		widget_row(v, NULL, NULL, "0.0001", NULL, NULL, "0", parent);
@@ -184,17 +198,10 @@ static void test_store__hash_update_restore(void)
 		int64_t id, ids[2];
 		char url[256];
 
-		if (!(store = open_backend(b, url)))
+		if (!(w = open_widget(b, url, &store)))
 			continue;
 		crm_buf_init(&pre, 1 << 20);
 		crm_buf_init(&whole, 1 << 20);
-		store->ops->ensure_table(store, &widget, &err);
-		w = store->ops->writer_open(store, &widget, &err);
-		CHECK(w != NULL);
-		if (!w) {
-			close_backend(store, url);
-			continue;
-		}
 		widget_row(v, "first", "1", "1.10", "2020-01-01", "2020-01-01T00:00:00Z", "0", 0);
 		id = insert(w, store, "W1", v, 1);
 		CHECK_INT(store->ops->row_hash(w, id, &h1, &err), 0);
@@ -248,15 +255,8 @@ static void test_store__transactions(void)
 		int64_t count = -2;
 		char url[256];
 
-		if (!(store = open_backend(b, url)))
+		if (!(w = open_widget(b, url, &store)))
 			continue;
-		store->ops->ensure_table(store, &widget, &err);
-		w = store->ops->writer_open(store, &widget, &err);
-		CHECK(w != NULL);
-		if (!w) {
-			close_backend(store, url);
-			continue;
-		}
 		widget_row(v, "x", NULL, NULL, NULL, NULL, NULL, 0);
 		CHECK_INT(store->ops->begin(store, &err), 0);
 		insert(w, store, "W1", v, 1);
