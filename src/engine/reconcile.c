@@ -501,14 +501,20 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 	struct crm_reconcile_result *res = rc->res;
 	const struct crm_program *prog = oc->o->prog;
 
+	/*
+	 * The source and target sides run on two threads at once: a side writes
+	 * only its own fields (a "+= 0" from the other side would lose counts).
+	 */
 	if (strcmp(prog->table, "lead") == 0) {
-		res->leads_target += !source; /* the source's are counted record by record in stage_export */
+		if (!source)
+			res->leads_target++; /* the source's are counted record by record in stage_export */
 		return 0;
 	}
 	if (strcmp(prog->table, "opportunity") == 0) {
 		const struct crm_pipeline_fields *opp = &oc->opp;
 		double value = crm_pipeline_amount(opp, v);
-		res->opportunities_target += !source;
+		if (!source)
+			res->opportunities_target++;
 		if (crm_pipeline_is_won(opp, v)) {
 			*(source ? &res->won_source_count : &res->won_target_count) += 1;
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
