@@ -249,6 +249,15 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 	return rec->failure_count > 0;
 }
 
+/* A record whose insert is queued (a set-based load), until the queue is flushed. */
+struct queued_record {
+	const char *id;
+	size_t id_len;
+	uint64_t hash;
+	unsigned long line;
+	struct crm_value *values; /* the row's values, for a row the target had already (settle_insert) */
+};
+
 struct object_run {
 	struct crm_project_object *o;
 	int64_t key;
@@ -268,6 +277,17 @@ struct object_run {
 	struct crm_pipeline pipeline;	  /* pass 1 of a migrate: open opportunities in the export */
 	int keeps_pipeline;
 	size_t sample_slots; /* records of the export the snapshot's sample keeps */
+	/*
+	 * A first load into a backend with set-based inserts: records are
+	 * queued and inserted, with their xref and ledger rows, when the batch
+	 * ends (flush_queue), a few statements a batch instead of a few a row.
+	 */
+	int queues;
+	struct queued_record *queue;
+	size_t queue_count, queue_cap;
+	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
+	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
+	struct crm_arena queue_arena;  /* the queued records' ids and values */
 };
 
 /* The object's checkpoint (records done, counts, report offsets) into the open transaction. */
@@ -319,9 +339,12 @@ static int commit_batch(struct migration *m, int final, struct crm_error *err)
 	return batch_begin(m, err);
 }
 
+static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err);
+
 static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
-	return save_checkpoint(m, orun, err) || commit_batch(m, final, err) ? err->code : 0;
+	return flush_queue(m, orun, err) || save_checkpoint(m, orun, err) || commit_batch(m, final, err) ? err->code
+													 : 0;
 }
 
 /*
@@ -503,6 +526,179 @@ static const char *other_owner(struct migration *m, const struct crm_project_obj
 	return NULL;
 }
 
+static int reject_duplicate(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
+			    unsigned long line, struct crm_error *err)
+{
+	orun->result->counts.rejected++;
+	return migrate_report_reject(m, orun->o->cfg->name, id, id_len, line, orun->o->cfg->id, "id",
+				     "the same id appears earlier in the file; only the first record is loaded", err);
+}
+
+/*
+ * After the insert of row (rc 1: inserted as id; 0: the target had a row
+ * of its source id, id): a row of another object or an earlier record of
+ * the file is a reject, any other is updated; then the ledger, the xref
+ * and the cache.
+ */
+static int settle_insert(struct migration *m, struct object_run *orun, uint64_t hash, unsigned long line,
+			 const struct crm_store_row *row, int rc, int64_t id, struct crm_error *err)
+{
+	const char *sid = row->source_id;
+	size_t sid_len = row->source_id_len;
+	struct crm_xref x;
+	uint64_t row_hash;
+
+	memset(&x, 0, sizeof(x));
+	if (rc == 0) {
+		/* the target has the row but the state did not know it (or it came earlier in this file) */
+		struct crm_xref seen;
+		const char *owner = other_owner(m, orun->o, sid, sid_len, err);
+		int known;
+		if (err->code)
+			return err->code;
+		if (owner) {
+			char reason[320];
+			snprintf(reason, sizeof(reason),
+				 "the id is already a record of %s in table '%s': two objects that write one table "
+				 "cannot share a source id",
+				 owner, orun->o->cfg->target);
+			orun->result->counts.rejected++;
+			if (migrate_report_reject(m, orun->o->cfg->name, sid, sid_len, line, orun->o->cfg->id, "id",
+						  reason, err))
+				return err->code;
+			return keep_seen(m, orun, sid, sid_len, err);
+		}
+		known = crm_state_xref_get(m->session.state, orun->key, sid, sid_len, &seen, err);
+		if (known < 0)
+			return err->code;
+		if (known && seen.seen_run == m->run && !orun->events)
+			return reject_duplicate(m, orun, sid, sid_len, line, err);
+		rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
+		if (rc)
+			return rc < 0 ? rc
+				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
+		if (m->session.store->ops->update(orun->writer, id, row, err) ||
+		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_UPDATE,
+					 m->pre_image.ptr, hash, err))
+			return err->code;
+		orun->result->counts.updated++;
+	} else {
+		if (crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_INSERT, NULL,
+					 hash, err))
+			return err->code;
+		orun->result->counts.inserted++;
+	}
+	if (written_hash(m, orun, id, &row_hash, err))
+		return err->code;
+	x.target_id = id;
+	x.hash = hash;
+	x.row_hash = row_hash;
+	x.seen_run = x.write_run = m->run;
+	if (cache_note(m, orun->o, sid, sid_len, id, err))
+		return err->code;
+	return crm_state_xref_put(m->session.state, orun->key, sid, sid_len, &x, err);
+}
+
+/* Makes room for one more queued record (and its slots in the flush's arrays). */
+static int queue_grow(struct object_run *orun, struct crm_error *err)
+{
+	size_t cap = orun->queue_cap ? 2 * orun->queue_cap : 1024;
+	struct queued_record *queue;
+	int64_t *ids;
+	struct crm_inserted *inserted;
+
+	if (orun->queue_count < orun->queue_cap)
+		return 0;
+	queue = crm_realloc(orun->queue, cap * sizeof(*queue));
+	if (queue)
+		orun->queue = queue;
+	ids = queue ? crm_realloc(orun->queue_ids, cap * sizeof(*ids)) : NULL;
+	if (ids)
+		orun->queue_ids = ids;
+	inserted = ids ? crm_realloc(orun->inserted, cap * sizeof(*inserted)) : NULL;
+	if (!inserted)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	orun->inserted = inserted;
+	orun->queue_cap = cap;
+	return 0;
+}
+
+/*
+ * Inserts the queued records: the rows in one set, then, in queue order,
+ * the bookkeeping of those that went in, many a statement, and settle_insert
+ * for each the target had (after the bookkeeping before it, so that an
+ * earlier record of the file is known as such).
+ */
+static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err)
+{
+	size_t i, n = 0;
+
+	if (!orun->queue_count)
+		return 0;
+	if (m->session.store->ops->flush_inserts(orun->writer, orun->queue_ids, err))
+		return err->code;
+	for (i = 0; i < orun->queue_count; i++) {
+		const struct queued_record *q = &orun->queue[i];
+		struct crm_store_row row = {q->id, q->id_len, q->values, m->load_time};
+		int64_t id;
+		int rc;
+		if (orun->queue_ids[i]) {
+			struct crm_inserted *ins = &orun->inserted[n++];
+			ins->source_id = q->id;
+			ins->source_id_len = q->id_len;
+			ins->target_id = orun->queue_ids[i];
+			ins->hash = q->hash;
+			orun->result->counts.inserted++;
+			if (cache_note(m, orun->o, q->id, q->id_len, ins->target_id, err))
+				return err->code;
+			continue;
+		}
+		if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
+			return err->code;
+		n = 0;
+		rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
+		if (rc < 0 || settle_insert(m, orun, q->hash, q->line, &row, rc, id, err))
+			return err->code;
+	}
+	if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
+		return err->code;
+	orun->queue_count = 0;
+	crm_arena_reset(&orun->queue_arena);
+	return 0;
+}
+
+/* Queues a record's insert (orun->queues), its id and values copied; a full queue is flushed. */
+static int queue_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
+			struct prepared *pr, struct crm_error *err)
+{
+	size_t f, count = orun->o->prog->field_count;
+	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
+	struct queued_record *q;
+	int rc;
+
+	if (queue_grow(orun, err))
+		return err->code;
+	q = &orun->queue[orun->queue_count];
+	q->id = crm_arena_strndup(&orun->queue_arena, pr->id, pr->id_len);
+	q->id_len = pr->id_len;
+	q->hash = pr->hash;
+	q->line = rec->line;
+	q->values = crm_arena_alloc(&orun->queue_arena, (count ? count : 1) * sizeof(*q->values));
+	if (!q->id || !q->values)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (f = 0; f < count; f++) {
+		q->values[f] = pr->out[f];
+		if (pr->out[f].ptr &&
+		    !(q->values[f].ptr = crm_arena_strndup(&orun->queue_arena, pr->out[f].ptr, pr->out[f].len)))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	orun->queue_count++;
+	rc = m->session.store->ops->queue_insert(orun->writer, &row, err);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? flush_queue(m, orun, err) : 0;
+}
+
 static int write_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
@@ -519,7 +715,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 			return err->code;
 	}
 	if (found && x.seen_run == m->run && !orun->events)
-		goto duplicate;
+		return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
 	if (found && x.hash == pr->hash && orun->verify) {
 		/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
 		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
@@ -553,62 +749,12 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
+	if (orun->queues)
+		return queue_record(m, orun, rec, pr, err);
 	rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 0) {
-		/* the target has the row but the state did not know it (or it came earlier in this file) */
-		struct crm_xref seen;
-		const char *owner = other_owner(m, orun->o, pr->id, pr->id_len, err);
-		int known;
-		if (err->code)
-			return err->code;
-		if (owner) {
-			char reason[320];
-			snprintf(reason, sizeof(reason),
-				 "the id is already a record of %s in table '%s': two objects that write one table "
-				 "cannot share a source id",
-				 owner, orun->o->cfg->target);
-			orun->result->counts.rejected++;
-			if (migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line,
-						  orun->o->cfg->id, "id", reason, err))
-				return err->code;
-			return keep_seen(m, orun, pr->id, pr->id_len, err);
-		}
-		known = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &seen, err);
-		if (known < 0)
-			return err->code;
-		if (known && seen.seen_run == m->run && !orun->events)
-			goto duplicate;
-		rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
-		if (rc)
-			return rc < 0 ? rc
-				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->session.store->ops->update(orun->writer, id, &row, err) ||
-		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_UPDATE,
-					 m->pre_image.ptr, pr->hash, err))
-			return err->code;
-		orun->result->counts.updated++;
-	} else {
-		if (crm_state_ledger_add(m->session.state, m->run, orun->key, id, pr->id, pr->id_len, CRM_LEDGER_INSERT,
-					 NULL, pr->hash, err))
-			return err->code;
-		orun->result->counts.inserted++;
-	}
-	if (written_hash(m, orun, id, &row_hash, err))
-		return err->code;
-	x.target_id = id;
-	x.hash = pr->hash;
-	x.row_hash = row_hash;
-	x.seen_run = x.write_run = m->run;
-	if (cache_note(m, orun->o, pr->id, pr->id_len, id, err))
-		return err->code;
-	return crm_state_xref_put(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
-
-duplicate:
-	orun->result->counts.rejected++;
-	return migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, orun->o->cfg->id, "id",
-				     "the same id appears earlier in the file; only the first record is loaded", err);
+	return settle_insert(m, orun, pr->hash, rec->line, &row, rc, id, err);
 }
 
 /* Is field f's reference left for pass 2? */
@@ -695,12 +841,20 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
-	rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
-	if (rc)
-		return rc < 0 ? rc : 0;
+	if (x.write_run != m->run) {
+		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+	/*
+	 * A row pass 1 wrote has its ledger entry of this run already: its
+	 * pre-image (or its insert) undoes this update too, so the ledger holds
+	 * one entry a row a run, however many batches or passes wrote it.
+	 */
 	if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
-	    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-				 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+	    (x.write_run != m->run &&
+	     crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
+				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err)))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
@@ -757,6 +911,15 @@ static void close_writer(struct migration *m, struct object_run *orun)
 	orun->values = NULL;
 	orun->deferred_fields = NULL;
 	orun->deferred_count = 0;
+	crm_free(orun->queue);
+	crm_free(orun->queue_ids);
+	crm_free(orun->inserted);
+	crm_arena_release(&orun->queue_arena);
+	orun->queue = NULL;
+	orun->queue_ids = NULL;
+	orun->inserted = NULL;
+	orun->queue_count = orun->queue_cap = 0;
+	orun->queues = 0;
 }
 
 /* The stager's filter: a record is loaded when --sample picked it. */
@@ -906,6 +1069,10 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		total = (uint64_t)st.st_size;
 	if (open_writer(m, orun, pass, err) || prepared_init(&pr, o->prog, err))
 		goto out;
+	/* a sync's rows are read back as written (written_hash), and events may repeat a record */
+	orun->queues = pass == 1 && orun->fresh && !orun->events && !m->opt->sync &&
+		       m->session.store->ops->queue_insert != NULL;
+	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)
 		goto out;

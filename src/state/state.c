@@ -15,9 +15,13 @@
 
 enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET, ST_CP_PUT, ST_COUNT };
 
+/* Rows per statement of crm_state_inserted: 3 parameters each, far below any backend's limit. */
+#define INSERTED_CHUNK 500
+
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
+	struct crm_store_stmt *inserted[2]; /* crm_state_inserted's xref and ledger statements of INSERTED_CHUNK rows */
 };
 
 /*
@@ -194,6 +198,8 @@ void crm_state_close(struct crm_state *st)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		crm_stmt_finalize(st->stmts[i]);
+	crm_stmt_finalize(st->inserted[0]);
+	crm_stmt_finalize(st->inserted[1]);
 	crm_free(st);
 }
 
@@ -523,6 +529,88 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 	crm_stmt_str(s, 6, pre_image);
 	crm_stmt_int64(s, 7, (int64_t)hash);
 	return step_done(s, err);
+}
+
+/*
+ * The xref (which 0) or ledger (1) statement of crm_state_inserted for n
+ * rows: $1 the key, $2 the run, then per row its source id, target id and
+ * hash.
+ */
+static struct crm_store_stmt *inserted_sql(struct crm_state *st, int which, size_t n, struct crm_error *err)
+{
+	struct crm_store_stmt *s = NULL;
+	struct crm_buf sql;
+	size_t i;
+
+	crm_buf_init(&sql, 1 << 20);
+	/* columns listed so that parameters come in order of first use, as SQLite numbers them */
+	crm_buf_addstr(&sql,
+		       which == 0
+			       ? "INSERT INTO crmshift.xref (object_id, seen_run, write_run, row_hash, source_id,"
+				 " target_id, hash) VALUES "
+			       : "INSERT INTO crmshift.ledger (object_id, run_id, source_id, target_id, hash, action,"
+				 " pre_image) VALUES ",
+		       err);
+	for (i = 0; i < n; i++) {
+		int p = 3 + 3 * (int)i;
+		if (which == 0)
+			crm_buf_addf(&sql, err, "%s($1, $2, $2, 0, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2);
+		else
+			crm_buf_addf(&sql, err, "%s($1, $2, $%d, $%d, $%d, '%s', NULL)", i ? ", " : "", p, p + 1, p + 2,
+				     ledger_action_names[CRM_LEDGER_INSERT]);
+	}
+	if (which == 0)
+		crm_buf_addstr(&sql,
+			       " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
+			       " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
+			       " row_hash = excluded.row_hash",
+			       err);
+	if (!err->code)
+		s = crm_stmt_prepare(st->store, sql.ptr, err);
+	crm_buf_release(&sql);
+	return s;
+}
+
+static int inserted_chunk(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
+			  struct crm_error *err)
+{
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		struct crm_store_stmt *s = n == INSERTED_CHUNK ? st->inserted[which] : NULL;
+		size_t i;
+		int rc;
+		if (!s && n == INSERTED_CHUNK)
+			s = st->inserted[which] = inserted_sql(st, which, n, err);
+		else if (!s)
+			s = inserted_sql(st, which, n, err);
+		if (!s)
+			return err->code;
+		crm_stmt_int64(s, 1, key);
+		crm_stmt_int64(s, 2, run);
+		for (i = 0; i < n; i++) {
+			crm_stmt_text(s, 3 + 3 * (int)i, rows[i].source_id, rows[i].source_id_len);
+			crm_stmt_int64(s, 4 + 3 * (int)i, rows[i].target_id);
+			crm_stmt_int64(s, 5 + 3 * (int)i, (int64_t)rows[i].hash);
+		}
+		rc = n == INSERTED_CHUNK ? step_done(s, err) : step_once(s, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
+		       struct crm_error *err)
+{
+	size_t done;
+
+	for (done = 0; done < n; done += INSERTED_CHUNK) {
+		size_t k = n - done < INSERTED_CHUNK ? n - done : INSERTED_CHUNK;
+		if (inserted_chunk(st, run, key, rows + done, k, err))
+			return err->code;
+	}
+	return 0;
 }
 
 int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *object, struct crm_checkpoint *cp,

@@ -142,6 +142,24 @@ int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int6
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
 			 struct crm_error *err);
 
+/* A row a run has just inserted, for crm_state_inserted. */
+struct crm_inserted {
+	const char *source_id;
+	size_t source_id_len;
+	int64_t target_id;
+	uint64_t hash;
+};
+
+/*
+ * The bookkeeping of n rows run inserted for key: each one's xref entry
+ * (seen and written by run, its row hash not kept) and its ledger insert,
+ * as crm_state_xref_put and crm_state_ledger_add write them, in a few
+ * statements of many rows each (a set-based load's round trips). No two
+ * rows may share a source id.
+ */
+int crm_state_inserted(struct crm_state *state, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
+		       struct crm_error *err);
+
 struct crm_ledger_entry {
 	int64_t seq, key, target_id;
 	const char *table, *source_id;

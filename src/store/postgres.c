@@ -31,6 +31,7 @@
 #define INT8_OID	20
 #define TIMESTAMPTZ_OID 1184
 #define FETCH_ROWS	4096
+#define QUEUE_BYTES	(32u << 20) /* queued inserts past this size ask to be flushed */
 
 struct pg_store {
 	struct crm_store base;
@@ -61,6 +62,11 @@ struct crm_store_writer {
 	struct crm_writer_shape shape;
 	char insert[16], find[16], update[16], fetch[16], hash[16];
 	struct pg_params params;
+	/* queue_insert: the rows as COPY text, and each row's source id (end offsets into ids) */
+	struct crm_buf copy;
+	struct crm_buf ids;
+	size_t *id_ends;
+	size_t queued, queued_cap;
 };
 
 /* The server's message, first line only, without its "ERROR:  " prefix. */
@@ -432,6 +438,9 @@ static void pg_writer_close(struct crm_store_writer *w)
 	deallocate(w->store, w->hash);
 	params_release(&w->params);
 	crm_writer_shape_release(&w->shape);
+	crm_buf_release(&w->copy);
+	crm_buf_release(&w->ids);
+	crm_free(w->id_ends);
 	crm_free(w);
 }
 
@@ -456,6 +465,8 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	}
 	w->store = s;
 	w->spec = spec;
+	crm_buf_init(&w->copy, (size_t)1 << 34);
+	crm_buf_init(&w->ids, (size_t)1 << 34);
 	if (crm_writer_shape_init(&w->shape, spec, err)) {
 		crm_free(w);
 		return NULL;
@@ -549,6 +560,249 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return 0;
+}
+
+/* One field of a COPY text row: \N for NULL, else the text with its specials escaped. */
+static int copy_field(struct crm_buf *out, const char *text, size_t len, int last, struct crm_error *err)
+{
+	size_t i, from = 0;
+
+	if (!text) {
+		crm_buf_add(out, "\\N", 2, err);
+	} else {
+		for (i = 0; i < len && !err->code; i++) {
+			const char *esc = text[i] == '\\'   ? "\\\\"
+					  : text[i] == '\t' ? "\\t"
+					  : text[i] == '\n' ? "\\n"
+					  : text[i] == '\r' ? "\\r"
+							    : NULL;
+			if (!esc)
+				continue;
+			crm_buf_add(out, text + from, i - from, err);
+			crm_buf_add(out, esc, 2, err);
+			from = i + 1;
+		}
+		crm_buf_add(out, text + from, len - from, err);
+	}
+	return crm_buf_addch(out, last ? '\n' : '\t', err);
+}
+
+/*
+ * Queued rows go to a staging table in COPY text format, columns as the
+ * insert statement binds them after source_system: position, source_id,
+ * [customer_id], the spec's columns, [created_at], [updated_at].
+ */
+static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_row *row, struct crm_error *err)
+{
+	char digits[24];
+	char uuid[37];
+	size_t i;
+
+	if (w->queued == w->queued_cap) {
+		size_t cap = w->queued_cap ? 2 * w->queued_cap : 1024;
+		size_t *grown = crm_realloc(w->id_ends, cap * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		w->id_ends = grown;
+		w->queued_cap = cap;
+	}
+	copy_field(&w->copy, digits, crm_store_decimal(digits, (int64_t)w->queued), 0, err);
+	copy_field(&w->copy, row->source_id, row->source_id_len, 0, err);
+	if (w->shape.has_customer_id) {
+		crm_store_new_uuid(uuid);
+		copy_field(&w->copy, uuid, 36, 0, err);
+	}
+	for (i = 0; i < w->spec->count; i++) {
+		struct crm_bound b;
+		int last = i + 1 == w->spec->count && w->shape.created_mapped && w->shape.updated_mapped;
+		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (b.kind == CRM_BOUND_INT)
+			copy_field(&w->copy, digits, crm_store_decimal(digits, b.number), last, err);
+		else
+			copy_field(&w->copy, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, last, err);
+	}
+	if (!w->shape.created_mapped)
+		copy_field(&w->copy, row->load_time, strlen(row->load_time), w->shape.updated_mapped, err);
+	if (!w->shape.updated_mapped)
+		copy_field(&w->copy, row->load_time, strlen(row->load_time), 1, err);
+	crm_buf_add(&w->ids, row->source_id, row->source_id_len, err);
+	if (err->code)
+		return err->code;
+	w->id_ends[w->queued++] = w->ids.len;
+	return w->copy.len >= QUEUE_BYTES;
+}
+
+/* A queued row's source id, for matching the rows the insert returns to their places. */
+struct queued_id {
+	const char *ptr;
+	size_t len;
+	size_t pos;
+};
+
+static int queued_id_cmp(const void *a, const void *b)
+{
+	const struct queued_id *x = a, *y = b;
+	int c = memcmp(x->ptr, y->ptr, x->len < y->len ? x->len : y->len);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The first queued position whose source id is (ptr, len), or SIZE_MAX; sorted by id then position. */
+static size_t queued_find(const struct queued_id *sorted, size_t n, const char *ptr, size_t len)
+{
+	struct queued_id key = {ptr, len, 0};
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (queued_id_cmp(&sorted[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && sorted[lo].len == len && memcmp(sorted[lo].ptr, ptr, len) == 0)
+		return sorted[lo].pos;
+	return SIZE_MAX;
+}
+
+/* A COPY failure names the queued row's source id and the column, not the value (it may be personal data). */
+static int copy_error(struct crm_store_writer *w, PGresult *res, struct crm_error *err)
+{
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	const char *at = context ? strstr(context, ", line ") : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	unsigned long line = at ? strtoul(at + 7, NULL, 10) : 0;
+	const char *col = at ? strstr(at, ", column ") : NULL;
+
+	const char *quoted = msg ? strstr(msg, ": \"") : NULL;
+	size_t start;
+
+	if (!msg || !line || line > w->queued)
+		return pg_error(w->store, res, err, "insert");
+	start = line > 1 ? w->id_ends[line - 2] : 0;
+	/* the message quotes the value after ': "' (invalid input syntax ...): left out */
+	return crm_error_set(err, CRM_EIO, "PostgreSQL: insert into %s: record '%.*s'%s%.*s: %.*s", w->spec->table,
+			     (int)(w->id_ends[line - 1] - start), w->ids.ptr + start, col ? ", column " : "",
+			     col ? (int)strcspn(col + 9, ":\n") : 0, col ? col + 9 : "",
+			     quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
+}
+
+/* Sends the queued rows into the staging table with COPY. */
+static int copy_queued(struct crm_store_writer *w, const char *stage, struct crm_error *err)
+{
+	PGconn *conn = w->store->conn;
+	struct crm_buf sql;
+	PGresult *res;
+	int ok;
+
+	crm_buf_init(&sql, 1 << 10);
+	if (crm_buf_addf(&sql, err, "COPY %s FROM STDIN", stage)) {
+		crm_buf_release(&sql);
+		return err->code;
+	}
+	res = PQexec(conn, sql.ptr);
+	crm_buf_release(&sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		pg_error(w->store, res, err, "insert");
+		PQclear(res);
+		return err->code;
+	}
+	PQclear(res);
+	ok = PQputCopyData(conn, w->copy.ptr, (int)w->copy.len) == 1;
+	if (PQputCopyEnd(conn, ok ? NULL : "crmshift could not send the rows") != 1)
+		ok = 0;
+	res = PQgetResult(conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		copy_error(w, res, err);
+	else if (!ok)
+		pg_error(w->store, NULL, err, "insert");
+	PQclear(res);
+	while ((res = PQgetResult(conn)))
+		PQclear(res);
+	return err->code;
+}
+
+/*
+ * One flush: a staging table of the target's column types, the rows
+ * copied in, one INSERT ... SELECT in queue order whose RETURNING says
+ * which rows went in, and the staging table dropped (a temporary table
+ * also goes with a rolled-back transaction).
+ */
+static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
+{
+	struct pg_store *s = w->store;
+	const struct crm_table_spec *spec = w->spec;
+	struct queued_id *sorted = NULL;
+	struct crm_buf cols, sql;
+	char stage[32];
+	PGresult *res = NULL;
+	const char *param = spec->source_system;
+	size_t i;
+	int r;
+
+	if (!w->queued)
+		return 0;
+	for (i = 0; i < w->queued; i++)
+		ids[i] = 0;
+	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++s->next_name);
+	crm_buf_init(&cols, 1 << 20);
+	crm_buf_init(&sql, 1 << 20);
+	crm_buf_addstr(&cols, w->shape.has_customer_id ? "source_id, customer_id" : "source_id", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
+		     w->shape.updated_mapped ? "" : ", updated_at");
+	if (!crm_buf_addf(&sql, err,
+			  "CREATE TEMPORARY TABLE %s AS SELECT 0::bigint AS pos, %s FROM \"%s\" WITH NO DATA", stage,
+			  cols.ptr, spec->table))
+		run(s, sql.ptr, "insert", err);
+	if (!err->code)
+		copy_queued(w, stage, err);
+	crm_buf_reset(&sql);
+	if (!err->code &&
+	    !crm_buf_addf(&sql, err,
+			  "INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos ON CONFLICT "
+			  "(source_system, source_id) DO NOTHING RETURNING id, source_id",
+			  spec->table, cols.ptr, cols.ptr, stage)) {
+		res = PQexecParams(s->conn, sql.ptr, 1, NULL, &param, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			pg_error(s, res, err, "insert");
+	}
+	sorted = err->code ? NULL : crm_calloc(w->queued, sizeof(*sorted));
+	if (!err->code && !sorted)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; sorted && i < w->queued; i++) {
+		size_t start = i ? w->id_ends[i - 1] : 0;
+		sorted[i].ptr = w->ids.ptr + start;
+		sorted[i].len = w->id_ends[i] - start;
+		sorted[i].pos = i;
+	}
+	if (sorted)
+		qsort(sorted, w->queued, sizeof(*sorted), queued_id_cmp);
+	/* of rows with one source id, the first queued is the one that went in (ORDER BY pos) */
+	for (r = 0; sorted && r < PQntuples(res); r++) {
+		size_t pos = queued_find(sorted, w->queued, PQgetvalue(res, r, 1), (size_t)PQgetlength(res, r, 1));
+		if (pos == SIZE_MAX) {
+			crm_error_set(err, CRM_EINTERNAL, "PostgreSQL: insert returned a row that was not queued");
+			break;
+		}
+		ids[pos] = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+	}
+	PQclear(res);
+	crm_free(sorted);
+	crm_buf_reset(&sql);
+	if (!err->code && !crm_buf_addf(&sql, err, "DROP TABLE %s", stage))
+		run(s, sql.ptr, "insert", err);
+	crm_buf_release(&cols);
+	crm_buf_release(&sql);
+	crm_buf_reset(&w->copy);
+	crm_buf_reset(&w->ids);
+	w->queued = 0;
+	return err->code;
 }
 
 static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
@@ -1178,6 +1432,8 @@ static const struct crm_store_ops pg_ops = {
 	.writer_open = pg_writer_open,
 	.writer_close = pg_writer_close,
 	.insert = pg_insert,
+	.queue_insert = pg_queue_insert,
+	.flush_inserts = pg_flush_inserts,
 	.update = pg_update,
 	.row_hash = pg_row_hash,
 	.fetch = pg_fetch,

@@ -83,6 +83,21 @@ struct crm_store_ops {
 	 */
 	int (*insert)(struct crm_store_writer *writer, const struct crm_store_row *row, int64_t *id,
 		      struct crm_error *err);
+	/*
+	 * Set-based inserts, where a statement per row costs a round trip to
+	 * a server (NULL on SQLite, whose insert is as fast in process).
+	 * queue_insert copies row and sends nothing; it returns 1 when the
+	 * queue is big enough to flush now (memory stays bounded), else 0.
+	 * flush_inserts inserts every row queued since the last flush, in
+	 * queue order, as insert would one by one, and sets ids[i] to the
+	 * i-th row's new id, or to 0 when its (source_system, source_id) was
+	 * there already (an earlier row of the same flush included): the
+	 * caller settles those with insert. ids has a slot per queued row.
+	 * After an error the queue is empty and the transaction must be
+	 * rolled back.
+	 */
+	int (*queue_insert)(struct crm_store_writer *writer, const struct crm_store_row *row, struct crm_error *err);
+	int (*flush_inserts)(struct crm_store_writer *writer, int64_t *ids, struct crm_error *err);
 	/* Sets the writer's columns (and updated_at unless mapped) of row id. */
 	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
 		      struct crm_error *err);

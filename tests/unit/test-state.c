@@ -9,6 +9,7 @@
 #include "backends.h"
 #include "state/state.h"
 #include "util/alloc.h"
+#include "util/arena.h"
 
 #include <string.h>
 
@@ -189,10 +190,80 @@ static void test_state__unseen_in_byte_order(void)
 	}
 }
 
+/*
+ * A set-based load's bookkeeping reads back as one xref_put and
+ * ledger_add per row would write it, across its statements of many rows.
+ */
+static void test_state__inserted_as_row_by_row(void)
+{
+	enum { ROWS = 1203 }; /* two full statements and part of a third */
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_inserted *rows = crm_calloc(ROWS, sizeof(*rows));
+		char(*ids)[16] = crm_calloc(ROWS, sizeof(*ids));
+		struct crm_ledger_entry entries[4];
+		struct crm_arena arena;
+		struct crm_xref got;
+		struct opened o;
+		int64_t run = 0, key = 0, first = 0, last = 0, count = 0;
+		size_t i, n = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			crm_free(rows);
+			crm_free(ids);
+			continue;
+		}
+		crm_arena_init(&arena, 1 << 12);
+		crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err);
+		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
+		for (i = 0; i < ROWS; i++) {
+			snprintf(ids[i], sizeof(ids[i]), i == 7 ? "it's \\%zu" : "003%zu", i);
+			rows[i].source_id = ids[i];
+			rows[i].source_id_len = strlen(ids[i]);
+			rows[i].target_id = (int64_t)i + 100;
+			rows[i].hash = 0x8000000000000000ull + i;
+		}
+		CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, &err), 0);
+		CHECK_INT(crm_state_inserted(o.state, run, key, rows, 0, &err), 0);
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(count, ROWS);
+		CHECK_INT(crm_state_xref_get(o.state, key, ids[7], strlen(ids[7]), &got, &err), 1);
+		CHECK_INT(got.target_id, 107);
+		CHECK(got.hash == 0x8000000000000007ull);
+		CHECK_INT(got.seen_run, run);
+		CHECK_INT(got.write_run, run);
+		CHECK_INT(got.row_hash, 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, ids[ROWS - 1], strlen(ids[ROWS - 1]), &got, &err), 1);
+		CHECK_INT(got.target_id, ROWS - 1 + 100);
+		/* the ledger in row order: the newest entry is the last row's */
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK_INT(last - first + 1, ROWS);
+		CHECK_INT(crm_state_ledger_read(o.state, run, first, last + 1, 4, entries, &n, &arena, &err), 0);
+		CHECK_INT(n, 4);
+		if (n == 4) {
+			CHECK_INT(entries[0].target_id, ROWS - 1 + 100);
+			CHECK_STR(entries[0].source_id, ids[ROWS - 1]);
+			CHECK_INT(entries[0].action, CRM_LEDGER_INSERT);
+			CHECK(entries[0].pre_image == NULL);
+			CHECK_INT(entries[3].target_id, ROWS - 4 + 100);
+		}
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		crm_arena_release(&arena);
+		crm_free(rows);
+		crm_free(ids);
+		close_both(&o);
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_state__shares_the_store_transaction),
 	TEST(test_state__runs_and_marks),
 	TEST(test_state__unseen_in_byte_order),
+	TEST(test_state__inserted_as_row_by_row),
 };
 
 HARNESS_MAIN
