@@ -288,6 +288,8 @@ struct object_run {
 	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
 	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
 	struct crm_arena queue_arena;  /* the queued records' ids and values */
+	struct crm_state_id *ahead;    /* read_ahead: the staged batch's source ids */
+	size_t ahead_cap;
 };
 
 /* The object's checkpoint (records done, counts, report offsets) into the open transaction. */
@@ -330,6 +332,8 @@ static void batch_abort(struct migration *m)
 /* Commits the batch (target and state together); unless final, opens the next. */
 static int commit_batch(struct migration *m, int final, struct crm_error *err)
 {
+	if (crm_state_flush(m->session.state, err))
+		return err->code;
 	if (m->preview)
 		return 0;
 	if (m->session.store->ops->commit(m->session.store, err))
@@ -633,6 +637,9 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 {
 	size_t i, n = 0;
 
+	if (orun->queues && m->session.store->ops->queue_update &&
+	    m->session.store->ops->flush_updates(orun->writer, err))
+		return err->code;
 	if (!orun->queue_count)
 		return 0;
 	if (m->session.store->ops->flush_inserts(orun->writer, orun->queue_ids, err))
@@ -803,6 +810,17 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 	return write_record(m, orun, rec, pr, err);
 }
 
+/* Queues a pass-2 update (orun->queues); a full queue is flushed. */
+static int queue_update(struct migration *m, struct object_run *orun, int64_t id, const struct crm_store_row *row,
+			struct crm_error *err)
+{
+	int rc = m->session.store->ops->queue_update(orun->writer, id, row, err);
+
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? m->session.store->ops->flush_updates(orun->writer, err) : 0;
+}
+
 /* Pass 2 for one record: set its deferred references. */
 static int link_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 		       struct prepared *pr, struct crm_error *err)
@@ -851,7 +869,8 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	 * pre-image (or its insert) undoes this update too, so the ledger holds
 	 * one entry a row a run, however many batches or passes wrote it.
 	 */
-	if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
+	if ((orun->queues ? queue_update(m, orun, x.target_id, &row, err)
+			  : m->session.store->ops->update(orun->writer, x.target_id, &row, err)) ||
 	    (x.write_run != m->run &&
 	     crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err)))
@@ -914,6 +933,9 @@ static void close_writer(struct migration *m, struct object_run *orun)
 	crm_free(orun->queue);
 	crm_free(orun->queue_ids);
 	crm_free(orun->inserted);
+	crm_free(orun->ahead);
+	orun->ahead = NULL;
+	orun->ahead_cap = 0;
 	crm_arena_release(&orun->queue_arena);
 	orun->queue = NULL;
 	orun->queue_ids = NULL;
@@ -1028,6 +1050,32 @@ static int save_source_figures(struct migration *m, struct object_run *orun, str
 	return crm_record_sample_write(orun->sample, path, migrate_seal_key(m), err);
 }
 
+/*
+ * On a server, the cross-reference entries of a staged batch are read in a
+ * few statements, and their writes wait for the batch's commit, rather
+ * than a round trip or two a record. A first load has none to read.
+ */
+static int read_ahead(struct migration *m, struct object_run *orun, const struct crm_stage_batch *staged,
+		      struct crm_error *err)
+{
+	size_t i;
+
+	if (!m->session.store->ops->remote || orun->fresh)
+		return 0;
+	if (staged->count > orun->ahead_cap) {
+		struct crm_state_id *grown = crm_realloc(orun->ahead, staged->count * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		orun->ahead = grown;
+		orun->ahead_cap = staged->count;
+	}
+	for (i = 0; i < staged->count; i++) {
+		orun->ahead[i].ptr = staged->records[i].id;
+		orun->ahead[i].len = staged->records[i].id_len;
+	}
+	return crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, staged->count, err);
+}
+
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
@@ -1069,9 +1117,14 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		total = (uint64_t)st.st_size;
 	if (open_writer(m, orun, pass, err) || prepared_init(&pr, o->prog, err))
 		goto out;
-	/* a sync's rows are read back as written (written_hash), and events may repeat a record */
-	orun->queues = pass == 1 && orun->fresh && !orun->events && !m->opt->sync &&
-		       m->session.store->ops->queue_insert != NULL;
+	/*
+	 * Queued: a first load's inserts, pass 2's link updates. A sync's
+	 * rows are read back as written (written_hash), and events may
+	 * repeat a record.
+	 */
+	orun->queues = pass == 1 ? orun->fresh && m->session.store->ops->queue_insert
+				 : m->session.store->ops->queue_update != NULL;
+	orun->queues = orun->queues && !orun->events && !m->opt->sync;
 	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)
@@ -1081,6 +1134,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
 		if (pass == 1)
 			orun->result->counts.skipped += (int64_t)staged.skipped;
+		if (read_ahead(m, orun, &staged, err))
+			goto out_rollback;
 		for (i = 0; i < staged.count; i++) {
 			crm_arena_reset(&m->arena);
 			if (handle_record(m, orun, pass, &staged.records[i], &pr, err))

@@ -18,11 +18,31 @@ enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET,
 /* Rows per statement of crm_state_inserted: 3 parameters each, far below any backend's limit. */
 #define INSERTED_CHUNK 500
 
+/* Source ids per statement of the read-ahead: one parameter each (7 a row when written back). */
+#define AHEAD_CHUNK 500
+
+/* An xref entry read ahead (crm_state_xref_prefetch), and whether a write of it waits. */
+struct ahead {
+	const char *id;
+	size_t len;
+	int found;
+	int pending; /* x differs from the database: written by flush_ahead */
+	struct crm_xref x;
+};
+
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
 	struct crm_store_stmt *inserted[2]; /* crm_state_inserted's xref and ledger statements of INSERTED_CHUNK rows */
+	/* the read-ahead: entries of one object, sorted by source id */
+	int64_t ahead_key;
+	struct ahead *ahead;
+	size_t ahead_count, ahead_cap, ahead_pending;
+	struct crm_arena ahead_ids;
+	struct crm_store_stmt *ahead_get, *ahead_put; /* for AHEAD_CHUNK ids */
 };
+
+static int flush_ahead(struct crm_state *st, struct crm_error *err);
 
 /*
  * @KEY@ is the store's auto-numbered key column, @KEYED@ its suffix for a
@@ -200,6 +220,10 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->stmts[i]);
 	crm_stmt_finalize(st->inserted[0]);
 	crm_stmt_finalize(st->inserted[1]);
+	crm_stmt_finalize(st->ahead_get);
+	crm_stmt_finalize(st->ahead_put);
+	crm_free(st->ahead);
+	crm_arena_release(&st->ahead_ids);
 	crm_free(st);
 }
 
@@ -225,9 +249,14 @@ static int step_once(struct crm_store_stmt *s, struct crm_error *err)
 	return rc;
 }
 
-/* A statement for one use, or NULL with err set. */
+/*
+ * A statement for one use, or NULL with err set. Writes the read-ahead
+ * holds are written first: whatever the statement reads, it sees them.
+ */
 static struct crm_store_stmt *once(struct crm_state *st, const char *sql, struct crm_error *err)
 {
+	if (flush_ahead(st, err))
+		return NULL;
 	return crm_stmt_prepare(st->store, sql, err);
 }
 
@@ -345,12 +374,202 @@ int crm_state_object_key(struct crm_state *st, const char *object, const char *t
 	return rc;
 }
 
+static int ahead_cmp(const void *a, const void *b)
+{
+	const struct ahead *x = a, *y = b;
+	int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The read-ahead's entry of (key, id), or NULL when it holds none. */
+static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *id, size_t len)
+{
+	struct ahead probe;
+
+	if (!st->ahead_count || key != st->ahead_key)
+		return NULL;
+	probe.id = id;
+	probe.len = len;
+	return bsearch(&probe, st->ahead, st->ahead_count, sizeof(*st->ahead), ahead_cmp);
+}
+
+/* A read-ahead statement for n ids: the SELECT of their entries (put 0) or the upsert of n entries (put 1). */
+static struct crm_store_stmt *ahead_sql(struct crm_state *st, int put, size_t n, struct crm_error *err)
+{
+	struct crm_store_stmt *s = NULL;
+	struct crm_buf sql;
+	size_t i;
+
+	crm_buf_init(&sql, 1 << 20);
+	if (put)
+		crm_buf_addstr(&sql,
+			       "INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, "
+			       "row_hash) VALUES ",
+			       err);
+	else
+		crm_buf_addstr(&sql,
+			       "SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref "
+			       "WHERE object_id = $1 AND source_id IN (",
+			       err);
+	for (i = 0; i < n; i++) {
+		int p = put ? 1 + 7 * (int)i : 2 + (int)i;
+		if (put)
+			crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2,
+				     p + 3, p + 4, p + 5, p + 6);
+		else
+			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", p);
+	}
+	crm_buf_addstr(&sql,
+		       put ? " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
+			     " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
+			     " row_hash = excluded.row_hash"
+			   : ")",
+		       err);
+	if (!err->code)
+		s = crm_stmt_prepare(st->store, sql.ptr, err);
+	crm_buf_release(&sql);
+	return s;
+}
+
+/* The statement for a chunk of n: the kept one for a full chunk, else one for this use. */
+static struct crm_store_stmt *ahead_stmt(struct crm_state *st, int put, size_t n, struct crm_error *err)
+{
+	struct crm_store_stmt **kept = put ? &st->ahead_put : &st->ahead_get;
+
+	if (n != AHEAD_CHUNK)
+		return ahead_sql(st, put, n, err);
+	if (!*kept)
+		*kept = ahead_sql(st, put, n, err);
+	return *kept;
+}
+
+static void ahead_done(struct crm_store_stmt *s, size_t n)
+{
+	if (n == AHEAD_CHUNK)
+		crm_stmt_reset(s);
+	else
+		crm_stmt_finalize(s);
+}
+
+/* Writes the entries whose writes wait, AHEAD_CHUNK to a statement. */
+static int flush_ahead(struct crm_state *st, struct crm_error *err)
+{
+	struct ahead *batch[AHEAD_CHUNK];
+	size_t i = 0;
+
+	while (st->ahead_pending) {
+		struct crm_store_stmt *s;
+		size_t n = 0, k;
+		int rc;
+		for (; i < st->ahead_count && n < AHEAD_CHUNK; i++)
+			if (st->ahead[i].pending)
+				batch[n++] = &st->ahead[i];
+		if (!n)
+			return crm_error_set(err, CRM_EINTERNAL, "state: a read-ahead write went missing");
+		if (!(s = ahead_stmt(st, 1, n, err)))
+			return err->code;
+		for (k = 0; k < n; k++) {
+			int p = 1 + 7 * (int)k;
+			crm_stmt_int64(s, p, st->ahead_key);
+			crm_stmt_text(s, p + 1, batch[k]->id, batch[k]->len);
+			crm_stmt_int64(s, p + 2, batch[k]->x.target_id);
+			crm_stmt_int64(s, p + 3, (int64_t)batch[k]->x.hash);
+			crm_stmt_int64(s, p + 4, batch[k]->x.seen_run);
+			crm_stmt_int64(s, p + 5, batch[k]->x.write_run);
+			crm_stmt_int64(s, p + 6, (int64_t)batch[k]->x.row_hash);
+		}
+		rc = crm_stmt_step(s, err);
+		ahead_done(s, n);
+		if (rc)
+			return rc < 0 ? rc
+				      : crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
+		for (k = 0; k < n; k++)
+			batch[k]->pending = 0;
+		st->ahead_pending -= n;
+	}
+	return 0;
+}
+
+int crm_state_flush(struct crm_state *st, struct crm_error *err)
+{
+	return flush_ahead(st, err);
+}
+
+int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
+			    struct crm_error *err)
+{
+	size_t i, kept = 0;
+
+	if (flush_ahead(st, err))
+		return err->code;
+	st->ahead_count = 0;
+	crm_arena_reset(&st->ahead_ids);
+	if (n > st->ahead_cap) {
+		struct ahead *grown = crm_realloc(st->ahead, n * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		st->ahead = grown;
+		st->ahead_cap = n;
+	}
+	for (i = 0; i < n; i++) {
+		struct ahead *a = &st->ahead[kept];
+		if (!ids[i].len)
+			continue;
+		memset(a, 0, sizeof(*a));
+		a->len = ids[i].len;
+		if (!(a->id = crm_arena_strndup(&st->ahead_ids, ids[i].ptr, ids[i].len)))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		kept++;
+	}
+	qsort(st->ahead, kept, sizeof(*st->ahead), ahead_cmp);
+	/* one entry an id */
+	for (i = 0, n = 0; i < kept; i++)
+		if (!n || ahead_cmp(&st->ahead[n - 1], &st->ahead[i]) != 0)
+			st->ahead[n++] = st->ahead[i];
+	for (i = 0; i < n; i += AHEAD_CHUNK) {
+		size_t k, count = n - i < AHEAD_CHUNK ? n - i : AHEAD_CHUNK;
+		struct crm_store_stmt *s = ahead_stmt(st, 0, count, err);
+		int rc;
+		if (!s)
+			return err->code;
+		crm_stmt_int64(s, 1, key);
+		for (k = 0; k < count; k++)
+			crm_stmt_text(s, 2 + (int)k, st->ahead[i + k].id, st->ahead[i + k].len);
+		while ((rc = crm_stmt_step(s, err)) == 1) {
+			struct ahead probe, *a;
+			probe.id = crm_stmt_col_text(s, 0, &probe.len);
+			a = probe.id ? bsearch(&probe, st->ahead + i, count, sizeof(*a), ahead_cmp) : NULL;
+			if (!a)
+				continue;
+			a->found = 1;
+			a->x.target_id = crm_stmt_col_int64(s, 1);
+			a->x.hash = (uint64_t)crm_stmt_col_int64(s, 2);
+			a->x.seen_run = crm_stmt_col_int64(s, 3);
+			a->x.write_run = crm_stmt_col_int64(s, 4);
+			a->x.row_hash = (uint64_t)crm_stmt_col_int64(s, 5);
+		}
+		ahead_done(s, count);
+		if (rc < 0)
+			return rc;
+	}
+	st->ahead_key = key;
+	st->ahead_count = n;
+	return 0;
+}
+
 int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
 		       struct crm_xref *xref, struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_XREF_GET];
+	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
 	int rc;
 
+	if (a) {
+		if (a->found)
+			*xref = a->x;
+		return a->found;
+	}
 	crm_stmt_int64(s, 1, key);
 	crm_stmt_text(s, 2, source_id, source_id_len);
 	rc = crm_stmt_step(s, err);
@@ -369,6 +588,15 @@ int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id,
 		       const struct crm_xref *xref, struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_XREF_PUT];
+	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
+
+	if (a) {
+		a->found = 1;
+		a->x = *xref;
+		st->ahead_pending += !a->pending;
+		a->pending = 1;
+		return 0;
+	}
 
 	crm_stmt_int64(s, 1, key);
 	crm_stmt_text(s, 2, source_id, source_id_len);
@@ -384,6 +612,17 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 			struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_XREF_SEEN];
+	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
+
+	if (a) {
+		/* an entry that is not there has nothing to mark, as in the database */
+		if (a->found && a->x.seen_run != run) {
+			a->x.seen_run = run;
+			st->ahead_pending += !a->pending;
+			a->pending = 1;
+		}
+		return 0;
+	}
 
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_int64(s, 2, key);
@@ -605,6 +844,18 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 {
 	size_t done;
 
+	for (done = 0; done < n; done++) {
+		struct ahead *a = ahead_find(st, key, rows[done].source_id, rows[done].source_id_len);
+		if (a) {
+			st->ahead_pending -= (size_t)a->pending;
+			a->pending = 0;
+			a->found = 1;
+			a->x.target_id = rows[done].target_id;
+			a->x.hash = rows[done].hash;
+			a->x.seen_run = a->x.write_run = run;
+			a->x.row_hash = 0;
+		}
+	}
 	for (done = 0; done < n; done += INSERTED_CHUNK) {
 		size_t k = n - done < INSERTED_CHUNK ? n - done : INSERTED_CHUNK;
 		if (inserted_chunk(st, run, key, rows + done, k, err))
@@ -619,6 +870,8 @@ int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *obje
 	struct crm_store_stmt *s = st->stmts[ST_CP_GET];
 	int rc;
 
+	if (flush_ahead(st, err))
+		return err->code;
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_str(s, 2, object);
 	rc = crm_stmt_step(s, err);
@@ -649,6 +902,9 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 			     struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_CP_PUT];
+
+	if (flush_ahead(st, err))
+		return err->code;
 
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_str(s, 2, object);
@@ -799,7 +1055,16 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
 			  struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st, "DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id = $2", err);
+	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
+	struct crm_store_stmt *s;
+
+	if (a) {
+		/* a write that waits for this entry is moot */
+		st->ahead_pending -= (size_t)a->pending;
+		a->pending = 0;
+		a->found = 0;
+	}
+	s = once(st, "DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id = $2", err);
 
 	if (!s)
 		return err->code;

@@ -97,6 +97,25 @@ int crm_state_object_key(struct crm_state *state, const char *object, const char
 /* 1 and *xref when (key, source_id) is known, 0 when not. */
 int crm_state_xref_get(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 		       struct crm_xref *xref, struct crm_error *err);
+/* A source id, for crm_state_xref_prefetch. */
+struct crm_state_id {
+	const char *ptr;
+	size_t len;
+};
+
+/*
+ * Reads ahead key's entries of the n source ids listed (a batch of records;
+ * empty ids are skipped), a few statements for all, for a store where each
+ * statement is a round trip. Until the next read-ahead, xref_get of those
+ * ids answers from memory, and their xref_put and xref_seen are kept in
+ * memory and written, many to a statement, before any other state
+ * statement runs (a checkpoint's, say) or at crm_state_flush. The
+ * previous read-ahead's writes are written first.
+ */
+int crm_state_xref_prefetch(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,
+			    struct crm_error *err);
+/* Writes the read-ahead's waiting writes: before the store's transaction commits. */
+int crm_state_flush(struct crm_state *state, struct crm_error *err);
 /* Inserts or replaces the entry. */
 int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 		       const struct crm_xref *xref, struct crm_error *err);

@@ -67,6 +67,10 @@ struct crm_store_writer {
 	struct crm_buf ids;
 	size_t *id_ends;
 	size_t queued, queued_cap;
+	/* queue_update: the rows as COPY text */
+	struct crm_buf updates;
+	int64_t *update_ids;
+	size_t updates_queued, updates_cap;
 };
 
 /* The server's message, first line only, without its "ERROR:  " prefix. */
@@ -440,6 +444,8 @@ static void pg_writer_close(struct crm_store_writer *w)
 	crm_writer_shape_release(&w->shape);
 	crm_buf_release(&w->copy);
 	crm_buf_release(&w->ids);
+	crm_buf_release(&w->updates);
+	crm_free(w->update_ids);
 	crm_free(w->id_ends);
 	crm_free(w);
 }
@@ -467,6 +473,7 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	w->spec = spec;
 	crm_buf_init(&w->copy, (size_t)1 << 34);
 	crm_buf_init(&w->ids, (size_t)1 << 34);
+	crm_buf_init(&w->updates, (size_t)1 << 34);
 	if (crm_writer_shape_init(&w->shape, spec, err)) {
 		crm_free(w);
 		return NULL;
@@ -669,32 +676,57 @@ static size_t queued_find(const struct queued_id *sorted, size_t n, const char *
 	return SIZE_MAX;
 }
 
-/* A COPY failure names the queued row's source id and the column, not the value (it may be personal data). */
-static int copy_error(struct crm_store_writer *w, PGresult *res, struct crm_error *err)
+/*
+ * A COPY failure names the queued row (its source id for an insert, its id
+ * for an update) and the column, not the value (it may be personal data).
+ */
+static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, struct crm_error *err)
 {
 	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
 	const char *at = context ? strstr(context, ", line ") : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	unsigned long line = at ? strtoul(at + 7, NULL, 10) : 0;
 	const char *col = at ? strstr(at, ", column ") : NULL;
-
 	const char *quoted = msg ? strstr(msg, ": \"") : NULL;
+	char row[64];
 	size_t start;
 
-	if (!msg || !line || line > w->queued)
-		return pg_error(w->store, res, err, "insert");
-	start = line > 1 ? w->id_ends[line - 2] : 0;
+	if (!msg || !line || line > (updates ? w->updates_queued : w->queued))
+		return pg_error(w->store, res, err, updates ? "update" : "insert");
+	start = line > 1 && !updates ? w->id_ends[line - 2] : 0;
+	if (updates)
+		snprintf(row, sizeof(row), "row %lld", (long long)w->update_ids[line - 1]);
+	else
+		snprintf(row, sizeof(row), "record '%.*s'", (int)(w->id_ends[line - 1] - start), w->ids.ptr + start);
 	/* the message quotes the value after ': "' (invalid input syntax ...): left out */
-	return crm_error_set(err, CRM_EIO, "PostgreSQL: insert into %s: record '%.*s'%s%.*s: %.*s", w->spec->table,
-			     (int)(w->id_ends[line - 1] - start), w->ids.ptr + start, col ? ", column " : "",
-			     col ? (int)strcspn(col + 9, ":\n") : 0, col ? col + 9 : "",
-			     quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
+	return crm_error_set(err, CRM_EIO, "PostgreSQL: %s %s: %s%s%.*s: %.*s", updates ? "update of" : "insert into",
+			     w->spec->table, row, col ? ", column " : "", col ? (int)strcspn(col + 9, ":\n") : 0,
+			     col ? col + 9 : "", quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
 }
 
-/* Sends the queued rows into the staging table with COPY. */
-static int copy_queued(struct crm_store_writer *w, const char *stage, struct crm_error *err)
+/*
+ * A staging table for a flush: pos, then the columns (a list of names)
+ * with the target table's types, made empty from it. Gone with DROP or
+ * with a rolled-back transaction.
+ */
+static int stage_create(struct crm_store_writer *w, const char *stage, const char *cols, struct crm_error *err)
+{
+	struct crm_buf sql;
+
+	crm_buf_init(&sql, 1 << 20);
+	if (!crm_buf_addf(&sql, err,
+			  "CREATE TEMPORARY TABLE %s AS SELECT 0::bigint AS pos, %s FROM \"%s\" WITH NO DATA", stage,
+			  cols, w->spec->table))
+		run(w->store, sql.ptr, "stage", err);
+	crm_buf_release(&sql);
+	return err->code;
+}
+
+/* Sends the queued rows (the inserts', or with updates the updates') into the staging table with COPY. */
+static int copy_queued(struct crm_store_writer *w, const char *stage, int updates, struct crm_error *err)
 {
 	PGconn *conn = w->store->conn;
+	const struct crm_buf *data = updates ? &w->updates : &w->copy;
 	struct crm_buf sql;
 	PGresult *res;
 	int ok;
@@ -707,19 +739,19 @@ static int copy_queued(struct crm_store_writer *w, const char *stage, struct crm
 	res = PQexec(conn, sql.ptr);
 	crm_buf_release(&sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		pg_error(w->store, res, err, "insert");
+		pg_error(w->store, res, err, "copy");
 		PQclear(res);
 		return err->code;
 	}
 	PQclear(res);
-	ok = PQputCopyData(conn, w->copy.ptr, (int)w->copy.len) == 1;
+	ok = PQputCopyData(conn, data->ptr, (int)data->len) == 1;
 	if (PQputCopyEnd(conn, ok ? NULL : "crmshift could not send the rows") != 1)
 		ok = 0;
 	res = PQgetResult(conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		copy_error(w, res, err);
+		copy_error(w, res, updates, err);
 	else if (!ok)
-		pg_error(w->store, NULL, err, "insert");
+		pg_error(w->store, NULL, err, "copy");
 	PQclear(res);
 	while ((res = PQgetResult(conn)))
 		PQclear(res);
@@ -756,12 +788,8 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
 	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
 		     w->shape.updated_mapped ? "" : ", updated_at");
-	if (!crm_buf_addf(&sql, err,
-			  "CREATE TEMPORARY TABLE %s AS SELECT 0::bigint AS pos, %s FROM \"%s\" WITH NO DATA", stage,
-			  cols.ptr, spec->table))
-		run(s, sql.ptr, "insert", err);
-	if (!err->code)
-		copy_queued(w, stage, err);
+	if (!err->code && !stage_create(w, stage, cols.ptr, err))
+		copy_queued(w, stage, 0, err);
 	crm_buf_reset(&sql);
 	if (!err->code &&
 	    !crm_buf_addf(&sql, err,
@@ -802,6 +830,82 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 	crm_buf_reset(&w->copy);
 	crm_buf_reset(&w->ids);
 	w->queued = 0;
+	return err->code;
+}
+
+/* Queued updates in COPY text: position, id, the spec's columns, [updated_at]. */
+static int pg_queue_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
+			   struct crm_error *err)
+{
+	char digits[24];
+	size_t i;
+
+	if (w->updates_queued == w->updates_cap) {
+		size_t cap = w->updates_cap ? 2 * w->updates_cap : 1024;
+		int64_t *grown = crm_realloc(w->update_ids, cap * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		w->update_ids = grown;
+		w->updates_cap = cap;
+	}
+	copy_field(&w->updates, digits, crm_store_decimal(digits, (int64_t)w->updates_queued), 0, err);
+	copy_field(&w->updates, digits, crm_store_decimal(digits, id), 0, err);
+	for (i = 0; i < w->spec->count; i++) {
+		struct crm_bound b;
+		int last = i + 1 == w->spec->count && w->shape.updated_mapped;
+		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (b.kind == CRM_BOUND_INT)
+			copy_field(&w->updates, digits, crm_store_decimal(digits, b.number), last, err);
+		else
+			copy_field(&w->updates, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, last, err);
+	}
+	if (!w->shape.updated_mapped)
+		copy_field(&w->updates, row->load_time, strlen(row->load_time), 1, err);
+	if (err->code)
+		return err->code;
+	w->update_ids[w->updates_queued++] = id;
+	return w->updates.len >= QUEUE_BYTES;
+}
+
+/* One flush: staged as the inserts are, then one UPDATE ... FROM, the last row queued for an id winning. */
+static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
+{
+	const struct crm_table_spec *spec = w->spec;
+	struct crm_buf cols, sets, sql;
+	char stage[32];
+	size_t i;
+
+	if (!w->updates_queued)
+		return 0;
+	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++w->store->next_name);
+	crm_buf_init(&cols, 1 << 20);
+	crm_buf_init(&sets, 1 << 20);
+	crm_buf_init(&sql, 1 << 20);
+	crm_buf_addstr(&cols, "id", err);
+	for (i = 0; i < spec->count; i++) {
+		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
+		crm_buf_addf(&sets, err, "%s\"%s\" = s.\"%s\"", i ? ", " : "", spec->columns[i].name,
+			     spec->columns[i].name);
+	}
+	if (!w->shape.updated_mapped) {
+		crm_buf_addstr(&cols, ", updated_at", err);
+		crm_buf_addf(&sets, err, "%supdated_at = s.updated_at", spec->count ? ", " : "");
+	}
+	if (!err->code && !stage_create(w, stage, cols.ptr, err) && !copy_queued(w, stage, 1, err) &&
+	    !crm_buf_addf(&sql, err,
+			  "UPDATE \"%s\" SET %s FROM (SELECT DISTINCT ON (id) * FROM %s ORDER BY id, pos DESC) s "
+			  "WHERE \"%s\".id = s.id",
+			  spec->table, sets.ptr, stage, spec->table) &&
+	    !run(w->store, sql.ptr, "update", err)) {
+		crm_buf_reset(&sql);
+		if (!crm_buf_addf(&sql, err, "DROP TABLE %s", stage))
+			run(w->store, sql.ptr, "update", err);
+	}
+	crm_buf_release(&cols);
+	crm_buf_release(&sets);
+	crm_buf_release(&sql);
+	crm_buf_reset(&w->updates);
+	w->updates_queued = 0;
 	return err->code;
 }
 
@@ -1425,6 +1529,7 @@ static void pg_close(struct crm_store *base)
 
 static const struct crm_store_ops pg_ops = {
 	.name = "postgres",
+	.remote = 1,
 	.ensure_table = pg_ensure_table,
 	.begin = pg_begin,
 	.commit = pg_commit,
@@ -1434,6 +1539,8 @@ static const struct crm_store_ops pg_ops = {
 	.insert = pg_insert,
 	.queue_insert = pg_queue_insert,
 	.flush_inserts = pg_flush_inserts,
+	.queue_update = pg_queue_update,
+	.flush_updates = pg_flush_updates,
 	.update = pg_update,
 	.row_hash = pg_row_hash,
 	.fetch = pg_fetch,

@@ -68,6 +68,8 @@ typedef int (*crm_store_row_fn)(void *ctx, const char *source_id, size_t source_
 
 struct crm_store_ops {
 	const char *name;
+	/* Each statement is a round trip to a server: the engine reads ahead and writes in sets. */
+	int remote;
 	/* Creates the table (canonical columns for a core table) and any missing spec column. */
 	int (*ensure_table)(struct crm_store *store, const struct crm_table_spec *spec, struct crm_error *err);
 	int (*begin)(struct crm_store *store, struct crm_error *err);
@@ -101,6 +103,15 @@ struct crm_store_ops {
 	/* Sets the writer's columns (and updated_at unless mapped) of row id. */
 	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
 		      struct crm_error *err);
+	/*
+	 * Set-based updates, as the inserts above: queue_update copies row
+	 * for row id (1: flush now, else 0); flush_updates sets every queued
+	 * row's columns as update would one by one, in queue order (the last
+	 * row queued for an id wins).
+	 */
+	int (*queue_update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
+			    struct crm_error *err);
+	int (*flush_updates)(struct crm_store_writer *writer, struct crm_error *err);
 	/*
 	 * The hash_rows hash of row id as it is now; 0, or 1 when absent. (Not
 	 * returned by insert and update: SQLite's RETURNING made a first load

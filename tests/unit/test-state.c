@@ -259,11 +259,113 @@ static void test_state__inserted_as_row_by_row(void)
 	}
 }
 
+/*
+ * The read-ahead answers as the database would, its writes wait in memory
+ * until another statement runs, and then they are all there: across
+ * statements of many ids, for ids present, absent, repeated and empty.
+ */
+static void test_state__read_ahead_as_the_database(void)
+{
+	enum { IDS = 1203 };
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_state_id *ids = crm_calloc(IDS + 2, sizeof(*ids));
+		char(*names)[16] = crm_calloc(IDS, sizeof(*names));
+		struct crm_xref x, got;
+		struct crm_inserted ins = {"new-1", 5, 900, 9};
+		struct opened o;
+		int64_t run = 0, key = 0, other = 0, count = 0;
+		size_t i;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			crm_free(ids);
+			crm_free(names);
+			continue;
+		}
+		crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err);
+		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
+		crm_state_object_key(o.state, "Lead", "lead", 1, &other, &err);
+		/* the even ids are in the xref, the odd ones not */
+		for (i = 0; i < IDS; i++) {
+			snprintf(names[i], sizeof(names[i]), "id-%zu", i);
+			ids[i].ptr = names[i];
+			ids[i].len = strlen(names[i]);
+			x.target_id = (int64_t)i + 1;
+			x.hash = i;
+			x.seen_run = x.write_run = 0;
+			x.row_hash = 0;
+			if (i % 2 == 0)
+				crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err);
+		}
+		ids[IDS] = ids[3];    /* an id twice */
+		ids[IDS + 1].len = 0; /* a record without one */
+		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, IDS + 2, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
+		CHECK_INT(got.target_id, 1001);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 0);
+		/* another object's entries and ids not read ahead come from the database */
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-2", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-2", 4, &got, &err), 1);
+		/* writes of every id: seen for the even, put for the odd, the last forgotten */
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		for (i = 0; i < IDS; i++) {
+			x.target_id = (int64_t)i + 5000;
+			x.hash = 7;
+			x.seen_run = x.write_run = run;
+			if (i % 2 == 0)
+				CHECK_INT(crm_state_xref_seen(o.state, key, names[i], ids[i].len, run, &err), 0);
+			else
+				CHECK_INT(crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err), 0);
+		}
+		CHECK_INT(crm_state_xref_seen(o.state, key, "id-7", 4, run, &err), 0);
+		CHECK_INT(crm_state_xref_forget(o.state, key, "id-9", 4, &err), 0);
+		CHECK_INT(crm_state_inserted(o.state, run, key, &ins, 1, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 1);
+		CHECK_INT(got.target_id, 6001);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
+		CHECK_INT(got.target_id, 1001);
+		CHECK_INT(got.seen_run, run);
+		CHECK_INT(got.write_run, 0);
+		/* a count is another statement: every write waiting is in the database first */
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(count, IDS - 1 + 1);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		/* a new read-ahead of nothing: every answer from the database now */
+		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 1);
+		CHECK_INT(got.target_id, 6001);
+		CHECK_INT(got.write_run, run);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
+		CHECK_INT(got.seen_run, run);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "new-1", 5, &got, &err), 1);
+		CHECK_INT(got.target_id, 900);
+		/* writes that wait go with a rolled-back transaction */
+		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 4, &err), 0);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		x.target_id = 1;
+		CHECK_INT(crm_state_xref_put(o.state, key, "id-3", 4, &x, &err), 0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 5003);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		crm_free(ids);
+		crm_free(names);
+		close_both(&o);
+	}
+}
+
 static const struct harness_test tests[] = {
-	TEST(test_state__shares_the_store_transaction),
-	TEST(test_state__runs_and_marks),
-	TEST(test_state__unseen_in_byte_order),
-	TEST(test_state__inserted_as_row_by_row),
+	TEST(test_state__shares_the_store_transaction), TEST(test_state__runs_and_marks),
+	TEST(test_state__unseen_in_byte_order),		TEST(test_state__inserted_as_row_by_row),
+	TEST(test_state__read_ahead_as_the_database),
 };
 
 HARNESS_MAIN

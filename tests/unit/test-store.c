@@ -245,6 +245,63 @@ static void test_store__queued_inserts_as_one_by_one(void)
 	}
 }
 
+/* Queued updates end as one-by-one updates would: the last one queued for a row wins. */
+static void test_store__queued_updates_as_one_by_one(void)
+{
+	static const struct crm_store_column link_columns[] = {{"parent_id", CRM_TYPE_REF}, {"name", CRM_TYPE_TEXT}};
+	static const struct crm_table_spec links = {"widget", "test", link_columns, 2};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_value v[7], link[2];
+		struct scanned sc = {{{0}}, 0};
+		struct crm_store_writer *w, *lw;
+		struct crm_store *store;
+		struct crm_store_row row = {"", 0, link, LOAD_TIME};
+		int64_t a, c;
+		char url[256], expected[80];
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		if (!store->ops->queue_update) {
+			CHECK(store->ops->flush_updates == NULL);
+			store->ops->writer_close(w);
+			close_backend(store, url);
+			continue;
+		}
+		widget_row(v, "a", "1", "1", NULL, NULL, "1", 0);
+		a = insert(w, store, "A", v, 1);
+		widget_row(v, "c", "1", "1", NULL, NULL, "1", 0);
+		c = insert(w, store, "C", v, 1);
+		lw = store->ops->writer_open(store, &links, &err);
+		CHECK(lw != NULL);
+		link[0] = text(NULL);
+		link[0].id = c;
+		link[1] = text("first");
+		CHECK_INT(store->ops->queue_update(lw, a, &row, &err), 0);
+		link[1] = text("last\twins");
+		CHECK_INT(store->ops->queue_update(lw, a, &row, &err), 0);
+		link[0].id = a;
+		link[1] = text(NULL);
+		CHECK_INT(store->ops->queue_update(lw, c, &row, &err), 0);
+		CHECK_INT(store->ops->flush_updates(lw, &err), 0);
+		CHECK_STR(err.msg, "");
+		CHECK_INT(store->ops->flush_updates(lw, &err), 0);
+		CHECK_INT(store->ops->scan(store, &widget, collect, &sc, &err), 0);
+		CHECK_INT(sc.count, 2);
+		snprintf(expected, sizeof(expected), "A|last\twins|1|1|||1|%lld", (long long)c);
+		CHECK_STR(strncmp(sc.lines[0], "A|", 2) == 0 ? sc.lines[0] : sc.lines[1], expected);
+		snprintf(expected, sizeof(expected), "C||1|1|||1|%lld", (long long)a);
+		CHECK_STR(strncmp(sc.lines[0], "C|", 2) == 0 ? sc.lines[0] : sc.lines[1], expected);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		store->ops->writer_close(lw);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
 struct hashes {
 	int64_t ids[4];
 	uint64_t values[4];
@@ -403,6 +460,7 @@ static void test_store__reading_creates_nothing(void)
 static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
 	TEST(test_store__queued_inserts_as_one_by_one),
+	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
 	TEST(test_store__transactions),
 	TEST(test_store__identity),

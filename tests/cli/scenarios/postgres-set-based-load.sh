@@ -58,6 +58,13 @@ expect_eq "ledger inserts = rows" \
 expect_eq "xref = ledger inserts" "$(pg_sql "$url" "select count(*) from crmshift.xref")" \
 	"$(pg_sql "$url" "select count(*) from crmshift.ledger where action = 'insert'")"
 
+# A re-run reads the cross-reference a batch at a time: nothing changes.
+both rerun migrate
+same_rows rerun
+expect_eq "re-run: unchanged" "$(jq '[.objects[].unchanged] | add' "$SCRATCH/pg-rerun.json")" \
+	"$(jq '[.objects[].inserted] | add' "$SCRATCH/pg-migrate.json")"
+expect_eq "re-run: ledger" "$(pg_sql "$url" "select count(*) from crmshift.ledger where run_id = 2")" 0
+
 # The state forgets the contacts (as if it were lost) while the target keeps
 # them: the next load finds every row there and updates it in place, with
 # its pre-image, rather than inserting a second one.
@@ -66,15 +73,16 @@ pg_sql "$url" "delete from crmshift.xref where object_id = (select id from crmsh
 sed -i 's/Coyote/Coyote-Smith/' "$lite/exports/Contact.csv" "$pg/exports/Contact.csv"
 both reload migrate
 same_rows reload
-same_rejects 2
+same_rejects 3
 expect_eq "rows the target had: updated" "$(jq '.objects[] | select(.object == "Contact") | [.inserted, .updated]' -c "$SCRATCH/pg-reload.json")" \
 	"$(jq '.objects[] | select(.object == "Contact") | [.inserted, .updated]' -c "$SCRATCH/lite-reload.json")"
 expect_eq "no contact twice" "$(pg_sql "$url" "select count(*) - count(distinct source_id) from contact")" 0
 pg_sql "$url" "select last_name from contact where source_id = '003A000000000001AAA'" | grep -qx 'Coyote-Smith' ||
 	fail "the reload did not update the row the target had"
 
-# Rolling both runs back leaves both targets empty.
+# Rolling every run back leaves both targets empty.
 both rollback-reload rollback
 same_rows rollback-reload
+both rollback-rerun rollback
 both rollback-migrate rollback
 expect_eq "contacts after both rollbacks" "$(pg_sql "$url" "select count(*) from contact")" 0
