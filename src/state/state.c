@@ -385,7 +385,7 @@ static int ahead_cmp(const void *a, const void *b)
 /* The read-ahead's entry of (key, id), or NULL when it holds none. */
 static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *id, size_t len)
 {
-	struct ahead probe;
+	struct ahead probe = {0};
 
 	if (!st->ahead_count || key != st->ahead_key)
 		return NULL;
@@ -537,7 +537,7 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 		for (k = 0; k < count; k++)
 			crm_stmt_text(s, 2 + (int)k, st->ahead[i + k].id, st->ahead[i + k].len);
 		while ((rc = crm_stmt_step(s, err)) == 1) {
-			struct ahead probe, *a;
+			struct ahead probe = {0}, *a;
 			probe.id = crm_stmt_col_text(s, 0, &probe.len);
 			a = probe.id ? bsearch(&probe, st->ahead + i, count, sizeof(*a), ahead_cmp) : NULL;
 			if (!a)
