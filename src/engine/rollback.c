@@ -198,6 +198,50 @@ static void abandon(struct rollback *rb)
 	rb->session.store->ops->rollback(rb->session.store, &ignored);
 }
 
+/*
+ * Undoes entries[from, to), all inserts: their rows go a table at a time
+ * and their xref entries an object at a time, a few statements for the lot
+ * instead of a few a row. Order within the group does not matter: a run
+ * inserts a source id again only after deleting it, and such a delete's
+ * entry ends the group.
+ */
+static int undo_inserts(struct rollback *rb, const struct crm_ledger_entry *entries, size_t from, size_t to,
+			struct crm_error *err)
+{
+	int64_t ids[REVERT_BATCH];
+	struct crm_state_id sids[REVERT_BATCH];
+	unsigned char done[REVERT_BATCH];
+	size_t i, j, n;
+
+	memset(done, 0, sizeof(done));
+	for (i = from; i < to; i++) {
+		if (done[i - from])
+			continue;
+		for (j = i, n = 0; j < to; j++)
+			if (!done[j - from] && strcmp(entries[j].table, entries[i].table) == 0) {
+				ids[n++] = entries[j].target_id;
+				done[j - from] = 1;
+			}
+		if (rb->session.store->ops->remove_rows(rb->session.store, entries[i].table, ids, n, err))
+			return err->code;
+		rb->res->deleted += (int64_t)n;
+	}
+	memset(done, 0, sizeof(done));
+	for (i = from; i < to; i++) {
+		if (done[i - from])
+			continue;
+		for (j = i, n = 0; j < to; j++)
+			if (!done[j - from] && entries[j].key == entries[i].key) {
+				sids[n].ptr = entries[j].source_id;
+				sids[n++].len = strlen(entries[j].source_id);
+				done[j - from] = 1;
+			}
+		if (crm_state_xref_forget_many(rb->session.state, entries[i].key, sids, n, err))
+			return err->code;
+	}
+	return 0;
+}
+
 /* One transaction: up to REVERT_BATCH ledger entries below progress->next_seq. 1 when none was left. */
 static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
 			struct crm_error *err)
@@ -216,20 +260,22 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 	for (i = 0; i < count; i++) {
 		const struct crm_ledger_entry *e = &entries[i];
 		if (e->action == CRM_LEDGER_INSERT) {
-			if (rb->session.store->ops->remove_rows(rb->session.store, e->table, &e->target_id, 1, err))
+			size_t end = i + 1;
+			while (end < count && entries[end].action == CRM_LEDGER_INSERT)
+				end++;
+			if (undo_inserts(rb, entries, i, end, err))
 				goto fail;
-			rb->res->deleted++;
-		} else {
-			if (!e->pre_image) {
-				crm_error_set(err, CRM_EINTERNAL, "the ledger has no pre-image for %s row %lld",
-					      e->table, (long long)e->target_id);
-				goto fail;
-			}
-			if (rb->session.store->ops->restore_row(rb->session.store, e->table, e->target_id, e->pre_image,
-								err))
-				goto fail;
-			rb->res->restored++;
+			i = end - 1;
+			continue;
 		}
+		if (!e->pre_image) {
+			crm_error_set(err, CRM_EINTERNAL, "the ledger has no pre-image for %s row %lld", e->table,
+				      (long long)e->target_id);
+			goto fail;
+		}
+		if (rb->session.store->ops->restore_row(rb->session.store, e->table, e->target_id, e->pre_image, err))
+			goto fail;
+		rb->res->restored++;
 		if (crm_state_xref_undo(rb->session.state, e, err))
 			goto fail;
 	}

@@ -1073,6 +1073,38 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 	return step_once(s, err);
 }
 
+int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
+			       struct crm_error *err)
+{
+	struct crm_buf sql;
+	size_t done, i;
+
+	if (flush_ahead(st, err))
+		return err->code;
+	for (i = 0; i < n; i++) {
+		struct ahead *a = ahead_find(st, key, ids[i].ptr, ids[i].len);
+		if (a)
+			a->found = 0;
+	}
+	crm_buf_init(&sql, 1 << 20);
+	for (done = 0; done < n && !err->code; done += AHEAD_CHUNK) {
+		size_t k, count = n - done < AHEAD_CHUNK ? n - done : AHEAD_CHUNK;
+		struct crm_store_stmt *s;
+		crm_buf_reset(&sql);
+		crm_buf_addstr(&sql, "DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (", err);
+		for (k = 0; k < count; k++)
+			crm_buf_addf(&sql, err, "%s$%zu", k ? ", " : "", k + 2);
+		if (crm_buf_addch(&sql, ')', err) || !(s = crm_stmt_prepare(st->store, sql.ptr, err)))
+			break;
+		crm_stmt_int64(s, 1, key);
+		for (k = 0; k < count; k++)
+			crm_stmt_text(s, 2 + (int)k, ids[done + k].ptr, ids[done + k].len);
+		step_once(s, err);
+	}
+	crm_buf_release(&sql);
+	return err->code;
+}
+
 int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, struct crm_error *err)
 {
 	struct crm_store_stmt *s;

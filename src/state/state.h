@@ -125,6 +125,9 @@ int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source
 /* Removes the entry (the record was deleted). */
 int crm_state_xref_forget(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 			  struct crm_error *err);
+/* Removes the entries of the n source ids listed (absent ones are no error), many to a statement. */
+int crm_state_xref_forget_many(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,
+			       struct crm_error *err);
 /*
  * The source ids of key's entries whose seen_run is below run: records the
  * run did not read (absent from a full export). crm_free each and the array.

@@ -192,7 +192,8 @@ static void test_state__unseen_in_byte_order(void)
 
 /*
  * A set-based load's bookkeeping reads back as one xref_put and
- * ledger_add per row would write it, across its statements of many rows.
+ * ledger_add per row would write it, across its statements of many rows;
+ * a rollback's set-based forget removes what it lists and nothing else.
  */
 static void test_state__inserted_as_row_by_row(void)
 {
@@ -249,6 +250,20 @@ static void test_state__inserted_as_row_by_row(void)
 			CHECK_INT(entries[0].action, CRM_LEDGER_INSERT);
 			CHECK(entries[0].pre_image == NULL);
 			CHECK_INT(entries[3].target_id, ROWS - 4 + 100);
+		}
+		/* a rollback forgets them many to a statement: all but the first */
+		{
+			struct crm_state_id *forget = crm_calloc(ROWS, sizeof(*forget));
+			for (i = 1; i < ROWS && forget; i++) {
+				forget[i - 1].ptr = ids[i];
+				forget[i - 1].len = strlen(ids[i]);
+			}
+			forget[ROWS - 1] = forget[0]; /* one twice: no error */
+			CHECK_INT(crm_state_xref_forget_many(o.state, key, forget, ROWS, &err), 0);
+			CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+			CHECK_INT(count, 1);
+			CHECK_INT(crm_state_xref_get(o.state, key, ids[0], strlen(ids[0]), &got, &err), 1);
+			crm_free(forget);
 		}
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
