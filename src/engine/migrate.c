@@ -325,6 +325,8 @@ static void batch_abort(struct migration *m)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 
+	/* the writes the state keeps for the batch went with it */
+	crm_state_discard(m->session.state);
 	if (!m->preview)
 		m->session.store->ops->rollback(m->session.store, &ignored);
 }
@@ -1076,6 +1078,25 @@ static int read_ahead(struct migration *m, struct object_run *orun, const struct
 	return crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, staged->count, err);
 }
 
+/*
+ * After a pass that wrote rows, on a store that plans by statistics: the
+ * table's and the state's, fresh, so that the next pass's lookups (and the
+ * next run's, and the applications') are planned for their real size.
+ */
+static int analyze_written(struct migration *m, struct object_run *orun, const struct crm_counts *before,
+			   struct crm_error *err)
+{
+	const struct crm_counts *now = &orun->result->counts;
+	struct crm_store *store = m->session.store;
+
+	if (!store->ops->analyze ||
+	    (now->inserted == before->inserted && now->updated == before->updated && now->deleted == before->deleted))
+		return 0;
+	return store->ops->analyze(store, NULL, orun->o->prog->table, err) || crm_state_analyze(m->session.state, err)
+		       ? err->code
+		       : 0;
+}
+
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
@@ -1086,6 +1107,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	struct crm_stage_options sopt;
 	struct crm_stager *stager = NULL;
 	struct crm_stage_batch staged;
+	struct crm_counts written; /* the counts before the pass, to tell what it wrote */
 	struct prepared pr;
 	struct stat st;
 	uint64_t total = 0;
@@ -1115,6 +1137,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	sopt.keep_ctx = m;
 	if (stat(o->path, &st) == 0)
 		total = (uint64_t)st.st_size;
+	written = orun->result->counts;
 	if (open_writer(m, orun, pass, err) || prepared_init(&pr, o->prog, err))
 		goto out;
 	/*
@@ -1160,7 +1183,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	} else {
 		orun->cp.pass2_done = 1;
 	}
-	if (checkpoint(m, orun, 1, err))
+	if (checkpoint(m, orun, 1, err) || analyze_written(m, orun, &written, err))
 		goto out_rollback;
 	if (m->opt->progress)
 		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);

@@ -438,7 +438,9 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		if (rc < 0)
 			goto out;
 		res->resumed = rc == 1;
-		if (crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err))
+		/* the run may have just loaded the ledger and xref: lookups of them need their statistics */
+		if (crm_state_analyze(rb.session.state, err) ||
+		    crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err))
 			goto out;
 		if (rc == 0) {
 			progress.exported = 0;

@@ -491,6 +491,24 @@ static int flush_ahead(struct crm_state *st, struct crm_error *err)
 	return 0;
 }
 
+void crm_state_discard(struct crm_state *st)
+{
+	st->ahead_count = 0;
+	st->ahead_pending = 0;
+	crm_arena_reset(&st->ahead_ids);
+}
+
+int crm_state_analyze(struct crm_state *st, struct crm_error *err)
+{
+	const struct crm_store_ops *ops = st->store->ops;
+
+	if (!ops->analyze || flush_ahead(st, err))
+		return err->code;
+	return ops->analyze(st->store, "crmshift", "xref", err) || ops->analyze(st->store, "crmshift", "ledger", err)
+		       ? err->code
+		       : 0;
+}
+
 int crm_state_flush(struct crm_state *st, struct crm_error *err)
 {
 	return flush_ahead(st, err);
@@ -1020,31 +1038,41 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 	int rc = 0, nomem = 0;
 
 	*count = 0;
-	/* a run's ledger is one contiguous range of seq: the primary key walks it backwards */
+	/*
+	 * A run's ledger is one range of seq, with gaps only where a batch was
+	 * rolled back: read it a window of limit seqs at a time from the top,
+	 * which the primary key answers at once whatever the planner knows of
+	 * the table (on a server, a table just loaded has no statistics, and a
+	 * LIMIT over the whole range was planned as a scan of all of it).
+	 */
 	s = once(st,
 		 "SELECT l.seq, l.object_id, o.target_table, l.target_id, l.source_id, l.action, l.pre_image "
 		 "FROM crmshift.ledger l JOIN crmshift.objects o ON o.id = l.object_id "
-		 "WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq DESC LIMIT $4",
+		 "WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq DESC",
 		 err);
 	if (!s)
 		return err->code;
-	crm_stmt_int64(s, 1, first);
-	crm_stmt_int64(s, 2, below);
-	crm_stmt_int64(s, 3, run);
-	crm_stmt_int64(s, 4, (int64_t)limit);
-	while (!nomem && (rc = crm_stmt_step(s, err)) == 1) {
-		struct crm_ledger_entry *e = &out[(*count)++];
-		char action[16];
-		e->seq = crm_stmt_col_int64(s, 0);
-		e->key = crm_stmt_col_int64(s, 1);
-		e->table = arena_col(arena, s, 2, &nomem);
-		e->target_id = crm_stmt_col_int64(s, 3);
-		e->source_id = arena_col(arena, s, 4, &nomem);
-		copy_col(action, sizeof(action), s, 5);
-		e->action = CRM_LEDGER_INSERT;
-		while (e->action < CRM_LEDGER_DELETE && strcmp(action, ledger_action_names[e->action]) != 0)
-			e->action++;
-		e->pre_image = arena_col(arena, s, 6, &nomem);
+	while (!*count && !nomem && rc >= 0 && below > first) {
+		int64_t from = below - first > (int64_t)limit ? below - (int64_t)limit : first;
+		crm_stmt_int64(s, 1, from);
+		crm_stmt_int64(s, 2, below);
+		crm_stmt_int64(s, 3, run);
+		while (!nomem && (rc = crm_stmt_step(s, err)) == 1) {
+			struct crm_ledger_entry *e = &out[(*count)++];
+			char action[16];
+			e->seq = crm_stmt_col_int64(s, 0);
+			e->key = crm_stmt_col_int64(s, 1);
+			e->table = arena_col(arena, s, 2, &nomem);
+			e->target_id = crm_stmt_col_int64(s, 3);
+			e->source_id = arena_col(arena, s, 4, &nomem);
+			copy_col(action, sizeof(action), s, 5);
+			e->action = CRM_LEDGER_INSERT;
+			while (e->action < CRM_LEDGER_DELETE && strcmp(action, ledger_action_names[e->action]) != 0)
+				e->action++;
+			e->pre_image = arena_col(arena, s, 6, &nomem);
+		}
+		crm_stmt_reset(s);
+		below = from;
 	}
 	crm_stmt_finalize(s);
 	if (nomem)

@@ -114,6 +114,10 @@ struct crm_state_id {
  */
 int crm_state_xref_prefetch(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,
 			    struct crm_error *err);
+/* Drops the read-ahead and its waiting writes: the store's transaction was rolled back. */
+void crm_state_discard(struct crm_state *state);
+/* Fresh statistics of the cross-reference and the ledger, where the store needs them (store.h: analyze). */
+int crm_state_analyze(struct crm_state *state, struct crm_error *err);
 /* Writes the read-ahead's waiting writes: before the store's transaction commits. */
 int crm_state_flush(struct crm_state *state, struct crm_error *err);
 /* Inserts or replaces the entry. */

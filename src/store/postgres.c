@@ -1235,6 +1235,22 @@ static int pg_row_json(struct crm_store *base, const char *table, int64_t id, st
 	return crm_store_dump_json(obj, out, err);
 }
 
+static int pg_analyze(struct crm_store *base, const char *schema, const char *table, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct crm_buf sql;
+
+	crm_buf_init(&sql, 1 << 10);
+	if (schema)
+		crm_buf_addf(&sql, err, "ANALYZE \"%s\".\"%s\"", schema, table);
+	else
+		crm_buf_addf(&sql, err, "ANALYZE \"%s\"", table);
+	if (!err->code)
+		run(s, sql.ptr, "analyze", err);
+	crm_buf_release(&sql);
+	return err->code;
+}
+
 static int pg_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
 			  struct crm_error *err)
 {
@@ -1548,6 +1564,7 @@ static const struct crm_store_ops pg_ops = {
 	.has_rows = pg_has_rows,
 	.hash_rows = pg_hash_rows,
 	.row_json = pg_row_json,
+	.analyze = pg_analyze,
 	.remove_rows = pg_remove_rows,
 	.restore_row = pg_restore_row,
 	.cache_limit = pg_cache_limit,

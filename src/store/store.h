@@ -152,6 +152,13 @@ struct crm_store_ops {
 	 */
 	int (*restore_row)(struct crm_store *store, const char *table, int64_t id, const char *pre_image,
 			   struct crm_error *err);
+	/*
+	 * Fresh planner statistics for schema.table (schema NULL: the
+	 * target's), after many rows were written: a server plans lookups of
+	 * a table just loaded as scans of all of it until it knows its size.
+	 * NULL where nothing plans that way (SQLite).
+	 */
+	int (*analyze)(struct crm_store *store, const char *schema, const char *table, struct crm_error *err);
 	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
