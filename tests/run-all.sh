@@ -128,10 +128,22 @@ for dir in "$root"/tests/cli/cases/*/; do
 done
 echo "tests/cli/cases: $cases run"
 
+# A scenario marked "# backends: sqlite postgres" runs once per backend
+# (scenario-lib.sh: CRMSHIFT_TEST_TARGET), the second time named NAME@postgres.
+runs=()
 for script in "$root"/tests/cli/scenarios/*.sh; do
 	[ -f "$script" ] || continue
+	runs+=("$script sqlite")
+	if grep -q '^# backends: sqlite postgres$' "$script"; then
+		runs+=("$script postgres")
+	fi
+done
+for run in "${runs[@]}"; do
+	script=${run% *}
+	backend=${run##* }
 	name=$(basename "$script" .sh)
-	out=$(bash "$script" 2>&1)
+	[ "$backend" = sqlite ] || name="$name@$backend"
+	out=$(CRMSHIFT_TEST_TARGET=$backend bash "$script" 2>&1)
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))

@@ -5,7 +5,109 @@ set -euo pipefail
 SCRATCH=$(mktemp -d /tmp/crmshift-scenario.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$SCRATCH"' EXIT
 
-copy_sample() { cp -r "$ROOT/examples/sample" "$SCRATCH/$1"; echo "$SCRATCH/$1"; }
+# The backend of the scenario's targets: sqlite, or postgres when run-all.sh
+# runs a scenario marked "# backends: sqlite postgres" a second time with
+# CRMSHIFT_TEST_TARGET=postgres. Such a scenario makes its projects with
+# copy_sample (or calls on_test_target) and reads its target and state with
+# target_sql and state_sql, in SQL both backends answer alike.
+TEST_TARGET=${CRMSHIFT_TEST_TARGET:-sqlite}
+
+copy_sample() {
+	cp -r "$ROOT/examples/sample" "$SCRATCH/$1"
+	on_test_target "$SCRATCH/$1"
+	echo "$SCRATCH/$1"
+}
+
+# Points project at a new empty database of the test target (SQLite: its own file, as written).
+on_test_target() { # project
+	[ "$TEST_TARGET" = postgres ] || return 0
+	pg_require
+	use_target "$1" "$(pg_new_db "$(basename "$1" | tr -c 'a-z0-9\n' _)")"
+}
+
+# A copy of project src at dst: its files and, on PostgreSQL, its database
+# (the target and the state in it) as a new one the copy points at.
+copy_project() { # src dst
+	local url db
+	cp -r "$1" "$2"
+	url=$(target_url "$1")
+	[[ "$url" == postgres* ]] || return 0
+	db="$(basename "$2" | tr -c 'a-z0-9\n' _)_$(date +%s%N)_$RANDOM"
+	psql -q -d postgres -c "CREATE DATABASE $db TEMPLATE ${url##*/}" >/dev/null
+	use_target "$2" "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
+}
+
+# The url in project's crmshift.ini.
+target_url() { sed -n 's/^url = //p' "$1/crmshift.ini" | head -n 1; }
+
+# A query of project's target, rows as a|b lines: sqlite3 on its file or
+# pg_sql (in UTC) on its url. Write SQL both answer alike: a boolean read
+# as CASE WHEN b THEN 1 ELSE 0 END, no times (dump_by_source_ids compares
+# them).
+target_sql() { # project query
+	local url
+	url=$(target_url "$1")
+	case "$url" in
+	postgres*) pg_sql "$url" "$2" ;;
+	*) sqlite3 "$1/${url#sqlite:}" "$2" ;;
+	esac
+}
+
+# The model tables of project's target, one a line, by name.
+target_tables() { # project
+	if [[ "$(target_url "$1")" == postgres* ]]; then
+		target_sql "$1" "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name"
+	else
+		target_sql "$1" "select name from sqlite_master where type = 'table' order by name"
+	fi
+}
+
+# Every column of every row of project's target, by table and id: exactly
+# what it holds (for before and after on one target).
+target_dump() { # project
+	local t
+	target_tables "$1" | while read -r t; do
+		echo "== $t"
+		target_sql "$1" "select * from \"$t\" order by id"
+	done
+}
+
+# Every row of every table of project's state, in the order of its columns.
+state_dump() { # project
+	local t tables
+	if [[ "$(target_url "$1")" == postgres* ]]; then
+		tables=$(state_sql "$1" "select table_name from information_schema.tables where table_schema = 'crmshift' order by table_name")
+	else
+		tables=$(state_sql "$1" "select name from sqlite_master where type = 'table' order by name")
+	fi
+	for t in $tables; do
+		echo "== $t"
+		state_sql "$1" "select * from $t order by 1, 2"
+	done
+}
+
+# Every row of project's target by source ids (dump_by_source_ids), today's
+# load times written as LOAD-TIME: two loads of the same records compare
+# equal, on either backend.
+target_rows() { # project
+	local url today
+	url=$(target_url "$1")
+	today=$(date -u +%Y-%m-%d)
+	case "$url" in
+	postgres*) dump_by_source_ids pg_sql "$url" ;;
+	*) dump_by_source_ids sqlite3 "$1/${url#sqlite:}" ;;
+	esac | sed -E "s/${today}T[0-9:]{8}Z/LOAD-TIME/g"
+}
+
+# A query of project's state, its tables unqualified (runs, xref, ledger, ...).
+state_sql() { # project query
+	local url
+	url=$(target_url "$1")
+	case "$url" in
+	postgres*) PGOPTIONS="-c search_path=crmshift" pg_sql "$url" "$2" ;;
+	*) sqlite3 "$1/.crmshift/state.db" "$2" ;;
+	esac
+}
 
 fail() { echo "$*" >&2; exit 1; }
 
@@ -33,7 +135,8 @@ import_source() { # project db
 # target's identity (session.h).
 # kill -9 pid as soon as the number a query of db returns exceeds min (polled
 # every 10 ms for up to 30 s); fails when pid finished before that. The
-# query runs with sqlite3, or with $PROBE (PROBE=pg_sql: db is a url).
+# query runs with sqlite3, or with $PROBE (PROBE=pg_sql: db is a url;
+# PROBE=state_sql: db is a project, the query of its state).
 kill_when_over() { # pid db query min what
 	# the process is stopped while the state is read, so a slow read on a busy machine
 	# cannot let it run past the point to kill at; it runs 10 ms between reads

@@ -369,6 +369,15 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
 		CHECK_INT(got.target_id, 5003);
+		/* and writes still waiting when it rolls back are discarded, never written after it */
+		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 4, &err), 0);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		CHECK_INT(crm_state_xref_put(o.state, key, "id-3", 4, &x, &err), 0);
+		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		crm_state_discard(o.state);
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 5003);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		crm_free(ids);

@@ -2,13 +2,15 @@
 # ways: each damage fires exactly its own trigger with the right measured
 # value; an edit on the exception list fires none; the undamaged target is
 # GO with zero mismatches.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
 # 800 contacts: 80 accounts, 160 opportunities (one changed amount = 0.625%), 400 contact roles
 "$GEN" "$SCRATCH/base" 800 >/dev/null
+on_test_target "$SCRATCH/base"
 "$CRMSHIFT" -C "$SCRATCH/base" migrate >/dev/null
 
-fresh() { rm -rf "$SCRATCH/$1"; cp -r "$SCRATCH/base" "$SCRATCH/$1"; echo "$SCRATCH/$1"; }
+fresh() { rm -rf "$SCRATCH/$1"; copy_project "$SCRATCH/base" "$SCRATCH/$1"; echo "$SCRATCH/$1"; }
 # runs reconcile: the fired triggers as "name subject value" lines in $fired, the exit code in $rc
 reconcile() {
 	set +e
@@ -27,15 +29,15 @@ expect_eq "undamaged: mismatches" "$(jq '[.objects[] | .mismatched + .missing + 
 expect_eq "undamaged: pipeline" "$(jq '[.business_totals.open_pipeline[] | .source_amount == .target_amount] | all' "$SCRATCH/out.json")" true
 
 P=$(fresh deleted)
-sqlite3 "$P/target.db" "delete from contact where id % 50 < 3" # 6%
-n=$(sqlite3 "$P/target.db" "select 800 - count(*) from contact")
+target_sql "$P" "delete from contact where id % 50 < 3" # 6%
+n=$(target_sql "$P" "select 800 - count(*) from contact")
 expect_eq "6% of contacts deleted" "$n" 48
 reconcile "$P"
 expect_eq "deleted contacts: fired" "$fired" "failed_imports Contact 6"
 expect_eq "deleted contacts: exit" "$rc" 3
 expect_eq "deleted contacts: missing" "$(jq '.objects[] | select(.object == "Contact") | .missing' "$SCRATCH/out.json")" 48
 # the roles of the deleted contacts now point at no row; counted independently here
-want=$(sqlite3 "$P/target.db" "select count(*) from opportunity_contact r where not exists (select 1 from contact c where c.id = r.contact_id)")
+want=$(target_sql "$P" "select count(*) from opportunity_contact r where not exists (select 1 from contact c where c.id = r.contact_id)")
 [ "$want" -gt 0 ] || fail "the damage left no dangling contact role"
 expect_eq "deleted contacts: dangling roles" "$(jq '.relationships.references[] | select(.object == "OpportunityContactRole" and .field == "contact_id") | .dangling' "$SCRATCH/out.json")" "$want"
 expect_eq "deleted contacts: dangling contacts" "$(jq '.relationships.references[] | select(.object == "Contact") | .dangling' "$SCRATCH/out.json")" 0
@@ -43,18 +45,18 @@ expect_eq "deleted contacts: dangling contacts" "$(jq '.relationships.references
 jq -r '.relationships.largest_accounts[] | "\(.source_id) \(.target_children)"' "$SCRATCH/out.json" >"$SCRATCH/largest"
 [ "$(wc -l <"$SCRATCH/largest")" -eq 5 ] || fail "expected 5 largest accounts, got: $(cat "$SCRATCH/largest")"
 while read -r sid n; do
-	expect_eq "deleted contacts: contacts of account $sid" "$n" "$(sqlite3 "$P/target.db" "select count(*) from contact c join account a on a.id = c.account_id where a.source_id = '$sid'")"
+	expect_eq "deleted contacts: contacts of account $sid" "$n" "$(target_sql "$P" "select count(*) from contact c join account a on a.id = c.account_id where a.source_id = '$sid'")"
 done <"$SCRATCH/largest"
 
 P=$(fresh blanked)
-sqlite3 "$P/target.db" "update contact set email = null where id % 25 = 0" # 4%
+target_sql "$P" "update contact set email = null where id % 25 = 0" # 4%
 reconcile "$P"
 expect_eq "blanked e-mails: fired" "$fired" "critical_blank contact.email 4"
 
 P=$(fresh links)
-linked=$(sqlite3 "$P/target.db" "select count(*) from contact where account_id is not null")
-sqlite3 "$P/target.db" "update contact set account_id = null where id % 25 = 0" # 4%
-blanked=$((linked - $(sqlite3 "$P/target.db" "select count(*) from contact where account_id is not null")))
+linked=$(target_sql "$P" "select count(*) from contact where account_id is not null")
+target_sql "$P" "update contact set account_id = null where id % 25 = 0" # 4%
+blanked=$((linked - $(target_sql "$P" "select count(*) from contact where account_id is not null")))
 [ "$blanked" -gt 0 ] || fail "the damage blanked no link"
 reconcile "$P"
 want=$(echo "scale=4; 100 * $blanked / $linked" | bc | xargs printf '%.2f' | sed 's/0*$//; s/\.$//')
@@ -64,28 +66,28 @@ expect_eq "blanked links: cause" "$(jq -c '.relationships.references[] | select(
 
 P=$(fresh roles)
 # every contact role of 3% of the opportunities that have roles
-with_roles=$(sqlite3 "$P/target.db" "select count(distinct opportunity_id) from opportunity_contact")
+with_roles=$(target_sql "$P" "select count(distinct opportunity_id) from opportunity_contact")
 k=$(( (with_roles * 3 + 99) / 100 ))
-sqlite3 "$P/target.db" "delete from opportunity_contact where opportunity_id in (select distinct opportunity_id from opportunity_contact order by opportunity_id limit $k)"
+target_sql "$P" "delete from opportunity_contact where opportunity_id in (select distinct opportunity_id from opportunity_contact order by opportunity_id limit $k)"
 want=$(awk "BEGIN { v = 100 * $k / $with_roles; printf \"%s\", (v == int(v)) ? int(v) : sprintf(\"%.2f\", v) }")
 reconcile "$P"
 expect_eq "removed roles: fired" "$fired" "lost_contact_links opportunity_contact $want"
 
 P=$(fresh optout)
-victim=$(sqlite3 "$P/target.db" "select id from contact where email_opt_out = 1 order by id limit 1")
-sqlite3 "$P/target.db" "update contact set email_opt_out = 0 where id = $victim"
+victim=$(target_sql "$P" "select id from contact where email_opt_out order by id limit 1")
+target_sql "$P" "update contact set email_opt_out = (1 = 0) where id = $victim"
 reconcile "$P"
 expect_eq "flipped opt-out: fired" "$fired" "consent_mismatches opt-outs lost 1"
 
 P=$(fresh amount)
-sqlite3 "$P/target.db" "update opportunity set amount = '1.00' where id = 7"
+target_sql "$P" "update opportunity set amount = '1.00' where id = 7"
 reconcile "$P"
 expect_eq "changed amount: fired" "$fired" "record_mismatches Opportunity 0.63"
 expect_eq "changed amount: field" "$(jq -r '.objects[] | select(.object == "Opportunity") | .fields[0] | "\(.field) \(.mismatches) \(.examples[0].target)"' "$SCRATCH/out.json")" "amount 1 1.00"
 
 P=$(fresh excepted)
-sqlite3 "$P/target.db" "update opportunity set amount = '1.00' where id = 7"
-sid=$(sqlite3 "$P/target.db" "select source_id from opportunity where id = 7")
+target_sql "$P" "update opportunity set amount = '1.00' where id = 7"
+sid=$(target_sql "$P" "select source_id from opportunity where id = 7")
 printf 'object,source_id,reason\nOpportunity,%s,discount agreed after the export (ticket 4711)\n' "$sid" >"$P/exceptions.csv"
 printf '[reconcile]\nexceptions = exceptions.csv\n' >>"$P/crmshift.ini"
 reconcile "$P"
@@ -94,7 +96,7 @@ expect_eq "excepted edit: accepted" "$(jq '.objects[] | select(.object == "Oppor
 expect_eq "excepted edit: exit" "$rc" 0
 
 P=$(fresh tolerated)
-sqlite3 "$P/target.db" "update opportunity set amount = cast(amount as real) + 0.01 where id = 7"
+target_sql "$P" "update opportunity set amount = amount + 0.01 where id = 7"
 printf '[reconcile]\ntolerance = opportunity.amount:0.01\n' >>"$P/crmshift.ini"
 reconcile "$P"
 expect_eq "within tolerance: fired" "$fired" ""

@@ -1,9 +1,10 @@
 # After a user fixes the mapping, the next migrate loads exactly the
 # records that were rejected before and changes nothing else.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample p)
 "$CRMSHIFT" -C "$P" migrate >/dev/null
-before=$(dump_target "$P/target.db")
+before=$(target_dump "$P")
 # the fixes: the legacy stage gets a target value, leads get a default status
 echo "Verbal Commit,negotiation" >>"$P/maps/stage.csv"
 sed -i 's/Closed - Not Converted=disqualified)"/Closed - Not Converted=disqualified, default=new)"/' "$P/mapping.csv"
@@ -13,8 +14,8 @@ echo "$out" | grep -q "^Opportunity              opportunity                 10 
 echo "$out" | grep -q "^OpportunityContactRole   opportunity_contact         15         1         0        13         1         1" || fail "$out"
 echo "$out" | grep -q "^Lead                     lead                         7         1         0         6         0         0" || fail "$out"
 echo "$out" | grep -q "^total                                                71         3         0        61         7         4" || fail "$out"
-after=$(dump_target "$P/target.db")
+after=$(target_dump "$P")
 # the rows that were there are byte for byte as they were
 diff <(echo "$before") <(echo "$after") | grep '^<' && fail "rows changed: $(diff <(echo "$before") <(echo "$after"))"
 expect_eq "rows added" "$(diff <(echo "$before") <(echo "$after") | grep -c '^>')" 3
-expect_eq "stage of the fixed opportunity" "$(sqlite3 "$P/target.db" "select stage from opportunity where source_id = '006A000000000006AAA'")" negotiation
+expect_eq "stage of the fixed opportunity" "$(target_sql "$P" "select stage from opportunity where source_id = '006A000000000006AAA'")" negotiation

@@ -1,24 +1,23 @@
 # rollback: users' work since cutover is exported before anything is
 # reverted; a first load is undone to an empty target; a run of updates is
 # undone to a byte-identical target; a killed rollback completes on re-run.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
-full_dump() { # every column of every table, customer_id included: exactly what the target holds
-	sqlite3 "$1" "select name from sqlite_master where type='table' order by name" | while read -r t; do
-		echo "== $t"
-		sqlite3 "$1" "select * from \"$t\" order by id"
-	done
+gen() { # project contacts
+	"$GEN" "$1" "$2" >/dev/null
+	on_test_target "$1"
 }
 
 # 1. migrate, users edit 3 rows and create 1, rollback
 P="$SCRATCH/first"
-"$GEN" "$P" 800 >/dev/null
+gen "$P" 800
 "$CRMSHIFT" -C "$P" migrate >/dev/null
-sqlite3 "$P/target.db" "update contact set title = 'Edited in the CRM' where id in (3, 5);
+target_sql "$P" "update contact set title = 'Edited in the CRM' where id in (3, 5);
 	update account set name = 'Renamed in the CRM' where id = 2;
 	insert into contact (source_system, source_id, customer_id, first_name, created_at, updated_at)
 	values ('crm-users', 'u1', 'cust-u1', 'Created in the CRM', '2026-11-22T09:00:00Z', '2026-11-22T09:00:00Z')"
-created=$(sqlite3 "$P/target.db" "select id from contact where source_id = 'u1'")
+created=$(target_sql "$P" "select id from contact where source_id = 'u1'")
 set +e
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb.json"
 rc=$?
@@ -34,12 +33,12 @@ grep -q 'Created in the CRM' "$export_file" || fail "the created row is not in t
 expect_eq "export mode" "$(stat -c %a "$export_file")" 600
 expect_eq "identical after rollback" "$(jq .identical "$SCRATCH/rb.json")" true
 for t in account contact opportunity opportunity_contact; do
-	expect_eq "rows left in $t" "$(sqlite3 "$P/target.db" "select count(*) from $t")" 0
+	expect_eq "rows left in $t" "$(target_sql "$P" "select count(*) from $t")" 0
 done
-expect_eq "cross-reference after rollback" "$(sqlite3 "$P/.crmshift/state.db" "select count(*) from xref")" 0
+expect_eq "cross-reference after rollback" "$(state_sql "$P" "select count(*) from xref")" 0
 "$CRMSHIFT" -C "$P" rollback --verify-only >"$SCRATCH/verify.txt" || fail "verify-only: exit $?"
 grep -q "the target is identical to its state before the run" "$SCRATCH/verify.txt" || fail "verify-only: $(cat "$SCRATCH/verify.txt")"
-expect_eq "run status" "$(sqlite3 "$P/.crmshift/state.db" "select status from runs where id = 1")" "rolled back"
+expect_eq "run status" "$(state_sql "$P" "select status from runs where id = 1")" "rolled back"
 set +e
 "$CRMSHIFT" -C "$P" rollback 2>"$SCRATCH/err.txt"
 rc=$?
@@ -52,18 +51,18 @@ expect_eq "inserted again" "$(jq '[.objects[].inserted] | add' "$SCRATCH/again.j
 
 # 2. a run that updates rows is undone to exactly the target before it
 P="$SCRATCH/updates"
-"$GEN" "$P" 800 >/dev/null
+gen "$P" 800
 "$CRMSHIFT" -C "$P" migrate >/dev/null
 # the source changes 50 contacts' titles
 awk -F, 'BEGIN { OFS = "," } NR > 1 && NR <= 51 { $12 = "Changed Title " NR } { print }' "$P/exports/Contact.csv" >"$SCRATCH/c.csv"
 mv "$SCRATCH/c.csv" "$P/exports/Contact.csv"
-full_dump "$P/target.db" >"$SCRATCH/before-run-2.txt"
+target_dump "$P" >"$SCRATCH/before-run-2.txt"
 "$CRMSHIFT" -C "$P" migrate --json >"$SCRATCH/run2.json"
 expect_eq "run 2 updated" "$(jq '.objects[] | select(.object == "Contact") | .updated' "$SCRATCH/run2.json")" 50
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb2.json" || fail "rollback of run 2: exit $?"
 expect_eq "restored rows" "$(jq .restored "$SCRATCH/rb2.json")" 50
 expect_eq "nothing changed since cutover" "$(jq '.changed_since_cutover | .edited + .created' "$SCRATCH/rb2.json")" 0
-full_dump "$P/target.db" >"$SCRATCH/after-rollback-2.txt"
+target_dump "$P" >"$SCRATCH/after-rollback-2.txt"
 cmp -s "$SCRATCH/before-run-2.txt" "$SCRATCH/after-rollback-2.txt" ||
 	fail "the target after rolling back run 2 differs from before it: $(diff "$SCRATCH/before-run-2.txt" "$SCRATCH/after-rollback-2.txt" | head -5)"
 # run 1 is now the newest; runs are undone newest first
@@ -75,28 +74,28 @@ expect_eq "rolling back a rolled-back run" "$rc" 1
 
 # 3. kill -9 in the middle of a rollback, then run it again
 P="$SCRATCH/killed"
-"$GEN" "$P" 100000 >/dev/null
+gen "$P" 100000
 "$CRMSHIFT" -C "$P" migrate >/dev/null
-last=$(sqlite3 "$P/.crmshift/state.db" "select max(seq) from ledger")
+last=$(state_sql "$P" "select max(seq) from ledger")
 "$CRMSHIFT" -C "$P" rollback >/dev/null 2>&1 &
-kill_when_over $! "$P/.crmshift/state.db" \
+PROBE=state_sql kill_when_over $! "$P" \
 	"select coalesce(max($last + 1 - next_seq), 0) from rollbacks where finished_at is null" 20000 rollback
-left=$(sqlite3 "$P/target.db" "select count(*) from contact")
+left=$(target_sql "$P" "select count(*) from contact")
 [ "$left" -gt 0 ] || fail "the kill came too late: nothing was left to roll back"
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb3.json" || fail "re-run of the killed rollback: exit $?"
 expect_eq "re-run completes an interrupted rollback" "$(jq .resumed "$SCRATCH/rb3.json")" true
 expect_eq "identical after the re-run" "$(jq .identical "$SCRATCH/rb3.json")" true
 expect_eq "nothing exported twice" "$(jq -r .changed_since_cutover.file "$SCRATCH/rb3.json")" ""
 for t in account contact opportunity opportunity_contact; do
-	expect_eq "rows left in $t after the re-run" "$(sqlite3 "$P/target.db" "select count(*) from $t")" 0
+	expect_eq "rows left in $t after the re-run" "$(target_sql "$P" "select count(*) from $t")" 0
 done
 
 # 4. an edit to a row the run did not write: exported, but not restorable (the snapshots keep hashes)
 P="$SCRATCH/untouched"
-"$GEN" "$P" 200 >/dev/null
+gen "$P" 200
 "$CRMSHIFT" -C "$P" migrate >/dev/null
 "$CRMSHIFT" -C "$P" migrate >/dev/null # run 2 writes nothing
-sqlite3 "$P/target.db" "update account set name = 'Renamed after run 2' where id = 2"
+target_sql "$P" "update account set name = 'Renamed after run 2' where id = 2"
 set +e
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb4.json"
 rc=$?
@@ -108,13 +107,13 @@ expect_eq "the check names it" "$(jq -c '.tables[] | select(.table == "account")
 # 5. a migrate killed mid-load (no after-snapshot): rollback reverts what it committed; a row users
 # created is still told apart from the run's own rows (the ledger's inserts) and exported
 P="$SCRATCH/interrupted"
-"$GEN" "$P" 20000 >/dev/null
+gen "$P" 20000
 sed -i 's/^batch_size = .*/batch_size = 200/' "$P/crmshift.ini"
 "$CRMSHIFT" -C "$P" migrate >/dev/null 2>&1 &
-kill_when_over $! "$P/.crmshift/state.db" \
+PROBE=state_sql kill_when_over $! "$P" \
 	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" 2000 load
 [ ! -e "$P/.crmshift/snapshots/run-1-after.snap" ] || fail "a killed run left an after-snapshot"
-sqlite3 "$P/target.db" "insert into account (source_system, source_id, name, created_at, updated_at)
+target_sql "$P" "insert into account (source_system, source_id, name, created_at, updated_at)
 	values ('crm-users', 'u1', 'Created in the CRM', '2026-11-22T09:00:00Z', '2026-11-22T09:00:00Z')"
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb5.json" || fail "rollback of the killed run: exit $?"
 expect_eq "killed run: status before" "$(jq -r .run_status_before "$SCRATCH/rb5.json")" running
