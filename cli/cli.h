@@ -40,6 +40,10 @@ int cmd_keys(int argc, char **argv, struct cli *cli);
 int cmd_decrypt(int argc, char **argv, struct cli *cli);
 int cmd_profile(int argc, char **argv, struct cli *cli);
 
+struct crm_migrate_options;
+/* Runs migrate's load (or a sync's) and prints what it did; the exit code (cmd-migrate.c). */
+int cli_run_load(struct cli *cli, struct crm_migrate_options *opt);
+
 struct crm_project;
 /*
  * Opens the project in cli->dir. Returns -1 when it is open (release it with

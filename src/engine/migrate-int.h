@@ -10,8 +10,12 @@
 #include "compat.h"
 #include "engine/migrate.h"
 #include "engine/sample.h"
+#include "engine/pipeline.h"
 #include "engine/snapshot.h"
+#include "engine/stage.h"
 #include "state/session.h"
+#include "state/state.h"
+#include "store/store.h"
 #include "transform/datetime.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -54,6 +58,59 @@ struct migration {
 	size_t source_count;
 	char tmpdir[PATH_MAX];
 	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
+};
+
+/* What one record became: its id, mapped values, resolved references and hash. */
+struct prepared {
+	const char *id;
+	size_t id_len;
+	const struct crm_value *values; /* the mapped values, borrowed from the staged record */
+	struct crm_value *out;		/* values for the store: references as target ids */
+	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
+	uint64_t hash;
+};
+
+/* A record whose insert is queued (a set-based load), until the queue is flushed. */
+struct queued_record {
+	const char *id;
+	size_t id_len;
+	uint64_t hash;
+	unsigned long line;
+	struct crm_value *values; /* the row's values, for a row the target had already (settle_insert) */
+};
+
+struct object_run {
+	struct crm_project_object *o;
+	int64_t key;
+	struct crm_object_result *result;
+	struct crm_checkpoint cp;
+	struct crm_table_spec spec;
+	struct crm_store_column *columns;
+	struct crm_store_writer *writer;
+	struct crm_value *values; /* pass 2: values of the deferred columns */
+	size_t *deferred_fields;  /* pass 2: which fields those are */
+	size_t deferred_count;
+	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
+	int verify; /* the target holds fewer rows than the state knows: an unchanged record's row is looked for */
+	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
+	int opened; /* change events: the writer is open */
+	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */
+	struct crm_pipeline pipeline;	  /* pass 1 of a migrate: open opportunities in the export */
+	int keeps_pipeline;
+	size_t sample_slots; /* records of the export the snapshot's sample keeps */
+	/*
+	 * A first load into a backend with set-based inserts: records are
+	 * queued and inserted, with their xref and ledger rows, when the batch
+	 * ends (flush_queue), a few statements a batch instead of a few a row.
+	 */
+	int queues;
+	struct queued_record *queue;
+	size_t queue_count, queue_cap;
+	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
+	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
+	struct crm_arena queue_arena;  /* the queued records' ids and values */
+	struct crm_state_id *ahead;    /* read_ahead: the staged batch's source ids */
+	size_t ahead_cap;
 };
 
 /* The key files at rest are sealed with ([security] key_file), or NULL. */
@@ -109,5 +166,51 @@ int migrate_take_sources(struct migration *m, struct crm_error *err);
 int migrate_check_resumed(struct migration *m, struct crm_error *err);
 /* Before each pass over an export: unchanged since the run's snapshot (or taken again under --force). */
 int migrate_check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err);
+
+/*
+ * The load loop (migrate.c) as sync.c drives it. Each returns 0 or an error
+ * code with err set unless it says otherwise.
+ */
+int migrate_prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err);
+void migrate_prepared_release(struct prepared *pr);
+/* A batch's transaction (none of its own in a preview: the run is one). */
+int migrate_batch_begin(struct migration *m, struct crm_error *err);
+/* Rolls the batch back, and the state's writes kept for it. */
+void migrate_batch_abort(struct migration *m);
+/* Commits the batch (target and state together); unless final, opens the next. */
+int migrate_commit_batch(struct migration *m, int final, struct crm_error *err);
+/* The object's checkpoint into the open transaction. */
+int migrate_save_checkpoint(struct migration *m, struct object_run *orun, struct crm_error *err);
+/* Queued writes, the checkpoint, then the commit. */
+int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err);
+/* The object's writer for pass 1 (all its fields) or pass 2 (its deferred references). */
+int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err);
+void migrate_close_writer(struct migration *m, struct object_run *orun);
+/* One staged record through pass 1 or pass 2. */
+int migrate_handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
+			  struct prepared *pr, struct crm_error *err);
+/* The object's newest modified value read, once its export is applied: the next sync starts there. */
+int migrate_publish_watermark(struct migration *m, struct object_run *orun, struct crm_error *err);
+/* The in-memory cross-reference and key maps forget id of o (its row was deleted). */
+void migrate_cache_forget(struct migration *m, const struct crm_project_object *o, const char *id, size_t len);
+
+/* What a sync adds (sync.c). */
+/* The target row as crmshift just left it, for the xref, when syncing (0 otherwise). */
+int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash,
+			 struct crm_error *err);
+/*
+ * Sync: the target row changed since crmshift wrote it? Then the source's
+ * change is a conflict: reported, and unless the source wins, 1 (leave the
+ * row). 0: go ahead.
+ */
+int migrate_conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
+		     const struct crm_xref *x, const char *change, struct crm_error *err);
+/* A record deleted in the source: its target row goes, whole, into the ledger. */
+int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
+			  unsigned long line, struct crm_error *err);
+/* sync --full: records the xref holds that the run did not read were deleted in the source. */
+int migrate_delete_missing(struct migration *m, struct crm_error *err);
+/* sync --events: the stream in order, each event once. */
+int migrate_run_events(struct migration *m, struct crm_error *err);
 
 #endif

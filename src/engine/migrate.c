@@ -26,7 +26,6 @@
 #include "engine/stage.h"
 #include "state/session.h"
 #include "io/csv.h"
-#include "io/events.h"
 #include "state/xrefcache.h"
 #include "store/store.h"
 #include "transform/datetime.h"
@@ -53,17 +52,7 @@
 /* Records of the source a migrate's snapshot keeps as its sample, across the exports. */
 #define SOURCE_SAMPLE 100
 
-/* What one record became: its id, mapped values, resolved references and hash. */
-struct prepared {
-	const char *id;
-	size_t id_len;
-	const struct crm_value *values; /* the mapped values, borrowed from the staged record */
-	struct crm_value *out;		/* values for the store: references as target ids */
-	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
-	uint64_t hash;
-};
-
-static int prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
+int migrate_prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->out = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*pr->out));
@@ -73,7 +62,7 @@ static int prepared_init(struct prepared *pr, const struct crm_program *prog, st
 	return 0;
 }
 
-static void prepared_release(struct prepared *pr)
+void migrate_prepared_release(struct prepared *pr)
 {
 	crm_free(pr->out);
 	crm_free(pr->resolved);
@@ -163,6 +152,15 @@ static int cache_note(struct migration *m, const struct crm_project_object *o, c
 	return c ? crm_xref_cache_put(c, id, len, target_id, err) : 0;
 }
 
+void migrate_cache_forget(struct migration *m, const struct crm_project_object *o, const char *id, size_t len)
+{
+	size_t i = (size_t)(o - m->p->objects);
+
+	if (m->caches[i])
+		crm_xref_cache_forget(m->caches[i], id, len);
+	key_maps_drop(m, i);
+}
+
 /*
  * Resolves references and computes the content hash. A deferred reference
  * is looked up too: in pass 2 its parent is there; in pass 1 it may not be.
@@ -249,51 +247,8 @@ static int report_failures(struct migration *m, const struct crm_project_object 
 	return rec->failure_count > 0;
 }
 
-/* A record whose insert is queued (a set-based load), until the queue is flushed. */
-struct queued_record {
-	const char *id;
-	size_t id_len;
-	uint64_t hash;
-	unsigned long line;
-	struct crm_value *values; /* the row's values, for a row the target had already (settle_insert) */
-};
-
-struct object_run {
-	struct crm_project_object *o;
-	int64_t key;
-	struct crm_object_result *result;
-	struct crm_checkpoint cp;
-	struct crm_table_spec spec;
-	struct crm_store_column *columns;
-	struct crm_store_writer *writer;
-	struct crm_value *values; /* pass 2: values of the deferred columns */
-	size_t *deferred_fields;  /* pass 2: which fields those are */
-	size_t deferred_count;
-	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
-	int verify; /* the target holds fewer rows than the state knows: an unchanged record's row is looked for */
-	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
-	int opened; /* change events: the writer is open */
-	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */
-	struct crm_pipeline pipeline;	  /* pass 1 of a migrate: open opportunities in the export */
-	int keeps_pipeline;
-	size_t sample_slots; /* records of the export the snapshot's sample keeps */
-	/*
-	 * A first load into a backend with set-based inserts: records are
-	 * queued and inserted, with their xref and ledger rows, when the batch
-	 * ends (flush_queue), a few statements a batch instead of a few a row.
-	 */
-	int queues;
-	struct queued_record *queue;
-	size_t queue_count, queue_cap;
-	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
-	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
-	struct crm_arena queue_arena;  /* the queued records' ids and values */
-	struct crm_state_id *ahead;    /* read_ahead: the staged batch's source ids */
-	size_t ahead_cap;
-};
-
 /* The object's checkpoint (records done, counts, report offsets) into the open transaction. */
-static int save_checkpoint(struct migration *m, struct object_run *orun, struct crm_error *err)
+int migrate_save_checkpoint(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	long pos;
 
@@ -316,12 +271,12 @@ static int save_checkpoint(struct migration *m, struct object_run *orun, struct 
  * neither open nor commit one; after a failure the run stops and the
  * preview's rollback discards everything.
  */
-static int batch_begin(struct migration *m, struct crm_error *err)
+int migrate_batch_begin(struct migration *m, struct crm_error *err)
 {
 	return m->preview ? 0 : m->session.store->ops->begin(m->session.store, err);
 }
 
-static void batch_abort(struct migration *m)
+void migrate_batch_abort(struct migration *m)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 
@@ -332,7 +287,7 @@ static void batch_abort(struct migration *m)
 }
 
 /* Commits the batch (target and state together); unless final, opens the next. */
-static int commit_batch(struct migration *m, int final, struct crm_error *err)
+int migrate_commit_batch(struct migration *m, int final, struct crm_error *err)
 {
 	if (crm_state_flush(m->session.state, err))
 		return err->code;
@@ -342,134 +297,16 @@ static int commit_batch(struct migration *m, int final, struct crm_error *err)
 		return err->code;
 	if (final)
 		return 0;
-	return batch_begin(m, err);
+	return migrate_batch_begin(m, err);
 }
 
 static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err);
 
-static int checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
+int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
-	return flush_queue(m, orun, err) || save_checkpoint(m, orun, err) || commit_batch(m, final, err) ? err->code
-													 : 0;
-}
-
-/*
- * The target row as crmshift just left it, for the cross-reference, when
- * syncing (a later sync compares with it). A migration leaves 0: reading
- * every row back would cost a first load a quarter of its time, and its
- * after-snapshot holds the same hashes.
- */
-static int written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash, struct crm_error *err)
-{
-	int rc;
-
-	*hash = 0;
-	if (!m->opt->sync)
-		return 0;
-	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
-	return rc < 0 ? rc : 0;
-}
-
-/* How the run that last wrote x left its row: x's hash, or its after-snapshot's (0 when neither knows). */
-static int baseline(struct migration *m, struct object_run *orun, const struct crm_xref *x, uint64_t *hash,
-		    struct crm_error *err)
-{
-	struct written_snapshot *ws = NULL;
-	size_t i;
-
-	*hash = x->row_hash;
-	if (*hash)
-		return 0;
-	for (i = 0; i < m->snapshot_count && !ws; i++)
-		if (m->snapshots[i].run == x->write_run)
-			ws = &m->snapshots[i];
-	if (!ws) {
-		char path[PATH_MAX];
-		struct written_snapshot *grown =
-			crm_realloc(m->snapshots, (m->snapshot_count + 1) * sizeof(*m->snapshots));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		m->snapshots = grown;
-		ws = &m->snapshots[m->snapshot_count++];
-		ws->run = x->write_run;
-		ws->snap = NULL;
-		if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-after.snap",
-				    m->p->cfg.dir, (long long)x->write_run))
-			return err->code;
-		/* a run killed before its end, or rolled back, has none: its rows' state is not known */
-		if (access(path, F_OK) == 0 && !(ws->snap = crm_snapshot_load(path, err)))
-			return err->code;
-	}
-	if (ws->snap && !crm_snapshot_find(ws->snap, orun->o->prog->table, x->target_id, hash))
-		*hash = 0;
-	return 0;
-}
-
-/*
- * Sync: has the target row changed since crmshift wrote it (users edited
- * it in the new system)? Then the source's change is a conflict: reported,
- * and unless the source wins, 1 (leave the row). 0: go ahead.
- */
-static int conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
-		    const struct crm_xref *x, const char *change, struct crm_error *err)
-{
-	uint64_t then, now;
-	int rc;
-
-	if (!m->opt->sync)
-		return 0;
-	if (baseline(m, orun, x, &then, err))
-		return err->code;
-	if (!then)
-		return 0; /* not known how crmshift left the row */
-	rc = m->session.store->ops->row_hash(orun->writer, x->target_id, &now, err);
-	if (rc < 0)
-		return rc;
-	if (rc == 1 || now == then)
-		return 0;
-	if (migrate_report_conflict(m, orun->o->cfg->name, id, id_len, line, x->target_id, change, err))
-		return err->code;
-	orun->result->counts.conflicts++;
-	if (m->p->cfg.policy.conflicts_source_wins)
-		return 0;
-	/* pass 2 must leave it too */
-	if (crm_idcount_add(&m->conflicted[orun->o - m->p->objects], x->target_id, 1, err))
-		return err->code;
-	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err) ? err->code : 1;
-}
-
-/* A record deleted in the source: its target row goes, whole, into the ledger. */
-static int delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
-			 unsigned long line, struct crm_error *err)
-{
-	const char *table = orun->o->prog->table;
-	struct crm_xref x;
-	int found = crm_state_xref_get(m->session.state, orun->key, id, id_len, &x, err), rc;
-
-	if (found < 0)
-		return err->code;
-	if (!found) {
-		orun->result->counts.unchanged++; /* never loaded, or deleted already: nothing to do */
-		return 0;
-	}
-	rc = conflict(m, orun, id, id_len, line, &x, "deleted in the source", err);
-	if (rc)
-		return rc < 0 ? rc : 0;
-	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
-	if (rc < 0)
-		return rc;
-	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
-	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
-			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
-					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, err)))
-		return err->code;
-	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))
-		return err->code;
-	if (m->caches[orun->o - m->p->objects])
-		crm_xref_cache_forget(m->caches[orun->o - m->p->objects], id, id_len);
-	key_maps_drop(m, (size_t)(orun->o - m->p->objects));
-	orun->result->counts.deleted++;
-	return 0;
+	return flush_queue(m, orun, err) || migrate_save_checkpoint(m, orun, err) || migrate_commit_batch(m, final, err)
+		       ? err->code
+		       : 0;
 }
 
 /*
@@ -594,7 +431,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 			return err->code;
 		orun->result->counts.inserted++;
 	}
-	if (written_hash(m, orun, id, &row_hash, err))
+	if (migrate_written_hash(m, orun, id, &row_hash, err))
 		return err->code;
 	x.target_id = id;
 	x.hash = hash;
@@ -737,7 +574,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		return crm_state_xref_seen(m->session.state, orun->key, pr->id, pr->id_len, m->run, err);
 	}
 	if (found) {
-		rc = conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
+		rc = migrate_conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
 		if (rc)
 			return rc < 0 ? rc : 0;
 		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
@@ -749,7 +586,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
 				return err->code;
 			orun->result->counts.updated++;
-			if (written_hash(m, orun, x.target_id, &row_hash, err))
+			if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
 				return err->code;
 			x.hash = pr->hash;
 			x.row_hash = row_hash;
@@ -857,7 +694,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		return 0;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged: only its links changed, and users may have edited it */
-		rc = conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "links changed in the source", err);
+		rc = migrate_conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "links changed in the source", err);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -882,7 +719,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.unchanged--;
 		orun->result->counts.updated++;
 	}
-	if (written_hash(m, orun, x.target_id, &row_hash, err))
+	if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
 		return err->code;
 	x.hash = pr->hash;
 	x.row_hash = row_hash;
@@ -890,7 +727,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	return crm_state_xref_put(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 }
 
-static int open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
+int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
 	const struct crm_program *prog = orun->o->prog;
 	size_t f, n = 0;
@@ -920,7 +757,7 @@ static int open_writer(struct migration *m, struct object_run *orun, int pass, s
 	return orun->writer ? 0 : err->code;
 }
 
-static void close_writer(struct migration *m, struct object_run *orun)
+void migrate_close_writer(struct migration *m, struct object_run *orun)
 {
 	if (orun->writer)
 		m->session.store->ops->writer_close(orun->writer);
@@ -955,8 +792,8 @@ static int in_sample(void *ctx, const struct crm_project_object *o, const char *
 }
 
 /* One staged record through pass 1 or pass 2. */
-static int handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
-			 struct prepared *pr, struct crm_error *err)
+int migrate_handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
+			  struct prepared *pr, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
 	int rc;
@@ -981,7 +818,7 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 		return keep_seen(m, orun, rec->id, rec->id_len, err);
 	}
 	if (rec->deleted && rec->id_len)
-		return delete_record(m, orun, rec->id, rec->id_len, rec->line, err);
+		return migrate_delete_record(m, orun, rec->id, rec->id_len, rec->line, err);
 	/* the source's pipeline, rejected records included: they are in the source */
 	if (orun->keeps_pipeline && rec->values && crm_pipeline_add(&orun->pipeline, rec->values, err))
 		return err->code;
@@ -1000,7 +837,7 @@ static int handle_record(struct migration *m, struct object_run *orun, int pass,
 }
 
 /* The object's newest modified value read, once its export is applied: the next sync starts there. */
-static int publish_watermark(struct migration *m, struct object_run *orun, struct crm_error *err)
+int migrate_publish_watermark(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	char current[CRM_DT_MAX];
 	int rc;
@@ -1138,7 +975,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (stat(o->path, &st) == 0)
 		total = (uint64_t)st.st_size;
 	written = orun->result->counts;
-	if (open_writer(m, orun, pass, err) || prepared_init(&pr, o->prog, err))
+	if (migrate_open_writer(m, orun, pass, err) || migrate_prepared_init(&pr, o->prog, err))
 		goto out;
 	/*
 	 * Queued: a first load's inserts, pass 2's link updates. A sync's
@@ -1152,7 +989,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)
 		goto out;
-	if (batch_begin(m, err))
+	if (migrate_batch_begin(m, err))
 		goto out;
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
 		if (pass == 1)
@@ -1161,12 +998,12 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 			goto out_rollback;
 		for (i = 0; i < staged.count; i++) {
 			crm_arena_reset(&m->arena);
-			if (handle_record(m, orun, pass, &staged.records[i], &pr, err))
+			if (migrate_handle_record(m, orun, pass, &staged.records[i], &pr, err))
 				goto out_rollback;
 			*done = (int64_t)staged.records[i].index;
 			if (++in_batch >= batch) {
 				in_batch = 0;
-				if (checkpoint(m, orun, 0, err))
+				if (migrate_checkpoint(m, orun, 0, err))
 					goto out_rollback;
 				if (m->opt->progress)
 					m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, staged.bytes_read,
@@ -1178,244 +1015,26 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		goto out_rollback;
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
-		if (publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
+		if (migrate_publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
 			goto out_rollback;
 	} else {
 		orun->cp.pass2_done = 1;
 	}
-	if (checkpoint(m, orun, 1, err) || analyze_written(m, orun, &written, err))
+	if (migrate_checkpoint(m, orun, 1, err) || analyze_written(m, orun, &written, err))
 		goto out_rollback;
 	if (m->opt->progress)
 		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);
 	goto out;
 
 out_rollback:
-	batch_abort(m);
+	migrate_batch_abort(m);
 out:
 	crm_stager_stop(stager);
 	crm_record_sample_free(orun->sample);
 	orun->sample = NULL;
 	crm_pipeline_release(&orun->pipeline);
-	prepared_release(&pr);
-	close_writer(m, orun);
-	return err->code;
-}
-
-/*
- * sync --full: records the cross-reference holds that this run did not read
- * were deleted in the source (objects with delete_missing). Children first.
- */
-static int delete_missing(struct migration *m, struct crm_error *err)
-{
-	size_t i;
-
-	for (i = m->p->count; i-- > 0 && !err->code;) {
-		struct object_run orun;
-		char **ids = NULL;
-		size_t n = 0, j, in_batch = 0;
-		memset(&orun, 0, sizeof(orun));
-		orun.o = &m->p->objects[m->p->order[i]];
-		orun.key = m->keys[m->p->order[i]];
-		orun.result = &m->res->objects[i];
-		if (!orun.result->selected || orun.result->no_file || !orun.o->cfg->delete_missing)
-			continue;
-		if (crm_state_checkpoint_get(m->session.state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
-		    crm_state_xref_unseen(m->session.state, orun.key, m->run, &ids, &n, err))
-			break;
-		if (n && !open_writer(m, &orun, 1, err) && !batch_begin(m, err)) {
-			for (j = 0; j < n && !err->code; j++) {
-				if (delete_record(m, &orun, ids[j], strlen(ids[j]), 0, err))
-					break;
-				if (++in_batch >= m->p->cfg.batch_size) {
-					in_batch = 0;
-					checkpoint(m, &orun, 0, err);
-				}
-			}
-			if (!err->code)
-				checkpoint(m, &orun, 1, err);
-			if (err->code)
-				batch_abort(m);
-		}
-		close_writer(m, &orun);
-		for (j = 0; j < n; j++)
-			crm_free(ids[j]);
-		crm_free(ids);
-	}
-	return err->code;
-}
-
-/* Where a change stream got to: events up to ts_ms, and count of those at exactly ts_ms, are applied. */
-struct stream_position {
-	int64_t ts_ms;
-	int64_t at_ts;
-};
-
-/* Commits the events applied so far with the stream position and every object's counts. */
-static int commit_events(struct migration *m, struct object_run *runs, const struct stream_position *pos, int final,
-			 struct crm_error *err)
-{
-	char value[64];
-	size_t i;
-
-	snprintf(value, sizeof(value), "%lld:%lld", (long long)pos->ts_ms, (long long)pos->at_ts);
-	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->session.state, NULL, value, m->run, err))
-		return err->code;
-	for (i = 0; i < m->p->count; i++) {
-		struct object_run *orun = &runs[i];
-		if (!orun->opened)
-			continue;
-		if (final && publish_watermark(m, orun, err))
-			return err->code;
-		orun->cp.pass1_done = final;
-		orun->cp.pass2_done = final;
-		if (save_checkpoint(m, orun, err))
-			return err->code;
-	}
-	/* rejects of events no object took (an unknown table) belong to this batch too */
-	return migrate_flush_reports(m, err) || commit_batch(m, final, err) ? err->code : 0;
-}
-
-/* One change event through the same path as an export's record. */
-static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
-		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
-{
-	struct crm_record raw;
-	struct crm_stage_record rec;
-
-	if (crm_stage_event(orun->o, &m->tz, ev, m->opt->events, &m->arena, &raw, &rec, err))
-		return err->code;
-	raw.index = rec.index = index;
-	if (raw.fields && rec.id_len) {
-		/* `unique` is left out: a stream changes one record several times, and each would clash with the last */
-		if (crm_program_run(orun->o->prog, &raw, res, &m->arena, 0, err))
-			return err->code;
-		rec.values = res->values;
-		rec.failures = res->failures;
-		rec.failure_count = res->failure_count;
-		rec.blanked = res->blanked;
-		rec.blanked_count = res->blanked_count;
-	}
-	return handle_record(m, orun, 1, &rec, pr, err);
-}
-
-/* Opens object i's writer the first time an event names it. */
-static int open_event_object(struct migration *m, struct object_run *runs, struct crm_program_result *results,
-			     struct prepared *prs, size_t i, struct crm_error *err)
-{
-	struct object_run *orun = &runs[i];
-	size_t at = m->p->order[i];
-
-	if (orun->opened)
-		return 0;
-	orun->o = &m->p->objects[at];
-	orun->key = m->keys[at];
-	orun->result = &m->res->objects[i];
-	orun->events = 1;
-	if (open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
-	    prepared_init(&prs[i], orun->o->prog, err))
-		return err->code;
-	orun->opened = 1;
-	return 0;
-}
-
-/*
- * sync --events: the stream in order, each event once. The position
- * (ts_ms, and how many events at exactly that ts_ms) commits with each
- * batch, so a replay or a re-run after a kill skips what was applied.
- */
-static int run_events(struct migration *m, struct crm_error *err)
-{
-	struct crm_project *p = m->p;
-	struct object_run *runs = crm_calloc(p->count ? p->count : 1, sizeof(*runs));
-	struct crm_program_result *results = crm_calloc(p->count ? p->count : 1, sizeof(*results));
-	struct prepared *prs = crm_calloc(p->count ? p->count : 1, sizeof(*prs));
-	struct crm_events *in = NULL;
-	struct stream_position done = {-1, 0}, pos;
-	struct crm_event ev;
-	char text[64];
-	unsigned in_batch = 0;
-	int64_t last_ts = -1, seen_at_done = 0;
-	uint64_t index = 0;
-	size_t i;
-	int rc, open = 0;
-
-	if (!runs || !results || !prs) {
-		crm_error_set(err, CRM_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = crm_state_watermark_get(m->session.state, NULL, text, sizeof(text), err);
-	if (rc < 0)
-		goto out;
-	if (rc == 1) {
-		long long ts, at;
-		if (sscanf(text, "%lld:%lld", &ts, &at) != 2) {
-			crm_error_set(err, CRM_EIO, "state database: the events watermark '%s' cannot be read", text);
-			goto out;
-		}
-		done.ts_ms = ts;
-		done.at_ts = at;
-	}
-	pos = done;
-	in = crm_events_open(m->opt->events, err);
-	if (!in || batch_begin(m, err))
-		goto out;
-	open = 1;
-	while ((rc = crm_events_next(in, &ev, err)) == 1) {
-		size_t at = crm_stage_event_object(p, ev.table);
-		if (ev.ts_ms < last_ts) {
-			crm_error_set(err, CRM_EINPUT,
-				      "%s:%lu: source.ts_ms %lld comes before the previous event's %lld: the stream "
-				      "must be in the order the source made the changes",
-				      m->opt->events, ev.line, (long long)ev.ts_ms, (long long)last_ts);
-			goto out;
-		}
-		last_ts = ev.ts_ms;
-		/* applied by an earlier sync: the same stream replayed, or one that was killed */
-		if (ev.ts_ms < done.ts_ms || (ev.ts_ms == done.ts_ms && ++seen_at_done <= done.at_ts)) {
-			m->res->events_skipped++;
-			continue;
-		}
-		crm_arena_reset(&m->arena);
-		index++;
-		if (at == p->count) {
-			char reason[200];
-			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project",
-				 ev.table);
-			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
-				goto out;
-		} else if (open_event_object(m, runs, results, prs, at, err) ||
-			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
-			goto out;
-		}
-		m->res->events_applied++;
-		if (ev.ts_ms == pos.ts_ms)
-			pos.at_ts++;
-		else {
-			pos.ts_ms = ev.ts_ms;
-			pos.at_ts = 1;
-		}
-		if (++in_batch >= p->cfg.batch_size) {
-			in_batch = 0;
-			if (commit_events(m, runs, &pos, 0, err))
-				goto out;
-		}
-	}
-	if (rc == 0 && !commit_events(m, runs, &pos, 1, err))
-		open = 0;
-out:
-	if (open)
-		batch_abort(m);
-	crm_events_close(in);
-	for (i = 0; i < p->count; i++) {
-		if (!runs || !runs[i].opened)
-			continue;
-		close_writer(m, &runs[i]);
-		crm_program_result_release(&results[i]);
-		prepared_release(&prs[i]);
-	}
-	crm_free(runs);
-	crm_free(results);
-	crm_free(prs);
+	migrate_prepared_release(&pr);
+	migrate_close_writer(m, orun);
 	return err->code;
 }
 
@@ -1726,7 +1345,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		m.sampling = 1;
 	}
 
-	if (eff.events && run_events(&m, err))
+	if (eff.events && migrate_run_events(&m, err))
 		goto out_failed;
 	for (i = 0; i < p->count; i++)
 		selected += res->objects[i].selected;
@@ -1762,7 +1381,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 				goto out_failed;
 		}
 	}
-	if (eff.sync && eff.full && delete_missing(&m, err))
+	if (eff.sync && eff.full && migrate_delete_missing(&m, err))
 		goto out_failed;
 	/* the snapshot again, now with the records each export held */
 	if (!opt->dry_run && migrate_load_sources(&m, err))

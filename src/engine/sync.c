@@ -1,0 +1,358 @@
+/*
+ * sync.c: what a sync adds to the load loop of migrate.c (behind the
+ * private header migrate-int.h). A record changed both in the source and
+ * by users in the target since crmshift wrote it is a conflict; a record
+ * deleted in the source, or absent from a full export, has its row
+ * deleted with the whole row in the ledger; a change stream (sync
+ * --events) is applied in order, each event once. See
+ * docs/internals/sync.md.
+ */
+#include "compat.h"
+#include "engine/migrate-int.h"
+#include "engine/snapshot.h"
+#include "engine/stage.h"
+#include "io/events.h"
+#include "state/state.h"
+#include "store/store.h"
+#include "util/alloc.h"
+#include "util/path.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The target row as crmshift just left it, for the cross-reference, when
+ * syncing (a later sync compares with it). A migration leaves 0: reading
+ * every row back would cost a first load a quarter of its time, and its
+ * after-snapshot holds the same hashes.
+ */
+int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash,
+			 struct crm_error *err)
+{
+	int rc;
+
+	*hash = 0;
+	if (!m->opt->sync)
+		return 0;
+	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
+	return rc < 0 ? rc : 0;
+}
+
+/* How the run that last wrote x left its row: x's hash, or its after-snapshot's (0 when neither knows). */
+static int baseline(struct migration *m, struct object_run *orun, const struct crm_xref *x, uint64_t *hash,
+		    struct crm_error *err)
+{
+	struct written_snapshot *ws = NULL;
+	size_t i;
+
+	*hash = x->row_hash;
+	if (*hash)
+		return 0;
+	for (i = 0; i < m->snapshot_count && !ws; i++)
+		if (m->snapshots[i].run == x->write_run)
+			ws = &m->snapshots[i];
+	if (!ws) {
+		char path[PATH_MAX];
+		struct written_snapshot *grown =
+			crm_realloc(m->snapshots, (m->snapshot_count + 1) * sizeof(*m->snapshots));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		m->snapshots = grown;
+		ws = &m->snapshots[m->snapshot_count++];
+		ws->run = x->write_run;
+		ws->snap = NULL;
+		if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-after.snap",
+				    m->p->cfg.dir, (long long)x->write_run))
+			return err->code;
+		/* a run killed before its end, or rolled back, has none: its rows' state is not known */
+		if (access(path, F_OK) == 0 && !(ws->snap = crm_snapshot_load(path, err)))
+			return err->code;
+	}
+	if (ws->snap && !crm_snapshot_find(ws->snap, orun->o->prog->table, x->target_id, hash))
+		*hash = 0;
+	return 0;
+}
+
+/*
+ * Sync: has the target row changed since crmshift wrote it (users edited
+ * it in the new system)? Then the source's change is a conflict: reported,
+ * and unless the source wins, 1 (leave the row). 0: go ahead.
+ */
+int migrate_conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
+		     const struct crm_xref *x, const char *change, struct crm_error *err)
+{
+	uint64_t then, now;
+	int rc;
+
+	if (!m->opt->sync)
+		return 0;
+	if (baseline(m, orun, x, &then, err))
+		return err->code;
+	if (!then)
+		return 0; /* not known how crmshift left the row */
+	rc = m->session.store->ops->row_hash(orun->writer, x->target_id, &now, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 || now == then)
+		return 0;
+	if (migrate_report_conflict(m, orun->o->cfg->name, id, id_len, line, x->target_id, change, err))
+		return err->code;
+	orun->result->counts.conflicts++;
+	if (m->p->cfg.policy.conflicts_source_wins)
+		return 0;
+	/* pass 2 must leave it too */
+	if (crm_idcount_add(&m->conflicted[orun->o - m->p->objects], x->target_id, 1, err))
+		return err->code;
+	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err) ? err->code : 1;
+}
+
+/* A record deleted in the source: its target row goes, whole, into the ledger. */
+int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
+			  unsigned long line, struct crm_error *err)
+{
+	const char *table = orun->o->prog->table;
+	struct crm_xref x;
+	int found = crm_state_xref_get(m->session.state, orun->key, id, id_len, &x, err), rc;
+
+	if (found < 0)
+		return err->code;
+	if (!found) {
+		orun->result->counts.unchanged++; /* never loaded, or deleted already: nothing to do */
+		return 0;
+	}
+	rc = migrate_conflict(m, orun, id, id_len, line, &x, "deleted in the source", err);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
+	if (rc < 0)
+		return rc;
+	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
+	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
+			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
+					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, err)))
+		return err->code;
+	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))
+		return err->code;
+	migrate_cache_forget(m, orun->o, id, id_len);
+	orun->result->counts.deleted++;
+	return 0;
+}
+
+/*
+ * sync --full: records the cross-reference holds that this run did not read
+ * were deleted in the source (objects with delete_missing). Children first.
+ */
+int migrate_delete_missing(struct migration *m, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = m->p->count; i-- > 0 && !err->code;) {
+		struct object_run orun;
+		char **ids = NULL;
+		size_t n = 0, j, in_batch = 0;
+		memset(&orun, 0, sizeof(orun));
+		orun.o = &m->p->objects[m->p->order[i]];
+		orun.key = m->keys[m->p->order[i]];
+		orun.result = &m->res->objects[i];
+		if (!orun.result->selected || orun.result->no_file || !orun.o->cfg->delete_missing)
+			continue;
+		if (crm_state_checkpoint_get(m->session.state, m->run, orun.o->cfg->name, &orun.cp, err) < 0 ||
+		    crm_state_xref_unseen(m->session.state, orun.key, m->run, &ids, &n, err))
+			break;
+		if (n && !migrate_open_writer(m, &orun, 1, err) && !migrate_batch_begin(m, err)) {
+			for (j = 0; j < n && !err->code; j++) {
+				if (migrate_delete_record(m, &orun, ids[j], strlen(ids[j]), 0, err))
+					break;
+				if (++in_batch >= m->p->cfg.batch_size) {
+					in_batch = 0;
+					migrate_checkpoint(m, &orun, 0, err);
+				}
+			}
+			if (!err->code)
+				migrate_checkpoint(m, &orun, 1, err);
+			if (err->code)
+				migrate_batch_abort(m);
+		}
+		migrate_close_writer(m, &orun);
+		for (j = 0; j < n; j++)
+			crm_free(ids[j]);
+		crm_free(ids);
+	}
+	return err->code;
+}
+
+/* Where a change stream got to: events up to ts_ms, and count of those at exactly ts_ms, are applied. */
+struct stream_position {
+	int64_t ts_ms;
+	int64_t at_ts;
+};
+
+/* Commits the events applied so far with the stream position and every object's counts. */
+static int commit_events(struct migration *m, struct object_run *runs, const struct stream_position *pos, int final,
+			 struct crm_error *err)
+{
+	char value[64];
+	size_t i;
+
+	snprintf(value, sizeof(value), "%lld:%lld", (long long)pos->ts_ms, (long long)pos->at_ts);
+	if (pos->ts_ms >= 0 && crm_state_watermark_put(m->session.state, NULL, value, m->run, err))
+		return err->code;
+	for (i = 0; i < m->p->count; i++) {
+		struct object_run *orun = &runs[i];
+		if (!orun->opened)
+			continue;
+		if (final && migrate_publish_watermark(m, orun, err))
+			return err->code;
+		orun->cp.pass1_done = final;
+		orun->cp.pass2_done = final;
+		if (migrate_save_checkpoint(m, orun, err))
+			return err->code;
+	}
+	/* rejects of events no object took (an unknown table) belong to this batch too */
+	return migrate_flush_reports(m, err) || migrate_commit_batch(m, final, err) ? err->code : 0;
+}
+
+/* One change event through the same path as an export's record. */
+static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
+		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
+{
+	struct crm_record raw;
+	struct crm_stage_record rec;
+
+	if (crm_stage_event(orun->o, &m->tz, ev, m->opt->events, &m->arena, &raw, &rec, err))
+		return err->code;
+	raw.index = rec.index = index;
+	if (raw.fields && rec.id_len) {
+		/* `unique` is left out: a stream changes one record several times, and each would clash with the last */
+		if (crm_program_run(orun->o->prog, &raw, res, &m->arena, 0, err))
+			return err->code;
+		rec.values = res->values;
+		rec.failures = res->failures;
+		rec.failure_count = res->failure_count;
+		rec.blanked = res->blanked;
+		rec.blanked_count = res->blanked_count;
+	}
+	return migrate_handle_record(m, orun, 1, &rec, pr, err);
+}
+
+/* Opens object i's writer the first time an event names it. */
+static int open_event_object(struct migration *m, struct object_run *runs, struct crm_program_result *results,
+			     struct prepared *prs, size_t i, struct crm_error *err)
+{
+	struct object_run *orun = &runs[i];
+	size_t at = m->p->order[i];
+
+	if (orun->opened)
+		return 0;
+	orun->o = &m->p->objects[at];
+	orun->key = m->keys[at];
+	orun->result = &m->res->objects[i];
+	orun->events = 1;
+	if (migrate_open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
+	    migrate_prepared_init(&prs[i], orun->o->prog, err))
+		return err->code;
+	orun->opened = 1;
+	return 0;
+}
+
+/*
+ * sync --events: the stream in order, each event once. The position
+ * (ts_ms, and how many events at exactly that ts_ms) commits with each
+ * batch, so a replay or a re-run after a kill skips what was applied.
+ */
+int migrate_run_events(struct migration *m, struct crm_error *err)
+{
+	struct crm_project *p = m->p;
+	struct object_run *runs = crm_calloc(p->count ? p->count : 1, sizeof(*runs));
+	struct crm_program_result *results = crm_calloc(p->count ? p->count : 1, sizeof(*results));
+	struct prepared *prs = crm_calloc(p->count ? p->count : 1, sizeof(*prs));
+	struct crm_events *in = NULL;
+	struct stream_position done = {-1, 0}, pos;
+	struct crm_event ev;
+	char text[64];
+	unsigned in_batch = 0;
+	int64_t last_ts = -1, seen_at_done = 0;
+	uint64_t index = 0;
+	size_t i;
+	int rc, open = 0;
+
+	if (!runs || !results || !prs) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = crm_state_watermark_get(m->session.state, NULL, text, sizeof(text), err);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		long long ts, at;
+		if (sscanf(text, "%lld:%lld", &ts, &at) != 2) {
+			crm_error_set(err, CRM_EIO, "state database: the events watermark '%s' cannot be read", text);
+			goto out;
+		}
+		done.ts_ms = ts;
+		done.at_ts = at;
+	}
+	pos = done;
+	in = crm_events_open(m->opt->events, err);
+	if (!in || migrate_batch_begin(m, err))
+		goto out;
+	open = 1;
+	while ((rc = crm_events_next(in, &ev, err)) == 1) {
+		size_t at = crm_stage_event_object(p, ev.table);
+		if (ev.ts_ms < last_ts) {
+			crm_error_set(err, CRM_EINPUT,
+				      "%s:%lu: source.ts_ms %lld comes before the previous event's %lld: the stream "
+				      "must be in the order the source made the changes",
+				      m->opt->events, ev.line, (long long)ev.ts_ms, (long long)last_ts);
+			goto out;
+		}
+		last_ts = ev.ts_ms;
+		/* applied by an earlier sync: the same stream replayed, or one that was killed */
+		if (ev.ts_ms < done.ts_ms || (ev.ts_ms == done.ts_ms && ++seen_at_done <= done.at_ts)) {
+			m->res->events_skipped++;
+			continue;
+		}
+		crm_arena_reset(&m->arena);
+		index++;
+		if (at == p->count) {
+			char reason[200];
+			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project",
+				 ev.table);
+			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
+				goto out;
+		} else if (open_event_object(m, runs, results, prs, at, err) ||
+			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
+			goto out;
+		}
+		m->res->events_applied++;
+		if (ev.ts_ms == pos.ts_ms)
+			pos.at_ts++;
+		else {
+			pos.ts_ms = ev.ts_ms;
+			pos.at_ts = 1;
+		}
+		if (++in_batch >= p->cfg.batch_size) {
+			in_batch = 0;
+			if (commit_events(m, runs, &pos, 0, err))
+				goto out;
+		}
+	}
+	if (rc == 0 && !commit_events(m, runs, &pos, 1, err))
+		open = 0;
+out:
+	if (open)
+		migrate_batch_abort(m);
+	crm_events_close(in);
+	for (i = 0; i < p->count; i++) {
+		if (!runs || !runs[i].opened)
+			continue;
+		migrate_close_writer(m, &runs[i]);
+		crm_program_result_release(&results[i]);
+		migrate_prepared_release(&prs[i]);
+	}
+	crm_free(runs);
+	crm_free(results);
+	crm_free(prs);
+	return err->code;
+}
