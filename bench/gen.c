@@ -5,7 +5,11 @@
  * Salesforce export layout of examples/sample, with the usual mess (mixed
  * phone formats, MM/DD/YYYY birthdates, a few invalid rows and orphans).
  *
- * usage: gen DIR CONTACTS [DELTA_PCT]
+ * usage: gen [--random-ids] DIR CONTACTS [DELTA_PCT]
+ *
+ * Ids are in ascending order in each file, as no real export has them;
+ * --random-ids scrambles every id (a bijection, so references still
+ * match), the order real exports come in.
  *
  * With DELTA_PCT, the source's later state too, for sync: in
  * DIR/delta/incremental/Contact.csv the contacts changed since (DELTA_PCT%
@@ -22,6 +26,15 @@
 #include <sys/stat.h>
 
 static uint64_t rng = 88172645463325252ull;
+static int random_ids;
+
+/* The 14-digit number of record i's id: i, or with --random-ids an affine bijection of [0, 10^14). */
+static long id_of(long i)
+{
+	if (!random_ids)
+		return i;
+	return (long)((2654435761ull * (uint64_t)i + 97531ull) % 100000000000000ull);
+}
 
 static uint64_t next(void)
 {
@@ -107,9 +120,14 @@ int main(int argc, char **argv)
 	char dir[4096], ph[32], line[2048];
 	FILE *f, *inc = NULL, *full = NULL;
 
+	if (argc > 1 && strcmp(argv[1], "--random-ids") == 0) {
+		random_ids = 1;
+		argv++;
+		argc--;
+	}
 	if ((argc != 3 && argc != 4) || (contacts = strtol(argv[2], NULL, 10)) < 10 ||
 	    (argc == 4 && (delta_every = 100 / strtol(argv[3], NULL, 10)) < 1)) {
-		fprintf(stderr, "usage: gen DIR CONTACTS [DELTA_PCT] (at least 10 contacts; a delta of 1 to 100%%)\n");
+		fprintf(stderr, "usage: gen [--random-ids] DIR CONTACTS [DELTA_PCT] (at least 10 contacts; a delta of 1 to 100%%)\n");
 		return 2;
 	}
 	accounts = contacts / 10;
@@ -192,9 +210,9 @@ int main(int argc, char **argv)
 		char parent[32] = "";
 		/* a third have a parent, which may come later in the file */
 		if (i % 3 == 1)
-			snprintf(parent, sizeof(parent), "001B%014ld", (i * 7 + 3) % accounts);
+			snprintf(parent, sizeof(parent), "001B%014ld", id_of((i * 7 + 3) % accounts));
 		phone(ph, sizeof(ph), r);
-		fprintf(f, "001B%014ld,\"Company %ld, Inc.\",%s,%s,%lu.%02lu\n", i, i, parent, ph,
+		fprintf(f, "001B%014ld,\"Company %ld, Inc.\",%s,%s,%lu.%02lu\n", id_of(i), i, parent, ph,
 			(unsigned long)(r % 100000000), (unsigned long)(r % 100));
 	}
 	fclose(f);
@@ -230,7 +248,7 @@ int main(int argc, char **argv)
 		fprintf(row,
 			"003B%014ld,001B%014ld,%s,\"%s\",c%ld@example%ld.com,%s,%02u/%02u/%u,City "
 			"%u,%s,2021-%02u-%02uT10:%02u:00.000+0000,",
-			i, account, fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
+			id_of(i), id_of(account), fn, ln, i, (long)(r % 50), ph, (unsigned)(r % 12) + 1,
 			i % 5000 == 4999 ? 45u : (unsigned)((r >> 4) % 28) + 1, 1940u + (unsigned)((r >> 9) % 60),
 			(unsigned)(r >> 20) % 500, (r >> 30) % 7 ? "false" : "true", (unsigned)(r % 12) + 1,
 			(unsigned)(r >> 5) % 28 + 1, (unsigned)(r >> 11) % 60);
@@ -286,8 +304,8 @@ int main(int argc, char **argv)
 	fputs("Id,AccountId,Name,StageName,Amount,CloseDate\n", f);
 	for (i = 0; i < opps; i++) {
 		uint64_t r = next();
-		fprintf(f, "006B%014ld,001B%014ld,Deal %ld,%s,%lu.%02lu,2024-%02u-%02u\n", i,
-			(long)(r % (uint64_t)accounts), i, stages[r % 7], (unsigned long)(r >> 8) % 1000000,
+		fprintf(f, "006B%014ld,001B%014ld,Deal %ld,%s,%lu.%02lu,2024-%02u-%02u\n", id_of(i),
+			id_of((long)(r % (uint64_t)accounts)), i, stages[r % 7], (unsigned long)(r >> 8) % 1000000,
 			(unsigned long)(r >> 3) % 100, (unsigned)(r >> 12) % 12 + 1, (unsigned)(r >> 17) % 28 + 1);
 	}
 	fclose(f);
@@ -296,8 +314,9 @@ int main(int argc, char **argv)
 	fputs("Id,OpportunityId,ContactId,Role,IsPrimary\n", f);
 	for (i = 0; i < roles; i++) {
 		uint64_t r = next();
-		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", i, (long)(r % (uint64_t)opps),
-			(long)((r >> 20) % (uint64_t)contacts + deleted_later((long)((r >> 20) % (uint64_t)contacts))),
+		long contact = (long)((r >> 20) % (uint64_t)contacts);
+		fprintf(f, "00KB%014ld,006B%014ld,003B%014ld,%s,%s\n", id_of(i), id_of((long)(r % (uint64_t)opps)),
+			id_of(contact + deleted_later(contact)),
 			r % 3 ? "Influencer" : "Decision Maker", i % 2 ? "false" : "true");
 	}
 	fclose(f);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make bench: generates a project of CONTACTS contacts (default 1,000,000)
-# with accounts, opportunities and contact roles, then measures, in the
-# same run on the same files:
+# with accounts, opportunities and contact roles, their ids in random order
+# as real exports have them (and, to show what order costs, the same
+# records with ascending ids), then measures, in the same run on the same
+# files:
 #   crmshift profile  against sqlite3 counting fill and distinct per column
 #   sqlite3 .import   the raw CSV files into a fresh database (no mapping)
-#   crmshift migrate  the full pipeline into a fresh SQLite target
+#   crmshift migrate  the full pipeline into a fresh SQLite target, and the
+#                     same records with ascending ids into another
 #   crmshift migrate  again (everything unchanged: the idempotent re-run)
 #   reconciliation against sort+comm and sqlite3 EXCEPT
 #   crmshift sync     1% of the contacts changed, as an incremental export,
@@ -14,7 +17,7 @@
 #                     read by jq and by sqlite3's JSON functions, then
 #                     profiled and migrated by crmshift (the Pipedrive template)
 #   PostgreSQL        psql \copy of the four files, then crmshift migrate,
-#                     reconcile and rollback on a private server
+#                     its re-run, reconcile and rollback on a private server
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,8 +27,9 @@ work="$root/$build/bench-data"
 crmshift="$root/$build/crmshift"
 rm -rf "$work"
 mkdir -p "$work"
-echo "generating $contacts contacts with accounts, opportunities and contact roles..."
-"$root/$build/bench/gen" "$work/project" "$contacts" 1
+echo "generating $contacts contacts with accounts, opportunities and contact roles (ids in random order)..."
+"$root/$build/bench/gen" --random-ids "$work/project" "$contacts" 1
+"$root/$build/bench/gen" "$work/sorted" "$contacts" >/dev/null
 rows=0
 for f in "$work"/project/exports/*.csv; do
 	n=$(($(wc -l <"$f") - 1))
@@ -67,6 +71,8 @@ echo
 echo "$rows rows in all; each tool starts from an empty database"
 measure "sqlite3 .import (no mapping)" "$rows" sqlite3 "$work/import.db" ".read $import_script"
 measure "crmshift migrate (first load)" "$rows" "$crmshift" -C "$work/project" migrate
+measure "crmshift migrate (first load, the ids sorted)" "$rows" "$crmshift" -C "$work/sorted" migrate
+rm -rf "$work/sorted"
 measure "crmshift migrate (re-run, all unchanged)" "$rows" "$crmshift" -C "$work/project" migrate
 "$crmshift" -C "$work/project" status | sed -n "/^object /,/^\$/p"
 
@@ -199,7 +205,9 @@ if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$work/pg.err"); then
 	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database)"
 	measure "psql \\copy (no mapping, no indexes)" "$rows" psql -q -X -d copyref -f "$work/copy.sql"
 	measure "crmshift migrate into PostgreSQL (first load)" "$rows" "$crmshift" -C "$pgp" migrate
+	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
+	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
 	measure "crmshift rollback on PostgreSQL (the first load)" "$rows" "$crmshift" -C "$pgp" rollback
 else
 	echo
