@@ -198,6 +198,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 	if (!st)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	st->store = store;
+	crm_arena_init(&st->ahead_ids, 1 << 16);
 	crm_buf_init(&ddl, 1 << 16);
 	if (expand_ddl(&ddl, store->ops, err) || store->ops->exec(store, ddl.ptr, err) ||
 	    add_missing_columns(st, err) || prepare_all(st, err)) {
@@ -540,7 +541,8 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		kept++;
 	}
-	qsort(st->ahead, kept, sizeof(*st->ahead), ahead_cmp);
+	if (kept) /* st->ahead may be NULL: nothing was read ahead yet */
+		qsort(st->ahead, kept, sizeof(*st->ahead), ahead_cmp);
 	/* one entry an id */
 	for (i = 0, n = 0; i < kept; i++)
 		if (!n || ahead_cmp(&st->ahead[n - 1], &st->ahead[i]) != 0)
