@@ -16,8 +16,10 @@
 #   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
 #                     read by jq and by sqlite3's JSON functions, then
 #                     profiled and migrated by crmshift (the Pipedrive template)
-#   PostgreSQL        psql \copy of the four files, then crmshift migrate,
-#                     its re-run, reconcile and rollback on a private server
+#   PostgreSQL        psql \copy of the four files, pgloader of the contacts
+#                     (with the mapping's phone and date transforms), then
+#                     crmshift migrate, its re-run, reconcile and rollback
+#                     on a private server
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -204,6 +206,36 @@ if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$work/pg.err"); then
 	echo
 	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database)"
 	measure "psql \\copy (no mapping, no indexes)" "$rows" psql -q -X -d copyref -f "$work/copy.sql"
+	# pgloader loading the contacts with the two transforms crmshift's mapping applies to them
+	# (phones to E.164, MM/DD/YYYY birthdates to dates), into a typed table without indexes
+	if command -v pgloader >/dev/null; then
+		pw=$(cut -d: -f5 "$PGPASSFILE")
+		psql -q -d postgres -c "CREATE DATABASE pgl"
+		# MM/DD/YYYY to ISO, and a day or month out of range to NULL, as crmshift rejects it (pgloader's
+		# own date format makes the server refuse the row and drops its whole batch)
+		mdy='(let* ((s (or birthdate "")) (m (ignore-errors (parse-integer s :end 2))) (d (ignore-errors (parse-integer s :start 3 :end 5)))) (when (and m d (= (length s) 10) (<= 1 m 12) (<= 1 d 31)) (concatenate (quote string) (subseq s 6 10) "-" (subseq s 0 2) "-" (subseq s 3 5))))'
+		e164() { echo "(let ((d (remove-if-not (function digit-char-p) (or $1 \"\")))) (cond ((= (length d) 10) (concatenate (quote string) \"+1\" d)) ((and (= (length d) 11) (string= (subseq d 0 1) \"1\")) (concatenate (quote string) \"+\" d))))"; }
+		cat >"$work/contacts.load" <<LOAD
+LOAD CSV
+  FROM '$pgp/exports/Contact.csv'
+    (id, accountid, firstname, lastname, email, phone, birthdate, mailingcity, optout,
+     created, modified, title, mobile, street, state, postal, donotcall, leadsource, owner, consentsource,
+     consentts, isdeleted)
+  INTO postgresql://$PGUSER:$pw@127.0.0.1:$PGPORT/pgl
+    TARGET TABLE contact
+    TARGET COLUMNS (id, accountid, firstname, lastname, email, phone text using $(e164 phone), birthdate date using $mdy,
+     mailingcity, optout, created, modified, title, mobile text using $(e164 mobile), street, state, postal,
+     donotcall, leadsource, owner, consentsource, consentts, isdeleted)
+  WITH skip header = 1, fields optionally enclosed by '"', fields escaped by double-quote, fields terminated by ','
+  BEFORE LOAD DO \$\$ create table contact (id text, accountid text, firstname text, lastname text, email text,
+     phone text, birthdate date, mailingcity text, optout boolean, created timestamptz, modified timestamptz,
+     title text, mobile text, street text, state text, postal text, donotcall boolean, leadsource text,
+     owner text, consentsource text, consentts timestamptz, isdeleted boolean); \$\$;
+LOAD
+		measure "pgloader (contacts; phones to E.164, dates parsed)" "$contacts" pgloader --quiet --root-dir "$work/pgloader" "$work/contacts.load"
+	else
+		echo "pgloader: skipped: not installed (scripts/install-deps.sh installs it)"
+	fi
 	measure "crmshift migrate into PostgreSQL (first load)" "$rows" "$crmshift" -C "$pgp" migrate
 	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile

@@ -29,6 +29,8 @@ packages=(
 	tzdata
 	# tests and benchmarks: read JSON, measure peak memory
 	jq time bc
+	# make bench's reference for a transforming load into PostgreSQL
+	pgloader
 	# the evidence test checks the pack's Ed25519 signature with openssl, independently of crmshift
 	openssl
 	# the reconcile HTML report is loaded and screenshot in headless Chromium by the tests
