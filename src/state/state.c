@@ -26,7 +26,8 @@ struct ahead {
 	const char *id;
 	size_t len;
 	int found;
-	int pending; /* x differs from the database: written by flush_ahead */
+	/* what flush_ahead writes: nothing, seen_run alone (an unchanged record), or the whole entry */
+	enum { AHEAD_CLEAN, AHEAD_SEEN, AHEAD_PUT } pending;
 	struct crm_xref x;
 };
 
@@ -39,7 +40,7 @@ struct crm_state {
 	struct ahead *ahead;
 	size_t ahead_count, ahead_cap, ahead_pending;
 	struct crm_arena ahead_ids;
-	struct crm_store_stmt *ahead_get, *ahead_put; /* for AHEAD_CHUNK ids */
+	struct crm_store_stmt *ahead_get, *ahead_put, *ahead_seen; /* for AHEAD_CHUNK ids */
 };
 
 static int flush_ahead(struct crm_state *st, struct crm_error *err);
@@ -223,6 +224,7 @@ void crm_state_close(struct crm_state *st)
 	crm_stmt_finalize(st->inserted[1]);
 	crm_stmt_finalize(st->ahead_get);
 	crm_stmt_finalize(st->ahead_put);
+	crm_stmt_finalize(st->ahead_seen);
 	crm_free(st->ahead);
 	crm_arena_release(&st->ahead_ids);
 	crm_free(st);
@@ -395,37 +397,44 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 	return bsearch(&probe, st->ahead, st->ahead_count, sizeof(*st->ahead), ahead_cmp);
 }
 
-/* A read-ahead statement for n ids: the SELECT of their entries (put 0) or the upsert of n entries (put 1). */
-static struct crm_store_stmt *ahead_sql(struct crm_state *st, int put, size_t n, struct crm_error *err)
+enum ahead_sql { AHEAD_SQL_GET, AHEAD_SQL_PUT, AHEAD_SQL_SEEN };
+
+/*
+ * A read-ahead statement for n ids: the SELECT of their entries ($1 the
+ * key), the upsert of n whole entries (7 parameters each), or the update of
+ * their seen_run ($1 the run, $2 the key).
+ */
+static struct crm_store_stmt *ahead_sql(struct crm_state *st, enum ahead_sql which, size_t n, struct crm_error *err)
 {
+	static const char *const head[] = {
+		"SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref WHERE object_id = "
+		"$1 "
+		"AND source_id IN (",
+		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
+		"VALUES ",
+		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id IN (",
+	};
 	struct crm_store_stmt *s = NULL;
 	struct crm_buf sql;
 	size_t i;
 
 	crm_buf_init(&sql, 1 << 20);
-	if (put)
-		crm_buf_addstr(&sql,
-			       "INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, "
-			       "row_hash) VALUES ",
-			       err);
-	else
-		crm_buf_addstr(&sql,
-			       "SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref "
-			       "WHERE object_id = $1 AND source_id IN (",
-			       err);
+	crm_buf_addstr(&sql, head[which], err);
 	for (i = 0; i < n; i++) {
-		int p = put ? 1 + 7 * (int)i : 2 + (int)i;
-		if (put)
+		if (which == AHEAD_SQL_PUT) {
+			int p = 1 + 7 * (int)i;
 			crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2,
 				     p + 3, p + 4, p + 5, p + 6);
-		else
-			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", p);
+		} else {
+			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", (which == AHEAD_SQL_GET ? 2 : 3) + (int)i);
+		}
 	}
 	crm_buf_addstr(&sql,
-		       put ? " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
-			     " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
-			     " row_hash = excluded.row_hash"
-			   : ")",
+		       which == AHEAD_SQL_PUT
+			       ? " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
+				 " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
+				 " row_hash = excluded.row_hash"
+			       : ")",
 		       err);
 	if (!err->code)
 		s = crm_stmt_prepare(st->store, sql.ptr, err);
@@ -434,14 +443,16 @@ static struct crm_store_stmt *ahead_sql(struct crm_state *st, int put, size_t n,
 }
 
 /* The statement for a chunk of n: the kept one for a full chunk, else one for this use. */
-static struct crm_store_stmt *ahead_stmt(struct crm_state *st, int put, size_t n, struct crm_error *err)
+static struct crm_store_stmt *ahead_stmt(struct crm_state *st, enum ahead_sql which, size_t n, struct crm_error *err)
 {
-	struct crm_store_stmt **kept = put ? &st->ahead_put : &st->ahead_get;
+	struct crm_store_stmt **kept = which == AHEAD_SQL_GET	? &st->ahead_get
+				       : which == AHEAD_SQL_PUT ? &st->ahead_put
+								: &st->ahead_seen;
 
 	if (n != AHEAD_CHUNK)
-		return ahead_sql(st, put, n, err);
+		return ahead_sql(st, which, n, err);
 	if (!*kept)
-		*kept = ahead_sql(st, put, n, err);
+		*kept = ahead_sql(st, which, n, err);
 	return *kept;
 }
 
@@ -453,25 +464,38 @@ static void ahead_done(struct crm_store_stmt *s, size_t n)
 		crm_stmt_finalize(s);
 }
 
-/* Writes the entries whose writes wait, AHEAD_CHUNK to a statement. */
-static int flush_ahead(struct crm_state *st, struct crm_error *err)
+/*
+ * Writes the entries of one kind of waiting write, AHEAD_CHUNK to a
+ * statement: whole entries upserted, or the seen_run of unchanged records
+ * (one parameter a record instead of seven), those of one run together.
+ */
+static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 {
 	struct ahead *batch[AHEAD_CHUNK];
 	size_t i = 0;
 
-	while (st->ahead_pending) {
+	for (;;) {
 		struct crm_store_stmt *s;
 		size_t n = 0, k;
 		int rc;
 		for (; i < st->ahead_count && n < AHEAD_CHUNK; i++)
-			if (st->ahead[i].pending)
+			if ((int)st->ahead[i].pending == kind &&
+			    (kind == AHEAD_PUT || !n || st->ahead[i].x.seen_run == batch[0]->x.seen_run))
 				batch[n++] = &st->ahead[i];
 		if (!n)
-			return crm_error_set(err, CRM_EINTERNAL, "state: a read-ahead write went missing");
-		if (!(s = ahead_stmt(st, 1, n, err)))
+			return 0;
+		if (!(s = ahead_stmt(st, kind == AHEAD_PUT ? AHEAD_SQL_PUT : AHEAD_SQL_SEEN, n, err)))
 			return err->code;
+		if (kind == AHEAD_SEEN) {
+			crm_stmt_int64(s, 1, batch[0]->x.seen_run);
+			crm_stmt_int64(s, 2, st->ahead_key);
+		}
 		for (k = 0; k < n; k++) {
 			int p = 1 + 7 * (int)k;
+			if (kind == AHEAD_SEEN) {
+				crm_stmt_text(s, 3 + (int)k, batch[k]->id, batch[k]->len);
+				continue;
+			}
 			crm_stmt_int64(s, p, st->ahead_key);
 			crm_stmt_text(s, p + 1, batch[k]->id, batch[k]->len);
 			crm_stmt_int64(s, p + 2, batch[k]->x.target_id);
@@ -486,9 +510,23 @@ static int flush_ahead(struct crm_state *st, struct crm_error *err)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
 		for (k = 0; k < n; k++)
-			batch[k]->pending = 0;
+			batch[k]->pending = AHEAD_CLEAN;
 		st->ahead_pending -= n;
+		/* a seen_run of another run left behind: go over the entries again */
+		if (kind == AHEAD_SEEN && i == st->ahead_count && st->ahead_pending)
+			i = 0;
 	}
+}
+
+/* Writes every entry whose write waits. */
+static int flush_ahead(struct crm_state *st, struct crm_error *err)
+{
+	if (!st->ahead_pending)
+		return 0;
+	if (flush_kind(st, AHEAD_PUT, err) || flush_kind(st, AHEAD_SEEN, err))
+		return err->code;
+	if (st->ahead_pending)
+		return crm_error_set(err, CRM_EINTERNAL, "state: a read-ahead write went missing");
 	return 0;
 }
 
@@ -549,7 +587,7 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 			st->ahead[n++] = st->ahead[i];
 	for (i = 0; i < n; i += AHEAD_CHUNK) {
 		size_t k, count = n - i < AHEAD_CHUNK ? n - i : AHEAD_CHUNK;
-		struct crm_store_stmt *s = ahead_stmt(st, 0, count, err);
+		struct crm_store_stmt *s = ahead_stmt(st, AHEAD_SQL_GET, count, err);
 		int rc;
 		if (!s)
 			return err->code;
@@ -613,8 +651,8 @@ int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id,
 	if (a) {
 		a->found = 1;
 		a->x = *xref;
-		st->ahead_pending += !a->pending;
-		a->pending = 1;
+		st->ahead_pending += a->pending == AHEAD_CLEAN;
+		a->pending = AHEAD_PUT;
 		return 0;
 	}
 
@@ -638,8 +676,9 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 		/* an entry that is not there has nothing to mark, as in the database */
 		if (a->found && a->x.seen_run != run) {
 			a->x.seen_run = run;
-			st->ahead_pending += !a->pending;
-			a->pending = 1;
+			st->ahead_pending += a->pending == AHEAD_CLEAN;
+			if (a->pending == AHEAD_CLEAN)
+				a->pending = AHEAD_SEEN;
 		}
 		return 0;
 	}
@@ -867,8 +906,8 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 	for (done = 0; done < n; done++) {
 		struct ahead *a = ahead_find(st, key, rows[done].source_id, rows[done].source_id_len);
 		if (a) {
-			st->ahead_pending -= (size_t)a->pending;
-			a->pending = 0;
+			st->ahead_pending -= a->pending != AHEAD_CLEAN;
+			a->pending = AHEAD_CLEAN;
 			a->found = 1;
 			a->x.target_id = rows[done].target_id;
 			a->x.hash = rows[done].hash;
@@ -1090,8 +1129,8 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 
 	if (a) {
 		/* a write that waits for this entry is moot */
-		st->ahead_pending -= (size_t)a->pending;
-		a->pending = 0;
+		st->ahead_pending -= a->pending != AHEAD_CLEAN;
+		a->pending = AHEAD_CLEAN;
 		a->found = 0;
 	}
 	s = once(st, "DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id = $2", err);
