@@ -2,6 +2,7 @@
 # what, inputs' SHA-256, counts, result) and `audit verify` names the first
 # broken entry of each kind of tampering with exit 3; a damaged log refuses
 # further appends (exit 4). The chain can be recomputed with jq and sha256sum.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample a)
 cd "$P"
@@ -103,11 +104,11 @@ rc=0
 expect_eq "append to a truncated log: exit" "$rc" 4
 grep -q "the audit log: .*does not end with the last entry crmshift wrote" err || fail "append refusal: $(cat err)"
 # an acting command checks the log before it acts: a rollback refuses before it reverts a row
-rows=$(sqlite3 target.db "select count(*) from contact")
+rows=$(target_sql "$P" "select count(*) from contact")
 rc=0
 "$CRMSHIFT" rollback >/dev/null 2>err || rc=$?
 expect_eq "rollback on a truncated log: exit" "$rc" 4
-expect_eq "rollback on a truncated log reverted nothing" "$(sqlite3 target.db "select count(*) from contact")" "$rows"
+expect_eq "rollback on a truncated log reverted nothing" "$(target_sql "$P" "select count(*) from contact")" "$rows"
 restore
 "$CRMSHIFT" plan >/dev/null || fail "plan after the log is restored: exit $?"
 "$CRMSHIFT" audit verify >/dev/null || fail "verify after a new entry: exit $?"

@@ -2,6 +2,7 @@
 # migrate and sync refuse (exit 4) naming each gate not recorded; an object
 # with a residency is loaded only into a target in that [security] region;
 # every decision is in the audit log, and a refused run writes nothing.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample g)
 cd "$P"
@@ -18,8 +19,12 @@ refused "dpa only" "these are not recorded: dpia, records_of_processing" migrate
 printf 'dpia = DPIA-7, 2026-10-03\n' >>crmshift.ini
 refused "no records of processing" "these are not recorded: records_of_processing" migrate --dry-run
 refused "sync too" "these are not recorded: records_of_processing" sync
-[ -e target.db ] && fail "a refused run wrote the target"
-expect_eq "no run was started" "$(sqlite3 .crmshift/state.db 'select count(*) from runs' 2>/dev/null || echo 0)" 0
+if [ "$TEST_TARGET" = sqlite ]; then
+	[ -e target.db ] && fail "a refused run wrote the target"
+else
+	[ -z "$(target_tables "$P")" ] || fail "a refused run wrote the target: $(target_tables "$P")"
+fi
+expect_eq "no run was started" "$(state_sql "$P" 'select count(*) from runs' 2>/dev/null || echo 0)" 0
 printf 'records_of_processing = ROPA v3, 2026-09-30\n' >>crmshift.ini
 # residency: contacts stay in the EU
 sed -i 's/^target = contact$/target = contact\nresidency = eu/' crmshift.ini
@@ -30,7 +35,7 @@ refused "residency, another region" "whose [security] region is us" migrate
 "$CRMSHIFT" migrate --objects Account >/dev/null || fail "migrate --objects Account: exit $?"
 sed -i 's/^region = us$/region = eu/' crmshift.ini
 "$CRMSHIFT" migrate >/dev/null || fail "migrate with every gate and the region: exit $?"
-expect_eq "loaded" "$(sqlite3 target.db 'select count(*) from contact')" 17
+expect_eq "loaded" "$(target_sql "$P" 'select count(*) from contact')" 17
 # the audit log has each decision, and the run after the passed gate
 expect_eq "gate decisions" "$(jq -r 'select(.action == "gate") | .result' .crmshift/audit.log | tr '\n' ' ')" \
 	"refused refused refused refused refused refused passed passed "
