@@ -1,25 +1,25 @@
 # The process stopped exactly at the points where a crash once left a
 # state that lied (CRMSHIFT_FAULT, src/util/fault.h): each time the next
 # run completes the work, with the counts and rows of an uninterrupted run.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
 [ -x "$GEN" ] || GEN="$ROOT/build/bench/gen"
 "$GEN" "$SCRATCH/gen" 3000 1 >/dev/null
 cp -r "$SCRATCH/gen" "$SCRATCH/ref"
+on_test_target "$SCRATCH/ref"
 "$CRMSHIFT" -C "$SCRATCH/ref" migrate --json >"$SCRATCH/ref.json"
 counts() { jq -c '[.objects[] | {object, read, inserted, updated, unchanged, rejected, orphaned}]' "$1"; }
-no_times() { sed 's/|20[0-9-]*T[0-9:]*Z|20[0-9-]*T[0-9:]*Z$//'; }
 killed() { # project, fault point; runs migrate stopped there
 	local rc=0
 	CRMSHIFT_FAULT=$2 "$CRMSHIFT" -C "$1" migrate >/dev/null 2>&1 || rc=$?
 	expect_eq "stopped at $2" "$rc" 137
-	expect_eq "run status after the stop at $2" "$(sqlite3 "$1/.crmshift/state.db" "select status from runs")" running
+	expect_eq "run status after the stop at $2" "$(state_sql "$1" "select status from runs")" running
 }
 like_ref() { # label project resumed-json
 	expect_eq "$1: counts" "$(counts "$3")" "$(counts "$SCRATCH/ref.json")"
-	expect_eq "$1: rows" "$(dump_by_source_ids sqlite3 "$2/target.db" | no_times | md5sum)" \
-		"$(dump_by_source_ids sqlite3 "$SCRATCH/ref/target.db" | no_times | md5sum)"
-	expect_eq "$1: run done" "$(sqlite3 "$2/.crmshift/state.db" "select status from runs")" done
+	expect_eq "$1: rows" "$(target_rows "$2" | md5sum)" "$(target_rows "$SCRATCH/ref" | md5sum)"
+	expect_eq "$1: run done" "$(state_sql "$2" "select status from runs")" done
 	"$CRMSHIFT" -C "$2" audit verify >/dev/null || fail "$1: audit verify: exit $?"
 }
 
@@ -27,24 +27,26 @@ like_ref() { # label project resumed-json
 #    refused with a false "exports changed" ("not in that snapshot"); it takes the rest
 P="$SCRATCH/snap"
 cp -r "$SCRATCH/gen" "$P"
+on_test_target "$P"
 killed "$P" source-snapshot:2
-expect_eq "files in the partial snapshot" "$(sqlite3 "$P/.crmshift/state.db" "select count(*) from source_files")" 2
+expect_eq "files in the partial snapshot" "$(state_sql "$P" "select count(*) from source_files")" 2
 "$CRMSHIFT" -C "$P" migrate --resume --json >"$SCRATCH/snap.json" || fail "resume after a stop in the snapshot: exit $?"
 like_ref "stopped in the source snapshot" "$P" "$SCRATCH/snap.json"
-expect_eq "files in the snapshot after resume" "$(sqlite3 "$P/.crmshift/state.db" "select count(*) from source_files")" 4
+expect_eq "files in the snapshot after resume" "$(state_sql "$P" "select count(*) from source_files")" 4
 
 # 2. stopped after the last batch and the after-snapshot, before the run is marked done: the run was
 #    marked done first, so a late stop left a done run without its after-snapshot (and without an
 #    audit entry), and a later sync overwrote a user's edit reporting 0 conflicts
 P="$SCRATCH/late"
 cp -r "$SCRATCH/gen" "$P"
+on_test_target "$P"
 killed "$P" run-done
 [ -s "$P/.crmshift/snapshots/run-1-after.snap" ] || fail "the after-snapshot is not there before the run is done"
 "$CRMSHIFT" -C "$P" migrate --resume --json >"$SCRATCH/late.json" || fail "resume after a late stop: exit $?"
 like_ref "stopped before done" "$P" "$SCRATCH/late.json"
 # a user edits a contact the next delta changes: the sync sees the edit and leaves it
 id=$(sed -n 2p "$P/delta/incremental/Contact.csv" | cut -d, -f1)
-sqlite3 "$P/target.db" "update contact set title = 'Edited by a user' where source_id = '$id'"
+target_sql "$P" "update contact set title = 'Edited by a user' where source_id = '$id'"
 "$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" --json >"$SCRATCH/sync.json"
 expect_eq "the user's edit is a conflict" "$(jq '[.objects[].conflicts] | add' "$SCRATCH/sync.json")" 1
-expect_eq "the user's edit stays" "$(sqlite3 "$P/target.db" "select title from contact where source_id = '$id'")" "Edited by a user"
+expect_eq "the user's edit stays" "$(target_sql "$P" "select title from contact where source_id = '$id'")" "Edited by a user"
