@@ -569,8 +569,8 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 	return 0;
 }
 
-/* One field of a COPY text row: \N for NULL, else the text with its specials escaped. */
-static int copy_field(struct crm_buf *out, const char *text, size_t len, int last, struct crm_error *err)
+/* One field of a COPY text row and its tab: \N for NULL, else the text with its specials escaped. */
+static int copy_field(struct crm_buf *out, const char *text, size_t len, struct crm_error *err)
 {
 	size_t i, from = 0;
 
@@ -591,7 +591,38 @@ static int copy_field(struct crm_buf *out, const char *text, size_t len, int las
 		}
 		crm_buf_add(out, text + from, len - from, err);
 	}
-	return crm_buf_addch(out, last ? '\n' : '\t', err);
+	return crm_buf_addch(out, '\t', err);
+}
+
+static int copy_int(struct crm_buf *out, int64_t n, struct crm_error *err)
+{
+	char digits[24];
+
+	return copy_field(out, digits, crm_store_decimal(digits, n), err);
+}
+
+/* The writer's columns of row, as the statements bind them (crm_writer_value). */
+static int copy_columns(struct crm_store_writer *w, struct crm_buf *out, const struct crm_store_row *row,
+			struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < w->spec->count; i++) {
+		struct crm_bound b;
+		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (b.kind == CRM_BOUND_INT)
+			copy_int(out, b.number, err);
+		else
+			copy_field(out, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, err);
+	}
+	return err->code;
+}
+
+/* Ends the row: its last field's tab becomes the line's end. */
+static void copy_end_row(struct crm_buf *out)
+{
+	if (out->len)
+		out->ptr[out->len - 1] = '\n';
 }
 
 /*
@@ -601,37 +632,22 @@ static int copy_field(struct crm_buf *out, const char *text, size_t len, int las
  */
 static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_row *row, struct crm_error *err)
 {
-	char digits[24];
 	char uuid[37];
-	size_t i;
 
-	if (w->queued == w->queued_cap) {
-		size_t cap = w->queued_cap ? 2 * w->queued_cap : 1024;
-		size_t *grown = crm_realloc(w->id_ends, cap * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		w->id_ends = grown;
-		w->queued_cap = cap;
-	}
-	copy_field(&w->copy, digits, crm_store_decimal(digits, (int64_t)w->queued), 0, err);
-	copy_field(&w->copy, row->source_id, row->source_id_len, 0, err);
+	if (crm_grow(&w->id_ends, w->queued, &w->queued_cap, sizeof(*w->id_ends), 1024))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	copy_int(&w->copy, (int64_t)w->queued, err);
+	copy_field(&w->copy, row->source_id, row->source_id_len, err);
 	if (w->shape.has_customer_id) {
 		crm_store_new_uuid(uuid);
-		copy_field(&w->copy, uuid, 36, 0, err);
+		copy_field(&w->copy, uuid, 36, err);
 	}
-	for (i = 0; i < w->spec->count; i++) {
-		struct crm_bound b;
-		int last = i + 1 == w->spec->count && w->shape.created_mapped && w->shape.updated_mapped;
-		crm_writer_value(w->spec, &w->shape, row, i, &b);
-		if (b.kind == CRM_BOUND_INT)
-			copy_field(&w->copy, digits, crm_store_decimal(digits, b.number), last, err);
-		else
-			copy_field(&w->copy, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, last, err);
-	}
+	copy_columns(w, &w->copy, row, err);
 	if (!w->shape.created_mapped)
-		copy_field(&w->copy, row->load_time, strlen(row->load_time), w->shape.updated_mapped, err);
+		copy_field(&w->copy, row->load_time, strlen(row->load_time), err);
 	if (!w->shape.updated_mapped)
-		copy_field(&w->copy, row->load_time, strlen(row->load_time), 1, err);
+		copy_field(&w->copy, row->load_time, strlen(row->load_time), err);
+	copy_end_row(&w->copy);
 	crm_buf_add(&w->ids, row->source_id, row->source_id_len, err);
 	if (err->code)
 		return err->code;
@@ -722,6 +738,14 @@ static int stage_create(struct crm_store_writer *w, const char *stage, const cha
 	return err->code;
 }
 
+static int stage_drop(struct crm_store_writer *w, const char *stage, struct crm_error *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", stage);
+	return run(w->store, sql, "stage", err);
+}
+
 /* Sends the queued rows (the inserts', or with updates the updates') into the staging table with COPY. */
 static int copy_queued(struct crm_store_writer *w, const char *stage, int updates, struct crm_error *err)
 {
@@ -790,7 +814,6 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 		     w->shape.updated_mapped ? "" : ", updated_at");
 	if (!err->code && !stage_create(w, stage, cols.ptr, err))
 		copy_queued(w, stage, 0, err);
-	crm_buf_reset(&sql);
 	if (!err->code &&
 	    !crm_buf_addf(&sql, err,
 			  "INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos ON CONFLICT "
@@ -822,9 +845,8 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 	}
 	PQclear(res);
 	crm_free(sorted);
-	crm_buf_reset(&sql);
-	if (!err->code && !crm_buf_addf(&sql, err, "DROP TABLE %s", stage))
-		run(s, sql.ptr, "insert", err);
+	if (!err->code)
+		stage_drop(w, stage, err);
 	crm_buf_release(&cols);
 	crm_buf_release(&sql);
 	crm_buf_reset(&w->copy);
@@ -837,30 +859,14 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 static int pg_queue_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row,
 			   struct crm_error *err)
 {
-	char digits[24];
-	size_t i;
-
-	if (w->updates_queued == w->updates_cap) {
-		size_t cap = w->updates_cap ? 2 * w->updates_cap : 1024;
-		int64_t *grown = crm_realloc(w->update_ids, cap * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		w->update_ids = grown;
-		w->updates_cap = cap;
-	}
-	copy_field(&w->updates, digits, crm_store_decimal(digits, (int64_t)w->updates_queued), 0, err);
-	copy_field(&w->updates, digits, crm_store_decimal(digits, id), 0, err);
-	for (i = 0; i < w->spec->count; i++) {
-		struct crm_bound b;
-		int last = i + 1 == w->spec->count && w->shape.updated_mapped;
-		crm_writer_value(w->spec, &w->shape, row, i, &b);
-		if (b.kind == CRM_BOUND_INT)
-			copy_field(&w->updates, digits, crm_store_decimal(digits, b.number), last, err);
-		else
-			copy_field(&w->updates, b.kind == CRM_BOUND_TEXT ? b.text : NULL, b.len, last, err);
-	}
+	if (crm_grow(&w->update_ids, w->updates_queued, &w->updates_cap, sizeof(*w->update_ids), 1024))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	copy_int(&w->updates, (int64_t)w->updates_queued, err);
+	copy_int(&w->updates, id, err);
+	copy_columns(w, &w->updates, row, err);
 	if (!w->shape.updated_mapped)
-		copy_field(&w->updates, row->load_time, strlen(row->load_time), 1, err);
+		copy_field(&w->updates, row->load_time, strlen(row->load_time), err);
+	copy_end_row(&w->updates);
 	if (err->code)
 		return err->code;
 	w->update_ids[w->updates_queued++] = id;
@@ -896,11 +902,8 @@ static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
 			  "UPDATE \"%s\" SET %s FROM (SELECT DISTINCT ON (id) * FROM %s ORDER BY id, pos DESC) s "
 			  "WHERE \"%s\".id = s.id",
 			  spec->table, sets.ptr, stage, spec->table) &&
-	    !run(w->store, sql.ptr, "update", err)) {
-		crm_buf_reset(&sql);
-		if (!crm_buf_addf(&sql, err, "DROP TABLE %s", stage))
-			run(w->store, sql.ptr, "update", err);
-	}
+	    !run(w->store, sql.ptr, "update", err))
+		stage_drop(w, stage, err);
 	crm_buf_release(&cols);
 	crm_buf_release(&sets);
 	crm_buf_release(&sql);
