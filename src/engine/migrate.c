@@ -918,7 +918,9 @@ static int read_ahead(struct migration *m, struct object_run *orun, const struct
 /*
  * After a pass that wrote rows, on a store that plans by statistics: the
  * table's and the state's, fresh, so that the next pass's lookups (and the
- * next run's, and the applications') are planned for their real size.
+ * next run's) are planned for their real size. Only the columns crmshift
+ * looks rows up by: statistics of every column cost more than the lookups
+ * gain, and the server's autovacuum gathers them after a large load.
  */
 static int analyze_written(struct migration *m, struct object_run *orun, const struct crm_counts *before,
 			   struct crm_error *err)
@@ -929,7 +931,8 @@ static int analyze_written(struct migration *m, struct object_run *orun, const s
 	if (!store->ops->analyze ||
 	    (now->inserted == before->inserted && now->updated == before->updated && now->deleted == before->deleted))
 		return 0;
-	return store->ops->analyze(store, NULL, orun->o->prog->table, err) || crm_state_analyze(m->session.state, err)
+	return store->ops->analyze(store, NULL, orun->o->prog->table, "id, source_system, source_id", err) ||
+			       crm_state_analyze(m->session.state, err)
 		       ? err->code
 		       : 0;
 }

@@ -15,9 +15,6 @@
 
 enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET, ST_CP_PUT, ST_COUNT };
 
-/* Rows per statement of crm_state_inserted: 3 parameters each, far below any backend's limit. */
-#define INSERTED_CHUNK 500
-
 /* Source ids per statement of the read-ahead: one parameter each (7 a row when written back). */
 #define AHEAD_CHUNK 500
 
@@ -34,7 +31,6 @@ struct ahead {
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
-	struct crm_store_stmt *inserted[2]; /* crm_state_inserted's xref and ledger statements of INSERTED_CHUNK rows */
 	/* the read-ahead: entries of one object, sorted by source id */
 	int64_t ahead_key;
 	struct ahead *ahead;
@@ -220,8 +216,6 @@ void crm_state_close(struct crm_state *st)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		crm_stmt_finalize(st->stmts[i]);
-	crm_stmt_finalize(st->inserted[0]);
-	crm_stmt_finalize(st->inserted[1]);
 	crm_stmt_finalize(st->ahead_get);
 	crm_stmt_finalize(st->ahead_put);
 	crm_stmt_finalize(st->ahead_seen);
@@ -543,7 +537,9 @@ int crm_state_analyze(struct crm_state *st, struct crm_error *err)
 
 	if (!ops->analyze || flush_ahead(st, err))
 		return err->code;
-	return ops->analyze(st->store, "crmshift", "xref", err) || ops->analyze(st->store, "crmshift", "ledger", err)
+	/* the columns the state's statements filter on */
+	return ops->analyze(st->store, "crmshift", "xref", "object_id, source_id, target_id, seen_run", err) ||
+			       ops->analyze(st->store, "crmshift", "ledger", "seq, run_id", err)
 		       ? err->code
 		       : 0;
 }
@@ -829,95 +825,78 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 	return step_done(s, err);
 }
 
-/*
- * The xref (which 0) or ledger (1) statement of crm_state_inserted for n
- * rows: $1 the key, $2 the run, then per row its source id, target id and
- * hash.
- */
-static struct crm_store_stmt *inserted_sql(struct crm_state *st, int which, size_t n, struct crm_error *err)
+/* The columns crm_state_inserted appends: an xref entry, then a ledger entry, per row. */
+static const char *const inserted_xref_columns[] = {"object_id", "source_id", "target_id", "hash",
+						    "seen_run",	 "write_run", "row_hash"};
+static const char *const inserted_ledger_columns[] = {"run_id",	   "object_id", "target_id",
+						      "source_id", "action",	"hash"};
+#define XREF_FIELDS   (sizeof(inserted_xref_columns) / sizeof(*inserted_xref_columns))
+#define LEDGER_FIELDS (sizeof(inserted_ledger_columns) / sizeof(*inserted_ledger_columns))
+
+/* With the store's append_rows: two appends, the read-ahead's entries of the rows kept true. */
+static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
+			     struct crm_error *err)
 {
-	struct crm_store_stmt *s = NULL;
-	struct crm_buf sql;
+	const char *insert = ledger_action_names[CRM_LEDGER_INSERT];
+	struct crm_store_field *xf, *lf;
 	size_t i;
 
-	crm_buf_init(&sql, 1 << 20);
-	/* columns listed so that parameters come in order of first use, as SQLite numbers them */
-	crm_buf_addstr(&sql,
-		       which == 0
-			       ? "INSERT INTO crmshift.xref (object_id, seen_run, write_run, row_hash, source_id,"
-				 " target_id, hash) VALUES "
-			       : "INSERT INTO crmshift.ledger (object_id, run_id, source_id, target_id, hash, action,"
-				 " pre_image) VALUES ",
-		       err);
+	if (flush_ahead(st, err))
+		return err->code;
+	xf = crm_calloc(n * XREF_FIELDS, sizeof(*xf));
+	lf = crm_calloc(n * LEDGER_FIELDS, sizeof(*lf));
+	if (!xf || !lf) {
+		crm_free(xf);
+		crm_free(lf);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < n; i++) {
-		int p = 3 + 3 * (int)i;
-		if (which == 0)
-			crm_buf_addf(&sql, err, "%s($1, $2, $2, 0, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2);
-		else
-			crm_buf_addf(&sql, err, "%s($1, $2, $%d, $%d, $%d, '%s', NULL)", i ? ", " : "", p, p + 1, p + 2,
-				     ledger_action_names[CRM_LEDGER_INSERT]);
-	}
-	if (which == 0)
-		crm_buf_addstr(&sql,
-			       " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
-			       " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
-			       " row_hash = excluded.row_hash",
-			       err);
-	if (!err->code)
-		s = crm_stmt_prepare(st->store, sql.ptr, err);
-	crm_buf_release(&sql);
-	return s;
-}
-
-static int inserted_chunk(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
-			  struct crm_error *err)
-{
-	int which;
-
-	for (which = 0; which < 2; which++) {
-		struct crm_store_stmt *s = n == INSERTED_CHUNK ? st->inserted[which] : NULL;
-		size_t i;
-		int rc;
-		if (!s && n == INSERTED_CHUNK)
-			s = st->inserted[which] = inserted_sql(st, which, n, err);
-		else if (!s)
-			s = inserted_sql(st, which, n, err);
-		if (!s)
-			return err->code;
-		crm_stmt_int64(s, 1, key);
-		crm_stmt_int64(s, 2, run);
-		for (i = 0; i < n; i++) {
-			crm_stmt_text(s, 3 + 3 * (int)i, rows[i].source_id, rows[i].source_id_len);
-			crm_stmt_int64(s, 4 + 3 * (int)i, rows[i].target_id);
-			crm_stmt_int64(s, 5 + 3 * (int)i, (int64_t)rows[i].hash);
+		const struct crm_inserted *r = &rows[i];
+		struct crm_store_field *x = xf + i * XREF_FIELDS, *l = lf + i * LEDGER_FIELDS;
+		struct ahead *a = ahead_find(st, key, r->source_id, r->source_id_len);
+		x[0].number = key;
+		x[1].text = r->source_id;
+		x[1].len = r->source_id_len;
+		x[2].number = r->target_id;
+		x[3].number = (int64_t)r->hash;
+		x[4].number = x[5].number = run;
+		l[0].number = run;
+		l[1].number = key;
+		l[2].number = r->target_id;
+		l[3] = x[1];
+		l[4].text = insert;
+		l[4].len = strlen(insert);
+		l[5].number = (int64_t)r->hash;
+		if (a) {
+			a->found = 1;
+			a->x.target_id = r->target_id;
+			a->x.hash = r->hash;
+			a->x.seen_run = a->x.write_run = run;
+			a->x.row_hash = 0;
 		}
-		rc = n == INSERTED_CHUNK ? step_done(s, err) : step_once(s, err);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	if (!st->store->ops->append_rows(st->store, "xref", inserted_xref_columns, XREF_FIELDS, xf, n, err))
+		st->store->ops->append_rows(st->store, "ledger", inserted_ledger_columns, LEDGER_FIELDS, lf, n, err);
+	crm_free(xf);
+	crm_free(lf);
+	return err->code;
 }
 
 int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
 		       struct crm_error *err)
 {
-	size_t done;
+	size_t i;
 
-	for (done = 0; done < n; done++) {
-		struct ahead *a = ahead_find(st, key, rows[done].source_id, rows[done].source_id_len);
-		if (a) {
-			st->ahead_pending -= a->pending != AHEAD_CLEAN;
-			a->pending = AHEAD_CLEAN;
-			a->found = 1;
-			a->x.target_id = rows[done].target_id;
-			a->x.hash = rows[done].hash;
-			a->x.seen_run = a->x.write_run = run;
-			a->x.row_hash = 0;
-		}
-	}
-	for (done = 0; done < n; done += INSERTED_CHUNK) {
-		size_t k = n - done < INSERTED_CHUNK ? n - done : INSERTED_CHUNK;
-		if (inserted_chunk(st, run, key, rows + done, k, err))
+	if (!n)
+		return 0;
+	if (st->store->ops->append_rows)
+		return inserted_appended(st, run, key, rows, n, err);
+	/* where statements run in process, row by row costs nothing more */
+	for (i = 0; i < n; i++) {
+		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
+		if (crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err) ||
+		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
+					 CRM_LEDGER_INSERT, NULL, rows[i].hash, err))
 			return err->code;
 	}
 	return 0;

@@ -179,9 +179,10 @@ struct crm_inserted {
 /*
  * The bookkeeping of n rows run inserted for key: each one's xref entry
  * (seen and written by run, its row hash not kept) and its ledger insert,
- * as crm_state_xref_put and crm_state_ledger_add write them, in a few
- * statements of many rows each (a set-based load's round trips). No two
- * rows may share a source id.
+ * in row order, as crm_state_xref_put and crm_state_ledger_add write
+ * them: on a remote store in one append per table (a set-based load's
+ * round trips). The rows are new to key: no two share a source id and
+ * none has an xref entry yet (an append fails on one that has).
  */
 int crm_state_inserted(struct crm_state *state, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
 		       struct crm_error *err);

@@ -32,6 +32,8 @@
 #define TIMESTAMPTZ_OID 1184
 #define FETCH_ROWS	4096
 #define QUEUE_BYTES	(32u << 20) /* queued inserts past this size ask to be flushed */
+/* COPY text is bounded by what fills it (QUEUE_BYTES, a state append's rows), not by its buffer */
+#define COPY_BYTES_MAX ((size_t)1 << 34)
 
 struct pg_store {
 	struct crm_store base;
@@ -471,9 +473,9 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	}
 	w->store = s;
 	w->spec = spec;
-	crm_buf_init(&w->copy, (size_t)1 << 34);
+	crm_buf_init(&w->copy, COPY_BYTES_MAX);
 	crm_buf_init(&w->ids, (size_t)1 << 34);
-	crm_buf_init(&w->updates, (size_t)1 << 34);
+	crm_buf_init(&w->updates, COPY_BYTES_MAX);
 	if (crm_writer_shape_init(&w->shape, spec, err)) {
 		crm_free(w);
 		return NULL;
@@ -746,39 +748,46 @@ static int stage_drop(struct crm_store_writer *w, const char *stage, struct crm_
 	return run(w->store, sql, "stage", err);
 }
 
-/* Sends the queued rows (the inserts', or with updates the updates') into the staging table with COPY. */
-static int copy_queued(struct crm_store_writer *w, const char *stage, int updates, struct crm_error *err)
+/*
+ * COPY into FROM STDIN (into: a table and its column list) with data in
+ * COPY text. Returns the final result: PGRES_COMMAND_OK when the rows
+ * went in, else the failure (a failed send fails the COPY on the server
+ * too). The caller clears it.
+ */
+static PGresult *copy_in(struct pg_store *s, const char *into, const struct crm_buf *data, struct crm_error *err)
 {
-	PGconn *conn = w->store->conn;
-	const struct crm_buf *data = updates ? &w->updates : &w->copy;
 	struct crm_buf sql;
-	PGresult *res;
+	PGresult *res, *extra;
 	int ok;
 
 	crm_buf_init(&sql, 1 << 10);
-	if (crm_buf_addf(&sql, err, "COPY %s FROM STDIN", stage)) {
+	if (crm_buf_addf(&sql, err, "COPY %s FROM STDIN", into)) {
 		crm_buf_release(&sql);
-		return err->code;
+		return NULL;
 	}
-	res = PQexec(conn, sql.ptr);
+	res = PQexec(s->conn, sql.ptr);
 	crm_buf_release(&sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		pg_error(w->store, res, err, "copy");
-		PQclear(res);
-		return err->code;
-	}
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return res;
 	PQclear(res);
-	ok = PQputCopyData(conn, data->ptr, (int)data->len) == 1;
-	if (PQputCopyEnd(conn, ok ? NULL : "crmshift could not send the rows") != 1)
-		ok = 0;
-	res = PQgetResult(conn);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	ok = PQputCopyData(s->conn, data->ptr, (int)data->len) == 1;
+	PQputCopyEnd(s->conn, ok ? NULL : "crmshift could not send the rows");
+	res = PQgetResult(s->conn);
+	while ((extra = PQgetResult(s->conn)))
+		PQclear(extra);
+	return res;
+}
+
+/* Sends the queued rows (the inserts', or with updates the updates') into the staging table with COPY. */
+static int copy_queued(struct crm_store_writer *w, const char *stage, int updates, struct crm_error *err)
+{
+	PGresult *res = copy_in(w->store, stage, updates ? &w->updates : &w->copy, err);
+
+	if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
 		copy_error(w, res, updates, err);
-	else if (!ok)
+	else if (!res && !err->code)
 		pg_error(w->store, NULL, err, "copy");
 	PQclear(res);
-	while ((res = PQgetResult(conn)))
-		PQclear(res);
 	return err->code;
 }
 
@@ -1238,7 +1247,8 @@ static int pg_row_json(struct crm_store *base, const char *table, int64_t id, st
 	return crm_store_dump_json(obj, out, err);
 }
 
-static int pg_analyze(struct crm_store *base, const char *schema, const char *table, struct crm_error *err)
+static int pg_analyze(struct crm_store *base, const char *schema, const char *table, const char *columns,
+		      struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct crm_buf sql;
@@ -1248,6 +1258,8 @@ static int pg_analyze(struct crm_store *base, const char *schema, const char *ta
 		crm_buf_addf(&sql, err, "ANALYZE \"%s\".\"%s\"", schema, table);
 	else
 		crm_buf_addf(&sql, err, "ANALYZE \"%s\"", table);
+	if (columns)
+		crm_buf_addf(&sql, err, " (%s)", columns);
 	if (!err->code)
 		run(s, sql.ptr, "analyze", err);
 	crm_buf_release(&sql);
@@ -1420,6 +1432,52 @@ static int pg_state_open(struct crm_store *base, const char *state_path, int cre
 	return run(s, "CREATE SCHEMA IF NOT EXISTS crmshift", "create the state schema", err);
 }
 
+/*
+ * One COPY into crmshift.table. A failure names the table and the
+ * server's reason, without what follows ': "' or the detail (they quote
+ * the key, which may be personal data).
+ */
+static int pg_append_rows(struct crm_store *base, const char *table, const char *const *columns, size_t ncols,
+			  const struct crm_store_field *fields, size_t nrows, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct crm_buf into, data;
+	PGresult *res = NULL;
+	size_t i;
+
+	if (!nrows)
+		return 0;
+	crm_buf_init(&into, 1 << 10);
+	crm_buf_init(&data, COPY_BYTES_MAX);
+	crm_buf_addf(&into, err, "crmshift.\"%s\" (", table);
+	for (i = 0; i < ncols; i++)
+		crm_buf_addf(&into, err, "%s\"%s\"", i ? ", " : "", columns[i]);
+	crm_buf_addch(&into, ')', err);
+	for (i = 0; i < nrows * ncols && !err->code; i++) {
+		if (fields[i].text)
+			copy_field(&data, fields[i].text, fields[i].len, err);
+		else
+			copy_int(&data, fields[i].number, err);
+		if (i % ncols == ncols - 1)
+			copy_end_row(&data);
+	}
+	if (!err->code)
+		res = copy_in(s, into.ptr, &data, err);
+	if (!err->code && PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		const char *quoted = msg ? strstr(msg, ": \"") : NULL;
+		if (!msg || PQstatus(s->conn) == CONNECTION_BAD)
+			pg_error(s, res, err, "append");
+		else
+			crm_error_set(err, CRM_EIO, "PostgreSQL: append to crmshift.%s: %.*s", table,
+				      quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
+	}
+	PQclear(res);
+	crm_buf_release(&into);
+	crm_buf_release(&data);
+	return err->code;
+}
+
 static int pg_exec(struct crm_store *base, const char *sql, struct crm_error *err)
 {
 	return run((struct pg_store *)base, sql, "state", err);
@@ -1568,6 +1626,7 @@ static const struct crm_store_ops pg_ops = {
 	.hash_rows = pg_hash_rows,
 	.row_json = pg_row_json,
 	.analyze = pg_analyze,
+	.append_rows = pg_append_rows,
 	.remove_rows = pg_remove_rows,
 	.restore_row = pg_restore_row,
 	.cache_limit = pg_cache_limit,

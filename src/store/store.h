@@ -64,6 +64,13 @@ struct crm_store_row {
 typedef int (*crm_store_row_fn)(void *ctx, const char *source_id, size_t source_id_len, const struct crm_value *values,
 				struct crm_error *err);
 
+/* A value of append_rows: len bytes of text, or the number when text is NULL. */
+struct crm_store_field {
+	const char *text;
+	size_t len;
+	int64_t number;
+};
+
 #define CRM_STORE_IDENTITY_LEN 37 /* a UUID and its NUL */
 
 struct crm_store_ops {
@@ -156,9 +163,21 @@ struct crm_store_ops {
 	 * Fresh planner statistics for schema.table (schema NULL: the
 	 * target's), after many rows were written: a server plans lookups of
 	 * a table just loaded as scans of all of it until it knows its size.
-	 * NULL where nothing plans that way (SQLite).
+	 * columns (a comma-separated list of names, NULL for all) limits the
+	 * per-column statistics to those lookups filter on; the table's size
+	 * is counted either way. NULL where nothing plans that way (SQLite).
 	 */
-	int (*analyze)(struct crm_store *store, const char *schema, const char *table, struct crm_error *err);
+	int (*analyze)(struct crm_store *store, const char *schema, const char *table, const char *columns,
+		       struct crm_error *err);
+	/*
+	 * Appends nrows rows to crmshift.table in one set, where a statement
+	 * per row costs a round trip to a server (NULL on SQLite, whose
+	 * statements run in process): fields holds ncols per row, in the
+	 * order of columns. The rows must be new: one whose key exists fails
+	 * the whole append, and the transaction must be rolled back.
+	 */
+	int (*append_rows)(struct crm_store *store, const char *table, const char *const *columns, size_t ncols,
+			   const struct crm_store_field *fields, size_t nrows, struct crm_error *err);
 	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */

@@ -265,6 +265,17 @@ static void test_state__inserted_as_row_by_row(void)
 			CHECK_INT(crm_state_xref_get(o.state, key, ids[0], strlen(ids[0]), &got, &err), 1);
 			crm_free(forget);
 		}
+		/* rows must be new: an append of one the xref has fails, naming the table but not the key */
+		if (o.store->ops->append_rows) {
+			CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+			CHECK_INT(crm_state_inserted(o.state, run, key, rows, 2, &err), CRM_EIO);
+			CHECK(strstr(err.msg, "crmshift.xref") != NULL);
+			CHECK(strstr(err.msg, ids[0]) == NULL);
+			crm_error_clear(&err);
+			CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+			CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+			CHECK_INT(count, 1);
+		}
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		crm_arena_release(&arena);
