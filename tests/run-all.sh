@@ -52,9 +52,14 @@ for bin in "$@"; do
 	fi
 done
 
-run_case() {
-	local dir=$1 name tmp project rc expected
+# A case: its project copied (and set up), pointed on PostgreSQL at a new
+# empty database, its command run with target-lib.sh's helpers (target_sql
+# queries the target on either backend), its exit code, output lines and
+# target compared with what the case expects.
+run_case() { # dir backend
+	local dir=$1 backend=$2 name tmp project rc expected
 	name=$(basename "$dir")
+	[ "$backend" = sqlite ] || name="$name@$backend"
 	tmp=$(mktemp -d "/tmp/crmshift-case-$name.XXXXXX")
 	project="$tmp/project"
 	if [ -f "$dir/project" ]; then
@@ -64,9 +69,16 @@ run_case() {
 	else
 		mkdir -p "$project"
 	fi
+	export BASH_ENV="$root/tests/cli/target-lib.sh"
 	if [ -f "$dir/setup" ]; then
 		(cd "$project" && PROJECT="$project" bash -e "$dir/setup") >"$tmp/setup.log" 2>&1 || {
 			echo "FAIL $name: setup failed (see $tmp/setup.log)" >&2
+			return 1
+		}
+	fi
+	if [ "$backend" = postgres ]; then
+		(. "$BASH_ENV" && use_target "$project" "$(pg_new_db case)") || {
+			echo "FAIL $name: no database for it" >&2
 			return 1
 		}
 	fi
@@ -98,33 +110,48 @@ run_case() {
 		done <"$dir/absent"
 	fi
 	if [ -f "$dir/sql" ]; then
-		sqlite3 "$project/target.db" <"$dir/sql" >"$tmp/sql.out" 2>&1
+		(. "$BASH_ENV" && target_sql "$project" "$(cat "$dir/sql")") >"$tmp/sql.out" 2>&1
 		if ! diff -u "$dir/sql.expected" "$tmp/sql.out" >"$tmp/sql.diff"; then
 			echo "FAIL $name: target database differs:" >&2
 			cat "$tmp/sql.diff" >&2
 			ok=0
 		fi
 	fi
+	unset BASH_ENV
 	if [ $ok -eq 1 ]; then
 		rm -rf "$tmp"
 		return 0
 	fi
-	echo "  output kept in $tmp; re-run: (cd $project && PROJECT=$project CRMSHIFT=$CRMSHIFT bash $dir/cmd)" >&2
+	echo "  output kept in $tmp; re-run: (cd $project && PROJECT=$project CRMSHIFT=$CRMSHIFT BASH_ENV=$root/tests/cli/target-lib.sh bash $dir/cmd)" >&2
 	sed 's/^/  stdout: /' "$tmp/stdout" | head -n 40 >&2
 	sed 's/^/  stderr: /' "$tmp/stderr" | head -n 20 >&2
 	return 1
 }
 
+# Every case on SQLite; a case whose file "backends" names postgres runs
+# again on PostgreSQL, named NAME@postgres (skipped, with the reason,
+# where no server could start).
 cases=0
-for dir in "$root"/tests/cli/cases/*/; do
-	[ -d "$dir" ] || continue
-	cases=$((cases + 1))
-	if run_case "${dir%/}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$(basename "$dir")")
-	fi
+for backend in sqlite postgres; do
+	for dir in "$root"/tests/cli/cases/*/; do
+		[ -d "$dir" ] || continue
+		dir=${dir%/}
+		if [ "$backend" = postgres ]; then
+			grep -qw postgres "$dir/backends" 2>/dev/null || continue
+			if [ -z "${PGPORT:-}" ]; then
+				skipped=$((skipped + 1))
+				skips+=("case $(basename "$dir")@postgres: no PostgreSQL test server: $CRMSHIFT_PG_SKIP")
+				continue
+			fi
+		fi
+		cases=$((cases + 1))
+		if run_case "$dir" "$backend"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			failures+=("$(basename "$dir")$([ "$backend" = sqlite ] || echo "@$backend")")
+		fi
+	done
 done
 echo "tests/cli/cases: $cases run"
 

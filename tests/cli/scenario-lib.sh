@@ -11,6 +11,8 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$SCRATCH"' EXIT
 # copy_sample (or calls on_test_target) and reads its target and state with
 # target_sql and state_sql, in SQL both backends answer alike.
 TEST_TARGET=${CRMSHIFT_TEST_TARGET:-sqlite}
+# shellcheck source=tests/cli/target-lib.sh
+. "$ROOT/tests/cli/target-lib.sh"
 
 copy_sample() {
 	cp -r "$ROOT/examples/sample" "$SCRATCH/$1"
@@ -35,41 +37,6 @@ copy_project() { # src dst
 	db="$(basename "$2" | tr -c 'a-z0-9\n' _)_$(date +%s%N)_$RANDOM"
 	psql -q -d postgres -c "CREATE DATABASE $db TEMPLATE ${url##*/}" >/dev/null
 	use_target "$2" "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
-}
-
-# The url in project's crmshift.ini.
-target_url() { sed -n 's/^url = //p' "$1/crmshift.ini" | head -n 1; }
-
-# A query of project's target, rows as a|b lines: sqlite3 on its file or
-# pg_sql (in UTC) on its url. Write SQL both answer alike: a boolean read
-# as CASE WHEN b THEN 1 ELSE 0 END, no times (dump_by_source_ids compares
-# them).
-target_sql() { # project query
-	local url
-	url=$(target_url "$1")
-	case "$url" in
-	postgres*) pg_sql "$url" "$2" ;;
-	*) sqlite3 "$1/${url#sqlite:}" "$2" ;;
-	esac
-}
-
-# The model tables of project's target, one a line, by name.
-target_tables() { # project
-	if [[ "$(target_url "$1")" == postgres* ]]; then
-		target_sql "$1" "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name"
-	else
-		target_sql "$1" "select name from sqlite_master where type = 'table' order by name"
-	fi
-}
-
-# Every column of every row of project's target, by table and id: exactly
-# what it holds (for before and after on one target).
-target_dump() { # project
-	local t
-	target_tables "$1" | while read -r t; do
-		echo "== $t"
-		target_sql "$1" "select * from \"$t\" order by id"
-	done
 }
 
 # Every row of every table of project's state, in the order of its columns.
@@ -191,18 +158,6 @@ pg_require() {
 	fi
 }
 
-# A new empty database with a linguistic default collation, as production
-# databases have; prints its url for [target] url.
-pg_new_db() { # name
-	local db="$1_$(date +%s%N)_$RANDOM"
-	psql -q -d postgres -c "CREATE DATABASE $db LOCALE_PROVIDER icu ICU_LOCALE 'und' TEMPLATE template0" >/dev/null
-	echo "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
-}
-
-pg_sql() { # url query
-	PGTZ=UTC PGDATESTYLE=ISO psql -X -q -At -F '|' -d "$1" -c "$2"
-}
-
 # The columns of a PostgreSQL model table as "name|type|expression" lines,
 # each expression giving the column in the form SQLite holds it (booleans
 # as 0/1, times as ISO 8601 UTC with their fraction; pg_sql runs in UTC);
@@ -213,12 +168,6 @@ pg_columns() { # url table
 		when 'timestamp with time zone' then 'replace(replace(t.' || quote_ident(column_name) || '::text, '' '', ''T''), ''+00'', ''Z'')'
 		else 't.' || quote_ident(column_name) end from information_schema.columns
 		where table_schema = 'public' and table_name = '$2' order by ordinal_position"
-}
-
-# Points project's [target] url at url.
-use_target() { # project url
-	local escaped=${2//&/\\&}
-	sed -i "s#^url = .*#url = $escaped#" "$1/crmshift.ini"
 }
 
 # Every row of every model table with its references as the parent's
