@@ -4,9 +4,10 @@
 # file) unless --force; an export changed between two passes stops the run;
 # after sync --final, any run reading exports that differ from what it read
 # is refused until that sync is rolled back.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
-state() { sqlite3 "$1/.crmshift/state.db" "$2"; }
+state() { state_sql "$@"; }
 
 # 1. the snapshot of a migrate of the sample
 P=$(copy_sample s)
@@ -21,15 +22,15 @@ for f in Account Contact Lead Opportunity OpportunityContactRole Task; do
 		"$(state "$P" "select read from checkpoints where run_id = 1 and object = '$f'")"
 done
 expect_eq "Contact.csv records" "$(state "$P" "select records from source_files where object = 'Contact'")" 20
-# the open pipeline: the sample's open opportunities (IsClosed false), by stage
+# the open pipeline: the sample's open opportunities (IsClosed false), by stage, amounts in cents
 expect_eq "open pipeline" \
-	"$(state "$P" "select group_concat(stage || ':' || records || ':' || amount, ' ') from (select * from source_pipeline order by stage)")" \
-	"Verbal Commit:1:64000.0 negotiation:2:120500.75 proposal:1:89000.0 prospecting:1:1500000.0 qualification:2:240000.0"
+	"$(state "$P" "select stage || ':' || records || ':' || cast(round(amount * 100) as bigint) from source_pipeline order by stage" | paste -sd ' ')" \
+	"Verbal Commit:1:6400000 negotiation:2:12050075 proposal:1:8900000 prospecting:1:150000000 qualification:2:24000000"
 # the source's, rejects included: the target lacks the one whose stage has no entry in maps/stage.csv
 grep -q "^Opportunity,006A000000000006AAA,7,StageName," "$P/reports/rejects-1.csv" || fail "the Verbal Commit opportunity is not rejected"
 expect_eq "target's open pipeline: the source's less the rejected one" \
-	"$(sqlite3 "$P/target.db" "select count(*) || ' ' || sum(amount) from opportunity where is_closed = 0")" \
-	"$(state "$P" "select (sum(records) - 1) || ' ' || (sum(amount) - 64000) from source_pipeline")"
+	"$(target_sql "$P" "select count(*) || ' ' || cast(round(sum(amount) * 100) as bigint) from opportunity where not is_closed")" \
+	"$(state "$P" "select (sum(records) - 1) || ' ' || cast(round((sum(amount) - 64000) * 100) as bigint) from source_pipeline")"
 # the record sample: raw records, their line, 0600; the whole of a small export
 sample="$P/.crmshift/snapshots/run-1-sample-Contact.jsonl"
 expect_eq "sample mode" "$(stat -c %a "$sample")" 600
@@ -50,11 +51,12 @@ expect_eq "small exports kept whole" "$(wc -l <"$P/.crmshift/snapshots/run-1-sam
 sed -i 's/^batch_size = .*/batch_size = 200/' "$SCRATCH/g/crmshift.ini"
 cp -r "$SCRATCH/g" "$SCRATCH/g2"
 cp -r "$SCRATCH/g" "$SCRATCH/g3"
+for g in g g2 g3; do on_test_target "$SCRATCH/$g"; done
 "$CRMSHIFT" -C "$SCRATCH/g3" migrate >/dev/null || fail "uninterrupted migrate: exit $?"
 G="$SCRATCH/g"
 "$CRMSHIFT" -C "$G" migrate >/dev/null 2>&1 &
 # killed in the middle of the opportunities: their open pipeline is half counted
-kill_when_over $! "$G/.crmshift/state.db" \
+PROBE=state_sql kill_when_over $! "$G" \
 	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Opportunity'" 1000 load
 sed -i '$ s/^003/004/' "$G/exports/Contact.csv"
 rc=0
@@ -117,7 +119,7 @@ runs=$(state "$P" "select count(*) from runs")
 expect_eq "refused runs leave no run behind" "$runs" 3
 # --force reads it anyway
 "$CRMSHIFT" -C "$P" sync --full --force --from "$SCRATCH/final" >"$SCRATCH/out" || fail "sync --force: exit $?"
-expect_eq "forced sync wrote the change" "$(sqlite3 "$P/target.db" "select count(*) from contact where title = 'VP Sales'") $(sqlite3 "$P/target.db" "select count(*) > 0 from contact where title = 'CEO'")" "0 1"
+expect_eq "forced sync wrote the change" "$(target_sql "$P" "select count(*) from contact where title = 'VP Sales'") $(target_sql "$P" "select case when count(*) > 0 then 1 else 0 end from contact where title = 'CEO'")" "0 1"
 # rolling back the forced sync and the final one reopens the source
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the forced sync: exit $?"
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the replay: exit $?"
