@@ -4,6 +4,7 @@
 # the signature with openssl); verify-evidence says VALID, then FORGED for an
 # edited or re-signed manifest, MISMATCH for a file changed behind crmshift's
 # back, STALE once crmshift acted on the project again, exit 3 for each.
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample e)
 K=$SCRATCH/keys
