@@ -15,8 +15,14 @@
 
 enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET, ST_CP_PUT, ST_COUNT };
 
-/* Source ids per statement of the read-ahead: one parameter each (7 a row when written back). */
-#define AHEAD_CHUNK 500
+/*
+ * Source ids per set statement (the read-ahead's reads and writes, a
+ * rollback's forgets): one parameter each, 7 a row for whole entries.
+ */
+#define SET_CHUNK 500
+
+/* The kinds of set statement of the xref (set_sql). */
+enum set_sql { SET_SQL_GET, SET_SQL_PUT, SET_SQL_SEEN, SET_SQL_FORGET, SET_SQL_COUNT };
 
 /* An xref entry read ahead (crm_state_xref_prefetch), and whether a write of it waits. */
 struct ahead {
@@ -36,7 +42,7 @@ struct crm_state {
 	struct ahead *ahead;
 	size_t ahead_count, ahead_cap, ahead_pending;
 	struct crm_arena ahead_ids;
-	struct crm_store_stmt *ahead_get, *ahead_put, *ahead_seen; /* for AHEAD_CHUNK ids */
+	struct crm_store_stmt *set_kept[SET_SQL_COUNT]; /* set_stmt's statements for SET_CHUNK ids */
 };
 
 static int flush_ahead(struct crm_state *st, struct crm_error *err);
@@ -216,9 +222,8 @@ void crm_state_close(struct crm_state *st)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		crm_stmt_finalize(st->stmts[i]);
-	crm_stmt_finalize(st->ahead_get);
-	crm_stmt_finalize(st->ahead_put);
-	crm_stmt_finalize(st->ahead_seen);
+	for (i = 0; i < SET_SQL_COUNT; i++)
+		crm_stmt_finalize(st->set_kept[i]);
 	crm_free(st->ahead);
 	crm_arena_release(&st->ahead_ids);
 	crm_free(st);
@@ -391,14 +396,12 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 	return bsearch(&probe, st->ahead, st->ahead_count, sizeof(*st->ahead), ahead_cmp);
 }
 
-enum ahead_sql { AHEAD_SQL_GET, AHEAD_SQL_PUT, AHEAD_SQL_SEEN };
-
 /*
- * A read-ahead statement for n ids: the SELECT of their entries ($1 the
- * key), the upsert of n whole entries (7 parameters each), or the update of
- * their seen_run ($1 the run, $2 the key).
+ * A statement of the xref for n ids: the SELECT of their entries ($1 the
+ * key), the upsert of n whole entries (7 parameters each), the update of
+ * their seen_run ($1 the run, $2 the key), or their DELETE ($1 the key).
  */
-static struct crm_store_stmt *ahead_sql(struct crm_state *st, enum ahead_sql which, size_t n, struct crm_error *err)
+static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, size_t n, struct crm_error *err)
 {
 	static const char *const head[] = {
 		"SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref WHERE object_id = "
@@ -407,6 +410,7 @@ static struct crm_store_stmt *ahead_sql(struct crm_state *st, enum ahead_sql whi
 		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
 		"VALUES ",
 		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id IN (",
+		"DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (",
 	};
 	struct crm_store_stmt *s = NULL;
 	struct crm_buf sql;
@@ -415,16 +419,16 @@ static struct crm_store_stmt *ahead_sql(struct crm_state *st, enum ahead_sql whi
 	crm_buf_init(&sql, 1 << 20);
 	crm_buf_addstr(&sql, head[which], err);
 	for (i = 0; i < n; i++) {
-		if (which == AHEAD_SQL_PUT) {
+		if (which == SET_SQL_PUT) {
 			int p = 1 + 7 * (int)i;
 			crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2,
 				     p + 3, p + 4, p + 5, p + 6);
 		} else {
-			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", (which == AHEAD_SQL_GET ? 2 : 3) + (int)i);
+			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", (which == SET_SQL_SEEN ? 3 : 2) + (int)i);
 		}
 	}
 	crm_buf_addstr(&sql,
-		       which == AHEAD_SQL_PUT
+		       which == SET_SQL_PUT
 			       ? " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
 				 " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
 				 " row_hash = excluded.row_hash"
@@ -436,49 +440,51 @@ static struct crm_store_stmt *ahead_sql(struct crm_state *st, enum ahead_sql whi
 	return s;
 }
 
-/* The statement for a chunk of n: the kept one for a full chunk, else one for this use. */
-static struct crm_store_stmt *ahead_stmt(struct crm_state *st, enum ahead_sql which, size_t n, struct crm_error *err)
+/*
+ * The statement for a chunk of n: the kept one for a full chunk (prepared
+ * once: SQLite's parse of n numbered parameters costs n squared), else one
+ * for this use.
+ */
+static struct crm_store_stmt *set_stmt(struct crm_state *st, enum set_sql which, size_t n, struct crm_error *err)
 {
-	struct crm_store_stmt **kept = which == AHEAD_SQL_GET	? &st->ahead_get
-				       : which == AHEAD_SQL_PUT ? &st->ahead_put
-								: &st->ahead_seen;
+	struct crm_store_stmt **kept = &st->set_kept[which];
 
-	if (n != AHEAD_CHUNK)
-		return ahead_sql(st, which, n, err);
+	if (n != SET_CHUNK)
+		return set_sql(st, which, n, err);
 	if (!*kept)
-		*kept = ahead_sql(st, which, n, err);
+		*kept = set_sql(st, which, n, err);
 	return *kept;
 }
 
-static void ahead_done(struct crm_store_stmt *s, size_t n)
+static void set_done(struct crm_store_stmt *s, size_t n)
 {
-	if (n == AHEAD_CHUNK)
+	if (n == SET_CHUNK)
 		crm_stmt_reset(s);
 	else
 		crm_stmt_finalize(s);
 }
 
 /*
- * Writes the entries of one kind of waiting write, AHEAD_CHUNK to a
+ * Writes the entries of one kind of waiting write, SET_CHUNK to a
  * statement: whole entries upserted, or the seen_run of unchanged records
  * (one parameter a record instead of seven), those of one run together.
  */
 static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 {
-	struct ahead *batch[AHEAD_CHUNK];
+	struct ahead *batch[SET_CHUNK];
 	size_t i = 0;
 
 	for (;;) {
 		struct crm_store_stmt *s;
 		size_t n = 0, k;
 		int rc;
-		for (; i < st->ahead_count && n < AHEAD_CHUNK; i++)
+		for (; i < st->ahead_count && n < SET_CHUNK; i++)
 			if ((int)st->ahead[i].pending == kind &&
 			    (kind == AHEAD_PUT || !n || st->ahead[i].x.seen_run == batch[0]->x.seen_run))
 				batch[n++] = &st->ahead[i];
 		if (!n)
 			return 0;
-		if (!(s = ahead_stmt(st, kind == AHEAD_PUT ? AHEAD_SQL_PUT : AHEAD_SQL_SEEN, n, err)))
+		if (!(s = set_stmt(st, kind == AHEAD_PUT ? SET_SQL_PUT : SET_SQL_SEEN, n, err)))
 			return err->code;
 		if (kind == AHEAD_SEEN) {
 			crm_stmt_int64(s, 1, batch[0]->x.seen_run);
@@ -499,7 +505,7 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 			crm_stmt_int64(s, p + 6, (int64_t)batch[k]->x.row_hash);
 		}
 		rc = crm_stmt_step(s, err);
-		ahead_done(s, n);
+		set_done(s, n);
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
@@ -581,9 +587,9 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 	for (i = 0, n = 0; i < kept; i++)
 		if (!n || ahead_cmp(&st->ahead[n - 1], &st->ahead[i]) != 0)
 			st->ahead[n++] = st->ahead[i];
-	for (i = 0; i < n; i += AHEAD_CHUNK) {
-		size_t k, count = n - i < AHEAD_CHUNK ? n - i : AHEAD_CHUNK;
-		struct crm_store_stmt *s = ahead_stmt(st, AHEAD_SQL_GET, count, err);
+	for (i = 0; i < n; i += SET_CHUNK) {
+		size_t k, count = n - i < SET_CHUNK ? n - i : SET_CHUNK;
+		struct crm_store_stmt *s = set_stmt(st, SET_SQL_GET, count, err);
 		int rc;
 		if (!s)
 			return err->code;
@@ -603,7 +609,7 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 			a->x.write_run = crm_stmt_col_int64(s, 4);
 			a->x.row_hash = (uint64_t)crm_stmt_col_int64(s, 5);
 		}
-		ahead_done(s, count);
+		set_done(s, count);
 		if (rc < 0)
 			return rc;
 	}
@@ -1124,7 +1130,6 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
 			       struct crm_error *err)
 {
-	struct crm_buf sql;
 	size_t done, i;
 
 	if (flush_ahead(st, err))
@@ -1134,23 +1139,21 @@ int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct c
 		if (a)
 			a->found = 0;
 	}
-	crm_buf_init(&sql, 1 << 20);
-	for (done = 0; done < n && !err->code; done += AHEAD_CHUNK) {
-		size_t k, count = n - done < AHEAD_CHUNK ? n - done : AHEAD_CHUNK;
-		struct crm_store_stmt *s;
-		crm_buf_reset(&sql);
-		crm_buf_addstr(&sql, "DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (", err);
-		for (k = 0; k < count; k++)
-			crm_buf_addf(&sql, err, "%s$%zu", k ? ", " : "", k + 2);
-		if (crm_buf_addch(&sql, ')', err) || !(s = crm_stmt_prepare(st->store, sql.ptr, err)))
-			break;
+	for (done = 0; done < n; done += SET_CHUNK) {
+		size_t k, count = n - done < SET_CHUNK ? n - done : SET_CHUNK;
+		struct crm_store_stmt *s = set_stmt(st, SET_SQL_FORGET, count, err);
+		int rc;
+		if (!s)
+			return err->code;
 		crm_stmt_int64(s, 1, key);
 		for (k = 0; k < count; k++)
 			crm_stmt_text(s, 2 + (int)k, ids[done + k].ptr, ids[done + k].len);
-		step_once(s, err);
+		rc = crm_stmt_step(s, err);
+		set_done(s, count);
+		if (rc < 0)
+			return rc;
 	}
-	crm_buf_release(&sql);
-	return err->code;
+	return 0;
 }
 
 int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, struct crm_error *err)
