@@ -203,8 +203,19 @@ if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$work/pg.err"); then
 		echo "CREATE TABLE \"$t\" ($(head -1 "$f" | tr -d '\r' | tr ',' '\n' | sed 's/.*/"&" text/' | paste -sd, -));" >>"$work/copy.sql"
 		echo "\\copy \"$t\" from '$f' csv header" >>"$work/copy.sql"
 	done
+	# Before each step the server is settled as it would be between two runs: every database
+	# vacuumed and analyzed (autovacuum's work after a large load), then a checkpoint (the
+	# checkpointer's), so that no step pays for the one before it (pgloader's million rows, say).
+	pg_settle() {
+		local db
+		for db in $(psql -At -X -d postgres -c "select datname from pg_database where datallowconn"); do
+			psql -q -X -d "$db" -c "VACUUM ANALYZE"
+		done
+		psql -q -X -d postgres -c CHECKPOINT
+	}
 	echo
-	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database)"
+	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database, the server settled)"
+	pg_settle
 	measure "psql \\copy (no mapping, no indexes)" "$rows" psql -q -X -d copyref -f "$work/copy.sql"
 	# pgloader loading the contacts with the two transforms crmshift's mapping applies to them
 	# (phones to E.164, MM/DD/YYYY birthdates to dates), into a typed table without indexes
@@ -232,14 +243,19 @@ LOAD CSV
      title text, mobile text, street text, state text, postal text, donotcall boolean, leadsource text,
      owner text, consentsource text, consentts timestamptz, isdeleted boolean); \$\$;
 LOAD
+		pg_settle
 		measure "pgloader (contacts; phones to E.164, dates parsed)" "$contacts" pgloader --quiet --root-dir "$work/pgloader" "$work/contacts.load"
 	else
 		echo "pgloader: skipped: not installed (scripts/install-deps.sh installs it)"
 	fi
+	pg_settle
 	measure "crmshift migrate into PostgreSQL (first load)" "$rows" "$crmshift" -C "$pgp" migrate
+	pg_settle
 	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
+	pg_settle
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
 	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
+	pg_settle
 	measure "crmshift rollback on PostgreSQL (the first load)" "$rows" "$crmshift" -C "$pgp" rollback
 else
 	echo
