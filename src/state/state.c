@@ -844,6 +844,7 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 			     struct crm_error *err)
 {
 	const char *insert = ledger_action_names[CRM_LEDGER_INSERT];
+	size_t insert_len = strlen(insert);
 	struct crm_store_field *xf, *lf;
 	size_t i;
 
@@ -871,14 +872,12 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 		l[2].number = r->target_id;
 		l[3] = x[1];
 		l[4].text = insert;
-		l[4].len = strlen(insert);
+		l[4].len = insert_len;
 		l[5].number = (int64_t)r->hash;
 		if (a) {
+			struct crm_xref x_now = {r->target_id, r->hash, run, run, 0};
 			a->found = 1;
-			a->x.target_id = r->target_id;
-			a->x.hash = r->hash;
-			a->x.seen_run = a->x.write_run = run;
-			a->x.row_hash = 0;
+			a->x = x_now;
 		}
 	}
 	if (!st->store->ops->append_rows(st->store, "xref", inserted_xref_columns, XREF_FIELDS, xf, n, err))

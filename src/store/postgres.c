@@ -695,6 +695,18 @@ static size_t queued_find(const struct queued_id *sorted, size_t n, const char *
 }
 
 /*
+ * How much of a server message to show: its first line, up to the value
+ * it quotes after ': "' (invalid input syntax ..., a duplicate key), which
+ * may be personal data.
+ */
+static int message_without_value(const char *msg)
+{
+	const char *quoted = strstr(msg, ": \"");
+
+	return quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n");
+}
+
+/*
  * A COPY failure names the queued row (its source id for an insert, its id
  * for an update) and the column, not the value (it may be personal data).
  */
@@ -705,7 +717,6 @@ static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, st
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	unsigned long line = at ? strtoul(at + 7, NULL, 10) : 0;
 	const char *col = at ? strstr(at, ", column ") : NULL;
-	const char *quoted = msg ? strstr(msg, ": \"") : NULL;
 	char row[64];
 	size_t start;
 
@@ -716,10 +727,9 @@ static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, st
 		snprintf(row, sizeof(row), "row %lld", (long long)w->update_ids[line - 1]);
 	else
 		snprintf(row, sizeof(row), "record '%.*s'", (int)(w->id_ends[line - 1] - start), w->ids.ptr + start);
-	/* the message quotes the value after ': "' (invalid input syntax ...): left out */
 	return crm_error_set(err, CRM_EIO, "PostgreSQL: %s %s: %s%s%.*s: %.*s", updates ? "update of" : "insert into",
 			     w->spec->table, row, col ? ", column " : "", col ? (int)strcspn(col + 9, ":\n") : 0,
-			     col ? col + 9 : "", quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
+			     col ? col + 9 : "", message_without_value(msg), msg);
 }
 
 /*
@@ -1434,7 +1444,7 @@ static int pg_state_open(struct crm_store *base, const char *state_path, int cre
 
 /*
  * One COPY into crmshift.table. A failure names the table and the
- * server's reason, without what follows ': "' or the detail (they quote
+ * server's reason, without the value it quotes or the detail (they quote
  * the key, which may be personal data).
  */
 static int pg_append_rows(struct crm_store *base, const char *table, const char *const *columns, size_t ncols,
@@ -1465,12 +1475,11 @@ static int pg_append_rows(struct crm_store *base, const char *table, const char 
 		res = copy_in(s, into.ptr, &data, err);
 	if (!err->code && PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-		const char *quoted = msg ? strstr(msg, ": \"") : NULL;
 		if (!msg || PQstatus(s->conn) == CONNECTION_BAD)
 			pg_error(s, res, err, "append");
 		else
 			crm_error_set(err, CRM_EIO, "PostgreSQL: append to crmshift.%s: %.*s", table,
-				      quoted ? (int)(quoted - msg) : (int)strcspn(msg, "\n"), msg);
+				      message_without_value(msg), msg);
 	}
 	PQclear(res);
 	crm_buf_release(&into);
