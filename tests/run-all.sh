@@ -57,7 +57,7 @@ done
 # queries the target on either backend), its exit code, output lines and
 # target compared with what the case expects.
 run_case() { # dir backend
-	local dir=$1 backend=$2 name tmp project rc expected
+	local dir=$1 backend=$2 name tmp project rc expected lib="$root/tests/cli/target-lib.sh"
 	name=$(basename "$dir")
 	[ "$backend" = sqlite ] || name="$name@$backend"
 	tmp=$(mktemp -d "/tmp/crmshift-case-$name.XXXXXX")
@@ -69,20 +69,19 @@ run_case() { # dir backend
 	else
 		mkdir -p "$project"
 	fi
-	export BASH_ENV="$root/tests/cli/target-lib.sh"
 	if [ -f "$dir/setup" ]; then
-		(cd "$project" && PROJECT="$project" bash -e "$dir/setup") >"$tmp/setup.log" 2>&1 || {
+		(cd "$project" && PROJECT="$project" BASH_ENV="$lib" bash -e "$dir/setup") >"$tmp/setup.log" 2>&1 || {
 			echo "FAIL $name: setup failed (see $tmp/setup.log)" >&2
 			return 1
 		}
 	fi
 	if [ "$backend" = postgres ]; then
-		(. "$BASH_ENV" && use_target "$project" "$(pg_new_db case)") || {
+		(. "$lib" && use_target "$project" "$(pg_new_db case)") || {
 			echo "FAIL $name: no database for it" >&2
 			return 1
 		}
 	fi
-	(cd "$project" && PROJECT="$project" bash "$dir/cmd") >"$tmp/stdout" 2>"$tmp/stderr"
+	(cd "$project" && PROJECT="$project" BASH_ENV="$lib" bash "$dir/cmd") >"$tmp/stdout" 2>"$tmp/stderr"
 	rc=$?
 	expected=$(cat "$dir/exit" 2>/dev/null || echo 0)
 	local ok=1
@@ -110,19 +109,18 @@ run_case() { # dir backend
 		done <"$dir/absent"
 	fi
 	if [ -f "$dir/sql" ]; then
-		(. "$BASH_ENV" && target_sql "$project" "$(cat "$dir/sql")") >"$tmp/sql.out" 2>&1
+		(. "$lib" && target_sql "$project" "$(cat "$dir/sql")") >"$tmp/sql.out" 2>&1
 		if ! diff -u "$dir/sql.expected" "$tmp/sql.out" >"$tmp/sql.diff"; then
 			echo "FAIL $name: target database differs:" >&2
 			cat "$tmp/sql.diff" >&2
 			ok=0
 		fi
 	fi
-	unset BASH_ENV
 	if [ $ok -eq 1 ]; then
 		rm -rf "$tmp"
 		return 0
 	fi
-	echo "  output kept in $tmp; re-run: (cd $project && PROJECT=$project CRMSHIFT=$CRMSHIFT BASH_ENV=$root/tests/cli/target-lib.sh bash $dir/cmd)" >&2
+	echo "  output kept in $tmp; re-run: (cd $project && PROJECT=$project CRMSHIFT=$CRMSHIFT BASH_ENV=$lib bash $dir/cmd)" >&2
 	sed 's/^/  stdout: /' "$tmp/stdout" | head -n 40 >&2
 	sed 's/^/  stderr: /' "$tmp/stderr" | head -n 20 >&2
 	return 1
