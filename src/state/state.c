@@ -785,6 +785,7 @@ struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t k
 {
 	struct crm_xref_cache *cache = crm_xref_cache_new();
 	struct crm_store_stmt *s;
+	int64_t count;
 	int rc;
 
 	if (!cache) {
@@ -793,6 +794,9 @@ struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t k
 	}
 	if (!key)
 		return cache;
+	if (crm_state_xref_count(st, key, &count, err) ||
+	    crm_xref_cache_reserve(cache, (size_t)(count > 0 ? count : 0), err))
+		goto out_free;
 	s = once(st, "SELECT source_id, target_id FROM crmshift.xref WHERE object_id = $1", err);
 	if (!s)
 		goto out_free;

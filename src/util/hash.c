@@ -123,12 +123,11 @@ void crm_idcount_release(struct crm_idcount *map)
 
 static struct crm_idcount_entry *find_id(struct crm_idcount_entry *slots, size_t cap, int64_t id)
 {
-	/* ids are often consecutive: Fibonacci hashing (the product's top bits) spreads them */
-	unsigned bits = (unsigned)__builtin_ctzll((unsigned long long)cap);
-	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> (64 - bits));
+	/* ids are often consecutive: Fibonacci hashing spreads them before the slot is chosen */
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) % cap);
 
 	while (slots[i].id && slots[i].id != id)
-		i = (i + 1) & (cap - 1);
+		i = i + 1 == cap ? 0 : i + 1;
 	return &slots[i];
 }
 
@@ -136,8 +135,9 @@ int crm_idcount_add(struct crm_idcount *map, int64_t id, int64_t n, struct crm_e
 {
 	struct crm_idcount_entry *slot;
 
-	if ((map->count + 1) * 2 > map->cap) {
-		size_t cap = map->cap ? map->cap * 2 : 1024, i;
+	if ((map->count + 1) * 3 > map->cap * 2) {
+		/* grown to 4/9 full: 24 to 36 bytes an id, where doubling at half full took 32 to 64 */
+		size_t cap = map->count + map->count * 5 / 4 + 1024, i;
 		struct crm_idcount_entry *slots = crm_table_alloc(cap, sizeof(*slots));
 		if (!slots)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");

@@ -28,7 +28,7 @@ struct crm_strmap_entry {
 
 struct crm_strmap {
 	struct crm_strmap_entry *slots;
-	size_t cap; /* power of two, 0 when empty */
+	size_t cap; /* slots, 0 when empty */
 	size_t count;
 	struct crm_arena arena;
 };
@@ -50,7 +50,7 @@ int crm_strmap_put(struct crm_strmap *map, const char *key, size_t key_len, int6
 /*
  * struct crm_idcount counts occurrences of positive 64-bit ids (target row
  * ids): children per parent, references per referenced row. 16 bytes a
- * slot, at most half full; a slot with id 0 is empty.
+ * slot, at most two thirds full; a slot with id 0 is empty.
  */
 struct crm_idcount_entry {
 	int64_t id;
@@ -59,7 +59,7 @@ struct crm_idcount_entry {
 
 struct crm_idcount {
 	struct crm_idcount_entry *slots;
-	size_t cap; /* power of two, 0 when empty */
+	size_t cap; /* slots, 0 when empty */
 	size_t count;
 };
 
