@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utf8proc.h>
@@ -43,9 +44,41 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /*
+ * What a dump's statements may do: create and fill the tables of the
+ * scratch database, nothing else. A dump is an export nobody vetted, and
+ * SQL can reach beyond its database: ATTACH and VACUUM INTO write any file
+ * the user may write (refused by the limit of no attached database, set
+ * with this), and pragmas change the connection. sqlite3's .dump writes
+ * PRAGMA foreign_keys=OFF and transactions, which pass. The action refused
+ * first is kept in ctx (a char[32]) for the message.
+ */
+static int dump_authorizer(void *ctx, int action, const char *arg1, const char *arg2, const char *db_name,
+			   const char *trigger)
+{
+	char *refused = ctx;
+
+	(void)db_name;
+	(void)trigger;
+	if (action == SQLITE_ATTACH || action == SQLITE_DETACH ||
+	    (action == SQLITE_PRAGMA && (!arg1 || strcasecmp(arg1, "foreign_keys") != 0)) ||
+	    (action == SQLITE_FUNCTION && arg2 && strcasecmp(arg2, "load_extension") == 0)) {
+		if (!refused[0])
+			snprintf(refused, 32, "%s",
+				 action == SQLITE_PRAGMA     ? "PRAGMA"
+				 : action == SQLITE_FUNCTION ? "load_extension"
+				 : action == SQLITE_ATTACH   ? "ATTACH"
+							     : "DETACH");
+		return SQLITE_DENY;
+	}
+	return SQLITE_OK;
+}
+
+/*
  * Loads the SQL dump at path into a new temporary database (its name into
  * *temp): statement by statement, each complete one run as soon as it is
  * read, so a dump of any size takes the memory of its largest statement.
+ * Statements that would reach beyond that database are refused
+ * (dump_authorizer).
  */
 static sqlite3 *load_dump(const char *path, char **temp, struct crm_error *err)
 {
@@ -55,6 +88,7 @@ static sqlite3 *load_dump(const char *path, char **temp, struct crm_error *err)
 	sqlite3 *db = NULL;
 	FILE *in;
 	char *line = NULL, *msg = NULL;
+	char refused[32] = "";
 	size_t cap = 0;
 	ssize_t n;
 	unsigned long line_no = 0, first_line = 0;
@@ -84,6 +118,9 @@ static sqlite3 *load_dump(const char *path, char **temp, struct crm_error *err)
 			      db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
 	}
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_set_authorizer(db, dump_authorizer, refused);
 	crm_buf_init(&stmt, CRM_MAX_RECORD_LEN);
 	while ((n = getline(&line, &cap, in)) >= 0) {
 		line_no++;
@@ -97,7 +134,13 @@ static sqlite3 *load_dump(const char *path, char **temp, struct crm_error *err)
 		if (!sqlite3_complete(stmt.ptr))
 			continue;
 		if (sqlite3_exec(db, stmt.ptr, NULL, NULL, &msg) != SQLITE_OK) {
-			crm_error_set(err, CRM_EINPUT, "%s:%lu: %s", path, first_line, msg ? msg : "cannot be run");
+			if (refused[0])
+				crm_error_set(err, CRM_EINPUT,
+					      "%s:%lu: %s is refused: a dump may only create and fill tables", path,
+					      first_line, refused);
+			else
+				crm_error_set(err, CRM_EINPUT, "%s:%lu: %s", path, first_line,
+					      msg ? msg : "cannot be run");
 			sqlite3_free(msg);
 			break;
 		}

@@ -167,11 +167,54 @@ static void test_sqltable__dump_is_loaded_and_its_errors_named(void)
 	unlink(path);
 }
 
+/* A dump is an export nobody vetted: SQL that reaches beyond its scratch database is refused, and writes nothing. */
+static void test_sqltable__dump_cannot_reach_beyond_its_database(void)
+{
+	/* each statement around the path of a file it must not create */
+	static const char *const hostile[][2] = {
+		{"ATTACH DATABASE '", "' AS evil;\nCREATE TABLE evil.t (x);\n"},
+		{"CREATE TABLE t (id TEXT);\nVACUUM INTO '", "';\n"},
+		{"PRAGMA writable_schema = ON;\nCREATE TABLE t (id TEXT); -- ", "\n"},
+		{"CREATE TABLE t (id TEXT);\nSELECT load_extension('", "');\n"},
+	};
+	static const char *const refused[] = {"ATTACH is refused", "ATTACH is refused", "PRAGMA is refused",
+					      "load_extension"};
+	struct crm_error err = CRM_ERROR_INIT;
+	char path[64], target[64];
+	size_t i;
+
+	snprintf(target, sizeof(target), "/tmp/crm-test-XXXXXX");
+	CHECK(mkstemp(target) >= 0);
+	unlink(target);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		FILE *f;
+		snprintf(path, sizeof(path), "/tmp/crm-test-XXXXXX.sql");
+		CHECK(mkstemps(path, 4) >= 0);
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		fputs(hostile[i][0], f);
+		fputs(target, f);
+		fputs(hostile[i][1], f);
+		fclose(f);
+		err.code = 0;
+		err.msg[0] = '\0';
+		CHECK(crm_sqltable_open(path, "t", &err) == NULL);
+		CHECK_INT(err.code, CRM_EINPUT);
+		CHECK_CONTAINS(err.msg, refused[i]);
+		CHECK(access(target, F_OK) != 0);
+		unlink(path);
+		unlink(target);
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_sqltable__rows_as_text),
 	TEST(test_sqltable__not_utf8_is_a_bad_record_and_reading_goes_on),
 	TEST(test_sqltable__missing_table_names_the_tables),
 	TEST(test_sqltable__dump_is_loaded_and_its_errors_named),
+	TEST(test_sqltable__dump_cannot_reach_beyond_its_database),
 };
 
 HARNESS_MAIN
