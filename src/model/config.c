@@ -341,7 +341,8 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 	else if (strcmp(key, "consent_mismatches") == 0) {
 		char *end;
 		double v = strtod(value, &end);
-		if (end == value || *end || v < 0 || v != (double)(long)v)
+		/* bounded before the cast: a double beyond long's range converted to long is undefined */
+		if (end == value || *end || !(v >= 0 && v <= CRM_COUNT_MAX) || v != (double)(long)v)
 			return refuse(st, "consent_mismatches '%s' is not a count (0 means any mismatch fires)", value);
 		pol->consent_mismatches = v;
 		return 1;

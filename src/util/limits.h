@@ -16,5 +16,6 @@
 #define CRM_DEFAULT_BATCH_ROWS 5000u
 #define CRM_MAX_EXPONENT       64   /* 6.0E7 as a number: a larger exponent is not a CRM value */
 #define CRM_MAX_SPELLING_KEY   256u /* a key longer than this is never "spelt differently" from another */
+#define CRM_COUNT_MAX	       1e15 /* a count in crmshift.ini ([policy] consent_mismatches): exact in a double */
 
 #endif

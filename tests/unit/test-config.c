@@ -1,0 +1,61 @@
+/*
+ * test-config.c: crmshift.ini as a user may write it, mistakes included.
+ */
+#include "compat.h"
+#include "harness.h"
+#include "model/config.h"
+
+#include <stdlib.h>
+
+/* Loads text as dir/crmshift.ini of a new folder; the return code of crm_config_load, err set. */
+static int load(const char *text, struct crm_config *cfg, struct crm_error *err)
+{
+	char dir[64] = "/tmp/crm-test-XXXXXX", path[128];
+	FILE *f;
+	int rc;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/crmshift.ini", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	rc = crm_config_load(cfg, dir, err);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
+/* Found by fuzzing: a count beyond long's range was converted to long (undefined behaviour) before it was checked. */
+static void test_config__consent_mismatches_beyond_any_count_is_refused(void)
+{
+	static const char *const refused[] = {"1e300", "1e16", "-1", "1.5", "nan", "inf"};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[migration]\nname = x\nsource_system = salesforce\n[policy]\nconsent_mismatches = %s\n",
+			 refused[i]);
+		err.code = 0;
+		CHECK(load(text, &cfg, &err) != 0);
+		CHECK_CONTAINS(err.msg, ":5: consent_mismatches");
+		CHECK_CONTAINS(err.msg, "is not a count");
+	}
+	CHECK_INT(load("[migration]\nname = x\nsource_system = salesforce\n[policy]\nconsent_mismatches = "
+		       "1000000000000000\n",
+		       &cfg, &err),
+		  0);
+	CHECK_INT((long long)cfg.policy.consent_mismatches, 1000000000000000LL);
+	crm_config_release(&cfg);
+}
+
+static const struct harness_test tests[] = {
+	TEST(test_config__consent_mismatches_beyond_any_count_is_refused),
+};
+
+HARNESS_MAIN
