@@ -7,6 +7,7 @@
 
 #include "compat.h"
 #include "util/error.h"
+#include "util/lockfile.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@ struct cli {
 	 */
 	json_t *audit;
 	json_t *audit_objects;
-	const char *audit_dir; /* where the log is: the project folder (init: the new one) */
+	const char *audit_dir;	  /* where the log is: the project folder (init: the new one) */
+	struct crm_lockfile lock; /* the project lock of an acting command, released by main() */
 };
 
 int cmd_init(int argc, char **argv, struct cli *cli);
@@ -51,6 +53,15 @@ struct crm_project;
  * exit code.
  */
 int cli_open_project(struct crm_project *p, const struct cli *cli);
+
+/*
+ * Takes the project lock (.crmshift/lock) for an acting command, what
+ * ("migrate", "keys rotate"): one at a time on a project. Returns -1 when
+ * taken (main() releases it), otherwise prints why not (another command
+ * holds it: exit 4) and returns the exit code. A lock left by a command
+ * that stopped is taken over, with a note.
+ */
+int cli_lock_project(struct cli *cli, const char *what);
 
 struct crm_reconcile_result;
 /* Writes the reconcile report as one self-contained HTML page (mode 0600). */

@@ -71,6 +71,7 @@ static int rotate(struct cli *cli, const char *new_path)
 	struct crm_config cfg;
 	struct crm_key old_key, new_key;
 	char *old_path = NULL, *absolute = NULL;
+	int rc;
 
 	if (crm_config_load(&cfg, cli->dir, &err))
 		return cli_fail(&err);
@@ -80,6 +81,11 @@ static int rotate(struct cli *cli, const char *new_path)
 	}
 	cli_audit_begin(cli, cli->dir);
 	json_object_set_new(cli->audit, "action", json_string("keys rotate"));
+	rc = cli_lock_project(cli, "keys rotate");
+	if (rc >= 0) {
+		crm_config_release(&cfg);
+		return rc;
+	}
 	/* the config names the key from the project's folder: a relative path given here is made absolute */
 	absolute = new_path[0] == '/' ? crm_strdup(new_path) : realpath(new_path, NULL);
 	old_path = crm_config_path(&cfg, cfg.key_file);

@@ -251,6 +251,11 @@ int cli_run_load(struct cli *cli, struct crm_migrate_options *opt)
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
+	rc = cli_lock_project(cli, opt->sync ? "sync" : "migrate");
+	if (rc >= 0) {
+		crm_project_release(&p);
+		return rc;
+	}
 	if (cli->tty && !cli->json)
 		opt->progress = progress;
 	opt->started = audit_start;

@@ -137,6 +137,11 @@ int cmd_rollback(int argc, char **argv, struct cli *cli)
 	rc = cli_open_project(&p, cli);
 	if (rc >= 0)
 		return rc;
+	/* --verify-only changes nothing: it may run beside an acting command */
+	if (!opt.verify_only && (rc = cli_lock_project(cli, "rollback")) >= 0) {
+		crm_project_release(&p);
+		return rc;
+	}
 	opt.started = audit_start;
 	opt.started_ctx = cli;
 	if (crm_rollback(&p, &opt, &res, &err)) {

@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "cli.h"
 #include "engine/project.h"
+#include "transform/datetime.h"
 #include "util/path.h"
 
 #include <getopt.h>
@@ -208,6 +209,35 @@ static void join_args(int argc, char **argv, char *out, size_t cap)
 		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", i ? argv[i] : "crmshift");
 }
 
+int cli_lock_project(struct cli *cli, const char *what)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	char dir[4096], path[4096], holder[1024], now[CRM_DT_MAX];
+
+	crm_dt_now(NULL, now);
+	snprintf(holder, sizeof(holder), "crmshift %s (pid %ld, by %s, since %s)", what, (long)getpid(), cli->actor,
+		 now);
+	if (crm_path_format(dir, sizeof(dir), &err, "%s/.crmshift", cli->dir) || crm_mkdir_private(dir, &err) ||
+	    crm_path_format(path, sizeof(path), &err, "%s/lock", dir))
+		return cli_fail(&err);
+	if (crm_lockfile_take(&cli->lock, path, holder, &err)) {
+		if (err.code == CRM_EREFUSED) {
+			struct crm_error busy = CRM_ERROR_INIT;
+			crm_error_set(&busy, CRM_EREFUSED,
+				      "another command is acting on this project: %s; one of migrate, sync, rollback "
+				      "and keys rotate at a time: wait for it to end, then run this again",
+				      err.msg);
+			return cli_fail(&busy);
+		}
+		return cli_fail(&err);
+	}
+	if (cli->lock.left_by[0])
+		fprintf(stderr,
+			"crmshift: note: took over the project lock from %s, which stopped without releasing it\n",
+			cli->lock.left_by);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -216,6 +246,7 @@ int main(int argc, char **argv)
 	size_t c;
 
 	memset(&cli, 0, sizeof(cli));
+	cli.lock.fd = -1;
 	cli.dir = ".";
 	cli.tty = isatty(2);
 	cli.actor = default_actor(actor, sizeof(actor));
@@ -258,8 +289,11 @@ int main(int argc, char **argv)
 	}
 	for (c = 0; c < CRM_ARRAY_COUNT(commands); c++)
 		if (strcmp(commands[c].name, argv[i]) == 0) {
+			int rc;
 			cli.action = commands[c].name;
-			return cli_audit_finish(&cli, commands[c].fn(argc - i, argv + i, &cli));
+			rc = cli_audit_finish(&cli, commands[c].fn(argc - i, argv + i, &cli));
+			crm_lockfile_release(&cli.lock);
+			return rc;
 		}
 	fprintf(stderr, "crmshift: error: unknown command '%s'\n", argv[i]);
 	usage(stderr);
