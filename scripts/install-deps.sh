@@ -35,6 +35,8 @@ packages=(
 	openssl
 	# the reconcile HTML report is loaded and screenshot in headless Chromium by the tests
 	chromium
+	# make fuzz: clang and its libFuzzer runtime
+	clang libclang-rt-14-dev
 )
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ]; then

@@ -404,11 +404,10 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, size_t n, struct crm_error *err)
 {
 	static const char *const head[] = {
-		"SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref WHERE object_id = "
-		"$1 "
-		"AND source_id IN (",
-		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
-		"VALUES ",
+		("SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref "
+		 "WHERE object_id = $1 AND source_id IN ("),
+		("INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
+		 "VALUES "),
 		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id IN (",
 		"DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (",
 	};
