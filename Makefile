@@ -77,6 +77,14 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libcrmshift.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/libcrmshift.a $(LIBS)
 
+# The kill matrix with many more kills (SOAK_KILLS per command and fault
+# point, SOAK_SEED), on the embedded target.
+SOAK_KILLS ?= 25
+SOAK_SEED ?= $(shell date +%s)
+soak: $(BUILD)/crmshift $(BENCH_BIN)
+	$(Q)CRMSHIFT=$(CURDIR)/$(BUILD)/crmshift ROOT=$(CURDIR) KILL_MATRIX_KILLS=$(SOAK_KILLS) \
+		KILL_MATRIX_SEED=$(SOAK_SEED) bash tests/cli/scenarios/kill-matrix.sh
+
 demo: $(BUILD)/crmshift
 	$(Q)rm -rf $(BUILD)/demo && cp -r examples/sample $(BUILD)/demo
 	$(Q)$(BUILD)/crmshift -C $(BUILD)/demo plan
@@ -94,6 +102,6 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-asan fuzz fuzz-run demo bench lint clean
+.PHONY: all check check-asan fuzz fuzz-run soak demo bench lint clean
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/%.d) $(BUILD)/bench/gen.d

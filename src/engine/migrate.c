@@ -293,8 +293,10 @@ int migrate_commit_batch(struct migration *m, int final, struct crm_error *err)
 		return err->code;
 	if (m->preview)
 		return 0;
+	crm_fault_point("batch-commit");
 	if (m->session.store->ops->commit(m->session.store, err))
 		return err->code;
+	crm_fault_point("batch-committed");
 	if (final)
 		return 0;
 	return migrate_batch_begin(m, err);
@@ -798,6 +800,7 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	struct crm_project_object *o = orun->o;
 	int rc;
 
+	crm_fault_point("record");
 	if (pass == 2) {
 		if (rec->bad || !rec->id_len || rec->failure_count)
 			return 0; /* rejected in pass 1 already */

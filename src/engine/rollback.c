@@ -13,6 +13,7 @@
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/fault.h"
 #include "util/hash.h"
 #include "util/path.h"
 
@@ -197,10 +198,10 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 		if (rc == 1)
 			continue; /* deleted since the scan a moment ago: nothing to keep */
 		snprintf(id, sizeof(id), "%lld", (long long)f.rows[i].id);
-		crm_csv_write_field(out, table, strlen(table), 1);
-		crm_csv_write_field(out, id, strlen(id), 0);
-		crm_csv_write_field(out, f.rows[i].created ? "created" : "edited", f.rows[i].created ? 7 : 6, 0);
-		crm_csv_write_field(out, row.ptr, row.len, 0);
+		crm_csv_write_cell(out, table, strlen(table), 1);
+		crm_csv_write_cell(out, id, strlen(id), 0);
+		crm_csv_write_cell(out, f.rows[i].created ? "created" : "edited", f.rows[i].created ? 7 : 6, 0);
+		crm_csv_write_cell(out, row.ptr, row.len, 0);
 		fputc('\n', out);
 		*(f.rows[i].created ? &rb->res->created : &rb->res->edited) += 1;
 	}
@@ -293,6 +294,7 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 		return err->code;
 	for (i = 0; i < count; i++) {
 		const struct crm_ledger_entry *e = &entries[i];
+		crm_fault_point("record");
 		if (e->action == CRM_LEDGER_INSERT) {
 			size_t end = i + 1;
 			while (end < count && entries[end].action == CRM_LEDGER_INSERT)
@@ -314,9 +316,12 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 			goto fail;
 	}
 	progress->next_seq = entries[count - 1].seq;
-	if (crm_state_rollback_put(rb->session.state, rb->res->run, progress, rb->now, err) ||
-	    rb->session.store->ops->commit(rb->session.store, err))
+	if (crm_state_rollback_put(rb->session.state, rb->res->run, progress, rb->now, err))
 		goto fail;
+	crm_fault_point("batch-commit");
+	if (rb->session.store->ops->commit(rb->session.store, err))
+		goto fail;
+	crm_fault_point("batch-committed");
 	return 0;
 fail:
 	abandon(rb);

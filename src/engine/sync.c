@@ -15,6 +15,7 @@
 #include "state/state.h"
 #include "store/store.h"
 #include "util/alloc.h"
+#include "util/fault.h"
 #include "util/path.h"
 
 #include <stdio.h>
@@ -315,6 +316,7 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 		}
 		crm_arena_reset(&m->arena);
 		index++;
+		crm_fault_point("record");
 		if (at == p->count) {
 			char reason[200];
 			snprintf(reason, sizeof(reason), "source.table '%.64s' is not an object of this project",

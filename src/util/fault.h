@@ -3,6 +3,13 @@
  * would, to prove that every crash window is closed. CRMSHIFT_FAULT=NAME
  * kills at the first pass through point NAME, CRMSHIFT_FAULT=NAME:N at the
  * N-th. Unset (as in every real run), a point costs a comparison.
+ *
+ * The points: source-snapshot (after each export's snapshot), run-done
+ * (before a run is marked done), record (before each record, event or
+ * ledger entry a command applies), batch-commit and batch-committed (just
+ * before and after each transaction of migrate, sync and rollback
+ * commits). tests/cli/scenarios/kill-matrix.sh kills at seeded choices of
+ * them.
  */
 #ifndef CRM_FAULT_H
 #define CRM_FAULT_H
