@@ -83,6 +83,14 @@ int cli_profile_html(const struct crm_profile *prof, const char *title, const ch
  */
 int cli_print_json(const json_t *root, size_t extra_flags);
 
+/*
+ * Replaces stdout and stderr with streams that show every control
+ * character but newline and tab escaped (terminal.c); main() calls it first.
+ */
+void cli_output_install(void);
+/* The unescaped stderr, for the progress bar's \r only: never data. */
+FILE *cli_progress_stream(void);
+
 /* Prints "crmshift: error: MSG" on stderr; returns the exit code for err. */
 int cli_fail(const struct crm_error *err);
 /* The message cli_fail printed last ("" when none): a refusal's reason goes into the audit log. */

@@ -35,16 +35,17 @@ static const char usage_text[] =
 static void progress(void *ctx, const char *object, int pass, uint64_t done, uint64_t total)
 {
 	int width = 30, filled = total ? (int)((double)done / (double)total * width) : width;
+	FILE *tty = cli_progress_stream(); /* draws with \r; the object name is the project's own */
 
 	(void)ctx;
 	if (filled > width)
 		filled = width;
-	fprintf(stderr, "\r  %-24s %s [%.*s%*s] %3d%%", object, pass == 1 ? "load" : "link", filled,
+	fprintf(tty, "\r  %-24s %s [%.*s%*s] %3d%%", object, pass == 1 ? "load" : "link", filled,
 		"##############################", width - filled, "",
 		total ? (int)(100.0 * (double)done / (double)total) : 100);
 	if (done >= total)
-		fprintf(stderr, "\r%*s\r", 70, "");
-	fflush(stderr);
+		fprintf(tty, "\r%*s\r", 70, "");
+	fflush(tty);
 }
 
 static int parse_pct(const char *text, double *pct)

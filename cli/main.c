@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 	int i = 1;
 	size_t c;
 
+	cli_output_install();
 	memset(&cli, 0, sizeof(cli));
 	cli.lock.fd = -1;
 	cli.dir = ".";

@@ -435,6 +435,7 @@ static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 	if (!r)
 		return err->code;
 	while ((rc_ = crm_csv_next(r, &rec, err)) != CRM_READ_EOF) {
+		struct crm_field object, id;
 		char key[512];
 		if (rc_ < 0 || rc_ == CRM_READ_BAD_RECORD)
 			goto out;
@@ -453,16 +454,20 @@ static int load_exceptions(struct reconciliation *rc, struct crm_error *err)
 				      rec.line);
 			goto out;
 		}
-		if (rec.fields[0].len + 1 + rec.fields[1].len > sizeof(key)) {
+		/* the ids may come from a report, where crmshift marked formula triggers */
+		object = rec.fields[0];
+		id = rec.fields[1];
+		crm_csv_cell_unmark(&object.ptr, &object.len);
+		crm_csv_cell_unmark(&id.ptr, &id.len);
+		if (object.len + 1 + id.len > sizeof(key)) {
 			crm_error_set(err, CRM_EINPUT, "%s:%lu: object and source id are too long", crm_csv_path(r),
 				      rec.line);
 			goto out;
 		}
-		memcpy(key, rec.fields[0].ptr, rec.fields[0].len);
-		key[rec.fields[0].len] = '\037';
-		memcpy(key + rec.fields[0].len + 1, rec.fields[1].ptr, rec.fields[1].len);
-		if (crm_strmap_put(&rc->exceptions, key, rec.fields[0].len + 1 + rec.fields[1].len, 0, NULL, NULL,
-				   err) < 0)
+		memcpy(key, object.ptr, object.len);
+		key[object.len] = '\037';
+		memcpy(key + object.len + 1, id.ptr, id.len);
+		if (crm_strmap_put(&rc->exceptions, key, object.len + 1 + id.len, 0, NULL, NULL, err) < 0)
 			goto out;
 	}
 out:

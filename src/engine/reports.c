@@ -55,7 +55,7 @@ static int write_row(FILE *out, const char *const *cols, const size_t *lens, siz
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (crm_csv_write_field(out, cols[i], lens[i], i == 0))
+		if (crm_csv_write_cell(out, cols[i], lens[i], i == 0))
 			return -1;
 	return fputc('\n', out) == EOF ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "io/csv.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/buf.h"
 #include "util/limits.h"
 
@@ -335,13 +336,48 @@ static int ensure_offsets(struct crm_csv_reader *r, size_t field_no, struct crm_
 	return 0;
 }
 
+/* A header name without surrounding blanks, as columns are looked up by. */
+static void trim_name(const char **p, size_t *len)
+{
+	while (*len && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len && ((*p)[*len - 1] == ' ' || (*p)[*len - 1] == '\t'))
+		(*len)--;
+}
+
 static int save_header(struct crm_csv_reader *r, const struct crm_record *rec, struct crm_error *err)
 {
+	struct crm_strmap names;
 	size_t i;
 
 	r->header_offsets = crm_malloc((rec->count ? rec->count : 1) * sizeof(size_t));
 	if (!r->header_offsets)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	/* two columns of one name: a mapping would read one of them and lose the other unseen */
+	crm_strmap_init(&names);
+	for (i = 0; i < rec->count; i++) {
+		const struct crm_strmap_entry *first;
+		const char *name = rec->fields[i].ptr;
+		size_t len = rec->fields[i].len;
+		int added;
+		trim_name(&name, &len);
+		if (!len)
+			continue; /* unnamed columns (a trailing comma) are never mapped */
+		added = crm_strmap_put(&names, name, len, (int64_t)i + 1, NULL, &first, err);
+		if (added == 0)
+			crm_error_set(err, CRM_EINPUT,
+				      "%s:%lu: column %zu is named '%.*s' as column %lld is: rename one, or a mapping "
+				      "would read one of them and lose the other",
+				      r->path, rec->line, i + 1, (int)(len > 64 ? 64 : len), name,
+				      (long long)first->num);
+		if (added <= 0) {
+			crm_strmap_release(&names);
+			return err->code;
+		}
+	}
+	crm_strmap_release(&names);
 	for (i = 0; i < rec->count; i++) {
 		r->header_offsets[i] = r->header.len;
 		if (crm_buf_add(&r->header, rec->fields[i].ptr, rec->fields[i].len, err) ||
@@ -361,16 +397,34 @@ long crm_csv_column(const struct crm_csv_reader *r, const char *name)
 		/* header names are matched without surrounding blanks: "rec_id, given_name" (Febrl) */
 		const char *h = r->header.ptr + r->header_offsets[i];
 		size_t hlen = strlen(h);
-		while (hlen && (*h == ' ' || *h == '\t')) {
-			h++;
-			hlen--;
-		}
-		while (hlen && (h[hlen - 1] == ' ' || h[hlen - 1] == '\t'))
-			hlen--;
+		trim_name(&h, &hlen);
 		if (hlen == len && memcmp(h, name, len) == 0)
 			return (long)i;
 	}
 	return -1;
+}
+
+/*
+ * Adds (p, n) to the record being read, unless it is over a limit: then
+ * the record is a bad one (err names where and which limit, *problem is
+ * set) and the rest of it is read but no longer kept (*discard), so memory
+ * stays bounded and the reading goes on with the next record.
+ */
+static int keep_bytes(struct crm_csv_reader *r, const void *p, size_t n, size_t start, unsigned long line,
+		      unsigned long col, const char **problem, int *discard, struct crm_error *err)
+{
+	if (*discard)
+		return 0;
+	if (r->rec.len - start + n > CRM_MAX_FIELD_LEN || r->rec.len + n > CRM_MAX_RECORD_LEN) {
+		int field = r->rec.len - start + n > CRM_MAX_FIELD_LEN;
+		if (!*problem)
+			crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s longer than %u bytes", r->path, line, col,
+				      field ? "field" : "record", field ? CRM_MAX_FIELD_LEN : CRM_MAX_RECORD_LEN);
+		*problem = "too long";
+		*discard = 1;
+		return 0;
+	}
+	return crm_buf_add(&r->rec, p, n, err);
 }
 
 #define PEEK_ERR(c)  ((c) < -1)
@@ -380,12 +434,13 @@ int crm_csv_next(struct crm_csv_reader *r, struct crm_record *rec, struct crm_er
 {
 	const char *problem;
 	size_t nfields;
-	int c, rc;
+	int c, rc, discard;
 	/* where a ragged row goes wrong: its first surplus field, or where it ends short */
 	unsigned long surplus_line = 0, surplus_col = 0, end_line = 0, end_col = 0;
 
 again:
 	problem = NULL;
+	discard = 0;
 	nfields = 0;
 	crm_buf_reset(&r->rec);
 	rec->line = r->line;
@@ -406,12 +461,16 @@ again:
 			surplus_col = field_col;
 		}
 
-		rc = ensure_offsets(r, nfields, err);
+		if (nfields >= CRM_MAX_FIELDS && !discard) {
+			if (!problem)
+				crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: more than %u fields in one record", r->path,
+					      field_line, field_col, CRM_MAX_FIELDS);
+			problem = "too many fields";
+			discard = 1;
+		}
+		rc = discard ? 0 : ensure_offsets(r, nfields, err);
 		if (rc)
 			return rc;
-		if (nfields >= CRM_MAX_FIELDS)
-			return crm_error_set(err, CRM_EINPUT, "%s:%lu: more than %u fields in one record", r->path,
-					     r->line, CRM_MAX_FIELDS);
 		c = peek(r, err);
 		if (PEEK_ERR(c))
 			return PEEK_CODE(c);
@@ -448,7 +507,11 @@ again:
 					if ((c & 0xC0) != 0x80)
 						r->col++;
 				}
-				rc = crm_buf_addch(&r->rec, (char)c, err);
+				{
+					char byte = (char)c;
+					rc = keep_bytes(r, &byte, 1, start, field_line, field_col, &problem, &discard,
+							err);
+				}
 				if (rc)
 					return rc;
 				r->pos++;
@@ -476,16 +539,13 @@ again:
 				high |= *q & 0x80;
 				q++;
 			}
-			rc = crm_buf_add(&r->rec, p, (size_t)(q - p), err);
+			rc = keep_bytes(r, p, (size_t)(q - p), start, field_line, field_col, &problem, &discard, err);
 			if (rc)
 				return rc;
 			r->col += high ? utf8_chars((const char *)p, (size_t)(q - p)) : (size_t)(q - p);
 			r->pos += (size_t)(q - p);
 		}
-		if (r->rec.len - start > CRM_MAX_FIELD_LEN)
-			return crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: field longer than %u bytes", r->path,
-					     field_line, field_col, CRM_MAX_FIELD_LEN);
-		rc = finish_field(r, start, high, field_line, field_col, nfields, &problem, err);
+		rc = discard ? 0 : finish_field(r, start, high, field_line, field_col, nfields, &problem, err);
 		if (rc)
 			return rc;
 		nfields++;
@@ -517,6 +577,8 @@ again:
 		break;
 	}
 
+	if (discard)
+		nfields = 0; /* over a limit: nothing of it was kept, its line and the reason say what it was */
 	if (r->fields_cap < nfields || (r->have_header && r->fields_cap < r->header_count)) {
 		size_t cap = nfields > r->header_count ? nfields : r->header_count;
 		struct crm_field *fields = crm_realloc(r->fields, cap * 2 * sizeof(*fields));
@@ -600,4 +662,82 @@ int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first)
 			return -1;
 	}
 	return fputc('"', out) == EOF ? -1 : 0;
+}
+
+static int formula_trigger(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* [+-]digits[.digits][e[+-]digits]: text a spreadsheet reads as a number, never as a formula. */
+static int plain_number(const char *p, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < len && (p[i] == '+' || p[i] == '-'))
+		i++;
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (i < len && p[i] == '.')
+		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+		size_t exp = 0;
+		i++;
+		if (i < len && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			exp++;
+		if (!exp)
+			return 0;
+	}
+	return i == len;
+}
+
+/* A value a spreadsheet would run: a trigger first, and not a plain number. */
+static int formula(const char *p, size_t len)
+{
+	return len && formula_trigger(p[0]) && !plain_number(p, len);
+}
+
+/*
+ * A value crm_csv_cell_unmark takes for marked: apostrophes before a
+ * formula. The writer marks these too, so unmarking always gives the value.
+ */
+static int looks_marked(const char *p, size_t len)
+{
+	size_t quotes = 0;
+
+	while (quotes < len && p[quotes] == '\'')
+		quotes++;
+	return quotes && formula(p + quotes, len - quotes);
+}
+
+int crm_csv_write_cell(FILE *out, const char *ptr, size_t len, int first)
+{
+	/* marked too: a value that already looks marked, so that unmarking gives it back whole */
+	if (!formula(ptr, len) && !looks_marked(ptr, len))
+		return crm_csv_write_field(out, ptr, len, first);
+	/* the apostrophe inside the quotes, when the value needs quoting: '"'=a,b"' would not read back */
+	if (!first && fputc(',', out) == EOF)
+		return -1;
+	if (fputs("\"'", out) == EOF)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (ptr[i] == '"' && fputc('"', out) == EOF)
+			return -1;
+		if (fputc(ptr[i], out) == EOF)
+			return -1;
+	}
+	return fputc('"', out) == EOF ? -1 : 0;
+}
+
+void crm_csv_cell_unmark(const char **ptr, size_t *len)
+{
+	if (looks_marked(*ptr, *len)) {
+		(*ptr)++;
+		(*len)--;
+	}
 }

@@ -61,7 +61,25 @@ const char *crm_csv_path(const struct crm_csv_reader *reader);
 /* Bytes of the file read so far (for progress). */
 uint64_t crm_csv_bytes_read(const struct crm_csv_reader *reader);
 
-/* Appends one field to a CSV line being written, quoting when needed. */
+/* Appends one field to a CSV line being written, quoting when needed: the value exactly. */
 int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first);
+
+/*
+ * The same for a file people open in a spreadsheet (every CSV crmshift
+ * writes): a value a spreadsheet would run as a formula, one that starts
+ * with '=', '+', '-', '@', a tab or a carriage return, is written after an
+ * apostrophe, as OWASP advises against CSV injection ("=cmd|..." becomes
+ * "'=cmd|..."). Plain numbers ("-12.5", "+3", "1e-5") are left as they are:
+ * a number carries no formula. A value that starts with an apostrophe and a
+ * trigger gets a second one, so that crm_csv_cell_unmark gives every value
+ * back whole.
+ */
+int crm_csv_write_cell(FILE *out, const char *ptr, size_t len, int first);
+/*
+ * Reading back a file crmshift wrote and a person edited (mapping.csv, an
+ * exceptions list made from a report): drops the apostrophe that
+ * crm_csv_write_cell put before a formula trigger from (*ptr, *len).
+ */
+void crm_csv_cell_unmark(const char **ptr, size_t *len);
 
 #endif

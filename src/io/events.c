@@ -1,11 +1,13 @@
 /*
- * events.c: line by line with getline; each line parsed whole by jansson,
+ * events.c: line by line (at most CRM_MAX_RECORD_LEN bytes kept); each line parsed whole by jansson,
  * which also rejects invalid UTF-8.
  */
 #include "compat.h"
 #include "io/events.h"
 #include "io/json.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +17,44 @@
 struct crm_events {
 	FILE *in;
 	char *path;
-	char *line;
-	size_t cap;
+	struct crm_buf line; /* the current event's text, at most CRM_MAX_RECORD_LEN bytes */
 	unsigned long line_no;
 	json_t *doc;
 };
+
+/*
+ * The next line into ev->line, without its line end: 1, 0 at the end of the
+ * file, or a negative code. A line over CRM_MAX_RECORD_LEN is read to its
+ * end but not kept, so a huge event costs no memory, and is an error
+ * naming its line.
+ */
+static int next_line(struct crm_events *ev, struct crm_error *err)
+{
+	char chunk[65536];
+	int over = 0, any = 0;
+
+	crm_buf_reset(&ev->line);
+	while (fgets(chunk, sizeof(chunk), ev->in)) {
+		size_t n = strlen(chunk);
+		int end = n && chunk[n - 1] == '\n';
+		any = 1;
+		if (!over && ev->line.len + n > CRM_MAX_RECORD_LEN)
+			over = 1;
+		if (!over && crm_buf_add(&ev->line, chunk, n, err))
+			return err->code;
+		if (end)
+			break;
+	}
+	if (ferror(ev->in))
+		return crm_error_set(err, CRM_EIO, "cannot read '%s': %s", ev->path, strerror(errno));
+	if (!any)
+		return 0;
+	ev->line_no++;
+	if (over)
+		return crm_error_set(err, CRM_EINPUT, "%s:%lu: an event longer than %u bytes (the limit of one record)",
+				     ev->path, ev->line_no, CRM_MAX_RECORD_LEN);
+	return 1;
+}
 
 struct crm_events *crm_events_open(const char *path, struct crm_error *err)
 {
@@ -30,6 +65,7 @@ struct crm_events *crm_events_open(const char *path, struct crm_error *err)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
+	crm_buf_init(&ev->line, CRM_MAX_RECORD_LEN);
 	ev->in = fopen(path, "r");
 	if (!ev->in) {
 		crm_error_set(err, CRM_EINPUT, "cannot open '%s': %s", path, strerror(errno));
@@ -46,7 +82,7 @@ void crm_events_close(struct crm_events *ev)
 	if (ev->in)
 		fclose(ev->in);
 	json_decref(ev->doc);
-	free(ev->line);
+	crm_buf_release(&ev->line);
 	crm_free(ev->path);
 	crm_free(ev);
 }
@@ -60,22 +96,25 @@ static const json_t *row_or_null(const json_t *env, const char *key)
 
 int crm_events_next(struct crm_events *ev, struct crm_event *out, struct crm_error *err)
 {
-	ssize_t len;
+	int rc;
 
 	json_decref(ev->doc);
 	ev->doc = NULL;
-	while ((len = getline(&ev->line, &ev->cap, ev->in)) >= 0) {
+	while ((rc = next_line(ev, err)) == 1) {
 		json_error_t jerr;
 		const json_t *env, *source, *op, *ts, *table;
-		ev->line_no++;
-		while (len && (ev->line[len - 1] == '\n' || ev->line[len - 1] == '\r' || ev->line[len - 1] == ' '))
-			ev->line[--len] = '\0';
+		size_t len = ev->line.len;
+		const char *text = ev->line.ptr;
+		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+			len--;
 		if (!len)
 			continue;
-		ev->doc = json_loadb(ev->line, (size_t)len, 0, &jerr);
-		if (!ev->doc)
+		ev->doc = json_loadb(text, len, 0, &jerr);
+		if (!ev->doc) {
+			char reason[JSON_ERROR_TEXT_LENGTH];
 			return crm_error_set(err, CRM_EINPUT, "%s:%lu:%d: not a JSON event: %s", ev->path, ev->line_no,
-					     jerr.column, jerr.text);
+					     jerr.column, crm_json_error_reason(&jerr, reason, sizeof(reason)));
+		}
 		env = json_object_get(ev->doc, "payload");
 		if (!json_is_object(env))
 			env = ev->doc;
@@ -108,9 +147,7 @@ int crm_events_next(struct crm_events *ev, struct crm_event *out, struct crm_err
 					     ev->line_no, out->op == 'd' ? "before" : "after", out->op);
 		return 1;
 	}
-	if (ferror(ev->in))
-		return crm_error_set(err, CRM_EIO, "cannot read '%s': %s", ev->path, strerror(errno));
-	return 0;
+	return rc;
 }
 
 struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,

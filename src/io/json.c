@@ -510,7 +510,9 @@ static int parse_text(struct crm_json_reader *r, json_t **root, json_t **obj, st
 		unsigned long line = r->text_line + (jerr.line > 0 ? (unsigned long)jerr.line - 1 : 0);
 		unsigned long col = jerr.line == 1 ? r->text_col + (unsigned long)jerr.column - 1
 						   : (unsigned long)(jerr.column > 0 ? jerr.column : 0);
-		crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s", r->path, line, col, jerr.text);
+		char reason[JSON_ERROR_TEXT_LENGTH];
+		crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s", r->path, line, col,
+			      crm_json_error_reason(&jerr, reason, sizeof(reason)));
 		return 2;
 	}
 	*obj = record_object(r, *root, &skip, &why);
@@ -717,8 +719,11 @@ int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_e
 	size_t i, f;
 
 	plan = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!plan)
-		return crm_error_set(err, CRM_EINPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	if (!plan) {
+		char reason[JSON_ERROR_TEXT_LENGTH];
+		return crm_error_set(err, CRM_EINPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+				     crm_json_error_reason(&jerr, reason, sizeof(reason)));
+	}
 	if (!json_is_array(plan))
 		crm_error_set(err, CRM_EINPUT,
 			      "%s: not an sfdx plan: a JSON array of {\"sobject\", \"files\"} is expected", path);
@@ -757,4 +762,17 @@ void crm_json_sfdx_lookup(const char **ptr, size_t *len)
 		(*ptr)++;
 		(*len)--;
 	}
+}
+
+const char *crm_json_error_reason(const json_error_t *jerr, char *buf, size_t cap)
+{
+	/*
+	 * jansson ends its messages with " near '<the text>'" or " near end of
+	 * file". A duplicate key is named by that text: a key, not a value.
+	 */
+	const char *near = strncmp(jerr->text, "duplicate object key", 20) == 0 ? NULL : strstr(jerr->text, " near '");
+	size_t len = near ? (size_t)(near - jerr->text) : strlen(jerr->text);
+
+	snprintf(buf, cap, "%.*s", (int)len, jerr->text);
+	return buf;
 }

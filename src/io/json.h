@@ -86,6 +86,15 @@ typedef int (*crm_json_plan_fn)(void *ctx, const char *sobject, const char *cons
 				struct crm_error *err);
 int crm_json_plan(const char *path, crm_json_plan_fn fn, void *ctx, struct crm_error *err);
 
+/*
+ * What is wrong with a document jansson could not parse, without the text
+ * it quotes ("invalid token near 'jane@exam'"): that text can be a flagged
+ * field's value, and error messages reach the terminal, --json and the
+ * rejects file (a duplicate key keeps its name: a key is no value).
+ * Written into buf (cap bytes); returns buf.
+ */
+const char *crm_json_error_reason(const json_error_t *jerr, char *buf, size_t cap);
+
 /* An sfdx lookup, "@referenceId", as the referenceId it points at: drops the '@' from (*ptr, *len) when there is one. */
 void crm_json_sfdx_lookup(const char **ptr, size_t *len);
 

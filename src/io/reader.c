@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "io/sqltable.h"
 #include "util/alloc.h"
+#include "util/path.h"
 #include "util/buf.h"
 #include "util/limits.h"
 
@@ -365,6 +366,10 @@ struct crm_reader *crm_reader_open(const struct crm_reader_spec *spec, struct cr
 
 	if (!r) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (crm_path_check_input(spec->path, err)) {
+		crm_free(r);
 		return NULL;
 	}
 	switch (spec->kind) {

@@ -7,7 +7,9 @@
 #include "model/config.h"
 #include "io/json.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/limits.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -27,7 +29,21 @@ struct parse_state {
 	unsigned long section_line; /* where the current section header is */
 	FILE *file;
 	char *last_section;
+	/*
+	 * What the file has set so far, so that nothing is silently set twice:
+	 * "section\037key" and section names, each with its line.
+	 */
+	struct crm_strmap keys_seen, sections_seen;
+	int key_in_section; /* a key was set since the last section header */
+	int continuation;   /* the line read last is indented after a key: inih continues that key with it */
 };
+
+/* Keys whose value is a list: an indented line after them adds items (inih's multi-line values). */
+static int is_list_key(const char *section, const char *key)
+{
+	return (strcmp(section, "policy") == 0 && strcmp(key, "critical_fields") == 0) ||
+	       (strcmp(section, "reconcile") == 0 && strcmp(key, "tolerance") == 0);
+}
 
 static int set_string(char **slot, const char *value, struct parse_state *st)
 {
@@ -268,16 +284,11 @@ static int add_link_threshold(struct parse_state *st, const char *reference, con
 	struct crm_policy *pol = &st->cfg->policy;
 	struct crm_link_threshold *list;
 	double percent;
-	size_t i;
 
 	if (!strchr(reference, '.') || reference[0] == '.' || reference[strlen(reference) - 1] == '.')
 		return refuse(st, "'lost_links.%s' does not name a reference as lost_links.Object.field", reference);
 	if (parse_percent(value, &percent))
 		return refuse(st, "lost_links.%s '%s' is not a percentage from 0 to 100", reference, value);
-	for (i = 0; i < pol->link_threshold_count; i++)
-		if (strcmp(pol->link_thresholds[i].reference, reference) == 0)
-			return refuse(st, "lost_links.%s is set twice (first at line %lu)", reference,
-				      pol->link_thresholds[i].line);
 	list = crm_realloc(pol->link_thresholds, (pol->link_threshold_count + 1) * sizeof(*list));
 	if (!list) {
 		st->oom = 1;
@@ -317,9 +328,12 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 		return add_link_threshold(st, key + 11, value);
 
 	if (strcmp(key, "critical_fields") == 0) {
-		for (i = 0; i < pol->critical_count; i++)
-			crm_free(pol->critical_fields[i]);
-		pol->critical_count = 0;
+		/* the list replaces the defaults; an indented line after it goes on with it */
+		if (!st->continuation) {
+			for (i = 0; i < pol->critical_count; i++)
+				crm_free(pol->critical_fields[i]);
+			pol->critical_count = 0;
+		}
 		return each_item(st, value, add_critical);
 	}
 	if (strcmp(key, "conflicts") == 0) {
@@ -462,6 +476,30 @@ static int handler(void *user, const char *section, const char *key, const char 
 	struct crm_config *cfg = st->cfg;
 	char name[CRM_MAX_IDENT_LEN + 1];
 
+	if (key) {
+		char seen[CRM_MAX_IDENT_LEN * 2 + 2];
+		st->key_in_section = 1;
+		const struct crm_strmap_entry *first;
+		int n = snprintf(seen, sizeof(seen), "%s\037%s", section, key);
+		if (n < 0 || (size_t)n >= sizeof(seen))
+			return refuse(st, "the key '%.40s...' in [%.40s...] is too long", key, section);
+		if (st->continuation && !is_list_key(section, key))
+			return refuse(st,
+				      "'%s' in [%s] takes one value: this indented line would replace it "
+				      "(only critical_fields and tolerance go on over several lines)",
+				      key, section);
+		if (!st->continuation) {
+			int added =
+				crm_strmap_put(&st->keys_seen, seen, (size_t)n, (int64_t)st->line, NULL, &first, NULL);
+			if (added < 0) {
+				st->oom = 1;
+				return 0;
+			}
+			if (!added)
+				return refuse(st, "'%s' is set twice in [%s] (first on line %lld): keep one", key,
+					      section, (long long)first->num);
+		}
+	}
 	if (!key) {
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
@@ -536,15 +574,59 @@ static int handler(void *user, const char *section, const char *key, const char 
 }
 
 /* inih's stream reader, so that the line being parsed is known to the handler */
+/*
+ * A line the parser must see as an error, whose reason st holds already:
+ * "[" (a section never closed) is one inih reports at its line.
+ */
+static char *refused_line(char *str)
+{
+	memcpy(str, "[\n", 3);
+	return str;
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
 	char *line = fgets(str, num, st->file);
+	size_t skip;
 
-	if (line && strchr(line, '\n'))
-		st->line++;
-	if (line && line[strspn(line, " \t")] == '[')
+	if (!line)
+		return NULL;
+	st->line++;
+	if (!strchr(line, '\n') && !feof(st->file)) {
+		/* longer than inih's line buffer: the rest would be read as a line of its own */
+		int c;
+		while ((c = fgetc(st->file)) != EOF && c != '\n')
+			;
+		refuse(st,
+		       "the line is longer than %d characters, the most crmshift.ini's parser reads: shorten it "
+		       "(critical_fields and tolerance can go on over indented lines)",
+		       num - 2);
+		return refused_line(str);
+	}
+	skip = strspn(line, " \t");
+	st->continuation = st->key_in_section && skip > 0 && line[skip] != '\n' && line[skip] != '\r' &&
+			   line[skip] != '\0' && line[skip] != ';' && line[skip] != '#';
+	if (line[skip] == '[') {
+		st->key_in_section = 0;
+		const char *end = strchr(line + skip, ']');
+		const struct crm_strmap_entry *first;
+		int added;
 		st->section_line = st->line;
+		if (end) {
+			added = crm_strmap_put(&st->sections_seen, line + skip + 1, (size_t)(end - line - skip - 1),
+					       (int64_t)st->line, NULL, &first, NULL);
+			if (added < 0) {
+				st->oom = 1;
+				return NULL;
+			}
+			if (!added) {
+				refuse(st, "section [%.*s] appears twice (first on line %lld): put its keys in one",
+				       (int)(end - line - skip - 1), line + skip + 1, (long long)first->num);
+				return refused_line(str);
+			}
+		}
+	}
 	return line;
 }
 
@@ -738,6 +820,20 @@ static int read_plan(struct crm_config *cfg, struct crm_error *err)
 	return err->code;
 }
 
+/*
+ * A relative path crmshift.ini gives stays inside the project folder: a
+ * "../" that climbs out is refused, so a project copied or handed over
+ * reads only its own files. An absolute path is the user's explicit choice.
+ */
+static int check_inside(const struct crm_config *cfg, const char *what, const char *path, struct crm_error *err)
+{
+	if (!path || !crm_path_escapes(path))
+		return 0;
+	return crm_error_set(err, CRM_EINPUT,
+			     "%s: %s '%s' is outside the project folder: write its absolute path if that is meant",
+			     cfg->path, what, path);
+}
+
 static int check_config(struct crm_config *cfg, struct crm_error *err)
 {
 	size_t i;
@@ -763,6 +859,13 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!cfg->batch_size)
 		cfg->batch_size = CRM_DEFAULT_BATCH_ROWS;
+	if (check_inside(cfg, "[source] path", cfg->source_path, err) ||
+	    check_inside(cfg, "[source] plan", cfg->source_plan, err) ||
+	    check_inside(cfg, "[reconcile] exceptions", cfg->exceptions, err) ||
+	    check_inside(cfg, "[security] key_file", cfg->key_file, err) ||
+	    check_inside(cfg, "[security] signing_key", cfg->signing_key, err) ||
+	    check_inside(cfg, "[security] pseudonymize_key", cfg->pseudonymize_key, err))
+		return err->code;
 	for (i = 0; i < cfg->object_count; i++) {
 		struct crm_object_config *obj = &cfg->objects[i];
 		const char *missing = !obj->file && crm_config_reader_kind(obj) != CRM_READER_SQLITE ? "file"
@@ -772,6 +875,16 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 		if (missing)
 			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [object \"%s\"] needs '%s'", cfg->path,
 					     obj->line, obj->name, missing);
+		if (obj->file && obj->file[0] != '/' && cfg->source_path[0] != '/') {
+			char joined[4096];
+			int n = snprintf(joined, sizeof(joined), "%s/%s", cfg->source_path, obj->file);
+			if (n < 0 || (size_t)n >= sizeof(joined) || crm_path_escapes(joined))
+				return crm_error_set(
+					err, CRM_EINPUT,
+					"%s:%lu: [object \"%s\"] file '%s' (in [source] path '%s') is outside "
+					"the project folder: write its absolute path if that is meant",
+					cfg->path, obj->line, obj->name, obj->file, cfg->source_path);
+		}
 	}
 	return 0;
 }
@@ -783,6 +896,8 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(&st, 0, sizeof(st));
+	crm_strmap_init(&st.keys_seen);
+	crm_strmap_init(&st.sections_seen);
 	st.cfg = cfg;
 	cfg->dir = crm_strdup(dir);
 	cfg->path = cfg->dir ? crm_malloc(strlen(dir) + sizeof("/crmshift.ini")) : NULL;
@@ -822,6 +937,8 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 	ini_inline_comment_prefixes = inline_comment_prefixes;
 	line = ini_parse_stream(read_line, &st, handler, &st);
 	fclose(st.file);
+	crm_strmap_release(&st.keys_seen);
+	crm_strmap_release(&st.sections_seen);
 	if (st.oom) {
 		crm_config_release(cfg);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");

@@ -74,7 +74,11 @@ static int add_row(struct crm_mapping *map, const struct crm_record *rec, size_t
 	row->line = rec->line;
 	map->count++;
 	for (c = 0; c < CRM_MAP_COLS; c++) {
-		row->col[c] = c < rec->count ? trimmed_copy(rec->fields[c].ptr, rec->fields[c].len) : crm_strdup("");
+		const char *ptr = c < rec->count ? rec->fields[c].ptr : "";
+		size_t len = c < rec->count ? rec->fields[c].len : 0;
+		/* a draft crmshift wrote marks formula triggers (crm_csv_write_cell): the cell is the value after */
+		crm_csv_cell_unmark(&ptr, &len);
+		row->col[c] = trimmed_copy(ptr, len);
 		if (!row->col[c])
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -148,6 +152,6 @@ int crm_mapping_write_row(FILE *out, const char *const col[CRM_MAP_TARGET_OBJECT
 	int bad = 0;
 
 	for (j = 0; j < CRM_MAP_TARGET_OBJECT; j++)
-		bad |= crm_csv_write_field(out, col[j], strlen(col[j]), j == 0);
+		bad |= crm_csv_write_cell(out, col[j], strlen(col[j]), j == 0);
 	return bad | (fputc('\n', out) == EOF);
 }

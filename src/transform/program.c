@@ -15,6 +15,7 @@
 #include "transform/rule.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
+#include "util/path.h"
 #include "util/buf.h"
 #include "util/hash.h"
 
@@ -242,11 +243,16 @@ static int map_add(struct compiler *c, struct crm_step *step, const char *from, 
 
 static int load_map_file(struct compiler *c, struct crm_step *step, const struct crm_rule_arg *arg)
 {
-	char *path = crm_config_path(c->cfg, arg->text);
+	char *path;
 	struct crm_csv_reader *r;
 	struct crm_record rec;
 	int rc, header = 1;
 
+	if (crm_path_escapes(arg->text))
+		return cfail(c, arg->offset,
+			     "value map '%s' is outside the project folder: write its absolute path if that is meant",
+			     arg->text);
+	path = crm_config_path(c->cfg, arg->text);
 	if (!path)
 		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
 	r = crm_csv_open(path, "utf-8", ',', c->err);

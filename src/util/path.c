@@ -133,3 +133,41 @@ int crm_atomic_commit(struct crm_atomic_file *af, struct crm_error *err)
 		remove(af->tmp);
 	return err->code;
 }
+
+int crm_path_check_input(const char *path, struct crm_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return crm_error_set(err, CRM_EINPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return crm_error_set(err, CRM_EINPUT, "'%s' is a folder, not a file", path);
+	if (!S_ISREG(st.st_mode))
+		return crm_error_set(err, CRM_EINPUT,
+				     "'%s' is not a regular file (a FIFO, socket or device would block the read or "
+				     "never end): export to a file",
+				     path);
+	return 0;
+}
+
+int crm_path_escapes(const char *rel)
+{
+	long depth = 0;
+	const char *p = rel;
+
+	if (rel[0] == '/')
+		return 0;
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return 1;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}

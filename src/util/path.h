@@ -28,6 +28,21 @@ int crm_mkdir_private(const char *path, struct crm_error *err);
 typedef int (*crm_dir_file_fn)(void *ctx, const char *rel, const char *path, struct crm_error *err);
 int crm_dir_each_file(const char *dir, const char *sub, crm_dir_file_fn fn, void *ctx, struct crm_error *err);
 
+/*
+ * 1 when the relative path rel, read from its base folder, climbs out of
+ * it ("../x", "a/../../x"); 0 for an absolute path or one that stays in.
+ * Lexical: symlinks inside are the user's own choice.
+ */
+int crm_path_escapes(const char *rel);
+
+/*
+ * 0 when path (symlinks followed) is a regular file that can be read;
+ * CRM_EINPUT naming it otherwise: missing, a folder, or a FIFO, socket or
+ * device, which would block a read or never end. Checked before an input
+ * is opened, without opening it.
+ */
+int crm_path_check_input(const char *path, struct crm_error *err);
+
 /* Creates path empty, mode 0600, unless it exists (a database about to be opened: it holds customer data). */
 int crm_file_create_private(const char *path, struct crm_error *err);
 

@@ -5,6 +5,7 @@
 #include "compat.h"
 #include "util/sha256.h"
 #include "util/alloc.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,8 @@ int crm_sha256_file_prefix(const char *path, uint64_t limit, char out[CRM_SHA256
 	ssize_t n = 0;
 	int fd;
 
+	if (crm_path_check_input(path, err))
+		return err->code;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return crm_error_set(err, CRM_EINPUT, "%s: %s", path, strerror(errno));

@@ -34,7 +34,7 @@ copy_project() { # src dst
 	cp -r "$1" "$2"
 	url=$(target_url "$1")
 	[[ "$url" == postgres* ]] || return 0
-	db="$(basename "$2" | tr -c 'a-z0-9\n' _)_$(date +%s%N)_$RANDOM"
+	db="$(basename "$2" | tr -c 'a-z0-9\n' _)_$(date +%s%N | tr 0-9 a-j)_$(echo $RANDOM | tr 0-9 a-j)"
 	psql -q -d postgres -c "CREATE DATABASE $db TEMPLATE ${url##*/}" >/dev/null
 	use_target "$2" "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
 }

@@ -47,7 +47,8 @@ target_dump() { # project
 # A new empty database with a linguistic default collation, as production
 # databases have; prints its url for [target] url.
 pg_new_db() { # name
-	local db="${1:0:30}_$(date +%s%N)_$RANDOM"
+	# unique by time, spelt in letters: a digit run in a url could match a personal value pii-nowhere searches for
+	local db="${1:0:30}_$(date +%s%N | tr 0-9 a-j)_$(echo $RANDOM | tr 0-9 a-j)"
 	psql -q -d postgres -c "CREATE DATABASE $db LOCALE_PROVIDER icu ICU_LOCALE 'und' TEMPLATE template0" >/dev/null
 	echo "postgres://$PGUSER@127.0.0.1:$PGPORT/$db"
 }

@@ -54,8 +54,47 @@ static void test_config__consent_mismatches_beyond_any_count_is_refused(void)
 	crm_config_release(&cfg);
 }
 
+/* Nothing is silently set twice: a key, a section, a value cut by the parser's line buffer. */
+static void test_config__nothing_is_set_twice_or_cut(void)
+{
+	static const char head[] = "[migration]\nname = x\nsource_system = salesforce\n";
+	static const struct {
+		const char *rest, *error;
+	} cases[] = {
+		{"[object \"C\"]\nid = Id\nid = Email\n", ":6: 'id' is set twice in [object \"C\"] (first on line 5)"},
+		{"[object \"C\"]\nid = Id\n[policy]\n[object \"C\"]\ntarget = contact\n",
+		 ":7: section [object \"C\"] appears twice (first on line 4)"},
+		{"[target]\nurl = sqlite:t.db\n  batch_size = 10\n", ":6: 'url' in [target] takes one value"},
+		{"[policy]\ncritical_fields = contact.email, "
+		 "contact.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+		 "contact."
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		 "bbbbbb\n",
+		 ":5: the line is longer than 198 characters"},
+	};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].rest);
+		err.code = 0;
+		CHECK(load(text, &cfg, &err) != 0);
+		CHECK_CONTAINS(err.msg, cases[i].error);
+	}
+	/* a list goes on over indented lines, adding to what the key line listed */
+	snprintf(text, sizeof(text), "%s[policy]\ncritical_fields = contact.email,\n  contact.phone\n", head);
+	CHECK_INT(load(text, &cfg, &err), 0);
+	CHECK_INT(cfg.policy.critical_count, 2);
+	if (cfg.policy.critical_count == 2)
+		CHECK_STR(cfg.policy.critical_fields[1], "contact.phone");
+	crm_config_release(&cfg);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_config__consent_mismatches_beyond_any_count_is_refused),
+	TEST(test_config__nothing_is_set_twice_or_cut),
 };
 
 HARNESS_MAIN

@@ -4,6 +4,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "io/csv.h"
+#include "util/limits.h"
 #include "util/alloc.h"
 
 #include <stdlib.h>
@@ -267,7 +268,138 @@ static void test_csv__out_of_memory_is_an_error(void)
 	CHECK(n > 0 && n < 6);
 }
 
+/* Every CSV crmshift writes for people: formula triggers neutralised (OWASP), the rest exactly; read back whole. */
+static void test_csv__cells_neutralise_formulas_and_read_back(void)
+{
+	static const char *const values[] = {
+		"=cmd|' /C calc'!A0", "+C2", "@SUM(A1)", "-2+3", "\tx", "=a,\"b\"", "-12.5", "+3", "1e-5", "plain", "",
+		"'=already quoted"};
+	static const char *const written[] = {"\"'=cmd|' /C calc'!A0\"",
+					      "\"'+C2\"",
+					      "\"'@SUM(A1)\"",
+					      "\"'-2+3\"",
+					      "\"'\tx\"",
+					      "\"'=a,\"\"b\"\"\"",
+					      "-12.5",
+					      "+3",
+					      "1e-5",
+					      "plain",
+					      "",
+					      "\"''=already quoted\""};
+	char *text = NULL, path[64];
+	size_t text_len = 0, i;
+	FILE *mem;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_csv_reader *r;
+		struct crm_record rec;
+		const char *ptr;
+		size_t len;
+
+		mem = open_memstream(&text, &text_len);
+		CHECK(mem != NULL);
+		if (!mem)
+			return;
+		CHECK_INT(crm_csv_write_cell(mem, "h", 1, 1), 0);
+		CHECK_INT(crm_csv_write_cell(mem, values[i], strlen(values[i]), 0), 0);
+		fputc('\n', mem);
+		fclose(mem);
+		CHECK_MEM(text + 2, strlen(text) - 3, written[i]);
+		/* read back by the CSV reader, then unmarked: the value itself */
+		CHECK_INT(harness_temp_file(text, strlen(text), path), 0);
+		r = crm_csv_open(path, "utf-8", ',', &err);
+		CHECK(r != NULL);
+		if (r) {
+			CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+			ptr = rec.fields[1].ptr;
+			len = rec.fields[1].len;
+			crm_csv_cell_unmark(&ptr, &len);
+			CHECK_MEM(ptr, len, values[i]);
+			CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+			crm_csv_close(r);
+		}
+		unlink(path);
+		free(text);
+		text = NULL;
+	}
+}
+
+/* Two columns of one name (blanks around it aside) stop the reading at the header; unnamed columns do not. */
+static void test_csv__duplicate_header_name_is_an_error(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_csv_reader *r;
+	struct crm_record rec;
+	char path[64];
+
+	CHECK_INT(harness_temp_file("Id,LastName,Email, LastName\n1,a,b,c\n", 36, path), 0);
+	r = crm_csv_open(path, "utf-8", ',', &err);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
+		CHECK_CONTAINS(err.msg, ":1: column 4 is named 'LastName' as column 2 is");
+		crm_csv_close(r);
+	}
+	unlink(path);
+	err.code = 0;
+	CHECK_INT(harness_temp_file("Id,,Email,\n1,,b,\n", 18, path), 0);
+	r = crm_csv_open(path, "utf-8", ',', &err);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		crm_csv_close(r);
+	}
+	unlink(path);
+}
+
+/* A record over a limit (fields, field length) is a bad record naming where; the next record reads. */
+static void test_csv__record_over_a_limit_is_bad_and_reading_goes_on(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	size_t cap = CRM_MAX_FIELD_LEN + 2 * CRM_MAX_FIELDS + 64, n = 0, i;
+	char *text = malloc(cap), path[64];
+	struct crm_csv_reader *r;
+	struct crm_record rec;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	n += (size_t)snprintf(text + n, cap - n, "Id,Name\n");
+	for (i = 0; i <= CRM_MAX_FIELDS; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%sx", i ? "," : "");
+	n += (size_t)snprintf(text + n, cap - n, "\n2,ok\n3,\"");
+	memset(text + n, 'y', CRM_MAX_FIELD_LEN + 1);
+	n += CRM_MAX_FIELD_LEN + 1;
+	n += (size_t)snprintf(text + n, cap - n, "\"\n4,fine\n");
+	CHECK_INT(harness_temp_file(text, n, path), 0);
+	free(text);
+	r = crm_csv_open(path, "utf-8", ',', &err);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+		CHECK_CONTAINS(err.msg, ":2:8193: more than 4096 fields in one record");
+		CHECK_INT(rec.line, 2);
+		crm_error_clear(&err);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "ok");
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+		CHECK_CONTAINS(err.msg, ":4:3: field longer than 16777216 bytes");
+		crm_error_clear(&err);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "fine");
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+		crm_csv_close(r);
+	}
+	unlink(path);
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_csv__record_over_a_limit_is_bad_and_reading_goes_on),
+	TEST(test_csv__duplicate_header_name_is_an_error),
+	TEST(test_csv__cells_neutralise_formulas_and_read_back),
 	TEST(test_csv__quotes_commas_newlines),
 	TEST(test_csv__bom_no_final_newline_blank_lines),
 	TEST(test_csv__ragged_row_is_bad_record_and_reading_goes_on),

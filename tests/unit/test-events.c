@@ -4,6 +4,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "io/events.h"
+#include "util/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,55 @@ static void test_events__rows_as_records(void)
 	remove(write_stream(""));
 }
 
+/* A line that is not JSON names where, never the text around it: that can be a flagged field's value. */
+static void test_events__syntax_errors_quote_no_value(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_events *in = crm_events_open(
+		write_stream("{\"op\":\"c\",\"after\":{\"Id\":\"1\",\"Email\":\"jane.doe@secret.example\\q\"}}\n"),
+		&err);
+	struct crm_event ev;
+
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	CHECK(crm_events_next(in, &ev, &err) < 0);
+	CHECK_CONTAINS(err.msg, ":1:");
+	CHECK(strstr(err.msg, "jane") == NULL && strstr(err.msg, "secret") == NULL);
+	crm_events_close(in);
+}
+
+/* An event over the record limit is an error naming its line, read through without being kept. */
+static void test_events__event_over_the_limit_names_its_line(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	size_t big = CRM_MAX_RECORD_LEN + 10, n;
+	char *text = malloc(big + 256);
+	struct crm_events *in;
+	struct crm_event ev;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	n = (size_t)snprintf(text, 256,
+			     "{\"op\":\"c\",\"after\":{\"Id\":\"1\"},\"source\":{\"table\":\"C\",\"ts_ms\":1}}\n"
+			     "{\"op\":\"c\",\"after\":{\"Id\":\"");
+	memset(text + n, 'x', big);
+	memcpy(text + n + big, "\"}}\n", 5);
+	in = crm_events_open(write_stream(text), &err);
+	free(text);
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	CHECK_INT(crm_events_next(in, &ev, &err), 1);
+	CHECK_INT(crm_events_next(in, &ev, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, ":2: an event longer than");
+	crm_events_close(in);
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_events__event_over_the_limit_names_its_line),
+	TEST(test_events__syntax_errors_quote_no_value),
 	TEST(test_events__envelopes),
 	TEST(test_events__errors_name_the_line),
 	TEST(test_events__rows_as_records),

@@ -238,7 +238,8 @@ static void test_json__airbyte_stream_keeps_only_its_records(void)
 static void test_json__encoding_other_than_utf8_is_refused(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_reader_spec spec = {.path = "/dev/null", .kind = CRM_READER_JSON_LINES, .encoding = "latin1", .delimiter = ','};
+	struct crm_reader_spec spec = {
+		.path = "/dev/null", .kind = CRM_READER_JSON_LINES, .encoding = "latin1", .delimiter = ','};
 
 	CHECK(crm_reader_open(&spec, &err) == NULL);
 	CHECK_CONTAINS(err.msg, "a JSON export is UTF-8, not latin1");
@@ -346,7 +347,37 @@ static void test_json__out_of_memory_is_an_error(void)
 	CHECK(n > 0 && n < 200);
 }
 
+/* A broken record names where and what, never the text around it: that can be a flagged field's value. */
+static void test_json__syntax_errors_quote_no_value(void)
+{
+	static const char *const broken[] = {
+		"{\"Id\": \"1\", \"Email\": \"jane.doe@secret.example\\q\"}\n",	   /* a bad escape */
+		"{\"Id\": \"1\", \"Email\": jane.doe@secret.example}\n",	   /* no quotes */
+		"{\"Id\": \"1\", \"Email\": \"jane.doe@secret.example\" \"x\"}\n", /* a missing comma */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_record rec;
+		char text[256];
+		struct crm_reader *r;
+		snprintf(text, sizeof(text), "{\"Id\": \"0\", \"Email\": \"a@b.example\"}\n%s", broken[i]);
+		r = open_text(text, CRM_READER_JSON_LINES, NULL, &err);
+		CHECK(r != NULL);
+		if (!r)
+			continue;
+		CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD); /* the header */
+		CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
+		CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+		CHECK_CONTAINS(err.msg, ":2:");
+		CHECK(strstr(err.msg, "jane") == NULL && strstr(err.msg, "secret") == NULL);
+		close_text(r);
+	}
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_json__syntax_errors_quote_no_value),
 	TEST(test_json__sfdx_tree_header_is_union_of_keys_in_order),
 	TEST(test_json__sfdx_bad_records_are_named_and_reading_goes_on),
 	TEST(test_json__sfdx_broken_structure_stops_at_open),
