@@ -372,6 +372,10 @@ int cmd_profile(int argc, char **argv, struct cli *cli)
 			printf("report: %s\n", html);
 		rc = CRM_EXIT_OK;
 	}
+	/* the report is written either way; an export that could not be read to its end is an input error */
+	for (i = 0; rc == CRM_EXIT_OK && i < prof.count; i++)
+		if (prof.objects[i].fatal)
+			rc = CRM_EXIT_INPUT;
 	crm_profile_release(&prof);
 	return rc;
 }

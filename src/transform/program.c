@@ -928,6 +928,16 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		crm_diags_add(diags, &first);
 		goto out;
 	}
+	/* a custom table may be any name but the databases' own and crmshift's */
+	if (strncasecmp(obj->target, "sqlite_", 7) == 0 || strncasecmp(obj->target, "pg_", 3) == 0 ||
+	    strncasecmp(obj->target, "crmshift", 8) == 0) {
+		crm_error_set(&first, CRM_EINPUT,
+			      "%s:%lu: [object \"%s\"] target '%s' is a name the database or crmshift reserves "
+			      "(sqlite_*, pg_*, crmshift*)",
+			      cfg->path, obj->line, obj->name, obj->target);
+		crm_diags_add(diags, &first);
+		goto out;
+	}
 	prog->id_col = crm_reader_column(reader, obj->id);
 	if (prog->id_col < 0) {
 		crm_error_set(&first, CRM_EINPUT, "%s:%lu: [object \"%s\"] id column '%s' is not in '%s'", cfg->path,

@@ -239,10 +239,12 @@ static void test_json__encoding_other_than_utf8_is_refused(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_reader_spec spec = {
-		.path = "/dev/null", .kind = CRM_READER_JSON_LINES, .encoding = "latin1", .delimiter = ','};
+		.path = tmp_path, .kind = CRM_READER_JSON_LINES, .encoding = "latin1", .delimiter = ','};
 
+	CHECK_INT(harness_temp_file("{}\n", 3, tmp_path), 0);
 	CHECK(crm_reader_open(&spec, &err) == NULL);
 	CHECK_CONTAINS(err.msg, "a JSON export is UTF-8, not latin1");
+	unlink(tmp_path);
 }
 
 /*
