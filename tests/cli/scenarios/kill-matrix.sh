@@ -57,6 +57,7 @@ for cmd in migrate sync events rollback; do
 done
 
 tried=0
+declare -A done_kills
 for cmd in migrate sync events rollback; do
 	for point in record batch-commit batch-committed; do
 		for _ in $(seq 1 "$kills"); do
@@ -64,7 +65,8 @@ for cmd in migrate sync events rollback; do
 			n=$((RANDOM % max + 1))
 			what="$cmd killed at $point:$n (seed $seed)"
 			P="$SCRATCH/k-$cmd-$point-$n"
-			[ -d "$P" ] && continue # drawn before: the same kill
+			[ -z "${done_kills[$P]:-}" ] || continue # drawn before: the same kill
+			done_kills[$P]=1
 			copy_project "$SCRATCH/${start[$cmd]}" "$P"
 			# shellcheck disable=SC2086
 			rc=$(
