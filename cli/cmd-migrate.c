@@ -264,13 +264,27 @@ int cli_run_load(struct cli *cli, struct crm_migrate_options *opt)
 	rc = crm_migrate(&p, opt, &res, &err);
 	audit_run(cli, &p, &res, opt, rc != 0);
 	if (rc) {
-		/* a refusal explains itself; a failure leaves a run to continue */
-		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)
+		/*
+		 * A refusal explains itself; a failure leaves a run to continue. After
+		 * an input error the same export would stop it again: it must be fixed
+		 * first, and a resumed run reads a changed export only with --force.
+		 */
+		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED && opt->sync)
 			fprintf(stderr,
-				opt->sync ? "crmshift: sync run %lld stopped; what was committed stays, and running "
-					    "'crmshift sync' again applies the rest once\n"
-					  : "crmshift: run %lld stopped; what was committed stays, 'crmshift migrate "
-					    "--resume' continues it\n",
+				"crmshift: sync run %lld stopped; what was committed stays, and running 'crmshift "
+				"sync' "
+				"again applies the rest once%s\n",
+				(long long)res.run_id, rc == CRM_EINPUT ? " (fix the input error below first)" : "");
+		else if (res.run_id && !opt->dry_run && rc == CRM_EINPUT)
+			fprintf(stderr,
+				"crmshift: run %lld stopped on the input error below; what was committed stays: fix "
+				"the export, "
+				"then 'crmshift migrate --resume --force' continues with it as corrected\n",
+				(long long)res.run_id);
+		else if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)
+			fprintf(stderr,
+				"crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' "
+				"continues it\n",
 				(long long)res.run_id);
 		crm_migrate_result_release(&res);
 		crm_project_release(&p);
