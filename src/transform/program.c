@@ -18,6 +18,7 @@
 #include "util/path.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/limits.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -994,6 +995,19 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 	if (!first.code && prog->field_count == 0) {
 		crm_error_set(&first, CRM_EINPUT, "%s: no mapping rows for source object '%s'", map->path, obj->name);
 		crm_diags_add(diags, &first);
+	}
+	if (!first.code) {
+		/* the table as migrate will create it: its core columns and one more per custom target field */
+		size_t columns = table ? table->count : 0;
+		for (i = 0; i < prog->field_count; i++)
+			columns += !table || !crm_schema_column(table, prog->fields[i].target_field);
+		if (columns > CRM_MAX_TABLE_COLUMNS) {
+			crm_error_set(&first, CRM_EINPUT,
+				      "%s: '%s' would get %zu columns, more than the %u a target table can hold "
+				      "(PostgreSQL's limit; SQLite's is 2000): map fewer custom fields into it",
+				      map->path, obj->target, columns, CRM_MAX_TABLE_COLUMNS);
+			crm_diags_add(diags, &first);
+		}
 	}
 out:
 	if (first.code) {

@@ -12,7 +12,8 @@
 #define CRM_MAX_RULE_ARGS      64u		     /* arguments of one step */
 #define CRM_MAX_MAPPING_ROWS   100000u
 #define CRM_MAX_OBJECTS	       256u
-#define CRM_MAX_IDENT_LEN      128u /* object, table and column names */
+#define CRM_MAX_TABLE_COLUMNS  1600u /* columns of a target table: PostgreSQL's limit (SQLite's is 2000) */
+#define CRM_MAX_IDENT_LEN      128u  /* object, table and column names */
 #define CRM_DEFAULT_BATCH_ROWS 5000u
 #define CRM_MAX_EXPONENT       64   /* 6.0E7 as a number: a larger exponent is not a CRM value */
 #define CRM_MAX_SPELLING_KEY   256u /* a key longer than this is never "spelt differently" from another */
