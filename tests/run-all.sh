@@ -29,7 +29,12 @@ else
 fi
 rm -f "$pg_dir.err"
 
+# RUN names the parts to run (all by default): units cases scenarios
+run_parts=${RUN:-units cases scenarios}
+part() { [[ " $run_parts " == *" $1 "* ]]; }
+
 for bin in "$@"; do
+	part units || break
 	out=$("$bin" 2>&1)
 	rc=$?
 	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
@@ -54,8 +59,27 @@ done
 
 # A case: its project copied (and set up), pointed on PostgreSQL at a new
 # empty database, its command run with target-lib.sh's helpers (target_sql
-# queries the target on either backend), its exit code, output lines and
-# target compared with what the case expects.
+# queries the target on either backend) and pipefail, its exit code, output
+# and target compared with what the case expects: stdout and stderr
+# exactly (after normalise), or stdout.contains and stderr.contains as lines
+# found in order.
+# A stream as cases state it: the project's folder as PROJECT, UTC times as
+# TIME, durations as N s.
+normalise() { # file project
+	sed -e "s#$2#PROJECT#g" -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][.0-9]*Z/TIME/g' \
+		-e 's/\([0-9]\)*[0-9]\.[0-9][0-9] s\b/N s/g' "$1"
+}
+
+# The first expected line (blank ones aside) not found in the actual
+# stream in order: each within a line at or after the line of the one
+# before (two may be parts of one line; one line never counts twice for the
+# same text); nothing when all are.
+contains_in_order() { # expected actual
+	awk 'NR == FNR { if ($0 != "") want[n++] = $0; next }
+	     { while (i < n && index($0, want[i])) i++ }
+	     END { if (i < n) print want[i] }' "$1" "$2"
+}
+
 run_case() { # dir backend
 	local dir=$1 backend=$2 name tmp project rc expected lib="$root/tests/cli/target-lib.sh"
 	name=$(basename "$dir")
@@ -81,23 +105,34 @@ run_case() { # dir backend
 			return 1
 		}
 	fi
-	(cd "$project" && PROJECT="$project" BASH_ENV="$lib" bash "$dir/cmd") >"$tmp/stdout" 2>"$tmp/stderr"
+	(cd "$project" && PROJECT="$project" BASH_ENV="$lib" bash -o pipefail "$dir/cmd") >"$tmp/stdout" 2>"$tmp/stderr"
 	rc=$?
 	expected=$(cat "$dir/exit" 2>/dev/null || echo 0)
-	local ok=1
+	local ok=1 missing
 	if [ "$rc" != "$expected" ]; then
 		echo "FAIL $name: exit code $rc, expected $expected" >&2
 		ok=0
 	fi
 	for stream in stdout stderr; do
-		[ -f "$dir/$stream" ] || continue
-		while IFS= read -r want || [ -n "$want" ]; do
-			[ -z "$want" ] && continue
-			if ! grep -qF -- "$want" "$tmp/$stream"; then
-				echo "FAIL $name: $stream lacks: $want" >&2
+		normalise "$tmp/$stream" "$project" >"$tmp/$stream.normal"
+		# CASE_OUTPUT=DIR keeps what each case printed, normalised, to write or review expectations from
+		[ -z "${CASE_OUTPUT:-}" ] || cp "$tmp/$stream.normal" "$CASE_OUTPUT/$name.$stream"
+		# the whole stream, exactly, once the project's folder and times are normalised
+		if [ -f "$dir/$stream" ]; then
+			if ! diff -u "$dir/$stream" "$tmp/$stream.normal" >"$tmp/$stream.diff"; then
+				echo "FAIL $name: $stream differs:" >&2
+				sed 's/^/  /' "$tmp/$stream.diff" | head -n 40 >&2
 				ok=0
 			fi
-		done <"$dir/$stream"
+		fi
+		# these lines, each within a line of the stream, in this order, each matched once
+		if [ -f "$dir/$stream.contains" ]; then
+			missing=$(contains_in_order "$dir/$stream.contains" "$tmp/$stream")
+			if [ -n "$missing" ]; then
+				echo "FAIL $name: $stream lacks (in this order): $missing" >&2
+				ok=0
+			fi
+		fi
 	done
 	if [ -f "$dir/absent" ]; then
 		while IFS= read -r unwanted || [ -n "$unwanted" ]; do
@@ -132,7 +167,7 @@ run_case() { # dir backend
 cases=0
 for backend in sqlite postgres; do
 	for dir in "$root"/tests/cli/cases/*/; do
-		[ -d "$dir" ] || continue
+		[ -d "$dir" ] && part cases || continue
 		dir=${dir%/}
 		if [ "$backend" = postgres ]; then
 			grep -qw postgres "$dir/backends" 2>/dev/null || continue
@@ -157,13 +192,13 @@ echo "tests/cli/cases: $cases run"
 # (scenario-lib.sh: CRMSHIFT_TEST_TARGET), the second time named NAME@postgres.
 runs=()
 for script in "$root"/tests/cli/scenarios/*.sh; do
-	[ -f "$script" ] || continue
+	[ -f "$script" ] && part scenarios || continue
 	runs+=("$script sqlite")
 	if grep -q '^# backends: sqlite postgres$' "$script"; then
 		runs+=("$script postgres")
 	fi
 done
-for run in "${runs[@]}"; do
+for run in ${runs[@]+"${runs[@]}"}; do
 	script=${run% *}
 	backend=${run##* }
 	name=$(basename "$script" .sh)
