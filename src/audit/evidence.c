@@ -399,8 +399,14 @@ static void check_files(struct crm_evidence_check *c, const char *project_dir, c
 		json_int_t want_size = json_integer_value(json_object_get(f, "size"));
 		struct stat st;
 
-		if (!rel || !role || strcmp(role, "audit log") == 0 ||
-		    crm_path_format(full, sizeof(full), err, "%s/%s", project_dir, rel))
+		if (!rel || !role || strcmp(role, "audit log") == 0)
+			continue;
+		if (crm_path_escapes(rel)) {
+			/* crmshift never lists one: a forged manifest must not make the verifier read outside */
+			finding(c, "changed", rel, "the path leaves the project folder: not read");
+			continue;
+		}
+		if (crm_path_format(full, sizeof(full), err, "%s/%s", project_dir, rel))
 			continue;
 		c->files_checked++;
 		if (json_is_false(json_object_get(f, "present"))) {

@@ -95,6 +95,12 @@ cp "$SCRATCH/other/manifest.json" "$SCRATCH/other/manifest.sig" "$SCRATCH/resign
 expect_eq "re-signed with another key" "$(verify "$SCRATCH/resigned")" "3 forged"
 finding signature | grep -q "not signed by the trusted key $ID" || fail "re-signed: $(cat "$SCRATCH/v.json")"
 expect_eq "that pack is valid only under its own key" "$(verify "$SCRATCH/other" "$K/other.key.pub")" "0 valid"
+# forged: a file listed outside the project is a finding, never read (found by fuzz-evidence)
+cp -r "$SCRATCH/pack" "$SCRATCH/outside"
+sed -i '0,/"path": "mapping.csv"/s//"path": "..\/..\/..\/etc\/hostname"/' "$SCRATCH/outside/manifest.json"
+expect_eq "a path outside the project" "$(verify "$SCRATCH/outside")" "3 forged"
+finding changed | grep -q "^../../../etc/hostname: the path leaves the project folder: not read" ||
+	fail "outside: $(cat "$SCRATCH/v.json")"
 # forged: no signature
 cp -r "$SCRATCH/pack" "$SCRATCH/unsigned"
 rm "$SCRATCH/unsigned/manifest.sig"
