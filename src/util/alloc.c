@@ -8,13 +8,14 @@
 #include <string.h>
 
 static long fail_countdown = -1;
+static int failed; /* an allocation was made to fail since the last crm_alloc_fail_after */
 
 static int should_fail(void)
 {
 	if (fail_countdown < 0)
 		return 0;
 	if (fail_countdown == 0)
-		return 1;
+		return failed = 1;
 	fail_countdown--;
 	return 0;
 }
@@ -22,6 +23,12 @@ static int should_fail(void)
 void crm_alloc_fail_after(long count)
 {
 	fail_countdown = count;
+	failed = 0;
+}
+
+int crm_alloc_failed(void)
+{
+	return failed;
 }
 
 void *crm_malloc(size_t len)

@@ -34,5 +34,7 @@ char *crm_strdup(const char *str);
 
 /* Makes allocations fail after count more succeed; -1 turns it off. */
 void crm_alloc_fail_after(long count);
+/* 1 when an allocation failed by crm_alloc_fail_after since it was last called. */
+int crm_alloc_failed(void);
 
 #endif

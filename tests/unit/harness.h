@@ -8,9 +8,13 @@
 #ifndef CRM_HARNESS_H
 #define CRM_HARNESS_H
 
+#include "util/alloc.h"
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int harness_case_failed;
@@ -91,10 +95,64 @@ struct harness_test {
 #fn, fn                                                                                                \
 	}
 
+/*
+ * HARNESS_ALLOC_SWEEP=1: each case runs again once per allocation it makes,
+ * that allocation and every one after it failing (crm_alloc_fail_after), in
+ * a child process: its checks may fail (an error came back), but it must
+ * not crash, and under AddressSanitizer nothing may leak (LeakSanitizer
+ * fails the child's exit). Returns the cases with a finding; *points gets
+ * the allocation points injected.
+ */
+static inline size_t harness_alloc_sweep(void (*fn)(void), const char *name, size_t *points)
+{
+	long n;
+
+	for (n = 0;; n++) {
+		int status, null_fd;
+		pid_t pid;
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			null_fd = open("/dev/null", O_WRONLY);
+			if (null_fd >= 0) {
+				dup2(null_fd, 1);
+				dup2(null_fd, 2);
+			}
+			crm_alloc_fail_after(n);
+			fn();
+			exit(crm_alloc_failed() ? 0 : 10);
+		}
+		if (waitpid(pid, &status, 0) != pid)
+			return 1;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+			return 0; /* the case made fewer than n + 1 allocations: all were tried */
+		(*points)++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "FAIL %s: with allocation %ld failing, %s %d\n", name, n + 1,
+				WIFSIGNALED(status) ? "killed by signal" : "exit", /* LeakSanitizer exits 23 */
+				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			return 1;
+		}
+	}
+}
+
 #define HARNESS_MAIN                                                                                                   \
 	int main(void)                                                                                                 \
 	{                                                                                                              \
-		size_t i, passed = 0, failed = 0;                                                                      \
+		size_t i, passed = 0, failed = 0, points = 0;                                                          \
+		if (getenv("HARNESS_ALLOC_SWEEP")) {                                                                   \
+			for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {                                       \
+				if (harness_alloc_sweep(tests[i].fn, tests[i].name, &points))                          \
+					failed++;                                                                      \
+				else                                                                                   \
+					passed++;                                                                      \
+			}                                                                                              \
+			printf("%s: %zu allocation points injected\n", __FILE__, points);                              \
+			printf("%s: %zu passed, %zu failed\n", __FILE__, passed, failed);                              \
+			return failed ? 1 : 0;                                                                         \
+		}                                                                                                      \
 		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {                                               \
 			harness_case_failed = 0;                                                                       \
 			tests[i].fn();                                                                                 \
