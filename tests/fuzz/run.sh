@@ -33,5 +33,6 @@ for bin in "$@"; do
 	fi
 done
 rm -rf "$out/tmp"
-echo "fuzz: $# harnesses, $failed with findings"
+echo "fuzz: $# harnesses, $seconds s each"
+echo "$(($# - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
