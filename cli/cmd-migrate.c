@@ -269,23 +269,25 @@ int cli_run_load(struct cli *cli, struct crm_migrate_options *opt)
 		 * an input error the same export would stop it again: it must be fixed
 		 * first, and a resumed run reads a changed export only with --force.
 		 */
-		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED && opt->sync)
-			fprintf(stderr,
-				"crmshift: sync run %lld stopped; what was committed stays, and running 'crmshift "
-				"sync' "
-				"again applies the rest once%s\n",
-				(long long)res.run_id, rc == CRM_EINPUT ? " (fix the input error below first)" : "");
-		else if (res.run_id && !opt->dry_run && rc == CRM_EINPUT)
-			fprintf(stderr,
-				"crmshift: run %lld stopped on the input error below; what was committed stays: fix "
-				"the export, "
-				"then 'crmshift migrate --resume --force' continues with it as corrected\n",
-				(long long)res.run_id);
-		else if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED)
-			fprintf(stderr,
-				"crmshift: run %lld stopped; what was committed stays, 'crmshift migrate --resume' "
-				"continues it\n",
-				(long long)res.run_id);
+		if (res.run_id && !opt->dry_run && rc != CRM_EREFUSED) {
+			if (opt->sync)
+				fprintf(stderr,
+					"crmshift: sync run %lld stopped; what was committed stays, and running "
+					"'crmshift sync' again applies the rest once%s\n",
+					(long long)res.run_id,
+					rc == CRM_EINPUT ? " (fix the input error below first)" : "");
+			else if (rc == CRM_EINPUT)
+				fprintf(stderr,
+					"crmshift: run %lld stopped on the input error below; what was "
+					"committed stays: fix the export, then 'crmshift migrate --resume "
+					"--force' continues with it as corrected\n",
+					(long long)res.run_id);
+			else
+				fprintf(stderr,
+					"crmshift: run %lld stopped; what was committed stays, 'crmshift migrate "
+					"--resume' continues it\n",
+					(long long)res.run_id);
+		}
 		crm_migrate_result_release(&res);
 		crm_project_release(&p);
 		return cli_fail(&err);

@@ -639,6 +639,22 @@ void crm_csv_pad_short_rows(struct crm_csv_reader *r)
 	r->pad_short = 1;
 }
 
+/* (ptr, len) in quotes, each quote doubled, after mark ("" or the apostrophe of crm_csv_write_cell). */
+static int write_quoted(FILE *out, const char *mark, const char *ptr, size_t len)
+{
+	size_t i;
+
+	if (fputc('"', out) == EOF || fputs(mark, out) == EOF)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (ptr[i] == '"' && fputc('"', out) == EOF)
+			return -1;
+		if (fputc(ptr[i], out) == EOF)
+			return -1;
+	}
+	return fputc('"', out) == EOF ? -1 : 0;
+}
+
 int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first)
 {
 	size_t i;
@@ -653,15 +669,7 @@ int crm_csv_write_field(FILE *out, const char *ptr, size_t len, int first)
 		}
 	if (!quote)
 		return fwrite(ptr, 1, len, out) == len ? 0 : -1;
-	if (fputc('"', out) == EOF)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (ptr[i] == '"' && fputc('"', out) == EOF)
-			return -1;
-		if (fputc(ptr[i], out) == EOF)
-			return -1;
-	}
-	return fputc('"', out) == EOF ? -1 : 0;
+	return write_quoted(out, "", ptr, len);
 }
 
 static int formula_trigger(char c)
@@ -723,15 +731,7 @@ int crm_csv_write_cell(FILE *out, const char *ptr, size_t len, int first)
 	/* the apostrophe inside the quotes, when the value needs quoting: '"'=a,b"' would not read back */
 	if (!first && fputc(',', out) == EOF)
 		return -1;
-	if (fputs("\"'", out) == EOF)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (ptr[i] == '"' && fputc('"', out) == EOF)
-			return -1;
-		if (fputc(ptr[i], out) == EOF)
-			return -1;
-	}
-	return fputc('"', out) == EOF ? -1 : 0;
+	return write_quoted(out, "'", ptr, len);
 }
 
 void crm_csv_cell_unmark(const char **ptr, size_t *len)
