@@ -47,6 +47,7 @@ struct migration {
 	struct crm_arena arena;
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
+	uint64_t pre_hash;		/* the hash of the row pre_image came from, whole (the ledger's row_hash) */
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
 	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
 	size_t key_map_count;

@@ -380,6 +380,21 @@ static int reject_duplicate(struct migration *m, struct object_run *orun, const 
 }
 
 /*
+ * Before row id is updated: the writer's columns into m->pre_image (what a
+ * rollback sets back) and the whole row's hash into m->pre_hash (what the
+ * rollback's check expects then). 0, or 1 when the row is absent.
+ */
+static int take_pre_image(struct migration *m, struct object_run *orun, int64_t id, struct crm_error *err)
+{
+	int rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
+
+	if (rc)
+		return rc;
+	rc = m->session.store->ops->row_hash(orun->writer, id, &m->pre_hash, err);
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * After the insert of row (rc 1: inserted as id; 0: the target had a row
  * of its source id, id): a row of another object or an earlier record of
  * the file is a reject, any other is updated; then the ledger, the xref
@@ -418,18 +433,18 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 			return err->code;
 		if (known && seen.seen_run == m->run && !orun->events)
 			return reject_duplicate(m, orun, sid, sid_len, line, err);
-		rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
+		rc = take_pre_image(m, orun, id, err);
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
 		if (m->session.store->ops->update(orun->writer, id, row, err) ||
 		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_UPDATE,
-					 m->pre_image.ptr, hash, err))
+					 m->pre_image.ptr, hash, m->pre_hash, err))
 			return err->code;
 		orun->result->counts.updated++;
 	} else {
 		if (crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_INSERT, NULL,
-					 hash, err))
+					 hash, 0, err))
 			return err->code;
 		orun->result->counts.inserted++;
 	}
@@ -579,13 +594,13 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		rc = migrate_conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
 		if (rc)
 			return rc < 0 ? rc : 0;
-		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		rc = take_pre_image(m, orun, x.target_id, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
 			if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
 			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err))
+						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, err))
 				return err->code;
 			orun->result->counts.updated++;
 			if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
@@ -701,7 +716,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 			return rc < 0 ? rc : 0;
 	}
 	if (x.write_run != m->run) {
-		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+		rc = take_pre_image(m, orun, x.target_id, err);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -714,7 +729,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 			  : m->session.store->ops->update(orun->writer, x.target_id, &row, err)) ||
 	    (x.write_run != m->run &&
 	     crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, err)))
+				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, err)))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
@@ -1142,34 +1157,87 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 }
 
 /*
- * Per-row hashes of every table the project loads into, before the run
- * (what rollback must return to) or after it (what users then edited).
+ * The after-snapshot takes, of each table the run wrote, the rows it wrote:
+ * every row above the table's highest id before the run (a range of the
+ * id index: the run's inserts) and, from the ledger, those at or below it.
+ */
+static int take_written(struct migration *m, struct crm_snapshot_take *takes, size_t n, int64_t **ids,
+			struct crm_error *err)
+{
+	struct crm_snapshot *before;
+	struct crm_run_rows *rows = NULL;
+	size_t row_count = 0, i, t, k;
+	char path[PATH_MAX];
+	int64_t first, last;
+
+	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-before.snap", m->p->cfg.dir,
+			    (long long)m->run) ||
+	    !(before = crm_snapshot_load(path, err)))
+		return err->code;
+	if (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
+	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, 0, &rows, &row_count, err))
+		for (t = 0; t < n && !err->code; t++)
+			for (i = 0; i < row_count; i++) {
+				if (strcmp(rows[i].table, takes[t].table) != 0)
+					continue;
+				takes[t].above = rows[i].max_then;
+				ids[t] = crm_malloc((rows[i].count ? rows[i].count : 1) * sizeof(**ids));
+				if (!ids[t]) {
+					crm_error_set(err, CRM_ENOMEM, "out of memory");
+					break;
+				}
+				for (k = 0; k < rows[i].count; k++)
+					ids[t][k] = rows[i].expect[k].id;
+				takes[t].ids = ids[t];
+				takes[t].id_count = rows[i].count;
+			}
+	crm_snapshot_run_rows_free(rows, row_count);
+	crm_snapshot_free(before);
+	return err->code;
+}
+
+/*
+ * The target before the run (what rollback must return to: each table's
+ * row count and highest id; the ledger keeps each written row's hash) or
+ * after it (the rows the run wrote: what users then edited).
  */
 static int snapshot(struct migration *m, const char *when, struct crm_error *err)
 {
-	const char **tables = crm_calloc(m->p->count ? m->p->count : 1, sizeof(*tables));
+	size_t cap = m->p->count ? m->p->count : 1, i, j, n = 0;
+	struct crm_snapshot_take *takes = crm_calloc(cap, sizeof(*takes));
+	int64_t **ids = crm_calloc(cap, sizeof(*ids));
 	int after = strcmp(when, "after") == 0;
 	char path[PATH_MAX];
-	size_t i, j, n = 0;
 
-	if (!tables)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!takes || !ids) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < m->p->count; i++) {
 		const char *t = m->p->objects[m->p->order[i]].cfg->target;
-		/* after the run, only the tables it wrote: the others are as the before-snapshot has them */
+		/* after the run, only the tables it wrote */
 		if (after && !m->res->objects[i].counts.inserted && !m->res->objects[i].counts.updated)
 			continue;
-		for (j = 0; j < n && strcmp(tables[j], t) != 0; j++)
+		for (j = 0; j < n && strcmp(takes[j].table, t) != 0; j++)
 			;
-		if (j == n)
-			tables[n++] = t;
+		if (j == n) {
+			takes[n].table = t;
+			takes[n].extent = !after;
+			takes[n++].above = INT64_MAX;
+		}
 	}
+	if (after && n && take_written(m, takes, n, ids, err))
+		goto out;
 	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
 	    !crm_mkdir_private(path, err) &&
 	    !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
 			     (long long)m->run, when))
-		crm_snapshot_write(m->session.store, tables, n, path, err);
-	crm_free(tables);
+		crm_snapshot_write(m->session.store, takes, n, path, err);
+out:
+	for (i = 0; ids && i < cap; i++)
+		crm_free(ids[i]);
+	crm_free(ids);
+	crm_free(takes);
 	return err->code;
 }
 

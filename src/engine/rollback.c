@@ -46,8 +46,8 @@ struct rollback {
 	struct crm_rollback_result *res;
 	struct crm_session session;
 	struct crm_snapshot *before, *after;
-	struct crm_idcount *inserted; /* per before-table: ids the run inserted (when there is no after-snapshot) */
-	size_t inserted_count;
+	struct crm_run_rows *rows; /* per before-table, in its order: what the run wrote, from the ledger */
+	size_t row_count;
 	int64_t first_seq, last_seq; /* the run's ledger (read once: finding them scans the whole ledger) */
 	char now[CRM_DT_MAX];
 	struct revert_buffers buf;
@@ -99,55 +99,60 @@ static int add_changed(struct finding *f, int64_t id, int created, struct crm_er
 	return 0;
 }
 
-/* Is this row one users changed after the load? */
+/* Was row id there before the run? A whole snapshot lists it; otherwise every row up to its highest id was. */
+static int there_before(const struct rollback *rb, size_t table, int64_t id)
+{
+	uint64_t then;
+
+	if (crm_snapshot_whole(rb->before))
+		return crm_snapshot_find(rb->before, rb->rows[table].table, id, &then);
+	return id <= rb->rows[table].max_then;
+}
+
+/* A row the run wrote: edited when its hash differs from how the run left it (its after-snapshot). */
+static int judge_written(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct finding *f = ctx;
+	uint64_t then;
+
+	if (f->rb->after && crm_snapshot_find(f->rb->after, f->rb->rows[f->table].table, id, &then) && then != hash)
+		return add_changed(f, id, 0, err);
+	return 0;
+}
+
+/* Is this row one users created or changed after the load? */
 static int judge_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
 {
 	struct finding *f = ctx;
 	struct rollback *rb = f->rb;
-	const char *table = crm_snapshot_table(rb->before, f->table);
+	const char *table = rb->rows[f->table].table;
 	uint64_t then;
 
+	if (!there_before(rb, f->table, id))
+		return crm_idcount_get(&rb->rows[f->table].inserted, id) ? judge_written(ctx, id, hash, err)
+									 : add_changed(f, id, 1, err);
+	/* there before, in a whole snapshot: a table the run did not write is as the before-snapshot has it */
 	if (rb->after) {
-		/* a table the run did not write is in the after-snapshot's state still: the before-snapshot says it */
 		const struct crm_snapshot *cutover = crm_snapshot_has_table(rb->after, table) ? rb->after : rb->before;
-		if (crm_snapshot_find(cutover, table, id, &then))
-			return then != hash ? add_changed(f, id, 0, err) : 0;
-		return crm_snapshot_find(rb->before, table, id, &then) ? 0 : add_changed(f, id, 1, err);
+		if (crm_snapshot_find(cutover, table, id, &then) && then != hash)
+			return add_changed(f, id, 0, err);
 	}
-	/* no after-snapshot (the run did not finish): only rows neither there before nor the run's are known */
-	if (crm_snapshot_find(rb->before, table, id, &then) || crm_idcount_get(&rb->inserted[f->table], id))
-		return 0;
-	return add_changed(f, id, 1, err);
+	return 0;
 }
 
-static int load_inserted(struct rollback *rb, struct crm_error *err)
+/* Calls fn with the hash of each row the run wrote at or below the table's highest id then, as it is now. */
+static int hash_expected(struct rollback *rb, const struct crm_run_rows *r, crm_store_hash_fn fn, void *ctx,
+			 struct crm_error *err)
 {
-	struct crm_ledger_entry *entries = rb->buf.entries;
-	struct crm_arena arena;
-	int64_t below;
-	size_t n = crm_snapshot_table_count(rb->before), i, t, count;
+	int64_t *ids = crm_malloc((r->count ? r->count : 1) * sizeof(*ids));
+	size_t i;
 
-	rb->inserted = crm_calloc(n ? n : 1, sizeof(*rb->inserted));
-	if (!rb->inserted)
+	if (!ids)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	rb->inserted_count = n;
-	crm_arena_init(&arena, 64 * 1024);
-	for (below = rb->last_seq + 1; below > rb->first_seq && !err->code;) {
-		crm_arena_reset(&arena);
-		if (crm_state_ledger_read(rb->session.state, rb->res->run, rb->first_seq, below, rb->buf.cap, entries,
-					  &count, &arena, err) ||
-		    !count)
-			break;
-		for (i = 0; i < count; i++) {
-			for (t = 0; t < n && strcmp(crm_snapshot_table(rb->before, t), entries[i].table) != 0; t++)
-				;
-			if (t < n && entries[i].action == CRM_LEDGER_INSERT &&
-			    crm_idcount_add(&rb->inserted[t], entries[i].target_id, 1, err))
-				break;
-		}
-		below = entries[count - 1].seq;
-	}
-	crm_arena_release(&arena);
+	for (i = 0; i < r->count; i++)
+		ids[i] = r->expect[i].id;
+	rb->session.store->ops->hash_ids(rb->session.store, r->table, ids, r->count, fn, ctx, err);
+	crm_free(ids);
 	return err->code;
 }
 
@@ -170,12 +175,14 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 	memset(&f, 0, sizeof(f));
 	f.rb = rb;
 	crm_buf_init(&row, 1u << 30);
-	if (!rb->after && load_inserted(rb, err))
-		goto out;
-	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
+	for (t = 0; t < rb->row_count; t++) {
+		const struct crm_run_rows *r = &rb->rows[t];
 		f.table = t;
-		if (rb->session.store->ops->hash_rows(rb->session.store, crm_snapshot_table(rb->before, t), judge_row,
-						      &f, err))
+		/* the rows added since the run began, then (with a whole snapshot, among all) the rows it wrote */
+		if (rb->session.store->ops->hash_rows(rb->session.store, r->table,
+						      crm_snapshot_whole(rb->before) ? INT64_MIN : r->max_then,
+						      judge_row, &f, err) ||
+		    (!crm_snapshot_whole(rb->before) && hash_expected(rb, r, judge_written, &f, err)))
 			goto out;
 	}
 	if (crm_path_format(dir, sizeof(dir), err, "%s/reports", rb->p->cfg.dir) || crm_mkdir_private(dir, err) ||
@@ -190,7 +197,7 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 	}
 	fputs("table,id,change,row\n", out);
 	for (i = 0; i < f.count; i++) {
-		const char *table = crm_snapshot_table(rb->before, f.rows[i].table);
+		const char *table = rb->rows[f.rows[i].table].table;
 		char id[24];
 		int rc = rb->session.store->ops->row_json(rb->session.store, table, f.rows[i].id, &row, err);
 		if (rc < 0)
@@ -330,18 +337,17 @@ fail:
 
 struct strays {
 	struct rollback *rb;
-	const char *table;
-	int64_t *ids; /* rows the before-snapshot does not have, in id order */
+	size_t table;
+	int64_t *ids; /* rows that were not there before the run, in id order */
 	size_t count, cap;
 };
 
 static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
 {
 	struct strays *s = ctx;
-	uint64_t then;
 
 	(void)hash;
-	if (crm_snapshot_find(s->rb->before, s->table, id, &then))
+	if (there_before(s->rb, s->table, id))
 		return 0;
 	if (crm_grow(&s->ids, s->count, &s->cap, sizeof(*s->ids), 256))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -349,24 +355,25 @@ static int find_stray(void *ctx, int64_t id, uint64_t hash, struct crm_error *er
 	return 0;
 }
 
-/* Rows that were not there before the run and are not the run's: others created them (and they were exported). */
+/* Rows that were not there before the run and are not the run's (reverted already): others created them. */
 static int remove_others(struct rollback *rb, struct crm_error *err)
 {
 	struct strays s;
-	size_t t;
 
 	memset(&s, 0, sizeof(s));
 	s.rb = rb;
-	for (t = 0; t < crm_snapshot_table_count(rb->before); t++) {
-		s.table = crm_snapshot_table(rb->before, t);
+	for (s.table = 0; s.table < rb->row_count; s.table++) {
+		const struct crm_run_rows *r = &rb->rows[s.table];
 		s.count = 0;
-		if (rb->session.store->ops->hash_rows(rb->session.store, s.table, find_stray, &s, err))
+		if (rb->session.store->ops->hash_rows(rb->session.store, r->table,
+						      crm_snapshot_whole(rb->before) ? INT64_MIN : r->max_then,
+						      find_stray, &s, err))
 			break;
 		if (!s.count)
 			continue;
 		if (rb->session.store->ops->begin(rb->session.store, err))
 			break;
-		if (rb->session.store->ops->remove_rows(rb->session.store, s.table, s.ids, s.count, err) ||
+		if (rb->session.store->ops->remove_rows(rb->session.store, r->table, s.ids, s.count, err) ||
 		    rb->session.store->ops->commit(rb->session.store, err)) {
 			abandon(rb);
 			break;
@@ -472,6 +479,11 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		crm_error_set(err, CRM_EINPUT, "nothing to roll back: no migration has run in '%s'", p->cfg.dir);
 	if (rc || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
 		goto out;
+	/* the run's ledger: what it wrote, and what those rows were before it */
+	if (crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err) ||
+	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before, !opt->verify_only,
+				  &rb.rows, &rb.row_count, err))
+		goto out;
 	if (!opt->verify_only && opt->started && opt->started(opt->started_ctx, res->run, err))
 		goto out;
 	if (!opt->verify_only) {
@@ -480,8 +492,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			goto out;
 		res->resumed = rc == 1;
 		/* the run may have just loaded the ledger and xref: lookups of them need their statistics */
-		if (crm_state_analyze(rb.session.state, err) ||
-		    crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err))
+		if (crm_state_analyze(rb.session.state, err))
 			goto out;
 		if (rc == 0) {
 			progress.exported = 0;
@@ -508,17 +519,22 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		    crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 			goto out;
 	}
-	if (crm_snapshot_compare(rb.session.store, rb.before, &res->diffs, err))
+	res->diffs = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*res->diffs));
+	if (!res->diffs) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
-	res->diff_count = crm_snapshot_table_count(rb.before);
+	}
 	res->identical = 1;
-	for (i = 0; i < res->diff_count; i++)
-		if (res->diffs[i].missing || res->diffs[i].extra || res->diffs[i].changed)
+	for (i = 0; i < rb.row_count; i++, res->diff_count++) {
+		const struct crm_run_rows *r = &rb.rows[i];
+		struct crm_snapshot_diff *d = &res->diffs[i];
+		if (crm_snapshot_compare(rb.session.store, rb.before, r->table, r->expect, r->count, d, err))
+			goto out;
+		if (d->missing || d->extra || d->changed)
 			res->identical = 0;
+	}
 out:
-	for (i = 0; i < rb.inserted_count; i++)
-		crm_idcount_release(&rb.inserted[i]);
-	crm_free(rb.inserted);
+	crm_snapshot_run_rows_free(rb.rows, rb.row_count);
 	crm_snapshot_free(rb.before);
 	crm_snapshot_free(rb.after);
 	crm_arena_release(&arena);

@@ -1,10 +1,14 @@
 /*
- * snapshot.c: the file is "CRMSNAP1", a u32 table count, then per table a
- * u16 name length, the name, a u64 row count and the rows (i64 id, u64
- * hash), ids ascending. Counts are patched in once a table is written.
+ * snapshot.c: the file is "CRMSNAP2", a u32 table count, then per table a
+ * u16 name length, the name, the table's i64 row count and i64 highest id,
+ * a u64 count of the rows listed and those rows (i64 id, u64 hash), ids
+ * ascending. Counts are patched in once a table is written. "CRMSNAP1"
+ * files (earlier versions) have no row count or highest id: they list every
+ * row.
  */
 #include "compat.h"
 #include "engine/snapshot.h"
+#include "state/state.h"
 #include "util/alloc.h"
 #include "util/path.h"
 
@@ -15,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAGIC "CRMSNAP1"
+#define MAGIC	    "CRMSNAP2"
+#define MAGIC_WHOLE "CRMSNAP1"
 
 struct snap_row {
 	int64_t id;
@@ -24,6 +29,7 @@ struct snap_row {
 
 struct snap_table {
 	char name[64];
+	int64_t rows_total, max_id;
 	struct snap_row *rows;
 	size_t count;
 };
@@ -31,6 +37,7 @@ struct snap_table {
 struct crm_snapshot {
 	struct snap_table *tables;
 	size_t count;
+	int whole;
 };
 
 struct writing {
@@ -51,7 +58,27 @@ static int write_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err
 	return 0;
 }
 
-int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_t count, const char *path,
+static int io_error(struct crm_error *err)
+{
+	return crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
+}
+
+/* The rows take lists, in id order: the listed ids up to `above`, then every row above it. */
+static int write_rows(struct crm_store *store, const struct crm_snapshot_take *take, struct writing *w,
+		      struct crm_error *err)
+{
+	size_t below = 0;
+
+	while (below < take->id_count && take->ids[below] <= take->above)
+		below++;
+	if (below && store->ops->hash_ids(store, take->table, take->ids, below, write_row, w, err))
+		return err->code;
+	if (take->above != INT64_MAX)
+		store->ops->hash_rows(store, take->table, take->above, write_row, w, err);
+	return err->code;
+}
+
+int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *takes, size_t count, const char *path,
 		       struct crm_error *err)
 {
 	struct crm_atomic_file af;
@@ -64,25 +91,29 @@ int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_
 		return err->code;
 	w.f = af.f;
 	if (fwrite(MAGIC, 8, 1, w.f) != 1 || fwrite(&n, sizeof(n), 1, w.f) != 1)
-		crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
+		io_error(err);
 	for (i = 0; i < count && !err->code; i++) {
-		uint16_t len = (uint16_t)strlen(tables[i]);
+		uint16_t len = (uint16_t)strlen(takes[i].table);
+		int64_t extent[2] = {-1, -1};
 		long at;
 		w.rows = 0;
-		if (fwrite(&len, sizeof(len), 1, w.f) != 1 || fwrite(tables[i], len, 1, w.f) != 1) {
-			crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
+		if (takes[i].extent && store->ops->extent(store, takes[i].table, &extent[0], &extent[1], err))
+			break;
+		if (fwrite(&len, sizeof(len), 1, w.f) != 1 || fwrite(takes[i].table, len, 1, w.f) != 1 ||
+		    fwrite(extent, sizeof(extent), 1, w.f) != 1) {
+			io_error(err);
 			break;
 		}
 		at = ftell(w.f);
 		if (fwrite(&w.rows, sizeof(w.rows), 1, w.f) != 1) {
-			crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
+			io_error(err);
 			break;
 		}
-		if (store->ops->hash_rows(store, tables[i], write_row, &w, err))
+		if (write_rows(store, &takes[i], &w, err))
 			break;
 		/* the row count, now known, into its place */
 		if (fseek(w.f, at, SEEK_SET) || fwrite(&w.rows, sizeof(w.rows), 1, w.f) != 1 || fseek(w.f, 0, SEEK_END))
-			crm_error_set(err, CRM_EIO, "cannot write the snapshot: %s", strerror(errno));
+			io_error(err);
 	}
 	return crm_atomic_commit(&af, err);
 }
@@ -100,17 +131,21 @@ struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err)
 		return NULL;
 	}
 	snap = crm_calloc(1, sizeof(*snap));
-	if (!snap || fread(magic, 8, 1, f) != 1 || memcmp(magic, MAGIC, 8) || fread(&n, sizeof(n), 1, f) != 1 ||
+	if (!snap || fread(magic, 8, 1, f) != 1 ||
+	    (memcmp(magic, MAGIC, 8) != 0 && memcmp(magic, MAGIC_WHOLE, 8) != 0) || fread(&n, sizeof(n), 1, f) != 1 ||
 	    n > 4096 || !(snap->tables = crm_calloc(n ? n : 1, sizeof(*snap->tables)))) {
 		crm_error_set(err, snap ? CRM_EINPUT : CRM_ENOMEM, "'%s' is not a crmshift snapshot", path);
 		goto fail;
 	}
 	snap->count = n;
+	snap->whole = memcmp(magic, MAGIC_WHOLE, 8) == 0;
 	for (i = 0; i < n; i++) {
 		struct snap_table *t = &snap->tables[i];
+		int64_t extent[2] = {0, 0};
 		uint16_t len;
 		uint64_t rows;
 		if (fread(&len, sizeof(len), 1, f) != 1 || len >= sizeof(t->name) || fread(t->name, len, 1, f) != 1 ||
+		    (!snap->whole && fread(extent, sizeof(extent), 1, f) != 1) ||
 		    fread(&rows, sizeof(rows), 1, f) != 1 || rows > SIZE_MAX / sizeof(*t->rows)) {
 			crm_error_set(err, CRM_EINPUT, "the snapshot '%s' is truncated or damaged", path);
 			goto fail;
@@ -126,6 +161,9 @@ struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err)
 			crm_error_set(err, CRM_EINPUT, "the snapshot '%s' is truncated or damaged", path);
 			goto fail;
 		}
+		/* a whole snapshot lists every row: its count and its last id are the table's */
+		t->rows_total = snap->whole ? (int64_t)t->count : extent[0];
+		t->max_id = snap->whole ? (t->count ? t->rows[t->count - 1].id : 0) : extent[1];
 	}
 	fclose(f);
 	return snap;
@@ -172,6 +210,19 @@ int crm_snapshot_has_table(const struct crm_snapshot *snap, const char *table)
 	return table_of(snap, table) != NULL;
 }
 
+int crm_snapshot_whole(const struct crm_snapshot *snap)
+{
+	return snap->whole;
+}
+
+void crm_snapshot_extent(const struct crm_snapshot *snap, const char *table, int64_t *rows, int64_t *max_id)
+{
+	const struct snap_table *t = table_of(snap, table);
+
+	*rows = t ? t->rows_total : 0;
+	*max_id = t ? t->max_id : 0;
+}
+
 int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_t id, uint64_t *hash)
 {
 	const struct snap_table *t = table_of(snap, table);
@@ -197,7 +248,7 @@ struct comparing {
 	struct crm_snapshot_diff *d;
 };
 
-/* A merge of two id-ordered sequences: the table now and the snapshot. */
+/* A whole snapshot: a merge of two id-ordered sequences, the table now and the snapshot. */
 static int compare_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
 {
 	struct comparing *c = ctx;
@@ -217,25 +268,210 @@ static int compare_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *e
 	return 0;
 }
 
-int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *snap, struct crm_snapshot_diff **out,
+static int compare_whole(struct crm_store *store, const struct snap_table *t, struct crm_snapshot_diff *d,
 			 struct crm_error *err)
 {
-	struct crm_snapshot_diff *diffs = crm_calloc(snap->count ? snap->count : 1, sizeof(*diffs));
+	struct comparing c;
+
+	c.t = t;
+	c.next = 0;
+	c.d = d;
+	if (store->ops->hash_rows(store, t->name, INT64_MIN, compare_row, &c, err))
+		return err->code;
+	d->missing += (int64_t)(t->count - c.next);
+	return 0;
+}
+
+struct checking {
+	const struct crm_snapshot_expect *expect;
+	size_t n, next;
+	int64_t max_then;
+	int64_t seen; /* rows expected present and found */
+	struct crm_snapshot_diff *d;
+};
+
+/* A row above the highest id before the run: none was there then. */
+static int count_extra(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct checking *c = ctx;
+
+	(void)id, (void)hash, (void)err;
+	c->d->extra++;
+	return 0;
+}
+
+/* One of the rows the run wrote, found now (hash_ids calls in id order, as expect is). */
+static int check_written(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
+{
+	struct checking *c = ctx;
+	const struct crm_snapshot_expect *e;
+
+	(void)err;
+	while (c->next < c->n && c->expect[c->next].id < id)
+		c->next++;
+	if (c->next == c->n || c->expect[c->next].id != id)
+		return 0;
+	e = &c->expect[c->next++];
+	if (!e->present) {
+		c->d->extra += id <= c->max_then; /* above it, count_extra counts it */
+		return 0;
+	}
+	c->seen++;
+	c->d->changed += e->hash && e->hash != hash;
+	return 0;
+}
+
+int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const char *table,
+			 const struct crm_snapshot_expect *expect, size_t n, struct crm_snapshot_diff *diff,
+			 struct crm_error *err)
+{
+	const struct snap_table *t = table_of(before, table);
+	struct checking c;
+	int64_t *ids, max_now, present = 0, untouched_then, untouched_now;
 	size_t i;
 
-	*out = diffs;
-	if (!diffs)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < snap->count; i++) {
-		struct comparing c;
-		c.t = &snap->tables[i];
-		c.next = 0;
-		c.d = &diffs[i];
-		snprintf(c.d->table, sizeof(c.d->table), "%s", c.t->name);
-		c.d->rows_then = (int64_t)c.t->count;
-		if (store->ops->hash_rows(store, c.t->name, compare_row, &c, err))
-			return err->code;
-		c.d->missing += (int64_t)(c.t->count - c.next);
+	memset(diff, 0, sizeof(*diff));
+	snprintf(diff->table, sizeof(diff->table), "%s", table);
+	if (t) {
+		diff->rows_then = t->rows_total;
+		if (before->whole)
+			return compare_whole(store, t, diff, err);
 	}
+	if (store->ops->extent(store, table, &diff->rows_now, &max_now, err))
+		return err->code;
+	memset(&c, 0, sizeof(c));
+	c.expect = expect;
+	c.n = n;
+	c.max_then = t ? t->max_id : 0;
+	c.d = diff;
+	if (store->ops->hash_rows(store, table, c.max_then, count_extra, &c, err))
+		return err->code;
+	ids = crm_malloc((n ? n : 1) * sizeof(*ids));
+	if (!ids)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		ids[i] = expect[i].id;
+		present += expect[i].present;
+	}
+	store->ops->hash_ids(store, table, ids, n, check_written, &c, err);
+	crm_free(ids);
+	if (err->code)
+		return err->code;
+	diff->missing += present - c.seen;
+	/* the rows the run did not write: as many now as then, or some went (or came at an id used before) */
+	untouched_then = diff->rows_then - present;
+	untouched_now = diff->rows_now - diff->extra - c.seen;
+	if (untouched_now < untouched_then)
+		diff->missing += untouched_then - untouched_now;
+	else
+		diff->extra += untouched_now - untouched_then;
 	return 0;
+}
+
+struct run_walk {
+	struct crm_run_rows *rows;
+	size_t count;
+	int want_inserted;
+};
+
+static int walk_entry(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action, uint64_t row_hash,
+		      struct crm_error *err)
+{
+	struct run_walk *w = ctx;
+	struct crm_run_rows *r = NULL;
+	struct crm_snapshot_expect *e;
+	size_t i;
+
+	for (i = 0; i < w->count && !r; i++)
+		if (strcmp(w->rows[i].table, table) == 0)
+			r = &w->rows[i];
+	if (!r)
+		return 0; /* a table the project no longer loads into: the before-snapshot does not cover it */
+	if (action == CRM_LEDGER_INSERT && w->want_inserted && crm_idcount_add(&r->inserted, target_id, 1, err))
+		return err->code;
+	if (target_id > r->max_then)
+		return 0;
+	if (crm_grow(&r->expect, r->count, &r->cap, sizeof(*r->expect), 256))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	e = &r->expect[r->count++];
+	e->id = target_id;
+	e->present = action != CRM_LEDGER_INSERT;
+	e->hash = e->present ? row_hash : 0;
+	return 0;
+}
+
+/* By id, and for one id the oldest entry first: the sort is stable because of the walk's order index. */
+struct ordered {
+	struct crm_snapshot_expect e;
+	size_t order;
+};
+
+static int cmp_ordered(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+
+	if (x->e.id != y->e.id)
+		return x->e.id < y->e.id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Ascending ids, one each: the oldest entry says what the row was before the run. */
+static int order_rows(struct crm_run_rows *r, struct crm_error *err)
+{
+	struct ordered *o = crm_malloc((r->count ? r->count : 1) * sizeof(*o));
+	size_t i, n = 0;
+
+	if (!o)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < r->count; i++) {
+		o[i].e = r->expect[i];
+		o[i].order = i;
+	}
+	qsort(o, r->count, sizeof(*o), cmp_ordered);
+	for (i = 0; i < r->count; i++)
+		if (!n || r->expect[n - 1].id != o[i].e.id)
+			r->expect[n++] = o[i].e;
+	r->count = n;
+	crm_free(o);
+	return 0;
+}
+
+int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, int64_t last,
+			  const struct crm_snapshot *before, int want_inserted, struct crm_run_rows **out,
+			  size_t *count, struct crm_error *err)
+{
+	struct run_walk w;
+	size_t i;
+
+	*out = NULL;
+	*count = 0;
+	w.rows = crm_calloc(before->count ? before->count : 1, sizeof(*w.rows));
+	if (!w.rows)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	w.count = before->count;
+	w.want_inserted = want_inserted;
+	for (i = 0; i < before->count; i++) {
+		w.rows[i].table = before->tables[i].name;
+		w.rows[i].max_then = before->tables[i].max_id;
+		crm_idcount_init(&w.rows[i].inserted);
+	}
+	*out = w.rows;
+	*count = w.count;
+	if (crm_state_ledger_walk(state, run, first, last, walk_entry, &w, err))
+		return err->code;
+	for (i = 0; i < w.count; i++)
+		if (order_rows(&w.rows[i], err))
+			return err->code;
+	return 0;
+}
+
+void crm_snapshot_run_rows_free(struct crm_run_rows *rows, size_t count)
+{
+	size_t i;
+
+	for (i = 0; rows && i < count; i++) {
+		crm_free(rows[i].expect);
+		crm_idcount_release(&rows[i].inserted);
+	}
+	crm_free(rows);
 }

@@ -1,11 +1,18 @@
 /*
- * snapshot.h: what the target held, as per-row hashes, so that a rollback
- * can be checked (did the target return to exactly its state before the
- * run?) and edits made after a load can be found (which rows differ from
- * what the run left?). A snapshot is a file under .crmshift/snapshots/:
- * per table its rows in id order, 16 bytes a row (id, hash of every other
- * column as the store holds it), written to a temporary name, synced and
+ * snapshot.h: what the target held, so that a rollback can be checked (is
+ * every row the run wrote as it was before the run, and no row added since
+ * left?) and edits made after a load can be found (which rows the run
+ * wrote differ from how it left them?). A snapshot is a file under
+ * .crmshift/snapshots/: per table its row count, its highest id, and the
+ * rows it covers in id order, 16 bytes a row (id, hash of every other
+ * column as the store holds it); written to a temporary name, synced and
  * renamed, so a crash never leaves half a snapshot.
+ *
+ * What a snapshot covers follows a run's work, not the target's size: the
+ * one before a run lists no rows (the ledger keeps the hash of each row the
+ * run updates or deletes, taken when it writes it), the one after lists
+ * the rows the run wrote. Snapshots written by earlier versions (CRMSNAP1)
+ * list every row of every table and are read as such ("whole").
  *
  * Not for: the source side. Export hashes and row counts are the state's.
  */
@@ -15,34 +22,86 @@
 #include "compat.h"
 #include "store/store.h"
 #include "util/error.h"
+#include "util/hash.h"
 
-/* Writes the rows of tables (a table not created yet is empty) to path. */
-int crm_snapshot_write(struct crm_store *store, const char *const *tables, size_t count, const char *path,
+/* What a snapshot takes of one table. */
+struct crm_snapshot_take {
+	const char *table;
+	int extent;	    /* its row count and highest id (else -1 and -1: counting rows reads them all) */
+	int64_t above;	    /* the rows whose id is above this (INT64_MAX: none) */
+	const int64_t *ids; /* and these rows (ascending; absent ones are left out) */
+	size_t id_count;
+};
+
+int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *takes, size_t count, const char *path,
 		       struct crm_error *err);
 
 struct crm_snapshot;
 
-/* Reads a snapshot into memory (16 bytes a row); NULL with err set. */
+/* Reads a snapshot into memory (16 bytes a row it lists); NULL with err set. */
 struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err);
 void crm_snapshot_free(struct crm_snapshot *snap);
 size_t crm_snapshot_table_count(const struct crm_snapshot *snap);
 const char *crm_snapshot_table(const struct crm_snapshot *snap, size_t i);
 /* Whether the snapshot covers table. */
 int crm_snapshot_has_table(const struct crm_snapshot *snap, const char *table);
-/* 1 and *hash when the table held row id, 0 when not. */
+/* Whether it lists every row of every table (CRMSNAP1). */
+int crm_snapshot_whole(const struct crm_snapshot *snap);
+/* The table's row count and highest id when the snapshot was taken (0 and 0 for a table it does not cover). */
+void crm_snapshot_extent(const struct crm_snapshot *snap, const char *table, int64_t *rows, int64_t *max_id);
+/* 1 and *hash when the snapshot lists row id, 0 when not. */
 int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_t id, uint64_t *hash);
 
-/* How a table now differs from a snapshot. */
+/* A row a run wrote and what it was before the run: present with its hash (0: not known), or absent. */
+struct crm_snapshot_expect {
+	int64_t id;
+	uint64_t hash;
+	int present;
+};
+
+/* How a table now differs from its state before a run. */
 struct crm_snapshot_diff {
 	char table[64];
 	int64_t rows_then, rows_now;
-	int64_t missing; /* rows the snapshot has and the table has not */
-	int64_t extra;	 /* rows the table has and the snapshot has not */
+	int64_t missing; /* rows there before and not now */
+	int64_t extra;	 /* rows there now and not before */
 	int64_t changed; /* rows in both whose values differ */
 };
 
-/* Compares every table of snap with the target now: one diff per table into *out (crm_free it). */
-int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *snap, struct crm_snapshot_diff **out,
+/*
+ * Compares table with the before-snapshot `before` of a run, given what
+ * each row the run wrote was before it (expect, ascending ids, one each):
+ * those rows one by one, every row above the snapshot's highest id (none
+ * may be left), and the row count, which accounts for the rows the run
+ * did not write. A whole snapshot is compared row by row instead.
+ */
+int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const char *table,
+			 const struct crm_snapshot_expect *expect, size_t n, struct crm_snapshot_diff *diff,
 			 struct crm_error *err);
+
+/*
+ * A table's share of a run's ledger, as rollback and the after-snapshot
+ * need it: every row the run wrote at or below the before-snapshot's
+ * highest id, with what it was before the run (an update's or delete's
+ * ledger row_hash; absent for an insert), ascending, one each (the
+ * oldest entry wins); and, when asked for, every row the run inserted.
+ * The rows above that id were not there before the run, whatever it did
+ * to them.
+ */
+struct crm_run_rows {
+	const char *table; /* the before-snapshot's */
+	int64_t max_then;  /* the before-snapshot's highest id */
+	struct crm_snapshot_expect *expect;
+	size_t count, cap;
+	struct crm_idcount inserted;
+};
+
+struct crm_state;
+
+/* One crm_run_rows per table of before, from run's ledger entries first..last, into *out (*count of them). */
+int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, int64_t last,
+			  const struct crm_snapshot *before, int want_inserted, struct crm_run_rows **out,
+			  size_t *count, struct crm_error *err);
+void crm_snapshot_run_rows_free(struct crm_run_rows *rows, size_t count);
 
 #endif

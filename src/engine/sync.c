@@ -126,12 +126,14 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	if (rc)
 		return rc < 0 ? rc : 0;
 	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
+	if (rc == 0)
+		rc = m->session.store->ops->row_hash(orun->writer, x.target_id, &m->pre_hash, err);
 	if (rc < 0)
 		return rc;
 	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
 	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
 			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
-					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, err)))
+					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, err)))
 		return err->code;
 	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))
 		return err->code;

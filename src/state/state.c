@@ -69,7 +69,7 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.ledger (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object_id BIGINT NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL, action @BYTES@ NOT NULL, pre_image @BYTES@,\n"
-	"  hash BIGINT NOT NULL);\n"
+	"  hash BIGINT NOT NULL, row_hash BIGINT NOT NULL DEFAULT 0);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.checkpoints (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, pass1_records BIGINT NOT NULL, pass1_done BIGINT NOT "
 	"NULL,\n"
@@ -103,6 +103,7 @@ static const struct {
 	const char *table, *column, *decl;
 } added_columns[] = {
 	{"xref", "row_hash", "BIGINT NOT NULL DEFAULT 0"},
+	{"ledger", "row_hash", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "deleted", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "conflicts", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "skipped", "BIGINT NOT NULL DEFAULT 0"},
@@ -130,6 +131,29 @@ static int expand_ddl(struct crm_buf *out, const struct crm_store_ops *ops, stru
 		}
 	}
 	return err->code;
+}
+
+/*
+ * Indexes of the state: a run's ledger entries by run (finding a run's
+ * range of seq scanned the whole ledger, every sync and rollback: a cost
+ * that grew with the target, not the run). Appended to in seq order, as
+ * the ledger is: a load pays little for it.
+ */
+static const struct {
+	const char *name, *table, *columns;
+} state_indexes[] = {
+	{"ledger_run", "ledger", "run_id, seq"},
+};
+
+static int add_indexes(struct crm_state *st, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(state_indexes) / sizeof(state_indexes[0]); i++)
+		if (st->store->ops->state_index(st->store, state_indexes[i].name, state_indexes[i].table,
+						state_indexes[i].columns, err))
+			return err->code;
+	return 0;
 }
 
 static int add_missing_columns(struct crm_state *st, struct crm_error *err)
@@ -162,8 +186,9 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		" target_id = excluded.target_id, hash = excluded.hash, seen_run = excluded.seen_run,"
 		" write_run = excluded.write_run, row_hash = excluded.row_hash",
 		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id = $3",
-		"INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		"INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
+		"row_hash)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
 		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified,"
 		" blanked FROM crmshift.checkpoints WHERE run_id = $1 AND object = $2",
@@ -204,7 +229,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 	crm_arena_init(&st->ahead_ids, 1 << 16);
 	crm_buf_init(&ddl, 1 << 16);
 	if (expand_ddl(&ddl, store->ops, err) || store->ops->exec(store, ddl.ptr, err) ||
-	    add_missing_columns(st, err) || prepare_all(st, err)) {
+	    add_missing_columns(st, err) || add_indexes(st, err) || prepare_all(st, err)) {
 		crm_buf_release(&ddl);
 		crm_state_close(st);
 		return err->code;
@@ -820,7 +845,7 @@ static const char *const ledger_action_names[] = {"insert", "update", "delete"};
 
 int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
-			 struct crm_error *err)
+			 uint64_t row_hash, struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_LEDGER_ADD];
 
@@ -831,6 +856,7 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 	crm_stmt_str(s, 5, ledger_action_names[action]);
 	crm_stmt_str(s, 6, pre_image);
 	crm_stmt_int64(s, 7, (int64_t)hash);
+	crm_stmt_int64(s, 8, (int64_t)row_hash);
 	return step_done(s, err);
 }
 
@@ -904,7 +930,7 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
 		if (crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err) ||
 		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
-					 CRM_LEDGER_INSERT, NULL, rows[i].hash, err))
+					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, err))
 			return err->code;
 	}
 	return 0;
@@ -1059,6 +1085,50 @@ static const char *arena_col(struct crm_arena *arena, struct crm_store_stmt *s, 
 	return copy;
 }
 
+/* The action of a ledger row's action text. */
+static enum crm_ledger_action ledger_action(const char *text)
+{
+	enum crm_ledger_action action = CRM_LEDGER_INSERT;
+
+	while (action < CRM_LEDGER_DELETE && strcmp(text, ledger_action_names[action]) != 0)
+		action++;
+	return action;
+}
+
+/* Seqs a statement of crm_state_ledger_walk covers: a server sends a result whole, so it is read in windows. */
+#define LEDGER_WALK_WINDOW 65536
+
+int crm_state_ledger_walk(struct crm_state *st, int64_t run, int64_t first, int64_t last, crm_ledger_walk_fn fn,
+			  void *ctx, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st,
+					"SELECT o.target_table, l.target_id, l.action, l.row_hash "
+					"FROM crmshift.ledger l JOIN crmshift.objects o ON o.id = l.object_id "
+					"WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq",
+					err);
+	int64_t from;
+	int rc = 0;
+
+	if (!s)
+		return err->code;
+	for (from = first; from <= last && rc >= 0 && !err->code; from += LEDGER_WALK_WINDOW) {
+		crm_stmt_int64(s, 1, from);
+		crm_stmt_int64(s, 2, from + LEDGER_WALK_WINDOW);
+		crm_stmt_int64(s, 3, run);
+		while ((rc = crm_stmt_step(s, err)) == 1) {
+			char table[64], action[16];
+			copy_col(table, sizeof(table), s, 0);
+			copy_col(action, sizeof(action), s, 2);
+			if (fn(ctx, table, crm_stmt_col_int64(s, 1), ledger_action(action),
+			       (uint64_t)crm_stmt_col_int64(s, 3), err))
+				break;
+		}
+		crm_stmt_reset(s);
+	}
+	crm_stmt_finalize(s);
+	return err->code;
+}
+
 int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int64_t below, size_t limit,
 			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err)
 {
@@ -1074,7 +1144,8 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 	 * LIMIT over the whole range was planned as a scan of all of it).
 	 */
 	s = once(st,
-		 "SELECT l.seq, l.object_id, o.target_table, l.target_id, l.source_id, l.action, l.pre_image "
+		 "SELECT l.seq, l.object_id, o.target_table, l.target_id, l.source_id, l.action, l.pre_image, "
+		 "l.row_hash "
 		 "FROM crmshift.ledger l JOIN crmshift.objects o ON o.id = l.object_id "
 		 "WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq DESC",
 		 err);
@@ -1094,10 +1165,9 @@ int crm_state_ledger_read(struct crm_state *st, int64_t run, int64_t first, int6
 			e->target_id = crm_stmt_col_int64(s, 3);
 			e->source_id = arena_col(arena, s, 4, &nomem);
 			copy_col(action, sizeof(action), s, 5);
-			e->action = CRM_LEDGER_INSERT;
-			while (e->action < CRM_LEDGER_DELETE && strcmp(action, ledger_action_names[e->action]) != 0)
-				e->action++;
+			e->action = ledger_action(action);
 			e->pre_image = arena_col(arena, s, 6, &nomem);
+			e->row_hash = (uint64_t)crm_stmt_col_int64(s, 7);
 		}
 		crm_stmt_reset(s);
 		below = from;

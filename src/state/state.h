@@ -164,9 +164,14 @@ struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *state, int64_
 
 enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE, CRM_LEDGER_DELETE };
 
+/*
+ * One row a run wrote: hash is the record's content hash, row_hash the
+ * target row's hash_rows hash before this write (0 for an insert): what a
+ * rollback must bring it back to.
+ */
 int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
-			 struct crm_error *err);
+			 uint64_t row_hash, struct crm_error *err);
 
 /* A row a run has just inserted, for crm_state_inserted. */
 struct crm_inserted {
@@ -193,6 +198,8 @@ struct crm_ledger_entry {
 	enum crm_ledger_action action;
 	/* JSON object: an update's prior columns, a deleted row whole (with its id); NULL for an insert */
 	const char *pre_image;
+	/* an update's or delete's row as it was before, as the store's hash_rows hashes it (0: not known) */
+	uint64_t row_hash;
 };
 
 /* The first and last seq of a run's ledger (last < first when it has none). */
@@ -203,6 +210,12 @@ int crm_state_ledger_range(struct crm_state *state, int64_t run, int64_t *first,
  */
 int crm_state_ledger_read(struct crm_state *state, int64_t run, int64_t first, int64_t below, size_t limit,
 			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err);
+/* One entry of a run's ledger, its pre-image left out; non-zero with err set stops the walk. */
+typedef int (*crm_ledger_walk_fn)(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action,
+				  uint64_t row_hash, struct crm_error *err);
+/* Calls fn for every entry of run with first <= seq <= last, oldest first. */
+int crm_state_ledger_walk(struct crm_state *state, int64_t run, int64_t first, int64_t last, crm_ledger_walk_fn fn,
+			  void *ctx, struct crm_error *err);
 /*
  * Undoes a ledger entry in the cross-reference: an insert's entry goes, an
  * update's hashes are cleared, a deleted record's entry comes back.

@@ -1206,7 +1206,7 @@ static int pg_has_rows(struct crm_store *base, const char *table, const int64_t 
 }
 
 struct hash_walk {
-	int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err);
+	crm_store_hash_fn fn;
 	void *ctx;
 };
 
@@ -1221,19 +1221,45 @@ static int hash_batch(void *ctx, const PGresult *res, struct crm_error *err)
 	return 0;
 }
 
-static int pg_hash_rows(struct crm_store *base, const char *table,
-			int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+static int pg_hash_rows(struct crm_store *base, const char *table, int64_t above, crm_store_hash_fn fn, void *ctx,
 			struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct hash_walk hw = {fn, ctx};
-	char sql[256];
+	char sql[256], from[24];
+	const char *values[1] = {from};
 	int rc = table_exists(s, NULL, table, err);
 
 	if (rc <= 0)
 		return err->code; /* a table not created yet has no rows */
-	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY id", table);
-	return each_batch(s, sql, 0, NULL, hash_batch, &hw, "row hashes", err);
+	snprintf(from, sizeof(from), "%lld", (long long)above);
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id > $1::bigint ORDER BY id", table);
+	return each_batch(s, sql, 1, values, hash_batch, &hw, "row hashes", err);
+}
+
+/* Ids a statement names in its array, at most: one statement a batch keeps the array's text in bounds. */
+#define HASH_IDS_BATCH 10000
+
+static int pg_hash_ids(struct crm_store *base, const char *table, const int64_t *ids, size_t n, crm_store_hash_fn fn,
+		       void *ctx, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct hash_walk hw = {fn, ctx};
+	char sql[256];
+	size_t at;
+	int rc = table_exists(s, NULL, table, err);
+
+	if (rc <= 0)
+		return err->code;
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[]) ORDER BY id", table);
+	for (at = 0; at < n && !err->code; at += HASH_IDS_BATCH) {
+		PGresult *res = with_ids(s, sql, ids + at, n - at < HASH_IDS_BATCH ? n - at : HASH_IDS_BATCH,
+					 PGRES_TUPLES_OK, "row hashes", err);
+		if (res)
+			hash_batch(&hw, res, err);
+		PQclear(res);
+	}
+	return err->code;
 }
 
 static int pg_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
@@ -1352,7 +1378,8 @@ static int pg_cache_limit(struct crm_store *base, size_t bytes, struct crm_error
 	return 0;
 }
 
-static int count_rows(struct pg_store *s, const char *table, const char *source_system, int64_t *count,
+/* Rows of table (with source_system, unless NULL) and, when max_id is not NULL, its highest id. */
+static int count_rows(struct pg_store *s, const char *table, const char *source_system, int64_t *count, int64_t *max_id,
 		      struct crm_error *err)
 {
 	const char *values[1] = {source_system};
@@ -1363,7 +1390,7 @@ static int count_rows(struct pg_store *s, const char *table, const char *source_
 	*count = -1;
 	if (rc <= 0)
 		return err->code;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"%s", table,
+	snprintf(sql, sizeof(sql), "SELECT count(*), coalesce(max(id), 0) FROM \"%s\"%s", table,
 		 source_system ? " WHERE source_system = $1" : "");
 	res = PQexecParams(s->conn, sql, source_system ? 1 : 0, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -1372,19 +1399,40 @@ static int count_rows(struct pg_store *s, const char *table, const char *source_
 		return err->code;
 	}
 	*count = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (max_id)
+		*max_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	return 0;
 }
 
 static int pg_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
 {
-	return count_rows((struct pg_store *)base, table, NULL, count, err);
+	return count_rows((struct pg_store *)base, table, NULL, count, NULL, err);
+}
+
+static int pg_extent(struct crm_store *base, const char *table, int64_t *rows, int64_t *max_id, struct crm_error *err)
+{
+	*max_id = 0;
+	if (count_rows((struct pg_store *)base, table, NULL, rows, max_id, err))
+		return err->code;
+	if (*rows < 0)
+		*rows = 0; /* a table not created yet */
+	return 0;
 }
 
 static int pg_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,
 			   struct crm_error *err)
 {
-	return count_rows((struct pg_store *)base, table, source_system, count, err);
+	return count_rows((struct pg_store *)base, table, source_system, count, NULL, err);
+}
+
+static int pg_state_index(struct crm_store *base, const char *name, const char *table, const char *columns,
+			  struct crm_error *err)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS \"%s\" ON crmshift.\"%s\" (%s)", name, table, columns);
+	return run((struct pg_store *)base, sql, "state index", err);
 }
 
 static int pg_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err)
@@ -1633,6 +1681,7 @@ static const struct crm_store_ops pg_ops = {
 	.scan = pg_scan,
 	.has_rows = pg_has_rows,
 	.hash_rows = pg_hash_rows,
+	.hash_ids = pg_hash_ids,
 	.row_json = pg_row_json,
 	.analyze = pg_analyze,
 	.append_rows = pg_append_rows,
@@ -1640,12 +1689,14 @@ static const struct crm_store_ops pg_ops = {
 	.restore_row = pg_restore_row,
 	.cache_limit = pg_cache_limit,
 	.count = pg_count,
+	.extent = pg_extent,
 	.count_source = pg_count_source,
 	.identity = pg_identity,
 	.state_open = pg_state_open,
 	.column_exists = pg_column_exists,
 	.serial_key = "bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
 	.keyed_table_suffix = "",
+	.state_index = pg_state_index,
 	.text_bytes = "text COLLATE \"C\"",
 	.exec = pg_exec,
 	.stmt_prepare = pg_stmt_prepare,

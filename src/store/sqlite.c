@@ -438,8 +438,7 @@ static int sqlite_has_rows(struct crm_store *base, const char *table, const int6
 	return err->code;
 }
 
-static int sqlite_hash_rows(struct crm_store *base, const char *table,
-			    int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+static int sqlite_hash_rows(struct crm_store *base, const char *table, int64_t above, crm_store_hash_fn fn, void *ctx,
 			    struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -449,10 +448,11 @@ static int sqlite_hash_rows(struct crm_store *base, const char *table,
 
 	if (rc <= 0)
 		return err->code; /* a table not created yet has no rows */
-	/* id first, then every column in table order */
-	snprintf(sql, sizeof(sql), "SELECT id, * FROM main.\"%s\" ORDER BY id", table);
+	/* id first, then every column in table order; a range of the rowid B-tree, read forward */
+	snprintf(sql, sizeof(sql), "SELECT id, * FROM main.\"%s\" WHERE id > ? ORDER BY id", table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(s->db, err, "row hashes");
+	sqlite3_bind_int64(st, 1, above);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (fn(ctx, sqlite3_column_int64(st, 0), hash_columns(st, 2), err)) {
 			sqlite3_finalize(st);
@@ -461,6 +461,33 @@ static int sqlite_hash_rows(struct crm_store *base, const char *table,
 	}
 	if (rc != SQLITE_DONE)
 		db_error(s->db, err, "row hashes");
+	sqlite3_finalize(st);
+	return err->code;
+}
+
+static int sqlite_hash_ids(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
+			   crm_store_hash_fn fn, void *ctx, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = has_column(s->db, "main", table, "id", err);
+
+	if (rc <= 0)
+		return err->code;
+	snprintf(sql, sizeof(sql), "SELECT id, * FROM main.\"%s\" WHERE id = ?", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s->db, err, "row hashes");
+	for (i = 0; i < n && !err->code; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			fn(ctx, ids[i], hash_columns(st, 2), err);
+		else if (rc != SQLITE_DONE)
+			db_error(s->db, err, "row hashes");
+		sqlite3_reset(st);
+	}
 	sqlite3_finalize(st);
 	return err->code;
 }
@@ -611,8 +638,9 @@ static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_e
 }
 
 /* Rows of table, or of those the ones that carry source_system when it is not NULL; -1 without the table. */
+/* Rows of table (with source_system, unless NULL) and, when max_id is not NULL, its highest id. */
 static int count_rows(struct sqlite_store *s, const char *table, const char *source_system, int64_t *count,
-		      struct crm_error *err)
+		      int64_t *max_id, struct crm_error *err)
 {
 	char sql[256];
 	sqlite3_stmt *st;
@@ -622,7 +650,7 @@ static int count_rows(struct sqlite_store *s, const char *table, const char *sou
 		*count = -1;
 		return err->code;
 	}
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.\"%s\"%s", table,
+	snprintf(sql, sizeof(sql), "SELECT count(*), coalesce(max(id), 0) FROM main.\"%s\"%s", table,
 		 source_system ? " WHERE source_system = ?" : "");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(s->db, err, "count");
@@ -630,13 +658,26 @@ static int count_rows(struct sqlite_store *s, const char *table, const char *sou
 		sqlite3_bind_text(st, 1, source_system, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (max_id)
+		*max_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : db_error(s->db, err, "count");
 }
 
 static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
 {
-	return count_rows((struct sqlite_store *)base, table, NULL, count, err);
+	return count_rows((struct sqlite_store *)base, table, NULL, count, NULL, err);
+}
+
+static int sqlite_extent(struct crm_store *base, const char *table, int64_t *rows, int64_t *max_id,
+			 struct crm_error *err)
+{
+	*max_id = 0;
+	if (count_rows((struct sqlite_store *)base, table, NULL, rows, max_id, err))
+		return err->code;
+	if (*rows < 0)
+		*rows = 0; /* a table not created yet */
+	return 0;
 }
 
 static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err)
@@ -675,7 +716,18 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 static int sqlite_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,
 			       struct crm_error *err)
 {
-	return count_rows((struct sqlite_store *)base, table, source_system, count, err);
+	return count_rows((struct sqlite_store *)base, table, source_system, count, NULL, err);
+}
+
+static int sqlite_state_index(struct crm_store *base, const char *name, const char *table, const char *columns,
+			      struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[512];
+
+	/* an attached database's index is named in its schema, its table without one */
+	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS crmshift.\"%s\" ON \"%s\" (%s)", name, table, columns);
+	return exec(s->db, sql, err);
 }
 
 static int sqlite_state_open(struct crm_store *base, const char *state_path, int create, struct crm_error *err)
@@ -834,17 +886,20 @@ static const struct crm_store_ops sqlite_ops = {
 	.scan = sqlite_scan,
 	.has_rows = sqlite_has_rows,
 	.hash_rows = sqlite_hash_rows,
+	.hash_ids = sqlite_hash_ids,
 	.row_json = sqlite_row_json,
 	.remove_rows = sqlite_remove_rows,
 	.restore_row = sqlite_restore_row,
 	.cache_limit = sqlite_cache_limit,
 	.count = sqlite_count,
+	.extent = sqlite_extent,
 	.count_source = sqlite_count_source,
 	.identity = sqlite_identity,
 	.state_open = sqlite_state_open,
 	.column_exists = sqlite_column_exists,
 	.serial_key = "INTEGER PRIMARY KEY",
 	.keyed_table_suffix = " WITHOUT ROWID",
+	.state_index = sqlite_state_index,
 	.text_bytes = "TEXT",
 	.exec = sqlite_exec,
 	.stmt_prepare = sqlite_stmt_prepare,

@@ -71,6 +71,9 @@ struct crm_store_field {
 	int64_t number;
 };
 
+/* A row's id and hash (hash_rows, hash_ids); non-zero with err set stops the walk. */
+typedef int (*crm_store_hash_fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err);
+
 #define CRM_STORE_IDENTITY_LEN 37 /* a UUID and its NUL */
 
 struct crm_store_ops {
@@ -138,14 +141,17 @@ struct crm_store_ops {
 	int (*has_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n, uint8_t *present,
 			struct crm_error *err);
 	/*
-	 * Calls fn for every row of table in id order with a 64-bit hash of all
-	 * its columns but id (storage class and bytes of each): two rows hash
-	 * alike only when every value is the same, as the store holds it. A
-	 * table not created yet has no rows.
+	 * Calls fn for every row of table whose id is above `above` (INT64_MIN:
+	 * all), in id order, with a 64-bit hash of all its columns but id
+	 * (storage class and bytes of each): two rows hash alike only when
+	 * every value is the same, as the store holds it. A table not created
+	 * yet has no rows.
 	 */
-	int (*hash_rows)(struct crm_store *store, const char *table,
-			 int (*fn)(void *ctx, int64_t id, uint64_t hash, struct crm_error *err), void *ctx,
+	int (*hash_rows)(struct crm_store *store, const char *table, int64_t above, crm_store_hash_fn fn, void *ctx,
 			 struct crm_error *err);
+	/* The same for the rows whose ids are listed (ascending): fn for each one present, in id order. */
+	int (*hash_ids)(struct crm_store *store, const char *table, const int64_t *ids, size_t n, crm_store_hash_fn fn,
+			void *ctx, struct crm_error *err);
 	/* Every column of row id as a JSON object into out; 0, or 1 when absent. */
 	int (*row_json)(struct crm_store *store, const char *table, int64_t id, struct crm_buf *out,
 			struct crm_error *err);
@@ -182,6 +188,9 @@ struct crm_store_ops {
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
+	/* Rows in table and its highest id (0 and 0 when it has none or does not exist). */
+	int (*extent)(struct crm_store *store, const char *table, int64_t *rows, int64_t *max_id,
+		      struct crm_error *err);
 	/* Rows in table that carry source_system (-1 when the table does not exist). */
 	int (*count_source)(struct crm_store *store, const char *table, const char *source_system, int64_t *count,
 			    struct crm_error *err);
@@ -210,6 +219,9 @@ struct crm_store_ops {
 	const char *serial_key;
 	const char *keyed_table_suffix;
 	const char *text_bytes;
+	/* Creates index name of crmshift.table on columns (a comma-separated list) unless it exists. */
+	int (*state_index)(struct crm_store *store, const char *name, const char *table, const char *columns,
+			   struct crm_error *err);
 	/* Runs sql (one or more statements, no parameters). */
 	int (*exec)(struct crm_store *store, const char *sql, struct crm_error *err);
 	struct crm_store_stmt *(*stmt_prepare)(struct crm_store *store, const char *sql, struct crm_error *err);

@@ -71,7 +71,8 @@ static void test_state__shares_the_store_transaction(void)
 
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		CHECK_INT(crm_state_xref_put(o.state, key, "003A", 4, &x, &err), 0);
-		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, &err), 0);
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0, &err),
+			  0);
 		CHECK_INT(crm_state_checkpoint_put(o.state, run, "Contact", &cp, &err), 0);
 		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "003A", 4, &got, &err), 0);
@@ -91,6 +92,84 @@ static void test_state__shares_the_store_transaction(void)
 		CHECK_INT(crm_state_checkpoint_get(o.state, run, "Contact", &cp, &err), 1);
 		CHECK_INT(cp.pass1_records, 100);
 		CHECK_INT(cp.counts.inserted, 100);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
+struct walked {
+	char tables[4][16];
+	int64_t ids[4];
+	enum crm_ledger_action actions[4];
+	uint64_t row_hashes[4];
+	int count;
+};
+
+static int walk_one(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action, uint64_t row_hash,
+		    struct crm_error *err)
+{
+	struct walked *w = ctx;
+
+	(void)err;
+	if (w->count < 4) {
+		snprintf(w->tables[w->count], sizeof(w->tables[0]), "%s", table);
+		w->ids[w->count] = target_id;
+		w->actions[w->count] = action;
+		w->row_hashes[w->count++] = row_hash;
+	}
+	return 0;
+}
+
+/* A ledger entry keeps the row's hash before the write; the walk reads the run's entries oldest first. */
+static void test_state__ledger_keeps_the_row_before(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_ledger_entry entries[4];
+		struct walked w;
+		struct crm_arena arena;
+		struct opened o;
+		int64_t run = 0, other = 0, key = 0, first, last;
+		size_t count = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		memset(&w, 0, sizeof(w));
+		crm_arena_init(&arena, 4096);
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &other, &err), 0);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		CHECK_INT(crm_state_ledger_add(o.state, other, key, 5, "003X", 4, CRM_LEDGER_INSERT, NULL, 1, 0, &err),
+			  0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run, &err), 0);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0, &err),
+			  0);
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 5, "003X", 4, CRM_LEDGER_UPDATE, "{}", 3,
+					       0x8000000000000005ull, &err),
+			  0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK_INT(crm_state_ledger_walk(o.state, run, first, last, walk_one, &w, &err), 0);
+		CHECK_INT(w.count, 2);
+		CHECK_STR(w.tables[0], "contact");
+		CHECK_INT(w.ids[0], 7);
+		CHECK_INT(w.actions[0], CRM_LEDGER_INSERT);
+		CHECK(w.row_hashes[0] == 0);
+		CHECK_INT(w.ids[1], 5);
+		CHECK_INT(w.actions[1], CRM_LEDGER_UPDATE);
+		CHECK(w.row_hashes[1] == 0x8000000000000005ull);
+		CHECK_INT(crm_state_ledger_read(o.state, run, first, last + 1, 4, entries, &count, &arena, &err), 0);
+		CHECK_INT(count, 2);
+		CHECK(entries[0].row_hash == 0x8000000000000005ull); /* newest first */
+		CHECK(entries[1].row_hash == 0);
+		crm_arena_release(&arena);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		close_both(&o);
@@ -398,8 +477,11 @@ static void test_state__read_ahead_as_the_database(void)
 }
 
 static const struct harness_test tests[] = {
-	TEST(test_state__shares_the_store_transaction), TEST(test_state__runs_and_marks),
-	TEST(test_state__unseen_in_byte_order),		TEST(test_state__inserted_as_row_by_row),
+	TEST(test_state__ledger_keeps_the_row_before),
+	TEST(test_state__shares_the_store_transaction),
+	TEST(test_state__runs_and_marks),
+	TEST(test_state__unseen_in_byte_order),
+	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),
 };
 

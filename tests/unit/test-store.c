@@ -355,7 +355,7 @@ static void test_store__hash_update_restore(void)
 		CHECK_INT(store->ops->row_hash(w, id, &h3, &err), 0);
 		CHECK(h3 == h1);
 		/* hash_rows gives the same hash as row_hash */
-		CHECK_INT(store->ops->hash_rows(store, "widget", collect_hash, &all, &err), 0);
+		CHECK_INT(store->ops->hash_rows(store, "widget", INT64_MIN, collect_hash, &all, &err), 0);
 		CHECK_INT(all.count, 1);
 		CHECK_INT(all.ids[0], id);
 		CHECK(all.values[0] == h1);
@@ -379,6 +379,71 @@ static void test_store__hash_update_restore(void)
 		close_backend(store, url);
 		crm_buf_release(&pre);
 		crm_buf_release(&whole);
+	}
+}
+
+/*
+ * What a snapshot reads of a table: its row count and highest id, the rows
+ * above an id (a run's inserts) and listed rows (those it updated), each
+ * with the hash hash_rows gives the whole table.
+ */
+static void test_store__hashes_of_part_of_a_table(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct hashes all = {{0}, {0}, 0}, above = {{0}, {0}, 0}, listed = {{0}, {0}, 0};
+		struct crm_value v[7];
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		int64_t id[3], ids[3], rows = -1, max_id = -1;
+		char url[256];
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		CHECK_INT(store->ops->extent(store, "widget", &rows, &max_id, &err), 0);
+		CHECK_INT(rows, 0);
+		CHECK_INT(max_id, 0);
+		CHECK_INT(store->ops->extent(store, "no_such_table", &rows, &max_id, &err), 0);
+		CHECK_INT(rows, 0);
+		CHECK_INT(max_id, 0);
+		widget_row(v, "a", "1", NULL, NULL, NULL, NULL, 0);
+		id[0] = insert(w, store, "W1", v, 1);
+		widget_row(v, "b", "2", NULL, NULL, NULL, NULL, 0);
+		id[1] = insert(w, store, "W2", v, 1);
+		widget_row(v, "c", "3", NULL, NULL, NULL, NULL, 0);
+		id[2] = insert(w, store, "W3", v, 1);
+		CHECK_INT(store->ops->extent(store, "widget", &rows, &max_id, &err), 0);
+		CHECK_INT(rows, 3);
+		CHECK_INT(max_id, id[2]);
+		CHECK_INT(store->ops->hash_rows(store, "widget", INT64_MIN, collect_hash, &all, &err), 0);
+		CHECK_INT(all.count, 3);
+		CHECK_INT(store->ops->hash_rows(store, "widget", id[0], collect_hash, &above, &err), 0);
+		CHECK_INT(above.count, 2);
+		CHECK_INT(above.ids[0], id[1]);
+		CHECK_INT(above.ids[1], id[2]);
+		CHECK(above.values[0] == all.values[1] && above.values[1] == all.values[2]);
+		/* absent ids are left out; the rest come in id order */
+		ids[0] = id[0];
+		ids[1] = id[2];
+		ids[2] = id[2] + 1000;
+		CHECK_INT(store->ops->hash_ids(store, "widget", ids, 3, collect_hash, &listed, &err), 0);
+		CHECK_INT(listed.count, 2);
+		CHECK_INT(listed.ids[0], id[0]);
+		CHECK_INT(listed.ids[1], id[2]);
+		CHECK(listed.values[0] == all.values[0] && listed.values[1] == all.values[2]);
+		CHECK(all.values[0] != all.values[1]);
+		/* nothing above the highest id, and a table not created yet has no rows */
+		above.count = 0;
+		CHECK_INT(store->ops->hash_rows(store, "widget", id[2], collect_hash, &above, &err), 0);
+		CHECK_INT(store->ops->hash_rows(store, "no_such_table", INT64_MIN, collect_hash, &above, &err), 0);
+		CHECK_INT(store->ops->hash_ids(store, "no_such_table", ids, 3, collect_hash, &above, &err), 0);
+		CHECK_INT(above.count, 0);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		store->ops->writer_close(w);
+		close_backend(store, url);
 	}
 }
 
@@ -462,6 +527,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__queued_inserts_as_one_by_one),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
+	TEST(test_store__hashes_of_part_of_a_table),
 	TEST(test_store__transactions),
 	TEST(test_store__identity),
 	TEST(test_store__reading_creates_nothing),

@@ -90,19 +90,30 @@ for t in account contact opportunity opportunity_contact; do
 	expect_eq "rows left in $t after the re-run" "$(target_sql "$P" "select count(*) from $t")" 0
 done
 
-# 4. an edit to a row the run did not write: exported, but not restorable (the snapshots keep hashes)
+# 4. the check covers what the run wrote. An edit to a row run 2 did not write is the users' work, not
+# the run's: the rollback leaves it and exports nothing. A row the run did not write that users
+# deleted since cannot be restored (nothing kept it): the row count names it, exit 3.
 P="$SCRATCH/untouched"
 gen "$P" 200
 "$CRMSHIFT" -C "$P" migrate >/dev/null
-"$CRMSHIFT" -C "$P" migrate >/dev/null # run 2 writes nothing
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $12 = "Changed Title" } { print }' "$P/exports/Contact.csv" >"$SCRATCH/c.csv"
+mv "$SCRATCH/c.csv" "$P/exports/Contact.csv"
+"$CRMSHIFT" -C "$P" migrate >/dev/null # run 2 updates one contact
 target_sql "$P" "update account set name = 'Renamed after run 2' where id = 2"
+"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb4.json" || fail "rollback with an edit outside the run: exit $?"
+expect_eq "rows the run wrote restored" "$(jq .restored "$SCRATCH/rb4.json")" 1
+expect_eq "nothing of the run's edited since" "$(jq '.changed_since_cutover | .edited + .created' "$SCRATCH/rb4.json")" 0
+expect_eq "the users' edit is kept" "$(target_sql "$P" "select name from account where id = 2")" "Renamed after run 2"
+expect_eq "identical" "$(jq .identical "$SCRATCH/rb4.json")" true
+"$CRMSHIFT" -C "$P" migrate >/dev/null # run 3 updates it again
+target_sql "$P" "delete from opportunity_contact where id = 1"
 set +e
-"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb4.json"
+"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb4b.json"
 rc=$?
 set -e
-expect_eq "rollback with an unrestorable edit: exit" "$rc" 3
-expect_eq "the edit is exported" "$(tail -n +2 "$P/reports/changed-since-cutover-2.csv" | cut -d, -f1-3)" "account,2,edited"
-expect_eq "the check names it" "$(jq -c '.tables[] | select(.table == "account") | [.missing, .extra, .changed]' "$SCRATCH/rb4.json")" "[0,0,1]"
+expect_eq "rollback with a row deleted outside the run: exit" "$rc" 3
+expect_eq "the check names it" "$(jq -c '.tables[] | select(.table == "opportunity_contact") | [.rows_before_run - .rows_now, .missing, .extra, .changed]' "$SCRATCH/rb4b.json")" "[1,1,0,0]"
+expect_eq "the tables the run wrote are as before" "$(jq -c '[.tables[] | select(.table != "opportunity_contact") | .missing + .extra + .changed] | add' "$SCRATCH/rb4b.json")" 0
 
 # 5. a migrate killed mid-load (no after-snapshot): rollback reverts what it committed; a row users
 # created is still told apart from the run's own rows (the ledger's inserts) and exported
