@@ -111,14 +111,7 @@ measure "crmshift reconcile (all $rows rows of 4 objects)" "$rows" "$crmshift" -
 # rolled back before the next, so each starts from the same state. rows/s
 # counts the changed records; the target holds all of them.
 delta_rows=$(($(wc -l <"$work/project/delta/incremental/Contact.csv") - 1))
-sqlite3 :memory: ".import --csv '$work/project/delta/incremental/Contact.csv' c" \
-	"select json_object('op', 'u', 'before', null, 'source', json_object('table', 'Contact', 'ts_ms', 1700000000000 + rowid),
-	  'after', json_object('Id', Id, 'AccountId', AccountId, 'FirstName', FirstName, 'LastName', LastName, 'Email', Email,
-	  'Phone', Phone, 'Birthdate', Birthdate, 'MailingCity', MailingCity, 'HasOptedOutOfEmail', HasOptedOutOfEmail,
-	  'CreatedDate', CreatedDate, 'LastModifiedDate', LastModifiedDate, 'Title', Title, 'MobilePhone', MobilePhone,
-	  'MailingStreet', MailingStreet, 'MailingState', MailingState, 'MailingPostalCode', MailingPostalCode,
-	  'DoNotCall', DoNotCall, 'LeadSource', LeadSource, 'OwnerId', OwnerId, 'Consent_Source__c', Consent_Source__c,
-	  'Consent_Timestamp__c', Consent_Timestamp__c, 'IsDeleted', IsDeleted)) from c" >"$work/delta.jsonl"
+"$root/scripts/contacts-to-debezium.sh" "$work/project/delta/incremental/Contact.csv" 1 >"$work/delta.jsonl"
 echo
 echo "delta sync ($delta_rows contacts changed of $contacts; the same change three ways, each rolled back after)"
 measure "crmshift sync (incremental export, $delta_rows rows)" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"

@@ -18,14 +18,7 @@ RANDOM=$seed
 # small transactions: many commits to stop at
 sed -i 's/^batch_size = .*/batch_size = 100/' "$SCRATCH/fresh/crmshift.ini"
 delta="$SCRATCH/fresh/delta/incremental"
-sqlite3 :memory: ".import --csv '$delta/Contact.csv' c" \
-	"select json_object('op', 'u', 'before', null, 'source', json_object('table', 'Contact', 'ts_ms', 1700000000000 + rowid / 2),
-	  'after', json_object('Id', Id, 'AccountId', AccountId, 'FirstName', FirstName, 'LastName', LastName, 'Email', Email,
-	  'Phone', Phone, 'Birthdate', Birthdate, 'MailingCity', MailingCity, 'HasOptedOutOfEmail', HasOptedOutOfEmail,
-	  'CreatedDate', CreatedDate, 'LastModifiedDate', LastModifiedDate, 'Title', Title, 'MobilePhone', MobilePhone,
-	  'MailingStreet', MailingStreet, 'MailingState', MailingState, 'MailingPostalCode', MailingPostalCode,
-	  'DoNotCall', DoNotCall, 'LeadSource', LeadSource, 'OwnerId', OwnerId, 'Consent_Source__c', Consent_Source__c,
-	  'Consent_Timestamp__c', Consent_Timestamp__c, 'IsDeleted', IsDeleted)) from c" >"$SCRATCH/events.jsonl"
+"$ROOT/scripts/contacts-to-debezium.sh" "$delta/Contact.csv" 2 >"$SCRATCH/events.jsonl"
 
 # the starting points: nothing loaded; loaded once
 copy_project "$SCRATCH/fresh" "$SCRATCH/empty"
