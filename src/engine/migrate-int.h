@@ -48,6 +48,7 @@ struct migration {
 	struct crm_buf hashbuf;
 	struct crm_buf pre_image;
 	uint64_t pre_hash;		/* the hash of the row pre_image came from, whole (the ledger's row_hash) */
+	int64_t pre_hash_of;		/* the row the conflict check just read pre_hash of (0: none) */
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
 	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
 	size_t key_map_count;
@@ -174,6 +175,12 @@ int migrate_check_unchanged(struct migration *m, const struct crm_project_object
  */
 int migrate_prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err);
 void migrate_prepared_release(struct prepared *pr);
+/*
+ * The hash of row id, whole, before the run writes it (the ledger's
+ * row_hash) into m->pre_hash: the conflict check's reading of it just now,
+ * else read.
+ */
+int migrate_hash_before(struct migration *m, struct object_run *orun, int64_t id, struct crm_error *err);
 /* A batch's transaction (none of its own in a preview: the run is one). */
 int migrate_batch_begin(struct migration *m, struct crm_error *err);
 /* Rolls the batch back, and the state's writes kept for it. */

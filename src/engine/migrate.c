@@ -390,7 +390,16 @@ static int take_pre_image(struct migration *m, struct object_run *orun, int64_t 
 
 	if (rc)
 		return rc;
-	rc = m->session.store->ops->row_hash(orun->writer, id, &m->pre_hash, err);
+	return migrate_hash_before(m, orun, id, err);
+}
+
+int migrate_hash_before(struct migration *m, struct object_run *orun, int64_t id, struct crm_error *err)
+{
+	int rc = 0;
+
+	if (m->pre_hash_of != id)
+		rc = m->session.store->ops->row_hash(orun->writer, id, &m->pre_hash, err);
+	m->pre_hash_of = 0;
 	return rc < 0 ? rc : 0;
 }
 

@@ -86,6 +86,7 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	uint64_t then, now;
 	int rc;
 
+	m->pre_hash_of = 0;
 	if (!m->opt->sync)
 		return 0;
 	if (baseline(m, orun, x, &then, err))
@@ -95,6 +96,11 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	rc = m->session.store->ops->row_hash(orun->writer, x->target_id, &now, err);
 	if (rc < 0)
 		return rc;
+	if (rc == 0) {
+		/* the row as it is before the write that follows: the ledger needs it too */
+		m->pre_hash = now;
+		m->pre_hash_of = x->target_id;
+	}
 	if (rc == 1 || now == then)
 		return 0;
 	if (migrate_report_conflict(m, orun->o->cfg->name, id, id_len, line, x->target_id, change, err))
@@ -127,7 +133,7 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 		return rc < 0 ? rc : 0;
 	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
 	if (rc == 0)
-		rc = m->session.store->ops->row_hash(orun->writer, x.target_id, &m->pre_hash, err);
+		rc = migrate_hash_before(m, orun, x.target_id, err);
 	if (rc < 0)
 		return rc;
 	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
