@@ -35,11 +35,16 @@ static json_t *source_snapshot(struct crm_state *state, int64_t run, struct crm_
 	}
 	arr = json_array();
 	pipeline = json_array();
-	for (i = 0; i < count; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b}", "object", files[i].object,
-						     "path", files[i].path, "size", (json_int_t)files[i].size,
-						     "records", (json_int_t)files[i].records, "sha256", files[i].sha256,
-						     "taken_at", files[i].taken_at, "forced", files[i].forced));
+	for (i = 0; i < count; i++) {
+		json_t *f = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b}", "object", files[i].object, "path",
+				      files[i].path, "size", (json_int_t)files[i].size, "records",
+				      (json_int_t)files[i].records, "sha256", files[i].sha256, "taken_at",
+				      files[i].taken_at, "forced", files[i].forced);
+		/* an export reached through a symbolic link: where it was */
+		if (files[i].resolved[0])
+			json_object_set_new(f, "resolved", json_string(files[i].resolved));
+		json_array_append_new(arr, f);
+	}
 	for (i = 0; i < stage_count; i++)
 		json_array_append_new(pipeline, json_pack("{s:s, s:I, s:f, s:s, s:s}", "stage", stages[i].stage, "open",
 							  (json_int_t)stages[i].records, "amount", stages[i].amount,
@@ -70,6 +75,8 @@ static void print_source_snapshot(const json_t *snap)
 			printf("%10lld", records);
 		printf("  %.16s...%s\n", json_string_value(json_object_get(f, "sha256")),
 		       json_is_true(json_object_get(f, "forced")) ? " (taken again under --force)" : "");
+		if (json_object_get(f, "resolved"))
+			printf("    a symbolic link to %s\n", json_string_value(json_object_get(f, "resolved")));
 	}
 	if (!json_array_size(pipeline))
 		return;

@@ -18,11 +18,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static int64_t mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* An absolute path without "", "." and ".." parts, in place, as if no folder on it were a link. */
+static void lexical_normal(char *path)
+{
+	char *out = path, *in = path;
+
+	while (*in) {
+		char *part;
+		size_t len;
+		while (*in == '/')
+			in++;
+		part = in;
+		while (*in && *in != '/')
+			in++;
+		len = (size_t)(in - part);
+		if (len == 0 || (len == 1 && part[0] == '.'))
+			continue;
+		if (len == 2 && part[0] == '.' && part[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, part, len);
+		out += len;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * The file path leads to, when a symbolic link (the file's or a folder's)
+ * takes it elsewhere: an export is followed where its link points, and the
+ * snapshot names where that was. "" when path is the file itself.
+ */
+static int resolve_link(const char *path, char *out, size_t cap, struct crm_error *err)
+{
+	char real[PATH_MAX], lexical[PATH_MAX];
+
+	out[0] = '\0';
+	if (!realpath(path, real))
+		return crm_error_set(err, CRM_EINPUT, "%s: %s", path, strerror(errno));
+	if (path[0] == '/')
+		snprintf(lexical, sizeof(lexical), "%s", path);
+	else if (!getcwd(lexical, sizeof(lexical)) ||
+		 crm_path_format(lexical + strlen(lexical), sizeof(lexical) - strlen(lexical), err, "/%s", path))
+		return err->code ? err->code : crm_error_set(err, CRM_EIO, "cannot name the working folder");
+	/* the same file named with ./, // or ../ is not a link */
+	lexical_normal(lexical);
+	if (strcmp(real, lexical) == 0)
+		return 0;
+	return crm_path_format(out, cap, err, "%s", real);
 }
 
 int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const char *object, const char *path,
@@ -38,6 +93,8 @@ int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const
 		return err->code;
 	if (crm_path_format(f.object, sizeof(f.object), err, "%s", object) ||
 	    crm_path_format(f.path, sizeof(f.path), err, "%s", crm_path_relative(dir, path)))
+		return err->code;
+	if (resolve_link(path, f.resolved, sizeof(f.resolved), err))
 		return err->code;
 	f.mtime_ns = mtime_ns(&st);
 	f.forced = forced;

@@ -88,7 +88,7 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.source_files (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, path @BYTES@ NOT NULL,\n"
 	"  size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, sha256 @BYTES@ NOT NULL, records BIGINT,\n"
-	"  taken_at @BYTES@ NOT NULL, forced BIGINT NOT NULL);\n"
+	"  taken_at @BYTES@ NOT NULL, forced BIGINT NOT NULL, resolved @BYTES@ NOT NULL DEFAULT '');\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_pipeline (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
@@ -109,6 +109,7 @@ static const struct {
 	{"checkpoints", "skipped", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "max_modified", "TEXT NOT NULL DEFAULT ''"},
 	{"checkpoints", "blanked", "BIGINT NOT NULL DEFAULT 0"},
+	{"source_files", "resolved", "TEXT NOT NULL DEFAULT ''"},
 };
 
 /* The schema's DDL with the store's words in place of @KEY@, @KEYED@ and @BYTES@. */
@@ -1368,7 +1369,7 @@ int crm_state_source_file_put(struct crm_state *st, int64_t run, const struct cr
 	struct crm_store_stmt *s =
 		once(st,
 		     "INSERT INTO crmshift.source_files (run_id, object, path, size, mtime_ns, "
-		     "sha256, records, taken_at, forced) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+		     "sha256, records, taken_at, forced, resolved) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9)",
 		     err);
 
 	if (!s)
@@ -1381,6 +1382,7 @@ int crm_state_source_file_put(struct crm_state *st, int64_t run, const struct cr
 	crm_stmt_str(s, 6, f->sha256);
 	crm_stmt_str(s, 7, f->taken_at);
 	crm_stmt_int64(s, 8, f->forced);
+	crm_stmt_str(s, 9, f->resolved);
 	return step_once(s, err);
 }
 
@@ -1412,7 +1414,7 @@ int crm_state_source_files(struct crm_state *st, int64_t run, struct crm_source_
 	*count = 0;
 	/* the newest snapshot of each object's file: a forced run took a second one */
 	s = once(st,
-		 "SELECT object, path, size, mtime_ns, sha256, coalesce(records, -1), taken_at, forced "
+		 "SELECT object, path, size, mtime_ns, sha256, coalesce(records, -1), taken_at, forced, resolved "
 		 "FROM crmshift.source_files WHERE seq IN (SELECT max(seq) FROM crmshift.source_files WHERE "
 		 "run_id = $1 GROUP BY object) ORDER BY seq",
 		 err);
@@ -1434,6 +1436,7 @@ int crm_state_source_files(struct crm_state *st, int64_t run, struct crm_source_
 		f->records = crm_stmt_col_int64(s, 5);
 		copy_col(f->taken_at, sizeof(f->taken_at), s, 6);
 		f->forced = crm_stmt_col_int64(s, 7) != 0;
+		copy_col(f->resolved, sizeof(f->resolved), s, 8);
 	}
 	crm_stmt_finalize(s);
 	if (rc < 0) {

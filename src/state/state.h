@@ -273,6 +273,8 @@ struct crm_source_file {
 	int64_t records; /* records in the file; -1 until a pass read it all */
 	char taken_at[32];
 	int forced; /* taken again under --force after the file changed */
+	/* the file read, when path leads to it through a symbolic link (of the file or a folder); else "" */
+	char resolved[1024];
 };
 
 int crm_state_source_file_put(struct crm_state *state, int64_t run, const struct crm_source_file *file,

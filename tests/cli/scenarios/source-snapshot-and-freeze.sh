@@ -125,3 +125,27 @@ expect_eq "forced sync wrote the change" "$(target_sql "$P" "select count(*) fro
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the replay: exit $?"
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the final sync: exit $?"
 "$CRMSHIFT" -C "$P" migrate >/dev/null || fail "migrate once the freeze is rolled back: exit $?"
+
+# Exports reached through symbolic links are read where the links lead, and the snapshot names
+# that: a linked file, and a linked folder of exports. A project named with ./ and ../ has none.
+P=$(copy_sample linked)
+mkdir -p "$SCRATCH/elsewhere/exports"
+mv "$P/exports/Account.csv" "$SCRATCH/elsewhere/Account.csv"
+ln -s "$SCRATCH/elsewhere/Account.csv" "$P/exports/Account.csv"
+"$CRMSHIFT" -C "$P" migrate >/dev/null
+"$CRMSHIFT" -C "$P" status --json >"$SCRATCH/status.json"
+expect_eq "a linked export is named with where it leads" \
+	"$(jq -r '.source_snapshot.files[] | select(.resolved) | "\(.path) \(.resolved)"' "$SCRATCH/status.json")" \
+	"exports/Account.csv $(cd "$SCRATCH/elsewhere" && pwd -P)/Account.csv"
+"$CRMSHIFT" -C "$P" status | grep -q "    a symbolic link to $(cd "$SCRATCH/elsewhere" && pwd -P)/Account.csv" ||
+	fail "status does not show the link: $("$CRMSHIFT" -C "$P" status)"
+P=$(copy_sample linked-folder)
+mv "$P/exports/"* "$SCRATCH/elsewhere/exports/"
+rmdir "$P/exports"
+ln -s "$SCRATCH/elsewhere/exports" "$P/exports"
+(cd "$SCRATCH" && "$CRMSHIFT" -C "./linked-folder/../linked-folder/" migrate >/dev/null)
+expect_eq "every export in a linked folder is named" \
+	"$("$CRMSHIFT" -C "$P" status --json | jq '[.source_snapshot.files[] | select(.resolved | startswith("'"$(cd "$SCRATCH/elsewhere" && pwd -P)"'/exports/"))] | length')" 6
+P=$(copy_sample plain)
+(cd "$SCRATCH" && "$CRMSHIFT" -C "./plain/../plain//" migrate >/dev/null)
+expect_eq "no link, nothing named" "$("$CRMSHIFT" -C "$P" status --json | jq '[.source_snapshot.files[] | select(.resolved)] | length')" 0
