@@ -45,7 +45,9 @@ static int baseline(struct migration *m, struct object_run *orun, const struct c
 		    struct crm_error *err)
 {
 	struct written_snapshot *ws = NULL;
+	struct crm_run_info info;
 	size_t i;
+	int rc;
 
 	*hash = x->row_hash;
 	if (*hash)
@@ -66,8 +68,17 @@ static int baseline(struct migration *m, struct object_run *orun, const struct c
 		if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-after.snap",
 				    m->p->cfg.dir, (long long)x->write_run))
 			return err->code;
-		/* a run killed before its end, or rolled back, has none: its rows' state is not known */
-		if (access(path, F_OK) == 0 && !(ws->snap = crm_snapshot_load(path, err)))
+		/*
+		 * A run killed before its end has none: its rows' state is not known.
+		 * Nor is it after the run was rolled back: its rows went back to
+		 * what they were (from a ledger that kept their hashes, the xref's
+		 * row_hash says it), and its snapshot would call each a conflict.
+		 */
+		rc = crm_state_run_get(m->session.state, x->write_run, &info, err);
+		if (rc < 0)
+			return err->code;
+		if (rc == 0 && strcmp(info.status, "rolled back") != 0 && access(path, F_OK) == 0 &&
+		    !(ws->snap = crm_snapshot_load(path, err)))
 			return err->code;
 	}
 	if (ws->snap && !crm_snapshot_find(ws->snap, orun->o->prog->table, x->target_id, hash))

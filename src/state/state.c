@@ -1235,17 +1235,21 @@ int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, 
 
 	if (e->action == CRM_LEDGER_INSERT)
 		return crm_state_xref_forget(st, e->key, e->source_id, strlen(e->source_id), err);
+	/*
+	 * The row is back as it was before the run: its hash then (the ledger's
+	 * row_hash) is how crmshift left it, the next sync's conflict baseline;
+	 * the record's hash is not kept, and 0 makes the next run write it again.
+	 */
 	if (e->action == CRM_LEDGER_DELETE) {
-		/* the row is back under its old id; hash 0: the next run compares it afresh */
-		struct crm_xref x = {e->target_id, 0, 0, 0, 0};
+		struct crm_xref x = {e->target_id, 0, 0, 0, e->row_hash};
 		return crm_state_xref_put(st, e->key, e->source_id, strlen(e->source_id), &x, err);
 	}
-	/* an update's previous hashes are not kept: 0 makes the next run write the row again */
-	s = once(st, "UPDATE crmshift.xref SET hash = 0, row_hash = 0 WHERE object_id = $1 AND source_id = $2", err);
+	s = once(st, "UPDATE crmshift.xref SET hash = 0, row_hash = $1 WHERE object_id = $2 AND source_id = $3", err);
 	if (!s)
 		return err->code;
-	crm_stmt_int64(s, 1, e->key);
-	crm_stmt_str(s, 2, e->source_id);
+	crm_stmt_int64(s, 1, (int64_t)e->row_hash);
+	crm_stmt_int64(s, 2, e->key);
+	crm_stmt_str(s, 3, e->source_id);
 	return step_once(s, err);
 }
 

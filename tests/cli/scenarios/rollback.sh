@@ -131,3 +131,23 @@ expect_eq "killed run: status before" "$(jq -r .run_status_before "$SCRATCH/rb5.
 expect_eq "killed run: edits known" "$(jq .changed_since_cutover.edits_known "$SCRATCH/rb5.json")" false
 expect_eq "killed run: created row exported" "$(tail -n +2 "$P/reports/changed-since-cutover-1.csv" | cut -d, -f1,3)" "account,created"
 expect_eq "killed run: identical" "$(jq .identical "$SCRATCH/rb5.json")" true
+
+# 6. a sync rolled back and run again does the same work: its rows are back as they were, and the
+# ledger's hashes of them are the next sync's conflict baseline (not the rolled-back run's
+# after-snapshot, which called every one a conflict). A row users edit after the rollback still is one.
+P="$SCRATCH/resync"
+"$GEN" "$P" 2000 1 >/dev/null # with a delta
+on_test_target "$P"
+"$CRMSHIFT" -C "$P" migrate >/dev/null
+"$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" --json >"$SCRATCH/sync1.json" 2>/dev/null
+"$CRMSHIFT" -C "$P" rollback >/dev/null
+"$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" --json >"$SCRATCH/sync2.json" 2>/dev/null
+expect_eq "the sync again: updated, conflicts" "$(jq -c '[.objects[] | .updated, .conflicts]' "$SCRATCH/sync2.json")" \
+	"$(jq -c '[.objects[] | .updated, .conflicts]' "$SCRATCH/sync1.json")"
+expect_eq "the first sync updated rows, without conflicts" "$(jq -c '[.objects[] | .updated > 0, .conflicts]' "$SCRATCH/sync1.json")" "[true,0]"
+"$CRMSHIFT" -C "$P" rollback >/dev/null
+edited=$(awk -F, 'NR == 2 { print $1 }' "$P/delta/incremental/Contact.csv")
+target_sql "$P" "update contact set title = 'Edited after the rollback' where source_id = '$edited'"
+"$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" --json >"$SCRATCH/sync3.json" 2>/dev/null
+expect_eq "an edit after the rollback is a conflict" "$(jq '[.objects[] | .conflicts] | add' "$SCRATCH/sync3.json")" 1
+expect_eq "the edit is kept" "$(target_sql "$P" "select title from contact where source_id = '$edited'")" "Edited after the rollback"
