@@ -91,16 +91,21 @@ int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *er
 	if (!d->set) {
 		d->set = crm_calloc(16, sizeof(*d->set));
 		d->counts = crm_calloc(16, sizeof(*d->counts));
-		if (!d->set || !d->counts)
+		if (!d->set || !d->counts) {
+			/* both or neither: a later call must not find a set without its counts */
+			crm_free(d->set);
+			crm_free(d->counts);
+			d->set = NULL;
+			d->counts = NULL;
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
 		d->cap = 16;
 	}
-	if (!set_insert(d->set, d->counts, d->cap, hash, 1))
-		return 0;
-	d->count++;
-	if (d->count + (d->zero_seen > 0) > CRM_DISTINCT_EXACT)
-		return to_registers(d, err);
-	if (d->count * 2 > d->cap) {
+	/*
+	 * Room first, then the insert: a growth that fails leaves the set as it
+	 * was, at most half full, so that a later insert still finds a free slot.
+	 */
+	if ((d->count + 1) * 2 > d->cap) {
 		uint64_t *bigger = crm_calloc(d->cap * 2, sizeof(*bigger));
 		uint32_t *counts = crm_calloc(d->cap * 2, sizeof(*counts));
 		size_t i;
@@ -118,6 +123,11 @@ int crm_distinct_add(struct crm_distinct *d, uint64_t hash, struct crm_error *er
 		d->counts = counts;
 		d->cap *= 2;
 	}
+	if (!set_insert(d->set, d->counts, d->cap, hash, 1))
+		return 0;
+	d->count++;
+	if (d->count + (d->zero_seen > 0) > CRM_DISTINCT_EXACT)
+		return to_registers(d, err);
 	return 0;
 }
 
