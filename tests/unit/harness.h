@@ -62,6 +62,21 @@ static inline int harness_temp_file(const char *text, size_t len, char path[64])
 		}                                                                                                      \
 	} while (0)
 
+/*
+ * A check the rest of the case depends on (a setup step: a file opened, a
+ * value parsed): when it fails, the case stops here instead of going on
+ * with what is not there. Under HARNESS_ALLOC_SWEEP that is how a case
+ * ends whose allocation failed.
+ */
+#define REQUIRE(expr)                                                                                                  \
+	do {                                                                                                           \
+		if (!(expr)) {                                                                                         \
+			fprintf(stderr, "%s:%d: required: %s\n", __FILE__, __LINE__, #expr);                           \
+			harness_case_failed = 1;                                                                       \
+			return;                                                                                        \
+		}                                                                                                      \
+	} while (0)
+
 /* (ptr, len) against a C string */
 #define CHECK_MEM(ptr, len, expected)                                                                                  \
 	do {                                                                                                           \
@@ -138,10 +153,31 @@ static inline size_t harness_alloc_sweep(void (*fn)(void), const char *name, siz
 	}
 }
 
+/*
+ * HARNESS_ALLOC_FAIL_AT=N HARNESS_CASE=name: that case alone, in this
+ * process, with its N-th allocation and every one after failing: the sweep's
+ * finding "with allocation N failing", to run under a debugger.
+ */
+static inline int harness_alloc_replay(const struct harness_test *tests, size_t count)
+{
+	const char *at = getenv("HARNESS_ALLOC_FAIL_AT"), *name = getenv("HARNESS_CASE");
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (!name || strcmp(name, tests[i].name) == 0) {
+			crm_alloc_fail_after(atol(at) - 1);
+			tests[i].fn();
+			crm_alloc_fail_after(-1);
+		}
+	return 0;
+}
+
 #define HARNESS_MAIN                                                                                                   \
 	int main(void)                                                                                                 \
 	{                                                                                                              \
 		size_t i, passed = 0, failed = 0, points = 0;                                                          \
+		if (getenv("HARNESS_ALLOC_FAIL_AT"))                                                                   \
+			return harness_alloc_replay(tests, sizeof(tests) / sizeof(tests[0]));                          \
 		if (getenv("HARNESS_ALLOC_SWEEP")) {                                                                   \
 			for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {                                       \
 				if (harness_alloc_sweep(tests[i].fn, tests[i].name, &points))                          \

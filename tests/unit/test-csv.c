@@ -35,7 +35,7 @@ static void test_csv__quotes_commas_newlines(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
-	CHECK(r != NULL);
+	REQUIRE(r != NULL);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 3);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
@@ -58,6 +58,7 @@ static void test_csv__bom_no_final_newline_blank_lines(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Id");
 	CHECK_INT(crm_csv_column(r, "Name"), 1);
@@ -77,6 +78,7 @@ static void test_csv__ragged_row_is_bad_record_and_reading_goes_on(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":2:5: ragged row: 3 fields where the header has 2 (field 3 starts here)");
@@ -92,6 +94,7 @@ static void test_csv__short_row_names_where_it_ends(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
@@ -108,6 +111,7 @@ static void test_csv__short_rows_padded_when_asked(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_pad_short_rows(r);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
@@ -138,6 +142,7 @@ static void test_csv__unterminated_quote_names_line_and_column(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
@@ -151,6 +156,7 @@ static void test_csv__invalid_utf8_names_line_column_and_field(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
@@ -166,6 +172,7 @@ static void test_csv__windows_1252_is_transcoded(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len,
@@ -182,6 +189,7 @@ static void test_csv__windows_1252_undefined_byte_is_an_error(void)
 	struct crm_record rec;
 	int rc;
 
+	REQUIRE(r != NULL);
 	while ((rc = crm_csv_next(r, &rec, &err)) > 0)
 		;
 	CHECK_INT(rc, CRM_EINPUT);
@@ -196,6 +204,7 @@ static void test_csv__latin1_and_nfc(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Caf\xc3\xa9");
@@ -208,6 +217,7 @@ static void test_csv__text_after_closing_quote_is_bad_record(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record rec;
 
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":2:4: unexpected character after a closing quote");
@@ -238,8 +248,11 @@ static void test_csv__large_field_across_blocks(void)
 		text[7 + i] = (char)('a' + i % 26);
 	memcpy(text + 7 + n, "\"\n", 2);
 	r = open_text(text, n + 9, "utf-8");
+	if (!r)
+		free(text);
+	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
-	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	REQUIRE(crm_csv_next(r, &rec, &err) == CRM_READ_RECORD);
 	CHECK_INT(rec.fields[1].len, n);
 	CHECK(rec.fields[1].ptr[n - 1] == (char)('a' + (n - 1) % 26));
 	close_text(r);
@@ -309,7 +322,7 @@ static void test_csv__cells_neutralise_formulas_and_read_back(void)
 		/* read back by the CSV reader, then unmarked: the value itself */
 		CHECK_INT(harness_temp_file(text, strlen(text), path), 0);
 		r = crm_csv_open(path, "utf-8", ',', &err);
-		CHECK(r != NULL);
+		REQUIRE(r != NULL);
 		if (r) {
 			CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 			ptr = rec.fields[1].ptr;
@@ -335,7 +348,7 @@ static void test_csv__duplicate_header_name_is_an_error(void)
 
 	CHECK_INT(harness_temp_file("Id,LastName,Email, LastName\n1,a,b,c\n", 36, path), 0);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	CHECK(r != NULL);
+	REQUIRE(r != NULL);
 	if (r) {
 		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
 		CHECK_CONTAINS(err.msg, ":1: column 4 is named 'LastName' as column 2 is");
@@ -345,7 +358,7 @@ static void test_csv__duplicate_header_name_is_an_error(void)
 	err.code = 0;
 	CHECK_INT(harness_temp_file("Id,,Email,\n1,,b,\n", 18, path), 0);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	CHECK(r != NULL);
+	REQUIRE(r != NULL);
 	if (r) {
 		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
@@ -376,7 +389,7 @@ static void test_csv__record_over_a_limit_is_bad_and_reading_goes_on(void)
 	CHECK_INT(harness_temp_file(text, n, path), 0);
 	free(text);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	CHECK(r != NULL);
+	REQUIRE(r != NULL);
 	if (r) {
 		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);

@@ -10,41 +10,43 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct crm_dirt scan_text(const char *text, size_t len)
+/* Scans text as a file into *d; 0, or -1 (the file, or the scan, failed). */
+static int scan_text(const char *text, size_t len, struct crm_dirt *d)
 {
 	char path[64];
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_dirt d;
+	int rc;
 
 	if (harness_temp_file(text, len, path))
-		abort();
-	if (crm_dirt_scan(path, &d, &err) != 0)
-		abort();
+		return -1;
+	rc = crm_dirt_scan(path, d, &err);
 	unlink(path);
-	return d;
+	return rc ? -1 : 0;
 }
 
-#define SCAN(text) scan_text(text, sizeof(text) - 1)
+#define SCAN(text, d) REQUIRE(scan_text(text, sizeof(text) - 1, d) == 0)
 
 static void test_dirt__utf8_and_bom(void)
 {
-	struct crm_dirt d = SCAN("\xef\xbb\xbfId,Name\n1,J\xc3\xbcrgen\n");
+	struct crm_dirt d;
+
+	SCAN("\xef\xbb\xbfId,Name\n1,J\xc3\xbcrgen\n", &d);
 
 	CHECK_INT(d.bom, CRM_BOM_UTF8);
 	CHECK_STR(crm_dirt_encoding(&d), "utf-8");
 	CHECK_INT(d.lf, 2);
 	CHECK_INT(d.final_break, 1);
-	d = SCAN("a,b\n1,2");
+	SCAN("a,b\n1,2", &d);
 	CHECK_STR(crm_dirt_encoding(&d), "ascii");
 	CHECK_INT(d.final_break, 0);
-	d = SCAN("\xff\xfeI\0d\0");
+	SCAN("\xff\xfeI\0d\0", &d);
 	CHECK_STR(crm_dirt_encoding(&d), "utf-16");
 	/* UTF-32 little-endian starts with UTF-16's two bytes, then two zeros: not UTF-16 */
-	d = SCAN("\xff\xfe\0\0I\0\0\0d\0\0\0");
+	SCAN("\xff\xfe\0\0I\0\0\0d\0\0\0", &d);
 	CHECK_INT(d.bom, CRM_BOM_UTF32LE);
 	CHECK_STR(crm_dirt_encoding(&d), "utf-32");
 	CHECK_INT(d.final_break, 1); /* not byte text: nothing to say of its line breaks */
-	d = SCAN("\0\0\xfe\xff\0\0\0I");
+	SCAN("\0\0\xfe\xff\0\0\0I", &d);
 	CHECK_INT(d.bom, CRM_BOM_UTF32BE);
 	CHECK_STR(crm_dirt_encoding(&d), "utf-32");
 }
@@ -52,9 +54,12 @@ static void test_dirt__utf8_and_bom(void)
 static void test_dirt__windows_1252_and_latin1(void)
 {
 	/* Fran\xe7oise: e7 starts no UTF-8 sequence here; \x92 is Windows-1252's right quote */
-	struct crm_dirt d = SCAN("Id,Name\n1,Fran\xe7"
-				 "oise\n2,O\x92"
-				 "Brien\n3,ok\n");
+	struct crm_dirt d;
+
+	SCAN("Id,Name\n1,Fran\xe7"
+	     "oise\n2,O\x92"
+	     "Brien\n3,ok\n",
+	     &d);
 
 	CHECK_STR(crm_dirt_encoding(&d), "windows-1252");
 	CHECK_INT(d.invalid, 2);
@@ -62,20 +67,23 @@ static void test_dirt__windows_1252_and_latin1(void)
 	CHECK_INT(d.first_invalid.line, 2);
 	CHECK_INT(d.first_invalid.col, 7);
 	CHECK_INT(d.first_invalid_byte, 0xE7);
-	d = SCAN("x\n\xc5"
-		 "ngstr\xf6"
-		 "m\n");
+	SCAN("x\n\xc5"
+	     "ngstr\xf6"
+	     "m\n",
+	     &d);
 	CHECK_STR(crm_dirt_encoding(&d), "latin1");
 	CHECK_INT(d.first_invalid.line, 2);
 	CHECK_INT(d.first_invalid.col, 1);
 	/* an overlong form and a surrogate are not UTF-8 either */
-	d = SCAN("\xc0\xaf \xed\xa0\x80");
+	SCAN("\xc0\xaf \xed\xa0\x80", &d);
 	CHECK_INT(d.invalid, 5);
 }
 
 static void test_dirt__line_endings_as_csv_sees_them(void)
 {
-	struct crm_dirt d = SCAN("a,b\r\n1,\"two\nlines\"\r\n2,x\n3,y\r4,z\r\n");
+	struct crm_dirt d;
+
+	SCAN("a,b\r\n1,\"two\nlines\"\r\n2,x\n3,y\r4,z\r\n", &d);
 
 	CHECK_INT(d.crlf, 3);
 	CHECK_INT(d.lf, 1);
@@ -85,9 +93,9 @@ static void test_dirt__line_endings_as_csv_sees_them(void)
 	CHECK_INT(d.first_lf.line, 4);
 	CHECK_INT(d.first_lf.col, 3);
 	CHECK_INT(d.first_cr.line, 5);
-	d = SCAN("a\r\nb\r\n");
+	SCAN("a\r\nb\r\n", &d);
 	CHECK_INT(crm_dirt_mixed_breaks(&d), 0);
-	d = SCAN("a,b\n1,\0\n");
+	SCAN("a,b\n1,\0\n", &d);
 	CHECK_INT(d.nul, 1);
 	CHECK_INT(d.first_nul.line, 2);
 	CHECK_INT(d.first_nul.col, 3);

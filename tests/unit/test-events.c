@@ -33,7 +33,7 @@ static void test_events__envelopes(void)
 		&err);
 	struct crm_event ev;
 
-	CHECK(in != NULL);
+	REQUIRE(in != NULL);
 	CHECK_INT(crm_events_next(in, &ev, &err), 1);
 	CHECK_INT(ev.op, 'c');
 	CHECK_INT((int)ev.ts_ms, 5);
@@ -54,7 +54,7 @@ static void expect_error(const char *line, const char *message)
 	struct crm_events *in = crm_events_open(write_stream(line), &err);
 	struct crm_event ev;
 
-	CHECK(in != NULL);
+	REQUIRE(in != NULL);
 	CHECK(crm_events_next(in, &ev, &err) < 0);
 	CHECK_CONTAINS(err.msg, message);
 	crm_events_close(in);
@@ -90,7 +90,7 @@ static void test_events__rows_as_records(void)
 
 	crm_arena_init(&arena, 4096);
 	f = crm_events_record(row, columns, 6, &arena, &missing);
-	CHECK(f != NULL);
+	REQUIRE(f != NULL);
 	CHECK_MEM(f[0].ptr, f[0].len, " 7 ");
 	CHECK_MEM(f[1].ptr, f[1].len, "42");
 	CHECK_MEM(f[2].ptr, f[2].len, "0.1");

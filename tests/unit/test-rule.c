@@ -10,10 +10,9 @@ static void test_rule__steps_and_arguments(void)
 	struct crm_rule rule;
 	struct crm_error err = CRM_ERROR_INIT;
 
-	CHECK_INT(crm_rule_parse(&rule, "trim -> parse(MM/DD/YYYY) -> concat(First, ' ', \"Last\") -> date",
-				 CRM_RULE_TRANSFORM, &err),
-		  0);
-	CHECK_INT(rule.count, 4);
+	REQUIRE(crm_rule_parse(&rule, "trim -> parse(MM/DD/YYYY) -> concat(First, ' ', \"Last\") -> date",
+			       CRM_RULE_TRANSFORM, &err) == 0);
+	REQUIRE(rule.count == 4);
 	CHECK_STR(rule.calls[0].name, "trim");
 	CHECK_INT(rule.calls[0].has_parens, 0);
 	CHECK_STR(rule.calls[1].args[0].text, "MM/DD/YYYY");
@@ -30,10 +29,9 @@ static void test_rule__checks_with_regex_and_open_range(void)
 	struct crm_rule rule;
 	struct crm_error err = CRM_ERROR_INIT;
 
-	CHECK_INT(crm_rule_parse(&rule, "required; regex(^[A-Z]{2,3}(-\\d+)?$); range(0,); in(a, b c)",
-				 CRM_RULE_VALIDATION, &err),
-		  0);
-	CHECK_INT(rule.count, 4);
+	REQUIRE(crm_rule_parse(&rule, "required; regex(^[A-Z]{2,3}(-\\d+)?$); range(0,); in(a, b c)",
+			       CRM_RULE_VALIDATION, &err) == 0);
+	REQUIRE(rule.count == 4);
 	CHECK_STR(rule.calls[1].args[0].text, "^[A-Z]{2,3}(-\\d+)?$");
 	CHECK_INT(rule.calls[2].arg_count, 2);
 	CHECK_STR(rule.calls[2].args[1].text, "");

@@ -107,7 +107,7 @@ static void test_seal__refusals(void)
 	{
 		FILE *f = fopen(path, "r+b");
 		int c;
-		CHECK(f != NULL);
+		REQUIRE(f != NULL);
 		CHECK_INT(fseek(f, 70000, SEEK_SET), 0);
 		c = fgetc(f);
 		CHECK_INT(fseek(f, 70000, SEEK_SET), 0);

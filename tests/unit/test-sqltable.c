@@ -147,7 +147,7 @@ static void test_sqltable__dump_is_loaded_and_its_errors_named(void)
 	fputs(dump, f);
 	fclose(f);
 	t = crm_sqltable_open(path, "Contact", &err);
-	CHECK(t != NULL);
+	REQUIRE(t != NULL);
 	if (t) {
 		crm_sqltable_next(t, &rec, &err);
 		CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);

@@ -275,7 +275,7 @@ static void test_store__queued_updates_as_one_by_one(void)
 		widget_row(v, "c", "1", "1", NULL, NULL, "1", 0);
 		c = insert(w, store, "C", v, 1);
 		lw = store->ops->writer_open(store, &links, &err);
-		CHECK(lw != NULL);
+		REQUIRE(lw != NULL);
 		link[0] = text(NULL);
 		link[0].id = c;
 		link[1] = text("first");
@@ -515,7 +515,7 @@ static void test_store__reading_creates_nothing(void)
 
 	backend_new_target(BACKEND_SQLITE, url);
 	store = crm_store_open(url, "/tmp", 0, &err);
-	CHECK(store != NULL);
+	REQUIRE(store != NULL);
 	CHECK_INT(store->ops->state_open(store, "/tmp/crm-test-no-state.db", 0, &err), 1);
 	crm_store_close(store);
 	CHECK(access(url + 7, F_OK) != 0);

@@ -62,7 +62,7 @@ static void check_row(const struct crm_template *t, const struct crm_template_ro
 	if (!o)
 		return;
 	table = crm_schema_table(o->target);
-	CHECK(table != NULL); /* every template object fills a model table */
+	REQUIRE(table != NULL); /* every template object fills a model table */
 	CHECK_INT(crm_type_parse(r->data_type, &type), 0);
 	CHECK(r->field[0] != '\0');
 	CHECK(!crm_schema_is_reserved(r->target_field));
@@ -80,7 +80,7 @@ static void check_row(const struct crm_template *t, const struct crm_template_ro
 		CHECK(type == col->type || type == CRM_TYPE_TEXT);
 		if (col->type == CRM_TYPE_REF) {
 			const struct crm_template_object *p = object_of(t, parent);
-			CHECK(p != NULL);
+			REQUIRE(p != NULL);
 			CHECK(p && !strcmp(p->target, col->ref_table));
 		}
 	} else if (!crm_schema_is_timestamp(r->target_field)) {
