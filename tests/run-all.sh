@@ -33,9 +33,20 @@ rm -f "$pg_dir.err"
 run_parts=${RUN:-units cases scenarios}
 part() { [[ " $run_parts " == *" $1 "* ]]; }
 
-for bin in "$@"; do
-	part units || break
-	out=$("$bin" 2>&1)
+# One unit binary: its cases count as tests. With a first argument
+# "sweep", under HARNESS_ALLOC_SWEEP (harness.h): each case again with every
+# allocation point failing in turn.
+run_unit() { # [sweep] bin
+	local mode=plain out rc line p f
+	if [ "$1" = sweep ]; then
+		mode=sweep
+		shift
+	fi
+	if [ "$mode" = sweep ]; then
+		out=$(HARNESS_ALLOC_SWEEP=1 "$1" 2>&1)
+	else
+		out=$("$1" 2>&1)
+	fi
 	rc=$?
 	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
 	p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/')
@@ -51,9 +62,22 @@ for bin in "$@"; do
 	failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then
 		printf '%s\n' "$out" >&2
-		failures+=("$bin")
+		failures+=("$([ "$mode" = sweep ] && echo "allocation sweep of ")$1")
+	elif [ "$mode" = sweep ]; then
+		printf 'allocation sweep: %s (%s)\n' "$line" \
+			"$(printf '%s\n' "$out" | grep -oE '[0-9]+ allocation points injected')"
 	else
 		printf '%s\n' "$line"
+	fi
+}
+
+# UNIT_ALLOC_SWEEP=1 (make check-asan) sweeps every unit binary too: under
+# AddressSanitizer, a failed allocation must neither crash nor leak.
+for bin in "$@"; do
+	part units || break
+	run_unit "$bin"
+	if [ "${UNIT_ALLOC_SWEEP:-0}" = 1 ]; then
+		run_unit sweep "$bin"
 	fi
 done
 

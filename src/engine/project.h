@@ -50,7 +50,7 @@ struct crm_project {
 /*
  * Opens the project in dir. On a config error it fails at once; mapping and
  * compile errors are all collected in p->diags and the first is returned in
- * err. On error p is released.
+ * err. On error p holds only those diagnostics (crm_project_release frees them).
  */
 int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *err);
 void crm_project_release(struct crm_project *p);

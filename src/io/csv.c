@@ -374,7 +374,7 @@ static int save_header(struct crm_csv_reader *r, const struct crm_record *rec, s
 				      (long long)first->num);
 		if (added <= 0) {
 			crm_strmap_release(&names);
-			return err->code;
+			goto fail;
 		}
 	}
 	crm_strmap_release(&names);
@@ -382,11 +382,17 @@ static int save_header(struct crm_csv_reader *r, const struct crm_record *rec, s
 		r->header_offsets[i] = r->header.len;
 		if (crm_buf_add(&r->header, rec->fields[i].ptr, rec->fields[i].len, err) ||
 		    crm_buf_addch(&r->header, '\0', err))
-			return err->code;
+			goto fail;
 	}
 	r->header_count = rec->count;
 	r->have_header = 1;
 	return 0;
+fail:
+	/* no header kept: a reader asked again starts from nothing, not from half of one */
+	crm_free(r->header_offsets);
+	r->header_offsets = NULL;
+	r->header.len = 0;
+	return err->code;
 }
 
 long crm_csv_column(const struct crm_csv_reader *r, const char *name)
@@ -438,6 +444,7 @@ int crm_csv_next(struct crm_csv_reader *r, struct crm_record *rec, struct crm_er
 	/* where a ragged row goes wrong: its first surplus field, or where it ends short */
 	unsigned long surplus_line = 0, surplus_col = 0, end_line = 0, end_col = 0;
 
+	memset(rec, 0, sizeof(*rec));
 again:
 	problem = NULL;
 	discard = 0;

@@ -98,6 +98,7 @@ int crm_events_next(struct crm_events *ev, struct crm_event *out, struct crm_err
 {
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	json_decref(ev->doc);
 	ev->doc = NULL;
 	while ((rc = next_line(ev, err)) == 1) {

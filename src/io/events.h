@@ -33,7 +33,9 @@ struct crm_events;
 struct crm_events *crm_events_open(const char *path, struct crm_error *err);
 /*
  * The next event (valid until the next call): 1, 0 at the end, or a
- * negative code with err naming file:line and what is wrong.
+ * negative code with err naming file:line and what is wrong. ev is zeroed
+ * first: at the end it is all zero, on an error it holds no more than was
+ * read.
  */
 int crm_events_next(struct crm_events *events, struct crm_event *ev, struct crm_error *err);
 void crm_events_close(struct crm_events *events);

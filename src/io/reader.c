@@ -430,7 +430,9 @@ int crm_reader_next(struct crm_reader *r, struct crm_record *rec, struct crm_err
 	rc = r->each ? each_next(r, rec, err) : r->ops->next(r->impl, rec, err);
 
 	if (rc == CRM_READ_RECORD && r->key && key_add(r, rec, err))
-		return err->code;
+		rc = err->code;
+	if (rc <= 0)
+		rec->count = 0;
 	return rc;
 }
 

@@ -25,7 +25,10 @@ struct crm_record {
 	size_t short_fields;	/* CSV: trailing fields the row left out (padded as empty, or a bad record) */
 };
 
-/* What a reader's next() returns besides a negative error code. */
+/*
+ * What a reader's next() returns besides a negative error code. At the end
+ * and on an error, the record holds no fields (count 0).
+ */
 enum crm_read_status {
 	CRM_READ_EOF = 0,
 	CRM_READ_RECORD = 1,

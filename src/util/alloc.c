@@ -4,31 +4,39 @@
 #include "compat.h"
 #include "util/alloc.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_countdown = -1;
-static int failed; /* an allocation was made to fail since the last crm_alloc_fail_after */
+/* atomic: the stager's threads allocate too */
+static _Atomic long fail_countdown = -1;
+static atomic_int failed; /* an allocation was made to fail since the last crm_alloc_fail_after */
 
 static int should_fail(void)
 {
-	if (fail_countdown < 0)
-		return 0;
-	if (fail_countdown == 0)
-		return failed = 1;
-	fail_countdown--;
-	return 0;
+	long n = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+
+	for (;;) {
+		if (n < 0)
+			return 0;
+		if (n == 0) {
+			atomic_store(&failed, 1);
+			return 1;
+		}
+		if (atomic_compare_exchange_weak(&fail_countdown, &n, n - 1))
+			return 0;
+	}
 }
 
 void crm_alloc_fail_after(long count)
 {
-	fail_countdown = count;
-	failed = 0;
+	atomic_store(&fail_countdown, count);
+	atomic_store(&failed, 0);
 }
 
 int crm_alloc_failed(void)
 {
-	return failed;
+	return atomic_load(&failed);
 }
 
 void *crm_malloc(size_t len)

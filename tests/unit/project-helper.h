@@ -15,14 +15,9 @@ static char project_dir[64];
 static void write_project_file(const char *rel, const char *text)
 {
 	char path[256];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", project_dir, rel);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
+	harness_write_file(path, text);
 }
 
 /* A project with one object "Contact" from exports/c.csv into table contact. */

@@ -40,15 +40,16 @@ static void test_csv__quotes_commas_newlines(void)
 	CHECK_INT(rec.count, 3);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 3);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "x, y");
-	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "line1\nline2");
+	CHECK_FIELD(rec, 1, "x, y");
+	CHECK_FIELD(rec, 2, "line1\nline2");
 	CHECK_INT(rec.line, 2);
 	CHECK_INT(rec.index, 1);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.line, 4);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "say \"hi\"");
-	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "");
+	CHECK_FIELD(rec, 1, "say \"hi\"");
+	CHECK_FIELD(rec, 2, "");
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+cleanup:
 	close_text(r);
 }
 
@@ -60,15 +61,16 @@ static void test_csv__bom_no_final_newline_blank_lines(void)
 
 	REQUIRE(r != NULL);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Id");
+	CHECK_FIELD(rec, 0, "Id");
 	CHECK_INT(crm_csv_column(r, "Name"), 1);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Ann");
+	CHECK_FIELD(rec, 1, "Ann");
 	CHECK_INT(rec.line, 3);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Bob");
+	CHECK_FIELD(rec, 1, "Bob");
 	CHECK_INT(rec.index, 2);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+cleanup:
 	close_text(r);
 }
 
@@ -84,7 +86,8 @@ static void test_csv__ragged_row_is_bad_record_and_reading_goes_on(void)
 	CHECK_CONTAINS(err.msg, ":2:5: ragged row: 3 fields where the header has 2 (field 3 starts here)");
 	crm_error_clear(&err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "4");
+	CHECK_FIELD(rec, 0, "4");
+cleanup:
 	close_text(r);
 }
 
@@ -102,6 +105,7 @@ static void test_csv__short_row_names_where_it_ends(void)
 	CHECK_CONTAINS(err.msg, ":4:5: ragged row: 2 fields where the header has 3 (the row ends here; ");
 	CHECK_CONTAINS(err.msg, "short_rows = pad");
 	CHECK_INT(rec.short_fields, 1);
+cleanup:
 	close_text(r);
 }
 
@@ -119,8 +123,8 @@ static void test_csv__short_rows_padded_when_asked(void)
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 4);
 	CHECK_INT(rec.short_fields, 3);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "5");
-	CHECK_INT(rec.fields[3].len, 0);
+	CHECK_FIELD(rec, 0, "5");
+	CHECK_FIELD(rec, 3, "");
 	/* a row with more fields than the header stays malformed */
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":4:9: ragged row: 5 fields where the header has 4 (field 5 starts here)");
@@ -128,11 +132,14 @@ static void test_csv__short_rows_padded_when_asked(void)
 	/* a quoted line break, then an empty field: two fields given, two padded */
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.short_fields, 2);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "x\ny");
-	CHECK_INT(rec.fields[1].len + rec.fields[2].len + rec.fields[3].len, 0);
+	CHECK_FIELD(rec, 0, "x\ny");
+	CHECK_FIELD(rec, 1, "");
+	CHECK_FIELD(rec, 2, "");
+	CHECK_FIELD(rec, 3, "");
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "14");
+	CHECK_FIELD(rec, 3, "14");
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+cleanup:
 	close_text(r);
 }
 
@@ -147,6 +154,7 @@ static void test_csv__unterminated_quote_names_line_and_column(void)
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
 	CHECK_CONTAINS(err.msg, ":3:3: unterminated quoted field");
+cleanup:
 	close_text(r);
 }
 
@@ -161,6 +169,7 @@ static void test_csv__invalid_utf8_names_line_column_and_field(void)
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ":3:4: invalid UTF-8 (byte 0xFC) in field 2 'name'");
+cleanup:
 	close_text(r);
 }
 
@@ -175,9 +184,10 @@ static void test_csv__windows_1252_is_transcoded(void)
 	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len,
-		  "O\xe2\x80\x99"
-		  "Brien \xe2\x80\x93 M\xc3\xbcller");
+	CHECK_FIELD(rec, 1,
+		    "O\xe2\x80\x99"
+		    "Brien \xe2\x80\x93 M\xc3\xbcller");
+cleanup:
 	close_text(r);
 }
 
@@ -194,6 +204,7 @@ static void test_csv__windows_1252_undefined_byte_is_an_error(void)
 		;
 	CHECK_INT(rc, CRM_EINPUT);
 	CHECK_CONTAINS(err.msg, ":3:6: byte 0x81 is not valid windows-1252");
+cleanup:
 	close_text(r);
 }
 
@@ -207,7 +218,8 @@ static void test_csv__latin1_and_nfc(void)
 	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "Caf\xc3\xa9");
+	CHECK_FIELD(rec, 0, "Caf\xc3\xa9");
+cleanup:
 	close_text(r);
 }
 
@@ -223,6 +235,7 @@ static void test_csv__text_after_closing_quote_is_bad_record(void)
 	CHECK_CONTAINS(err.msg, ":2:4: unexpected character after a closing quote");
 	crm_error_clear(&err);
 	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+cleanup:
 	close_text(r);
 }
 
@@ -248,13 +261,12 @@ static void test_csv__large_field_across_blocks(void)
 		text[7 + i] = (char)('a' + i % 26);
 	memcpy(text + 7 + n, "\"\n", 2);
 	r = open_text(text, n + 9, "utf-8");
-	if (!r)
-		free(text);
 	REQUIRE(r != NULL);
 	crm_csv_next(r, &rec, &err);
 	REQUIRE(crm_csv_next(r, &rec, &err) == CRM_READ_RECORD);
-	CHECK_INT(rec.fields[1].len, n);
+	REQUIRE(rec.count == 2 && rec.fields[1].len == n);
 	CHECK(rec.fields[1].ptr[n - 1] == (char)('a' + (n - 1) % 26));
+cleanup:
 	close_text(r);
 	free(text);
 }
@@ -301,19 +313,17 @@ static void test_csv__cells_neutralise_formulas_and_read_back(void)
 					      "\"''=already quoted\""};
 	char *text = NULL, path[64];
 	size_t text_len = 0, i;
+	struct crm_csv_reader *r = NULL;
 	FILE *mem;
 
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_csv_reader *r;
 		struct crm_record rec;
 		const char *ptr;
 		size_t len;
 
 		mem = open_memstream(&text, &text_len);
-		CHECK(mem != NULL);
-		if (!mem)
-			return;
+		REQUIRE(mem != NULL);
 		CHECK_INT(crm_csv_write_cell(mem, "h", 1, 1), 0);
 		CHECK_INT(crm_csv_write_cell(mem, values[i], strlen(values[i]), 0), 0);
 		fputc('\n', mem);
@@ -322,20 +332,23 @@ static void test_csv__cells_neutralise_formulas_and_read_back(void)
 		/* read back by the CSV reader, then unmarked: the value itself */
 		CHECK_INT(harness_temp_file(text, strlen(text), path), 0);
 		r = crm_csv_open(path, "utf-8", ',', &err);
-		REQUIRE(r != NULL);
-		if (r) {
-			CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-			ptr = rec.fields[1].ptr;
-			len = rec.fields[1].len;
-			crm_csv_cell_unmark(&ptr, &len);
-			CHECK_MEM(ptr, len, values[i]);
-			CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
-			crm_csv_close(r);
-		}
 		unlink(path);
+		REQUIRE(r != NULL);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+		REQUIRE(rec.count == 2);
+		ptr = rec.fields[1].ptr;
+		len = rec.fields[1].len;
+		crm_csv_cell_unmark(&ptr, &len);
+		CHECK_MEM(ptr, len, values[i]);
+		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+		crm_csv_close(r);
+		r = NULL;
 		free(text);
 		text = NULL;
 	}
+cleanup:
+	crm_csv_close(r);
+	free(text);
 }
 
 /* Two columns of one name (blanks around it aside) stop the reading at the header; unnamed columns do not. */
@@ -348,23 +361,21 @@ static void test_csv__duplicate_header_name_is_an_error(void)
 
 	CHECK_INT(harness_temp_file("Id,LastName,Email, LastName\n1,a,b,c\n", 36, path), 0);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	REQUIRE(r != NULL);
-	if (r) {
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
-		CHECK_CONTAINS(err.msg, ":1: column 4 is named 'LastName' as column 2 is");
-		crm_csv_close(r);
-	}
 	unlink(path);
+	REQUIRE(r != NULL);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_EINPUT);
+	CHECK_CONTAINS(err.msg, ":1: column 4 is named 'LastName' as column 2 is");
+	crm_csv_close(r);
+	r = NULL;
 	err.code = 0;
 	CHECK_INT(harness_temp_file("Id,,Email,\n1,,b,\n", 18, path), 0);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	REQUIRE(r != NULL);
-	if (r) {
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-		crm_csv_close(r);
-	}
 	unlink(path);
+	REQUIRE(r != NULL);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+cleanup:
+	crm_csv_close(r);
 }
 
 /* A record over a limit (fields, field length) is a bad record naming where; the next record reads. */
@@ -389,24 +400,23 @@ static void test_csv__record_over_a_limit_is_bad_and_reading_goes_on(void)
 	CHECK_INT(harness_temp_file(text, n, path), 0);
 	free(text);
 	r = crm_csv_open(path, "utf-8", ',', &err);
-	REQUIRE(r != NULL);
-	if (r) {
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
-		CHECK_CONTAINS(err.msg, ":2:8193: more than 4096 fields in one record");
-		CHECK_INT(rec.line, 2);
-		crm_error_clear(&err);
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-		CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "ok");
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
-		CHECK_CONTAINS(err.msg, ":4:3: field longer than 16777216 bytes");
-		crm_error_clear(&err);
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
-		CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "fine");
-		CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
-		crm_csv_close(r);
-	}
 	unlink(path);
+	REQUIRE(r != NULL);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":2:8193: more than 4096 fields in one record");
+	CHECK_INT(rec.line, 2);
+	crm_error_clear(&err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_FIELD(rec, 1, "ok");
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":4:3: field longer than 16777216 bytes");
+	crm_error_clear(&err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_RECORD);
+	CHECK_FIELD(rec, 1, "fine");
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+cleanup:
+	crm_csv_close(r);
 }
 
 static const struct harness_test tests[] = {

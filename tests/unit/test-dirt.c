@@ -49,6 +49,7 @@ static void test_dirt__utf8_and_bom(void)
 	SCAN("\0\0\xfe\xff\0\0\0I", &d);
 	CHECK_INT(d.bom, CRM_BOM_UTF32BE);
 	CHECK_STR(crm_dirt_encoding(&d), "utf-32");
+cleanup:;
 }
 
 static void test_dirt__windows_1252_and_latin1(void)
@@ -77,6 +78,7 @@ static void test_dirt__windows_1252_and_latin1(void)
 	/* an overlong form and a surrogate are not UTF-8 either */
 	SCAN("\xc0\xaf \xed\xa0\x80", &d);
 	CHECK_INT(d.invalid, 5);
+cleanup:;
 }
 
 static void test_dirt__line_endings_as_csv_sees_them(void)
@@ -99,6 +101,7 @@ static void test_dirt__line_endings_as_csv_sees_them(void)
 	CHECK_INT(d.nul, 1);
 	CHECK_INT(d.first_nul.line, 2);
 	CHECK_INT(d.first_nul.col, 3);
+cleanup:;
 }
 
 static const struct harness_test tests[] = {

@@ -13,13 +13,9 @@
 static const char *write_stream(const char *text)
 {
 	static char path[64];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/tmp/crmshift-test-events-%d.jsonl", (int)getpid());
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return harness_write_file(path, text) ? NULL : path;
 }
 
 static void test_events__envelopes(void)
@@ -45,6 +41,7 @@ static void test_events__envelopes(void)
 	CHECK_STR(ev.table, "account");
 	CHECK(ev.before != NULL && ev.after == NULL);
 	CHECK_INT(crm_events_next(in, &ev, &err), 0);
+cleanup:
 	crm_events_close(in);
 }
 
@@ -57,6 +54,7 @@ static void expect_error(const char *line, const char *message)
 	REQUIRE(in != NULL);
 	CHECK(crm_events_next(in, &ev, &err) < 0);
 	CHECK_CONTAINS(err.msg, message);
+cleanup:
 	crm_events_close(in);
 }
 
@@ -99,6 +97,7 @@ static void test_events__rows_as_records(void)
 	CHECK_MEM(f[5].ptr, f[5].len, "Zo\xc3\xab"); /* NFC, as the CSV reader gives */
 	CHECK(crm_events_record(row, with_missing, 2, &arena, &missing) == NULL);
 	CHECK_STR(missing, "Nope");
+cleanup:
 	crm_arena_release(&arena);
 	json_decref(row);
 	remove(write_stream(""));

@@ -74,10 +74,10 @@ static void test_json__sfdx_tree_header_is_union_of_keys_in_order(void)
 	}
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 7);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "attributes.type");
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "attributes.referenceId");
-	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "NumberOfEmployees");
-	CHECK_MEM(rec.fields[6].ptr, rec.fields[6].len, "IsPartner");
+	CHECK_FIELD(rec, 0, "attributes.type");
+	CHECK_FIELD(rec, 1, "attributes.referenceId");
+	CHECK_FIELD(rec, 3, "NumberOfEmployees");
+	CHECK_FIELD(rec, 6, "IsPartner");
 
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.line, 3);
@@ -311,7 +311,7 @@ static void test_json__record_larger_than_the_limit_is_named(void)
 	for (k = 0; k < 2; k++) {
 		struct crm_error err = CRM_ERROR_INIT;
 		size_t head = strlen(heads[k]), tail = strlen(tails[k]);
-		char *text = crm_malloc(head + body + tail + 1);
+		char *text = malloc(head + body + tail + 1);
 		struct crm_reader *r;
 		CHECK(text != NULL);
 		if (!text)
@@ -320,7 +320,7 @@ static void test_json__record_larger_than_the_limit_is_named(void)
 		memset(text + head, 'x', body);
 		memcpy(text + head + body, tails[k], tail + 1);
 		r = open_text(text, kinds[k], NULL, &err);
-		crm_free(text);
+		free(text);
 		CHECK(r == NULL);
 		CHECK_INT(err.code, CRM_EINPUT);
 		CHECK_CONTAINS(err.msg, said[k]);

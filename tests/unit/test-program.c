@@ -10,51 +10,60 @@
 #include "io/csv.h"
 #include "util/arena.h"
 
-/* Runs the project's only program on the export's data records; values of record n go to out. */
+/*
+ * Runs the project's only program on the export's data records up to record
+ * n, whose values res then holds; 0, or -1 with res released.
+ */
 static int run_all(struct crm_project *p, struct crm_program_result *res, struct crm_arena *arena, int n)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_csv_reader *r = crm_csv_open(p->objects[0].path, "utf-8", ',', &err);
+	struct crm_csv_reader *r;
 	struct crm_record rec;
-	int i = 0, rc;
+	int i = 0;
 
-	crm_program_result_init(res, p->objects[0].prog, &err);
-	while ((rc = crm_csv_next(r, &rec, &err)) == CRM_READ_RECORD) {
+	if (crm_program_result_init(res, p->objects[0].prog, &err))
+		return -1;
+	r = crm_csv_open(p->objects[0].path, "utf-8", ',', &err);
+	while (r && i < n && crm_csv_next(r, &rec, &err) == CRM_READ_RECORD) {
 		if (rec.index == 0)
 			continue;
 		crm_arena_reset(arena);
-		crm_program_run(p->objects[0].prog, &rec, res, arena, CRM_RUN_CHECK_UNIQUE, &err);
-		if (++i == n)
+		if (crm_program_run(p->objects[0].prog, &rec, res, arena, CRM_RUN_CHECK_UNIQUE, &err))
 			break;
+		i++;
 	}
 	crm_csv_close(r);
-	return i == n ? 0 : -1;
+	if (i == n)
+		return 0;
+	crm_program_result_release(res);
+	return -1;
 }
 
 static void test_program__template_example_row_works_as_written(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_program_result res;
-	struct crm_arena arena;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
 
 	make_project("Contact,dob,date,birth_date,parse(YYYY-MM-DD) -> date,PII,not_future_date,1986-07-15\n"
 		     "Contact,last,text,last_name,trim,PII,required,Doe\n",
 		     "Id,dob,last\n1,1986-07-15,Doe\n2,2999-01-01,Roe\n3,1986-13-01,Poe\n");
-	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
 	crm_arena_init(&arena, 4096);
-	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	REQUIRE(run_all(&p, &res, &arena, 1) == 0);
 	CHECK_INT(res.failure_count, 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, "1986-07-15");
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
 	CHECK_INT(res.failure_count, 1);
 	CHECK_STR(res.failures[0].rule, "not_future_date");
 	CHECK_STR(res.failures[0].reason, "<PII, 10 characters> is in the future");
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	REQUIRE(run_all(&p, &res, &arena, 3) == 0);
 	CHECK_INT(res.failure_count, 1);
 	CHECK_STR(res.failures[0].rule, "parse(YYYY-MM-DD)");
+cleanup:
 	crm_program_result_release(&res);
 	crm_arena_release(&arena);
 	crm_project_release(&p);
@@ -63,30 +72,31 @@ static void test_program__template_example_row_works_as_written(void)
 
 static void test_program__map_default_concat_nullif_unique(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_program_result res;
-	struct crm_arena arena;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
 
 	make_project("Contact,status,text,title,\"map(Open=open, Closed Won=won, default=other)\",,,Open\n"
 		     "Contact,,text,last_name,\"concat(first, ' ', last) -> trim\",,,A B\n"
 		     "Contact,mail,text,email,nullif(n/a) -> email,,unique,a@b.com\n",
 		     "Id,status,first,last,mail\n1,closed won,Ann,Lee,A@X.COM\n2,Nope,,,n/a\n3,Open,Bo,,a@x.com\n");
-	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
 	crm_arena_init(&arena, 4096);
-	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	REQUIRE(run_all(&p, &res, &arena, 1) == 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, "won"); /* matched without case */
 	CHECK_MEM(res.values[1].ptr, res.values[1].len, "Ann Lee");
 	CHECK_MEM(res.values[2].ptr, res.values[2].len, "A@x.com");
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, "other");
 	CHECK_INT(res.values[1].len, 0); /* concat of empty fields invents nothing */
 	CHECK_INT(res.values[2].len, 0);
 	CHECK_INT(res.failure_count, 0);
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	REQUIRE(run_all(&p, &res, &arena, 3) == 0);
 	CHECK_MEM(res.values[1].ptr, res.values[1].len, "Bo");
+cleanup:
 	crm_program_result_release(&res);
 	crm_arena_release(&arena);
 	crm_project_release(&p);
@@ -96,50 +106,59 @@ static void test_program__map_default_concat_nullif_unique(void)
 /* map(..., default=keep): a fix list, every other value passes through as it is */
 static void test_program__map_default_keep_passes_values_through(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_program_result res;
-	struct crm_arena arena;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
 
 	make_project("Contact,stage,text,title,\"map(Closd Won=Closed Won, default=keep)\",,,Prospecting\n",
 		     "Id,stage\n1,Closd Won\n2,Prospecting\n3,closd won\n");
-	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
 	crm_arena_init(&arena, 4096);
-	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	REQUIRE(run_all(&p, &res, &arena, 1) == 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, "Closed Won");
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
 	/* no entry: unchanged, so the value is still the record's (read back in the CLI case map-default-keep) */
 	CHECK_INT(res.values[0].len, 11);
 	CHECK_INT(res.failure_count, 0);
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	REQUIRE(run_all(&p, &res, &arena, 3) == 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, "Closed Won"); /* the entry, without case */
+cleanup:
 	crm_program_result_release(&res);
 	crm_arena_release(&arena);
 	crm_project_release(&p);
 	remove_project();
-	/* two defaults are a mistake, not a choice */
+}
+
+/* two defaults are a mistake, not a choice */
+static void test_program__map_with_two_defaults_is_an_error(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+
 	make_project("Contact,stage,text,title,\"map(a=b, default=keep, default=x)\",,,a\n", "Id,stage\n1,a\n");
 	CHECK(crm_project_open(&p, project_dir, &err) != 0);
 	CHECK_CONTAINS(err.msg, "'map' has two defaults");
-	crm_diags_release(&p.diags); /* what a failed open keeps for the caller */
+	crm_project_release(&p); /* what a failed open keeps for the caller: its diagnostics */
 	remove_project();
 }
 
 static void test_program__unique_rejects_the_second_record(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_program_result res;
-	struct crm_arena arena;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
 
 	make_project("Contact,mail,text,email,email,,unique,a@b.com\n", "Id,mail\n1,a@x.com\n2,a@x.com\n");
-	CHECK_INT(crm_project_open(&p, project_dir, &err), 0);
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
 	crm_arena_init(&arena, 4096);
-	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
 	CHECK_INT(res.failure_count, 1);
 	CHECK_STR(res.failures[0].reason, "'a@x.com' is not unique: record '1' has it too");
+cleanup:
 	crm_program_result_release(&res);
 	crm_arena_release(&arena);
 	crm_project_release(&p);
@@ -148,7 +167,7 @@ static void test_program__unique_rejects_the_second_record(void)
 
 static void test_program__compile_errors_are_all_collected(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
 
 	make_project("Contact,Emial,text,email,trim,,,\n"
@@ -181,7 +200,7 @@ static void test_program__compile_errors_are_all_collected(void)
 
 static void test_program__unknown_ref_object(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
 
 	make_project("Contact,acc,id,account_id,ref(Acount),,,\n", "Id,acc\n1,2\n");
@@ -193,7 +212,7 @@ static void test_program__unknown_ref_object(void)
 
 static void test_program__config_errors(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
 
 	make_project("Contact,a,text,title,,,,\n", "Id,a\n1,x\n");
@@ -216,10 +235,10 @@ static void test_program__config_errors(void)
 
 static void test_program__pseudonymize_mask_redact(void)
 {
-	struct crm_project p;
+	struct crm_project p = {0};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_program_result res;
-	struct crm_arena arena;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
 	struct crm_key key;
 	char path[256], token[64], masked[CRM_MASKED_MAX];
 	const struct crm_field_program *mail;
@@ -236,16 +255,17 @@ static void test_program__pseudonymize_mask_redact(void)
 	crm_project_release(&p);
 	crm_error_clear(&err);
 	snprintf(path, sizeof(path), "%s/pseu.key", project_dir);
-	CHECK_INT(crm_key_generate(CRM_KEY_DATA, path, &key, &err), 0);
+	REQUIRE(crm_key_generate(CRM_KEY_DATA, path, &key, &err) == 0);
 	write_project_file("crmshift.ini",
 			   "[migration]\nsource_system = test\n[security]\npseudonymize_key = pseu.key\n"
 			   "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
-	CHECK(crm_project_open(&p, project_dir, &err) == 0 && p.diags.count == 0);
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	CHECK_INT(p.diags.count, 0);
 	CHECK_STR(p.pseudonym_key.id, key.id);
 	crm_arena_init(&arena, 4096);
 	mail = &p.objects[0].prog->fields[0];
 
-	CHECK_INT(run_all(&p, &res, &arena, 1), 0);
+	REQUIRE(run_all(&p, &res, &arena, 1) == 0);
 	CHECK_INT(res.failure_count, 0);
 	CHECK_INT(res.values[0].len, CRM_PSEUDONYM_LEN);
 	CHECK_MEM(res.values[0].ptr, 5, "pseu_");
@@ -256,12 +276,12 @@ static void test_program__pseudonymize_mask_redact(void)
 	crm_program_result_release(&res);
 
 	/* the same value after the same steps: the same token, so joins still work */
-	CHECK_INT(run_all(&p, &res, &arena, 2), 0);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
 	CHECK_MEM(res.values[0].ptr, res.values[0].len, token);
 	/* a value no longer than the tail is masked whole; characters, not bytes */
 	CHECK_MEM(res.values[1].ptr, res.values[1].len, "***");
 	crm_program_result_release(&res);
-	CHECK_INT(run_all(&p, &res, &arena, 3), 0);
+	REQUIRE(run_all(&p, &res, &arena, 3) == 0);
 	CHECK(res.values[0].len == CRM_PSEUDONYM_LEN && memcmp(res.values[0].ptr, token, CRM_PSEUDONYM_LEN) != 0);
 	crm_program_result_release(&res);
 
@@ -276,13 +296,16 @@ static void test_program__pseudonymize_mask_redact(void)
 	/* and what reports show of a protected field that is not flagged PII */
 	CHECK_INT(crm_program_masked(&p.objects[0].prog->fields[2], "1 Main St", 9, masked, sizeof(masked)), 1);
 	CHECK_STR(masked, "<protected, 9 characters>");
-
-	crm_arena_release(&arena);
 	crm_project_release(&p);
+
 	/* a key others can read stops the project before anything is read */
 	CHECK_INT(chmod(path, 0644), 0);
 	CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EREFUSED);
 	CHECK_CONTAINS(err.msg, "[security] pseudonymize_key: key file");
+cleanup:
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
 	remove_project();
 }
 
@@ -291,6 +314,7 @@ static const struct harness_test tests[] = {
 	TEST(test_program__template_example_row_works_as_written),
 	TEST(test_program__map_default_concat_nullif_unique),
 	TEST(test_program__map_default_keep_passes_values_through),
+	TEST(test_program__map_with_two_defaults_is_an_error),
 	TEST(test_program__unique_rejects_the_second_record),
 	TEST(test_program__compile_errors_are_all_collected),
 	TEST(test_program__unknown_ref_object),

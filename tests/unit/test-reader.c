@@ -44,20 +44,20 @@ static void test_reader__key_of_two_columns_joins_them(void)
 		return;
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 4);
-	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "deal_id + contact_id");
+	CHECK_FIELD(rec, 3, "deal_id + contact_id");
 	key = crm_reader_column(r, "deal_id + contact_id");
 	CHECK_INT(key, 3);
 	CHECK_INT(crm_reader_column(r, "role"), 2);
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.count, 4);
-	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "d1|c1");
-	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "buyer");
+	CHECK_FIELD(rec, key, "d1|c1");
+	CHECK_FIELD(rec, 2, "buyer");
 	/* a separator or an escape within a part is escaped: ("d|2", "c\1") is not ("d", "2|c\1") */
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "d\\|2|c\\\\1");
+	CHECK_FIELD(rec, key, "d\\|2|c\\\\1");
 	/* a part empty: the record has no id */
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_INT(rec.fields[key].len, 0);
+	CHECK_FIELD(rec, key, "");
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_EOF);
 	CHECK_INT(err.code, 0);
 	crm_reader_close(r);
@@ -77,7 +77,7 @@ static void test_reader__a_column_of_the_key_name_is_the_key(void)
 	CHECK_INT(rec.count, 3);
 	CHECK_INT(crm_reader_column(r, "a+b"), 0);
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "x");
+	CHECK_FIELD(rec, 0, "x");
 	crm_reader_close(r);
 	unlink(tmp_path);
 }
@@ -98,9 +98,9 @@ static void test_reader__key_of_json_lines(void)
 	CHECK_INT(rec.index, 0);
 	key = crm_reader_column(r, "deal_id + product_id");
 	CHECK_INT(key, 3);
-	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "deal_id + product_id");
+	CHECK_FIELD(rec, key, "deal_id + product_id");
 	CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, "7|3");
+	CHECK_FIELD(rec, key, "7|3");
 	crm_reader_close(r);
 	unlink(tmp_path);
 }
@@ -151,8 +151,8 @@ static void test_reader__each_value_of_a_list_is_a_record(void)
 	for (i = 0; i < 3; i++) {
 		CHECK_INT(crm_reader_next(r, &rec, &err), CRM_READ_RECORD);
 		CHECK_INT(rec.count, 4);
-		CHECK_MEM(rec.fields[key].ptr, rec.fields[key].len, keys[i]);
-		CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, strchr(keys[i], '|') + 1);
+		CHECK_FIELD(rec, key, keys[i]);
+		CHECK_FIELD(rec, 2, strchr(keys[i], '|') + 1);
 		CHECK_INT(rec.line, lines[i]);
 		CHECK_INT(rec.index, i + 1);
 	}

@@ -21,6 +21,7 @@ static void test_rule__steps_and_arguments(void)
 	CHECK_INT(rule.calls[2].args[1].quoted, 1);
 	CHECK_STR(rule.calls[2].args[2].text, "Last");
 	CHECK_INT(rule.calls[3].offset, 60);
+cleanup:
 	crm_rule_release(&rule);
 }
 
@@ -36,6 +37,7 @@ static void test_rule__checks_with_regex_and_open_range(void)
 	CHECK_INT(rule.calls[2].arg_count, 2);
 	CHECK_STR(rule.calls[2].args[1].text, "");
 	CHECK_STR(rule.calls[3].args[1].text, "b c");
+cleanup:
 	crm_rule_release(&rule);
 }
 

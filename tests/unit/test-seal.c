@@ -29,7 +29,7 @@ static void setup(void)
 	CHECK_INT(crm_key_generate(CRM_KEY_DATA, key_path, &other, &err), 0);
 }
 
-static void cleanup(void)
+static void teardown(void)
 {
 	char cmd[128];
 
@@ -83,7 +83,7 @@ static void test_seal__round_trip(void)
 		free(plain);
 	}
 	CHECK_INT(access(path, F_OK), 0);
-	cleanup();
+	teardown();
 }
 
 static void test_seal__refusals(void)
@@ -152,8 +152,9 @@ static void test_seal__refusals(void)
 	CHECK_INT(open_sealed(&key, &back, &back_len, &err), CRM_EINPUT);
 	CHECK_CONTAINS(err.msg, "is not a sealed file");
 	free(back);
+cleanup:
 	free(plain);
-	cleanup();
+	teardown();
 }
 
 static const struct harness_test tests[] = {

@@ -18,13 +18,9 @@
 static const char *temp_file(const char *text)
 {
 	static char path[64];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/tmp/crmshift-test-source-%d.csv", (int)getpid());
-	f = fopen(path, "wb");
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return harness_write_file(path, text) ? NULL : path;
 }
 
 static void test_source__sha256(void)
@@ -112,7 +108,7 @@ static const struct crm_project_object contact = {
 	.cfg = &contact_cfg, .columns = contact_columns, .column_count = 2, .prog = &contact_prog};
 static int mask_personal;
 
-/* Offers n records "i,Name i" (every seventh malformed) and writes the sample; its lines. */
+/* Offers n records "i,Name i" (every seventh malformed) and writes the sample; its lines, or -1. */
 static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, int64_t *records)
 {
 	struct crm_error err = CRM_ERROR_INIT;
@@ -122,6 +118,9 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 	int i, lines = 0;
 	size_t len;
 
+	*out = '\0';
+	if (!s)
+		return -1;
 	for (i = 1; i <= n; i++) {
 		struct crm_field fields[2];
 		struct crm_record rec = {fields, 2, (unsigned long)i + 1, (unsigned long)i + 1, (uint64_t)i, 0};

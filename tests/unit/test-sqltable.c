@@ -45,28 +45,28 @@ static void test_sqltable__rows_as_text(void)
 			  "NULL);"),
 		  0);
 	t = crm_sqltable_open(db_path, "Acc ount", &err);
-	CHECK(t != NULL);
-	if (!t)
-		return;
+	unlink(db_path);
+	REQUIRE(t != NULL);
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.index, 0);
 	CHECK_INT(rec.count, 4);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Name");
+	CHECK_FIELD(rec, 1, "Name");
 	CHECK_INT(crm_sqltable_column(t, "employees"), 3);
 	CHECK_INT(crm_sqltable_column(t, "nope"), -1);
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
 	CHECK_INT(rec.index, 1);
 	CHECK_INT(rec.line, 2); /* as in a CSV export with its header on line 1 */
-	CHECK_MEM(rec.fields[0].ptr, rec.fields[0].len, "A1");
-	CHECK_MEM(rec.fields[2].ptr, rec.fields[2].len, "60000000.0");
-	CHECK_MEM(rec.fields[3].ptr, rec.fields[3].len, "250");
+	CHECK_FIELD(rec, 0, "A1");
+	CHECK_FIELD(rec, 2, "60000000.0");
+	CHECK_FIELD(rec, 3, "250");
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Soci\xc3\xa9t\xc3\xa9");
-	CHECK_INT(rec.fields[2].len + rec.fields[3].len, 0); /* NULL is empty */
+	CHECK_FIELD(rec, 1, "Soci\xc3\xa9t\xc3\xa9");
+	CHECK_FIELD(rec, 2, ""); /* NULL is empty */
+	CHECK_FIELD(rec, 3, "");
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_EOF);
 	CHECK(crm_sqltable_bytes_read(t) > 0);
+cleanup:
 	crm_sqltable_close(t);
-	unlink(db_path);
 }
 
 static void test_sqltable__not_utf8_is_a_bad_record_and_reading_goes_on(void)
@@ -80,17 +80,16 @@ static void test_sqltable__not_utf8_is_a_bad_record_and_reading_goes_on(void)
 			  "INSERT INTO c VALUES ('C2', 'Runner');"),
 		  0);
 	t = crm_sqltable_open(db_path, "c", &err);
-	CHECK(t != NULL);
-	if (!t)
-		return;
+	unlink(db_path);
+	REQUIRE(t != NULL);
 	crm_sqltable_next(t, &rec, &err);
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_BAD_RECORD);
 	CHECK_CONTAINS(err.msg, ": table 'c' row 1: invalid UTF-8 in column 'name'");
 	crm_error_clear(&err);
 	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
-	CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "Runner");
+	CHECK_FIELD(rec, 1, "Runner");
+cleanup:
 	crm_sqltable_close(t);
-	unlink(db_path);
 }
 
 static void test_sqltable__missing_table_names_the_tables(void)
@@ -134,36 +133,31 @@ static void test_sqltable__dump_is_loaded_and_its_errors_named(void)
 				     "(1);\n";
 	struct crm_error err = CRM_ERROR_INIT;
 	char path[64], tables[64] = "";
-	struct crm_sqltable *t;
+	struct crm_sqltable *t = NULL;
 	struct crm_record rec;
 	size_t n;
 
 	snprintf(path, sizeof(path), "/tmp/crm-test-XXXXXX.sql");
 	CHECK(mkstemps(path, 4) >= 0);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(dump, f);
-	fclose(f);
+	CHECK_INT(harness_write_file(path, dump), 0);
 	t = crm_sqltable_open(path, "Contact", &err);
 	REQUIRE(t != NULL);
-	if (t) {
-		crm_sqltable_next(t, &rec, &err);
-		CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
-		CHECK_MEM(rec.fields[1].ptr, rec.fields[1].len, "two\nlines; and a semicolon");
-		CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_EOF);
-		crm_sqltable_close(t);
-	}
+	crm_sqltable_next(t, &rec, &err);
+	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_RECORD);
+	CHECK_FIELD(rec, 1, "two\nlines; and a semicolon");
+	CHECK_INT(crm_sqltable_next(t, &rec, &err), CRM_READ_EOF);
+	crm_sqltable_close(t);
+	t = NULL;
 	CHECK_INT(crm_sqltable_each(path, list_table, tables, &err), 0);
 	CHECK_STR(tables, "Account Contact ");
-	f = fopen(path, "w");
-	fputs(broken, f);
-	fclose(f);
+	CHECK_INT(harness_write_file(path, broken), 0);
+	crm_error_clear(&err);
 	CHECK(crm_sqltable_open(path, "t", &err) == NULL);
 	n = strlen(path);
 	CHECK(strncmp(err.msg, path, n) == 0);
 	CHECK_CONTAINS(err.msg + n, ":3: no such table: nope");
+cleanup:
+	crm_sqltable_close(t);
 	unlink(path);
 }
 
@@ -187,17 +181,11 @@ static void test_sqltable__dump_cannot_reach_beyond_its_database(void)
 	CHECK(mkstemp(target) >= 0);
 	unlink(target);
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		FILE *f;
+		char sql[512];
 		snprintf(path, sizeof(path), "/tmp/crm-test-XXXXXX.sql");
 		CHECK(mkstemps(path, 4) >= 0);
-		f = fopen(path, "w");
-		CHECK(f != NULL);
-		if (!f)
-			return;
-		fputs(hostile[i][0], f);
-		fputs(target, f);
-		fputs(hostile[i][1], f);
-		fclose(f);
+		snprintf(sql, sizeof(sql), "%s%s%s", hostile[i][0], target, hostile[i][1]);
+		CHECK_INT(harness_write_file(path, sql), 0);
 		err.code = 0;
 		err.msg[0] = '\0';
 		CHECK(crm_sqltable_open(path, "t", &err) == NULL);

@@ -40,15 +40,15 @@ static char *make_export(void)
 
 static void test_stage__threads_give_what_one_thread_gives(void)
 {
-	struct crm_project reference, staged;
+	struct crm_project reference = {0}, staged = {0};
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_stage_options opt;
-	struct crm_stager *stager;
+	struct crm_stager *stager = NULL;
 	struct crm_stage_batch batch;
-	struct crm_program_result res;
-	struct crm_csv_reader *r;
+	struct crm_program_result res = {0};
+	struct crm_csv_reader *r = NULL;
 	struct crm_record rec;
-	struct crm_arena arena;
+	struct crm_arena arena = {0};
 	char *csv = make_export();
 	size_t seen = 0, rejected = 0, mismatches = 0, i, f;
 	int rc;
@@ -59,26 +59,25 @@ static void test_stage__threads_give_what_one_thread_gives(void)
 		     "Contact,code,text,last_name,trim,,max_len(5),c1\n",
 		     csv);
 	free(csv);
-	CHECK_INT(crm_project_open(&reference, project_dir, &err), 0);
-	CHECK_INT(crm_project_open(&staged, project_dir, &err), 0);
+	REQUIRE(crm_project_open(&reference, project_dir, &err) == 0);
+	REQUIRE(crm_project_open(&staged, project_dir, &err) == 0);
 	memset(&opt, 0, sizeof(opt));
 	opt.run_flags = CRM_RUN_CHECK_UNIQUE;
 	opt.keep_bad = 1;
 	stager = crm_stager_start(&staged.objects[0], &opt, &err);
+	REQUIRE(stager != NULL);
 	r = crm_csv_open(reference.objects[0].path, "utf-8", ',', &err);
-	CHECK(stager != NULL && r != NULL);
-	if (!stager || !r)
-		return;
-	crm_program_result_init(&res, reference.objects[0].prog, &err);
+	REQUIRE(r != NULL);
+	REQUIRE(crm_csv_next(r, &rec, &err) == CRM_READ_RECORD); /* the header */
+	REQUIRE(crm_program_result_init(&res, reference.objects[0].prog, &err) == 0);
 	crm_arena_init(&arena, 4096);
 	while ((rc = crm_stager_next(stager, &batch, &err)) == 1) {
 		for (i = 0; i < batch.count; i++) {
 			const struct crm_stage_record *got = &batch.records[i];
-			do {
-				crm_csv_next(r, &rec, &err);
-			} while (rec.index == 0);
+			REQUIRE(crm_csv_next(r, &rec, &err) == CRM_READ_RECORD);
 			crm_arena_reset(&arena);
-			crm_program_run(reference.objects[0].prog, &rec, &res, &arena, CRM_RUN_CHECK_UNIQUE, &err);
+			REQUIRE(crm_program_run(reference.objects[0].prog, &rec, &res, &arena, CRM_RUN_CHECK_UNIQUE,
+						&err) == 0);
 			seen++;
 			rejected += got->failure_count > 0;
 			mismatches += got->index != rec.index || got->failure_count != res.failure_count;
@@ -95,6 +94,7 @@ static void test_stage__threads_give_what_one_thread_gives(void)
 	CHECK_INT((long)seen, RECORDS);
 	CHECK_INT((long)mismatches, 0);
 	CHECK(rejected > RECORDS / 4); /* the export does exercise the checks */
+cleanup:
 	crm_stager_stop(stager);
 	crm_csv_close(r);
 	crm_program_result_release(&res);
