@@ -971,6 +971,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 
 	key_maps_drop(m, SIZE_MAX); /* the per-pass maps see every record loaded before this pass */
 	unsigned batch = m->p->cfg.batch_size, in_batch = 0;
+	uint64_t in_transaction = 0, transaction = crm_session_transaction_size(batch, (uint64_t)*done);
 	struct crm_stage_options sopt;
 	struct crm_stager *stager = NULL;
 	struct crm_stage_batch staged;
@@ -1031,10 +1032,19 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 			if (migrate_handle_record(m, orun, pass, &staged.records[i], &pr, err))
 				goto out_rollback;
 			*done = (int64_t)staged.records[i].index;
+			in_transaction++;
 			if (++in_batch >= batch) {
+				/* a batch's queued rows go as one set; the transaction may go on */
 				in_batch = 0;
-				if (migrate_checkpoint(m, orun, 0, err))
-					goto out_rollback;
+				if (in_transaction < transaction) {
+					if (flush_queue(m, orun, err))
+						goto out_rollback;
+				} else {
+					in_transaction = 0;
+					transaction = crm_session_transaction_size(batch, (uint64_t)*done);
+					if (migrate_checkpoint(m, orun, 0, err))
+						goto out_rollback;
+				}
 				if (m->opt->progress)
 					m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, staged.bytes_read,
 							 total);

@@ -28,10 +28,9 @@
 #include <unistd.h>
 
 /*
- * Ledger entries per transaction: [target] batch_size, as a load writes
- * rows, so that undoing a load costs about what the load cost (a
- * transaction of 1000 made rolling back a first load of 1.8M rows 1.8x
- * slower than the load).
+ * Ledger entries read and reverted at a time: [target] batch_size; a
+ * transaction holds as many of those as crm_session_transaction_size says,
+ * as a load's do, so that undoing a load costs about what the load cost.
  */
 struct revert_buffers {
 	size_t cap;
@@ -284,27 +283,27 @@ static int undo_inserts(struct rollback *rb, const struct crm_ledger_entry *entr
 	return 0;
 }
 
-/* One transaction: up to buf.cap ledger entries below progress->next_seq. 1 when none was left. */
-static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
-			struct crm_error *err)
+/*
+ * Within the open transaction: up to buf.cap ledger entries below
+ * progress->next_seq reverted, and next_seq moved past them; *count of
+ * them. 0, or a negative code (the transaction is then abandoned).
+ */
+static int revert_entries(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
+			  size_t *count, struct crm_error *err)
 {
 	struct crm_ledger_entry *entries = rb->buf.entries;
-	size_t count, i;
+	size_t i;
 
 	crm_arena_reset(arena);
 	if (crm_state_ledger_read(rb->session.state, rb->res->run, rb->first_seq, progress->next_seq, rb->buf.cap,
-				  entries, &count, arena, err))
-		return err->code;
-	if (!count)
-		return 1;
-	if (rb->session.store->ops->begin(rb->session.store, err))
-		return err->code;
-	for (i = 0; i < count; i++) {
+				  entries, count, arena, err))
+		goto fail;
+	for (i = 0; i < *count; i++) {
 		const struct crm_ledger_entry *e = &entries[i];
 		crm_fault_point("record");
 		if (e->action == CRM_LEDGER_INSERT) {
 			size_t end = i + 1;
-			while (end < count && entries[end].action == CRM_LEDGER_INSERT)
+			while (end < *count && entries[end].action == CRM_LEDGER_INSERT)
 				end++;
 			if (undo_inserts(rb, entries, i, end, err))
 				goto fail;
@@ -322,13 +321,45 @@ static int revert_batch(struct rollback *rb, struct crm_rollback_progress *progr
 		if (crm_state_xref_undo(rb->session.state, e, err))
 			goto fail;
 	}
-	progress->next_seq = entries[count - 1].seq;
-	if (crm_state_rollback_put(rb->session.state, rb->res->run, progress, rb->now, err))
-		goto fail;
-	crm_fault_point("batch-commit");
-	if (rb->session.store->ops->commit(rb->session.store, err))
-		goto fail;
-	crm_fault_point("batch-committed");
+	if (*count)
+		progress->next_seq = entries[*count - 1].seq;
+	return 0;
+fail:
+	abandon(rb);
+	return err->code;
+}
+
+/* The run's ledger reverted, newest first, in transactions that record progress as they commit. */
+static int revert_run(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
+		      struct crm_error *err)
+{
+	uint64_t reverted = 0, in_transaction = 0, transaction = crm_session_transaction_size((unsigned)rb->buf.cap, 0);
+	size_t count = 1;
+
+	while (count) {
+		if (!in_transaction && rb->session.store->ops->begin(rb->session.store, err))
+			return err->code;
+		if (revert_entries(rb, progress, arena, &count, err))
+			return err->code;
+		in_transaction += count;
+		reverted += count;
+		if (count && in_transaction < transaction)
+			continue;
+		if (!in_transaction) {
+			/* nothing was left: the empty transaction ends */
+			if (rb->session.store->ops->commit(rb->session.store, err))
+				goto fail;
+			break;
+		}
+		if (crm_state_rollback_put(rb->session.state, rb->res->run, progress, rb->now, err))
+			goto fail;
+		crm_fault_point("batch-commit");
+		if (rb->session.store->ops->commit(rb->session.store, err))
+			goto fail;
+		crm_fault_point("batch-committed");
+		in_transaction = 0;
+		transaction = crm_session_transaction_size((unsigned)rb->buf.cap, reverted);
+	}
 	return 0;
 fail:
 	abandon(rb);
@@ -510,9 +541,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
-		while ((rc = revert_batch(&rb, &progress, &arena, err)) == 0)
-			;
-		if (rc < 0 || err->code || remove_others(&rb, err))
+		if (revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
 		if (crm_state_run_set_status(rb.session.state, res->run, "rolled back", err) ||

@@ -78,3 +78,8 @@ void crm_session_close(struct crm_session *s)
 	s->state = NULL;
 	s->store = NULL;
 }
+
+uint64_t crm_session_transaction_size(unsigned batch_size, uint64_t done_before)
+{
+	return done_before / 4 > batch_size ? done_before / 4 : batch_size;
+}

@@ -50,4 +50,14 @@ int crm_session_open(const char *target_url, const char *dir, const char *state_
 /* Closes the state, then the store (either may be NULL). */
 void crm_session_close(struct crm_session *s);
 
+/*
+ * Records (or ledger entries) the next transaction of a long write holds:
+ * batch_size, or a quarter of what the command had done when it began,
+ * whichever is more. A commit writes every index page its rows touched, and
+ * keys in random order touch nearly all of them: transactions that grow
+ * with the work keep its writes in proportion to its size, where fixed ones
+ * grow with its square. A kill loses at most a fifth of what was done.
+ */
+uint64_t crm_session_transaction_size(unsigned batch_size, uint64_t done_before);
+
 #endif

@@ -3,6 +3,8 @@
  * would, to prove that every crash window is closed. CRMSHIFT_FAULT=NAME
  * kills at the first pass through point NAME, CRMSHIFT_FAULT=NAME:N at the
  * N-th. Unset (as in every real run), a point costs a comparison.
+ * CRMSHIFT_FAULT_LOG=FILE appends the name of each point passed to FILE, a
+ * line each, so that a test knows how many there are to kill at.
  *
  * The points: source-snapshot (after each export's snapshot), run-done
  * (before a run is marked done), record (before each record, event or

@@ -34,19 +34,12 @@ declare -A reference passes_record passes_commit
 for cmd in migrate sync events rollback; do
 	copy_project "$SCRATCH/${start[$cmd]}" "$SCRATCH/ref-$cmd"
 	# shellcheck disable=SC2086
-	"$CRMSHIFT" -C "$SCRATCH/ref-$cmd" ${first[$cmd]} >/dev/null
+	CRMSHIFT_FAULT_LOG="$SCRATCH/points-$cmd" "$CRMSHIFT" -C "$SCRATCH/ref-$cmd" ${first[$cmd]} >/dev/null
 	reference[$cmd]=$(target_rows "$SCRATCH/ref-$cmd" | md5sum)
-	# how many of each point the command passes: records (events, ledger entries) and commits
-	run=$(state_sql "$SCRATCH/ref-$cmd" "select max(id) from runs")
-	# (at least: a record may be read twice, a batch may commit early; a rollback undoes a run of inserts at once)
-	if [ "$cmd" = rollback ]; then
-		entries=$(state_sql "$SCRATCH/ref-$cmd" "select count(*) from ledger where run_id = 1")
-		passes_commit[$cmd]=$(((entries + 99) / 100))
-		passes_record[$cmd]=${passes_commit[$cmd]}
-	else
-		passes_record[$cmd]=$(state_sql "$SCRATCH/ref-$cmd" "select count(*) from ledger where run_id = $run")
-		passes_commit[$cmd]=$(((passes_record[$cmd] + 99) / 100))
-	fi
+	# how many of each point the uninterrupted command passes (util/fault.h)
+	passes_record[$cmd]=$(grep -c '^record$' "$SCRATCH/points-$cmd")
+	passes_commit[$cmd]=$(grep -c '^batch-commit$' "$SCRATCH/points-$cmd")
+	[ "${passes_commit[$cmd]}" -gt 0 ] || fail "$cmd passes no commit to kill at"
 done
 
 tried=0
