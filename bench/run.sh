@@ -39,14 +39,18 @@ for f in "$work"/project/exports/*.csv; do
 	printf '  %-34s %9d rows %6d MB\n' "$(basename "$f")" "$n" $(($(stat -c %s "$f") / 1048576))
 done
 
+# Prints time, rows/s, peak RSS and the bytes the command wrote (GNU
+# time's %O: file system outputs in 512-byte blocks, write_bytes of
+# /proc/PID/io, counted when pages are dirtied, so writeback after the
+# command counts too).
 measure() { # label, rows, command...
-	local label=$1 n=$2 out secs kb
+	local label=$1 n=$2 out secs kb blocks
 	shift 2
 	sync # the previous step's writes are not flushed on this one's time
-	out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
-	secs=${out% *}
-	kb=${out#* }
-	printf '%-52s %8.2f s %12.0f rows/s %8d MiB peak RSS\n' "$label" "$secs" "$(echo "$n / $secs" | bc -l)" $((kb / 1024))
+	out=$(/usr/bin/time -f '%e %M %O' "$@" 2>&1 >/dev/null | tail -n 1)
+	read -r secs kb blocks <<<"$out"
+	printf '%-52s %8.2f s %12.0f rows/s %8d MiB peak RSS %8d MB written\n' "$label" "$secs" \
+		"$(echo "$n / $secs" | bc -l)" $((kb / 1024)) $((blocks / 2048))
 }
 
 # Discovery, before anything is loaded. The reference computes what an
@@ -73,6 +77,8 @@ echo
 echo "$rows rows in all; each tool starts from an empty database"
 measure "sqlite3 .import (no mapping)" "$rows" sqlite3 "$work/import.db" ".read $import_script"
 measure "crmshift migrate (first load)" "$rows" "$crmshift" -C "$work/project" migrate
+printf '%-52s %8d MB\n' "  the target and the state it wrote" \
+	$((($(stat -c %s "$work/project/target.db") + $(stat -c %s "$work/project/.crmshift/state.db")) / 1048576))
 measure "crmshift migrate (first load, the ids sorted)" "$rows" "$crmshift" -C "$work/sorted" migrate
 rm -rf "$work/sorted"
 measure "crmshift migrate (re-run, all unchanged)" "$rows" "$crmshift" -C "$work/project" migrate
