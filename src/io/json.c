@@ -60,6 +60,15 @@ const char *crm_json_value_text(const json_t *v, size_t *len, struct crm_arena *
 
 	*len = 0;
 	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t i, slen = json_string_length(v);
+		for (i = 0; i < slen && (unsigned char)s[i] < 0x80; i++)
+			;
+		if (i == slen) {
+			/* ASCII is in NFC already: no decomposition to build */
+			*len = slen;
+			return slen ? crm_arena_strndup(arena, s, slen) : "";
+		}
 		n = utf8proc_map((const utf8proc_uint8_t *)json_string_value(v),
 				 (utf8proc_ssize_t)json_string_length(v), &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (n < 0)

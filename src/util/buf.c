@@ -71,11 +71,6 @@ int crm_buf_addstr(struct crm_buf *buf, const char *str, struct crm_error *err)
 	return crm_buf_add(buf, str, strlen(str), err);
 }
 
-int crm_buf_addch(struct crm_buf *buf, char ch, struct crm_error *err)
-{
-	return crm_buf_add(buf, &ch, 1, err);
-}
-
 int crm_buf_addf(struct crm_buf *buf, struct crm_error *err, const char *fmt, ...)
 {
 	va_list ap;

@@ -28,7 +28,17 @@ void crm_buf_reset(struct crm_buf *buf);
 int crm_buf_grow(struct crm_buf *buf, size_t extra, struct crm_error *err);
 int crm_buf_add(struct crm_buf *buf, const void *ptr, size_t len, struct crm_error *err);
 int crm_buf_addstr(struct crm_buf *buf, const char *str, struct crm_error *err);
-int crm_buf_addch(struct crm_buf *buf, char ch, struct crm_error *err);
 int crm_buf_addf(struct crm_buf *buf, struct crm_error *err, const char *fmt, ...) CRM_PRINTF(3, 4);
+
+/* Inline: scanners add a byte at a time, and a call a byte cost the JSON reader a sixth of its time. */
+static inline int crm_buf_addch(struct crm_buf *buf, char ch, struct crm_error *err)
+{
+	if (buf->len + 1 < buf->cap && buf->len < buf->max) {
+		buf->ptr[buf->len++] = ch;
+		buf->ptr[buf->len] = '\0';
+		return 0;
+	}
+	return crm_buf_add(buf, &ch, 1, err);
+}
 
 #endif
