@@ -1178,39 +1178,30 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 /*
  * The after-snapshot takes, of each table the run wrote, the rows it wrote:
  * every row above the table's highest id before the run (a range of the
- * id index: the run's inserts) and, from the ledger, those at or below it.
+ * id index: the run's inserts) and, from the ledger, those at or below it
+ * (their ids in *rows, which the takes borrow until freed).
  */
-static int take_written(struct migration *m, struct crm_snapshot_take *takes, size_t n, int64_t **ids,
-			struct crm_error *err)
+static int take_written(struct migration *m, struct crm_snapshot_take *takes, size_t n, struct crm_run_rows **rows,
+			size_t *row_count, struct crm_error *err)
 {
 	struct crm_snapshot *before;
-	struct crm_run_rows *rows = NULL;
-	size_t row_count = 0, i, t, k;
 	char path[PATH_MAX];
 	int64_t first, last;
+	size_t i, t;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-before.snap", m->p->cfg.dir,
 			    (long long)m->run) ||
 	    !(before = crm_snapshot_load(path, err)))
 		return err->code;
 	if (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
-	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, 0, &rows, &row_count, err))
-		for (t = 0; t < n && !err->code; t++)
-			for (i = 0; i < row_count; i++) {
-				if (strcmp(rows[i].table, takes[t].table) != 0)
-					continue;
-				takes[t].above = rows[i].max_then;
-				ids[t] = crm_malloc((rows[i].count ? rows[i].count : 1) * sizeof(**ids));
-				if (!ids[t]) {
-					crm_error_set(err, CRM_ENOMEM, "out of memory");
-					break;
+	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, 0, rows, row_count, err))
+		for (t = 0; t < n; t++)
+			for (i = 0; i < *row_count; i++)
+				if (strcmp((*rows)[i].table, takes[t].table) == 0) {
+					takes[t].above = (*rows)[i].max_then;
+					takes[t].ids = (*rows)[i].ids;
+					takes[t].id_count = (*rows)[i].count;
 				}
-				for (k = 0; k < rows[i].count; k++)
-					ids[t][k] = rows[i].expect[k].id;
-				takes[t].ids = ids[t];
-				takes[t].id_count = rows[i].count;
-			}
-	crm_snapshot_run_rows_free(rows, row_count);
 	crm_snapshot_free(before);
 	return err->code;
 }
@@ -1222,13 +1213,13 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
  */
 static int snapshot(struct migration *m, const char *when, struct crm_error *err)
 {
-	size_t cap = m->p->count ? m->p->count : 1, i, j, n = 0;
+	size_t cap = m->p->count ? m->p->count : 1, i, j, n = 0, row_count = 0;
 	struct crm_snapshot_take *takes = crm_calloc(cap, sizeof(*takes));
-	int64_t **ids = crm_calloc(cap, sizeof(*ids));
+	struct crm_run_rows *rows = NULL;
 	int after = strcmp(when, "after") == 0;
 	char path[PATH_MAX];
 
-	if (!takes || !ids) {
+	if (!takes) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1245,7 +1236,7 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 			takes[n++].above = INT64_MAX;
 		}
 	}
-	if (after && n && take_written(m, takes, n, ids, err))
+	if (after && n && take_written(m, takes, n, &rows, &row_count, err))
 		goto out;
 	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
 	    !crm_mkdir_private(path, err) &&
@@ -1253,9 +1244,7 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 			     (long long)m->run, when))
 		crm_snapshot_write(m->session.store, takes, n, path, err);
 out:
-	for (i = 0; ids && i < cap; i++)
-		crm_free(ids[i]);
-	crm_free(ids);
+	crm_snapshot_run_rows_free(rows, row_count);
 	crm_free(takes);
 	return err->code;
 }

@@ -143,16 +143,7 @@ static int judge_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err
 static int hash_expected(struct rollback *rb, const struct crm_run_rows *r, crm_store_hash_fn fn, void *ctx,
 			 struct crm_error *err)
 {
-	int64_t *ids = crm_malloc((r->count ? r->count : 1) * sizeof(*ids));
-	size_t i;
-
-	if (!ids)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < r->count; i++)
-		ids[i] = r->expect[i].id;
-	rb->session.store->ops->hash_ids(rb->session.store, r->table, ids, r->count, fn, ctx, err);
-	crm_free(ids);
-	return err->code;
+	return rb->session.store->ops->hash_ids(rb->session.store, r->table, r->ids, r->count, fn, ctx, err);
 }
 
 /*
@@ -557,7 +548,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	for (i = 0; i < rb.row_count; i++, res->diff_count++) {
 		const struct crm_run_rows *r = &rb.rows[i];
 		struct crm_snapshot_diff *d = &res->diffs[i];
-		if (crm_snapshot_compare(rb.session.store, rb.before, r->table, r->expect, r->count, d, err))
+		if (crm_snapshot_compare(rb.session.store, rb.before, r, d, err))
 			goto out;
 		if (d->missing || d->extra || d->changed)
 			res->identical = 0;

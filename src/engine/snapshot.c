@@ -321,13 +321,13 @@ static int check_written(void *ctx, int64_t id, uint64_t hash, struct crm_error 
 	return 0;
 }
 
-int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const char *table,
-			 const struct crm_snapshot_expect *expect, size_t n, struct crm_snapshot_diff *diff,
-			 struct crm_error *err)
+int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const struct crm_run_rows *rows,
+			 struct crm_snapshot_diff *diff, struct crm_error *err)
 {
+	const char *table = rows->table;
 	const struct snap_table *t = table_of(before, table);
 	struct checking c;
-	int64_t *ids, max_now, present = 0, untouched_then, untouched_now;
+	int64_t max_now, present = 0, untouched_then, untouched_now;
 	size_t i;
 
 	memset(diff, 0, sizeof(*diff));
@@ -340,22 +340,15 @@ int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *bef
 	if (store->ops->extent(store, table, &diff->rows_now, &max_now, err))
 		return err->code;
 	memset(&c, 0, sizeof(c));
-	c.expect = expect;
-	c.n = n;
+	c.expect = rows->expect;
+	c.n = rows->count;
 	c.max_then = t ? t->max_id : 0;
 	c.d = diff;
 	if (store->ops->hash_rows(store, table, c.max_then, count_extra, &c, err))
 		return err->code;
-	ids = crm_malloc((n ? n : 1) * sizeof(*ids));
-	if (!ids)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		ids[i] = expect[i].id;
-		present += expect[i].present;
-	}
-	store->ops->hash_ids(store, table, ids, n, check_written, &c, err);
-	crm_free(ids);
-	if (err->code)
+	for (i = 0; i < rows->count; i++)
+		present += rows->expect[i].present;
+	if (store->ops->hash_ids(store, table, rows->ids, rows->count, check_written, &c, err))
 		return err->code;
 	diff->missing += present - c.seen;
 	/* the rows the run did not write: as many now as then, or some went (or came at an id used before) */
@@ -415,14 +408,17 @@ static int cmp_ordered(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Ascending ids, one each: the oldest entry says what the row was before the run. */
+/* Ascending ids, one each: the oldest entry says what the row was before the run; and the ids alone. */
 static int order_rows(struct crm_run_rows *r, struct crm_error *err)
 {
 	struct ordered *o = crm_malloc((r->count ? r->count : 1) * sizeof(*o));
 	size_t i, n = 0;
 
-	if (!o)
+	r->ids = crm_malloc((r->count ? r->count : 1) * sizeof(*r->ids));
+	if (!o || !r->ids) {
+		crm_free(o);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < r->count; i++) {
 		o[i].e = r->expect[i];
 		o[i].order = i;
@@ -432,6 +428,8 @@ static int order_rows(struct crm_run_rows *r, struct crm_error *err)
 		if (!n || r->expect[n - 1].id != o[i].e.id)
 			r->expect[n++] = o[i].e;
 	r->count = n;
+	for (i = 0; i < n; i++)
+		r->ids[i] = r->expect[i].id;
 	crm_free(o);
 	return 0;
 }
@@ -471,6 +469,7 @@ void crm_snapshot_run_rows_free(struct crm_run_rows *rows, size_t count)
 
 	for (i = 0; rows && i < count; i++) {
 		crm_free(rows[i].expect);
+		crm_free(rows[i].ids);
 		crm_idcount_release(&rows[i].inserted);
 	}
 	crm_free(rows);

@@ -68,16 +68,17 @@ struct crm_snapshot_diff {
 	int64_t changed; /* rows in both whose values differ */
 };
 
+struct crm_run_rows;
+
 /*
- * Compares table with the before-snapshot `before` of a run, given what
- * each row the run wrote was before it (expect, ascending ids, one each):
- * those rows one by one, every row above the snapshot's highest id (none
- * may be left), and the row count, which accounts for the rows the run
- * did not write. A whole snapshot is compared row by row instead.
+ * Compares rows->table with the before-snapshot `before` of a run, given
+ * what each row the run wrote was before it (rows->expect): those rows one
+ * by one, every row above the snapshot's highest id (none may be left), and
+ * the row count, which accounts for the rows the run did not write. A
+ * whole snapshot is compared row by row instead.
  */
-int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const char *table,
-			 const struct crm_snapshot_expect *expect, size_t n, struct crm_snapshot_diff *diff,
-			 struct crm_error *err);
+int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *before, const struct crm_run_rows *rows,
+			 struct crm_snapshot_diff *diff, struct crm_error *err);
 
 /*
  * A table's share of a run's ledger, as rollback and the after-snapshot
@@ -92,6 +93,7 @@ struct crm_run_rows {
 	const char *table; /* the before-snapshot's */
 	int64_t max_then;  /* the before-snapshot's highest id */
 	struct crm_snapshot_expect *expect;
+	int64_t *ids; /* expect's ids, in its order: what the store's hash_ids takes */
 	size_t count, cap;
 	struct crm_idcount inserted;
 };

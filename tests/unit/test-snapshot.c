@@ -43,13 +43,19 @@ static int keep_hash(void *ctx, int64_t id, uint64_t hash, struct crm_error *err
 	return 0;
 }
 
+/* Table t against before, the run having written the rows of expect (n of them, at most 4). */
 static struct crm_snapshot_diff compare(struct crm_store *store, const struct crm_snapshot *before,
-					const struct crm_snapshot_expect *expect, size_t n)
+					struct crm_snapshot_expect *expect, size_t n)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_snapshot_diff d;
+	int64_t ids[4];
+	struct crm_run_rows rows = {"t", 0, expect, ids, n, n, {0}};
+	size_t i;
 
-	CHECK_INT(crm_snapshot_compare(store, before, "t", expect, n, &d, &err), 0);
+	for (i = 0; i < n && i < 4; i++)
+		ids[i] = expect[i].id;
+	CHECK_INT(crm_snapshot_compare(store, before, &rows, &d, &err), 0);
 	CHECK_STR(err.msg, "");
 	return d;
 }
