@@ -92,8 +92,15 @@ struct object_run {
 	struct crm_value *values; /* pass 2: values of the deferred columns */
 	size_t *deferred_fields;  /* pass 2: which fields those are */
 	size_t deferred_count;
-	int fresh;  /* no record of this object was ever loaded: skip the xref lookup */
-	int verify; /* the target holds fewer rows than the state knows: an unchanged record's row is looked for */
+	int fresh; /* no record of this object was ever loaded: skip the xref lookup */
+	/*
+	 * The target holds fewer rows than the state knows: an unchanged
+	 * record's row is looked for. -1 until the first unchanged record
+	 * asks (a count of every xref entry, which a delta of changed
+	 * records need not pay); the pass's own writes keep both counts in
+	 * step, so the answer is the same then as at the start.
+	 */
+	int verify;
 	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
 	int opened; /* change events: the writer is open */
 	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */

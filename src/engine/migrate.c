@@ -588,7 +588,9 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	if (found && x.seen_run == m->run && !orun->events)
 		return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
-	if (found && x.hash == pr->hash && orun->verify) {
+	if (found && x.hash == pr->hash && orun->verify < 0 && missing_rows(m, orun->o, &orun->verify, err))
+		return err->code;
+	if (found && x.hash == pr->hash && orun->verify > 0) {
 		/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
 		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 		if (rc < 0)
@@ -1435,7 +1437,6 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		size_t k = 0;
 		for (i = 0; i < p->count; i++) {
 			struct object_run orun;
-			int64_t known;
 			memset(&orun, 0, sizeof(orun));
 			orun.o = &p->objects[p->order[i]];
 			orun.key = m.keys[p->order[i]];
@@ -1454,11 +1455,11 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			orun.result->counts = orun.cp.counts;
 			if ((pass == 1 && orun.cp.pass1_done) || (pass == 2 && orun.cp.pass2_done))
 				continue;
-			if (crm_state_xref_count(m.session.state, orun.key, &known, err))
+			rc = crm_state_xref_any(m.session.state, orun.key, err);
+			if (rc < 0)
 				goto out_failed;
-			orun.fresh = known == 0;
-			if (pass == 1 && !orun.fresh && missing_rows(&m, orun.o, &orun.verify, err))
-				goto out_failed;
+			orun.fresh = rc == 0;
+			orun.verify = pass == 1 && !orun.fresh ? -1 : 0;
 			if (run_pass(&m, &orun, pass, err))
 				goto out_failed;
 		}

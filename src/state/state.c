@@ -716,6 +716,19 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 	return step_done(s, err);
 }
 
+int crm_state_xref_any(struct crm_state *st, int64_t key, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st, "SELECT 1 FROM crmshift.xref WHERE object_id = $1 LIMIT 1", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, key);
+	rc = crm_stmt_step(s, err);
+	crm_stmt_finalize(s);
+	return rc;
+}
+
 int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "SELECT count(*) FROM crmshift.xref WHERE object_id = $1", err);

@@ -139,6 +139,8 @@ int crm_state_xref_forget_many(struct crm_state *state, int64_t key, const struc
 int crm_state_xref_unseen(struct crm_state *state, int64_t key, int64_t run, char ***ids, size_t *count,
 			  struct crm_error *err);
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
+/* 1 when key has an entry, 0 when none: one lookup, where a count reads every entry. */
+int crm_state_xref_any(struct crm_state *state, int64_t key, struct crm_error *err);
 /*
  * Calls fn with each source id of key's entries (borrowed for the call), in
  * no set order. fn returns 0 to go on, or an error code (with err set) that

@@ -304,8 +304,11 @@ static void inserted_as_row_by_row_on(int b)
 		rows[i].target_id = (int64_t)i + 100;
 		rows[i].hash = 0x8000000000000000ull + i;
 	}
+	CHECK_INT(crm_state_xref_any(o.state, key, &err), 0);
 	CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, &err), 0);
 	CHECK_INT(crm_state_inserted(o.state, run, key, rows, 0, &err), 0);
+	CHECK_INT(crm_state_xref_any(o.state, key, &err), 1);
+	CHECK_INT(crm_state_xref_any(o.state, key + 1, &err), 0);
 	CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
 	CHECK_INT(count, ROWS);
 	CHECK_INT(crm_state_xref_get(o.state, key, ids[7], strlen(ids[7]), &got, &err), 1);
