@@ -588,14 +588,16 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	if (found && x.seen_run == m->run && !orun->events)
 		return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
-	if (found && x.hash == pr->hash && orun->verify < 0 && missing_rows(m, orun->o, &orun->verify, err))
-		return err->code;
-	if (found && x.hash == pr->hash && orun->verify > 0) {
-		/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
-		rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
-		if (rc < 0)
-			return rc;
-		found = rc == 0;
+	if (found && x.hash == pr->hash) {
+		if (orun->verify < 0 && missing_rows(m, orun->o, &orun->verify, err))
+			return err->code;
+		if (orun->verify > 0) {
+			/* rows went missing from the target: an unchanged record whose row is gone is loaded again */
+			rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
+			if (rc < 0)
+				return rc;
+			found = rc == 0;
+		}
 	}
 	if (found && x.hash == pr->hash) {
 		orun->result->counts.unchanged++;

@@ -324,20 +324,21 @@ fail:
 static int revert_run(struct rollback *rb, struct crm_rollback_progress *progress, struct crm_arena *arena,
 		      struct crm_error *err)
 {
-	uint64_t reverted = 0, in_transaction = 0, transaction = crm_session_transaction_size((unsigned)rb->buf.cap, 0);
-	size_t count = 1;
+	uint64_t reverted = 0, in_transaction;
+	size_t count;
 
-	while (count) {
-		if (!in_transaction && rb->session.store->ops->begin(rb->session.store, err))
+	do {
+		uint64_t transaction = crm_session_transaction_size((unsigned)rb->buf.cap, reverted);
+		if (rb->session.store->ops->begin(rb->session.store, err))
 			return err->code;
-		if (revert_entries(rb, progress, arena, &count, err))
-			return err->code;
-		in_transaction += count;
-		reverted += count;
-		if (count && in_transaction < transaction)
-			continue;
+		in_transaction = 0;
+		do {
+			if (revert_entries(rb, progress, arena, &count, err))
+				return err->code;
+			in_transaction += count;
+		} while (count && in_transaction < transaction);
 		if (!in_transaction) {
-			/* nothing was left: the empty transaction ends */
+			/* nothing was left to revert: the empty transaction ends */
 			if (rb->session.store->ops->commit(rb->session.store, err))
 				goto fail;
 			break;
@@ -348,9 +349,8 @@ static int revert_run(struct rollback *rb, struct crm_rollback_progress *progres
 		if (rb->session.store->ops->commit(rb->session.store, err))
 			goto fail;
 		crm_fault_point("batch-committed");
-		in_transaction = 0;
-		transaction = crm_session_transaction_size((unsigned)rb->buf.cap, reverted);
-	}
+		reverted += in_transaction;
+	} while (count);
 	return 0;
 fail:
 	abandon(rb);

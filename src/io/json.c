@@ -69,8 +69,8 @@ const char *crm_json_value_text(const json_t *v, size_t *len, struct crm_arena *
 			*len = slen;
 			return slen ? crm_arena_strndup(arena, s, slen) : "";
 		}
-		n = utf8proc_map((const utf8proc_uint8_t *)json_string_value(v),
-				 (utf8proc_ssize_t)json_string_length(v), &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)slen, &nfc,
+				 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (n < 0)
 			return NULL;
 		copy = crm_arena_strndup(arena, (const char *)nfc, (size_t)n);

@@ -33,7 +33,7 @@ void crm_fault_point(const char *name)
 	}
 	if (log_fd >= 0) {
 		char line[64];
-		int len = snprintf(line, sizeof(line), "%s\n", name);
+		int len = snprintf(line, sizeof(line), "%.62s\n", name);
 		if (write(log_fd, line, (size_t)len) != len)
 			log_fd = -1; /* a test's log it cannot write: the points still work */
 	}
