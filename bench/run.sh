@@ -148,20 +148,23 @@ pd="$work/pipedrive"
 "$crmshift" init "$pd" --from pipedrive >/dev/null
 sed -i '/^\[object "deals"\]/,/^$/d; /^\[object "activities"\]/,/^$/d' "$pd/crmshift.ini"
 grep -E '^(source_object|organizations|persons),' "$pd/mapping.csv" >"$pd/mapping.trimmed" && mv "$pd/mapping.trimmed" "$pd/mapping.csv"
+# Pipedrive ids are integers in creation order: an organization's is its
+# row number, and a person's org_id the row number of its account.
 sqlite3 :memory: ".import --csv '$work/project/exports/Account.csv' a" \
-	"select json_object('stream', 'organizations', 'data', json_object('id', cast(substr(Id, 5) as integer) + 1,
+	".import --csv '$work/project/exports/Contact.csv' c" "create index a_id on a(Id)" \
+	".once '$pd/exports/organizations.jsonl'" \
+	"select json_object('stream', 'organizations', 'data', json_object('id', rowid,
 	  'name', Name, 'address', '', 'address_locality', '', 'address_admin_area_level_1', '', 'address_postal_code', '',
 	  'address_country', '', 'owner_name', 'Bench Owner', 'add_time', '2020-01-01 09:00:00',
-	  'update_time', '2024-01-01 09:00:00')) from a" >"$pd/exports/organizations.jsonl"
-sqlite3 :memory: ".import --csv '$work/project/exports/Contact.csv' c" \
-	"select json_object('stream', 'persons', 'data', json_object('id', rowid, 'name', FirstName || ' ' || LastName,
+	  'update_time', '2024-01-01 09:00:00')) from a" \
+	".once '$pd/exports/persons.jsonl'" \
+	"select json_object('stream', 'persons', 'data', json_object('id', c.rowid, 'name', FirstName || ' ' || LastName,
 	  'first_name', FirstName, 'last_name', LastName,
 	  'email', json_array(json_object('label', 'work', 'value', Email, 'primary', json('true'))),
 	  'phone', json_array(json_object('label', 'work', 'value', Phone, 'primary', json('true'))),
-	  'org_id', case when AccountId = '' then null else cast(substr(AccountId, 5) as integer) + 1 end,
-	  'owner_name', OwnerId, 'add_time', replace(substr(CreatedDate, 1, 19), 'T', ' '),
-	  'update_time', replace(substr(LastModifiedDate, 1, 19), 'T', ' '), 'active_flag', json('true'))) from c" \
-	>"$pd/exports/persons.jsonl"
+	  'org_id', (select a.rowid from a where a.Id = c.AccountId),
+	  'owner_name', c.OwnerId, 'add_time', replace(substr(c.CreatedDate, 1, 19), 'T', ' '),
+	  'update_time', replace(substr(c.LastModifiedDate, 1, 19), 'T', ' '), 'active_flag', json('true'))) from c"
 persons=$(wc -l <"$pd/exports/persons.jsonl")
 json_rows=$((persons + $(wc -l <"$pd/exports/organizations.jsonl")))
 cat >"$work/json.sql" <<SQL

@@ -1,22 +1,25 @@
 /*
  * json.c: a byte scanner cuts the file into one JSON text per record (a line
  * of JSON lines, an element of an sfdx tree's "records" array), counting
- * lines as it goes so that errors can say where; jansson parses each text,
- * and a walk of the tree flattens it into key paths. The scanner only
- * tracks strings and nesting: the JSON inside a record is jansson's to judge.
+ * lines as it goes so that errors can say where; jsondoc.h parses each text
+ * into a flat array of nodes, and a walk of the nodes flattens it into key
+ * paths. The scanner only tracks strings and nesting: the JSON inside a
+ * record is the parser's to judge. jansson reads the sfdx plan (one small
+ * document).
  */
 #include "compat.h"
 #include "io/json.h"
+#include "io/jsondoc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/limits.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 /* Where the sfdx scanner is in the tree file. */
 enum tree_phase {
@@ -26,13 +29,43 @@ enum tree_phase {
 	TREE_DONE,  /* the records array is over */
 };
 
+/*
+ * A record's layout: its nodes' kinds, child counts and key hashes in
+ * document order. The records of an export come in few layouts, and the
+ * layout decides every scalar's column, so the walk that builds key paths
+ * and looks them up runs once per layout, not once per record.
+ */
+struct layout_node {
+	uint64_t key_hash;
+	uint32_t count;
+	uint32_t kind;
+};
+
+struct layout {
+	uint64_t hash;
+	size_t node_count;
+	struct layout_node *nodes;
+	uint32_t *columns; /* one per scalar, in document order */
+};
+
+enum {
+	LAYOUT_SLOTS = 512,
+	LAYOUT_MAX = LAYOUT_SLOTS / 2, /* layouts kept; records of others are walked */
+	LAYOUT_MAX_NODES = 1024,       /* a larger record is walked */
+};
+
 struct crm_json_reader {
 	char *path;
 	enum crm_json_shape shape;
 	char *stream;
 	FILE *in;
+	char *chunk;	    /* the file, read CHUNK_LEN bytes at a time */
+	size_t chunk_pos;   /* the next byte's index in chunk */
+	size_t chunk_len;   /* bytes in chunk */
+	uint64_t chunk_at;  /* the file offset of chunk[0] */
+	int read_errno;	    /* why the file could not be read; 0 when it could */
 	unsigned long line; /* line of the next byte, 1-based */
-	unsigned long col;  /* bytes read on that line */
+	unsigned long col;  /* characters read on that line */
 	enum tree_phase phase;
 
 	struct crm_buf text; /* one record's JSON text */
@@ -44,6 +77,14 @@ struct crm_json_reader {
 	size_t name_cap;
 
 	int header_given;
+	struct crm_jdoc doc;	/* the record's text parsed */
+	struct layout *layouts; /* LAYOUT_SLOTS, open addressing; node_count 0 is empty */
+	size_t layout_count;
+	struct layout_node *sig; /* the record's layout */
+	size_t sig_len, sig_cap;
+	uint64_t sig_hash;
+	uint32_t *cols; /* the column of each scalar the walk visited */
+	size_t col_len, col_cap;
 	struct crm_buf path_buf; /* the key path being walked */
 	struct crm_arena values; /* this record's field texts */
 	struct crm_field *fields;
@@ -52,64 +93,77 @@ struct crm_json_reader {
 
 const char *crm_json_value_text(const json_t *v, size_t *len, struct crm_arena *arena)
 {
-	char num[64];
-	const char *text = "";
-	utf8proc_uint8_t *nfc = NULL;
-	utf8proc_ssize_t n;
-	char *copy;
+	struct crm_jnode n;
+	char num[32];
 
-	*len = 0;
+	memset(&n, 0, sizeof(n));
+	n.kind = CRM_JNODE_NULL;
 	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t i, slen = json_string_length(v);
-		for (i = 0; i < slen && (unsigned char)s[i] < 0x80; i++)
-			;
-		if (i == slen) {
-			/* ASCII is in NFC already: no decomposition to build */
-			*len = slen;
-			return slen ? crm_arena_strndup(arena, s, slen) : "";
-		}
-		n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)slen, &nfc,
-				 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-		if (n < 0)
-			return NULL;
-		copy = crm_arena_strndup(arena, (const char *)nfc, (size_t)n);
-		free(nfc);
-		*len = (size_t)n;
-		return copy;
-	}
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		text = num;
+		n.kind = CRM_JNODE_STRING;
+		n.text = json_string_value(v);
+		n.len = json_string_length(v);
+	} else if (json_is_integer(v)) {
+		n.kind = CRM_JNODE_INTEGER;
+		n.len = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		n.text = num;
 	} else if (json_is_real(v)) {
-		/* 15 significant digits: what a decimal column holds, without binary noise (0.1, not 0.1000...01) */
-		snprintf(num, sizeof(num), "%.15g", json_real_value(v));
-		text = num;
+		n.kind = CRM_JNODE_REAL;
+		n.real = json_real_value(v);
 	} else if (json_is_boolean(v)) {
-		text = json_is_true(v) ? "true" : "false";
+		n.kind = json_is_true(v) ? CRM_JNODE_TRUE : CRM_JNODE_FALSE;
 	}
-	*len = strlen(text);
-	return *len ? crm_arena_strndup(arena, text, *len) : "";
+	return crm_jnode_text(&n, len, arena);
 }
 
 /* ---- the scanner ---- */
 
+enum { CHUNK_LEN = 256 * 1024 };
+
+/* The next chunk of the file: 1, 0 at its end, -1 when it cannot be read (r->read_errno says why). */
+static int fill(struct crm_json_reader *r)
+{
+	r->chunk_at += r->chunk_len;
+	r->chunk_pos = 0;
+	r->chunk_len = fread(r->chunk, 1, CHUNK_LEN, r->in);
+	if (r->chunk_len)
+		return 1;
+	if (r->read_errno) {
+		r->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The next byte, or EOF at the end or when the file cannot be read (r->read_errno set). */
 static int get(struct crm_json_reader *r)
 {
-	int c = getc_unlocked(r->in);
+	int c;
 
+	if (r->chunk_pos == r->chunk_len && fill(r) <= 0)
+		return EOF;
+	c = (unsigned char)r->chunk[r->chunk_pos++];
 	if (c == '\n') {
 		r->line++;
 		r->col = 0;
-	} else if (c != EOF) {
-		r->col++;
+	} else if ((c & 0xC0) != 0x80) {
+		r->col++; /* a UTF-8 continuation byte is part of the character before */
 	}
 	return c;
 }
 
+/* Gives back the byte get() returned last: it is still in the chunk. */
+static void unget(struct crm_json_reader *r, int c)
+{
+	r->chunk_pos--;
+	if (c == '\n')
+		r->line--;
+	else if ((c & 0xC0) != 0x80)
+		r->col--;
+}
+
 static int read_error(struct crm_json_reader *r, struct crm_error *err)
 {
-	return crm_error_set(err, CRM_EIO, "cannot read '%s': %s", r->path, strerror(errno));
+	return crm_error_set(err, CRM_EIO, "cannot read '%s': %s", r->path, strerror(r->read_errno));
 }
 
 static int skip_space(struct crm_json_reader *r)
@@ -161,14 +215,14 @@ static int scan_value(struct crm_json_reader *r, int first, int keep, int *after
 				return rc < 0 ? rc : broken(r, err, "a record is larger than the limit");
 			c = get(r);
 		}
-		if (c == EOF && ferror(r->in))
+		if (c == EOF && r->read_errno)
 			return read_error(r, err);
 		*after = c;
 		return 0;
 	}
 	for (;;) {
 		if (c == EOF)
-			return ferror(r->in) ? read_error(r, err) : broken(r, err, "the file ends inside a record");
+			return r->read_errno ? read_error(r, err) : broken(r, err, "the file ends inside a record");
 		if (keep && (rc = text_add(r, c, err)) != 0)
 			return rc < 0 ? rc : broken(r, err, "a record is larger than the limit");
 		if (in_string) {
@@ -202,7 +256,7 @@ static int key_is_records(struct crm_json_reader *r, struct crm_error *err)
 	for (;;) {
 		c = get(r);
 		if (c == EOF)
-			return ferror(r->in) ? read_error(r, err) : broken(r, err, "the file ends inside a key");
+			return r->read_errno ? read_error(r, err) : broken(r, err, "the file ends inside a key");
 		if (!escaped && c == '"')
 			return match && n == sizeof(want) - 1;
 		if (escaped || c == '\\')
@@ -298,7 +352,7 @@ static int next_tree_text(struct crm_json_reader *r, struct crm_error *err)
 		return rc < 0 ? rc : 0;
 	}
 	if (c == EOF)
-		return ferror(r->in) ? read_error(r, err) : broken(r, err, "the file ends inside \"records\"");
+		return r->read_errno ? read_error(r, err) : broken(r, err, "the file ends inside \"records\"");
 	crm_buf_reset(&r->text);
 	r->text_line = r->line;
 	r->text_col = r->col;
@@ -308,46 +362,64 @@ static int next_tree_text(struct crm_json_reader *r, struct crm_error *err)
 		return broken(r, err, "the file ends inside \"records\"");
 	if (after >= 0) {
 		/* the byte after a bare scalar belongs to the array */
-		if (ungetc(after, r->in) == EOF)
-			return read_error(r, err);
-		if (after == '\n')
-			r->line--;
+		unget(r, after);
 	}
 	r->text_end_line = r->line;
 	r->phase = TREE_AFTER;
 	return 1;
 }
 
+/* Whether [s, end) is all blanks, as a line of JSON lines may be. */
+static int is_blank(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	return s == end;
+}
+
 /* The next non-blank line into r->text: 1, 0 at the end, or a negative code. */
 static int next_line_text(struct crm_json_reader *r, struct crm_error *err)
 {
-	int c, blank = 1, rc;
+	const char *start, *nl;
+	size_t n;
+	int blank = 1, rc;
 
 	crm_buf_reset(&r->text);
 	r->text_line = r->line;
 	r->text_col = 1;
 	for (;;) {
-		c = get(r);
-		if (c == EOF) {
-			if (ferror(r->in))
+		if (r->chunk_pos == r->chunk_len) {
+			rc = fill(r);
+			if (rc < 0)
 				return read_error(r, err);
-			if (blank)
-				return 0;
-			break;
-		}
-		if (c == '\n') {
-			if (!blank)
+			if (rc == 0) {
+				if (blank)
+					return 0;
 				break;
-			crm_buf_reset(&r->text);
-			r->text_line = r->line;
-			continue;
+			}
 		}
-		if (c != ' ' && c != '\t' && c != '\r')
+		start = r->chunk + r->chunk_pos;
+		n = r->chunk_len - r->chunk_pos;
+		nl = memchr(start, '\n', n);
+		if (nl)
+			n = (size_t)(nl - start);
+		if (blank && !is_blank(start, start + n))
 			blank = 0;
-		if ((rc = text_add(r, c, err)) != 0)
-			return rc < 0 ? rc
-				      : crm_error_set(err, CRM_EINPUT, "%s:%lu: a line is larger than the limit",
-						      r->path, r->text_line);
+		if (r->text.len + n > r->text.max)
+			return crm_error_set(err, CRM_EINPUT, "%s:%lu: a line is larger than the limit", r->path,
+					     r->text_line);
+		if (crm_buf_add(&r->text, start, n, err))
+			return err->code;
+		r->chunk_pos += n;
+		if (!nl)
+			continue;
+		r->chunk_pos++;
+		r->line++;
+		r->col = 0;
+		if (!blank)
+			break;
+		crm_buf_reset(&r->text);
+		r->text_line = r->line;
 	}
 	r->text_end_line = r->text_line;
 	return 1;
@@ -356,19 +428,16 @@ static int next_line_text(struct crm_json_reader *r, struct crm_error *err)
 /* Puts the file at its start, past a UTF-8 byte order mark. */
 static int start_pass(struct crm_json_reader *r, struct crm_error *err)
 {
-	unsigned char bom[3];
-	size_t n;
-
 	rewind(r->in);
+	r->chunk_at = 0;
+	r->chunk_pos = r->chunk_len = 0;
 	r->line = 1;
 	r->col = 0;
 	r->phase = TREE_START;
-	n = fread(bom, 1, sizeof(bom), r->in);
-	if (ferror(r->in))
+	if (fill(r) < 0)
 		return read_error(r, err);
-	if (n == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
-		return 0;
-	rewind(r->in);
+	if (r->chunk_len >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
+		r->chunk_pos = 3;
 	return 0;
 }
 
@@ -380,100 +449,117 @@ static int next_text(struct crm_json_reader *r, struct crm_error *err)
 /* ---- records ---- */
 
 /*
- * The record object in the parsed text: the object itself, or the data of
- * an Airbyte record of r->stream. *skip is set for a record of another
- * stream. NULL with *why set when the text is not a record.
+ * The data of an Airbyte record in the parsed text (bare, or wrapped as
+ * {"type": "RECORD", "record": ...}) with its stream name: 0 when the text
+ * is not one.
  */
-/* The data of an Airbyte record (bare, or wrapped as {"type": "RECORD", "record": ...}) and its stream; NULL when root is not one. */
-static json_t *airbyte_data(json_t *root, const char **stream)
+static size_t airbyte_data(const struct crm_jdoc *doc, const struct crm_jnode **stream)
 {
-	json_t *env = json_is_object(json_object_get(root, "record")) ? json_object_get(root, "record") : root;
-	json_t *name = json_object_get(env, "stream"), *data = json_object_get(env, "data");
+	size_t env = crm_jdoc_member(doc, 0, "record"), name, data;
 
-	if (!json_is_string(name) || !json_is_object(data))
-		return NULL;
-	*stream = json_string_value(name);
+	if (!env || doc->nodes[env].kind != CRM_JNODE_OBJECT)
+		env = 0;
+	name = crm_jdoc_member(doc, env, "stream");
+	data = crm_jdoc_member(doc, env, "data");
+	if (!name || doc->nodes[name].kind != CRM_JNODE_STRING || !data || doc->nodes[data].kind != CRM_JNODE_OBJECT)
+		return 0;
+	*stream = &doc->nodes[name];
 	return data;
 }
 
-static json_t *record_object(const struct crm_json_reader *r, json_t *root, int *skip, const char **why)
+/*
+ * The record object in the parsed text: 1 with *obj the object itself or
+ * the data of an Airbyte record of r->stream, 0 for a record of another
+ * stream, 2 with *why set when the text is not a record.
+ */
+static int record_object(const struct crm_json_reader *r, size_t *obj, const char **why)
 {
-	const char *stream;
-	json_t *data;
+	const struct crm_jnode *stream;
 
-	*skip = 0;
-	if (!json_is_object(root)) {
+	*obj = 0;
+	if (r->doc.nodes[0].kind != CRM_JNODE_OBJECT) {
 		*why = "the record is not a JSON object";
-		return NULL;
+		return 2;
 	}
 	if (!r->stream)
-		return root;
-	data = airbyte_data(root, &stream);
-	if (!data) {
+		return 1;
+	*obj = airbyte_data(&r->doc, &stream);
+	if (!*obj) {
 		*why = "not an Airbyte record: \"stream\" and \"data\" are expected";
-		return NULL;
+		return 2;
 	}
-	if (strcmp(stream, r->stream) != 0) {
-		*skip = 1;
-		return NULL;
-	}
-	return data;
+	return stream->len == strlen(r->stream) && memcmp(stream->text, r->stream, stream->len) == 0;
 }
 
-/* Calls visit on every scalar of v under the key path in r->path_buf. */
-typedef int (*scalar_visit)(struct crm_json_reader *r, const json_t *v, struct crm_error *err);
+/* Calls visit on every scalar under node v, with its key path in r->path_buf. */
+typedef int (*scalar_visit)(struct crm_json_reader *r, const struct crm_jnode *v, struct crm_error *err);
 
-static int walk(struct crm_json_reader *r, const json_t *v, scalar_visit visit, const char **why, struct crm_error *err)
+static int walk(struct crm_json_reader *r, size_t v, scalar_visit visit, const char **why, struct crm_error *err)
 {
-	size_t mark = r->path_buf.len, i;
-	const char *key;
-	const json_t *child;
+	const struct crm_jnode *nodes = r->doc.nodes;
+	size_t mark = r->path_buf.len, c, records;
+	uint32_t i;
 	char num[24];
 
-	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, child)
-		{
-			if (r->shape == CRM_JSON_SFDX_TREE && json_is_object(child) &&
-			    json_is_array(json_object_get(child, "records"))) {
+	if (nodes[v].kind == CRM_JNODE_OBJECT) {
+		for (c = v + 1, i = 0; i < nodes[v].count; i++, c = nodes[c].next) {
+			r->path_buf.len = mark;
+			if ((mark && crm_buf_addch(&r->path_buf, '.', err)) ||
+			    crm_buf_add(&r->path_buf, nodes[c].key, nodes[c].key_len, err))
+				return err->code;
+			records = crm_jdoc_member(&r->doc, c, "records");
+			if (r->shape == CRM_JSON_SFDX_TREE && records && nodes[records].kind == CRM_JNODE_ARRAY) {
 				/* the key's path stays in path_buf for the message */
 				*why = "nests child records: export the tree with --plan, one file per object";
-				r->path_buf.len = mark;
-				if ((mark && crm_buf_addch(&r->path_buf, '.', err)) ||
-				    crm_buf_add(&r->path_buf, key, strlen(key) + 1, err))
+				if (crm_buf_addch(&r->path_buf, '\0', err))
 					return err->code;
 				return crm_error_set(err, CRM_EINPUT, "nested records");
 			}
-			r->path_buf.len = mark;
-			if ((mark && crm_buf_addch(&r->path_buf, '.', err)) || crm_buf_addstr(&r->path_buf, key, err) ||
-			    walk(r, child, visit, why, err))
+			if (walk(r, c, visit, why, err))
 				return err->code;
 		}
-	} else if (json_is_array(v)) {
-		for (i = 0; i < json_array_size(v); i++) {
-			snprintf(num, sizeof(num), "%zu", i);
+	} else if (nodes[v].kind == CRM_JNODE_ARRAY) {
+		for (c = v + 1, i = 0; i < nodes[v].count; i++, c = nodes[c].next) {
+			snprintf(num, sizeof(num), "%" PRIu32, i);
 			r->path_buf.len = mark;
 			if ((mark && crm_buf_addch(&r->path_buf, '.', err)) || crm_buf_addstr(&r->path_buf, num, err) ||
-			    walk(r, json_array_get(v, i), visit, why, err))
+			    walk(r, c, visit, why, err))
 				return err->code;
 		}
 	} else {
 		if (crm_buf_addch(&r->path_buf, '\0', err))
 			return err->code;
 		r->path_buf.len--;
-		return visit(r, v, err);
+		return visit(r, &nodes[v], err);
 	}
 	r->path_buf.len = mark;
 	return 0;
 }
 
-static int add_column(struct crm_json_reader *r, const json_t *v, struct crm_error *err)
+/* Notes the column of the scalar the walk is at, for the record's layout. */
+static int note_column(struct crm_json_reader *r, int64_t column, struct crm_error *err)
+{
+	uint32_t *grown;
+
+	if (r->col_len == r->col_cap) {
+		r->col_cap = r->col_cap ? 2 * r->col_cap : 64;
+		grown = crm_realloc(r->cols, r->col_cap * sizeof(*grown));
+		if (!grown)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		r->cols = grown;
+	}
+	r->cols[r->col_len++] = (uint32_t)column;
+	return 0;
+}
+
+static int add_column(struct crm_json_reader *r, const struct crm_jnode *v, struct crm_error *err)
 {
 	const struct crm_strmap_entry *e;
 	const char **grown;
 
 	(void)v;
-	if (crm_strmap_get(&r->columns, r->path_buf.ptr, r->path_buf.len))
-		return 0;
+	if ((e = crm_strmap_get(&r->columns, r->path_buf.ptr, r->path_buf.len)))
+		return note_column(r, e->num, err);
 	if (r->name_count >= CRM_MAX_FIELDS)
 		return crm_error_set(err, CRM_EINPUT, "%s: more than %u distinct keys", r->path, CRM_MAX_FIELDS);
 	if (r->name_count == r->name_cap) {
@@ -486,10 +572,10 @@ static int add_column(struct crm_json_reader *r, const json_t *v, struct crm_err
 	if (crm_strmap_put(&r->columns, r->path_buf.ptr, r->path_buf.len, (int64_t)r->name_count, NULL, &e, err) < 0)
 		return err->code;
 	r->names[r->name_count++] = e->key;
-	return 0;
+	return note_column(r, e->num, err);
 }
 
-static int set_field(struct crm_json_reader *r, const json_t *v, struct crm_error *err)
+static int set_field(struct crm_json_reader *r, const struct crm_jnode *v, struct crm_error *err)
 {
 	const struct crm_strmap_entry *e = crm_strmap_get(&r->columns, r->path_buf.ptr, r->path_buf.len);
 	struct crm_field *f;
@@ -498,56 +584,163 @@ static int set_field(struct crm_json_reader *r, const json_t *v, struct crm_erro
 		return crm_error_set(err, CRM_EINPUT, "%s: the file changed while it was read (new key '%s')", r->path,
 				     r->path_buf.ptr);
 	f = &r->fields[e->num];
-	f->ptr = crm_json_value_text(v, &f->len, &r->values);
-	return f->ptr ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
+	f->ptr = crm_jnode_text(v, &f->len, &r->values);
+	return f->ptr ? note_column(r, e->num, err) : crm_error_set(err, CRM_ENOMEM, "out of memory");
+}
+
+/* The layout of the record at node obj into r->sig and r->sig_hash. */
+static int record_layout(struct crm_json_reader *r, size_t obj, struct crm_error *err)
+{
+	const struct crm_jnode *n;
+	struct layout_node *grown;
+	size_t i, pending = 1; /* nodes of the record not reached yet */
+	uint64_t h = 0;
+
+	r->sig_len = 0;
+	for (i = obj; pending; i++, pending--) {
+		n = &r->doc.nodes[i];
+		if (n->kind == CRM_JNODE_OBJECT || n->kind == CRM_JNODE_ARRAY)
+			pending += n->count;
+		if (r->sig_len == r->sig_cap) {
+			r->sig_cap = r->sig_cap ? 2 * r->sig_cap : 64;
+			grown = crm_realloc(r->sig, r->sig_cap * sizeof(*grown));
+			if (!grown)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			r->sig = grown;
+		}
+		r->sig[r->sig_len].key_hash = n->key_hash;
+		r->sig[r->sig_len].count = n->count;
+		r->sig[r->sig_len].kind = n->kind;
+		r->sig_len++;
+		h = (h ^ n->key_hash ^ ((uint64_t)n->count << 8 | n->kind)) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	r->sig_hash = h;
+	return 0;
+}
+
+/* The slot of the record's layout: a known one, or the empty slot where it would go. */
+static struct layout *layout_slot(struct crm_json_reader *r)
+{
+	size_t i = r->sig_hash & (LAYOUT_SLOTS - 1);
+	struct layout *l;
+
+	for (;; i = (i + 1) & (LAYOUT_SLOTS - 1)) {
+		l = &r->layouts[i];
+		if (!l->node_count || (l->hash == r->sig_hash && l->node_count == r->sig_len &&
+				       memcmp(l->nodes, r->sig, r->sig_len * sizeof(*r->sig)) == 0))
+			return l;
+	}
+}
+
+/* Keeps the record's layout with the columns its walk noted, while there is room. */
+static int keep_layout(struct crm_json_reader *r, struct layout *slot, struct crm_error *err)
+{
+	if (r->layout_count >= LAYOUT_MAX || r->sig_len > LAYOUT_MAX_NODES)
+		return 0;
+	slot->nodes = crm_malloc(r->sig_len * sizeof(*slot->nodes));
+	slot->columns = crm_malloc((r->col_len ? r->col_len : 1) * sizeof(*slot->columns));
+	if (!slot->nodes || !slot->columns) {
+		crm_free(slot->nodes);
+		crm_free(slot->columns);
+		slot->nodes = NULL;
+		slot->columns = NULL;
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	memcpy(slot->nodes, r->sig, r->sig_len * sizeof(*slot->nodes));
+	if (r->col_len)
+		memcpy(slot->columns, r->cols, r->col_len * sizeof(*slot->columns));
+	slot->hash = r->sig_hash;
+	slot->node_count = r->sig_len;
+	r->layout_count++;
+	return 0;
+}
+
+/* The record's fields by its known layout: each scalar, in document order, into its column. */
+static int fill_by_layout(struct crm_json_reader *r, size_t obj, const struct layout *l, struct crm_error *err)
+{
+	const struct crm_jnode *n;
+	struct crm_field *f;
+	size_t i, k = 0;
+
+	for (i = 0; i < l->node_count; i++) {
+		n = &r->doc.nodes[obj + i];
+		if (n->kind == CRM_JNODE_OBJECT || n->kind == CRM_JNODE_ARRAY)
+			continue;
+		f = &r->fields[l->columns[k++]];
+		f->ptr = crm_jnode_text(n, &f->len, &r->values);
+		if (!f->ptr)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 /*
- * Parses r->text into *root (json_decref it; NULL when not JSON): 1 with
- * *obj the record, 0 for a record of another stream, 2 with err set for a
- * bad record.
+ * Walks the record at node obj with visit (add_column or set_field), or,
+ * for a layout walked before, with set_field fills the fields by it.
+ * Returns 0, or err's code with *why set when the record is bad.
  */
-static int parse_text(struct crm_json_reader *r, json_t **root, json_t **obj, struct crm_error *err)
+static int visit_record(struct crm_json_reader *r, size_t obj, scalar_visit visit, const char **why,
+			struct crm_error *err)
 {
-	json_error_t jerr;
-	const char *why = NULL;
-	int skip;
+	struct layout *slot;
 
-	*obj = NULL;
-	*root = json_loadb(r->text.ptr, r->text.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (!*root) {
-		unsigned long line = r->text_line + (jerr.line > 0 ? (unsigned long)jerr.line - 1 : 0);
-		unsigned long col = jerr.line == 1 ? r->text_col + (unsigned long)jerr.column - 1
-						   : (unsigned long)(jerr.column > 0 ? jerr.column : 0);
-		char reason[JSON_ERROR_TEXT_LENGTH];
-		crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s", r->path, line, col,
-			      crm_json_error_reason(&jerr, reason, sizeof(reason)));
+	*why = NULL;
+	if (record_layout(r, obj, err))
+		return err->code;
+	slot = layout_slot(r);
+	if (slot->node_count)
+		return visit == set_field ? fill_by_layout(r, obj, slot, err) : 0;
+	r->path_buf.len = 0;
+	r->col_len = 0;
+	if (walk(r, obj, visit, why, err))
+		return err->code;
+	return keep_layout(r, slot, err);
+}
+
+/*
+ * Parses r->text into r->doc: 1 with *obj the record, 0 for a record of
+ * another stream, 2 with err set for a bad record, or a negative code.
+ */
+static int parse_text(struct crm_json_reader *r, size_t *obj, struct crm_error *err)
+{
+	struct crm_jdoc_syntax bad = {0, 0, ""};
+	const char *why = NULL;
+	int rc;
+
+	*obj = 0;
+	rc = crm_jdoc_parse(&r->doc, r->text.ptr, r->text.len, &bad, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		unsigned long line = r->text_line + bad.line - 1;
+		unsigned long col = bad.line == 1 ? r->text_col + bad.column - 1 : bad.column;
+		crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: %s", r->path, line, col, bad.reason);
 		return 2;
 	}
-	*obj = record_object(r, *root, &skip, &why);
-	if (*obj || skip)
-		return *obj ? 1 : 0;
-	crm_error_set(err, CRM_EINPUT, "%s:%lu: %s", r->path, r->text_line, why);
-	return 2;
+	rc = record_object(r, obj, &why);
+	if (rc == 2)
+		crm_error_set(err, CRM_EINPUT, "%s:%lu: %s", r->path, r->text_line, why);
+	return rc;
 }
 
 /* The header pass: every record's key paths. Bad records are skipped here and reported by the record pass. */
 static int read_columns(struct crm_json_reader *r, struct crm_error *err)
 {
 	struct crm_error rec_err = CRM_ERROR_INIT;
-	json_t *root, *obj;
 	const char *why;
+	size_t obj;
 	int rc;
 
 	while ((rc = next_text(r, err)) == 1) {
-		if (parse_text(r, &root, &obj, &rec_err) == 1) {
-			r->path_buf.len = 0;
-			why = NULL;
-			if (walk(r, obj, add_column, &why, &rec_err) && !why)
+		rc = parse_text(r, &obj, &rec_err);
+		if (rc < 0) {
+			crm_error_set(err, rec_err.code, "%s", rec_err.msg);
+		} else if (rc == 1) {
+			if (visit_record(r, obj, add_column, &why, &rec_err) && !why)
 				crm_error_set(err, rec_err.code, "%s", rec_err.msg);
 		}
 		crm_error_clear(&rec_err);
-		json_decref(root);
 		if (err->code)
 			return err->code;
 	}
@@ -568,10 +761,13 @@ static struct crm_json_reader *reader_new(const char *path, enum crm_json_shape 
 	crm_buf_init(&r->text, CRM_MAX_RECORD_LEN);
 	crm_buf_init(&r->path_buf, CRM_MAX_FIELD_LEN);
 	crm_strmap_init(&r->columns);
+	crm_jdoc_init(&r->doc);
+	r->layouts = crm_calloc(LAYOUT_SLOTS, sizeof(*r->layouts));
 	crm_arena_init(&r->values, 64 * 1024);
 	r->path = crm_strdup(path);
 	r->stream = stream ? crm_strdup(stream) : NULL;
-	if (!r->path || (stream && !r->stream))
+	r->chunk = crm_malloc(CHUNK_LEN);
+	if (!r->path || (stream && !r->stream) || !r->chunk || !r->layouts)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	else if (!(r->in = fopen(path, "rb")))
 		crm_error_set(err, CRM_EIO, "cannot open '%s': %s", path, strerror(errno));
@@ -609,6 +805,8 @@ fail:
 
 void crm_json_close(struct crm_json_reader *r)
 {
+	size_t i;
+
 	if (!r)
 		return;
 	if (r->in)
@@ -616,9 +814,18 @@ void crm_json_close(struct crm_json_reader *r)
 	crm_buf_release(&r->text);
 	crm_buf_release(&r->path_buf);
 	crm_strmap_release(&r->columns);
+	crm_jdoc_release(&r->doc);
+	for (i = 0; r->layouts && i < LAYOUT_SLOTS; i++) {
+		crm_free(r->layouts[i].nodes);
+		crm_free(r->layouts[i].columns);
+	}
+	crm_free(r->layouts);
+	crm_free(r->sig);
+	crm_free(r->cols);
 	crm_arena_release(&r->values);
 	crm_free(r->names);
 	crm_free(r->fields);
+	crm_free(r->chunk);
 	crm_free(r->stream);
 	crm_free(r->path);
 	crm_free(r);
@@ -626,9 +833,8 @@ void crm_json_close(struct crm_json_reader *r)
 
 int crm_json_next(struct crm_json_reader *r, struct crm_record *rec, struct crm_error *err)
 {
-	json_t *root, *obj;
 	const char *why;
-	size_t i;
+	size_t i, obj;
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
@@ -654,20 +860,15 @@ int crm_json_next(struct crm_json_reader *r, struct crm_record *rec, struct crm_
 			r->fields[i].ptr = "";
 			r->fields[i].len = 0;
 		}
-		rc = parse_text(r, &root, &obj, err);
-		if (rc == 0) {
-			json_decref(root);
+		rc = parse_text(r, &obj, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue; /* another stream's record */
-		}
 		rec->index = ++r->index;
-		if (rc == 2) {
-			json_decref(root);
+		if (rc == 2)
 			return CRM_READ_BAD_RECORD;
-		}
-		r->path_buf.len = 0;
-		why = NULL;
-		rc = walk(r, obj, set_field, &why, err);
-		json_decref(root);
+		rc = visit_record(r, obj, set_field, &why, err);
 		if (why) {
 			crm_error_clear(err);
 			crm_error_set(err, CRM_EINPUT, "%s:%lu: '%s' %s", r->path, rec->line, r->path_buf.ptr, why);
@@ -691,27 +892,25 @@ const char *crm_json_path(const struct crm_json_reader *r)
 
 uint64_t crm_json_bytes_read(const struct crm_json_reader *r)
 {
-	off_t pos = ftello(r->in);
-
-	return pos > 0 ? (uint64_t)pos : 0;
+	return r->chunk_at + r->chunk_pos;
 }
 
 int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct crm_error *err)
 {
 	struct crm_json_reader *r = reader_new(path, CRM_JSON_LINES, NULL, err);
+	struct crm_jdoc_syntax bad = {0, 0, ""};
 	struct crm_strmap seen;
-	const char *name;
-	json_t *root;
+	const struct crm_jnode *name;
 	int rc;
 
 	if (!r)
 		return err->code;
 	crm_strmap_init(&seen);
 	while ((rc = next_line_text(r, err)) == 1) {
-		root = json_loadb(r->text.ptr, r->text.len, 0, NULL);
-		if (airbyte_data(root, &name) && crm_strmap_put(&seen, name, strlen(name), 0, NULL, NULL, err) == 1)
-			fn(ctx, name, err);
-		json_decref(root);
+		rc = crm_jdoc_parse(&r->doc, r->text.ptr, r->text.len, &bad, err);
+		if (rc == 0 && airbyte_data(&r->doc, &name) &&
+		    crm_strmap_put(&seen, name->text, name->len, 0, NULL, NULL, err) == 1)
+			fn(ctx, crm_strmap_get(&seen, name->text, name->len)->key, err);
 		if (err->code)
 			break;
 	}

@@ -15,11 +15,13 @@
  * "phone.0.value", "label_ids.1". The header is the union of the paths of
  * every record, in the order they first appear; a record without a path
  * has an empty field there, as has a null. Strings are put in NFC, numbers
- * written in decimal, booleans as true and false (crm_json_value_text).
+ * written in decimal, booleans as true and false (crm_jnode_text).
  *
  * Memory: the file is read twice, once for the header and once for the
- * records, and only one record's text and tree are held at a time, so an
- * export of any length reads in the memory of its largest record.
+ * records, and only one record's text and nodes are held at a time, so an
+ * export of any length reads in the memory of its largest record (and of
+ * at most 256 record layouts, the columns of each kept to skip the key
+ * paths' lookup for the records of a layout seen before).
  *
  * Errors: a record that is not valid JSON, not an object, has a key twice,
  * or nests child records (an sfdx tree exported without --plan) is a bad
@@ -99,10 +101,9 @@ const char *crm_json_error_reason(const json_error_t *jerr, char *buf, size_t ca
 void crm_json_sfdx_lookup(const char **ptr, size_t *len);
 
 /*
- * A scalar JSON value as record text, in arena: a string in NFC, an integer
- * in decimal, a real with 15 significant digits, true/false, and "" for null
- * (and for an object or array, which have no text of their own). NULL when
- * out of memory; *len is its length.
+ * A scalar jansson value as record text, in arena, as crm_jnode_text gives
+ * it (jsondoc.h): the change events of sync read their rows with jansson.
+ * NULL when out of memory; *len is its length.
  */
 const char *crm_json_value_text(const json_t *value, size_t *len, struct crm_arena *arena);
 

@@ -15,8 +15,10 @@
 #define CRM_MAX_TABLE_COLUMNS  1600u /* columns of a target table: PostgreSQL's limit (SQLite's is 2000) */
 #define CRM_MAX_IDENT_LEN      128u  /* object, table and column names */
 #define CRM_DEFAULT_BATCH_ROWS 5000u
-#define CRM_MAX_EXPONENT       64   /* 6.0E7 as a number: a larger exponent is not a CRM value */
-#define CRM_MAX_SPELLING_KEY   256u /* a key longer than this is never "spelt differently" from another */
-#define CRM_COUNT_MAX	       1e15 /* a count in crmshift.ini ([policy] consent_mismatches): exact in a double */
+#define CRM_MAX_EXPONENT       64    /* 6.0E7 as a number: a larger exponent is not a CRM value */
+#define CRM_MAX_SPELLING_KEY   256u  /* a key longer than this is never "spelt differently" from another */
+#define CRM_COUNT_MAX	       1e15  /* a count in crmshift.ini ([policy] consent_mismatches): exact in a double */
+#define CRM_MAX_JSON_DEPTH     2048u /* nesting of one JSON record: jansson's limit, which the other JSON readers use */
+#define CRM_MAX_JSON_VALUES    (1u << 20) /* values in one JSON record */
 
 #endif
