@@ -121,6 +121,9 @@ static void test_jsondoc__texts_that_are_not_json_are_placed_and_named(void)
 		CHECK_CONTAINS(bad.reason, cases[i].reason);
 		CHECK_INT(err.code, 0);
 	}
+	/* an empty buffer may have no text at all (an sfdx tree's "[,{...}]"; a fuzz-json finding under UBSan) */
+	CHECK_INT(crm_jdoc_parse(&doc, NULL, 0, &bad, &err), 1);
+	CHECK_STR(bad.reason, "premature end of input");
 	crm_jdoc_release(&doc);
 }
 
@@ -158,6 +161,43 @@ static void test_jsondoc__depth_is_jansson_s(void)
 cleanup:
 	free(deepest);
 	free(deeper);
+	crm_jdoc_release(&doc);
+}
+
+/* An array of n zeros: n + 1 values. */
+static char *zeros(size_t n)
+{
+	char *text = malloc(2 * n + 2);
+	size_t i;
+
+	if (!text)
+		return NULL;
+	text[0] = '[';
+	for (i = 0; i < n; i++) {
+		text[1 + 2 * i] = '0';
+		text[2 + 2 * i] = i + 1 < n ? ',' : ']';
+	}
+	text[2 * n + 1] = '\0';
+	return text;
+}
+
+static void test_jsondoc__values_past_the_limit_are_refused(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_jdoc_syntax bad;
+	struct crm_jdoc doc;
+	char *most = zeros(CRM_MAX_JSON_VALUES - 1), *more = zeros(CRM_MAX_JSON_VALUES);
+
+	crm_jdoc_init(&doc);
+	REQUIRE(most && more);
+	CHECK_INT(crm_jdoc_parse(&doc, most, strlen(most), &bad, &err), 0);
+	CHECK_INT(doc.count, CRM_MAX_JSON_VALUES);
+	CHECK_INT(crm_jdoc_parse(&doc, more, strlen(more), &bad, &err), 1);
+	CHECK_STR(bad.reason, "more than 1048576 values in one record");
+	CHECK_INT(err.code, 0);
+cleanup:
+	free(most);
+	free(more);
 	crm_jdoc_release(&doc);
 }
 
@@ -237,6 +277,7 @@ static const struct harness_test tests[] = {
 	TEST(test_jsondoc__values_read_as_jansson_gives_them),
 	TEST(test_jsondoc__texts_that_are_not_json_are_placed_and_named),
 	TEST(test_jsondoc__depth_is_jansson_s),
+	TEST(test_jsondoc__values_past_the_limit_are_refused),
 	TEST(test_jsondoc__a_key_twice_is_found_in_objects_of_any_size),
 	TEST(test_jsondoc__text_below_u0300_is_nfc_as_utf8proc_says),
 };
