@@ -286,7 +286,7 @@ int crm_record_sample_write(const struct crm_record_sample *s, const char *path,
 		crm_buf_addf(&text, err, "{\"object\":%s,\"line\":%lu,\"record\":%s}\n", name_json, order[i].line,
 			     order[i].json);
 	if (!err->code)
-		crm_seal_save(path, text.ptr ? text.ptr : "", text.len, seal_key, err);
+		crm_seal_save(path, text.ptr, text.len, seal_key, err);
 	if (text.ptr)
 		sodium_memzero(text.ptr, text.len);
 	crm_buf_release(&text);

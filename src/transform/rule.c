@@ -111,7 +111,7 @@ static int parse_quoted(struct parser *p, struct crm_rule_call *call)
 		p->pos++;
 	}
 	p->pos++;
-	rc = add_arg(call, buf.ptr ? buf.ptr : "", buf.len, 1, start + 1, p->err);
+	rc = add_arg(call, buf.ptr, buf.len, 1, start + 1, p->err);
 	crm_buf_release(&buf);
 	return rc;
 }

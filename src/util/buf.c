@@ -9,9 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * What an empty buffer points at (after git's strbuf_slopbuf): ptr is never
+ * NULL, so an empty buffer is the text "" and ptr + len is defined. It is
+ * never written: only a buffer with cap > 0 writes into ptr.
+ */
+static char empty[1];
+
 void crm_buf_init(struct crm_buf *buf, size_t max)
 {
-	buf->ptr = NULL;
+	buf->ptr = empty;
 	buf->len = 0;
 	buf->cap = 0;
 	buf->max = max;
@@ -19,14 +26,15 @@ void crm_buf_init(struct crm_buf *buf, size_t max)
 
 void crm_buf_release(struct crm_buf *buf)
 {
-	crm_free(buf->ptr);
+	if (buf->cap)
+		crm_free(buf->ptr);
 	crm_buf_init(buf, buf->max);
 }
 
 void crm_buf_reset(struct crm_buf *buf)
 {
 	buf->len = 0;
-	if (buf->ptr)
+	if (buf->cap)
 		buf->ptr[0] = '\0';
 }
 
@@ -45,9 +53,11 @@ int crm_buf_grow(struct crm_buf *buf, size_t extra, struct crm_error *err)
 		cap *= 2;
 	if (cap > buf->max + 1)
 		cap = buf->max + 1;
-	ptr = crm_realloc(buf->ptr, cap);
+	ptr = crm_realloc(buf->cap ? buf->ptr : NULL, cap);
 	if (!ptr)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!buf->cap)
+		ptr[0] = '\0';
 	buf->ptr = ptr;
 	buf->cap = cap;
 	return 0;

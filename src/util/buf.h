@@ -2,7 +2,9 @@
  * buf.h: the growable byte buffer (after curl's dynbuf). Every buffer has a
  * maximum size set at init; growing past it is an error, so untrusted input
  * cannot make crmshift allocate without bound. The content is always
- * NUL-terminated, so buf->ptr can be used as a C string when it holds text.
+ * NUL-terminated, so buf->ptr can be used as a C string when it holds text,
+ * and ptr is never NULL: an empty buffer's is a static "" (never write
+ * through ptr beyond what crm_buf_grow made room for).
  */
 #ifndef CRM_BUF_H
 #define CRM_BUF_H
