@@ -1100,11 +1100,12 @@ static int remove_tree(const char *path)
 	return rmdir(path);
 }
 
-/* Counts the data rows already in a report (when resuming). */
-static int parse_run_options(const char *json, struct crm_migrate_options *opt, char *objects, size_t cap)
+/* The options of an interrupted run, into opt: *objects (crm_free it) holds its --objects. -1 when they are not JSON. */
+static int parse_run_options(const char *json, struct crm_migrate_options *opt, char **objects)
 {
 	json_error_t jerr;
 	json_t *root = json_loads(json, 0, &jerr), *v;
+	int rc = 0;
 
 	if (!root)
 		return -1;
@@ -1112,11 +1113,11 @@ static int parse_run_options(const char *json, struct crm_migrate_options *opt, 
 	opt->sample_pct = json_is_number(v) ? json_number_value(v) : 0;
 	v = json_object_get(root, "objects");
 	if (json_is_string(v)) {
-		snprintf(objects, cap, "%s", json_string_value(v));
-		opt->objects = objects;
+		opt->objects = *objects = crm_strdup(json_string_value(v));
+		rc = *objects ? 0 : -2;
 	}
 	json_decref(root);
-	return 0;
+	return rc;
 }
 
 static char *options_json(const struct crm_migrate_options *opt)
@@ -1138,8 +1139,7 @@ static char *options_json(const struct crm_migrate_options *opt)
 	return text;
 }
 
-static int start_run(struct migration *m, struct crm_migrate_options *eff, char *objects, size_t cap,
-		     struct crm_error *err)
+static int start_run(struct migration *m, struct crm_migrate_options *eff, char **objects, struct crm_error *err)
 {
 	struct crm_run_info last;
 	int rc = crm_state_run_last(m->session.state, &last, err);
@@ -1158,7 +1158,14 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 					     (long long)last.id, last.command, last.command);
 		m->run = last.id;
 		m->res->resumed = 1;
-		if (parse_run_options(last.options, eff, objects, cap))
+		rc = crm_state_run_options(m->session.state, last.id, &opts, err);
+		if (rc)
+			return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "run %lld vanished", (long long)last.id);
+		rc = parse_run_options(opts, eff, objects);
+		crm_free(opts);
+		if (rc == -2)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (rc)
 			return crm_error_set(err, CRM_EIO, "run %lld: its options cannot be read", (long long)last.id);
 		return 0;
 	}
@@ -1322,7 +1329,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 {
 	struct migration m;
 	struct crm_migrate_options eff = *opt;
-	char objects[512], path[PATH_MAX], url[PATH_MAX];
+	char *objects = NULL, path[PATH_MAX], url[PATH_MAX];
 	struct timespec start;
 	int64_t rejects_offset = 0, orphans_offset = 0;
 	size_t i, selected = 0;
@@ -1379,7 +1386,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 					   !res->objects[i].no_file;
 	if (!opt->dry_run && !opt->resume && migrate_check_frozen(&m, err))
 		goto out;
-	if (start_run(&m, &eff, objects, sizeof(objects), err))
+	if (start_run(&m, &eff, &objects, err))
 		goto out;
 	m.opt = &eff;
 	res->run_id = m.run;
@@ -1540,6 +1547,7 @@ out:
 	crm_arena_release(&m.arena);
 	crm_buf_release(&m.hashbuf);
 	crm_buf_release(&m.pre_image);
+	crm_free(objects);
 	if (!err->code)
 		res->seconds = crm_dt_seconds_since(&start);
 	return err->code;

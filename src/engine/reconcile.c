@@ -1759,15 +1759,20 @@ static int explain_lost_links(struct reconciliation *rc, struct crm_error *err)
 
 /* ---- the source as of the last applied change ---- */
 
-/* A whole export: a migrate's, or a sync --full's; a sync's delta otherwise. */
-static int whole_export(const struct crm_run_info *info)
+/* A whole export: a migrate's, or a sync --full's; a sync's delta otherwise. 1, 0, or a negative code. */
+static int whole_export(struct reconciliation *rc, const struct crm_run_info *info, struct crm_error *err)
 {
 	json_t *options, *sync;
+	char *text;
 	int full;
 
 	if (strcmp(info->command, "sync") != 0)
 		return 1;
-	options = json_loads(info->options, 0, NULL);
+	full = crm_state_run_options(rc->session.state, info->id, &text, err);
+	if (full)
+		return full < 0 ? full : 0;
+	options = json_loads(text, 0, NULL);
+	crm_free(text);
 	sync = json_object_get(options, "sync");
 	full = json_is_true(json_object_get(sync, "full"));
 	json_decref(options);
@@ -1828,7 +1833,9 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 			return err->code;
 		if (rc_ == 1 || !strcmp(info.status, "rolled back"))
 			continue;
-		full = whole_export(&info);
+		full = whole_export(rc, &info, err);
+		if (full < 0)
+			return err->code;
 		if (crm_state_source_files(rc->session.state, run, &files, &n, err))
 			return err->code;
 		for (i = 0; i < n && !err->code; i++) {

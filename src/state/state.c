@@ -1014,7 +1014,8 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	return step_done(s, err);
 }
 
-#define RUN_COLUMNS "SELECT id, status, started_at, finished_at, options, command FROM crmshift.runs "
+#define RUN_COLUMN_LIST "id, status, started_at, finished_at, command"
+#define RUN_COLUMNS	"SELECT " RUN_COLUMN_LIST " FROM crmshift.runs "
 
 static void read_run(struct crm_store_stmt *s, struct crm_run_info *info)
 {
@@ -1022,8 +1023,7 @@ static void read_run(struct crm_store_stmt *s, struct crm_run_info *info)
 	copy_col(info->status, sizeof(info->status), s, 1);
 	copy_col(info->started_at, sizeof(info->started_at), s, 2);
 	copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
-	copy_col(info->options, sizeof(info->options), s, 4);
-	copy_col(info->command, sizeof(info->command), s, 5);
+	copy_col(info->command, sizeof(info->command), s, 4);
 }
 
 /* The run sql selects (its first row), with id bound to its one parameter when non-zero; 0, or 1 when none. */
@@ -1046,6 +1046,31 @@ static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm
 int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *info, struct crm_error *err)
 {
 	return run_row(st, RUN_COLUMNS "WHERE id = $1", id, info, err);
+}
+
+int crm_state_run_options(struct crm_state *st, int64_t id, char **json, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st, "SELECT options FROM crmshift.runs WHERE id = $1", err);
+	const char *text;
+	size_t len;
+	int rc;
+
+	*json = NULL;
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, id);
+	rc = crm_stmt_step(s, err);
+	if (rc == 1) {
+		text = crm_stmt_col_text(s, 0, &len);
+		if (!text || !len) {
+			text = "{}";
+			len = 2;
+		}
+		if (!(*json = crm_strndup(text, len)))
+			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	crm_stmt_finalize(s);
+	return rc < 0 ? rc : !rc;
 }
 
 int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
@@ -1543,7 +1568,7 @@ int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object
 static int options_final(struct crm_store_stmt *s)
 {
 	size_t len;
-	const char *text = crm_stmt_col_text(s, 4, &len);
+	const char *text = crm_stmt_col_text(s, 5, &len); /* after RUN_COLUMN_LIST's five */
 	json_t *root = text ? json_loadb(text, len, 0, NULL) : NULL;
 	int final = json_is_true(json_object_get(json_object_get(root, "sync"), "final"));
 
@@ -1553,8 +1578,10 @@ static int options_final(struct crm_store_stmt *s)
 
 int crm_state_run_final(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)
 {
-	struct crm_store_stmt *s =
-		once(st, RUN_COLUMNS "WHERE status = 'done' AND command = 'sync' ORDER BY id DESC", err);
+	struct crm_store_stmt *s = once(st,
+					"SELECT " RUN_COLUMN_LIST ", options FROM crmshift.runs "
+					"WHERE status = 'done' AND command = 'sync' ORDER BY id DESC",
+					err);
 	int rc;
 
 	if (!s)

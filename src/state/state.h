@@ -57,8 +57,7 @@ struct crm_run_info {
 	char status[16]; /* running, done, failed */
 	char started_at[32];
 	char finished_at[32];
-	char options[512]; /* the options as JSON */
-	char command[16];  /* migrate, sync */
+	char command[16]; /* migrate, sync */
 };
 
 /* A new run of command ("migrate", "sync"), status running. */
@@ -70,6 +69,12 @@ int crm_state_run_finish(struct crm_state *state, int64_t run_id, const char *st
 int crm_state_run_last(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
 /* Run id; 0 when found, 1 when there is none. */
 int crm_state_run_get(struct crm_state *state, int64_t id, struct crm_run_info *info, struct crm_error *err);
+/*
+ * The options run id was started with, as JSON ("{}" when it has none), in
+ * *json (crm_free it): of any length, where a copy into crm_run_info was
+ * cut. 0 when found, 1 when there is no such run.
+ */
+int crm_state_run_options(struct crm_state *state, int64_t id, char **json, struct crm_error *err);
 /* The newest run not rolled back; 0 when found, 1 when there is none. */
 int crm_state_run_newest_live(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
 int crm_state_run_set_status(struct crm_state *state, int64_t id, const char *status, struct crm_error *err);

@@ -186,8 +186,8 @@ static void test_state__runs_and_marks(void)
 		struct crm_run_info info;
 		struct crm_buf summary;
 		struct opened o;
-		char value[64];
-		int64_t run1 = 0, run2 = 0, count = 0;
+		char value[64], long_options[6000], *options = NULL;
+		int64_t run1 = 0, run2 = 0, run3 = 0, count = 0;
 
 		if (open_both(b, &o)) {
 			close_both(&o);
@@ -212,6 +212,23 @@ static void test_state__runs_and_marks(void)
 		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
 		CHECK_INT(crm_state_run_newest_live(o.state, &info, &err), 0);
 		CHECK_INT(info.id, run1);
+		/* options of any length come back whole (a copy into crm_run_info was cut at 511 bytes) */
+		memset(long_options, 'a', sizeof(long_options) - 1);
+		long_options[sizeof(long_options) - 1] = '\0';
+		memcpy(long_options, "{\"objects\":\"", 12);
+		memcpy(long_options + sizeof(long_options) - 3, "\"}", 2);
+		CHECK_INT(crm_state_run_start(o.state, "migrate", long_options, "2026-01-03T00:00:00Z", &run3, &err),
+			  0);
+		CHECK_INT(crm_state_run_options(o.state, run3, &options, &err), 0);
+		CHECK_STR(options, long_options);
+		crm_free(options);
+		options = NULL;
+		CHECK_INT(crm_state_run_options(o.state, run1, &options, &err), 0);
+		CHECK_STR(options, "{\"sample_pct\":100}");
+		crm_free(options);
+		options = NULL;
+		CHECK_INT(crm_state_run_options(o.state, run3 + 1, &options, &err), 1);
+		CHECK(options == NULL);
 		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 1);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "one", &err), 0);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "two", &err), 0);
