@@ -343,7 +343,7 @@ static int keep_seen(struct migration *m, struct object_run *orun, const char *i
 {
 	if (!m->opt->full || !id_len)
 		return 0;
-	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err);
+	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, 0, m->run, err);
 }
 
 /*
@@ -601,7 +601,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	if (found && x.hash == pr->hash) {
 		orun->result->counts.unchanged++;
-		return crm_state_xref_seen(m->session.state, orun->key, pr->id, pr->id_len, m->run, err);
+		return crm_state_xref_seen(m->session.state, orun->key, pr->id, pr->id_len, x.target_id, m->run, err);
 	}
 	if (found) {
 		rc = migrate_conflict(m, orun, pr->id, pr->id_len, rec->line, &x, "changed in the source", err);
@@ -1386,7 +1386,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 					   !res->objects[i].no_file;
 	if (!opt->dry_run && !opt->resume && migrate_check_frozen(&m, err))
 		goto out;
-	if (start_run(&m, &eff, &objects, err))
+	if (start_run(&m, &eff, &objects, err) || crm_state_seen_begin(m.session.state, m.run, err))
 		goto out;
 	m.opt = &eff;
 	res->run_id = m.run;

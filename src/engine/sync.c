@@ -122,7 +122,7 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	/* pass 2 must leave it too */
 	if (crm_idcount_add(&m->conflicted[orun->o - m->p->objects], x->target_id, 1, err))
 		return err->code;
-	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, m->run, err) ? err->code : 1;
+	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, x->target_id, m->run, err) ? err->code : 1;
 }
 
 /* A record deleted in the source: its target row goes, whole, into the ledger. */

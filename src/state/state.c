@@ -8,6 +8,7 @@
 #include "state/state.h"
 #include "util/alloc.h"
 #include "state/xrefcache.h"
+#include "util/hash.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -34,6 +35,20 @@ struct ahead {
 	struct crm_xref x;
 };
 
+/*
+ * Target ids as a bitmap in chunks of SEEN_CHUNK_IDS bits, found by chunk
+ * number: a store's keys are dense (SQLite's rowids, a PostgreSQL
+ * sequence), so a million marks take about 128 KiB, where a hash set of
+ * them took 32 MiB (and a sparse key costs a chunk, 512 bytes).
+ */
+enum { SEEN_CHUNK_IDS = 4096 };
+
+struct seen_bits {
+	struct crm_idcount chunk_of; /* chunk number + 1 -> its index in chunks + 1 */
+	uint64_t (*chunks)[SEEN_CHUNK_IDS / 64];
+	size_t count, cap;
+};
+
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
@@ -43,9 +58,83 @@ struct crm_state {
 	size_t ahead_count, ahead_cap, ahead_pending;
 	struct crm_arena ahead_ids;
 	struct crm_store_stmt *set_kept[SET_SQL_COUNT]; /* set_stmt's statements for SET_CHUNK ids */
+	/*
+	 * The records run seen_run marked seen (crm_state_xref_seen), per
+	 * object: the marks are appended to crmshift.seen, not written into
+	 * the xref, whose every page a re-run or a full export rewrote to mark
+	 * its unchanged records. Loaded from crmshift.seen when a run begins
+	 * (or resumes) and after a rolled back transaction.
+	 */
+	int64_t seen_run;
+	int seen_loaded;
+	struct seen_set {
+		int64_t key;
+		struct seen_bits ids;
+	} * seen_sets;
+	size_t seen_set_count;
 };
 
 static int flush_ahead(struct crm_state *st, struct crm_error *err);
+
+static void seen_drop(struct crm_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->seen_set_count; i++) {
+		crm_idcount_release(&st->seen_sets[i].ids.chunk_of);
+		crm_free(st->seen_sets[i].ids.chunks);
+	}
+	crm_free(st->seen_sets);
+	st->seen_sets = NULL;
+	st->seen_set_count = 0;
+	st->seen_loaded = 0;
+}
+
+static int seen_has(const struct seen_bits *b, int64_t id)
+{
+	int64_t at = crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1);
+
+	return at && (b->chunks[at - 1][id % SEEN_CHUNK_IDS / 64] >> (id % 64) & 1);
+}
+
+static int seen_add(struct seen_bits *b, int64_t id, struct crm_error *err)
+{
+	int64_t at = crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1);
+
+	if (id <= 0)
+		return crm_error_set(err, CRM_EINTERNAL, "state: target id %lld is not a key", (long long)id);
+	if (!at) {
+		if (crm_grow(&b->chunks, b->count, &b->cap, sizeof(*b->chunks), 16) ||
+		    crm_idcount_add(&b->chunk_of, id / SEEN_CHUNK_IDS + 1, (int64_t)b->count + 1, err))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		memset(b->chunks[b->count], 0, sizeof(*b->chunks));
+		at = (int64_t)++b->count;
+	}
+	b->chunks[at - 1][id % SEEN_CHUNK_IDS / 64] |= 1ull << (id % 64);
+	return 0;
+}
+
+/* The marks of object key (made when absent); NULL with err set. */
+static struct seen_bits *seen_set(struct crm_state *st, int64_t key, struct crm_error *err)
+{
+	struct seen_set *grown;
+	size_t i;
+
+	for (i = 0; i < st->seen_set_count; i++)
+		if (st->seen_sets[i].key == key)
+			return &st->seen_sets[i].ids;
+	grown = crm_realloc(st->seen_sets, (st->seen_set_count + 1) * sizeof(*grown));
+	if (!grown) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	st->seen_sets = grown;
+	grown[i].key = key;
+	memset(&grown[i].ids, 0, sizeof(grown[i].ids));
+	crm_idcount_init(&grown[i].ids.chunk_of);
+	st->seen_set_count++;
+	return &grown[i].ids;
+}
 
 /*
  * @KEY@ is the store's auto-numbered key column, @KEYED@ its suffix for a
@@ -66,6 +155,9 @@ static const char *const schema_sql =
 	"  object_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, hash BIGINT NOT NULL, seen_run BIGINT NOT NULL, write_run BIGINT NOT NULL,\n"
 	"  row_hash BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (object_id, source_id))@KEYED@;\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.seen (\n"
+	"  run_id BIGINT NOT NULL, object_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL,\n"
+	"  target_id BIGINT NOT NULL);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.ledger (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object_id BIGINT NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL, action @BYTES@ NOT NULL, pre_image @BYTES@,\n"
@@ -186,7 +278,7 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (object_id, source_id) DO UPDATE SET"
 		" target_id = excluded.target_id, hash = excluded.hash, seen_run = excluded.seen_run,"
 		" write_run = excluded.write_run, row_hash = excluded.row_hash",
-		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id = $3",
+		"INSERT INTO crmshift.seen (run_id, object_id, source_id, target_id) VALUES ($1, $2, $3, $4)",
 		"INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
 		"row_hash)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -252,6 +344,7 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->set_kept[i]);
 	crm_free(st->ahead);
 	crm_arena_release(&st->ahead_ids);
+	seen_drop(st);
 	crm_free(st);
 }
 
@@ -342,7 +435,13 @@ int crm_state_run_finish(struct crm_state *st, int64_t run_id, const char *statu
 	crm_stmt_str(s, 2, finished_at);
 	crm_stmt_str(s, 3, summary_json);
 	crm_stmt_int64(s, 4, run_id);
-	return step_once(s, err);
+	if (step_once(s, err))
+		return err->code;
+	/* a finished run's marks serve no one: only a running run's are read (and by its --resume) */
+	seen_drop(st);
+	st->seen_run = 0;
+	s = once(st, "DELETE FROM crmshift.seen", err);
+	return s ? step_once(s, err) : err->code;
 }
 
 int crm_state_run_count(struct crm_state *st, int64_t *count, struct crm_error *err)
@@ -424,8 +523,8 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 
 /*
  * A statement of the xref for n ids: the SELECT of their entries ($1 the
- * key), the upsert of n whole entries (7 parameters each), the update of
- * their seen_run ($1 the run, $2 the key), or their DELETE ($1 the key).
+ * key), the upsert of n whole entries (7 parameters each), their seen
+ * marks ($1 the run, $2 the key), or their DELETE ($1 the key).
  */
 static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, size_t n, struct crm_error *err)
 {
@@ -434,7 +533,7 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 		 "WHERE object_id = $1 AND source_id IN ("),
 		("INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
 		 "VALUES "),
-		"UPDATE crmshift.xref SET seen_run = $1 WHERE object_id = $2 AND source_id IN (",
+		"INSERT INTO crmshift.seen (run_id, object_id, source_id, target_id) VALUES ",
 		"DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (",
 	};
 	struct crm_store_stmt *s = NULL;
@@ -448,8 +547,10 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 			int p = 1 + 7 * (int)i;
 			crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1, p + 2,
 				     p + 3, p + 4, p + 5, p + 6);
+		} else if (which == SET_SQL_SEEN) {
+			crm_buf_addf(&sql, err, "%s($1, $2, $%d, $%d)", i ? ", " : "", 3 + 2 * (int)i, 4 + 2 * (int)i);
 		} else {
-			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", (which == SET_SQL_SEEN ? 3 : 2) + (int)i);
+			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", 2 + (int)i);
 		}
 	}
 	crm_buf_addstr(&sql,
@@ -457,7 +558,8 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 			       ? " ON CONFLICT (object_id, source_id) DO UPDATE SET target_id = excluded.target_id,"
 				 " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
 				 " row_hash = excluded.row_hash"
-			       : ")",
+		       : which == SET_SQL_SEEN ? ""
+					       : ")",
 		       err);
 	if (!err->code)
 		s = crm_stmt_prepare(st->store, sql.ptr, err);
@@ -518,7 +620,8 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 		for (k = 0; k < n; k++) {
 			int p = 1 + 7 * (int)k;
 			if (kind == AHEAD_SEEN) {
-				crm_stmt_text(s, 3 + (int)k, batch[k]->id, batch[k]->len);
+				crm_stmt_text(s, 3 + 2 * (int)k, batch[k]->id, batch[k]->len);
+				crm_stmt_int64(s, 4 + 2 * (int)k, batch[k]->x.target_id);
 				continue;
 			}
 			crm_stmt_int64(s, p, st->ahead_key);
@@ -557,6 +660,8 @@ static int flush_ahead(struct crm_state *st, struct crm_error *err)
 
 void crm_state_discard(struct crm_state *st)
 {
+	/* the marks of the transaction are gone from crmshift.seen: read the rest again when next asked */
+	st->seen_loaded = 0;
 	st->ahead_count = 0;
 	st->ahead_pending = 0;
 	crm_arena_reset(&st->ahead_ids);
@@ -643,6 +748,52 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 	return 0;
 }
 
+int crm_state_seen_begin(struct crm_state *st, int64_t run, struct crm_error *err)
+{
+	struct crm_store_stmt *s;
+	struct seen_bits *ids;
+	int rc;
+
+	seen_drop(st);
+	st->seen_run = run;
+	/* marks of other runs are left by a run that was killed and never resumed */
+	s = once(st, "DELETE FROM crmshift.seen WHERE run_id <> $1", err);
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	if (step_once(s, err) ||
+	    !(s = once(st, "SELECT object_id, target_id FROM crmshift.seen WHERE run_id = $1", err)))
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		if (!(ids = seen_set(st, crm_stmt_col_int64(s, 0), err)) ||
+		    seen_add(ids, crm_stmt_col_int64(s, 1), err)) {
+			rc = err->code;
+			break;
+		}
+	}
+	crm_stmt_finalize(s);
+	if (rc < 0)
+		return rc;
+	st->seen_loaded = 1;
+	return 0;
+}
+
+/* A found entry of key: its seen_run is this run's when the run marked it seen (the mark is not in the xref). 1, or a negative code. */
+static int seen_by_this_run(struct crm_state *st, int64_t key, struct crm_xref *xref, struct crm_error *err)
+{
+	size_t i;
+
+	if (!st->seen_run || xref->seen_run == st->seen_run)
+		return 1;
+	if (!st->seen_loaded && crm_state_seen_begin(st, st->seen_run, err))
+		return err->code;
+	for (i = 0; i < st->seen_set_count; i++)
+		if (st->seen_sets[i].key == key && seen_has(&st->seen_sets[i].ids, xref->target_id))
+			xref->seen_run = st->seen_run;
+	return 1;
+}
+
 int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
 		       struct crm_xref *xref, struct crm_error *err)
 {
@@ -651,9 +802,10 @@ int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id,
 	int rc;
 
 	if (a) {
-		if (a->found)
-			*xref = a->x;
-		return a->found;
+		if (!a->found)
+			return 0;
+		*xref = a->x;
+		return seen_by_this_run(st, key, xref, err);
 	}
 	crm_stmt_int64(s, 1, key);
 	crm_stmt_text(s, 2, source_id, source_id_len);
@@ -666,7 +818,7 @@ int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id,
 		xref->row_hash = (uint64_t)crm_stmt_col_int64(s, 4);
 	}
 	crm_stmt_reset(s);
-	return rc;
+	return rc == 1 ? seen_by_this_run(st, key, xref, err) : rc;
 }
 
 int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
@@ -693,12 +845,29 @@ int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id,
 	return step_done(s, err);
 }
 
-int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
-			struct crm_error *err)
+int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id, size_t source_id_len,
+			int64_t target_id, int64_t run, struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_XREF_SEEN];
 	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
+	struct seen_bits *ids;
+	struct crm_xref x;
+	int rc;
 
+	if ((run != st->seen_run || !st->seen_loaded) && crm_state_seen_begin(st, run, err))
+		return err->code;
+	if (!target_id) {
+		rc = crm_state_xref_get(st, key, source_id, source_id_len, &x, err);
+		if (rc <= 0)
+			return rc; /* an entry that is not there has nothing to mark */
+		target_id = x.target_id;
+	}
+	if (!(ids = seen_set(st, key, err)))
+		return err->code;
+	if (seen_has(ids, target_id))
+		return 0; /* marked already */
+	if (seen_add(ids, target_id, err))
+		return err->code;
 	if (a) {
 		/* an entry that is not there has nothing to mark, as in the database */
 		if (a->found && a->x.seen_run != run) {
@@ -713,6 +882,7 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_int64(s, 2, key);
 	crm_stmt_text(s, 3, source_id, source_id_len);
+	crm_stmt_int64(s, 4, target_id);
 	return step_done(s, err);
 }
 
@@ -1381,9 +1551,12 @@ int crm_state_watermark_put(struct crm_state *st, const char *object, const char
 int crm_state_xref_unseen(struct crm_state *st, int64_t key, int64_t run, char ***ids, size_t *count,
 			  struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(
-		st, "SELECT source_id FROM crmshift.xref WHERE object_id = $1 AND seen_run < $2 ORDER BY source_id",
-		err);
+	struct crm_store_stmt *s =
+		once(st,
+		     "SELECT source_id FROM crmshift.xref WHERE object_id = $1 AND seen_run < $2 AND "
+		     "source_id NOT IN (SELECT source_id FROM crmshift.seen WHERE run_id = $2 AND "
+		     "object_id = $1) ORDER BY source_id",
+		     err);
 	size_t cap = 0;
 	int rc;
 

@@ -128,9 +128,23 @@ int crm_state_flush(struct crm_state *state, struct crm_error *err);
 /* Inserts or replaces the entry. */
 int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 		       const struct crm_xref *xref, struct crm_error *err);
-/* Marks the entry seen by run (an unchanged record). */
-int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len, int64_t run,
-			struct crm_error *err);
+/*
+ * Begins (or, resumed, takes up) run's seen marks: loads those it made
+ * before, and drops those of other runs. A run calls it once it has its
+ * id, before its first xref_get; crm_state_xref_seen calls it for a run
+ * that did not. A finished run's marks are dropped (crm_state_run_finish).
+ */
+int crm_state_seen_begin(struct crm_state *state, int64_t run, struct crm_error *err);
+/*
+ * Marks the entry seen by run (an unchanged record, or a full export's
+ * record not loaded); target_id is the entry's, or 0 to look it up (an id
+ * without an entry has nothing to mark). The mark is kept in memory (by
+ * target id, 16 bytes a slot) and appended to crmshift.seen, not written
+ * into the entry: xref_get reports it as seen_run, xref_unseen leaves the
+ * entry out.
+ */
+int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
+			int64_t target_id, int64_t run, struct crm_error *err);
 /* Removes the entry (the record was deleted). */
 int crm_state_xref_forget(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 			  struct crm_error *err);

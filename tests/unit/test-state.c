@@ -268,7 +268,7 @@ static void test_state__unseen_in_byte_order(void)
 			struct crm_xref x = {(int64_t)i + 1, 1, 1, 1, 0};
 			crm_state_xref_put(o.state, key, ids[i], strlen(ids[i]), &x, &err);
 		}
-		CHECK_INT(crm_state_xref_seen(o.state, key, "b", 1, 2, &err), 0);
+		CHECK_INT(crm_state_xref_seen(o.state, key, "b", 1, 0, 2, &err), 0);
 		CHECK_INT(crm_state_xref_unseen(o.state, key, 2, &unseen, &n, &err), 0);
 		CHECK_INT(n, 4);
 		if (n == 4) {
@@ -444,11 +444,11 @@ static void test_state__read_ahead_as_the_database(void)
 			x.hash = 7;
 			x.seen_run = x.write_run = run;
 			if (i % 2 == 0)
-				CHECK_INT(crm_state_xref_seen(o.state, key, names[i], ids[i].len, run, &err), 0);
+				CHECK_INT(crm_state_xref_seen(o.state, key, names[i], ids[i].len, 0, run, &err), 0);
 			else
 				CHECK_INT(crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err), 0);
 		}
-		CHECK_INT(crm_state_xref_seen(o.state, key, "id-7", 4, run, &err), 0);
+		CHECK_INT(crm_state_xref_seen(o.state, key, "id-7", 4, 0, run, &err), 0);
 		CHECK_INT(crm_state_xref_forget(o.state, key, "id-9", 4, &err), 0);
 		CHECK_INT(crm_state_inserted(o.state, run, key, &ins, 1, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
@@ -499,6 +499,88 @@ static void test_state__read_ahead_as_the_database(void)
 	}
 }
 
+/*
+ * A run's seen marks are kept outside the xref entries: they survive a
+ * kill (a new process takes them up with crm_state_seen_begin), leave the
+ * marked entries out of xref_unseen, and end with the run.
+ */
+static void seen_marks_on(int b)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_xref x = {0}, got;
+	struct crm_store *store = NULL;
+	struct crm_state *state = NULL;
+	struct opened o;
+	char **unseen = NULL;
+	const char *ids[] = {"003C", "003A", "003B"};
+	/* marks are kept by target id, in chunks of 4,096: the first, a chunk's first, one far off */
+	const int64_t targets[] = {1, 4096, (int64_t)1 << 40};
+	int64_t run1 = 0, run2 = 0, key = 0;
+	size_t i, n = 0;
+	int opened = open_both(b, &o);
+
+	if (opened > 0)
+		goto cleanup; /* this backend has no server here */
+	REQUIRE(opened == 0);
+	REQUIRE(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run1, &err) == 0);
+	REQUIRE(crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err) == 1);
+	for (i = 0; i < 3; i++) {
+		x.target_id = targets[i];
+		x.seen_run = x.write_run = run1;
+		REQUIRE(crm_state_xref_put(o.state, key, ids[i], 4, &x, &err) == 0);
+	}
+	REQUIRE(crm_state_run_finish(o.state, run1, "done", "2026-01-01T01:00:00Z", NULL, &err) == 0);
+	REQUIRE(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run2, &err) == 0);
+	CHECK_INT(crm_state_seen_begin(o.state, run2, &err), 0);
+	CHECK_INT(crm_state_xref_seen(o.state, key, "003A", 4, 0, run2, &err), 0);
+	CHECK_INT(crm_state_xref_seen(o.state, key, "003A", 4, 4096, run2, &err), 0); /* once is enough */
+	CHECK_INT(crm_state_xref_get(o.state, key, "003A", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run2);
+	CHECK_INT(crm_state_xref_get(o.state, key, "003B", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run1);
+	CHECK_INT(crm_state_xref_get(o.state, key, "003C", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run1);
+
+	/* killed: another process takes the run up */
+	REQUIRE((store = crm_store_open(o.url, "/tmp", 1, &err)) != NULL);
+	REQUIRE(crm_state_open(store, o.state_path, 0, &state, &err) == 0);
+	CHECK_INT(crm_state_seen_begin(state, run2, &err), 0);
+	CHECK_INT(crm_state_xref_get(state, key, "003A", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run2);
+	CHECK_INT(crm_state_xref_get(state, key, "003C", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run1);
+	CHECK_INT(crm_state_xref_seen(state, key, "003B", 4, 0, run2, &err), 0);
+	CHECK_INT(crm_state_xref_get(state, key, "003B", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run2);
+	CHECK_INT(crm_state_xref_seen(state, key, "003X", 4, 0, run2, &err), 0); /* no entry: nothing to mark */
+	CHECK_INT(crm_state_xref_unseen(state, key, run2, &unseen, &n, &err), 0);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_STR(unseen[0], "003C");
+	/* the run ends, its marks with it */
+	CHECK_INT(crm_state_run_finish(state, run2, "done", "2026-01-02T01:00:00Z", NULL, &err), 0);
+	CHECK_INT(crm_state_xref_get(state, key, "003A", 4, &got, &err), 1);
+	CHECK_INT(got.seen_run, run1);
+	if (err.code)
+		fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+cleanup:
+	for (i = 0; i < n; i++)
+		crm_free(unseen[i]);
+	crm_free(unseen);
+	crm_state_close(state);
+	crm_store_close(store);
+	if (opened <= 0)
+		close_both(&o);
+}
+
+static void test_state__seen_marks_outlive_a_kill_and_end_with_the_run(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++)
+		seen_marks_on(b);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_state__ledger_keeps_the_row_before),
 	TEST(test_state__shares_the_store_transaction),
@@ -506,6 +588,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__unseen_in_byte_order),
 	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),
+	TEST(test_state__seen_marks_outlive_a_kill_and_end_with_the_run),
 };
 
 HARNESS_MAIN
