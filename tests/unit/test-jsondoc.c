@@ -219,7 +219,7 @@ static void test_jsondoc__a_key_twice_is_found_in_objects_of_any_size(void)
 	text[len++] = '}';
 	/* parsed again and again: the key table's earlier rounds must not count */
 	for (round = 0; round < 3; round++) {
-		CHECK_INT(crm_jdoc_parse(&doc, text, len, &bad, &err), 0);
+		REQUIRE(crm_jdoc_parse(&doc, text, len, &bad, &err) == 0);
 		CHECK_INT(doc.nodes[0].count, 3000);
 	}
 	/* the last member named as the first */
@@ -259,8 +259,9 @@ static void test_jsondoc__text_below_u0300_is_nfc_as_utf8proc_says(void)
 			text[n++] = '"';
 			REQUIRE(crm_jdoc_parse(&doc, (const char *)text, (size_t)n, &bad, &err) == 0);
 			got = crm_jnode_text(&doc.nodes[0], &got_len, &arena);
+			REQUIRE(got);
 			nfc_len = utf8proc_map(text + 1, n - 2, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-			REQUIRE(got && nfc_len >= 0);
+			REQUIRE(nfc_len >= 0);
 			if ((size_t)nfc_len != got_len || memcmp(nfc, got, got_len) != 0)
 				wrong++;
 			free(nfc);
