@@ -1143,6 +1143,7 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 {
 	struct crm_run_info last;
 	int rc = crm_state_run_last(m->session.state, &last, err);
+	struct crm_buf options;
 	char *opts;
 
 	if (rc < 0)
@@ -1158,11 +1159,15 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 					     (long long)last.id, last.command, last.command);
 		m->run = last.id;
 		m->res->resumed = 1;
-		rc = crm_state_run_options(m->session.state, last.id, &opts, err);
-		if (rc)
-			return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "run %lld vanished", (long long)last.id);
-		rc = parse_run_options(opts, eff, objects);
-		crm_free(opts);
+		crm_buf_init(&options, 1u << 20);
+		rc = crm_state_run_options(m->session.state, last.id, &options, err);
+		if (rc == 0)
+			rc = parse_run_options(options.ptr, eff, objects);
+		else if (rc == 1)
+			crm_error_set(err, CRM_EINTERNAL, "run %lld vanished", (long long)last.id);
+		crm_buf_release(&options);
+		if (err->code)
+			return err->code;
 		if (rc == -2)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		if (rc)

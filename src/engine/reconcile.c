@@ -1763,16 +1763,17 @@ static int explain_lost_links(struct reconciliation *rc, struct crm_error *err)
 static int whole_export(struct reconciliation *rc, const struct crm_run_info *info, struct crm_error *err)
 {
 	json_t *options, *sync;
-	char *text;
+	struct crm_buf text;
 	int full;
 
 	if (strcmp(info->command, "sync") != 0)
 		return 1;
+	crm_buf_init(&text, 1u << 20);
 	full = crm_state_run_options(rc->session.state, info->id, &text, err);
+	options = full == 0 ? json_loads(text.ptr, 0, NULL) : NULL;
+	crm_buf_release(&text);
 	if (full)
 		return full < 0 ? full : 0;
-	options = json_loads(text, 0, NULL);
-	crm_free(text);
 	sync = json_object_get(options, "sync");
 	full = json_is_true(json_object_get(sync, "full"));
 	json_decref(options);

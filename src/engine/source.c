@@ -287,8 +287,7 @@ int crm_record_sample_write(const struct crm_record_sample *s, const char *path,
 			     order[i].json);
 	if (!err->code)
 		crm_seal_save(path, text.ptr, text.len, seal_key, err);
-	if (text.ptr)
-		sodium_memzero(text.ptr, text.len);
+	sodium_memzero(text.ptr, text.len);
 	crm_buf_release(&text);
 	free(name_json);
 	crm_free(order);

@@ -539,15 +539,8 @@ static int walk(struct crm_json_reader *r, size_t v, scalar_visit visit, const c
 /* Notes the column of the scalar the walk is at, for the record's layout. */
 static int note_column(struct crm_json_reader *r, int64_t column, struct crm_error *err)
 {
-	uint32_t *grown;
-
-	if (r->col_len == r->col_cap) {
-		r->col_cap = r->col_cap ? 2 * r->col_cap : 64;
-		grown = crm_realloc(r->cols, r->col_cap * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		r->cols = grown;
-	}
+	if (crm_grow(&r->cols, r->col_len, &r->col_cap, sizeof(*r->cols), 64))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	r->cols[r->col_len++] = (uint32_t)column;
 	return 0;
 }
@@ -555,20 +548,14 @@ static int note_column(struct crm_json_reader *r, int64_t column, struct crm_err
 static int add_column(struct crm_json_reader *r, const struct crm_jnode *v, struct crm_error *err)
 {
 	const struct crm_strmap_entry *e;
-	const char **grown;
 
 	(void)v;
 	if ((e = crm_strmap_get(&r->columns, r->path_buf.ptr, r->path_buf.len)))
 		return note_column(r, e->num, err);
 	if (r->name_count >= CRM_MAX_FIELDS)
 		return crm_error_set(err, CRM_EINPUT, "%s: more than %u distinct keys", r->path, CRM_MAX_FIELDS);
-	if (r->name_count == r->name_cap) {
-		r->name_cap = r->name_cap ? 2 * r->name_cap : 64;
-		grown = crm_realloc(r->names, r->name_cap * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		r->names = grown;
-	}
+	if (crm_grow(&r->names, r->name_count, &r->name_cap, sizeof(*r->names), 64))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (crm_strmap_put(&r->columns, r->path_buf.ptr, r->path_buf.len, (int64_t)r->name_count, NULL, &e, err) < 0)
 		return err->code;
 	r->names[r->name_count++] = e->key;
@@ -592,7 +579,6 @@ static int set_field(struct crm_json_reader *r, const struct crm_jnode *v, struc
 static int record_layout(struct crm_json_reader *r, size_t obj, struct crm_error *err)
 {
 	const struct crm_jnode *n;
-	struct layout_node *grown;
 	size_t i, pending = 1; /* nodes of the record not reached yet */
 	uint64_t h = 0;
 
@@ -601,13 +587,8 @@ static int record_layout(struct crm_json_reader *r, size_t obj, struct crm_error
 		n = &r->doc.nodes[i];
 		if (n->kind == CRM_JNODE_OBJECT || n->kind == CRM_JNODE_ARRAY)
 			pending += n->count;
-		if (r->sig_len == r->sig_cap) {
-			r->sig_cap = r->sig_cap ? 2 * r->sig_cap : 64;
-			grown = crm_realloc(r->sig, r->sig_cap * sizeof(*grown));
-			if (!grown)
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
-			r->sig = grown;
-		}
+		if (crm_grow(&r->sig, r->sig_len, &r->sig_cap, sizeof(*r->sig), 64))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		r->sig[r->sig_len].key_hash = n->key_hash;
 		r->sig[r->sig_len].count = n->count;
 		r->sig[r->sig_len].kind = n->kind;
@@ -901,6 +882,7 @@ int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct 
 	struct crm_jdoc_syntax bad = {0, 0, ""};
 	struct crm_strmap seen;
 	const struct crm_jnode *name;
+	const struct crm_strmap_entry *entry;
 	int rc;
 
 	if (!r)
@@ -909,8 +891,8 @@ int crm_json_streams(const char *path, crm_json_stream_fn fn, void *ctx, struct 
 	while ((rc = next_line_text(r, err)) == 1) {
 		rc = crm_jdoc_parse(&r->doc, r->text.ptr, r->text.len, &bad, err);
 		if (rc == 0 && airbyte_data(&r->doc, &name) &&
-		    crm_strmap_put(&seen, name->text, name->len, 0, NULL, NULL, err) == 1)
-			fn(ctx, crm_strmap_get(&seen, name->text, name->len)->key, err);
+		    crm_strmap_put(&seen, name->text, name->len, 0, NULL, &entry, err) == 1)
+			fn(ctx, entry->key, err);
 		if (err->code)
 			break;
 	}

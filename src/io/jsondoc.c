@@ -92,14 +92,8 @@ static int new_node(struct parser *ps, const char *key, size_t key_len, uint32_t
 
 	if (doc->count >= CRM_MAX_JSON_VALUES)
 		return syntax(ps, ps->p, "more than %u values in one record", CRM_MAX_JSON_VALUES);
-	if (doc->count == doc->cap) {
-		size_t cap = doc->cap ? 2 * doc->cap : 64;
-		struct crm_jnode *grown = crm_realloc(doc->nodes, cap * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(ps->err, CRM_ENOMEM, "out of memory");
-		doc->nodes = grown;
-		doc->cap = cap;
-	}
+	if (crm_grow(&doc->nodes, doc->count, &doc->cap, sizeof(*doc->nodes), 64))
+		return crm_error_set(ps->err, CRM_ENOMEM, "out of memory");
 	*index = (uint32_t)doc->count;
 	n = &doc->nodes[doc->count++];
 	memset(n, 0, sizeof(*n));

@@ -92,17 +92,18 @@ static void seen_drop(struct crm_state *st)
 
 static int seen_has(const struct seen_bits *b, int64_t id)
 {
-	int64_t at = crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1);
+	int64_t at = id > 0 ? crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1) : 0;
 
 	return at && (b->chunks[at - 1][id % SEEN_CHUNK_IDS / 64] >> (id % 64) & 1);
 }
 
 static int seen_add(struct seen_bits *b, int64_t id, struct crm_error *err)
 {
-	int64_t at = crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1);
+	int64_t at;
 
 	if (id <= 0)
 		return crm_error_set(err, CRM_EINTERNAL, "state: target id %lld is not a key", (long long)id);
+	at = crm_idcount_get(&b->chunk_of, id / SEEN_CHUNK_IDS + 1);
 	if (!at) {
 		if (crm_grow(&b->chunks, b->count, &b->cap, sizeof(*b->chunks), 16) ||
 		    crm_idcount_add(&b->chunk_of, id / SEEN_CHUNK_IDS + 1, (int64_t)b->count + 1, err))
@@ -451,9 +452,14 @@ int crm_state_run_count(struct crm_state *st, int64_t *count, struct crm_error *
 	return s ? one_int(s, count, err) : err->code;
 }
 
-int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *out, struct crm_error *err)
+/*
+ * The text the query sql (its one parameter the run) selects, into out: 0,
+ * 1 when there is no such run (out left as it was), 2 when the column is
+ * NULL (out left as it was), or a negative code.
+ */
+static int run_text(struct crm_state *st, const char *sql, int64_t run_id, struct crm_buf *out, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st, "SELECT summary FROM crmshift.runs WHERE id = $1", err);
+	struct crm_store_stmt *s = once(st, sql, err);
 	const char *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -471,7 +477,16 @@ int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *
 	crm_stmt_finalize(s);
 	if (rc < 0)
 		return rc;
-	return err->code ? err->code : !text;
+	if (err->code)
+		return err->code;
+	return rc == 0 ? 1 : !text ? 2 : 0;
+}
+
+int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *out, struct crm_error *err)
+{
+	int rc = run_text(st, "SELECT summary FROM crmshift.runs WHERE id = $1", run_id, out, err);
+
+	return rc > 0 ? 1 : rc;
 }
 
 int crm_state_object_key(struct crm_state *st, const char *object, const char *table, int create, int64_t *key,
@@ -1218,29 +1233,15 @@ int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *inf
 	return run_row(st, RUN_COLUMNS "WHERE id = $1", id, info, err);
 }
 
-int crm_state_run_options(struct crm_state *st, int64_t id, char **json, struct crm_error *err)
+int crm_state_run_options(struct crm_state *st, int64_t id, struct crm_buf *out, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st, "SELECT options FROM crmshift.runs WHERE id = $1", err);
-	const char *text;
-	size_t len;
-	int rc;
+	int rc = run_text(st, "SELECT options FROM crmshift.runs WHERE id = $1", id, out, err);
 
-	*json = NULL;
-	if (!s)
-		return err->code;
-	crm_stmt_int64(s, 1, id);
-	rc = crm_stmt_step(s, err);
-	if (rc == 1) {
-		text = crm_stmt_col_text(s, 0, &len);
-		if (!text || !len) {
-			text = "{}";
-			len = 2;
-		}
-		if (!(*json = crm_strndup(text, len)))
-			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (rc == 2 || (rc == 0 && !out->len)) {
+		crm_buf_reset(out);
+		return crm_buf_addstr(out, "{}", err);
 	}
-	crm_stmt_finalize(s);
-	return rc < 0 ? rc : !rc;
+	return rc;
 }
 
 int crm_state_run_last(struct crm_state *st, struct crm_run_info *info, struct crm_error *err)

@@ -70,11 +70,11 @@ int crm_state_run_last(struct crm_state *state, struct crm_run_info *info, struc
 /* Run id; 0 when found, 1 when there is none. */
 int crm_state_run_get(struct crm_state *state, int64_t id, struct crm_run_info *info, struct crm_error *err);
 /*
- * The options run id was started with, as JSON ("{}" when it has none), in
- * *json (crm_free it): of any length, where a copy into crm_run_info was
- * cut. 0 when found, 1 when there is no such run.
+ * The options run id was started with, as JSON ("{}" when it has none),
+ * into out: of any length, where a copy into crm_run_info was cut. 0 when
+ * found, 1 when there is no such run (out left as it was).
  */
-int crm_state_run_options(struct crm_state *state, int64_t id, char **json, struct crm_error *err);
+int crm_state_run_options(struct crm_state *state, int64_t id, struct crm_buf *out, struct crm_error *err);
 /* The newest run not rolled back; 0 when found, 1 when there is none. */
 int crm_state_run_newest_live(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
 int crm_state_run_set_status(struct crm_state *state, int64_t id, const char *status, struct crm_error *err);

@@ -184,9 +184,9 @@ static void test_state__runs_and_marks(void)
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
 		struct crm_run_info info;
-		struct crm_buf summary;
+		struct crm_buf summary, options;
 		struct opened o;
-		char value[64], long_options[6000], *options = NULL;
+		char value[64], long_options[6000];
 		int64_t run1 = 0, run2 = 0, run3 = 0, count = 0;
 
 		if (open_both(b, &o)) {
@@ -194,6 +194,7 @@ static void test_state__runs_and_marks(void)
 			continue;
 		}
 		crm_buf_init(&summary, 1 << 16);
+		crm_buf_init(&options, 1 << 16);
 		CHECK_INT(crm_state_run_last(o.state, &info, &err), 1);
 		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
 		crm_state_run_start(o.state, "migrate", "{\"sample_pct\":100}", "2026-01-01T00:00:00Z", &run1, &err);
@@ -220,15 +221,12 @@ static void test_state__runs_and_marks(void)
 		CHECK_INT(crm_state_run_start(o.state, "migrate", long_options, "2026-01-03T00:00:00Z", &run3, &err),
 			  0);
 		CHECK_INT(crm_state_run_options(o.state, run3, &options, &err), 0);
-		CHECK_STR(options, long_options);
-		crm_free(options);
-		options = NULL;
+		CHECK_STR(options.ptr, long_options);
 		CHECK_INT(crm_state_run_options(o.state, run1, &options, &err), 0);
-		CHECK_STR(options, "{\"sample_pct\":100}");
-		crm_free(options);
-		options = NULL;
+		CHECK_STR(options.ptr, "{\"sample_pct\":100}");
+		crm_buf_reset(&options);
 		CHECK_INT(crm_state_run_options(o.state, run3 + 1, &options, &err), 1);
-		CHECK(options == NULL);
+		CHECK_INT(options.len, 0);
 		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 1);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "one", &err), 0);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "two", &err), 0);
@@ -242,6 +240,7 @@ static void test_state__runs_and_marks(void)
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		crm_buf_release(&summary);
+		crm_buf_release(&options);
 		close_both(&o);
 	}
 }
