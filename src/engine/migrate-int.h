@@ -30,6 +30,19 @@ struct written_snapshot {
 	struct crm_snapshot *snap; /* NULL when the run has none */
 };
 
+/*
+ * A row a sync wrote (or deleted), as it left it: the hash it read just
+ * after the write, which the after-snapshot takes instead of reading the
+ * row again. The latest of a row's writes (highest order) is how it ends.
+ */
+struct written_row {
+	const char *table;
+	int64_t id;
+	uint64_t hash;
+	int present; /* 0: deleted */
+	size_t order;
+};
+
 struct migration {
 	struct crm_project *p;
 	const struct crm_migrate_options *opt;
@@ -56,6 +69,8 @@ struct migration {
 	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
 	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
 	size_t snapshot_count;
+	struct written_row *written; /* sync: every row the run wrote, in write order */
+	size_t written_count, written_cap;
 	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
 	size_t source_count;
 	char tmpdir[PATH_MAX];

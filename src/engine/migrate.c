@@ -1191,14 +1191,70 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 	return rc;
 }
 
+/* By table, then id, then write order: a row's last write ends its run of entries. */
+static int written_order(const void *a, const void *b)
+{
+	const struct written_row *x = a, *y = b;
+	int c = strcmp(x->table, y->table);
+
+	if (c)
+		return c;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * The hashes of take's ids as the sync left them (m->written, sorted by
+ * written_order), into *hashes (the take's ids cut to the rows present):
+ * when every id has one. 0 with *hashes NULL when one has none: they are
+ * read from the target then.
+ */
+static int known_hashes(struct migration *m, struct crm_snapshot_take *take, int64_t *ids, uint64_t **hashes,
+			struct crm_error *err)
+{
+	size_t at = 0, i, kept = 0;
+
+	*hashes = NULL;
+	while (at < m->written_count && strcmp(m->written[at].table, take->table) < 0)
+		at++;
+	for (i = 0; i < take->id_count; i++) {
+		while (at < m->written_count && strcmp(m->written[at].table, take->table) == 0 &&
+		       m->written[at].id < ids[i])
+			at++;
+		if (at == m->written_count || strcmp(m->written[at].table, take->table) != 0 ||
+		    m->written[at].id != ids[i])
+			return 0;
+	}
+	if (!(*hashes = crm_malloc((take->id_count ? take->id_count : 1) * sizeof(**hashes))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (at = 0, i = 0; i < take->id_count; i++) {
+		const struct written_row *last;
+		while (strcmp(m->written[at].table, take->table) != 0 || m->written[at].id < ids[i])
+			at++;
+		while (at + 1 < m->written_count && m->written[at + 1].id == ids[i] &&
+		       strcmp(m->written[at + 1].table, take->table) == 0)
+			at++;
+		last = &m->written[at];
+		if (!last->present)
+			continue;
+		ids[kept] = ids[i];
+		(*hashes)[kept++] = last->hash;
+	}
+	take->id_count = kept;
+	take->hashes = *hashes;
+	return 0;
+}
+
 /*
  * The after-snapshot takes, of each table the run wrote, the rows it wrote:
  * every row above the table's highest id before the run (a range of the
  * id index: the run's inserts) and, from the ledger, those at or below it
- * (their ids in *rows, which the takes borrow until freed).
+ * (their ids in *rows, which the takes borrow until freed; the hashes a
+ * sync kept as it wrote them in hashes[t], freed by the caller).
  */
 static int take_written(struct migration *m, struct crm_snapshot_take *takes, size_t n, struct crm_run_rows **rows,
-			size_t *row_count, struct crm_error *err)
+			size_t *row_count, uint64_t **hashes, struct crm_error *err)
 {
 	struct crm_snapshot *before;
 	char path[PATH_MAX];
@@ -1209,14 +1265,19 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 			    (long long)m->run) ||
 	    !(before = crm_snapshot_load(path, err)))
 		return err->code;
+	if (m->written_count)
+		qsort(m->written, m->written_count, sizeof(*m->written), written_order);
 	if (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
 	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, 0, rows, row_count, err))
-		for (t = 0; t < n; t++)
+		for (t = 0; t < n && !err->code; t++)
 			for (i = 0; i < *row_count; i++)
 				if (strcmp((*rows)[i].table, takes[t].table) == 0) {
 					takes[t].above = (*rows)[i].max_then;
 					takes[t].ids = (*rows)[i].ids;
 					takes[t].id_count = (*rows)[i].count;
+					if (m->written_count &&
+					    known_hashes(m, &takes[t], (*rows)[i].ids, &hashes[t], err))
+						break;
 				}
 	crm_snapshot_free(before);
 	return err->code;
@@ -1225,24 +1286,31 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 /*
  * The target before the run (what rollback must return to: each table's
  * row count and highest id; the ledger keeps each written row's hash) or
- * after it (the rows the run wrote: what users then edited).
+ * after it (the rows the run wrote: what users then edited). Either covers
+ * the tables the run may write, not the whole target.
  */
 static int snapshot(struct migration *m, const char *when, struct crm_error *err)
 {
 	size_t cap = m->p->count ? m->p->count : 1, i, j, n = 0, row_count = 0;
 	struct crm_snapshot_take *takes = crm_calloc(cap, sizeof(*takes));
+	uint64_t **hashes = crm_calloc(cap, sizeof(*hashes));
 	struct crm_run_rows *rows = NULL;
 	int after = strcmp(when, "after") == 0;
 	char path[PATH_MAX];
 
-	if (!takes) {
+	if (!takes || !hashes) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < m->p->count; i++) {
 		const char *t = m->p->objects[m->p->order[i]].cfg->target;
-		/* after the run, only the tables it wrote */
-		if (after && !m->res->objects[i].counts.inserted && !m->res->objects[i].counts.updated)
+		/*
+		 * Before the run, the tables of its objects (an object left out,
+		 * or without a delta file, writes nothing); after it, only the
+		 * tables it wrote.
+		 */
+		if (!m->res->objects[i].selected ||
+		    (after && !m->res->objects[i].counts.inserted && !m->res->objects[i].counts.updated))
 			continue;
 		for (j = 0; j < n && strcmp(takes[j].table, t) != 0; j++)
 			;
@@ -1252,7 +1320,7 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 			takes[n++].above = INT64_MAX;
 		}
 	}
-	if (after && n && take_written(m, takes, n, &rows, &row_count, err))
+	if (after && n && take_written(m, takes, n, &rows, &row_count, hashes, err))
 		goto out;
 	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
 	    !crm_mkdir_private(path, err) &&
@@ -1261,6 +1329,9 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 		crm_snapshot_write(m->session.store, takes, n, path, err);
 out:
 	crm_snapshot_run_rows_free(rows, row_count);
+	for (i = 0; hashes && i < n; i++)
+		crm_free(hashes[i]);
+	crm_free(hashes);
 	crm_free(takes);
 	return err->code;
 }
@@ -1531,6 +1602,7 @@ out:
 	for (i = 0; i < m.snapshot_count; i++)
 		crm_snapshot_free(m.snapshots[i].snap);
 	crm_free(m.snapshots);
+	crm_free(m.written);
 	/* the snapshot, for the summary and the audit log */
 	res->sources = m.sources;
 	res->source_count = m.source_count;

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAGIC	    "CRMSNAP2"
@@ -27,18 +29,31 @@ struct snap_row {
 	uint64_t hash;
 };
 
+/* A row as the file has it: 16 bytes, at any alignment. */
+#define ROW_BYTES sizeof(struct snap_row)
+
 struct snap_table {
 	char name[64];
 	int64_t rows_total, max_id;
-	struct snap_row *rows;
+	const unsigned char *rows; /* in the mapping */
 	size_t count;
 };
 
 struct crm_snapshot {
+	void *map; /* the file, mapped */
+	size_t map_len;
 	struct snap_table *tables;
 	size_t count;
 	int whole;
 };
+
+static struct snap_row row_at(const struct snap_table *t, size_t i)
+{
+	struct snap_row row;
+
+	memcpy(&row, t->rows + i * ROW_BYTES, ROW_BYTES);
+	return row;
+}
 
 struct writing {
 	FILE *f;
@@ -71,7 +86,14 @@ static int write_rows(struct crm_store *store, const struct crm_snapshot_take *t
 
 	while (below < take->id_count && take->ids[below] <= take->above)
 		below++;
-	if (below && store->ops->hash_ids(store, take->table, take->ids, below, write_row, w, err))
+	if (take->hashes) {
+		size_t i;
+		for (i = 0; i < below && !err->code; i++)
+			write_row(w, take->ids[i], take->hashes[i], err);
+	} else if (below) {
+		store->ops->hash_ids(store, take->table, take->ids, below, write_row, w, err);
+	}
+	if (err->code)
 		return err->code;
 	if (take->above != INT64_MAX)
 		store->ops->hash_rows(store, take->table, take->above, write_row, w, err);
@@ -118,23 +140,56 @@ int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *
 	return crm_atomic_commit(&af, err);
 }
 
+/* Takes len bytes at *at of the mapping into out: 0, or -1 past its end. */
+static int take_bytes(const struct crm_snapshot *snap, size_t *at, void *out, size_t len)
+{
+	if (len > snap->map_len - *at)
+		return -1;
+	memcpy(out, (const unsigned char *)snap->map + *at, len);
+	*at += len;
+	return 0;
+}
+
+/*
+ * Maps the file instead of reading it: a sync looks up the few rows it
+ * writes in the after-snapshot of a load of millions, and only the pages
+ * its binary searches touch are read.
+ */
 struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	struct crm_snapshot *snap;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct crm_snapshot *snap = NULL;
+	struct stat st;
 	char magic[8];
 	uint32_t n;
-	size_t i;
+	size_t i, at = 0;
 
-	if (!f) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		crm_error_set(err, CRM_EINPUT, "cannot read the snapshot '%s': %s", path, strerror(errno));
-		return NULL;
+		goto fail;
 	}
-	snap = crm_calloc(1, sizeof(*snap));
-	if (!snap || fread(magic, 8, 1, f) != 1 ||
-	    (memcmp(magic, MAGIC, 8) != 0 && memcmp(magic, MAGIC_WHOLE, 8) != 0) || fread(&n, sizeof(n), 1, f) != 1 ||
-	    n > 4096 || !(snap->tables = crm_calloc(n ? n : 1, sizeof(*snap->tables)))) {
-		crm_error_set(err, snap ? CRM_EINPUT : CRM_ENOMEM, "'%s' is not a crmshift snapshot", path);
+	if (!(snap = crm_calloc(1, sizeof(*snap)))) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (st.st_size < 12) {
+		crm_error_set(err, CRM_EINPUT, "'%s' is not a crmshift snapshot", path);
+		goto fail;
+	}
+	snap->map_len = (size_t)st.st_size;
+	snap->map = mmap(NULL, snap->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (snap->map == MAP_FAILED) {
+		snap->map = NULL;
+		crm_error_set(err, CRM_EIO, "cannot read the snapshot '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (take_bytes(snap, &at, magic, 8) || (memcmp(magic, MAGIC, 8) != 0 && memcmp(magic, MAGIC_WHOLE, 8) != 0) ||
+	    take_bytes(snap, &at, &n, sizeof(n)) || n > 4096) {
+		crm_error_set(err, CRM_EINPUT, "'%s' is not a crmshift snapshot", path);
+		goto fail;
+	}
+	if (!(snap->tables = crm_calloc(n ? n : 1, sizeof(*snap->tables)))) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto fail;
 	}
 	snap->count = n;
@@ -144,43 +199,36 @@ struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err)
 		int64_t extent[2] = {0, 0};
 		uint16_t len;
 		uint64_t rows;
-		if (fread(&len, sizeof(len), 1, f) != 1 || len >= sizeof(t->name) || fread(t->name, len, 1, f) != 1 ||
-		    (!snap->whole && fread(extent, sizeof(extent), 1, f) != 1) ||
-		    fread(&rows, sizeof(rows), 1, f) != 1 || rows > SIZE_MAX / sizeof(*t->rows)) {
+		if (take_bytes(snap, &at, &len, sizeof(len)) || len >= sizeof(t->name) ||
+		    take_bytes(snap, &at, t->name, len) ||
+		    (!snap->whole && take_bytes(snap, &at, extent, sizeof(extent))) ||
+		    take_bytes(snap, &at, &rows, sizeof(rows)) || rows > (snap->map_len - at) / ROW_BYTES) {
 			crm_error_set(err, CRM_EINPUT, "the snapshot '%s' is truncated or damaged", path);
 			goto fail;
 		}
 		t->name[len] = '\0';
 		t->count = (size_t)rows;
-		t->rows = crm_malloc((t->count ? t->count : 1) * sizeof(*t->rows));
-		if (!t->rows) {
-			crm_error_set(err, CRM_ENOMEM, "out of memory");
-			goto fail;
-		}
-		if (t->count && fread(t->rows, sizeof(*t->rows), t->count, f) != t->count) {
-			crm_error_set(err, CRM_EINPUT, "the snapshot '%s' is truncated or damaged", path);
-			goto fail;
-		}
+		t->rows = (const unsigned char *)snap->map + at;
+		at += t->count * ROW_BYTES;
 		/* a whole snapshot lists every row: its count and its last id are the table's */
 		t->rows_total = snap->whole ? (int64_t)t->count : extent[0];
-		t->max_id = snap->whole ? (t->count ? t->rows[t->count - 1].id : 0) : extent[1];
+		t->max_id = snap->whole ? (t->count ? row_at(t, t->count - 1).id : 0) : extent[1];
 	}
-	fclose(f);
+	close(fd);
 	return snap;
 fail:
-	fclose(f);
+	if (fd >= 0)
+		close(fd);
 	crm_snapshot_free(snap);
 	return NULL;
 }
 
 void crm_snapshot_free(struct crm_snapshot *snap)
 {
-	size_t i;
-
 	if (!snap)
 		return;
-	for (i = 0; snap->tables && i < snap->count; i++)
-		crm_free(snap->tables[i].rows);
+	if (snap->map)
+		munmap(snap->map, snap->map_len);
 	crm_free(snap->tables);
 	crm_free(snap);
 }
@@ -230,11 +278,12 @@ int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (t->rows[mid].id == id) {
-			*hash = t->rows[mid].hash;
+		struct snap_row row = row_at(t, mid);
+		if (row.id == id) {
+			*hash = row.hash;
 			return 1;
 		}
-		if (t->rows[mid].id < id)
+		if (row.id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -255,12 +304,12 @@ static int compare_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *e
 
 	(void)err;
 	c->d->rows_now++;
-	while (c->next < c->t->count && c->t->rows[c->next].id < id) {
+	while (c->next < c->t->count && row_at(c->t, c->next).id < id) {
 		c->d->missing++;
 		c->next++;
 	}
-	if (c->next < c->t->count && c->t->rows[c->next].id == id) {
-		c->d->changed += c->t->rows[c->next].hash != hash;
+	if (c->next < c->t->count && row_at(c->t, c->next).id == id) {
+		c->d->changed += row_at(c->t, c->next).hash != hash;
 		c->next++;
 	} else {
 		c->d->extra++;

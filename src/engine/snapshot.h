@@ -31,6 +31,12 @@ struct crm_snapshot_take {
 	int64_t above;	    /* the rows whose id is above this (INT64_MAX: none) */
 	const int64_t *ids; /* and these rows (ascending; absent ones are left out) */
 	size_t id_count;
+	/*
+	 * Or NULL: the hashes of ids, known already (a sync hashes each row
+	 * it writes just after writing it), so that they are not read again;
+	 * ids then lists only rows that are present.
+	 */
+	const uint64_t *hashes;
 };
 
 int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *takes, size_t count, const char *path,
@@ -38,7 +44,7 @@ int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *
 
 struct crm_snapshot;
 
-/* Reads a snapshot into memory (16 bytes a row it lists); NULL with err set. */
+/* Maps a snapshot file (its rows are read as lookups touch them); NULL with err set. */
 struct crm_snapshot *crm_snapshot_load(const char *path, struct crm_error *err);
 void crm_snapshot_free(struct crm_snapshot *snap);
 size_t crm_snapshot_table_count(const struct crm_snapshot *snap);

@@ -22,6 +22,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Keeps how the sync left row id of table, for its after-snapshot. */
+static int note_written(struct migration *m, const char *table, int64_t id, uint64_t hash, int present,
+			struct crm_error *err)
+{
+	struct written_row *w;
+
+	if (crm_grow(&m->written, m->written_count, &m->written_cap, sizeof(*m->written), 1024))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	w = &m->written[m->written_count];
+	w->table = table;
+	w->id = id;
+	w->hash = hash;
+	w->present = present;
+	w->order = m->written_count++;
+	return 0;
+}
+
 /*
  * The target row as crmshift just left it, for the cross-reference, when
  * syncing (a later sync compares with it). A migration leaves 0: reading
@@ -37,7 +54,9 @@ int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t i
 	if (!m->opt->sync)
 		return 0;
 	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	return note_written(m, orun->o->prog->table, id, *hash, rc == 0, err);
 }
 
 /* How the run that last wrote x left its row: x's hash, or its after-snapshot's (0 when neither knows). */
@@ -150,7 +169,8 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
 	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
 			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
-					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, err)))
+					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, err) ||
+			note_written(m, table, x.target_id, 0, 0, err)))
 		return err->code;
 	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))
 		return err->code;

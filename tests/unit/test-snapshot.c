@@ -77,7 +77,7 @@ static struct crm_snapshot_diff compare(struct crm_store *store, const struct cr
 static void test_snapshot__before_counts_and_written_rows(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_snapshot_take take = {"t", 1, INT64_MAX, NULL, 0};
+	struct crm_snapshot_take take = {"t", 1, INT64_MAX, NULL, 0, NULL};
 	struct crm_snapshot *before, *after;
 	struct crm_snapshot_expect expect[2];
 	uint64_t hashes[5] = {0}, h;
@@ -109,7 +109,7 @@ static void test_snapshot__before_counts_and_written_rows(void)
 	CHECK_DIFF(compare(store, before, expect, 2), 3, 3, 1, 1, 1);
 
 	/* the after-snapshot: the rows above the highest id before, and the listed ones */
-	take = (struct crm_snapshot_take){"t", 0, 3, ids, 1};
+	take = (struct crm_snapshot_take){"t", 0, 3, ids, 1, NULL};
 	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
 	after = crm_snapshot_load(SNAP_PATH, &err);
 	CHECK(after != NULL);
@@ -196,9 +196,79 @@ out:
 	unlink(SNAP_PATH);
 }
 
+/* A sync's after-snapshot: the hashes it took as it wrote are listed as given, the rows not read again. */
+static void test_snapshot__hashes_known_from_the_writes(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_snapshot *snap;
+	struct crm_snapshot_take take;
+	int64_t ids[2] = {1, 3};
+	uint64_t known[2] = {11, 33}, h = 0;
+	char url[256];
+	struct crm_store *store = open_target(url);
+
+	if (!store)
+		return;
+	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 2, known};
+	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
+	snap = crm_snapshot_load(SNAP_PATH, &err);
+	CHECK(snap != NULL);
+	if (snap) {
+		CHECK_INT(crm_snapshot_find(snap, "t", 1, &h), 1);
+		CHECK(h == 11);
+		CHECK_INT(crm_snapshot_find(snap, "t", 3, &h), 1);
+		CHECK(h == 33);
+		CHECK_INT(crm_snapshot_find(snap, "t", 2, &h), 0);
+		crm_snapshot_free(snap);
+	}
+	CHECK_STR(err.msg, "");
+	crm_store_close(store);
+	unlink(url + 7);
+	unlink(SNAP_PATH);
+}
+
+/* A file cut short, or one that is not a snapshot, is refused by name; nothing past its end is read. */
+static void test_snapshot__truncated_files_are_refused(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_snapshot_take take;
+	int64_t ids[1] = {1};
+	uint64_t known[1] = {11};
+	char url[256];
+	struct crm_store *store = open_target(url);
+	FILE *f;
+
+	if (!store)
+		return;
+	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 1, known};
+	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
+	/* the last row's hash cut off */
+	CHECK_INT(truncate(SNAP_PATH, 8 + 4 + 2 + 1 + 16 + 8 + 8), 0);
+	CHECK(crm_snapshot_load(SNAP_PATH, &err) == NULL);
+	CHECK_CONTAINS(err.msg, "is truncated or damaged");
+	crm_error_clear(&err);
+	f = fopen(SNAP_PATH, "wb");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("not a snapshot", f);
+		fclose(f);
+	}
+	CHECK(crm_snapshot_load(SNAP_PATH, &err) == NULL);
+	CHECK_CONTAINS(err.msg, "is not a crmshift snapshot");
+	crm_error_clear(&err);
+	CHECK_INT(truncate(SNAP_PATH, 0), 0);
+	CHECK(crm_snapshot_load(SNAP_PATH, &err) == NULL);
+	CHECK_CONTAINS(err.msg, "is not a crmshift snapshot");
+	crm_store_close(store);
+	unlink(url + 7);
+	unlink(SNAP_PATH);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_snapshot__before_counts_and_written_rows),
 	TEST(test_snapshot__whole_snapshots_of_earlier_versions),
+	TEST(test_snapshot__hashes_known_from_the_writes),
+	TEST(test_snapshot__truncated_files_are_refused),
 };
 
 HARNESS_MAIN

@@ -55,8 +55,12 @@ expect_eq "older than the watermark" "$(jq -c "$c | [.read, .skipped]" "$SCRATCH
 # sync runs roll back like migrate runs, newest first: the deletes come back
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the empty sync: exit $?"
 "$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the replay: exit $?"
+# users edit one row the sync updated: the sync's after-snapshot (the hashes it
+# took as it wrote) tells that row, and only that one, from the 32 others it wrote
+target_sql "$P" "update contact set title = 'Edited' where id = $(state_sql "$P" "select min(target_id) from ledger where run_id = 2 and action = 'update'")"
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb.json" || fail "rollback of the sync: exit $?"
 expect_eq "sync rolled back" "$(jq -c '[.identical, .deleted, .restored]' "$SCRATCH/rb.json")" "[true,3,33]"
+expect_eq "edited since the sync" "$(jq -c '.changed_since_cutover | [.edited, .created]' "$SCRATCH/rb.json")" "[1,0]"
 
 # 2. full export: the deleted contacts are absent from it (delete_missing = yes)
 P="$SCRATCH/full"
