@@ -38,7 +38,20 @@ void migrate_orphan_reason(char *out, size_t cap, const struct crm_field_program
 	else if (field->ref_key)
 		snprintf(out, cap, "no loaded %s has %s '%.*s', or several do%s", parent, field->ref_key, shown, value,
 			 missing);
-	else
+	else if (field->alt_count > 1) {
+		/* a polymorphic reference: the id names none of its objects, or one not loaded */
+		const struct crm_field_program *group = field - field->alt_index;
+		char objects[256];
+		size_t a, at = 0;
+		objects[0] = '\0';
+		for (a = 0; a < field->alt_count && at < sizeof(objects); a++)
+			at += (size_t)snprintf(objects + at, sizeof(objects) - at, "%s%s",
+					       a == 0			   ? ""
+					       : a + 1 == field->alt_count ? " or "
+									   : ", ",
+					       group[a].ref_object);
+		snprintf(out, cap, "parent %s '%.*s' is not loaded%s", objects, shown, value, missing);
+	} else
 		snprintf(out, cap, "parent %s '%.*s' is not loaded%s", parent, shown, value, missing);
 }
 
@@ -116,7 +129,7 @@ int migrate_report_orphan(struct migration *m, const struct crm_project_object *
 	cols[1] = id;
 	cols[2] = line_text;
 	cols[3] = field->source_name;
-	cols[4] = field->ref_object;
+	cols[4] = field->alt_count > 1 ? field->alt_objects : field->ref_object;
 	cols[5] = parent_id;
 	cols[6] = outcome;
 	for (i = 0; i < 7; i++)
@@ -130,7 +143,7 @@ int migrate_report_orphan(struct migration *m, const struct crm_project_object *
 		copy_text(ex->source_id, sizeof(ex->source_id), id, id_len);
 		ex->line = line;
 		copy_text(ex->field, sizeof(ex->field), field->source_name, strlen(field->source_name));
-		copy_text(ex->rule, sizeof(ex->rule), field->ref_object, strlen(field->ref_object));
+		copy_text(ex->rule, sizeof(ex->rule), cols[4], strlen(cols[4]));
 		char why[256];
 		migrate_orphan_reason(why, sizeof(why), field, parent_id, parent_len, "");
 		snprintf(ex->reason, sizeof(ex->reason), "%s; %s", why, outcome);

@@ -155,3 +155,29 @@ int crm_mapping_write_row(FILE *out, const char *const col[CRM_MAP_TARGET_OBJECT
 		bad |= crm_csv_write_cell(out, col[j], strlen(col[j]), j == 0);
 	return bad | (fputc('\n', out) == EOF);
 }
+
+size_t crm_alt_count(const char *text)
+{
+	size_t n = 1;
+
+	for (; *text; text++)
+		n += *text == '|';
+	return n;
+}
+
+const char *crm_alt_piece(const char *text, size_t i, size_t *len)
+{
+	const char *end;
+
+	for (; i > 0; i--) {
+		const char *bar = strchr(text, '|');
+		if (!bar) {
+			text += strlen(text);
+			break;
+		}
+		text = bar + 1;
+	}
+	end = strchr(text, '|');
+	*len = end ? (size_t)(end - text) : strlen(text);
+	return text;
+}

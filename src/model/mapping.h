@@ -44,6 +44,15 @@ struct crm_mapping {
 /* The template's column names, in order. */
 extern const char *const crm_mapping_columns[CRM_MAP_COLS];
 
+/*
+ * A target_field that names several columns ('contact_id|lead_id', a
+ * reference to one of several objects, with ref(Contact|Lead)): how many
+ * pieces text has ('|' between them; 1 without), and piece i's start and
+ * *len bytes.
+ */
+size_t crm_alt_count(const char *text);
+const char *crm_alt_piece(const char *text, size_t i, size_t *len);
+
 /* Reads path into map (which it initialises); on error map is released. */
 int crm_mapping_load(struct crm_mapping *map, const char *path, struct crm_error *err);
 void crm_mapping_release(struct crm_mapping *map);

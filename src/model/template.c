@@ -21,8 +21,10 @@ static const struct crm_template_object salesforce_objects[] = {
 	{"OpportunityContactRole", "OpportunityContactRole.csv", "Id", "opportunity_contact", "LastModifiedDate",
 	 "IsDeleted", NULL, "the junction between opportunities and contacts"},
 	{"Task", "Task.csv", "Id", "activity", "LastModifiedDate", "IsDeleted", NULL,
-	 "WhoId names a contact or a lead and WhatId an opportunity or another object: a lead's\n"
-	 "; or an account's id is reported as an orphan, never linked to the wrong table.\n"
+	 "WhoId names a contact or a lead and WhatId an account or an opportunity: each fills the\n"
+	 "; column of the object its id's key prefix names (003 contact_id, 00Q lead_id, 001\n"
+	 "; account_id, 006 opportunity_id); an id of another object is reported as an orphan.\n"
+	 "; AccountId is left out: Salesforce derives it from WhatId and WhoId.\n"
 	 "; ActivityDate is a date without a time, so it is kept as due_date, not occurred_at"},
 	{"Event", "Event.csv", "Id", "activity", "LastModifiedDate", "IsDeleted", NULL, NULL},
 };
@@ -103,9 +105,8 @@ static const struct crm_template_row salesforce_rows[] = {
 	{"Task", "Description", "text", "body", "", "", ""},
 	{"Task", "ActivityDate", "date", "due_date", "date", "", ""},
 	{"Task", "Status", "text", "status", "trim", "", ""},
-	{"Task", "AccountId", "id", "account_id", "trim -> ref(Account)", "", ""},
-	{"Task", "WhoId", "id", "contact_id", "trim -> ref(Contact)", "", ""},
-	{"Task", "WhatId", "id", "opportunity_id", "trim -> ref(Opportunity)", "", ""},
+	{"Task", "WhoId", "id", "contact_id|lead_id", "trim -> ref(Contact|Lead)", "", ""},
+	{"Task", "WhatId", "id", "account_id|opportunity_id", "trim -> ref(Account|Opportunity)", "", ""},
 	{"Task", "OwnerId", "text", "owner", "trim", "", ""},
 	{"Task", "CreatedDate", "datetime", "created_at", "datetime", "", ""},
 	{"Task", "LastModifiedDate", "datetime", "updated_at", "datetime", "", ""},
@@ -114,9 +115,8 @@ static const struct crm_template_row salesforce_rows[] = {
 	{"Event", "Subject", "text", "subject", "trim", "", ""},
 	{"Event", "Description", "text", "body", "", "", ""},
 	{"Event", "ActivityDateTime", "datetime", "occurred_at", "datetime", "", ""},
-	{"Event", "AccountId", "id", "account_id", "trim -> ref(Account)", "", ""},
-	{"Event", "WhoId", "id", "contact_id", "trim -> ref(Contact)", "", ""},
-	{"Event", "WhatId", "id", "opportunity_id", "trim -> ref(Opportunity)", "", ""},
+	{"Event", "WhoId", "id", "contact_id|lead_id", "trim -> ref(Contact|Lead)", "", ""},
+	{"Event", "WhatId", "id", "account_id|opportunity_id", "trim -> ref(Account|Opportunity)", "", ""},
 	{"Event", "OwnerId", "text", "owner", "trim", "", ""},
 	{"Event", "CreatedDate", "datetime", "created_at", "datetime", "", ""},
 	{"Event", "LastModifiedDate", "datetime", "updated_at", "datetime", "", ""},

@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 #include "transform/program.h"
+#include "transform/sfid.h"
 #include "io/csv.h"
 #include "io/json.h"
 #include "transform/datetime.h"
@@ -143,6 +144,7 @@ struct compiler {
 	const char *rule_text;
 	struct crm_error *err;
 	const unsigned char *pseudonym_key; /* NULL when the project has none */
+	size_t alt, alts;		    /* the alternative of a 'a_id|b_id' target_field compiled, of how many */
 };
 
 static int cfail(struct compiler *c, size_t offset, const char *fmt, ...) CRM_PRINTF(3, 4);
@@ -393,10 +395,44 @@ static const struct crm_object_config *ref_object(struct compiler *c, struct crm
 {
 	const struct crm_object_config *parent;
 	const char *text, *dot;
+	char piece[256];
+	size_t pieces;
 
 	if (want_args(c, call, 1, 1))
 		return NULL;
 	text = call->args[0].text;
+	pieces = crm_alt_count(text);
+	if (pieces != c->alts) {
+		if (c->alts == 1)
+			cfail(c, call->args[0].offset,
+			      "ref(%s) names %zu objects: target_field must name as many columns, one for each, "
+			      "as 'contact_id|lead_id' for ref(Contact|Lead)",
+			      text, pieces);
+		else
+			cfail(c, call->args[0].offset,
+			      "ref(%s) names %zu object(s) and target_field '%s' %zu columns: one column for each "
+			      "object, in the same order",
+			      text, pieces, c->row->col[CRM_MAP_TARGET_FIELD], c->alts);
+		return NULL;
+	}
+	if (c->alts > 1) {
+		size_t len;
+		const char *at = crm_alt_piece(text, c->alt, &len);
+		if (len >= sizeof(piece) || memchr(at, '.', len)) {
+			cfail(c, call->args[0].offset,
+			      "ref(%s): a reference to one of several objects links by their ids, not by another "
+			      "field (ref(Object.field))",
+			      text);
+			return NULL;
+		}
+		memcpy(piece, at, len);
+		piece[len] = '\0';
+		if (!(field->alt_objects = crm_strdup(text))) {
+			crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+			return NULL;
+		}
+		text = piece;
+	}
 	parent = crm_config_object(c->cfg, text);
 	dot = strchr(text, '.');
 	if (!parent && dot) {
@@ -757,6 +793,16 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 
 	field->row = row;
 	field->target_field = row->col[CRM_MAP_TARGET_FIELD];
+	if (c->alts > 1) {
+		size_t len;
+		const char *at = crm_alt_piece(field->target_field, c->alt, &len);
+		if (!(field->alt_target = crm_strndup(at, len)))
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		field->target_field = field->alt_target;
+		if (!len || !crm_schema_valid_ident(field->alt_target))
+			return cfail(c, 0, "target_field '%s': '%s' is not a column name",
+				     row->col[CRM_MAP_TARGET_FIELD], field->alt_target);
+	}
 	field->pii = row->pii != CRM_PII_NONE;
 	field->source_col = -1;
 	field->source_name = row->col[CRM_MAP_SOURCE_FIELD][0] ? row->col[CRM_MAP_SOURCE_FIELD] : field->target_field;
@@ -800,6 +846,16 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 	crm_rule_release(&rule);
 	if (rc)
 		return rc;
+	if (c->alts > 1 && !field->ref_object)
+		return cfail(c, 0,
+			     "target_field '%s' names %zu columns: its rule must end with ref(...) naming as many "
+			     "objects, as ref(Contact|Lead) for 'contact_id|lead_id'",
+			     row->col[CRM_MAP_TARGET_FIELD], c->alts);
+	if (c->alts > 1 && strcmp(c->obj->format, "salesforce") != 0)
+		return cfail(c, 0,
+			     "target_field '%s': a reference to one of several objects is told by the Salesforce "
+			     "key prefix of its id, and [object \"%s\"] format is '%s', not salesforce",
+			     row->col[CRM_MAP_TARGET_FIELD], c->obj->name, c->obj->format);
 	rc = resolve_type(c, table, field);
 	if (rc)
 		return rc;
@@ -863,6 +919,8 @@ static void release_field(struct crm_field_program *field)
 	}
 	crm_free(field->steps);
 	crm_free(field->ref_key);
+	crm_free(field->alt_target);
+	crm_free(field->alt_objects);
 	for (i = 0; i < field->check_count; i++) {
 		struct crm_check *k = &field->checks[i];
 		crm_free(k->text);
@@ -909,7 +967,7 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 {
 	struct crm_program *prog = crm_calloc(1, sizeof(*prog));
 	const struct crm_table_def *table;
-	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL, pseudonym_key};
+	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL, pseudonym_key, 0, 1};
 	struct crm_error first = CRM_ERROR_INIT;
 	size_t i, j, count = 0;
 
@@ -946,7 +1004,8 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		crm_diags_add(diags, &first);
 	}
 	for (i = 0; i < map->count; i++)
-		count += strcmp(map->rows[i].col[CRM_MAP_SOURCE_OBJECT], obj->name) == 0;
+		if (strcmp(map->rows[i].col[CRM_MAP_SOURCE_OBJECT], obj->name) == 0)
+			count += crm_alt_count(map->rows[i].col[CRM_MAP_TARGET_FIELD]);
 	prog->fields = crm_calloc(count ? count : 1, sizeof(*prog->fields));
 	if (!prog->fields) {
 		crm_error_set(&first, CRM_ENOMEM, "out of memory");
@@ -972,18 +1031,35 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 				first = ferr;
 			continue;
 		}
-		for (j = 0; j < prog->field_count; j++)
-			if (strcmp(prog->fields[j].target_field, row->col[CRM_MAP_TARGET_FIELD]) == 0) {
-				cfail(&c, 0, "target_field '%s' is already filled by line %lu",
-				      row->col[CRM_MAP_TARGET_FIELD], prog->fields[j].row->line);
+		c.alts = crm_alt_count(row->col[CRM_MAP_TARGET_FIELD]);
+		for (c.alt = 0; c.alt < c.alts && !ferr.code; c.alt++) {
+			size_t group = prog->field_count - c.alt, len;
+			const char *column = crm_alt_piece(row->col[CRM_MAP_TARGET_FIELD], c.alt, &len);
+			for (j = 0; j < prog->field_count; j++)
+				if (strlen(prog->fields[j].target_field) == len &&
+				    memcmp(prog->fields[j].target_field, column, len) == 0) {
+					cfail(&c, 0, "target_field '%.*s' is already filled by line %lu", (int)len,
+					      column, prog->fields[j].row->line);
+					break;
+				}
+			if (ferr.code)
 				break;
-			}
-		if (!ferr.code) {
 			field = &prog->fields[prog->field_count++];
 			if (compile_field(&c, table, field)) {
 				release_field(field);
 				memset(field, 0, sizeof(*field));
 				prog->field_count--;
+			} else if (c.alts > 1) {
+				field->alt_first = group;
+				field->alt_count = c.alts;
+				field->alt_index = c.alt;
+			}
+		}
+		if (ferr.code && c.alts > 1) {
+			/* a group is whole or not at all */
+			while (prog->field_count && prog->fields[prog->field_count - 1].row == row) {
+				release_field(&prog->fields[--prog->field_count]);
+				memset(&prog->fields[prog->field_count], 0, sizeof(*prog->fields));
 			}
 		}
 		if (ferr.code) {
@@ -1530,6 +1606,87 @@ static void source_id(const struct crm_program *prog, const struct crm_record *r
 	*len = known ? rec->fields[prog->id_col].len : 0;
 }
 
+/* Salesforce's key prefixes of the objects a polymorphic lookup (WhoId, WhatId) names. */
+static const struct {
+	char prefix[4];
+	const char *object, *table;
+} key_prefixes[] = {
+	{"001", "Account", "account"},
+	{"003", "Contact", "contact"},
+	{"006", "Opportunity", "opportunity"},
+	{"00Q", "Lead", "lead"},
+};
+
+#define ALT_NONE    ((size_t)-1) /* a Salesforce id of an object the group does not name */
+#define ALT_UNKNOWN ((size_t)-2) /* not a Salesforce id */
+
+/*
+ * Which alternative of the group from first the id names, by its key
+ * prefix: the one whose object has the prefix's name, else its table.
+ */
+static size_t choose_alt(const struct crm_program *prog, size_t first, const char *v, size_t len)
+{
+	const struct crm_field_program *group = &prog->fields[first];
+	char id18[CRM_SFID_LEN + 1];
+	size_t k, a;
+
+	if (crm_sfid_normalize(v, len, id18, NULL, 0) != 0)
+		return ALT_UNKNOWN;
+	for (k = 0; k < sizeof(key_prefixes) / sizeof(key_prefixes[0]); k++)
+		if (memcmp(id18, key_prefixes[k].prefix, 3) == 0)
+			break;
+	if (k == sizeof(key_prefixes) / sizeof(key_prefixes[0]))
+		return ALT_NONE;
+	for (a = 0; a < group->alt_count; a++)
+		if (strcasecmp(group[a].ref_object, key_prefixes[k].object) == 0)
+			return a;
+	for (a = 0; a < group->alt_count; a++)
+		if (strcmp(group[a].ref_table, key_prefixes[k].table) == 0)
+			return a;
+	return ALT_NONE;
+}
+
+/*
+ * A polymorphic reference's value goes to one column of its group: the
+ * one of the object its id names. An id of none stays in the first, where
+ * it is an orphan as any id of a parent not loaded; a value that is not a
+ * Salesforce id cannot be placed, and fails.
+ */
+static int fill_one_alt(struct crm_program *prog, struct crm_program_result *res, size_t first, struct crm_arena *arena,
+			struct crm_error *err)
+{
+	const struct crm_field_program *group = &prog->fields[first];
+	struct crm_value v = res->values[first];
+	size_t a, pick;
+
+	if (!v.ptr || !v.len)
+		return 0;
+	pick = choose_alt(prog, first, v.ptr, v.len);
+	if (pick == ALT_UNKNOWN) {
+		char reason[200];
+		size_t at = 0;
+		at += (size_t)snprintf(reason, sizeof(reason),
+				       "is not a Salesforce id, so its key prefix cannot tell which of ");
+		for (a = 0; a < group->alt_count && at < sizeof(reason); a++)
+			at += (size_t)snprintf(reason + at, sizeof(reason) - at, "%s%s", a ? ", " : "",
+					       group[a].ref_object);
+		if (at < sizeof(reason))
+			snprintf(reason + at, sizeof(reason) - at, " it names");
+		if (refuse(prog, res, first, group->steps[group->step_count - 1].text, v.ptr, v.len, reason, arena,
+			   err))
+			return err->code;
+		pick = res->values[first].len ? 0 : ALT_NONE; /* on_invalid(blank): none */
+	} else if (pick == ALT_NONE) {
+		pick = 0;
+	}
+	for (a = 0; a < group->alt_count; a++)
+		if (a != pick) {
+			res->values[first + a].ptr = "";
+			res->values[first + a].len = 0;
+		}
+	return 0;
+}
+
 int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
 {
@@ -1548,6 +1705,11 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 		size_t len = 0;
 		int refused = 0;
 
+		if (f->alt_count && fi != f->alt_first) {
+			/* another column of a polymorphic reference: the first's value, placed below */
+			res->values[fi] = res->values[f->alt_first];
+			continue;
+		}
 		if (f->source_col >= 0 && (size_t)f->source_col < rec->count) {
 			v = rec->fields[f->source_col].ptr;
 			len = rec->fields[f->source_col].len;
@@ -1575,6 +1737,10 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 			res->values[fi].len = len;
 		}
 	}
+	for (fi = 0; fi < prog->field_count; fi++)
+		if (prog->fields[fi].alt_count && fi == prog->fields[fi].alt_first &&
+		    fill_one_alt(prog, res, fi, arena, err))
+			return err->code;
 	return 0;
 }
 

@@ -58,6 +58,17 @@ struct crm_field_program {
 	enum crm_protect protect; /* the rule's last pseudonymize, mask or redact */
 	int mask_tail;
 	enum crm_on_invalid on_invalid; /* REJECT or BLANK once compiled */
+	/*
+	 * A reference to one of several objects (target_field 'contact_id|lead_id'
+	 * with ref(Contact|Lead)) compiles to one field per column: alt_count
+	 * of them from alt_first on, the same source and steps. A record fills
+	 * the one of the object its Salesforce id names by key prefix (003
+	 * Contact, 00Q Lead, 001 Account, 006 Opportunity), the others stay
+	 * empty. alt_count 0: an ordinary field.
+	 */
+	size_t alt_first, alt_count, alt_index; /* alt_index: this column's place in its group */
+	char *alt_target;			/* owned: this alternative's column, what target_field points to */
+	char *alt_objects;			/* owned: the group's objects as the rule names them, "Contact|Lead" */
 };
 
 struct crm_program {

@@ -309,6 +309,159 @@ cleanup:
 	remove_project();
 }
 
+/* A Salesforce project: contacts, leads, accounts, opportunities and tasks whose WhoId and WhatId name either. */
+static void make_polymorphic_project(const char *who_target, const char *who_rule, const char *task_format,
+				     const char *tasks)
+{
+	char mapping[1024], ini[1024];
+
+	snprintf(mapping, sizeof(mapping),
+		 "Contact,LastName,text,last_name,trim,,,\n"
+		 "Lead,LastName,text,last_name,trim,,,\n"
+		 "Account,Name,text,name,trim,,,\n"
+		 "Opportunity,Name,text,name,trim,,,\n"
+		 "Task,Type,text,kind,trim,,,\n"
+		 "Task,WhoId,id,%s,%s,,,\n"
+		 "Task,WhatId,id,account_id|opportunity_id,trim -> ref(Account|Opportunity),,,\n",
+		 who_target, who_rule);
+	make_project(mapping, "Id,LastName\n");
+	snprintf(ini, sizeof(ini),
+		 "[migration]\nsource_system = salesforce\n"
+		 "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n"
+		 "[object \"Lead\"]\nfile = l.csv\nid = Id\ntarget = lead\n"
+		 "[object \"Account\"]\nfile = a.csv\nid = Id\ntarget = account\n"
+		 "[object \"Opportunity\"]\nfile = o.csv\nid = Id\ntarget = opportunity\n"
+		 "[object \"Task\"]\nfile = t.csv\nid = Id\ntarget = activity\nformat = %s\n",
+		 task_format);
+	write_project_file("crmshift.ini", ini);
+	write_project_file("exports/l.csv", "Id,LastName\n");
+	write_project_file("exports/a.csv", "Id,Name\n");
+	write_project_file("exports/o.csv", "Id,Name\n");
+	write_project_file("exports/t.csv", tasks);
+}
+
+/* Runs record n (from 1) of the export of object through its program into res. */
+static int run_record(struct crm_project *p, const char *object, int n, struct crm_program_result *res,
+		      struct crm_arena *arena)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_project_object *o = crm_project_object(p, object);
+	struct crm_csv_reader *r;
+	struct crm_record rec;
+	int i = 0, rc = -1;
+
+	if (!o || crm_program_result_init(res, o->prog, &err))
+		return -1;
+	r = crm_csv_open(o->path, "utf-8", ',', &err);
+	while (r && crm_csv_next(r, &rec, &err) == CRM_READ_RECORD)
+		if (rec.index > 0 && ++i == n) {
+			crm_arena_reset(arena);
+			rc = crm_program_run(o->prog, &rec, res, arena, 0, &err) ? -1 : 0;
+			break;
+		}
+	crm_csv_close(r);
+	return rc;
+}
+
+/* The value a program left in column of res, as a string ("" when empty). */
+static const char *value_of(struct crm_project *p, const char *object, const struct crm_program_result *res,
+			    const char *column, char *out, size_t cap)
+{
+	const struct crm_program *prog = crm_project_object(p, object)->prog;
+	long f = crm_program_field(prog, column);
+
+	snprintf(out, cap, "%.*s", f < 0 ? 0 : (int)res->values[f].len, f < 0 ? "" : res->values[f].ptr);
+	return out;
+}
+
+/* WhoId -> contact_id|lead_id: each id fills the column of the object its key prefix names. */
+static void test_program__polymorphic_reference_by_key_prefix(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
+	char v[4][64];
+
+	make_polymorphic_project("contact_id|lead_id", "trim -> ref(Contact|Lead)", "salesforce",
+				 "Id,Type,WhoId,WhatId\n"
+				 "00T000000000001AAA,call,003000000000001AAA,006000000000001AAA\n"
+				 "00T000000000002AAA,call, 00Q000000000001 ,001000000000001\n"
+				 "00T000000000003AAA,call,001000000000009AAA,\n"
+				 "00T000000000004AAA,call,CONTACT-17,\n");
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	crm_arena_init(&arena, 4096);
+	/* a contact and an opportunity */
+	REQUIRE(run_record(&p, "Task", 1, &res, &arena) == 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "003000000000001AAA");
+	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "");
+	CHECK_STR(value_of(&p, "Task", &res, "account_id", v[2], 64), "");
+	CHECK_STR(value_of(&p, "Task", &res, "opportunity_id", v[3], 64), "006000000000001AAA");
+	crm_program_result_release(&res);
+	/* a lead and an account, by 15-character ids, trimmed first */
+	REQUIRE(run_record(&p, "Task", 2, &res, &arena) == 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "");
+	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "00Q000000000001");
+	CHECK_STR(value_of(&p, "Task", &res, "account_id", v[2], 64), "001000000000001");
+	CHECK_STR(value_of(&p, "Task", &res, "opportunity_id", v[3], 64), "");
+	crm_program_result_release(&res);
+	/* an account's id in WhoId names neither: it stays in the first column, an orphan there */
+	REQUIRE(run_record(&p, "Task", 3, &res, &arena) == 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "001000000000009AAA");
+	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "");
+	crm_program_result_release(&res);
+	/* not a Salesforce id: which object it names cannot be told, and the record fails */
+	REQUIRE(run_record(&p, "Task", 4, &res, &arena) == 0);
+	CHECK_INT(res.failure_count, 1);
+	CHECK_STR(res.failures[0].rule, "ref(Contact|Lead)");
+	CHECK_STR(res.failures[0].reason, "'CONTACT-17' is not a Salesforce id, so its key prefix cannot tell which "
+					  "of Contact, Lead it names");
+cleanup:
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+/* The columns and the objects must pair up, by ids, in a Salesforce export. */
+static void test_program__polymorphic_reference_errors(void)
+{
+	static const struct {
+		const char *target, *rule, *format, *message;
+	} cases[] = {
+		{"contact_id|lead_id", "ref(Contact)", "salesforce",
+		 "ref(Contact) names 1 object(s) and target_field 'contact_id|lead_id' 2 columns"},
+		{"contact_id", "ref(Contact|Lead)", "salesforce",
+		 "ref(Contact|Lead) names 2 objects: target_field must name as many columns"},
+		{"contact_id|lead_id", "trim", "salesforce",
+		 "target_field 'contact_id|lead_id' names 2 columns: its rule must end with ref(...)"},
+		{"contact_id|lead_id", "ref(Contact.Email|Lead)", "salesforce",
+		 "a reference to one of several objects links by their ids, not by another field"},
+		{"contact_id|lead_id", "ref(Contact|Lead)", "csv",
+		 "a reference to one of several objects is told by the Salesforce key prefix of its id, and [object "
+		 "\"Task\"] format is 'csv', not salesforce"},
+		{"contact_id|", "ref(Contact|Lead)", "salesforce",
+		 "target_field 'contact_id|': '' is not a column name"},
+		{"contact_id|account_id", "ref(Contact|Account)", "salesforce",
+		 "mapping.csv:8: target_field 'account_id' is already filled by line 7"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct crm_project p = {0};
+		struct crm_error err = CRM_ERROR_INIT;
+		make_polymorphic_project(cases[i].target, cases[i].rule, cases[i].format,
+					 "Id,Type,WhoId,WhatId\n00T000000000001AAA,call,,\n");
+		CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+		CHECK_CONTAINS(err.msg, cases[i].message);
+		crm_project_release(&p);
+		remove_project();
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_program__pseudonymize_mask_redact),
 	TEST(test_program__template_example_row_works_as_written),
@@ -319,6 +472,8 @@ static const struct harness_test tests[] = {
 	TEST(test_program__compile_errors_are_all_collected),
 	TEST(test_program__unknown_ref_object),
 	TEST(test_program__config_errors),
+	TEST(test_program__polymorphic_reference_by_key_prefix),
+	TEST(test_program__polymorphic_reference_errors),
 };
 
 HARNESS_MAIN
