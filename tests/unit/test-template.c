@@ -7,6 +7,7 @@
  */
 #include "compat.h"
 #include "harness.h"
+#include "model/mapping.h"
 #include "model/schema.h"
 #include "model/template.h"
 #include "transform/rule.h"
@@ -57,6 +58,7 @@ static void check_row(const struct crm_template *t, const struct crm_template_ro
 	struct crm_rule checks;
 	enum crm_type type;
 	char parent[64];
+	size_t a;
 
 	CHECK(o != NULL);
 	if (!o)
@@ -71,22 +73,31 @@ static void check_row(const struct crm_template *t, const struct crm_template_ro
 	CHECK_INT(crm_rule_parse(&checks, r->validation_rule, CRM_RULE_VALIDATION, &err), 0);
 	if (!err.code)
 		crm_rule_release(&checks);
-	col = crm_schema_column(table, r->target_field);
-	if (col) {
-		/* a model column: the type it has, text where any text converts */
-		if (type != col->type && type != CRM_TYPE_TEXT)
-			fprintf(stderr, "%s.%s: %s for a %s column\n", r->object, r->field, r->data_type,
-				crm_type_name(col->type));
-		CHECK(type == col->type || type == CRM_TYPE_TEXT);
-		if (col->type == CRM_TYPE_REF) {
-			const struct crm_template_object *p = object_of(t, parent);
-			CHECK(p && !strcmp(p->target, col->ref_table));
+	/* a polymorphic reference ('contact_id|lead_id', ref(Contact|Lead)): each column with its object */
+	CHECK_INT(crm_alt_count(r->target_field), crm_alt_count(parent));
+	for (a = 0; a < crm_alt_count(r->target_field); a++) {
+		size_t len, plen;
+		const char *at = crm_alt_piece(r->target_field, a, &len), *pat = crm_alt_piece(parent, a, &plen);
+		char column[64], object[64];
+		snprintf(column, sizeof(column), "%.*s", (int)len, at);
+		snprintf(object, sizeof(object), "%.*s", (int)plen, pat);
+		col = crm_schema_column(table, column);
+		if (col) {
+			/* a model column: the type it has, text where any text converts */
+			if (type != col->type && type != CRM_TYPE_TEXT)
+				fprintf(stderr, "%s.%s: %s for a %s column\n", r->object, r->field, r->data_type,
+					crm_type_name(col->type));
+			CHECK(type == col->type || type == CRM_TYPE_TEXT);
+			if (col->type == CRM_TYPE_REF) {
+				const struct crm_template_object *p = object_of(t, object);
+				CHECK(p && !strcmp(p->target, col->ref_table));
+			}
+		} else if (!crm_schema_is_timestamp(column)) {
+			CHECK(crm_schema_valid_ident(column)); /* a new column */
 		}
-	} else if (!crm_schema_is_timestamp(r->target_field)) {
-		CHECK(crm_schema_valid_ident(r->target_field)); /* a new column */
+		if (object[0])
+			CHECK(object_of(t, object) != NULL);
 	}
-	if (parent[0])
-		CHECK(object_of(t, parent) != NULL);
 cleanup:;
 }
 
