@@ -32,7 +32,11 @@ expect_eq "the resumed run's start and end in the audit log" \
 	"$(jq -c 'select(.run == 1 and .object == null) | [.phase, .result, .resumed]' "$SCRATCH/b/.crmshift/audit.log" | tr '\n' ' ')" \
 	'["start","started",null] ["start","started",true] [null,"ok",true] '
 
-expect_eq "target after resume" "$(target_rows "$SCRATCH/b" | md5sum)" "$(target_rows "$SCRATCH/a" | md5sum)"
+# on a difference, the rows that differ (a rare one on PostgreSQL was never caught with its rows)
+target_rows "$SCRATCH/b" >"$SCRATCH/b.rows"
+target_rows "$SCRATCH/a" >"$SCRATCH/a.rows"
+diff "$SCRATCH/a.rows" "$SCRATCH/b.rows" | head -n 40 >&2 || true
+expect_eq "target after resume" "$(md5sum <"$SCRATCH/b.rows")" "$(md5sum <"$SCRATCH/a.rows")"
 expect_eq "rejects report after resume" "$(md5sum <"$SCRATCH/b/reports/rejects-1.csv")" "$(md5sum <"$SCRATCH/a/reports/rejects-1.csv")"
 expect_eq "orphans report after resume" "$(md5sum <"$SCRATCH/b/reports/orphans-1.csv")" "$(md5sum <"$SCRATCH/a/reports/orphans-1.csv")"
 for t in account contact opportunity opportunity_contact; do
