@@ -202,8 +202,12 @@ dump_by_source_ids() { # sqlite3|pg_sql db
 			lead_id) parent=lead ;;
 			*) parent="" ;;
 			esac
-			# a reference is an integer column to a table of the target; a custom text column may have its name
-			if [ -n "$parent" ] && [ "$type" = integer -o "$type" = bigint ] && printf '%s\n' $tables | grep -qx "$parent"; then
+			# a reference is an integer column to a table of the target; a custom text column may have its name.
+			# (Not printf | grep -q: bash's printf writes a line at a time, and once grep has matched and
+			# quit, a later line's write kills printf with SIGPIPE, which pipefail took for "no such table":
+			# under load a reference now and then dumped as a row id, and two equal targets differed.)
+			if [ -n "$parent" ] && [ "$type" = integer -o "$type" = bigint ] &&
+				[[ $'\n'"$tables"$'\n' == *$'\n'"$parent"$'\n'* ]]; then
 				select="$select, (select p.source_id from \"$parent\" p where p.id = t.\"$c\")"
 			else
 				select="$select, $expr"
