@@ -153,6 +153,18 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		if (res->orphan_rows > 12)
 			printf("  ... and %lld more in the report\n", (long long)(res->orphan_rows - 12));
 	}
+	if (res->owners_path[0]) {
+		int64_t others = res->owner_records[CRM_OWNER_UNKNOWN] + res->owner_records[CRM_OWNER_INACTIVE];
+		printf("\nowners: %lld source user%s; %lld record%s mapped to their owner, %lld not (%lld of an "
+		       "unknown "
+		       "user, %lld of an inactive one): %lld given the default, %lld rejected without one; in %s\n",
+		       (long long)res->owner_users, res->owner_users == 1 ? "" : "s",
+		       (long long)res->owner_records[CRM_OWNER_MAPPED],
+		       res->owner_records[CRM_OWNER_MAPPED] == 1 ? "" : "s", (long long)others,
+		       (long long)res->owner_records[CRM_OWNER_UNKNOWN],
+		       (long long)res->owner_records[CRM_OWNER_INACTIVE], (long long)(others - res->owner_rejected),
+		       (long long)res->owner_rejected, cli_rel(cli, res->owners_path));
+	}
 	if (res->forced[0])
 		printf("\nnote: --force: read as they are now, although they changed after their snapshot:%s\n",
 		       res->forced);

@@ -30,6 +30,15 @@ struct written_snapshot {
 	struct crm_snapshot *snap; /* NULL when the run has none */
 };
 
+/* owner(): records of one (object, source user, target owner, reason) in the open batch. */
+struct owner_tally {
+	size_t object; /* index into the project's objects */
+	enum crm_owner_reason reason;
+	const char *source, *target; /* in the key map's copy of the key */
+	size_t source_len, target_len;
+	int64_t records;
+};
+
 /*
  * A row a sync wrote (or deleted), as it left it: the hash it read just
  * after the write, which the after-snapshot takes instead of reading the
@@ -71,6 +80,10 @@ struct migration {
 	size_t snapshot_count;
 	struct written_row *written; /* sync: every row the run wrote, in write order */
 	size_t written_count, written_cap;
+	/* owner(): the open batch's counts (num: index into owner_tallies), into the state at commit */
+	struct crm_strmap owner_keys;
+	struct owner_tally *owner_tallies;
+	size_t owner_tally_count, owner_tally_cap;
 	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
 	size_t source_count;
 	char tmpdir[PATH_MAX];
@@ -149,8 +162,15 @@ static inline const struct crm_key *migrate_seal_key(const struct migration *m)
  */
 /* Opens them, cut back to the committed offsets for a resumed run. */
 int migrate_open_reports(struct migration *m, int64_t rejects_offset, int64_t orphans_offset, struct crm_error *err);
-/* Writes them out: before the batch they belong to commits. */
+/* Writes them out, and the batch's owner counts into the state: before the batch they belong to commits. */
 int migrate_flush_reports(struct migration *m, struct crm_error *err);
+/* Counts a record's owner() outcomes in the open batch (pass 1, loaded or not). */
+int migrate_note_owners(struct migration *m, const struct crm_project_object *o, const struct crm_stage_record *rec,
+			struct crm_error *err);
+/* Forgets the open batch's owner counts: it was rolled back. */
+void migrate_drop_owner_tallies(struct migration *m);
+/* reports/owners-RUN.csv from the run's owner counts in the state, when a rule has owner(); sums into m->res. */
+int migrate_write_owners(struct migration *m, struct crm_error *err);
 /*
  * A row of the rejects report: a record that did not load, or (blanked) a
  * field on_invalid = blank left empty in a record that did.

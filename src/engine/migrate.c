@@ -280,8 +280,9 @@ void migrate_batch_abort(struct migration *m)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 
-	/* the writes the state keeps for the batch went with it */
+	/* the writes the state keeps for the batch went with it, and its owner counts */
 	crm_state_discard(m->session.state);
+	migrate_drop_owner_tallies(m);
 	if (!m->preview)
 		m->session.store->ops->rollback(m->session.store, &ignored);
 }
@@ -853,6 +854,9 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	/* the source's pipeline, rejected records included: they are in the source */
 	if (orun->keeps_pipeline && rec->values && crm_pipeline_add(&orun->pipeline, rec->values, err))
 		return err->code;
+	/* so are their users: the owners report names every one, and what its records got */
+	if (rec->owner_count && migrate_note_owners(m, o, rec, err))
+		return err->code;
 	rc = report_failures(m, o, rec, err);
 	if (rc < 0)
 		return rc;
@@ -1420,6 +1424,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_arena_init(&m.arena, 64 * 1024);
 	crm_buf_init(&m.hashbuf, 1u << 30);
 	crm_buf_init(&m.pre_image, 1u << 30);
+	crm_strmap_init(&m.owner_keys);
 	crm_dt_now(NULL, m.load_time);
 	/* the legal gates and residency come first: nothing is read before they pass */
 	if (crm_project_check_selection(p, opt->objects, err) || crm_gates_check(p, opt->objects, &res->gates, err) ||
@@ -1560,7 +1565,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	{
 		char now[CRM_DT_MAX];
 		char *summary;
-		if (migrate_seal_rejects(&m, err))
+		if (migrate_write_owners(&m, err) || migrate_seal_rejects(&m, err))
 			goto out_failed;
 		summary = crm_migrate_summary_json(res, opt->dry_run);
 		crm_dt_now(NULL, now);
@@ -1603,6 +1608,8 @@ out:
 		crm_snapshot_free(m.snapshots[i].snap);
 	crm_free(m.snapshots);
 	crm_free(m.written);
+	crm_strmap_release(&m.owner_keys);
+	crm_free(m.owner_tallies);
 	/* the snapshot, for the summary and the audit log */
 	res->sources = m.sources;
 	res->source_count = m.source_count;
@@ -1720,6 +1727,14 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 	json_object_set_new(root, "blanked_rows", json_integer(res->blanked_rows));
 	json_object_set_new(root, "blanked_examples", examples_json(res->blanks, res->blank_examples));
 	json_object_set_new(root, "orphan_examples", examples_json(res->orphans, res->orphan_examples));
+	if (res->owners_path[0])
+		json_object_set_new(root, "owners",
+				    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file", res->owners_path, "users",
+					      (json_int_t)res->owner_users, "mapped",
+					      (json_int_t)res->owner_records[CRM_OWNER_MAPPED], "unknown",
+					      (json_int_t)res->owner_records[CRM_OWNER_UNKNOWN], "inactive",
+					      (json_int_t)res->owner_records[CRM_OWNER_INACTIVE], "rejected",
+					      (json_int_t)res->owner_rejected));
 	if (sync) {
 		json_object_set_new(root, "conflicts_file", json_string(res->conflicts_path));
 		json_object_set_new(root, "conflict_rows", json_integer(res->conflict_rows));

@@ -89,7 +89,12 @@ struct crm_migrate_result {
 	int64_t orphan_rows;
 	int64_t conflict_rows;
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
-	struct crm_gate_decision gates;		/* decided before anything else */
+	/* owner(): reports/owners-RUN.csv ("" when no rule has owner()), and records by reason */
+	char owners_path[PATH_MAX];
+	int64_t owner_records[3];	/* by enum crm_owner_reason: mapped, unknown, inactive */
+	int64_t owner_rejected;		/* of those: no default, so rejected */
+	int64_t owner_users;		/* source users named */
+	struct crm_gate_decision gates; /* decided before anything else */
 	/* the run's source snapshot: each export as it read it (crm_free'd by release) */
 	struct crm_source_file *sources;
 	size_t source_count;

@@ -178,11 +178,13 @@ int migrate_report_conflict(struct migration *m, const char *object, const char 
 }
 
 /* The reports, written out before the batch they belong to commits. */
+static int flush_owner_tallies(struct migration *m, struct crm_error *err);
+
 int migrate_flush_reports(struct migration *m, struct crm_error *err)
 {
 	if (fflush(m->rejects) || fflush(m->orphans) || (m->conflicts && fflush(m->conflicts)))
 		return crm_error_set(err, CRM_EIO, "cannot write the reports: %s", strerror(errno));
-	return 0;
+	return flush_owner_tallies(m, err);
 }
 
 int migrate_open_reports(struct migration *m, int64_t rejects_offset, int64_t orphans_offset, struct crm_error *err)
@@ -287,4 +289,158 @@ void migrate_remove_plain_rejects(struct migration *m)
 {
 	if (m->plain_rejects[0])
 		unlink(m->plain_rejects);
+}
+
+/* Whether the record failed in field f (owner() without a default refused its user). */
+static int field_failed(const struct crm_stage_record *rec, size_t f)
+{
+	size_t i;
+
+	for (i = 0; i < rec->failure_count; i++)
+		if (rec->failures[i].field == f)
+			return 1;
+	return 0;
+}
+
+int migrate_note_owners(struct migration *m, const struct crm_project_object *o, const struct crm_stage_record *rec,
+			struct crm_error *err)
+{
+	uint32_t object = (uint32_t)(o - m->p->objects);
+	size_t i;
+
+	for (i = 0; i < rec->owner_count; i++) {
+		const struct crm_owner_note *n = &rec->owners[i];
+		int failed = field_failed(rec, n->field);
+		const char *target = failed || !rec->values[n->field].ptr ? "" : rec->values[n->field].ptr;
+		size_t tlen = failed ? 0 : rec->values[n->field].len;
+		uint32_t slen = (uint32_t)n->source_len;
+		unsigned char reason = (unsigned char)n->reason;
+		const struct crm_strmap_entry *e;
+		struct owner_tally *t;
+		int rc;
+		/* the key: object, reason, the source user's length, the source user, the target owner */
+		if (crm_buf_grow(&m->hashbuf, 9 + n->source_len + tlen, err))
+			return err->code;
+		crm_buf_reset(&m->hashbuf);
+		memcpy(m->hashbuf.ptr, &object, 4);
+		m->hashbuf.ptr[4] = (char)reason;
+		memcpy(m->hashbuf.ptr + 5, &slen, 4);
+		memcpy(m->hashbuf.ptr + 9, n->source, n->source_len);
+		memcpy(m->hashbuf.ptr + 9 + n->source_len, target, tlen);
+		rc = crm_strmap_put(&m->owner_keys, m->hashbuf.ptr, 9 + n->source_len + tlen,
+				    (int64_t)m->owner_tally_count, NULL, &e, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			m->owner_tallies[e->num].records++;
+			continue;
+		}
+		if (crm_grow(&m->owner_tallies, m->owner_tally_count, &m->owner_tally_cap, sizeof(*m->owner_tallies),
+			     16))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		t = &m->owner_tallies[m->owner_tally_count++];
+		t->object = object;
+		t->reason = n->reason;
+		t->source = e->key + 9;
+		t->source_len = n->source_len;
+		t->target = e->key + 9 + n->source_len;
+		t->target_len = tlen;
+		t->records = 1;
+	}
+	return 0;
+}
+
+void migrate_drop_owner_tallies(struct migration *m)
+{
+	crm_strmap_release(&m->owner_keys);
+	crm_strmap_init(&m->owner_keys);
+	m->owner_tally_count = 0;
+}
+
+/* The batch's owner counts into the state's, in the batch's transaction. */
+static int flush_owner_tallies(struct migration *m, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->owner_tally_count; i++) {
+		const struct owner_tally *t = &m->owner_tallies[i];
+		if (crm_state_owners_add(m->session.state, m->run, m->p->objects[t->object].cfg->name, t->source,
+					 t->source_len, t->target, t->target_len, crm_owner_reason_name(t->reason),
+					 t->records, err))
+			return err->code;
+	}
+	migrate_drop_owner_tallies(m);
+	return 0;
+}
+
+struct owners_writing {
+	struct migration *m;
+	FILE *out;
+	char last_user[256];
+	size_t last_len;
+	int any;
+};
+
+static int write_owner_row(void *ctx, const char *object, const char *source_user, size_t source_len,
+			   const char *target_owner, size_t target_len, const char *reason, int64_t records,
+			   struct crm_error *err)
+{
+	struct owners_writing *w = ctx;
+	struct crm_migrate_result *res = w->m->res;
+	char count[24];
+	const char *cols[5] = {source_user, target_owner, reason, object, count};
+	size_t lens[5] = {source_len, target_len, strlen(reason), strlen(object), 0}, r;
+
+	lens[4] = (size_t)snprintf(count, sizeof(count), "%lld", (long long)records);
+	if (write_row(w->out, cols, lens, 5))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", res->owners_path, strerror(errno));
+	for (r = 0; r < 3; r++)
+		if (strcmp(reason, crm_owner_reason_name((enum crm_owner_reason)r)) == 0)
+			res->owner_records[r] += records;
+	if (!target_len)
+		res->owner_rejected += records;
+	/* rows come by source user: a new one differs from the last */
+	if (!w->any || source_len != w->last_len || memcmp(source_user, w->last_user, source_len) != 0) {
+		res->owner_users++;
+		w->last_len = source_len < sizeof(w->last_user) ? source_len : sizeof(w->last_user);
+		memcpy(w->last_user, source_user, w->last_len);
+		w->any = 1;
+	}
+	return 0;
+}
+
+int migrate_write_owners(struct migration *m, struct crm_error *err)
+{
+	struct owners_writing w;
+	struct crm_atomic_file af;
+	char sealed[PATH_MAX];
+	size_t i;
+	int uses = 0;
+
+	for (i = 0; i < m->p->count && !uses; i++)
+		uses = m->p->objects[i].prog && m->p->objects[i].prog->owner_fields;
+	if (!uses)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	if (crm_path_format(m->res->owners_path, sizeof(m->res->owners_path), err,
+			    m->opt->dry_run ? "%s/reports/owners-dry-run.csv" : "%s/reports/owners-%lld.csv",
+			    m->p->cfg.dir, (long long)m->run) ||
+	    crm_atomic_open(&af, m->res->owners_path, err))
+		return err->code;
+	w.out = af.f;
+	if (fputs("source_user,target_owner,reason,object,records\n", w.out) == EOF)
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->owners_path, strerror(errno));
+	if (!err->code)
+		crm_state_owners_each(m->session.state, m->run, write_owner_row, &w, err);
+	/* on an error, the temporary file goes */
+	if (crm_atomic_commit(&af, err) || !migrate_seal_key(m))
+		return err->code;
+	/* the users' names and e-mails are personal data: sealed at rest like the rejects */
+	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", m->res->owners_path, CRM_SEAL_SUFFIX) ||
+	    crm_seal_file(m->res->owners_path, sealed, migrate_seal_key(m), err))
+		return err->code;
+	unlink(m->res->owners_path);
+	memcpy(m->res->owners_path, sealed, sizeof(m->res->owners_path));
+	return 0;
 }

@@ -362,6 +362,15 @@ static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 			memcpy(blanked, w->res.blanked, w->res.blanked_count * sizeof(*blanked));
 			out->blanked = blanked;
 		}
+		out->owner_count = w->res.owner_count;
+		if (w->res.owner_count) {
+			struct crm_owner_note *owners =
+				crm_arena_alloc(&st->arena, w->res.owner_count * sizeof(*owners));
+			if (!owners)
+				return oom(st);
+			memcpy(owners, w->res.owners, w->res.owner_count * sizeof(*owners));
+			out->owners = owners;
+		}
 		if (w->res.deferred_count) {
 			st->deferred[i] = crm_arena_alloc(&st->arena, w->res.deferred_count * sizeof(*st->deferred[i]));
 			if (!st->deferred[i])

@@ -31,6 +31,8 @@ struct crm_stage_record {
 	size_t failure_count;
 	const struct crm_failure *blanked; /* on_invalid(blank): fields left empty, the record kept */
 	size_t blanked_count;
+	const struct crm_owner_note *owners; /* owner(): each one's source user and why its owner */
+	size_t owner_count;
 	int deleted;	      /* [object] deleted: the flag is set */
 	const char *modified; /* [object] modified as a UTC date-time; NULL when absent or unreadable */
 };

@@ -272,6 +272,8 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 		rec.failure_count = res->failure_count;
 		rec.blanked = res->blanked;
 		rec.blanked_count = res->blanked_count;
+		rec.owners = res->owners;
+		rec.owner_count = res->owner_count;
 	}
 	return migrate_handle_record(m, orun, 1, &rec, pr, err);
 }

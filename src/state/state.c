@@ -182,6 +182,10 @@ static const char *const schema_sql =
 	"  seq @KEY@, run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, path @BYTES@ NOT NULL,\n"
 	"  size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, sha256 @BYTES@ NOT NULL, records BIGINT,\n"
 	"  taken_at @BYTES@ NOT NULL, forced BIGINT NOT NULL, resolved @BYTES@ NOT NULL DEFAULT '');\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.owners (\n"
+	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, source_user @BYTES@ NOT NULL,\n"
+	"  target_owner @BYTES@ NOT NULL, reason @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (run_id, object, source_user, target_owner, reason));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_pipeline (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
@@ -1736,6 +1740,55 @@ int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object
 		*count = 0;
 	}
 	return rc;
+}
+
+int crm_state_owners_add(struct crm_state *st, int64_t run, const char *object, const char *source_user,
+			 size_t source_len, const char *target_owner, size_t target_len, const char *reason,
+			 int64_t records, struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     "INSERT INTO crmshift.owners (run_id, object, source_user, target_owner, reason, records) VALUES "
+		     "($1, $2, $3, $4, $5, $6) ON CONFLICT (run_id, object, source_user, target_owner, reason) DO "
+		     "UPDATE SET records = crmshift.owners.records + excluded.records",
+		     err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	crm_stmt_str(s, 2, object);
+	crm_stmt_text(s, 3, source_user, source_len);
+	crm_stmt_text(s, 4, target_owner, target_len);
+	crm_stmt_str(s, 5, reason);
+	crm_stmt_int64(s, 6, records);
+	step_once(s, err);
+	return err->code;
+}
+
+int crm_state_owners_each(struct crm_state *st, int64_t run, crm_state_owner_fn fn, void *ctx, struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     "SELECT object, source_user, target_owner, reason, records FROM crmshift.owners "
+		     "WHERE run_id = $1 ORDER BY source_user, object, target_owner, reason",
+		     err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		size_t olen, slen, tlen, rlen;
+		const char *object = crm_stmt_col_text(s, 0, &olen), *source = crm_stmt_col_text(s, 1, &slen),
+			   *target = crm_stmt_col_text(s, 2, &tlen), *reason = crm_stmt_col_text(s, 3, &rlen);
+		if (fn(ctx, object ? object : "", source ? source : "", source ? slen : 0, target ? target : "",
+		       target ? tlen : 0, reason ? reason : "", crm_stmt_col_int64(s, 4), err)) {
+			rc = err->code;
+			break;
+		}
+	}
+	crm_stmt_finalize(s);
+	return rc < 0 ? rc : 0;
 }
 
 /* 1 when a run's options (JSON) say sync --final. */

@@ -315,6 +315,22 @@ struct crm_pipeline_stage {
 	char first_close[32], last_close[32]; /* earliest and latest close date ("" when none) */
 };
 
+/*
+ * owner(): records of object whose source user got target_owner for
+ * reason (mapped, unknown, inactive; target_owner empty: rejected, no
+ * default), added to run's count in the caller's transaction.
+ */
+int crm_state_owners_add(struct crm_state *state, int64_t run, const char *object, const char *source_user,
+			 size_t source_len, const char *target_owner, size_t target_len, const char *reason,
+			 int64_t records, struct crm_error *err);
+/* One row of a run's owner counts; non-zero with err set stops the walk. */
+typedef int (*crm_state_owner_fn)(void *ctx, const char *object, const char *source_user, size_t source_len,
+				  const char *target_owner, size_t target_len, const char *reason, int64_t records,
+				  struct crm_error *err);
+/* Calls fn for each of run's owner counts, by source user, object, target owner and reason. */
+int crm_state_owners_each(struct crm_state *state, int64_t run, crm_state_owner_fn fn, void *ctx,
+			  struct crm_error *err);
+
 /* Replaces object's open pipeline in run (in the caller's transaction). */
 int crm_state_pipeline_put(struct crm_state *state, int64_t run, const char *object,
 			   const struct crm_pipeline_stage *stages, size_t count, struct crm_error *err);

@@ -47,6 +47,7 @@ enum step_kind {
 	STEP_PHONE,
 	STEP_EMAIL,
 	STEP_MAP,
+	STEP_OWNER,
 	STEP_DEFAULT,
 	STEP_CONCAT,
 	STEP_SPLIT_ADDRESS,
@@ -77,6 +78,7 @@ struct crm_step {
 	char *literal; /* default(v), nullif(v), map default */
 	int has_literal;
 	int keep_unmapped; /* map(..., default=keep): a value without an entry passes through */
+	char *file;	   /* owner(): the owners file as the rule names it */
 	struct concat_part *parts;
 	size_t part_count;
 };
@@ -244,6 +246,34 @@ static int map_add(struct compiler *c, struct crm_step *step, const char *from, 
 	return 0;
 }
 
+/*
+ * A CSV file a rule names (a value map, an owners file), in the project
+ * folder unless written absolute: its reader and *path (crm_free), or NULL
+ * with c->err set, naming it as what.
+ */
+static struct crm_csv_reader *open_rule_file(struct compiler *c, const struct crm_rule_arg *arg, const char *what,
+					     char **path)
+{
+	struct crm_csv_reader *r;
+
+	if (crm_path_escapes(arg->text)) {
+		cfail(c, arg->offset, "%s '%s' is outside the project folder: write its absolute path if that is meant",
+		      what, arg->text);
+		return NULL;
+	}
+	if (!(*path = crm_config_path(c->cfg, arg->text))) {
+		crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!(r = crm_csv_open(*path, "utf-8", ',', c->err))) {
+		c->err->code = 0;
+		cfail(c, arg->offset, "%s '%s' cannot be read", what, arg->text);
+		crm_free(*path);
+		*path = NULL;
+	}
+	return r;
+}
+
 static int load_map_file(struct compiler *c, struct crm_step *step, const struct crm_rule_arg *arg)
 {
 	char *path;
@@ -251,20 +281,8 @@ static int load_map_file(struct compiler *c, struct crm_step *step, const struct
 	struct crm_record rec;
 	int rc, header = 1;
 
-	if (crm_path_escapes(arg->text))
-		return cfail(c, arg->offset,
-			     "value map '%s' is outside the project folder: write its absolute path if that is meant",
-			     arg->text);
-	path = crm_config_path(c->cfg, arg->text);
-	if (!path)
-		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-	r = crm_csv_open(path, "utf-8", ',', c->err);
-	if (!r) {
-		c->err->code = 0;
-		cfail(c, arg->offset, "value map '%s' cannot be read", arg->text);
-		crm_free(path);
+	if (!(r = open_rule_file(c, arg, "value map", &path)))
 		return c->err->code;
-	}
 	while ((rc = crm_csv_next(r, &rec, c->err)) != CRM_READ_EOF) {
 		char *from, *to;
 		if (rc < 0 || rc == CRM_READ_BAD_RECORD) {
@@ -353,6 +371,124 @@ static int compile_map(struct compiler *c, struct crm_step *step, const struct c
 		}
 	}
 	return 0;
+}
+
+/* The owners file's active column: empty, true/yes/1 or false/no/0, any case; -1 for anything else. */
+static int parse_active(const char *ptr, size_t len)
+{
+	static const char *const yes[] = {"", "true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strlen(yes[i]) == len && strncasecmp(ptr, yes[i], len) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strlen(no[i]) == len && strncasecmp(ptr, no[i], len) == 0)
+			return 0;
+	return -1;
+}
+
+/*
+ * One user of the owners file: by its exact text in map (num 1: inactive)
+ * and case-folded in folded (num bit 0: two users fold alike, so exact
+ * matches only; bit 1: inactive), for e-mails and names written in
+ * another case (run_owner folds only those: an id's case is its own).
+ */
+static int owner_add(struct compiler *c, struct crm_step *step, const char *path, unsigned long line, const char *user,
+		     const char *owner, int active)
+{
+	const struct crm_strmap_entry *entry;
+	char *folded;
+	size_t folded_len;
+	int rc = crm_strmap_put(&step->map, user, strlen(user), active ? 0 : 1, owner, &entry, c->err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: source_user '%s' is listed twice", path, line, user);
+	if (fold_key(user, strlen(user), &folded, &folded_len) == 0) {
+		rc = crm_strmap_put(&step->folded, folded, folded_len, active ? 0 : 2, owner, &entry, c->err);
+		if (rc == 0)
+			((struct crm_strmap_entry *)entry)->num |= 1;
+		free(folded);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* owner(FILE) or owner(FILE, default=OWNER): FILE has the columns source_user,target_owner,active. */
+static int compile_owner(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+{
+	const struct crm_rule_arg *arg;
+	struct crm_csv_reader *r;
+	struct crm_record rec;
+	char *path;
+	int rc;
+
+	if (want_args(c, call, 1, 2))
+		return c->err->code;
+	arg = &call->args[0];
+	crm_strmap_init(&step->map);
+	crm_strmap_init(&step->folded);
+	step->has_map = 1;
+	if (call->arg_count == 2) {
+		const char *d = call->args[1].text;
+		if (call->args[1].quoted || strncmp(d, "default=", 8) != 0 || !d[8])
+			return cfail(c, call->args[1].offset,
+				     "owner(): the second argument is default=OWNER, the owner of records whose user "
+				     "is unknown or inactive");
+		if (!(step->literal = crm_strdup(d + 8)))
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		step->has_literal = 1;
+	}
+	if (!(step->file = crm_strdup(arg->text)))
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	if (!(r = open_rule_file(c, arg, "owners file", &path)))
+		return c->err->code;
+	while ((rc = crm_csv_next(r, &rec, c->err)) != CRM_READ_EOF) {
+		char *user, *owner;
+		int active;
+		if (rc < 0 || rc == CRM_READ_BAD_RECORD) {
+			rc = c->err->code;
+			goto out;
+		}
+		if (rec.index == 0) {
+			if (rec.count < 2 || rec.count > 3 || rec.fields[0].len != 11 ||
+			    memcmp(rec.fields[0].ptr, "source_user", 11) != 0 || rec.fields[1].len != 12 ||
+			    memcmp(rec.fields[1].ptr, "target_owner", 12) != 0 ||
+			    (rec.count == 3 &&
+			     (rec.fields[2].len != 6 || memcmp(rec.fields[2].ptr, "active", 6) != 0))) {
+				rc = crm_error_set(
+					c->err, CRM_EINPUT,
+					"%s:%lu: an owners file has the columns source_user,target_owner,active", path,
+					rec.line);
+				goto out;
+			}
+			continue;
+		}
+		active = rec.count < 3 ? 1 : parse_active(rec.fields[2].ptr, rec.fields[2].len);
+		if (rec.count < 2 || !rec.fields[0].len || active < 0 || (active && !rec.fields[1].len)) {
+			rc = crm_error_set(c->err, CRM_EINPUT, "%s:%lu: %s", path, rec.line,
+					   rec.count < 2 || !rec.fields[0].len ? "source_user is empty"
+					   : active < 0 ? "active is true or false (or empty: true)"
+							: "target_owner is empty for an active user");
+			goto out;
+		}
+		user = crm_strndup(rec.fields[0].ptr, rec.fields[0].len);
+		owner = crm_strndup(rec.fields[1].ptr, rec.fields[1].len);
+		rc = user && owner ? owner_add(c, step, path, rec.line, user, owner, active)
+				   : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		crm_free(user);
+		crm_free(owner);
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	crm_csv_close(r);
+	crm_free(path);
+	return rc;
 }
 
 static int compile_concat(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
@@ -529,6 +665,14 @@ static int compile_step(struct compiler *c, struct crm_field_program *field, str
 	if (strcmp(name, "map") == 0) {
 		step->kind = STEP_MAP;
 		return compile_map(c, step, call);
+	}
+	if (strcmp(name, "owner") == 0) {
+		const struct crm_step *prev;
+		for (prev = field->steps; prev < step; prev++)
+			if (prev->kind == STEP_OWNER)
+				return cfail(c, call->offset, "owner() once a field: one source user, one owner");
+		step->kind = STEP_OWNER;
+		return compile_owner(c, step, call);
 	}
 	if (strcmp(name, "default") == 0 || strcmp(name, "nullif") == 0) {
 		step->kind = name[0] == 'd' ? STEP_DEFAULT : STEP_NULLIF;
@@ -909,6 +1053,7 @@ static void release_field(struct crm_field_program *field)
 		struct crm_step *s = &field->steps[i];
 		crm_free(s->text);
 		crm_free(s->literal);
+		crm_free(s->file);
 		if (s->has_map) {
 			crm_strmap_release(&s->map);
 			crm_strmap_release(&s->folded);
@@ -1068,6 +1213,9 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 				first = ferr;
 		}
 	}
+	for (i = 0; i < prog->field_count; i++)
+		for (j = 0; j < prog->fields[i].step_count; j++)
+			prog->owner_fields += prog->fields[i].steps[j].kind == STEP_OWNER;
 	if (!first.code && prog->field_count == 0) {
 		crm_error_set(&first, CRM_EINPUT, "%s: no mapping rows for source object '%s'", map->path, obj->name);
 		crm_diags_add(diags, &first);
@@ -1105,7 +1253,8 @@ int crm_program_result_init(struct crm_program_result *res, const struct crm_pro
 	/* at most one per field: a field's checks stop at its first `unique` */
 	res->deferred = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->deferred));
 	res->blanked = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->blanked));
-	if (!res->values || !res->failures || !res->deferred || !res->blanked) {
+	res->owners = crm_calloc(prog->field_count ? prog->field_count : 1, sizeof(*res->owners));
+	if (!res->values || !res->failures || !res->deferred || !res->blanked || !res->owners) {
 		crm_program_result_release(res);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
@@ -1118,6 +1267,7 @@ void crm_program_result_release(struct crm_program_result *res)
 	crm_free(res->failures);
 	crm_free(res->deferred);
 	crm_free(res->blanked);
+	crm_free(res->owners);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1281,6 +1431,58 @@ int crm_program_protected_form(const struct crm_field_program *field, const char
 	}
 }
 
+const char *crm_owner_reason_name(enum crm_owner_reason reason)
+{
+	return reason == CRM_OWNER_MAPPED ? "mapped" : reason == CRM_OWNER_INACTIVE ? "inactive" : "unknown";
+}
+
+/*
+ * owner(): the source user's target owner; the default for a user the file
+ * does not list (or a blank one) or lists as inactive; without a default,
+ * such a user is refused (1, reason filled). The note says which.
+ */
+static int run_owner(const struct crm_step *s, const char **v, size_t *len, struct crm_owner_note *note,
+		     struct crm_arena *arena, char *reason, size_t reason_cap)
+{
+	const struct crm_strmap_entry *e = *len ? crm_strmap_get(&s->map, *v, *len) : NULL;
+	int inactive = 0;
+
+	if (!(note->source = crm_arena_strndup(arena, *v, *len)))
+		return -1;
+	note->source_len = *len;
+	if (*len && e) {
+		inactive = e->num & 1;
+	} else if (*len && (memchr(*v, '@', *len) || memchr(*v, ' ', *len))) {
+		/* an e-mail or a name in another case; an id's case is part of it (Salesforce's 15 characters) */
+		char *folded;
+		size_t flen;
+		if (fold_key(*v, *len, &folded, &flen) == 0) {
+			e = crm_strmap_get(&s->folded, folded, flen);
+			free(folded);
+			if (e && (e->num & 1))
+				e = NULL; /* two users differ only by case: no guessing */
+			inactive = e && (e->num & 2);
+		}
+	}
+	note->reason = !e ? CRM_OWNER_UNKNOWN : inactive ? CRM_OWNER_INACTIVE : CRM_OWNER_MAPPED;
+	if (note->reason == CRM_OWNER_MAPPED) {
+		*v = e->str;
+		*len = strlen(e->str);
+		return 0;
+	}
+	if (s->has_literal) {
+		*v = s->literal;
+		*len = strlen(s->literal);
+		return 0;
+	}
+	if (!*len)
+		snprintf(reason, reason_cap, "is blank: no owner, and owner() has no default to give it");
+	else
+		snprintf(reason, reason_cap, "%s in %s, and owner() has no default",
+			 note->reason == CRM_OWNER_INACTIVE ? "is an inactive user" : "is not a user", s->file);
+	return 1;
+}
+
 /* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
 static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_record *rec, const char **v,
 		    size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
@@ -1367,6 +1569,8 @@ static int run_step(struct crm_program *prog, const struct crm_step *s, const st
 	case STEP_EMAIL:
 		crm_text_trim(&in, &n);
 		return crm_text_email(arena, in, n, v, len, reason, reason_cap);
+	case STEP_OWNER:
+		return 0; /* run_owner, which crm_program_run calls: it notes what it did */
 	case STEP_MAP: {
 		const struct crm_strmap_entry *e = crm_strmap_get(&s->map, in, n);
 		if (!e) {
@@ -1699,6 +1903,7 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 	res->failure_count = 0;
 	res->blanked_count = 0;
 	res->deferred_count = 0;
+	res->owner_count = 0;
 	for (fi = 0; fi < prog->field_count; fi++) {
 		struct crm_field_program *f = &prog->fields[fi];
 		const char *v = "";
@@ -1717,7 +1922,13 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 		for (si = 0; si < f->step_count; si++) {
 			const char *before = v;
 			size_t before_len = len;
-			rc = run_step(prog, &f->steps[si], rec, &v, &len, arena, reason, sizeof(reason));
+			if (f->steps[si].kind == STEP_OWNER) {
+				struct crm_owner_note *note = &res->owners[res->owner_count++];
+				note->field = fi;
+				rc = run_owner(&f->steps[si], &v, &len, note, arena, reason, sizeof(reason));
+			} else {
+				rc = run_step(prog, &f->steps[si], rec, &v, &len, arena, reason, sizeof(reason));
+			}
 			if (rc < 0)
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			if (rc > 0) {

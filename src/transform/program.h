@@ -80,6 +80,7 @@ struct crm_program {
 	char today[48];
 	char now[48];
 	unsigned char pseudonym_key[32]; /* HMAC key of pseudonymize (copied; zeroed on free) */
+	size_t owner_fields;		 /* fields with owner(): the run writes reports/owners-RUN.csv */
 };
 
 /* Collected compile errors, so that `plan` can show them all at once. */
@@ -135,6 +136,22 @@ struct crm_deferred {
 	size_t check; /* index into its checks */
 };
 
+/* What owner() did with a record's source user: what reports/owners-RUN.csv counts. */
+enum crm_owner_reason {
+	CRM_OWNER_MAPPED,   /* an active user of the owners file: its target owner */
+	CRM_OWNER_UNKNOWN,  /* not in the file (or blank): the default */
+	CRM_OWNER_INACTIVE, /* in the file with active = false: the default */
+};
+const char *crm_owner_reason_name(enum crm_owner_reason reason);
+
+/* An owner() of a record: the field, the source user it read (in the run's arena) and why. */
+struct crm_owner_note {
+	size_t field;
+	const char *source;
+	size_t source_len;
+	enum crm_owner_reason reason;
+};
+
 struct crm_program_result {
 	struct crm_value *values; /* prog->field_count of them */
 	struct crm_failure *failures;
@@ -145,6 +162,9 @@ struct crm_program_result {
 	/* on_invalid(blank): the fields left empty, each with its finding (at most one a field) */
 	struct crm_failure *blanked;
 	size_t blanked_count;
+	/* owner(): one note a field that has it, whatever the record's fate (the target owner is the field's value) */
+	struct crm_owner_note *owners;
+	size_t owner_count;
 };
 
 int crm_program_result_init(struct crm_program_result *res, const struct crm_program *prog, struct crm_error *err);

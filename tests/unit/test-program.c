@@ -462,6 +462,121 @@ static void test_program__polymorphic_reference_errors(void)
 	}
 }
 
+/* owner(FILE, default=OWNER): users by id (exact) or e-mail (any case), the default for unknown and inactive ones. */
+static void test_program__owner_maps_users_with_a_default(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
+	static const struct {
+		const char *owner;
+		enum crm_owner_reason reason;
+	} want[] = {
+		{"ann@acme.example", CRM_OWNER_MAPPED},	  /* 005A1 */
+		{"ann@acme.example", CRM_OWNER_MAPPED},	  /* ANN@Old.Example: an e-mail in another case */
+		{"ops@acme.example", CRM_OWNER_UNKNOWN},  /* 005a1: an id in another case is another id */
+		{"ops@acme.example", CRM_OWNER_INACTIVE}, /* 005A3 */
+		{"ops@acme.example", CRM_OWNER_UNKNOWN},  /* nobody */
+		{"ops@acme.example", CRM_OWNER_UNKNOWN},  /* blank */
+	};
+	size_t i;
+
+	make_project("Contact,own,text,owner,\"trim -> owner(maps/owners.csv, default=ops@acme.example)\",,,\n",
+		     "Id,own\n1,005A1\n2,ANN@Old.Example\n3,005a1\n4, 005A3 \n5,nobody\n6,\n");
+	write_project_file("maps/owners.csv", "source_user,target_owner,active\n005A1,ann@acme.example,true\n"
+					      "ann@old.example,ann@acme.example,\n005A3,carl@acme.example,FALSE\n");
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	CHECK_INT((long)p.objects[0].prog->owner_fields, 1);
+	crm_arena_init(&arena, 4096);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		REQUIRE(run_all(&p, &res, &arena, (int)i + 1) == 0);
+		CHECK_INT(res.failure_count, 0);
+		CHECK_MEM(res.values[0].ptr, res.values[0].len, want[i].owner);
+		CHECK_INT(res.owner_count, 1);
+		CHECK_INT(res.owners[0].reason, want[i].reason);
+		crm_program_result_release(&res);
+	}
+	/* the note keeps the source user as owner() read it: trimmed */
+	REQUIRE(run_all(&p, &res, &arena, 4) == 0);
+	CHECK_MEM(res.owners[0].source, res.owners[0].source_len, "005A3");
+	CHECK_STR(crm_owner_reason_name(res.owners[0].reason), "inactive");
+cleanup:
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+/* Without a default an unknown or inactive user is a reject, saying which and where. */
+static void test_program__owner_without_a_default_rejects(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
+
+	make_project("Contact,own,text,owner,trim -> owner(maps/owners.csv),,,\n", "Id,own\n1,005A3\n2,005A9\n3,\n");
+	write_project_file("maps/owners.csv", "source_user,target_owner,active\n005A3,,false\n");
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	crm_arena_init(&arena, 4096);
+	REQUIRE(run_all(&p, &res, &arena, 1) == 0);
+	CHECK_INT(res.failure_count, 1);
+	CHECK_STR(res.failures[0].rule, "owner(maps/owners.csv)");
+	CHECK_STR(res.failures[0].reason, "'005A3' is an inactive user in maps/owners.csv, and owner() has no default");
+	crm_program_result_release(&res);
+	REQUIRE(run_all(&p, &res, &arena, 2) == 0);
+	CHECK_STR(res.failures[0].reason, "'005A9' is not a user in maps/owners.csv, and owner() has no default");
+	crm_program_result_release(&res);
+	REQUIRE(run_all(&p, &res, &arena, 3) == 0);
+	CHECK_STR(res.failures[0].reason, "value is blank: no owner, and owner() has no default to give it");
+	CHECK_INT(res.owners[0].reason, CRM_OWNER_UNKNOWN);
+cleanup:
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+/* A wrong owners file or rule is named before anything runs. */
+static void test_program__owner_errors(void)
+{
+	static const struct {
+		const char *rule, *file, *message;
+	} cases[] = {
+		{"owner(maps/owners.csv)", "user,owner\n",
+		 "owners.csv:1: an owners file has the columns source_user,target_owner,active"},
+		{"owner(maps/owners.csv)", "source_user,target_owner,active\n005A1,a@x.example,\n005A1,b@x.example,\n",
+		 "owners.csv:3: source_user '005A1' is listed twice"},
+		{"owner(maps/owners.csv)", "source_user,target_owner,active\n005A1,a@x.example,maybe\n",
+		 "owners.csv:2: active is true or false (or empty: true)"},
+		{"owner(maps/owners.csv)", "source_user,target_owner,active\n005A1,,true\n",
+		 "owners.csv:2: target_owner is empty for an active user"},
+		{"owner(maps/owners.csv)", "source_user,target_owner,active\n,a@x.example,true\n",
+		 "owners.csv:2: source_user is empty"},
+		{"\"owner(maps/owners.csv, ops@x.example)\"", "source_user,target_owner\n",
+		 "the second argument is default=OWNER"},
+		{"owner(maps/nobody.csv)", "source_user,target_owner\n",
+		 "owners file 'maps/nobody.csv' cannot be read"},
+		{"owner(maps/owners.csv) -> owner(maps/owners.csv)", "source_user,target_owner\n",
+		 "owner() once a field: one source user, one owner"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct crm_project p = {0};
+		struct crm_error err = CRM_ERROR_INIT;
+		char row[256];
+		snprintf(row, sizeof(row), "Contact,own,text,owner,%s,,,\n", cases[i].rule);
+		make_project(row, "Id,own\n1,005A1\n");
+		write_project_file("maps/owners.csv", cases[i].file);
+		CHECK_INT(crm_project_open(&p, project_dir, &err), CRM_EINPUT);
+		CHECK_CONTAINS(err.msg, cases[i].message);
+		crm_project_release(&p);
+		remove_project();
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_program__pseudonymize_mask_redact),
 	TEST(test_program__template_example_row_works_as_written),
@@ -474,6 +589,9 @@ static const struct harness_test tests[] = {
 	TEST(test_program__config_errors),
 	TEST(test_program__polymorphic_reference_by_key_prefix),
 	TEST(test_program__polymorphic_reference_errors),
+	TEST(test_program__owner_maps_users_with_a_default),
+	TEST(test_program__owner_without_a_default_rejects),
+	TEST(test_program__owner_errors),
 };
 
 HARNESS_MAIN
