@@ -98,6 +98,13 @@ struct prepared {
 	struct crm_value *out;		/* values for the store: references as target ids */
 	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
+	/*
+	 * A polymorphic reference whose id several of its objects have: the
+	 * group's first field (SIZE_MAX: none) and which alternatives have it.
+	 * The record is rejected.
+	 */
+	size_t ambiguous;
+	uint32_t ambiguous_alts;
 };
 
 /* A record whose insert is queued (a set-based load), until the queue is flushed. */

@@ -34,6 +34,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/limits.h"
 #include "util/fault.h"
 #include "util/path.h"
 
@@ -162,6 +163,59 @@ void migrate_cache_forget(struct migration *m, const struct crm_project_object *
 }
 
 /*
+ * An id the key prefix could not place stays in the one column whose parent
+ * has it; in the first (an orphan) when none has; in none when several
+ * have, and the record is rejected (pr->ambiguous).
+ */
+static void settle_alternatives(struct prepared *pr, const struct crm_program *prog, size_t first)
+{
+	int found[CRM_MAX_REF_OBJECTS];
+	size_t a, pick, count = prog->fields[first].alt_count;
+
+	for (a = 0; a < count; a++)
+		found[a] = pr->resolved[first + a] > 0;
+	if (crm_program_alt_settle(prog, first, found, &pick) > 1) {
+		pr->ambiguous = first;
+		pr->ambiguous_alts = 0;
+		for (a = 0; a < count; a++)
+			pr->ambiguous_alts |= found[a] ? 1u << a : 0;
+		pick = SIZE_MAX;
+	}
+	for (a = 0; a < count; a++)
+		if (a != pick) {
+			pr->out[first + a].ptr = "";
+			pr->out[first + a].len = 0;
+			pr->out[first + a].id = 0;
+			pr->resolved[first + a] = 0;
+		}
+}
+
+/* The content hash: the values as they go to the store and the target ids they resolved to. */
+static int hash_prepared(struct migration *m, const struct crm_program *prog, struct prepared *pr,
+			 struct crm_error *err)
+{
+	size_t f, need = 0;
+
+	/* one grow for the record, then plain copies (this runs once per record on the writer's thread) */
+	crm_buf_reset(&m->hashbuf);
+	for (f = 0; f < prog->field_count; f++)
+		need += sizeof(uint32_t) + pr->out[f].len + sizeof(int64_t);
+	if (crm_buf_grow(&m->hashbuf, need, err))
+		return err->code;
+	for (f = 0; f < prog->field_count; f++) {
+		const struct crm_value *v = &pr->out[f];
+		uint32_t len = (uint32_t)v->len;
+		memcpy(m->hashbuf.ptr + m->hashbuf.len, &len, sizeof(len));
+		if (v->len)
+			memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len), v->ptr, v->len);
+		memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len) + v->len, &v->id, sizeof(v->id));
+		m->hashbuf.len += sizeof(len) + v->len + sizeof(v->id);
+	}
+	pr->hash = crm_hash_bytes(m->hashbuf.ptr, m->hashbuf.len);
+	return 0;
+}
+
+/*
  * Resolves references and computes the content hash. A deferred reference
  * is looked up too: in pass 2 its parent is there; in pass 1 it may not be.
  * The hash covers the mapped values and the target ids they resolved to, so
@@ -173,19 +227,10 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 	const struct crm_program *prog = o->prog;
 	size_t f;
 
-	/* one grow for the record, then plain copies (this runs once per record on the writer's thread) */
-	crm_buf_reset(&m->hashbuf);
-	{
-		size_t need = 0;
-		for (f = 0; f < prog->field_count; f++)
-			need += sizeof(uint32_t) + pr->values[f].len + sizeof(int64_t);
-		if (crm_buf_grow(&m->hashbuf, need, err))
-			return err->code;
-	}
+	pr->ambiguous = SIZE_MAX;
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_field_program *field = &prog->fields[f];
 		const struct crm_value *v = &pr->values[f];
-		uint32_t len = (uint32_t)v->len;
 		int64_t target = 0;
 
 		pr->out[f] = *v;
@@ -207,14 +252,11 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 			}
 			pr->out[f].id = target;
 		}
-		memcpy(m->hashbuf.ptr + m->hashbuf.len, &len, sizeof(len));
-		if (v->len)
-			memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len), v->ptr, v->len);
-		memcpy(m->hashbuf.ptr + m->hashbuf.len + sizeof(len) + v->len, &target, sizeof(target));
-		m->hashbuf.len += sizeof(len) + v->len + sizeof(target);
 	}
-	pr->hash = crm_hash_bytes(m->hashbuf.ptr, m->hashbuf.len);
-	return 0;
+	for (f = 0; f < prog->field_count; f++)
+		if (crm_program_alt_undecided(prog, f, pr->values))
+			settle_alternatives(pr, prog, f);
+	return hash_prepared(m, prog, pr, err);
 }
 
 /* Reports why a staged record is not loaded; returns 1 when it is rejected, 0 when it can load. */
@@ -640,6 +682,27 @@ static int deferred(const struct object_run *orun, size_t f)
 	return !orun->events && orun->o->deferred[f];
 }
 
+/* A polymorphic id that several of its objects have: which one it names is unknown. */
+static int reject_ambiguous(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
+			    const struct prepared *pr, struct crm_error *err)
+{
+	const struct crm_field_program *group = &orun->o->prog->fields[pr->ambiguous];
+	const struct crm_value *v = &pr->values[pr->ambiguous];
+	char reason[512];
+	size_t a, at, n = 0;
+
+	at = (size_t)snprintf(reason, sizeof(reason), "'%.*s' is the id of ", (int)(v->len > 64 ? 64 : v->len),
+			      v->ptr);
+	for (a = 0; a < group->alt_count && at < sizeof(reason); a++)
+		if (pr->ambiguous_alts & (1u << a))
+			at += (size_t)snprintf(reason + at, sizeof(reason) - at, "%sa %s", n++ ? " and " : "",
+					       group[a].ref_object);
+	if (at < sizeof(reason))
+		snprintf(reason + at, sizeof(reason) - at, ": which one it names is unknown");
+	return migrate_report_reject(m, orun->o->cfg->name, pr->id, pr->id_len, rec->line, group->source_name,
+				     group->row->col[CRM_MAP_TRANSFORM_RULE], reason, err);
+}
+
 /* Pass 1 for one record that mapped cleanly: orphans, then the write. */
 static int load_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 		       struct prepared *pr, struct crm_error *err)
@@ -653,6 +716,11 @@ static int load_record(struct migration *m, struct object_run *orun, const struc
 	for (f = 0; f < prog->field_count; f++)
 		if (pr->resolved[f] < 0 && !deferred(orun, f) && prog->fields[f].required)
 			rejected = 1;
+	if (pr->ambiguous != SIZE_MAX) {
+		if (reject_ambiguous(m, orun, rec, pr, err))
+			return err->code;
+		rejected = 1;
+	}
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_value *v = &pr->values[f];
 		if (pr->resolved[f] >= 0 || deferred(orun, f))

@@ -35,6 +35,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/limits.h"
 #include "util/path.h"
 
 #include <jansson.h>
@@ -218,6 +219,12 @@ struct ref_tally {
 };
 
 /* What an object's comparison needs while it runs. */
+/* A reference of a record, as the target should hold it (object_check.unresolved). */
+enum {
+	REF_MISSING = 1,   /* names no loaded parent: an orphan */
+	REF_ELSEWHERE = 2, /* a polymorphic reference's column its id does not go to (settle_alternatives) */
+};
+
 struct object_check {
 	struct crm_project_object *o;
 	struct crm_recon_object *r;
@@ -232,7 +239,7 @@ struct object_check {
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
 	struct ref_tally *refs;		  /* per field, for references: what the target points at */
-	uint8_t *unresolved;		  /* per field: the record's reference names no loaded parent */
+	uint8_t *unresolved; /* per field: REF_MISSING, the record's reference names no loaded parent; REF_ELSEWHERE */
 	struct crm_xref_cache **key_maps; /* per field: what a ref(Object.field) resolves by (refkey.h) */
 	int *ref_bit;			  /* per field: the bit of a reference in trow_refs, -1 for other fields */
 	size_t ref_bytes;		  /* of each row in trow_refs */
@@ -307,6 +314,35 @@ static int same_hashes(const struct slot *s, uint64_t hash, uint32_t hc, uint32_
 }
 
 /*
+ * An id the key prefix could not place, as migrate settles it: it stays in
+ * the one column whose parent has it, in the first (an orphan) when none
+ * has; the other columns are REF_ELSEWHERE. Returns 1 when several have it.
+ */
+static int settle_alternatives(struct object_check *oc, size_t first, int *orphan_rejected)
+{
+	const struct crm_program *prog = oc->o->prog;
+	int found[CRM_MAX_REF_OBJECTS];
+	size_t a, pick, count = prog->fields[first].alt_count;
+
+	for (a = 0; a < count; a++)
+		found[a] = oc->unresolved[first + a] != REF_MISSING;
+	if (crm_program_alt_settle(prog, first, found, &pick) > 1)
+		return 1;
+	for (a = 0; a < count; a++) {
+		if (a == pick)
+			continue;
+		oc->resolved[first + a].ptr = "";
+		oc->resolved[first + a].len = 0;
+		oc->resolved[first + a].id = 0;
+		oc->unresolved[first + a] = REF_ELSEWHERE;
+	}
+	*orphan_rejected = 0;
+	for (a = 0; a < prog->field_count; a++)
+		*orphan_rejected |= oc->unresolved[a] == REF_MISSING && prog->fields[a].required;
+	return 0;
+}
+
+/*
  * The values the store should hold for a staged record: references as the
  * parents' target ids in decimal. Returns 1 when migrate would reject the
  * record for a required reference whose parent is not loaded.
@@ -335,7 +371,7 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target) || target == CRM_REFKEY_AMBIGUOUS) {
 				oc->resolved[f].ptr = "";
 				oc->resolved[f].len = 0;
-				oc->unresolved[f] = 1;
+				oc->unresolved[f] = REF_MISSING;
 				orphan_rejected |= field->required;
 				continue;
 			}
@@ -349,6 +385,9 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 		if (oc->timestamp[f] && !v->len)
 			*skip |= (uint8_t)oc->timestamp[f];
 	}
+	for (f = 0; f < prog->field_count; f++)
+		if (crm_program_alt_undecided(prog, f, rec->values) && settle_alternatives(oc, f, &orphan_rejected))
+			return 1; /* several parents have the id: migrate rejects the record */
 	return orphan_rejected;
 }
 
@@ -632,10 +671,11 @@ static int tally_links(struct object_check *oc, const struct crm_stage_record *r
 	for (f = 0; f < prog->field_count; f++) {
 		struct ref_tally *t = &oc->refs[f];
 		const struct crm_strmap_entry *e;
-		if (!prog->fields[f].ref_object || !rec->values[f].len || (only_lost && !oc->unresolved[f]))
+		if (!prog->fields[f].ref_object || !rec->values[f].len || oc->unresolved[f] == REF_ELSEWHERE ||
+		    (only_lost && oc->unresolved[f] != REF_MISSING))
 			continue;
 		t->source_links++;
-		if (!oc->unresolved[f])
+		if (oc->unresolved[f] != REF_MISSING)
 			continue;
 		t->lost++;
 		if (crm_strmap_put(&t->missing, rec->values[f].ptr, rec->values[f].len, 0, NULL, &e, err) < 0)

@@ -995,11 +995,6 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 			     "target_field '%s' names %zu columns: its rule must end with ref(...) naming as many "
 			     "objects, as ref(Contact|Lead) for 'contact_id|lead_id'",
 			     row->col[CRM_MAP_TARGET_FIELD], c->alts);
-	if (c->alts > 1 && strcmp(c->obj->format, "salesforce") != 0)
-		return cfail(c, 0,
-			     "target_field '%s': a reference to one of several objects is told by the Salesforce "
-			     "key prefix of its id, and [object \"%s\"] format is '%s', not salesforce",
-			     row->col[CRM_MAP_TARGET_FIELD], c->obj->name, c->obj->format);
 	rc = resolve_type(c, table, field);
 	if (rc)
 		return rc;
@@ -1177,6 +1172,14 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 			continue;
 		}
 		c.alts = crm_alt_count(row->col[CRM_MAP_TARGET_FIELD]);
+		if (c.alts > CRM_MAX_REF_OBJECTS) {
+			cfail(&c, 0, "target_field '%s' names %zu columns; a reference names at most %u objects",
+			      row->col[CRM_MAP_TARGET_FIELD], c.alts, CRM_MAX_REF_OBJECTS);
+			crm_diags_add(diags, &ferr);
+			if (!first.code)
+				first = ferr;
+			continue;
+		}
 		for (c.alt = 0; c.alt < c.alts && !ferr.code; c.alt++) {
 			size_t group = prog->field_count - c.alt, len;
 			const char *column = crm_alt_piece(row->col[CRM_MAP_TARGET_FIELD], c.alt, &len);
@@ -1821,12 +1824,13 @@ static const struct {
 	{"00Q", "Lead", "lead"},
 };
 
-#define ALT_NONE    ((size_t)-1) /* a Salesforce id of an object the group does not name */
-#define ALT_UNKNOWN ((size_t)-2) /* not a Salesforce id */
+#define ALT_NONE	((size_t)-1) /* a Salesforce id of a known object the group does not name */
+#define ALT_UNDECIDED ((size_t)-2) /* the key prefix cannot tell: the cross-references will */
 
 /*
  * Which alternative of the group from first the id names, by its key
- * prefix: the one whose object has the prefix's name, else its table.
+ * prefix (objects exported from Salesforce only): the one whose object has
+ * the prefix's name, else its table.
  */
 static size_t choose_alt(const struct crm_program *prog, size_t first, const char *v, size_t len)
 {
@@ -1834,13 +1838,13 @@ static size_t choose_alt(const struct crm_program *prog, size_t first, const cha
 	char id18[CRM_SFID_LEN + 1];
 	size_t k, a;
 
-	if (crm_sfid_normalize(v, len, id18, NULL, 0) != 0)
-		return ALT_UNKNOWN;
+	if (strcmp(prog->object->format, "salesforce") != 0 || crm_sfid_normalize(v, len, id18, NULL, 0) != 0)
+		return ALT_UNDECIDED;
 	for (k = 0; k < sizeof(key_prefixes) / sizeof(key_prefixes[0]); k++)
 		if (memcmp(id18, key_prefixes[k].prefix, 3) == 0)
 			break;
 	if (k == sizeof(key_prefixes) / sizeof(key_prefixes[0]))
-		return ALT_NONE;
+		return ALT_UNDECIDED; /* a custom object's prefix, say: its own org's */
 	for (a = 0; a < group->alt_count; a++)
 		if (strcasecmp(group[a].ref_object, key_prefixes[k].object) == 0)
 			return a;
@@ -1852,43 +1856,49 @@ static size_t choose_alt(const struct crm_program *prog, size_t first, const cha
 
 /*
  * A polymorphic reference's value goes to one column of its group: the
- * one of the object its id names. An id of none stays in the first, where
- * it is an orphan as any id of a parent not loaded; a value that is not a
- * Salesforce id cannot be placed, and fails.
+ * one of the object its key prefix names. An id of a known object outside
+ * the group stays in the first, where it is an orphan as any id of a parent
+ * not loaded; an id the prefix cannot place stays in every column, for the
+ * engine to settle by cross-reference (crm_program_alt_settle).
  */
-static int fill_one_alt(struct crm_program *prog, struct crm_program_result *res, size_t first, struct crm_arena *arena,
-			struct crm_error *err)
+static void fill_one_alt(struct crm_program *prog, struct crm_program_result *res, size_t first)
 {
 	const struct crm_field_program *group = &prog->fields[first];
 	struct crm_value v = res->values[first];
 	size_t a, pick;
 
 	if (!v.ptr || !v.len)
-		return 0;
+		return;
 	pick = choose_alt(prog, first, v.ptr, v.len);
-	if (pick == ALT_UNKNOWN) {
-		char reason[200];
-		size_t at = 0;
-		at += (size_t)snprintf(reason, sizeof(reason),
-				       "is not a Salesforce id, so its key prefix cannot tell which of ");
-		for (a = 0; a < group->alt_count && at < sizeof(reason); a++)
-			at += (size_t)snprintf(reason + at, sizeof(reason) - at, "%s%s", a ? ", " : "",
-					       group[a].ref_object);
-		if (at < sizeof(reason))
-			snprintf(reason + at, sizeof(reason) - at, " it names");
-		if (refuse(prog, res, first, group->steps[group->step_count - 1].text, v.ptr, v.len, reason, arena,
-			   err))
-			return err->code;
-		pick = res->values[first].len ? 0 : ALT_NONE; /* on_invalid(blank): none */
-	} else if (pick == ALT_NONE) {
+	if (pick == ALT_UNDECIDED)
+		return;
+	if (pick == ALT_NONE)
 		pick = 0;
-	}
 	for (a = 0; a < group->alt_count; a++)
 		if (a != pick) {
 			res->values[first + a].ptr = "";
 			res->values[first + a].len = 0;
 		}
-	return 0;
+}
+
+int crm_program_alt_undecided(const struct crm_program *prog, size_t first, const struct crm_value *values)
+{
+	const struct crm_field_program *group = &prog->fields[first];
+
+	return group->alt_count > 1 && first == group->alt_first && values[first].len && values[first + 1].len;
+}
+
+size_t crm_program_alt_settle(const struct crm_program *prog, size_t first, const int *found, size_t *pick)
+{
+	size_t a, n = 0;
+
+	*pick = 0;
+	for (a = prog->fields[first].alt_count; a-- > 0;)
+		if (found[a]) {
+			n++;
+			*pick = a;
+		}
+	return n;
 }
 
 int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
@@ -1949,9 +1959,8 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 		}
 	}
 	for (fi = 0; fi < prog->field_count; fi++)
-		if (prog->fields[fi].alt_count && fi == prog->fields[fi].alt_first &&
-		    fill_one_alt(prog, res, fi, arena, err))
-			return err->code;
+		if (prog->fields[fi].alt_count && fi == prog->fields[fi].alt_first)
+			fill_one_alt(prog, res, fi);
 	return 0;
 }
 

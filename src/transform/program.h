@@ -64,7 +64,10 @@ struct crm_field_program {
 	 * of them from alt_first on, the same source and steps. A record fills
 	 * the one of the object its Salesforce id names by key prefix (003
 	 * Contact, 00Q Lead, 001 Account, 006 Opportunity), the others stay
-	 * empty. alt_count 0: an ordinary field.
+	 * empty; an id the prefix cannot place (another CRM's, a custom
+	 * object's) fills them all, and the engine keeps the one whose object's
+	 * cross-reference has it (crm_program_alt_settle). alt_count 0: an
+	 * ordinary field.
 	 */
 	size_t alt_first, alt_count, alt_index; /* alt_index: this column's place in its group */
 	char *alt_target;			/* owned: this alternative's column, what target_field points to */
@@ -187,6 +190,21 @@ enum crm_run_flags {
  */
 int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err);
+
+/*
+ * 1 when the polymorphic group starting at field first holds a value its
+ * key prefix could not place: every column of the group carries it, and
+ * the caller looks it up in each column's parent.
+ */
+int crm_program_alt_undecided(const struct crm_program *prog, size_t first, const struct crm_value *values);
+/*
+ * Settles an undecided group from its lookups: found[a] is nonzero when
+ * alternative a's parent has the id. Returns how many have it; *pick is
+ * the column to keep: the one that has it, or 0 (the first, where an id no
+ * parent has is an orphan). More than one: the id is ambiguous and the
+ * record is rejected.
+ */
+size_t crm_program_alt_settle(const struct crm_program *prog, size_t first, const int *found, size_t *pick);
 
 /*
  * Completes a record run with CRM_RUN_DEFER_UNIQUE: its deferred `unique`

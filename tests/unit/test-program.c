@@ -340,7 +340,7 @@ static void make_polymorphic_project(const char *who_target, const char *who_rul
 	write_project_file("exports/t.csv", tasks);
 }
 
-/* Runs record n (from 1) of the export of object through its program into res. */
+/* Runs record n (from 1) of the export of object through its program into res; its values live in arena. */
 static int run_record(struct crm_project *p, const char *object, int n, struct crm_program_result *res,
 		      struct crm_arena *arena)
 {
@@ -357,6 +357,12 @@ static int run_record(struct crm_project *p, const char *object, int n, struct c
 		if (rec.index > 0 && ++i == n) {
 			crm_arena_reset(arena);
 			rc = crm_program_run(o->prog, &rec, res, arena, 0, &err) ? -1 : 0;
+			/* values may point into the reader's buffer, which closes below */
+			for (size_t f = 0; rc == 0 && f < o->prog->field_count; f++)
+				if (res->values[f].len &&
+				    !(res->values[f].ptr =
+					      crm_arena_strndup(arena, res->values[f].ptr, res->values[f].len)))
+					rc = -1;
 			break;
 		}
 	crm_csv_close(r);
@@ -413,12 +419,50 @@ static void test_program__polymorphic_reference_by_key_prefix(void)
 	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "001000000000009AAA");
 	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "");
 	crm_program_result_release(&res);
-	/* not a Salesforce id: which object it names cannot be told, and the record fails */
+	/* not a Salesforce id: the prefix cannot tell, so every column keeps it for the cross-references */
 	REQUIRE(run_record(&p, "Task", 4, &res, &arena) == 0);
-	CHECK_INT(res.failure_count, 1);
-	CHECK_STR(res.failures[0].rule, "ref(Contact|Lead)");
-	CHECK_STR(res.failures[0].reason, "'CONTACT-17' is not a Salesforce id, so its key prefix cannot tell which "
-					  "of Contact, Lead it names");
+	CHECK_INT(res.failure_count, 0);
+	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "CONTACT-17");
+	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "CONTACT-17");
+	{
+		const struct crm_program *prog = crm_project_object(&p, "Task")->prog;
+		long first = crm_program_field(prog, "contact_id");
+		int none[2] = {0, 0}, lead[2] = {0, 1}, both[2] = {1, 1};
+		size_t pick = 9;
+		CHECK_INT(crm_program_alt_undecided(prog, (size_t)first, res.values), 1);
+		CHECK_INT(crm_program_alt_undecided(prog, (size_t)crm_program_field(prog, "account_id"), res.values),
+			  0);
+		/* the one parent that has it wins; none: the first column, an orphan; two: ambiguous */
+		CHECK_INT((int)crm_program_alt_settle(prog, (size_t)first, lead, &pick), 1);
+		CHECK_INT((int)pick, 1);
+		CHECK_INT((int)crm_program_alt_settle(prog, (size_t)first, none, &pick), 0);
+		CHECK_INT((int)pick, 0);
+		CHECK_INT((int)crm_program_alt_settle(prog, (size_t)first, both, &pick), 2);
+	}
+cleanup:
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+}
+
+/* An export from another CRM: no key prefix is read, every id is left to the cross-references. */
+static void test_program__polymorphic_reference_of_another_crm(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res = {0};
+	struct crm_arena arena = {0};
+	char v[2][64];
+
+	make_polymorphic_project("contact_id|lead_id", "ref(Contact|Lead)", "csv",
+				 "Id,Type,WhoId,WhatId\nT1,call,003000000000001AAA,\n");
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	crm_arena_init(&arena, 4096);
+	REQUIRE(run_record(&p, "Task", 1, &res, &arena) == 0);
+	CHECK_INT(res.failure_count, 0);
+	CHECK_STR(value_of(&p, "Task", &res, "contact_id", v[0], 64), "003000000000001AAA");
+	CHECK_STR(value_of(&p, "Task", &res, "lead_id", v[1], 64), "003000000000001AAA");
 cleanup:
 	crm_program_result_release(&res);
 	crm_arena_release(&arena);
@@ -440,9 +484,9 @@ static void test_program__polymorphic_reference_errors(void)
 		 "target_field 'contact_id|lead_id' names 2 columns: its rule must end with ref(...)"},
 		{"contact_id|lead_id", "ref(Contact.Email|Lead)", "salesforce",
 		 "a reference to one of several objects links by their ids, not by another field"},
-		{"contact_id|lead_id", "ref(Contact|Lead)", "csv",
-		 "a reference to one of several objects is told by the Salesforce key prefix of its id, and [object "
-		 "\"Task\"] format is 'csv', not salesforce"},
+		{"a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q", "ref(Contact|Lead)", "salesforce",
+		 "target_field 'a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q' names 17 columns; a reference names at most 16 "
+		 "objects"},
 		{"contact_id|", "ref(Contact|Lead)", "salesforce",
 		 "target_field 'contact_id|': '' is not a column name"},
 		{"contact_id|account_id", "ref(Contact|Account)", "salesforce",
@@ -588,6 +632,7 @@ static const struct harness_test tests[] = {
 	TEST(test_program__unknown_ref_object),
 	TEST(test_program__config_errors),
 	TEST(test_program__polymorphic_reference_by_key_prefix),
+	TEST(test_program__polymorphic_reference_of_another_crm),
 	TEST(test_program__polymorphic_reference_errors),
 	TEST(test_program__owner_maps_users_with_a_default),
 	TEST(test_program__owner_without_a_default_rejects),
