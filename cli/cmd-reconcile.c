@@ -147,6 +147,15 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 			       (double)res->opportunities_target / (double)res->leads_target);
 		printf("\n");
 	}
+	if (res->owner_count)
+		printf("\nrecords per owner (source | loaded as expected | target):\n");
+	for (i = 0; i < res->owner_count; i++) {
+		const struct crm_recon_owner *o = &res->owners[i];
+		snprintf(name, sizeof(name), "%s.%s", o->object, o->field);
+		printf("  %-28s %-32s %6lld | %6lld | %6lld%s\n", name, o->owner[0] ? o->owner : "(refused)",
+		       (long long)o->source, (long long)o->expected, (long long)o->target,
+		       o->expected != o->target ? "  <- differs" : "");
+	}
 	any = 0;
 	for (i = 0; i < res->count; i++)
 		for (f = 0; f < res->objects[i].field_count; f++) {
@@ -184,6 +193,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 {
 	json_t *root = json_object(), *objects = json_array(), *triggers = json_array(), *criticals = json_array();
 	json_t *relations = json_array(), *stages = json_array(), *parents = json_array(), *privacy = json_array();
+	json_t *owners = json_array();
 	size_t i, f, e;
 
 	for (i = 0; i < res->count; i++) {
@@ -268,6 +278,12 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 							"source_amount", res->stages[i].source_amount, "target_count",
 							(json_int_t)res->stages[i].target_count, "target_amount",
 							res->stages[i].target_amount));
+	for (i = 0; i < res->owner_count; i++)
+		json_array_append_new(owners, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "object",
+							res->owners[i].object, "field", res->owners[i].field, "owner",
+							res->owners[i].owner, "source", (json_int_t)res->owners[i].source,
+							"expected", (json_int_t)res->owners[i].expected, "target",
+							(json_int_t)res->owners[i].target));
 	for (i = 0; i < res->parent_count; i++)
 		json_array_append_new(parents,
 				      json_pack("{s:s, s:I, s:I}", "source_id", res->parents[i].source_id,
@@ -283,6 +299,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 				      (json_int_t)res->opportunities_lost_roles, "duplicate_roles",
 				      (json_int_t)res->duplicate_roles, "largest_accounts", parents));
 	json_object_set_new(root, "critical_fields", criticals);
+	json_object_set_new(root, "owners", owners);
 	json_object_set_new(root, "business_totals",
 			    json_pack("{s:o, s:{s:I, s:f}, s:{s:I, s:f}, s:I, s:I, s:I, s:I}", "open_pipeline", stages,
 				      "closed_won_source", "count", (json_int_t)res->won_source_count, "amount",

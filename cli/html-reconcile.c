@@ -246,6 +246,23 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	fprintf(out, "<p>Leads %lld (source) / %lld (target); opportunities %lld / %lld.</p>\n",
 		(long long)res->leads_source, (long long)res->leads_target, (long long)res->opportunities_source,
 		(long long)res->opportunities_target);
+	if (res->owner_count)
+		fputs("<h2>Records per owner</h2>\n<table><tr><th>object</th><th>field</th><th>owner</th><th>source</th>"
+		      "<th>loaded as expected</th><th>target</th></tr>\n",
+		      out);
+	for (i = 0; i < res->owner_count; i++) {
+		const struct crm_recon_owner *o = &res->owners[i];
+		fprintf(out, "<tr%s><td>", o->expected != o->target ? " class=\"bad\"" : "");
+		cli_html_escape(out, o->object);
+		fputs("</td><td>", out);
+		cli_html_escape(out, o->field);
+		fputs("</td><td>", out);
+		cli_html_escape(out, o->owner[0] ? o->owner : "(refused)");
+		fprintf(out, "</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n", (long long)o->source,
+			(long long)o->expected, (long long)o->target);
+	}
+	if (res->owner_count)
+		fputs("</table>\n", out);
 	fputs("</body></html>\n", out);
 	if (fclose(out) != 0)
 		return crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));

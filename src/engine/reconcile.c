@@ -218,13 +218,25 @@ struct ref_tally {
 	struct crm_strmap missing;
 };
 
-/* What an object's comparison needs while it runs. */
 /* A reference of a record, as the target should hold it (object_check.unresolved). */
 enum {
 	REF_MISSING = 1,   /* names no loaded parent: an orphan */
 	REF_ELSEWHERE = 2, /* a polymorphic reference's column its id does not go to (settle_alternatives) */
 };
 
+/*
+ * Records per owner of an owner() field, keyed by the field's index (4
+ * bytes) and the owner: the source side's on the export's thread, the
+ * target's on the scan thread, merged into the result after both.
+ */
+struct owner_counts {
+	struct crm_strmap source;   /* num: the export's records naming the owner */
+	struct crm_strmap expected; /* num: of those, the ones the target should hold */
+	struct crm_strmap target;   /* num: the target's rows */
+	struct crm_buf source_key, target_key;
+};
+
+/* What an object's comparison needs while it runs. */
 struct object_check {
 	struct crm_project_object *o;
 	struct crm_recon_object *r;
@@ -238,6 +250,7 @@ struct object_check {
 	size_t trow_count, trow_cap;
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
+	struct owner_counts owners;
 	struct ref_tally *refs;		  /* per field, for references: what the target points at */
 	uint8_t *unresolved; /* per field: REF_MISSING, the record's reference names no loaded parent; REF_ELSEWHERE */
 	struct crm_xref_cache **key_maps; /* per field: what a ref(Object.field) resolves by (refkey.h) */
@@ -594,6 +607,101 @@ static void criticals(struct reconciliation *rc, struct object_check *oc, const 
 	}
 }
 
+/* Adds 1 to owner's count for field f in map; key is the side's buffer. */
+static int count_owner(struct crm_strmap *map, struct crm_buf *key, size_t f, const struct crm_value *owner,
+		       struct crm_error *err)
+{
+	uint32_t field = (uint32_t)f;
+	const struct crm_strmap_entry *e;
+
+	crm_buf_reset(key);
+	if (crm_buf_add(key, &field, sizeof(field), err) || crm_buf_add(key, owner->ptr, owner->len, err))
+		return err->code;
+	if (crm_strmap_put(map, key->ptr, key->len, 0, NULL, &e, err) < 0)
+		return err->code;
+	((struct crm_strmap_entry *)e)->num++; /* the map owns its entries; it counts, never removes */
+	return 0;
+}
+
+/* Counts rec's owners in map: the source's records, or those the target should hold. */
+static int source_owners(struct object_check *oc, struct crm_strmap *map, const struct crm_stage_record *rec,
+			 struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < rec->owner_count; i++) {
+		struct crm_value owner = crm_stage_owner(rec, &rec->owners[i]);
+		if (count_owner(map, &oc->owners.source_key, rec->owners[i].field, &owner, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int target_owners(struct object_check *oc, const struct crm_value *values, struct crm_error *err)
+{
+	size_t f;
+
+	for (f = 0; f < oc->o->prog->field_count; f++) {
+		struct crm_value owner = {values[f].len ? values[f].ptr : "", values[f].len, 0};
+		if (oc->o->prog->fields[f].owner &&
+		    count_owner(&oc->owners.target, &oc->owners.target_key, f, &owner, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int by_field_and_owner(const void *a, const void *b)
+{
+	const struct crm_recon_owner *x = a, *y = b;
+	int c = strcmp(x->field, y->field);
+
+	return c ? c : strcmp(x->owner, y->owner);
+}
+
+/* Both sides' counts into the result: the object's owners by field, then owner. */
+static int merge_owners(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	struct crm_reconcile_result *res = rc->res;
+	const struct crm_strmap *maps[3] = {&oc->owners.source, &oc->owners.expected, &oc->owners.target};
+	struct crm_strmap rows; /* key -> index into res->owners */
+	size_t m, i, start = res->owner_count;
+	int rc_ = 0;
+
+	crm_strmap_init(&rows);
+	for (m = 0; m < 3 && !rc_; m++)
+		for (i = 0; i < maps[m]->cap && !rc_; i++) {
+			const struct crm_strmap_entry *e = &maps[m]->slots[i], *row;
+			struct crm_recon_owner *o;
+			uint32_t field;
+			int added;
+			if (!e->key)
+				continue;
+			added = crm_strmap_put(&rows, e->key, e->key_len, (int64_t)res->owner_count, NULL, &row, err);
+			if (added < 0 ||
+			    (added && crm_grow(&res->owners, res->owner_count, &res->owner_cap, sizeof(*res->owners), 16))) {
+				rc_ = crm_error_set(err, CRM_ENOMEM, "out of memory");
+				break;
+			}
+			o = &res->owners[row->num];
+			if (added) {
+				memcpy(&field, e->key, sizeof(field));
+				memset(o, 0, sizeof(*o));
+				o->object = oc->o->cfg->name;
+				o->field = oc->o->prog->fields[field].target_field;
+				if (!(o->owner = crm_strndup(e->key + sizeof(field), e->key_len - sizeof(field)))) {
+					rc_ = crm_error_set(err, CRM_ENOMEM, "out of memory");
+					break;
+				}
+				res->owner_count++;
+			}
+			*(m == 0 ? &o->source : m == 1 ? &o->expected : &o->target) += e->num;
+		}
+	crm_strmap_release(&rows);
+	if (!rc_)
+		qsort(res->owners + start, res->owner_count - start, sizeof(*res->owners), by_field_and_owner);
+	return rc_;
+}
+
 /* ---- phase 1: expected records from the export ---- */
 
 /* 1 when another object loading into the same table knows this source id: its row, not an unexpected one */
@@ -725,6 +833,8 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 	/* the source's business figures: every record that maps, rejected or not, as migrate's snapshot */
 	if (oc->phase == 1 && !rec->bad && rec->values && business(rc, oc, rec->values, 1, err))
 		return err->code;
+	if (oc->phase == 1 && !rec->bad && rec->values && source_owners(oc, &oc->owners.source, rec, err))
+		return err->code;
 	if (rec->bad || !rec->id_len || rec->failure_count) {
 		if (oc->phase == 1) {
 			oc->r->rejected++;
@@ -819,6 +929,8 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 	s->skip = skip;
 	s->exception = (uint8_t)exception_reason(rc, oc->o->cfg->name, rec->id, rec->id_len);
 	oc->r->expected++;
+	if (source_owners(oc, &oc->owners.expected, rec, err))
+		return err->code;
 	criticals(rc, oc, oc->resolved, 1);
 	if (oc->role_opp >= 0 && oc->role_contact >= 0 && oc->resolved[oc->role_opp].id &&
 	    oc->resolved[oc->role_contact].id) {
@@ -1077,6 +1189,8 @@ static int gather_row(void *ctx, const char *id, size_t id_len, const struct crm
 	criticals(rc, oc, values, 0);
 	if (business(rc, oc, values, 0, err))
 		return err->code;
+	if (target_owners(oc, values, err))
+		return err->code;
 	for (f = 0; f < oc->o->prog->field_count; f++) {
 		privacy(&oc->r->fields[f], &oc->o->prog->fields[f], id, id_len, &values[f]);
 		if (!oc->o->prog->fields[f].ref_object || !values[f].len)
@@ -1205,6 +1319,11 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	    !oc->unresolved || !oc->ref_bit || !oc->key_maps)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	oc->r->field_count = prog->field_count;
+	crm_strmap_init(&oc->owners.source);
+	crm_strmap_init(&oc->owners.expected);
+	crm_strmap_init(&oc->owners.target);
+	crm_buf_init(&oc->owners.source_key, sizeof(uint32_t) + CRM_MAX_FIELD_LEN);
+	crm_buf_init(&oc->owners.target_key, sizeof(uint32_t) + CRM_MAX_FIELD_LEN);
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_field_program *field = &prog->fields[f];
 		char name[256];
@@ -1268,6 +1387,11 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->details);
 	crm_free(oc->trows);
 	crm_free(oc->tstages);
+	crm_strmap_release(&oc->owners.source);
+	crm_strmap_release(&oc->owners.expected);
+	crm_strmap_release(&oc->owners.target);
+	crm_buf_release(&oc->owners.source_key);
+	crm_buf_release(&oc->owners.target_key);
 	crm_idcount_release(&oc->role_pairs);
 	crm_arena_release(&oc->values);
 }
@@ -1380,6 +1504,8 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 		st->target_count += oc->tstages[i].target_count;
 		st->target_amount += oc->tstages[i].target_amount;
 	}
+	if (merge_owners(rc, oc, err))
+		return err->code;
 	match(rc, oc);
 	/* the export again: for the records that differ, and for the links of records the target lacks */
 	if (oc->differing || (oc->r->missing && oc->ref_bytes)) {
@@ -2043,6 +2169,9 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 	crm_free(res->criticals);
 	crm_free(res->relations);
 	crm_free(res->stages);
+	for (i = 0; i < res->owner_count; i++)
+		crm_free(res->owners[i].owner);
+	crm_free(res->owners);
 	crm_free(res->triggers);
 	memset(res, 0, sizeof(*res));
 }

@@ -120,6 +120,20 @@ struct crm_recon_stage {
 	double source_amount, target_amount;
 };
 
+/*
+ * Records per owner of an owner() field: the export's records whose owner
+ * it is (the owner() maps each to its target owner; "" for a record whose
+ * owner was refused), of those the ones the target should hold, and the
+ * target's rows with that owner. expected differs from target when records
+ * went missing or changed owner; source from expected when records were
+ * not loaded. A malformed record names no owner and is not counted.
+ */
+struct crm_recon_owner {
+	const char *object, *field; /* borrowed */
+	char *owner;		    /* owned */
+	int64_t source, expected, target;
+};
+
 struct crm_recon_parent {
 	char source_id[64];
 	int64_t source_children, target_children;
@@ -153,6 +167,8 @@ struct crm_reconcile_result {
 	double won_source_amount, won_target_amount;
 	/* every source record (rejected ones too, not those flagged deleted) | rows in the target */
 	int64_t leads_source, leads_target, opportunities_source, opportunities_target;
+	struct crm_recon_owner *owners; /* per object in load order, by field and owner */
+	size_t owner_count, owner_cap;
 	struct crm_recon_parent parents[5]; /* the accounts with most contacts in the source */
 	size_t parent_count;
 	struct crm_recon_trigger *triggers;

@@ -292,16 +292,6 @@ void migrate_remove_plain_rejects(struct migration *m)
 }
 
 /* Whether the record failed in field f (owner() without a default refused its user). */
-static int field_failed(const struct crm_stage_record *rec, size_t f)
-{
-	size_t i;
-
-	for (i = 0; i < rec->failure_count; i++)
-		if (rec->failures[i].field == f)
-			return 1;
-	return 0;
-}
-
 int migrate_note_owners(struct migration *m, const struct crm_project_object *o, const struct crm_stage_record *rec,
 			struct crm_error *err)
 {
@@ -310,9 +300,9 @@ int migrate_note_owners(struct migration *m, const struct crm_project_object *o,
 
 	for (i = 0; i < rec->owner_count; i++) {
 		const struct crm_owner_note *n = &rec->owners[i];
-		int failed = field_failed(rec, n->field);
-		const char *target = failed || !rec->values[n->field].ptr ? "" : rec->values[n->field].ptr;
-		size_t tlen = failed ? 0 : rec->values[n->field].len;
+		struct crm_value owner = crm_stage_owner(rec, n);
+		const char *target = owner.ptr;
+		size_t tlen = owner.len;
 		uint32_t slen = (uint32_t)n->source_len;
 		unsigned char reason = (unsigned char)n->reason;
 		const struct crm_strmap_entry *e;

@@ -428,6 +428,19 @@ static void *work(void *arg)
 	return NULL;
 }
 
+struct crm_value crm_stage_owner(const struct crm_stage_record *rec, const struct crm_owner_note *note)
+{
+	struct crm_value owner = {"", 0, 0};
+	size_t i;
+
+	for (i = 0; i < rec->failure_count; i++)
+		if (rec->failures[i].field == note->field)
+			return owner;
+	if (rec->values[note->field].ptr)
+		owner = rec->values[note->field];
+	return owner;
+}
+
 /* The columns that hold Salesforce ids: the record's own and those ref() reads. */
 static int mark_sfid_columns(struct crm_stager *s, struct crm_error *err)
 {

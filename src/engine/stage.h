@@ -37,6 +37,9 @@ struct crm_stage_record {
 	const char *modified; /* [object] modified as a UTC date-time; NULL when absent or unreadable */
 };
 
+/* The target owner an owner() note of rec gave: the field's value, empty when the field failed. */
+struct crm_value crm_stage_owner(const struct crm_stage_record *rec, const struct crm_owner_note *note);
+
 struct crm_stage_batch {
 	const struct crm_stage_record *records;
 	size_t count;

@@ -1216,9 +1216,11 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 				first = ferr;
 		}
 	}
-	for (i = 0; i < prog->field_count; i++)
+	for (i = 0; i < prog->field_count; i++) {
 		for (j = 0; j < prog->fields[i].step_count; j++)
-			prog->owner_fields += prog->fields[i].steps[j].kind == STEP_OWNER;
+			prog->fields[i].owner |= prog->fields[i].steps[j].kind == STEP_OWNER;
+		prog->owner_fields += (size_t)prog->fields[i].owner;
+	}
 	if (!first.code && prog->field_count == 0) {
 		crm_error_set(&first, CRM_EINPUT, "%s: no mapping rows for source object '%s'", map->path, obj->name);
 		crm_diags_add(diags, &first);

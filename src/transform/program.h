@@ -48,6 +48,7 @@ struct crm_field_program {
 	enum crm_type type;
 	int pii;
 	int required;
+	int owner;		/* the rule has owner(): records are counted per owner */
 	const char *ref_object; /* REF fields: the parent's source object (borrowed from the config) */
 	const char *ref_table;	/* and its target table */
 	char *ref_key;		/* ref(Object.field): the parent's column that names it; NULL for its id */
@@ -83,7 +84,7 @@ struct crm_program {
 	char today[48];
 	char now[48];
 	unsigned char pseudonym_key[32]; /* HMAC key of pseudonymize (copied; zeroed on free) */
-	size_t owner_fields;		 /* fields with owner(): the run writes reports/owners-RUN.csv */
+	size_t owner_fields;		 /* fields with owner() (field->owner): the run writes reports/owners-RUN.csv */
 };
 
 /* Collected compile errors, so that `plan` can show them all at once. */

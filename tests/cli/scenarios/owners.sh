@@ -52,3 +52,19 @@ expect_eq "exit of the killed run" "$status" 137
 [ -e "$b/reports/owners-1.csv" ] && fail "a killed run wrote its owners report"
 "$CRMSHIFT" -C "$b" migrate --resume >/dev/null 2>"$SCRATCH/resume.err" || fail "resume: $(cat "$SCRATCH/resume.err")"
 expect_eq "owners report after resume" "$(cat "$b/reports/owners-1.csv")" "$expected"
+
+# reconcile counts records per owner, source against target: a record moved to another owner in the
+# target shows on both owners, even where every count per object still matches
+owners_of() {
+	jq -r '[.owners[] | "\(.object).\(.field):\(.owner):\(.source)/\(.expected)/\(.target)"] | join(" ")' "$1"
+}
+"$CRMSHIFT" -C "$a" reconcile --json >"$SCRATCH/r1.json" || true
+expect_eq "records per owner" "$(owners_of "$SCRATCH/r1.json")" \
+	"Account.owner:ann@acme.example:4/4/4 Account.owner:ops@acme.example:8/7/7 Opportunity.owner::6/0/0 Opportunity.owner:ann@acme.example:4/4/4"
+target_sql "$a" "update account set owner = 'ann@acme.example' where source_id = (select min(source_id) from account where owner = 'ops@acme.example')" >/dev/null
+"$CRMSHIFT" -C "$a" reconcile --json >"$SCRATCH/r2.json" || true
+expect_eq "records per owner after an owner changed in the target" "$(owners_of "$SCRATCH/r2.json")" \
+	"Account.owner:ann@acme.example:4/4/5 Account.owner:ops@acme.example:8/7/6 Opportunity.owner::6/0/0 Opportunity.owner:ann@acme.example:4/4/4"
+"$CRMSHIFT" -C "$a" reconcile >"$SCRATCH/r2.txt" 2>&1 || true
+grep -q '^  Account.owner  *ops@acme.example  *8 |      7 |      6  <- differs$' "$SCRATCH/r2.txt" ||
+	fail "the owner line: $(grep -A6 'records per owner' "$SCRATCH/r2.txt")"
