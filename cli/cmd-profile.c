@@ -281,7 +281,52 @@ static json_t *object_json(const struct crm_profile_object *o)
 	return j;
 }
 
-static int print_json(const struct crm_profile *prof, const char *draft)
+/* [dedupe]: the people entered more than once, and by which rule their records matched. */
+static json_t *people_json(const struct crm_profile *prof, const char *merges)
+{
+	json_t *people = json_array();
+	size_t i, r;
+
+	for (i = 0; i < prof->people_count; i++) {
+		const struct crm_dedupe_result *f = &prof->people[i].found;
+		json_t *rules = json_array();
+		int64_t merged = 0;
+		for (r = 0; r < f->cfg->rule_count; r++) {
+			json_array_append_new(rules, json_pack("{s:s, s:I}", "rule", f->cfg->rules[r].text, "merged",
+							       (json_int_t)f->merged_by_rule[r]));
+			merged += f->merged_by_rule[r];
+		}
+		json_array_append_new(people,
+				      json_pack("{s:s, s:I, s:I, s:I, s:o}", "object", prof->people[i].object,
+						"records", (json_int_t)f->records, "people", (json_int_t)f->group_count,
+						"merged", (json_int_t)merged, "by_rule", rules));
+	}
+	return json_pack("{s:o, s:s?, s:s?}", "objects", people, "file", merges, "problem", prof->people_problem);
+}
+
+static void print_people(const struct crm_profile *prof, const char *merges)
+{
+	size_t i, r;
+
+	if (prof->people_problem)
+		printf("\npeople ([dedupe]): not looked for: %s\n", prof->people_problem);
+	for (i = 0; i < prof->people_count; i++) {
+		const struct crm_dedupe_result *f = &prof->people[i].found;
+		int64_t merged = 0;
+		for (r = 0; r < f->cfg->rule_count; r++)
+			merged += f->merged_by_rule[r];
+		printf("\npeople ([dedupe \"%s\"], before anything moves): %lld of %lld records are %zu %s entered "
+		       "more than once; migrate loads each once, merging %lld records\n",
+		       prof->people[i].object, (long long)(merged + (int64_t)f->group_count), (long long)f->records,
+		       f->group_count, f->group_count == 1 ? "person" : "people", (long long)merged);
+		for (r = 0; r < f->cfg->rule_count; r++)
+			printf("  %-40s %lld merged\n", f->cfg->rules[r].text, (long long)f->merged_by_rule[r]);
+	}
+	if (merges)
+		printf("the groups: %s\n", merges);
+}
+
+static int print_json(const struct crm_profile *prof, const char *draft, const char *merges)
 {
 	json_t *root = json_object(), *objects = json_array();
 	size_t i;
@@ -294,6 +339,8 @@ static int print_json(const struct crm_profile *prof, const char *draft)
 			    prof->mapping_problem ? json_string(prof->mapping_problem) : json_null());
 	json_object_set_new(root, "draft",
 			    json_pack("{s:s, s:I}", "file", draft, "rows", (json_int_t)prof->draft_count));
+	if (prof->people_count || prof->people_problem)
+		json_object_set_new(root, "people", people_json(prof, merges));
 	json_object_set_new(root, "seconds", json_real(prof->seconds));
 	rc = cli_print_json(root, JSON_REAL_PRECISION(6));
 	json_decref(root);
@@ -321,7 +368,7 @@ int cmd_profile(int argc, char **argv, struct cli *cli)
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_profile prof;
 	const char *html = NULL, *objects = NULL;
-	char reports[4096], draft[4096];
+	char reports[4096], draft[4096], merges[4096] = "";
 	int64_t records = 0;
 	size_t i;
 	int rc;
@@ -341,6 +388,8 @@ int cmd_profile(int argc, char **argv, struct cli *cli)
 	    crm_mkdir_private(reports, &err) ||
 	    crm_path_format(draft, sizeof(draft), &err, "%s/mapping-draft.csv", reports) ||
 	    crm_profile_write_draft(&prof, draft, &err) ||
+	    (prof.people_count && (crm_path_format(merges, sizeof(merges), &err, "%s/merges-profile.csv", reports) ||
+				   crm_profile_write_merges(&prof, merges, &err))) ||
 	    (html && cli_profile_html(&prof, prof.name ? prof.name : cli->dir, html, &err))) {
 		crm_profile_release(&prof);
 		return cli_fail(&err);
@@ -359,13 +408,16 @@ int cmd_profile(int argc, char **argv, struct cli *cli)
 	json_object_set_new(cli->audit, "records", json_integer((json_int_t)records));
 	json_object_set_new(cli->audit, "draft_rows", json_integer((json_int_t)prof.draft_count));
 	if (cli->json) {
-		rc = print_json(&prof, cli_rel(cli, draft)) < 0 ? CRM_EXIT_FAILURE : CRM_EXIT_OK;
+		rc = print_json(&prof, cli_rel(cli, draft), merges[0] ? cli_rel(cli, merges) : NULL) < 0
+			     ? CRM_EXIT_FAILURE
+			     : CRM_EXIT_OK;
 	} else {
 		printf("profile: %zu objects, %lld records, %.2f s\n", prof.count, (long long)records, prof.seconds);
 		if (prof.mapping_problem)
 			printf("note: mapping.csv not used: %s\n", prof.mapping_problem);
 		for (i = 0; i < prof.count; i++)
 			print_object(&prof.objects[i]);
+		print_people(&prof, merges[0] ? cli_rel(cli, merges) : NULL);
 		printf("\ndraft: %zu mapping rows for columns mapping.csv does not map, in %s\n", prof.draft_count,
 		       cli_rel(cli, draft));
 		if (html)

@@ -45,6 +45,13 @@ static void print_text(const struct crm_reconcile_result *res, const struct crm_
 		       (long long)o->mismatched, (long long)o->accepted);
 	}
 	for (i = 0, any = 0; i < res->count; i++)
+		if (res->objects[i].merged)
+			printf("%s  %s: %lld\n",
+			       any++ ? ""
+				     : "\nmerged ([dedupe]: records of a person loaded as its survivor's row, not "
+				       "missing):\n",
+			       res->objects[i].object, (long long)res->objects[i].merged);
+	for (i = 0, any = 0; i < res->count; i++)
 		if (res->objects[i].compared_with)
 			printf("%s  %s: %s\n", any++ ? "" : "\nsource as of the last change a sync applied:\n",
 			       res->objects[i].object, res->objects[i].compared_with);
@@ -233,6 +240,8 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 				  (json_int_t)o->unexpected, "mismatched", (json_int_t)o->mismatched, "accepted",
 				  (json_int_t)o->accepted, "consent_mismatches", (json_int_t)o->consent_mismatches,
 				  "optouts_lost", (json_int_t)o->optouts_lost, "fields", fields));
+		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "merged",
+				    json_integer(o->merged));
 		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "fields_blanked", blanked);
 		json_object_set_new(json_array_get(objects, json_array_size(objects) - 1), "compared_with",
 				    o->compared_with ? json_string(o->compared_with) : json_null());
@@ -279,11 +288,12 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 							(json_int_t)res->stages[i].target_count, "target_amount",
 							res->stages[i].target_amount));
 	for (i = 0; i < res->owner_count; i++)
-		json_array_append_new(owners, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "object",
-							res->owners[i].object, "field", res->owners[i].field, "owner",
-							res->owners[i].owner, "source", (json_int_t)res->owners[i].source,
-							"expected", (json_int_t)res->owners[i].expected, "target",
-							(json_int_t)res->owners[i].target));
+		json_array_append_new(owners,
+				      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "object", res->owners[i].object,
+						"field", res->owners[i].field, "owner", res->owners[i].owner, "source",
+						(json_int_t)res->owners[i].source, "expected",
+						(json_int_t)res->owners[i].expected, "target",
+						(json_int_t)res->owners[i].target));
 	for (i = 0; i < res->parent_count; i++)
 		json_array_append_new(parents,
 				      json_pack("{s:s, s:I, s:I}", "source_id", res->parents[i].source_id,

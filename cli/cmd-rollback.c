@@ -37,6 +37,9 @@ static void print_text(const struct crm_rollback_result *res, int verify_only, c
 		printf("  reverted: %lld inserted rows deleted, %lld updated rows restored, %lld rows created by "
 		       "others removed\n",
 		       (long long)res->deleted, (long long)res->restored, (long long)res->removed_others);
+		if (res->unmerged)
+			printf("  unmerged: %lld merged source id%s no longer name%s their survivor's row\n",
+			       (long long)res->unmerged, res->unmerged == 1 ? "" : "s", res->unmerged == 1 ? "s" : "");
 	}
 	printf("%s against the snapshot before run %lld:\n", verify_only ? "verify" : "check", (long long)res->run);
 	for (i = 0; i < res->diff_count; i++) {
@@ -78,6 +81,7 @@ static json_t *to_json(const struct crm_rollback_result *res, int verify_only)
 		json_object_set_new(root, "deleted", json_integer(res->deleted));
 		json_object_set_new(root, "restored", json_integer(res->restored));
 		json_object_set_new(root, "removed_others", json_integer(res->removed_others));
+		json_object_set_new(root, "unmerged", json_integer(res->unmerged));
 	}
 	json_object_set_new(root, "tables", tables);
 	json_object_set_new(root, "identical", json_boolean(res->identical));

@@ -247,7 +247,8 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 		(long long)res->leads_source, (long long)res->leads_target, (long long)res->opportunities_source,
 		(long long)res->opportunities_target);
 	if (res->owner_count)
-		fputs("<h2>Records per owner</h2>\n<table><tr><th>object</th><th>field</th><th>owner</th><th>source</th>"
+		fputs("<h2>Records per "
+		      "owner</h2>\n<table><tr><th>object</th><th>field</th><th>owner</th><th>source</th>"
 		      "<th>loaded as expected</th><th>target</th></tr>\n",
 		      out);
 	for (i = 0; i < res->owner_count; i++) {

@@ -8,6 +8,7 @@
 #define CRM_MIGRATE_INT_H
 
 #include "compat.h"
+#include "engine/dedupe.h"
 #include "engine/migrate.h"
 #include "engine/sample.h"
 #include "engine/pipeline.h"
@@ -52,6 +53,15 @@ struct written_row {
 	size_t order;
 };
 
+/* [dedupe] of one object in a run (merge.c). */
+struct merge_plan {
+	struct crm_dedupe_result found;
+	int64_t *rows; /* per group: the target row its records name already; 0 none yet, -1 several (not merged) */
+	unsigned char *unmerged; /* per group: rows is -1, for the report */
+};
+
+enum merge_role { MERGE_NONE, MERGE_SURVIVOR, MERGE_MERGED };
+
 struct migration {
 	struct crm_project *p;
 	const struct crm_migrate_options *opt;
@@ -86,6 +96,7 @@ struct migration {
 	size_t owner_tally_count, owner_tally_cap;
 	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
 	size_t source_count;
+	struct merge_plan **merge_plans; /* per project object, NULL without [dedupe] (merge.c) */
 	char tmpdir[PATH_MAX];
 	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
 };
@@ -156,6 +167,28 @@ struct object_run {
 	struct crm_state_id *ahead;    /* read_ahead: the staged batch's source ids */
 	size_t ahead_cap;
 };
+
+/*
+ * [dedupe] (merge.c). migrate_merge_plan finds the groups of the selected
+ * objects before the first pass; migrate_merge_role says what a record is
+ * to its group (MERGE_NONE also for a group left unmerged); a survivor's
+ * values come filled from migrate_merge_survivor, which also hands it the
+ * row another record of the person has; migrate_merge_finish points the
+ * merged ids at the survivor's row when pass 1 ends; migrate_write_merges
+ * writes reports/merges-RUN.csv.
+ */
+int migrate_merge_plan(struct migration *m, struct crm_error *err);
+void migrate_merge_release(struct migration *m);
+enum merge_role migrate_merge_role(const struct migration *m, const struct object_run *orun, const char *id,
+				   size_t id_len, size_t *group);
+int migrate_merge_survivor(struct migration *m, struct object_run *orun, size_t group, struct prepared *pr,
+			   struct crm_error *err);
+int migrate_merge_finish(struct migration *m, struct object_run *orun, struct crm_error *err);
+int migrate_write_merges(struct migration *m, struct crm_error *err);
+
+/* Keeps the loaded cache of o in step with an xref write (migrate.c). */
+int migrate_cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+		       int64_t target_id, struct crm_error *err);
 
 /* The key files at rest are sealed with ([security] key_file), or NULL. */
 static inline const struct crm_key *migrate_seal_key(const struct migration *m)

@@ -142,9 +142,8 @@ static void key_maps_drop(struct migration *m, size_t parent)
 		}
 }
 
-/* Keeps a loaded cache in step with an xref write. */
-static int cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
-		      int64_t target_id, struct crm_error *err)
+int migrate_cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+		       int64_t target_id, struct crm_error *err)
 {
 	struct crm_xref_cache *c = m->caches[o - m->p->objects];
 
@@ -506,7 +505,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 	x.hash = hash;
 	x.row_hash = row_hash;
 	x.seen_run = x.write_run = m->run;
-	if (cache_note(m, orun->o, sid, sid_len, id, err))
+	if (migrate_cache_note(m, orun->o, sid, sid_len, id, err))
 		return err->code;
 	return crm_state_xref_put(m->session.state, orun->key, sid, sid_len, &x, err);
 }
@@ -564,7 +563,7 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 			ins->target_id = orun->queue_ids[i];
 			ins->hash = q->hash;
 			orun->result->counts.inserted++;
-			if (cache_note(m, orun->o, q->id, q->id_len, ins->target_id, err))
+			if (migrate_cache_note(m, orun->o, q->id, q->id_len, ins->target_id, err))
 				return err->code;
 			continue;
 		}
@@ -691,8 +690,7 @@ static int reject_ambiguous(struct migration *m, struct object_run *orun, const 
 	char reason[512];
 	size_t a, at, n = 0;
 
-	at = (size_t)snprintf(reason, sizeof(reason), "'%.*s' is the id of ", (int)(v->len > 64 ? 64 : v->len),
-			      v->ptr);
+	at = (size_t)snprintf(reason, sizeof(reason), "'%.*s' is the id of ", (int)(v->len > 64 ? 64 : v->len), v->ptr);
 	for (a = 0; a < group->alt_count && at < sizeof(reason); a++)
 		if (pr->ambiguous_alts & (1u << a))
 			at += (size_t)snprintf(reason + at, sizeof(reason) - at, "%sa %s", n++ ? " and " : "",
@@ -895,6 +893,8 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 			  struct prepared *pr, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
+	enum merge_role role;
+	size_t group = 0;
 	int rc;
 
 	crm_fault_point("record");
@@ -904,6 +904,11 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 		pr->id = rec->id;
 		pr->id_len = rec->id_len;
 		pr->values = rec->values;
+		role = migrate_merge_role(m, orun, rec->id, rec->id_len, &group);
+		if (role == MERGE_MERGED)
+			return 0; /* its id names the survivor's row, whose links are the survivor's */
+		if (role == MERGE_SURVIVOR && migrate_merge_survivor(m, orun, group, pr, err))
+			return err->code;
 		return link_record(m, orun, rec, pr, err);
 	}
 	orun->result->counts.read++;
@@ -936,6 +941,11 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	pr->id = rec->id;
 	pr->id_len = rec->id_len;
 	pr->values = rec->values;
+	role = migrate_merge_role(m, orun, rec->id, rec->id_len, &group);
+	if (role == MERGE_MERGED)
+		return keep_seen(m, orun, rec->id, rec->id_len, err); /* pointed at its survivor when the pass ends */
+	if (role == MERGE_SURVIVOR && migrate_merge_survivor(m, orun, group, pr, err))
+		return err->code;
 	return load_record(m, orun, rec, pr, err);
 }
 
@@ -1131,7 +1141,9 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		goto out_rollback;
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
-		if (migrate_publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
+		/* the survivors' rows are in (their queue flushed) before the merged ids are pointed at them */
+		if (flush_queue(m, orun, err) || migrate_merge_finish(m, orun, err) ||
+		    migrate_publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
 			goto out_rollback;
 	} else {
 		orun->cp.pass2_done = 1;
@@ -1587,6 +1599,16 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		m.sampling = 1;
 	}
 
+	for (i = 0; (eff.sync || eff.events) && i < p->count; i++)
+		if (res->objects[i].selected && crm_config_dedupe(&p->cfg, res->objects[i].object)) {
+			crm_error_set(err, CRM_EINPUT,
+				      "%s: [dedupe \"%s\"]: a sync does not merge duplicates yet; load the object with "
+				      "'crmshift migrate' (which merges them), or sync the others with --objects",
+				      p->cfg.path, res->objects[i].object);
+			goto out_failed;
+		}
+	if (migrate_merge_plan(&m, err))
+		goto out_failed;
 	if (eff.events && migrate_run_events(&m, err))
 		goto out_failed;
 	for (i = 0; i < p->count; i++)
@@ -1633,7 +1655,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	{
 		char now[CRM_DT_MAX];
 		char *summary;
-		if (migrate_write_owners(&m, err) || migrate_seal_rejects(&m, err))
+		if (migrate_write_owners(&m, err) || migrate_write_merges(&m, err) || migrate_seal_rejects(&m, err))
 			goto out_failed;
 		summary = crm_migrate_summary_json(res, opt->dry_run);
 		crm_dt_now(NULL, now);
@@ -1678,6 +1700,7 @@ out:
 	crm_free(m.written);
 	crm_strmap_release(&m.owner_keys);
 	crm_free(m.owner_tallies);
+	migrate_merge_release(&m);
 	/* the snapshot, for the summary and the audit log */
 	res->sources = m.sources;
 	res->source_count = m.source_count;
@@ -1752,6 +1775,8 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 					(json_int_t)o->counts.rejected, "orphaned", (json_int_t)o->counts.orphaned);
 		if (obj && o->counts.blanked)
 			json_object_set_new(obj, "fields_blanked", json_integer(o->counts.blanked));
+		if (obj && o->counts.merged)
+			json_object_set_new(obj, "merged", json_integer(o->counts.merged));
 		if (obj && sync)
 			json_object_update_new(obj,
 					       json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)o->counts.deleted,
@@ -1803,6 +1828,14 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 					      (json_int_t)res->owner_records[CRM_OWNER_UNKNOWN], "inactive",
 					      (json_int_t)res->owner_records[CRM_OWNER_INACTIVE], "rejected",
 					      (json_int_t)res->owner_rejected));
+	if (res->merges_path[0]) {
+		int64_t merged = 0;
+		for (i = 0; i < res->count; i++)
+			merged += res->objects[i].counts.merged;
+		json_object_set_new(root, "merges",
+				    json_pack("{s:s, s:I, s:I}", "file", res->merges_path, "people",
+					      (json_int_t)res->merge_groups, "merged", (json_int_t)merged));
+	}
 	if (sync) {
 		json_object_set_new(root, "conflicts_file", json_string(res->conflicts_path));
 		json_object_set_new(root, "conflict_rows", json_integer(res->conflict_rows));

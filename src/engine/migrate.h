@@ -91,6 +91,9 @@ struct crm_migrate_result {
 	int64_t events_applied, events_skipped; /* sync --events: skipped were applied by an earlier sync */
 	/* owner(): reports/owners-RUN.csv ("" when no rule has owner()), and records by reason */
 	char owners_path[PATH_MAX];
+	/* [dedupe]: reports/merges-RUN.csv ("" when no object has one), and the people merged */
+	char merges_path[PATH_MAX];
+	int64_t merge_groups;
 	int64_t owner_records[3];	/* by enum crm_owner_reason: mapped, unknown, inactive */
 	int64_t owner_rejected;		/* of those: no default, so rejected */
 	int64_t owner_users;		/* source users named */

@@ -1827,6 +1827,44 @@ static void release_state(struct profiler *pr)
 	crm_config_release(&pr->cfg);
 }
 
+/*
+ * [dedupe]: the groups migrate would merge. They need the compiled mapping:
+ * a project that does not open leaves them unknown, and says why.
+ */
+static int find_people(struct crm_profile *prof, const char *dir, const char *objects, struct crm_error *err)
+{
+	struct crm_error perr = CRM_ERROR_INIT;
+	size_t i;
+
+	prof->project = crm_calloc(1, sizeof(*prof->project));
+	if (!prof->project)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (crm_project_open(prof->project, dir, &perr)) {
+		crm_project_release(prof->project);
+		crm_free(prof->project);
+		prof->project = NULL;
+		if (perr.code == CRM_ENOMEM)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		if (!(prof->people_problem = crm_strdup(perr.msg)))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return 0;
+	}
+	prof->people = crm_calloc(prof->project->cfg.dedupe_count + 1, sizeof(*prof->people));
+	if (!prof->people)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < prof->project->cfg.dedupe_count; i++) {
+		const struct crm_dedupe_config *d = &prof->project->cfg.dedupes[i];
+		struct crm_profile_people *pp = &prof->people[prof->people_count];
+		if (!crm_project_selected(objects, d->object))
+			continue;
+		pp->object = d->object;
+		prof->people_count++;
+		if (crm_dedupe_find(prof->project, crm_project_object(prof->project, d->object), d, &pp->found, err))
+			return err->code;
+	}
+	return 0;
+}
+
 int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objects, struct crm_error *err)
 {
 	struct profiler pr;
@@ -1937,6 +1975,8 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 			prof->objects = sorted;
 		}
 	}
+	if (!err->code && pr.cfg.dedupe_count)
+		find_people(prof, dir, objects, err);
 	prof->seconds = crm_dt_seconds_since(&start);
 	release_state(&pr);
 	if (err->code) {
@@ -1949,6 +1989,14 @@ int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objec
 void crm_profile_release(struct crm_profile *prof)
 {
 	size_t i, j, k;
+
+	for (i = 0; i < prof->people_count; i++)
+		crm_dedupe_result_release(&prof->people[i].found);
+	crm_free(prof->people);
+	crm_free(prof->people_problem);
+	if (prof->project)
+		crm_project_release(prof->project);
+	crm_free(prof->project);
 
 	for (i = 0; i < prof->count; i++) {
 		struct crm_profile_object *o = &prof->objects[i];
@@ -2001,6 +2049,22 @@ void crm_profile_release(struct crm_profile *prof)
 	crm_free(prof->mapping_problem);
 	crm_free(prof->name);
 	memset(prof, 0, sizeof(*prof));
+}
+
+int crm_profile_write_merges(const struct crm_profile *prof, const char *path, struct crm_error *err)
+{
+	struct crm_atomic_file af;
+	size_t i;
+	int bad = 0;
+
+	if (crm_atomic_open(&af, path, err))
+		return err->code;
+	bad |= fputs(CRM_DEDUPE_CSV_HEADER, af.f) == EOF;
+	for (i = 0; i < prof->people_count && !bad; i++)
+		bad |= crm_dedupe_write_rows(af.f, prof->people[i].object, &prof->people[i].found, NULL) != 0;
+	if (bad)
+		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", path, strerror(errno));
+	return crm_atomic_commit(&af, err);
 }
 
 int crm_profile_write_draft(const struct crm_profile *prof, const char *path, struct crm_error *err)

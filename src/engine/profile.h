@@ -27,6 +27,7 @@
 #define CRM_PROFILE_H
 
 #include "compat.h"
+#include "engine/dedupe.h"
 #include "io/dirt.h"
 #include "transform/infer.h"
 #include "util/error.h"
@@ -149,6 +150,12 @@ struct crm_profile_draft_row {
 	char *col[8];
 };
 
+/* [dedupe "Object"]: the people entered more than once, found before anything moves, as migrate finds them. */
+struct crm_profile_people {
+	const char *object; /* borrowed from the project */
+	struct crm_dedupe_result found;
+};
+
 struct crm_profile {
 	char *name;			    /* [migration] name, NULL when the project has none */
 	char *mapping_problem;		    /* mapping.csv could not be read: profiled without it */
@@ -156,6 +163,15 @@ struct crm_profile {
 	size_t count;
 	struct crm_profile_draft_row *draft;
 	size_t draft_count;
+	/*
+	 * [dedupe]: the groups, found with the project's compiled mapping (the
+	 * project is kept open for their rules); people_problem says why they
+	 * could not be looked for (the mapping does not compile, say).
+	 */
+	struct crm_project *project;
+	struct crm_profile_people *people;
+	size_t people_count;
+	char *people_problem;
 	double seconds;
 };
 
@@ -167,6 +183,9 @@ struct crm_profile {
  */
 int crm_profile_run(struct crm_profile *prof, const char *dir, const char *objects, struct crm_error *err);
 void crm_profile_release(struct crm_profile *prof);
+
+/* Writes the people's groups (crm_dedupe_write_rows) to path, whole or not at all (mode 0600). */
+int crm_profile_write_merges(const struct crm_profile *prof, const char *path, struct crm_error *err);
 
 /* Writes the draft rows as a mapping.csv (with its header) to path, whole or not at all (mode 0600). */
 int crm_profile_write_draft(const struct crm_profile *prof, const char *path, struct crm_error *err);

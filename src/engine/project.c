@@ -3,6 +3,7 @@
  */
 #include "compat.h"
 #include "engine/project.h"
+#include "engine/dedupe.h"
 #include "io/reader.h"
 #include "util/alloc.h"
 
@@ -261,6 +262,23 @@ static int order_objects(struct crm_project *p, struct crm_error *err)
 }
 
 /* Each ref(Object.field) names a column of the parent's export. */
+/* Every [dedupe] rule compares columns its object's mapping fills. */
+static void check_dedupes(struct crm_project *p, struct crm_error *first)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.dedupe_count; i++) {
+		const struct crm_dedupe_config *d = &p->cfg.dedupes[i];
+		const struct crm_project_object *o = crm_project_object(p, d->object);
+		struct crm_error e = CRM_ERROR_INIT;
+		if (!o || !o->prog || !crm_dedupe_check(p, o, d, &e))
+			continue; /* the object's own errors are reported */
+		crm_diags_add(&p->diags, &e);
+		if (!first->code)
+			*first = e;
+	}
+}
+
 static void check_ref_keys(struct crm_project *p, struct crm_error *first)
 {
 	size_t o, f, c;
@@ -393,6 +411,7 @@ int crm_project_open(struct crm_project *p, const char *dir, struct crm_error *e
 	}
 	check_link_thresholds(p, &first);
 	check_ref_keys(p, &first);
+	check_dedupes(p, &first);
 	if (!first.code && order_objects(p, &first)) {
 		crm_project_release(p);
 		return crm_error_set(err, first.code, "%s", first.msg);

@@ -19,6 +19,7 @@
  */
 #include "compat.h"
 #include "engine/reconcile.h"
+#include "engine/dedupe.h"
 #include "engine/pipeline.h"
 #include "engine/refkey.h"
 #include "engine/source.h"
@@ -251,7 +252,10 @@ struct object_check {
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
 	struct owner_counts owners;
-	struct ref_tally *refs;		  /* per field, for references: what the target points at */
+	/* [dedupe]: the groups, as migrate finds them, and per group the row they name (0 none, -1 several) */
+	struct crm_dedupe_result dedupe;
+	int64_t *dedupe_rows;
+	struct ref_tally *refs; /* per field, for references: what the target points at */
 	uint8_t *unresolved; /* per field: REF_MISSING, the record's reference names no loaded parent; REF_ELSEWHERE */
 	struct crm_xref_cache **key_maps; /* per field: what a ref(Object.field) resolves by (refkey.h) */
 	int *ref_bit;			  /* per field: the bit of a reference in trow_refs, -1 for other fields */
@@ -677,8 +681,8 @@ static int merge_owners(struct reconciliation *rc, struct object_check *oc, stru
 			if (!e->key)
 				continue;
 			added = crm_strmap_put(&rows, e->key, e->key_len, (int64_t)res->owner_count, NULL, &row, err);
-			if (added < 0 ||
-			    (added && crm_grow(&res->owners, res->owner_count, &res->owner_cap, sizeof(*res->owners), 16))) {
+			if (added < 0 || (added && crm_grow(&res->owners, res->owner_count, &res->owner_cap,
+							    sizeof(*res->owners), 16))) {
 				rc_ = crm_error_set(err, CRM_ENOMEM, "out of memory");
 				break;
 			}
@@ -794,6 +798,44 @@ static int tally_links(struct object_check *oc, const struct crm_stage_record *r
 }
 
 /*
+ * A record of a merged group: 1 for a merged one (counted merged, or
+ * missing when its id does not name the survivor's row), 0 otherwise; a
+ * survivor's values come filled in *copy, which rec then points at.
+ */
+static int merged_record(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record **rec,
+			 struct crm_stage_record *copy, struct crm_error *err)
+{
+	long member = oc->dedupe_rows ? crm_dedupe_member(&oc->dedupe, (*rec)->id, (*rec)->id_len) : -1;
+	size_t g;
+	int64_t target;
+
+	if (member < 0 || oc->dedupe.members[member].line != (*rec)->line)
+		return 0;
+	g = oc->dedupe.group_of[member];
+	if (oc->dedupe_rows[g] < 0)
+		return 0;
+	if ((size_t)member == oc->dedupe.groups[g].first) {
+		*copy = **rec;
+		copy->values = crm_dedupe_filled(&oc->dedupe, g, (*rec)->values, &rc->arena);
+		if (!copy->values)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		*rec = copy;
+		return 0;
+	}
+	if (oc->phase == 1) {
+		struct crm_xref_cache *ids = cache_for(rc, oc->o->cfg->name, err);
+		if (!ids)
+			return err->code;
+		if (oc->dedupe_rows[g] > 0 && crm_xref_cache_get(ids, (*rec)->id, (*rec)->id_len, &target) &&
+		    target == oc->dedupe_rows[g])
+			oc->r->merged++;
+		else
+			oc->r->missing++;
+	}
+	return 1;
+}
+
+/*
  * One record of the source (an export's, or a change event's), phase 1:
  * what the target should hold; phase 2: the details of a record that
  * differs, or the links of one the target lacks.
@@ -805,8 +847,9 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 	long role_opp = oc->role_opp, account = oc->account;
 	size_t k;
 	struct slot *s;
+	struct crm_stage_record filled;
 	uint8_t skip;
-	int added, orphan;
+	int added, orphan, merged;
 
 	crm_arena_reset(&rc->arena);
 	if (oc->phase == 1 && shadowed(oc, rec))
@@ -843,6 +886,9 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 		}
 		return 0;
 	}
+	merged = merged_record(rc, oc, &rec, &filled, err);
+	if (merged)
+		return merged < 0 ? merged : 0;
 	if (oc->phase == 2) {
 		struct slot *d = idmap_get(&oc->expected, rec->id, rec->id_len);
 		size_t f, total = 0;
@@ -1387,6 +1433,8 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->details);
 	crm_free(oc->trows);
 	crm_free(oc->tstages);
+	crm_dedupe_result_release(&oc->dedupe);
+	crm_free(oc->dedupe_rows);
 	crm_strmap_release(&oc->owners.source);
 	crm_strmap_release(&oc->owners.expected);
 	crm_strmap_release(&oc->owners.target);
@@ -1445,6 +1493,38 @@ static int merge_counts(struct crm_idcount *into, const struct crm_idcount *from
 	return 0;
 }
 
+/*
+ * [dedupe]: the object's groups as migrate finds them, and the row each
+ * names in the cross-reference: a group naming several rows was left
+ * unmerged by migrate, and its records are reconciled as any.
+ */
+static int find_people(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
+{
+	const struct crm_dedupe_config *d = crm_config_dedupe(&rc->p->cfg, oc->o->cfg->name);
+	struct crm_xref_cache *ids;
+	size_t g, k;
+
+	if (!d)
+		return 0;
+	if (crm_dedupe_find(rc->p, oc->o, d, &oc->dedupe, err) || !(ids = cache_for(rc, oc->o->cfg->name, err)))
+		return err->code;
+	oc->dedupe_rows = crm_calloc(oc->dedupe.group_count + 1, sizeof(int64_t));
+	if (!oc->dedupe_rows)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (g = 0; g < oc->dedupe.group_count; g++)
+		for (k = 0; k < oc->dedupe.groups[g].count; k++) {
+			const char *id = oc->dedupe.members[oc->dedupe.groups[g].first + k].id;
+			int64_t target;
+			if (!crm_xref_cache_get(ids, id, strlen(id), &target))
+				continue;
+			if (!oc->dedupe_rows[g])
+				oc->dedupe_rows[g] = target;
+			else if (oc->dedupe_rows[g] != target)
+				oc->dedupe_rows[g] = -1;
+		}
+	return 0;
+}
+
 static int check_object(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
 {
 	const struct crm_program *prog = oc->o->prog;
@@ -1456,7 +1536,7 @@ static int check_object(struct reconciliation *rc, struct object_check *oc, stru
 	memset(&sc, 0, sizeof(sc));
 	sc.rc = rc;
 	sc.oc = oc;
-	if (setup_check(rc, oc, err) || preload(rc, oc, err))
+	if (setup_check(rc, oc, err) || preload(rc, oc, err) || find_people(rc, oc, err))
 		return err->code;
 	rc->res->has_junction |= oc->role_opp >= 0;
 	if (rc->session.store->ops->count(rc->session.store, prog->table, &count, err))

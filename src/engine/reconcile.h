@@ -55,6 +55,12 @@ struct crm_recon_object {
 	int64_t optouts_lost; /* an opt-out in the source that is not one in the target */
 	int64_t blanked;      /* values on_invalid = blank leaves empty, in records the target should hold */
 	/*
+	 * [dedupe]: records merged into their person's survivor, whose source
+	 * id names the survivor's row (not expected as rows of their own); one
+	 * whose id names no row or another is counted missing instead.
+	 */
+	int64_t merged;
+	/*
 	 * What the expected side was read from, when it is more than the
 	 * export: "exports/Contact.csv (run 1) + delta/Contact.csv (run 2)",
 	 * the source as of the last change a sync applied. NULL otherwise.

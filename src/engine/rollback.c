@@ -329,9 +329,15 @@ static int revert_run(struct rollback *rb, struct crm_rollback_progress *progres
 
 	do {
 		uint64_t transaction = crm_session_transaction_size((unsigned)rb->buf.cap, reverted);
+		int64_t unmerged = 0;
 		if (rb->session.store->ops->begin(rb->session.store, err))
 			return err->code;
 		in_transaction = 0;
+		/* the merged ids the run pointed at its rows go first, with the first batch (none after it) */
+		if (!reverted && crm_state_merges_undo(rb->session.state, rb->res->run, &unmerged, err))
+			goto fail;
+		rb->res->unmerged += unmerged;
+		in_transaction = (uint64_t)unmerged;
 		do {
 			if (revert_entries(rb, progress, arena, &count, err))
 				return err->code;

@@ -42,6 +42,7 @@ struct crm_rollback_result {
 	int64_t edited, created; /* rows exported to export_path */
 	char export_path[PATH_MAX];
 	int64_t deleted, restored, removed_others;
+	int64_t unmerged; /* [dedupe]: merged source ids whose cross-reference the run added, forgotten */
 	struct crm_snapshot_diff *diffs; /* the target against the pre-run snapshot */
 	size_t diff_count;
 	int identical;

@@ -36,6 +36,7 @@ struct parse_state {
 	struct crm_strmap keys_seen, sections_seen;
 	int key_in_section; /* a key was set since the last section header */
 	int continuation;   /* the line read last is indented after a key: inih continues that key with it */
+	int in_dedupe;	    /* the current section is a [dedupe "..."] */
 };
 
 /* Keys whose value is a list: an indented line after them adds items (inih's multi-line values). */
@@ -73,14 +74,15 @@ static int refuse(struct parse_state *st, const char *fmt, ...)
 }
 
 /* Parses `object "Name"`; returns the name (in buf) or NULL when the section is not an object. */
-static const char *object_name(const char *section, char *buf, size_t cap)
+/* The quoted name of a section [kind "Name"] into buf; NULL when section is not of that kind. */
+static const char *quoted_name(const char *kind, const char *section, char *buf, size_t cap)
 {
 	const char *p = section, *q;
-	size_t len;
+	size_t len, kind_len = strlen(kind);
 
-	if (strncmp(p, "object", 6) != 0 || (p[6] != ' ' && p[6] != '\t'))
+	if (strncmp(p, kind, kind_len) != 0 || (p[kind_len] != ' ' && p[kind_len] != '\t'))
 		return NULL;
-	p += 6;
+	p += kind_len;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p != '"')
@@ -94,6 +96,141 @@ static const char *object_name(const char *section, char *buf, size_t cap)
 	memcpy(buf, p + 1, len);
 	buf[len] = '\0';
 	return buf;
+}
+
+static const char *object_name(const char *section, char *buf, size_t cap)
+{
+	return quoted_name("object", section, buf, cap);
+}
+
+static const char *dedupe_name(const char *section, char *buf, size_t cap)
+{
+	return quoted_name("dedupe", section, buf, cap);
+}
+
+static const char *const survivor_names[] = {"first", "most_recent", "most_complete"};
+
+const char *crm_survivor_name(enum crm_survivor survivor)
+{
+	return survivor_names[survivor];
+}
+
+static struct crm_dedupe_config *add_dedupe(struct parse_state *st, const char *name)
+{
+	struct crm_config *cfg = st->cfg;
+	struct crm_dedupe_config *d;
+	size_t i;
+
+	for (i = 0; i < cfg->dedupe_count; i++)
+		if (strcmp(cfg->dedupes[i].object, name) == 0)
+			return &cfg->dedupes[i];
+	if (cfg->dedupe_count >= CRM_MAX_OBJECTS) {
+		refuse(st, "more than %u [dedupe] sections", CRM_MAX_OBJECTS);
+		return NULL;
+	}
+	d = crm_realloc(cfg->dedupes, (cfg->dedupe_count + 1) * sizeof(*d));
+	if (!d) {
+		st->oom = 1;
+		return NULL;
+	}
+	cfg->dedupes = d;
+	d = &cfg->dedupes[cfg->dedupe_count];
+	memset(d, 0, sizeof(*d));
+	d->line = st->section_line;
+	if (!(d->object = crm_strdup(name))) {
+		st->oom = 1;
+		return NULL;
+	}
+	cfg->dedupe_count++;
+	return d;
+}
+
+/* The text from p to end, white space trimmed, as a new string; NULL (st->oom) on OOM. */
+static char *trimmed_copy(struct parse_state *st, const char *p, const char *end)
+{
+	char *s;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (!(s = crm_strndup(p, (size_t)(end - p))))
+		st->oom = 1;
+	return s;
+}
+
+/* match = email; phone; first_name+last_name+account_id */
+static int parse_match(struct parse_state *st, struct crm_dedupe_config *d, const char *value)
+{
+	const char *p = value;
+
+	if (d->rule_count)
+		return refuse(st, "match is set twice in [dedupe \"%s\"]", d->object);
+	for (;;) {
+		const char *end = strchr(p, ';'), *q;
+		struct crm_match_rule *r;
+		if (!end)
+			end = p + strlen(p);
+		r = crm_realloc(d->rules, (d->rule_count + 1) * sizeof(*r));
+		if (!r) {
+			st->oom = 1;
+			return 0;
+		}
+		d->rules = r;
+		r = &d->rules[d->rule_count++];
+		memset(r, 0, sizeof(*r));
+		if (!(r->text = trimmed_copy(st, p, end)))
+			return 0;
+		if (!r->text[0])
+			return refuse(st, "match '%s': rule %zu is empty (rules are joined by ';', fields by '+')",
+				      value, d->rule_count);
+		for (q = r->text;;) {
+			const char *plus = strchr(q, '+');
+			char **fields;
+			if (!plus)
+				plus = q + strlen(q);
+			fields = crm_realloc(r->fields, (r->count + 1) * sizeof(*fields));
+			if (!fields) {
+				st->oom = 1;
+				return 0;
+			}
+			r->fields = fields;
+			if (!(r->fields[r->count] = trimmed_copy(st, q, plus)))
+				return 0;
+			if (!r->fields[r->count++][0])
+				return refuse(st, "match rule '%s' has an empty field (fields are joined by '+')",
+					      r->text);
+			if (!*plus)
+				break;
+			q = plus + 1;
+		}
+		if (!*end)
+			return 1;
+		p = end + 1;
+	}
+}
+
+static int dedupe_key(struct parse_state *st, struct crm_dedupe_config *d, const char *key, const char *value)
+{
+	size_t i;
+
+	if (strcmp(key, "match") == 0)
+		return parse_match(st, d, value);
+	if (strcmp(key, "survivor") == 0) {
+		for (i = 0; i < sizeof(survivor_names) / sizeof(survivor_names[0]); i++)
+			if (strcmp(value, survivor_names[i]) == 0) {
+				d->survivor = (enum crm_survivor)i;
+				return 1;
+			}
+		return refuse(st, "survivor '%s' is not most_recent, most_complete or first", value);
+	}
+	if (strcmp(key, "fill") == 0) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return refuse(st, "fill '%s' is not yes or no", value);
+		d->fill = strcmp(value, "yes") == 0;
+		return 1;
+	}
+	return refuse(st, "unknown key '%s' in [dedupe \"%s\"] (match, survivor, fill)", key, d->object);
 }
 
 static struct crm_object_config *add_object(struct parse_state *st, const char *name)
@@ -504,10 +641,13 @@ static int handler(void *user, const char *section, const char *key, const char 
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
 		    strcmp(section, "policy") && strcmp(section, "reconcile") && strcmp(section, "gates") &&
-		    strcmp(section, "security") && !object_name(section, name, sizeof(name)))
+		    strcmp(section, "security") && !object_name(section, name, sizeof(name)) &&
+		    !dedupe_name(section, name, sizeof(name)))
 			return refuse(st, "unknown section [%s]", section);
 		if (object_name(section, name, sizeof(name)))
 			return add_object(st, name) != NULL;
+		if (dedupe_name(section, name, sizeof(name)))
+			return add_dedupe(st, name) != NULL;
 		return 1;
 	}
 	if (strcmp(section, "migration") == 0) {
@@ -548,6 +688,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (object_name(section, name, sizeof(name))) {
 		struct crm_object_config *obj = add_object(st, name);
 		return obj ? object_key(st, obj, key, value) : 0;
+	}
+	if (dedupe_name(section, name, sizeof(name))) {
+		struct crm_dedupe_config *d = add_dedupe(st, name);
+		return d ? dedupe_key(st, d, key, value) : 0;
 	}
 	if (strcmp(section, "policy") == 0)
 		return policy_key(st, key, value);
@@ -609,6 +753,7 @@ static char *read_line(char *str, int num, void *stream)
 			   line[skip] != '\0' && line[skip] != ';' && line[skip] != '#';
 	if (line[skip] == '[') {
 		st->key_in_section = 0;
+		st->in_dedupe = strncmp(line + skip + 1, "dedupe", 6) == 0;
 		const char *end = strchr(line + skip, ']');
 		const struct crm_strmap_entry *first;
 		int added;
@@ -626,6 +771,18 @@ static char *read_line(char *str, int num, void *stream)
 				return refused_line(str);
 			}
 		}
+	}
+	if (st->in_dedupe && strncmp(line + skip, "match", 5) == 0) {
+		/* "a ; b" would end the rules at a comment: the rest would be lost without a word */
+		const char *c = strpbrk(line + skip, ";#");
+		for (; c; c = strpbrk(c + 1, ";#"))
+			if (c[-1] == ' ' || c[-1] == '\t') {
+				refuse(st,
+				       "match: ' %c' starts a comment here, and the rules after it would be lost: "
+				       "write them as 'email; phone' (no space before ';')",
+				       *c);
+				return refused_line(str);
+			}
 	}
 	return line;
 }
@@ -656,6 +813,18 @@ void crm_config_release(struct crm_config *cfg)
 	for (i = 0; i < cfg->policy.link_threshold_count; i++)
 		crm_free(cfg->policy.link_thresholds[i].reference);
 	crm_free(cfg->policy.link_thresholds);
+	for (i = 0; i < cfg->dedupe_count; i++) {
+		size_t r, f;
+		for (r = 0; r < cfg->dedupes[i].rule_count; r++) {
+			for (f = 0; f < cfg->dedupes[i].rules[r].count; f++)
+				crm_free(cfg->dedupes[i].rules[r].fields[f]);
+			crm_free(cfg->dedupes[i].rules[r].fields);
+			crm_free(cfg->dedupes[i].rules[r].text);
+		}
+		crm_free(cfg->dedupes[i].rules);
+		crm_free(cfg->dedupes[i].object);
+	}
+	crm_free(cfg->dedupes);
 	for (i = 0; i < cfg->tolerance_count; i++) {
 		crm_free(cfg->tolerances[i].table);
 		crm_free(cfg->tolerances[i].column);
@@ -735,6 +904,16 @@ char *crm_config_export_path(const struct crm_config *cfg, const struct crm_obje
 	if (crm_config_reader_kind(obj) == CRM_READER_SQLITE && !obj->file)
 		return crm_config_path(cfg, cfg->source_path);
 	return source_file_path(cfg, obj->file);
+}
+
+const struct crm_dedupe_config *crm_config_dedupe(const struct crm_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->dedupe_count; i++)
+		if (strcmp(cfg->dedupes[i].object, name) == 0)
+			return &cfg->dedupes[i];
+	return NULL;
 }
 
 const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name)
@@ -853,6 +1032,23 @@ static int check_config(struct crm_config *cfg, struct crm_error *err)
 	for (i = 0; i < cfg->object_count; i++)
 		if (object_defaults(cfg, &cfg->objects[i], err))
 			return err->code;
+	for (i = 0; i < cfg->dedupe_count; i++) {
+		const struct crm_dedupe_config *d = &cfg->dedupes[i];
+		const struct crm_object_config *obj = crm_config_object(cfg, d->object);
+		if (!obj)
+			return crm_error_set(err, CRM_EINPUT, "%s:%lu: [dedupe \"%s\"]: there is no [object \"%s\"]",
+					     cfg->path, d->line, d->object, d->object);
+		if (!d->rule_count)
+			return crm_error_set(err, CRM_EINPUT,
+					     "%s:%lu: [dedupe \"%s\"] has no match (as 'match = email; "
+					     "first_name+last_name+account_id')",
+					     cfg->path, d->line, d->object);
+		if (d->survivor == CRM_SURVIVOR_MOST_RECENT && (!obj->modified || !obj->modified[0]))
+			return crm_error_set(err, CRM_EINPUT,
+					     "%s:%lu: [dedupe \"%s\"] survivor = most_recent needs [object \"%s\"] "
+					     "modified: the column that says when a record last changed",
+					     cfg->path, d->line, d->object, d->object);
+	}
 	if (cfg->source_plan && read_plan(cfg, err))
 		return err->code;
 	if (!cfg->target_url && !(cfg->target_url = crm_strdup("sqlite:target.db")))

@@ -57,6 +57,30 @@ struct crm_policy {
 	size_t critical_count;
 };
 
+/* [dedupe] survivor: whose fields the one target row of a person takes. */
+enum crm_survivor {
+	CRM_SURVIVOR_FIRST,	    /* the first record of the export */
+	CRM_SURVIVOR_MOST_RECENT,   /* the newest by [object] modified (ties: the first) */
+	CRM_SURVIVOR_MOST_COMPLETE, /* the one with most fields filled (ties: the first) */
+};
+
+/* One rule of [dedupe] match: target fields that must all be filled and equal. */
+struct crm_match_rule {
+	char **fields;
+	size_t count;
+	char *text; /* as written, "first_name+last_name" */
+};
+
+/* [dedupe "Object"]: which records of an object are one person, and whose fields the target keeps. */
+struct crm_dedupe_config {
+	char *object;
+	struct crm_match_rule *rules; /* match = a; b+c: records matching by any rule, transitively, are one */
+	size_t rule_count;
+	enum crm_survivor survivor;
+	int fill;	    /* fill = yes: the survivor's blank fields from the others */
+	unsigned long line; /* where the section starts */
+};
+
 enum crm_tolerance_kind { CRM_TOL_NUMBER, CRM_TOL_CASE };
 
 /* [reconcile] tolerance: a field compared within a margin or without case. */
@@ -96,6 +120,8 @@ struct crm_config {
 	struct crm_policy policy;
 	struct crm_tolerance *tolerances;
 	size_t tolerance_count;
+	struct crm_dedupe_config *dedupes;
+	size_t dedupe_count;
 	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
 	struct crm_gates gates;
 	char *region;		     /* [security] region: where the target is */
@@ -111,6 +137,11 @@ void crm_config_release(struct crm_config *cfg);
 
 /* The lost_links threshold of the reference object.field: its own, else [policy] lost_links. */
 double crm_policy_lost_links(const struct crm_policy *pol, const char *object, const char *field);
+
+/* The [dedupe] section of object name, or NULL. Borrowed from cfg. */
+const struct crm_dedupe_config *crm_config_dedupe(const struct crm_config *cfg, const char *name);
+/* The name of a survivor choice as crmshift.ini writes it ("most_recent"). */
+const char *crm_survivor_name(enum crm_survivor survivor);
 
 /* The object section named name, or NULL. Borrowed from cfg. */
 const struct crm_object_config *crm_config_object(const struct crm_config *cfg, const char *name);

@@ -172,6 +172,7 @@ static const char *const schema_sql =
 	"  orphans_offset BIGINT NOT NULL, deleted BIGINT NOT NULL DEFAULT 0,\n"
 	"  conflicts BIGINT NOT NULL DEFAULT 0, skipped BIGINT NOT NULL DEFAULT 0,\n"
 	"  max_modified @BYTES@ NOT NULL DEFAULT '', blanked BIGINT NOT NULL DEFAULT 0,\n"
+	"  merged BIGINT NOT NULL DEFAULT 0,\n"
 	"  PRIMARY KEY (run_id, object));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.rollbacks (\n"
 	"  run_id BIGINT PRIMARY KEY, started_at @BYTES@ NOT NULL, exported BIGINT NOT NULL,\n"
@@ -186,6 +187,9 @@ static const char *const schema_sql =
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, source_user @BYTES@ NOT NULL,\n"
 	"  target_owner @BYTES@ NOT NULL, reason @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  PRIMARY KEY (run_id, object, source_user, target_owner, reason));\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.merges (\n"
+	"  run_id BIGINT NOT NULL, object_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL,\n"
+	"  target_id BIGINT NOT NULL, PRIMARY KEY (run_id, object_id, source_id));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_pipeline (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
@@ -206,6 +210,7 @@ static const struct {
 	{"checkpoints", "skipped", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "max_modified", "TEXT NOT NULL DEFAULT ''"},
 	{"checkpoints", "blanked", "BIGINT NOT NULL DEFAULT 0"},
+	{"checkpoints", "merged", "BIGINT NOT NULL DEFAULT 0"},
 	{"source_files", "resolved", "TEXT NOT NULL DEFAULT ''"},
 };
 
@@ -289,18 +294,18 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
 		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified,"
-		" blanked FROM crmshift.checkpoints WHERE run_id = $1 AND object = $2",
+		" blanked, merged FROM crmshift.checkpoints WHERE run_id = $1 AND object = $2",
 		"INSERT INTO crmshift.checkpoints (run_id, object, pass1_records, pass1_done, pass2_records,"
 		" pass2_done, read, inserted, updated, unchanged, rejected, orphaned, rejects_offset, orphans_offset,"
-		" deleted, conflicts, skipped, max_modified, blanked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-		" $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (run_id, object) DO UPDATE SET"
+		" deleted, conflicts, skipped, max_modified, blanked, merged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+		" $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (run_id, object) DO UPDATE SET"
 		" pass1_records = excluded.pass1_records, pass1_done = excluded.pass1_done,"
 		" pass2_records = excluded.pass2_records, pass2_done = excluded.pass2_done, read = excluded.read,"
 		" inserted = excluded.inserted, updated = excluded.updated, unchanged = excluded.unchanged,"
 		" rejected = excluded.rejected, orphaned = excluded.orphaned,"
 		" rejects_offset = excluded.rejects_offset, orphans_offset = excluded.orphans_offset,"
 		" deleted = excluded.deleted, conflicts = excluded.conflicts, skipped = excluded.skipped,"
-		" max_modified = excluded.max_modified, blanked = excluded.blanked",
+		" max_modified = excluded.max_modified, blanked = excluded.blanked, merged = excluded.merged",
 	};
 	size_t i;
 
@@ -1168,6 +1173,7 @@ int crm_state_checkpoint_get(struct crm_state *st, int64_t run, const char *obje
 		cp->counts.skipped = crm_stmt_col_int64(s, 14);
 		copy_col(cp->max_modified, sizeof(cp->max_modified), s, 15);
 		cp->counts.blanked = crm_stmt_col_int64(s, 16);
+		cp->counts.merged = crm_stmt_col_int64(s, 17);
 	}
 	crm_stmt_reset(s);
 	return rc;
@@ -1200,6 +1206,7 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 	crm_stmt_int64(s, 17, cp->counts.skipped);
 	crm_stmt_str(s, 18, cp->max_modified);
 	crm_stmt_int64(s, 19, cp->counts.blanked);
+	crm_stmt_int64(s, 20, cp->counts.merged);
 	return step_done(s, err);
 }
 
@@ -1788,6 +1795,72 @@ int crm_state_owners_each(struct crm_state *st, int64_t run, crm_state_owner_fn 
 		}
 	}
 	crm_stmt_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int crm_state_merge_add(struct crm_state *st, int64_t run, int64_t key, const char *source_id, size_t source_id_len,
+			int64_t target_id, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st,
+					"INSERT INTO crmshift.merges (run_id, object_id, source_id, target_id) VALUES "
+					"($1, $2, $3, $4) ON CONFLICT (run_id, object_id, source_id) DO UPDATE SET "
+					"target_id = excluded.target_id",
+					err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	crm_stmt_int64(s, 2, key);
+	crm_stmt_text(s, 3, source_id, source_id_len);
+	crm_stmt_int64(s, 4, target_id);
+	return step_once(s, err);
+}
+
+int crm_state_merges_undo(struct crm_state *st, int64_t run, int64_t *undone, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(
+		st, "SELECT object_id, source_id FROM crmshift.merges WHERE run_id = $1 ORDER BY object_id, source_id",
+		err);
+	struct crm_arena arena;
+	struct {
+		int64_t key;
+		char *id;
+	} *found = NULL;
+	size_t count = 0, cap = 0, i;
+	int rc;
+
+	*undone = 0;
+	if (!s)
+		return err->code;
+	crm_arena_init(&arena, 4096);
+	crm_stmt_int64(s, 1, run);
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		size_t len;
+		const char *id = crm_stmt_col_text(s, 1, &len);
+		if (crm_grow(&found, count, &cap, sizeof(*found), 64) ||
+		    !(found[count].id = crm_arena_strndup(&arena, id ? id : "", id ? len : 0))) {
+			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
+		}
+		found[count++].key = crm_stmt_col_int64(s, 0);
+	}
+	crm_stmt_finalize(s);
+	/* read whole before writing: a statement open on the table while it changes is not portable */
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = crm_state_xref_forget(st, found[i].key, found[i].id, strlen(found[i].id), err);
+	if (rc == 0 && count) {
+		s = once(st, "DELETE FROM crmshift.merges WHERE run_id = $1", err);
+		if (!s)
+			rc = err->code;
+		else {
+			crm_stmt_int64(s, 1, run);
+			rc = step_once(s, err);
+		}
+	}
+	if (rc == 0)
+		*undone = (int64_t)count;
+	crm_free(found);
+	crm_arena_release(&arena);
 	return rc < 0 ? rc : 0;
 }
 

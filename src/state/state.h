@@ -50,6 +50,7 @@ struct crm_counts {
 	int64_t conflicts; /* sync: changed in the source and edited in the target, left as they were */
 	int64_t skipped;   /* sync: not modified since the watermark */
 	int64_t blanked;   /* values left empty by on_invalid = blank (their records loaded) */
+	int64_t merged;	   /* [dedupe]: records merged into another of the same person, not loaded as rows */
 };
 
 struct crm_run_info {
@@ -242,6 +243,15 @@ int crm_state_ledger_walk(struct crm_state *state, int64_t run, int64_t first, i
  * update's hashes are cleared, a deleted record's entry comes back.
  */
 int crm_state_xref_undo(struct crm_state *state, const struct crm_ledger_entry *entry, struct crm_error *err);
+
+/*
+ * A merged record of run ([dedupe]): its source id now names target_id, the
+ * row of the person's survivor, in the xref; the rollback of run forgets it.
+ */
+int crm_state_merge_add(struct crm_state *state, int64_t run, int64_t key, const char *source_id, size_t source_id_len,
+			int64_t target_id, struct crm_error *err);
+/* Forgets the xref entries of run's merges, and the merges (*undone of them): part of its rollback. */
+int crm_state_merges_undo(struct crm_state *state, int64_t run, int64_t *undone, struct crm_error *err);
 
 /* How far the rollback of a run got: committed with each batch it reverts. */
 struct crm_rollback_progress {

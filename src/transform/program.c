@@ -1826,7 +1826,7 @@ static const struct {
 	{"00Q", "Lead", "lead"},
 };
 
-#define ALT_NONE	((size_t)-1) /* a Salesforce id of a known object the group does not name */
+#define ALT_NONE      ((size_t)-1) /* a Salesforce id of a known object the group does not name */
 #define ALT_UNDECIDED ((size_t)-2) /* the key prefix cannot tell: the cross-references will */
 
 /*

@@ -19,7 +19,7 @@
 #define CRM_MAX_SPELLING_KEY   256u  /* a key longer than this is never "spelt differently" from another */
 #define CRM_COUNT_MAX	       1e15  /* a count in crmshift.ini ([policy] consent_mismatches): exact in a double */
 #define CRM_MAX_JSON_DEPTH     2048u /* nesting of one JSON record: jansson's limit, which the other JSON readers use */
-#define CRM_MAX_REF_OBJECTS    16u  /* objects one polymorphic reference names: ref(Contact|Lead) names 2 */
+#define CRM_MAX_REF_OBJECTS    16u   /* objects one polymorphic reference names: ref(Contact|Lead) names 2 */
 #define CRM_MAX_JSON_VALUES    (1u << 20) /* values in one JSON record */
 
 #endif

@@ -359,9 +359,8 @@ static int run_record(struct crm_project *p, const char *object, int n, struct c
 			rc = crm_program_run(o->prog, &rec, res, arena, 0, &err) ? -1 : 0;
 			/* values may point into the reader's buffer, which closes below */
 			for (size_t f = 0; rc == 0 && f < o->prog->field_count; f++)
-				if (res->values[f].len &&
-				    !(res->values[f].ptr =
-					      crm_arena_strndup(arena, res->values[f].ptr, res->values[f].len)))
+				if (res->values[f].len && !(res->values[f].ptr = crm_arena_strndup(
+								    arena, res->values[f].ptr, res->values[f].len)))
 					rc = -1;
 			break;
 		}
