@@ -435,10 +435,10 @@ int crm_dedupe_find(struct crm_project *p, struct crm_project_object *o, const s
 		gather_fills(o, &opt, res, err);
 out:
 	crm_stager_stop(stager);
-	for (r = 0; fd.fields && r < d->rule_count; r++) {
-		crm_free(fd.fields[r]);
-		crm_free(fd.phone[r]);
-		crm_free(fd.keys[r]);
+	for (r = 0; r < d->rule_count; r++) {
+		crm_free(fd.fields ? fd.fields[r] : NULL);
+		crm_free(fd.phone ? fd.phone[r] : NULL);
+		crm_free(fd.keys ? fd.keys[r] : NULL);
 	}
 	crm_free(fd.fields);
 	crm_free(fd.phone);

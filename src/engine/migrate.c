@@ -1484,6 +1484,21 @@ static int open_throwaway(struct migration *m, char *url, size_t url_cap, char *
 	return 0;
 }
 
+/* A sync (of exports or events) of an object with [dedupe]: not built yet, refused before anything starts. */
+static int refuse_sync_merges(const struct crm_project *p, const struct crm_migrate_options *opt, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; (opt->sync || opt->events) && i < p->cfg.dedupe_count; i++)
+		if (crm_project_selected(opt->objects, p->cfg.dedupes[i].object))
+			return crm_error_set(err, CRM_EINPUT,
+					     "%s:%lu: [dedupe \"%s\"]: a sync does not merge duplicates yet; load the "
+					     "object with 'crmshift migrate' (which merges them), or sync the others "
+					     "with --objects",
+					     p->cfg.path, p->cfg.dedupes[i].line, p->cfg.dedupes[i].object);
+	return 0;
+}
+
 int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, struct crm_migrate_result *res,
 		struct crm_error *err)
 {
@@ -1507,8 +1522,9 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	crm_strmap_init(&m.owner_keys);
 	crm_dt_now(NULL, m.load_time);
 	/* the legal gates and residency come first: nothing is read before they pass */
-	if (crm_project_check_selection(p, opt->objects, err) || crm_gates_check(p, opt->objects, &res->gates, err) ||
-	    crm_tz_parse(&m.tz, p->cfg.source_timezone, err) || prepare_objects(&m, err))
+	if (crm_project_check_selection(p, opt->objects, err) || refuse_sync_merges(p, opt, err) ||
+	    crm_gates_check(p, opt->objects, &res->gates, err) || crm_tz_parse(&m.tz, p->cfg.source_timezone, err) ||
+	    prepare_objects(&m, err))
 		goto out;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(path, err))
@@ -1599,14 +1615,6 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		m.sampling = 1;
 	}
 
-	for (i = 0; (eff.sync || eff.events) && i < p->count; i++)
-		if (res->objects[i].selected && crm_config_dedupe(&p->cfg, res->objects[i].object)) {
-			crm_error_set(err, CRM_EINPUT,
-				      "%s: [dedupe \"%s\"]: a sync does not merge duplicates yet; load the object with "
-				      "'crmshift migrate' (which merges them), or sync the others with --objects",
-				      p->cfg.path, res->objects[i].object);
-			goto out_failed;
-		}
 	if (migrate_merge_plan(&m, err))
 		goto out_failed;
 	if (eff.events && migrate_run_events(&m, err))

@@ -92,9 +92,67 @@ static void test_config__nothing_is_set_twice_or_cut(void)
 	crm_config_release(&cfg);
 }
 
+/* [dedupe "Object"]: rules joined by ';', fields by '+'; every mistake named with its line. */
+static void test_config__dedupe_sections(void)
+{
+	static const char head[] = "[migration]\nname = x\nsource_system = salesforce\n[object \"Contact\"]\n"
+				   "file = c.csv\nid = Id\ntarget = contact\n";
+	static const struct {
+		const char *rest, *error;
+	} cases[] = {
+		{"[dedupe \"Contact\"]\nsurvivor = first\n", ":8: [dedupe \"Contact\"] has no match"},
+		{"[dedupe \"Lead\"]\nmatch = email\n", ":8: [dedupe \"Lead\"]: there is no [object \"Lead\"]"},
+		{"[dedupe \"Contact\"]\nmatch = email;;phone\n", ":9: match 'email;;phone': rule 2 is empty"},
+		{"[dedupe \"Contact\"]\nmatch = first_name++last_name\n",
+		 ":9: match rule 'first_name++last_name' has an empty field"},
+		{"[dedupe \"Contact\"]\nmatch = email ; phone\n", ":9: match: ' ;' starts a comment here"},
+		{"[dedupe \"Contact\"]\nmatch = email\nsurvivor = newest\n",
+		 ":10: survivor 'newest' is not most_recent, most_complete or first"},
+		{"[dedupe \"Contact\"]\nmatch = email\nfill = true\n", ":10: fill 'true' is not yes or no"},
+		{"[dedupe \"Contact\"]\nmatch = email\nsurvivor = most_recent\n",
+		 ":8: [dedupe \"Contact\"] survivor = most_recent needs [object \"Contact\"] modified"},
+		{"[dedupe \"Contact\"]\nmatch = email\nkeep = all\n",
+		 ":10: unknown key 'keep' in [dedupe \"Contact\"]"},
+	};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	const struct crm_dedupe_config *d;
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].rest);
+		err.code = 0;
+		CHECK(load(text, &cfg, &err) != 0);
+		CHECK_CONTAINS(err.msg, cases[i].error);
+	}
+	snprintf(text, sizeof(text), "%s[dedupe \"Contact\"]\nmatch = email; phone ;x\n", head);
+	CHECK(load(text, &cfg, &err) != 0); /* " ;" after the value: a comment would cut it */
+	snprintf(text, sizeof(text),
+		 "%s[dedupe \"Contact\"]\nmatch = email;  first_name + last_name+account_id\n"
+		 "survivor = most_complete\nfill = yes\n",
+		 head);
+	REQUIRE(load(text, &cfg, &err) == 0);
+	d = crm_config_dedupe(&cfg, "Contact");
+	REQUIRE(d != NULL);
+	CHECK_INT((int)d->rule_count, 2);
+	CHECK_STR(d->rules[0].text, "email");
+	CHECK_STR(d->rules[1].text, "first_name + last_name+account_id");
+	CHECK_INT((int)d->rules[1].count, 3);
+	CHECK_STR(d->rules[1].fields[1], "last_name");
+	CHECK_STR(d->rules[1].fields[2], "account_id");
+	CHECK_INT(d->survivor, CRM_SURVIVOR_MOST_COMPLETE);
+	CHECK_INT(d->fill, 1);
+	CHECK_STR(crm_survivor_name(d->survivor), "most_complete");
+	CHECK(crm_config_dedupe(&cfg, "Lead") == NULL);
+cleanup:
+	crm_config_release(&cfg);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_config__consent_mismatches_beyond_any_count_is_refused),
 	TEST(test_config__nothing_is_set_twice_or_cut),
+	TEST(test_config__dedupe_sections),
 };
 
 HARNESS_MAIN
