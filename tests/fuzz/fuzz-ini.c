@@ -21,6 +21,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			crm_free(path);
 			crm_config_encoding(&cfg, &cfg.objects[i]);
 		}
+		/* every [dedupe] rule names its object and its fields whole */
+		for (i = 0; i < cfg.dedupe_count; i++) {
+			size_t r, f;
+			if (!crm_config_object(&cfg, cfg.dedupes[i].object) || !cfg.dedupes[i].rule_count)
+				abort();
+			for (r = 0; r < cfg.dedupes[i].rule_count; r++)
+				for (f = 0; f < cfg.dedupes[i].rules[r].count; f++)
+					if (!cfg.dedupes[i].rules[r].fields[f][0])
+						abort();
+			crm_survivor_name(cfg.dedupes[i].survivor);
+		}
 		crm_config_release(&cfg);
 	}
 	return 0;

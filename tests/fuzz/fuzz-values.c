@@ -1,12 +1,15 @@
 /*
  * fuzz-values.c: the value parsers every mapped field goes through: dates,
  * date-times in a source zone, parse() formats, zones, phone numbers,
- * integers, decimals and rounding. The first byte chooses the parser (and
- * its option); for parse(), the text before the first newline is the
- * format and the rest the value.
+ * integers, decimals and rounding, and the folding [dedupe] compares
+ * values by (after the phone parser: phone-folded; after the integer one:
+ * text-folded). The first byte chooses the parser (and its option); for
+ * parse(), the text before the first newline is the format and the rest
+ * the value.
  */
 #include "fuzz.h"
 
+#include "engine/dedupe.h"
 #include "transform/datetime.h"
 #include "transform/phone.h"
 #include "transform/textfn.h"
@@ -54,9 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		crm_phone_e164(in, len, (data[0] >> 3) & 1 ? 49 : 1, out, reason, sizeof(reason));
+		if (crm_dedupe_fold(in, len, 1, out, sizeof(out)) >= sizeof(out))
+			abort();
 		break;
 	case 5:
 		crm_text_int(&arena, in, len, &text_out, &text_len, reason, sizeof(reason));
+		if (crm_dedupe_fold(in, len, 0, out, sizeof(out)) >= sizeof(out))
+			abort();
 		break;
 	case 6:
 		crm_text_decimal(&arena, in, len, &text_out, &text_len, reason, sizeof(reason));
