@@ -98,7 +98,8 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 	chart(out, res);
 
 	fputs("<h2>Objects</h2>\n<table><tr><th>object</th><th>source</th><th>rejected</th><th>expected</th><th>in "
-	      "target</th><th>missing</th><th>unexpected</th><th>mismatched</th><th>accepted</th></tr>\n",
+	      "target</th><th>missing</th><th>unexpected</th><th>mismatched</th><th>accepted</th><th>merged</th></"
+	      "tr>\n",
 	      out);
 	for (i = 0; i < res->count; i++) {
 		const struct crm_recon_object *o = &res->objects[i];
@@ -106,10 +107,10 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 		cli_html_escape(out, o->object);
 		fprintf(out,
 			"</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</"
-			"td><td>%lld</td></tr>\n",
+			"td><td>%lld</td><td>%lld</td></tr>\n",
 			(long long)o->source_rows, (long long)o->rejected, (long long)o->expected,
 			(long long)o->in_target, (long long)o->missing, (long long)o->unexpected,
-			(long long)o->mismatched, (long long)o->accepted);
+			(long long)o->mismatched, (long long)o->accepted, (long long)o->merged);
 	}
 	fputs("</table>\n<h2>Field mismatches</h2>\n<table><tr><th>field</th><th>records</th><th>examples "
 	      "(source id: expected → target)</th></tr>\n",

@@ -78,6 +78,13 @@ state_sql() { # project query
 
 fail() { echo "$*" >&2; exit 1; }
 
+# Headless Chromium on a local page, nothing fetched, its profile in the scratch folder.
+chrome() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$SCRATCH/chrome-profile" --enable-logging=stderr --v=0 "$@"
+}
+
 expect_eq() { # what actual expected
 	[ "$2" == "$3" ] || fail "$1: expected '$3', got '$2'"
 }

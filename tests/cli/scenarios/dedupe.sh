@@ -61,6 +61,11 @@ expect_eq "merged ids in the cross-reference" \
 expect_eq "reconcile contacts (source, rejected, expected, in target, missing, mismatched, merged)" \
 	"$(jq -c '.objects[] | select(.object == "Contact") | [.source_rows, .rejected, .expected, .in_target, .missing, .mismatched, .merged]' "$SCRATCH/r1.json")" \
 	"[23,3,15,15,0,0,5]"
+"$CRMSHIFT" -C "$a" reconcile --html "$SCRATCH/r1.html" >/dev/null 2>&1 || true
+chrome --dump-dom "file://$SCRATCH/r1.html" >"$SCRATCH/r1.dom" 2>"$SCRATCH/r1.log" || fail "chromium: $(tail -3 "$SCRATCH/r1.log")"
+grep -qF '<th>merged</th>' "$SCRATCH/r1.dom" || fail "no merged column in the report"
+grep -qF '<tr><td>Contact</td><td>23</td><td>3</td><td>15</td><td>15</td><td>0</td><td>0</td><td>0</td><td>0</td><td>5</td></tr>' "$SCRATCH/r1.dom" ||
+	fail "the report's contacts: $(grep -o '<tr><td>Contact</td>[^\n]*</tr>' "$SCRATCH/r1.dom" | head -1)"
 
 # a re-run changes nothing and reports the same merges
 "$CRMSHIFT" -C "$a" migrate --json >"$SCRATCH/m2.json" 2>/dev/null

@@ -17,11 +17,6 @@ target_sql "$P" "update account set billing_city = '<svg onload=alert(2)>', type
 set +e
 "$CRMSHIFT" -C "$P" reconcile --objects Account --html "$SCRATCH/reconcile.html" >/dev/null
 set -e
-chrome() {
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$SCRATCH/profile-dir" --enable-logging=stderr --v=0 "$@"
-}
 for report in profile reconcile; do
 	chrome --dump-dom "file://$SCRATCH/$report.html" >"$SCRATCH/$report.dom" 2>"$SCRATCH/$report.log" ||
 		fail "chromium could not load the $report report: $(tail -5 "$SCRATCH/$report.log")"

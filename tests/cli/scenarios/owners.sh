@@ -68,3 +68,9 @@ expect_eq "records per owner after an owner changed in the target" "$(owners_of 
 "$CRMSHIFT" -C "$a" reconcile >"$SCRATCH/r2.txt" 2>&1 || true
 grep -q '^  Account.owner  *ops@acme.example  *8 |      7 |      6  <- differs$' "$SCRATCH/r2.txt" ||
 	fail "the owner line: $(grep -A6 'records per owner' "$SCRATCH/r2.txt")"
+# and the HTML report shows it, rendered in Chromium
+"$CRMSHIFT" -C "$a" reconcile --html "$SCRATCH/r2.html" >/dev/null 2>&1 || true
+chrome --dump-dom "file://$SCRATCH/r2.html" >"$SCRATCH/r2.dom" 2>"$SCRATCH/r2.log" || fail "chromium: $(tail -3 "$SCRATCH/r2.log")"
+grep -q '<h2>Records per owner</h2>' "$SCRATCH/r2.dom" || fail "no owners table in the report"
+grep -qF '<tr class="bad"><td>Account</td><td>owner</td><td>ops@acme.example</td><td>8</td><td>7</td><td>6</td></tr>' "$SCRATCH/r2.dom" ||
+	fail "the owner row is not marked: $(grep -o '<tr[^>]*><td>Account</td><td>owner</td>.\{0,120\}' "$SCRATCH/r2.dom" | head -3)"

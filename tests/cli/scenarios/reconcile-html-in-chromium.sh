@@ -14,11 +14,6 @@ set -e
 expect_eq "reconcile exit" "$rc" 3
 grep -q "report: $SCRATCH/report.html" "$SCRATCH/out.txt" || fail "no report line"
 grep -qE '(src|href)="(https?:)?//' "$SCRATCH/report.html" && fail "the report refers to the network"
-chrome() {
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$SCRATCH/profile" --enable-logging=stderr --v=0 "$@"
-}
 chrome --dump-dom "file://$SCRATCH/report.html" >"$SCRATCH/dom.html" 2>"$SCRATCH/chrome.log" || fail "chromium could not load the page: $(tail -5 "$SCRATCH/chrome.log")"
 grep -q '<p id="verdict" class="verdict nogo">NO-GO</p>' "$SCRATCH/dom.html" || fail "the verdict is not on the page"
 bars=$(grep -o '<rect[^>]*class="bar fired"' "$SCRATCH/dom.html" | wc -l)
