@@ -1424,6 +1424,22 @@ static int finish_pending(struct profiler *pr, struct crm_error *err)
 
 /* ---- the draft ---- */
 
+/* Two target_fields fill a column in common ('contact_id|lead_id' and 'lead_id' do). */
+static int targets_overlap(const char *a, const char *b)
+{
+	size_t i, j, alen, blen;
+
+	for (i = 0; i < crm_alt_count(a); i++) {
+		const char *pa = crm_alt_piece(a, i, &alen);
+		for (j = 0; j < crm_alt_count(b); j++) {
+			const char *pb = crm_alt_piece(b, j, &blen);
+			if (alen == blen && memcmp(pa, pb, alen) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int target_taken(const struct profiler *pr, const char *object, const char *target, size_t draft_from)
 {
 	size_t i;
@@ -1431,10 +1447,10 @@ static int target_taken(const struct profiler *pr, const char *object, const cha
 	if (pr->have_map)
 		for (i = 0; i < pr->map.count; i++)
 			if (!strcmp(pr->map.rows[i].col[CRM_MAP_SOURCE_OBJECT], object) &&
-			    !strcmp(pr->map.rows[i].col[CRM_MAP_TARGET_FIELD], target))
+			    targets_overlap(pr->map.rows[i].col[CRM_MAP_TARGET_FIELD], target))
 				return 1;
 	for (i = draft_from; i < pr->prof->draft_count; i++)
-		if (!strcmp(pr->prof->draft[i].col[3], target))
+		if (targets_overlap(pr->prof->draft[i].col[3], target))
 			return 1;
 	return 0;
 }
@@ -1619,6 +1635,37 @@ static int references_by_values(struct profiler *pr, size_t index, struct crm_er
 	return 0;
 }
 
+/*
+ * Salesforce's polymorphic lookups: WhoId names a contact or a lead, WhatId
+ * an account or an opportunity (among others). With both objects in the
+ * project, the column is drafted as 'contact_id|lead_id' with
+ * ref(Contact|Lead), the exports' own object names. 0 when it is not one.
+ */
+static int polymorphic_target(const struct profiler *pr, const char *column, char *target, size_t target_cap,
+			      char *objects, size_t objects_cap)
+{
+	static const struct {
+		const char *column, *tables[2];
+	} lookups[] = {{"who_id", {"contact", "lead"}}, {"what_id", {"account", "opportunity"}}};
+	char ident[CRM_MAX_IDENT_LEN + 1];
+	size_t i;
+
+	crm_schema_ident(column, ident, sizeof(ident));
+	for (i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {
+		long a, b;
+		if (strcmp(ident, lookups[i].column) != 0)
+			continue;
+		a = object_for_table(pr, lookups[i].tables[0]);
+		b = object_for_table(pr, lookups[i].tables[1]);
+		if (a < 0 || b < 0)
+			return 0;
+		snprintf(target, target_cap, "%s_id|%s_id", lookups[i].tables[0], lookups[i].tables[1]);
+		snprintf(objects, objects_cap, "%s|%s", pr->prof->objects[a].name, pr->prof->objects[b].name);
+		return 1;
+	}
+	return 0;
+}
+
 static int draft_object(struct profiler *pr, size_t index, struct crm_error *err)
 {
 	struct object_state *s = &pr->st[index];
@@ -1629,7 +1676,8 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 		struct crm_profile_field *f = &o->fields[c];
 		const struct crm_column_def *def;
 		const char *parent = NULL;
-		char target[CRM_MAX_IDENT_LEN + 8], rule[160], validation[64] = "";
+		char target[2 * CRM_MAX_IDENT_LEN + 8], rule[2 * CRM_MAX_IDENT_LEN + 160],
+			validation[64] = "", objects[2 * CRM_MAX_IDENT_LEN + 2];
 		const char *data_type;
 		struct crm_profile_draft_row *row;
 		size_t cap = pr->prof->draft_count;
@@ -1647,7 +1695,11 @@ static int draft_object(struct profiler *pr, size_t index, struct crm_error *err
 			     (!f->type || (strcmp(f->type, "date") && strcmp(f->type, "datetime"))))))
 			def = NULL; /* values that are not that kind of time (a date, '15:15') keep a column of their own */
 		ts = crm_schema_timestamp_match(s->columns[c]);
-		if (def && !target_taken(pr, o->name, def->name, first))
+		if (polymorphic_target(pr, s->columns[c], target, sizeof(target), objects, sizeof(objects)) &&
+		    !target_taken(pr, o->name, target, first)) {
+			parent = objects;
+			def = NULL;
+		} else if (def && !target_taken(pr, o->name, def->name, first))
 			snprintf(target, sizeof(target), "%s", def->name);
 		else if (ts && !target_taken(pr, o->name, ts == 1 ? "created_at" : "updated_at", first))
 			snprintf(target, sizeof(target), "%s", ts == 1 ? "created_at" : "updated_at");

@@ -113,6 +113,46 @@ static int configured(const struct crm_profile *prof, const char *name)
 	return 0;
 }
 
+/*
+ * A polymorphic ref(A|B) of row keeps the objects that are configured, with
+ * their columns; 1 when none is (the row then loses its ref() as another
+ * would), -1 on OOM.
+ */
+static int keep_configured_parents(struct crm_profile *prof, struct crm_profile_draft_row *row, const char *parents)
+{
+	char objects[1024] = "", targets[1024] = "", rule[1100];
+	size_t i, n = crm_alt_count(parents), kept = 0, len, tlen;
+
+	for (i = 0; i < n; i++) {
+		char name[CRM_MAX_IDENT_LEN + 1];
+		const char *p = crm_alt_piece(parents, i, &len), *t = crm_alt_piece(row->col[3], i, &tlen);
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (!configured(prof, name))
+			continue;
+		snprintf(objects + strlen(objects), sizeof(objects) - strlen(objects), "%s%s", kept ? "|" : "", name);
+		snprintf(targets + strlen(targets), sizeof(targets) - strlen(targets), "%s%.*s", kept ? "|" : "",
+			 (int)tlen, t);
+		kept++;
+	}
+	if (kept == n)
+		return 0;
+	if (!kept) {
+		/* the first column keeps the values, as a ref() to an object left out does */
+		const char *t = crm_alt_piece(row->col[3], 0, &tlen);
+		snprintf(targets, sizeof(targets), "%.*s", (int)tlen, t);
+	}
+	snprintf(rule, sizeof(rule), "trim -> ref(%s)", objects);
+	crm_free(row->col[3]);
+	row->col[3] = crm_strdup(targets);
+	if (kept) {
+		crm_free(row->col[4]);
+		row->col[4] = crm_strdup(rule);
+	}
+	if (!row->col[3] || !row->col[4])
+		return -1;
+	return !kept;
+}
+
 /* Drops the draft rows of objects left out; a ref() to one becomes a plain trim. */
 static int keep_configured_rows(struct crm_profile *prof, struct crm_error *err)
 {
@@ -127,9 +167,14 @@ static int keep_configured_rows(struct crm_profile *prof, struct crm_error *err)
 			continue;
 		}
 		if (ref) {
-			char parent[CRM_MAX_IDENT_LEN + 1];
+			char parent[CRM_MAX_IDENT_LEN * 4];
+			int none;
 			snprintf(parent, sizeof(parent), "%.*s", (int)strcspn(ref + 4, ")"), ref + 4);
-			if (!configured(prof, parent)) {
+			none = crm_alt_count(parent) > 1 ? keep_configured_parents(prof, row, parent)
+							 : !configured(prof, parent);
+			if (none < 0)
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			if (none) {
 				crm_free(row->col[4]);
 				crm_free(row->col[2]);
 				row->col[4] = crm_strdup("trim");
