@@ -31,10 +31,10 @@ struct keyed {
 /* What survivor choice needs of a record, and where it is in the export. */
 struct candidate {
 	char *id;
-	char modified[CRM_DT_MAX]; /* "" when the record has none */
-	uint32_t filled;	   /* fields with a value */
-	uint32_t parent;	   /* union-find */
-	uint32_t rule;		   /* the first rule that joined it to another; UINT32_MAX: none */
+	const char *modified; /* UTC ISO text (in the arena); NULL when the record has none */
+	uint32_t filled;      /* fields with a value */
+	uint32_t parent;      /* union-find */
+	uint32_t rule;	      /* the first rule that joined it to another; UINT32_MAX: none */
 	unsigned long line;
 };
 
@@ -47,9 +47,9 @@ struct finder {
 	size_t count, cap;
 	struct keyed **keys; /* per rule */
 	size_t *key_count, *key_cap;
-	struct crm_strmap ids; /* an id seen already: migrate loads its first record only */
-	struct crm_buf key;    /* a rule's folded values, length-prefixed, before hashing */
-	struct crm_arena *arena;
+	struct crm_idcount ids; /* ids seen already, by hash: migrate loads an id's first record only */
+	struct crm_buf key;	/* a rule's folded values, length-prefixed, before hashing */
+	struct crm_arena arena; /* every record's id and date while the groups are found */
 };
 
 size_t crm_dedupe_fold(const char *in, size_t len, int phone, char *out, size_t cap)
@@ -156,13 +156,20 @@ static int add_record(struct finder *fd, const struct crm_stage_record *rec, str
 	struct candidate *c;
 	char folded[FOLD_CAP];
 	size_t r, f;
-	int added;
+	int64_t seen;
 
 	if (rec->bad || !rec->id_len || rec->failure_count || rec->deleted)
 		return 0;
-	added = crm_strmap_put(&fd->ids, rec->id, rec->id_len, 0, NULL, NULL, err);
-	if (added <= 0)
-		return added; /* a repeated id: rejected by migrate */
+	/*
+	 * A repeated id (rejected by migrate) is not considered. By a 63-bit
+	 * hash: a collision leaves a record out of every group, in migrate and
+	 * reconcile alike, never in a wrong one.
+	 */
+	seen = (int64_t)(crm_hash_bytes(rec->id, rec->id_len) >> 1) | 1;
+	if (crm_idcount_get(&fd->ids, seen))
+		return 0;
+	if (crm_idcount_add(&fd->ids, seen, 1, err))
+		return err->code;
 	if (fd->count == UINT32_MAX - 1)
 		return crm_error_set(err, CRM_EINPUT, "[dedupe \"%s\"]: more than %u records", fd->d->object,
 				     UINT32_MAX - 1);
@@ -173,10 +180,10 @@ static int add_record(struct finder *fd, const struct crm_stage_record *rec, str
 	c->parent = index;
 	c->rule = UINT32_MAX;
 	c->line = rec->line;
-	if (!(c->id = crm_arena_strndup(fd->arena, rec->id, rec->id_len)))
+	if (!(c->id = crm_arena_strndup(&fd->arena, rec->id, rec->id_len)))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (rec->modified)
-		snprintf(c->modified, sizeof(c->modified), "%s", rec->modified);
+	if (rec->modified && !(c->modified = crm_arena_strndup(&fd->arena, rec->modified, strlen(rec->modified))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (f = 0; f < fd->prog->field_count; f++)
 		c->filled += rec->values[f].len > 0;
 	for (r = 0; r < fd->d->rule_count; r++) {
@@ -220,9 +227,9 @@ static int better(const struct crm_dedupe_config *d, const struct candidate *a, 
 	switch (d->survivor) {
 	case CRM_SURVIVOR_MOST_RECENT:
 		/* a record without a date loses to one with; equal dates: the earlier record */
-		if (!b->modified[0])
+		if (!b->modified)
 			return 1;
-		return a->modified[0] && crm_dt_compare(a->modified, b->modified) >= 0;
+		return a->modified && crm_dt_compare(a->modified, b->modified) >= 0;
 	case CRM_SURVIVOR_MOST_COMPLETE:
 		return a->filled >= b->filled;
 	case CRM_SURVIVOR_FIRST:
@@ -269,7 +276,13 @@ static int collect(struct finder *fd, struct crm_dedupe_result *res, struct crm_
 			const struct candidate *s = &fd->c[best[i]];
 			g->first = res->member_count;
 			g->count = size[i];
-			res->members[g->first] = (struct crm_dedupe_member){s->id, s->rule, s->line};
+			/* the result keeps the members' ids only: the others go with the finder */
+			res->members[g->first] = (struct crm_dedupe_member){
+				crm_arena_strndup(&res->arena, s->id, strlen(s->id)), s->rule, s->line};
+			if (!res->members[g->first].id) {
+				rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+				goto out;
+			}
 			at[i] = g->first + 1;
 			res->member_count += size[i];
 		}
@@ -278,7 +291,12 @@ static int collect(struct finder *fd, struct crm_dedupe_result *res, struct crm_
 		const struct candidate *c = &fd->c[i];
 		if (size[root] < 2 || best[root] == i)
 			continue;
-		res->members[at[root]++] = (struct crm_dedupe_member){c->id, c->rule, c->line};
+		res->members[at[root]] = (struct crm_dedupe_member){
+			crm_arena_strndup(&res->arena, c->id, strlen(c->id)), c->rule, c->line};
+		if (!res->members[at[root]++].id) {
+			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+			goto out;
+		}
 		res->merged_by_rule[c->rule]++;
 	}
 	res->group_of = crm_calloc(res->member_count ? res->member_count : 1, sizeof(size_t));
@@ -376,11 +394,11 @@ int crm_dedupe_find(struct crm_project *p, struct crm_project_object *o, const s
 	res->field_count = o->prog->field_count;
 	crm_arena_init(&res->arena, 1 << 16);
 	crm_strmap_init(&res->by_id);
-	crm_strmap_init(&fd.ids);
+	crm_idcount_init(&fd.ids);
 	crm_buf_init(&fd.key, 1u << 20);
 	fd.d = d;
 	fd.prog = o->prog;
-	fd.arena = &res->arena;
+	crm_arena_init(&fd.arena, 1 << 16);
 	if (crm_dedupe_check(p, o, d, err) || crm_tz_parse(&tz, p->cfg.source_timezone, err))
 		goto out;
 	fd.fields = crm_calloc(d->rule_count, sizeof(*fd.fields));
@@ -446,7 +464,8 @@ out:
 	crm_free(fd.key_count);
 	crm_free(fd.key_cap);
 	crm_free(fd.c);
-	crm_strmap_release(&fd.ids);
+	crm_idcount_release(&fd.ids);
+	crm_arena_release(&fd.arena);
 	crm_buf_release(&fd.key);
 	return err->code;
 }
