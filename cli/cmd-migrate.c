@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"       crmshift [-C DIR] migrate --resume [--force] [--json]\n"
 	"\n"
 	"  --dry-run        shadow import: the whole run against the target, rolled back at the end\n"
-	"  --sample PCT     a deterministic PCT%% of the records, with the parents they need\n"
+	"  --sample PCT     a deterministic PCT% of the records, with the parents they need\n"
 	"  --objects LIST   only these source objects (comma-separated), in load order\n"
 	"  --resume         finish the last run, which was interrupted, where it stopped\n"
 	"  --force          read exports that changed after the run's snapshot (or after the final sync\n"
