@@ -19,6 +19,7 @@
 #include "model/schema.h"
 #include "transform/datetime.h"
 #include "transform/phone.h"
+#include "transform/rule.h"
 #include "transform/sfid.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
@@ -159,46 +160,64 @@ static const struct crm_mapping_row *mapping_row(const struct profiler *pr, cons
 	return NULL;
 }
 
-/* The object a rule's ref(X) names, copied into name (empty when none). */
-static void rule_ref(const char *rule, char *name, size_t cap)
+/*
+ * The last call of a transform rule named name, parsed with the rule
+ * language's own parser (a name inside a quoted argument is not a call);
+ * NULL when there is none or the rule does not parse (plan reports that).
+ */
+static const struct crm_rule_call *rule_call(const struct crm_rule *rule, const char *name)
 {
-	const char *p = strstr(rule, "ref(");
-	size_t n = 0;
+	size_t i = rule->count;
 
-	name[0] = '\0';
-	if (!p)
-		return;
-	p += 4;
-	while (*p == ' ')
-		p++;
-	while (p[n] && p[n] != ')' && p[n] != ' ' && n + 1 < cap)
-		n++;
-	memcpy(name, p, n);
-	name[n] = '\0';
+	while (i-- > 0)
+		if (strcmp(rule->calls[i].name, name) == 0)
+			return &rule->calls[i];
+	return NULL;
 }
 
-static int rule_protects(const char *rule)
+/* The object a rule's ref(X) names, copied into name (empty when none). */
+static void rule_ref(const char *text, char *name, size_t cap)
 {
-	return strstr(rule, "pseudonymize") || strstr(rule, "mask(") || strstr(rule, "redact");
+	struct crm_rule rule;
+	struct crm_error err = CRM_ERROR_INIT;
+	const struct crm_rule_call *ref;
+
+	name[0] = '\0';
+	if (crm_rule_parse(&rule, text, CRM_RULE_TRANSFORM, &err))
+		return;
+	if ((ref = rule_call(&rule, "ref")) && ref->arg_count)
+		snprintf(name, cap, "%s", ref->args[0].text);
+	crm_rule_release(&rule);
+}
+
+/* The rule protects the value (pseudonymize, mask or redact): profile shows it masked. */
+static int rule_protects(const char *text)
+{
+	struct crm_rule rule;
+	struct crm_error err = CRM_ERROR_INIT;
+	int protects;
+
+	if (crm_rule_parse(&rule, text, CRM_RULE_TRANSFORM, &err))
+		return 1; /* a rule that does not parse may have meant to: masked, to be safe */
+	protects = rule_call(&rule, "pseudonymize") || rule_call(&rule, "mask") || rule_call(&rule, "redact");
+	crm_rule_release(&rule);
+	return protects;
 }
 
 /* The calling code of a rule's phone(E164, XX), or 0. */
-static int rule_phone_cc(const char *rule)
+static int rule_phone_cc(const char *text)
 {
-	const char *p = strstr(rule, "phone(");
-	char iso[3];
+	struct crm_rule rule;
+	struct crm_error err = CRM_ERROR_INIT;
+	const struct crm_rule_call *phone;
+	int cc = 0;
 
-	if (!p || !(p = strchr(p, ',')))
+	if (crm_rule_parse(&rule, text, CRM_RULE_TRANSFORM, &err))
 		return 0;
-	p++;
-	while (*p == ' ')
-		p++;
-	if (!p[0] || !p[1])
-		return 0;
-	iso[0] = p[0];
-	iso[1] = p[1];
-	iso[2] = '\0';
-	return crm_phone_country_code(iso);
+	if ((phone = rule_call(&rule, "phone")) && phone->arg_count >= 2)
+		cc = crm_phone_country_code(phone->args[1].text);
+	crm_rule_release(&rule);
+	return cc;
 }
 
 /* ---- phase 1: bytes and header ---- */
