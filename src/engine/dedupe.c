@@ -439,7 +439,8 @@ int crm_dedupe_find(struct crm_project *p, struct crm_project_object *o, const s
 	res->records = (int64_t)fd.count;
 	for (r = 0; r < d->rule_count; r++) {
 		size_t k, start;
-		qsort(fd.keys[r], fd.key_count[r], sizeof(**fd.keys), by_key);
+		if (fd.key_count[r])
+			qsort(fd.keys[r], fd.key_count[r], sizeof(**fd.keys), by_key);
 		for (start = 0, k = 1; k <= fd.key_count[r]; k++) {
 			if (k < fd.key_count[r] && fd.keys[r][k].key.high64 == fd.keys[r][start].key.high64 &&
 			    fd.keys[r][k].key.low64 == fd.keys[r][start].key.low64) {

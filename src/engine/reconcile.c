@@ -701,7 +701,7 @@ static int merge_owners(struct reconciliation *rc, struct object_check *oc, stru
 			*(m == 0 ? &o->source : m == 1 ? &o->expected : &o->target) += e->num;
 		}
 	crm_strmap_release(&rows);
-	if (!rc_)
+	if (!rc_ && res->owner_count > start)
 		qsort(res->owners + start, res->owner_count - start, sizeof(*res->owners), by_field_and_owner);
 	return rc_;
 }
