@@ -351,10 +351,10 @@ static int gather_fills(struct crm_project_object *o, const struct crm_stage_opt
 			const struct crm_stage_record *rec = &batch.records[i];
 			long mb;
 			size_t g;
+			int repeat;
 			struct crm_value *into;
 			if (rec->bad || rec->failure_count || rec->deleted || !rec->id_len ||
-			    (mb = crm_dedupe_member(res, rec->id, rec->id_len)) < 0 ||
-			    res->members[mb].line != rec->line)
+			    (mb = crm_dedupe_member(res, rec->id, rec->id_len, rec->line, &repeat)) < 0 || repeat)
 				continue; /* not a member, or a later record repeating a member's id */
 			g = res->group_of[mb];
 			into = (size_t)mb == res->groups[g].first ? &survivor[g * n] : &res->fills[g * n];
@@ -471,10 +471,11 @@ out:
 	return err->code;
 }
 
-long crm_dedupe_member(const struct crm_dedupe_result *res, const char *id, size_t len)
+long crm_dedupe_member(const struct crm_dedupe_result *res, const char *id, size_t len, unsigned long line, int *repeat)
 {
 	const struct crm_strmap_entry *e = crm_strmap_get(&res->by_id, id, len);
 
+	*repeat = e && res->members[e->num].line != line;
 	return e ? (long)e->num : -1;
 }
 

@@ -82,8 +82,13 @@ void crm_dedupe_result_release(struct crm_dedupe_result *res);
 int crm_dedupe_write_rows(FILE *out, const char *object, const struct crm_dedupe_result *res,
 			  const unsigned char *unmerged);
 
-/* The index of the member with source id (id, len), or -1 when it is in no group. */
-long crm_dedupe_member(const struct crm_dedupe_result *res, const char *id, size_t len);
+/*
+ * The index of the member with source id (id, len), or -1 when it is in no
+ * group. *repeat is set when the record at line is not that member but a
+ * later record with its id (which migrate rejects as a repeated id).
+ */
+long crm_dedupe_member(const struct crm_dedupe_result *res, const char *id, size_t len, unsigned long line,
+		       int *repeat);
 
 /*
  * The survivor's values with its blanks filled from its group (fill = yes),

@@ -76,17 +76,20 @@ void migrate_merge_release(struct migration *m)
 	m->merge_plans = NULL;
 }
 
-enum merge_role migrate_merge_role(const struct migration *m, const struct object_run *orun, const char *id,
-				   size_t id_len, size_t *group)
+enum merge_role migrate_merge_role(const struct migration *m, const struct object_run *orun,
+				   const struct crm_stage_record *rec, size_t *group)
 {
 	const struct merge_plan *plan = m->merge_plans ? m->merge_plans[orun->o - m->p->objects] : NULL;
 	long member;
+	int repeat;
 
-	if (!plan || (member = crm_dedupe_member(&plan->found, id, id_len)) < 0)
+	if (!plan || (member = crm_dedupe_member(&plan->found, rec->id, rec->id_len, rec->line, &repeat)) < 0)
 		return MERGE_NONE;
 	*group = plan->found.group_of[member];
 	if (plan->rows[*group] == ROW_SEVERAL)
 		return MERGE_NONE;
+	if (repeat)
+		return MERGE_REPEAT;
 	return (size_t)member == plan->found.groups[*group].first ? MERGE_SURVIVOR : MERGE_MERGED;
 }
 

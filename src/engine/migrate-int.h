@@ -60,7 +60,8 @@ struct merge_plan {
 	unsigned char *unmerged; /* per group: rows is -1, for the report */
 };
 
-enum merge_role { MERGE_NONE, MERGE_SURVIVOR, MERGE_MERGED };
+/* MERGE_REPEAT: a later record with the id of a merged group's record, rejected as a repeated id. */
+enum merge_role { MERGE_NONE, MERGE_SURVIVOR, MERGE_MERGED, MERGE_REPEAT };
 
 struct migration {
 	struct crm_project *p;
@@ -179,8 +180,8 @@ struct object_run {
  */
 int migrate_merge_plan(struct migration *m, struct crm_error *err);
 void migrate_merge_release(struct migration *m);
-enum merge_role migrate_merge_role(const struct migration *m, const struct object_run *orun, const char *id,
-				   size_t id_len, size_t *group);
+enum merge_role migrate_merge_role(const struct migration *m, const struct object_run *orun,
+				   const struct crm_stage_record *rec, size_t *group);
 int migrate_merge_survivor(struct migration *m, struct object_run *orun, size_t group, struct prepared *pr,
 			   struct crm_error *err);
 int migrate_merge_finish(struct migration *m, struct object_run *orun, struct crm_error *err);

@@ -904,8 +904,8 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 		pr->id = rec->id;
 		pr->id_len = rec->id_len;
 		pr->values = rec->values;
-		role = migrate_merge_role(m, orun, rec->id, rec->id_len, &group);
-		if (role == MERGE_MERGED)
+		role = migrate_merge_role(m, orun, rec, &group);
+		if (role == MERGE_MERGED || role == MERGE_REPEAT)
 			return 0; /* its id names the survivor's row, whose links are the survivor's */
 		if (role == MERGE_SURVIVOR && migrate_merge_survivor(m, orun, group, pr, err))
 			return err->code;
@@ -941,9 +941,11 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	pr->id = rec->id;
 	pr->id_len = rec->id_len;
 	pr->values = rec->values;
-	role = migrate_merge_role(m, orun, rec->id, rec->id_len, &group);
+	role = migrate_merge_role(m, orun, rec, &group);
 	if (role == MERGE_MERGED)
 		return keep_seen(m, orun, rec->id, rec->id_len, err); /* pointed at its survivor when the pass ends */
+	if (role == MERGE_REPEAT)
+		return reject_duplicate(m, orun, rec->id, rec->id_len, rec->line, err);
 	if (role == MERGE_SURVIVOR && migrate_merge_survivor(m, orun, group, pr, err))
 		return err->code;
 	return load_record(m, orun, rec, pr, err);

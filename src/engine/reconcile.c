@@ -799,21 +799,30 @@ static int tally_links(struct object_check *oc, const struct crm_stage_record *r
 
 /*
  * A record of a merged group: 1 for a merged one (counted merged, or
- * missing when its id does not name the survivor's row), 0 otherwise; a
- * survivor's values come filled in *copy, which rec then points at.
+ * missing when its id does not name the survivor's row) and for a later
+ * record repeating a member's id (rejected, as migrate rejects it), 0
+ * otherwise; a survivor's values come filled in *copy, which rec then
+ * points at.
  */
 static int merged_record(struct reconciliation *rc, struct object_check *oc, const struct crm_stage_record **rec,
 			 struct crm_stage_record *copy, struct crm_error *err)
 {
-	long member = oc->dedupe_rows ? crm_dedupe_member(&oc->dedupe, (*rec)->id, (*rec)->id_len) : -1;
+	int repeat = 0;
+	long member = oc->dedupe_rows
+			      ? crm_dedupe_member(&oc->dedupe, (*rec)->id, (*rec)->id_len, (*rec)->line, &repeat)
+			      : -1;
 	size_t g;
 	int64_t target;
 
-	if (member < 0 || oc->dedupe.members[member].line != (*rec)->line)
+	if (member < 0)
 		return 0;
 	g = oc->dedupe.group_of[member];
 	if (oc->dedupe_rows[g] < 0)
 		return 0;
+	if (repeat) {
+		oc->r->rejected += oc->phase == 1;
+		return 1;
+	}
 	if ((size_t)member == oc->dedupe.groups[g].first) {
 		*copy = **rec;
 		copy->values = crm_dedupe_filled(&oc->dedupe, g, (*rec)->values, &rc->arena);

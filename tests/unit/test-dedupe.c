@@ -104,8 +104,16 @@ static void test_dedupe__groups_are_transitive_and_blank_never_matches(void)
 	CHECK_INT(r.merged_by_rule[0], 1);
 	CHECK_INT(r.merged_by_rule[1], 1);
 	CHECK_INT(r.merged_by_rule[2], 0);
-	CHECK_INT((int)crm_dedupe_member(&r, "3", 1), 2);
-	CHECK_INT((int)crm_dedupe_member(&r, "4", 1), -1);
+	{
+		int repeat;
+		CHECK_INT((int)crm_dedupe_member(&r, "3", 1, r.members[2].line, &repeat), 2);
+		CHECK_INT(repeat, 0);
+		CHECK_INT((int)crm_dedupe_member(&r, "4", 1, 5, &repeat), -1);
+		CHECK_INT(repeat, 0);
+		/* record 6 repeats 1's id: the member, and a repeat */
+		CHECK_INT((int)crm_dedupe_member(&r, "1", 1, 7, &repeat), 0);
+		CHECK_INT(repeat, 1);
+	}
 	{
 		char path[64];
 		FILE *f;

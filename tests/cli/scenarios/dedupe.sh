@@ -10,11 +10,13 @@
 # backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 a=$(copy_sample a)
-# the sample has two people twice already (an e-mail, a phone); three more records of Wile E. and Road
+# the sample has two people twice already (an e-mail, a phone); three more records of Wile E. and Road,
+# and a record that repeats a merged record's id (rejected as any repeated id)
 cat >>"$a/exports/Contact.csv" <<'CSV'
 003A000000000091AAA,001A000000000001AAA,Wile,Coyote,WILE.COYOTE@acme.example.com,,,,,,,,,,false,false,web-form,2023-03-01T10:15:00.000+0000,2019-04-01T10:00:00.000+0000,2024-02-10T10:00:00.000+0000
 003A000000000092AAA,001A000000000001AAA,Roadie,Runner,road2@acme.example.com,415-555-0143,,Sales,,,,,,,false,false,web-form,2023-03-01T10:15:00.000+0000,2019-04-01T10:00:00.000+0000,2023-02-10T10:00:00.000+0000
 003A000000000093AAA,001A000000000001AAA,Wile E.,Coyote,,,,,,,,,,,false,false,web-form,2023-03-01T10:15:00.000+0000,2019-04-01T10:00:00.000+0000,2020-02-10T10:00:00.000+0000
+003A000000000093AAA,001A000000000001AAA,Repeated,Id,repeated@acme.example.com,,,,,,,,,,false,false,web-form,2023-03-01T10:15:00.000+0000,2019-04-01T10:00:00.000+0000,2020-02-10T10:00:00.000+0000
 CSV
 printf '\n[dedupe "Contact"]\nmatch = email; phone; first_name+last_name+account_id\nsurvivor = most_recent\nfill = yes\n' >>"$a/crmshift.ini"
 sed -i 's/^batch_size = .*/batch_size = 3/' "$a/crmshift.ini"
@@ -41,9 +43,11 @@ expect_eq "profile rows" "$(target_sql "$a" "select count(*) from contact" 2>/de
 
 "$CRMSHIFT" -C "$a" migrate --json >"$SCRATCH/m1.json" 2>"$SCRATCH/m1.err" || fail "migrate: $(cat "$SCRATCH/m1.err")"
 expect_eq "contacts read, inserted, rejected, merged" \
-	"$(jq -c '.objects[] | select(.object == "Contact") | [.read, .inserted, .rejected, .merged]' "$SCRATCH/m1.json")" "[23,15,3,5]"
+	"$(jq -c '.objects[] | select(.object == "Contact") | [.read, .inserted, .rejected, .merged]' "$SCRATCH/m1.json")" "[24,15,4,5]"
 expect_eq "merges in the summary" "$(jq -c '.merges | [.people, .merged]' "$SCRATCH/m1.json")" "[4,5]"
 expect_eq "merges report" "$(cat "$a/reports/merges-1.csv")" "$merges"
+expect_eq "the repeated id, rejected" \
+	"$(grep -c '^Contact,003A000000000093AAA,26,Id,id,the same id appears earlier in the file; only the first record is loaded$' "$a/reports/rejects-1.csv")" 1
 expect_eq "one row per person" "$(target_sql "$a" "select count(*) from contact where source_id in ('003A000000000001AAA', '003A000000000091AAA', '003A000000000093AAA')")" 1
 # the survivor's values, its blanks filled from the others (title and phone from 001, birth date too)
 expect_eq "the survivor's row" \
@@ -60,11 +64,11 @@ expect_eq "merged ids in the cross-reference" \
 "$CRMSHIFT" -C "$a" reconcile --json >"$SCRATCH/r1.json" || true
 expect_eq "reconcile contacts (source, rejected, expected, in target, missing, mismatched, merged)" \
 	"$(jq -c '.objects[] | select(.object == "Contact") | [.source_rows, .rejected, .expected, .in_target, .missing, .mismatched, .merged]' "$SCRATCH/r1.json")" \
-	"[23,3,15,15,0,0,5]"
+	"[24,4,15,15,0,0,5]"
 "$CRMSHIFT" -C "$a" reconcile --html "$SCRATCH/r1.html" >/dev/null 2>&1 || true
 chrome --dump-dom "file://$SCRATCH/r1.html" >"$SCRATCH/r1.dom" 2>"$SCRATCH/r1.log" || fail "chromium: $(tail -3 "$SCRATCH/r1.log")"
 grep -qF '<th>merged</th>' "$SCRATCH/r1.dom" || fail "no merged column in the report"
-grep -qF '<tr><td>Contact</td><td>23</td><td>3</td><td>15</td><td>15</td><td>0</td><td>0</td><td>0</td><td>0</td><td>5</td></tr>' "$SCRATCH/r1.dom" ||
+grep -qF '<tr><td>Contact</td><td>24</td><td>4</td><td>15</td><td>15</td><td>0</td><td>0</td><td>0</td><td>0</td><td>5</td></tr>' "$SCRATCH/r1.dom" ||
 	fail "the report's contacts: $(grep -o '<tr><td>Contact</td>[^\n]*</tr>' "$SCRATCH/r1.dom" | head -1)"
 
 # a re-run changes nothing and reports the same merges
