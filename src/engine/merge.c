@@ -11,15 +11,11 @@
  * what an uninterrupted one does.
  */
 #include "engine/migrate-int.h"
-#include "audit/seal.h"
 #include "util/alloc.h"
 #include "util/path.h"
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
-
-#define ROW_SEVERAL (-1) /* merge_plan.rows: the group's records name several rows: not merged */
 
 int migrate_merge_plan(struct migration *m, struct crm_error *err)
 {
@@ -55,7 +51,7 @@ int migrate_merge_plan(struct migration *m, struct crm_error *err)
 				if (found && plan->rows[g] == 0)
 					plan->rows[g] = x.target_id;
 				else if (found && plan->rows[g] != x.target_id)
-					plan->rows[g] = ROW_SEVERAL;
+					plan->unmerged[g] = 1;
 			}
 	}
 	return 0;
@@ -86,7 +82,7 @@ enum merge_role migrate_merge_role(const struct migration *m, const struct objec
 	if (!plan || (member = crm_dedupe_member(&plan->found, rec->id, rec->id_len, rec->line, &repeat)) < 0)
 		return MERGE_NONE;
 	*group = plan->found.group_of[member];
-	if (plan->rows[*group] == ROW_SEVERAL)
+	if (plan->unmerged[*group])
 		return MERGE_NONE;
 	if (repeat)
 		return MERGE_REPEAT;
@@ -103,7 +99,7 @@ int migrate_merge_survivor(struct migration *m, struct object_run *orun, size_t 
 	pr->values = crm_dedupe_filled(&plan->found, group, pr->values, &m->arena);
 	if (!pr->values)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	if (plan->rows[group] <= 0)
+	if (!plan->rows[group])
 		return 0;
 	/* another record of the person has the row: the survivor takes it over, and writes its values there */
 	found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
@@ -124,7 +120,7 @@ int migrate_merge_finish(struct migration *m, struct object_run *orun, struct cr
 		const struct crm_dedupe_member *survivor = &plan->found.members[group->first];
 		struct crm_xref s;
 		int found;
-		if (plan->rows[g] == ROW_SEVERAL)
+		if (plan->unmerged[g])
 			continue;
 		found = crm_state_xref_get(m->session.state, orun->key, survivor->id, strlen(survivor->id), &s, err);
 		if (found < 0)
@@ -172,7 +168,6 @@ int migrate_merge_finish(struct migration *m, struct object_run *orun, struct cr
 int migrate_write_merges(struct migration *m, struct crm_error *err)
 {
 	struct crm_atomic_file af;
-	char sealed[PATH_MAX];
 	size_t i, g;
 	int io = 0;
 
@@ -190,23 +185,15 @@ int migrate_write_merges(struct migration *m, struct crm_error *err)
 		const struct merge_plan *plan = m->merge_plans[m->p->order[i]];
 		if (!plan)
 			continue;
-		for (g = 0; g < plan->found.group_count; g++) {
-			plan->unmerged[g] = plan->rows[g] == ROW_SEVERAL;
+		for (g = 0; g < plan->found.group_count; g++)
 			m->res->merge_groups += !plan->unmerged[g];
-		}
 		io |= crm_dedupe_write_rows(af.f, m->p->objects[m->p->order[i]].cfg->name, &plan->found,
 					    plan->unmerged) != 0;
 	}
 	if (io)
 		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->merges_path, strerror(errno));
-	/* on an error, the temporary file goes */
-	if (crm_atomic_commit(&af, err) || !migrate_seal_key(m))
+	/* on an error, the temporary file goes; source ids of people are sealed at rest like the rejects */
+	if (crm_atomic_commit(&af, err))
 		return err->code;
-	/* source ids of people: sealed at rest like the rejects */
-	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", m->res->merges_path, CRM_SEAL_SUFFIX) ||
-	    crm_seal_file(m->res->merges_path, sealed, migrate_seal_key(m), err))
-		return err->code;
-	unlink(m->res->merges_path);
-	memcpy(m->res->merges_path, sealed, sizeof(m->res->merges_path));
-	return 0;
+	return migrate_seal_report(m, m->res->merges_path, err);
 }

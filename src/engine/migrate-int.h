@@ -56,8 +56,8 @@ struct written_row {
 /* [dedupe] of one object in a run (merge.c). */
 struct merge_plan {
 	struct crm_dedupe_result found;
-	int64_t *rows; /* per group: the target row its records name already; 0 none yet, -1 several (not merged) */
-	unsigned char *unmerged; /* per group: rows is -1, for the report */
+	int64_t *rows;		 /* per group: the target row its records name already; 0 none yet */
+	unsigned char *unmerged; /* per group: its records name several rows, so it is not merged */
 };
 
 /* MERGE_REPEAT: a later record with the id of a merged group's record, rejected as a repeated id. */
@@ -212,6 +212,12 @@ int migrate_note_owners(struct migration *m, const struct crm_project_object *o,
 void migrate_drop_owner_tallies(struct migration *m);
 /* reports/owners-RUN.csv from the run's owner counts in the state, when a rule has owner(); sums into m->res. */
 int migrate_write_owners(struct migration *m, struct crm_error *err);
+/*
+ * A report the run has written whole at path (one of m->res's, PATH_MAX
+ * bytes): with [security] key_file, sealed in its place, the plain file
+ * removed and path naming the sealed one.
+ */
+int migrate_seal_report(struct migration *m, char path[PATH_MAX], struct crm_error *err);
 /*
  * A row of the rejects report: a record that did not load, or (blanked) a
  * field on_invalid = blank left empty in a record that did.

@@ -291,7 +291,6 @@ void migrate_remove_plain_rejects(struct migration *m)
 		unlink(m->plain_rejects);
 }
 
-/* Whether the record failed in field f (owner() without a default refused its user). */
 int migrate_note_owners(struct migration *m, const struct crm_project_object *o, const struct crm_stage_record *rec,
 			struct crm_error *err)
 {
@@ -403,7 +402,6 @@ int migrate_write_owners(struct migration *m, struct crm_error *err)
 {
 	struct owners_writing w;
 	struct crm_atomic_file af;
-	char sealed[PATH_MAX];
 	size_t i;
 	int uses = 0;
 
@@ -423,14 +421,22 @@ int migrate_write_owners(struct migration *m, struct crm_error *err)
 		crm_error_set(err, CRM_EIO, "cannot write '%s': %s", m->res->owners_path, strerror(errno));
 	if (!err->code)
 		crm_state_owners_each(m->session.state, m->run, write_owner_row, &w, err);
-	/* on an error, the temporary file goes */
-	if (crm_atomic_commit(&af, err) || !migrate_seal_key(m))
+	/* on an error, the temporary file goes; the users' names and e-mails are sealed like the rejects */
+	if (crm_atomic_commit(&af, err))
 		return err->code;
-	/* the users' names and e-mails are personal data: sealed at rest like the rejects */
-	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", m->res->owners_path, CRM_SEAL_SUFFIX) ||
-	    crm_seal_file(m->res->owners_path, sealed, migrate_seal_key(m), err))
+	return migrate_seal_report(m, m->res->owners_path, err);
+}
+
+int migrate_seal_report(struct migration *m, char path[PATH_MAX], struct crm_error *err)
+{
+	char sealed[PATH_MAX];
+
+	if (!migrate_seal_key(m))
+		return 0;
+	if (crm_path_format(sealed, sizeof(sealed), err, "%s%s", path, CRM_SEAL_SUFFIX) ||
+	    crm_seal_file(path, sealed, migrate_seal_key(m), err))
 		return err->code;
-	unlink(m->res->owners_path);
-	memcpy(m->res->owners_path, sealed, sizeof(m->res->owners_path));
+	unlink(path);
+	memcpy(path, sealed, PATH_MAX);
 	return 0;
 }
