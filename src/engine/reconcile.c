@@ -798,8 +798,9 @@ static int tally_links(struct object_check *oc, const struct crm_stage_record *r
 }
 
 /*
- * A record of a merged group: 1 for a merged one (counted merged, or
- * missing when its id does not name the survivor's row) and for a later
+ * A record of a merged group: 1 for a merged one (counted merged; missing
+ * when its id does not name the survivor's row; rejected, as migrate
+ * rejects it, when the survivor was not loaded) and for a later
  * record repeating a member's id (rejected, as migrate rejects it), 0
  * otherwise; a survivor's values come filled in *copy, which rec then
  * points at.
@@ -835,8 +836,9 @@ static int merged_record(struct reconciliation *rc, struct object_check *oc, con
 		struct crm_xref_cache *ids = cache_for(rc, oc->o->cfg->name, err);
 		if (!ids)
 			return err->code;
-		if (oc->dedupe_rows[g] > 0 && crm_xref_cache_get(ids, (*rec)->id, (*rec)->id_len, &target) &&
-		    target == oc->dedupe_rows[g])
+		if (!oc->dedupe_rows[g])
+			oc->r->rejected++; /* no record of the person is loaded: migrate rejects it with its survivor */
+		else if (crm_xref_cache_get(ids, (*rec)->id, (*rec)->id_len, &target) && target == oc->dedupe_rows[g])
 			oc->r->merged++;
 		else
 			oc->r->missing++;

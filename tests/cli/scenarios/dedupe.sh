@@ -116,3 +116,19 @@ set -e
 expect_eq "sync exit (an input error)" "$status" 1
 grep -q 'a sync does not merge duplicates yet' "$SCRATCH/sync.out" || fail "sync: $(cat "$SCRATCH/sync.out")"
 expect_eq "no run was started by the refused sync" "$(state_sql "$b" "select count(*) from runs")" 1
+
+# the survivor is not loaded (its required account is an orphan): the record merged into it is
+# rejected with it, and reconcile counts both rejected, as migrate does, none missing
+c=$(copy_sample c)
+echo '003A000000000091AAA,001A000000000404AAA,Wile,Coyote,WILE.COYOTE@acme.example.com,,,,,,,,,,false,false,web-form,2023-03-01T10:15:00.000+0000,2019-04-01T10:00:00.000+0000,2024-02-10T10:00:00.000+0000' >>"$c/exports/Contact.csv"
+sed -i 's/^Contact,AccountId,id,account_id,trim -> ref(Account),,,/Contact,AccountId,id,account_id,trim -> ref(Account),,required,/' "$c/mapping.csv"
+printf '\n[dedupe "Contact"]\nmatch = email\nsurvivor = most_recent\n' >>"$c/crmshift.ini"
+"$CRMSHIFT" -C "$c" migrate --json >"$SCRATCH/c1.json" 2>/dev/null || fail "migrate of c"
+expect_eq "survivor not loaded: read, inserted, rejected, merged" \
+	"$(jq -c '.objects[] | select(.object == "Contact") | [.read, .inserted, .rejected, .merged]' "$SCRATCH/c1.json")" "[21,13,7,1]"
+expect_eq "the merged record's reason" \
+	"$(grep -c "^Contact,003A000000000001AAA,2,,dedupe,\"is the same person as '003A000000000091AAA', whose record was not loaded (see its reasons)\"$" "$c/reports/rejects-1.csv")" 1
+"$CRMSHIFT" -C "$c" reconcile --json >"$SCRATCH/c2.json" || true
+expect_eq "reconcile: source, rejected, expected, in target, missing, merged" \
+	"$(jq -c '.objects[] | select(.object == "Contact") | [.source_rows, .rejected, .expected, .in_target, .missing, .merged]' "$SCRATCH/c2.json")" \
+	"[21,7,13,13,0,1]"
