@@ -1822,11 +1822,9 @@ int crm_state_merges_undo(struct crm_state *st, int64_t run, int64_t *undone, st
 		st, "SELECT object_id, source_id FROM crmshift.merges WHERE run_id = $1 ORDER BY object_id, source_id",
 		err);
 	struct crm_arena arena;
-	struct {
-		int64_t key;
-		char *id;
-	} *found = NULL;
-	size_t count = 0, cap = 0, i;
+	int64_t *keys = NULL;
+	struct crm_state_id *ids = NULL;
+	size_t count = 0, cap = 0, ids_cap = 0, i, from;
 	int rc;
 
 	*undone = 0;
@@ -1837,17 +1835,22 @@ int crm_state_merges_undo(struct crm_state *st, int64_t run, int64_t *undone, st
 	while ((rc = crm_stmt_step(s, err)) == 1) {
 		size_t len;
 		const char *id = crm_stmt_col_text(s, 1, &len);
-		if (crm_grow(&found, count, &cap, sizeof(*found), 64) ||
-		    !(found[count].id = crm_arena_strndup(&arena, id ? id : "", id ? len : 0))) {
+		if (crm_grow(&keys, count, &cap, sizeof(*keys), 64) ||
+		    crm_grow(&ids, count, &ids_cap, sizeof(*ids), 64) ||
+		    !(ids[count].ptr = crm_arena_strndup(&arena, id ? id : "", id ? len : 0))) {
 			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
 			break;
 		}
-		found[count++].key = crm_stmt_col_int64(s, 0);
+		ids[count].len = id ? len : 0;
+		keys[count++] = crm_stmt_col_int64(s, 0);
 	}
 	crm_stmt_finalize(s);
-	/* read whole before writing: a statement open on the table while it changes is not portable */
-	for (i = 0; rc == 0 && i < count; i++)
-		rc = crm_state_xref_forget(st, found[i].key, found[i].id, strlen(found[i].id), err);
+	/* read whole before writing (a statement open on the table while it changes is not portable); by object */
+	for (from = 0, i = 1; rc == 0 && from < count; i++)
+		if (i == count || keys[i] != keys[from]) {
+			rc = crm_state_xref_forget_many(st, keys[from], ids + from, i - from, err);
+			from = i;
+		}
 	if (rc == 0 && count) {
 		s = once(st, "DELETE FROM crmshift.merges WHERE run_id = $1", err);
 		if (!s)
@@ -1859,7 +1862,8 @@ int crm_state_merges_undo(struct crm_state *st, int64_t run, int64_t *undone, st
 	}
 	if (rc == 0)
 		*undone = (int64_t)count;
-	crm_free(found);
+	crm_free(keys);
+	crm_free(ids);
 	crm_arena_release(&arena);
 	return rc < 0 ? rc : 0;
 }
