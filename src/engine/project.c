@@ -261,7 +261,6 @@ static int order_objects(struct crm_project *p, struct crm_error *err)
 	return 0;
 }
 
-/* Each ref(Object.field) names a column of the parent's export. */
 /* Every [dedupe] rule compares columns its object's mapping fills. */
 static void check_dedupes(struct crm_project *p, struct crm_error *first)
 {
@@ -279,6 +278,7 @@ static void check_dedupes(struct crm_project *p, struct crm_error *first)
 	}
 }
 
+/* Each ref(Object.field) names a column of the parent's export. */
 static void check_ref_keys(struct crm_project *p, struct crm_error *first)
 {
 	size_t o, f, c;
