@@ -17,7 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 #include <xxhash.h>
 
 #define FOLD_CAP 1024 /* a folded value longer than this is cut: the keys are hashes of what is kept */
@@ -54,10 +53,8 @@ struct finder {
 
 size_t crm_dedupe_fold(const char *in, size_t len, int phone, char *out, size_t cap)
 {
-	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t n;
 	size_t o = 0, i;
-	int space = 0;
+	long n;
 
 	crm_text_trim(&in, &len);
 	out[0] = '\0';
@@ -76,27 +73,12 @@ size_t crm_dedupe_fold(const char *in, size_t len, int phone, char *out, size_t 
 		out[o] = '\0';
 		return o;
 	}
-	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &folded,
-			 UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
-	if (n < 0) {
-		/* not UTF-8: the bytes, ASCII letters folded */
-		for (i = 0; i < len && o + 1 < cap; i++)
-			out[o++] = (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] + 32 : in[i]);
-		out[o] = '\0';
-		return o;
-	}
-	for (i = 0; i < (size_t)n && o + 1 < cap; i++) {
-		unsigned char ch = folded[i];
-		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-			space = o > 0;
-			continue;
-		}
-		if (space && o + 2 < cap)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = (char)ch;
-	}
-	free(folded);
+	n = crm_text_fold_words(in, len, CRM_FOLD_COMPAT, " \t\n\r", out, cap);
+	if (n >= 0)
+		return (size_t)n;
+	/* not UTF-8: the bytes, ASCII letters folded */
+	for (i = 0; i < len && o + 1 < cap; i++)
+		out[o++] = (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] + 32 : in[i]);
 	out[o] = '\0';
 	return o;
 }

@@ -36,7 +36,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <utf8proc.h>
 
 enum dup_kind { DUP_EMAIL, DUP_PHONE, DUP_NAME, DUP_KINDS };
 
@@ -918,28 +917,9 @@ static int reference_key_of_record(struct object_state *s, const struct crm_prof
 /* A name for matching: case folded, accents and punctuation gone, blanks collapsed. */
 static size_t name_key(const char *p, size_t len, char *out, size_t cap)
 {
-	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)len, &folded,
-					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
-	size_t o = 0, i;
-	int space = 0;
+	long n = crm_text_fold_words(p, len, CRM_FOLD_STRIP_MARKS, " \t-.,'", out, cap);
 
-	if (n < 0)
-		return 0;
-	for (i = 0; i < (size_t)n && o + 1 < cap; i++) {
-		unsigned char c = folded[i];
-		if (c == ' ' || c == '\t' || c == '-' || c == '.' || c == ',' || c == '\'') {
-			space = o > 0;
-			continue;
-		}
-		if (space && o + 2 < cap)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = (char)c;
-	}
-	free(folded);
-	out[o] = '\0';
-	return o;
+	return n < 0 ? 0 : (size_t)n;
 }
 
 static void mask_text(const char *v, char *out, size_t cap, int spi)

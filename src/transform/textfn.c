@@ -94,6 +94,35 @@ void crm_text_trim(const char **ptr, size_t *len)
 	*len = n;
 }
 
+long crm_text_fold_words(const char *in, size_t len, unsigned flags, const char *separators, char *out, size_t cap)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &folded,
+					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+						  (flags & CRM_FOLD_COMPAT ? UTF8PROC_COMPAT : 0) |
+						  (flags & CRM_FOLD_STRIP_MARKS ? UTF8PROC_STRIPMARK : 0));
+	size_t o = 0, i;
+	int space = 0;
+
+	out[0] = '\0';
+	if (n < 0)
+		return -1;
+	for (i = 0; i < (size_t)n && o + 1 < cap; i++) {
+		char c = (char)folded[i];
+		if (c && strchr(separators, c)) {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < cap)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = c;
+	}
+	free(folded);
+	out[o] = '\0';
+	return (long)o;
+}
+
 char *crm_text_fold_key(struct crm_arena *arena, const char *in, size_t len, size_t *out_len)
 {
 	utf8proc_uint8_t *folded = NULL;

@@ -29,6 +29,15 @@ char *crm_text_collapse_ws(struct crm_arena *arena, const char *in, size_t len, 
  * "gtx pro" both give "gtxpro"). The text goes into the arena (NULL on OOM).
  */
 char *crm_text_fold_key(struct crm_arena *arena, const char *in, size_t len, size_t *out_len);
+/* How crm_text_fold_words folds beyond case: compatibility forms (NFKC: 'ＪＯＨＮ' is 'john'), accents. */
+enum crm_fold { CRM_FOLD_COMPAT = 1, CRM_FOLD_STRIP_MARKS = 2 };
+/*
+ * Text as words for comparing: case folded (and as flags says), each run
+ * of the bytes of separators one space, none at either end; into out (cap
+ * >= 1 bytes, NUL-terminated, cut to fit). Returns the length, or -1 when
+ * in is not UTF-8 (out is then empty).
+ */
+long crm_text_fold_words(const char *in, size_t len, unsigned flags, const char *separators, char *out, size_t cap);
 /*
  * The edit distance between two byte strings (insertions, deletions,
  * substitutions and swaps of neighbours, each 1), or max + 1 when it is

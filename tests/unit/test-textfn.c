@@ -193,6 +193,26 @@ static void test_textfn__fold_key(void)
 	CHECK_INT(len, 0);
 }
 
+/* Words for comparing: case and (as asked) compatibility forms and accents folded, separators one space. */
+static void test_textfn__fold_words(void)
+{
+	static const char john[] = "  ＪＯＨＮ \t Smith ", zoe[] = "Zoë-Anne O'Neil.";
+	char out[64];
+
+	CHECK_INT(crm_text_fold_words(john, strlen(john), CRM_FOLD_COMPAT, " \t", out, sizeof(out)), 10);
+	CHECK_STR(out, "john smith");
+	CHECK_INT(crm_text_fold_words(zoe, strlen(zoe), CRM_FOLD_STRIP_MARKS, " -.,'", out, sizeof(out)), 15);
+	CHECK_STR(out, "zoe anne o neil");
+	/* without the compatibility flag, full-width letters stay what they are; accents stay unless stripped */
+	CHECK_INT(crm_text_fold_words("Zoë", 4, 0, " ", out, sizeof(out)), 4);
+	CHECK_STR(out, "zoë");
+	/* cut to fit, never past cap */
+	CHECK_INT(crm_text_fold_words("abcdef", 6, 0, " ", out, 4), 3);
+	CHECK_STR(out, "abc");
+	CHECK_INT(crm_text_fold_words("\xff", 1, 0, " ", out, sizeof(out)), -1);
+	CHECK_STR(out, "");
+}
+
 static void test_textfn__distance(void)
 {
 	CHECK_INT(crm_text_distance("mgspecial", 9, "mgspecial", 9, 2), 0);
@@ -215,6 +235,7 @@ static const struct harness_test tests[] = {
 	TEST(test_textfn__split_address),
 	TEST(test_textfn__phone),
 	TEST(test_textfn__fold_key),
+	TEST(test_textfn__fold_words),
 	TEST(test_textfn__distance),
 };
 
