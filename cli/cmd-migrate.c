@@ -165,14 +165,11 @@ static void print_summary(const struct cli *cli, const struct crm_migrate_result
 		       (long long)res->owner_records[CRM_OWNER_INACTIVE], (long long)(others - res->owner_rejected),
 		       (long long)res->owner_rejected, cli_rel(cli, res->owners_path));
 	}
-	if (res->merges_path[0]) {
-		int64_t merged = 0;
-		for (i = 0; i < res->count; i++)
-			merged += res->objects[i].counts.merged;
-		printf("\nmerged: %lld record%s into the rows of %lld %s entered more than once ([dedupe]); in %s\n",
-		       (long long)merged, merged == 1 ? "" : "s", (long long)res->merge_groups,
-		       res->merge_groups == 1 ? "person" : "people", cli_rel(cli, res->merges_path));
-	}
+	if (res->merges_path[0])
+		printf("\npeople entered more than once ([dedupe]): %lld; %lld record%s merged into their survivor's "
+		       "row; in %s\n",
+		       (long long)res->merge_groups, (long long)res->merged, res->merged == 1 ? "" : "s",
+		       cli_rel(cli, res->merges_path));
 	if (res->forced[0])
 		printf("\nnote: --force: read as they are now, although they changed after their snapshot:%s\n",
 		       res->forced);

@@ -290,16 +290,14 @@ static json_t *people_json(const struct crm_profile *prof, const char *merges)
 	for (i = 0; i < prof->people_count; i++) {
 		const struct crm_dedupe_result *f = &prof->people[i].found;
 		json_t *rules = json_array();
-		int64_t merged = 0;
-		for (r = 0; r < f->cfg->rule_count; r++) {
+		for (r = 0; r < f->cfg->rule_count; r++)
 			json_array_append_new(rules, json_pack("{s:s, s:I}", "rule", f->cfg->rules[r].text, "merged",
 							       (json_int_t)f->merged_by_rule[r]));
-			merged += f->merged_by_rule[r];
-		}
-		json_array_append_new(people,
-				      json_pack("{s:s, s:I, s:I, s:I, s:o}", "object", prof->people[i].object,
-						"records", (json_int_t)f->records, "people", (json_int_t)f->group_count,
-						"merged", (json_int_t)merged, "by_rule", rules));
+		/* every member but its group's survivor is merged */
+		json_array_append_new(
+			people, json_pack("{s:s, s:I, s:I, s:I, s:o}", "object", prof->people[i].object, "records",
+					  (json_int_t)f->records, "people", (json_int_t)f->group_count, "merged",
+					  (json_int_t)(f->member_count - f->group_count), "by_rule", rules));
 	}
 	return json_pack("{s:o, s:s?, s:s?}", "objects", people, "file", merges, "problem", prof->people_problem);
 }
@@ -312,13 +310,10 @@ static void print_people(const struct crm_profile *prof, const char *merges)
 		printf("\npeople ([dedupe]): not looked for: %s\n", prof->people_problem);
 	for (i = 0; i < prof->people_count; i++) {
 		const struct crm_dedupe_result *f = &prof->people[i].found;
-		int64_t merged = 0;
-		for (r = 0; r < f->cfg->rule_count; r++)
-			merged += f->merged_by_rule[r];
-		printf("\npeople ([dedupe \"%s\"], before anything moves): %lld of %lld records are %zu %s entered "
-		       "more than once; migrate loads each once, merging %lld records\n",
-		       prof->people[i].object, (long long)(merged + (int64_t)f->group_count), (long long)f->records,
-		       f->group_count, f->group_count == 1 ? "person" : "people", (long long)merged);
+		printf("\npeople ([dedupe \"%s\"], before anything moves): %zu of %lld records are %zu %s entered "
+		       "more than once; migrate loads each once, merging %zu records\n",
+		       prof->people[i].object, f->member_count, (long long)f->records, f->group_count,
+		       f->group_count == 1 ? "person" : "people", f->member_count - f->group_count);
 		for (r = 0; r < f->cfg->rule_count; r++)
 			printf("  %-40s %lld merged\n", f->cfg->rules[r].text, (long long)f->merged_by_rule[r]);
 	}

@@ -187,6 +187,7 @@ int migrate_write_merges(struct migration *m, struct crm_error *err)
 			continue;
 		for (g = 0; g < plan->found.group_count; g++)
 			m->res->merge_groups += !plan->unmerged[g];
+		m->res->merged += m->res->objects[i].counts.merged;
 		io |= crm_dedupe_write_rows(af.f, m->p->objects[m->p->order[i]].cfg->name, &plan->found,
 					    plan->unmerged) != 0;
 	}

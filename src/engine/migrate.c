@@ -1838,14 +1838,10 @@ char *crm_migrate_summary_json(const struct crm_migrate_result *res, int dry_run
 					      (json_int_t)res->owner_records[CRM_OWNER_UNKNOWN], "inactive",
 					      (json_int_t)res->owner_records[CRM_OWNER_INACTIVE], "rejected",
 					      (json_int_t)res->owner_rejected));
-	if (res->merges_path[0]) {
-		int64_t merged = 0;
-		for (i = 0; i < res->count; i++)
-			merged += res->objects[i].counts.merged;
+	if (res->merges_path[0])
 		json_object_set_new(root, "merges",
 				    json_pack("{s:s, s:I, s:I}", "file", res->merges_path, "people",
-					      (json_int_t)res->merge_groups, "merged", (json_int_t)merged));
-	}
+					      (json_int_t)res->merge_groups, "merged", (json_int_t)res->merged));
 	if (sync) {
 		json_object_set_new(root, "conflicts_file", json_string(res->conflicts_path));
 		json_object_set_new(root, "conflict_rows", json_integer(res->conflict_rows));

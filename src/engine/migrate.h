@@ -93,7 +93,7 @@ struct crm_migrate_result {
 	char owners_path[PATH_MAX];
 	/* [dedupe]: reports/merges-RUN.csv ("" when no object has one), and the people merged */
 	char merges_path[PATH_MAX];
-	int64_t merge_groups;
+	int64_t merge_groups, merged;	/* people merged, and the records merged into their rows (all objects) */
 	int64_t owner_records[3];	/* by enum crm_owner_reason: mapped, unknown, inactive */
 	int64_t owner_rejected;		/* of those: no default, so rejected */
 	int64_t owner_users;		/* source users named */

@@ -132,3 +132,6 @@ expect_eq "the merged record's reason" \
 expect_eq "reconcile: source, rejected, expected, in target, missing, merged" \
 	"$(jq -c '.objects[] | select(.object == "Contact") | [.source_rows, .rejected, .expected, .in_target, .missing, .merged]' "$SCRATCH/c2.json")" \
 	"[21,7,13,13,0,1]"
+"$CRMSHIFT" -C "$c" migrate >"$SCRATCH/c3.txt" 2>&1 || fail "re-run of c: $(tail -3 "$SCRATCH/c3.txt")"
+grep -q "^people entered more than once (\[dedupe\]): 2; 1 record merged into their survivor's row; in reports/merges-2.csv$" "$SCRATCH/c3.txt" ||
+	fail "the summary line: $(grep -i 'more than once' "$SCRATCH/c3.txt")"
