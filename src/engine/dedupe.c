@@ -480,6 +480,30 @@ const struct crm_value *crm_dedupe_filled(const struct crm_dedupe_result *res, s
 	return out;
 }
 
+int crm_dedupe_rows(const struct crm_dedupe_result *res, crm_dedupe_row_fn fn, void *ctx, int64_t **rows,
+		    unsigned char **unmerged, struct crm_error *err)
+{
+	size_t g, k;
+
+	*rows = crm_calloc(res->group_count + 1, sizeof(**rows));
+	*unmerged = crm_calloc(res->group_count + 1, 1);
+	if (!*rows || !*unmerged)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (g = 0; g < res->group_count; g++)
+		for (k = 0; k < res->groups[g].count; k++) {
+			const char *id = res->members[res->groups[g].first + k].id;
+			int64_t row;
+			int found = fn(ctx, id, strlen(id), &row, err);
+			if (found < 0)
+				return found;
+			if (found && !(*rows)[g])
+				(*rows)[g] = row;
+			else if (found && (*rows)[g] != row)
+				(*unmerged)[g] = 1;
+		}
+	return 0;
+}
+
 int crm_dedupe_write_rows(FILE *out, const char *object, const struct crm_dedupe_result *res,
 			  const unsigned char *unmerged)
 {

@@ -72,6 +72,19 @@ int crm_dedupe_find(struct crm_project *p, struct crm_project_object *o, const s
 		    struct crm_dedupe_result *res, struct crm_error *err);
 void crm_dedupe_result_release(struct crm_dedupe_result *res);
 
+/* A source id's target row: 1 and *row when it has one, 0 when not, < 0 with err set. */
+typedef int (*crm_dedupe_row_fn)(void *ctx, const char *id, size_t len, int64_t *row, struct crm_error *err);
+
+/*
+ * The row each group's records already name in the target, by fn: rows[g]
+ * (0 when none), and unmerged[g] set when they name several. Such a group
+ * is not merged (joining rows that exist would move their children):
+ * migrate loads its records as any, and reconcile reconciles them so. Both
+ * arrays are new (crm_free); 0 or an error code.
+ */
+int crm_dedupe_rows(const struct crm_dedupe_result *res, crm_dedupe_row_fn fn, void *ctx, int64_t **rows,
+		    unsigned char **unmerged, struct crm_error *err);
+
 /*
  * Writes res's groups to out as CSV rows object,survivor_id,source_id,rule,
  * outcome (the header is the caller's): "survivor" and "merged", or, for a

@@ -17,9 +17,28 @@
 #include <errno.h>
 #include <string.h>
 
+struct xref_lookup {
+	struct crm_state *state;
+	int64_t key; /* 0: the object was never loaded */
+};
+
+static int xref_row(void *ctx, const char *id, size_t len, int64_t *row, struct crm_error *err)
+{
+	const struct xref_lookup *l = ctx;
+	struct crm_xref x;
+	int found;
+
+	if (!l->key)
+		return 0;
+	found = crm_state_xref_get(l->state, l->key, id, len, &x, err);
+	if (found == 1)
+		*row = x.target_id;
+	return found;
+}
+
 int migrate_merge_plan(struct migration *m, struct crm_error *err)
 {
-	size_t i, g, k;
+	size_t i;
 
 	m->merge_plans = crm_calloc(m->p->count ? m->p->count : 1, sizeof(*m->merge_plans));
 	if (!m->merge_plans)
@@ -28,7 +47,7 @@ int migrate_merge_plan(struct migration *m, struct crm_error *err)
 		struct crm_project_object *o = &m->p->objects[m->p->order[i]];
 		const struct crm_dedupe_config *d = crm_config_dedupe(&m->p->cfg, o->cfg->name);
 		struct merge_plan *plan;
-		int64_t key = m->keys[m->p->order[i]];
+		struct xref_lookup lookup = {m->session.state, m->keys[m->p->order[i]]};
 		if (!d || !m->res->objects[i].selected)
 			continue;
 		plan = crm_calloc(1, sizeof(*plan));
@@ -37,22 +56,8 @@ int migrate_merge_plan(struct migration *m, struct crm_error *err)
 		m->merge_plans[m->p->order[i]] = plan;
 		if (crm_dedupe_find(m->p, o, d, &plan->found, err))
 			return err->code;
-		plan->rows = crm_calloc(plan->found.group_count + 1, sizeof(int64_t));
-		plan->unmerged = crm_calloc(plan->found.group_count + 1, 1);
-		if (!plan->rows || !plan->unmerged)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		for (g = 0; key && g < plan->found.group_count; g++)
-			for (k = 0; k < plan->found.groups[g].count; k++) {
-				const char *id = plan->found.members[plan->found.groups[g].first + k].id;
-				struct crm_xref x;
-				int found = crm_state_xref_get(m->session.state, key, id, strlen(id), &x, err);
-				if (found < 0)
-					return err->code;
-				if (found && plan->rows[g] == 0)
-					plan->rows[g] = x.target_id;
-				else if (found && plan->rows[g] != x.target_id)
-					plan->unmerged[g] = 1;
-			}
+		if (crm_dedupe_rows(&plan->found, xref_row, &lookup, &plan->rows, &plan->unmerged, err))
+			return err->code;
 	}
 	return 0;
 }

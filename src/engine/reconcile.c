@@ -252,9 +252,10 @@ struct object_check {
 	struct crm_recon_stage *tstages; /* the scan thread's open pipeline, merged afterwards */
 	size_t tstage_count;
 	struct owner_counts owners;
-	/* [dedupe]: the groups, as migrate finds them, and per group the row they name (0 none, -1 several) */
+	/* [dedupe]: the groups, as migrate finds them, and per group the row they name (crm_dedupe_rows) */
 	struct crm_dedupe_result dedupe;
 	int64_t *dedupe_rows;
+	unsigned char *dedupe_unmerged;
 	struct ref_tally *refs; /* per field, for references: what the target points at */
 	uint8_t *unresolved; /* per field: REF_MISSING, the record's reference names no loaded parent; REF_ELSEWHERE */
 	struct crm_xref_cache **key_maps; /* per field: what a ref(Object.field) resolves by (refkey.h) */
@@ -818,7 +819,7 @@ static int merged_record(struct reconciliation *rc, struct object_check *oc, con
 	if (member < 0)
 		return 0;
 	g = oc->dedupe.group_of[member];
-	if (oc->dedupe_rows[g] < 0)
+	if (oc->dedupe_unmerged[g])
 		return 0;
 	if (repeat) {
 		oc->r->rejected += oc->phase == 1;
@@ -1446,6 +1447,7 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->tstages);
 	crm_dedupe_result_release(&oc->dedupe);
 	crm_free(oc->dedupe_rows);
+	crm_free(oc->dedupe_unmerged);
 	crm_strmap_release(&oc->owners.source);
 	crm_strmap_release(&oc->owners.expected);
 	crm_strmap_release(&oc->owners.target);
@@ -1504,6 +1506,12 @@ static int merge_counts(struct crm_idcount *into, const struct crm_idcount *from
 	return 0;
 }
 
+static int xref_cache_row(void *ctx, const char *id, size_t len, int64_t *row, struct crm_error *err)
+{
+	(void)err;
+	return crm_xref_cache_get(ctx, id, len, row);
+}
+
 /*
  * [dedupe]: the object's groups as migrate finds them, and the row each
  * names in the cross-reference: a group naming several rows was left
@@ -1513,27 +1521,12 @@ static int find_people(struct reconciliation *rc, struct object_check *oc, struc
 {
 	const struct crm_dedupe_config *d = crm_config_dedupe(&rc->p->cfg, oc->o->cfg->name);
 	struct crm_xref_cache *ids;
-	size_t g, k;
 
 	if (!d)
 		return 0;
 	if (crm_dedupe_find(rc->p, oc->o, d, &oc->dedupe, err) || !(ids = cache_for(rc, oc->o->cfg->name, err)))
 		return err->code;
-	oc->dedupe_rows = crm_calloc(oc->dedupe.group_count + 1, sizeof(int64_t));
-	if (!oc->dedupe_rows)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (g = 0; g < oc->dedupe.group_count; g++)
-		for (k = 0; k < oc->dedupe.groups[g].count; k++) {
-			const char *id = oc->dedupe.members[oc->dedupe.groups[g].first + k].id;
-			int64_t target;
-			if (!crm_xref_cache_get(ids, id, strlen(id), &target))
-				continue;
-			if (!oc->dedupe_rows[g])
-				oc->dedupe_rows[g] = target;
-			else if (oc->dedupe_rows[g] != target)
-				oc->dedupe_rows[g] = -1;
-		}
-	return 0;
+	return crm_dedupe_rows(&oc->dedupe, xref_cache_row, ids, &oc->dedupe_rows, &oc->dedupe_unmerged, err);
 }
 
 static int check_object(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)

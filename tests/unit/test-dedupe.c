@@ -136,6 +136,53 @@ cleanup:
 	remove_project();
 }
 
+/* A lookup that gives ids "1" and "3" rows (as an earlier load left them) and "2" the row ctx says, or none. */
+static int fake_row(void *ctx, const char *id, size_t len, int64_t *row, struct crm_error *err)
+{
+	const int64_t *two = ctx;
+
+	(void)err;
+	if (len != 1)
+		return 0;
+	*row = id[0] == '2' ? *two : 10;
+	return id[0] != '2' || *two != 0;
+}
+
+/* The row a group's records name: one is kept, none is 0, two leave the group unmerged. */
+static void test_dedupe__rows_a_group_names(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_dedupe_result r = {0};
+	int64_t *rows = NULL, two;
+	unsigned char *unmerged = NULL;
+
+	REQUIRE(open_with(&p, "match = email; phone\n", &err) == 0);
+	REQUIRE(crm_dedupe_find(&p, crm_project_object(&p, "Contact"), crm_config_dedupe(&p.cfg, "Contact"), &r,
+				&err) == 0);
+	REQUIRE(r.group_count == 1);
+	two = 0; /* 2 has no row: the group names row 10 */
+	REQUIRE(crm_dedupe_rows(&r, fake_row, &two, &rows, &unmerged, &err) == 0);
+	CHECK_INT(rows[0], 10);
+	CHECK_INT(unmerged[0], 0);
+	crm_free(rows);
+	crm_free(unmerged);
+	two = 10; /* the same row again */
+	REQUIRE(crm_dedupe_rows(&r, fake_row, &two, &rows, &unmerged, &err) == 0);
+	CHECK_INT(unmerged[0], 0);
+	crm_free(rows);
+	crm_free(unmerged);
+	two = 11; /* another row: two people in the target already */
+	REQUIRE(crm_dedupe_rows(&r, fake_row, &two, &rows, &unmerged, &err) == 0);
+	CHECK_INT(unmerged[0], 1);
+cleanup:
+	crm_free(rows);
+	crm_free(unmerged);
+	crm_dedupe_result_release(&r);
+	crm_project_release(&p);
+	remove_project();
+}
+
 static void test_dedupe__survivor_and_fill(void)
 {
 	static const struct {
@@ -217,6 +264,7 @@ static void test_dedupe__rules_name_mapped_columns(void)
 static const struct harness_test tests[] = {
 	TEST(test_dedupe__values_fold),
 	TEST(test_dedupe__groups_are_transitive_and_blank_never_matches),
+	TEST(test_dedupe__rows_a_group_names),
 	TEST(test_dedupe__survivor_and_fill),
 	TEST(test_dedupe__rules_name_mapped_columns),
 };

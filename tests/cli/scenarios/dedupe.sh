@@ -135,3 +135,17 @@ expect_eq "reconcile: source, rejected, expected, in target, missing, merged" \
 "$CRMSHIFT" -C "$c" migrate >"$SCRATCH/c3.txt" 2>&1 || fail "re-run of c: $(tail -3 "$SCRATCH/c3.txt")"
 grep -q "^people entered more than once (\[dedupe\]): 2; 1 record merged into their survivor's row; in reports/merges-2.csv$" "$SCRATCH/c3.txt" ||
 	fail "the summary line: $(grep -i 'more than once' "$SCRATCH/c3.txt")"
+
+# loaded as two people before [dedupe] was written: the group names two rows and is left as it is
+d=$(copy_sample d)
+"$CRMSHIFT" -C "$d" migrate >/dev/null 2>&1 || fail "first migrate of d"
+printf '\n[dedupe "Contact"]\nmatch = email\n' >>"$d/crmshift.ini"
+"$CRMSHIFT" -C "$d" migrate --json >"$SCRATCH/d2.json" 2>/dev/null || fail "migrate of d with [dedupe]"
+expect_eq "two rows already: nothing merged or written" \
+	"$(jq -c '.objects[] | select(.object == "Contact") | [.inserted, .updated, .unchanged, .merged // 0]' "$SCRATCH/d2.json")" "[0,0,17,0]"
+expect_eq "the group, not merged" "$(cat "$d/reports/merges-2.csv")" 'object,survivor_id,source_id,rule,outcome
+Contact,003A000000000006AAA,003A000000000006AAA,email,not merged: several rows in the target already
+Contact,003A000000000006AAA,003A000000000020AAA,email,not merged: several rows in the target already'
+"$CRMSHIFT" -C "$d" reconcile --json >"$SCRATCH/d3.json" || true
+expect_eq "reconcile of the unmerged group: expected, in target, missing, merged" \
+	"$(jq -c '.objects[] | select(.object == "Contact") | [.expected, .in_target, .missing, .merged]' "$SCRATCH/d3.json")" "[17,17,0,0]"
