@@ -31,33 +31,44 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-enum step_kind {
-	STEP_TRIM,
-	STEP_LOWER,
-	STEP_UPPER,
-	STEP_TITLE,
-	STEP_COLLAPSE_WS,
-	STEP_PARSE,
-	STEP_DATE,
-	STEP_DATETIME,
-	STEP_INT,
-	STEP_DECIMAL,
-	STEP_ROUND,
-	STEP_BOOL,
-	STEP_PHONE,
-	STEP_EMAIL,
-	STEP_MAP,
-	STEP_OWNER,
-	STEP_DEFAULT,
-	STEP_CONCAT,
-	STEP_SPLIT_ADDRESS,
-	STEP_REF,
-	STEP_NULLIF,
-	STEP_TRUNCATE,
-	STEP_TEXT,
-	STEP_PSEUDONYMIZE,
-	STEP_MASK,
-	STEP_REDACT,
+struct compiler;
+struct crm_step;
+struct crm_check;
+struct run_ctx;
+
+enum rule_flags {
+	RULE_ON_BLANK = 1,	 /* runs on an empty value too; the others leave no value as none */
+	RULE_ACROSS_RECORDS = 2, /* compares a record with those before it: deferrable, never blanked */
+};
+
+#define ANY_ARGS 255 /* a rule_fn's max_args: no limit */
+
+/* A rule function, one row of the registry (rule_fns, below the functions it names). */
+struct rule_fn {
+	const char *name;
+	enum crm_rule_kind kind;
+	unsigned char min_args, max_args;
+	unsigned flags;	   /* enum rule_flags */
+	const char *needs; /* what a call with too few arguments lacks, for its message; NULL: the counts say */
+	int (*compile_step)(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			    const struct crm_rule_call *call);
+	int (*run_step)(const struct crm_step *step, struct run_ctx *x, const char **v, size_t *len);
+	int (*compile_check)(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			     const struct crm_rule_call *call);
+	int (*run_check)(struct crm_check *check, struct run_ctx *x, const char *v, size_t len);
+};
+
+/* What a run sees besides its value: the program, the record, where values, notes and reasons go. */
+struct run_ctx {
+	struct crm_program *prog;
+	const struct crm_record *rec;
+	struct crm_program_result *res;
+	size_t field; /* the field run */
+	struct crm_arena *arena;
+	const char *source_id; /* the record's id, for unique's message */
+	size_t source_id_len;
+	unsigned flags;	  /* enum crm_run_flags */
+	char reason[256]; /* why a run refused a value */
 };
 
 struct concat_part {
@@ -67,7 +78,7 @@ struct concat_part {
 };
 
 struct crm_step {
-	enum step_kind kind;
+	const struct rule_fn *fn;
 	char *text; /* as written, for reports */
 	int n;
 	struct crm_datefmt fmt;
@@ -83,20 +94,8 @@ struct crm_step {
 	size_t part_count;
 };
 
-enum check_kind {
-	CHECK_REQUIRED,
-	CHECK_NOT_FUTURE,
-	CHECK_EMAIL,
-	CHECK_REGEX,
-	CHECK_IN,
-	CHECK_MAX_LEN,
-	CHECK_RANGE,
-	CHECK_UNIQUE,
-	CHECK_ON_INVALID, /* on_invalid(blank|reject): the field's policy, no check of its own */
-};
-
 struct crm_check {
-	enum check_kind kind;
+	const struct rule_fn *fn;
 	char *text;
 	pcre2_code *re;
 	char **values;
@@ -147,6 +146,7 @@ struct compiler {
 	struct crm_error *err;
 	const unsigned char *pseudonym_key; /* NULL when the project has none */
 	size_t alt, alts;		    /* the alternative of a 'a_id|b_id' target_field compiled, of how many */
+	int last_step;			    /* the step compiled ends its rule */
 };
 
 static int cfail(struct compiler *c, size_t offset, const char *fmt, ...) CRM_PRINTF(3, 4);
@@ -163,20 +163,6 @@ static int cfail(struct compiler *c, size_t offset, const char *fmt, ...)
 		return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: %s '%s' at character %zu: %s", c->map->path,
 				     c->row->line, c->column, c->rule_text, offset, what);
 	return crm_error_set(c->err, CRM_EINPUT, "%s:%lu: %s", c->map->path, c->row->line, what);
-}
-
-static int want_args(struct compiler *c, const struct crm_rule_call *call, size_t min, size_t max)
-{
-	if (call->arg_count < min || call->arg_count > max) {
-		if (min == max && min == 0)
-			return cfail(c, call->offset, "'%s' takes no arguments", call->name);
-		if (min == max)
-			return cfail(c, call->offset, "'%s' takes %zu argument%s, not %zu", call->name, min,
-				     min == 1 ? "" : "s", call->arg_count);
-		return cfail(c, call->offset, "'%s' takes %zu to %zu arguments, not %zu", call->name, min, max,
-			     call->arg_count);
-	}
-	return 0;
 }
 
 static int parse_count(struct compiler *c, const struct crm_rule_call *call, size_t index, int min, int max, int *out)
@@ -320,13 +306,13 @@ out:
 	return rc;
 }
 
-static int compile_map(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+static int compile_map(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+		       const struct crm_rule_call *call)
 {
 	size_t i;
 	int rc;
 
-	if (call->arg_count == 0)
-		return cfail(c, call->offset, "'map' needs a value-map file or value=target pairs");
+	(void)field;
 	crm_strmap_init(&step->map);
 	crm_strmap_init(&step->folded);
 	step->has_map = 1;
@@ -418,7 +404,8 @@ static int owner_add(struct compiler *c, struct crm_step *step, const char *path
 }
 
 /* owner(FILE) or owner(FILE, default=OWNER): FILE has the columns source_user,target_owner,active. */
-static int compile_owner(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+static int compile_owner(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			 const struct crm_rule_call *call)
 {
 	const struct crm_rule_arg *arg;
 	struct crm_csv_reader *r;
@@ -426,8 +413,9 @@ static int compile_owner(struct compiler *c, struct crm_step *step, const struct
 	char *path;
 	int rc;
 
-	if (want_args(c, call, 1, 2))
-		return c->err->code;
+	if (field->owner)
+		return cfail(c, call->offset, "owner() once a field: one source user, one owner");
+	field->owner = 1;
 	arg = &call->args[0];
 	crm_strmap_init(&step->map);
 	crm_strmap_init(&step->folded);
@@ -491,12 +479,12 @@ out:
 	return rc;
 }
 
-static int compile_concat(struct compiler *c, struct crm_step *step, const struct crm_rule_call *call)
+static int compile_concat(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			  const struct crm_rule_call *call)
 {
 	size_t i;
 
-	if (call->arg_count == 0)
-		return cfail(c, call->offset, "'concat' needs fields or quoted literals");
+	(void)field;
 	step->parts = crm_calloc(call->arg_count, sizeof(*step->parts));
 	if (!step->parts)
 		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
@@ -534,8 +522,6 @@ static const struct crm_object_config *ref_object(struct compiler *c, struct crm
 	char piece[256];
 	size_t pieces;
 
-	if (want_args(c, call, 1, 1))
-		return NULL;
 	text = call->args[0].text;
 	pieces = crm_alt_count(text);
 	if (pieces != c->alts) {
@@ -594,265 +580,865 @@ static const struct crm_object_config *ref_object(struct compiler *c, struct crm
 	return parent;
 }
 
-static int compile_step(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
-			const struct crm_rule_call *call, int last)
+/* ---- the rule functions: each one's preparation, then each one's run; the registry names them ---- */
+
+static int compile_parse(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			 const struct crm_rule_call *call)
 {
-	static const struct {
-		const char *name;
-		enum step_kind kind;
-	} simple[] = {
-		{"trim", STEP_TRIM},
-		{"lower", STEP_LOWER},
-		{"upper", STEP_UPPER},
-		{"title", STEP_TITLE},
-		{"collapse_ws", STEP_COLLAPSE_WS},
-		{"date", STEP_DATE},
-		{"int", STEP_INT},
-		{"decimal", STEP_DECIMAL},
-		{"bool", STEP_BOOL},
-		{"email", STEP_EMAIL},
-		{"text", STEP_TEXT},
-	};
-	const char *name = call->name;
+	struct crm_error ferr = CRM_ERROR_INIT;
+
+	(void)field;
+	if (crm_datefmt_compile(&step->fmt, call->args[0].text, &ferr))
+		return cfail(c, call->args[0].offset, "%s", ferr.msg);
+	return 0;
+}
+
+/* datetime(ZONE), or datetime alone and a datetime column's implied step: the project's [source] timezone */
+static int compile_datetime(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			    const struct crm_rule_call *call)
+{
+	struct crm_error terr = CRM_ERROR_INIT;
+
+	(void)field;
+	if (!call->arg_count) {
+		if (crm_tz_parse(&step->tz, c->cfg->source_timezone, &terr))
+			return crm_error_set(c->err, CRM_EINPUT, "%s: [source] timezone: %s", c->cfg->path, terr.msg);
+		return 0;
+	}
+	if (crm_tz_parse(&step->tz, call->args[0].text, &terr))
+		return cfail(c, call->args[0].offset, "%s", terr.msg);
+	return 0;
+}
+
+static int compile_round(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			 const struct crm_rule_call *call)
+{
+	(void)field;
+	return parse_count(c, call, 0, 0, 18, &step->n);
+}
+
+static int compile_truncate(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			    const struct crm_rule_call *call)
+{
+	(void)field;
+	return parse_count(c, call, 0, 1, 1000000, &step->n);
+}
+
+static int compile_phone(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			 const struct crm_rule_call *call)
+{
+	(void)field;
+	if (call->arg_count >= 1 && strcasecmp(call->args[0].text, "E164") != 0)
+		return cfail(c, call->args[0].offset, "phone() writes E164 only, not '%s'", call->args[0].text);
+	if (call->arg_count == 2) {
+		step->n = crm_phone_country_code(call->args[1].text);
+		if (!step->n)
+			return cfail(c, call->args[1].offset,
+				     "unknown country '%s' (use an ISO code such as US, GB, DE)", call->args[1].text);
+	}
+	return 0;
+}
+
+/* default(v) and nullif(v): the literal */
+static int compile_literal(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			   const struct crm_rule_call *call)
+{
+	(void)field;
+	step->literal = crm_strdup(call->args[0].text);
+	return step->literal ? 0 : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+}
+
+static int compile_split_address(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+				 const struct crm_rule_call *call)
+{
+	(void)field;
+	step->n = crm_address_part_parse(call->args[0].text);
+	if (step->n < 0)
+		return cfail(c, call->args[0].offset,
+			     "unknown address part '%s' (street, city, state, postal_code, country)",
+			     call->args[0].text);
+	return 0;
+}
+
+static int compile_pseudonymize(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+				const struct crm_rule_call *call)
+{
+	(void)step;
+	field->protect = CRM_PROTECT_PSEUDONYMIZE;
+	if (!c->pseudonym_key)
+		return cfail(c, call->offset,
+			     "pseudonymize needs the project's key: set [security] pseudonymize_key to a data "
+			     "key file ('crmshift keys generate data FILE')");
+	return 0;
+}
+
+static int compile_mask(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			const struct crm_rule_call *call)
+{
+	field->protect = CRM_PROTECT_MASK;
+	if (parse_count(c, call, 0, 0, 1000, &step->n))
+		return c->err->code;
+	field->mask_tail = step->n;
+	return 0;
+}
+
+static int compile_redact(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			  const struct crm_rule_call *call)
+{
+	(void)c;
+	(void)step;
+	(void)call;
+	field->protect = CRM_PROTECT_REDACT;
+	return 0;
+}
+
+static int compile_ref(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+		       const struct crm_rule_call *call)
+{
+	const struct crm_object_config *parent = ref_object(c, field, call);
+
+	if (!parent)
+		return c->err->code;
+	if (!c->last_step)
+		return cfail(c, call->offset, "ref(...) must be the last step");
+	field->ref_object = parent->name;
+	field->ref_table = parent->target;
+	/* a data tree writes a lookup as "@" and the parent's referenceId, its id */
+	step->n = crm_config_is_sfdx(c->obj);
+	return 0;
+}
+
+static int compile_required(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			    const struct crm_rule_call *call)
+{
+	(void)c;
+	(void)check;
+	(void)call;
+	field->required = 1;
+	return 0;
+}
+
+static int compile_on_invalid(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			      const struct crm_rule_call *call)
+{
+	const char *policy = call->args[0].text;
+
+	(void)check;
+	if (strcmp(policy, "blank") != 0 && strcmp(policy, "reject") != 0)
+		return cfail(c, call->args[0].offset, "on_invalid '%s' is not 'blank' or 'reject'", policy);
+	field->on_invalid = strcmp(policy, "blank") == 0 ? CRM_ON_INVALID_BLANK : CRM_ON_INVALID_REJECT;
+	return 0;
+}
+
+static int compile_unique(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			  const struct crm_rule_call *call)
+{
+	(void)c;
+	(void)field;
+	(void)call;
+	crm_strmap_init(&check->seen);
+	check->has_seen = 1;
+	return 0;
+}
+
+static int compile_max_len(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			   const struct crm_rule_call *call)
+{
+	int n = 0;
+
+	(void)field;
+	if (parse_count(c, call, 0, 1, 100000000, &n))
+		return c->err->code;
+	check->n = (size_t)n;
+	return 0;
+}
+
+static int compile_in(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+		      const struct crm_rule_call *call)
+{
 	size_t i;
 
-	for (i = 0; i < CRM_ARRAY_COUNT(simple); i++)
-		if (strcmp(simple[i].name, name) == 0) {
-			step->kind = simple[i].kind;
-			return want_args(c, call, 0, 0);
+	(void)field;
+	check->values = crm_calloc(call->arg_count, sizeof(char *));
+	if (!check->values)
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	check->value_count = call->arg_count;
+	for (i = 0; i < call->arg_count; i++)
+		if (!(check->values[i] = crm_strdup(call->args[i].text)))
+			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int compile_range(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			 const struct crm_rule_call *call)
+{
+	struct crm_arena tmp;
+	size_t i;
+
+	(void)field;
+	crm_arena_init(&tmp, 256);
+	for (i = 0; i < 2; i++) {
+		const char *text = call->args[i].text, *norm;
+		size_t len;
+		char reason[128];
+		if (!*text)
+			continue;
+		if (crm_text_decimal(&tmp, text, strlen(text), &norm, &len, reason, sizeof(reason)) != 0) {
+			crm_arena_release(&tmp);
+			return cfail(c, call->args[i].offset, "range bound '%s' is not a number", text);
 		}
-	if (strcmp(name, "parse") == 0) {
-		struct crm_error ferr = CRM_ERROR_INIT;
-		step->kind = STEP_PARSE;
-		if (want_args(c, call, 1, 1))
-			return c->err->code;
-		if (crm_datefmt_compile(&step->fmt, call->args[0].text, &ferr))
-			return cfail(c, call->args[0].offset, "%s", ferr.msg);
-		return 0;
+		*(i ? &check->hi : &check->lo) = crm_strndup(norm, len);
 	}
-	if (strcmp(name, "datetime") == 0) {
-		struct crm_error terr = CRM_ERROR_INIT;
-		step->kind = STEP_DATETIME;
-		if (want_args(c, call, 0, 1))
-			return c->err->code;
-		if (crm_tz_parse(&step->tz, call->arg_count ? call->args[0].text : c->cfg->source_timezone, &terr))
-			return cfail(c, call->arg_count ? call->args[0].offset : call->offset, "%s", terr.msg);
-		return 0;
+	crm_arena_release(&tmp);
+	if ((call->args[0].text[0] && !check->lo) || (call->args[1].text[0] && !check->hi))
+		return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+	if (!check->lo && !check->hi)
+		return cfail(c, call->offset, "range(,) has no bound");
+	return 0;
+}
+
+static int compile_regex(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
+			 const struct crm_rule_call *call)
+{
+	int code;
+	PCRE2_SIZE at;
+
+	(void)field;
+	check->re = pcre2_compile((PCRE2_SPTR)call->args[0].text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &at, NULL);
+	if (!check->re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return cfail(c, call->args[0].offset + at, "regex: %s", (const char *)msg);
 	}
-	if (strcmp(name, "round") == 0) {
-		step->kind = STEP_ROUND;
-		return want_args(c, call, 1, 1) || parse_count(c, call, 0, 0, 18, &step->n) ? c->err->code : 0;
-	}
-	if (strcmp(name, "truncate") == 0) {
-		step->kind = STEP_TRUNCATE;
-		return want_args(c, call, 1, 1) || parse_count(c, call, 0, 1, 1000000, &step->n) ? c->err->code : 0;
-	}
-	if (strcmp(name, "phone") == 0) {
-		step->kind = STEP_PHONE;
-		if (want_args(c, call, 0, 2))
-			return c->err->code;
-		if (call->arg_count >= 1 && strcasecmp(call->args[0].text, "E164") != 0)
-			return cfail(c, call->args[0].offset, "phone() writes E164 only, not '%s'", call->args[0].text);
-		if (call->arg_count == 2) {
-			step->n = crm_phone_country_code(call->args[1].text);
-			if (!step->n)
-				return cfail(c, call->args[1].offset,
-					     "unknown country '%s' (use an ISO code such as US, GB, DE)",
-					     call->args[1].text);
+	pcre2_jit_compile(check->re, PCRE2_JIT_COMPLETE); /* best effort: the interpreter is the fallback */
+	return 0;
+}
+
+static const char *fixed(struct crm_arena *arena, const char *text, size_t *len)
+{
+	*len = strlen(text);
+	return crm_arena_strndup(arena, text, *len);
+}
+
+/* "pseu_" and the first 16 bytes of HMAC-SHA-256(key, value) in hex: the same value, the same token. */
+static const char *pseudonym(const struct crm_program *prog, struct crm_arena *arena, const char *in, size_t n,
+			     size_t *len)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char *out = crm_arena_alloc(arena, CRM_PSEUDONYM_LEN + 1);
+	crypto_auth_hmacsha256_state st;
+
+	if (!out)
+		return NULL;
+	crypto_auth_hmacsha256_init(&st, prog->pseudonym_key, sizeof(prog->pseudonym_key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)in, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, CRM_PSEUDONYM_PREFIX, sizeof(CRM_PSEUDONYM_PREFIX) - 1);
+	sodium_bin2hex(out + sizeof(CRM_PSEUDONYM_PREFIX) - 1, 33, mac, 16);
+	*len = CRM_PSEUDONYM_LEN;
+	return out;
+}
+
+/* Every character but the last tail ones as '*'; all of them when the value is not longer than tail. */
+static const char *mask_value(struct crm_arena *arena, const char *in, size_t n, size_t tail, size_t *len)
+{
+	size_t chars = 0, i, keep_from = n, seen = 0, stars;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		chars += ((unsigned char)in[i] & 0xC0) != 0x80;
+	if (chars > tail) {
+		/* the byte where the last tail characters start */
+		for (i = 0; i < n; i++) {
+			if (((unsigned char)in[i] & 0xC0) != 0x80 && seen++ == chars - tail) {
+				keep_from = i;
+				break;
+			}
 		}
+		stars = chars - tail;
+	} else {
+		stars = chars;
+	}
+	out = crm_arena_alloc(arena, stars + (n - keep_from) + 1);
+	if (!out)
+		return NULL;
+	memset(out, '*', stars);
+	memcpy(out + stars, in + keep_from, n - keep_from);
+	*len = stars + (n - keep_from);
+	out[*len] = '\0';
+	return out;
+}
+
+/*
+ * The runs: a step's turns *v (len bytes) into its result, a check's judges
+ * v. Each returns 0, 1 when the value is refused (x->reason filled), or a
+ * negative code (out of memory). Values made live in x->arena.
+ */
+
+static int step_keep(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	(void)x;
+	(void)v;
+	(void)len;
+	return 0;
+}
+
+static int step_ref(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)x;
+	crm_text_trim(v, len);
+	if (s->n)
+		crm_json_sfdx_lookup(v, len);
+	return 0;
+}
+
+static int step_trim(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	(void)x;
+	crm_text_trim(v, len);
+	return 0;
+}
+
+static int change_case(struct run_ctx *x, const char **v, size_t *len, enum crm_case mode)
+{
+	*v = crm_text_case(x->arena, *v, *len, mode, len);
+	return *v ? 0 : -1;
+}
+
+static int step_lower(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	return change_case(x, v, len, CRM_CASE_LOWER);
+}
+
+static int step_upper(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	return change_case(x, v, len, CRM_CASE_UPPER);
+}
+
+static int step_title(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	return change_case(x, v, len, CRM_CASE_TITLE);
+}
+
+static int step_collapse_ws(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	*v = crm_text_collapse_ws(x->arena, *v, *len, len);
+	return *v ? 0 : -1;
+}
+
+/* The trimmed value through a conversion that writes a fixed-size text (a date, a time, a phone number). */
+static int convert_fixed(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len,
+			 int (*convert)(const struct crm_step *, const char *, size_t, char *, char *, size_t))
+{
+	char out[CRM_DT_MAX];
+	const char *in = *v;
+	size_t n = *len;
+	int rc;
+
+	crm_text_trim(&in, &n);
+	rc = convert(s, in, n, out, x->reason, sizeof(x->reason));
+	if (rc)
+		return rc;
+	*v = fixed(x->arena, out, len);
+	return *v ? 0 : -1;
+}
+
+static int parse_with_format(const struct crm_step *s, const char *in, size_t n, char *out, char *reason, size_t cap)
+{
+	return crm_datefmt_parse(&s->fmt, in, n, out, reason, cap);
+}
+
+static int to_date(const struct crm_step *s, const char *in, size_t n, char *out, char *reason, size_t cap)
+{
+	(void)s;
+	return crm_date_normalize(in, n, out, reason, cap);
+}
+
+static int to_datetime(const struct crm_step *s, const char *in, size_t n, char *out, char *reason, size_t cap)
+{
+	return crm_datetime_normalize(in, n, &s->tz, out, reason, cap);
+}
+
+static int to_phone(const struct crm_step *s, const char *in, size_t n, char *out, char *reason, size_t cap)
+{
+	return crm_phone_e164(in, n, s->n, out, reason, cap);
+}
+
+static int step_parse(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	return convert_fixed(s, x, v, len, parse_with_format);
+}
+
+static int step_date(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	return convert_fixed(s, x, v, len, to_date);
+}
+
+static int step_datetime(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	return convert_fixed(s, x, v, len, to_datetime);
+}
+
+static int step_phone(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	return convert_fixed(s, x, v, len, to_phone);
+}
+
+static int step_int(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const char *in = *v;
+	size_t n = *len;
+
+	(void)s;
+	crm_text_trim(&in, &n);
+	return crm_text_int(x->arena, in, n, v, len, x->reason, sizeof(x->reason));
+}
+
+static int step_decimal(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const char *in = *v;
+	size_t n = *len;
+
+	(void)s;
+	crm_text_trim(&in, &n);
+	return crm_text_decimal(x->arena, in, n, v, len, x->reason, sizeof(x->reason));
+}
+
+static int step_round(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const char *in = *v;
+	size_t n = *len;
+
+	crm_text_trim(&in, &n);
+	return crm_text_round(x->arena, in, n, s->n, v, len, x->reason, sizeof(x->reason));
+}
+
+static int step_bool(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const char *in = *v;
+	size_t n = *len;
+	int b, rc;
+
+	(void)s;
+	crm_text_trim(&in, &n);
+	rc = crm_text_bool(in, n, &b, x->reason, sizeof(x->reason));
+	if (rc)
+		return rc;
+	*v = b ? "1" : "0";
+	*len = 1;
+	return 0;
+}
+
+static int step_email(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const char *in = *v;
+	size_t n = *len;
+
+	(void)s;
+	crm_text_trim(&in, &n);
+	return crm_text_email(x->arena, in, n, v, len, x->reason, sizeof(x->reason));
+}
+
+/*
+ * owner(): the source user's target owner; the default for a user the file
+ * does not list (or a blank one) or lists as inactive; without a default,
+ * such a user is refused. Whatever the outcome, a note in x->res says which.
+ */
+static int step_owner(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	struct crm_owner_note *note = &x->res->owners[x->res->owner_count++];
+	const struct crm_strmap_entry *e = *len ? crm_strmap_get(&s->map, *v, *len) : NULL;
+	int inactive = 0;
+
+	note->field = x->field;
+	if (!(note->source = crm_arena_strndup(x->arena, *v, *len)))
+		return -1;
+	note->source_len = *len;
+	if (*len && e) {
+		inactive = e->num & 1;
+	} else if (*len && (memchr(*v, '@', *len) || memchr(*v, ' ', *len))) {
+		/* an e-mail or a name in another case; an id's case is part of it (Salesforce's 15 characters) */
+		char *folded;
+		size_t flen;
+		if (fold_key(*v, *len, &folded, &flen) == 0) {
+			e = crm_strmap_get(&s->folded, folded, flen);
+			free(folded);
+			if (e && (e->num & 1))
+				e = NULL; /* two users differ only by case: no guessing */
+			inactive = e && (e->num & 2);
+		}
+	}
+	note->reason = !e ? CRM_OWNER_UNKNOWN : inactive ? CRM_OWNER_INACTIVE : CRM_OWNER_MAPPED;
+	if (note->reason == CRM_OWNER_MAPPED) {
+		*v = e->str;
+		*len = strlen(e->str);
 		return 0;
 	}
-	if (strcmp(name, "map") == 0) {
-		step->kind = STEP_MAP;
-		return compile_map(c, step, call);
-	}
-	if (strcmp(name, "owner") == 0) {
-		const struct crm_step *prev;
-		for (prev = field->steps; prev < step; prev++)
-			if (prev->kind == STEP_OWNER)
-				return cfail(c, call->offset, "owner() once a field: one source user, one owner");
-		step->kind = STEP_OWNER;
-		return compile_owner(c, step, call);
-	}
-	if (strcmp(name, "default") == 0 || strcmp(name, "nullif") == 0) {
-		step->kind = name[0] == 'd' ? STEP_DEFAULT : STEP_NULLIF;
-		if (want_args(c, call, 1, 1))
-			return c->err->code;
-		step->literal = crm_strdup(call->args[0].text);
-		return step->literal ? 0 : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-	}
-	if (strcmp(name, "concat") == 0) {
-		step->kind = STEP_CONCAT;
-		return compile_concat(c, step, call);
-	}
-	if (strcmp(name, "split_address") == 0) {
-		step->kind = STEP_SPLIT_ADDRESS;
-		if (want_args(c, call, 1, 1))
-			return c->err->code;
-		step->n = crm_address_part_parse(call->args[0].text);
-		if (step->n < 0)
-			return cfail(c, call->args[0].offset,
-				     "unknown address part '%s' (street, city, state, postal_code, country)",
-				     call->args[0].text);
+	if (s->has_literal) {
+		*v = s->literal;
+		*len = strlen(s->literal);
 		return 0;
 	}
-	if (strcmp(name, "pseudonymize") == 0) {
-		step->kind = STEP_PSEUDONYMIZE;
-		field->protect = CRM_PROTECT_PSEUDONYMIZE;
-		if (want_args(c, call, 0, 0))
-			return c->err->code;
-		if (!c->pseudonym_key)
-			return cfail(c, call->offset,
-				     "pseudonymize needs the project's key: set [security] pseudonymize_key to a data "
-				     "key file ('crmshift keys generate data FILE')");
+	if (!*len)
+		snprintf(x->reason, sizeof(x->reason), "is blank: no owner, and owner() has no default to give it");
+	else
+		snprintf(x->reason, sizeof(x->reason), "%s in %s, and owner() has no default",
+			 note->reason == CRM_OWNER_INACTIVE ? "is an inactive user" : "is not a user", s->file);
+	return 1;
+}
+
+static int step_map(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const struct crm_strmap_entry *e = crm_strmap_get(&s->map, *v, *len);
+
+	if (!e) {
+		char *folded;
+		size_t flen;
+		if (fold_key(*v, *len, &folded, &flen) == 0) {
+			e = crm_strmap_get(&s->folded, folded, flen);
+			free(folded);
+			if (e && e->num)
+				e = NULL; /* two source values differ only by case here: no guessing */
+		}
+	}
+	if (e) {
+		*v = e->str;
+		*len = strlen(e->str);
 		return 0;
 	}
-	if (strcmp(name, "mask") == 0) {
-		step->kind = STEP_MASK;
-		field->protect = CRM_PROTECT_MASK;
-		if (want_args(c, call, 1, 1) || parse_count(c, call, 0, 0, 1000, &step->n))
-			return c->err->code;
-		field->mask_tail = step->n;
+	if (s->has_literal) {
+		*v = s->literal;
+		*len = strlen(s->literal);
 		return 0;
 	}
-	if (strcmp(name, "redact") == 0) {
-		step->kind = STEP_REDACT;
-		field->protect = CRM_PROTECT_REDACT;
-		return want_args(c, call, 0, 0);
+	if (s->keep_unmapped)
+		return 0; /* passes through unchanged */
+	snprintf(x->reason, sizeof(x->reason), "has no entry in the value map, which has no default");
+	return 1;
+}
+
+static int step_default(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)x;
+	if (*len == 0) {
+		*v = s->literal;
+		*len = strlen(s->literal);
 	}
-	if (strcmp(name, "ref") == 0) {
-		const struct crm_object_config *parent = ref_object(c, field, call);
-		step->kind = STEP_REF;
-		if (!parent)
-			return c->err->code;
-		if (!last)
-			return cfail(c, call->offset, "ref(...) must be the last step");
-		field->ref_object = parent->name;
-		field->ref_table = parent->target;
-		/* a data tree writes a lookup as "@" and the parent's referenceId, its id */
-		step->n = crm_config_is_sfdx(c->obj);
+	return 0;
+}
+
+static int step_nullif(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)x;
+	if (*len == strlen(s->literal) && memcmp(*v, s->literal, *len) == 0)
+		*len = 0;
+	return 0;
+}
+
+static int step_truncate(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)x;
+	*len = crm_text_prefix_len(*v, *len, (size_t)s->n);
+	return 0;
+}
+
+static int step_pseudonymize(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	*v = pseudonym(x->prog, x->arena, *v, *len, len);
+	return *v ? 0 : -1;
+}
+
+static int step_mask(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	*v = mask_value(x->arena, *v, *len, (size_t)s->n, len);
+	return *v ? 0 : -1;
+}
+
+static int step_redact(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	(void)s;
+	(void)x;
+	(void)v;
+	*len = 0;
+	return 0;
+}
+
+static int step_split_address(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	return crm_text_split_address(x->arena, *v, *len, s->n, v, len, x->reason, sizeof(x->reason));
+}
+
+static int step_concat(const struct crm_step *s, struct run_ctx *x, const char **v, size_t *len)
+{
+	const struct crm_record *rec = x->rec;
+	size_t total = 0, o = 0, i;
+	char *out;
+	int any = 0;
+
+	for (i = 0; i < s->part_count; i++) {
+		if (s->parts[i].col < 0) {
+			total += s->parts[i].len;
+		} else if ((size_t)s->parts[i].col < rec->count) {
+			total += rec->fields[s->parts[i].col].len;
+			any |= rec->fields[s->parts[i].col].len > 0;
+		}
+	}
+	if (!any) {
+		/* literals alone would invent a value */
+		*len = 0;
 		return 0;
 	}
-	return cfail(c, call->offset, "unknown function '%s'", name);
+	out = crm_arena_alloc(x->arena, total + 1);
+	if (!out)
+		return -1;
+	for (i = 0; i < s->part_count; i++) {
+		const char *p = s->parts[i].col < 0 ? s->parts[i].literal : rec->fields[s->parts[i].col].ptr;
+		size_t pl = s->parts[i].col < 0 ? s->parts[i].len : rec->fields[s->parts[i].col].len;
+		memcpy(out + o, p, pl);
+		o += pl;
+	}
+	out[o] = '\0';
+	*v = out;
+	*len = o;
+	return 0;
+}
+
+static int check_required(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	(void)k;
+	(void)v;
+	if (len)
+		return 0;
+	snprintf(x->reason, sizeof(x->reason), "is required but empty");
+	return 1;
+}
+
+static int is_iso_date_prefix(const char *v, size_t len)
+{
+	size_t i;
+
+	if (len < 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? v[i] != '-' : (v[i] < '0' || v[i] > '9'))
+			return 0;
+	return 1;
+}
+
+static int check_not_future_date(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	(void)k;
+	if (!is_iso_date_prefix(v, len)) {
+		snprintf(x->reason, sizeof(x->reason), "is not a date");
+		return 1;
+	}
+	if (len == 10 ? memcmp(v, x->prog->today, 10) > 0 : strncmp(v, x->prog->now, len) > 0) {
+		snprintf(x->reason, sizeof(x->reason), "is in the future");
+		return 1;
+	}
+	return 0;
+}
+
+static int check_email(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	const char *out;
+	size_t out_len;
+
+	(void)k;
+	return crm_text_email(x->arena, v, len, &out, &out_len, x->reason, sizeof(x->reason));
+}
+
+static int check_regex(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	/* per call: programs run on several threads at once */
+	pcre2_match_data *match = pcre2_match_data_create_from_pattern(k->re, NULL);
+	int rc;
+
+	if (!match)
+		return -1;
+	rc = pcre2_match(k->re, (PCRE2_SPTR)v, len, 0, 0, match, NULL);
+	pcre2_match_data_free(match);
+	if (rc >= 0)
+		return 0;
+	if (rc != PCRE2_ERROR_NOMATCH)
+		snprintf(x->reason, sizeof(x->reason), "could not be matched (pcre2 error %d)", rc);
+	else
+		snprintf(x->reason, sizeof(x->reason), "does not match %s", k->text);
+	return 1;
+}
+
+static int check_in(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < k->value_count; i++)
+		if (strlen(k->values[i]) == len && memcmp(k->values[i], v, len) == 0)
+			return 0;
+	snprintf(x->reason, sizeof(x->reason), "is not one of %s", k->text);
+	return 1;
+}
+
+static int check_max_len(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	size_t chars = crm_text_chars(v, len);
+
+	if (chars <= k->n)
+		return 0;
+	snprintf(x->reason, sizeof(x->reason), "is %zu characters long; %s allows %zu", chars, k->text, k->n);
+	return 1;
+}
+
+static int check_range(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	const char *norm;
+	size_t nlen;
+	int rc = crm_text_decimal(x->arena, v, len, &norm, &nlen, x->reason, sizeof(x->reason));
+
+	if (rc)
+		return rc;
+	if ((k->lo && crm_text_decimal_cmp(norm, nlen, k->lo, strlen(k->lo)) < 0) ||
+	    (k->hi && crm_text_decimal_cmp(norm, nlen, k->hi, strlen(k->hi)) > 0)) {
+		snprintf(x->reason, sizeof(x->reason), "is outside %s", k->text);
+		return 1;
+	}
+	return 0;
+}
+
+static int check_unique(struct crm_check *k, struct run_ctx *x, const char *v, size_t len)
+{
+	const struct crm_strmap_entry *e;
+	struct crm_error perr = CRM_ERROR_INIT;
+	char *id;
+	int rc;
+
+	if (!(x->flags & CRM_RUN_CHECK_UNIQUE))
+		return 0;
+	if (!(id = crm_arena_strndup(x->arena, x->source_id, x->source_id_len)))
+		return -1;
+	rc = crm_strmap_put(&k->seen, v, len, 0, id, &e, &perr);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || strcmp(e->str, id) == 0)
+		return 0;
+	snprintf(x->reason, sizeof(x->reason), "is not unique: record '%s' has it too", e->str);
+	return 1;
+}
+
+/* ---- the registry: every function a mapping's rules may name ---- */
+
+/*
+ * A transform fills compile_step (NULL: nothing to prepare) and run_step; a
+ * validation compile_check and run_check (NULL: a policy, no check of its
+ * own). Adding a function is a row here and its run above.
+ */
+static const struct rule_fn rule_fns[] = {
+	{"trim", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_trim, NULL, NULL},
+	{"lower", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_lower, NULL, NULL},
+	{"upper", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_upper, NULL, NULL},
+	{"title", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_title, NULL, NULL},
+	{"collapse_ws", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_collapse_ws, NULL, NULL},
+	{"text", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_keep, NULL, NULL},
+	{"parse", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_parse, step_parse, NULL, NULL},
+	{"date", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_date, NULL, NULL},
+	{"datetime", CRM_RULE_TRANSFORM, 0, 1, 0, NULL, compile_datetime, step_datetime, NULL, NULL},
+	{"int", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_int, NULL, NULL},
+	{"decimal", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_decimal, NULL, NULL},
+	{"round", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_round, step_round, NULL, NULL},
+	{"bool", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_bool, NULL, NULL},
+	{"phone", CRM_RULE_TRANSFORM, 0, 2, 0, NULL, compile_phone, step_phone, NULL, NULL},
+	{"email", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, NULL, step_email, NULL, NULL},
+	{"map", CRM_RULE_TRANSFORM, 1, ANY_ARGS, 0, "a value-map file or value=target pairs", compile_map, step_map,
+	 NULL, NULL},
+	{"owner", CRM_RULE_TRANSFORM, 1, 2, RULE_ON_BLANK, NULL, compile_owner, step_owner, NULL, NULL},
+	{"default", CRM_RULE_TRANSFORM, 1, 1, RULE_ON_BLANK, NULL, compile_literal, step_default, NULL, NULL},
+	{"nullif", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_literal, step_nullif, NULL, NULL},
+	{"truncate", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_truncate, step_truncate, NULL, NULL},
+	{"concat", CRM_RULE_TRANSFORM, 1, ANY_ARGS, RULE_ON_BLANK, "fields or quoted literals", compile_concat,
+	 step_concat, NULL, NULL},
+	{"split_address", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_split_address, step_split_address, NULL, NULL},
+	{"pseudonymize", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, compile_pseudonymize, step_pseudonymize, NULL, NULL},
+	{"mask", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_mask, step_mask, NULL, NULL},
+	{"redact", CRM_RULE_TRANSFORM, 0, 0, 0, NULL, compile_redact, step_redact, NULL, NULL},
+	{"ref", CRM_RULE_TRANSFORM, 1, 1, 0, NULL, compile_ref, step_ref, NULL, NULL},
+	{"required", CRM_RULE_VALIDATION, 0, 0, RULE_ON_BLANK, NULL, NULL, NULL, compile_required, check_required},
+	{"not_future_date", CRM_RULE_VALIDATION, 0, 0, 0, NULL, NULL, NULL, NULL, check_not_future_date},
+	{"email", CRM_RULE_VALIDATION, 0, 0, 0, NULL, NULL, NULL, NULL, check_email},
+	{"max_len", CRM_RULE_VALIDATION, 1, 1, 0, NULL, NULL, NULL, compile_max_len, check_max_len},
+	{"in", CRM_RULE_VALIDATION, 1, ANY_ARGS, 0, "at least one value", NULL, NULL, compile_in, check_in},
+	{"range", CRM_RULE_VALIDATION, 2, 2, 0, NULL, NULL, NULL, compile_range, check_range},
+	{"regex", CRM_RULE_VALIDATION, 1, 1, 0, NULL, NULL, NULL, compile_regex, check_regex},
+	{"unique", CRM_RULE_VALIDATION, 0, 0, RULE_ACROSS_RECORDS, NULL, NULL, NULL, compile_unique, check_unique},
+	{"on_invalid", CRM_RULE_VALIDATION, 1, 1, 0, NULL, NULL, NULL, compile_on_invalid, NULL},
+};
+
+static const struct rule_fn *rule_fn_find(enum crm_rule_kind kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CRM_ARRAY_COUNT(rule_fns); i++)
+		if (rule_fns[i].kind == kind && strcmp(rule_fns[i].name, name) == 0)
+			return &rule_fns[i];
+	return NULL;
+}
+
+const char *crm_program_function(size_t i, enum crm_rule_kind *kind)
+{
+	if (i >= CRM_ARRAY_COUNT(rule_fns))
+		return NULL;
+	*kind = rule_fns[i].kind;
+	return rule_fns[i].name;
+}
+
+static int want_args(struct compiler *c, const struct rule_fn *fn, const struct crm_rule_call *call)
+{
+	size_t min = fn->min_args, max = fn->max_args;
+
+	if (call->arg_count >= min && (max == ANY_ARGS || call->arg_count <= max))
+		return 0;
+	if (fn->needs && call->arg_count < min)
+		return cfail(c, call->offset, "'%s' needs %s", call->name, fn->needs);
+	if (min == max && min == 0)
+		return cfail(c, call->offset, "'%s' takes no arguments", call->name);
+	if (min == max)
+		return cfail(c, call->offset, "'%s' takes %zu argument%s, not %zu", call->name, min,
+			     min == 1 ? "" : "s", call->arg_count);
+	return cfail(c, call->offset, "'%s' takes %zu to %zu arguments, not %zu", call->name, min, max,
+		     call->arg_count);
+}
+
+static int compile_step(struct compiler *c, struct crm_field_program *field, struct crm_step *step,
+			const struct crm_rule_call *call)
+{
+	step->fn = rule_fn_find(CRM_RULE_TRANSFORM, call->name);
+	if (!step->fn)
+		return cfail(c, call->offset, "unknown function '%s'", call->name);
+	if (want_args(c, step->fn, call))
+		return c->err->code;
+	return step->fn->compile_step ? step->fn->compile_step(c, field, step, call) : 0;
 }
 
 static int compile_check(struct compiler *c, struct crm_field_program *field, struct crm_check *check,
 			 const struct crm_rule_call *call)
 {
-	const char *name = call->name;
-
-	if (strcmp(name, "required") == 0) {
-		check->kind = CHECK_REQUIRED;
-		field->required = 1;
-		return want_args(c, call, 0, 0);
-	}
-	if (strcmp(name, "not_future_date") == 0) {
-		check->kind = CHECK_NOT_FUTURE;
-		return want_args(c, call, 0, 0);
-	}
-	if (strcmp(name, "email") == 0) {
-		check->kind = CHECK_EMAIL;
-		return want_args(c, call, 0, 0);
-	}
-	if (strcmp(name, "on_invalid") == 0) {
-		const char *policy = call->arg_count == 1 ? call->args[0].text : "";
-		check->kind = CHECK_ON_INVALID;
-		if (want_args(c, call, 1, 1))
-			return c->err->code;
-		if (strcmp(policy, "blank") != 0 && strcmp(policy, "reject") != 0)
-			return cfail(c, call->args[0].offset, "on_invalid '%s' is not 'blank' or 'reject'", policy);
-		field->on_invalid = strcmp(policy, "blank") == 0 ? CRM_ON_INVALID_BLANK : CRM_ON_INVALID_REJECT;
-		return 0;
-	}
-	if (strcmp(name, "unique") == 0) {
-		check->kind = CHECK_UNIQUE;
-		crm_strmap_init(&check->seen);
-		check->has_seen = 1;
-		return want_args(c, call, 0, 0);
-	}
-	if (strcmp(name, "max_len") == 0) {
-		int n;
-		check->kind = CHECK_MAX_LEN;
-		if (want_args(c, call, 1, 1) || parse_count(c, call, 0, 1, 100000000, &n))
-			return c->err->code;
-		check->n = (size_t)n;
-		return 0;
-	}
-	if (strcmp(name, "in") == 0) {
-		size_t i;
-		check->kind = CHECK_IN;
-		if (call->arg_count == 0)
-			return cfail(c, call->offset, "'in' needs at least one value");
-		check->values = crm_calloc(call->arg_count, sizeof(char *));
-		if (!check->values)
-			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-		check->value_count = call->arg_count;
-		for (i = 0; i < call->arg_count; i++)
-			if (!(check->values[i] = crm_strdup(call->args[i].text)))
-				return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-		return 0;
-	}
-	if (strcmp(name, "range") == 0) {
-		struct crm_arena tmp;
-		size_t i;
-		check->kind = CHECK_RANGE;
-		if (want_args(c, call, 2, 2))
-			return c->err->code;
-		crm_arena_init(&tmp, 256);
-		for (i = 0; i < 2; i++) {
-			const char *text = call->args[i].text, *norm;
-			size_t len;
-			char reason[128];
-			if (!*text)
-				continue;
-			if (crm_text_decimal(&tmp, text, strlen(text), &norm, &len, reason, sizeof(reason)) != 0) {
-				crm_arena_release(&tmp);
-				return cfail(c, call->args[i].offset, "range bound '%s' is not a number", text);
-			}
-			*(i ? &check->hi : &check->lo) = crm_strndup(norm, len);
-		}
-		crm_arena_release(&tmp);
-		if ((call->args[0].text[0] && !check->lo) || (call->args[1].text[0] && !check->hi))
-			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-		if (!check->lo && !check->hi)
-			return cfail(c, call->offset, "range(,) has no bound");
-		return 0;
-	}
-	if (strcmp(name, "regex") == 0) {
-		int code;
-		PCRE2_SIZE at;
-		check->kind = CHECK_REGEX;
-		if (want_args(c, call, 1, 1))
-			return c->err->code;
-		check->re = pcre2_compile((PCRE2_SPTR)call->args[0].text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &at,
-					  NULL);
-		if (!check->re) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(code, msg, sizeof(msg));
-			return cfail(c, call->args[0].offset + at, "regex: %s", (const char *)msg);
-		}
-		pcre2_jit_compile(check->re, PCRE2_JIT_COMPLETE); /* best effort: the interpreter is the fallback */
-		return 0;
-	}
-	return cfail(c, call->offset, "unknown check '%s'", name);
+	check->fn = rule_fn_find(CRM_RULE_VALIDATION, call->name);
+	if (!check->fn)
+		return cfail(c, call->offset, "unknown check '%s'", call->name);
+	if (want_args(c, check->fn, call))
+		return c->err->code;
+	return check->fn->compile_check ? check->fn->compile_check(c, field, check, call) : 0;
 }
 
-static enum step_kind type_step(enum crm_type type)
+/* The step a column's type implies: its conversion, named as the type is. */
+static const struct rule_fn *type_fn(enum crm_type type)
 {
-	switch (type) {
-	case CRM_TYPE_INT:
-		return STEP_INT;
-	case CRM_TYPE_DECIMAL:
-		return STEP_DECIMAL;
-	case CRM_TYPE_DATE:
-		return STEP_DATE;
-	case CRM_TYPE_DATETIME:
-		return STEP_DATETIME;
-	case CRM_TYPE_BOOL:
-		return STEP_BOOL;
-	default:
-		return STEP_TEXT;
-	}
+	return rule_fn_find(CRM_RULE_TRANSFORM, crm_type_name(type));
 }
 
 static int resolve_type(struct compiler *c, const struct crm_table_def *table, struct crm_field_program *field)
@@ -914,7 +1500,7 @@ static int invalid_policy(struct compiler *c, struct crm_field_program *field)
 	size_t i;
 
 	for (i = 0; i < field->check_count; i++)
-		if (field->checks[i].kind == CHECK_UNIQUE)
+		if (field->checks[i].fn->flags & RULE_ACROSS_RECORDS)
 			why = "a value that must be unique";
 	if (field->required)
 		why = field->ref_object ? "a required reference" : "a required field";
@@ -983,9 +1569,9 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 	for (i = 0; i < rule.count && !rc; i++) {
 		field->steps[i].text = call_text(c, &rule.calls[i], i + 1 < rule.count ? &rule.calls[i + 1] : NULL);
 		field->step_count++;
-		rc = field->steps[i].text
-			     ? compile_step(c, field, &field->steps[i], &rule.calls[i], i + 1 == rule.count)
-			     : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
+		c->last_step = i + 1 == rule.count;
+		rc = field->steps[i].text ? compile_step(c, field, &field->steps[i], &rule.calls[i])
+					  : crm_error_set(c->err, CRM_ENOMEM, "out of memory");
 	}
 	crm_rule_release(&rule);
 	if (rc)
@@ -1000,20 +1586,17 @@ static int compile_field(struct compiler *c, const struct crm_table_def *table, 
 		return rc;
 	/* a value of a typed column goes through its type's conversion unless the rule ends with it */
 	implicit = field->type != CRM_TYPE_TEXT && field->type != CRM_TYPE_REF &&
-		   (field->step_count == 0 || field->steps[field->step_count - 1].kind != type_step(field->type));
+		   (field->step_count == 0 || field->steps[field->step_count - 1].fn != type_fn(field->type));
 	if (implicit) {
 		struct crm_step *step = &field->steps[field->step_count];
-		step->kind = type_step(field->type);
+		const struct crm_rule_call implied = {.name = NULL}; /* no arguments: the project's settings */
+		step->fn = type_fn(field->type);
 		step->text = crm_strdup(crm_type_name(field->type));
 		if (!step->text)
 			return crm_error_set(c->err, CRM_ENOMEM, "out of memory");
-		if (step->kind == STEP_DATETIME) {
-			struct crm_error terr = CRM_ERROR_INIT;
-			if (crm_tz_parse(&step->tz, c->cfg->source_timezone, &terr))
-				return crm_error_set(c->err, CRM_EINPUT, "%s: [source] timezone: %s", c->cfg->path,
-						     terr.msg);
-		}
 		field->step_count++;
+		if (step->fn->compile_step && step->fn->compile_step(c, field, step, &implied))
+			return c->err->code;
 	}
 
 	c->column = "validation_rule";
@@ -1107,7 +1690,7 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 {
 	struct crm_program *prog = crm_calloc(1, sizeof(*prog));
 	const struct crm_table_def *table;
-	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL, pseudonym_key, 0, 1};
+	struct compiler c = {cfg, map, obj, reader, NULL, "", "", NULL, pseudonym_key, 0, 1, 0};
 	struct crm_error first = CRM_ERROR_INIT;
 	size_t i, j, count = 0;
 
@@ -1217,8 +1800,6 @@ struct crm_program *crm_program_compile(const struct crm_config *cfg, const stru
 		}
 	}
 	for (i = 0; i < prog->field_count; i++) {
-		for (j = 0; j < prog->fields[i].step_count; j++)
-			prog->fields[i].owner |= prog->fields[i].steps[j].kind == STEP_OWNER;
 		prog->owner_fields += (size_t)prog->fields[i].owner;
 	}
 	if (!first.code && prog->field_count == 0) {
@@ -1354,61 +1935,6 @@ static int refuse(struct crm_program *prog, struct crm_program_result *res, size
 	return add_failure(res, fi, rule, text, err);
 }
 
-static const char *fixed(struct crm_arena *arena, const char *text, size_t *len)
-{
-	*len = strlen(text);
-	return crm_arena_strndup(arena, text, *len);
-}
-
-/* "pseu_" and the first 16 bytes of HMAC-SHA-256(key, value) in hex: the same value, the same token. */
-static const char *pseudonym(const struct crm_program *prog, struct crm_arena *arena, const char *in, size_t n,
-			     size_t *len)
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	char *out = crm_arena_alloc(arena, CRM_PSEUDONYM_LEN + 1);
-	crypto_auth_hmacsha256_state st;
-
-	if (!out)
-		return NULL;
-	crypto_auth_hmacsha256_init(&st, prog->pseudonym_key, sizeof(prog->pseudonym_key));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)in, n);
-	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, CRM_PSEUDONYM_PREFIX, sizeof(CRM_PSEUDONYM_PREFIX) - 1);
-	sodium_bin2hex(out + sizeof(CRM_PSEUDONYM_PREFIX) - 1, 33, mac, 16);
-	*len = CRM_PSEUDONYM_LEN;
-	return out;
-}
-
-/* Every character but the last tail ones as '*'; all of them when the value is not longer than tail. */
-static const char *mask_value(struct crm_arena *arena, const char *in, size_t n, size_t tail, size_t *len)
-{
-	size_t chars = 0, i, keep_from = n, seen = 0, stars;
-	char *out;
-
-	for (i = 0; i < n; i++)
-		chars += ((unsigned char)in[i] & 0xC0) != 0x80;
-	if (chars > tail) {
-		/* the byte where the last tail characters start */
-		for (i = 0; i < n; i++) {
-			if (((unsigned char)in[i] & 0xC0) != 0x80 && seen++ == chars - tail) {
-				keep_from = i;
-				break;
-			}
-		}
-		stars = chars - tail;
-	} else {
-		stars = chars;
-	}
-	out = crm_arena_alloc(arena, stars + (n - keep_from) + 1);
-	if (!out)
-		return NULL;
-	memset(out, '*', stars);
-	memcpy(out + stars, in + keep_from, n - keep_from);
-	*len = stars + (n - keep_from);
-	out[*len] = '\0';
-	return out;
-}
-
 int crm_program_protected_form(const struct crm_field_program *field, const char *ptr, size_t len)
 {
 	size_t i, stars = 0, chars = 0;
@@ -1442,367 +1968,33 @@ const char *crm_owner_reason_name(enum crm_owner_reason reason)
 }
 
 /*
- * owner(): the source user's target owner; the default for a user the file
- * does not list (or a blank one) or lists as inactive; without a default,
- * such a user is refused (1, reason filled). The note says which.
- */
-static int run_owner(const struct crm_step *s, const char **v, size_t *len, struct crm_owner_note *note,
-		     struct crm_arena *arena, char *reason, size_t reason_cap)
-{
-	const struct crm_strmap_entry *e = *len ? crm_strmap_get(&s->map, *v, *len) : NULL;
-	int inactive = 0;
-
-	if (!(note->source = crm_arena_strndup(arena, *v, *len)))
-		return -1;
-	note->source_len = *len;
-	if (*len && e) {
-		inactive = e->num & 1;
-	} else if (*len && (memchr(*v, '@', *len) || memchr(*v, ' ', *len))) {
-		/* an e-mail or a name in another case; an id's case is part of it (Salesforce's 15 characters) */
-		char *folded;
-		size_t flen;
-		if (fold_key(*v, *len, &folded, &flen) == 0) {
-			e = crm_strmap_get(&s->folded, folded, flen);
-			free(folded);
-			if (e && (e->num & 1))
-				e = NULL; /* two users differ only by case: no guessing */
-			inactive = e && (e->num & 2);
-		}
-	}
-	note->reason = !e ? CRM_OWNER_UNKNOWN : inactive ? CRM_OWNER_INACTIVE : CRM_OWNER_MAPPED;
-	if (note->reason == CRM_OWNER_MAPPED) {
-		*v = e->str;
-		*len = strlen(e->str);
-		return 0;
-	}
-	if (s->has_literal) {
-		*v = s->literal;
-		*len = strlen(s->literal);
-		return 0;
-	}
-	if (!*len)
-		snprintf(reason, reason_cap, "is blank: no owner, and owner() has no default to give it");
-	else
-		snprintf(reason, reason_cap, "%s in %s, and owner() has no default",
-			 note->reason == CRM_OWNER_INACTIVE ? "is an inactive user" : "is not a user", s->file);
-	return 1;
-}
-
-/* Runs one step. Returns 0, 1 when the value is refused (reason filled), or a negative code. */
-static int run_step(struct crm_program *prog, const struct crm_step *s, const struct crm_record *rec, const char **v,
-		    size_t *len, struct crm_arena *arena, char *reason, size_t reason_cap)
-{
-	const char *in = *v;
-	size_t n = *len;
-	char tmp[CRM_DT_MAX];
-	size_t i;
-	int rc;
-
-	if (n == 0 && s->kind != STEP_DEFAULT && s->kind != STEP_CONCAT)
-		return 0; /* no value stays no value; `required` decides whether that is allowed */
-	switch (s->kind) {
-	case STEP_TEXT:
-	case STEP_REF:
-		if (s->kind == STEP_REF) {
-			crm_text_trim(v, len);
-			if (s->n)
-				crm_json_sfdx_lookup(v, len);
-		}
-		return 0;
-	case STEP_TRIM:
-		crm_text_trim(v, len);
-		return 0;
-	case STEP_LOWER:
-	case STEP_UPPER:
-	case STEP_TITLE:
-		*v = crm_text_case(arena, in, n,
-				   s->kind == STEP_LOWER   ? CRM_CASE_LOWER
-				   : s->kind == STEP_UPPER ? CRM_CASE_UPPER
-							   : CRM_CASE_TITLE,
-				   len);
-		return *v ? 0 : -1;
-	case STEP_COLLAPSE_WS:
-		*v = crm_text_collapse_ws(arena, in, n, len);
-		return *v ? 0 : -1;
-	case STEP_PARSE:
-		crm_text_trim(&in, &n);
-		rc = crm_datefmt_parse(&s->fmt, in, n, tmp, reason, reason_cap);
-		if (rc)
-			return rc;
-		*v = fixed(arena, tmp, len);
-		return *v ? 0 : -1;
-	case STEP_DATE:
-		crm_text_trim(&in, &n);
-		rc = crm_date_normalize(in, n, tmp, reason, reason_cap);
-		if (rc)
-			return rc;
-		*v = fixed(arena, tmp, len);
-		return *v ? 0 : -1;
-	case STEP_DATETIME:
-		crm_text_trim(&in, &n);
-		rc = crm_datetime_normalize(in, n, &s->tz, tmp, reason, reason_cap);
-		if (rc)
-			return rc;
-		*v = fixed(arena, tmp, len);
-		return *v ? 0 : -1;
-	case STEP_INT:
-		crm_text_trim(&in, &n);
-		return crm_text_int(arena, in, n, v, len, reason, reason_cap);
-	case STEP_DECIMAL:
-		crm_text_trim(&in, &n);
-		return crm_text_decimal(arena, in, n, v, len, reason, reason_cap);
-	case STEP_ROUND:
-		crm_text_trim(&in, &n);
-		return crm_text_round(arena, in, n, s->n, v, len, reason, reason_cap);
-	case STEP_BOOL: {
-		int b;
-		crm_text_trim(&in, &n);
-		rc = crm_text_bool(in, n, &b, reason, reason_cap);
-		if (rc)
-			return rc;
-		*v = b ? "1" : "0";
-		*len = 1;
-		return 0;
-	}
-	case STEP_PHONE:
-		crm_text_trim(&in, &n);
-		rc = crm_phone_e164(in, n, s->n, tmp, reason, reason_cap);
-		if (rc)
-			return rc;
-		*v = fixed(arena, tmp, len);
-		return *v ? 0 : -1;
-	case STEP_EMAIL:
-		crm_text_trim(&in, &n);
-		return crm_text_email(arena, in, n, v, len, reason, reason_cap);
-	case STEP_OWNER:
-		return 0; /* run_owner, which crm_program_run calls: it notes what it did */
-	case STEP_MAP: {
-		const struct crm_strmap_entry *e = crm_strmap_get(&s->map, in, n);
-		if (!e) {
-			char *folded;
-			size_t flen;
-			if (fold_key(in, n, &folded, &flen) == 0) {
-				e = crm_strmap_get(&s->folded, folded, flen);
-				free(folded);
-				if (e && e->num)
-					e = NULL; /* two source values differ only by case here: no guessing */
-			}
-		}
-		if (e) {
-			*v = e->str;
-			*len = strlen(e->str);
-			return 0;
-		}
-		if (s->has_literal) {
-			*v = s->literal;
-			*len = strlen(s->literal);
-			return 0;
-		}
-		if (s->keep_unmapped)
-			return 0; /* passes through unchanged */
-		snprintf(reason, reason_cap, "has no entry in the value map, which has no default");
-		return 1;
-	}
-	case STEP_DEFAULT:
-		if (n == 0) {
-			*v = s->literal;
-			*len = strlen(s->literal);
-		}
-		return 0;
-	case STEP_NULLIF:
-		if (n == strlen(s->literal) && memcmp(in, s->literal, n) == 0)
-			*len = 0;
-		return 0;
-	case STEP_TRUNCATE:
-		*len = crm_text_prefix_len(in, n, (size_t)s->n);
-		return 0;
-	case STEP_PSEUDONYMIZE:
-		*v = pseudonym(prog, arena, in, n, len);
-		return *v ? 0 : -1;
-	case STEP_MASK:
-		*v = mask_value(arena, in, n, (size_t)s->n, len);
-		return *v ? 0 : -1;
-	case STEP_REDACT:
-		*len = 0;
-		return 0;
-	case STEP_SPLIT_ADDRESS:
-		return crm_text_split_address(arena, in, n, s->n, v, len, reason, reason_cap);
-	case STEP_CONCAT: {
-		size_t total = 0, o = 0;
-		char *out;
-		int any = 0;
-		for (i = 0; i < s->part_count; i++) {
-			if (s->parts[i].col < 0) {
-				total += s->parts[i].len;
-			} else if ((size_t)s->parts[i].col < rec->count) {
-				total += rec->fields[s->parts[i].col].len;
-				any |= rec->fields[s->parts[i].col].len > 0;
-			}
-		}
-		if (!any) {
-			/* literals alone would invent a value */
-			*len = 0;
-			return 0;
-		}
-		out = crm_arena_alloc(arena, total + 1);
-		if (!out)
-			return -1;
-		for (i = 0; i < s->part_count; i++) {
-			const char *p = s->parts[i].col < 0 ? s->parts[i].literal : rec->fields[s->parts[i].col].ptr;
-			size_t pl = s->parts[i].col < 0 ? s->parts[i].len : rec->fields[s->parts[i].col].len;
-			memcpy(out + o, p, pl);
-			o += pl;
-		}
-		out[o] = '\0';
-		*v = out;
-		*len = o;
-		return 0;
-	}
-	}
-	return 0;
-}
-
-static int is_iso_date_prefix(const char *v, size_t len)
-{
-	size_t i;
-
-	if (len < 10)
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? v[i] != '-' : (v[i] < '0' || v[i] > '9'))
-			return 0;
-	return 1;
-}
-
-/* Runs one check. Returns 0, 1 when the value fails it (reason filled), or a negative code. */
-static int run_check(struct crm_program *prog, struct crm_check *k, const char *v, size_t len, const char *source_id,
-		     size_t source_id_len, struct crm_arena *arena, unsigned flags, char *reason, size_t reason_cap)
-{
-	size_t i;
-	int rc;
-
-	if (k->kind == CHECK_REQUIRED) {
-		if (len)
-			return 0;
-		snprintf(reason, reason_cap, "is required but empty");
-		return 1;
-	}
-	if (len == 0)
-		return 0; /* the other checks judge values, not their absence */
-	switch (k->kind) {
-	case CHECK_REQUIRED:
-	case CHECK_ON_INVALID:
-		return 0;
-	case CHECK_NOT_FUTURE:
-		if (!is_iso_date_prefix(v, len)) {
-			snprintf(reason, reason_cap, "is not a date");
-			return 1;
-		}
-		if (len == 10 ? memcmp(v, prog->today, 10) > 0 : strncmp(v, prog->now, len) > 0) {
-			snprintf(reason, reason_cap, "is in the future");
-			return 1;
-		}
-		return 0;
-	case CHECK_EMAIL: {
-		const char *out;
-		size_t out_len;
-		return crm_text_email(arena, v, len, &out, &out_len, reason, reason_cap);
-	}
-	case CHECK_REGEX: {
-		/* per call: programs run on several threads at once */
-		pcre2_match_data *match = pcre2_match_data_create_from_pattern(k->re, NULL);
-		if (!match)
-			return -1;
-		rc = pcre2_match(k->re, (PCRE2_SPTR)v, len, 0, 0, match, NULL);
-		pcre2_match_data_free(match);
-		if (rc >= 0)
-			return 0;
-		if (rc != PCRE2_ERROR_NOMATCH) {
-			snprintf(reason, reason_cap, "could not be matched (pcre2 error %d)", rc);
-			return 1;
-		}
-		snprintf(reason, reason_cap, "does not match %s", k->text);
-		return 1;
-	}
-	case CHECK_IN:
-		for (i = 0; i < k->value_count; i++)
-			if (strlen(k->values[i]) == len && memcmp(k->values[i], v, len) == 0)
-				return 0;
-		snprintf(reason, reason_cap, "is not one of %s", k->text);
-		return 1;
-	case CHECK_MAX_LEN: {
-		size_t chars = crm_text_chars(v, len);
-		if (chars <= k->n)
-			return 0;
-		snprintf(reason, reason_cap, "is %zu characters long; %s allows %zu", chars, k->text, k->n);
-		return 1;
-	}
-	case CHECK_RANGE: {
-		const char *norm;
-		size_t nlen;
-		rc = crm_text_decimal(arena, v, len, &norm, &nlen, reason, reason_cap);
-		if (rc)
-			return rc;
-		if ((k->lo && crm_text_decimal_cmp(norm, nlen, k->lo, strlen(k->lo)) < 0) ||
-		    (k->hi && crm_text_decimal_cmp(norm, nlen, k->hi, strlen(k->hi)) > 0)) {
-			snprintf(reason, reason_cap, "is outside %s", k->text);
-			return 1;
-		}
-		return 0;
-	}
-	case CHECK_UNIQUE: {
-		const struct crm_strmap_entry *e;
-		char *id;
-		struct crm_error perr = CRM_ERROR_INIT;
-		if (!(flags & CRM_RUN_CHECK_UNIQUE))
-			return 0;
-		id = crm_arena_strndup(arena, source_id, source_id_len);
-		if (!id)
-			return -1;
-		rc = crm_strmap_put(&k->seen, v, len, 0, id, &e, &perr);
-		if (rc < 0)
-			return -1;
-		if (rc == 1 || strcmp(e->str, id) == 0)
-			return 0;
-		snprintf(reason, reason_cap, "is not unique: record '%s' has it too", e->str);
-		return 1;
-	}
-	}
-	return 0;
-}
-
-/*
  * Runs field fi's checks from the first-th on the value v: the first refusal
  * is recorded and ends them. With CRM_RUN_DEFER_UNIQUE, a `unique` is left
  * in res->deferred with the checks after it.
  */
-static int run_checks(struct crm_program *prog, size_t fi, size_t first, const char *v, size_t len, const char *id,
-		      size_t id_len, struct crm_program_result *res, struct crm_arena *arena, unsigned flags,
-		      struct crm_error *err)
+static int run_checks(struct run_ctx *x, size_t fi, size_t first, const char *v, size_t len, struct crm_error *err)
 {
-	struct crm_field_program *f = &prog->fields[fi];
-	char reason[256];
+	struct crm_field_program *f = &x->prog->fields[fi];
 	size_t si;
 	int rc;
 
 	for (si = first; si < f->check_count; si++) {
-		/* a reference's `required` is judged after resolution, by the engine */
-		if (f->checks[si].kind == CHECK_REQUIRED && f->ref_object && len)
-			continue;
-		if (f->checks[si].kind == CHECK_UNIQUE && (flags & CRM_RUN_DEFER_UNIQUE) &&
-		    (flags & CRM_RUN_CHECK_UNIQUE)) {
-			res->deferred[res->deferred_count].field = fi;
-			res->deferred[res->deferred_count].check = si;
-			res->deferred_count++;
+		struct crm_check *k = &f->checks[si];
+		if ((k->fn->flags & RULE_ACROSS_RECORDS) && (x->flags & CRM_RUN_DEFER_UNIQUE) &&
+		    (x->flags & CRM_RUN_CHECK_UNIQUE)) {
+			x->res->deferred[x->res->deferred_count].field = fi;
+			x->res->deferred[x->res->deferred_count].check = si;
+			x->res->deferred_count++;
 			return 0;
 		}
-		if (f->checks[si].kind == CHECK_ON_INVALID)
+		/* on_invalid is a policy, not a check; the checks but `required` judge values, not their absence */
+		if (!k->fn->run_check || (!len && !(k->fn->flags & RULE_ON_BLANK)))
 			continue;
-		rc = run_check(prog, &f->checks[si], v, len, id, id_len, arena, flags, reason, sizeof(reason));
+		rc = k->fn->run_check(k, x, v, len);
 		if (rc < 0)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		if (rc > 0)
-			return refuse(prog, res, fi, f->checks[si].text, v, len, reason, arena, err);
+			return refuse(x->prog, x->res, fi, k->text, v, len, x->reason, x->arena, err);
 	}
 	return 0;
 }
@@ -1906,12 +2098,11 @@ size_t crm_program_alt_settle(const struct crm_program *prog, size_t first, cons
 int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
 {
-	const char *id;
-	char reason[256];
-	size_t fi, si, id_len;
+	struct run_ctx x = {.prog = prog, .rec = rec, .res = res, .arena = arena, .flags = flags};
+	size_t fi, si;
 	int rc;
 
-	source_id(prog, rec, &id, &id_len);
+	source_id(prog, rec, &x.source_id, &x.source_id_len);
 	res->failure_count = 0;
 	res->blanked_count = 0;
 	res->deferred_count = 0;
@@ -1931,20 +2122,18 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 			v = rec->fields[f->source_col].ptr;
 			len = rec->fields[f->source_col].len;
 		}
+		x.field = fi;
 		for (si = 0; si < f->step_count; si++) {
+			const struct crm_step *s = &f->steps[si];
 			const char *before = v;
 			size_t before_len = len;
-			if (f->steps[si].kind == STEP_OWNER) {
-				struct crm_owner_note *note = &res->owners[res->owner_count++];
-				note->field = fi;
-				rc = run_owner(&f->steps[si], &v, &len, note, arena, reason, sizeof(reason));
-			} else {
-				rc = run_step(prog, &f->steps[si], rec, &v, &len, arena, reason, sizeof(reason));
-			}
+			if (!len && !(s->fn->flags & RULE_ON_BLANK))
+				continue; /* no value stays no value; `required` decides whether that is allowed */
+			rc = s->fn->run_step(s, &x, &v, &len);
 			if (rc < 0)
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			if (rc > 0) {
-				if (refuse(prog, res, fi, f->steps[si].text, before, before_len, reason, arena, err))
+				if (refuse(prog, res, fi, s->text, before, before_len, x.reason, arena, err))
 					return err->code;
 				refused = 1;
 				break;
@@ -1953,7 +2142,7 @@ int crm_program_run(struct crm_program *prog, const struct crm_record *rec, stru
 		if (!refused) {
 			res->values[fi].ptr = v;
 			res->values[fi].len = len;
-			if (run_checks(prog, fi, 0, v, len, id, id_len, res, arena, flags, err))
+			if (run_checks(&x, fi, 0, v, len, err))
 				return err->code;
 		} else if (f->on_invalid != CRM_ON_INVALID_BLANK) {
 			res->values[fi].ptr = v;
@@ -1970,16 +2159,15 @@ int crm_program_finish(struct crm_program *prog, const struct crm_record *rec, c
 		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
 		       struct crm_arena *arena, struct crm_error *err)
 {
-	const char *id;
-	size_t i, id_len;
+	struct run_ctx x = {.prog = prog, .rec = rec, .res = res, .arena = arena, .flags = CRM_RUN_CHECK_UNIQUE};
+	size_t i;
 
-	source_id(prog, rec, &id, &id_len);
+	source_id(prog, rec, &x.source_id, &x.source_id_len);
 	res->failure_count = 0;
 	res->deferred_count = 0;
 	for (i = 0; i < count; i++) {
 		size_t fi = deferred[i].field;
-		if (run_checks(prog, fi, deferred[i].check, values[fi].ptr, values[fi].len, id, id_len, res, arena,
-			       CRM_RUN_CHECK_UNIQUE, err))
+		if (run_checks(&x, fi, deferred[i].check, values[fi].ptr, values[fi].len, err))
 			return err->code;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include "model/config.h"
 #include "model/mapping.h"
 #include "model/schema.h"
+#include "transform/rule.h"
 #include "util/arena.h"
 #include "util/error.h"
 
@@ -113,6 +114,12 @@ void crm_program_free(struct crm_program *prog);
  * mask, nothing) or is empty; 0 when it could be a source value.
  */
 int crm_program_protected_form(const struct crm_field_program *field, const char *ptr, size_t len);
+/*
+ * The i-th function of the rule registry: its name, and in *kind whether a
+ * transform_rule or a validation_rule may name it; NULL past the last. For
+ * documentation and its tests: a mapping's rules are compiled, not looked up.
+ */
+const char *crm_program_function(size_t i, enum crm_rule_kind *kind);
 /* The index of the field that fills target column, or -1. */
 long crm_program_field(const struct crm_program *prog, const char *column);
 
