@@ -85,7 +85,8 @@ int crm_phone_e164(const char *in, size_t len, int default_cc, char *out, char *
 			plus = 1;
 		} else if (ch == ' ' || ch == '-' || ch == '.' || ch == '(' || ch == ')' || ch == '/' || ch == '\t') {
 			continue;
-		} else if (ch == 'x' || ch == 'X' || ch == '#' || ch == ';' || ch == ',') {
+		} else if (ch == 'x' || ch == 'X' || ch == '#' || ch == ';' || ch == ',' ||
+			   (i + 2 < len && strncasecmp(in + i, "ext", 3) == 0)) {
 			snprintf(reason, reason_cap, "has an extension, which E.164 cannot hold");
 			return 1;
 		} else {

@@ -125,6 +125,11 @@ static int parse_args(struct parser *p, struct crm_rule_call *call)
 		if (s[p->pos] != '\'' && s[p->pos] != '"')
 			return parse_raw_arg(p, call);
 	}
+	skip_ws(p);
+	if (s[p->pos] == ')') {
+		p->pos++;
+		return 0; /* name(): no arguments, as name alone */
+	}
 	for (;;) {
 		size_t start, end;
 		skip_ws(p);

@@ -149,10 +149,70 @@ cleanup:
 	crm_config_release(&cfg);
 }
 
+/* Whether [section] key = 1 is a key the parser knows (any other complaint about it says it is). */
+static int key_known(const char *section, const char *key)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_config cfg;
+	char text[512];
+
+	snprintf(text, sizeof(text), "[migration]\nsource_system = t\n[%s]\n%s = 1\n", section, key);
+	if (load(text, &cfg, &err) == 0) {
+		crm_config_release(&cfg);
+		return 1;
+	}
+	return !strstr(err.msg, "unknown key") && !strstr(err.msg, "unknown section");
+}
+
+/* docs/config.md's table: each key it lists is one the parser takes, in the section it names. */
+static void test_config__every_documented_key_is_a_key(void)
+{
+	FILE *f = fopen("docs/config.md", "r");
+	char line[4096], section[64] = "", keys[256], *key, *save;
+	size_t checked = 0;
+
+	REQUIRE(f);
+	while (fgets(line, sizeof(line), f)) {
+		char sec[64];
+		const char *rest = line;
+		if (strncmp(line, "| `[", 4) == 0 && sscanf(line, "| `[%63[^]]]`", sec) == 1) {
+			/* [object "Name"] and [dedupe "Name"]: an object's name */
+			if (strncmp(sec, "object ", 7) == 0 || strncmp(sec, "dedupe ", 7) == 0)
+				snprintf(section, sizeof(section), "%.6s \"Contact\"", sec);
+			else
+				snprintf(section, sizeof(section), "%s", sec);
+			rest = strchr(line + 1, '|');
+		} else if (strncmp(line, "| | `", 5) == 0) {
+			rest = line + 2;
+		} else {
+			continue;
+		}
+		if (sscanf(rest, "| %255[^|]|", keys) != 1)
+			continue;
+		for (key = strtok_r(keys, "`, ", &save); key; key = strtok_r(NULL, "`, ", &save)) {
+			char name[128];
+			snprintf(name, sizeof(name), "%s",
+				 strcmp(key, "lost_links.Object.field") == 0 ? "lost_links.Contact.account_id" : key);
+			if (!key_known(section, name))
+				fprintf(stderr, "docs/config.md: [%s] %s is not a key crmshift.ini takes\n", section,
+					name);
+			CHECK(key_known(section, name));
+			checked++;
+		}
+	}
+	fclose(f);
+	CHECK(checked >= 40);
+	/* and the check can fail */
+	CHECK(!key_known("source", "folder"));
+	CHECK(!key_known("object \"Contact\"", "primary_key"));
+cleanup:;
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_config__consent_mismatches_beyond_any_count_is_refused),
 	TEST(test_config__nothing_is_set_twice_or_cut),
 	TEST(test_config__dedupe_sections),
+	TEST(test_config__every_documented_key_is_a_key),
 };
 
 HARNESS_MAIN

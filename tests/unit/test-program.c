@@ -620,6 +620,249 @@ static void test_program__owner_errors(void)
 	}
 }
 
+/* ---- docs/mapping.md: every function of the registry, its examples run as written ---- */
+
+#define DOC_VALUES_MAX 4
+
+struct doc_example {
+	enum crm_rule_kind kind;
+	char rule[384];
+	char values[DOC_VALUES_MAX][128];
+	size_t value_count;
+	char outcome[384]; /* "gives" cell: "\"...\"", "reject: ...", "passes", "plan: ...", "a token" */
+	int line;
+};
+
+/* The cells of a table row "| a | b | c |", trimmed, `\|` unescaped, outer backticks dropped; how many. */
+static size_t doc_cells(const char *line, char cells[][384], size_t max)
+{
+	size_t n = 0, len = 0;
+	const char *p = line + 1;
+
+	for (; *p && *p != '\n' && n < max; p++) {
+		if (*p == '\\' && p[1] == '|') {
+			if (len + 1 < 384)
+				cells[n][len++] = '|';
+			p++;
+			continue;
+		}
+		if (*p != '|') {
+			if (len + 1 < 384)
+				cells[n][len++] = *p;
+			continue;
+		}
+		while (len && cells[n][len - 1] == ' ')
+			len--;
+		cells[n][len] = '\0';
+		{
+			char *c = cells[n];
+			size_t skip = strspn(c, " ");
+			memmove(c, c + skip, strlen(c + skip) + 1);
+			len = strlen(c);
+			if (len >= 2 && c[0] == '`' && c[len - 1] == '`') {
+				memmove(c, c + 1, len - 2);
+				c[len - 2] = '\0';
+			}
+		}
+		n++;
+		len = 0;
+	}
+	return n;
+}
+
+/* "\"a\", \"b\"" into values; 0, or -1 when the cell is not quoted values. */
+static int doc_values(const char *cell, struct doc_example *ex)
+{
+	const char *p = cell;
+
+	ex->value_count = 0;
+	while (*p) {
+		const char *end;
+		if (*p != '"' || !(end = strchr(p + 1, '"')) || ex->value_count == DOC_VALUES_MAX ||
+		    (size_t)(end - p - 1) >= sizeof(ex->values[0]))
+			return -1;
+		snprintf(ex->values[ex->value_count++], sizeof(ex->values[0]), "%.*s", (int)(end - p - 1), p + 1);
+		p = end + 1;
+		if (*p == ',')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return ex->value_count ? 0 : -1;
+}
+
+/* A CSV field: quoted, its quotes doubled. */
+static void doc_csv_field(char *out, size_t cap, const char *text)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (; *text && o + 3 < cap; text++) {
+		if (*text == '"')
+			out[o++] = '"';
+		out[o++] = *text;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+/* Runs one example in a project of its own; prints what differs and returns 1, or 0 when it holds. */
+static int doc_run_example(const struct doc_example *ex)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_program_result res = {0};
+	struct crm_arena arena;
+	struct crm_key key;
+	const struct crm_project_object *contact;
+	char rule[800], mapping[2048], export_csv[1024], value[300], path[256], got[1200] = "(no record)";
+	const char *outcome = ex->outcome;
+	int is_ref = strstr(ex->rule, "ref(") != NULL, wrong = 0;
+	size_t i;
+
+	crm_arena_init(&arena, 4096);
+	doc_csv_field(rule, sizeof(rule), ex->rule);
+	snprintf(mapping, sizeof(mapping), "Account,Name,text,name,trim,,,Acme\nContact,Value,%s,%s,%s,,%s,\n",
+		 is_ref ? "id" : "text", is_ref ? "account_id" : "value", ex->kind == CRM_RULE_TRANSFORM ? rule : "",
+		 ex->kind == CRM_RULE_VALIDATION ? rule : "");
+	snprintf(export_csv, sizeof(export_csv), "Id,Value,First,Last\n");
+	for (i = 0; i < ex->value_count; i++) {
+		doc_csv_field(value, sizeof(value), ex->values[i]);
+		snprintf(export_csv + strlen(export_csv), sizeof(export_csv) - strlen(export_csv),
+			 "%zu,%s,Ada,Lovelace\n", i + 1, value);
+	}
+	if (!make_project(mapping, export_csv))
+		return 1;
+	write_project_file("crmshift.ini",
+			   "[migration]\nsource_system = test\n[security]\npseudonymize_key = pseu.key\n"
+			   "[object \"Account\"]\nfile = a.csv\nid = Id\ntarget = account\n"
+			   "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
+	write_project_file("exports/a.csv", "Id,Name\n001A,Acme\n");
+	write_project_file("owners.csv", "source_user,target_owner,active\n005A,alice@acme.example,true\n"
+					 "Bob Jones,bob@acme.example,true\n005C,carol@acme.example,false\n");
+	snprintf(path, sizeof(path), "%s/pseu.key", project_dir);
+	if (crm_key_generate(CRM_KEY_DATA, path, &key, &err)) {
+		snprintf(got, sizeof(got), "no key: %s", err.msg);
+		wrong = 1;
+		goto out;
+	}
+	if (strncmp(outcome, "plan: ", 6) == 0) {
+		int rc = crm_project_open(&p, project_dir, &err);
+		snprintf(got, sizeof(got), "plan: %s", rc ? err.msg : "(no error)");
+		wrong = !rc || !strstr(err.msg, outcome + 6);
+		goto out;
+	}
+	if (crm_project_open(&p, project_dir, &err)) {
+		snprintf(got, sizeof(got), "plan: %s", err.msg);
+		wrong = 1;
+		goto out;
+	}
+	contact = crm_project_object(&p, "Contact");
+	{
+		struct crm_csv_reader *r = crm_csv_open(contact->path, "utf-8", ',', &err);
+		struct crm_record rec;
+		long fi = crm_program_field(contact->prog, is_ref ? "account_id" : "value");
+		if (!r || crm_program_result_init(&res, contact->prog, &err)) {
+			crm_csv_close(r);
+			snprintf(got, sizeof(got), "cannot run: %s", err.msg);
+			wrong = 1;
+			goto out;
+		}
+		while (crm_csv_next(r, &rec, &err) == CRM_READ_RECORD) {
+			if (rec.index == 0)
+				continue;
+			crm_arena_reset(&arena);
+			if (crm_program_run(contact->prog, &rec, &res, &arena, CRM_RUN_CHECK_UNIQUE, &err))
+				break;
+			/* the last record's outcome, read while its values still point into the record */
+			if (res.failure_count)
+				snprintf(got, sizeof(got), "reject: %s", res.failures[0].reason);
+			else if (strcmp(outcome, "passes") == 0)
+				snprintf(got, sizeof(got), "passes");
+			else if (strcmp(outcome, "a token") == 0 && res.values[fi].len == CRM_PSEUDONYM_LEN &&
+				 memcmp(res.values[fi].ptr, CRM_PSEUDONYM_PREFIX, sizeof(CRM_PSEUDONYM_PREFIX) - 1) ==
+					 0)
+				snprintf(got, sizeof(got), "a token");
+			else
+				snprintf(got, sizeof(got), "\"%.*s\"", (int)res.values[fi].len, res.values[fi].ptr);
+		}
+		crm_csv_close(r);
+		wrong = strcmp(got, outcome) != 0;
+	}
+out:
+	if (wrong)
+		fprintf(stderr, "docs/mapping.md:%d: `%s` on \"%s\": the page says %s, the program gives %s\n",
+			ex->line, ex->rule, ex->values[0], outcome, got);
+	crm_program_result_release(&res);
+	crm_arena_release(&arena);
+	crm_project_release(&p);
+	remove_project();
+	return wrong;
+}
+
+static void test_program__every_function_documented_with_examples_that_hold(void)
+{
+	FILE *f = fopen("docs/mapping.md", "r");
+	char line[1024], cells[4][384], heading[64] = "";
+	enum crm_rule_kind kind = CRM_RULE_TRANSFORM, fkind;
+	int section = 0, lineno = 0, examples = 0;
+	size_t i, documented[64] = {0}, count = 0;
+	const char *name;
+
+	REQUIRE(f);
+	while (crm_program_function(count, &fkind))
+		count++;
+	REQUIRE(count <= CRM_ARRAY_COUNT(documented));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (strncmp(line, "## ", 3) == 0) {
+			section = strcmp(line, "## Transform functions\n") == 0 ? 1
+				  : strcmp(line, "## Check functions\n") == 0	? 2
+										: 0;
+			kind = section == 2 ? CRM_RULE_VALIDATION : CRM_RULE_TRANSFORM;
+			heading[0] = '\0';
+			continue;
+		}
+		if (!section)
+			continue;
+		if (sscanf(line, "### `%63[a-z_]`", heading) == 1) {
+			for (i = 0; (name = crm_program_function(i, &fkind)); i++)
+				if (fkind == kind && strcmp(name, heading) == 0)
+					break;
+			if (!name)
+				fprintf(stderr, "docs/mapping.md:%d: '%s' is no %s function\n", lineno, heading,
+					section == 1 ? "transform" : "check");
+			CHECK(name != NULL);
+			continue;
+		}
+		if (strncmp(line, "| `", 3) == 0 && heading[0]) {
+			struct doc_example ex = {.kind = kind, .line = lineno};
+			CHECK_INT(doc_cells(line, cells, 4), 3);
+			snprintf(ex.rule, sizeof(ex.rule), "%s", cells[0]);
+			snprintf(ex.outcome, sizeof(ex.outcome), "%s", cells[2]);
+			if (doc_values(cells[1], &ex)) {
+				fprintf(stderr, "docs/mapping.md:%d: the value cell is not quoted values\n", lineno);
+				CHECK(0);
+				continue;
+			}
+			for (i = 0; (name = crm_program_function(i, &fkind)); i++)
+				if (fkind == kind && strcmp(name, heading) == 0)
+					documented[i]++;
+			CHECK_INT(doc_run_example(&ex), 0);
+			examples++;
+		}
+	}
+	fclose(f);
+	for (i = 0; (name = crm_program_function(i, &fkind)); i++) {
+		if (!documented[i])
+			fprintf(stderr, "docs/mapping.md: the %s '%s' has no example\n",
+				fkind == CRM_RULE_TRANSFORM ? "transform" : "check", name);
+		CHECK(documented[i] > 0);
+	}
+	CHECK(examples > 60);
+cleanup:;
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_program__pseudonymize_mask_redact),
 	TEST(test_program__template_example_row_works_as_written),
@@ -636,6 +879,7 @@ static const struct harness_test tests[] = {
 	TEST(test_program__owner_maps_users_with_a_default),
 	TEST(test_program__owner_without_a_default_rejects),
 	TEST(test_program__owner_errors),
+	TEST_UNSWEPT(test_program__every_function_documented_with_examples_that_hold),
 };
 
 HARNESS_MAIN

@@ -48,6 +48,16 @@ static void test_rule__empty_rule_is_copy(void)
 
 	CHECK_INT(crm_rule_parse(&rule, "   ", CRM_RULE_TRANSFORM, &err), 0);
 	CHECK_INT(rule.count, 0);
+	/* empty parentheses are no arguments, not one empty one: in() must not pass as in('') */
+	REQUIRE(crm_rule_parse(&rule, "trim( ) -> lower", CRM_RULE_TRANSFORM, &err) == 0);
+	CHECK_INT(rule.count, 2);
+	CHECK_INT(rule.calls[0].arg_count, 0);
+	CHECK_INT(rule.calls[0].has_parens, 1);
+	crm_rule_release(&rule);
+	REQUIRE(crm_rule_parse(&rule, "range(,)", CRM_RULE_VALIDATION, &err) == 0);
+	CHECK_INT(rule.calls[0].arg_count, 2);
+	crm_rule_release(&rule);
+cleanup:;
 }
 
 static void test_rule__syntax_errors_name_the_character(void)

@@ -170,6 +170,10 @@ static void test_textfn__phone(void)
 	CHECK_CONTAINS(reason, "has 7 digits after +1; expected 10");
 	CHECK_INT(crm_phone_e164("(415) 555-0132 x12", 18, us, out, reason, 256), 1);
 	CHECK_CONTAINS(reason, "extension");
+	CHECK_INT(crm_phone_e164("(415) 555-0132 Ext. 12", 22, us, out, reason, 256), 1);
+	CHECK_CONTAINS(reason, "extension");
+	CHECK_INT(crm_phone_e164("(415) 555-0132 e", 16, us, out, reason, 256), 1);
+	CHECK_CONTAINS(reason, "not part of a phone number");
 	CHECK_INT(crm_phone_e164("030 1234567", 11, us, out, reason, 256), 1);
 	CHECK_INT(crm_phone_e164("12345", 5, 0, out, reason, 256), 1);
 	CHECK_CONTAINS(reason, "no country code");
