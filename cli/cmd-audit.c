@@ -219,14 +219,18 @@ static int evidence(struct cli *cli, const char *pack_dir, const char *key_file)
 	return CRM_EXIT_OK;
 }
 
-static const char *verdict_text(const char *verdict)
+static const char *verdict_text(enum crm_evidence_verdict verdict)
 {
-	if (strcmp(verdict, "valid") == 0)
+	switch (verdict) {
+	case CRM_EVIDENCE_VALID:
 		return "VALID: signed by the trusted key, and every file is as the pack lists it";
-	if (strcmp(verdict, "forged") == 0)
+	case CRM_EVIDENCE_FORGED:
 		return "FORGED: the signature does not hold under the trusted key";
-	if (strcmp(verdict, "stale") == 0)
+	case CRM_EVIDENCE_STALE:
 		return "STALE: signed by the trusted key, but crmshift has acted on the project since";
+	case CRM_EVIDENCE_MISMATCH:
+		break;
+	}
 	return "MISMATCH: signed by the trusted key, but files differ with no later action in the audit log";
 }
 
@@ -246,11 +250,12 @@ static int verify_evidence(struct cli *cli, const char *pack_dir, const char *pu
 	    crm_evidence_verify(cli->dir, pack_dir, &key, &check, &err))
 		return cli_fail(&err);
 	if (cli->json) {
-		json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:[]}", "pack", pack_dir, "verdict",
-					 check.verdict, "signer", check.signer, "trusted_key", key.id, "created",
-					 check.created, "files_checked", (json_int_t)check.files_checked,
-					 "later_entries", (json_int_t)check.later_entries, "creation_entry",
-					 (json_int_t)check.creation_entry, "findings");
+		json_t *root =
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:[]}", "pack", pack_dir, "verdict",
+				  crm_evidence_verdict_name(check.verdict), "signer", check.signer, "trusted_key",
+				  key.id, "created", check.created, "files_checked", (json_int_t)check.files_checked,
+				  "later_entries", (json_int_t)check.later_entries, "creation_entry",
+				  (json_int_t)check.creation_entry, "findings");
 
 		for (i = 0; i < check.count; i++)
 			json_array_append_new(json_object_get(root, "findings"),
@@ -268,7 +273,7 @@ static int verify_evidence(struct cli *cli, const char *pack_dir, const char *pu
 			printf("  %-9s  %s: %s\n", check.findings[i].kind, check.findings[i].path,
 			       check.findings[i].message);
 	}
-	rc = strcmp(check.verdict, "valid") == 0 ? CRM_EXIT_OK : CRM_EXIT_NOGO;
+	rc = check.verdict == CRM_EVIDENCE_VALID ? CRM_EXIT_OK : CRM_EXIT_NOGO;
 	crm_evidence_check_release(&check);
 	return rc;
 }

@@ -27,7 +27,8 @@ static void print_text(const struct crm_rollback_result *res, int verify_only, c
 	size_t i;
 
 	if (!verify_only) {
-		printf("rollback of run %lld (it was %s)%s\n", (long long)res->run, res->run_status,
+		printf("rollback of run %lld (it was %s)%s\n", (long long)res->run,
+		       crm_run_status_name(res->run_status),
 		       res->resumed ? ": completing an interrupted rollback" : "");
 		if (res->export_path[0])
 			printf("  changed since cutover: %lld edited, %lld created -> %s%s\n", (long long)res->edited,
@@ -72,7 +73,7 @@ static json_t *to_json(const struct crm_rollback_result *res, int verify_only)
 	json_object_set_new(root, "run", json_integer(res->run));
 	json_object_set_new(root, "verify_only", json_boolean(verify_only));
 	if (!verify_only) {
-		json_object_set_new(root, "run_status_before", json_string(res->run_status));
+		json_object_set_new(root, "run_status_before", json_string(crm_run_status_name(res->run_status)));
 		json_object_set_new(root, "resumed", json_boolean(res->resumed));
 		json_object_set_new(root, "changed_since_cutover",
 				    json_pack("{s:s, s:I, s:I, s:b}", "file", res->export_path, "edited",

@@ -12,6 +12,7 @@
 #include "state/state.h"
 #include "store/store.h"
 #include "util/alloc.h"
+#include "util/limits.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -24,12 +25,12 @@ static const char usage_text[] = "usage: crmshift [-C DIR] status [--json]\n";
 static json_t *source_snapshot(struct crm_state *state, int64_t run, struct crm_error *err)
 {
 	struct crm_source_file *files = NULL;
-	struct crm_pipeline_stage *stages = NULL;
+	struct crm_sales_stage *stages = NULL;
 	size_t count = 0, stage_count = 0, i;
 	json_t *arr, *pipeline;
 
 	if (crm_state_source_files(state, run, &files, &count, err) ||
-	    crm_state_pipeline_get(state, run, NULL, &stages, &stage_count, err)) {
+	    crm_state_sales_get(state, run, NULL, &stages, &stage_count, err)) {
 		crm_free(files);
 		return NULL;
 	}
@@ -51,7 +52,7 @@ static json_t *source_snapshot(struct crm_state *state, int64_t run, struct crm_
 							  "first_close", stages[i].first_close, "last_close",
 							  stages[i].last_close));
 	crm_free(files);
-	crm_free(stages);
+	crm_state_sales_free(stages, stage_count);
 	return json_pack("{s:I, s:o, s:o}", "run", (json_int_t)run, "files", arr, "open_pipeline", pipeline);
 }
 
@@ -112,7 +113,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	if (crm_config_load(&cfg, cli->dir, &err))
 		return cli_fail(&err);
 	snprintf(path, sizeof(path), "%s/.crmshift/state.db", cfg.dir);
-	crm_buf_init(&summary, 1u << 26);
+	crm_buf_init(&summary, CRM_MAX_RUN_JSON);
 	rc = crm_session_open(cfg.target_url, cfg.dir, path, 0, 0, &session, &err);
 	if (rc > 0) {
 		if (cli->json)
@@ -129,15 +130,15 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	rc = crm_state_run_last(state, &last, &err);
 	if (rc < 0)
 		goto out;
-	have_last = rc == 0;
+	have_last = rc == 1;
 	root = json_object();
 	objects = json_array();
 	json_object_set_new(root, "runs", json_integer(runs));
 	if (have_last) {
 		json_object_set_new(root, "last_run",
 				    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)last.id, "command",
-					      last.command, "status", last.status, "started_at", last.started_at,
-					      "finished_at", last.finished_at));
+					      last.command, "status", crm_run_status_name(last.status), "started_at",
+					      last.started_at, "finished_at", last.finished_at));
 		if (crm_state_run_summary(state, last.id, &summary, &err) < 0)
 			goto out;
 		snap = source_snapshot(state, last.id, &err);
@@ -148,7 +149,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	rc = crm_state_run_final(state, &final, &err);
 	if (rc < 0)
 		goto out;
-	frozen = rc == 0;
+	frozen = rc == 1;
 	json_object_set_new(
 		root, "frozen_by",
 		frozen ? json_pack("{s:I, s:s}", "run", (json_int_t) final.id, "finished_at", final.finished_at)
@@ -176,9 +177,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 		printf("project '%s': %lld run%s; target %s\n", cfg.name ? cfg.name : cli->dir, (long long)runs,
 		       runs == 1 ? "" : "s", cfg.target_url);
 		if (have_last)
-			printf("last run: %lld, %s, started %s%s%s\n", (long long)last.id, last.status, last.started_at,
+			printf("last run: %lld, %s, started %s%s%s\n", (long long)last.id,
+			       crm_run_status_name(last.status), last.started_at,
 			       last.finished_at[0] ? ", finished " : "", last.finished_at);
-		if (have_last && strcmp(last.status, "running") == 0)
+		if (have_last && last.status == CRM_RUN_RUNNING)
 			printf("  it did not finish: %s\n",
 			       strcmp(last.command, "migrate") == 0
 				       ? "'crmshift migrate --resume' completes it"

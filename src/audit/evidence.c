@@ -11,6 +11,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/path.h"
+#include "util/limits.h"
 
 #include <stdarg.h>
 #include <errno.h>
@@ -140,16 +141,17 @@ static int add_runs(const struct crm_config *cfg, json_t *runs, struct crm_error
 	if (rc)
 		return rc < 0 ? rc : 0; /* 1: nothing has run */
 	state = session.state;
-	crm_buf_init(&summary, 1u << 26);
+	crm_buf_init(&summary, CRM_MAX_RUN_JSON);
 	if (crm_state_run_count(state, &count, err))
 		goto out;
 	for (id = 1; id <= count && !err->code; id++) {
-		if (crm_state_run_get(state, id, &info, err) != 0)
+		if (crm_state_run_get(state, id, &info, err) != 1)
 			continue;
 		run = json_pack("{s:I, s:s, s:s, s:s, s:s}", "run", (json_int_t)id, "command", info.command, "status",
-				info.status, "started_at", info.started_at, "finished_at", info.finished_at);
+				crm_run_status_name(info.status), "started_at", info.started_at, "finished_at",
+				info.finished_at);
 		crm_buf_reset(&summary);
-		if (crm_state_run_summary(state, id, &summary, err) == 0 && summary.len) {
+		if (crm_state_run_summary(state, id, &summary, err) == 1 && summary.len) {
 			parsed = json_loadb(summary.ptr, summary.len, 0, NULL);
 			/* counts and sources only: the summary's reject examples are in the hashed reports */
 			if (parsed) {
@@ -566,7 +568,7 @@ int crm_evidence_verify(const char *project_dir, const char *pack_dir, const str
 		 json_string_value(json_object_get(manifest, "created"))
 			 ? json_string_value(json_object_get(manifest, "created"))
 			 : "");
-	snprintf(check->verdict, sizeof(check->verdict), "forged");
+	check->verdict = CRM_EVIDENCE_FORGED;
 	signed_ok = check_signature(check, pack_dir, text, len, trusted, err);
 	if (err->code)
 		goto out;
@@ -606,15 +608,21 @@ int crm_evidence_verify(const char *project_dir, const char *pack_dir, const str
 		goto out;
 	/* forged, whatever the files say, unless the signature holds */
 	if (signed_ok)
-		snprintf(check->verdict, sizeof(check->verdict), "%s",
-			 !check->count		? "valid"
-			 : check->later_entries ? "stale"
-						: "mismatch");
+		check->verdict = !check->count		? CRM_EVIDENCE_VALID
+				 : check->later_entries ? CRM_EVIDENCE_STALE
+							: CRM_EVIDENCE_MISMATCH;
 out:
 	json_decref(listed);
 	json_decref(manifest);
 	crm_free(text);
 	return err->code;
+}
+
+const char *crm_evidence_verdict_name(enum crm_evidence_verdict verdict)
+{
+	static const char *const names[] = {"valid", "forged", "stale", "mismatch"};
+
+	return names[verdict];
 }
 
 void crm_evidence_check_release(struct crm_evidence_check *check)

@@ -47,15 +47,18 @@ struct crm_evidence_finding {
 	char message[768];
 };
 
+enum crm_evidence_verdict {
+	CRM_EVIDENCE_VALID,    /* signed by the trusted key and every file as listed */
+	CRM_EVIDENCE_FORGED,   /* the signature does not hold (changed, or another key) */
+	CRM_EVIDENCE_STALE,    /* signed, and the project moved on with crmshift since (later audit entries; files
+				  changed or added after them) */
+	CRM_EVIDENCE_MISMATCH, /* signed, but files differ with no later action to explain it */
+};
+/* "valid", "forged", "stale", "mismatch": as `audit verify-evidence --json` writes it. */
+const char *crm_evidence_verdict_name(enum crm_evidence_verdict verdict);
+
 struct crm_evidence_check {
-	/*
-	 * valid: signed by the trusted key and every file as listed;
-	 * forged: the signature does not hold (changed, or another key);
-	 * stale: signed, and the project moved on with crmshift since (later
-	 *        audit entries; files changed or added after them);
-	 * mismatch: signed, but files differ with no later action to explain it.
-	 */
-	char verdict[16];
+	enum crm_evidence_verdict verdict;
 	char signer[CRM_KEY_ID];
 	char created[32];
 	char manifest_sha256[CRM_SHA256_HEX];

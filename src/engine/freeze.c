@@ -115,7 +115,7 @@ int migrate_check_frozen(struct migration *m, struct crm_error *err)
 	char against[256];
 	int rc = crm_state_run_final(m->session.state, &final, err);
 
-	if (rc != 0)
+	if (rc != 1)
 		return rc < 0 ? rc : 0;
 	if (crm_state_source_files(m->session.state, final.id, &files, &count, err))
 		return err->code;

@@ -11,7 +11,7 @@
 #include "engine/dedupe.h"
 #include "engine/migrate.h"
 #include "engine/sample.h"
-#include "engine/pipeline.h"
+#include "engine/sales.h"
 #include "engine/snapshot.h"
 #include "engine/stage.h"
 #include "state/session.h"
@@ -150,8 +150,8 @@ struct object_run {
 	int verify;
 	int events; /* change events: a record may come many times, and references resolve at once (no pass 2) */
 	int opened; /* change events: the writer is open */
-	struct crm_record_sample *sample; /* pass 1: counts the records, keeps the snapshot's sample */
-	struct crm_pipeline pipeline;	  /* pass 1 of a migrate: open opportunities in the export */
+	struct crm_record_sample *sample;   /* pass 1: counts the records, keeps the snapshot's sample */
+	struct crm_sales_pipeline pipeline; /* pass 1 of a migrate: open opportunities in the export */
 	int keeps_pipeline;
 	size_t sample_slots; /* records of the export the snapshot's sample keeps */
 	/*

@@ -17,7 +17,7 @@
  */
 #include "compat.h"
 #include "engine/migrate-int.h"
-#include "engine/pipeline.h"
+#include "engine/sales.h"
 #include "engine/refkey.h"
 #include "engine/sample.h"
 #include "audit/seal.h"
@@ -300,8 +300,8 @@ int migrate_save_checkpoint(struct migration *m, struct object_run *orun, struct
 	pos = ftell(m->orphans);
 	orun->cp.orphans_offset = pos < 0 ? 0 : pos;
 	orun->cp.counts = orun->result->counts;
-	if (orun->keeps_pipeline && crm_state_pipeline_put(m->session.state, m->run, orun->o->cfg->name,
-							   orun->pipeline.stages, orun->pipeline.count, err))
+	if (orun->keeps_pipeline && crm_state_sales_put(m->session.state, m->run, orun->o->cfg->name,
+							orun->pipeline.stages, orun->pipeline.count, err))
 		return err->code;
 	return crm_state_checkpoint_put(m->session.state, m->run, orun->o->cfg->name, &orun->cp, err);
 }
@@ -430,8 +430,8 @@ static int take_pre_image(struct migration *m, struct object_run *orun, int64_t 
 {
 	int rc = m->session.store->ops->fetch(orun->writer, id, &m->pre_image, err);
 
-	if (rc)
-		return rc;
+	if (rc != 1)
+		return rc < 0 ? rc : 1;
 	return migrate_hash_before(m, orun, id, err);
 }
 
@@ -638,7 +638,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 			rc = m->session.store->ops->fetch(orun->writer, x.target_id, &m->pre_image, err);
 			if (rc < 0)
 				return rc;
-			found = rc == 0;
+			found = rc == 1;
 		}
 	}
 	if (found && x.hash == pr->hash) {
@@ -925,7 +925,7 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	if (rec->deleted && rec->id_len)
 		return migrate_delete_record(m, orun, rec->id, rec->id_len, rec->line, err);
 	/* the source's pipeline, rejected records included: they are in the source */
-	if (orun->keeps_pipeline && rec->values && crm_pipeline_add(&orun->pipeline, rec->values, err))
+	if (orun->keeps_pipeline && rec->values && crm_sales_add(&orun->pipeline, rec->values, err))
 		return err->code;
 	/* so are their users: the owners report names every one, and what its records got */
 	if (rec->owner_count && migrate_note_owners(m, o, rec, err))
@@ -978,11 +978,11 @@ static int start_source_figures(struct migration *m, struct object_run *orun, st
 	orun->sample = crm_record_sample_new(orun->o, orun->sample_slots, (uint64_t)m->run, !migrate_seal_key(m));
 	if (!orun->sample)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_pipeline_init(&orun->pipeline, orun->o->prog);
+	crm_sales_init(&orun->pipeline, orun->o->prog);
 	orun->keeps_pipeline = !m->opt->sync && !m->opt->dry_run && !m->sampling && orun->pipeline.fields.stage >= 0;
 	if (orun->keeps_pipeline && orun->cp.pass1_records > 0)
-		return crm_state_pipeline_get(m->session.state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
-					      &orun->pipeline.count, err);
+		return crm_state_sales_get(m->session.state, m->run, orun->o->cfg->name, &orun->pipeline.stages,
+					   &orun->pipeline.count, err);
 	return 0;
 }
 
@@ -1162,7 +1162,7 @@ out:
 	crm_stager_stop(stager);
 	crm_record_sample_free(orun->sample);
 	orun->sample = NULL;
-	crm_pipeline_release(&orun->pipeline);
+	crm_sales_release(&orun->pipeline);
 	migrate_prepared_release(&pr);
 	migrate_close_writer(m, orun);
 	return err->code;
@@ -1235,9 +1235,9 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 	if (rc < 0)
 		return err->code;
 	if (m->opt->resume) {
-		if (rc == 1 || strcmp(last.status, "running") != 0)
+		if (rc == 0 || last.status != CRM_RUN_RUNNING)
 			return crm_error_set(err, CRM_EINPUT, "nothing to resume: %s",
-					     rc == 1 ? "no run has started yet" : "the last run finished");
+					     rc == 0 ? "no run has started yet" : "the last run finished");
 		if (strcmp(last.command, "migrate") != 0)
 			return crm_error_set(err, CRM_EINPUT,
 					     "nothing to resume: the interrupted run %lld is a %s; run 'crmshift %s' "
@@ -1245,11 +1245,11 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 					     (long long)last.id, last.command, last.command);
 		m->run = last.id;
 		m->res->resumed = 1;
-		crm_buf_init(&options, 1u << 20);
+		crm_buf_init(&options, CRM_MAX_RUN_JSON);
 		rc = crm_state_run_options(m->session.state, last.id, &options, err);
-		if (rc == 0)
+		if (rc == 1)
 			rc = parse_run_options(options.ptr, eff, objects);
-		else if (rc == 1)
+		else if (rc == 0)
 			crm_error_set(err, CRM_EINTERNAL, "run %lld vanished", (long long)last.id);
 		crm_buf_release(&options);
 		if (err->code)
@@ -1260,11 +1260,11 @@ static int start_run(struct migration *m, struct crm_migrate_options *eff, char 
 			return crm_error_set(err, CRM_EIO, "run %lld: its options cannot be read", (long long)last.id);
 		return 0;
 	}
-	if (rc == 0 && strcmp(last.status, "running") == 0) {
+	if (rc == 1 && last.status == CRM_RUN_RUNNING) {
 		/* a run that was killed and not resumed: close it, and say so */
 		char now[CRM_DT_MAX];
 		crm_dt_now(NULL, now);
-		if (crm_state_run_finish(m->session.state, last.id, "interrupted", now, NULL, err))
+		if (crm_state_run_finish(m->session.state, last.id, CRM_RUN_INTERRUPTED, now, NULL, err))
 			return err->code;
 		if (!m->preview) /* a preview's writes are rolled back: the run stays as it was */
 			m->res->interrupted_run = last.id;
@@ -1519,8 +1519,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	m.opt = opt;
 	m.res = res;
 	crm_arena_init(&m.arena, 64 * 1024);
-	crm_buf_init(&m.hashbuf, 1u << 30);
-	crm_buf_init(&m.pre_image, 1u << 30);
+	crm_buf_init(&m.hashbuf, CRM_MAX_ROW_JSON);
+	crm_buf_init(&m.pre_image, CRM_MAX_ROW_JSON);
 	crm_strmap_init(&m.owner_keys);
 	crm_dt_now(NULL, m.load_time);
 	/* the legal gates and residency come first: nothing is read before they pass */
@@ -1684,7 +1684,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			goto out_failed;
 		}
 		crm_fault_point("run-done");
-		rc = crm_state_run_finish(m.session.state, m.run, "done", now, summary, err);
+		rc = crm_state_run_finish(m.session.state, m.run, CRM_RUN_DONE, now, summary, err);
 		crm_free(summary);
 		if (!rc)
 			migrate_remove_plain_rejects(&m);

@@ -20,7 +20,7 @@
 #include "compat.h"
 #include "engine/reconcile.h"
 #include "engine/dedupe.h"
-#include "engine/pipeline.h"
+#include "engine/sales.h"
 #include "engine/refkey.h"
 #include "engine/source.h"
 #include "engine/stage.h"
@@ -277,7 +277,7 @@ struct object_check {
 	long role_contact;	       /* opportunity_contact.contact_id */
 	struct crm_idcount role_pairs; /* the expected roles' (opportunity, contact) target ids, by hash */
 	long account;		       /* contact.account_id */
-	struct crm_pipeline_fields opp;
+	struct crm_sales_fields opp;
 };
 
 static int is_consent_column(const char *table, const char *column)
@@ -540,8 +540,6 @@ static struct crm_recon_stage *stage_entry(struct crm_recon_stage **items, size_
 	size_t i;
 	struct crm_recon_stage *stages;
 
-	if (len >= sizeof((*items)->stage))
-		len = sizeof((*items)->stage) - 1;
 	for (i = 0; i < *count; i++)
 		if (strlen((*items)[i].stage) == len && memcmp((*items)[i].stage, stage, len) == 0)
 			return &(*items)[i];
@@ -552,7 +550,10 @@ static struct crm_recon_stage *stage_entry(struct crm_recon_stage **items, size_
 	}
 	*items = stages;
 	memset(&stages[*count], 0, sizeof(*stages));
-	memcpy(stages[*count].stage, stage, len);
+	if (!(stages[*count].stage = crm_strndup(stage, len))) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
 	return &stages[(*count)++];
 }
 
@@ -573,15 +574,15 @@ static int business(struct reconciliation *rc, struct object_check *oc, const st
 		return 0;
 	}
 	if (strcmp(prog->table, "opportunity") == 0) {
-		const struct crm_pipeline_fields *opp = &oc->opp;
-		double value = crm_pipeline_amount(opp, v);
+		const struct crm_sales_fields *opp = &oc->opp;
+		double value = crm_sales_amount(opp, v);
 		if (!source)
 			res->opportunities_target++;
-		if (crm_pipeline_is_won(opp, v)) {
+		if (crm_sales_is_won(opp, v)) {
 			*(source ? &res->won_source_count : &res->won_target_count) += 1;
 			*(source ? &res->won_source_amount : &res->won_target_amount) += value;
 		}
-		if (crm_pipeline_is_open(opp, v)) {
+		if (crm_sales_is_open(opp, v)) {
 			const struct crm_value *stage = &v[opp->stage];
 			/* the scan thread keeps its own list: the two sides run at once */
 			struct crm_recon_stage *s = source ? stage_entry(&res->stages, &res->stage_count,
@@ -1408,7 +1409,7 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 	oc->role_opp = strcmp(prog->table, "opportunity_contact") == 0 ? crm_program_field(prog, "opportunity_id") : -1;
 	oc->role_contact = oc->role_opp >= 0 ? crm_program_field(prog, "contact_id") : -1;
 	oc->account = strcmp(prog->table, "contact") == 0 ? crm_program_field(prog, "account_id") : -1;
-	crm_pipeline_fields_find(prog, &oc->opp);
+	crm_sales_fields_find(prog, &oc->opp);
 	rc->res->closed_mapped |= oc->opp.closed >= 0;
 	rc->res->won_mapped |= oc->opp.won >= 0;
 	oc->spec.table = prog->table;
@@ -1424,7 +1425,7 @@ static int setup_check(struct reconciliation *rc, struct object_check *oc, struc
 
 static void release_check(struct object_check *oc)
 {
-	size_t f;
+	size_t f, i;
 
 	for (f = 0; oc->refs && f < oc->o->prog->field_count; f++) {
 		crm_idcount_release(&oc->refs[f].children);
@@ -1444,6 +1445,8 @@ static void release_check(struct object_check *oc)
 	crm_free(oc->expected.slots);
 	crm_free(oc->details);
 	crm_free(oc->trows);
+	for (i = 0; i < oc->tstage_count; i++)
+		crm_free(oc->tstages[i].stage);
 	crm_free(oc->tstages);
 	crm_dedupe_result_release(&oc->dedupe);
 	crm_free(oc->dedupe_rows);
@@ -2018,11 +2021,11 @@ static int whole_export(struct reconciliation *rc, const struct crm_run_info *in
 
 	if (strcmp(info->command, "sync") != 0)
 		return 1;
-	crm_buf_init(&text, 1u << 20);
+	crm_buf_init(&text, CRM_MAX_RUN_JSON);
 	full = crm_state_run_options(rc->session.state, info->id, &text, err);
-	options = full == 0 ? json_loads(text.ptr, 0, NULL) : NULL;
+	options = full == 1 ? json_loads(text.ptr, 0, NULL) : NULL;
 	crm_buf_release(&text);
-	if (full)
+	if (full != 1)
 		return full < 0 ? full : 0;
 	sync = json_object_get(options, "sync");
 	full = json_is_true(json_object_get(sync, "full"));
@@ -2072,7 +2075,7 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 	size_t i, k;
 	int rc_ = crm_state_run_last(rc->session.state, &last, err);
 
-	if (rc_ < 0 || rc_ == 1)
+	if (rc_ < 0 || rc_ == 0)
 		return rc_ < 0 ? err->code : 0;
 	for (run = 1; run <= last.id; run++) {
 		struct crm_run_info info;
@@ -2082,7 +2085,7 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 		rc_ = crm_state_run_get(rc->session.state, run, &info, err);
 		if (rc_ < 0)
 			return err->code;
-		if (rc_ == 1 || !strcmp(info.status, "rolled back"))
+		if (rc_ == 0 || info.status == CRM_RUN_ROLLED_BACK)
 			continue;
 		full = whole_export(rc, &info, err);
 		if (full < 0)
@@ -2094,7 +2097,7 @@ static int gather_inputs(struct reconciliation *rc, struct crm_error *err)
 			size_t o;
 			if (!strcmp(files[i].object, "events")) {
 				/* a stream names many objects: each reads its own events from it */
-				if (strcmp(info.status, "done") != 0) {
+				if (info.status != CRM_RUN_DONE) {
 					/* stopped part-way: how far it got is not recorded per run */
 					rc->res->events_run = run;
 					continue;
@@ -2252,6 +2255,8 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 	crm_free(res->objects);
 	crm_free(res->criticals);
 	crm_free(res->relations);
+	for (i = 0; i < res->stage_count; i++)
+		crm_free(res->stages[i].stage);
 	crm_free(res->stages);
 	for (i = 0; i < res->owner_count; i++)
 		crm_free(res->owners[i].owner);

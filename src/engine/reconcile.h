@@ -121,7 +121,7 @@ struct crm_recon_relation {
 };
 
 struct crm_recon_stage {
-	char stage[64];
+	char *stage; /* whole: two stages alike in their first bytes stay two */
 	int64_t source_count, target_count;
 	double source_amount, target_amount;
 };

@@ -16,6 +16,7 @@
 #include "util/fault.h"
 #include "util/hash.h"
 #include "util/path.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,7 +165,7 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 
 	memset(&f, 0, sizeof(f));
 	f.rb = rb;
-	crm_buf_init(&row, 1u << 30);
+	crm_buf_init(&row, CRM_MAX_ROW_JSON);
 	for (t = 0; t < rb->row_count; t++) {
 		const struct crm_run_rows *r = &rb->rows[t];
 		f.table = t;
@@ -192,7 +193,7 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 		int rc = rb->session.store->ops->row_json(rb->session.store, table, f.rows[i].id, &row, err);
 		if (rc < 0)
 			goto out;
-		if (rc == 1)
+		if (rc == 0)
 			continue; /* deleted since the scan a moment ago: nothing to keep */
 		snprintf(id, sizeof(id), "%lld", (long long)f.rows[i].id);
 		crm_csv_write_cell(out, table, strlen(table), 1);
@@ -425,20 +426,20 @@ static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt,
 		rc = crm_state_run_last(rb->session.state, &info, err);
 		if (rc < 0)
 			return err->code;
-		if (rc == 1)
+		if (rc == 0)
 			return crm_error_set(err, CRM_EINPUT, "nothing to verify: no migration has run");
 	} else if (!opt->run) {
-		if (rc == 1)
+		if (rc == 0)
 			return crm_error_set(err, CRM_EINPUT, "nothing to roll back: every run is rolled back already");
 		info = live;
 	} else {
 		rc = crm_state_run_get(rb->session.state, opt->run, &info, err);
 		if (rc < 0)
 			return err->code;
-		if (rc == 1)
+		if (rc == 0)
 			return crm_error_set(err, CRM_EINPUT, "there is no run %lld ('crmshift status' lists them)",
 					     (long long)opt->run);
-		if (!opt->verify_only && strcmp(info.status, "rolled back") == 0) {
+		if (!opt->verify_only && info.status == CRM_RUN_ROLLED_BACK) {
 			struct crm_rollback_progress rp;
 			rc = crm_state_rollback_get(rb->session.state, info.id, &rp, err);
 			if (rc < 0)
@@ -455,7 +456,7 @@ static int pick_run(struct rollback *rb, const struct crm_rollback_options *opt,
 		}
 	}
 	rb->res->run = info.id;
-	snprintf(rb->res->run_status, sizeof(rb->res->run_status), "%s", info.status);
+	rb->res->run_status = info.status;
 	return 0;
 }
 
@@ -541,7 +542,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		if (revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
-		if (crm_state_run_set_status(rb.session.state, res->run, "rolled back", err) ||
+		if (crm_state_run_set_status(rb.session.state, res->run, CRM_RUN_ROLLED_BACK, err) ||
 		    crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 			goto out;
 	}

@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "engine/project.h"
 #include "engine/snapshot.h"
+#include "state/state.h"
 
 #include <limits.h>
 
@@ -36,10 +37,10 @@ struct crm_rollback_options {
 
 struct crm_rollback_result {
 	int64_t run;
-	char run_status[16];	 /* before this rollback: done, running (interrupted), ... */
-	int resumed;		 /* an interrupted rollback was completed */
-	int edits_known;	 /* the run left an after-snapshot: edits since the load could be told apart */
-	int64_t edited, created; /* rows exported to export_path */
+	enum crm_run_status run_status; /* before this rollback */
+	int resumed;			/* an interrupted rollback was completed */
+	int edits_known;		/* the run left an after-snapshot: edits since the load could be told apart */
+	int64_t edited, created;	/* rows exported to export_path */
 	char export_path[PATH_MAX];
 	int64_t deleted, restored, removed_others;
 	int64_t unmerged; /* [dedupe]: merged source ids whose cross-reference the run added, forgotten */

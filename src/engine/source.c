@@ -11,6 +11,7 @@
 #include "util/hash.h"
 #include "util/path.h"
 #include "util/sha256.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -279,7 +280,7 @@ int crm_record_sample_write(const struct crm_record_sample *s, const char *path,
 	name_json = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
 	json_decref(name);
 	/* built in memory (about 100 records): a sealed sample never touches the disk in plain text */
-	crm_buf_init(&text, 1u << 30);
+	crm_buf_init(&text, CRM_MAX_ROW_JSON);
 	if (!name_json)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; i < s->count && !err->code; i++)

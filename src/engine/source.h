@@ -5,7 +5,7 @@
  * database: size, modification time and SHA-256 (crm_source_take), and,
  * once a pass has read it all, its record count. A migrate also keeps a
  * sample of raw records (crm_record_sample, about 100 across the objects,
- * in .crmshift/snapshots/) and the open pipeline (pipeline.h).
+ * in .crmshift/snapshots/) and the open sales pipeline (sales.h).
  *
  * The freeze check compares an export with such a snapshot
  * (crm_source_changed): an export that changed after the snapshot was taken

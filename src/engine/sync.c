@@ -56,7 +56,7 @@ int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t i
 	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
 	if (rc < 0)
 		return rc;
-	return note_written(m, orun->o->prog->table, id, *hash, rc == 0, err);
+	return note_written(m, orun->o->prog->table, id, *hash, rc == 1, err);
 }
 
 /* How the run that last wrote x left its row: x's hash, or its after-snapshot's (0 when neither knows). */
@@ -96,7 +96,7 @@ static int baseline(struct migration *m, struct object_run *orun, const struct c
 		rc = crm_state_run_get(m->session.state, x->write_run, &info, err);
 		if (rc < 0)
 			return err->code;
-		if (rc == 0 && strcmp(info.status, "rolled back") != 0 && access(path, F_OK) == 0 &&
+		if (rc == 1 && info.status != CRM_RUN_ROLLED_BACK && access(path, F_OK) == 0 &&
 		    !(ws->snap = crm_snapshot_load(path, err)))
 			return err->code;
 	}
@@ -126,12 +126,12 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	rc = m->session.store->ops->row_hash(orun->writer, x->target_id, &now, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 0) {
+	if (rc == 1) {
 		/* the row as it is before the write that follows: the ledger needs it too */
 		m->pre_hash = now;
 		m->pre_hash_of = x->target_id;
 	}
-	if (rc == 1 || now == then)
+	if (rc == 0 || now == then)
 		return 0;
 	if (migrate_report_conflict(m, orun->o->cfg->name, id, id_len, line, x->target_id, change, err))
 		return err->code;
@@ -162,12 +162,12 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	if (rc)
 		return rc < 0 ? rc : 0;
 	rc = m->session.store->ops->row_json(m->session.store, table, x.target_id, &m->pre_image, err);
-	if (rc == 0)
-		rc = migrate_hash_before(m, orun, x.target_id, err);
+	if (rc == 1 && migrate_hash_before(m, orun, x.target_id, err))
+		return err->code;
 	if (rc < 0)
 		return rc;
-	/* rc 1: the row is gone from the target already; only the cross-reference is left to forget */
-	if (rc == 0 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
+	/* rc 0: the row is gone from the target already; only the cross-reference is left to forget */
+	if (rc == 1 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
 			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
 					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, err) ||
 			note_written(m, table, x.target_id, 0, 0, err)))

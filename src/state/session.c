@@ -18,11 +18,11 @@ int crm_session_bind(struct crm_store *store, struct crm_state *state, const cha
 	has_bound = crm_state_meta_get(state, IDENTITY_KEY, bound, sizeof(bound), err);
 	if (has_bound < 0)
 		return err->code;
-	has_bound = has_bound == 0;
+	has_bound = has_bound == 1;
 	has_target = store->ops->identity(store, target, 0, err);
 	if (has_target < 0)
 		return err->code;
-	has_target = has_target == 0;
+	has_target = has_target == 1;
 	if (has_bound && has_target && strcmp(bound, target) != 0)
 		return crm_error_set(err, CRM_EREFUSED,
 				     "%s holds another load (target %s), not the one this project's state knows "
@@ -40,7 +40,7 @@ int crm_session_bind(struct crm_store *store, struct crm_state *state, const cha
 	has_runs = crm_state_run_last(state, &last, err);
 	if (has_runs < 0)
 		return err->code;
-	has_runs = has_runs == 0;
+	has_runs = has_runs == 1;
 	if (has_target && !has_runs)
 		return crm_error_set(err, CRM_EREFUSED,
 				     "%s holds a load of another project (target %s) and this project's state knows "
@@ -49,7 +49,7 @@ int crm_session_bind(struct crm_store *store, struct crm_state *state, const cha
 	/* a first run, or a state from before identities: bind the two when something writes */
 	if (!acting)
 		return 0;
-	if (!has_target && store->ops->identity(store, target, 1, err))
+	if (!has_target && store->ops->identity(store, target, 1, err) < 0)
 		return err->code;
 	return crm_state_meta_put(state, IDENTITY_KEY, target, err);
 }

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "state/xrefcache.h"
 #include "util/hash.h"
+#include "util/limits.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -433,7 +434,14 @@ int crm_state_run_start(struct crm_state *st, const char *command, const char *o
 	return one_int(s, run_id, err);
 }
 
-int crm_state_run_finish(struct crm_state *st, int64_t run_id, const char *status, const char *finished_at,
+static const char *const run_status_names[] = {"running", "done", "interrupted", "rolled back"};
+
+const char *crm_run_status_name(enum crm_run_status status)
+{
+	return run_status_names[status];
+}
+
+int crm_state_run_finish(struct crm_state *st, int64_t run_id, enum crm_run_status status, const char *finished_at,
 			 const char *summary_json, struct crm_error *err)
 {
 	struct crm_store_stmt *s =
@@ -441,7 +449,7 @@ int crm_state_run_finish(struct crm_state *st, int64_t run_id, const char *statu
 
 	if (!s)
 		return err->code;
-	crm_stmt_str(s, 1, status);
+	crm_stmt_str(s, 1, crm_run_status_name(status));
 	crm_stmt_str(s, 2, finished_at);
 	crm_stmt_str(s, 3, summary_json);
 	crm_stmt_int64(s, 4, run_id);
@@ -462,8 +470,8 @@ int crm_state_run_count(struct crm_state *st, int64_t *count, struct crm_error *
 }
 
 /*
- * The text the query sql (its one parameter the run) selects, into out: 0,
- * 1 when there is no such run (out left as it was), 2 when the column is
+ * The text the query sql (its one parameter the run) selects, into out: 1,
+ * 0 when there is no such run (out left as it was), 2 when the column is
  * NULL (out left as it was), or a negative code.
  */
 static int run_text(struct crm_state *st, const char *sql, int64_t run_id, struct crm_buf *out, struct crm_error *err)
@@ -488,14 +496,14 @@ static int run_text(struct crm_state *st, const char *sql, int64_t run_id, struc
 		return rc;
 	if (err->code)
 		return err->code;
-	return rc == 0 ? 1 : !text ? 2 : 0;
+	return rc == 0 ? 0 : !text ? 2 : 1;
 }
 
 int crm_state_run_summary(struct crm_state *st, int64_t run_id, struct crm_buf *out, struct crm_error *err)
 {
 	int rc = run_text(st, "SELECT summary FROM crmshift.runs WHERE id = $1", run_id, out, err);
 
-	return rc > 0 ? 1 : rc;
+	return rc == 2 ? 0 : rc;
 }
 
 int crm_state_object_key(struct crm_state *st, const char *object, const char *table, int create, int64_t *key,
@@ -564,7 +572,7 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 	struct crm_buf sql;
 	size_t i;
 
-	crm_buf_init(&sql, 1 << 20);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	crm_buf_addstr(&sql, head[which], err);
 	for (i = 0; i < n; i++) {
 		if (which == SET_SQL_PUT) {
@@ -945,7 +953,7 @@ int crm_state_meta_get(struct crm_state *st, const char *key, char *out, size_t 
 	if (rc == 1)
 		copy_col(out, cap, s, 0);
 	crm_stmt_finalize(s);
-	return rc < 0 ? rc : !rc;
+	return rc;
 }
 
 int crm_state_meta_put(struct crm_state *st, const char *key, const char *value, struct crm_error *err)
@@ -1213,16 +1221,27 @@ int crm_state_checkpoint_put(struct crm_state *st, int64_t run, const char *obje
 #define RUN_COLUMN_LIST "id, status, started_at, finished_at, command"
 #define RUN_COLUMNS	"SELECT " RUN_COLUMN_LIST " FROM crmshift.runs "
 
-static void read_run(struct crm_store_stmt *s, struct crm_run_info *info)
+/* The run of s's current row into info; 0, or CRM_EIO for a status no crmshift writes. */
+static int read_run(struct crm_store_stmt *s, struct crm_run_info *info, struct crm_error *err)
 {
+	char status[32];
+	size_t i;
+
 	info->id = crm_stmt_col_int64(s, 0);
-	copy_col(info->status, sizeof(info->status), s, 1);
+	copy_col(status, sizeof(status), s, 1);
 	copy_col(info->started_at, sizeof(info->started_at), s, 2);
 	copy_col(info->finished_at, sizeof(info->finished_at), s, 3);
 	copy_col(info->command, sizeof(info->command), s, 4);
+	for (i = 0; i < CRM_ARRAY_COUNT(run_status_names); i++)
+		if (strcmp(status, run_status_names[i]) == 0) {
+			info->status = (enum crm_run_status)i;
+			return 0;
+		}
+	return crm_error_set(err, CRM_EIO, "state: run %lld has the status '%s', which no crmshift writes",
+			     (long long)info->id, status);
 }
 
-/* The run sql selects (its first row), with id bound to its one parameter when non-zero; 0, or 1 when none. */
+/* The run sql selects (its first row), with id bound to its one parameter when non-zero: 1, or 0 when none. */
 static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm_run_info *info, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, sql, err);
@@ -1233,10 +1252,10 @@ static int run_row(struct crm_state *st, const char *sql, int64_t id, struct crm
 	if (id)
 		crm_stmt_int64(s, 1, id);
 	rc = crm_stmt_step(s, err);
-	if (rc == 1)
-		read_run(s, info);
+	if (rc == 1 && read_run(s, info, err))
+		rc = err->code;
 	crm_stmt_finalize(s);
-	return rc < 0 ? rc : !rc;
+	return rc;
 }
 
 int crm_state_run_get(struct crm_state *st, int64_t id, struct crm_run_info *info, struct crm_error *err)
@@ -1248,9 +1267,9 @@ int crm_state_run_options(struct crm_state *st, int64_t id, struct crm_buf *out,
 {
 	int rc = run_text(st, "SELECT options FROM crmshift.runs WHERE id = $1", id, out, err);
 
-	if (rc == 2 || (rc == 0 && !out->len)) {
+	if (rc == 2 || (rc == 1 && !out->len)) {
 		crm_buf_reset(out);
-		return crm_buf_addstr(out, "{}", err);
+		return crm_buf_addstr(out, "{}", err) ? err->code : 1;
 	}
 	return rc;
 }
@@ -1265,13 +1284,13 @@ int crm_state_run_newest_live(struct crm_state *st, struct crm_run_info *info, s
 	return run_row(st, RUN_COLUMNS "WHERE status <> 'rolled back' ORDER BY id DESC LIMIT 1", 0, info, err);
 }
 
-int crm_state_run_set_status(struct crm_state *st, int64_t id, const char *status, struct crm_error *err)
+int crm_state_run_set_status(struct crm_state *st, int64_t id, enum crm_run_status status, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "UPDATE crmshift.runs SET status = $1 WHERE id = $2", err);
 
 	if (!s)
 		return err->code;
-	crm_stmt_str(s, 1, status);
+	crm_stmt_str(s, 1, crm_run_status_name(status));
 	crm_stmt_int64(s, 2, id);
 	return step_once(s, err);
 }
@@ -1674,8 +1693,8 @@ int crm_state_source_files(struct crm_state *st, int64_t run, struct crm_source_
 	return rc;
 }
 
-int crm_state_pipeline_put(struct crm_state *st, int64_t run, const char *object,
-			   const struct crm_pipeline_stage *stages, size_t count, struct crm_error *err)
+int crm_state_sales_put(struct crm_state *st, int64_t run, const char *object, const struct crm_sales_stage *stages,
+			size_t count, struct crm_error *err)
 {
 	struct crm_store_stmt *s =
 		once(st, "DELETE FROM crmshift.source_pipeline WHERE run_id = $1 AND object = $2", err);
@@ -1707,8 +1726,8 @@ int crm_state_pipeline_put(struct crm_state *st, int64_t run, const char *object
 	return err->code;
 }
 
-int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object, struct crm_pipeline_stage **stages,
-			   size_t *count, struct crm_error *err)
+int crm_state_sales_get(struct crm_state *st, int64_t run, const char *object, struct crm_sales_stage **stages,
+			size_t *count, struct crm_error *err)
 {
 	struct crm_store_stmt *s;
 	size_t cap = 0;
@@ -1728,13 +1747,21 @@ int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object
 	if (object)
 		crm_stmt_str(s, 2, object);
 	while ((rc = crm_stmt_step(s, err)) == 1) {
-		struct crm_pipeline_stage *ps;
+		struct crm_sales_stage *ps;
 		if (crm_grow(stages, *count, &cap, sizeof(**stages), 8)) {
 			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
 			break;
 		}
 		ps = &(*stages)[(*count)++];
-		copy_col(ps->stage, sizeof(ps->stage), s, 0);
+		{
+			size_t len;
+			const char *text = crm_stmt_col_text(s, 0, &len);
+			if (!(ps->stage = crm_strndup(text ? text : "", text ? len : 0))) {
+				(*count)--;
+				rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+				break;
+			}
+		}
 		ps->records = crm_stmt_col_int64(s, 1);
 		ps->amount = crm_stmt_col_double(s, 2);
 		copy_col(ps->first_close, sizeof(ps->first_close), s, 3);
@@ -1742,11 +1769,20 @@ int crm_state_pipeline_get(struct crm_state *st, int64_t run, const char *object
 	}
 	crm_stmt_finalize(s);
 	if (rc < 0) {
-		crm_free(*stages);
+		crm_state_sales_free(*stages, *count);
 		*stages = NULL;
 		*count = 0;
 	}
 	return rc;
+}
+
+void crm_state_sales_free(struct crm_sales_stage *stages, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		crm_free(stages[i].stage);
+	crm_free(stages);
 }
 
 int crm_state_owners_add(struct crm_state *st, int64_t run, const char *object, const char *source_user,
@@ -1893,8 +1929,8 @@ int crm_state_run_final(struct crm_state *st, struct crm_run_info *info, struct 
 	/* options are JSON: read here, as the backends' JSON functions differ */
 	while ((rc = crm_stmt_step(s, err)) == 1 && !options_final(s))
 		;
-	if (rc == 1)
-		read_run(s, info);
+	if (rc == 1 && read_run(s, info, err))
+		rc = err->code;
 	crm_stmt_finalize(s);
-	return rc < 0 ? rc : !rc;
+	return rc;
 }

@@ -40,7 +40,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 		   struct crm_error *err);
 void crm_state_close(struct crm_state *state);
 
-/* A value of the state's meta table: 0 with it in out (cap bytes), 1 when the key has none. */
+/* A value of the state's meta table: 1 with it in out (cap bytes), 0 when the key has none. */
 int crm_state_meta_get(struct crm_state *state, const char *key, char *out, size_t cap, struct crm_error *err);
 int crm_state_meta_put(struct crm_state *state, const char *key, const char *value, struct crm_error *err);
 
@@ -53,9 +53,19 @@ struct crm_counts {
 	int64_t merged;	   /* [dedupe]: records merged into another of the same person, not loaded as rows */
 };
 
+/* How a run stands; crmshift.runs keeps its name (crm_run_status_name). */
+enum crm_run_status {
+	CRM_RUN_RUNNING,     /* started and not finished: going on, or killed (migrate --resume goes on with it) */
+	CRM_RUN_DONE,	     /* finished */
+	CRM_RUN_INTERRUPTED, /* killed and not resumed: the next run closed it */
+	CRM_RUN_ROLLED_BACK, /* its writes were reverted */
+};
+/* "running", "done", "interrupted", "rolled back": as the state stores it and reports show it. */
+const char *crm_run_status_name(enum crm_run_status status);
+
 struct crm_run_info {
 	int64_t id;
-	char status[16]; /* running, done, failed */
+	enum crm_run_status status;
 	char started_at[32];
 	char finished_at[32];
 	char command[16]; /* migrate, sync */
@@ -64,24 +74,24 @@ struct crm_run_info {
 /* A new run of command ("migrate", "sync"), status running. */
 int crm_state_run_start(struct crm_state *state, const char *command, const char *options_json, const char *started_at,
 			int64_t *run_id, struct crm_error *err);
-int crm_state_run_finish(struct crm_state *state, int64_t run_id, const char *status, const char *finished_at,
+int crm_state_run_finish(struct crm_state *state, int64_t run_id, enum crm_run_status status, const char *finished_at,
 			 const char *summary_json, struct crm_error *err);
-/* The newest run; 0 when found, 1 when there is none. */
+/* The newest run: 1 when found, 0 when there is none. */
 int crm_state_run_last(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
-/* Run id; 0 when found, 1 when there is none. */
+/* Run id: 1 when found, 0 when there is none. */
 int crm_state_run_get(struct crm_state *state, int64_t id, struct crm_run_info *info, struct crm_error *err);
 /*
  * The options run id was started with, as JSON ("{}" when it has none),
- * into out: of any length, where a copy into crm_run_info was cut. 0 when
- * found, 1 when there is no such run (out left as it was).
+ * into out: of any length, where a copy into crm_run_info was cut. 1 when
+ * found, 0 when there is no such run (out left as it was).
  */
 int crm_state_run_options(struct crm_state *state, int64_t id, struct crm_buf *out, struct crm_error *err);
-/* The newest run not rolled back; 0 when found, 1 when there is none. */
+/* The newest run not rolled back: 1 when found, 0 when there is none. */
 int crm_state_run_newest_live(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
-int crm_state_run_set_status(struct crm_state *state, int64_t id, const char *status, struct crm_error *err);
+int crm_state_run_set_status(struct crm_state *state, int64_t id, enum crm_run_status status, struct crm_error *err);
 /* Count of runs. */
 int crm_state_run_count(struct crm_state *state, int64_t *count, struct crm_error *err);
-/* Summary JSON of a run into out; 1 when it has none. */
+/* Summary JSON of a run into out: 1, or 0 when it has none (out left as it was). */
 int crm_state_run_summary(struct crm_state *state, int64_t run_id, struct crm_buf *out, struct crm_error *err);
 
 struct crm_xref {
@@ -318,8 +328,8 @@ int crm_state_source_files(struct crm_state *state, int64_t run, struct crm_sour
 			   struct crm_error *err);
 
 /* One stage of the open pipeline: open opportunities in the source when a run read them. */
-struct crm_pipeline_stage {
-	char stage[64];
+struct crm_sales_stage {
+	char *stage; /* whole, as mapped: two stages alike in their first bytes stay two */
 	int64_t records;
 	double amount;
 	char first_close[32], last_close[32]; /* earliest and latest close date ("" when none) */
@@ -342,13 +352,15 @@ int crm_state_owners_each(struct crm_state *state, int64_t run, crm_state_owner_
 			  struct crm_error *err);
 
 /* Replaces object's open pipeline in run (in the caller's transaction). */
-int crm_state_pipeline_put(struct crm_state *state, int64_t run, const char *object,
-			   const struct crm_pipeline_stage *stages, size_t count, struct crm_error *err);
+int crm_state_sales_put(struct crm_state *state, int64_t run, const char *object, const struct crm_sales_stage *stages,
+			size_t count, struct crm_error *err);
 /* Object's open pipeline in run, or every object's for object NULL (crm_free *stages). */
-int crm_state_pipeline_get(struct crm_state *state, int64_t run, const char *object, struct crm_pipeline_stage **stages,
-			   size_t *count, struct crm_error *err);
+/* Frees stages and the names they own. */
+void crm_state_sales_free(struct crm_sales_stage *stages, size_t count);
+int crm_state_sales_get(struct crm_state *state, int64_t run, const char *object, struct crm_sales_stage **stages,
+			size_t *count, struct crm_error *err);
 
-/* The newest finished sync --final not rolled back: the freeze. 0 when found, 1 when none. */
+/* The newest finished sync --final not rolled back: the freeze. 1 when found, 0 when none. */
 int crm_state_run_final(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
 
 #endif

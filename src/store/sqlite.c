@@ -11,6 +11,7 @@
 #include "store/backend.h"
 #include "util/alloc.h"
 #include "util/path.h"
+#include "util/limits.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -99,7 +100,7 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 	rc = has_column(s->db, "main", spec->table, "id", err);
 	if (rc < 0 && err->code)
 		return err->code;
-	crm_buf_init(&sql, 1 << 20);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	if (rc < 0) {
 		crm_buf_addf(&sql, err,
 			     "CREATE TABLE \"%s\" (\n  id INTEGER PRIMARY KEY,\n  source_system TEXT NOT NULL,\n  "
@@ -203,7 +204,7 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		crm_free(w);
 		return NULL;
 	}
-	crm_buf_init(&sql, 1 << 20);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	if (!crm_writer_sql(CRM_WRITER_INSERT, spec, &w->shape, &sql, err))
 		prepare(s->db, &sql, &w->insert, err);
 	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
@@ -334,8 +335,8 @@ static int sqlite_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *has
 	*hash = rc == SQLITE_ROW ? hash_columns(st, 2) : 0;
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : db_error(w->store->db, err, "row hash");
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(w->store->db, err, "row hash");
 }
 
 static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
@@ -349,7 +350,7 @@ static int sqlite_scan(struct crm_store *base, const struct crm_table_spec *spec
 	size_t i;
 	int rc;
 
-	crm_buf_init(&sql, 1 << 20);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	if (!values || !numbers) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
@@ -532,12 +533,12 @@ static int sqlite_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
-			return 1;
+			return 0;
 		return db_error(w->store->db, err, "fetch");
 	}
 	obj = row_object(st, 0);
 	sqlite3_reset(st);
-	return crm_store_dump_json(obj, out, err);
+	return crm_store_dump_json(obj, out, err) ? err->code : 1;
 }
 
 static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
@@ -556,11 +557,11 @@ static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? 1 : db_error(s->db, err, "read row");
+		return rc == SQLITE_DONE ? 0 : db_error(s->db, err, "read row");
 	}
 	obj = row_object(st, 0);
 	sqlite3_finalize(st);
-	return crm_store_dump_json(obj, out, err);
+	return crm_store_dump_json(obj, out, err) ? err->code : 1;
 }
 
 static int sqlite_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
@@ -590,7 +591,7 @@ static int sqlite_restore_row(struct crm_store *base, const char *table, int64_t
 				     table, (long long)id);
 	}
 	whole = json_object_get(obj, "id") != NULL;
-	crm_buf_init(&sql, 1 << 20);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	crm_restore_sql(table, obj, &sql, err);
 	if (err->code || sqlite3_prepare_v2(s->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		if (!err->code)
@@ -706,12 +707,12 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 			snprintf(out, CRM_STORE_IDENTITY_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 		if (rc == SQLITE_ROW)
-			return 0;
+			return 1;
 		if (rc != SQLITE_DONE)
 			return db_error(s->db, err, "target identity");
 	}
 	if (!create)
-		return 1;
+		return 0;
 	crm_store_new_uuid(out);
 	if (sqlite3_exec(s->db,
 			 "CREATE TABLE IF NOT EXISTS main.crmshift_identity (id INTEGER PRIMARY KEY, identity TEXT NOT "
@@ -723,7 +724,7 @@ static int sqlite_identity(struct crm_store *base, char out[CRM_STORE_IDENTITY_L
 	sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s->db, err, "target identity");
+	return rc == SQLITE_DONE ? 1 : db_error(s->db, err, "target identity");
 }
 
 static int sqlite_count_source(struct crm_store *base, const char *table, const char *source_system, int64_t *count,

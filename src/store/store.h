@@ -123,12 +123,12 @@ struct crm_store_ops {
 			    struct crm_error *err);
 	int (*flush_updates)(struct crm_store_writer *writer, struct crm_error *err);
 	/*
-	 * The hash_rows hash of row id as it is now; 0, or 1 when absent. (Not
+	 * The hash_rows hash of row id as it is now: 1, or 0 when absent. (Not
 	 * returned by insert and update: SQLite's RETURNING made a first load
 	 * 2.5x slower.)
 	 */
 	int (*row_hash)(struct crm_store_writer *writer, int64_t id, uint64_t *hash, struct crm_error *err);
-	/* The writer's columns of row id as a JSON object into out (the pre-image); 0, or 1 when absent. */
+	/* The writer's columns of row id as a JSON object into out (the pre-image): 1, or 0 when absent. */
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
 	/*
 	 * Calls fn for every row of spec's table that carries spec's
@@ -152,7 +152,7 @@ struct crm_store_ops {
 	/* The same for the rows whose ids are listed (ascending): fn for each one present, in id order. */
 	int (*hash_ids)(struct crm_store *store, const char *table, const int64_t *ids, size_t n, crm_store_hash_fn fn,
 			void *ctx, struct crm_error *err);
-	/* Every column of row id as a JSON object into out; 0, or 1 when absent. */
+	/* Every column of row id as a JSON object into out: 1, or 0 when absent. */
 	int (*row_json)(struct crm_store *store, const char *table, int64_t id, struct crm_buf *out,
 			struct crm_error *err);
 	/* Deletes the rows whose ids are listed (absent ones are no error). */
@@ -197,8 +197,8 @@ struct crm_store_ops {
 	/*
 	 * The target's identity, a UUID crmshift writes into it once, so that a
 	 * project's state can tell its own target from a new or another one:
-	 * 0 with out set; 1 when it has none (with create, one is made and
-	 * committed first, and 0 returned).
+	 * 1 with out set; 0 when it has none (with create, one is made and
+	 * committed first, and 1 returned).
 	 */
 	int (*identity)(struct crm_store *store, char out[CRM_STORE_IDENTITY_LEN], int create, struct crm_error *err);
 

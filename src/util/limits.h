@@ -22,4 +22,9 @@
 #define CRM_MAX_REF_OBJECTS    16u   /* objects one polymorphic reference names: ref(Contact|Lead) names 2 */
 #define CRM_MAX_JSON_VALUES    (1u << 20) /* values in one JSON record */
 
+/* Buffers crmshift fills itself, from data above: past these a command fails, saying what, never cuts. */
+#define CRM_MAX_SQL_LEN	 (1u << 20) /* one statement crmshift writes (a table of CRM_MAX_TABLE_COLUMNS columns) */
+#define CRM_MAX_RUN_JSON (1u << 26) /* a run's options or summary, as the state keeps them */
+#define CRM_MAX_ROW_JSON (1u << 30) /* a target row as JSON (a pre-image), or a sample of records */
+
 #endif

@@ -195,24 +195,29 @@ static void test_state__runs_and_marks(void)
 		}
 		crm_buf_init(&summary, 1 << 16);
 		crm_buf_init(&options, 1 << 16);
-		CHECK_INT(crm_state_run_last(o.state, &info, &err), 1);
-		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
+		CHECK_INT(crm_state_run_last(o.state, &info, &err), 0);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 0);
 		crm_state_run_start(o.state, "migrate", "{\"sample_pct\":100}", "2026-01-01T00:00:00Z", &run1, &err);
 		crm_state_run_start(o.state, "sync", "{\"sync\":{\"final\":true}}", "2026-01-02T00:00:00Z", &run2,
 				    &err);
-		CHECK_INT(crm_state_run_finish(o.state, run2, "done", "2026-01-02T01:00:00Z", "{\"n\":1}", &err), 0);
-		CHECK_INT(crm_state_run_final(o.state, &info, &err), 0);
+		CHECK_INT(crm_state_run_finish(o.state, run2, CRM_RUN_DONE, "2026-01-02T01:00:00Z", "{\"n\":1}", &err),
+			  0);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
 		CHECK_INT(info.id, run2);
 		CHECK_STR(info.finished_at, "2026-01-02T01:00:00Z");
-		CHECK_INT(crm_state_run_summary(o.state, run2, &summary, &err), 0);
+		CHECK_INT(crm_state_run_summary(o.state, run2, &summary, &err), 1);
 		CHECK_MEM(summary.ptr, summary.len, "{\"n\":1}");
-		CHECK_INT(crm_state_run_summary(o.state, run1, &summary, &err), 1);
+		CHECK_INT(crm_state_run_summary(o.state, run1, &summary, &err), 0);
 		CHECK_INT(crm_state_run_count(o.state, &count, &err), 0);
 		CHECK_INT(count, 2);
-		CHECK_INT(crm_state_run_set_status(o.state, run2, "rolled back", &err), 0);
-		CHECK_INT(crm_state_run_final(o.state, &info, &err), 1);
-		CHECK_INT(crm_state_run_newest_live(o.state, &info, &err), 0);
+		CHECK_INT(crm_state_run_set_status(o.state, run2, CRM_RUN_ROLLED_BACK, &err), 0);
+		CHECK_INT(crm_state_run_final(o.state, &info, &err), 0);
+		CHECK_INT(crm_state_run_newest_live(o.state, &info, &err), 1);
 		CHECK_INT(info.id, run1);
+		CHECK_INT(info.status, CRM_RUN_RUNNING);
+		CHECK_INT(crm_state_run_get(o.state, run2, &info, &err), 1);
+		CHECK_INT(info.status, CRM_RUN_ROLLED_BACK);
+		CHECK_STR(crm_run_status_name(info.status), "rolled back");
 		/* options of any length come back whole (a copy into crm_run_info was cut at 511 bytes) */
 		memset(long_options, 'a', sizeof(long_options) - 1);
 		long_options[sizeof(long_options) - 1] = '\0';
@@ -220,17 +225,17 @@ static void test_state__runs_and_marks(void)
 		memcpy(long_options + sizeof(long_options) - 3, "\"}", 2);
 		CHECK_INT(crm_state_run_start(o.state, "migrate", long_options, "2026-01-03T00:00:00Z", &run3, &err),
 			  0);
-		CHECK_INT(crm_state_run_options(o.state, run3, &options, &err), 0);
+		CHECK_INT(crm_state_run_options(o.state, run3, &options, &err), 1);
 		CHECK_STR(options.ptr, long_options);
-		CHECK_INT(crm_state_run_options(o.state, run1, &options, &err), 0);
+		CHECK_INT(crm_state_run_options(o.state, run1, &options, &err), 1);
 		CHECK_STR(options.ptr, "{\"sample_pct\":100}");
 		crm_buf_reset(&options);
-		CHECK_INT(crm_state_run_options(o.state, run3 + 1, &options, &err), 1);
+		CHECK_INT(crm_state_run_options(o.state, run3 + 1, &options, &err), 0);
 		CHECK_INT(options.len, 0);
-		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 1);
+		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 0);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "one", &err), 0);
 		CHECK_INT(crm_state_meta_put(o.state, "k", "two", &err), 0);
-		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 0);
+		CHECK_INT(crm_state_meta_get(o.state, "k", value, sizeof(value), &err), 1);
 		CHECK_STR(value, "two");
 		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 0);
 		CHECK_INT(crm_state_watermark_put(o.state, "Contact", "2024-01-01T00:00:00Z", run1, &err), 0);
@@ -528,7 +533,7 @@ static void seen_marks_on(int b)
 		x.seen_run = x.write_run = run1;
 		REQUIRE(crm_state_xref_put(o.state, key, ids[i], 4, &x, &err) == 0);
 	}
-	REQUIRE(crm_state_run_finish(o.state, run1, "done", "2026-01-01T01:00:00Z", NULL, &err) == 0);
+	REQUIRE(crm_state_run_finish(o.state, run1, CRM_RUN_DONE, "2026-01-01T01:00:00Z", NULL, &err) == 0);
 	REQUIRE(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run2, &err) == 0);
 	CHECK_INT(crm_state_seen_begin(o.state, run2, &err), 0);
 	CHECK_INT(crm_state_xref_seen(o.state, key, "003A", 4, 0, run2, &err), 0);
@@ -557,7 +562,7 @@ static void seen_marks_on(int b)
 	if (n == 1)
 		CHECK_STR(unseen[0], "003C");
 	/* the run ends, its marks with it */
-	CHECK_INT(crm_state_run_finish(state, run2, "done", "2026-01-02T01:00:00Z", NULL, &err), 0);
+	CHECK_INT(crm_state_run_finish(state, run2, CRM_RUN_DONE, "2026-01-02T01:00:00Z", NULL, &err), 0);
 	CHECK_INT(crm_state_xref_get(state, key, "003A", 4, &got, &err), 1);
 	CHECK_INT(got.seen_run, run1);
 	if (err.code)

@@ -1,15 +1,15 @@
 /*
- * pipeline.c: open opportunities by stage. Stages are few (a sales process
+ * sales.c: open opportunities by stage. Stages are few (a sales process
  * has a handful), so a list searched in order is enough.
  */
 #include "compat.h"
-#include "engine/pipeline.h"
+#include "engine/sales.h"
 #include "util/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void crm_pipeline_fields_find(const struct crm_program *prog, struct crm_pipeline_fields *f)
+void crm_sales_fields_find(const struct crm_program *prog, struct crm_sales_fields *f)
 {
 	int opportunity = strcmp(prog->table, "opportunity") == 0;
 
@@ -20,18 +20,18 @@ void crm_pipeline_fields_find(const struct crm_program *prog, struct crm_pipelin
 	f->close_date = opportunity ? crm_program_field(prog, "close_date") : -1;
 }
 
-int crm_pipeline_is_open(const struct crm_pipeline_fields *f, const struct crm_value *values)
+int crm_sales_is_open(const struct crm_sales_fields *f, const struct crm_value *values)
 {
 	/* without is_closed an open deal cannot be told from a closed one: none is counted, never all */
 	return f->stage >= 0 && f->closed >= 0 && !crm_value_is_true(&values[f->closed]);
 }
 
-int crm_pipeline_is_won(const struct crm_pipeline_fields *f, const struct crm_value *values)
+int crm_sales_is_won(const struct crm_sales_fields *f, const struct crm_value *values)
 {
 	return f->won >= 0 && crm_value_is_true(&values[f->won]);
 }
 
-double crm_pipeline_amount(const struct crm_pipeline_fields *f, const struct crm_value *values)
+double crm_sales_amount(const struct crm_sales_fields *f, const struct crm_value *values)
 {
 	char text[64];
 	const struct crm_value *v;
@@ -47,10 +47,10 @@ double crm_pipeline_amount(const struct crm_pipeline_fields *f, const struct crm
 	return strtod(text, NULL);
 }
 
-void crm_pipeline_init(struct crm_pipeline *pl, const struct crm_program *prog)
+void crm_sales_init(struct crm_sales_pipeline *pl, const struct crm_program *prog)
 {
 	memset(pl, 0, sizeof(*pl));
-	crm_pipeline_fields_find(prog, &pl->fields);
+	crm_sales_fields_find(prog, &pl->fields);
 }
 
 static void copy_value(char *dst, size_t cap, const struct crm_value *v)
@@ -62,33 +62,37 @@ static void copy_value(char *dst, size_t cap, const struct crm_value *v)
 	dst[len] = '\0';
 }
 
-int crm_pipeline_add(struct crm_pipeline *pl, const struct crm_value *values, struct crm_error *err)
+int crm_sales_add(struct crm_sales_pipeline *pl, const struct crm_value *values, struct crm_error *err)
 {
-	const struct crm_pipeline_fields *f = &pl->fields;
-	struct crm_pipeline_stage *s = NULL;
-	char stage[sizeof(s->stage)], close[sizeof(s->first_close)];
+	const struct crm_sales_fields *f = &pl->fields;
+	const struct crm_value *stage;
+	struct crm_sales_stage *s = NULL;
+	char close[sizeof(s->first_close)];
 	size_t i;
 
-	if (!crm_pipeline_is_open(f, values))
+	if (!crm_sales_is_open(f, values))
 		return 0;
-	copy_value(stage, sizeof(stage), &values[f->stage]);
+	stage = &values[f->stage];
 	close[0] = '\0';
 	if (f->close_date >= 0)
 		copy_value(close, sizeof(close), &values[f->close_date]);
 	for (i = 0; i < pl->count && !s; i++)
-		if (strcmp(pl->stages[i].stage, stage) == 0)
+		if (strlen(pl->stages[i].stage) == stage->len &&
+		    memcmp(pl->stages[i].stage, stage->ptr, stage->len) == 0)
 			s = &pl->stages[i];
 	if (!s) {
-		struct crm_pipeline_stage *grown = crm_realloc(pl->stages, (pl->count + 1) * sizeof(*grown));
+		struct crm_sales_stage *grown = crm_realloc(pl->stages, (pl->count + 1) * sizeof(*grown));
 		if (!grown)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		pl->stages = grown;
-		s = &pl->stages[pl->count++];
+		s = &pl->stages[pl->count];
 		memset(s, 0, sizeof(*s));
-		memcpy(s->stage, stage, sizeof(stage));
+		if (!(s->stage = crm_strndup(stage->ptr, stage->len)))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		pl->count++;
 	}
 	s->records++;
-	s->amount += crm_pipeline_amount(f, values);
+	s->amount += crm_sales_amount(f, values);
 	/* mapped dates are ISO 8601: text order is date order */
 	if (close[0] && (!s->first_close[0] || strcmp(close, s->first_close) < 0))
 		memcpy(s->first_close, close, sizeof(close));
@@ -97,8 +101,8 @@ int crm_pipeline_add(struct crm_pipeline *pl, const struct crm_value *values, st
 	return 0;
 }
 
-void crm_pipeline_release(struct crm_pipeline *pl)
+void crm_sales_release(struct crm_sales_pipeline *pl)
 {
-	crm_free(pl->stages);
+	crm_state_sales_free(pl->stages, pl->count);
 	memset(pl, 0, sizeof(*pl));
 }
