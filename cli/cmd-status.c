@@ -100,12 +100,13 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	struct crm_session session = {NULL, NULL};
 	struct crm_state *state = NULL;
 	struct crm_run_info last, final;
+	struct crm_drill_record drill;
 	struct crm_buf summary;
 	char path[4096];
 	int64_t runs = 0;
 	json_t *root = NULL, *objects = NULL, *snap;
 	size_t i;
-	int rc, have_last, frozen;
+	int rc, have_last, frozen, drilled;
 
 	rc = cli_simple_options(argc, argv, cli, usage_text);
 	if (rc >= 0)
@@ -154,6 +155,18 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 		root, "frozen_by",
 		frozen ? json_pack("{s:I, s:s}", "run", (json_int_t) final.id, "finished_at", final.finished_at)
 		       : json_null());
+	drilled = crm_state_drill_last(state, &drill, &err);
+	if (drilled < 0)
+		goto out;
+	json_object_set_new(root, "last_drill",
+			    drilled ? json_pack("{s:I, s:s, s:b, s:b, s:b, s:f, s:f, s:f, s:f, s:f, s:I}", "id",
+						(json_int_t)drill.id, "finished_at", drill.finished_at, "passed",
+						drill.passed, "identical", drill.identical, "go", drill.go,
+						"window_seconds", drill.window_seconds, "copy_seconds",
+						drill.copy_seconds, "migrate_seconds", drill.migrate_seconds,
+						"reconcile_seconds", drill.reconcile_seconds, "rollback_seconds",
+						drill.rollback_seconds, "rows_written", (json_int_t)drill.rows_written)
+				    : json_null());
 	for (i = 0; i < cfg.object_count; i++) {
 		int64_t known = 0, rows = 0, key;
 		char watermark[48];
@@ -185,6 +198,13 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 			       strcmp(last.command, "migrate") == 0
 				       ? "'crmshift migrate --resume' completes it"
 				       : "running 'crmshift sync' again applies the rest once");
+		if (drilled)
+			printf("last drill: %lld, %s, %s: rollback %.2f s of a %.0f s window, the copy %s\n",
+			       (long long)drill.id, drill.finished_at, drill.passed ? "passed" : "FAILED",
+			       drill.rollback_seconds, drill.window_seconds,
+			       drill.identical ? "identical to before" : "DIFFERING from before");
+		else
+			printf("no drill yet: 'crmshift drill' rehearses the cutover and measures the rollback\n");
 		if (frozen)
 			printf("frozen: the final sync (run %lld, %s) froze the source; runs refuse exports that "
 			       "differ from what it read\n",

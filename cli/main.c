@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"reconcile", cmd_reconcile, "source against target; the rollback triggers' verdict, GO or NO-GO"},
 	{"sync", cmd_sync, "apply what changed in the source since: new exports or a change stream"},
 	{"rollback", cmd_rollback, "return the target to its state before a run; export what users changed since"},
+	{"drill", cmd_drill,
+	 "rehearse the cutover on a copy of the target: is the rollback identical, within the window"},
 	{"status", cmd_status, "runs, counts and what the state database knows"},
 	{"audit", cmd_audit, "the audit log: verify, show; signed evidence packs: write, verify"},
 	{"keys", cmd_keys, "generate the keys that sign evidence and protect personal data; rotate"},

@@ -1168,24 +1168,6 @@ out:
 	return err->code;
 }
 
-static int remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char child[PATH_MAX];
-
-	if (!d)
-		return unlink(path);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-		remove_tree(child);
-	}
-	closedir(d);
-	return rmdir(path);
-}
-
 /* The options of an interrupted run, into opt: *objects (crm_free it) holds its --objects. -1 when they are not JSON. */
 static int parse_run_options(const char *json, struct crm_migrate_options *opt, char **objects)
 {
@@ -1728,7 +1710,7 @@ out:
 	}
 	crm_session_close(&m.session);
 	if (m.tmpdir[0])
-		remove_tree(m.tmpdir);
+		crm_remove_tree(m.tmpdir);
 	crm_arena_release(&m.arena);
 	crm_buf_release(&m.hashbuf);
 	crm_buf_release(&m.pre_image);

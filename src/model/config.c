@@ -479,6 +479,11 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 		pol->conflicts_source_wins = strcmp(value, "source-wins") == 0;
 		return 1;
 	}
+	if (strcmp(key, "decision_window") == 0) {
+		if (crm_config_duration(value, &pol->decision_window))
+			return refuse(st, "decision_window '%s' is not a duration (4h, 90m, 1h30m, 3600s)", value);
+		return 1;
+	}
 	if (strcmp(key, "failed_imports") == 0)
 		slot = &pol->failed_imports;
 	else if (strcmp(key, "lost_contact_links") == 0)
@@ -1113,6 +1118,7 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 	}
 	/* the written triggers of DESIGN.md, unless [policy] says otherwise */
 	cfg->policy.failed_imports = 5;
+	cfg->policy.decision_window = 4 * 3600; /* the rollback guidance: decide, and be back, within four hours */
 	cfg->policy.lost_contact_links = 2;
 	cfg->policy.lost_links = 2;
 	cfg->policy.critical_blank = 3;
@@ -1152,5 +1158,54 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 		crm_config_release(cfg);
 		return err->code;
 	}
+	return 0;
+}
+
+int crm_config_duration(const char *text, double *seconds)
+{
+	double total = 0;
+	const char *p = text;
+
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return -1;
+	while (*p) {
+		char *end;
+		double n;
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = strtod(p, &end);
+		if (end == p || !(n >= 0 && n <= 1e9))
+			return -1;
+		switch (*end) {
+		case 'd':
+			n *= 86400;
+			end++;
+			break;
+		case 'h':
+			n *= 3600;
+			end++;
+			break;
+		case 'm':
+			n *= 60;
+			end++;
+			break;
+		case 's':
+			end++;
+			break;
+		case '\0':
+			if (p != text && total)
+				return -1; /* "1h30": the unit of the 30 is not known */
+			break;
+		default:
+			return -1;
+		}
+		total += n;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	*seconds = total;
 	return 0;
 }

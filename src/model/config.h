@@ -53,6 +53,7 @@ struct crm_policy {
 	double record_mismatches;  /* records that differ after the load */
 	double consent_mismatches; /* consent values that differ: 0 means any fires */
 	int conflicts_source_wins; /* sync: a record edited on both sides takes the source's values */
+	double decision_window;	   /* seconds a rollback may take once called: what `crmshift drill` checks */
 	char **critical_fields;	   /* "table.column" */
 	size_t critical_count;
 };
@@ -158,6 +159,8 @@ const char *crm_config_encoding(const struct crm_config *cfg, const struct crm_o
 #define CRM_CONFIG_FORMATS "csv, salesforce, sfdx, jsonl, pipedrive, sqlite"
 /* The reader an object's file needs. */
 enum crm_reader_kind crm_config_reader_kind(const struct crm_object_config *obj);
+/* A duration as "4h", "90m", "30s", "1d" or "1h30m" (no unit: seconds) into *seconds; 0, or -1 when it is none. */
+int crm_config_duration(const char *text, double *seconds);
 /* 1 when the object's file is an sfdx data tree, where a lookup is written "@referenceId". */
 int crm_config_is_sfdx(const struct crm_object_config *obj);
 

@@ -194,7 +194,13 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.source_pipeline (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
-	"  PRIMARY KEY (run_id, object, stage));\n";
+	"  PRIMARY KEY (run_id, object, stage));\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.drills (\n"
+	"  id @KEY@, started_at @BYTES@ NOT NULL, finished_at @BYTES@ NOT NULL, window_seconds DOUBLE PRECISION NOT "
+	"NULL,\n"
+	"  copy_seconds DOUBLE PRECISION NOT NULL, migrate_seconds DOUBLE PRECISION NOT NULL,\n"
+	"  reconcile_seconds DOUBLE PRECISION NOT NULL, rollback_seconds DOUBLE PRECISION NOT NULL,\n"
+	"  rows_written BIGINT NOT NULL, go BIGINT NOT NULL, identical BIGINT NOT NULL, passed BIGINT NOT NULL);\n";
 
 /*
  * Columns added after a state database was first created (schema 1 had
@@ -1931,6 +1937,62 @@ int crm_state_run_final(struct crm_state *st, struct crm_run_info *info, struct 
 		;
 	if (rc == 1 && read_run(s, info, err))
 		rc = err->code;
+	crm_stmt_finalize(s);
+	return rc;
+}
+
+int crm_state_drill_add(struct crm_state *st, const struct crm_drill_record *d, int64_t *id, struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     "INSERT INTO crmshift.drills (started_at, finished_at, window_seconds, copy_seconds, "
+		     "migrate_seconds, reconcile_seconds, rollback_seconds, rows_written, go, identical, "
+		     "passed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+		     err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_str(s, 1, d->started_at);
+	crm_stmt_str(s, 2, d->finished_at);
+	crm_stmt_double(s, 3, d->window_seconds);
+	crm_stmt_double(s, 4, d->copy_seconds);
+	crm_stmt_double(s, 5, d->migrate_seconds);
+	crm_stmt_double(s, 6, d->reconcile_seconds);
+	crm_stmt_double(s, 7, d->rollback_seconds);
+	crm_stmt_int64(s, 8, d->rows_written);
+	crm_stmt_int64(s, 9, d->go);
+	crm_stmt_int64(s, 10, d->identical);
+	crm_stmt_int64(s, 11, d->passed);
+	return one_int(s, id, err);
+}
+
+int crm_state_drill_last(struct crm_state *st, struct crm_drill_record *d, struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     "SELECT id, started_at, finished_at, window_seconds, copy_seconds, migrate_seconds, "
+		     "reconcile_seconds, rollback_seconds, rows_written, go, identical, passed FROM "
+		     "crmshift.drills ORDER BY id DESC LIMIT 1",
+		     err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	rc = crm_stmt_step(s, err);
+	if (rc == 1) {
+		d->id = crm_stmt_col_int64(s, 0);
+		copy_col(d->started_at, sizeof(d->started_at), s, 1);
+		copy_col(d->finished_at, sizeof(d->finished_at), s, 2);
+		d->window_seconds = crm_stmt_col_double(s, 3);
+		d->copy_seconds = crm_stmt_col_double(s, 4);
+		d->migrate_seconds = crm_stmt_col_double(s, 5);
+		d->reconcile_seconds = crm_stmt_col_double(s, 6);
+		d->rollback_seconds = crm_stmt_col_double(s, 7);
+		d->rows_written = crm_stmt_col_int64(s, 8);
+		d->go = crm_stmt_col_int64(s, 9) != 0;
+		d->identical = crm_stmt_col_int64(s, 10) != 0;
+		d->passed = crm_stmt_col_int64(s, 11) != 0;
+	}
 	crm_stmt_finalize(s);
 	return rc;
 }

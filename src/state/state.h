@@ -360,6 +360,22 @@ void crm_state_sales_free(struct crm_sales_stage *stages, size_t count);
 int crm_state_sales_get(struct crm_state *state, int64_t run, const char *object, struct crm_sales_stage **stages,
 			size_t *count, struct crm_error *err);
 
+/* A rehearsal of the cutover on a copy of the target (crmshift drill): what it measured. */
+struct crm_drill_record {
+	int64_t id;
+	char started_at[32], finished_at[32];
+	double window_seconds; /* the decision window it was held to */
+	double copy_seconds, migrate_seconds, reconcile_seconds, rollback_seconds;
+	int64_t rows_written; /* rows its migrate inserted or updated in the copy */
+	int go;		      /* reconcile's verdict on the copy */
+	int identical;	      /* the rollback left the copy as it was before */
+	int passed;	      /* identical, and the rollback within the window */
+};
+int crm_state_drill_add(struct crm_state *state, const struct crm_drill_record *drill, int64_t *id,
+			struct crm_error *err);
+/* The newest drill: 1 when there is one, 0 when none. */
+int crm_state_drill_last(struct crm_state *state, struct crm_drill_record *drill, struct crm_error *err);
+
 /* The newest finished sync --final not rolled back: the freeze. 1 when found, 0 when none. */
 int crm_state_run_final(struct crm_state *state, struct crm_run_info *info, struct crm_error *err);
 

@@ -4,9 +4,12 @@
 #include "compat.h"
 #include "store/store.h"
 #include "util/alloc.h"
+#include "util/path.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err)
 {
@@ -123,4 +126,39 @@ void crm_stmt_finalize(struct crm_store_stmt *stmt)
 {
 	if (stmt)
 		stmt->store->ops->stmt_finalize(stmt);
+}
+
+/* Copies from to to, with a rollback journal left by a crash beside it (its copy rolls back as the original would). */
+static int copy_database(const char *from, const char *to, struct crm_error *err)
+{
+	char journal_from[PATH_MAX], journal_to[PATH_MAX];
+
+	if (access(from, F_OK) != 0)
+		return 0;
+	if (crm_file_copy(from, to, err))
+		return err->code;
+	if (crm_path_format(journal_from, sizeof(journal_from), err, "%s-journal", from) ||
+	    crm_path_format(journal_to, sizeof(journal_to), err, "%s-journal", to))
+		return err->code;
+	return access(journal_from, F_OK) == 0 ? crm_file_copy(journal_from, journal_to, err) : 0;
+}
+
+int crm_store_copy(const char *url, const char *base_dir, const char *state_path, const char *into, char *url_out,
+		   size_t cap, struct crm_error *err)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return crm_error_set(err, CRM_EINPUT,
+				     "a copy of the target %s cannot be made yet: a rehearsal runs on SQLite targets "
+				     "(on PostgreSQL it needs a scratch database made from the target, not built yet)",
+				     url);
+	if (url[7] == '/' ? crm_path_format(from, sizeof(from), err, "%s", url + 7)
+			  : crm_path_format(from, sizeof(from), err, "%s/%s", base_dir, url + 7))
+		return err->code;
+	if (crm_path_format(to, sizeof(to), err, "%s/target.db", into) ||
+	    crm_path_format(url_out, cap, err, "sqlite:%s", to) || copy_database(from, to, err) ||
+	    crm_path_format(to, sizeof(to), err, "%s/state.db", into))
+		return err->code;
+	return copy_database(state_path, to, err);
 }

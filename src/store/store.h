@@ -256,6 +256,16 @@ struct crm_store {
  */
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err);
 void crm_store_close(struct crm_store *store);
+/*
+ * A copy of the target url names (and, for SQLite, of the state at
+ * state_path) in the folder into, for a rehearsal that must not touch the
+ * original: url_out (cap bytes) names the copy's target, the state copy is
+ * into/state.db. A target or state that does not exist yet is copied as
+ * nothing. Taken while no command writes (the caller holds the project's
+ * lock). A backend that cannot copy yet is CRM_EINPUT, saying so.
+ */
+int crm_store_copy(const char *url, const char *base_dir, const char *state_path, const char *into, char *url_out,
+		   size_t cap, struct crm_error *err);
 
 /* The statement calls, through the store's table (NULL stmt: finalize does nothing). */
 struct crm_store_stmt *crm_stmt_prepare(struct crm_store *store, const char *sql, struct crm_error *err);

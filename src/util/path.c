@@ -171,3 +171,65 @@ int crm_path_escapes(const char *rel)
 	}
 	return 0;
 }
+
+int crm_remove_tree(const char *path)
+{
+	struct stat st;
+	struct dirent *e;
+	char child[PATH_MAX];
+	DIR *d;
+
+	if (lstat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(child, sizeof(child), "%s/%s", path, e->d_name) < (int)sizeof(child))
+			crm_remove_tree(child);
+	}
+	closedir(d);
+	return rmdir(path);
+}
+
+int crm_file_copy(const char *from, const char *to, struct crm_error *err)
+{
+	char block[1 << 16];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return crm_error_set(err, CRM_EIO, "%s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		crm_error_set(err, CRM_EIO, "%s: %s", to, strerror(errno));
+		close(in);
+		return err->code;
+	}
+	while ((n = read(in, block, sizeof(block))) > 0) {
+		ssize_t done = 0;
+		while (done < n) {
+			ssize_t w = write(out, block + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				n = -1;
+				break;
+			}
+			done += w;
+		}
+		if (n < 0)
+			break;
+	}
+	if (n < 0 && !err->code)
+		crm_error_set(err, CRM_EIO, "copying %s to %s: %s", from, to, strerror(errno));
+	if (fsync(out) != 0 && !err->code)
+		crm_error_set(err, CRM_EIO, "%s: %s", to, strerror(errno));
+	if (close(out) != 0 && !err->code)
+		crm_error_set(err, CRM_EIO, "%s: %s", to, strerror(errno));
+	close(in);
+	return err->code;
+}

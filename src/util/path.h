@@ -16,6 +16,14 @@ int crm_path_format(char *dst, size_t cap, struct crm_error *err, const char *fm
 /* path as the project shows it: relative to dir when inside it, without leading "./". */
 const char *crm_path_relative(const char *dir, const char *path);
 
+/*
+ * Removes path and, when it is a folder, everything in it. A symbolic link
+ * is removed, never followed: what it points at stays. 0, or -1 with errno.
+ */
+int crm_remove_tree(const char *path);
+/* Copies the file from to a new file to (mode 0600, written whole and synced); 0, or an error. */
+int crm_file_copy(const char *from, const char *to, struct crm_error *err);
+
 /* Creates directory path, mode 0700 (it holds customer data); an existing one is fine. */
 int crm_mkdir_private(const char *path, struct crm_error *err);
 

@@ -208,11 +208,32 @@ static void test_config__every_documented_key_is_a_key(void)
 cleanup:;
 }
 
+static void test_config__durations(void)
+{
+	static const struct {
+		const char *text;
+		double seconds;
+	} good[] = {{"4h", 14400},   {"90m", 5400}, {"1h30m", 5400}, {"3600", 3600},
+		    {"3600s", 3600}, {"1d", 86400}, {"0s", 0},	     {"1.5h", 5400}};
+	static const char *const bad[] = {"", "soon", "4 hours", "-1h", "1h30", "h", "4x"};
+	double v;
+	size_t i;
+
+	for (i = 0; i < CRM_ARRAY_COUNT(good); i++) {
+		v = -1;
+		CHECK_INT(crm_config_duration(good[i].text, &v), 0);
+		CHECK(v == good[i].seconds);
+	}
+	for (i = 0; i < CRM_ARRAY_COUNT(bad); i++)
+		CHECK_INT(crm_config_duration(bad[i], &v), -1);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_config__consent_mismatches_beyond_any_count_is_refused),
 	TEST(test_config__nothing_is_set_twice_or_cut),
 	TEST(test_config__dedupe_sections),
 	TEST(test_config__every_documented_key_is_a_key),
+	TEST(test_config__durations),
 };
 
 HARNESS_MAIN

@@ -218,6 +218,34 @@ static void test_state__runs_and_marks(void)
 		CHECK_INT(crm_state_run_get(o.state, run2, &info, &err), 1);
 		CHECK_INT(info.status, CRM_RUN_ROLLED_BACK);
 		CHECK_STR(crm_run_status_name(info.status), "rolled back");
+		{
+			struct crm_drill_record drill = {0,
+							 "2026-01-04T00:00:00Z",
+							 "2026-01-04T00:01:00Z",
+							 14400,
+							 0.5,
+							 30,
+							 2,
+							 12.5,
+							 1800,
+							 0,
+							 1,
+							 1},
+						got;
+			int64_t id = 0;
+			CHECK_INT(crm_state_drill_last(o.state, &got, &err), 0);
+			CHECK_INT(crm_state_drill_add(o.state, &drill, &id, &err), 0);
+			drill.passed = 0;
+			CHECK_INT(crm_state_drill_add(o.state, &drill, &id, &err), 0);
+			CHECK_INT(crm_state_drill_last(o.state, &got, &err), 1);
+			CHECK_INT(got.id, id);
+			CHECK_STR(got.finished_at, "2026-01-04T00:01:00Z");
+			CHECK(got.rollback_seconds == 12.5 && got.window_seconds == 14400);
+			CHECK_INT(got.rows_written, 1800);
+			CHECK_INT(got.go, 0);
+			CHECK_INT(got.identical, 1);
+			CHECK_INT(got.passed, 0);
+		}
 		/* options of any length come back whole (a copy into crm_run_info was cut at 511 bytes) */
 		memset(long_options, 'a', sizeof(long_options) - 1);
 		long_options[sizeof(long_options) - 1] = '\0';
