@@ -92,6 +92,22 @@ static int copy_snapshots(const char *project, const char *drill, struct crm_err
 	return err->code;
 }
 
+/* Removes the folders of drills that were killed: the caller holds the lock, so none is running. */
+static void remove_leftovers(const char *project)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s/.crmshift", project) >= (int)sizeof(dir) || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "drill.", 6) == 0 &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			crm_remove_tree(path);
+	closedir(d);
+}
+
 /* Keeps the drill in the real state, when the project has one. 1 kept, 0 no state, < 0 error. */
 static int record(struct crm_project *p, struct crm_drill_result *res, struct crm_error *err)
 {
@@ -178,6 +194,7 @@ int crm_drill(struct crm_project *p, const struct crm_drill_options *opt, struct
 	memset(res, 0, sizeof(*res));
 	d->window_seconds = opt->window_seconds >= 0 ? opt->window_seconds : p->cfg.policy.decision_window;
 	crm_dt_now(NULL, d->started_at);
+	remove_leftovers(p->cfg.dir);
 	if (crm_path_format(dir, sizeof(dir), err, "%s/.crmshift", p->cfg.dir) || crm_mkdir_private(dir, err) ||
 	    crm_path_format(dir, sizeof(dir), err, "%s/.crmshift/drill.XXXXXX", p->cfg.dir))
 		return err->code;

@@ -61,7 +61,15 @@ rc=0
 "$CRMSHIFT" -C "$P" drill --window soon >/dev/null 2>"$SCRATCH/err" || rc=$?
 expect_eq "a window that is no duration" "$rc" 2
 
-# 4. the audit log has every drill, and stays intact
+# 4. a drill killed midway leaves its folder: the next drill removes it, and nothing its links point at
+mkdir -p "$P/.crmshift/drill.killed/.crmshift"
+ln -s "$P/exports" "$P/.crmshift/drill.killed/exports"
+ln -s "$P/mapping.csv" "$P/.crmshift/drill.killed/mapping.csv"
+"$CRMSHIFT" -C "$P" drill >/dev/null || fail "drill after a killed one failed"
+[ ! -e "$P/.crmshift/drill.killed" ] || fail "the killed drill's folder is left"
+[ -f "$P/exports/Contact.csv" ] && [ -f "$P/mapping.csv" ] || fail "removing the killed drill's folder followed its links"
+
+# 5. the audit log has every drill, and stays intact
 expect_eq "drills in the audit log" "$("$CRMSHIFT" -C "$P" audit show --json | jq '[.[] | select(.action == "drill")] | map(.result) | join(",")' -r)" \
-	"passed,passed,failed,passed"
+	"passed,passed,failed,passed,passed"
 "$CRMSHIFT" -C "$P" audit verify >/dev/null || fail "the audit log is broken"
