@@ -37,6 +37,7 @@ int cmd_status(int argc, char **argv, struct cli *cli);
 int cmd_reconcile(int argc, char **argv, struct cli *cli);
 int cmd_rollback(int argc, char **argv, struct cli *cli);
 int cmd_drill(int argc, char **argv, struct cli *cli);
+int cmd_runbook(int argc, char **argv, struct cli *cli);
 int cmd_sync(int argc, char **argv, struct cli *cli);
 int cmd_audit(int argc, char **argv, struct cli *cli);
 int cmd_keys(int argc, char **argv, struct cli *cli);
@@ -73,6 +74,8 @@ int cli_reconcile_html(const struct crm_reconcile_result *res, const char *title
 void cli_html_escape(FILE *out, const char *s);
 /* Creates (or empties) an HTML report at path, mode 0600; NULL with err set. */
 FILE *cli_html_create(const char *path, struct crm_error *err);
+/* The runbook's Markdown (engine/runbook.h) as an HTML page that prints well, at path (0600). */
+int cli_runbook_html(const char *md, const char *path, struct crm_error *err);
 
 struct crm_profile;
 /* Writes the profile report as one self-contained HTML page with charts (mode 0600). */

@@ -111,13 +111,22 @@ int cmd_drill(int argc, char **argv, struct cli *cli)
 		print_text(&res);
 	}
 	json_object_set_new(cli->audit, "result", json_string(res.record.passed ? "passed" : "failed"));
-	json_object_set_new(cli->audit, "drill",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:s, s:b}", "window_seconds",
-				      res.record.window_seconds, "copy_seconds", res.record.copy_seconds,
-				      "migrate_seconds", res.record.migrate_seconds, "reconcile_seconds",
-				      res.record.reconcile_seconds, "rollback_seconds", res.record.rollback_seconds,
-				      "rows_written", (json_int_t)res.record.rows_written, "verdict",
-				      res.record.go ? "GO" : "NO-GO", "identical", res.record.identical));
+	/* figures as text: entries hold no floating point, whose rendering differs between JSON tools */
+	{
+		const struct crm_drill_record *d = &res.record;
+		char window[32], copy[32], migrate[32], reconcile[32], rollback[32];
+		snprintf(window, sizeof(window), "%.0f s", d->window_seconds);
+		snprintf(copy, sizeof(copy), "%.2f s", d->copy_seconds);
+		snprintf(migrate, sizeof(migrate), "%.2f s", d->migrate_seconds);
+		snprintf(reconcile, sizeof(reconcile), "%.2f s", d->reconcile_seconds);
+		snprintf(rollback, sizeof(rollback), "%.2f s", d->rollback_seconds);
+		json_object_set_new(cli->audit, "drill",
+				    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "id",
+					      (json_int_t)(res.recorded ? d->id : 0), "window", window, "copy", copy,
+					      "migrate", migrate, "reconcile", reconcile, "rollback", rollback,
+					      "rows_written", (json_int_t)d->rows_written, "verdict",
+					      d->go ? "GO" : "NO-GO", "identical", d->identical));
+	}
 	crm_project_release(&p);
 	return res.record.passed ? CRM_EXIT_OK : CRM_EXIT_NOGO;
 }

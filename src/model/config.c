@@ -479,6 +479,14 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 		pol->conflicts_source_wins = strcmp(value, "source-wins") == 0;
 		return 1;
 	}
+	if (strcmp(key, "hand_reconciliation") == 0) {
+		char *end;
+		double v = strtod(value, &end);
+		if (end == value || *end || !(v >= 0 && v <= CRM_COUNT_MAX) || v != (double)(long)v)
+			return refuse(st, "hand_reconciliation '%s' is not a count of rows", value);
+		pol->hand_reconciliation = v;
+		return 1;
+	}
 	if (strcmp(key, "decision_window") == 0) {
 		if (crm_config_duration(value, &pol->decision_window))
 			return refuse(st, "decision_window '%s' is not a duration (4h, 90m, 1h30m, 3600s)", value);
@@ -646,8 +654,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		/* a section header with no keys yet */
 		if (strcmp(section, "migration") && strcmp(section, "source") && strcmp(section, "target") &&
 		    strcmp(section, "policy") && strcmp(section, "reconcile") && strcmp(section, "gates") &&
-		    strcmp(section, "security") && !object_name(section, name, sizeof(name)) &&
-		    !dedupe_name(section, name, sizeof(name)))
+		    strcmp(section, "security") && strcmp(section, "people") &&
+		    !object_name(section, name, sizeof(name)) && !dedupe_name(section, name, sizeof(name)))
 			return refuse(st, "unknown section [%s]", section);
 		if (object_name(section, name, sizeof(name)))
 			return add_object(st, name) != NULL;
@@ -704,6 +712,16 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return reconcile_key(st, key, value);
 	if (strcmp(section, "gates") == 0)
 		return gate_key(st, key, value);
+	if (strcmp(section, "people") == 0) {
+		enum crm_person person;
+		for (person = 0; person < CRM_PERSON_COUNT; person++)
+			if (strcmp(key, crm_person_key(person)) == 0)
+				return set_string(&cfg->people[person], value, st);
+		return refuse(st,
+			      "unknown key '%s' in [people] (rollback_primary, rollback_backup, technical_triggers, "
+			      "data_triggers)",
+			      key);
+	}
 	if (strcmp(section, "security") == 0) {
 		if (strcmp(key, "region") == 0)
 			return set_string(&cfg->region, value, st);
@@ -836,6 +854,8 @@ void crm_config_release(struct crm_config *cfg)
 	}
 	crm_free(cfg->tolerances);
 	crm_free(cfg->exceptions);
+	for (i = 0; i < CRM_PERSON_COUNT; i++)
+		crm_free(cfg->people[i]);
 	crm_free(cfg->region);
 	crm_free(cfg->signing_key);
 	crm_free(cfg->pseudonymize_key);
@@ -1119,6 +1139,7 @@ int crm_config_load(struct crm_config *cfg, const char *dir, struct crm_error *e
 	/* the written triggers of DESIGN.md, unless [policy] says otherwise */
 	cfg->policy.failed_imports = 5;
 	cfg->policy.decision_window = 4 * 3600; /* the rollback guidance: decide, and be back, within four hours */
+	cfg->policy.hand_reconciliation = -1;
 	cfg->policy.lost_contact_links = 2;
 	cfg->policy.lost_links = 2;
 	cfg->policy.critical_blank = 3;
@@ -1208,4 +1229,12 @@ int crm_config_duration(const char *text, double *seconds)
 	}
 	*seconds = total;
 	return 0;
+}
+
+const char *crm_person_key(enum crm_person person)
+{
+	static const char *const keys[] = {"rollback_primary", "rollback_backup", "technical_triggers",
+					   "data_triggers"};
+
+	return keys[person];
 }

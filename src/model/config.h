@@ -54,7 +54,8 @@ struct crm_policy {
 	double consent_mismatches; /* consent values that differ: 0 means any fires */
 	int conflicts_source_wins; /* sync: a record edited on both sides takes the source's values */
 	double decision_window;	   /* seconds a rollback may take once called: what `crmshift drill` checks */
-	char **critical_fields;	   /* "table.column" */
+	double hand_reconciliation; /* rows changed since cutover that people reconcile by hand; past it, a project (-1: not set) */
+	char **critical_fields; /* "table.column" */
 	size_t critical_count;
 };
 
@@ -101,6 +102,11 @@ struct crm_gates {
 	char date[CRM_GATE_COUNT][11];
 };
 
+/* [people]: who may call a rollback, "Name <contact>" as written (NULL when not named: a gap, never invented). */
+enum crm_person { CRM_PERSON_PRIMARY, CRM_PERSON_BACKUP, CRM_PERSON_TECHNICAL, CRM_PERSON_DATA, CRM_PERSON_COUNT };
+/* The key of a person in [people]: rollback_primary, rollback_backup, technical_triggers, data_triggers. */
+const char *crm_person_key(enum crm_person person);
+
 /* The key of a gate in [gates]: dpa, dpia, records_of_processing. */
 const char *crm_gate_key(enum crm_gate gate);
 
@@ -125,6 +131,7 @@ struct crm_config {
 	size_t dedupe_count;
 	char *exceptions; /* [reconcile] exceptions: a CSV of object,source_id,reason */
 	struct crm_gates gates;
+	char *people[CRM_PERSON_COUNT];
 	char *region;		     /* [security] region: where the target is */
 	char *signing_key;	     /* [security] signing_key: the Ed25519 key file that signs evidence packs */
 	char *pseudonymize_key;	     /* [security] pseudonymize_key: the data key file of pseudonymize */
