@@ -40,6 +40,9 @@ static void print_text(const struct crm_drill_result *res)
 	       d->identical ? "the copy is identical to before" : "the copy DIFFERS from before");
 	printf("decision window %.0f s: the rollback %s\n", d->window_seconds,
 	       d->rollback_seconds <= d->window_seconds ? "fits" : "does NOT fit");
+	if (!d->rows_written)
+		printf("note: the drill's run wrote no rows (the target holds this load already), so its rollback "
+		       "time says little of the cutover's: drill before the load, or with the next run's exports\n");
 	if (res->recorded)
 		printf("kept as drill %lld; 'crmshift status' shows the last drill\n", (long long)d->id);
 	else

@@ -41,6 +41,8 @@ before_state=$(state_tables)
 "$CRMSHIFT" -C "$P" drill >"$SCRATCH/d2.txt" || fail "the second drill failed: $(cat "$SCRATCH/d2.txt")"
 grep -q "^drill on a throw-away copy of the target: PASSED" "$SCRATCH/d2.txt" || fail "drill said: $(cat "$SCRATCH/d2.txt")"
 grep -q "the copy is identical to before" "$SCRATCH/d2.txt" || fail "drill said: $(cat "$SCRATCH/d2.txt")"
+# a drill after the load rehearses a run that writes nothing: it says its time means little
+grep -q "^note: the drill's run wrote no rows" "$SCRATCH/d2.txt" || fail "no note of an empty rehearsal: $(cat "$SCRATCH/d2.txt")"
 expect_eq "the real target untouched" "$(sha256sum <"$P/target.db")" "$before_target"
 expect_eq "the state's runs, xref, ledger untouched" "$(state_tables)" "$before_state"
 expect_eq "kept in the state" "$(sqlite3 "$P/.crmshift/state.db" "select count(*) || ':' || sum(passed) from drills")" "1:1"
