@@ -65,31 +65,24 @@ static int mirror_project(const char *dir, const char *drill, struct crm_error *
 	return 0;
 }
 
+static int copy_snapshot(void *drill, const char *rel, const char *path, struct crm_error *err)
+{
+	char to[PATH_MAX];
+
+	if (crm_path_format(to, sizeof(to), err, "%s/%s", (const char *)drill, rel))
+		return err->code;
+	return crm_file_copy(path, to, err);
+}
+
 /* The drill's copy of the real project's snapshots: rollback checks against its run's, sync reads earlier ones. */
 static int copy_snapshots(const char *project, const char *drill, struct crm_error *err)
 {
-	char from_dir[PATH_MAX], to_dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
+	char to_dir[PATH_MAX];
 
-	if (crm_path_format(from_dir, sizeof(from_dir), err, "%s/.crmshift/snapshots", project) ||
-	    crm_path_format(to_dir, sizeof(to_dir), err, "%s/.crmshift/snapshots", drill))
+	if (crm_path_format(to_dir, sizeof(to_dir), err, "%s/.crmshift/snapshots", drill) ||
+	    crm_mkdir_private(to_dir, err))
 		return err->code;
-	if (!(d = opendir(from_dir)))
-		return 0; /* nothing has run */
-	if (crm_mkdir_private(to_dir, err)) {
-		closedir(d);
-		return err->code;
-	}
-	while ((e = readdir(d)) != NULL && !err->code) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (!crm_path_format(from, sizeof(from), err, "%s/%s", from_dir, e->d_name) &&
-		    !crm_path_format(to, sizeof(to), err, "%s/%s", to_dir, e->d_name))
-			crm_file_copy(from, to, err);
-	}
-	closedir(d);
-	return err->code;
+	return crm_dir_each_file(project, ".crmshift/snapshots", copy_snapshot, (void *)drill, err);
 }
 
 /* Removes the folders of drills that were killed: the caller holds the lock, so none is running. */

@@ -408,7 +408,7 @@ static int communication_section(struct facts *f, struct crm_buf *md, int *own_t
 		       "crmshift's own.\n\n",
 		       err);
 	for (a = 0; a < CRM_AUDIENCE_COUNT && !err->code; a++) {
-		char path[PATH_MAX], *text = NULL;
+		char path[PATH_MAX];
 		size_t len;
 		FILE *in;
 		if (crm_path_format(path, sizeof(path), err, "%s/templates/%s.md", f->p->cfg.dir, audience_names[a]))
@@ -423,14 +423,8 @@ static int communication_section(struct facts *f, struct crm_buf *md, int *own_t
 				;
 			fclose(in);
 			if (!err->code)
-				text = crm_strdup(t.ptr);
+				fill(f, md, t.ptr, crm_path_relative(f->p->cfg.dir, path), err);
 			crm_buf_release(&t);
-			if (err->code)
-				return err->code;
-			if (!text)
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
-			fill(f, md, text, crm_path_relative(f->p->cfg.dir, path), err);
-			crm_free(text);
 		} else if (errno == ENOENT) {
 			*own_templates = 0;
 			fill(f, md, default_templates[a], "crmshift's template", err);

@@ -368,6 +368,19 @@ static int parse_percent(const char *value, double *out)
 	return 0;
 }
 
+/* A whole count from 0 to CRM_COUNT_MAX; 0, or -1. */
+static int parse_count(const char *value, double *out)
+{
+	char *end;
+	double v = strtod(value, &end);
+
+	/* bounded before the cast: a double beyond long's range converted to long is undefined */
+	if (end == value || *end || !(v >= 0 && v <= CRM_COUNT_MAX) || v != (double)(long)v)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Splits a comma-separated list, trimming each item; calls fn for each; 0 when fn refused one. */
 static int each_item(struct parse_state *st, const char *value, int (*fn)(struct parse_state *, const char *))
 {
@@ -480,11 +493,8 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 		return 1;
 	}
 	if (strcmp(key, "hand_reconciliation") == 0) {
-		char *end;
-		double v = strtod(value, &end);
-		if (end == value || *end || !(v >= 0 && v <= CRM_COUNT_MAX) || v != (double)(long)v)
+		if (parse_count(value, &pol->hand_reconciliation))
 			return refuse(st, "hand_reconciliation '%s' is not a count of rows", value);
-		pol->hand_reconciliation = v;
 		return 1;
 	}
 	if (strcmp(key, "decision_window") == 0) {
@@ -503,12 +513,8 @@ static int policy_key(struct parse_state *st, const char *key, const char *value
 	else if (strcmp(key, "record_mismatches") == 0)
 		slot = &pol->record_mismatches;
 	else if (strcmp(key, "consent_mismatches") == 0) {
-		char *end;
-		double v = strtod(value, &end);
-		/* bounded before the cast: a double beyond long's range converted to long is undefined */
-		if (end == value || *end || !(v >= 0 && v <= CRM_COUNT_MAX) || v != (double)(long)v)
+		if (parse_count(value, &pol->consent_mismatches))
 			return refuse(st, "consent_mismatches '%s' is not a count (0 means any mismatch fires)", value);
-		pol->consent_mismatches = v;
 		return 1;
 	} else
 		return refuse(st, "unknown key '%s' in [policy]", key);

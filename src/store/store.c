@@ -6,10 +6,22 @@
 #include "util/alloc.h"
 #include "util/path.h"
 
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The file a "sqlite:PATH" url names: PATH, relative to base_dir unless absolute. */
+static int sqlite_file(const char *url, const char *base_dir, char *path, size_t cap, struct crm_error *err)
+{
+	const char *rel = url + 7;
+
+	if (!*rel)
+		return crm_error_set(err, CRM_EINPUT, "target url '%s' names no file", url);
+	return rel[0] == '/' ? crm_path_format(path, cap, err, "%s", rel)
+			     : crm_path_format(path, cap, err, "%s/%s", base_dir, rel);
+}
 
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err)
 {
@@ -21,27 +33,10 @@ struct crm_store *crm_store_open(const char *url, const char *base_dir, int crea
 		return NULL;
 	}
 	if (strncmp(url, "sqlite:", 7) == 0) {
-		const char *rel = url + 7;
-		char *path;
-		size_t dlen = strlen(base_dir), rlen = strlen(rel);
-		if (!rlen) {
-			crm_error_set(err, CRM_EINPUT, "target url '%s' names no file", url);
+		char path[PATH_MAX];
+		if (sqlite_file(url, base_dir, path, sizeof(path), err))
 			return NULL;
-		}
-		path = crm_malloc(dlen + rlen + 2);
-		if (!path) {
-			crm_error_set(err, CRM_ENOMEM, "out of memory");
-			return NULL;
-		}
-		if (rel[0] == '/') {
-			memcpy(path, rel, rlen + 1);
-		} else {
-			memcpy(path, base_dir, dlen);
-			path[dlen] = '/';
-			memcpy(path + dlen + 1, rel, rlen + 1);
-		}
 		store = crm_sqlite_store_open(path, create, err);
-		crm_free(path);
 	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
 		store = crm_postgres_store_open(url, err);
 	} else {
@@ -153,10 +148,8 @@ int crm_store_copy(const char *url, const char *base_dir, const char *state_path
 				     "a copy of the target %s cannot be made yet: a rehearsal runs on SQLite targets "
 				     "(on PostgreSQL it needs a scratch database made from the target, not built yet)",
 				     url);
-	if (url[7] == '/' ? crm_path_format(from, sizeof(from), err, "%s", url + 7)
-			  : crm_path_format(from, sizeof(from), err, "%s/%s", base_dir, url + 7))
-		return err->code;
-	if (crm_path_format(to, sizeof(to), err, "%s/target.db", into) ||
+	if (sqlite_file(url, base_dir, from, sizeof(from), err) ||
+	    crm_path_format(to, sizeof(to), err, "%s/target.db", into) ||
 	    crm_path_format(url_out, cap, err, "sqlite:%s", to) || copy_database(from, to, err) ||
 	    crm_path_format(to, sizeof(to), err, "%s/state.db", into))
 		return err->code;
