@@ -8,7 +8,6 @@
 #include "engine/project.h"
 #include "engine/runbook.h"
 #include "util/buf.h"
-#include "util/path.h"
 #include "util/sha256.h"
 
 #include <getopt.h>
@@ -40,6 +39,18 @@ static void audit_output(struct cli *cli, const char *path)
 		json_object_set_new(cli->audit, "outputs", outputs);
 	}
 	json_object_set_new(outputs, cli_rel(cli, path), json_string(sha));
+}
+
+/* The Markdown at path, created 0600 as every report (crm_file_write's files are 0644). */
+static int write_markdown(const char *path, const struct crm_buf *md, struct crm_error *err)
+{
+	FILE *out = cli_html_create(path, err);
+
+	if (!out)
+		return err->code;
+	if ((fwrite(md->ptr, 1, md->len, out) != md->len) | (fclose(out) != 0))
+		return crm_error_set(err, CRM_EIO, "cannot write '%s'", path);
+	return 0;
 }
 
 int cmd_runbook(int argc, char **argv, struct cli *cli)
@@ -76,8 +87,7 @@ int cmd_runbook(int argc, char **argv, struct cli *cli)
 	if (rc >= 0)
 		return rc;
 	crm_buf_init(&md, 1u << 24);
-	if (crm_runbook_write(&p, &md, &facts, &err) ||
-	    (markdown && crm_file_write(markdown, md.ptr, md.len, 1, &err)) ||
+	if (crm_runbook_write(&p, &md, &facts, &err) || (markdown && write_markdown(markdown, &md, &err)) ||
 	    (html && cli_runbook_html(md.ptr, html, &err))) {
 		crm_buf_release(&md);
 		crm_project_release(&p);

@@ -68,6 +68,7 @@ grep -q '<strong class="gap">gap</strong>' "$SCRATCH/rb.dom" || fail "gaps are n
 expect_eq "checklist items" "$(grep -o '<span class="box">' "$SCRATCH/rb.dom" | wc -l)" 11
 grep -q '<td>Ana Ruiz &lt;ana@acme.example&gt;</td>' "$SCRATCH/rb.dom" || fail "a name with <> is not escaped in the page"
 chrome --screenshot="$SCRATCH/rb.png" --window-size=1200,1600 "file://$SCRATCH/rb.html" 2>"$SCRATCH/shot.log" || fail "screenshot: $(tail -3 "$SCRATCH/shot.log")"
+expect_eq "the files are private" "$(stat -c %a "$SCRATCH/rb.md") $(stat -c %a "$SCRATCH/rb.html")" "600 600"
 [ "$(stat -c %s "$SCRATCH/rb.png")" -gt 20000 ] || fail "the screenshot is blank"
 chrome --print-to-pdf="$SCRATCH/rb.pdf" --no-pdf-header-footer "file://$SCRATCH/rb.html" 2>"$SCRATCH/pdf.log" || fail "print: $(tail -3 "$SCRATCH/pdf.log")"
 pages=$(grep -a -c "/Type /Page$\|/Type /Page\b[^s]" "$SCRATCH/rb.pdf" || true)
