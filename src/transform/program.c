@@ -58,7 +58,11 @@ struct rule_fn {
 	int (*run_check)(struct crm_check *check, struct run_ctx *x, const char *v, size_t len);
 };
 
-/* What a run sees besides its value: the program, the record, where values, notes and reasons go. */
+/*
+ * What a run sees besides its value: the program, the record, where values,
+ * notes and reasons go. Set up by run_ctx_init once a record, reason left
+ * unwritten: an initializer would clear its 256 bytes for every record.
+ */
 struct run_ctx {
 	struct crm_program *prog;
 	const struct crm_record *rec;
@@ -2007,6 +2011,19 @@ static void source_id(const struct crm_program *prog, const struct crm_record *r
 	*len = known ? rec->fields[prog->id_col].len : 0;
 }
 
+static void run_ctx_init(struct run_ctx *x, struct crm_program *prog, const struct crm_record *rec,
+			 struct crm_program_result *res, struct crm_arena *arena, unsigned flags)
+{
+	x->prog = prog;
+	x->rec = rec;
+	x->res = res;
+	x->field = 0;
+	x->arena = arena;
+	x->flags = flags;
+	x->reason[0] = '\0';
+	source_id(prog, rec, &x->source_id, &x->source_id_len);
+}
+
 /* Salesforce's key prefixes of the objects a polymorphic lookup (WhoId, WhatId) names. */
 static const struct {
 	char prefix[4];
@@ -2098,11 +2115,11 @@ size_t crm_program_alt_settle(const struct crm_program *prog, size_t first, cons
 int crm_program_run(struct crm_program *prog, const struct crm_record *rec, struct crm_program_result *res,
 		    struct crm_arena *arena, unsigned flags, struct crm_error *err)
 {
-	struct run_ctx x = {.prog = prog, .rec = rec, .res = res, .arena = arena, .flags = flags};
+	struct run_ctx x;
 	size_t fi, si;
 	int rc;
 
-	source_id(prog, rec, &x.source_id, &x.source_id_len);
+	run_ctx_init(&x, prog, rec, res, arena, flags);
 	res->failure_count = 0;
 	res->blanked_count = 0;
 	res->deferred_count = 0;
@@ -2159,10 +2176,10 @@ int crm_program_finish(struct crm_program *prog, const struct crm_record *rec, c
 		       const struct crm_deferred *deferred, size_t count, struct crm_program_result *res,
 		       struct crm_arena *arena, struct crm_error *err)
 {
-	struct run_ctx x = {.prog = prog, .rec = rec, .res = res, .arena = arena, .flags = CRM_RUN_CHECK_UNIQUE};
+	struct run_ctx x;
 	size_t i;
 
-	source_id(prog, rec, &x.source_id, &x.source_id_len);
+	run_ctx_init(&x, prog, rec, res, arena, CRM_RUN_CHECK_UNIQUE);
 	res->failure_count = 0;
 	res->deferred_count = 0;
 	for (i = 0; i < count; i++) {
