@@ -1,8 +1,8 @@
 /*
- * cmd-drill.c: `crmshift drill [--window DURATION]` rehearses the cutover on
- * a copy of the target and says how long each step took and whether the
- * rollback fits the decision window (exit 3 when it does not, or when it did
- * not leave the copy as it was).
+ * cmd-drill.c: `crmshift drill [--live] [--window DURATION]` rehearses the
+ * cutover on a copy of the target and says how long each step took and
+ * whether the rollback fits the decision window (exit 3 when it does not,
+ * or when it did not leave the copy as it was).
  */
 #include "compat.h"
 #include "cli.h"
@@ -15,14 +15,16 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: crmshift [-C DIR] drill [--window DURATION] [--json]\n"
+	"usage: crmshift [-C DIR] drill [--live] [--window DURATION] [--json]\n"
 	"\n"
 	"Rehearses the cutover on a throw-away copy of the target and the state, never the real\n"
 	"ones: migrate, reconcile, rollback, and the check that the rollback left the copy as it\n"
-	"was, each step timed. The drill passes when the copy is identical and the rollback took\n"
-	"no longer than the decision window: --window (4h, 90m, 1h30m, 3600s), else [policy]\n"
-	"decision_window, else 4h. Kept in the state and the audit log; status shows the last.\n"
-	"SQLite targets for now. Exit 3 when the drill fails.\n";
+	"was, each step timed. --live rehearses rolling back what is loaded already instead:\n"
+	"reconcile, then every run not rolled back, newest first. The drill passes when the copy\n"
+	"is identical and the rollback took no longer than the decision window: --window (4h,\n"
+	"90m, 1h30m, 3600s), else [policy] decision_window, else 4h. Kept in the state and the\n"
+	"audit log; status shows the last. On PostgreSQL the copy is a database made from the\n"
+	"target (CREATEDB, and no other session on the target). Exit 3 when the drill fails.\n";
 
 static void print_text(const struct crm_drill_result *res)
 {
@@ -30,19 +32,25 @@ static void print_text(const struct crm_drill_result *res)
 
 	printf("drill on a throw-away copy of the target: %s\n", d->passed ? "PASSED" : "FAILED");
 	printf("  copy       %8.2f s\n", d->copy_seconds);
-	printf("  migrate    %8.2f s  run %lld: %lld rows written, %lld records rejected\n", d->migrate_seconds,
-	       (long long)res->run, (long long)d->rows_written, (long long)res->rejected);
+	if (d->live_runs)
+		printf("  migrate           -  skipped: the drill rolls back what is loaded\n");
+	else
+		printf("  migrate    %8.2f s  run %lld: %lld rows written, %lld records rejected\n", d->migrate_seconds,
+		       (long long)res->run, (long long)d->rows_written, (long long)res->rejected);
 	printf("  reconcile  %8.2f s  %s", d->reconcile_seconds, d->go ? "GO" : "NO-GO");
 	if (res->triggers_fired)
 		printf(": %zu trigger%s fired, first %s", res->triggers_fired, res->triggers_fired == 1 ? "" : "s",
 		       res->first_trigger);
-	printf("\n  rollback   %8.2f s  %s\n", d->rollback_seconds,
-	       d->identical ? "the copy is identical to before" : "the copy DIFFERS from before");
+	printf("\n  rollback   %8.2f s  ", d->rollback_seconds);
+	if (d->live_runs)
+		printf("%lld run%s loaded, newest %lld, %lld rows reverted: ", (long long)d->live_runs,
+		       d->live_runs == 1 ? "" : "s", (long long)res->run, (long long)d->rows_written);
+	printf("%s\n", d->identical ? "the copy is identical to before" : "the copy DIFFERS from before");
 	printf("decision window %.0f s: the rollback %s\n", d->window_seconds,
 	       d->rollback_seconds <= d->window_seconds ? "fits" : "does NOT fit");
-	if (!d->rows_written)
+	if (!d->rows_written && !d->live_runs)
 		printf("note: the drill's run wrote no rows (the target holds this load already), so its rollback "
-		       "time says little of the cutover's: drill before the load, or with the next run's exports\n");
+		       "time says little of the cutover's: 'crmshift drill --live' times rolling back the load\n");
 	if (res->recorded)
 		printf("kept as drill %lld; 'crmshift status' shows the last drill\n", (long long)d->id);
 	else
@@ -53,24 +61,27 @@ static json_t *to_json(const struct crm_drill_result *res)
 {
 	const struct crm_drill_record *d = &res->record;
 
-	return json_pack("{s:b, s:I, s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:I, s:I, s:I, s:b, s:I, s:b, s:b, s:b}",
+	return json_pack("{s:b, s:I, s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:I, s:I, s:I, s:b, s:I, s:b, s:b, s:b, "
+			 "s:I}",
 			 "passed", d->passed, "drill", (json_int_t)(res->recorded ? d->id : 0), "started_at",
 			 d->started_at, "finished_at", d->finished_at, "window_seconds", d->window_seconds, "seconds",
 			 "copy", d->copy_seconds, "migrate", d->migrate_seconds, "reconcile", d->reconcile_seconds,
 			 "rollback", d->rollback_seconds, "run", (json_int_t)res->run, "rows_written",
 			 (json_int_t)d->rows_written, "rejected", (json_int_t)res->rejected, "go", d->go,
 			 "triggers_fired", (json_int_t)res->triggers_fired, "identical", d->identical, "recorded",
-			 res->recorded, "window_fits", d->rollback_seconds <= d->window_seconds);
+			 res->recorded, "window_fits", d->rollback_seconds <= d->window_seconds, "live_runs",
+			 (json_int_t)d->live_runs);
 }
 
 int cmd_drill(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
 					     {"json", no_argument, NULL, 'j'},
+					     {"live", no_argument, NULL, 'l'},
 					     {"window", required_argument, NULL, 'w'},
 					     {NULL, 0, NULL, 0}};
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_drill_options opt = {-1};
+	struct crm_drill_options opt = {-1, 0};
 	struct crm_drill_result res;
 	struct crm_project p;
 	int c, rc;
@@ -84,6 +95,8 @@ int cmd_drill(int argc, char **argv, struct cli *cli)
 		}
 		if (c == 'j')
 			cli->json = 1;
+		else if (c == 'l')
+			opt.live = 1;
 		else if (c == 'w') {
 			if (crm_config_duration(optarg, &opt.window_seconds))
 				return cli_usage(usage_text,
@@ -124,11 +137,12 @@ int cmd_drill(int argc, char **argv, struct cli *cli)
 		snprintf(reconcile, sizeof(reconcile), "%.2f s", d->reconcile_seconds);
 		snprintf(rollback, sizeof(rollback), "%.2f s", d->rollback_seconds);
 		json_object_set_new(cli->audit, "drill",
-				    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "id",
+				    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b}", "id",
 					      (json_int_t)(res.recorded ? d->id : 0), "window", window, "copy", copy,
 					      "migrate", migrate, "reconcile", reconcile, "rollback", rollback,
-					      "rows_written", (json_int_t)d->rows_written, "verdict",
-					      d->go ? "GO" : "NO-GO", "identical", d->identical));
+					      "rows_written", (json_int_t)d->rows_written, "live_runs",
+					      (json_int_t)d->live_runs, "verdict", d->go ? "GO" : "NO-GO", "identical",
+					      d->identical));
 	}
 	crm_project_release(&p);
 	return res.record.passed ? CRM_EXIT_OK : CRM_EXIT_NOGO;

@@ -159,13 +159,14 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 	if (drilled < 0)
 		goto out;
 	json_object_set_new(root, "last_drill",
-			    drilled ? json_pack("{s:I, s:s, s:b, s:b, s:b, s:f, s:f, s:f, s:f, s:f, s:I}", "id",
+			    drilled ? json_pack("{s:I, s:s, s:b, s:b, s:b, s:f, s:f, s:f, s:f, s:f, s:I, s:I}", "id",
 						(json_int_t)drill.id, "finished_at", drill.finished_at, "passed",
 						drill.passed, "identical", drill.identical, "go", drill.go,
 						"window_seconds", drill.window_seconds, "copy_seconds",
 						drill.copy_seconds, "migrate_seconds", drill.migrate_seconds,
 						"reconcile_seconds", drill.reconcile_seconds, "rollback_seconds",
-						drill.rollback_seconds, "rows_written", (json_int_t)drill.rows_written)
+						drill.rollback_seconds, "rows_written", (json_int_t)drill.rows_written,
+						"live_runs", (json_int_t)drill.live_runs)
 				    : json_null());
 	for (i = 0; i < cfg.object_count; i++) {
 		int64_t known = 0, rows = 0, key;
@@ -199,10 +200,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
 				       ? "'crmshift migrate --resume' completes it"
 				       : "running 'crmshift sync' again applies the rest once");
 		if (drilled)
-			printf("last drill: %lld, %s, %s: rollback %.2f s of a %.0f s window, the copy %s\n",
+			printf("last drill: %lld, %s, %s: rollback %.2f s %s of a %.0f s window, the copy %s\n",
 			       (long long)drill.id, drill.finished_at, drill.passed ? "passed" : "FAILED",
-			       drill.rollback_seconds, drill.window_seconds,
-			       drill.identical ? "identical to before" : "DIFFERING from before");
+			       drill.rollback_seconds, drill.live_runs ? "(of the load)" : "(of the next run)",
+			       drill.window_seconds, drill.identical ? "identical to before" : "DIFFERING from before");
 		else
 			printf("no drill yet: 'crmshift drill' rehearses the cutover and measures the rollback\n");
 		if (frozen)

@@ -17,11 +17,17 @@
 
 struct crm_drill_options {
 	double window_seconds; /* < 0: [policy] decision_window */
+	/*
+	 * 0: rehearse the next run (migrate the exports, reconcile, roll it
+	 * back); 1: rehearse rolling back what is loaded (reconcile, then every
+	 * run not rolled back, newest first), CRM_EINPUT when nothing is.
+	 */
+	int live;
 };
 
 struct crm_drill_result {
 	struct crm_drill_record record;
-	int64_t run;		 /* the drill's migrate run, in the copy */
+	int64_t run;		 /* the drill's migrate run in the copy; live: the newest run it rolled back */
 	size_t triggers_fired;	 /* reconcile's triggers that fired on the copy */
 	int64_t rejected;	 /* records its migrate rejected */
 	int recorded;		 /* kept in the real state (0: the project has none yet) */

@@ -295,9 +295,10 @@ static void steps_section(struct facts *f, struct crm_buf *md, struct crm_error 
 	if (f->drilled) {
 		char took[32];
 		duration_text(took, sizeof(took), f->drill.rollback_seconds);
-		snprintf(measured, sizeof(measured), "%s for %lld rows, measured by drill %lld (%s, %s)", took,
-			 (long long)f->drill.rows_written, (long long)f->drill.id, f->drill.finished_at,
-			 f->drill.passed ? "passed" : "FAILED");
+		snprintf(measured, sizeof(measured), "%s for %lld rows %s, measured by drill %lld (%s, %s)", took,
+			 (long long)f->drill.rows_written,
+			 f->drill.live_runs ? "of the load as it is" : "of a rehearsed run", (long long)f->drill.id,
+			 f->drill.finished_at, f->drill.passed ? "passed" : "FAILED");
 	} else {
 		snprintf(measured, sizeof(measured), "not measured: run `crmshift drill`");
 	}

@@ -200,7 +200,8 @@ static const char *const schema_sql =
 	"NULL,\n"
 	"  copy_seconds DOUBLE PRECISION NOT NULL, migrate_seconds DOUBLE PRECISION NOT NULL,\n"
 	"  reconcile_seconds DOUBLE PRECISION NOT NULL, rollback_seconds DOUBLE PRECISION NOT NULL,\n"
-	"  rows_written BIGINT NOT NULL, go BIGINT NOT NULL, identical BIGINT NOT NULL, passed BIGINT NOT NULL);\n";
+	"  rows_written BIGINT NOT NULL, go BIGINT NOT NULL, identical BIGINT NOT NULL, passed BIGINT NOT NULL,\n"
+	"  live_runs BIGINT NOT NULL DEFAULT 0);\n";
 
 /*
  * Columns added after a state database was first created (schema 1 had
@@ -219,6 +220,7 @@ static const struct {
 	{"checkpoints", "blanked", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "merged", "BIGINT NOT NULL DEFAULT 0"},
 	{"source_files", "resolved", "TEXT NOT NULL DEFAULT ''"},
+	{"drills", "live_runs", "BIGINT NOT NULL DEFAULT 0"},
 };
 
 /* The schema's DDL with the store's words in place of @KEY@, @KEYED@ and @BYTES@. */
@@ -1947,7 +1949,7 @@ int crm_state_drill_add(struct crm_state *st, const struct crm_drill_record *d, 
 		once(st,
 		     "INSERT INTO crmshift.drills (started_at, finished_at, window_seconds, copy_seconds, "
 		     "migrate_seconds, reconcile_seconds, rollback_seconds, rows_written, go, identical, "
-		     "passed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+		     "passed, live_runs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
 		     err);
 
 	if (!s)
@@ -1963,6 +1965,7 @@ int crm_state_drill_add(struct crm_state *st, const struct crm_drill_record *d, 
 	crm_stmt_int64(s, 9, d->go);
 	crm_stmt_int64(s, 10, d->identical);
 	crm_stmt_int64(s, 11, d->passed);
+	crm_stmt_int64(s, 12, d->live_runs);
 	return one_int(s, id, err);
 }
 
@@ -1971,7 +1974,7 @@ int crm_state_drill_last(struct crm_state *st, struct crm_drill_record *d, struc
 	struct crm_store_stmt *s =
 		once(st,
 		     "SELECT id, started_at, finished_at, window_seconds, copy_seconds, migrate_seconds, "
-		     "reconcile_seconds, rollback_seconds, rows_written, go, identical, passed FROM "
+		     "reconcile_seconds, rollback_seconds, rows_written, go, identical, passed, live_runs FROM "
 		     "crmshift.drills ORDER BY id DESC LIMIT 1",
 		     err);
 	int rc;
@@ -1992,6 +1995,7 @@ int crm_state_drill_last(struct crm_state *st, struct crm_drill_record *d, struc
 		d->go = crm_stmt_col_int64(s, 9) != 0;
 		d->identical = crm_stmt_col_int64(s, 10) != 0;
 		d->passed = crm_stmt_col_int64(s, 11) != 0;
+		d->live_runs = crm_stmt_col_int64(s, 12);
 	}
 	crm_stmt_finalize(s);
 	return rc;

@@ -366,10 +366,11 @@ struct crm_drill_record {
 	char started_at[32], finished_at[32];
 	double window_seconds; /* the decision window it was held to */
 	double copy_seconds, migrate_seconds, reconcile_seconds, rollback_seconds;
-	int64_t rows_written; /* rows its migrate inserted or updated in the copy */
+	int64_t rows_written; /* rows its migrate inserted or updated in the copy; with live_runs, rows they wrote */
 	int go;		      /* reconcile's verdict on the copy */
 	int identical;	      /* the rollback left the copy as it was before */
 	int passed;	      /* identical, and the rollback within the window */
+	int64_t live_runs;    /* 0: it rehearsed a migrate; else the runs loaded already that it rolled back */
 };
 int crm_state_drill_add(struct crm_state *state, const struct crm_drill_record *drill, int64_t *id,
 			struct crm_error *err);

@@ -19,13 +19,18 @@
 #include "store/backend.h"
 #include "util/alloc.h"
 #include "util/limits.h"
+#include "util/path.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #define BOOL_OID	16
@@ -1797,4 +1802,163 @@ struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err
 		return NULL;
 	}
 	return &s->base;
+}
+
+/*
+ * The copy of a target for a rehearsal (crmshift drill): a database made
+ * from the target with CREATE DATABASE ... TEMPLATE, which copies every
+ * table, index, sequence and the state's schema as they are, and needs no
+ * session on the target but the one that asks. Its name is written to
+ * into/COPY_MARKER before it is created, so that a rehearsal killed midway
+ * leaves what the next one needs to drop it.
+ */
+#define COPY_MARKER	 "target-copy"
+#define COPY_NAME_PREFIX 40 /* bytes of the target's name kept in the copy's, under NAMEDATALEN's 63 */
+
+/* v percent-encoded, but for what a URI leaves as it is. */
+static int add_encoded(struct crm_buf *uri, const char *v, struct crm_error *err)
+{
+	for (; *v && !err->code; v++)
+		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+		    strchr("-._~", *v))
+			crm_buf_addch(uri, *v, err);
+		else
+			crm_buf_addf(uri, err, "%%%02X", (unsigned char)*v);
+	return err->code;
+}
+
+/* url with dbname in place of its own, as a URI of parameters that keeps every other option it gave. */
+static int url_with_dbname(const char *url, const char *dbname, char *out, size_t cap, struct crm_error *err)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL), *o;
+	struct crm_buf uri;
+
+	if (!opts)
+		return crm_error_set(err, CRM_EINPUT, "[target] url is not a PostgreSQL connection URI");
+	crm_buf_init(&uri, cap);
+	if (!crm_buf_addstr(&uri, "postgresql://?dbname=", err))
+		add_encoded(&uri, dbname, err);
+	for (o = opts; o->keyword && !err->code; o++)
+		if (strcmp(o->keyword, "dbname") != 0 && o->val && o->val[0] &&
+		    !crm_buf_addf(&uri, err, "&%s=", o->keyword))
+			add_encoded(&uri, o->val, err);
+	PQconninfoFree(opts);
+	if (!err->code)
+		crm_path_format(out, cap, err, "%.*s", (int)uri.len, uri.ptr);
+	crm_buf_release(&uri);
+	return err->code;
+}
+
+/* The copy's name: the target's (cut at a character's start) with "_drill_" and eight random letters. */
+static void copy_name(const char *target, char out[64])
+{
+	size_t n = strlen(target), i;
+
+	if (n > COPY_NAME_PREFIX) {
+		n = COPY_NAME_PREFIX;
+		while (n > 0 && ((unsigned char)target[n] & 0xC0) == 0x80)
+			n--;
+	}
+	/* letters, not digits: a run of digits in a name could pass for a customer's phone number in a report */
+	snprintf(out, 64, "%.*s_drill_", (int)n, target);
+	for (i = strlen(out); i < n + 15; i++)
+		out[i] = (char)('a' + randombytes_uniform(26));
+	out[i] = '\0';
+}
+
+/* CREATE DATABASE name (quoted) rest, or DROP (IF EXISTS); the server's refusal said for what it means. */
+static int database_statement(struct pg_store *s, int drop, const char *name, const char *rest, struct crm_error *err)
+{
+	char *quoted = PQescapeIdentifier(s->conn, name, strlen(name));
+	struct crm_buf sql;
+	PGresult *res;
+	const char *state, *detail;
+
+	if (!quoted)
+		return pg_error(s, NULL, err, "the drill's database name");
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
+	if (crm_buf_addf(&sql, err, "%s %s%s", drop ? "DROP DATABASE IF EXISTS" : "CREATE DATABASE", quoted, rest)) {
+		PQfreemem(quoted);
+		crm_buf_release(&sql);
+		return err->code;
+	}
+	PQfreemem(quoted);
+	res = PQexec(s->conn, sql.ptr);
+	crm_buf_release(&sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return 0;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	if (state && strcmp(state, "55006") == 0)
+		crm_error_set(
+			err, CRM_EREFUSED,
+			"the drill copies the PostgreSQL target %s with CREATE DATABASE ... TEMPLATE, which needs "
+			"no other session on it (the server: \"%.*s\"); run the drill when the others have "
+			"ended (pg_stat_activity names them); nothing was done",
+			PQdb(s->conn), detail ? (int)strcspn(detail, "\n") : 4, detail ? detail : "busy");
+	else if (state && strcmp(state, "42501") == 0)
+		crm_error_set(err, CRM_EREFUSED,
+			      "the drill copies the PostgreSQL target into a database of its own, and the role %s may "
+			      "not %s one (it needs CREATEDB, or to own the database); nothing was done",
+			      PQuser(s->conn), drop ? "drop" : "create");
+	else
+		pg_error(s, res, err, drop ? "drop the drill's database" : "copy the target");
+	PQclear(res);
+	return err->code;
+}
+
+int crm_postgres_copy(const char *url, const char *into, char *url_out, size_t cap, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)crm_postgres_store_open(url, err);
+	struct crm_atomic_file marker;
+	char name[64], path[PATH_MAX], template_clause[200];
+	char *quoted;
+
+	if (!s)
+		return err->code;
+	copy_name(PQdb(s->conn), name);
+	quoted = PQescapeIdentifier(s->conn, PQdb(s->conn), strlen(PQdb(s->conn)));
+	if (!quoted) {
+		pg_error(s, NULL, err, "the target's name");
+		goto out;
+	}
+	crm_path_format(template_clause, sizeof(template_clause), err, " TEMPLATE %s", quoted);
+	PQfreemem(quoted);
+	if (err->code || url_with_dbname(url, name, url_out, cap, err) ||
+	    crm_path_format(path, sizeof(path), err, "%s/" COPY_MARKER, into) || crm_atomic_open(&marker, path, err))
+		goto out;
+	fprintf(marker.f, "%s\n", name);
+	if (crm_atomic_commit(&marker, err))
+		goto out;
+	database_statement(s, 0, name, template_clause, err);
+out:
+	pg_close(&s->base);
+	return err->code;
+}
+
+int crm_postgres_copy_remove(const char *url, const char *into, struct crm_error *err)
+{
+	struct pg_store *s;
+	char path[PATH_MAX], name[80];
+	FILE *f;
+	int got;
+
+	if (crm_path_format(path, sizeof(path), err, "%s/" COPY_MARKER, into))
+		return err->code;
+	if (!(f = fopen(path, "r")))
+		return 0; /* the folder of a copy that was never begun */
+	got = fgets(name, sizeof(name), f) != NULL;
+	fclose(f);
+	name[got ? strcspn(name, "\n") : 0] = '\0';
+	if (!name[0])
+		return crm_error_set(err, CRM_EINPUT, "%s names no database", path);
+	if (!(s = (struct pg_store *)crm_postgres_store_open(url, err)))
+		return err->code;
+	/* IF EXISTS: a copy refused or killed before it was made; FORCE: a session a killed drill left open */
+	if (!database_statement(s, 1, name, " WITH (FORCE)", err) && unlink(path) != 0)
+		crm_error_set(err, CRM_EIO, "%s: %s", path, strerror(errno));
+	pg_close(&s->base);
+	return err->code;
 }

@@ -23,6 +23,11 @@ static int sqlite_file(const char *url, const char *base_dir, char *path, size_t
 			     : crm_path_format(path, cap, err, "%s/%s", base_dir, rel);
 }
 
+static int is_postgres(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err)
 {
 	struct crm_store *store = NULL;
@@ -37,7 +42,7 @@ struct crm_store *crm_store_open(const char *url, const char *base_dir, int crea
 		if (sqlite_file(url, base_dir, path, sizeof(path), err))
 			return NULL;
 		store = crm_sqlite_store_open(path, create, err);
-	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+	} else if (is_postgres(url)) {
 		store = crm_postgres_store_open(url, err);
 	} else {
 		crm_error_set(err, CRM_EINPUT,
@@ -143,15 +148,19 @@ int crm_store_copy(const char *url, const char *base_dir, const char *state_path
 {
 	char from[PATH_MAX], to[PATH_MAX];
 
+	if (is_postgres(url))
+		return crm_postgres_copy(url, into, url_out, cap, err);
 	if (strncmp(url, "sqlite:", 7) != 0)
-		return crm_error_set(err, CRM_EINPUT,
-				     "a copy of the target %s cannot be made yet: a rehearsal runs on SQLite targets "
-				     "(on PostgreSQL it needs a scratch database made from the target, not built yet)",
-				     url);
+		return crm_error_set(err, CRM_EINPUT, "target url '%s' has an unknown scheme", url);
 	if (sqlite_file(url, base_dir, from, sizeof(from), err) ||
 	    crm_path_format(to, sizeof(to), err, "%s/target.db", into) ||
 	    crm_path_format(url_out, cap, err, "sqlite:%s", to) || copy_database(from, to, err) ||
 	    crm_path_format(to, sizeof(to), err, "%s/state.db", into))
 		return err->code;
 	return copy_database(state_path, to, err);
+}
+
+int crm_store_copy_remove(const char *url, const char *into, struct crm_error *err)
+{
+	return is_postgres(url) ? crm_postgres_copy_remove(url, into, err) : 0;
 }

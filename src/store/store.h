@@ -257,15 +257,24 @@ struct crm_store {
 struct crm_store *crm_store_open(const char *url, const char *base_dir, int create, struct crm_error *err);
 void crm_store_close(struct crm_store *store);
 /*
- * A copy of the target url names (and, for SQLite, of the state at
- * state_path) in the folder into, for a rehearsal that must not touch the
- * original: url_out (cap bytes) names the copy's target, the state copy is
- * into/state.db. A target or state that does not exist yet is copied as
- * nothing. Taken while no command writes (the caller holds the project's
- * lock). A backend that cannot copy yet is CRM_EINPUT, saying so.
+ * A copy of the target url names and of the state, for a rehearsal that
+ * must not touch the original; url_out (cap bytes) names the copy's
+ * target. SQLite: the files, into/target.db and into/state.db (from
+ * state_path); a target or state that does not exist yet is copied as
+ * nothing. PostgreSQL: a new database on the same server made from the
+ * target (the state is in it), named in a file in into first; CRM_EREFUSED
+ * when other sessions are on the target or the role may not create
+ * databases. Taken while no command writes (the caller holds the
+ * project's lock).
  */
 int crm_store_copy(const char *url, const char *base_dir, const char *state_path, const char *into, char *url_out,
 		   size_t cap, struct crm_error *err);
+/*
+ * Removes what crm_store_copy made of url outside into: on PostgreSQL the
+ * database into's file names (also after a copy that was killed midway),
+ * on SQLite nothing. The folder into is the caller's to remove after.
+ */
+int crm_store_copy_remove(const char *url, const char *into, struct crm_error *err);
 
 /* The statement calls, through the store's table (NULL stmt: finalize does nothing). */
 struct crm_store_stmt *crm_stmt_prepare(struct crm_store *store, const char *sql, struct crm_error *err);
@@ -285,5 +294,8 @@ void crm_stmt_finalize(struct crm_store_stmt *stmt);
 struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm_error *err);
 /* The PostgreSQL backend (postgres.c): url is a libpq connection URI. */
 struct crm_store *crm_postgres_store_open(const char *url, struct crm_error *err);
+/* crm_store_copy and crm_store_copy_remove on PostgreSQL. */
+int crm_postgres_copy(const char *url, const char *into, char *url_out, size_t cap, struct crm_error *err);
+int crm_postgres_copy_remove(const char *url, const char *into, struct crm_error *err);
 
 #endif

@@ -230,12 +230,14 @@ static void test_state__runs_and_marks(void)
 							 1800,
 							 0,
 							 1,
-							 1},
+							 1,
+							 0},
 						got;
 			int64_t id = 0;
 			CHECK_INT(crm_state_drill_last(o.state, &got, &err), 0);
 			CHECK_INT(crm_state_drill_add(o.state, &drill, &id, &err), 0);
 			drill.passed = 0;
+			drill.live_runs = 2; /* a rehearsal of rolling back two runs loaded already */
 			CHECK_INT(crm_state_drill_add(o.state, &drill, &id, &err), 0);
 			CHECK_INT(crm_state_drill_last(o.state, &got, &err), 1);
 			CHECK_INT(got.id, id);
@@ -245,6 +247,7 @@ static void test_state__runs_and_marks(void)
 			CHECK_INT(got.go, 0);
 			CHECK_INT(got.identical, 1);
 			CHECK_INT(got.passed, 0);
+			CHECK_INT(got.live_runs, 2);
 		}
 		/* options of any length come back whole (a copy into crm_run_info was cut at 511 bytes) */
 		memset(long_options, 'a', sizeof(long_options) - 1);

@@ -5,7 +5,7 @@
 # an error naming file and line), after a NO-GO the trigger that fired, and a
 # checklist ticked only from evidence. HTML that Chromium renders and prints
 # with each section on a page of its own; both files in the audit log.
-# backends: sqlite
+# backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample p)
 cat >>"$P/crmshift.ini" <<'INI'
@@ -46,7 +46,7 @@ grep -qF "| calls the rollback (primary) | Ana Ruiz <ana@acme.example> |" "$M" |
 grep -qF "| watches the data triggers (links, blanks, mismatches, consent) | **gap**: [people] data_triggers is not set |" "$M" || fail "the data gap"
 grep -qF "| failed imports | 7% of an object's records |" "$M" || fail "the project's threshold"
 grep -qF "Last verdict: NO-GO, reconcile of" "$M" || fail "the last verdict"
-grep -qE "^\| 3 \| .* \| [0-9.]+ s for [0-9]+ rows, measured by drill 1 \([0-9TZ:-]+, passed\) \|$" "$M" || fail "the measured rollback: $(grep '^| 3 ' "$M")"
+grep -qE "^\| 3 \| .* \| [0-9.]+ s for [0-9]+ rows of a rehearsed run, measured by drill 1 \([0-9TZ:-]+, passed\) \|$" "$M" || fail "the measured rollback: $(grep '^| 3 ' "$M")"
 grep -qE "^To the authority: acme-sample was rolled back by Ana Ruiz <ana@acme.example>: reconciliation measured [a-z_]+ on .* at [0-9.]+%, against a threshold of [0-9.]+%\.$" "$M" ||
 	fail "the project's template, filled: $(grep '^To the authority' "$M")"
 grep -qF "Up to 250 rows are reconciled by hand" "$M" || fail "hand_reconciliation"
