@@ -141,6 +141,14 @@ struct object_run {
 	size_t deferred_count;
 	int fresh; /* no record of this object was ever loaded: skip the xref lookup */
 	/*
+	 * Pass 1 of a first load into an empty table whose source index is
+	 * built when the pass ends (store.h: source_index): until then the
+	 * ids it inserted, kept in memory, turn a repeated id away.
+	 */
+	int unindexed;
+	int unindexed_cache; /* the object's cache was loaded for that, and is dropped when the pass ends */
+	int cache_reserved;  /* that cache was sized from the export's first batch */
+	/*
 	 * The target holds fewer rows than the state knows: an unchanged
 	 * record's row is looked for. -1 until the first unchanged record
 	 * asks (a count of every xref entry, which a delta of changed

@@ -669,6 +669,14 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	}
 	if (orun->queues)
 		return queue_record(m, orun, rec, pr, err);
+	if (orun->unindexed) {
+		/* no source index to turn a repeated id away yet: this load's ids are in its cache */
+		struct crm_xref_cache *own = cache_for(m, (size_t)(orun->o - m->p->objects), err);
+		if (!own)
+			return err->code;
+		if (crm_xref_cache_get(own, pr->id, pr->id_len, &id) == 1)
+			return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
+	}
 	rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
 	if (rc < 0)
 		return rc;
@@ -848,8 +856,17 @@ int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, 
 	orun->spec.source_system = m->p->cfg.source_system;
 	orun->spec.columns = orun->columns;
 	orun->spec.count = n;
+	orun->spec.defer_source_index = pass == 1 && orun->fresh && !orun->events && !m->opt->sync;
+	orun->unindexed = 0;
 	if (pass == 1 && m->session.store->ops->ensure_table(m->session.store, &orun->spec, err))
 		return err->code;
+	if (orun->spec.defer_source_index && m->session.store->ops->source_index) {
+		int indexed = m->session.store->ops->source_index(m->session.store, prog->table, 0, err);
+		if (indexed < 0)
+			return err->code;
+		orun->unindexed = !indexed;
+		orun->unindexed_cache = orun->unindexed && !m->caches[orun->o - m->p->objects];
+	}
 	orun->writer = m->session.store->ops->writer_open(m->session.store, &orun->spec, err);
 	return orun->writer ? 0 : err->code;
 }
@@ -1052,6 +1069,27 @@ static int analyze_written(struct migration *m, struct object_run *orun, const s
 		       : 0;
 }
 
+/*
+ * An unindexed first load keeps its ids in its cache: at the first batch,
+ * room for the export's records, as many as its size at that batch's bytes
+ * per record (and a little), so that the cache is allocated once instead
+ * of growing through copies of itself, which would double its peak.
+ */
+static int reserve_own_cache(struct migration *m, struct object_run *orun, const struct crm_stage_batch *staged,
+			     uint64_t total, struct crm_error *err)
+{
+	struct crm_xref_cache *own;
+	double records;
+
+	if (!orun->unindexed_cache || orun->cache_reserved || !staged->count || !staged->bytes_read)
+		return 0;
+	orun->cache_reserved = 1;
+	records = (double)staged->records[staged->count - 1].index;
+	if (!(own = cache_for(m, (size_t)(orun->o - m->p->objects), err)))
+		return err->code;
+	return crm_xref_cache_reserve(own, (size_t)(records * (double)total / (double)staged->bytes_read * 1.05), err);
+}
+
 static int run_pass(struct migration *m, struct object_run *orun, int pass, struct crm_error *err)
 {
 	struct crm_project_object *o = orun->o;
@@ -1113,7 +1151,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	while ((rc = crm_stager_next(stager, &staged, err)) == 1) {
 		if (pass == 1)
 			orun->result->counts.skipped += (int64_t)staged.skipped;
-		if (read_ahead(m, orun, &staged, err))
+		if (read_ahead(m, orun, &staged, err) || reserve_own_cache(m, orun, &staged, total, err))
 			goto out_rollback;
 		for (i = 0; i < staged.count; i++) {
 			crm_arena_reset(&m->arena);
@@ -1147,6 +1185,15 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		if (flush_queue(m, orun, err) || migrate_merge_finish(m, orun, err) ||
 		    migrate_publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
 			goto out_rollback;
+		/* built whole, in the transaction that says pass 1 is done: a kill before leaves it to resume */
+		if (orun->unindexed && m->session.store->ops->source_index(m->session.store, o->prog->table, 1, err))
+			goto out_rollback;
+		orun->unindexed = 0;
+		/* grown an id at a time; an object that needs it later loads it at its final size */
+		if (orun->unindexed_cache) {
+			crm_xref_cache_free(m->caches[o - m->p->objects]);
+			m->caches[o - m->p->objects] = NULL;
+		}
 	} else {
 		orun->cp.pass2_done = 1;
 	}

@@ -79,6 +79,7 @@ int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec 
 	switch (which) {
 	case CRM_WRITER_INSERT:
 	case CRM_WRITER_INSERT_RETURNING:
+	case CRM_WRITER_INSERT_NEW:
 		crm_buf_addf(sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
 			     shape->has_customer_id ? ", customer_id" : "");
 		for (i = 0; i < spec->count; i++)
@@ -94,7 +95,10 @@ int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec 
 			crm_buf_addf(sql, err, ", $%d", n++);
 		if (!shape->updated_mapped)
 			crm_buf_addf(sql, err, ", $%d", n++);
-		crm_buf_addstr(sql, ") ON CONFLICT (source_system, source_id) DO NOTHING", err);
+		crm_buf_addstr(sql,
+			       which == CRM_WRITER_INSERT_NEW ? ")"
+							      : ") ON CONFLICT (source_system, source_id) DO NOTHING",
+			       err);
 		if (which == CRM_WRITER_INSERT_RETURNING)
 			crm_buf_addstr(sql, " RETURNING id", err);
 		break;

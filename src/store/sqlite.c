@@ -89,6 +89,67 @@ static int has_column(sqlite3 *db, const char *schema, const char *table, const 
 	return found;
 }
 
+/* 1 when table has a row, 0 when it is empty, < 0 error. */
+static int has_rows(sqlite3 *db, const char *table, struct crm_error *err)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM \"%s\")", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "rows");
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sqlite3_finalize(st);
+	return rc < 0 ? db_error(db, err, "rows") : rc;
+}
+
+/*
+ * The source index is any unique index on exactly (source_system,
+ * source_id): TABLE_source_key as built here, or the UNIQUE constraint of a
+ * table made by a crmshift that built it with the table.
+ */
+static int sqlite_source_index(struct crm_store *base, const char *table, int build, struct crm_error *err)
+{
+	sqlite3 *db = ((struct sqlite_store *)base)->db;
+	char sql[256];
+	sqlite3_stmt *st;
+	int64_t cache;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT EXISTS (SELECT 1 FROM pragma_index_list(?1) AS l WHERE l.\"unique\" AND "
+			       "(SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info(l.name) ORDER BY "
+			       "seqno)) = 'source_system,source_id')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "source index");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return db_error(db, err, "source index");
+	if (!build || rc)
+		return build ? 0 : rc;
+	/*
+	 * The build's sorter takes as much memory as the page cache may: a
+	 * small cache for it (the pages are read once, in order) keeps a
+	 * load's peak where the load had it, at no cost in time.
+	 */
+	if (sqlite3_prepare_v2(db, "PRAGMA main.cache_size", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "cache_size");
+	cache = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (exec(db, "PRAGMA main.cache_size = -8192", err))
+		return err->code;
+	snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX \"%s_source_key\" ON \"%s\" (source_system, source_id)", table,
+		 table);
+	rc = exec(db, sql, err);
+	snprintf(sql, sizeof(sql), "PRAGMA main.cache_size = %lld", (long long)cache);
+	if (cache)
+		exec(db, sql, rc ? &(struct crm_error)CRM_ERROR_INIT : err);
+	return err->code;
+}
+
 static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_spec *spec, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -115,9 +176,8 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 			if (col->type == CRM_TYPE_REF)
 				crm_buf_addf(&sql, err, " REFERENCES \"%s\"(id)", col->ref_table);
 		}
-		crm_buf_addf(&sql, err,
-			     ",\n  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  UNIQUE (source_system, "
-			     "source_id)\n)");
+		/* its source index apart, built when the load allows (sqlite_source_index) */
+		crm_buf_addstr(&sql, ",\n  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL\n)", err);
 		if (err->code || exec(s->db, sql.ptr, err)) {
 			crm_buf_release(&sql);
 			return err->code;
@@ -142,7 +202,12 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 		}
 	}
 	crm_buf_release(&sql);
-	return 0;
+	if (spec->defer_source_index) {
+		rc = has_rows(s->db, spec->table, err);
+		if (rc <= 0)
+			return rc < 0 ? err->code : 0;
+	}
+	return sqlite_source_index(base, spec->table, 1, err);
 }
 
 static int sqlite_begin(struct crm_store *base, struct crm_error *err)
@@ -193,6 +258,7 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct crm_store_writer *w = crm_calloc(1, sizeof(*w));
 	struct crm_buf sql;
+	int indexed;
 
 	if (!w) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -205,7 +271,9 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 		return NULL;
 	}
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
-	if (!crm_writer_sql(CRM_WRITER_INSERT, spec, &w->shape, &sql, err))
+	indexed = sqlite_source_index(base, spec->table, 0, err);
+	if (indexed >= 0 &&
+	    !crm_writer_sql(indexed ? CRM_WRITER_INSERT : CRM_WRITER_INSERT_NEW, spec, &w->shape, &sql, err))
 		prepare(s->db, &sql, &w->insert, err);
 	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
 		prepare(s->db, &sql, &w->find, err);
@@ -888,6 +956,7 @@ static void sqlite_close(struct crm_store *base)
 static const struct crm_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.ensure_table = sqlite_ensure_table,
+	.source_index = sqlite_source_index,
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,

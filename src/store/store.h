@@ -47,6 +47,12 @@ struct crm_table_spec {
 	const char *source_system;
 	const struct crm_store_column *columns;
 	size_t count;
+	/*
+	 * A first load into this table: when it is empty, ensure_table leaves
+	 * out its source index (ops->source_index), whose random inserts cost
+	 * a load more than building it whole afterwards.
+	 */
+	int defer_source_index;
 };
 
 struct crm_store_row {
@@ -80,8 +86,22 @@ struct crm_store_ops {
 	const char *name;
 	/* Each statement is a round trip to a server: the engine reads ahead and writes in sets. */
 	int remote;
-	/* Creates the table (canonical columns for a core table) and any missing spec column. */
+	/*
+	 * Creates the table (canonical columns for a core table) and any
+	 * missing spec column, and its source index unless spec says to defer
+	 * it and the table is empty.
+	 */
 	int (*ensure_table)(struct crm_store *store, const struct crm_table_spec *spec, struct crm_error *err);
+	/*
+	 * The unique index on a table's (source_system, source_id), which
+	 * turns a second row of one source id away and finds a row by its id.
+	 * build 0: 1 when the table has it, 0 when not (a deferred first
+	 * load's table until it is built); build 1: builds it when missing, 0.
+	 * Without it a writer inserts without a conflict clause: the caller
+	 * turns repeated ids away itself. NULL: the backend's tables always
+	 * have it.
+	 */
+	int (*source_index)(struct crm_store *store, const char *table, int build, struct crm_error *err);
 	int (*begin)(struct crm_store *store, struct crm_error *err);
 	int (*commit)(struct crm_store *store, struct crm_error *err);
 	int (*rollback)(struct crm_store *store, struct crm_error *err);

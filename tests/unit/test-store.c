@@ -17,7 +17,7 @@ static const struct crm_store_column widget_columns[] = {
 	{"name", CRM_TYPE_TEXT},     {"qty", CRM_TYPE_INT},	{"price", CRM_TYPE_DECIMAL}, {"born", CRM_TYPE_DATE},
 	{"seen", CRM_TYPE_DATETIME}, {"active", CRM_TYPE_BOOL}, {"parent_id", CRM_TYPE_REF},
 };
-static const struct crm_table_spec widget = {"widget", "test", widget_columns, 7};
+static const struct crm_table_spec widget = {"widget", "test", widget_columns, 7, 0};
 
 static struct crm_value text(const char *s)
 {
@@ -249,7 +249,7 @@ static void test_store__queued_inserts_as_one_by_one(void)
 static void test_store__queued_updates_as_one_by_one(void)
 {
 	static const struct crm_store_column link_columns[] = {{"parent_id", CRM_TYPE_REF}, {"name", CRM_TYPE_TEXT}};
-	static const struct crm_table_spec links = {"widget", "test", link_columns, 2};
+	static const struct crm_table_spec links = {"widget", "test", link_columns, 2, 0};
 	int b;
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
@@ -511,6 +511,70 @@ static void test_store__identity(void)
 	}
 }
 
+/*
+ * The source index: built with a table, or, for a first load into an empty
+ * one that defers it, left out (the writer inserts without a conflict
+ * clause) until built whole; then a second row of a source id is turned
+ * away again. A backend without the op keeps it with the table.
+ */
+static void test_store__source_index_deferred_then_built(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_table_spec deferred = widget;
+		struct crm_value v[7];
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		char url[256];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		if (!store->ops->source_index) {
+			close_backend(store, url);
+			continue;
+		}
+		deferred.defer_source_index = 1;
+		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
+		w = store->ops->writer_open(store, &deferred, &err);
+		REQUIRE(w != NULL);
+		widget_row(v, "x", NULL, NULL, NULL, NULL, NULL, 0);
+		insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->source_index(store, "widget", 1, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 1);
+		/* built once: building again is no error */
+		CHECK_INT(store->ops->source_index(store, "widget", 1, &err), 0);
+		store->ops->writer_close(w);
+		/* a table with rows is never left without it (a killed first load's, resumed) */
+		CHECK_INT(store->ops->exec(store, "DROP INDEX widget_source_key", &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
+		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 1);
+		w = store->ops->writer_open(store, &widget, &err);
+		REQUIRE(w != NULL);
+		insert(w, store, "W1", v, 0);
+		insert(w, store, "W2", v, 1);
+		store->ops->writer_close(w);
+		/* a table made when the index was a constraint of the table has it */
+		CHECK_INT(store->ops->exec(store,
+					   "CREATE TABLE older (id INTEGER PRIMARY KEY, source_system TEXT NOT NULL, "
+					   "source_id TEXT NOT NULL, UNIQUE (source_system, source_id))",
+					   &err),
+			  0);
+		CHECK_INT(store->ops->source_index(store, "older", 0, &err), 1);
+		/* a unique index of other columns is not it */
+		CHECK_INT(store->ops->exec(store, "CREATE TABLE other (id INTEGER PRIMARY KEY, source_id TEXT UNIQUE)",
+					   &err),
+			  0);
+		CHECK_INT(store->ops->source_index(store, "other", 0, &err), 0);
+		CHECK_STR(err.msg, "");
+	cleanup:
+		close_backend(store, url);
+	}
+}
+
 /* Opened to read (no create), a missing SQLite target and state stay missing. */
 static void test_store__reading_creates_nothing(void)
 {
@@ -536,6 +600,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__hashes_of_part_of_a_table),
 	TEST(test_store__transactions),
 	TEST(test_store__identity),
+	TEST(test_store__source_index_deferred_then_built),
 	TEST(test_store__reading_creates_nothing),
 };
 
