@@ -1866,6 +1866,23 @@ static void copy_name(const char *target, char out[64])
 	out[i] = '\0';
 }
 
+/*
+ * 1 when name is one copy_name makes ("_drill_" and eight lowercase
+ * letters at its end): the only databases a drill's file may have dropped,
+ * whatever a damaged or edited file says.
+ */
+static int is_copy_name(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n < 15 || strncmp(name + n - 15, "_drill_", 7) != 0)
+		return 0;
+	for (i = n - 8; i < n; i++)
+		if (name[i] < 'a' || name[i] > 'z')
+			return 0;
+	return 1;
+}
+
 /* CREATE DATABASE name (quoted) rest, or DROP (IF EXISTS); the server's refusal said for what it means. */
 static int database_statement(struct pg_store *s, int drop, const char *name, const char *rest, struct crm_error *err)
 {
@@ -1952,8 +1969,10 @@ int crm_postgres_copy_remove(const char *url, const char *into, struct crm_error
 	got = fgets(name, sizeof(name), f) != NULL;
 	fclose(f);
 	name[got ? strcspn(name, "\n") : 0] = '\0';
-	if (!name[0])
-		return crm_error_set(err, CRM_EINPUT, "%s names no database", path);
+	if (!is_copy_name(name))
+		return crm_error_set(err, CRM_EINPUT,
+				     "%s does not name a database a drill made ('%.63s'): it was left as it is", path,
+				     name);
 	if (!(s = (struct pg_store *)crm_postgres_store_open(url, err)))
 		return err->code;
 	/* IF EXISTS: a copy refused or killed before it was made; FORCE: a session a killed drill left open */

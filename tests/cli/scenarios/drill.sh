@@ -97,20 +97,30 @@ ln -s "$P/exports" "$P/.crmshift/drill.killed/exports"
 ln -s "$P/mapping.csv" "$P/.crmshift/drill.killed/mapping.csv"
 if [ "$TEST_TARGET" = postgres ]; then
 	url=$(target_url "$P")
-	psql -q -d postgres -c "CREATE DATABASE ${url##*/}_drill_killed" >/dev/null
-	echo "${url##*/}_drill_killed" >"$P/.crmshift/drill.killed/.crmshift/target-copy"
+	psql -q -d postgres -c "CREATE DATABASE ${url##*/}_drill_killedxx" >/dev/null
+	echo "${url##*/}_drill_killedxx" >"$P/.crmshift/drill.killed/.crmshift/target-copy"
 	# and one killed before its database was made
 	mkdir -p "$P/.crmshift/drill.early/.crmshift"
-	echo "${url##*/}_drill_neverborn" >"$P/.crmshift/drill.early/.crmshift/target-copy"
-	expect_eq "the killed drill's database" "$(drill_databases)" "${url##*/}_drill_killed"
+	echo "${url##*/}_drill_neverbrn" >"$P/.crmshift/drill.early/.crmshift/target-copy"
+	expect_eq "the killed drill's database" "$(drill_databases)" "${url##*/}_drill_killedxx"
 fi
 "$CRMSHIFT" -C "$P" drill >/dev/null || fail "drill after a killed one failed"
 no_leftovers "after a killed drill"
 [ -f "$P/exports/Contact.csv" ] && [ -f "$P/mapping.csv" ] || fail "removing the killed drill's folder followed its links"
+# a drill's file that names a database no drill made (edited, damaged): that database is never dropped
+if [ "$TEST_TARGET" = postgres ]; then
+	other=$(pg_new_db keep)
+	mkdir -p "$P/.crmshift/drill.edited/.crmshift"
+	echo "${other##*/}" >"$P/.crmshift/drill.edited/.crmshift/target-copy"
+	"$CRMSHIFT" -C "$P" drill >/dev/null || fail "drill beside an edited drill file failed"
+	expect_eq "the database the edited file names" "$(pg_sql "$other" "select current_database()")" "${other##*/}"
+	[ -d "$P/.crmshift/drill.edited" ] || fail "the edited drill's folder was removed without its database"
+	rm -rf "$P/.crmshift/drill.edited"
+fi
 
 # 5. the audit log has every drill, and stays intact
 expect_eq "drills in the audit log" "$("$CRMSHIFT" -C "$P" audit show --json | jq '[.[] | select(.action == "drill")] | map(.result) | join(",")' -r)" \
-	"passed,input error,passed,passed,failed,passed,passed"
+	"passed,input error,passed,passed,failed,passed,passed$([ "$TEST_TARGET" = postgres ] && echo ,passed)"
 "$CRMSHIFT" -C "$P" audit verify >/dev/null || fail "the audit log is broken"
 
 # 6. PostgreSQL: a target another session is on cannot be copied; the drill says so and leaves nothing
