@@ -1,6 +1,6 @@
 # crmshift drill rehearses the cutover on a throw-away copy: migrate,
 # reconcile, rollback, identical check, each timed; --live rehearses
-# rolling back the load that is in. The real target and the state's runs,
+# rolling back the load that is in (every run not rolled back). The real target and the state's runs,
 # cross-reference and ledger are untouched (before the first load: not
 # even created), and no copy is left behind (on PostgreSQL: no database);
 # the drill is kept in the state (status shows it) and in the audit log; a
@@ -75,13 +75,22 @@ expect_eq "status of a live drill" "$("$CRMSHIFT" -C "$P" status --json | jq -c 
 "$CRMSHIFT" -C "$P" status | grep -q "^last drill: 2, .*, passed: rollback .* (of the load) of a 14400 s window" ||
 	fail "status: $("$CRMSHIFT" -C "$P" status)"
 no_leftovers "the live drill"
+# two runs loaded (a sync after the load): --live rolls back both, newest first, and says so
+"$CRMSHIFT" -C "$P" sync --from "$P/exports" >/dev/null
+before_target=$(target_dump "$P")
+before_state=$(state_tables)
+"$CRMSHIFT" -C "$P" drill --live --json >"$SCRATCH/live2.json" || fail "drill --live after a sync: $(cat "$SCRATCH/live2.json")"
+expect_eq "the live drill of two runs" "$(jq -c '[.passed, .identical, .live_runs, .run, .rows_written]' "$SCRATCH/live2.json")" "[true,true,2,2,61]"
+expect_eq "the real target untouched by --live of two runs" "$(target_dump "$P")" "$before_target"
+expect_eq "the state untouched by --live of two runs" "$(state_tables)" "$before_state"
+no_leftovers "the live drill of two runs"
 
 # 3. a window the rollback cannot fit: the drill fails, exit 3, and is kept so
 rc=0
 "$CRMSHIFT" -C "$P" drill --window 0s >"$SCRATCH/d3.txt" || rc=$?
 expect_eq "a drill beyond the window" "$rc" 3
 grep -q "decision window 0 s: the rollback does NOT fit" "$SCRATCH/d3.txt" || fail "drill said: $(cat "$SCRATCH/d3.txt")"
-expect_eq "status shows the failed one" "$("$CRMSHIFT" -C "$P" status --json | jq -c '.last_drill | [.id, .passed, .window_seconds]')" "[3,false,0]"
+expect_eq "status shows the failed one" "$("$CRMSHIFT" -C "$P" status --json | jq -c '.last_drill | [.id, .passed, .window_seconds]')" "[4,false,0]"
 # [policy] decision_window is the default window
 printf '\n[policy]\ndecision_window = 1h30m\n' >>"$P/crmshift.ini"
 "$CRMSHIFT" -C "$P" drill --json >"$SCRATCH/d4.json" || fail "drill: $(cat "$SCRATCH/d4.json")"
@@ -120,7 +129,7 @@ fi
 
 # 5. the audit log has every drill, and stays intact
 expect_eq "drills in the audit log" "$("$CRMSHIFT" -C "$P" audit show --json | jq '[.[] | select(.action == "drill")] | map(.result) | join(",")' -r)" \
-	"passed,input error,passed,passed,failed,passed,passed$([ "$TEST_TARGET" = postgres ] && echo ,passed)"
+	"passed,input error,passed,passed,passed,failed,passed,passed$([ "$TEST_TARGET" = postgres ] && echo ,passed)"
 "$CRMSHIFT" -C "$P" audit verify >/dev/null || fail "the audit log is broken"
 
 # 6. PostgreSQL: a target another session is on cannot be copied; the drill says so and leaves nothing
