@@ -1,11 +1,12 @@
 # crmshift drill rehearses the cutover on a throw-away copy: migrate,
 # reconcile, rollback, identical check, each timed; --live rehearses
-# rolling back the load that is in (every run not rolled back). The real target and the state's runs,
-# cross-reference and ledger are untouched (before the first load: not
-# even created), and no copy is left behind (on PostgreSQL: no database);
-# the drill is kept in the state (status shows it) and in the audit log; a
-# rollback beyond the decision window fails it (exit 3). On PostgreSQL a
-# target with another session on it cannot be copied: refused, nothing left.
+# rolling back the load that is in (every run not rolled back, newest
+# first). The real target and the state's runs, cross-reference and ledger
+# are untouched (before the first load: not even created), and no copy is
+# left behind (on PostgreSQL: no database); the drill is kept in the state
+# (status shows it) and in the audit log; a rollback beyond the decision
+# window fails it (exit 3). On PostgreSQL a target with another session on
+# it cannot be copied: refused, nothing left.
 # backends: sqlite postgres
 . "$(dirname "$0")/../scenario-lib.sh"
 P=$(copy_sample p)
