@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 enum dup_kind { DUP_EMAIL, DUP_PHONE, DUP_NAME, DUP_KINDS };
+/* How a duplicate key's column was chosen, strongest first. */
+enum dup_basis { DUP_BY_MAPPING, DUP_BY_SCHEMA, DUP_BY_NAME, DUP_BY_BARE_NAME, DUP_UNCHOSEN };
 
 struct field_state {
 	struct crm_distinct distinct;
@@ -93,9 +95,10 @@ struct object_state {
 	struct crm_idcount pairs; /* a junction's references together, by hash */
 	int done;		  /* read to its end: references to it can be checked */
 	long dup_cols[DUP_KINDS][3];
+	unsigned char dup_rank[DUP_KINDS][3]; /* how the column was chosen: enum dup_basis */
 	int phone_cc;
 	struct dup_table dups[DUP_KINDS];
-	/* more e-mail columns (Email, Work_Email__c): each counted, the most filled one reported */
+	/* more e-mail columns (Email, Work_Email__c): each counted, the one holding most addresses reported */
 	long email_alt[2];
 	struct dup_table email_alt_dups[2];
 	struct crm_profile_duplicates email_alt_found[2];
@@ -643,6 +646,58 @@ static int pipedrive_tenant(const struct object_state *s, size_t c)
 	return s->cfg && !strcmp(s->cfg->format, "pipedrive") && !strcmp(s->columns[c], "company_id");
 }
 
+/*
+ * Offers column c for the duplicate keys: by the target field the mapping
+ * (or the schema, by its name) gives it, else by what its name says. A
+ * stronger basis takes a part from a weaker one, so the mapping's email
+ * column is keyed, not email.0.label or email_messages_count before it, and
+ * last_name, not a full "name" before it. E-mail columns that lose stay as
+ * alternatives, the most e-mail-like reported.
+ */
+static void dup_role(struct object_state *s, const struct crm_profile_object *o, size_t c, const char *target,
+		     enum crm_pii_kind pii, int phone_cc)
+{
+	int mapped = s->fs[c].row && s->fs[c].row->col[CRM_MAP_TARGET_FIELD][0];
+	enum dup_basis basis = target ? (mapped ? DUP_BY_MAPPING : DUP_BY_SCHEMA) : DUP_BY_NAME;
+	int kind, part;
+	long displaced;
+
+	if ((target && !strcmp(target, "email")) || (!target && pii == CRM_PII_KIND_EMAIL))
+		kind = DUP_EMAIL, part = 0;
+	else if ((target && !strcmp(target, "phone")) || (!target && pii == CRM_PII_KIND_PHONE))
+		kind = DUP_PHONE, part = 0;
+	else if ((target && !strcmp(target, "first_name")) ||
+		 (!target && pii == CRM_PII_KIND_NAME &&
+		  (strcasestr(s->columns[c], "first") || strcasestr(s->columns[c], "given"))))
+		kind = DUP_NAME, part = 0;
+	else if ((target && !strcmp(target, "last_name")) || (!target && pii == CRM_PII_KIND_NAME)) {
+		kind = DUP_NAME, part = 1;
+		/* a bare name ("name", "Full_Name") is the last part only when nothing names a surname */
+		if (!mapped && !strcasestr(s->columns[c], "last") && !strcasestr(s->columns[c], "sur") &&
+		    !strcasestr(s->columns[c], "family"))
+			basis = DUP_BY_BARE_NAME;
+	} else if (target && (!strcmp(target, "company") ||
+			      (!strcmp(target, "account_id") && o->target && !strcmp(o->target, "contact"))))
+		kind = DUP_NAME, part = 2;
+	else
+		return;
+	if (s->dup_cols[kind][part] >= 0 && s->dup_rank[kind][part] <= basis)
+		displaced = (long)c;
+	else {
+		displaced = s->dup_cols[kind][part];
+		s->dup_cols[kind][part] = (long)c;
+		s->dup_rank[kind][part] = (unsigned char)basis;
+		if (kind == DUP_PHONE)
+			s->phone_cc = phone_cc ? phone_cc : 1;
+	}
+	if (kind == DUP_EMAIL && displaced >= 0) {
+		if (s->email_alt[0] < 0)
+			s->email_alt[0] = displaced;
+		else if (s->email_alt[1] < 0)
+			s->email_alt[1] = displaced;
+	}
+}
+
 static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 {
 	struct object_state *s = &pr->st[index];
@@ -650,7 +705,10 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 	size_t c, k;
 
 	for (k = 0; k < DUP_KINDS; k++)
-		s->dup_cols[k][0] = s->dup_cols[k][1] = s->dup_cols[k][2] = -1;
+		for (c = 0; c < 3; c++) {
+			s->dup_cols[k][c] = -1;
+			s->dup_rank[k][c] = DUP_UNCHOSEN;
+		}
 	s->email_alt[0] = s->email_alt[1] = -1;
 	s->phone_cc = 1;
 	for (c = 0; c < s->column_count; c++) {
@@ -677,35 +735,11 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 			if (add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
 				return err->code;
 		}
-		/* the duplicate keys: by the target field the column fills, else by its name */
-		if ((target && !strcmp(target, "email")) || (!target && pii == CRM_PII_KIND_EMAIL)) {
-			if (s->dup_cols[DUP_EMAIL][0] < 0)
-				s->dup_cols[DUP_EMAIL][0] = (long)c;
-			else if (s->email_alt[0] < 0)
-				s->email_alt[0] = (long)c;
-			else if (s->email_alt[1] < 0)
-				s->email_alt[1] = (long)c;
-		} else if ((target && !strcmp(target, "phone")) || (!target && pii == CRM_PII_KIND_PHONE)) {
-			int cc = f->row ? rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]) : 0;
-			if (s->dup_cols[DUP_PHONE][0] < 0) {
-				s->dup_cols[DUP_PHONE][0] = (long)c;
-				if (cc)
-					s->phone_cc = cc;
-			}
-		} else if ((target && !strcmp(target, "first_name")) ||
-			   (!target && pii == CRM_PII_KIND_NAME &&
-			    (strcasestr(s->columns[c], "first") || strcasestr(s->columns[c], "given")))) {
-			if (s->dup_cols[DUP_NAME][0] < 0)
-				s->dup_cols[DUP_NAME][0] = (long)c;
-		} else if ((target && !strcmp(target, "last_name")) || (!target && pii == CRM_PII_KIND_NAME)) {
-			if (s->dup_cols[DUP_NAME][1] < 0)
-				s->dup_cols[DUP_NAME][1] = (long)c;
-		} else if (target && (!strcmp(target, "company") ||
-				      (!strcmp(target, "account_id") && o->target && !strcmp(o->target, "contact")))) {
-			if (s->dup_cols[DUP_NAME][2] < 0)
-				s->dup_cols[DUP_NAME][2] = (long)c;
-		}
+		dup_role(s, o, c, target, pii, f->row ? rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]) : 0);
 	}
+	/* the mapping says which column is the e-mail: others are not keyed */
+	if (s->dup_rank[DUP_EMAIL][0] == DUP_BY_MAPPING)
+		s->email_alt[0] = s->email_alt[1] = -1;
 	return 0;
 }
 
@@ -1360,11 +1394,11 @@ static int finish_duplicates(struct object_state *s, struct crm_profile_object *
 	size_t k, i;
 
 	for (k = 0; k < 2; k++) {
-		/* duplicates by e-mail are counted on the most filled e-mail column */
+		/* duplicates by e-mail are counted on the column holding the most e-mail addresses */
 		long alt = s->email_alt[k], cur = s->dup_cols[DUP_EMAIL][0];
 		struct crm_profile_duplicates swap;
 		struct dup_table t;
-		if (alt < 0 || o->fields[alt].filled <= o->fields[cur].filled)
+		if (alt < 0 || o->fields[alt].kind_counts[CRM_KIND_EMAIL] <= o->fields[cur].kind_counts[CRM_KIND_EMAIL])
 			continue;
 		swap = o->duplicates[DUP_EMAIL];
 		o->duplicates[DUP_EMAIL] = s->email_alt_found[k];

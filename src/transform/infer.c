@@ -11,6 +11,7 @@
 #include "transform/sfid.h"
 #include "transform/textfn.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -344,6 +345,66 @@ static int has_any(const char *key, const char *const *words, size_t count)
 	return 0;
 }
 
+/*
+ * The part of a column's name that says what it holds. A JSON export's
+ * flattened path is named by its leaf: email.0.label holds a label,
+ * properties.email an address, and a list item's "value" is its parent's
+ * (email.0.value). Indexes are skipped.
+ */
+static void name_leaf(const char *column, char *out, size_t cap)
+{
+	const char *seg[2] = {NULL, NULL}; /* the last two segments that are not indexes */
+	size_t len[2] = {0, 0};
+	const char *p = column;
+
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		size_t i = 0;
+		while (i < n && is_digit(p[i]))
+			i++;
+		if (n && i < n) {
+			seg[0] = seg[1], len[0] = len[1];
+			seg[1] = p, len[1] = n;
+		}
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	if (!seg[1]) {
+		snprintf(out, cap, "%s", column);
+		return;
+	}
+	if (seg[0] && len[1] == 5 && !strncasecmp(seg[1], "value", 5))
+		seg[1] = seg[0], len[1] = len[0];
+	snprintf(out, cap, "%.*s", (int)len[1], seg[1]);
+}
+
+/*
+ * Whether a name's last word says it holds something about the value, not
+ * the value: email_messages_count, Phone_Type__c, email_status, a list
+ * item's label or primary flag.
+ */
+static int names_attribute(const char *name)
+{
+	static const char *const words[] = {"count", "label", "type", "primary", "status", "flag", "verified"};
+	size_t n = strlen(name), end, start, i;
+
+	if (n > 3 && !strcmp(name + n - 3, "__c"))
+		n -= 3;
+	end = n;
+	while (end > 0 && !is_letter((unsigned char)name[end - 1]))
+		end--;
+	start = end;
+	while (start > 0 && is_letter((unsigned char)name[start - 1]) &&
+	       !(name[start] >= 'A' && name[start] <= 'Z' && name[start - 1] >= 'a' && name[start - 1] <= 'z'))
+		start--;
+	for (i = 0; i < CRM_ARRAY_COUNT(words); i++)
+		if (end - start == strlen(words[i]) && !strncasecmp(name + start, words[i], end - start))
+			return 1;
+	return 0;
+}
+
 enum crm_pii_kind crm_infer_pii_name(const char *column, int person)
 {
 	static const char *const email[] = {"email"};
@@ -352,9 +413,12 @@ enum crm_pii_kind crm_infer_pii_name(const char *column, int person)
 					   "fullname",	"middlename", "familyname", "maidenname"};
 	static const char *const address[] = {"street", "address", "postalcode", "postcode", "zip"};
 	static const char *const national[] = {"ssn", "socsec", "socialsecurity", "nationalid", "passport", "taxid"};
-	char key[256];
+	char leaf[256], key[256];
 
-	crm_schema_name_key(column, key, sizeof(key));
+	name_leaf(column, leaf, sizeof(leaf));
+	if (names_attribute(leaf))
+		return CRM_PII_KIND_NONE;
+	crm_schema_name_key(leaf, key, sizeof(key));
 	/* an opt-out flag or a consent column names e-mail without holding an address */
 	if (strstr(key, "optout") || strstr(key, "optedout") || strstr(key, "bounce") || strstr(key, "consent"))
 		return CRM_PII_KIND_NONE;

@@ -23,7 +23,7 @@ static void test_infer__kinds(void)
 	CHECK_INT(kinds("true"), K(BOOL));
 	CHECK_INT(kinds("42"), K(INT) | K(DECIMAL));
 	CHECK_INT(kinds("-4.5"), K(DECIMAL));
-	CHECK_INT(kinds("01742"), 0); /* a code with a leading zero, not a number */
+	CHECK_INT(kinds("01742"), 0);	       /* a code with a leading zero, not a number */
 	CHECK_INT(kinds("6.0E7"), K(DECIMAL)); /* Salesforce's large numbers */
 	CHECK_INT(kinds("8.48E10"), K(DECIMAL));
 	CHECK_INT(kinds("-1.5e-3"), K(DECIMAL));
@@ -57,9 +57,9 @@ static void test_infer__lossy_question_marks(void)
 {
 	CHECK_INT(crm_infer_lossy("M?ller", 6), 1);
 	CHECK_INT(crm_infer_lossy("Soci?t? G?n?rale", 16), 4);
-	CHECK_INT(crm_infer_lossy("Why? Because.", 13), -1);	/* a question's own mark */
+	CHECK_INT(crm_infer_lossy("Why? Because.", 13), -1);		/* a question's own mark */
 	CHECK_INT(crm_infer_lossy("https://x.example/?q=a?b", 24), -1); /* a URL's */
-	CHECK_INT(crm_infer_lossy("Ren?", 4), -1); /* at the end of a word nothing tells */
+	CHECK_INT(crm_infer_lossy("Ren?", 4), -1);			/* at the end of a word nothing tells */
 }
 
 static void test_infer__shape_and_date_order(void)
@@ -102,6 +102,19 @@ static void test_infer__personal_data_by_name(void)
 	CHECK_INT(crm_infer_pii_name("MailingStreet", 1), CRM_PII_KIND_ADDRESS);
 	CHECK_INT(crm_infer_pii_name("BillingStreet", 0), CRM_PII_KIND_NONE);
 	CHECK_INT(crm_infer_pii_name("soc_sec_id", 1), CRM_PII_KIND_NATIONAL_ID);
+	/* a JSON export's flattened paths are named by their leaf; a list item's value by its parent */
+	CHECK_INT(crm_infer_pii_name("email.0.value", 1), CRM_PII_KIND_EMAIL);
+	CHECK_INT(crm_infer_pii_name("email.0.label", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("phone.0.primary", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("phone.1.value", 1), CRM_PII_KIND_PHONE);
+	CHECK_INT(crm_infer_pii_name("properties.email", 1), CRM_PII_KIND_EMAIL);
+	CHECK_INT(crm_infer_pii_name("emails.0", 1), CRM_PII_KIND_EMAIL);
+	/* a name whose last word says it holds something about the value */
+	CHECK_INT(crm_infer_pii_name("email_messages_count", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("Phone_Type__c", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("EmailBouncedReasonStatus", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("PhoneCount", 1), CRM_PII_KIND_NONE);
+	CHECK_INT(crm_infer_pii_name("Accountant_Phone__c", 1), CRM_PII_KIND_PHONE);
 }
 
 static void test_infer__mojibake(void)
@@ -162,8 +175,13 @@ static void test_infer__model_guesses(void)
 }
 
 static const struct harness_test tests[] = {
-	TEST(test_infer__kinds), TEST(test_infer__lossy_question_marks), TEST(test_infer__shape_and_date_order), TEST(test_infer__personal_data_by_name),
-	TEST(test_infer__mojibake), TEST(test_infer__salesforce_ids),	    TEST(test_infer__model_guesses),
+	TEST(test_infer__kinds),
+	TEST(test_infer__lossy_question_marks),
+	TEST(test_infer__shape_and_date_order),
+	TEST(test_infer__personal_data_by_name),
+	TEST(test_infer__mojibake),
+	TEST(test_infer__salesforce_ids),
+	TEST(test_infer__model_guesses),
 };
 
 HARNESS_MAIN
