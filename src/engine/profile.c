@@ -821,6 +821,7 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 {
 	const char *v = p;
 	size_t vlen = len, chars;
+	uint64_t hash;
 	char shape[48];
 	unsigned kinds;
 	int k;
@@ -831,9 +832,10 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 	out->filled++;
 	if (vlen != len)
 		out->padded++;
-	if (crm_distinct_add(&f->distinct, crm_hash_bytes(v, vlen), err))
+	hash = crm_hash_bytes(v, vlen);
+	if (crm_distinct_add(&f->distinct, hash, err))
 		return err->code;
-	crm_topk_add(&f->values, v, vlen);
+	crm_topk_add_hashed(&f->values, v, vlen, hash);
 	crm_topk_add(&f->patterns, shape, crm_infer_shape(v, vlen, shape, sizeof(shape)));
 	kinds = crm_infer_kinds(v, vlen);
 	for (k = 0; k < CRM_KIND_COUNT; k++)
@@ -847,7 +849,8 @@ static int profile_value(struct field_state *f, struct crm_profile_field *out, c
 	if (kinds & (1u << CRM_KIND_DECIMAL)) {
 		char num[64];
 		double d;
-		snprintf(num, sizeof(num), "%.*s", (int)(vlen < 63 ? vlen : 63), v);
+		memcpy(num, v, vlen < 63 ? vlen : 63);
+		num[vlen < 63 ? vlen : 63] = '\0';
 		d = strtod(num, NULL);
 		if (!f->have_num || d < f->num_min)
 			f->num_min = d;
@@ -1236,8 +1239,7 @@ static const char *choose_type(struct crm_profile_field *f)
 
 static int by_exact_count(const void *a, const void *b)
 {
-	const struct crm_topk_slot *x = *(const struct crm_topk_slot *const *)a;
-	const struct crm_topk_slot *y = *(const struct crm_topk_slot *const *)b;
+	const struct crm_topk_slot *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
@@ -1253,27 +1255,22 @@ static int by_exact_count(const void *a, const void *b)
 static int copy_counts(struct crm_profile_count *out, size_t *count, const struct crm_topk *t,
 		       const struct crm_distinct *exact, int mask, int spi, struct crm_error *err)
 {
-	const struct crm_topk_slot *all[CRM_TOPK_SLOTS];
-	struct crm_topk_slot counted[CRM_TOPK_SLOTS];
-	const struct crm_topk_slot **slots = all;
-	size_t n = crm_topk_sorted(t, all, CRM_TOPK_SLOTS), i;
+	struct crm_topk_slot slots[CRM_TOPK_SLOTS];
+	size_t n = crm_topk_sorted(t, slots, CRM_TOPK_SLOTS), i;
 
 	if (exact && crm_distinct_occurrences(exact, 0) >= 0) {
-		for (i = 0; i < n; i++) {
-			counted[i] = *all[i];
-			counted[i].count = crm_distinct_occurrences(exact, all[i]->hash);
-			all[i] = &counted[i];
-		}
-		qsort(all, n, sizeof(*all), by_exact_count);
+		for (i = 0; i < n; i++)
+			slots[i].count = crm_distinct_occurrences(exact, slots[i].hash);
+		qsort(slots, n, sizeof(*slots), by_exact_count);
 	}
 	if (n > CRM_PROFILE_TOP)
 		n = CRM_PROFILE_TOP;
 	for (i = 0; i < n; i++) {
 		char masked[64];
 		if (mask)
-			mask_text(slots[i]->value, masked, sizeof(masked), spi);
-		out[i].value = crm_strdup(mask ? masked : slots[i]->value);
-		out[i].count = slots[i]->count;
+			mask_text(slots[i].value, masked, sizeof(masked), spi);
+		out[i].value = crm_strdup(mask ? masked : slots[i].value);
+		out[i].count = slots[i].count;
 		if (!out[i].value)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		*count = i + 1;
@@ -1625,7 +1622,7 @@ static int references_by_values(struct profiler *pr, size_t index, struct crm_er
 	size_t c, r, p;
 
 	for (c = 0; c < s->column_count; c++) {
-		const struct crm_topk_slot *slots[CRM_TOPK_SLOTS];
+		struct crm_topk_slot slots[CRM_TOPK_SLOTS];
 		size_t n, k, best_hits = 0;
 		long best = -1;
 		const struct crm_column_def *def = crm_schema_match(s->table, s->columns[c]);
@@ -1644,12 +1641,12 @@ static int references_by_values(struct profiler *pr, size_t index, struct crm_er
 			if (pr->st[p].id_col < 0 || pr->prof->objects[p].fatal)
 				continue;
 			for (k = 0; k < n; k++) {
-				const char *v = slots[k]->value;
-				size_t len = slots[k]->len;
+				const char *v = slots[k].value;
+				size_t len = slots[k].len;
 				if (s->sfdx)
 					crm_json_sfdx_lookup(&v, &len);
 				/* short numbers are ids of many things and counts of others: they prove nothing */
-				if (slots[k]->cut || (len < 6 && strspn(v, "0123456789") == len))
+				if (slots[k].cut || (len < 6 && strspn(v, "0123456789") == len))
 					continue;
 				hits += crm_idcount_get(&pr->st[p].ids, (int64_t)id_hash(v, len)) > 0;
 			}

@@ -166,6 +166,12 @@ int crm_dirt_scan(const char *path, struct crm_dirt *d, struct crm_error *err)
 	unsigned char *block;
 	int fd, first = 1, rc = 0;
 	ssize_t n;
+	unsigned char plain[256]; /* 1: a byte only counted, 2: a quote, 0: byte() decides */
+
+	memset(plain, 0, sizeof(plain));
+	memset(plain + 1, 1, 0x7F);
+	plain['"'] = 2;
+	plain['\r'] = plain['\n'] = 0;
 
 	memset(d, 0, sizeof(*d));
 	memset(&s, 0, sizeof(s));
@@ -209,8 +215,22 @@ int crm_dirt_scan(const char *path, struct crm_dirt *d, struct crm_error *err)
 			if (d->bom >= CRM_BOM_UTF16LE)
 				break; /* not a byte-oriented text: its encoding is all there is to say */
 		}
-		for (; i < (size_t)n; i++)
-			byte(&s, block[i]);
+		while (i < (size_t)n) {
+			/*
+			 * A run of ASCII bytes other than CR, LF and NUL only moves
+			 * the column (and a quote the quoting): most of a file is one.
+			 */
+			size_t run = i;
+			if (!s.seq_need && !s.pending_cr)
+				for (; run < (size_t)n && plain[block[run]]; run++)
+					s.in_quotes ^= plain[block[run]] >> 1;
+			if (run > i) {
+				s.col += run - i;
+				s.last = block[run - 1];
+				i = run;
+			} else
+				byte(&s, block[i++]);
+		}
 	}
 	close(fd);
 	crm_free(block);

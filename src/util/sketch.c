@@ -184,57 +184,67 @@ static size_t char_prefix(const char *ptr, size_t len, size_t max)
 
 void crm_topk_add(struct crm_topk *t, const char *ptr, size_t len)
 {
-	uint64_t hash = crm_hash_bytes(ptr, len);
+	crm_topk_add_hashed(t, ptr, len, crm_hash_bytes(ptr, len));
+}
+
+void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64_t hash)
+{
 	size_t keep = char_prefix(ptr, len, CRM_TOPK_VALUE_LEN);
 	int cut = keep < len;
-	struct crm_topk_slot *slot = NULL;
-	size_t i;
+	struct crm_topk_kept *k;
+	size_t i, at;
 
-	for (i = 0; i < t->used; i++) {
-		struct crm_topk_slot *s = &t->slots[i];
-		if (s->hash == hash && s->len == keep && s->cut == cut && memcmp(s->value, ptr, keep) == 0) {
-			s->count++;
+	for (i = 0; i < t->used; i++)
+		if (t->hashes[i] == hash && t->kept[i].len == keep && t->kept[i].cut == cut &&
+		    memcmp(t->kept[i].text, ptr, keep) == 0) {
+			t->counts[i]++;
 			return;
 		}
-	}
 	if (t->used < CRM_TOPK_SLOTS) {
-		slot = &t->slots[t->used++];
-		slot->count = 0;
-		slot->error = 0;
+		at = t->used++;
+		t->counts[at] = 0;
+		t->kept[at].error = 0;
 	} else {
 		/* Space-Saving: the least counted value gives up its counter */
-		slot = &t->slots[0];
+		at = 0;
 		for (i = 1; i < t->used; i++)
-			if (t->slots[i].count < slot->count)
-				slot = &t->slots[i];
-		slot->error = slot->count;
+			if (t->counts[i] < t->counts[at])
+				at = i;
+		t->kept[at].error = t->counts[at];
 		t->evicted = 1;
 	}
-	memcpy(slot->value, ptr, keep);
-	slot->value[keep] = '\0';
-	slot->len = keep;
-	slot->hash = hash;
-	slot->cut = cut;
-	slot->count++;
+	k = &t->kept[at];
+	memcpy(k->text, ptr, keep);
+	k->text[keep] = '\0';
+	k->len = keep;
+	k->cut = cut;
+	t->hashes[at] = hash;
+	t->counts[at]++;
 }
 
 static int by_count(const void *a, const void *b)
 {
-	const struct crm_topk_slot *x = *(const struct crm_topk_slot *const *)a;
-	const struct crm_topk_slot *y = *(const struct crm_topk_slot *const *)b;
+	const struct crm_topk_slot *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return strcmp(x->value, y->value);
 }
 
-size_t crm_topk_sorted(const struct crm_topk *t, const struct crm_topk_slot **out, size_t n)
+size_t crm_topk_sorted(const struct crm_topk *t, struct crm_topk_slot *out, size_t n)
 {
-	const struct crm_topk_slot *all[CRM_TOPK_SLOTS] = {NULL};
+	struct crm_topk_slot all[CRM_TOPK_SLOTS];
 	size_t i;
 
-	for (i = 0; i < t->used; i++)
-		all[i] = &t->slots[i];
+	memset(all, 0, sizeof(all));
+	for (i = 0; i < t->used; i++) {
+		memcpy(all[i].value, t->kept[i].text, t->kept[i].len + 1);
+		all[i].len = t->kept[i].len;
+		all[i].hash = t->hashes[i];
+		all[i].count = t->counts[i];
+		all[i].error = t->kept[i].error;
+		all[i].cut = t->kept[i].cut;
+	}
 	qsort(all, t->used, sizeof(all[0]), by_count);
 	if (n > t->used)
 		n = t->used;

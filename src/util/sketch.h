@@ -48,17 +48,29 @@ int64_t crm_distinct_occurrences(const struct crm_distinct *d, uint64_t hash);
 /* The number of distinct values; *approximate set to 1 when it is an estimate. */
 uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate);
 
+/* A kept value with its count, as crm_topk_sorted gives it. */
 struct crm_topk_slot {
 	char value[CRM_TOPK_VALUE_LEN + 1];
 	size_t len;
-	uint64_t hash;
+	uint64_t hash; /* crm_hash_bytes of the whole value, not of a cut one */
 	int64_t count;
 	int64_t error; /* count may exceed the truth by at most this */
 	int cut;
 };
 
+/*
+ * The counters. Each one's hash and count sit apart from its value: a value
+ * is looked for, and the least counted one found, in those few cache lines.
+ */
 struct crm_topk {
-	struct crm_topk_slot slots[CRM_TOPK_SLOTS];
+	uint64_t hashes[CRM_TOPK_SLOTS];
+	int64_t counts[CRM_TOPK_SLOTS];
+	struct crm_topk_kept {
+		char text[CRM_TOPK_VALUE_LEN + 1];
+		size_t len;
+		int64_t error;
+		int cut;
+	} kept[CRM_TOPK_SLOTS];
 	size_t used;
 	int evicted; /* some counter was reused: counts are approximate */
 };
@@ -66,10 +78,12 @@ struct crm_topk {
 void crm_topk_init(struct crm_topk *t);
 /* Counts one occurrence of (ptr, len). */
 void crm_topk_add(struct crm_topk *t, const char *ptr, size_t len);
+/* The same, for a caller that has crm_hash_bytes(ptr, len) already. */
+void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64_t hash);
 /*
- * The slots in descending count order (ties by value), up to n of them, as
- * pointers into t (valid until the next add); returns how many.
+ * Copies the kept values into out in descending count order (ties by
+ * value), up to n of them; returns how many.
  */
-size_t crm_topk_sorted(const struct crm_topk *t, const struct crm_topk_slot **out, size_t n);
+size_t crm_topk_sorted(const struct crm_topk *t, struct crm_topk_slot *out, size_t n);
 
 #endif
