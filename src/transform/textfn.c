@@ -97,18 +97,23 @@ void crm_text_trim(const char **ptr, size_t *len)
 long crm_text_fold_words(const char *in, size_t len, unsigned flags, const char *separators, char *out, size_t cap)
 {
 	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &folded,
-					  UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
-						  (flags & CRM_FOLD_COMPAT ? UTF8PROC_COMPAT : 0) |
-						  (flags & CRM_FOLD_STRIP_MARKS ? UTF8PROC_STRIPMARK : 0));
+	utf8proc_ssize_t n = 0;
 	size_t o = 0, i;
 	int space = 0;
 
+	/* ASCII folds to its lower case whatever the flags: most names need no utf8proc_map, nor its allocation */
+	while ((size_t)n < len && !((unsigned char)in[n] & 0x80))
+		n++;
+	if ((size_t)n < len)
+		n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &folded,
+				 UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+					 (flags & CRM_FOLD_COMPAT ? UTF8PROC_COMPAT : 0) |
+					 (flags & CRM_FOLD_STRIP_MARKS ? UTF8PROC_STRIPMARK : 0));
 	out[0] = '\0';
 	if (n < 0)
 		return -1;
 	for (i = 0; i < (size_t)n && o + 1 < cap; i++) {
-		char c = (char)folded[i];
+		char c = folded ? (char)folded[i] : in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] + 32) : in[i];
 		if (c && strchr(separators, c)) {
 			space = o > 0;
 			continue;

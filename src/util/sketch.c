@@ -166,6 +166,9 @@ uint64_t crm_distinct_count(const struct crm_distinct *d, int *approximate)
 	return (uint64_t)(estimate + 0.5);
 }
 
+_Static_assert(CRM_TOPK_SLOTS <= 32 && CRM_TOPK_SLOTS < CRM_TOPK_INDEX && !(CRM_TOPK_INDEX & (CRM_TOPK_INDEX - 1)),
+	       "a counter is a bit of least and a byte of index, which has free room and a power of two's size");
+
 void crm_topk_init(struct crm_topk *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -187,31 +190,63 @@ void crm_topk_add(struct crm_topk *t, const char *ptr, size_t len)
 	crm_topk_add_hashed(t, ptr, len, crm_hash_bytes(ptr, len));
 }
 
+/* Takes index position q out, moving up the entries after it that probing would no longer reach. */
+static void index_remove(struct crm_topk *t, size_t q)
+{
+	size_t j = q, home;
+
+	for (;;) {
+		j = (j + 1) & (CRM_TOPK_INDEX - 1);
+		if (!t->index[j])
+			break;
+		home = (size_t)t->hashes[t->index[j] - 1] & (CRM_TOPK_INDEX - 1);
+		/* an entry stays where it is when its home lies in (q, j], cyclically */
+		if (q <= j ? (home <= q || home > j) : (home <= q && home > j)) {
+			t->index[q] = t->index[j];
+			q = j;
+		}
+	}
+	t->index[q] = 0;
+}
+
 void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64_t hash)
 {
 	size_t keep = char_prefix(ptr, len, CRM_TOPK_VALUE_LEN);
 	int cut = keep < len;
 	struct crm_topk_kept *k;
-	size_t i, at;
+	size_t i, q, at;
 
-	for (i = 0; i < t->used; i++)
+	for (q = (size_t)hash & (CRM_TOPK_INDEX - 1); t->index[q]; q = (q + 1) & (CRM_TOPK_INDEX - 1)) {
+		i = t->index[q] - 1u;
 		if (t->hashes[i] == hash && t->kept[i].len == keep && t->kept[i].cut == cut &&
 		    memcmp(t->kept[i].text, ptr, keep) == 0) {
 			t->counts[i]++;
+			t->least &= ~(1u << i);
 			return;
 		}
+	}
 	if (t->used < CRM_TOPK_SLOTS) {
 		at = t->used++;
 		t->counts[at] = 0;
 		t->kept[at].error = 0;
 	} else {
-		/* Space-Saving: the least counted value gives up its counter */
-		at = 0;
-		for (i = 1; i < t->used; i++)
-			if (t->counts[i] < t->counts[at])
-				at = i;
+		/* Space-Saving: the least counted value (the first of them) gives up its counter */
+		if (!t->least) {
+			int64_t least = t->counts[0];
+			for (i = 1; i < CRM_TOPK_SLOTS; i++)
+				least = t->counts[i] < least ? t->counts[i] : least;
+			for (i = 0; i < CRM_TOPK_SLOTS; i++)
+				t->least |= (uint32_t)(t->counts[i] == least) << i;
+		}
+		for (at = 0; !(t->least >> at & 1u); at++)
+			;
+		t->least &= ~(1u << at);
 		t->kept[at].error = t->counts[at];
 		t->evicted = 1;
+		for (q = (size_t)t->hashes[at] & (CRM_TOPK_INDEX - 1); t->index[q] != at + 1;
+		     q = (q + 1) & (CRM_TOPK_INDEX - 1))
+			;
+		index_remove(t, q);
 	}
 	k = &t->kept[at];
 	memcpy(k->text, ptr, keep);
@@ -220,6 +255,9 @@ void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64
 	k->cut = cut;
 	t->hashes[at] = hash;
 	t->counts[at]++;
+	for (q = (size_t)hash & (CRM_TOPK_INDEX - 1); t->index[q]; q = (q + 1) & (CRM_TOPK_INDEX - 1))
+		;
+	t->index[q] = (unsigned char)(at + 1);
 }
 
 static int by_count(const void *a, const void *b)

@@ -58,13 +58,19 @@ struct crm_topk_slot {
 	int cut;
 };
 
+#define CRM_TOPK_INDEX 64u /* twice the counters: a value is found in a probe or two */
+
 /*
- * The counters. Each one's hash and count sit apart from its value: a value
- * is looked for, and the least counted one found, in those few cache lines.
+ * The counters. A value is found through index (its hash to its counter,
+ * linear probing), not by comparing it with every counter, and the least
+ * counted through least (the counters at the smallest count): with values
+ * mostly unique, each one evicts a counter.
  */
 struct crm_topk {
 	uint64_t hashes[CRM_TOPK_SLOTS];
 	int64_t counts[CRM_TOPK_SLOTS];
+	unsigned char index[CRM_TOPK_INDEX]; /* a counter's number plus one; 0 is free */
+	uint32_t least;			     /* a bit per counter at the smallest count; 0: not known */
 	struct crm_topk_kept {
 		char text[CRM_TOPK_VALUE_LEN + 1];
 		size_t len;

@@ -111,7 +111,73 @@ static void test_sketch__topk_keeps_heavy_hitters_of_a_long_tail(void)
 	}
 }
 
+/* Space-Saving as written down: every counter compared, the first least counted one evicted. */
+struct plain_topk {
+	char value[CRM_TOPK_SLOTS][16];
+	int64_t count[CRM_TOPK_SLOTS], error[CRM_TOPK_SLOTS];
+	size_t used;
+};
+
+static void plain_add(struct plain_topk *p, const char *v)
+{
+	size_t i, at = 0;
+
+	for (i = 0; i < p->used; i++)
+		if (!strcmp(p->value[i], v)) {
+			p->count[i]++;
+			return;
+		}
+	if (p->used < CRM_TOPK_SLOTS) {
+		at = p->used++;
+		p->count[at] = p->error[at] = 0;
+	} else {
+		for (i = 1; i < p->used; i++)
+			if (p->count[i] < p->count[at])
+				at = i;
+		p->error[at] = p->count[at];
+	}
+	snprintf(p->value[at], sizeof(p->value[at]), "%s", v);
+	p->count[at]++;
+}
+
+static void test_sketch__topk_counts_as_space_saving_does(void)
+{
+	static struct crm_topk t;
+	static struct plain_topk p;
+	struct crm_topk_slot got[CRM_TOPK_SLOTS];
+	uint64_t seed = 42;
+	char v[16];
+	unsigned i, round, found;
+	size_t n, j;
+
+	/* skewed streams: a few heavy values, a long tail, hashes crowding the index */
+	for (round = 0; round < 4; round++) {
+		crm_topk_init(&t);
+		memset(&p, 0, sizeof(p));
+		for (i = 0; i < 50000; i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			if ((seed >> 60) < 4u + round)
+				snprintf(v, sizeof(v), "h%u", (unsigned)(seed >> 33) % 5u);
+			else
+				snprintf(v, sizeof(v), "t%u", (unsigned)(seed >> 33) % (200u << round));
+			crm_topk_add(&t, v, strlen(v));
+			plain_add(&p, v);
+		}
+		n = crm_topk_sorted(&t, got, CRM_TOPK_SLOTS);
+		CHECK_INT(n, p.used);
+		for (j = 0, found = 0; j < n; j++) {
+			size_t k;
+			for (k = 0; k < p.used; k++)
+				if (!strcmp(p.value[k], got[j].value) && p.count[k] == got[j].count &&
+				    p.error[k] == got[j].error)
+					found++;
+		}
+		CHECK_INT(found, n);
+	}
+}
+
 static const struct harness_test tests[] = {
+	TEST(test_sketch__topk_counts_as_space_saving_does),
 	TEST(test_sketch__distinct_exact_then_estimated),
 	TEST(test_sketch__topk_exact_while_it_fits),
 	TEST(test_sketch__topk_keeps_heavy_hitters_of_a_long_tail),

@@ -215,6 +215,19 @@ static void test_textfn__fold_words(void)
 	CHECK_STR(out, "abc");
 	CHECK_INT(crm_text_fold_words("\xff", 1, 0, " ", out, sizeof(out)), -1);
 	CHECK_STR(out, "");
+	/* ASCII is folded without utf8proc: each byte as utf8proc folds it beside a letter that needs it */
+	{
+		char alone[8], with[8], want[sizeof(out) + 2];
+		int c;
+		for (c = 1; c < 0x80; c++) {
+			alone[0] = with[0] = (char)c;
+			memcpy(with + 1, "\xc3\x89", 2); /* É */
+			crm_text_fold_words(alone, 1, CRM_FOLD_STRIP_MARKS, " -", out, sizeof(out));
+			snprintf(want, sizeof(want), "%se", out);
+			crm_text_fold_words(with, 3, CRM_FOLD_STRIP_MARKS, " -", out, sizeof(out));
+			CHECK_STR(out, want);
+		}
+	}
 }
 
 static void test_textfn__distance(void)
