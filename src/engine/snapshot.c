@@ -504,7 +504,10 @@ int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, i
 	}
 	*out = w.rows;
 	*count = w.count;
-	if (crm_state_ledger_walk(state, run, first, last, walk_entry, &w, err))
+	/* into tables empty before it, a run wrote no row at or below their highest id: nothing to walk for */
+	for (i = 0; i < before->count && !want_inserted && before->tables[i].max_id <= 0; i++)
+		;
+	if (i < before->count && crm_state_ledger_walk(state, run, first, last, walk_entry, &w, err))
 		return err->code;
 	for (i = 0; i < w.count; i++)
 		if (order_rows(&w.rows[i], err))
