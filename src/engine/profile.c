@@ -6,7 +6,7 @@
  * references are checked against a finished id set as they are read; those
  * that point at an object not read yet (itself, or a cycle) wait in a list.
  * Then each export is read once and every value goes through the field's
- * sketches.
+ * sketches, on a second thread a batch behind the reading (value_worker).
  */
 #include "compat.h"
 #include "engine/profile.h"
@@ -23,12 +23,14 @@
 #include "transform/sfid.h"
 #include "transform/textfn.h"
 #include "util/alloc.h"
+#include "util/arena.h"
 #include "util/hash.h"
 #include "util/path.h"
 #include "util/limits.h"
 #include "util/sketch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1122,12 +1124,167 @@ static int references_of_record(struct profiler *pr, struct object_state *s, str
 	return 0;
 }
 
+/*
+ * The values of each field are counted on a second thread, a batch behind
+ * the reading: the reading thread parses, copies each good record into a
+ * batch and does what spans a record's fields (its id, duplicate keys,
+ * references) while the worker counts the previous batch's values field by
+ * field, in file order, so the figures are those of one thread. Each side
+ * writes only its own: the worker the fields' (fs[], fields[]), the reader
+ * the object's.
+ */
+#define VALUE_BATCH 1024u
+
+struct value_batch {
+	struct crm_arena arena;	  /* the values */
+	struct crm_field *fields; /* VALUE_BATCH records of column_count fields */
+	unsigned long *lines;
+	size_t count;
+};
+
+struct value_worker {
+	struct object_state *s;
+	struct crm_profile_object *o;
+	struct value_batch batches[2];
+	size_t filling; /* the batch the reader fills */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct value_batch *todo; /* handed over and not counted yet */
+	int stop;
+	struct crm_error err; /* the worker's; read after it is idle */
+};
+
+static void *count_values(void *arg)
+{
+	struct value_worker *w = arg;
+	size_t cols = w->s->column_count, i, c;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct value_batch *b;
+		while (!w->todo && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!(b = w->todo))
+			break;
+		pthread_mutex_unlock(&w->lock);
+		for (i = 0; i < b->count && !w->err.code; i++)
+			for (c = 0; c < cols; c++) {
+				const struct crm_field *f = &b->fields[i * cols + c];
+				if (profile_value(&w->s->fs[c], &w->o->fields[c], f->ptr, f->len, b->lines[i], &w->err))
+					break;
+			}
+		pthread_mutex_lock(&w->lock);
+		w->todo = NULL;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Waits until the worker has counted what it was given. */
+static void worker_wait(struct value_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->todo)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Hands the filled batch over (once the one before is counted) and fills the other; the worker's error, if any. */
+static int worker_hand(struct value_worker *w, struct crm_error *err)
+{
+	struct value_batch *b = &w->batches[w->filling];
+
+	if (!b->count)
+		return 0;
+	worker_wait(w);
+	if (w->err.code)
+		return crm_error_set(err, w->err.code, "%s", w->err.msg);
+	pthread_mutex_lock(&w->lock);
+	w->todo = b;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	w->filling ^= 1;
+	crm_arena_reset(&w->batches[w->filling].arena);
+	w->batches[w->filling].count = 0;
+	return 0;
+}
+
+static int worker_start(struct value_worker *w, struct object_state *s, struct crm_profile_object *o,
+			struct crm_error *err)
+{
+	size_t k, cols = s->column_count ? s->column_count : 1;
+
+	memset(w, 0, sizeof(*w));
+	w->s = s;
+	w->o = o;
+	for (k = 0; k < 2; k++) {
+		crm_arena_init(&w->batches[k].arena, 64 * 1024);
+		w->batches[k].fields = crm_malloc(VALUE_BATCH * cols * sizeof(*w->batches[k].fields));
+		w->batches[k].lines = crm_malloc(VALUE_BATCH * sizeof(*w->batches[k].lines));
+		if (!w->batches[k].fields || !w->batches[k].lines)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (pthread_create(&w->thread, NULL, count_values, w) != 0)
+		return crm_error_set(err, CRM_ENOMEM, "cannot start a thread to count values");
+	w->started = 1;
+	return 0;
+}
+
+/* Counts what is left, stops the thread and frees the batches; the worker's error into err if none yet. */
+static int worker_finish(struct value_worker *w, struct crm_error *err)
+{
+	size_t k;
+
+	if (w->started) {
+		if (!err->code)
+			worker_hand(w, err);
+		pthread_mutex_lock(&w->lock);
+		w->stop = 1;
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->cond);
+	}
+	for (k = 0; k < 2; k++) {
+		crm_arena_release(&w->batches[k].arena);
+		crm_free(w->batches[k].fields);
+		crm_free(w->batches[k].lines);
+	}
+	if (w->err.code)
+		crm_error_set(err, w->err.code, "%s", w->err.msg);
+	return err->code;
+}
+
+/* Copies rec's values into the batch being filled; hands it over when full. */
+static int worker_add(struct value_worker *w, const struct crm_record *rec, struct crm_error *err)
+{
+	struct value_batch *b = &w->batches[w->filling];
+	size_t cols = w->s->column_count, c;
+
+	for (c = 0; c < cols; c++) {
+		struct crm_field *f = &b->fields[b->count * cols + c];
+		f->len = c < rec->count ? rec->fields[c].len : 0;
+		f->ptr = f->len ? crm_arena_strndup(&b->arena, rec->fields[c].ptr, f->len) : "";
+		if (!f->ptr)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	b->lines[b->count++] = rec->line;
+	return b->count == VALUE_BATCH ? worker_hand(w, err) : 0;
+}
+
 static int read_records(struct profiler *pr, size_t index, struct crm_error *err)
 {
 	struct object_state *s = &pr->st[index];
 	struct crm_profile_object *o = &pr->prof->objects[index];
 	struct crm_error rerr = CRM_ERROR_INIT;
 	struct crm_reader *r = open_export(s, o, &rerr);
+	struct value_worker w;
 	struct crm_record rec;
 	int rc;
 
@@ -1135,12 +1292,15 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 		o->fatal = crm_strdup(rerr.msg);
 		return o->fatal ? 0 : crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
+	if (worker_start(&w, s, o, err)) {
+		crm_reader_close(r);
+		return worker_finish(&w, err);
+	}
 	while ((rc = crm_reader_next(r, &rec, &rerr)) != CRM_READ_EOF) {
-		size_t c;
 		if (rc < 0) {
 			if (rc == CRM_ENOMEM) {
-				crm_reader_close(r);
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				break;
 			}
 			o->fatal = crm_strdup(rerr.msg);
 			break;
@@ -1164,12 +1324,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 			rerr.code = 0;
 			continue;
 		}
-		for (c = 0; c < rec.count; c++) {
-			if (profile_value(&s->fs[c], &o->fields[c], rec.fields[c].ptr, rec.fields[c].len, rec.line,
-					  err))
-				break;
-		}
-		if (err->code)
+		if (worker_add(&w, &rec, err))
 			break;
 		if (s->id_col >= 0 && rec.fields[s->id_col].len) {
 			uint64_t h = id_hash(rec.fields[s->id_col].ptr, rec.fields[s->id_col].len);
@@ -1189,7 +1344,7 @@ static int read_records(struct profiler *pr, size_t index, struct crm_error *err
 			break;
 	}
 	crm_reader_close(r);
-	if (err->code)
+	if (worker_finish(&w, err))
 		return err->code;
 	s->done = 1;
 	return 0;
