@@ -507,6 +507,9 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 	x.seen_run = x.write_run = m->run;
 	if (migrate_cache_note(m, orun->o, sid, sid_len, id, err))
 		return err->code;
+	/* a first load into an empty table makes its entries from the ledger at the pass's end */
+	if (orun->unindexed)
+		return 0;
 	return crm_state_xref_put(m->session.state, orun->key, sid, sid_len, &x, err);
 }
 
@@ -1181,19 +1184,30 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		goto out_rollback;
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
-		/* the survivors' rows are in (their queue flushed) before the merged ids are pointed at them */
-		if (flush_queue(m, orun, err) || migrate_merge_finish(m, orun, err) ||
-		    migrate_publish_watermark(m, orun, err) || save_source_figures(m, orun, err))
+		/*
+		 * An unindexed load's cache, grown an id at a time, goes before its
+		 * entries are sorted; an object that needs it later loads it at its
+		 * final size.
+		 */
+		if (orun->unindexed_cache) {
+			crm_xref_cache_free(m->caches[o - m->p->objects]);
+			m->caches[o - m->p->objects] = NULL;
+		}
+		/*
+		 * The survivors' rows are in (their queue flushed, their entries
+		 * made) before the merged ids are pointed at them. An unindexed
+		 * load's entries, like its index, come whole in the transaction
+		 * that says pass 1 is done.
+		 */
+		if (flush_queue(m, orun, err) ||
+		    (orun->unindexed && crm_state_xref_from_ledger(m->session.state, m->run, orun->key, 0, err)) ||
+		    migrate_merge_finish(m, orun, err) || migrate_publish_watermark(m, orun, err) ||
+		    save_source_figures(m, orun, err))
 			goto out_rollback;
 		/* built whole, in the transaction that says pass 1 is done: a kill before leaves it to resume */
 		if (orun->unindexed && m->session.store->ops->source_index(m->session.store, o->prog->table, 1, err))
 			goto out_rollback;
 		orun->unindexed = 0;
-		/* grown an id at a time; an object that needs it later loads it at its final size */
-		if (orun->unindexed_cache) {
-			crm_xref_cache_free(m->caches[o - m->p->objects]);
-			m->caches[o - m->p->objects] = NULL;
-		}
 	} else {
 		orun->cp.pass2_done = 1;
 	}
@@ -1674,6 +1688,14 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			orun.result->counts = orun.cp.counts;
 			if ((pass == 1 && orun.cp.pass1_done) || (pass == 2 && orun.cp.pass2_done))
 				continue;
+			/*
+			 * A first try stopped in an unindexed first load's pass 1
+			 * left its committed rows without entries: made now, so
+			 * that this try knows them (and the object is not fresh).
+			 */
+			if (pass == 1 && orun.cp.pass1_records > 0 && m.session.store->ops->source_index &&
+			    crm_state_xref_from_ledger(m.session.state, m.run, orun.key, 1, err))
+				goto out_failed;
 			rc = crm_state_xref_any(m.session.state, orun.key, err);
 			if (rc < 0)
 				goto out_failed;

@@ -926,6 +926,27 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 	return step_done(s, err);
 }
 
+int crm_state_xref_from_ledger(struct crm_state *st, int64_t run, int64_t key, int missing_only, struct crm_error *err)
+{
+	static const char all[] =
+		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
+		"SELECT object_id, source_id, target_id, hash, run_id, run_id, row_hash FROM crmshift.ledger "
+		"WHERE run_id = $1 AND object_id = $2 AND action = 'insert' ORDER BY source_id";
+	static const char missing[] =
+		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
+		"SELECT l.object_id, l.source_id, l.target_id, l.hash, l.run_id, l.run_id, l.row_hash "
+		"FROM crmshift.ledger l WHERE l.run_id = $1 AND l.object_id = $2 AND l.action = 'insert' "
+		"AND NOT EXISTS (SELECT 1 FROM crmshift.xref x WHERE x.object_id = l.object_id AND "
+		"x.source_id = l.source_id) ORDER BY l.source_id";
+	struct crm_store_stmt *s = once(st, missing_only ? missing : all, err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	crm_stmt_int64(s, 2, key);
+	return step_once(s, err);
+}
+
 int crm_state_xref_any(struct crm_state *st, int64_t key, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "SELECT 1 FROM crmshift.xref WHERE object_id = $1 LIMIT 1", err);

@@ -136,6 +136,17 @@ void crm_state_discard(struct crm_state *state);
 int crm_state_analyze(struct crm_state *state, struct crm_error *err);
 /* Writes the read-ahead's waiting writes: before the store's transaction commits. */
 int crm_state_flush(struct crm_state *state, struct crm_error *err);
+/*
+ * The entries of the rows run inserted for key, made from its ledger (each
+ * inserted row's source id, target id and hashes, seen and written by run):
+ * a first load into an empty table writes them so at its pass's end, in
+ * key order, instead of one at a time at random places of the xref.
+ * missing_only: only those the xref lacks, for a run resumed after it was
+ * stopped before that pass's end; else every one, any already there an
+ * error.
+ */
+int crm_state_xref_from_ledger(struct crm_state *state, int64_t run, int64_t key, int missing_only,
+			       struct crm_error *err);
 /* Inserts or replaces the entry. */
 int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 		       const struct crm_xref *xref, struct crm_error *err);
