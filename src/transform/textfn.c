@@ -73,6 +73,14 @@ void crm_text_trim(const char **ptr, size_t *len)
 		utf8proc_int32_t cp;
 		if (!n)
 			break;
+		/* an ASCII byte is a whole character: most values start and end with one */
+		if (!((unsigned char)p[0] & 0x80)) {
+			if (!is_space_cp((unsigned char)p[0]))
+				break;
+			p++;
+			n--;
+			continue;
+		}
 		cp = next_cp(p, n, &pos);
 		if (cp < 0 || !is_space_cp(cp))
 			break;
@@ -82,6 +90,12 @@ void crm_text_trim(const char **ptr, size_t *len)
 	while (n) {
 		size_t start = n - 1, pos;
 		utf8proc_int32_t cp;
+		if (!((unsigned char)p[start] & 0x80)) {
+			if (!is_space_cp((unsigned char)p[start]))
+				break;
+			n = start;
+			continue;
+		}
 		while (start > 0 && ((unsigned char)p[start] & 0xC0) == 0x80)
 			start--;
 		pos = start;

@@ -26,6 +26,15 @@ static void test_textfn__case_and_whitespace(void)
 	len = strlen(t);
 	crm_text_trim(&t, &len);
 	CHECK_MEM(t, len, "x");
+	/* ASCII spaces and Unicode ones in turn, at both ends; an accent at an end stays */
+	t = " \t\xc2\xa0\r\xe3\x80\x80 \xc3\xa9 x\xe2\x80\xa8\n \xc2\xa0\v";
+	len = strlen(t);
+	crm_text_trim(&t, &len);
+	CHECK_MEM(t, len, "\xc3\xa9 x");
+	t = "\f\f";
+	len = strlen(t);
+	crm_text_trim(&t, &len);
+	CHECK_INT(len, 0);
 	crm_arena_release(&arena);
 }
 
