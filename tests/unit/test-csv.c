@@ -244,7 +244,7 @@ static void test_csv__text_below_u0300_taken_as_it_is(void)
 		    "d\xc5\xba\xcc\x81");
 	close_text(r);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = OPEN(bad[i]);
+		r = open_text(bad[i], strlen(bad[i]), "utf-8");
 		REQUIRE(r != NULL);
 		crm_error_clear(&err);
 		crm_csv_next(r, &rec, &err);
