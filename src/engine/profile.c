@@ -657,7 +657,7 @@ static int pipedrive_tenant(const struct object_state *s, size_t c)
  * alternatives, the most e-mail-like reported.
  */
 static void dup_role(struct object_state *s, const struct crm_profile_object *o, size_t c, const char *target,
-		     enum crm_pii_kind pii, int phone_cc)
+		     enum crm_pii_kind pii)
 {
 	int mapped = s->fs[c].row && s->fs[c].row->col[CRM_MAP_TARGET_FIELD][0];
 	enum dup_basis basis = target ? (mapped ? DUP_BY_MAPPING : DUP_BY_SCHEMA) : DUP_BY_NAME;
@@ -689,8 +689,10 @@ static void dup_role(struct object_state *s, const struct crm_profile_object *o,
 		displaced = s->dup_cols[kind][part];
 		s->dup_cols[kind][part] = (long)c;
 		s->dup_rank[kind][part] = (unsigned char)basis;
-		if (kind == DUP_PHONE)
-			s->phone_cc = phone_cc ? phone_cc : 1;
+		if (kind == DUP_PHONE) {
+			int cc = s->fs[c].row ? rule_phone_cc(s->fs[c].row->col[CRM_MAP_TRANSFORM_RULE]) : 0;
+			s->phone_cc = cc ? cc : 1;
+		}
 	}
 	if (kind == DUP_EMAIL && displaced >= 0) {
 		if (s->email_alt[0] < 0)
@@ -737,7 +739,7 @@ static int find_roles(struct profiler *pr, size_t index, struct crm_error *err)
 			if (add_ref(s, o, (long)c, (size_t)p, pr->prof->objects[p].name, "name", err))
 				return err->code;
 		}
-		dup_role(s, o, c, target, pii, f->row ? rule_phone_cc(f->row->col[CRM_MAP_TRANSFORM_RULE]) : 0);
+		dup_role(s, o, c, target, pii);
 	}
 	/* the mapping says which column is the e-mail: others are not keyed */
 	if (s->dup_rank[DUP_EMAIL][0] == DUP_BY_MAPPING)
