@@ -1153,7 +1153,7 @@ struct value_worker {
 	int started;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct value_batch *todo; /* handed over and not counted yet */
+	struct value_batch *handed; /* handed over and not counted yet */
 	int stop;
 	struct crm_error err; /* the worker's; read after it is idle */
 };
@@ -1166,9 +1166,9 @@ static void *count_values(void *arg)
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct value_batch *b;
-		while (!w->todo && !w->stop)
+		while (!w->handed && !w->stop)
 			pthread_cond_wait(&w->cond, &w->lock);
-		if (!(b = w->todo))
+		if (!(b = w->handed))
 			break;
 		pthread_mutex_unlock(&w->lock);
 		for (i = 0; i < b->count && !w->err.code; i++)
@@ -1178,7 +1178,7 @@ static void *count_values(void *arg)
 					break;
 			}
 		pthread_mutex_lock(&w->lock);
-		w->todo = NULL;
+		w->handed = NULL;
 		pthread_cond_broadcast(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -1189,7 +1189,7 @@ static void *count_values(void *arg)
 static void worker_wait(struct value_worker *w)
 {
 	pthread_mutex_lock(&w->lock);
-	while (w->todo)
+	while (w->handed)
 		pthread_cond_wait(&w->cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -1205,7 +1205,7 @@ static int worker_hand(struct value_worker *w, struct crm_error *err)
 	if (w->err.code)
 		return crm_error_set(err, w->err.code, "%s", w->err.msg);
 	pthread_mutex_lock(&w->lock);
-	w->todo = b;
+	w->handed = b;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	w->filling ^= 1;
@@ -1394,15 +1394,6 @@ static const char *choose_type(struct crm_profile_field *f)
 	return "text";
 }
 
-static int by_exact_count(const void *a, const void *b)
-{
-	const struct crm_topk_slot *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return strcmp(x->value, y->value);
-}
-
 /*
  * The most frequent values. With exact (the column's distinct values are
  * counted exactly), each kept value's count is its exact frequency, not
@@ -1418,7 +1409,7 @@ static int copy_counts(struct crm_profile_count *out, size_t *count, const struc
 	if (exact && crm_distinct_occurrences(exact, 0) >= 0) {
 		for (i = 0; i < n; i++)
 			slots[i].count = crm_distinct_occurrences(exact, slots[i].hash);
-		qsort(slots, n, sizeof(*slots), by_exact_count);
+		qsort(slots, n, sizeof(*slots), crm_topk_slot_order);
 	}
 	if (n > CRM_PROFILE_TOP)
 		n = CRM_PROFILE_TOP;

@@ -260,7 +260,7 @@ void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64
 	t->index[q] = (unsigned char)(at + 1);
 }
 
-static int by_count(const void *a, const void *b)
+int crm_topk_slot_order(const void *a, const void *b)
 {
 	const struct crm_topk_slot *x = a, *y = b;
 
@@ -283,7 +283,7 @@ size_t crm_topk_sorted(const struct crm_topk *t, struct crm_topk_slot *out, size
 		all[i].error = t->kept[i].error;
 		all[i].cut = t->kept[i].cut;
 	}
-	qsort(all, t->used, sizeof(all[0]), by_count);
+	qsort(all, t->used, sizeof(all[0]), crm_topk_slot_order);
 	if (n > t->used)
 		n = t->used;
 	memcpy(out, all, n * sizeof(all[0]));

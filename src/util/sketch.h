@@ -91,5 +91,7 @@ void crm_topk_add_hashed(struct crm_topk *t, const char *ptr, size_t len, uint64
  * value), up to n of them; returns how many.
  */
 size_t crm_topk_sorted(const struct crm_topk *t, struct crm_topk_slot *out, size_t n);
+/* That order, as a qsort comparator of struct crm_topk_slot (for counts a caller sets again). */
+int crm_topk_slot_order(const void *a, const void *b);
 
 #endif
