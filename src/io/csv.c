@@ -10,6 +10,7 @@
 #include "util/hash.h"
 #include "util/buf.h"
 #include "util/limits.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -262,27 +263,6 @@ static size_t utf8_chars(const char *ptr, size_t len)
 	return n;
 }
 
-/*
- * Whether (p, len) is valid UTF-8 of characters below U+0300 only: ASCII and
- * two-byte sequences led by 0xC2 to 0xCB. Such a text is in NFC already
- * (jsondoc.c's below_u0300 says why; test-jsondoc checks every pair of
- * them against utf8proc), so the field needs neither utf8proc_map nor its
- * allocation. Anything else, invalid bytes included, is left to it.
- */
-static int nfc_below_u0300(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] < 0x80)
-			continue;
-		if (p[i] < 0xC2 || p[i] > 0xCB || i + 1 == len || (p[i + 1] & 0xC0) != 0x80)
-			return 0;
-		i++;
-	}
-	return 1;
-}
-
 /* Validates and NFC-normalises the field that starts at start in rec. */
 static int finish_field(struct crm_csv_reader *r, size_t start, int high, unsigned long line, unsigned long col,
 			size_t field_no, const char **problem, struct crm_error *err)
@@ -293,7 +273,7 @@ static int finish_field(struct crm_csv_reader *r, size_t start, int high, unsign
 
 	r->offsets[field_no * 2] = start;
 	r->offsets[field_no * 2 + 1] = r->rec.len;
-	if (!high || nfc_below_u0300((const unsigned char *)r->rec.ptr + start, len))
+	if (!high || crm_utf8_below_u0300(r->rec.ptr + start, len))
 		return 0;
 	nfc_len = utf8proc_map((const utf8proc_uint8_t *)r->rec.ptr + start, (utf8proc_ssize_t)len, &nfc,
 			       UTF8PROC_STABLE | UTF8PROC_COMPOSE);

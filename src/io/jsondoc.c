@@ -12,6 +12,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/limits.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -592,23 +593,6 @@ size_t crm_jdoc_member(const struct crm_jdoc *doc, size_t obj, const char *key)
 	return 0;
 }
 
-/*
- * Whether valid UTF-8 holds only characters below U+0300, whose bytes are
- * all below 0xCC. Such a text is in NFC: none of these characters
- * decomposes, combines or composes with a neighbour (Latin-1, Latin
- * Extended, IPA; the combining marks start at U+0300), which
- * test-jsondoc checks against utf8proc for every pair.
- */
-static int below_u0300(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0xCC)
-			return 0;
-	return 1;
-}
-
 const char *crm_jnode_text(const struct crm_jnode *n, size_t *len, struct crm_arena *arena)
 {
 	char num[64];
@@ -620,7 +604,7 @@ const char *crm_jnode_text(const struct crm_jnode *n, size_t *len, struct crm_ar
 	*len = 0;
 	switch (n->kind) {
 	case CRM_JNODE_STRING:
-		if (n->ascii || below_u0300(n->text, n->len)) {
+		if (n->ascii || crm_utf8_below_u0300(n->text, n->len)) {
 			/* in NFC already: no decomposition to build */
 			*len = n->len;
 			return n->len ? crm_arena_strndup(arena, n->text, n->len) : "";
