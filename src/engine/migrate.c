@@ -142,6 +142,21 @@ static void key_maps_drop(struct migration *m, size_t parent)
 		}
 }
 
+/* Frees the id caches and the key maps (cache_for and key_map_for load them again). */
+static void drop_caches(struct migration *m)
+{
+	size_t i;
+
+	for (i = 0; m->caches && i < m->p->count; i++) {
+		crm_xref_cache_free(m->caches[i]);
+		m->caches[i] = NULL;
+	}
+	for (i = 0; i < m->key_map_count; i++) {
+		crm_xref_cache_free(m->key_maps[i].map);
+		m->key_maps[i].map = NULL;
+	}
+}
+
 int migrate_cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
 		       int64_t target_id, struct crm_error *err)
 {
@@ -446,13 +461,15 @@ int migrate_hash_before(struct migration *m, struct object_run *orun, int64_t id
 }
 
 /*
- * After the insert of row (rc 1: inserted as id; 0: the target had a row
- * of its source id, id): a row of another object or an earlier record of
- * the file is a reject, any other is updated; then the ledger, the xref
- * and the cache.
+ * After the insert of row (rc 1: inserted as id, its hash as stored
+ * inserted_hash when the store told it; 0: the target had a row of its
+ * source id, id): a row of another object or an earlier record of the
+ * file is a reject, any other is updated; then the ledger, the xref and
+ * the cache.
  */
 static int settle_insert(struct migration *m, struct object_run *orun, uint64_t hash, unsigned long line,
-			 const struct crm_store_row *row, int rc, int64_t id, struct crm_error *err)
+			 const struct crm_store_row *row, int rc, int64_t id, uint64_t inserted_hash,
+			 struct crm_error *err)
 {
 	const char *sid = row->source_id;
 	size_t sid_len = row->source_id_len;
@@ -490,12 +507,12 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
 		if (m->session.store->ops->update(orun->writer, id, row, err) ||
 		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_UPDATE,
-					 m->pre_image.ptr, hash, m->pre_hash, err))
+					 m->pre_image.ptr, hash, m->pre_hash, 0, err))
 			return err->code;
 		orun->result->counts.updated++;
 	} else {
 		if (crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_INSERT, NULL,
-					 hash, 0, err))
+					 hash, 0, inserted_hash, err))
 			return err->code;
 		orun->result->counts.inserted++;
 	}
@@ -557,6 +574,7 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 	for (i = 0; i < orun->queue_count; i++) {
 		const struct queued_record *q = &orun->queue[i];
 		struct crm_store_row row = {q->id, q->id_len, q->values, m->load_time};
+		uint64_t inserted_hash;
 		int64_t id;
 		int rc;
 		if (orun->queue_ids[i]) {
@@ -573,8 +591,8 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 		if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
 			return err->code;
 		n = 0;
-		rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
-		if (rc < 0 || settle_insert(m, orun, q->hash, q->line, &row, rc, id, err))
+		rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
+		if (rc < 0 || settle_insert(m, orun, q->hash, q->line, &row, rc, id, inserted_hash, err))
 			return err->code;
 	}
 	if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
@@ -621,6 +639,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 {
 	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
 	struct crm_xref x;
+	uint64_t inserted_hash;
 	int found = 0, rc;
 	int64_t id;
 	uint64_t row_hash;
@@ -658,7 +677,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (rc == 0) {
 			if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
 			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, err))
+						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err))
 				return err->code;
 			orun->result->counts.updated++;
 			if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
@@ -680,10 +699,10 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (crm_xref_cache_get(own, pr->id, pr->id_len, &id) == 1)
 			return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
 	}
-	rc = m->session.store->ops->insert(orun->writer, &row, &id, err);
+	rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
 	if (rc < 0)
 		return rc;
-	return settle_insert(m, orun, pr->hash, rec->line, &row, rc, id, err);
+	return settle_insert(m, orun, pr->hash, rec->line, &row, rc, id, inserted_hash, err);
 }
 
 /* Is field f's reference left for pass 2? */
@@ -820,7 +839,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 			  : m->session.store->ops->update(orun->writer, x.target_id, &row, err)) ||
 	    (x.write_run != m->run &&
 	     crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, err)))
+				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err)))
 		return err->code;
 	if (x.write_run != m->run) {
 		/* pass 1 found the record unchanged; its links are what changed */
@@ -1376,9 +1395,27 @@ static int known_hashes(struct migration *m, struct crm_snapshot_take *take, int
 }
 
 /*
+ * Whether a pass 2 of the run may have set links on rows of table it
+ * inserted: such an update adds no ledger entry (the insert's undoes it),
+ * so the hash the insert left is not the row's.
+ */
+static int relinks(const struct migration *m, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < m->p->count; i++) {
+		const struct crm_project_object *o = &m->p->objects[m->p->order[i]];
+		if (m->res->objects[i].selected && o->has_deferred && strcmp(o->cfg->target, table) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The after-snapshot takes, of each table the run wrote, the rows it wrote:
- * every row above the table's highest id before the run (a range of the
- * id index: the run's inserts) and, from the ledger, those at or below it
+ * every row above the table's highest id before the run (the run's
+ * inserts: with the hashes the ledger kept of them, or read back as a
+ * range of the id index) and, from the ledger, those at or below it
  * (their ids in *rows, which the takes borrow until freed; the hashes a
  * sync kept as it wrote them in hashes[t], freed by the caller).
  */
@@ -1397,13 +1434,18 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 	if (m->written_count)
 		qsort(m->written, m->written_count, sizeof(*m->written), written_order);
 	if (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
-	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, 0, rows, row_count, err))
+	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, CRM_RUN_ROWS_WRITTEN, rows, row_count,
+				   err))
 		for (t = 0; t < n && !err->code; t++)
 			for (i = 0; i < *row_count; i++)
 				if (strcmp((*rows)[i].table, takes[t].table) == 0) {
 					takes[t].above = (*rows)[i].max_then;
 					takes[t].ids = (*rows)[i].ids;
 					takes[t].id_count = (*rows)[i].count;
+					if ((*rows)[i].written_known && !relinks(m, takes[t].table)) {
+						takes[t].inserted = (*rows)[i].written;
+						takes[t].inserted_count = (*rows)[i].written_count;
+					}
 					if (m->written_count &&
 					    known_hashes(m, &takes[t], (*rows)[i].ids, &hashes[t], err))
 						break;
@@ -1730,6 +1772,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		 * (Done first, a late kill left a done run without it, and a later
 		 * sync could not tell users' edits from its own.)
 		 */
+		drop_caches(&m); /* no record is resolved any more: their memory goes to the snapshot's rows */
 		if (!opt->dry_run && snapshot(&m, "after", err)) {
 			crm_free(summary);
 			goto out_failed;
@@ -1745,10 +1788,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 out_failed:
 	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
 out:
-	for (i = 0; m.caches && i < p->count; i++)
-		crm_xref_cache_free(m.caches[i]);
-	for (i = 0; i < m.key_map_count; i++)
-		crm_xref_cache_free(m.key_maps[i].map);
+	drop_caches(&m);
 	crm_free(m.key_maps);
 	crm_free(m.caches);
 	crm_free(m.keys);

@@ -510,8 +510,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		goto out;
 	/* the run's ledger: what it wrote, and what those rows were before it */
 	if (crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err) ||
-	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before, !opt->verify_only,
-				  &rb.rows, &rb.row_count, err))
+	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before,
+				  opt->verify_only ? 0 : CRM_RUN_ROWS_INSERTED, &rb.rows, &rb.row_count, err))
 		goto out;
 	if (!opt->verify_only && opt->started && opt->started(opt->started_ctx, res->run, err))
 		goto out;

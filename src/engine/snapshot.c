@@ -24,13 +24,8 @@
 #define MAGIC	    "CRMSNAP2"
 #define MAGIC_WHOLE "CRMSNAP1"
 
-struct snap_row {
-	int64_t id;
-	uint64_t hash;
-};
-
 /* A row as the file has it: 16 bytes, at any alignment. */
-#define ROW_BYTES sizeof(struct snap_row)
+#define ROW_BYTES sizeof(struct crm_snapshot_row)
 
 struct snap_table {
 	char name[64];
@@ -47,9 +42,9 @@ struct crm_snapshot {
 	int whole;
 };
 
-static struct snap_row row_at(const struct snap_table *t, size_t i)
+static struct crm_snapshot_row row_at(const struct snap_table *t, size_t i)
 {
-	struct snap_row row;
+	struct crm_snapshot_row row;
 
 	memcpy(&row, t->rows + i * ROW_BYTES, ROW_BYTES);
 	return row;
@@ -63,7 +58,7 @@ struct writing {
 static int write_row(void *ctx, int64_t id, uint64_t hash, struct crm_error *err)
 {
 	struct writing *w = ctx;
-	struct snap_row row;
+	struct crm_snapshot_row row;
 
 	row.id = id;
 	row.hash = hash;
@@ -95,8 +90,14 @@ static int write_rows(struct crm_store *store, const struct crm_snapshot_take *t
 	}
 	if (err->code)
 		return err->code;
-	if (take->above != INT64_MAX)
+	if (take->inserted) {
+		if (take->inserted_count &&
+		    fwrite(take->inserted, sizeof(*take->inserted), take->inserted_count, w->f) != take->inserted_count)
+			return io_error(err);
+		w->rows += take->inserted_count;
+	} else if (take->above != INT64_MAX) {
 		store->ops->hash_rows(store, take->table, take->above, write_row, w, err);
+	}
 	return err->code;
 }
 
@@ -278,7 +279,7 @@ int crm_snapshot_find(const struct crm_snapshot *snap, const char *table, int64_
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		struct snap_row row = row_at(t, mid);
+		struct crm_snapshot_row row = row_at(t, mid);
 		if (row.id == id) {
 			*hash = row.hash;
 			return 1;
@@ -413,11 +414,32 @@ int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *bef
 struct run_walk {
 	struct crm_run_rows *rows;
 	size_t count;
-	int want_inserted;
+	unsigned want;
 };
 
+/* An entry above max_then: one more row of r->written, or the end of them (written_known 0). */
+static int note_written(struct crm_run_rows *r, int64_t target_id, enum crm_ledger_action action, uint64_t written_hash,
+			struct crm_error *err)
+{
+	if (!r->written_known)
+		return 0;
+	if (action != CRM_LEDGER_INSERT || !written_hash ||
+	    (r->written_count && r->written[r->written_count - 1].id >= target_id)) {
+		r->written_known = 0;
+		crm_free(r->written);
+		r->written = NULL;
+		r->written_count = r->written_cap = 0;
+		return 0;
+	}
+	if (crm_grow(&r->written, r->written_count, &r->written_cap, sizeof(*r->written), 4096))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	r->written[r->written_count].id = target_id;
+	r->written[r->written_count++].hash = written_hash;
+	return 0;
+}
+
 static int walk_entry(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action, uint64_t row_hash,
-		      struct crm_error *err)
+		      uint64_t written_hash, struct crm_error *err)
 {
 	struct run_walk *w = ctx;
 	struct crm_run_rows *r = NULL;
@@ -429,10 +451,11 @@ static int walk_entry(void *ctx, const char *table, int64_t target_id, enum crm_
 			r = &w->rows[i];
 	if (!r)
 		return 0; /* a table the project no longer loads into: the before-snapshot does not cover it */
-	if (action == CRM_LEDGER_INSERT && w->want_inserted && crm_idcount_add(&r->inserted, target_id, 1, err))
+	if (action == CRM_LEDGER_INSERT && (w->want & CRM_RUN_ROWS_INSERTED) &&
+	    crm_idcount_add(&r->inserted, target_id, 1, err))
 		return err->code;
 	if (target_id > r->max_then)
-		return 0;
+		return note_written(r, target_id, action, written_hash, err);
 	if (crm_grow(&r->expect, r->count, &r->cap, sizeof(*r->expect), 256))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	e = &r->expect[r->count++];
@@ -484,8 +507,8 @@ static int order_rows(struct crm_run_rows *r, struct crm_error *err)
 }
 
 int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, int64_t last,
-			  const struct crm_snapshot *before, int want_inserted, struct crm_run_rows **out,
-			  size_t *count, struct crm_error *err)
+			  const struct crm_snapshot *before, unsigned want, struct crm_run_rows **out, size_t *count,
+			  struct crm_error *err)
 {
 	struct run_walk w;
 	size_t i;
@@ -496,16 +519,17 @@ int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, i
 	if (!w.rows)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	w.count = before->count;
-	w.want_inserted = want_inserted;
+	w.want = want;
 	for (i = 0; i < before->count; i++) {
 		w.rows[i].table = before->tables[i].name;
 		w.rows[i].max_then = before->tables[i].max_id;
+		w.rows[i].written_known = (want & CRM_RUN_ROWS_WRITTEN) != 0;
 		crm_idcount_init(&w.rows[i].inserted);
 	}
 	*out = w.rows;
 	*count = w.count;
 	/* into tables empty before it, a run wrote no row at or below their highest id: nothing to walk for */
-	for (i = 0; i < before->count && !want_inserted && before->tables[i].max_id <= 0; i++)
+	for (i = 0; i < before->count && !want && before->tables[i].max_id <= 0; i++)
 		;
 	if (i < before->count && crm_state_ledger_walk(state, run, first, last, walk_entry, &w, err))
 		return err->code;
@@ -522,6 +546,7 @@ void crm_snapshot_run_rows_free(struct crm_run_rows *rows, size_t count)
 	for (i = 0; rows && i < count; i++) {
 		crm_free(rows[i].expect);
 		crm_free(rows[i].ids);
+		crm_free(rows[i].written);
 		crm_idcount_release(&rows[i].inserted);
 	}
 	crm_free(rows);

@@ -24,6 +24,12 @@
 #include "util/error.h"
 #include "util/hash.h"
 
+/* A row as a snapshot lists it: its id and hash (the store's hash_rows hash). */
+struct crm_snapshot_row {
+	int64_t id;
+	uint64_t hash;
+};
+
 /* What a snapshot takes of one table. */
 struct crm_snapshot_take {
 	const char *table;
@@ -37,6 +43,12 @@ struct crm_snapshot_take {
 	 * ids then lists only rows that are present.
 	 */
 	const uint64_t *hashes;
+	/*
+	 * Or NULL: the rows above `above`, ids ascending, with the hashes the
+	 * run's inserts left (crm_run_rows' written), so that none is read back.
+	 */
+	const struct crm_snapshot_row *inserted;
+	size_t inserted_count;
 };
 
 int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *takes, size_t count, const char *path,
@@ -91,7 +103,8 @@ int crm_snapshot_compare(struct crm_store *store, const struct crm_snapshot *bef
  * need it: every row the run wrote at or below the before-snapshot's
  * highest id, with what it was before the run (an update's or delete's
  * ledger row_hash; absent for an insert), ascending, one each (the
- * oldest entry wins); and, when asked for, every row the run inserted.
+ * oldest entry wins); and, when asked for, every row the run inserted,
+ * and the rows above that id with the hashes the run's inserts left.
  * The rows above that id were not there before the run, whatever it did
  * to them.
  */
@@ -101,15 +114,32 @@ struct crm_run_rows {
 	struct crm_snapshot_expect *expect;
 	int64_t *ids; /* expect's ids, in its order: what the store's hash_ids takes */
 	size_t count, cap;
-	struct crm_idcount inserted;
+	struct crm_idcount inserted; /* CRM_RUN_ROWS_INSERTED */
+	/*
+	 * CRM_RUN_ROWS_WRITTEN: written_known when every entry above max_then
+	 * is an insert whose row's hash the ledger kept (written_hash), ids
+	 * ascending; then written lists them. Else written is empty: an
+	 * update, a delete or an insert the store did not hash came after.
+	 */
+	int written_known;
+	struct crm_snapshot_row *written;
+	size_t written_count, written_cap;
 };
 
 struct crm_state;
 
-/* One crm_run_rows per table of before, from run's ledger entries first..last, into *out (*count of them). */
+enum {
+	CRM_RUN_ROWS_INSERTED = 1, /* crm_run_rows' inserted */
+	CRM_RUN_ROWS_WRITTEN = 2,  /* crm_run_rows' written */
+};
+
+/*
+ * One crm_run_rows per table of before, from run's ledger entries
+ * first..last, into *out (*count of them); want: CRM_RUN_ROWS_* flags.
+ */
 int crm_snapshot_run_rows(struct crm_state *state, int64_t run, int64_t first, int64_t last,
-			  const struct crm_snapshot *before, int want_inserted, struct crm_run_rows **out,
-			  size_t *count, struct crm_error *err);
+			  const struct crm_snapshot *before, unsigned want, struct crm_run_rows **out, size_t *count,
+			  struct crm_error *err);
 void crm_snapshot_run_rows_free(struct crm_run_rows *rows, size_t count);
 
 #endif

@@ -169,7 +169,7 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	/* rc 0: the row is gone from the target already; only the cross-reference is left to forget */
 	if (rc == 1 && (m->session.store->ops->remove_rows(m->session.store, table, &x.target_id, 1, err) ||
 			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
-					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, err) ||
+					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, 0, err) ||
 			note_written(m, table, x.target_id, 0, 0, err)))
 		return err->code;
 	if (crm_state_xref_forget(m->session.state, orun->key, id, id_len, err))

@@ -163,7 +163,7 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.ledger (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object_id BIGINT NOT NULL,\n"
 	"  target_id BIGINT NOT NULL, source_id @BYTES@ NOT NULL, action @BYTES@ NOT NULL, pre_image @BYTES@,\n"
-	"  hash BIGINT NOT NULL, row_hash BIGINT NOT NULL DEFAULT 0);\n"
+	"  hash BIGINT NOT NULL, row_hash BIGINT NOT NULL DEFAULT 0, written_hash BIGINT NOT NULL DEFAULT 0);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.checkpoints (\n"
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, pass1_records BIGINT NOT NULL, pass1_done BIGINT NOT "
 	"NULL,\n"
@@ -213,6 +213,7 @@ static const struct {
 } added_columns[] = {
 	{"xref", "row_hash", "BIGINT NOT NULL DEFAULT 0"},
 	{"ledger", "row_hash", "BIGINT NOT NULL DEFAULT 0"},
+	{"ledger", "written_hash", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "deleted", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "conflicts", "BIGINT NOT NULL DEFAULT 0"},
 	{"checkpoints", "skipped", "BIGINT NOT NULL DEFAULT 0"},
@@ -299,8 +300,8 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		" write_run = excluded.write_run, row_hash = excluded.row_hash",
 		"INSERT INTO crmshift.seen (run_id, object_id, source_id, target_id) VALUES ($1, $2, $3, $4)",
 		"INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
-		"row_hash)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"row_hash, written_hash)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
 		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified,"
 		" blanked, merged FROM crmshift.checkpoints WHERE run_id = $1 AND object = $2",
@@ -1090,7 +1091,7 @@ static const char *const ledger_action_names[] = {"insert", "update", "delete"};
 
 int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
-			 uint64_t row_hash, struct crm_error *err)
+			 uint64_t row_hash, uint64_t written_hash, struct crm_error *err)
 {
 	struct crm_store_stmt *s = st->stmts[ST_LEDGER_ADD];
 
@@ -1102,6 +1103,7 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 	crm_stmt_str(s, 6, pre_image);
 	crm_stmt_int64(s, 7, (int64_t)hash);
 	crm_stmt_int64(s, 8, (int64_t)row_hash);
+	crm_stmt_int64(s, 9, (int64_t)written_hash);
 	return step_done(s, err);
 }
 
@@ -1175,7 +1177,7 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
 		if (crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err) ||
 		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
-					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, err))
+					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, 0, err))
 			return err->code;
 	}
 	return 0;
@@ -1371,7 +1373,7 @@ int crm_state_ledger_walk(struct crm_state *st, int64_t run, int64_t first, int6
 			  void *ctx, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st,
-					"SELECT o.target_table, l.target_id, l.action, l.row_hash "
+					"SELECT o.target_table, l.target_id, l.action, l.row_hash, l.written_hash "
 					"FROM crmshift.ledger l JOIN crmshift.objects o ON o.id = l.object_id "
 					"WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq",
 					err);
@@ -1389,7 +1391,7 @@ int crm_state_ledger_walk(struct crm_state *st, int64_t run, int64_t first, int6
 			copy_col(table, sizeof(table), s, 0);
 			copy_col(action, sizeof(action), s, 2);
 			if (fn(ctx, table, crm_stmt_col_int64(s, 1), ledger_action(action),
-			       (uint64_t)crm_stmt_col_int64(s, 3), err))
+			       (uint64_t)crm_stmt_col_int64(s, 3), (uint64_t)crm_stmt_col_int64(s, 4), err))
 				break;
 		}
 		crm_stmt_reset(s);

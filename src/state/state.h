@@ -210,11 +210,13 @@ enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE, CRM_LEDGER_DELETE
 /*
  * One row a run wrote: hash is the record's content hash, row_hash the
  * target row's hash_rows hash before this write (0 for an insert): what a
- * rollback must bring it back to.
+ * rollback must bring it back to; written_hash its hash as this write left
+ * it, when the store told it (an insert's, store.h; else 0): what the
+ * after-snapshot takes instead of reading the row back.
  */
 int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
-			 uint64_t row_hash, struct crm_error *err);
+			 uint64_t row_hash, uint64_t written_hash, struct crm_error *err);
 
 /* A row a run has just inserted, for crm_state_inserted. */
 struct crm_inserted {
@@ -255,7 +257,7 @@ int crm_state_ledger_read(struct crm_state *state, int64_t run, int64_t first, i
 			  struct crm_ledger_entry *out, size_t *count, struct crm_arena *arena, struct crm_error *err);
 /* One entry of a run's ledger, its pre-image left out; non-zero with err set stops the walk. */
 typedef int (*crm_ledger_walk_fn)(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action,
-				  uint64_t row_hash, struct crm_error *err);
+				  uint64_t row_hash, uint64_t written_hash, struct crm_error *err);
 /* Calls fn for every entry of run with first <= seq <= last, oldest first. */
 int crm_state_ledger_walk(struct crm_state *state, int64_t run, int64_t first, int64_t last, crm_ledger_walk_fn fn,
 			  void *ctx, struct crm_error *err);

@@ -538,11 +538,14 @@ static PGresult *writer_exec(struct crm_store_writer *w, const char *name, int c
 	return res;
 }
 
-static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, struct crm_error *err)
+static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,
+		     struct crm_error *err)
 {
 	PGresult *res;
 	int idx = 1;
 	char uuid[37];
+
+	*row_hash = 0; /* the server's text form of each value is what hash_rows hashes: read back when needed */
 
 	param_set(&w->params, idx++, w->spec->source_system, strlen(w->spec->source_system), err);
 	param_set(&w->params, idx++, row->source_id, row->source_id_len, err);

@@ -13,6 +13,7 @@
 #include "util/path.h"
 #include "util/limits.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -27,6 +28,12 @@ struct sqlite_store {
 	int state_attached;
 };
 
+/* Where the value of one of a table's columns (after id) comes from in an insert. */
+struct hash_slot {
+	enum { FROM_NULL, FROM_SOURCE_SYSTEM, FROM_SOURCE_ID, FROM_CUSTOMER_ID, FROM_COLUMN, FROM_LOAD_TIME } from;
+	size_t column; /* FROM_COLUMN: the spec's */
+};
+
 struct crm_store_writer {
 	struct sqlite_store *store;
 	const struct crm_table_spec *spec;
@@ -36,6 +43,15 @@ struct crm_store_writer {
 	sqlite3_stmt *update;
 	sqlite3_stmt *fetch;
 	sqlite3_stmt *hash;
+	/*
+	 * The table's columns after id in table order, each as insert binds
+	 * it, so that insert can tell an inserted row's hash without reading
+	 * it back; NULL when the table stores some value otherwise than bound
+	 * (hash_plan says when).
+	 */
+	struct hash_slot *hash_slots;
+	size_t hash_slot_count;
+	struct crm_bound *bound; /* the spec's columns as the last bind_columns bound them */
 };
 
 static int db_error(sqlite3 *db, struct crm_error *err, const char *what)
@@ -239,6 +255,8 @@ static void sqlite_writer_close(struct crm_store_writer *w)
 	sqlite3_finalize(w->fetch);
 	sqlite3_finalize(w->hash);
 	crm_writer_shape_release(&w->shape);
+	crm_free(w->hash_slots);
+	crm_free(w->bound);
 	crm_free(w);
 }
 
@@ -249,6 +267,117 @@ static int prepare(sqlite3 *db, struct crm_buf *sql, sqlite3_stmt **st, struct c
 	if (sqlite3_prepare_v3(db, sql->ptr, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return db_error(db, err, "prepare");
 	crm_buf_reset(sql);
+	return 0;
+}
+
+/*
+ * SQLite's type affinity of a declared column type (its datatype rules, in
+ * their order): only TEXT and BLOB keep text as bound; INTEGER, NUMERIC
+ * and BLOB keep an integer.
+ */
+static int keeps_bound(const char *decl, int integer)
+{
+	char up[64];
+	size_t i;
+
+	for (i = 0; decl && decl[i] && i + 1 < sizeof(up); i++)
+		up[i] = (char)toupper((unsigned char)decl[i]);
+	up[i] = '\0';
+	if (strstr(up, "INT"))
+		return integer;
+	if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT"))
+		return !integer;
+	if (!up[0] || strstr(up, "BLOB"))
+		return 1;
+	if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+		return 0;
+	return integer; /* NUMERIC */
+}
+
+/* Whether spec column i is bound as an integer (or NULL), else as text (or NULL). */
+static int bound_integer(const struct crm_store_writer *w, size_t i)
+{
+	enum crm_type type = w->spec->columns[i].type;
+
+	return !w->shape.is_timestamp[i] && (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL || type == CRM_TYPE_REF);
+}
+
+/*
+ * Where each of the table's columns after id gets its value in an insert
+ * (w->hash_slots), when every one keeps the value as bound: id first (the
+ * rowid), no hidden or generated column, no default on a column the insert
+ * leaves out, and every declared type one whose affinity converts nothing
+ * bound to it. Otherwise (a table made by hand) hash_slots stays NULL and
+ * inserted rows are read back to be hashed.
+ */
+static int hash_plan(struct crm_store_writer *w, struct crm_error *err)
+{
+	sqlite3 *db = w->store->db;
+	sqlite3_stmt *st;
+	struct hash_slot *slots = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = SQLITE_DONE, usable = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, type, dflt_value, pk, hidden FROM pragma_table_xinfo(?, 'main')", -1,
+			       &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "table_xinfo");
+	sqlite3_bind_text(st, 1, w->spec->table, -1, SQLITE_STATIC);
+	for (i = 0; usable && (rc = sqlite3_step(st)) == SQLITE_ROW; i++) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *decl = (const char *)sqlite3_column_text(st, 1);
+		struct hash_slot slot = {FROM_NULL, 0};
+		size_t c;
+		if (i == 0) {
+			usable = sqlite3_stricmp(name, "id") == 0 && sqlite3_column_int(st, 3) == 1 && decl &&
+				 sqlite3_stricmp(decl, "INTEGER") == 0;
+			continue;
+		}
+		if (sqlite3_column_int(st, 4) != 0) {
+			usable = 0;
+			break;
+		}
+		for (c = 0; c < w->spec->count && sqlite3_stricmp(name, w->spec->columns[c].name) != 0; c++)
+			;
+		if (c < w->spec->count) {
+			slot.from = FROM_COLUMN;
+			slot.column = c;
+			usable = keeps_bound(decl, bound_integer(w, c));
+		} else if (sqlite3_stricmp(name, "source_system") == 0 || sqlite3_stricmp(name, "source_id") == 0 ||
+			   (w->shape.has_customer_id && sqlite3_stricmp(name, "customer_id") == 0) ||
+			   (!w->shape.created_mapped && sqlite3_stricmp(name, "created_at") == 0) ||
+			   (!w->shape.updated_mapped && sqlite3_stricmp(name, "updated_at") == 0)) {
+			slot.from = sqlite3_stricmp(name, "source_system") == 0 ? FROM_SOURCE_SYSTEM
+				    : sqlite3_stricmp(name, "source_id") == 0	? FROM_SOURCE_ID
+				    : sqlite3_stricmp(name, "customer_id") == 0 ? FROM_CUSTOMER_ID
+										: FROM_LOAD_TIME;
+			usable = keeps_bound(decl, 0);
+		} else {
+			usable = sqlite3_column_type(st, 2) == SQLITE_NULL; /* left out: NULL unless it has a default */
+		}
+		if (usable && crm_grow(&slots, n, &cap, sizeof(*slots), 16)) {
+			sqlite3_finalize(st);
+			crm_free(slots);
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		}
+		if (usable)
+			slots[n++] = slot;
+	}
+	sqlite3_finalize(st);
+	if (usable && rc != SQLITE_DONE) {
+		crm_free(slots);
+		return db_error(db, err, "table_xinfo");
+	}
+	if (!usable || i == 0) {
+		crm_free(slots);
+		return 0;
+	}
+	w->bound = crm_calloc(w->spec->count ? w->spec->count : 1, sizeof(*w->bound));
+	if (!w->bound) {
+		crm_free(slots);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	w->hash_slots = slots;
+	w->hash_slot_count = n;
 	return 0;
 }
 
@@ -285,6 +414,8 @@ static struct crm_store_writer *sqlite_writer_open(struct crm_store *base, const
 	if (!err->code && !crm_buf_addf(&sql, err, "SELECT id, * FROM \"%s\" WHERE id = ?", spec->table))
 		prepare(s->db, &sql, &w->hash, err);
 	crm_buf_release(&sql);
+	if (!err->code)
+		hash_plan(w, err);
 	if (err->code) {
 		sqlite_writer_close(w);
 		return NULL;
@@ -300,6 +431,8 @@ static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, c
 	for (i = 0; i < w->spec->count; i++, idx++) {
 		struct crm_bound b;
 		crm_writer_value(w->spec, &w->shape, row, i, &b);
+		if (w->bound)
+			w->bound[i] = b;
 		if (b.kind == CRM_BOUND_INT)
 			sqlite3_bind_int64(st, idx, b.number);
 		else if (b.kind == CRM_BOUND_TEXT)
@@ -310,6 +443,15 @@ static int bind_columns(struct crm_store_writer *w, sqlite3_stmt *st, int idx, c
 	return idx;
 }
 
+/* h, continued by a value of storage class type (its bytes: an integer's, a double's, text's or a blob's). */
+static uint64_t hash_value(uint64_t h, int type, const void *bytes, size_t len)
+{
+	unsigned char tag = (unsigned char)type;
+
+	h = XXH3_64bits_withSeed(&tag, 1, h);
+	return type == SQLITE_NULL ? h : XXH3_64bits_withSeed(bytes ? bytes : "", len, h);
+}
+
 static uint64_t hash_columns(sqlite3_stmt *st, int from)
 {
 	uint64_t h = 0;
@@ -317,17 +459,60 @@ static uint64_t hash_columns(sqlite3_stmt *st, int from)
 
 	for (i = from; i < n; i++) {
 		int type = sqlite3_column_type(st, i);
-		unsigned char tag = (unsigned char)type;
-		h = XXH3_64bits_withSeed(&tag, 1, h);
 		if (type == SQLITE_INTEGER) {
 			int64_t v = sqlite3_column_int64(st, i);
-			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
+			h = hash_value(h, type, &v, sizeof(v));
 		} else if (type == SQLITE_FLOAT) {
 			double v = sqlite3_column_double(st, i);
-			h = XXH3_64bits_withSeed(&v, sizeof(v), h);
-		} else if (type != SQLITE_NULL) {
+			h = hash_value(h, type, &v, sizeof(v));
+		} else if (type == SQLITE_NULL) {
+			h = hash_value(h, type, NULL, 0);
+		} else {
 			const void *v = type == SQLITE_BLOB ? sqlite3_column_blob(st, i) : sqlite3_column_text(st, i);
-			h = XXH3_64bits_withSeed(v ? v : "", (size_t)sqlite3_column_bytes(st, i), h);
+			h = hash_value(h, type, v, (size_t)sqlite3_column_bytes(st, i));
+		}
+	}
+	return h;
+}
+
+static uint64_t hash_text(uint64_t h, const char *text, size_t len)
+{
+	return hash_value(h, SQLITE_TEXT, text, len);
+}
+
+/* hash_columns' hash of the row insert just wrote, from what it bound (w->hash_slots says where each value is). */
+static uint64_t hash_inserted(const struct crm_store_writer *w, const struct crm_store_row *row, const char *uuid)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	for (i = 0; i < w->hash_slot_count; i++) {
+		const struct hash_slot *slot = &w->hash_slots[i];
+		const struct crm_bound *b = &w->bound[slot->column];
+		switch (slot->from) {
+		case FROM_NULL:
+			h = hash_value(h, SQLITE_NULL, NULL, 0);
+			break;
+		case FROM_SOURCE_SYSTEM:
+			h = hash_text(h, w->spec->source_system, strlen(w->spec->source_system));
+			break;
+		case FROM_SOURCE_ID:
+			h = hash_text(h, row->source_id, row->source_id_len);
+			break;
+		case FROM_CUSTOMER_ID:
+			h = hash_text(h, uuid, 36);
+			break;
+		case FROM_LOAD_TIME:
+			h = hash_text(h, row->load_time, strlen(row->load_time));
+			break;
+		case FROM_COLUMN:
+			if (b->kind == CRM_BOUND_INT)
+				h = hash_value(h, SQLITE_INTEGER, &b->number, sizeof(b->number));
+			else if (b->kind == CRM_BOUND_TEXT)
+				h = hash_text(h, b->text, b->len);
+			else
+				h = hash_value(h, SQLITE_NULL, NULL, 0);
+			break;
 		}
 	}
 	return h;
@@ -343,7 +528,7 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const
 	return 0;
 }
 
-static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id,
+static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,
 			 struct crm_error *err)
 {
 	sqlite3 *db = w->store->db;
@@ -364,8 +549,11 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 		sqlite3_bind_text(st, idx++, row->load_time, -1, SQLITE_STATIC);
 	if (step_done(db, st, err, "insert"))
 		return err->code;
+	*row_hash = 0;
 	if (sqlite3_changes(db) == 1) {
 		*id = sqlite3_last_insert_rowid(db);
+		if (w->hash_slots)
+			*row_hash = hash_inserted(w, row, uuid);
 		return 1;
 	}
 	/* the row was there already (loaded before the state database knew it) */

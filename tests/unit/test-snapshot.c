@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "engine/snapshot.h"
+#include "state/state.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -50,7 +51,7 @@ static struct crm_snapshot_diff compare(struct crm_store *store, const struct cr
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_snapshot_diff d;
 	int64_t ids[4];
-	struct crm_run_rows rows = {"t", 0, expect, ids, n, n, {0}};
+	struct crm_run_rows rows = {"t", 0, expect, ids, n, n, {0}, 0, NULL, 0, 0};
 	size_t i;
 
 	for (i = 0; i < n && i < 4; i++)
@@ -77,7 +78,7 @@ static struct crm_snapshot_diff compare(struct crm_store *store, const struct cr
 static void test_snapshot__before_counts_and_written_rows(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	struct crm_snapshot_take take = {"t", 1, INT64_MAX, NULL, 0, NULL};
+	struct crm_snapshot_take take = {"t", 1, INT64_MAX, NULL, 0, NULL, NULL, 0};
 	struct crm_snapshot *before, *after;
 	struct crm_snapshot_expect expect[2];
 	uint64_t hashes[5] = {0}, h;
@@ -109,7 +110,7 @@ static void test_snapshot__before_counts_and_written_rows(void)
 	CHECK_DIFF(compare(store, before, expect, 2), 3, 3, 1, 1, 1);
 
 	/* the after-snapshot: the rows above the highest id before, and the listed ones */
-	take = (struct crm_snapshot_take){"t", 0, 3, ids, 1, NULL};
+	take = (struct crm_snapshot_take){"t", 0, 3, ids, 1, NULL, NULL, 0};
 	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
 	after = crm_snapshot_load(SNAP_PATH, &err);
 	CHECK(after != NULL);
@@ -209,7 +210,7 @@ static void test_snapshot__hashes_known_from_the_writes(void)
 
 	if (!store)
 		return;
-	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 2, known};
+	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 2, known, NULL, 0};
 	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
 	snap = crm_snapshot_load(SNAP_PATH, &err);
 	CHECK(snap != NULL);
@@ -227,6 +228,115 @@ static void test_snapshot__hashes_known_from_the_writes(void)
 	unlink(SNAP_PATH);
 }
 
+/* A first load's after-snapshot: the rows above the highest id come as the inserts hashed them, none read. */
+static void test_snapshot__inserted_rows_as_their_inserts_hashed_them(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_snapshot *snap;
+	struct crm_snapshot_take take;
+	static const struct crm_snapshot_row inserted[2] = {{2, 22}, {3, 33}};
+	int64_t ids[1] = {1};
+	uint64_t h = 0;
+	char url[256];
+	struct crm_store *store = open_target(url);
+
+	if (!store)
+		return;
+	take = (struct crm_snapshot_take){"t", 0, 1, ids, 1, NULL, inserted, 2};
+	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
+	snap = crm_snapshot_load(SNAP_PATH, &err);
+	CHECK(snap != NULL);
+	if (snap) {
+		CHECK_INT(crm_snapshot_find(snap, "t", 1, &h), 1); /* listed, so read */
+		CHECK(h != 0 && h != 22);
+		CHECK_INT(crm_snapshot_find(snap, "t", 2, &h), 1);
+		CHECK(h == 22);
+		CHECK_INT(crm_snapshot_find(snap, "t", 3, &h), 1);
+		CHECK(h == 33);
+		crm_snapshot_free(snap);
+	}
+	CHECK_STR(err.msg, "");
+	crm_store_close(store);
+	unlink(url + 7);
+	unlink(SNAP_PATH);
+}
+
+/*
+ * The hashes a run's inserts left, from its ledger: kept while every entry
+ * above the highest id before the run is an insert the store hashed, ids
+ * ascending; an update, a delete, an insert without a hash or ids out of
+ * order after them, and the table's rows are read back instead.
+ */
+static void test_snapshot__written_rows_from_the_ledger(void)
+{
+	static const struct {
+		enum crm_ledger_action action;
+		int64_t id;
+		uint64_t written;
+	} cases[][3] = {
+		{{CRM_LEDGER_INSERT, 4, 44}, {CRM_LEDGER_INSERT, 5, 55}, {CRM_LEDGER_UPDATE, 2, 0}},
+		{{CRM_LEDGER_INSERT, 4, 44}, {CRM_LEDGER_UPDATE, 4, 0}, {CRM_LEDGER_INSERT, 5, 55}},
+		{{CRM_LEDGER_INSERT, 4, 44}, {CRM_LEDGER_INSERT, 5, 0}, {CRM_LEDGER_INSERT, 6, 66}},
+		{{CRM_LEDGER_INSERT, 5, 55}, {CRM_LEDGER_INSERT, 4, 44}, {CRM_LEDGER_INSERT, 6, 66}},
+		{{CRM_LEDGER_INSERT, 4, 44}, {CRM_LEDGER_DELETE, 5, 0}, {CRM_LEDGER_INSERT, 6, 66}},
+	};
+	static const int known[] = {1, 0, 0, 0, 0};
+	size_t c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_snapshot_take take = {"t", 1, INT64_MAX, NULL, 0, NULL, NULL, 0};
+		struct crm_snapshot *before = NULL;
+		struct crm_run_rows *rows = NULL;
+		struct crm_state *state = NULL;
+		size_t count = 0, i;
+		int64_t run = 0, key = 0, first = 0, last = -1;
+		char url[256];
+		struct crm_store *store = open_target(url);
+
+		if (!store)
+			return;
+		unlink("/tmp/crm-test-snapshot-state.db");
+		CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
+		before = crm_snapshot_load(SNAP_PATH, &err);
+		CHECK_INT(crm_state_open(store, "/tmp/crm-test-snapshot-state.db", 1, &state, &err), 0);
+		if (before && state) {
+			CHECK_INT(crm_state_run_start(state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+			CHECK_INT(crm_state_object_key(state, "T", "t", 1, &key, &err), 1);
+			CHECK_INT(store->ops->begin(store, &err), 0);
+			for (i = 0; i < 3; i++)
+				CHECK_INT(crm_state_ledger_add(state, run, key, cases[c][i].id, "s", 1,
+							       cases[c][i].action, NULL, 1, 0, cases[c][i].written,
+							       &err),
+					  0);
+			CHECK_INT(store->ops->commit(store, &err), 0);
+			CHECK_INT(crm_state_ledger_range(state, run, &first, &last, &err), 0);
+			CHECK_INT(crm_snapshot_run_rows(state, run, first, last, before, CRM_RUN_ROWS_WRITTEN, &rows,
+							&count, &err),
+				  0);
+			CHECK_INT(count, 1);
+			if (count == 1) {
+				CHECK_INT(rows[0].written_known, known[c]);
+				CHECK_INT(rows[0].written_count, known[c] ? 2 : 0);
+				if (known[c] && rows[0].written_count == 2) {
+					CHECK_INT(rows[0].written[0].id, 4);
+					CHECK(rows[0].written[0].hash == 44);
+					CHECK_INT(rows[0].written[1].id, 5);
+					CHECK(rows[0].written[1].hash == 55);
+				}
+			}
+		}
+		CHECK_STR(err.msg, "");
+		crm_snapshot_run_rows_free(rows, count);
+		crm_snapshot_free(before);
+		crm_state_close(state);
+		crm_store_close(store);
+		unlink("/tmp/crm-test-snapshot-state.db");
+		unlink(url + 7);
+		unlink(SNAP_PATH);
+	}
+}
+
 /* A file cut short, or one that is not a snapshot, is refused by name; nothing past its end is read. */
 static void test_snapshot__truncated_files_are_refused(void)
 {
@@ -240,7 +350,7 @@ static void test_snapshot__truncated_files_are_refused(void)
 
 	if (!store)
 		return;
-	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 1, known};
+	take = (struct crm_snapshot_take){"t", 0, INT64_MAX, ids, 1, known, NULL, 0};
 	CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
 	/* the last row's hash cut off */
 	CHECK_INT(truncate(SNAP_PATH, 8 + 4 + 2 + 1 + 16 + 8 + 8), 0);
@@ -268,6 +378,8 @@ static const struct harness_test tests[] = {
 	TEST(test_snapshot__before_counts_and_written_rows),
 	TEST(test_snapshot__whole_snapshots_of_earlier_versions),
 	TEST(test_snapshot__hashes_known_from_the_writes),
+	TEST(test_snapshot__inserted_rows_as_their_inserts_hashed_them),
+	TEST(test_snapshot__written_rows_from_the_ledger),
 	TEST(test_snapshot__truncated_files_are_refused),
 };
 

@@ -71,7 +71,7 @@ static void test_state__shares_the_store_transaction(void)
 
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		CHECK_INT(crm_state_xref_put(o.state, key, "003A", 4, &x, &err), 0);
-		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0, &err),
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0, 0, &err),
 			  0);
 		CHECK_INT(crm_state_checkpoint_put(o.state, run, "Contact", &cp, &err), 0);
 		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
@@ -102,12 +102,12 @@ struct walked {
 	char tables[4][16];
 	int64_t ids[4];
 	enum crm_ledger_action actions[4];
-	uint64_t row_hashes[4];
+	uint64_t row_hashes[4], written_hashes[4];
 	int count;
 };
 
 static int walk_one(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action, uint64_t row_hash,
-		    struct crm_error *err)
+		    uint64_t written_hash, struct crm_error *err)
 {
 	struct walked *w = ctx;
 
@@ -116,6 +116,7 @@ static int walk_one(void *ctx, const char *table, int64_t target_id, enum crm_le
 		snprintf(w->tables[w->count], sizeof(w->tables[0]), "%s", table);
 		w->ids[w->count] = target_id;
 		w->actions[w->count] = action;
+		w->written_hashes[w->count] = written_hash;
 		w->row_hashes[w->count++] = row_hash;
 	}
 	return 0;
@@ -144,15 +145,17 @@ static void test_state__ledger_keeps_the_row_before(void)
 		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &other, &err), 0);
 		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err), 1);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
-		CHECK_INT(crm_state_ledger_add(o.state, other, key, 5, "003X", 4, CRM_LEDGER_INSERT, NULL, 1, 0, &err),
-			  0);
+		CHECK_INT(
+			crm_state_ledger_add(o.state, other, key, 5, "003X", 4, CRM_LEDGER_INSERT, NULL, 1, 0, 0, &err),
+			0);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run, &err), 0);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
-		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0, &err),
+		CHECK_INT(crm_state_ledger_add(o.state, run, key, 7, "003A", 4, CRM_LEDGER_INSERT, NULL, 9, 0,
+					       0x8000000000000007ull, &err),
 			  0);
 		CHECK_INT(crm_state_ledger_add(o.state, run, key, 5, "003X", 4, CRM_LEDGER_UPDATE, "{}", 3,
-					       0x8000000000000005ull, &err),
+					       0x8000000000000005ull, 0, &err),
 			  0);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
@@ -162,9 +165,11 @@ static void test_state__ledger_keeps_the_row_before(void)
 		CHECK_INT(w.ids[0], 7);
 		CHECK_INT(w.actions[0], CRM_LEDGER_INSERT);
 		CHECK(w.row_hashes[0] == 0);
+		CHECK(w.written_hashes[0] == 0x8000000000000007ull); /* the hash the insert left */
 		CHECK_INT(w.ids[1], 5);
 		CHECK_INT(w.actions[1], CRM_LEDGER_UPDATE);
 		CHECK(w.row_hashes[1] == 0x8000000000000005ull);
+		CHECK(w.written_hashes[1] == 0);
 		CHECK_INT(crm_state_ledger_read(o.state, run, first, last + 1, 4, entries, &count, &arena, &err), 0);
 		CHECK_INT(count, 2);
 		CHECK(entries[0].row_hash == 0x8000000000000005ull); /* newest first */

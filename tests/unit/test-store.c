@@ -9,6 +9,7 @@
 #include "backends.h"
 #include "util/buf.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #define LOAD_TIME "2026-01-02T03:04:05Z"
@@ -82,16 +83,26 @@ static struct crm_store_writer *open_widget(int b, char url[256], struct crm_sto
 	return w;
 }
 
-static int64_t insert(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
-		      const struct crm_value *values, int expect_new)
+/* Inserts a row; its id, and the hash insert told (0: none) into *row_hash unless NULL. */
+static int64_t insert_hashed(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
+			     const struct crm_value *values, int expect_new, uint64_t *row_hash)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_store_row row = {source_id, strlen(source_id), values, LOAD_TIME};
+	uint64_t hash = 0;
 	int64_t id = 0;
 
-	CHECK_INT(store->ops->insert(w, &row, &id, &err), expect_new);
+	CHECK_INT(store->ops->insert(w, &row, &id, &hash, &err), expect_new);
 	CHECK_STR(err.msg, "");
+	if (row_hash)
+		*row_hash = hash;
 	return id;
+}
+
+static int64_t insert(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
+		      const struct crm_value *values, int expect_new)
+{
+	return insert_hashed(w, store, source_id, values, expect_new, NULL);
 }
 
 struct scanned {
@@ -388,6 +399,104 @@ static void test_store__hash_update_restore(void)
 }
 
 /*
+ * The hash an insert tells is row_hash's of the row it wrote, for every
+ * kind of value (empty, integers, a parent, text past ASCII); where the
+ * store cannot tell it (PostgreSQL) it is 0.
+ */
+static void test_store__insert_tells_the_hash_of_its_row(void)
+{
+	static const char *const names[] = {"plain", "", "Zoë \"quoted\", ünïcode", "x"};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_value v[7];
+		char url[256], sid[16];
+		int64_t parent = 0;
+		size_t i;
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+			uint64_t told = 1, read = 0;
+			int64_t id;
+			widget_row(v, names[i], i % 2 ? "" : "-42", i % 2 ? NULL : "3.50", i == 2 ? "2020-02-29" : "",
+				   "2021-02-02T12:30:00Z", i % 2 ? "1" : "0", parent);
+			snprintf(sid, sizeof(sid), "H%zu", i);
+			id = insert_hashed(w, store, sid, v, 1, &told);
+			CHECK_INT(store->ops->row_hash(w, id, &read, &err), 1);
+			if (b == BACKEND_SQLITE)
+				CHECK(told == read);
+			else
+				CHECK(told == 0);
+			parent = id;
+		}
+		CHECK_STR(err.msg, "");
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
+/* A column by hand whose type converts what is bound (REAL, NUMERIC text), or a default: no hash is told. */
+static void test_store__insert_tells_no_hash_where_the_table_converts(void)
+{
+	static const char *const tables[] = {
+		"CREATE TABLE widget (id INTEGER PRIMARY KEY, source_system TEXT, source_id TEXT, name TEXT, "
+		"qty REAL, price TEXT, born TEXT, seen TEXT, active INTEGER, parent_id INTEGER, created_at TEXT, "
+		"updated_at TEXT)",
+		"CREATE TABLE widget (id INTEGER PRIMARY KEY, source_system TEXT, source_id TEXT, name TEXT, "
+		"qty INTEGER, price NUMERIC, born TEXT, seen TEXT, active INTEGER, parent_id INTEGER, created_at TEXT, "
+		"updated_at TEXT)",
+		"CREATE TABLE widget (id INTEGER PRIMARY KEY, source_system TEXT, source_id TEXT, name TEXT, "
+		"qty INTEGER, price TEXT, born TEXT, seen TEXT, active INTEGER, parent_id INTEGER, created_at TEXT, "
+		"updated_at TEXT, note TEXT DEFAULT 'n/a')",
+		/* a column of its own without a default is NULL in every row: the hash is told */
+		"CREATE TABLE widget (id INTEGER PRIMARY KEY, note VARCHAR(20), source_system TEXT, source_id TEXT, "
+		"name CLOB, qty BIGINT, price TEXT, born TEXT, seen TEXT, active INT, parent_id INTEGER, created_at "
+		"TEXT, updated_at TEXT, extra)",
+	};
+	size_t t;
+
+	for (t = 0; t < sizeof(tables) / sizeof(*tables); t++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_value v[7];
+		uint64_t told = 1, read = 0;
+		char url[256];
+		sqlite3 *db;
+		int64_t id;
+
+		if (backend_new_target(BACKEND_SQLITE, url))
+			continue;
+		CHECK_INT(sqlite3_open(url + 7, &db), SQLITE_OK);
+		CHECK_INT(sqlite3_exec(db, tables[t], NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		store = crm_store_open(url, "/tmp", 1, &err);
+		CHECK(store != NULL);
+		if (!store)
+			continue;
+		CHECK_INT(store->ops->ensure_table(store, &widget, &err), 0);
+		w = store->ops->writer_open(store, &widget, &err);
+		CHECK(w != NULL);
+		if (w) {
+			widget_row(v, "n", "7", "1.5", "", "", "1", 0);
+			id = insert_hashed(w, store, "C1", v, 1, &told);
+			CHECK_INT(store->ops->row_hash(w, id, &read, &err), 1);
+			if (t < 3)
+				CHECK(told == 0);
+			else
+				CHECK(told == read && told != 0);
+			store->ops->writer_close(w);
+		}
+		CHECK_STR(err.msg, "");
+		close_backend(store, url);
+	}
+}
+
+/*
  * What a snapshot reads of a table: its row count and highest id, the rows
  * above an id (a run's inserts) and listed rows (those it updated), each
  * with the hash hash_rows gives the whole table.
@@ -597,6 +706,8 @@ static const struct harness_test tests[] = {
 	TEST(test_store__queued_inserts_as_one_by_one),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
+	TEST(test_store__insert_tells_the_hash_of_its_row),
+	TEST(test_store__insert_tells_no_hash_where_the_table_converts),
 	TEST(test_store__hashes_of_part_of_a_table),
 	TEST(test_store__transactions),
 	TEST(test_store__identity),
