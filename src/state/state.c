@@ -150,7 +150,7 @@ static const char *const schema_sql =
 	"INSERT INTO crmshift.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.runs (\n"
 	"  id @KEY@, command @BYTES@ NOT NULL, options @BYTES@, status @BYTES@ NOT NULL,\n"
-	"  started_at @BYTES@ NOT NULL, finished_at @BYTES@, summary @BYTES@);\n"
+	"  started_at @BYTES@ NOT NULL, finished_at @BYTES@, summary @BYTES@, ledger_from BIGINT NOT NULL DEFAULT 0);\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.objects (\n"
 	"  id @KEY@, name @BYTES@ NOT NULL, target_table @BYTES@ NOT NULL, UNIQUE (name, target_table));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.xref (\n"
@@ -222,6 +222,7 @@ static const struct {
 	{"checkpoints", "merged", "BIGINT NOT NULL DEFAULT 0"},
 	{"source_files", "resolved", "TEXT NOT NULL DEFAULT ''"},
 	{"drills", "live_runs", "BIGINT NOT NULL DEFAULT 0"},
+	{"runs", "ledger_from", "BIGINT NOT NULL DEFAULT 0"},
 };
 
 /* The schema's DDL with the store's words in place of @KEY@, @KEYED@ and @BYTES@. */
@@ -244,29 +245,6 @@ static int expand_ddl(struct crm_buf *out, const struct crm_store_ops *ops, stru
 		}
 	}
 	return err->code;
-}
-
-/*
- * Indexes of the state: a run's ledger entries by run (finding a run's
- * range of seq scanned the whole ledger, every sync and rollback: a cost
- * that grew with the target, not the run). Appended to in seq order, as
- * the ledger is: a load pays little for it.
- */
-static const struct {
-	const char *name, *table, *columns;
-} state_indexes[] = {
-	{"ledger_run", "ledger", "run_id, seq"},
-};
-
-static int add_indexes(struct crm_state *st, struct crm_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(state_indexes) / sizeof(state_indexes[0]); i++)
-		if (st->store->ops->state_index(st->store, state_indexes[i].name, state_indexes[i].table,
-						state_indexes[i].columns, err))
-			return err->code;
-	return 0;
 }
 
 static int add_missing_columns(struct crm_state *st, struct crm_error *err)
@@ -342,7 +320,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 	crm_arena_init(&st->ahead_ids, 1 << 16);
 	crm_buf_init(&ddl, 1 << 16);
 	if (expand_ddl(&ddl, store->ops, err) || store->ops->exec(store, ddl.ptr, err) ||
-	    add_missing_columns(st, err) || add_indexes(st, err) || prepare_all(st, err)) {
+	    add_missing_columns(st, err) || prepare_all(st, err)) {
 		crm_buf_release(&ddl);
 		crm_state_close(st);
 		return err->code;
@@ -407,7 +385,10 @@ static void copy_col(char *dst, size_t cap, struct crm_store_stmt *s, int col)
 	size_t len;
 	const char *text = crm_stmt_col_text(s, col, &len);
 
-	snprintf(dst, cap, "%.*s", text ? (int)len : 0, text ? text : "");
+	if (!text || len >= cap)
+		len = text ? cap - 1 : 0;
+	memcpy(dst, text ? text : "", len);
+	dst[len] = '\0';
 }
 
 /* Runs s (one row of one integer, such as a count) and finalizes it: 0 and *value, or an error. */
@@ -431,8 +412,9 @@ int crm_state_run_start(struct crm_state *st, const char *command, const char *o
 {
 	struct crm_store_stmt *s =
 		once(st,
-		     "INSERT INTO crmshift.runs (id, command, options, status, started_at) SELECT "
-		     "coalesce(max(id), 0) + 1, $1, $2, 'running', $3 FROM crmshift.runs RETURNING id",
+		     "INSERT INTO crmshift.runs (id, command, options, status, started_at, ledger_from) SELECT "
+		     "coalesce(max(id), 0) + 1, $1, $2, 'running', $3, "
+		     "(SELECT coalesce(max(seq), 0) + 1 FROM crmshift.ledger) FROM crmshift.runs RETURNING id",
 		     err);
 
 	if (!s)
@@ -932,19 +914,28 @@ int crm_state_xref_from_ledger(struct crm_state *st, int64_t run, int64_t key, i
 	static const char all[] =
 		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
 		"SELECT object_id, source_id, target_id, hash, run_id, run_id, row_hash FROM crmshift.ledger "
-		"WHERE run_id = $1 AND object_id = $2 AND action = 'insert' ORDER BY source_id";
+		"WHERE run_id = $1 AND object_id = $2 AND seq >= $3 AND seq <= $4 AND action = 'insert' "
+		"ORDER BY source_id";
 	static const char missing[] =
 		"INSERT INTO crmshift.xref (object_id, source_id, target_id, hash, seen_run, write_run, row_hash) "
 		"SELECT l.object_id, l.source_id, l.target_id, l.hash, l.run_id, l.run_id, l.row_hash "
-		"FROM crmshift.ledger l WHERE l.run_id = $1 AND l.object_id = $2 AND l.action = 'insert' "
-		"AND NOT EXISTS (SELECT 1 FROM crmshift.xref x WHERE x.object_id = l.object_id AND "
-		"x.source_id = l.source_id) ORDER BY l.source_id";
-	struct crm_store_stmt *s = once(st, missing_only ? missing : all, err);
+		"FROM crmshift.ledger l WHERE l.run_id = $1 AND l.object_id = $2 AND l.seq >= $3 AND l.seq <= $4 "
+		"AND l.action = 'insert' AND NOT EXISTS (SELECT 1 FROM crmshift.xref x WHERE x.object_id = l.object_id "
+		"AND x.source_id = l.source_id) ORDER BY l.source_id";
+	struct crm_store_stmt *s;
+	int64_t first, last;
 
-	if (!s)
+	/* the run's range of the primary key, not the whole ledger (SQLite numbers $n as they appear) */
+	if (crm_state_ledger_range(st, run, &first, &last, err))
+		return err->code;
+	if (last < first)
+		return 0;
+	if (!(s = once(st, missing_only ? missing : all, err)))
 		return err->code;
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_int64(s, 2, key);
+	crm_stmt_int64(s, 3, first);
+	crm_stmt_int64(s, 4, last);
 	return step_once(s, err);
 }
 
@@ -1326,19 +1317,68 @@ int crm_state_run_set_status(struct crm_state *st, int64_t id, enum crm_run_stat
 	return step_once(s, err);
 }
 
-int crm_state_ledger_range(struct crm_state *st, int64_t run, int64_t *first, int64_t *last, struct crm_error *err)
+/*
+ * Where run's ledger entries may be: from the seq after the ledger's last
+ * when it started (runs.ledger_from; 0 for runs from before it was kept)
+ * to before the next run's. Runs are sequential, and seqs only grow.
+ */
+static int ledger_bounds(struct crm_state *st, int64_t run, int64_t *from, int64_t *below, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(
-		st, "SELECT coalesce(min(seq), 0), coalesce(max(seq), -1) FROM crmshift.ledger WHERE run_id = $1", err);
+	struct crm_store_stmt *s =
+		once(st,
+		     "SELECT r.ledger_from, coalesce((SELECT min(n.ledger_from) FROM crmshift.runs n WHERE n.id > r.id "
+		     "AND n.ledger_from > 0), 9223372036854775807) FROM crmshift.runs r WHERE r.id = $1",
+		     err);
 	int rc;
 
 	if (!s)
 		return err->code;
 	crm_stmt_int64(s, 1, run);
 	rc = crm_stmt_step(s, err);
-	*first = rc == 1 ? crm_stmt_col_int64(s, 0) : 0;
-	*last = rc == 1 ? crm_stmt_col_int64(s, 1) : -1;
+	*from = rc == 1 ? crm_stmt_col_int64(s, 0) : 0;
+	*below = rc == 1 ? crm_stmt_col_int64(s, 1) : INT64_MAX;
 	crm_stmt_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* The first (or, newest, the last) seq of run between from and below: 1 and *seq, or 0 when it has none. */
+static int ledger_end(struct crm_state *st, int64_t run, int64_t from, int64_t below, int newest, int64_t *seq,
+		      struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     newest ? "SELECT seq FROM crmshift.ledger WHERE seq >= $1 AND seq < $2 AND run_id = $3 "
+			      "ORDER BY seq DESC LIMIT 1"
+			    : "SELECT seq FROM crmshift.ledger WHERE seq >= $1 AND seq < $2 AND run_id = $3 "
+			      "ORDER BY seq LIMIT 1",
+		     err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, from);
+	crm_stmt_int64(s, 2, below);
+	crm_stmt_int64(s, 3, run);
+	rc = crm_stmt_step(s, err);
+	if (rc == 1)
+		*seq = crm_stmt_col_int64(s, 0);
+	crm_stmt_finalize(s);
+	return rc;
+}
+
+int crm_state_ledger_range(struct crm_state *st, int64_t run, int64_t *first, int64_t *last, struct crm_error *err)
+{
+	int64_t from, below;
+	int rc;
+
+	*first = 0;
+	*last = -1;
+	if (ledger_bounds(st, run, &from, &below, err))
+		return err->code;
+	/* the primary key's range, walked from either end: the run's first and last entries are at its ends */
+	rc = ledger_end(st, run, from, below, 0, first, err);
+	if (rc == 1)
+		rc = ledger_end(st, run, *first, below, 1, last, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1369,34 +1409,84 @@ static enum crm_ledger_action ledger_action(const char *text)
 /* Seqs a statement of crm_state_ledger_walk covers: a server sends a result whole, so it is read in windows. */
 #define LEDGER_WALK_WINDOW 65536
 
+/* The target tables of the objects (by key), for a walk that reads keys: a join per entry cost more than the walk. */
+struct object_tables {
+	int64_t *keys;
+	char (*tables)[64];
+	size_t count, cap;
+};
+
+static int object_tables_load(struct crm_state *st, struct object_tables *ot, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st, "SELECT id, target_table FROM crmshift.objects", err);
+	int rc;
+
+	memset(ot, 0, sizeof(*ot));
+	if (!s)
+		return err->code;
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		if (ot->count == ot->cap) {
+			size_t cap = ot->cap ? 2 * ot->cap : 16;
+			int64_t *keys = crm_realloc(ot->keys, cap * sizeof(*keys));
+			char(*tables)[64] = keys ? crm_realloc(ot->tables, cap * sizeof(*tables)) : NULL;
+			if (keys)
+				ot->keys = keys;
+			if (!tables) {
+				crm_stmt_finalize(s);
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			}
+			ot->tables = tables;
+			ot->cap = cap;
+		}
+		ot->keys[ot->count] = crm_stmt_col_int64(s, 0);
+		copy_col(ot->tables[ot->count++], sizeof(*ot->tables), s, 1);
+	}
+	crm_stmt_finalize(s);
+	return err->code;
+}
+
+static const char *object_table(const struct object_tables *ot, int64_t key)
+{
+	size_t i;
+
+	for (i = 0; i < ot->count; i++)
+		if (ot->keys[i] == key)
+			return ot->tables[i];
+	return "";
+}
+
 int crm_state_ledger_walk(struct crm_state *st, int64_t run, int64_t first, int64_t last, crm_ledger_walk_fn fn,
 			  void *ctx, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st,
-					"SELECT o.target_table, l.target_id, l.action, l.row_hash, l.written_hash "
-					"FROM crmshift.ledger l JOIN crmshift.objects o ON o.id = l.object_id "
-					"WHERE l.seq >= $1 AND l.seq < $2 AND l.run_id = $3 ORDER BY l.seq",
-					err);
+	struct object_tables ot;
+	struct crm_store_stmt *s = NULL;
 	int64_t from;
 	int rc = 0;
 
-	if (!s)
-		return err->code;
+	if (object_tables_load(st, &ot, err) ||
+	    !(s = once(st,
+		       "SELECT object_id, target_id, action, row_hash, written_hash FROM crmshift.ledger "
+		       "WHERE seq >= $1 AND seq < $2 AND run_id = $3 ORDER BY seq",
+		       err)))
+		goto out;
 	for (from = first; from <= last && rc >= 0 && !err->code; from += LEDGER_WALK_WINDOW) {
 		crm_stmt_int64(s, 1, from);
 		crm_stmt_int64(s, 2, from + LEDGER_WALK_WINDOW);
 		crm_stmt_int64(s, 3, run);
 		while ((rc = crm_stmt_step(s, err)) == 1) {
-			char table[64], action[16];
-			copy_col(table, sizeof(table), s, 0);
+			char action[16];
 			copy_col(action, sizeof(action), s, 2);
-			if (fn(ctx, table, crm_stmt_col_int64(s, 1), ledger_action(action),
-			       (uint64_t)crm_stmt_col_int64(s, 3), (uint64_t)crm_stmt_col_int64(s, 4), err))
+			if (fn(ctx, object_table(&ot, crm_stmt_col_int64(s, 0)), crm_stmt_col_int64(s, 1),
+			       ledger_action(action), (uint64_t)crm_stmt_col_int64(s, 3),
+			       (uint64_t)crm_stmt_col_int64(s, 4), err))
 				break;
 		}
 		crm_stmt_reset(s);
 	}
+out:
 	crm_stmt_finalize(s);
+	crm_free(ot.keys);
+	crm_free(ot.tables);
 	return err->code;
 }
 

@@ -989,17 +989,6 @@ static int sqlite_count_source(struct crm_store *base, const char *table, const 
 	return count_rows((struct sqlite_store *)base, table, source_system, count, NULL, err);
 }
 
-static int sqlite_state_index(struct crm_store *base, const char *name, const char *table, const char *columns,
-			      struct crm_error *err)
-{
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	char sql[512];
-
-	/* an attached database's index is named in its schema, its table without one */
-	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS crmshift.\"%s\" ON \"%s\" (%s)", name, table, columns);
-	return exec(s->db, sql, err);
-}
-
 static int sqlite_state_open(struct crm_store *base, const char *state_path, int create, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1177,7 +1166,6 @@ static const struct crm_store_ops sqlite_ops = {
 	.column_exists = sqlite_column_exists,
 	.serial_key = "INTEGER PRIMARY KEY",
 	.keyed_table_suffix = " WITHOUT ROWID",
-	.state_index = sqlite_state_index,
 	.text_bytes = "TEXT",
 	.exec = sqlite_exec,
 	.stmt_prepare = sqlite_stmt_prepare,

@@ -242,9 +242,6 @@ struct crm_store_ops {
 	const char *serial_key;
 	const char *keyed_table_suffix;
 	const char *text_bytes;
-	/* Creates index name of crmshift.table on columns (a comma-separated list) unless it exists. */
-	int (*state_index)(struct crm_store *store, const char *name, const char *table, const char *columns,
-			   struct crm_error *err);
 	/* Runs sql (one or more statements, no parameters). */
 	int (*exec)(struct crm_store *store, const char *sql, struct crm_error *err);
 	struct crm_store_stmt *(*stmt_prepare)(struct crm_store *store, const char *sql, struct crm_error *err);

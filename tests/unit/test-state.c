@@ -133,7 +133,7 @@ static void test_state__ledger_keeps_the_row_before(void)
 		struct walked w;
 		struct crm_arena arena;
 		struct opened o;
-		int64_t run = 0, other = 0, key = 0, first, last;
+		int64_t run = 0, other = 0, empty = 0, key = 0, first, last;
 		size_t count = 0;
 
 		if (open_both(b, &o)) {
@@ -158,7 +158,14 @@ static void test_state__ledger_keeps_the_row_before(void)
 					       0x8000000000000005ull, 0, &err),
 			  0);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		/* each run's range is its own entries, found from where the ledger stood when it started */
+		CHECK_INT(crm_state_ledger_range(o.state, other, &first, &last, &err), 0);
+		CHECK_INT(last - first, 0);
+		CHECK_INT(crm_state_run_start(o.state, "rollback", "{}", "2026-01-03T00:00:00Z", &empty, &err), 0);
+		CHECK_INT(crm_state_ledger_range(o.state, empty, &first, &last, &err), 0);
+		CHECK(last < first);
 		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK_INT(last - first, 1);
 		CHECK_INT(crm_state_ledger_walk(o.state, run, first, last, walk_one, &w, &err), 0);
 		CHECK_INT(w.count, 2);
 		CHECK_STR(w.tables[0], "contact");
