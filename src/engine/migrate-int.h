@@ -146,7 +146,7 @@ struct object_run {
 	 * ids it inserted, kept in memory, turn a repeated id away.
 	 */
 	int unindexed;
-	int unindexed_cache; /* the object's cache was loaded for that, and is dropped when the pass ends */
+	int unindexed_cache; /* the object's cache was loaded for that (and kept for the objects after it) */
 	int cache_reserved;  /* that cache was sized from the export's first batch */
 	/*
 	 * The target holds fewer rows than the state knows: an unchanged

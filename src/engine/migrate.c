@@ -1204,15 +1204,6 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
 		/*
-		 * An unindexed load's cache, grown an id at a time, goes before its
-		 * entries are sorted; an object that needs it later loads it at its
-		 * final size.
-		 */
-		if (orun->unindexed_cache) {
-			crm_xref_cache_free(m->caches[o - m->p->objects]);
-			m->caches[o - m->p->objects] = NULL;
-		}
-		/*
 		 * The survivors' rows are in (their queue flushed, their entries
 		 * made) before the merged ids are pointed at them. An unindexed
 		 * load's entries, like its index, come whole in the transaction

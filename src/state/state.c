@@ -909,6 +909,9 @@ int crm_state_xref_seen(struct crm_state *st, int64_t key, const char *source_id
 	return step_done(s, err);
 }
 
+/* The page cache while xref_from_ledger sorts (store.h: cache_limit). */
+#define XREF_SORT_CACHE ((size_t)8 << 20)
+
 int crm_state_xref_from_ledger(struct crm_state *st, int64_t run, int64_t key, int missing_only, struct crm_error *err)
 {
 	static const char all[] =
@@ -930,13 +933,21 @@ int crm_state_xref_from_ledger(struct crm_state *st, int64_t run, int64_t key, i
 		return err->code;
 	if (last < first)
 		return 0;
-	if (!(s = once(st, missing_only ? missing : all, err)))
+	/*
+	 * The sort by source id takes as much memory as the page cache may: a
+	 * small cache keeps a load's peak where its records had it (the sort
+	 * goes through a temporary file), at no cost in time (1M entries).
+	 */
+	if (st->store->ops->cache_limit(st->store, XREF_SORT_CACHE, err) ||
+	    !(s = once(st, missing_only ? missing : all, err)))
 		return err->code;
 	crm_stmt_int64(s, 1, run);
 	crm_stmt_int64(s, 2, key);
 	crm_stmt_int64(s, 3, first);
 	crm_stmt_int64(s, 4, last);
-	return step_once(s, err);
+	if (step_once(s, err))
+		return err->code;
+	return st->store->ops->cache_limit(st->store, 0, err);
 }
 
 int crm_state_xref_any(struct crm_state *st, int64_t key, struct crm_error *err)

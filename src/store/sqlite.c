@@ -28,6 +28,9 @@ struct sqlite_store {
 	int state_attached;
 };
 
+/* The page cache of the target and of the state, each (negative: KiB), as a store opens them. */
+#define PAGE_CACHE "-49152"
+
 /* Where the value of one of a table's columns (after id) comes from in an insert. */
 struct hash_slot {
 	enum { FROM_NULL, FROM_SOURCE_SYSTEM, FROM_SOURCE_ID, FROM_CUSTOMER_ID, FROM_COLUMN, FROM_LOAD_TIME } from;
@@ -882,15 +885,18 @@ out:
 static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	char sql[160];
-	long kib = (long)(bytes / 1024);
+	char sql[160], size[24];
 
-	snprintf(sql, sizeof(sql), "PRAGMA main.cache_size = -%ld", kib);
+	if (bytes)
+		snprintf(size, sizeof(size), "-%ld", (long)(bytes / 1024));
+	else
+		snprintf(size, sizeof(size), "%s", PAGE_CACHE);
+	snprintf(sql, sizeof(sql), "PRAGMA main.cache_size = %s", size);
 	if (exec(s->db, sql, err))
 		return err->code;
 	if (!s->state_attached)
 		return 0;
-	snprintf(sql, sizeof(sql), "PRAGMA crmshift.cache_size = -%ld", kib);
+	snprintf(sql, sizeof(sql), "PRAGMA crmshift.cache_size = %s", size);
 	return exec(s->db, sql, err);
 }
 
@@ -1018,7 +1024,7 @@ static int sqlite_state_open(struct crm_store *base, const char *state_path, int
 	 */
 	return exec(s->db,
 		    "PRAGMA crmshift.page_size = 4096; PRAGMA crmshift.journal_mode = DELETE; PRAGMA "
-		    "crmshift.synchronous = NORMAL; PRAGMA crmshift.cache_size = -49152",
+		    "crmshift.synchronous = NORMAL; PRAGMA crmshift.cache_size = " PAGE_CACHE,
 		    err);
 }
 
@@ -1209,7 +1215,7 @@ struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm
 	/* rollback journal (not WAL): commits spanning the attached state database are atomic */
 	if (exec(s->db,
 		 "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA "
-		 "cache_size = -49152",
+		 "cache_size = " PAGE_CACHE,
 		 err)) {
 		sqlite3_close_v2(s->db);
 		crm_free(s);

@@ -207,7 +207,11 @@ struct crm_store_ops {
 	 */
 	int (*append_rows)(struct crm_store *store, const char *table, const char *const *columns, size_t ncols,
 			   const struct crm_store_field *fields, size_t nrows, struct crm_error *err);
-	/* Caps the page cache (main and attached state): sequential work such as reconcile needs little. */
+	/*
+	 * Caps the page cache (main and attached state): sequential work such
+	 * as reconcile needs little, and SQLite's sorts take as much memory as
+	 * the main cache may. 0: back to the size the store opened with.
+	 */
 	int (*cache_limit)(struct crm_store *store, size_t bytes, struct crm_error *err);
 	/* Rows in table (-1 when the table does not exist). */
 	int (*count)(struct crm_store *store, const char *table, int64_t *count, struct crm_error *err);
