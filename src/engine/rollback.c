@@ -48,6 +48,11 @@ struct rollback {
 	struct crm_snapshot *before, *after;
 	struct crm_run_rows *rows; /* per before-table, in its order: what the run wrote, from the ledger */
 	size_t row_count;
+	/*
+	 * Per rows: the table was empty before the run, which inserted into it:
+	 * it is emptied whole, and its ledger entries are passed over.
+	 */
+	unsigned char *emptied;
 	int64_t first_seq, last_seq; /* the run's ledger (read once: finding them scans the whole ledger) */
 	char now[CRM_DT_MAX];
 	struct revert_buffers buf;
@@ -223,6 +228,57 @@ out:
 	return err->code;
 }
 
+/* Whether table is one rollback empties whole (rb->emptied). */
+static int is_emptied(const struct rollback *rb, const char *table)
+{
+	size_t t;
+
+	for (t = 0; t < rb->row_count; t++)
+		if (rb->emptied[t] && strcmp(rb->rows[t].table, table) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The tables that were empty before the run and that it inserted into:
+ * back as they were, they are empty again, whatever the run (or anyone
+ * since) did to them. A row at a time, undoing 1.8M inserts rewrote and
+ * journaled every page of the target and of the xref; emptied whole,
+ * SQLite frees the pages. Users' edits are exported before.
+ */
+static int find_emptied(struct rollback *rb, struct crm_error *err)
+{
+	size_t t;
+
+	rb->emptied = crm_calloc(rb->row_count ? rb->row_count : 1, 1);
+	if (!rb->emptied)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (crm_snapshot_whole(rb->before))
+		return 0;
+	for (t = 0; t < rb->row_count; t++) {
+		int64_t rows, max_id;
+		crm_snapshot_extent(rb->before, rb->rows[t].table, &rows, &max_id);
+		rb->emptied[t] = rows == 0 && rb->rows[t].inserted.count > 0;
+	}
+	return 0;
+}
+
+/* Empties rb->emptied's tables, children first (the reverse of load order), and their xref entries. */
+static int empty_tables(struct rollback *rb, struct crm_error *err)
+{
+	size_t t;
+
+	for (t = rb->row_count; t-- > 0;) {
+		if (!rb->emptied[t])
+			continue;
+		if (rb->session.store->ops->empty_table(rb->session.store, rb->rows[t].table, err) ||
+		    crm_state_xref_forget_table(rb->session.state, rb->rows[t].table, err))
+			return err->code;
+		rb->res->deleted += (int64_t)rb->rows[t].inserted.count;
+	}
+	return 0;
+}
+
 /* Rolls back the open transaction after a failure: err already says why. */
 static void abandon(struct rollback *rb)
 {
@@ -248,7 +304,7 @@ static int undo_inserts(struct rollback *rb, const struct crm_ledger_entry *entr
 
 	memset(done, 0, to - from);
 	for (i = from; i < to; i++) {
-		if (done[i - from])
+		if (done[i - from] || is_emptied(rb, entries[i].table))
 			continue;
 		for (j = i, n = 0; j < to; j++)
 			if (!done[j - from] && strcmp(entries[j].table, entries[i].table) == 0) {
@@ -261,7 +317,7 @@ static int undo_inserts(struct rollback *rb, const struct crm_ledger_entry *entr
 	}
 	memset(done, 0, to - from);
 	for (i = from; i < to; i++) {
-		if (done[i - from])
+		if (done[i - from] || is_emptied(rb, entries[i].table))
 			continue;
 		for (j = i, n = 0; j < to; j++)
 			if (!done[j - from] && entries[j].key == entries[i].key) {
@@ -307,6 +363,8 @@ static int revert_entries(struct rollback *rb, struct crm_rollback_progress *pro
 				      (long long)e->target_id);
 			goto fail;
 		}
+		if (is_emptied(rb, e->table))
+			continue;
 		if (rb->session.store->ops->restore_row(rb->session.store, e->table, e->target_id, e->pre_image, err))
 			goto fail;
 		rb->res->restored++;
@@ -335,7 +393,8 @@ static int revert_run(struct rollback *rb, struct crm_rollback_progress *progres
 			return err->code;
 		in_transaction = 0;
 		/* the merged ids the run pointed at its rows go first, with the first batch (none after it) */
-		if (!reverted && crm_state_merges_undo(rb->session.state, rb->res->run, &unmerged, err))
+		if (!reverted &&
+		    (crm_state_merges_undo(rb->session.state, rb->res->run, &unmerged, err) || empty_tables(rb, err)))
 			goto fail;
 		rb->res->unmerged += unmerged;
 		in_transaction = (uint64_t)unmerged;
@@ -539,7 +598,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
-		if (revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
+		if (find_emptied(&rb, err) || revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
 		if (crm_state_run_set_status(rb.session.state, res->run, CRM_RUN_ROLLED_BACK, err) ||
@@ -562,6 +621,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	}
 out:
 	crm_snapshot_run_rows_free(rb.rows, rb.row_count);
+	crm_free(rb.emptied);
 	crm_snapshot_free(rb.before);
 	crm_snapshot_free(rb.after);
 	crm_arena_release(&arena);

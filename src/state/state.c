@@ -1571,6 +1571,19 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 	return step_once(s, err);
 }
 
+int crm_state_xref_forget_table(struct crm_state *st, const char *table, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st,
+					"DELETE FROM crmshift.xref WHERE object_id IN "
+					"(SELECT id FROM crmshift.objects WHERE target_table = $1)",
+					err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_str(s, 1, table);
+	return step_once(s, err);
+}
+
 int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
 			       struct crm_error *err)
 {

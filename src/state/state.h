@@ -170,6 +170,11 @@ int crm_state_xref_seen(struct crm_state *state, int64_t key, const char *source
 /* Removes the entry (the record was deleted). */
 int crm_state_xref_forget(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
 			  struct crm_error *err);
+/*
+ * Removes every entry of the objects loading into table: its rows are all
+ * gone (a rollback emptied it), so none names a row any more.
+ */
+int crm_state_xref_forget_table(struct crm_state *state, const char *table, struct crm_error *err);
 /* Removes the entries of the n source ids listed (absent ones are no error), many to a statement. */
 int crm_state_xref_forget_many(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,
 			       struct crm_error *err);

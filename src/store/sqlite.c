@@ -823,6 +823,16 @@ static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id
 	return crm_store_dump_json(obj, out, err) ? err->code : 1;
 }
 
+static int sqlite_empty_table(struct crm_store *base, const char *table, struct crm_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[256];
+
+	/* no WHERE: SQLite frees the table's pages whole (its truncate optimization) */
+	snprintf(sql, sizeof(sql), "DELETE FROM main.\"%s\"", table);
+	return exec(s->db, sql, err);
+}
+
 static int sqlite_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,
 			      struct crm_error *err)
 {
@@ -1161,6 +1171,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.hash_rows = sqlite_hash_rows,
 	.hash_ids = sqlite_hash_ids,
 	.row_json = sqlite_row_json,
+	.empty_table = sqlite_empty_table,
 	.remove_rows = sqlite_remove_rows,
 	.restore_row = sqlite_restore_row,
 	.cache_limit = sqlite_cache_limit,

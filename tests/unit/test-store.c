@@ -336,7 +336,7 @@ static int collect_hash(void *ctx, int64_t id, uint64_t hash, struct crm_error *
 	return 0;
 }
 
-/* A row's hash changes with its content and comes back with a restored pre-image, on every path that reads it. */
+/* A row's hash changes with its content and comes back with a restored pre-image, on every path that reads it; emptied, a table has no row. */
 static void test_store__hash_update_restore(void)
 {
 	int b;
@@ -351,7 +351,7 @@ static void test_store__hash_update_restore(void)
 		struct crm_store_row row;
 		uint64_t h1 = 0, h2 = 0, h3 = 0;
 		uint8_t present[2];
-		int64_t id, ids[2];
+		int64_t id, ids[2], rows = -1;
 		char url[256];
 
 		if (!(w = open_widget(b, url, &store)))
@@ -389,6 +389,11 @@ static void test_store__hash_update_restore(void)
 		CHECK_INT(present[1], 0);
 		CHECK_INT(store->ops->row_hash(w, id, &h3, &err), 1);
 		CHECK(h3 == h1);
+		/* emptied whole: no row is left */
+		insert(w, store, "W2", v, 1);
+		CHECK_INT(store->ops->empty_table(store, "widget", &err), 0);
+		CHECK_INT(store->ops->count(store, "widget", &rows, &err), 0);
+		CHECK_INT(rows, 0);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		store->ops->writer_close(w);
