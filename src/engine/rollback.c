@@ -53,6 +53,7 @@ struct rollback {
 	 * it is emptied whole, and its ledger entries are passed over.
 	 */
 	unsigned char *emptied;
+	int64_t *created_in;	     /* per rows: the rows others created in it, as the export found them */
 	int64_t first_seq, last_seq; /* the run's ledger (read once: finding them scans the whole ledger) */
 	char now[CRM_DT_MAX];
 	struct revert_buffers buf;
@@ -207,6 +208,8 @@ static int export_changes(struct rollback *rb, struct crm_error *err)
 		crm_csv_write_cell(out, row.ptr, row.len, 0);
 		fputc('\n', out);
 		*(f.rows[i].created ? &rb->res->created : &rb->res->edited) += 1;
+		if (f.rows[i].created)
+			rb->created_in[f.rows[i].table]++;
 	}
 	if (fclose(out) != 0) {
 		out = NULL;
@@ -263,18 +266,25 @@ static int find_emptied(struct rollback *rb, struct crm_error *err)
 	return 0;
 }
 
-/* Empties rb->emptied's tables, children first (the reverse of load order), and their xref entries. */
+/*
+ * Empties rb->emptied's tables, children first (the reverse of load order),
+ * and their xref entries. The rows it deletes are the run's, and those
+ * others created, which the export counted (when it ran in this process).
+ */
 static int empty_tables(struct rollback *rb, struct crm_error *err)
 {
 	size_t t;
 
 	for (t = rb->row_count; t-- > 0;) {
+		int64_t deleted, others;
 		if (!rb->emptied[t])
 			continue;
-		if (rb->session.store->ops->empty_table(rb->session.store, rb->rows[t].table, err) ||
+		if (rb->session.store->ops->empty_table(rb->session.store, rb->rows[t].table, &deleted, err) ||
 		    crm_state_xref_forget_table(rb->session.state, rb->rows[t].table, err))
 			return err->code;
-		rb->res->deleted += (int64_t)rb->rows[t].inserted.count;
+		others = rb->created_in[t] < deleted ? rb->created_in[t] : deleted;
+		rb->res->removed_others += others;
+		rb->res->deleted += deleted - others;
 	}
 	return 0;
 }
@@ -572,6 +582,11 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before,
 				  opt->verify_only ? 0 : CRM_RUN_ROWS_INSERTED, &rb.rows, &rb.row_count, err))
 		goto out;
+	rb.created_in = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.created_in));
+	if (!rb.created_in) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (!opt->verify_only && opt->started && opt->started(opt->started_ctx, res->run, err))
 		goto out;
 	if (!opt->verify_only) {
@@ -622,6 +637,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 out:
 	crm_snapshot_run_rows_free(rb.rows, rb.row_count);
 	crm_free(rb.emptied);
+	crm_free(rb.created_in);
 	crm_snapshot_free(rb.before);
 	crm_snapshot_free(rb.after);
 	crm_arena_release(&arena);

@@ -1311,14 +1311,24 @@ static int pg_analyze(struct crm_store *base, const char *schema, const char *ta
 	return err->code;
 }
 
-static int pg_empty_table(struct crm_store *base, const char *table, struct crm_error *err)
+static int pg_empty_table(struct crm_store *base, const char *table, int64_t *deleted, struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	char sql[256];
+	PGresult *res;
 
-	/* DELETE, not TRUNCATE: it takes no lock that stops readers, and undoes with the transaction alike */
+	/* DELETE, not TRUNCATE: it takes no lock that stops readers, and it counts the rows */
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", table);
-	return run(s, sql, "empty table", err);
+	*deleted = 0;
+	res = PQexec(s->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_error(s, res, err, "empty table");
+		PQclear(res);
+		return err->code;
+	}
+	*deleted = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return 0;
 }
 
 static int pg_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,

@@ -823,14 +823,18 @@ static int sqlite_row_json(struct crm_store *base, const char *table, int64_t id
 	return crm_store_dump_json(obj, out, err) ? err->code : 1;
 }
 
-static int sqlite_empty_table(struct crm_store *base, const char *table, struct crm_error *err)
+static int sqlite_empty_table(struct crm_store *base, const char *table, int64_t *deleted, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	char sql[256];
 
-	/* no WHERE: SQLite frees the table's pages whole (its truncate optimization) */
+	/* no WHERE: SQLite frees the table's pages whole (its truncate optimization), and counts the rows */
 	snprintf(sql, sizeof(sql), "DELETE FROM main.\"%s\"", table);
-	return exec(s->db, sql, err);
+	*deleted = 0;
+	if (exec(s->db, sql, err))
+		return err->code;
+	*deleted = sqlite3_changes64(s->db);
+	return 0;
 }
 
 static int sqlite_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,

@@ -180,13 +180,13 @@ struct crm_store_ops {
 			struct crm_error *err);
 	/* Deletes the rows whose ids are listed (absent ones are no error). */
 	/*
-	 * Deletes every row of table: the rollback of a run into a table that
+	 * Deletes every row of table (*deleted of them): the rollback of a run into a table that
 	 * was empty before it, which SQLite does by freeing the table's pages
 	 * instead of rewriting them a row at a time (with secure_delete, as
 	 * Debian builds it, the freed pages are zeroed: deleted records do not
 	 * stay in the file).
 	 */
-	int (*empty_table)(struct crm_store *store, const char *table, struct crm_error *err);
+	int (*empty_table)(struct crm_store *store, const char *table, int64_t *deleted, struct crm_error *err);
 	int (*remove_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n,
 			   struct crm_error *err);
 	/*

@@ -391,7 +391,8 @@ static void test_store__hash_update_restore(void)
 		CHECK(h3 == h1);
 		/* emptied whole: no row is left */
 		insert(w, store, "W2", v, 1);
-		CHECK_INT(store->ops->empty_table(store, "widget", &err), 0);
+		CHECK_INT(store->ops->empty_table(store, "widget", &rows, &err), 0);
+		CHECK_INT(rows, 2);
 		CHECK_INT(store->ops->count(store, "widget", &rows, &err), 0);
 		CHECK_INT(rows, 0);
 		if (err.code)

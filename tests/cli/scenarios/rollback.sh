@@ -32,6 +32,8 @@ grep -q 'Renamed in the CRM' "$export_file" || fail "the renamed account is not 
 grep -q 'Created in the CRM' "$export_file" || fail "the created row is not in the export"
 expect_eq "export mode" "$(stat -c %a "$export_file")" 600
 expect_eq "identical after rollback" "$(jq .identical "$SCRATCH/rb.json")" true
+# the tables were empty before the run: emptied whole, the users' row counted as theirs
+expect_eq "rows deleted, rows of others removed" "$(jq -c '[.deleted, .removed_others]' "$SCRATCH/rb.json")" "[1440,1]"
 for t in account contact opportunity opportunity_contact; do
 	expect_eq "rows left in $t" "$(target_sql "$P" "select count(*) from $t")" 0
 done
