@@ -54,7 +54,7 @@ struct rollback {
 	 */
 	unsigned char *emptied;
 	int64_t *created_in;	     /* per rows: the rows others created in it, as the export found them */
-	int64_t first_seq, last_seq; /* the run's ledger (read once: finding them scans the whole ledger) */
+	int64_t first_seq, last_seq; /* the run's ledger */
 	char now[CRM_DT_MAX];
 	struct revert_buffers buf;
 };
@@ -249,21 +249,17 @@ static int is_emptied(const struct rollback *rb, const char *table)
  * journaled every page of the target and of the xref; emptied whole,
  * SQLite frees the pages. Users' edits are exported before.
  */
-static int find_emptied(struct rollback *rb, struct crm_error *err)
+static void find_emptied(struct rollback *rb)
 {
 	size_t t;
 
-	rb->emptied = crm_calloc(rb->row_count ? rb->row_count : 1, 1);
-	if (!rb->emptied)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (crm_snapshot_whole(rb->before))
-		return 0;
+		return;
 	for (t = 0; t < rb->row_count; t++) {
 		int64_t rows, max_id;
 		crm_snapshot_extent(rb->before, rb->rows[t].table, &rows, &max_id);
 		rb->emptied[t] = rows == 0 && rb->rows[t].inserted.count > 0;
 	}
-	return 0;
 }
 
 /*
@@ -582,8 +578,9 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before,
 				  opt->verify_only ? 0 : CRM_RUN_ROWS_INSERTED, &rb.rows, &rb.row_count, err))
 		goto out;
+	rb.emptied = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.emptied));
 	rb.created_in = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.created_in));
-	if (!rb.created_in) {
+	if (!rb.emptied || !rb.created_in) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -613,7 +610,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
-		if (find_emptied(&rb, err) || revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
+		find_emptied(&rb);
+		if (revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
 		if (crm_state_run_set_status(rb.session.state, res->run, CRM_RUN_ROLLED_BACK, err) ||

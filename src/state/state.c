@@ -1421,36 +1421,30 @@ static enum crm_ledger_action ledger_action(const char *text)
 #define LEDGER_WALK_WINDOW 65536
 
 /* The target tables of the objects (by key), for a walk that reads keys: a join per entry cost more than the walk. */
+struct object_table {
+	int64_t key;
+	char table[64];
+};
+
 struct object_tables {
-	int64_t *keys;
-	char (*tables)[64];
+	struct object_table *of;
 	size_t count, cap;
 };
 
 static int object_tables_load(struct crm_state *st, struct object_tables *ot, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "SELECT id, target_table FROM crmshift.objects", err);
-	int rc;
 
 	memset(ot, 0, sizeof(*ot));
 	if (!s)
 		return err->code;
-	while ((rc = crm_stmt_step(s, err)) == 1) {
-		if (ot->count == ot->cap) {
-			size_t cap = ot->cap ? 2 * ot->cap : 16;
-			int64_t *keys = crm_realloc(ot->keys, cap * sizeof(*keys));
-			char(*tables)[64] = keys ? crm_realloc(ot->tables, cap * sizeof(*tables)) : NULL;
-			if (keys)
-				ot->keys = keys;
-			if (!tables) {
-				crm_stmt_finalize(s);
-				return crm_error_set(err, CRM_ENOMEM, "out of memory");
-			}
-			ot->tables = tables;
-			ot->cap = cap;
+	while (crm_stmt_step(s, err) == 1) {
+		if (crm_grow(&ot->of, ot->count, &ot->cap, sizeof(*ot->of), 16)) {
+			crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
 		}
-		ot->keys[ot->count] = crm_stmt_col_int64(s, 0);
-		copy_col(ot->tables[ot->count++], sizeof(*ot->tables), s, 1);
+		ot->of[ot->count].key = crm_stmt_col_int64(s, 0);
+		copy_col(ot->of[ot->count++].table, sizeof(ot->of->table), s, 1);
 	}
 	crm_stmt_finalize(s);
 	return err->code;
@@ -1461,8 +1455,8 @@ static const char *object_table(const struct object_tables *ot, int64_t key)
 	size_t i;
 
 	for (i = 0; i < ot->count; i++)
-		if (ot->keys[i] == key)
-			return ot->tables[i];
+		if (ot->of[i].key == key)
+			return ot->of[i].table;
 	return "";
 }
 
@@ -1496,8 +1490,7 @@ int crm_state_ledger_walk(struct crm_state *st, int64_t run, int64_t first, int6
 	}
 out:
 	crm_stmt_finalize(s);
-	crm_free(ot.keys);
-	crm_free(ot.tables);
+	crm_free(ot.of);
 	return err->code;
 }
 

@@ -97,7 +97,8 @@ static int pg_error(struct pg_store *s, const PGresult *res, struct crm_error *e
 }
 
 /* Runs sql (no parameters) expecting status ok; the result is cleared. */
-static int run(struct pg_store *s, const char *sql, const char *what, struct crm_error *err)
+/* Runs sql; *rows (unless NULL) the rows it affected. */
+static int run_counted(struct pg_store *s, const char *sql, const char *what, int64_t *rows, struct crm_error *err)
 {
 	PGresult *res = PQexec(s->conn, sql);
 	ExecStatusType st = PQresultStatus(res);
@@ -107,8 +108,15 @@ static int run(struct pg_store *s, const char *sql, const char *what, struct crm
 		PQclear(res);
 		return err->code;
 	}
+	if (rows)
+		*rows = strtoll(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
 	return 0;
+}
+
+static int run(struct pg_store *s, const char *sql, const char *what, struct crm_error *err)
+{
+	return run_counted(s, sql, what, NULL, err);
 }
 
 static int params_resize(struct pg_params *p, int count, struct crm_error *err)
@@ -1315,20 +1323,11 @@ static int pg_empty_table(struct crm_store *base, const char *table, int64_t *de
 {
 	struct pg_store *s = (struct pg_store *)base;
 	char sql[256];
-	PGresult *res;
 
 	/* DELETE, not TRUNCATE: it takes no lock that stops readers, and it counts the rows */
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", table);
 	*deleted = 0;
-	res = PQexec(s->conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_error(s, res, err, "empty table");
-		PQclear(res);
-		return err->code;
-	}
-	*deleted = strtoll(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
-	return 0;
+	return run_counted(s, sql, "empty table", deleted, err);
 }
 
 static int pg_remove_rows(struct crm_store *base, const char *table, const int64_t *ids, size_t n,

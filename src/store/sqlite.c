@@ -305,6 +305,21 @@ static int bound_integer(const struct crm_store_writer *w, size_t i)
 	return !w->shape.is_timestamp[i] && (type == CRM_TYPE_INT || type == CRM_TYPE_BOOL || type == CRM_TYPE_REF);
 }
 
+/* What the writer binds, besides its spec's columns, to the column called name (FROM_NULL: nothing). */
+static int bound_besides(const struct crm_store_writer *w, const char *name)
+{
+	if (sqlite3_stricmp(name, "source_system") == 0)
+		return FROM_SOURCE_SYSTEM;
+	if (sqlite3_stricmp(name, "source_id") == 0)
+		return FROM_SOURCE_ID;
+	if (w->shape.has_customer_id && sqlite3_stricmp(name, "customer_id") == 0)
+		return FROM_CUSTOMER_ID;
+	if ((!w->shape.created_mapped && sqlite3_stricmp(name, "created_at") == 0) ||
+	    (!w->shape.updated_mapped && sqlite3_stricmp(name, "updated_at") == 0))
+		return FROM_LOAD_TIME;
+	return FROM_NULL;
+}
+
 /*
  * Where each of the table's columns after id gets its value in an insert
  * (w->hash_slots), when every one keeps the value as bound: id first (the
@@ -345,14 +360,7 @@ static int hash_plan(struct crm_store_writer *w, struct crm_error *err)
 			slot.from = FROM_COLUMN;
 			slot.column = c;
 			usable = keeps_bound(decl, bound_integer(w, c));
-		} else if (sqlite3_stricmp(name, "source_system") == 0 || sqlite3_stricmp(name, "source_id") == 0 ||
-			   (w->shape.has_customer_id && sqlite3_stricmp(name, "customer_id") == 0) ||
-			   (!w->shape.created_mapped && sqlite3_stricmp(name, "created_at") == 0) ||
-			   (!w->shape.updated_mapped && sqlite3_stricmp(name, "updated_at") == 0)) {
-			slot.from = sqlite3_stricmp(name, "source_system") == 0 ? FROM_SOURCE_SYSTEM
-				    : sqlite3_stricmp(name, "source_id") == 0	? FROM_SOURCE_ID
-				    : sqlite3_stricmp(name, "customer_id") == 0 ? FROM_CUSTOMER_ID
-										: FROM_LOAD_TIME;
+		} else if ((slot.from = bound_besides(w, name)) != FROM_NULL) {
 			usable = keeps_bound(decl, 0);
 		} else {
 			usable = sqlite3_column_type(st, 2) == SQLITE_NULL; /* left out: NULL unless it has a default */
