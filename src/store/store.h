@@ -155,8 +155,9 @@ struct crm_store_ops {
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
 	/*
 	 * Calls fn for every row of spec's table that carries spec's
-	 * source_system. Integer columns come as decimal text with .id set to
-	 * the number (a reference's parent id); other values have .id 0.
+	 * source_system, in no particular order. Integer columns come as
+	 * decimal text with .id set to the number (a reference's parent id);
+	 * other values have .id 0.
 	 */
 	int (*scan)(struct crm_store *store, const struct crm_table_spec *spec, crm_store_row_fn fn, void *ctx,
 		    struct crm_error *err);

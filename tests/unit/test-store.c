@@ -174,6 +174,53 @@ static void test_store__values_read_back_as_written(void)
 }
 
 /*
+ * A scan reads its source's rows and no other's, whether they are few of
+ * the table's (SQLite reads them through the unique key) or most of it
+ * (SQLite reads the table and skips the others').
+ */
+static void test_store__scan_reads_its_source_only(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_table_spec other = widget;
+		struct crm_value v[7];
+		struct scanned few = {{{0}}, 0}, most = {{{0}}, 0};
+		struct crm_store_writer *w, *ow;
+		struct crm_store *store;
+		char url[256], id[8];
+		int i;
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		other.source_system = "other";
+		ow = store->ops->writer_open(store, &other, &err);
+		CHECK(ow != NULL);
+		widget_row(v, "ours", "1", NULL, NULL, NULL, NULL, 0);
+		insert(w, store, "W1", v, 1);
+		for (i = 0; ow && i < 6; i++) {
+			snprintf(id, sizeof(id), "O%d", i);
+			widget_row(v, "theirs", "2", NULL, NULL, NULL, NULL, 0);
+			insert(ow, store, id, v, 1);
+		}
+		CHECK_INT(store->ops->scan(store, &widget, collect, &few, &err), 0);
+		CHECK_INT(few.count, 1);
+		CHECK_STR(few.lines[0], "W1|ours|1|||||");
+		CHECK_INT(store->ops->scan(store, &other, collect, &most, &err), 0);
+		CHECK_INT(most.count, 6);
+		for (i = 0; i < most.count; i++)
+			CHECK(strncmp(most.lines[i], "O", 1) == 0 && strstr(most.lines[i], "|theirs|2|") != NULL);
+		if (ow)
+			store->ops->writer_close(ow);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+	}
+}
+
+/*
  * Queued inserts end as one-by-one inserts would leave them: new rows get
  * ids, a row the target had and a second row of one source id get 0, text
  * with COPY's special characters reads back as written. A value the
@@ -709,6 +756,7 @@ cleanup:;
 
 static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
+	TEST(test_store__scan_reads_its_source_only),
 	TEST(test_store__queued_inserts_as_one_by_one),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
