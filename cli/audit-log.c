@@ -35,16 +35,21 @@ void cli_audit_input(json_t *fields, const char *shown, const char *path)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	char sha[CRM_SHA256_HEX];
-	json_t *inputs = json_object_get(fields, "inputs");
 	uint64_t size;
 
-	if (crm_sha256_file(path, sha, &size, &err))
-		return;
+	if (!crm_sha256_file(path, sha, &size, &err))
+		cli_audit_input_hashed(fields, shown, sha);
+}
+
+void cli_audit_input_hashed(json_t *fields, const char *shown, const char *sha256)
+{
+	json_t *inputs = json_object_get(fields, "inputs");
+
 	if (!inputs) {
 		inputs = json_object();
 		json_object_set_new(fields, "inputs", inputs);
 	}
-	json_object_set_new(inputs, shown, json_string(sha));
+	json_object_set_new(inputs, shown, json_string(sha256));
 }
 
 static const char *result_of(int rc)

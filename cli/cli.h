@@ -114,6 +114,8 @@ int cli_audit_finish(struct cli *cli, int rc);
 int cli_audit_now(struct cli *cli, json_t *fields, struct crm_error *err);
 /* The "inputs" of an entry: each path with its SHA-256 (files that cannot be read are left out). */
 void cli_audit_input(json_t *fields, const char *shown, const char *path);
+/* The same with a SHA-256 already taken (hex). */
+void cli_audit_input_hashed(json_t *fields, const char *shown, const char *sha256);
 /* Prints a usage error and the command's usage line; returns CRM_EXIT_USAGE. */
 int cli_usage(const char *usage, const char *fmt, ...) CRM_PRINTF(2, 3);
 /* path shown relative to the project folder when it lies inside it. */

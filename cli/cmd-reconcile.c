@@ -334,7 +334,7 @@ static json_t *to_json(const struct crm_reconcile_result *res)
 }
 
 /* The audit entry: the verdict, the triggers that fired, the exports compared. */
-static void audit_verdict(struct cli *cli, const struct crm_project *p, const struct crm_reconcile_result *res)
+static void audit_verdict(struct cli *cli, struct crm_project *p, const struct crm_reconcile_result *res)
 {
 	json_t *fired = json_array();
 	char value[32], threshold[32];
@@ -353,8 +353,11 @@ static void audit_verdict(struct cli *cli, const struct crm_project *p, const st
 	}
 	json_object_set_new(cli->audit, "result", json_string(res->go ? "GO" : "NO-GO"));
 	json_object_set_new(cli->audit, "fired", fired);
-	for (i = 0; i < p->count; i++)
-		cli_audit_input(cli->audit, cli_rel(cli, p->objects[i].path), p->objects[i].path);
+	for (i = 0; i < res->count; i++) {
+		const struct crm_project_object *o = crm_project_object(p, res->objects[i].object);
+		if (res->objects[i].export_sha256[0])
+			cli_audit_input_hashed(cli->audit, cli_rel(cli, o->path), res->objects[i].export_sha256);
+	}
 }
 
 int cmd_reconcile(int argc, char **argv, struct cli *cli)

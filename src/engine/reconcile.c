@@ -38,6 +38,7 @@
 #include "util/hash.h"
 #include "util/limits.h"
 #include "util/path.h"
+#include "util/sha256.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -167,6 +168,34 @@ static struct slot *idmap_get(struct idmap *m, const char *id, size_t len)
 		h.low64 = 1;
 	s = idmap_find(m, h.low64, h.high64);
 	return s->low || s->high ? s : NULL;
+}
+
+/*
+ * The SHA-256 of the selected objects' exports, on a thread of its own: it
+ * takes a core the comparison leaves idle while it reads the state and
+ * settles the verdict, instead of a pass over every export after it.
+ */
+struct export_digests {
+	const struct crm_project *p;
+	const char *objects;
+	char (*sha256)[CRM_SHA256_HEX]; /* per project object; "" when not selected or unreadable */
+	pthread_t thread;
+	int started;
+};
+
+static void *digest_exports(void *arg)
+{
+	struct export_digests *d = arg;
+	size_t i;
+
+	for (i = 0; i < d->p->count; i++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		uint64_t size;
+		if (crm_project_selected(d->objects, d->p->objects[i].cfg->name) &&
+		    crm_sha256_file(d->p->objects[i].path, d->sha256[i], &size, &err))
+			d->sha256[i][0] = '\0';
+	}
+	return NULL;
 }
 
 struct reconciliation {
@@ -2268,6 +2297,7 @@ void crm_reconcile_result_release(struct crm_reconcile_result *res)
 int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconcile_result *res, struct crm_error *err)
 {
 	struct reconciliation rc;
+	struct export_digests digests;
 	char path[PATH_MAX];
 	struct timespec start;
 	size_t i;
@@ -2276,6 +2306,7 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(res, 0, sizeof(*res));
 	memset(&rc, 0, sizeof(rc));
+	memset(&digests, 0, sizeof(digests));
 	rc.p = p;
 	rc.objects = objects;
 	rc.res = res;
@@ -2292,9 +2323,17 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	res->objects = crm_calloc(p->count ? p->count : 1, sizeof(*res->objects));
 	res->criticals =
 		crm_calloc(p->cfg.policy.critical_count ? p->cfg.policy.critical_count : 1, sizeof(*res->criticals));
+	digests.p = p;
+	digests.objects = objects;
+	digests.sha256 = crm_calloc(p->count ? p->count : 1, sizeof(*digests.sha256));
 	if (!rc.caches || !rc.keys || !rc.referenced || !rc.reconciled || !rc.not_loaded || !rc.inputs ||
-	    !rc.input_count || !res->objects || !res->criticals) {
+	    !rc.input_count || !res->objects || !res->criticals || !digests.sha256) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	digests.started = pthread_create(&digests.thread, NULL, digest_exports, &digests) == 0;
+	if (!digests.started) {
+		crm_error_set(err, CRM_EINTERNAL, "cannot start a thread");
 		goto out;
 	}
 	for (i = 0; i < p->count; i++) {
@@ -2344,6 +2383,14 @@ int crm_reconcile(struct crm_project *p, const char *objects, struct crm_reconci
 	if (junction(&rc, err) || largest_parents(&rc, err) || explain_lost_links(&rc, err) || triggers(&rc, err))
 		goto out;
 out:
+	if (digests.started) {
+		pthread_join(digests.thread, NULL);
+		for (i = 0; i < res->count; i++)
+			memcpy(res->objects[i].export_sha256,
+			       digests.sha256[crm_project_object(p, res->objects[i].object) - p->objects],
+			       CRM_SHA256_HEX);
+	}
+	crm_free(digests.sha256);
 	for (i = 0; rc.not_loaded && i < p->count; i++)
 		crm_strmap_release(&rc.not_loaded[i]);
 	for (i = 0; i < res->relation_count && rc.missing; i++)

@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "engine/project.h"
+#include "util/sha256.h"
 
 #define CRM_RECON_EXAMPLES 3
 
@@ -66,6 +67,11 @@ struct crm_recon_object {
 	 * the source as of the last change a sync applied. NULL otherwise.
 	 */
 	char *compared_with;
+	/*
+	 * The SHA-256 of the object's export as configured, taken while the
+	 * comparison runs, for the audit log; "" when it could not be read.
+	 */
+	char export_sha256[CRM_SHA256_HEX];
 	struct crm_recon_field *fields;
 	size_t field_count;
 };

@@ -30,6 +30,9 @@ expect_eq "export hash in the entry" "$(jq -r 'select(.run == 1 and .object == "
 	"$(sha256sum exports/Contact.csv | cut -d' ' -f1)"
 expect_eq "mapping hash in every entry" "$(jq -r '.inputs["mapping.csv"]' $LOG | sort -u)" "$(sha256sum mapping.csv | cut -d' ' -f1)"
 expect_eq "reconcile says which triggers fired" "$(jq -c 'select(.action == "reconcile") | .fired | length > 0' $LOG)" true
+# reconcile names the exports it compared, each with its SHA-256
+expect_eq "reconcile's exports" "$(jq -r 'select(.action == "reconcile") | .inputs | to_entries[] | select(.key | startswith("exports/")) | "\(.value)  \(.key)"' $LOG)" \
+	"$(sha256sum exports/*.csv)"
 # no record values: the sample's e-mail addresses and names are nowhere in it
 for v in Road.Runner@ACME.example.com Runner wile.e@acme.example.com; do
 	grep -qF "$v" $LOG && fail "the audit log holds a record value: $v"
@@ -145,3 +148,10 @@ printf '%s %s %s pending\n' 999 $A64 "$(last_hash)" >.crmshift/audit.head
 rc=0
 "$CRMSHIFT" audit verify >/dev/null 2>&1 || rc=$?
 expect_eq "a pending head far from the log's end" "$rc" 3
+# reconcile --objects compares one object: its export is the only one named
+Q=$(copy_sample b)
+(cd "$Q" && "$CRMSHIFT" migrate >/dev/null && { "$CRMSHIFT" reconcile --objects Account >/dev/null || true; }) ||
+	fail "migrate for reconcile --objects: exit $?"
+expect_eq "reconcile --objects: its export only" \
+	"$(jq -r 'select(.action == "reconcile") | .inputs | keys[] | select(startswith("exports/"))' "$Q/.crmshift/audit.log")" \
+	"exports/Account.csv"
