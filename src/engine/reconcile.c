@@ -68,6 +68,9 @@ struct slot {
 	unsigned input : 16;	/* which input gave the record (several: an export and the deltas after it) */
 };
 
+/* How many target rows ahead match asks for a row's slot in the map */
+#define MATCH_AHEAD 16
+
 /* A record the newest input that has it does not load: earlier inputs' versions of it count no more. */
 enum { GONE_NOT, GONE_DELETED, GONE_REJECTED };
 
@@ -82,10 +85,16 @@ struct idmap {
 	size_t cap, count;
 };
 
-static struct slot *idmap_find(struct idmap *m, uint64_t low, uint64_t high)
+/* The slot where the search for an id whose hash's high half is high starts. */
+static size_t idmap_index(const struct idmap *m, uint64_t high)
 {
 	/* any capacity, not only powers of two: the map is sized to the records, up to 3/4 full */
-	size_t i = (size_t)(high % m->cap);
+	return (size_t)(high % m->cap);
+}
+
+static struct slot *idmap_find(struct idmap *m, uint64_t low, uint64_t high)
+{
+	size_t i = idmap_index(m, high);
 
 	while ((m->slots[i].low || m->slots[i].high) && (m->slots[i].low != low || m->slots[i].high != high))
 		i = i + 1 == m->cap ? 0 : i + 1;
@@ -1325,7 +1334,11 @@ static void match(struct reconciliation *rc, struct object_check *oc)
 
 	for (i = 0; i < oc->trow_count; i++) {
 		const struct trow *t = &oc->trows[i];
-		struct slot *s = idmap_get_hashed(&oc->expected, t->low, t->high);
+		struct slot *s;
+		/* the rows' slots lie anywhere in the map: asked for a few rows ahead, they are in cache when needed */
+		if (i + MATCH_AHEAD < oc->trow_count && oc->expected.cap)
+			__builtin_prefetch(&oc->expected.slots[idmap_index(&oc->expected, oc->trows[i + MATCH_AHEAD].high)]);
+		s = idmap_get_hashed(&oc->expected, t->low, t->high);
 		if (!s) {
 			oc->r->unexpected += !other_object_row(rc, oc, t->low, t->high);
 			continue;
