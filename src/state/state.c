@@ -23,6 +23,22 @@ enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET,
  */
 #define SET_CHUNK 500
 
+/*
+ * Ledger entries per statement: crm_state_ledger_add keeps them until so
+ * many wait, or until a statement that reads the ledger or crm_state_flush
+ * (a first load adds one a row, and a statement of many costs less a row).
+ */
+#define LEDGER_CHUNK 32
+
+/* A ledger entry waiting to be written (its texts in crm_state.ledger_texts). */
+struct waiting_entry {
+	int64_t run, key, target_id;
+	const char *source_id, *pre_image;
+	size_t source_id_len;
+	enum crm_ledger_action action;
+	uint64_t hash, row_hash, written_hash;
+};
+
 /* The kinds of set statement of the xref (set_sql). */
 enum set_sql { SET_SQL_GET, SET_SQL_PUT, SET_SQL_SEEN, SET_SQL_FORGET, SET_SQL_COUNT };
 
@@ -59,6 +75,11 @@ struct crm_state {
 	size_t ahead_count, ahead_cap, ahead_pending;
 	struct crm_arena ahead_ids;
 	struct crm_store_stmt *set_kept[SET_SQL_COUNT]; /* set_stmt's statements for SET_CHUNK ids */
+	/* ledger entries not written yet, in the order they were added */
+	struct waiting_entry waiting[LEDGER_CHUNK];
+	size_t waiting_count;
+	struct crm_arena waiting_texts;
+	struct crm_store_stmt *ledger_chunk; /* the INSERT of LEDGER_CHUNK entries, prepared once */
 	/*
 	 * The records run seen_run marked seen (crm_state_xref_seen), per
 	 * object: the marks are appended to crmshift.seen, not written into
@@ -318,6 +339,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	st->store = store;
 	crm_arena_init(&st->ahead_ids, 1 << 16);
+	crm_arena_init(&st->waiting_texts, 1 << 12);
 	crm_buf_init(&ddl, 1 << 16);
 	if (expand_ddl(&ddl, store->ops, err) || store->ops->exec(store, ddl.ptr, err) ||
 	    add_missing_columns(st, err) || prepare_all(st, err)) {
@@ -340,8 +362,10 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->stmts[i]);
 	for (i = 0; i < SET_SQL_COUNT; i++)
 		crm_stmt_finalize(st->set_kept[i]);
+	crm_stmt_finalize(st->ledger_chunk);
 	crm_free(st->ahead);
 	crm_arena_release(&st->ahead_ids);
+	crm_arena_release(&st->waiting_texts);
 	seen_drop(st);
 	crm_free(st);
 }
@@ -669,9 +693,13 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 	}
 }
 
-/* Writes every entry whose write waits. */
+static int flush_ledger(struct crm_state *st, struct crm_error *err);
+
+/* Writes every entry whose write waits: the ledger's, then the read-ahead's. */
 static int flush_ahead(struct crm_state *st, struct crm_error *err)
 {
+	if (st->waiting_count && flush_ledger(st, err))
+		return err->code;
 	if (!st->ahead_pending)
 		return 0;
 	if (flush_kind(st, AHEAD_PUT, err) || flush_kind(st, AHEAD_SEEN, err))
@@ -688,6 +716,8 @@ void crm_state_discard(struct crm_state *st)
 	st->ahead_count = 0;
 	st->ahead_pending = 0;
 	crm_arena_reset(&st->ahead_ids);
+	st->waiting_count = 0;
+	crm_arena_reset(&st->waiting_texts);
 }
 
 int crm_state_analyze(struct crm_state *st, struct crm_error *err)
@@ -1091,22 +1121,88 @@ out_free:
 
 static const char *const ledger_action_names[] = {"insert", "update", "delete"};
 
+/* The INSERT of n ledger entries, 9 parameters each. */
+static struct crm_store_stmt *ledger_sql(struct crm_state *st, size_t n, struct crm_error *err)
+{
+	struct crm_store_stmt *s = NULL;
+	struct crm_buf sql;
+	size_t i;
+
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
+	crm_buf_addstr(&sql,
+		       "INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
+		       "row_hash, written_hash) VALUES ",
+		       err);
+	for (i = 0; i < n; i++) {
+		int p = 1 + 9 * (int)i;
+		crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1,
+			     p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8);
+	}
+	if (!err->code)
+		s = crm_stmt_prepare(st->store, sql.ptr, err);
+	crm_buf_release(&sql);
+	return s;
+}
+
+/* Writes the waiting ledger entries, in the order they were added (their seq follows it). */
+static int flush_ledger(struct crm_state *st, struct crm_error *err)
+{
+	size_t n = st->waiting_count, i;
+	struct crm_store_stmt *s;
+	int rc;
+
+	if (n == 1)
+		s = st->stmts[ST_LEDGER_ADD];
+	else if (n == LEDGER_CHUNK)
+		s = st->ledger_chunk ? st->ledger_chunk : (st->ledger_chunk = ledger_sql(st, n, err));
+	else
+		s = ledger_sql(st, n, err);
+	if (!s)
+		return err->code;
+	for (i = 0; i < n; i++) {
+		const struct waiting_entry *e = &st->waiting[i];
+		int p = 1 + 9 * (int)i;
+		crm_stmt_int64(s, p, e->run);
+		crm_stmt_int64(s, p + 1, e->key);
+		crm_stmt_int64(s, p + 2, e->target_id);
+		crm_stmt_text(s, p + 3, e->source_id, e->source_id_len);
+		crm_stmt_str(s, p + 4, ledger_action_names[e->action]);
+		crm_stmt_str(s, p + 5, e->pre_image);
+		crm_stmt_int64(s, p + 6, (int64_t)e->hash);
+		crm_stmt_int64(s, p + 7, (int64_t)e->row_hash);
+		crm_stmt_int64(s, p + 8, (int64_t)e->written_hash);
+	}
+	rc = crm_stmt_step(s, err);
+	if (n == 1 || n == LEDGER_CHUNK)
+		crm_stmt_reset(s);
+	else
+		crm_stmt_finalize(s);
+	if (rc)
+		return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
+	st->waiting_count = 0;
+	crm_arena_reset(&st->waiting_texts);
+	return 0;
+}
+
 int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,
 			 uint64_t row_hash, uint64_t written_hash, struct crm_error *err)
 {
-	struct crm_store_stmt *s = st->stmts[ST_LEDGER_ADD];
+	struct waiting_entry *e = &st->waiting[st->waiting_count];
 
-	crm_stmt_int64(s, 1, run);
-	crm_stmt_int64(s, 2, key);
-	crm_stmt_int64(s, 3, target_id);
-	crm_stmt_text(s, 4, source_id, source_id_len);
-	crm_stmt_str(s, 5, ledger_action_names[action]);
-	crm_stmt_str(s, 6, pre_image);
-	crm_stmt_int64(s, 7, (int64_t)hash);
-	crm_stmt_int64(s, 8, (int64_t)row_hash);
-	crm_stmt_int64(s, 9, (int64_t)written_hash);
-	return step_done(s, err);
+	e->source_id = crm_arena_strndup(&st->waiting_texts, source_id, source_id_len);
+	e->pre_image = pre_image ? crm_arena_strndup(&st->waiting_texts, pre_image, strlen(pre_image)) : NULL;
+	if (!e->source_id || (pre_image && !e->pre_image))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	e->run = run;
+	e->key = key;
+	e->target_id = target_id;
+	e->source_id_len = source_id_len;
+	e->action = action;
+	e->hash = hash;
+	e->row_hash = row_hash;
+	e->written_hash = written_hash;
+	return ++st->waiting_count == LEDGER_CHUNK ? flush_ledger(st, err) : 0;
 }
 
 /* The columns crm_state_inserted appends: an xref entry, then a ledger entry, per row. */

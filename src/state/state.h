@@ -217,7 +217,11 @@ enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE, CRM_LEDGER_DELETE
  * target row's hash_rows hash before this write (0 for an insert): what a
  * rollback must bring it back to; written_hash its hash as this write left
  * it, when the store told it (an insert's, store.h; else 0): what the
- * after-snapshot takes instead of reading the row back.
+ * after-snapshot takes instead of reading the row back. Entries are
+ * written in the order they are added, a few to a statement: at the latest
+ * before a state statement that reads the ledger runs, or at
+ * crm_state_flush (so before the store's transaction commits); a
+ * transaction rolled back drops them with crm_state_discard.
  */
 int crm_state_ledger_add(struct crm_state *state, int64_t run, int64_t key, int64_t target_id, const char *source_id,
 			 size_t source_id_len, enum crm_ledger_action action, const char *pre_image, uint64_t hash,

@@ -75,6 +75,7 @@ static void test_state__shares_the_store_transaction(void)
 			  0);
 		CHECK_INT(crm_state_checkpoint_put(o.state, run, "Contact", &cp, &err), 0);
 		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		crm_state_discard(o.state);
 		CHECK_INT(crm_state_xref_get(o.state, key, "003A", 4, &got, &err), 0);
 		CHECK_INT(crm_state_checkpoint_get(o.state, run, "Contact", &cp, &err), 0);
 		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
@@ -148,6 +149,7 @@ static void test_state__ledger_keeps_the_row_before(void)
 		CHECK_INT(
 			crm_state_ledger_add(o.state, other, key, 5, "003X", 4, CRM_LEDGER_INSERT, NULL, 1, 0, 0, &err),
 			0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run, &err), 0);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
@@ -157,6 +159,7 @@ static void test_state__ledger_keeps_the_row_before(void)
 		CHECK_INT(crm_state_ledger_add(o.state, run, key, 5, "003X", 4, CRM_LEDGER_UPDATE, "{}", 3,
 					       0x8000000000000005ull, 0, &err),
 			  0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		/* each run's range is its own entries, found from where the ledger stood when it started */
 		CHECK_INT(crm_state_ledger_range(o.state, other, &first, &last, &err), 0);
@@ -182,6 +185,82 @@ static void test_state__ledger_keeps_the_row_before(void)
 		CHECK(entries[0].row_hash == 0x8000000000000005ull); /* newest first */
 		CHECK(entries[1].row_hash == 0);
 		crm_arena_release(&arena);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
+struct in_order {
+	int64_t count, last_id, out_of_order;
+};
+
+static int count_in_order(void *ctx, const char *table, int64_t target_id, enum crm_ledger_action action,
+			  uint64_t row_hash, uint64_t written_hash, struct crm_error *err)
+{
+	struct in_order *w = ctx;
+
+	(void)table, (void)action, (void)row_hash, (void)written_hash, (void)err;
+	w->out_of_order += target_id != w->last_id + 1;
+	w->last_id = target_id;
+	w->count++;
+	return 0;
+}
+
+/*
+ * Ledger entries are written a few to a statement: in the order they were
+ * added (over several statements and a part-filled one), in time for any
+ * read of the ledger within the transaction, and gone with it when it is
+ * rolled back; crm_state_flush writes them before a commit.
+ */
+static void test_state__ledger_entries_wait_and_keep_their_order(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct in_order w = {0, 0, 0};
+		struct opened o;
+		int64_t run = 0, key = 0, first, last, id;
+		char sid[16];
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		for (id = 1; id <= 70 && !err.code; id++) {
+			snprintf(sid, sizeof(sid), "003%03lld", (long long)id);
+			crm_state_ledger_add(o.state, run, key, id, sid, strlen(sid),
+					     id % 2 ? CRM_LEDGER_INSERT : CRM_LEDGER_UPDATE,
+					     id % 2 ? NULL : "{\"a\":1}", (uint64_t)id, 0, 0, &err);
+		}
+		CHECK_STR(err.msg, "");
+		/* read within the transaction: every entry is there, the last ones too */
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK_INT(last - first + 1, 70);
+		CHECK_INT(crm_state_ledger_walk(o.state, run, first, last, count_in_order, &w, &err), 0);
+		CHECK_INT(w.count, 70);
+		CHECK_INT(w.out_of_order, 0);
+		/* five more, flushed, committed */
+		for (id = 71; id <= 75 && !err.code; id++)
+			crm_state_ledger_add(o.state, run, key, id, "003Z", 4, CRM_LEDGER_INSERT, NULL, 1, 0, 0, &err);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		/* three in a transaction rolled back: gone, and never written after it */
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		for (id = 76; id <= 78 && !err.code; id++)
+			crm_state_ledger_add(o.state, run, key, id, "003Y", 4, CRM_LEDGER_INSERT, NULL, 1, 0, 0, &err);
+		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		crm_state_discard(o.state);
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		CHECK_INT(last - first + 1, 75);
+		memset(&w, 0, sizeof(w));
+		CHECK_INT(crm_state_ledger_walk(o.state, run, first, last, count_in_order, &w, &err), 0);
+		CHECK_INT(w.count, 75);
+		CHECK_INT(w.out_of_order, 0);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		close_both(&o);
@@ -630,6 +709,7 @@ static void test_state__seen_marks_outlive_a_kill_and_end_with_the_run(void)
 
 static const struct harness_test tests[] = {
 	TEST(test_state__ledger_keeps_the_row_before),
+	TEST(test_state__ledger_entries_wait_and_keep_their_order),
 	TEST(test_state__shares_the_store_transaction),
 	TEST(test_state__runs_and_marks),
 	TEST(test_state__unseen_in_byte_order),
