@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 static const char usage_text[] =
 	"usage: crmshift [-C DIR] profile [--objects LIST] [--json] [--html FILE]\n"
@@ -28,7 +29,42 @@ static double pct(int64_t part, int64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static void print_field(const struct crm_profile_object *o, const struct crm_profile_field *f)
+/* The columns s takes on a terminal: printf pads by bytes, and a name such as "Prénom" has more bytes than columns. */
+static size_t text_width(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t width = 0;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &c)) > 0) {
+		int w = utf8proc_charwidth(c);
+		width += w > 0 ? (size_t)w : 0;
+		p += n;
+	}
+	return width;
+}
+
+/* name, then spaces to width columns (none when it is wider) */
+static void print_padded(const char *name, size_t width)
+{
+	size_t used = text_width(name);
+
+	printf("%s%*s", name, (int)(used < width ? width - used : 0), "");
+}
+
+/* The field column: as wide as the longest name, and never narrower than 26. */
+static size_t name_column(const struct crm_profile_object *o)
+{
+	size_t width = 26, i;
+
+	for (i = 0; i < o->field_count; i++)
+		if (text_width(o->fields[i].name) > width)
+			width = text_width(o->fields[i].name);
+	return width;
+}
+
+static void print_field(const struct crm_profile_object *o, const struct crm_profile_field *f, size_t width)
 {
 	char distinct[32], patterns[160] = "", personal[64] = "", type[32];
 	size_t i;
@@ -47,13 +83,15 @@ static void print_field(const struct crm_profile_object *o, const struct crm_pro
 		snprintf(personal, sizeof(personal), "%s (%s)", crm_pii_kind_name(f->pii), f->pii_basis);
 	else if (f->flagged)
 		snprintf(personal, sizeof(personal), "flagged (mapping)");
-	printf("  %-26s %-12s %6.1f%% %9s  %-44s %s\n", f->name, type, pct(f->filled, o->records), distinct,
+	printf("  ");
+	print_padded(f->name, width);
+	printf(" %-12s %6.1f%% %9s  %-44s %s\n", type, pct(f->filled, o->records), distinct,
 	       f->filled ? patterns : "(empty)", personal);
 }
 
 static void print_object(const struct crm_profile_object *o)
 {
-	size_t i, k;
+	size_t i, k, width = name_column(o);
 
 	printf("\n%s%s%s%s  %s", o->name, o->target ? " -> " : "", o->target ? o->target : "",
 	       o->configured ? "" : " (not in crmshift.ini)", o->file);
@@ -88,9 +126,11 @@ static void print_object(const struct crm_profile_object *o)
 		printf("  note: no line break after the last record\n");
 	if (o->dirt.quoted_breaks)
 		printf("  note: %lld line breaks inside quoted values\n", (long long)o->dirt.quoted_breaks);
-	printf("  %-26s %-12s %7s %9s  %-44s %s\n", "field", "type", "fill", "distinct", "formats", "personal data");
+	printf("  ");
+	print_padded("field", width);
+	printf(" %-12s %7s %9s  %-44s %s\n", "type", "fill", "distinct", "formats", "personal data");
 	for (i = 0; i < o->field_count; i++)
-		print_field(o, &o->fields[i]);
+		print_field(o, &o->fields[i], width);
 	for (i = 0; i < o->field_count; i++) {
 		const struct crm_profile_field *f = &o->fields[i];
 		if (f->date_order && (f->date_ambiguous || !strcmp(f->date_order, "mixed")))
