@@ -102,6 +102,7 @@ int migrate_merge_survivor(struct migration *m, struct object_run *orun, size_t 
 	int found;
 
 	pr->values = crm_dedupe_filled(&plan->found, group, pr->values, &m->arena);
+	pr->ref_hashes = NULL; /* of the record's values, not of those filled in */
 	if (!pr->values)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!plan->rows[group])

@@ -107,8 +107,11 @@ struct prepared {
 	const char *id;
 	size_t id_len;
 	const struct crm_value *values; /* the mapped values, borrowed from the staged record */
-	struct crm_value *out;		/* values for the store: references as target ids */
-	int *resolved;			/* per field: 1 resolved, 0 no value, -1 parent missing */
+	/* the staged record's keys of id and of values' references (stage.h), or zero and NULL */
+	struct crm_id_hash id_hash;
+	const struct crm_id_hash *ref_hashes;
+	struct crm_value *out; /* values for the store: references as target ids */
+	int *resolved;	       /* per field: 1 resolved, 0 no value, -1 parent missing */
 	uint64_t hash;
 	/*
 	 * A polymorphic reference whose id several of its objects have: the

@@ -53,6 +53,9 @@
 /* Records of the source a migrate's snapshot keeps as its sample, across the exports. */
 #define SOURCE_SAMPLE 100
 
+/* How many records ahead of the one it loads the loader asks for their id caches' slots */
+#define PREFETCH_AHEAD 8
+
 int migrate_prepared_init(struct prepared *pr, const struct crm_program *prog, struct crm_error *err)
 {
 	memset(pr, 0, sizeof(*pr));
@@ -245,6 +248,7 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 	for (f = 0; f < prog->field_count; f++) {
 		const struct crm_field_program *field = &prog->fields[f];
 		const struct crm_value *v = &pr->values[f];
+		struct crm_id_hash key;
 		int64_t target = 0;
 
 		pr->out[f] = *v;
@@ -259,7 +263,10 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 							   err);
 			if (!cache)
 				return err->code;
-			pr->resolved[f] = crm_xref_cache_get(cache, v->ptr, v->len, &target) ? 1 : -1;
+			key = pr->ref_hashes && (pr->ref_hashes[f].low || pr->ref_hashes[f].high)
+				      ? pr->ref_hashes[f]
+				      : crm_xref_cache_hash(v->ptr, v->len);
+			pr->resolved[f] = crm_xref_cache_get_hashed(cache, key.low, key.high, &target) ? 1 : -1;
 			if (target == CRM_REFKEY_AMBIGUOUS) {
 				pr->resolved[f] = -1; /* several parents have this value: none is the one */
 				target = 0;
@@ -696,13 +703,39 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		struct crm_xref_cache *own = cache_for(m, (size_t)(orun->o - m->p->objects), err);
 		if (!own)
 			return err->code;
-		if (crm_xref_cache_get(own, pr->id, pr->id_len, &id) == 1)
+		struct crm_id_hash key =
+			pr->id_hash.low || pr->id_hash.high ? pr->id_hash : crm_xref_cache_hash(pr->id, pr->id_len);
+		if (crm_xref_cache_get_hashed(own, key.low, key.high, &id) == 1)
 			return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
 	}
 	rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
 	if (rc < 0)
 		return rc;
 	return settle_insert(m, orun, pr->hash, rec->line, &row, rc, id, inserted_hash, err);
+}
+
+/*
+ * The id caches' slots a record a few ahead will look up: its id's in its
+ * own cache (a first load into an empty table checks it for repeats), and
+ * its references' in their parents'. A lookup in a cache of a million ids
+ * waits on memory; asked for early, the slots are there in time.
+ */
+static void prefetch_keys(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec)
+{
+	const struct crm_program *prog = orun->o->prog;
+	size_t f;
+
+	if (orun->unindexed && m->caches[orun->o - m->p->objects] && rec->id_len)
+		crm_xref_cache_prefetch(m->caches[orun->o - m->p->objects], rec->id_hash);
+	for (f = 0; rec->ref_hashes && f < prog->field_count; f++) {
+		const struct crm_field_program *field = &prog->fields[f];
+		size_t parent;
+		if (!field->ref_object || field->ref_key || !rec->values[f].len)
+			continue;
+		parent = (size_t)(crm_project_object(m->p, field->ref_object) - m->p->objects);
+		if (m->caches[parent])
+			crm_xref_cache_prefetch(m->caches[parent], rec->ref_hashes[f]);
+	}
 }
 
 /* Is field f's reference left for pass 2? */
@@ -943,6 +976,8 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 		pr->id = rec->id;
 		pr->id_len = rec->id_len;
 		pr->values = rec->values;
+		pr->id_hash = rec->id_hash;
+		pr->ref_hashes = rec->ref_hashes;
 		role = migrate_merge_role(m, orun, rec, &group);
 		if (role == MERGE_MERGED || role == MERGE_REPEAT)
 			return 0; /* its id names the survivor's row, whose links are the survivor's */
@@ -980,6 +1015,8 @@ int migrate_handle_record(struct migration *m, struct object_run *orun, int pass
 	pr->id = rec->id;
 	pr->id_len = rec->id_len;
 	pr->values = rec->values;
+	pr->id_hash = rec->id_hash;
+	pr->ref_hashes = rec->ref_hashes;
 	role = migrate_merge_role(m, orun, rec, &group);
 	if (role == MERGE_MERGED)
 		return keep_seen(m, orun, rec->id, rec->id_len, err); /* pointed at its survivor when the pass ends */
@@ -1176,6 +1213,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		if (read_ahead(m, orun, &staged, err) || reserve_own_cache(m, orun, &staged, total, err))
 			goto out_rollback;
 		for (i = 0; i < staged.count; i++) {
+			if (i + PREFETCH_AHEAD < staged.count)
+				prefetch_keys(m, orun, &staged.records[i + PREFETCH_AHEAD]);
 			crm_arena_reset(&m->arena);
 			if (migrate_handle_record(m, orun, pass, &staged.records[i], &pr, err))
 				goto out_rollback;

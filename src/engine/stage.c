@@ -329,6 +329,28 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 }
 
 /* Maps the good records of st; values point into its arena, where their raw copies are. */
+/* The keys of the record's id and filled references in the id caches (stage.h); -1 when out of memory. */
+static int hash_keys(const struct crm_stager *s, struct crm_stage_record *out, struct crm_arena *arena)
+{
+	const struct crm_program *prog = s->o->prog;
+	struct crm_id_hash *refs = NULL;
+	size_t f;
+
+	out->id_hash = crm_xref_cache_hash(out->id, out->id_len);
+	for (f = 0; f < prog->field_count; f++) {
+		if (!prog->fields[f].ref_object || !out->values[f].len)
+			continue;
+		if (!refs) {
+			if (!(refs = crm_arena_alloc(arena, prog->field_count * sizeof(*refs))))
+				return -1;
+			memset(refs, 0, prog->field_count * sizeof(*refs));
+			out->ref_hashes = refs;
+		}
+		refs[f] = crm_xref_cache_hash(out->values[f].ptr, out->values[f].len);
+	}
+	return 0;
+}
+
 static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 {
 	const struct crm_program *prog = s->o->prog;
@@ -353,6 +375,8 @@ static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 		out->values = values;
 		out->failures = failures;
 		out->failure_count = w->res.failure_count;
+		if (hash_keys(s, out, &st->arena))
+			return oom(st);
 		out->blanked_count = w->res.blanked_count;
 		if (w->res.blanked_count) {
 			struct crm_failure *blanked =

@@ -17,6 +17,7 @@
 #include "compat.h"
 #include "engine/project.h"
 #include "engine/source.h"
+#include "state/xrefcache.h"
 #include "transform/datetime.h"
 
 struct crm_stage_record {
@@ -35,6 +36,14 @@ struct crm_stage_record {
 	size_t owner_count;
 	int deleted;	      /* [object] deleted: the flag is set */
 	const char *modified; /* [object] modified as a UTC date-time; NULL when absent or unreadable */
+	/*
+	 * Taken on the mapping thread, so that the loader's lookups of the id
+	 * caches need not hash: the id's key, and per field the key of a
+	 * filled reference's value (zero for the others). Zero and NULL when
+	 * not taken (records of events): the loader hashes them itself.
+	 */
+	struct crm_id_hash id_hash;
+	const struct crm_id_hash *ref_hashes;
 };
 
 /* The target owner an owner() note of rec gave: the field's value, empty when the field failed. */

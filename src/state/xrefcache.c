@@ -36,9 +36,25 @@ void crm_xref_cache_free(struct crm_xref_cache *cache)
 	crm_free(cache);
 }
 
+struct crm_id_hash crm_xref_cache_hash(const char *id, size_t len)
+{
+	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct crm_id_hash out = {h.low64, h.high64};
+
+	return out;
+}
+
+/* The slot a key's probe starts at: the top of low * cap, a multiply where low % cap took a division. */
+static size_t start_slot(uint64_t low, size_t cap)
+{
+	__extension__ typedef unsigned __int128 wide;
+
+	return (size_t)(((wide)low * cap) >> 64);
+}
+
 static struct slot *find(struct slot *slots, size_t cap, uint64_t low, uint64_t high)
 {
-	size_t i = (size_t)(low % cap);
+	size_t i = start_slot(low, cap);
 
 	while (slots[i].target_id && (slots[i].low != low || slots[i].high != high))
 		i = i + 1 == cap ? 0 : i + 1;
@@ -111,6 +127,12 @@ int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_
 	XXH128_hash_t h = XXH3_128bits(id, len);
 
 	return crm_xref_cache_get_hashed(cache, h.low64, h.high64, target_id);
+}
+
+void crm_xref_cache_prefetch(const struct crm_xref_cache *cache, struct crm_id_hash id)
+{
+	if (cache->cap)
+		__builtin_prefetch(&cache->slots[start_slot(id.low, cache->cap)]);
 }
 
 void crm_xref_cache_forget(struct crm_xref_cache *cache, const char *id, size_t len)

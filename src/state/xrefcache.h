@@ -15,6 +15,13 @@
 
 struct crm_xref_cache;
 
+/* A source id as the cache keys it: its 128-bit XXH3 hash. */
+struct crm_id_hash {
+	uint64_t low, high;
+};
+
+struct crm_id_hash crm_xref_cache_hash(const char *id, size_t len);
+
 struct crm_xref_cache *crm_xref_cache_new(void);
 void crm_xref_cache_free(struct crm_xref_cache *cache);
 /* Sets (or replaces) the target id of a source id. */
@@ -29,6 +36,12 @@ int crm_xref_cache_reserve(struct crm_xref_cache *cache, size_t n, struct crm_er
 int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id);
 /* The same lookup by the id's 128-bit XXH3 hash, for callers that keep only the hash. */
 int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, uint64_t high, int64_t *target_id);
+/*
+ * Asks the CPU for the slot where a lookup of the id would start: a
+ * caller that knows its next ids a few records ahead has their slots in
+ * cache when it needs them, instead of waiting on memory for each.
+ */
+void crm_xref_cache_prefetch(const struct crm_xref_cache *cache, struct crm_id_hash id);
 /* Forgets id (its target row was deleted): lookups miss it until it is put again. */
 void crm_xref_cache_forget(struct crm_xref_cache *cache, const char *id, size_t len);
 

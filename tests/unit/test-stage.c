@@ -104,8 +104,65 @@ cleanup:
 	remove_project();
 }
 
+/*
+ * A staged record carries the id caches' keys of its id and of its filled
+ * references, taken on the mapping thread: what the loader would have
+ * hashed itself (and nothing for a field that is no reference or empty).
+ */
+static void test_stage__keys_of_id_and_references(void)
+{
+	struct crm_project p = {0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_stage_options opt;
+	struct crm_stager *stager = NULL;
+	struct crm_stage_batch batch;
+	size_t seen = 0, wrong = 0, filled = 0, i;
+	int rc;
+
+	make_project("Contact,AccountId,id,account_id,trim -> ref(Account),,,001A\n"
+		     "Contact,LastName,text,last_name,trim,,,Coyote\n"
+		     "Account,Name,text,name,trim,,,Acme\n",
+		     "Id,AccountId,LastName\n003A, 001A ,Coyote\n003B,,Runner\n003C,001B,Gumby\n");
+	write_project_file("crmshift.ini", "[migration]\nsource_system = test\n"
+					   "[object \"Account\"]\nfile = a.csv\nid = Id\ntarget = account\n"
+					   "[object \"Contact\"]\nfile = c.csv\nid = Id\ntarget = contact\n");
+	write_project_file("exports/a.csv", "Id,Name\n001A,Acme\n");
+	REQUIRE(crm_project_open(&p, project_dir, &err) == 0);
+	memset(&opt, 0, sizeof(opt));
+	stager = crm_stager_start(crm_project_object(&p, "Contact"), &opt, &err);
+	REQUIRE(stager != NULL);
+	while ((rc = crm_stager_next(stager, &batch, &err)) == 1) {
+		for (i = 0; i < batch.count; i++) {
+			const struct crm_stage_record *got = &batch.records[i];
+			const struct crm_program *prog = crm_project_object(&p, "Contact")->prog;
+			struct crm_id_hash id = crm_xref_cache_hash(got->id, got->id_len);
+			size_t f;
+			seen++;
+			wrong += got->id_hash.low != id.low || got->id_hash.high != id.high;
+			for (f = 0; f < prog->field_count; f++) {
+				const struct crm_value *v = &got->values[f];
+				struct crm_id_hash want = {0, 0};
+				if (prog->fields[f].ref_object && v->len)
+					want = crm_xref_cache_hash(v->ptr, v->len);
+				filled += want.low != 0;
+				wrong += (got->ref_hashes ? got->ref_hashes[f].low : 0) != want.low ||
+					 (got->ref_hashes ? got->ref_hashes[f].high : 0) != want.high;
+			}
+		}
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT((long)seen, 3);
+	CHECK_INT((long)filled, 2); /* 001A trimmed, and 001B; the empty one has none */
+	CHECK_INT((long)wrong, 0);
+cleanup:
+	crm_stager_stop(stager);
+	crm_project_release(&p);
+	remove_project();
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_stage__threads_give_what_one_thread_gives),
+	TEST(test_stage__keys_of_id_and_references),
 };
 
 HARNESS_MAIN
