@@ -68,7 +68,7 @@ struct slot {
 	unsigned input : 16;	/* which input gave the record (several: an export and the deltas after it) */
 };
 
-/* How many target rows ahead match asks for a row's slot in the map */
+/* How many records ahead match and the phase 1 read ask for a record's slots */
 #define MATCH_AHEAD 16
 
 /* A record the newest input that has it does not load: earlier inputs' versions of it count no more. */
@@ -125,21 +125,32 @@ static int idmap_reserve(struct idmap *m, size_t n)
 	return cap > m->cap ? idmap_resize(m, cap) : 0;
 }
 
-/* The slot for id, added when absent (*added set); NULL on OOM. */
-static struct slot *idmap_put(struct idmap *m, const char *id, size_t len, int *added)
+/* The map's key of an id: its 128-bit XXH3 hash, never 0,0 (which marks an empty slot). */
+static struct crm_id_hash id_key(struct crm_id_hash h)
 {
-	XXH128_hash_t h = XXH3_128bits(id, len);
+	if (!h.low && !h.high)
+		h.low = 1;
+	return h;
+}
+
+/* A staged record's key: from the hash the mapping thread took (stage.h), else hashed here (an event's). */
+static struct crm_id_hash record_key(const struct crm_stage_record *rec)
+{
+	return id_key(rec->id_hash.low || rec->id_hash.high ? rec->id_hash : crm_xref_cache_hash(rec->id, rec->id_len));
+}
+
+/* The slot for key, added when absent (*added set); NULL on OOM. */
+static struct slot *idmap_put(struct idmap *m, struct crm_id_hash key, int *added)
+{
 	struct slot *s;
 
-	if (!h.low64 && !h.high64)
-		h.low64 = 1; /* 0,0 marks an empty slot */
 	if ((m->count + 1) * 4 > m->cap * 3 && idmap_resize(m, m->cap ? m->cap + m->cap / 2 : 1024))
 		return NULL;
-	s = idmap_find(m, h.low64, h.high64);
+	s = idmap_find(m, key.low, key.high);
 	*added = !(s->low || s->high);
 	if (*added) {
-		s->low = h.low64;
-		s->high = h.high64;
+		s->low = key.low;
+		s->high = key.high;
 		m->count++;
 	}
 	return s;
@@ -157,25 +168,21 @@ static struct slot *idmap_get_hashed(struct idmap *m, uint64_t low, uint64_t hig
 
 static void id_hash(const char *id, size_t len, uint64_t *low, uint64_t *high)
 {
-	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct crm_id_hash key = id_key(crm_xref_cache_hash(id, len));
 
-	if (!h.low64 && !h.high64)
-		h.low64 = 1; /* 0,0 marks an empty slot */
-	*low = h.low64;
-	*high = h.high64;
+	*low = key.low;
+	*high = key.high;
 }
 
 static struct slot *idmap_get(struct idmap *m, const char *id, size_t len)
 {
-	XXH128_hash_t h;
+	struct crm_id_hash key;
 	struct slot *s;
 
 	if (!m->cap)
 		return NULL;
-	h = XXH3_128bits(id, len);
-	if (!h.low64 && !h.high64)
-		h.low64 = 1;
-	s = idmap_find(m, h.low64, h.high64);
+	key = id_key(crm_xref_cache_hash(id, len));
+	s = idmap_find(m, key.low, key.high);
 	return s->low || s->high ? s : NULL;
 }
 
@@ -419,12 +426,17 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 		if (field->ref_object && v->len) {
 			struct crm_xref_cache *cache =
 				field->ref_key ? oc->key_maps[f] : cache_for(rc, field->ref_object, err);
+			struct crm_id_hash key;
 			int64_t target = 0;
 			char *text;
 			if (!cache)
 				return err->code;
 			/* a value several parents have (ref by another field) names none of them, as in migrate */
-			if (!crm_xref_cache_get(cache, v->ptr, v->len, &target) || target == CRM_REFKEY_AMBIGUOUS) {
+			key = rec->ref_hashes && (rec->ref_hashes[f].low || rec->ref_hashes[f].high)
+				      ? rec->ref_hashes[f]
+				      : crm_xref_cache_hash(v->ptr, v->len);
+			if (!crm_xref_cache_get_hashed(cache, key.low, key.high, &target) ||
+			    target == CRM_REFKEY_AMBIGUOUS) {
 				oc->resolved[f].ptr = "";
 				oc->resolved[f].len = 0;
 				oc->unresolved[f] = REF_MISSING;
@@ -798,7 +810,7 @@ static int tombstone(struct object_check *oc, const struct crm_stage_record *rec
 
 	if (!oc->multi || !rec->id_len)
 		return 0;
-	s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
+	s = idmap_put(&oc->expected, record_key(rec), &added);
 	if (!s)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (added) {
@@ -867,6 +879,7 @@ static int merged_record(struct reconciliation *rc, struct object_check *oc, con
 	if ((size_t)member == oc->dedupe.groups[g].first) {
 		*copy = **rec;
 		copy->values = crm_dedupe_filled(&oc->dedupe, g, (*rec)->values, &rc->arena);
+		copy->ref_hashes = NULL; /* of the record's values, not of those filled in */
 		if (!copy->values)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		*rec = copy;
@@ -980,9 +993,8 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 	}
 	{
 		/* migrate rejects an id another object writing the same table has loaded */
-		uint64_t low, high;
-		id_hash(rec->id, rec->id_len, &low, &high);
-		if (other_object_row(rc, oc, low, high)) {
+		struct crm_id_hash key = record_key(rec);
+		if (other_object_row(rc, oc, key.low, key.high)) {
 			oc->r->rejected++;
 			if (not_loaded(rc, oc, rec, CRM_LINK_REJECTED, err) || tombstone(oc, rec, GONE_REJECTED, err))
 				return err->code;
@@ -999,7 +1011,7 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 			return err->code;
 		return 0;
 	}
-	s = idmap_put(&oc->expected, rec->id, rec->id_len, &added);
+	s = idmap_put(&oc->expected, record_key(rec), &added);
 	if (!s) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return err->code;
@@ -1045,6 +1057,30 @@ static int expect_record(struct reconciliation *rc, struct object_check *oc, con
 	return 0;
 }
 
+/*
+ * The slots a record a few ahead will touch, asked for early (phase 1): its
+ * id's in the expected map, its references' in the parents' id caches.
+ */
+static void prefetch_keys(const struct reconciliation *rc, const struct object_check *oc,
+			  const struct crm_stage_record *rec)
+{
+	const struct crm_program *prog = oc->o->prog;
+	size_t f;
+
+	if (oc->expected.cap && rec->id_len)
+		__builtin_prefetch(&oc->expected.slots[idmap_index(&oc->expected, record_key(rec).high)]);
+	for (f = 0; rec->ref_hashes && f < prog->field_count; f++) {
+		const struct crm_field_program *field = &prog->fields[f];
+		const struct crm_xref_cache *cache;
+		if (!field->ref_object || !rec->values[f].len)
+			continue;
+		cache = field->ref_key ? oc->key_maps[f]
+				       : rc->caches[crm_project_object(rc->p, field->ref_object) - rc->p->objects];
+		if (cache)
+			crm_xref_cache_prefetch(cache, rec->ref_hashes[f]);
+	}
+}
+
 static int stage_export(struct reconciliation *rc, struct object_check *oc, struct crm_error *err)
 {
 	struct crm_stage_options opt;
@@ -1060,8 +1096,11 @@ static int stage_export(struct reconciliation *rc, struct object_check *oc, stru
 	if (!stager)
 		return err->code;
 	while (!err->code && (rc_ = crm_stager_next(stager, &batch, err)) == 1)
-		for (i = 0; i < batch.count && !err->code; i++)
+		for (i = 0; i < batch.count && !err->code; i++) {
+			if (oc->phase == 1 && i + MATCH_AHEAD < batch.count)
+				prefetch_keys(rc, oc, &batch.records[i + MATCH_AHEAD]);
 			expect_record(rc, oc, &batch.records[i], err);
+		}
 	crm_stager_stop(stager);
 	return err->code;
 }
@@ -1337,7 +1376,8 @@ static void match(struct reconciliation *rc, struct object_check *oc)
 		struct slot *s;
 		/* the rows' slots lie anywhere in the map: asked for a few rows ahead, they are in cache when needed */
 		if (i + MATCH_AHEAD < oc->trow_count && oc->expected.cap)
-			__builtin_prefetch(&oc->expected.slots[idmap_index(&oc->expected, oc->trows[i + MATCH_AHEAD].high)]);
+			__builtin_prefetch(
+				&oc->expected.slots[idmap_index(&oc->expected, oc->trows[i + MATCH_AHEAD].high)]);
 		s = idmap_get_hashed(&oc->expected, t->low, t->high);
 		if (!s) {
 			oc->r->unexpected += !other_object_row(rc, oc, t->low, t->high);
