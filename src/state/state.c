@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET, ST_CP_PUT, ST_COUNT };
+enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_CP_GET, ST_CP_PUT, ST_COUNT };
 
 /*
  * Source ids per set statement (the read-ahead's reads and writes, a
@@ -30,7 +30,7 @@ enum stmt_id { ST_XREF_GET, ST_XREF_PUT, ST_XREF_SEEN, ST_LEDGER_ADD, ST_CP_GET,
  */
 #define LEDGER_CHUNK 32
 
-/* A ledger entry waiting to be written (its texts in crm_state.ledger_texts). */
+/* A ledger entry waiting to be written (its texts in crm_state.waiting_texts). */
 struct waiting_entry {
 	int64_t run, key, target_id;
 	const char *source_id, *pre_image;
@@ -79,7 +79,8 @@ struct crm_state {
 	struct waiting_entry waiting[LEDGER_CHUNK];
 	size_t waiting_count;
 	struct crm_arena waiting_texts;
-	struct crm_store_stmt *ledger_chunk; /* the INSERT of LEDGER_CHUNK entries, prepared once */
+	/* the INSERT of one entry and of LEDGER_CHUNK, each prepared when first used */
+	struct crm_store_stmt *ledger_one, *ledger_chunk;
 	/*
 	 * The records run seen_run marked seen (crm_state_xref_seen), per
 	 * object: the marks are appended to crmshift.seen, not written into
@@ -298,9 +299,6 @@ static int prepare_all(struct crm_state *st, struct crm_error *err)
 		" target_id = excluded.target_id, hash = excluded.hash, seen_run = excluded.seen_run,"
 		" write_run = excluded.write_run, row_hash = excluded.row_hash",
 		"INSERT INTO crmshift.seen (run_id, object_id, source_id, target_id) VALUES ($1, $2, $3, $4)",
-		"INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
-		"row_hash, written_hash)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		"SELECT pass1_records, pass1_done, pass2_records, pass2_done, read, inserted, updated, unchanged,"
 		" rejected, orphaned, rejects_offset, orphans_offset, deleted, conflicts, skipped, max_modified,"
 		" blanked, merged FROM crmshift.checkpoints WHERE run_id = $1 AND object = $2",
@@ -362,6 +360,7 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->stmts[i]);
 	for (i = 0; i < SET_SQL_COUNT; i++)
 		crm_stmt_finalize(st->set_kept[i]);
+	crm_stmt_finalize(st->ledger_one);
 	crm_stmt_finalize(st->ledger_chunk);
 	crm_free(st->ahead);
 	crm_arena_release(&st->ahead_ids);
@@ -1148,15 +1147,13 @@ static struct crm_store_stmt *ledger_sql(struct crm_state *st, size_t n, struct 
 static int flush_ledger(struct crm_state *st, struct crm_error *err)
 {
 	size_t n = st->waiting_count, i;
+	struct crm_store_stmt **kept = n == 1 ? &st->ledger_one : n == LEDGER_CHUNK ? &st->ledger_chunk : NULL;
 	struct crm_store_stmt *s;
 	int rc;
 
-	if (n == 1)
-		s = st->stmts[ST_LEDGER_ADD];
-	else if (n == LEDGER_CHUNK)
-		s = st->ledger_chunk ? st->ledger_chunk : (st->ledger_chunk = ledger_sql(st, n, err));
-	else
-		s = ledger_sql(st, n, err);
+	s = kept && *kept ? *kept : ledger_sql(st, n, err);
+	if (kept)
+		*kept = s;
 	if (!s)
 		return err->code;
 	for (i = 0; i < n; i++) {
@@ -1173,7 +1170,7 @@ static int flush_ledger(struct crm_state *st, struct crm_error *err)
 		crm_stmt_int64(s, p + 8, (int64_t)e->written_hash);
 	}
 	rc = crm_stmt_step(s, err);
-	if (n == 1 || n == LEDGER_CHUNK)
+	if (kept)
 		crm_stmt_reset(s);
 	else
 		crm_stmt_finalize(s);
