@@ -16,7 +16,9 @@
 #   crmshift rollback of each sync, of the re-run and of the first load
 #   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
 #                     read by jq and by sqlite3's JSON functions, then
-#                     profiled and migrated by crmshift (the Pipedrive template)
+#                     profiled and migrated by crmshift (the Pipedrive
+#                     template); json_extract, profile and migrate three
+#                     times in turns, compared by their medians
 #   PostgreSQL        psql \copy of the four files, pgloader of the contacts
 #                     (with the mapping's phone and date transforms), then
 #                     crmshift migrate, its re-run, reconcile and rollback
@@ -196,9 +198,24 @@ SQL
 echo
 echo "JSON lines ($persons Pipedrive persons, $(($(stat -c %s "$pd/exports/persons.jsonl") / 1048576)) MB, Airbyte records; the mapped fields of each)"
 measure "jq: the mapped fields of each person, as arrays" "$persons" jq -c 'select(.stream == "persons") | .data | [.id, .first_name, .last_name, .email[0].value, .phone[0].value, .org_id, .owner_name, .add_time, .update_time]' "$pd/exports/persons.jsonl"
-measure "sqlite3 json_extract into a table (incl. import)" "$persons" sqlite3 "$work/json.db" ".read $work/json.sql"
-measure "crmshift profile --objects persons" "$persons" "$crmshift" -C "$pd" profile --objects persons
-measure "crmshift migrate (organizations and persons)" "$json_rows" "$crmshift" -C "$pd" migrate
+# three rounds in turns, compared by their medians, as the first load above
+extracts=() json_profiles=() json_loads=()
+for round in 1 2 3; do
+	rm -rf "$work/json.db" "$pd/target.db" "$pd/.crmshift" "$pd/reports"
+	measure "sqlite3 json_extract to a table (+ import), run $round" "$persons" sqlite3 "$work/json.db" \
+		".read $work/json.sql"
+	extracts+=("$last_secs")
+	measure "crmshift profile --objects persons, run $round" "$persons" "$crmshift" -C "$pd" profile --objects persons
+	json_profiles+=("$last_secs")
+	measure "crmshift migrate (organizations and persons), run $round" "$json_rows" "$crmshift" -C "$pd" migrate
+	json_loads+=("$last_secs")
+done
+extract_median=$(median "${extracts[@]}")
+printf '%-52s %8.2f s vs %.2f s: %.2fx the rows/s of json_extract\n' "  medians: profile vs json_extract" \
+	"$(median "${json_profiles[@]}")" "$extract_median" "$(echo "$extract_median / $(median "${json_profiles[@]}")" | bc -l)"
+printf '%-52s %8.2f s vs %.2f s: %.2fx (its rows: organizations and persons)\n' "  medians: migrate vs json_extract" \
+	"$(median "${json_loads[@]}")" "$extract_median" \
+	"$(echo "($json_rows / $(median "${json_loads[@]}")) / ($persons / $extract_median)" | bc -l)"
 
 # PostgreSQL: a private server (tests/pg-cluster.sh), the same generated
 # exports. The reference is psql's \copy of the four files into tables of
