@@ -263,9 +263,7 @@ static int resolve_and_hash(struct migration *m, struct crm_project_object *o, s
 							   err);
 			if (!cache)
 				return err->code;
-			key = pr->ref_hashes && (pr->ref_hashes[f].low || pr->ref_hashes[f].high)
-				      ? pr->ref_hashes[f]
-				      : crm_xref_cache_hash(v->ptr, v->len);
+			key = crm_stage_key(pr->ref_hashes ? &pr->ref_hashes[f] : NULL, v->ptr, v->len);
 			pr->resolved[f] = crm_xref_cache_get_hashed(cache, key.low, key.high, &target) ? 1 : -1;
 			if (target == CRM_REFKEY_AMBIGUOUS) {
 				pr->resolved[f] = -1; /* several parents have this value: none is the one */
@@ -703,8 +701,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		struct crm_xref_cache *own = cache_for(m, (size_t)(orun->o - m->p->objects), err);
 		if (!own)
 			return err->code;
-		struct crm_id_hash key =
-			pr->id_hash.low || pr->id_hash.high ? pr->id_hash : crm_xref_cache_hash(pr->id, pr->id_len);
+		struct crm_id_hash key = crm_stage_key(&pr->id_hash, pr->id, pr->id_len);
 		if (crm_xref_cache_get_hashed(own, key.low, key.high, &id) == 1)
 			return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
 	}

@@ -136,7 +136,7 @@ static struct crm_id_hash id_key(struct crm_id_hash h)
 /* A staged record's key: from the hash the mapping thread took (stage.h), else hashed here (an event's). */
 static struct crm_id_hash record_key(const struct crm_stage_record *rec)
 {
-	return id_key(rec->id_hash.low || rec->id_hash.high ? rec->id_hash : crm_xref_cache_hash(rec->id, rec->id_len));
+	return id_key(crm_stage_key(&rec->id_hash, rec->id, rec->id_len));
 }
 
 /* The slot for key, added when absent (*added set); NULL on OOM. */
@@ -432,9 +432,7 @@ static int expected_values(struct reconciliation *rc, struct object_check *oc, c
 			if (!cache)
 				return err->code;
 			/* a value several parents have (ref by another field) names none of them, as in migrate */
-			key = rec->ref_hashes && (rec->ref_hashes[f].low || rec->ref_hashes[f].high)
-				      ? rec->ref_hashes[f]
-				      : crm_xref_cache_hash(v->ptr, v->len);
+			key = crm_stage_key(rec->ref_hashes ? &rec->ref_hashes[f] : NULL, v->ptr, v->len);
 			if (!crm_xref_cache_get_hashed(cache, key.low, key.high, &target) ||
 			    target == CRM_REFKEY_AMBIGUOUS) {
 				oc->resolved[f].ptr = "";

@@ -329,6 +329,11 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 }
 
 /* Maps the good records of st; values point into its arena, where their raw copies are. */
+struct crm_id_hash crm_stage_key(const struct crm_id_hash *taken, const char *ptr, size_t len)
+{
+	return taken && (taken->low || taken->high) ? *taken : crm_xref_cache_hash(ptr, len);
+}
+
 /* The keys of the record's id and filled references in the id caches (stage.h); -1 when out of memory. */
 static int hash_keys(const struct crm_stager *s, struct crm_stage_record *out, struct crm_arena *arena)
 {

@@ -46,6 +46,12 @@ struct crm_stage_record {
 	const struct crm_id_hash *ref_hashes;
 };
 
+/*
+ * The key the stager took (taken: NULL, or zero when it took none), else
+ * the key of ptr/len hashed now: a record's id or a reference's value.
+ */
+struct crm_id_hash crm_stage_key(const struct crm_id_hash *taken, const char *ptr, size_t len);
+
 /* The target owner an owner() note of rec gave: the field's value, empty when the field failed. */
 struct crm_value crm_stage_owner(const struct crm_stage_record *rec, const struct crm_owner_note *note);
 
