@@ -222,7 +222,7 @@ static void test_state__ledger_entries_wait_and_keep_their_order(void)
 		struct in_order w = {0, 0, 0};
 		struct opened o;
 		int64_t run = 0, key = 0, first, last, id;
-		char sid[16];
+		char sid[24];
 
 		if (open_both(b, &o)) {
 			close_both(&o);

@@ -189,7 +189,7 @@ static void test_store__scan_reads_its_source_only(void)
 		struct scanned few = {{{0}}, 0}, most = {{{0}}, 0};
 		struct crm_store_writer *w, *ow;
 		struct crm_store *store;
-		char url[256], id[8];
+		char url[256], id[16];
 		int i;
 
 		if (!(w = open_widget(b, url, &store)))
