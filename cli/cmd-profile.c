@@ -58,9 +58,11 @@ static size_t name_column(const struct crm_profile_object *o)
 {
 	size_t width = 26, i;
 
-	for (i = 0; i < o->field_count; i++)
-		if (text_width(o->fields[i].name) > width)
-			width = text_width(o->fields[i].name);
+	for (i = 0; i < o->field_count; i++) {
+		size_t name = text_width(o->fields[i].name);
+		if (name > width)
+			width = name;
+	}
 	return width;
 }
 

@@ -328,7 +328,6 @@ static void read_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 	st->bytes_read = crm_reader_bytes_read(s->reader);
 }
 
-/* Maps the good records of st; values point into its arena, where their raw copies are. */
 struct crm_id_hash crm_stage_key(const struct crm_id_hash *taken, const char *ptr, size_t len)
 {
 	return taken && (taken->low || taken->high) ? *taken : crm_xref_cache_hash(ptr, len);
@@ -356,6 +355,7 @@ static int hash_keys(const struct crm_stager *s, struct crm_stage_record *out, s
 	return 0;
 }
 
+/* Maps the good records of st; values point into its arena, where their raw copies are. */
 static int map_batch(struct crm_stager *s, struct worker *w, struct stage *st)
 {
 	const struct crm_program *prog = s->o->prog;

@@ -95,16 +95,16 @@ int crm_xref_cache_reserve(struct crm_xref_cache *cache, size_t n, struct crm_er
 int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len, int64_t target_id,
 		       struct crm_error *err)
 {
-	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct crm_id_hash h = crm_xref_cache_hash(id, len);
 	struct slot *s;
 
 	if ((cache->count + 1) * 3 > cache->cap * 2 && resize(cache, capacity_for(cache->count * 3 / 2), err))
 		return err->code;
-	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	s = find(cache->slots, cache->cap, h.low, h.high);
 	if (!s->target_id)
 		cache->count++;
-	s->low = h.low64;
-	s->high = h.high64;
+	s->low = h.low;
+	s->high = h.high;
 	s->target_id = target_id;
 	return 0;
 }
@@ -124,9 +124,9 @@ int crm_xref_cache_get_hashed(const struct crm_xref_cache *cache, uint64_t low, 
 
 int crm_xref_cache_get(const struct crm_xref_cache *cache, const char *id, size_t len, int64_t *target_id)
 {
-	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct crm_id_hash h = crm_xref_cache_hash(id, len);
 
-	return crm_xref_cache_get_hashed(cache, h.low64, h.high64, target_id);
+	return crm_xref_cache_get_hashed(cache, h.low, h.high, target_id);
 }
 
 void crm_xref_cache_prefetch(const struct crm_xref_cache *cache, struct crm_id_hash id)
@@ -137,12 +137,12 @@ void crm_xref_cache_prefetch(const struct crm_xref_cache *cache, struct crm_id_h
 
 void crm_xref_cache_forget(struct crm_xref_cache *cache, const char *id, size_t len)
 {
-	XXH128_hash_t h = XXH3_128bits(id, len);
+	struct crm_id_hash h = crm_xref_cache_hash(id, len);
 	struct slot *s;
 
 	if (!cache->cap)
 		return;
-	s = find(cache->slots, cache->cap, h.low64, h.high64);
+	s = find(cache->slots, cache->cap, h.low, h.high);
 	if (s->target_id > 0)
 		s->target_id = -1;
 }

@@ -623,6 +623,12 @@ static int query_int64(sqlite3 *db, const char *sql, const char *param, int64_t 
 	return rc == SQLITE_ROW ? 0 : db_error(db, err, "count");
 }
 
+/*
+ * Rows of table (with source_system, unless NULL; -1 without the table)
+ * and, when max_id is not NULL, its highest id. Two queries: count(*)
+ * alone reads the smallest index, where with max(id) beside it SQLite
+ * reads the whole table (0.35 s of a 2.2 s sync at 1M contacts).
+ */
 static int count_rows(struct sqlite_store *s, const char *table, const char *source_system, int64_t *count,
 		      int64_t *max_id, struct crm_error *err)
 {
@@ -967,12 +973,6 @@ static int sqlite_cache_limit(struct crm_store *base, size_t bytes, struct crm_e
 	return exec(s->db, sql, err);
 }
 
-/*
- * Rows of table (with source_system, unless NULL; -1 without the table)
- * and, when max_id is not NULL, its highest id. Two queries: count(*)
- * alone reads the smallest index, where with max(id) beside it SQLite
- * reads the whole table (0.35 s of a 2.2 s sync at 1M contacts).
- */
 static int sqlite_count(struct crm_store *base, const char *table, int64_t *count, struct crm_error *err)
 {
 	return count_rows((struct sqlite_store *)base, table, NULL, count, NULL, err);
