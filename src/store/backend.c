@@ -4,10 +4,12 @@
 #include "compat.h"
 #include "store/backend.h"
 #include "util/alloc.h"
+#include "util/limits.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 int crm_writer_shape_init(struct crm_writer_shape *shape, const struct crm_table_spec *spec, struct crm_error *err)
 {
@@ -216,4 +218,116 @@ int crm_store_dump_json(json_t *obj, struct crm_buf *out, struct crm_error *err)
 	rc = crm_buf_addstr(out, text, err);
 	free(text);
 	return rc;
+}
+
+/* text as a JSON string, escaped as jansson's dump does without JSON_ENSURE_ASCII: 0 or -1 when not UTF-8. */
+static int add_json_string(struct crm_buf *out, const char *text, size_t len, struct crm_error *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0, run = 0;
+
+	crm_buf_addch(out, '"', err);
+	while (i < len) {
+		unsigned char c = (unsigned char)text[i];
+		char esc[7] = "\\u00";
+		size_t esc_len = 2;
+		if (c >= 0x80) {
+			utf8proc_int32_t cp;
+			utf8proc_ssize_t used =
+				utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+			if (used <= 0)
+				return -1;
+			i += (size_t)used;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		crm_buf_add(out, text + run, i - run, err);
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			esc_len = 6;
+		}
+		crm_buf_add(out, esc, esc_len, err);
+		run = ++i;
+	}
+	crm_buf_add(out, text + run, len - run, err);
+	crm_buf_addch(out, '"', err);
+	return 0;
+}
+
+int crm_store_json_row(const struct crm_json_column *cols, size_t n, struct crm_buf *out, struct crm_error *err)
+{
+	const struct crm_json_column *sorted[CRM_MAX_TABLE_COLUMNS];
+	size_t i, j;
+
+	if (n > CRM_MAX_TABLE_COLUMNS)
+		return crm_error_set(err, CRM_EINTERNAL, "a row of %zu columns (at most %u)", n, CRM_MAX_TABLE_COLUMNS);
+	/*
+	 * Insertion sort: a row's few dozen names, as JSON_SORT_KEYS orders them
+	 * (strcmp); stable, so that of a name given twice the later is last.
+	 */
+	for (i = 0; i < n; i++)
+		sorted[i] = &cols[i];
+	for (i = 1; i < n; i++) {
+		const struct crm_json_column *c = sorted[i];
+		for (j = i; j > 0 && strcmp(sorted[j - 1]->name, c->name) > 0; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = c;
+	}
+	crm_buf_reset(out);
+	crm_buf_addch(out, '{', err);
+	for (i = 0, j = 0; i < n && !err->code; i++) {
+		const struct crm_json_column *c = sorted[i];
+		char number[32];
+		/* a name given twice (a fetch reads updated_at as mapped and as the load's): the later, as in an object */
+		if (i + 1 < n && strcmp(sorted[i + 1]->name, c->name) == 0)
+			continue;
+		if (j++)
+			crm_buf_addch(out, ',', err);
+		add_json_string(out, c->name, strlen(c->name), err);
+		crm_buf_addch(out, ':', err);
+		if (c->kind == CRM_JSON_NULL) {
+			crm_buf_addstr(out, "null", err);
+		} else if (c->kind == CRM_JSON_INTEGER) {
+			crm_store_decimal(number, c->integer);
+			crm_buf_addstr(out, number, err);
+		} else if (c->kind == CRM_JSON_REAL) {
+			/* jansson's own formatting of a double (%.17g, its exponent and ".0" rules) */
+			json_t *real = json_real(c->real);
+			char *text = real ? json_dumps(real, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+			json_decref(real);
+			if (!text)
+				return crm_error_set(err, CRM_EINPUT, "column %s: %g is not a JSON number", c->name,
+						     c->real);
+			crm_buf_addstr(out, text, err);
+			free(text);
+		} else if (add_json_string(out, c->text, c->len, err)) {
+			return crm_error_set(err, CRM_EINPUT, "column %s: its text is not UTF-8", c->name);
+		}
+	}
+	crm_buf_addch(out, '}', err);
+	return err->code;
 }

@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "backends.h"
+#include "store/backend.h"
 #include "util/buf.h"
 
 #include <sqlite3.h>
@@ -754,6 +755,68 @@ static void test_store__reading_creates_nothing(void)
 cleanup:;
 }
 
+/* The pre-image's JSON: what jansson's json_dumps writes of the same values, byte for byte, keys sorted. */
+static void test_store__row_json_as_jansson_writes_it(void)
+{
+	static const char all_controls[] = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+					   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
+	static const char *const texts[] = {
+		"plain",
+		"quote \" backslash \\ slash / del \x7f",
+		"Zoë Ørsted – ☎ 𝄞 日本",
+		"",
+	};
+	static const int64_t integers[] = {0, -1, 42, INT64_MAX, INT64_MIN};
+	static const double reals[] = {0.1, 1.0, -0.0, 1e300, 2.5e-10, 123456789012345678.0, 100.0};
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_json_column cols[8];
+	struct crm_buf mine, theirs;
+	size_t i;
+
+	crm_buf_init(&mine, 1 << 20);
+	crm_buf_init(&theirs, 1 << 20);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]) + 3; i++) {
+		json_t *obj = json_object();
+		size_t n = 0, len;
+		const char *t = i < 4 ? texts[i] : i == 4 ? all_controls : "x";
+		len = i == 4 ? sizeof(all_controls) - 1 : strlen(t);
+		memset(cols, 0, sizeof(cols));
+		/* names out of order, upper before lower case, one a prefix of another */
+		cols[n] = (struct crm_json_column){"name", CRM_JSON_TEXT, 0, 0, t, len};
+		json_object_set_new(obj, "name", json_stringn(t, len));
+		n++;
+		cols[n] = (struct crm_json_column){"id", CRM_JSON_INTEGER, integers[i % 5], 0, NULL, 0};
+		json_object_set_new(obj, "id", json_integer(integers[i % 5]));
+		n++;
+		cols[n] = (struct crm_json_column){"Name", CRM_JSON_NULL, 0, 0, NULL, 0};
+		json_object_set_new(obj, "Name", json_null());
+		n++;
+		cols[n] = (struct crm_json_column){"amount", CRM_JSON_REAL, 0, reals[i % 7], NULL, 0};
+		json_object_set_new(obj, "amount", json_real(reals[i % 7]));
+		n++;
+		cols[n] = (struct crm_json_column){"amount_2", CRM_JSON_REAL, 0, reals[(i + 3) % 7], NULL, 0};
+		json_object_set_new(obj, "amount_2", json_real(reals[(i + 3) % 7]));
+		n++;
+		/* a name given twice: the later value, as json_object_set keeps it */
+		cols[n] = (struct crm_json_column){"id", CRM_JSON_TEXT, 0, 0, "later", 5};
+		json_object_set_new(obj, "id", json_string("later"));
+		n++;
+		CHECK_INT(crm_store_json_row(cols, n, &mine, &err), 0);
+		CHECK_INT(crm_store_dump_json(obj, &theirs, &err), 0);
+		CHECK_INT((int64_t)mine.len, (int64_t)theirs.len);
+		CHECK(mine.len == theirs.len && memcmp(mine.ptr, theirs.ptr, mine.len) == 0);
+		if (mine.len != theirs.len || memcmp(mine.ptr, theirs.ptr, mine.len) != 0)
+			fprintf(stderr, "mine:   %.*s\ntheirs: %.*s\n", (int)mine.len, mine.ptr, (int)theirs.len,
+				theirs.ptr);
+	}
+	/* text that is not UTF-8 is refused, by its column */
+	cols[0] = (struct crm_json_column){"bad", CRM_JSON_TEXT, 0, 0, "ok \xc3\x28", 5};
+	CHECK_INT(crm_store_json_row(cols, 1, &mine, &err), CRM_EINPUT);
+	CHECK(strstr(err.msg, "column bad") != NULL);
+	crm_buf_release(&mine);
+	crm_buf_release(&theirs);
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
 	TEST(test_store__scan_reads_its_source_only),
@@ -767,6 +830,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__identity),
 	TEST(test_store__source_index_deferred_then_built),
 	TEST(test_store__reading_creates_nothing),
+	TEST(test_store__row_json_as_jansson_writes_it),
 };
 
 HARNESS_MAIN
