@@ -11,6 +11,7 @@
 #include "util/fault.h"
 #include "util/path.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,26 +136,11 @@ int migrate_check_frozen(struct migration *m, struct crm_error *err)
 }
 
 /* A resumed run goes on only with the exports it started with. */
-/* 1 when the run has no checkpoint yet (it read no record), 0 when it has one. */
-static int read_nothing(struct migration *m, struct crm_error *err)
-{
-	struct crm_checkpoint cp;
-	size_t i;
-
-	for (i = 0; i < m->p->count; i++) {
-		int rc = crm_state_checkpoint_get(m->session.state, m->run, m->p->objects[i].cfg->name, &cp, err);
-		if (rc)
-			return rc < 0 ? rc : 0;
-	}
-	return 1;
-}
-
 int migrate_check_resumed(struct migration *m, struct crm_error *err)
 {
 	struct run_input *in;
 	char against[256];
 	size_t i, n, retaken = 0, taken = 0;
-	int rc;
 
 	if (migrate_load_sources(m, err))
 		return err->code;
@@ -165,9 +151,11 @@ int migrate_check_resumed(struct migration *m, struct crm_error *err)
 	in = run_inputs(m, &n);
 	if (!in)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	/* a run stopped while it took its snapshot read nothing: the files it had not reached are taken now */
-	rc = read_nothing(m, err);
-	for (i = 0; rc == 1 && i < n && !err->code; i++)
+	/*
+	 * An export without an entry was not read (its entry is written before
+	 * anything reads it): a run stopped before it got there takes it now.
+	 */
+	for (i = 0; i < n && !err->code; i++)
 		if (!find_source(m->sources, m->source_count, in[i].object) &&
 		    !crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err))
 			taken++;
@@ -185,21 +173,130 @@ int migrate_check_resumed(struct migration *m, struct crm_error *err)
 	return err->code || !retaken ? err->code : migrate_load_sources(m, err);
 }
 
-/* The source side of the run's snapshot: every export it reads, before it reads them. */
+/*
+ * The exports' hashes, taken on a thread of their own, in load order, while
+ * the run loads what it hashed before (the first load of 1.8M rows hashed its
+ * 368 MB for 0.3 s before reading a record, the other core idle).
+ */
+struct source_hashing {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t hashed_one;
+	const char *dir;
+	struct run_input *in;
+	size_t count;
+	struct crm_source_file *files;
+	struct crm_error *errors;
+	size_t hashed;	/* files[0, hashed) are described, or failed (errors) */
+	int stop;	/* the run ends: hash no further */
+	size_t written; /* files[0, written) are in the state */
+};
+
+static void *hash_sources(void *arg)
+{
+	struct source_hashing *h = arg;
+	size_t i;
+
+	for (i = 0; i < h->count; i++) {
+		int stop;
+		pthread_mutex_lock(&h->lock);
+		stop = h->stop;
+		pthread_mutex_unlock(&h->lock);
+		if (stop)
+			break;
+		crm_source_describe(h->dir, h->in[i].object, h->in[i].path, 0, &h->files[i], &h->errors[i]);
+		pthread_mutex_lock(&h->lock);
+		h->hashed = i + 1;
+		pthread_cond_broadcast(&h->hashed_one);
+		pthread_mutex_unlock(&h->lock);
+	}
+	return NULL;
+}
+
+static void free_hashing(struct source_hashing *h)
+{
+	crm_free(h->in);
+	crm_free(h->files);
+	crm_free(h->errors);
+	crm_free(h);
+}
+
+void migrate_release_sources(struct migration *m)
+{
+	struct source_hashing *h = m->hashing;
+
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->hashed_one);
+	free_hashing(h);
+	m->hashing = NULL;
+}
+
 int migrate_take_sources(struct migration *m, struct crm_error *err)
 {
-	struct run_input *in;
-	size_t i, n;
+	struct source_hashing *h = crm_calloc(1, sizeof(*h));
+	int rc;
 
-	in = run_inputs(m, &n);
-	if (!in)
+	if (!h)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (i = 0; i < n && !err->code; i++) {
-		crm_source_take(m->session.state, m->run, m->p->cfg.dir, in[i].object, in[i].path, 0, err);
-		crm_fault_point("source-snapshot");
+	h->dir = m->p->cfg.dir;
+	h->in = run_inputs(m, &h->count);
+	h->files = crm_calloc(h->count ? h->count : 1, sizeof(*h->files));
+	h->errors = crm_calloc(h->count ? h->count : 1, sizeof(*h->errors));
+	if (!h->in || !h->files || !h->errors) {
+		free_hashing(h);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	crm_free(in);
-	return err->code ? err->code : migrate_load_sources(m, err);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->hashed_one, NULL);
+	rc = pthread_create(&h->thread, NULL, hash_sources, h);
+	if (rc) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->hashed_one);
+		free_hashing(h);
+		return crm_error_set(err, CRM_EIO, "cannot start a thread: %s", strerror(rc));
+	}
+	m->hashing = h;
+	return 0;
+}
+
+int migrate_source_ready(struct migration *m, const char *object, struct crm_error *err)
+{
+	struct source_hashing *h = m->hashing;
+	size_t upto, i;
+
+	if (!h)
+		return 0;
+	upto = object ? h->written : h->count;
+	for (i = h->written; object && i < h->count; i++)
+		if (strcmp(h->in[i].object, object) == 0) {
+			upto = i + 1;
+			break;
+		}
+	if (upto == h->written)
+		return 0;
+	for (i = h->written; i < upto; i++) {
+		pthread_mutex_lock(&h->lock);
+		while (h->hashed <= i)
+			pthread_cond_wait(&h->hashed_one, &h->lock);
+		pthread_mutex_unlock(&h->lock);
+		if (h->errors[i].code) {
+			*err = h->errors[i];
+			return err->code;
+		}
+		if (crm_state_source_file_put(m->session.state, m->run, &h->files[i], err))
+			return err->code;
+		crm_fault_point("source-snapshot");
+		h->written = i + 1;
+	}
+	if (h->written == h->count)
+		migrate_release_sources(m);
+	return migrate_load_sources(m, err);
 }
 
 /*
@@ -209,10 +306,13 @@ int migrate_take_sources(struct migration *m, struct crm_error *err)
  */
 int migrate_check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err)
 {
-	const struct crm_source_file *f = find_source(m->sources, m->source_count, o->cfg->name);
+	const struct crm_source_file *f;
 	char reason[256], list[512] = "";
 	int rc;
 
+	if (migrate_source_ready(m, o->cfg->name, err))
+		return err->code;
+	f = find_source(m->sources, m->source_count, o->cfg->name);
 	if (!f)
 		return 0;
 	rc = crm_source_changed(f, o->path, 0, reason, sizeof(reason), err);

@@ -54,7 +54,7 @@ int migrate_merge_plan(struct migration *m, struct crm_error *err)
 		if (!plan)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		m->merge_plans[m->p->order[i]] = plan;
-		if (crm_dedupe_find(m->p, o, d, &plan->found, err))
+		if (migrate_source_ready(m, NULL, err) || crm_dedupe_find(m->p, o, d, &plan->found, err))
 			return err->code;
 		if (crm_dedupe_rows(&plan->found, xref_row, &lookup, &plan->rows, &plan->unmerged, err))
 			return err->code;

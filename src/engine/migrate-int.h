@@ -96,6 +96,7 @@ struct migration {
 	struct owner_tally *owner_tallies;
 	size_t owner_tally_count, owner_tally_cap;
 	struct crm_source_file *sources; /* the run's source snapshot: each export as it started */
+	struct source_hashing *hashing;	 /* its hashes still being taken (freeze.c) */
 	size_t source_count;
 	struct merge_plan **merge_plans; /* per project object, NULL without [dedupe] (merge.c) */
 	char tmpdir[PATH_MAX];
@@ -149,6 +150,11 @@ struct object_run {
 	 * ids it inserted, kept in memory, turn a repeated id away.
 	 */
 	int unindexed;
+	/*
+	 * Its ledger entries are at or after this seq: the run's next when the
+	 * pass began in this try, 0 (anywhere in the run) when a try before.
+	 */
+	int64_t ledger_from;
 	int unindexed_cache; /* the object's cache was loaded for that (and kept for the objects after it) */
 	int cache_reserved;  /* that cache was sized from the export's first batch */
 	/*
@@ -262,8 +268,21 @@ void migrate_remove_plain_rejects(struct migration *m);
 int migrate_load_sources(struct migration *m, struct crm_error *err);
 /* Once a sync --final finished, the source is frozen: a later run reads only what that sync read. */
 int migrate_check_frozen(struct migration *m, struct crm_error *err);
-/* The snapshot of every export the run reads, before it reads them. */
+/*
+ * The snapshot of every export the run reads, before it reads them: the
+ * hashes are taken on a thread while the run goes on, and an export's entry
+ * is written when it is needed (migrate_source_ready), so that a run stopped
+ * before an entry was written had not read that export.
+ */
 int migrate_take_sources(struct migration *m, struct crm_error *err);
+/*
+ * Waits for the hashes up to object's export (every export's when NULL),
+ * writes their entries and reads the snapshot again; 0 when there is nothing
+ * to wait for. Before anything reads an export.
+ */
+int migrate_source_ready(struct migration *m, const char *object, struct crm_error *err);
+/* Stops and joins the hashing thread, if it still runs (a run that ends early). */
+void migrate_release_sources(struct migration *m);
 /* A resumed run: the exports are as its snapshot says, or taken now when it read none of them yet. */
 int migrate_check_resumed(struct migration *m, struct crm_error *err);
 /* Before each pass over an export: unchanged since the run's snapshot (or taken again under --force). */

@@ -919,6 +919,14 @@ int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, 
 		orun->unindexed = !indexed;
 		orun->unindexed_cache = orun->unindexed && !m->caches[orun->o - m->p->objects];
 	}
+	orun->ledger_from = 0;
+	if (orun->unindexed && orun->cp.pass1_records == 0) {
+		int64_t first, last;
+
+		if (crm_state_ledger_range(m->session.state, m->run, &first, &last, err))
+			return err->code;
+		orun->ledger_from = last + 1;
+	}
 	orun->writer = m->session.store->ops->writer_open(m->session.store, &orun->spec, err);
 	return orun->writer ? 0 : err->code;
 }
@@ -1246,7 +1254,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		 * that says pass 1 is done.
 		 */
 		if (flush_queue(m, orun, err) ||
-		    (orun->unindexed && crm_state_xref_from_ledger(m->session.state, m->run, orun->key, 0, err)) ||
+		    (orun->unindexed &&
+		     crm_state_xref_from_ledger(m->session.state, m->run, orun->key, orun->ledger_from, 0, err)) ||
 		    migrate_merge_finish(m, orun, err) || migrate_publish_watermark(m, orun, err) ||
 		    save_source_figures(m, orun, err))
 			goto out_rollback;
@@ -1439,6 +1448,56 @@ static int relinks(const struct migration *m, const char *table)
 }
 
 /*
+ * A run begun in this process that only inserted, each object's ids
+ * consecutive: the rows it wrote, as crm_snapshot_run_rows would read them
+ * from its ledger, from the state's memory of its inserts instead (1.8M
+ * entries: 0.45 s of reading). 1 with *rows (freed by the caller either
+ * way), 0 when the ledger must say.
+ */
+static int inserts_known(struct migration *m, const struct crm_snapshot *before, struct crm_run_rows **rows,
+			 size_t *row_count, struct crm_error *err)
+{
+	size_t tables = crm_snapshot_table_count(before), i, o;
+	struct crm_run_rows *r;
+
+	if (m->res->resumed || m->written_count)
+		return 0;
+	if (!(r = crm_calloc(tables ? tables : 1, sizeof(*r))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	*rows = r;
+	*row_count = tables;
+	for (i = 0; i < tables; i++) {
+		int64_t rows_then;
+		r[i].table = crm_snapshot_table(before, i);
+		crm_snapshot_extent(before, r[i].table, &rows_then, &r[i].max_then);
+		r[i].written_known = 1;
+		crm_idcount_init(&r[i].inserted);
+	}
+	for (o = 0; o < m->p->count; o++) {
+		const uint64_t *hashes;
+		int64_t first;
+		size_t count, k;
+		if (!crm_state_run_inserts(m->session.state, m->run, m->keys[o], &first, &hashes, &count))
+			return 0;
+		for (i = 0; count && i < tables && strcmp(r[i].table, m->p->objects[o].cfg->target) != 0; i++)
+			;
+		if (!count || i == tables)
+			continue; /* as the ledger's walk, a table the before-snapshot lacks is left out */
+		/* a second object's rows in the table, or rows at or below its highest id then: the ledger says */
+		if (r[i].written_count || first <= r[i].max_then)
+			return 0;
+		if (!(r[i].written = crm_malloc(count * sizeof(*r[i].written))))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (k = 0; k < count; k++) {
+			r[i].written[k].id = first + (int64_t)k;
+			r[i].written[k].hash = hashes[k];
+		}
+		r[i].written_count = r[i].written_cap = count;
+	}
+	return 1;
+}
+
+/*
  * The after-snapshot takes, of each table the run wrote, the rows it wrote:
  * every row above the table's highest id before the run (the run's
  * inserts: with the hashes the ledger kept of them, or read back as a
@@ -1453,6 +1512,7 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 	char path[PATH_MAX];
 	int64_t first, last;
 	size_t i, t;
+	int known;
 
 	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-before.snap", m->p->cfg.dir,
 			    (long long)m->run) ||
@@ -1460,9 +1520,15 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 		return err->code;
 	if (m->written_count)
 		qsort(m->written, m->written_count, sizeof(*m->written), written_order);
-	if (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
-	    !crm_snapshot_run_rows(m->session.state, m->run, first, last, before, CRM_RUN_ROWS_WRITTEN, rows, row_count,
-				   err))
+	known = inserts_known(m, before, rows, row_count, err);
+	if (!known && !err->code) {
+		crm_snapshot_run_rows_free(*rows, *row_count);
+		*rows = NULL;
+		*row_count = 0;
+	}
+	if (!err->code && (known || (!crm_state_ledger_range(m->session.state, m->run, &first, &last, err) &&
+				     !crm_snapshot_run_rows(m->session.state, m->run, first, last, before,
+							    CRM_RUN_ROWS_WRITTEN, rows, row_count, err))))
 		for (t = 0; t < n && !err->code; t++)
 			for (i = 0; i < *row_count; i++)
 				if (strcmp((*rows)[i].table, takes[t].table) == 0) {
@@ -1724,14 +1790,14 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 		res->orphan_rows = migrate_count_report_rows(res->orphans_path, NULL);
 	}
 	if (eff.sample_pct > 0) {
-		if (crm_sample_build(&m.sample, p, eff.sample_pct, err))
+		if (migrate_source_ready(&m, NULL, err) || crm_sample_build(&m.sample, p, eff.sample_pct, err))
 			goto out_failed;
 		m.sampling = 1;
 	}
 
 	if (migrate_merge_plan(&m, err))
 		goto out_failed;
-	if (eff.events && migrate_run_events(&m, err))
+	if (eff.events && (migrate_source_ready(&m, NULL, err) || migrate_run_events(&m, err)))
 		goto out_failed;
 	for (i = 0; i < p->count; i++)
 		selected += res->objects[i].selected;
@@ -1763,7 +1829,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			 * that this try knows them (and the object is not fresh).
 			 */
 			if (pass == 1 && orun.cp.pass1_records > 0 && m.session.store->ops->source_index &&
-			    crm_state_xref_from_ledger(m.session.state, m.run, orun.key, 1, err))
+			    crm_state_xref_from_ledger(m.session.state, m.run, orun.key, 0, 1, err))
 				goto out_failed;
 			rc = crm_state_xref_any(m.session.state, orun.key, err);
 			if (rc < 0)
@@ -1777,7 +1843,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	if (eff.sync && eff.full && migrate_delete_missing(&m, err))
 		goto out_failed;
 	/* the snapshot again, now with the records each export held */
-	if (!opt->dry_run && migrate_load_sources(&m, err))
+	if (!opt->dry_run && (migrate_source_ready(&m, NULL, err) || migrate_load_sources(&m, err)))
 		goto out_failed;
 	res->sources = m.sources;
 	res->source_count = m.source_count;
@@ -1815,6 +1881,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 out_failed:
 	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
 out:
+	migrate_release_sources(&m);
 	drop_caches(&m);
 	crm_free(m.key_maps);
 	crm_free(m.caches);

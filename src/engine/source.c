@@ -81,25 +81,34 @@ static int resolve_link(const char *path, char *out, size_t cap, struct crm_erro
 	return crm_path_format(out, cap, err, "%s", real);
 }
 
+int crm_source_describe(const char *dir, const char *object, const char *path, int forced, struct crm_source_file *f,
+			struct crm_error *err)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	if (stat(path, &st) != 0)
+		return crm_error_set(err, CRM_EINPUT, "%s: %s", path, strerror(errno));
+	if (crm_sha256_file(path, f->sha256, &f->size, err))
+		return err->code;
+	if (crm_path_format(f->object, sizeof(f->object), err, "%s", object) ||
+	    crm_path_format(f->path, sizeof(f->path), err, "%s", crm_path_relative(dir, path)))
+		return err->code;
+	if (resolve_link(path, f->resolved, sizeof(f->resolved), err))
+		return err->code;
+	f->mtime_ns = mtime_ns(&st);
+	f->forced = forced;
+	crm_dt_now(NULL, f->taken_at);
+	return 0;
+}
+
 int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const char *object, const char *path,
 		    int forced, struct crm_error *err)
 {
 	struct crm_source_file f;
-	struct stat st;
 
-	memset(&f, 0, sizeof(f));
-	if (stat(path, &st) != 0)
-		return crm_error_set(err, CRM_EINPUT, "%s: %s", path, strerror(errno));
-	if (crm_sha256_file(path, f.sha256, &f.size, err))
+	if (crm_source_describe(dir, object, path, forced, &f, err))
 		return err->code;
-	if (crm_path_format(f.object, sizeof(f.object), err, "%s", object) ||
-	    crm_path_format(f.path, sizeof(f.path), err, "%s", crm_path_relative(dir, path)))
-		return err->code;
-	if (resolve_link(path, f.resolved, sizeof(f.resolved), err))
-		return err->code;
-	f.mtime_ns = mtime_ns(&st);
-	f.forced = forced;
-	crm_dt_now(NULL, f.taken_at);
 	return crm_state_source_file_put(state, run, &f, err);
 }
 

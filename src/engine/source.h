@@ -20,7 +20,13 @@
 #include "state/state.h"
 #include "util/error.h"
 
-/* Records path's size, mtime and SHA-256 for object in run; path is stored relative to dir when inside it. */
+/*
+ * Path's size, mtime and SHA-256 for object into *f, path relative to dir
+ * when inside it; touches no state (a thread of the run's may take it).
+ */
+int crm_source_describe(const char *dir, const char *object, const char *path, int forced, struct crm_source_file *f,
+			struct crm_error *err);
+/* The same, recorded for run. */
 int crm_source_take(struct crm_state *state, int64_t run, const char *dir, const char *object, const char *path,
 		    int forced, struct crm_error *err);
 

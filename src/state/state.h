@@ -141,11 +141,12 @@ int crm_state_flush(struct crm_state *state, struct crm_error *err);
  * inserted row's source id, target id and hashes, seen and written by run):
  * a first load into an empty table writes them so at its pass's end, in
  * key order, instead of one at a time at random places of the xref.
- * missing_only: only those the xref lacks, for a run resumed after it was
- * stopped before that pass's end; else every one, any already there an
- * error.
+ * from_seq: the entries are at or after that seq of the ledger (0: anywhere
+ * in the run), which spares reading the objects loaded before. missing_only:
+ * only those the xref lacks, for a run resumed after it was stopped before
+ * that pass's end; else every one, any already there an error.
  */
-int crm_state_xref_from_ledger(struct crm_state *state, int64_t run, int64_t key, int missing_only,
+int crm_state_xref_from_ledger(struct crm_state *state, int64_t run, int64_t key, int64_t from_seq, int missing_only,
 			       struct crm_error *err);
 /* Inserts or replaces the entry. */
 int crm_state_xref_put(struct crm_state *state, int64_t key, const char *source_id, size_t source_id_len,
@@ -256,6 +257,17 @@ struct crm_ledger_entry {
 	uint64_t row_hash;
 };
 
+/*
+ * The inserts this state added to run's ledger for key, when run began here
+ * (crm_state_run_start) and every entry added to it since is an insert with
+ * its written hash, each object's ids consecutive: 1, with the first id and
+ * the hashes of the rows from it on (owned by the state, valid until its next
+ * ledger entry; none for a key without inserts). 0 when that is not so (an
+ * update, a delete, a rolled back transaction, a resumed run, millions of
+ * entries): the ledger says it.
+ */
+int crm_state_run_inserts(const struct crm_state *state, int64_t run, int64_t key, int64_t *first_id,
+			  const uint64_t **hashes, size_t *count);
 /* The first and last seq of a run's ledger (last < first when it has none). */
 int crm_state_ledger_range(struct crm_state *state, int64_t run, int64_t *first, int64_t *last, struct crm_error *err);
 /*

@@ -267,6 +267,138 @@ static void test_state__ledger_entries_wait_and_keep_their_order(void)
 	}
 }
 
+/*
+ * The xref made from a run's ledger takes the object's inserts (not its
+ * updates, not another object's), from the seq it is given on; missing_only
+ * adds those the xref lacks beside one already there.
+ */
+static void test_state__xref_from_the_ledger(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_xref got;
+		struct opened o;
+		int64_t run = 0, account = 0, contact = 0, first, last, from, count, id;
+		char sid[24];
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+		CHECK_INT(crm_state_object_key(o.state, "Account", "account", 1, &account, &err), 1);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		/* a contact before the bound (an earlier try's, say), then the accounts, then the contacts */
+		crm_state_ledger_add(o.state, run, contact, 100, "003EARLY", 8, CRM_LEDGER_INSERT, NULL, 5, 0, 0, &err);
+		for (id = 1; id <= 3 && !err.code; id++) {
+			snprintf(sid, sizeof(sid), "001%03lld", (long long)id);
+			crm_state_ledger_add(o.state, run, account, id, sid, strlen(sid), CRM_LEDGER_INSERT, NULL, 1, 0,
+					     0, &err);
+		}
+		CHECK_INT(crm_state_ledger_range(o.state, run, &first, &last, &err), 0);
+		from = last + 1;
+		for (id = 1; id <= 40 && !err.code; id++) {
+			/* in no order of source id, as exports come */
+			snprintf(sid, sizeof(sid), "003%03lld", (long long)((id * 17) % 41));
+			crm_state_ledger_add(o.state, run, contact, id, sid, strlen(sid), CRM_LEDGER_INSERT, NULL,
+					     (uint64_t)id, 0, 0, &err);
+		}
+		crm_state_ledger_add(o.state, run, contact, 7, "003017", 6, CRM_LEDGER_UPDATE, "{}", 99, 0, 0, &err);
+		CHECK_STR(err.msg, "");
+		CHECK_INT(crm_state_xref_from_ledger(o.state, run, contact, from, 0, &err), 0);
+		CHECK_INT(crm_state_xref_count(o.state, contact, &count, &err), 0);
+		CHECK_INT(count, 40);
+		CHECK_INT(crm_state_xref_count(o.state, account, &count, &err), 0);
+		CHECK_INT(count, 0);
+		/* the insert's hash, not the update's */
+		CHECK_INT(crm_state_xref_get(o.state, contact, "003017", 6, &got, &err), 1);
+		CHECK_INT(got.target_id, 1);
+		CHECK_INT((int64_t)got.hash, 1);
+		CHECK_INT(crm_state_xref_get(o.state, contact, "003EARLY", 8, &got, &err), 0);
+		/* from anywhere in the run, only what is missing: the early one */
+		CHECK_INT(crm_state_xref_from_ledger(o.state, run, contact, 0, 1, &err), 0);
+		CHECK_INT(crm_state_xref_count(o.state, contact, &count, &err), 0);
+		CHECK_INT(count, 41);
+		CHECK_INT(crm_state_xref_get(o.state, contact, "003EARLY", 8, &got, &err), 1);
+		CHECK_INT(got.target_id, 100);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
+/*
+ * The state remembers a run's inserts while they are all the run wrote
+ * (each object's ids consecutive, each with its written hash), and says
+ * when that stops being so.
+ */
+static void test_state__run_inserts_known_while_only_inserts(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct opened o;
+		int64_t run = 0, account = 0, contact = 0, first, id;
+		const uint64_t *hashes;
+		size_t count;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_object_key(o.state, "Account", "account", 1, &account, &err), 1);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
+		/* a run not begun here (resumed): not known */
+		CHECK_INT(crm_state_run_inserts(o.state, 7, account, &first, &hashes, &count), 0);
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		for (id = 10; id < 50 && !err.code; id++)
+			crm_state_ledger_add(o.state, run, account, id, "001", 3, CRM_LEDGER_INSERT, NULL, 1, 0,
+					     (uint64_t)(1000 + id), &err);
+		for (id = 5; id < 8 && !err.code; id++)
+			crm_state_ledger_add(o.state, run, contact, id, "003", 3, CRM_LEDGER_INSERT, NULL, 1, 0,
+					     (uint64_t)(2000 + id), &err);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 1);
+		CHECK_INT(first, 10);
+		CHECK_INT((int64_t)count, 40);
+		CHECK_INT(count == 40 ? (int64_t)hashes[39] : 0, 1049);
+		CHECK_INT(crm_state_run_inserts(o.state, run, contact, &first, &hashes, &count), 1);
+		CHECK_INT(first, 5);
+		CHECK_INT((int64_t)count, 3);
+		CHECK_INT(crm_state_run_inserts(o.state, run, 999, &first, &hashes, &count), 1);
+		CHECK_INT((int64_t)count, 0);
+		/* an id out of its object's sequence: not known any more */
+		crm_state_ledger_add(o.state, run, contact, 9, "003", 3, CRM_LEDGER_INSERT, NULL, 1, 0, 9, &err);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		/* a new run begins known; an update, or a rolled back transaction, ends it */
+		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run, &err), 0);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		crm_state_ledger_add(o.state, run, account, 50, "001", 3, CRM_LEDGER_INSERT, NULL, 1, 0, 5, &err);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 1);
+		crm_state_ledger_add(o.state, run, account, 11, "001", 3, CRM_LEDGER_UPDATE, "{}", 1, 2, 0, &err);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-03T00:00:00Z", &run, &err), 0);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		crm_state_ledger_add(o.state, run, account, 51, "001", 3, CRM_LEDGER_INSERT, NULL, 1, 0, 5, &err);
+		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
+		crm_state_discard(o.state);
+		CHECK_INT(crm_state_run_inserts(o.state, run, account, &first, &hashes, &count), 0);
+		CHECK_STR(err.msg, "");
+		close_both(&o);
+	}
+}
+
 /* Runs, meta, watermarks and the freeze read back as written. */
 static void test_state__runs_and_marks(void)
 {
@@ -274,7 +406,7 @@ static void test_state__runs_and_marks(void)
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_run_info info;
+		struct crm_run_info info = {0};
 		struct crm_buf summary, options;
 		struct opened o;
 		char value[64], long_options[6000];
@@ -710,6 +842,8 @@ static void test_state__seen_marks_outlive_a_kill_and_end_with_the_run(void)
 static const struct harness_test tests[] = {
 	TEST(test_state__ledger_keeps_the_row_before),
 	TEST(test_state__ledger_entries_wait_and_keep_their_order),
+	TEST(test_state__xref_from_the_ledger),
+	TEST(test_state__run_inserts_known_while_only_inserts),
 	TEST(test_state__shares_the_store_transaction),
 	TEST(test_state__runs_and_marks),
 	TEST(test_state__unseen_in_byte_order),

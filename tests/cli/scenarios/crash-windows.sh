@@ -23,7 +23,7 @@ like_ref() { # label project resumed-json
 	"$CRMSHIFT" -C "$2" audit verify >/dev/null || fail "$1: audit verify: exit $?"
 }
 
-# 1. stopped while the source snapshot is taken (after the 2nd of 4 files): --resume
+# 1. stopped while the source snapshot is taken (after the 2nd of 4 files' entries): --resume
 #    refused with a false "exports changed" ("not in that snapshot"); it takes the rest
 P="$SCRATCH/snap"
 cp -r "$SCRATCH/gen" "$P"
@@ -33,6 +33,20 @@ expect_eq "files in the partial snapshot" "$(state_sql "$P" "select count(*) fro
 "$CRMSHIFT" -C "$P" migrate --resume --json >"$SCRATCH/snap.json" || fail "resume after a stop in the snapshot: exit $?"
 like_ref "stopped in the source snapshot" "$P" "$SCRATCH/snap.json"
 expect_eq "files in the snapshot after resume" "$(state_sql "$P" "select count(*) from source_files")" 4
+
+# 1b. an export's entry is written when its pass begins (the hashes are taken while the run loads):
+#     stopped at the 3rd, the first two objects are loaded and the 4th export not yet taken; the
+#     resume takes it and completes the run
+P="$SCRATCH/snap3"
+cp -r "$SCRATCH/gen" "$P"
+on_test_target "$P"
+killed "$P" source-snapshot:3
+expect_eq "files in the snapshot at the 3rd export" "$(state_sql "$P" "select count(*) from source_files")" 3
+expect_eq "objects loaded before the 3rd export's entry" \
+	"$(state_sql "$P" "select count(*) from checkpoints where pass1_done = 1")" 2
+"$CRMSHIFT" -C "$P" migrate --resume --json >"$SCRATCH/snap3.json" || fail "resume after a stop at the 3rd export: exit $?"
+like_ref "stopped at the 3rd export's entry" "$P" "$SCRATCH/snap3.json"
+expect_eq "files in the snapshot after that resume" "$(state_sql "$P" "select count(*) from source_files")" 4
 
 # 2. stopped after the last batch and the after-snapshot, before the run is marked done: the run was
 #    marked done first, so a late stop left a done run without its after-snapshot (and without an
