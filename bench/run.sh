@@ -10,9 +10,11 @@
 #                     three times in turns, compared by their medians), and
 #                     the same records with ascending ids into another
 #   crmshift migrate  again (everything unchanged: the idempotent re-run)
-#   reconciliation against sort+comm and sqlite3 EXCEPT
+#   reconciliation against sort+comm (three times in turns, compared by
+#                     their medians) and sqlite3 EXCEPT
 #   crmshift sync     1% of the contacts changed, as an incremental export,
-#                     as a full export and as a Debezium stream
+#                     as a full export and as a Debezium stream (each as a
+#                     share of the first load's median)
 #   crmshift rollback of each sync, of the re-run and of the first load
 #   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
 #                     read by jq and by sqlite3's JSON functions, then
@@ -123,10 +125,19 @@ select count(*) from (select $tgt_cols from loaded except select $src_cols from 
 SQL
 echo
 echo "reconciliation ($contacts contacts, every mapped column; crmshift re-derives them from the export)"
-measure "sort + comm line diff (contacts)" "$contacts" bash -c "LC_ALL=C sort '$work/exported.csv' >'$work/a' && LC_ALL=C sort '$work/loaded.csv' >'$work/b' && comm -3 '$work/a' '$work/b' | wc -l"
+# sort + comm and reconcile of the contacts: three times in turns, medians compared
+diffs=() reconciles=()
+for pair in 1 2 3; do
+	measure "sort + comm line diff (contacts), run $pair" "$contacts" bash -c "LC_ALL=C sort '$work/exported.csv' >'$work/a' && LC_ALL=C sort '$work/loaded.csv' >'$work/b' && comm -3 '$work/a' '$work/b' | wc -l"
+	diffs+=("$last_secs")
+	measure "crmshift reconcile --objects Contact, run $pair" "$contacts" "$crmshift" -C "$work/project" reconcile --objects Contact
+	reconciles+=("$last_secs")
+done
+diff_median=$(median "${diffs[@]}") reconcile_median=$(median "${reconciles[@]}")
+printf '%-52s %8.2f s vs %.2f s: %.2fx as fast as sort + comm\n' "  medians: reconcile vs sort + comm" \
+	"$reconcile_median" "$diff_median" "$(echo "$diff_median / $reconcile_median" | bc -l)"
 rm -f "$work/except.db"
 measure "sqlite3 EXCEPT both ways (contacts, incl. import)" "$contacts" sqlite3 "$work/except.db" ".read $work/except.sql"
-measure "crmshift reconcile --objects Contact" "$contacts" "$crmshift" -C "$work/project" reconcile --objects Contact
 measure "crmshift reconcile (all $rows rows of 4 objects)" "$rows" "$crmshift" -C "$work/project" reconcile
 
 # Delta sync: 1% of the contacts updated, 0.1% new, 0.1% deleted (gen's
@@ -137,11 +148,17 @@ delta_rows=$(($(wc -l <"$work/project/delta/incremental/Contact.csv") - 1))
 "$root/scripts/contacts-to-debezium.sh" "$work/project/delta/incremental/Contact.csv" 1 >"$work/delta.jsonl"
 echo
 echo "delta sync ($delta_rows contacts changed of $contacts; the same change three ways, each rolled back after)"
+share() { # label, seconds: as a share of the first load's median
+	printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" \
+		"$(echo "100 * $2 / $load_median" | bc -l)" "$load_median"
+}
 measure "crmshift sync (incremental export, $delta_rows rows)" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"
+share "the sync of the export" "$last_secs"
 measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 measure "crmshift sync --full (full export, $contacts contacts)" "$delta_rows" "$crmshift" -C "$work/project" sync --full --from "$work/project/delta/full"
 measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 measure "crmshift sync --events (Debezium, $delta_rows events)" "$delta_rows" "$crmshift" -C "$work/project" sync --events "$work/delta.jsonl"
+share "the sync of the events" "$last_secs"
 measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 
 # Rollback (last: it empties the target). The newest run is the unchanged
