@@ -488,6 +488,7 @@ again:
 			r->pos++;
 			r->col++;
 			for (;;) {
+				const unsigned char *p, *q, *end;
 				c = peek(r, err);
 				if (PEEK_ERR(c))
 					return PEEK_CODE(c);
@@ -505,24 +506,30 @@ again:
 					if (c != '"')
 						break;
 					/* a doubled quote stands for one */
+					r->col++;
 				} else if (c == '\n') {
 					r->line++;
 					r->col = 0;
-				} else if (c == '\r') {
-					/* CR inside quotes: kept as data; a line break only if no LF follows */
-				} else {
+				}
+				/* that byte, then the run up to the next quote or line break, kept at once */
+				p = (const unsigned char *)r->text + r->pos;
+				end = (const unsigned char *)r->text + r->text_len;
+				q = p + 1;
+				while (q < end && *q != '"' && *q != '\n') {
+					high |= *q & 0x80;
+					/* a CR inside quotes is data: it moves no column */
+					r->col += (*q & 0xC0) != 0x80 && *q != '\r';
+					q++;
+				}
+				if (c != '"' && c != '\n') {
 					high |= c & 0x80;
-					if ((c & 0xC0) != 0x80)
-						r->col++;
+					r->col += (c & 0xC0) != 0x80 && c != '\r';
 				}
-				{
-					char byte = (char)c;
-					rc = keep_bytes(r, &byte, 1, start, field_line, field_col, &problem, &discard,
-							err);
-				}
+				rc = keep_bytes(r, p, (size_t)(q - p), start, field_line, field_col, &problem, &discard,
+						err);
 				if (rc)
 					return rc;
-				r->pos++;
+				r->pos += (size_t)(q - p);
 			}
 			if (c != -1 && c != r->delimiter && c != '\n' && c != '\r' && !problem) {
 				crm_error_set(err, CRM_EINPUT, "%s:%lu:%lu: unexpected character after a closing quote",

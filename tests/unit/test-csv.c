@@ -273,6 +273,28 @@ cleanup:
 	close_text(r);
 }
 
+/* Columns count characters: each quote of a doubled pair, a multibyte letter as one, a CR inside quotes as none. */
+static void test_csv__columns_after_quoted_text(void)
+{
+	struct crm_csv_reader *r = OPEN("a,b\n\"x\"\"\u00e9\r\"y,2\n\"p\nq\"z,3\n");
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_record rec;
+
+	REQUIRE(r != NULL);
+	crm_csv_next(r, &rec, &err);
+	/* "x""é<CR>" is 7 characters counted (the CR is not): the y is column 7 */
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":2:7: unexpected character after a closing quote");
+	crm_error_clear(&err);
+	/* a line break inside quotes starts the count again: q" then z at column 3 */
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_BAD_RECORD);
+	CHECK_CONTAINS(err.msg, ":4:3: unexpected character after a closing quote");
+	crm_error_clear(&err);
+	CHECK_INT(crm_csv_next(r, &rec, &err), CRM_READ_EOF);
+cleanup:
+	close_text(r);
+}
+
 static void test_csv__missing_file(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
@@ -469,6 +491,7 @@ static const struct harness_test tests[] = {
 	TEST(test_csv__latin1_and_nfc),
 	TEST(test_csv__text_below_u0300_taken_as_it_is),
 	TEST(test_csv__text_after_closing_quote_is_bad_record),
+	TEST(test_csv__columns_after_quoted_text),
 	TEST(test_csv__missing_file),
 	TEST(test_csv__large_field_across_blocks),
 	TEST(test_csv__out_of_memory_is_an_error),
