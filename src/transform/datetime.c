@@ -381,7 +381,7 @@ static int named_to_utc(const struct crm_tz *tz, int y, int mo, int d, int h, in
 int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, char *out, char *reason,
 			   size_t reason_cap)
 {
-	int y, mo, d, h, mi, s = 0, zone = 0, utc = 0, has_zone = 0;
+	int y, mo, d, h, mi, s = 0, zone = 0, utc = 0, has_zone = 0, local_named;
 	size_t pos = 10, n, frac_start = 0, frac_len = 0;
 	long long epoch;
 	long days;
@@ -438,20 +438,24 @@ int crm_datetime_normalize(const char *in, size_t len, const struct crm_tz *tz, 
 		snprintf(reason, reason_cap, "has a time out of range");
 		return 1;
 	}
-	if (has_zone || !tz->named) {
-		if (!has_zone)
-			zone = tz->offset_min;
-		epoch = (long long)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - (long long)zone * 60;
-	} else if (named_to_utc(tz, y, mo, d, h, mi, s, &epoch, reason, reason_cap)) {
-		return 1;
-	}
-	days = (long)(epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400);
-	{
-		long long rem = epoch - (long long)days * 86400;
-		civil_from_days(days, &y, &mo, &d);
-		h = (int)(rem / 3600);
-		mi = (int)(rem % 3600 / 60);
-		s = (int)(rem % 60);
+	local_named = !has_zone && tz->named;
+	if (!has_zone && !local_named)
+		zone = tz->offset_min;
+	/* already UTC (most exports' +0000 or Z): the fields stand as they are */
+	if (local_named || zone) {
+		if (!local_named)
+			epoch = (long long)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
+				(long long)zone * 60;
+		else if (named_to_utc(tz, y, mo, d, h, mi, s, &epoch, reason, reason_cap))
+			return 1;
+		days = (long)(epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400);
+		{
+			long long rem = epoch - (long long)days * 86400;
+			civil_from_days(days, &y, &mo, &d);
+			h = (int)(rem / 3600);
+			mi = (int)(rem % 3600 / 60);
+			s = (int)(rem % 60);
+		}
 	}
 	/* trailing zeros of a fraction carry nothing; the rest is kept, not rounded away */
 	while (frac_len && in[frac_start + frac_len - 1] == '0')
