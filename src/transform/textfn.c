@@ -283,7 +283,18 @@ char *crm_text_collapse_ws(struct crm_arena *arena, const char *in, size_t len, 
 	crm_text_trim(&in, &len);
 	while (pos < len) {
 		size_t at = pos;
-		utf8proc_int32_t cp = next_cp(in, len, &pos);
+		utf8proc_int32_t cp;
+		if (!((unsigned char)in[pos] & 0x80)) {
+			/* an ASCII byte is a whole character, decoded by nobody */
+			cp = (unsigned char)in[pos++];
+			if (!is_space_cp(cp)) {
+				in_space = 0;
+				out[o++] = (char)cp;
+				continue;
+			}
+		} else {
+			cp = next_cp(in, len, &pos);
+		}
 		if (cp >= 0 && is_space_cp(cp)) {
 			if (!in_space)
 				out[o++] = ' ';
