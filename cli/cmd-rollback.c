@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"\n"
 	"Returns the target to its state before a migrate run (by default the newest run not\n"
 	"rolled back), after exporting what users edited or created in it since the load to\n"
-	"reports/changed-since-cutover-RUN.csv. --verify-only compares the target with the\n"
+	"reports/changed-since-cutover-RUN.csv. The run's sync watermarks go with it: the next\n"
+	"sync applies again what the rollback undid. --verify-only compares the target with the\n"
 	"run's pre-run snapshot and changes nothing. Exit 3 when the target differs from it.\n";
 
 static void print_text(const struct crm_rollback_result *res, int verify_only, const struct cli *cli)

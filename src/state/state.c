@@ -220,8 +220,9 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS crmshift.rollbacks (\n"
 	"  run_id BIGINT PRIMARY KEY, started_at @BYTES@ NOT NULL, exported BIGINT NOT NULL,\n"
 	"  next_seq BIGINT NOT NULL, finished_at @BYTES@);\n"
-	"CREATE TABLE IF NOT EXISTS crmshift.watermarks (\n"
-	"  name @BYTES@ PRIMARY KEY, value @BYTES@ NOT NULL, run_id BIGINT NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.watermark_runs (\n"
+	"  name @BYTES@ NOT NULL, run_id BIGINT NOT NULL, value @BYTES@ NOT NULL,\n"
+	"  PRIMARY KEY (name, run_id));\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.source_files (\n"
 	"  seq @KEY@, run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, path @BYTES@ NOT NULL,\n"
 	"  size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, sha256 @BYTES@ NOT NULL, records BIGINT,\n"
@@ -309,6 +310,28 @@ static int add_missing_columns(struct crm_state *st, struct crm_error *err)
 	return 0;
 }
 
+/*
+ * A state from before watermarks were kept per run held one row per name
+ * (crmshift.watermarks): its rows move to watermark_runs, under the runs
+ * that published them, and the old table goes. A row of a run rolled back
+ * stays behind: what it replaced is not known, and without one the next
+ * sync applies all it reads again, where a stale one would skip what the
+ * rollback undid. Again after a kill: the copy skips what it copied already.
+ */
+static int move_watermarks(struct crm_state *st, struct crm_error *err)
+{
+	int rc = st->store->ops->column_exists(st->store, "crmshift", "watermarks", "name", err);
+
+	if (rc <= 0)
+		return rc < 0 ? err->code : 0;
+	return st->store->ops->exec(
+		st->store,
+		"INSERT INTO crmshift.watermark_runs (name, run_id, value) SELECT name, run_id, "
+		"value FROM crmshift.watermarks WHERE run_id NOT IN (SELECT id FROM crmshift.runs WHERE "
+		"status = 'rolled back') ON CONFLICT DO NOTHING; DROP TABLE crmshift.watermarks",
+		err);
+}
+
 static int prepare_all(struct crm_state *st, struct crm_error *err)
 {
 	static const char *const sql[ST_COUNT] = {
@@ -361,7 +384,7 @@ int crm_state_open(struct crm_store *store, const char *path, int create, struct
 	crm_arena_init(&st->waiting_texts, 1 << 12);
 	crm_buf_init(&ddl, 1 << 16);
 	if (expand_ddl(&ddl, store->ops, err) || store->ops->exec(store, ddl.ptr, err) ||
-	    add_missing_columns(st, err) || prepare_all(st, err)) {
+	    add_missing_columns(st, err) || move_watermarks(st, err) || prepare_all(st, err)) {
 		crm_buf_release(&ddl);
 		crm_state_close(st);
 		return err->code;
@@ -1865,7 +1888,7 @@ int crm_state_rollback_put(struct crm_state *st, int64_t run, const struct crm_r
 	return step_once(s, err);
 }
 
-/* The watermarks table's key: "object:<Name>", or "events" for the change stream. */
+/* A watermark's name: "object:<Name>", or "events" for the change stream. */
 static void watermark_name(char *out, size_t cap, const char *object)
 {
 	if (object)
@@ -1876,7 +1899,9 @@ static void watermark_name(char *out, size_t cap, const char *object)
 
 int crm_state_watermark_get(struct crm_state *st, const char *object, char *value, size_t cap, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st, "SELECT value FROM crmshift.watermarks WHERE name = $1", err);
+	/* the newest run's: the runs after it that published one are rolled back, and theirs forgotten */
+	struct crm_store_stmt *s =
+		once(st, "SELECT value FROM crmshift.watermark_runs WHERE name = $1 ORDER BY run_id DESC LIMIT 1", err);
 	char name[160];
 	int rc;
 
@@ -1897,8 +1922,8 @@ int crm_state_watermark_put(struct crm_state *st, const char *object, const char
 {
 	struct crm_store_stmt *s =
 		once(st,
-		     "INSERT INTO crmshift.watermarks (name, value, run_id) VALUES ($1, $2, $3) ON "
-		     "CONFLICT (name) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
+		     "INSERT INTO crmshift.watermark_runs (name, run_id, value) VALUES ($1, $2, $3) ON "
+		     "CONFLICT (name, run_id) DO UPDATE SET value = excluded.value",
 		     err);
 	char name[160];
 
@@ -1906,8 +1931,18 @@ int crm_state_watermark_put(struct crm_state *st, const char *object, const char
 		return err->code;
 	watermark_name(name, sizeof(name), object);
 	crm_stmt_str(s, 1, name);
-	crm_stmt_str(s, 2, value);
-	crm_stmt_int64(s, 3, run);
+	crm_stmt_int64(s, 2, run);
+	crm_stmt_str(s, 3, value);
+	return step_once(s, err);
+}
+
+int crm_state_watermarks_undo(struct crm_state *st, int64_t run, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st, "DELETE FROM crmshift.watermark_runs WHERE run_id = $1", err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
 	return step_once(s, err);
 }
 

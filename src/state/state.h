@@ -328,12 +328,18 @@ int crm_state_checkpoint_put(struct crm_state *state, int64_t run, const char *o
 /*
  * Watermarks: how far delta sync got. For a source object, the newest
  * `modified` value applied; for object NULL, the change stream's position.
- * 1 and value when set, 0 when not.
+ * Kept per run: get returns the newest run's, 1 and value when set, 0 when
+ * not; put sets run's.
  */
 int crm_state_watermark_get(struct crm_state *state, const char *object, char *value, size_t cap,
 			    struct crm_error *err);
 int crm_state_watermark_put(struct crm_state *state, const char *object, const char *value, int64_t run,
 			    struct crm_error *err);
+/*
+ * Forgets the watermarks run published (its rollback): the next sync starts
+ * where the run before it left off, so what run applied is applied again.
+ */
+int crm_state_watermarks_undo(struct crm_state *state, int64_t run, struct crm_error *err);
 
 /*
  * The source side of a run's snapshot: an export file as it was when the

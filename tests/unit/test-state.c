@@ -496,10 +496,67 @@ static void test_state__runs_and_marks(void)
 		CHECK_INT(crm_state_watermark_put(o.state, "Contact", "2024-02-01T00:00:00Z", run1, &err), 0);
 		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 1);
 		CHECK_STR(value, "2024-02-01T00:00:00Z");
+		/* kept per run: a rolled back run's is forgotten, and the run's before it stands again */
+		CHECK_INT(crm_state_watermark_put(o.state, "Contact", "2024-03-01T00:00:00Z", run3, &err), 0);
+		CHECK_INT(crm_state_watermark_put(o.state, NULL, "1700000000000:2", run3, &err), 0);
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 1);
+		CHECK_STR(value, "2024-03-01T00:00:00Z");
+		CHECK_INT(crm_state_watermarks_undo(o.state, run3, &err), 0);
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 1);
+		CHECK_STR(value, "2024-02-01T00:00:00Z");
+		CHECK_INT(crm_state_watermark_get(o.state, NULL, value, sizeof(value), &err), 0);
+		CHECK_INT(crm_state_watermarks_undo(o.state, run1, &err), 0);
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 0);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		crm_buf_release(&summary);
 		crm_buf_release(&options);
+		close_both(&o);
+	}
+}
+
+/*
+ * A state written before watermarks were kept per run: its one row per name
+ * moves over when the state is opened, except a rolled back run's (what it
+ * replaced is lost, and none makes the next sync apply everything again).
+ */
+static void test_state__watermarks_of_an_older_state_move_over(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct opened o;
+		char value[64];
+		int64_t run1 = 0, run2 = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run1, &err), 0);
+		CHECK_INT(crm_state_run_start(o.state, "sync", "{}", "2026-01-02T00:00:00Z", &run2, &err), 0);
+		CHECK_INT(crm_state_run_set_status(o.state, run2, CRM_RUN_ROLLED_BACK, &err), 0);
+		CHECK_INT(o.store->ops->exec(o.store,
+					     "CREATE TABLE crmshift.watermarks (name TEXT PRIMARY KEY, value TEXT NOT "
+					     "NULL, run_id BIGINT NOT NULL); INSERT INTO crmshift.watermarks VALUES "
+					     "('object:Contact', '2024-02-01T00:00:00Z', 1), ('events', '17:1', 2)",
+					     &err),
+			  0);
+		crm_state_close(o.state);
+		o.state = NULL;
+		crm_store_close(o.store);
+		o.store = crm_store_open(o.url, "/tmp", 0, &err);
+		REQUIRE(o.store != NULL);
+		CHECK_INT(crm_state_open(o.store, o.state_path, 0, &o.state, &err), 0);
+		REQUIRE(o.state != NULL);
+		CHECK_INT(crm_state_watermark_get(o.state, "Contact", value, sizeof(value), &err), 1);
+		CHECK_STR(value, "2024-02-01T00:00:00Z");
+		CHECK_INT(crm_state_watermark_get(o.state, NULL, value, sizeof(value), &err), 0);
+		CHECK_INT(o.store->ops->column_exists(o.store, "crmshift", "watermarks", "name", &err), 0);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+	cleanup:
 		close_both(&o);
 	}
 }
@@ -846,6 +903,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__run_inserts_known_while_only_inserts),
 	TEST(test_state__shares_the_store_transaction),
 	TEST(test_state__runs_and_marks),
+	TEST(test_state__watermarks_of_an_older_state_move_over),
 	TEST(test_state__unseen_in_byte_order),
 	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),

@@ -40,7 +40,7 @@ expect_eq "incremental counts" "$(jq -c "$c | [.read, .inserted, .updated, .dele
 expect_eq "objects without a delta file" "$(jq -c '[.objects[].object]' "$SCRATCH/s1.json")" '["Contact"]'
 content "$P" >"$SCRATCH/incremental.txt"
 diff "$SCRATCH/expected.txt" "$SCRATCH/incremental.txt" >&2 || fail "incremental sync: the target is not what a fresh migration of the new exports gives"
-expect_eq "watermark" "$(state_sql "$P" "select value from watermarks where name = 'object:Contact'")" "2025-03-01T10:00:00Z"
+expect_eq "watermark" "$(state_sql "$P" "select value from watermark_runs where name = 'object:Contact' and run_id = 2")" "2025-03-01T10:00:00Z"
 expect_eq "deleted rows are in the ledger whole" \
 	"$(state_sql "$P" "select count(*) from ledger where run_id = 2 and action = 'delete' and pre_image like '%\"id\":%'")" 3
 # a replay of the same delta changes nothing
@@ -61,6 +61,10 @@ target_sql "$P" "update contact set title = 'Edited' where id = $(state_sql "$P"
 "$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/rb.json" || fail "rollback of the sync: exit $?"
 expect_eq "sync rolled back" "$(jq -c '[.identical, .deleted, .restored]' "$SCRATCH/rb.json")" "[true,3,33]"
 expect_eq "edited since the sync" "$(jq -c '.changed_since_cutover | [.edited, .created]' "$SCRATCH/rb.json")" "[1,0]"
+# what the sync applied is undone, and so is its watermark: the same delta applies again, whole
+expect_eq "watermarks after the rollbacks" "$(state_sql "$P" "select min(run_id), max(run_id) from watermark_runs where name = 'object:Contact'")" "1|1"
+"$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" --json >"$SCRATCH/s4.json"
+expect_eq "applied again" "$(jq -c "$c | [.read, .inserted, .updated, .deleted, .conflicts]" "$SCRATCH/s4.json")" "[36,3,30,3,0]"
 
 # 2. full export: the deleted contacts are absent from it (delete_missing = yes)
 P="$SCRATCH/full"
@@ -170,7 +174,7 @@ PROBE=state_sql kill_when_over $! "$SCRATCH/big" "select count(*) from ledger wh
 [ "$(ledger_rows "$SCRATCH/big" 2)" -lt 30000 ] || fail "the sync finished before the kill"
 # the events the killed run committed, from its watermark (source.ts_ms:events at that ts_ms); the
 # ledger holds one row for each but the contacts the migration rejected, which are rejected again
-wm=$(state_sql "$SCRATCH/big" "select value from watermarks where name = 'events'")
+wm=$(state_sql "$SCRATCH/big" "select value from watermark_runs where name = 'events'")
 committed=$(($(jq "select(.source.ts_ms < ${wm%%:*})" -c "$SCRATCH/stream.jsonl" | wc -l) + ${wm##*:}))
 rejected=$(head -n "$committed" "$SCRATCH/stream.jsonl" | jq -r .after.Id | grep -cxFf <(cut -d, -f2 "$SCRATCH/big/reports/rejects-1.csv") || true)
 expect_eq "the killed run's ledger" "$(ledger_rows "$SCRATCH/big" 2)" "$((committed - rejected))"
@@ -183,3 +187,11 @@ expect_eq "each update applied once" "$(state_sql "$SCRATCH/big" "select count(*
 content "$SCRATCH/big" >"$SCRATCH/killed.txt"
 content "$SCRATCH/whole" >"$SCRATCH/whole.txt"
 diff "$SCRATCH/whole.txt" "$SCRATCH/killed.txt" >&2 || fail "a killed and re-run sync differs from an uninterrupted one"
+# both runs of the stream rolled back (newest first), no events watermark is left: the stream applies again, whole
+"$CRMSHIFT" -C "$SCRATCH/big" rollback >/dev/null || fail "rollback of the resumed sync: exit $?"
+"$CRMSHIFT" -C "$SCRATCH/big" rollback >/dev/null || fail "rollback of the killed sync: exit $?"
+expect_eq "events watermarks after the rollbacks" "$(state_sql "$SCRATCH/big" "select count(*) from watermark_runs where name = 'events'")" 0
+"$CRMSHIFT" -C "$SCRATCH/big" sync --events "$SCRATCH/stream.jsonl" --json >"$SCRATCH/k2.json"
+expect_eq "the stream applied again" "$(jq -c '[.events_applied, .events_skipped]' "$SCRATCH/k2.json")" "[30000,0]"
+content "$SCRATCH/big" >"$SCRATCH/again.txt"
+diff "$SCRATCH/whole.txt" "$SCRATCH/again.txt" >&2 || fail "the stream applied again after its rollback differs from its first application"
