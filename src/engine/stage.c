@@ -183,7 +183,7 @@ int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz,
 	if (ev->op == 'd') {
 		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
 		const struct crm_field *key =
-			crm_events_record(ev->before, &o->columns[o->prog->id_col], 1, arena, &missing);
+			crm_events_record(ev->doc, ev->before, &o->columns[o->prog->id_col], 1, arena, &missing);
 		if (!key && !missing)
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 		if (key) {
@@ -194,7 +194,7 @@ int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz,
 		rec->deleted = 1;
 		return 0;
 	}
-	raw->fields = crm_events_record(ev->after, o->columns, o->column_count, arena, &missing);
+	raw->fields = crm_events_record(ev->doc, ev->after, o->columns, o->column_count, arena, &missing);
 	if (!raw->fields && !missing)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	if (!raw->fields) {

@@ -13,18 +13,18 @@
 
 #include "compat.h"
 #include "io/csv.h"
+#include "io/jsondoc.h"
 #include "util/arena.h"
 #include "util/error.h"
 
-#include <jansson.h>
-
 struct crm_event {
 	unsigned long line;
-	char op;	      /* 'c' create, 'u' update, 'd' delete, 'r' snapshot read */
-	int64_t ts_ms;	      /* source.ts_ms: when the change was made in the source */
-	const char *table;    /* source.table */
-	const json_t *before; /* NULL when absent or null */
-	const json_t *after;
+	char op;		    /* 'c' create, 'u' update, 'd' delete, 'r' snapshot read */
+	int64_t ts_ms;		    /* source.ts_ms: when the change was made in the source */
+	const char *table;	    /* source.table */
+	const struct crm_jdoc *doc; /* the event, parsed */
+	size_t before;		    /* the rows' nodes in doc; 0 when absent or null */
+	size_t after;
 };
 
 struct crm_events;
@@ -41,14 +41,15 @@ int crm_events_next(struct crm_events *events, struct crm_event *ev, struct crm_
 void crm_events_close(struct crm_events *events);
 
 /*
- * An event row as a record of an export with these columns: each value as
- * text in NFC (strings as they are, numbers in decimal, booleans as
- * true/false, null as empty), in arena. Keys the columns do not name are
- * left out, as unmapped export columns are. Returns NULL and sets *missing
- * to the first column the row lacks (the event cannot stand for a record),
- * or NULL with *missing NULL when out of memory.
+ * An event row (the object at node row of doc) as a record of an export
+ * with these columns: each value as text in NFC (strings as they are,
+ * numbers in decimal, booleans as true/false, null as empty), in arena.
+ * Keys the columns do not name are left out, as unmapped export columns
+ * are. Returns NULL and sets *missing to the first column the row lacks
+ * (the event cannot stand for a record), or NULL with *missing NULL when
+ * out of memory.
  */
-struct crm_field *crm_events_record(const json_t *row, char *const *columns, size_t count, struct crm_arena *arena,
-				    const char **missing);
+struct crm_field *crm_events_record(const struct crm_jdoc *doc, size_t row, char *const *columns, size_t count,
+				    struct crm_arena *arena, const char **missing);
 
 #endif

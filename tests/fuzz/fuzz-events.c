@@ -24,10 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	crm_arena_init(&arena, 4096);
 	while (crm_events_next(events, &ev, &err) > 0 && n++ < 100000) {
 		const char *missing;
-		if (ev.after)
-			crm_events_record(ev.after, columns, 3, &arena, &missing);
-		if (ev.before)
-			crm_events_record(ev.before, columns, 3, &arena, &missing);
+		crm_events_record(ev.doc, ev.after, columns, 3, &arena, &missing);
+		crm_events_record(ev.doc, ev.before, columns, 3, &arena, &missing);
 		crm_arena_reset(&arena);
 	}
 	crm_arena_release(&arena);

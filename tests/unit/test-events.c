@@ -34,12 +34,12 @@ static void test_events__envelopes(void)
 	CHECK_INT(ev.op, 'c');
 	CHECK_INT((int)ev.ts_ms, 5);
 	CHECK_STR(ev.table, "Contact");
-	CHECK(ev.before == NULL && ev.after != NULL);
+	CHECK(ev.before == 0 && ev.after != 0);
 	CHECK_INT(crm_events_next(in, &ev, &err), 1);
 	CHECK_INT(ev.op, 'd');
 	CHECK_INT((int)ev.line, 3); /* the blank line is counted, not returned */
 	CHECK_STR(ev.table, "account");
-	CHECK(ev.before != NULL && ev.after == NULL);
+	CHECK(ev.before != 0 && ev.after == 0);
 	CHECK_INT(crm_events_next(in, &ev, &err), 0);
 cleanup:
 	crm_events_close(in);
@@ -76,18 +76,25 @@ static void test_events__errors_name_the_line(void)
 
 static void test_events__rows_as_records(void)
 {
-	json_error_t jerr;
-	json_t *row = json_loads("{\"Id\":\" 7 \",\"N\":42,\"R\":0.1,\"B\":true,\"Z\":null,\"S\":\"Zoe\\u0308\","
-				 "\"Extra\":\"left out\"}",
-				 0, &jerr);
+	static const char text[] = "{\"after\":{\"Id\":\" 7 \",\"N\":42,\"R\":0.1,\"B\":true,\"Z\":null,"
+				   "\"S\":\"Zoe\\u0308\",\"Extra\":\"left out\"}}";
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_jdoc doc;
+	struct crm_jdoc_syntax bad;
 	char *columns[] = {"Id", "N", "R", "B", "Z", "S"};
+	char *shuffled[] = {"S", "Id", "Z", "N"}; /* in another order than the row's: each found wherever it is */
 	char *with_missing[] = {"Id", "Nope"};
 	struct crm_arena arena;
 	const struct crm_field *f;
 	const char *missing;
+	size_t row;
 
 	crm_arena_init(&arena, 4096);
-	f = crm_events_record(row, columns, 6, &arena, &missing);
+	crm_jdoc_init(&doc);
+	REQUIRE(crm_jdoc_parse(&doc, text, sizeof(text) - 1, &bad, &err) == 0);
+	row = crm_jdoc_member(&doc, 0, "after");
+	REQUIRE(row != 0);
+	f = crm_events_record(&doc, row, columns, 6, &arena, &missing);
 	REQUIRE(f != NULL);
 	CHECK_MEM(f[0].ptr, f[0].len, " 7 ");
 	CHECK_MEM(f[1].ptr, f[1].len, "42");
@@ -95,11 +102,20 @@ static void test_events__rows_as_records(void)
 	CHECK_MEM(f[3].ptr, f[3].len, "true");
 	CHECK_MEM(f[4].ptr, f[4].len, "");
 	CHECK_MEM(f[5].ptr, f[5].len, "Zo\xc3\xab"); /* NFC, as the CSV reader gives */
-	CHECK(crm_events_record(row, with_missing, 2, &arena, &missing) == NULL);
+	f = crm_events_record(&doc, row, shuffled, 4, &arena, &missing);
+	REQUIRE(f != NULL);
+	CHECK_MEM(f[0].ptr, f[0].len, "Zo\xc3\xab");
+	CHECK_MEM(f[1].ptr, f[1].len, " 7 ");
+	CHECK_MEM(f[2].ptr, f[2].len, "");
+	CHECK_MEM(f[3].ptr, f[3].len, "42");
+	CHECK(crm_events_record(&doc, row, with_missing, 2, &arena, &missing) == NULL);
 	CHECK_STR(missing, "Nope");
+	/* node 0, the envelope, is no row: every column is missing from it */
+	CHECK(crm_events_record(&doc, 0, columns, 1, &arena, &missing) == NULL);
+	CHECK_STR(missing, "Id");
 cleanup:
+	crm_jdoc_release(&doc);
 	crm_arena_release(&arena);
-	json_decref(row);
 	remove(write_stream(""));
 }
 
