@@ -62,6 +62,9 @@ static void test_events__errors_name_the_line(void)
 {
 	expect_error("{\"op\":\"c\",", ":1:");
 	expect_error("{\"op\":\"c\",", "not a JSON event");
+	/* which of two is the event's? neither: a key twice is refused, as in a JSON export */
+	expect_error("{\"op\":\"c\",\"op\":\"d\",\"after\":{},\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
+		     ":1:14: not a JSON event: duplicate object key");
 	expect_error("{\"op\":\"x\",\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
 		     "field 'op': must be one of c, u, d, r");
 	expect_error("{\"op\":\"t\",\"source\":{\"table\":\"T\",\"ts_ms\":1}}",
