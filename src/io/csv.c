@@ -1,6 +1,7 @@
 /*
  * csv.c: the reader's state machine. Unquoted runs are copied with one
- * table lookup per byte; the reader refills its block only at block ends.
+ * table lookup per byte, quoted ones up to the next quote or line break at
+ * once; the reader refills its block only at block ends.
  * Line and column numbers are kept as it goes so that every error can say
  * where it is; columns count characters, not bytes.
  */
