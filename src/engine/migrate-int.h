@@ -182,7 +182,9 @@ struct object_run {
 	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
 	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
 	struct crm_arena queue_arena;  /* the queued records' ids and values */
-	struct crm_state_id *ahead;    /* read_ahead: the staged batch's source ids */
+	/* an unindexed load's queued ids (no index turns a repeat away): freed at each flush */
+	struct crm_xref_cache *queued_ids;
+	struct crm_state_id *ahead; /* read_ahead: the staged batch's source ids */
 	size_t ahead_cap;
 };
 

@@ -593,17 +593,20 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 				return err->code;
 			continue;
 		}
-		if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
+		if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, orun->unindexed, err))
 			return err->code;
 		n = 0;
 		rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
 		if (rc < 0 || settle_insert(m, orun, q->hash, q->line, &row, rc, id, inserted_hash, err))
 			return err->code;
 	}
-	if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, err))
+	if (crm_state_inserted(m->session.state, m->run, orun->key, orun->inserted, n, orun->unindexed, err))
 		return err->code;
 	orun->queue_count = 0;
 	crm_arena_reset(&orun->queue_arena);
+	/* the flushed ids are in the object's cache now */
+	crm_xref_cache_free(orun->queued_ids);
+	orun->queued_ids = NULL;
 	return 0;
 }
 
@@ -694,17 +697,25 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		}
 		/* the target row is gone (deleted outside crmshift): load it again */
 	}
-	if (orun->queues)
-		return queue_record(m, orun, rec, pr, err);
 	if (orun->unindexed) {
-		/* no source index to turn a repeated id away yet: this load's ids are in its cache */
+		/* no source index to turn a repeated id away yet: this load's ids are in its cache, the queue's in their own */
 		struct crm_xref_cache *own = cache_for(m, (size_t)(orun->o - m->p->objects), err);
 		if (!own)
 			return err->code;
 		struct crm_id_hash key = crm_stage_key(&pr->id_hash, pr->id, pr->id_len);
 		if (crm_xref_cache_get_hashed(own, key.low, key.high, &id) == 1)
 			return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
+		if (orun->queues) {
+			if (!orun->queued_ids && !(orun->queued_ids = crm_xref_cache_new()))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			if (crm_xref_cache_get_hashed(orun->queued_ids, key.low, key.high, &id) == 1)
+				return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
+			if (crm_xref_cache_put(orun->queued_ids, pr->id, pr->id_len, 1, err))
+				return err->code;
+		}
 	}
+	if (orun->queues)
+		return queue_record(m, orun, rec, pr, err);
 	rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
 	if (rc < 0)
 		return rc;
@@ -950,6 +961,8 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	orun->ahead = NULL;
 	orun->ahead_cap = 0;
 	crm_arena_release(&orun->queue_arena);
+	crm_xref_cache_free(orun->queued_ids);
+	orun->queued_ids = NULL;
 	orun->queue = NULL;
 	orun->queue_ids = NULL;
 	orun->inserted = NULL;

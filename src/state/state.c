@@ -1338,7 +1338,7 @@ static const char *const inserted_ledger_columns[] = {"run_id",	   "object_id", 
 
 /* With the store's append_rows: two appends, the read-ahead's entries of the rows kept true. */
 static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
-			     struct crm_error *err)
+			     int ledger_only, struct crm_error *err)
 {
 	const char *insert = ledger_action_names[CRM_LEDGER_INSERT];
 	size_t insert_len = strlen(insert);
@@ -1358,7 +1358,7 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 	for (i = 0; i < n; i++) {
 		const struct crm_inserted *r = &rows[i];
 		struct crm_store_field *x = xf + i * XREF_FIELDS, *l = lf + i * LEDGER_FIELDS;
-		struct ahead *a = ahead_find(st, key, r->source_id, r->source_id_len);
+		struct ahead *a = ledger_only ? NULL : ahead_find(st, key, r->source_id, r->source_id_len);
 		x[0].number = key;
 		x[1].text = r->source_id;
 		x[1].len = r->source_id_len;
@@ -1378,7 +1378,8 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 			a->x = x_now;
 		}
 	}
-	if (!st->store->ops->append_rows(st->store, "xref", inserted_xref_columns, XREF_FIELDS, xf, n, err))
+	if (ledger_only ||
+	    !st->store->ops->append_rows(st->store, "xref", inserted_xref_columns, XREF_FIELDS, xf, n, err))
 		st->store->ops->append_rows(st->store, "ledger", inserted_ledger_columns, LEDGER_FIELDS, lf, n, err);
 	crm_free(xf);
 	crm_free(lf);
@@ -1386,18 +1387,18 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 }
 
 int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
-		       struct crm_error *err)
+		       int ledger_only, struct crm_error *err)
 {
 	size_t i;
 
 	if (!n)
 		return 0;
 	if (st->store->ops->append_rows)
-		return inserted_appended(st, run, key, rows, n, err);
+		return inserted_appended(st, run, key, rows, n, ledger_only, err);
 	/* where statements run in process, row by row costs nothing more */
 	for (i = 0; i < n; i++) {
 		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
-		if (crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err) ||
+		if ((!ledger_only && crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err)) ||
 		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
 					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, 0, err))
 			return err->code;

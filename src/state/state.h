@@ -242,10 +242,12 @@ struct crm_inserted {
  * in row order, as crm_state_xref_put and crm_state_ledger_add write
  * them: on a remote store in one append per table (a set-based load's
  * round trips). The rows are new to key: no two share a source id and
- * none has an xref entry yet (an append fails on one that has).
+ * none has an xref entry yet (an append fails on one that has). With
+ * ledger_only, the ledger's alone: a first load into an empty table makes
+ * its entries from the ledger when its pass ends (crm_state_xref_from_ledger).
  */
 int crm_state_inserted(struct crm_state *state, int64_t run, int64_t key, const struct crm_inserted *rows, size_t n,
-		       struct crm_error *err);
+		       int ledger_only, struct crm_error *err);
 
 struct crm_ledger_entry {
 	int64_t seq, key, target_id;

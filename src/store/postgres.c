@@ -68,6 +68,7 @@ struct crm_store_writer {
 	struct pg_store *store;
 	const struct crm_table_spec *spec;
 	struct crm_writer_shape shape;
+	int unindexed; /* the table lacks its source index (a first load's): inserts have no conflict clause */
 	char insert[16], find[16], update[16], fetch[16], hash[16];
 	struct pg_params params;
 	/* queue_insert: the rows as COPY text, and each row's source id (end offsets into ids) */
@@ -377,6 +378,38 @@ static int check_columns(struct pg_store *s, const struct crm_table_def *core, c
 	return err->code;
 }
 
+/*
+ * The source index is any unique index on exactly (source_system,
+ * source_id), without expressions or a predicate: TABLE_source_key as built
+ * here, or the UNIQUE constraint of a table made by a crmshift that
+ * declared it with the table. ON CONFLICT (source_system, source_id) finds
+ * either.
+ */
+static int pg_source_index(struct crm_store *base, const char *table, int build, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const char *values[1] = {table};
+	char sql[256];
+	int rc = any_row(s,
+			 "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid "
+			 "= c.relnamespace WHERE n.nspname = current_schema() AND c.relname = $1 AND i.indisunique AND "
+			 "i.indpred IS NULL AND i.indexprs IS NULL AND i.indnatts = 2 AND i.indkey[0] = (SELECT attnum "
+			 "FROM pg_attribute WHERE attrelid = c.oid AND attname = 'source_system') AND i.indkey[1] = "
+			 "(SELECT attnum FROM pg_attribute WHERE attrelid = c.oid AND attname = 'source_id')",
+			 1, values, "source index lookup", err);
+
+	if (rc < 0 || err->code)
+		return err->code;
+	if (!build || rc)
+		return build ? 0 : rc;
+	/* one sort of every key in the server's memory, not runs merged from disk (for this transaction) */
+	snprintf(sql, sizeof(sql),
+		 "SET LOCAL maintenance_work_mem = '256MB'; CREATE UNIQUE INDEX \"%s_source_key\" ON \"%s\" "
+		 "(source_system, source_id)",
+		 table, table);
+	return run(s, sql, "build the source index", err);
+}
+
 static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *spec, struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
@@ -401,9 +434,8 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 		for (i = 0; core && i < core->count; i++)
 			crm_buf_addf(&sql, err, ",\n  \"%s\" %s", core->columns[i].name,
 				     sql_type(core->columns[i].type));
-		crm_buf_addstr(&sql,
-			       ",\n  created_at timestamptz NOT NULL,\n  updated_at timestamptz NOT NULL,\n  UNIQUE "
-			       "(source_system, source_id)\n)",
+		/* its source index apart, built when the load allows (pg_source_index) */
+		crm_buf_addstr(&sql, ",\n  created_at timestamptz NOT NULL,\n  updated_at timestamptz NOT NULL\n)",
 			       err);
 		if (err->code || run(s, sql.ptr, "create table", err)) {
 			crm_buf_release(&sql);
@@ -424,8 +456,17 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 		    run(s, sql.ptr, "add column", err))
 			break;
 	}
+	if (!err->code && spec->defer_source_index) {
+		crm_buf_reset(&sql);
+		if (!crm_buf_addf(&sql, err, "SELECT 1 FROM \"%s\" LIMIT 1", spec->table))
+			rc = any_row(s, sql.ptr, 0, NULL, "table lookup", err);
+		if (!err->code && rc == 0) {
+			crm_buf_release(&sql);
+			return 0;
+		}
+	}
 	crm_buf_release(&sql);
-	return err->code;
+	return err->code ? err->code : pg_source_index(base, spec->table, 1, err);
 }
 
 static int pg_begin(struct crm_store *base, struct crm_error *err)
@@ -495,7 +536,10 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 		return NULL;
 	}
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
-	if (!crm_writer_sql(CRM_WRITER_INSERT_RETURNING, spec, &w->shape, &sql, err))
+	w->unindexed = pg_source_index(base, spec->table, 0, err) == 0;
+	if (!err->code && !(w->unindexed ? crm_writer_sql(CRM_WRITER_INSERT_NEW, spec, &w->shape, &sql, err) ||
+						   crm_buf_addstr(&sql, " RETURNING id", err)
+					 : crm_writer_sql(CRM_WRITER_INSERT_RETURNING, spec, &w->shape, &sql, err)))
 		prepare_buf(s, w->insert, &sql, err);
 	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
 		prepare_buf(s, w->find, &sql, err);
@@ -850,11 +894,11 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 		     w->shape.updated_mapped ? "" : ", updated_at");
 	if (!err->code && !stage_create(w, stage, cols.ptr, err))
 		copy_queued(w, stage, 0, err);
-	if (!err->code &&
-	    !crm_buf_addf(&sql, err,
-			  "INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos ON CONFLICT "
-			  "(source_system, source_id) DO NOTHING RETURNING id, source_id",
-			  spec->table, cols.ptr, cols.ptr, stage)) {
+	if (!err->code && !crm_buf_addf(&sql, err,
+					"INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos%s "
+					"RETURNING id, source_id",
+					spec->table, cols.ptr, cols.ptr, stage,
+					w->unindexed ? "" : " ON CONFLICT (source_system, source_id) DO NOTHING")) {
 		res = PQexecParams(s->conn, sql.ptr, 1, NULL, &param, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			pg_error(s, res, err, "insert");
@@ -1684,6 +1728,7 @@ static const struct crm_store_ops pg_ops = {
 	.name = "postgres",
 	.remote = 1,
 	.ensure_table = pg_ensure_table,
+	.source_index = pg_source_index,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,

@@ -637,8 +637,8 @@ static void inserted_as_row_by_row_on(int b)
 		rows[i].hash = 0x8000000000000000ull + i;
 	}
 	CHECK_INT(crm_state_xref_any(o.state, key, &err), 0);
-	CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, &err), 0);
-	CHECK_INT(crm_state_inserted(o.state, run, key, rows, 0, &err), 0);
+	CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, 0, &err), 0);
+	CHECK_INT(crm_state_inserted(o.state, run, key, rows, 0, 0, &err), 0);
 	CHECK_INT(crm_state_xref_any(o.state, key, &err), 1);
 	CHECK_INT(crm_state_xref_any(o.state, key + 1, &err), 0);
 	CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
@@ -676,7 +676,7 @@ static void inserted_as_row_by_row_on(int b)
 	/* rows must be new: an append of one the xref has fails, naming the table but not the key */
 	if (o.store->ops->append_rows) {
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
-		CHECK_INT(crm_state_inserted(o.state, run, key, rows, 2, &err), CRM_EIO);
+		CHECK_INT(crm_state_inserted(o.state, run, key, rows, 2, 0, &err), CRM_EIO);
 		CHECK(strstr(err.msg, "crmshift.xref") != NULL);
 		CHECK(strstr(err.msg, ids[0]) == NULL);
 		crm_error_clear(&err);
@@ -765,7 +765,7 @@ static void test_state__read_ahead_as_the_database(void)
 		}
 		CHECK_INT(crm_state_xref_seen(o.state, key, "id-7", 4, 0, run, &err), 0);
 		CHECK_INT(crm_state_xref_forget(o.state, key, "id-9", 4, &err), 0);
-		CHECK_INT(crm_state_inserted(o.state, run, key, &ins, 1, &err), 0);
+		CHECK_INT(crm_state_inserted(o.state, run, key, &ins, 1, 0, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 1);
 		CHECK_INT(got.target_id, 6001);

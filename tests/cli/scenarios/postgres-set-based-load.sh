@@ -57,6 +57,10 @@ expect_eq "ledger inserts = rows" \
 	"$(pg_sql "$url" "select (select count(*) from account) + (select count(*) from contact) + (select count(*) from lead) + (select count(*) from opportunity) + (select count(*) from opportunity_contact) + (select count(*) from activity)")"
 expect_eq "xref = ledger inserts" "$(pg_sql "$url" "select count(*) from crmshift.xref")" \
 	"$(pg_sql "$url" "select count(*) from crmshift.ledger where action = 'insert'")"
+# into empty tables, the load inserts without the source index and builds it as each pass ends: every table has it
+expect_eq "source indexes built" \
+	"$(pg_sql "$url" "select count(*) from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE INDEX % (source_system, source_id)'")" \
+	"$(pg_sql "$url" "select count(*) from information_schema.columns where table_schema = 'public' and column_name = 'source_id'")"
 
 # A re-run reads the cross-reference a batch at a time: nothing changes.
 both rerun migrate
