@@ -76,6 +76,7 @@ struct crm_store_writer {
 	struct crm_buf ids;
 	size_t *id_ends;
 	size_t queued, queued_cap;
+	struct crm_buf direct; /* an unindexed flush's rows, with their ids, as the table's COPY text */
 	/* queue_update: the rows as COPY text */
 	struct crm_buf updates;
 	int64_t *update_ids;
@@ -502,6 +503,7 @@ static void pg_writer_close(struct crm_store_writer *w)
 	crm_buf_release(&w->copy);
 	crm_buf_release(&w->ids);
 	crm_buf_release(&w->updates);
+	crm_buf_release(&w->direct);
 	crm_free(w->update_ids);
 	crm_free(w->id_ends);
 	crm_free(w);
@@ -531,6 +533,7 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	crm_buf_init(&w->copy, COPY_BYTES_MAX);
 	crm_buf_init(&w->ids, (size_t)1 << 34);
 	crm_buf_init(&w->updates, COPY_BYTES_MAX);
+	crm_buf_init(&w->direct, COPY_BYTES_MAX);
 	if (crm_writer_shape_init(&w->shape, spec, err)) {
 		crm_free(w);
 		return NULL;
@@ -831,7 +834,7 @@ static PGresult *copy_in(struct pg_store *s, const char *into, const struct crm_
 	PGresult *res, *extra;
 	int ok;
 
-	crm_buf_init(&sql, 1 << 10);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN); /* into may list every column of a wide table */
 	if (crm_buf_addf(&sql, err, "COPY %s FROM STDIN", into)) {
 		crm_buf_release(&sql);
 		return NULL;
@@ -863,10 +866,81 @@ static int copy_queued(struct crm_store_writer *w, const char *stage, int update
 }
 
 /*
+ * A flush into a table without its source index (an unindexed first
+ * load's): no conflict can turn a row away (the caller turned repeats
+ * away), so the rows go straight into the table with one COPY, without a
+ * staging table and a second insert of every row. Their ids are drawn from
+ * the table's identity sequence beforehand, one block, ascending in queue
+ * order as an INSERT ... SELECT ... ORDER BY pos would number them (a
+ * nextval a row cost more than the insert). The block is taken under a
+ * lock that holds other writers of the table off until the batch commits,
+ * so that no insert of theirs draws from it. cols: the queued text's
+ * columns after pos.
+ */
+static int flush_direct(struct crm_store_writer *w, int64_t *ids, const char *cols, struct crm_error *err)
+{
+	struct pg_store *s = w->store;
+	char table[160], count[24];
+	const char *params[2] = {table, count};
+	struct crm_buf into;
+	PGresult *res;
+	int64_t last;
+	size_t i, at = 0;
+
+	snprintf(table, sizeof(table), "\"%s\"", w->spec->table);
+	snprintf(count, sizeof(count), "%zu", w->queued);
+	crm_buf_init(&into, CRM_MAX_SQL_LEN);
+	if (crm_buf_addf(&into, err, "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", table) ||
+	    run(s, into.ptr, "lock the table for its ids", err)) {
+		crm_buf_release(&into);
+		return err->code;
+	}
+	res = PQexecParams(s->conn,
+			   "SELECT setval(q.s, nextval(q.s) + $2::bigint - 1) FROM (SELECT "
+			   "pg_get_serial_sequence($1, 'id') AS s) q",
+			   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		pg_error(s, res, err, "ids for the insert");
+		PQclear(res);
+		crm_buf_release(&into);
+		return err->code;
+	}
+	last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	for (i = 0; i < w->queued; i++)
+		ids[i] = last - (int64_t)(w->queued - 1 - i);
+	/* each queued line with its position replaced by the id and the source system */
+	crm_buf_reset(&w->direct);
+	for (i = 0; i < w->queued && !err->code; i++) {
+		const char *line = w->copy.ptr + at, *end = memchr(line, '\n', w->copy.len - at);
+		const char *rest = memchr(line, '\t', (size_t)(end - line));
+		copy_int(&w->direct, ids[i], err);
+		copy_field(&w->direct, w->spec->source_system, strlen(w->spec->source_system), err);
+		crm_buf_add(&w->direct, rest + 1, (size_t)(end - rest), err);
+		at = (size_t)(end - w->copy.ptr) + 1;
+	}
+	crm_buf_reset(&into);
+	if (!err->code && !crm_buf_addf(&into, err, "%s (id, source_system, %s)", table, cols)) {
+		res = copy_in(s, into.ptr, &w->direct, err);
+		if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
+			copy_error(w, res, 0, err);
+		else if (!res && !err->code)
+			pg_error(s, NULL, err, "copy");
+		PQclear(res);
+	}
+	crm_buf_release(&into);
+	if (err->code)
+		for (i = 0; i < w->queued; i++)
+			ids[i] = 0;
+	return err->code;
+}
+
+/*
  * One flush: a staging table of the target's column types, the rows
  * copied in, one INSERT ... SELECT in queue order whose RETURNING says
  * which rows went in, and the staging table dropped (a temporary table
- * also goes with a rolled-back transaction).
+ * also goes with a rolled-back transaction). Into a table without its
+ * source index, flush_direct.
  */
 static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
 {
@@ -892,6 +966,16 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
 	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
 		     w->shape.updated_mapped ? "" : ", updated_at");
+	if (w->unindexed) {
+		if (!err->code)
+			flush_direct(w, ids, cols.ptr, err);
+		crm_buf_release(&cols);
+		crm_buf_release(&sql);
+		crm_buf_reset(&w->copy);
+		crm_buf_reset(&w->ids);
+		w->queued = 0;
+		return err->code;
+	}
 	if (!err->code && !stage_create(w, stage, cols.ptr, err))
 		copy_queued(w, stage, 0, err);
 	if (!err->code && !crm_buf_addf(&sql, err,

@@ -304,6 +304,85 @@ static void test_store__queued_inserts_as_one_by_one(void)
 	}
 }
 
+/*
+ * Into a table waiting for its source index (a first load's), queued rows
+ * go straight in, numbered in queue order after the rows before them, and
+ * read back as written; a refused value still names the record and the
+ * column, not the value. (The caller turns repeated ids away.)
+ */
+static void test_store__queued_inserts_without_the_source_index(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_table_spec deferred = widget;
+		struct crm_value v[7];
+		struct scanned sc = {{{0}}, 0};
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		const char *queued[] = {"Q\tone", "Q2", "Q3"};
+		int64_t ids[3], first;
+		char url[256];
+		size_t i;
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		if (!store->ops->queue_insert || !store->ops->source_index) {
+			close_backend(store, url);
+			continue;
+		}
+		deferred.defer_source_index = 1;
+		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
+		w = store->ops->writer_open(store, &deferred, &err);
+		REQUIRE(w != NULL);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		widget_row(v, "before", "1", "1", NULL, NULL, "1", 0);
+		first = insert(w, store, "Q0", v, 1);
+		for (i = 0; i < 3; i++) {
+			struct crm_store_row row = {queued[i], strlen(queued[i]), v, LOAD_TIME};
+			widget_row(v, i ? "plain" : "tab\there\nnew line \\ back\rslash", "2", "2.50", "2024-02-29",
+				   "2024-01-05T10:00:00Z", "0", 0);
+			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+		}
+		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
+		CHECK_STR(err.msg, "");
+		CHECK(ids[0] == first + 1 && ids[1] == first + 2 && ids[2] == first + 3);
+		/* the next row is numbered after them */
+		widget_row(v, "after", NULL, NULL, NULL, NULL, NULL, 0);
+		CHECK(insert(w, store, "Q4", v, 1) == first + 4);
+		CHECK_INT(store->ops->commit(store, &err), 0);
+		CHECK_INT(store->ops->scan(store, &widget, collect, &sc, &err), 0);
+		CHECK_INT(sc.count, 5);
+		for (i = 0; i < (size_t)sc.count && strncmp(sc.lines[i], "Q\t", 2) != 0; i++)
+			;
+		CHECK(i < (size_t)sc.count);
+		if (i < (size_t)sc.count)
+			CHECK_STR(
+				sc.lines[i],
+				"Q\tone|tab\there\nnew line \\ back\rslash|2|2.50|2024-02-29|2024-01-05T10:00:00Z|0|");
+		/* a refused value: the record and column are named, the value is not */
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		widget_row(v, "x", "1", "secret-not-a-number", NULL, NULL, NULL, 0);
+		{
+			struct crm_store_row row = {"BAD1", 4, v, LOAD_TIME};
+			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+		}
+		CHECK_INT(store->ops->flush_inserts(w, ids, &err), CRM_EIO);
+		CHECK(strstr(err.msg, "record 'BAD1'") != NULL);
+		CHECK(strstr(err.msg, "column price") != NULL);
+		CHECK(strstr(err.msg, "secret") == NULL);
+		crm_error_clear(&err);
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		store->ops->writer_close(w);
+	cleanup:
+		close_backend(store, url);
+	}
+}
+
 /* Queued updates end as one-by-one updates would: the last one queued for a row wins. */
 static void test_store__queued_updates_as_one_by_one(void)
 {
@@ -821,6 +900,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
 	TEST(test_store__scan_reads_its_source_only),
 	TEST(test_store__queued_inserts_as_one_by_one),
+	TEST(test_store__queued_inserts_without_the_source_index),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
 	TEST(test_store__insert_tells_the_hash_of_its_row),
