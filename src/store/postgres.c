@@ -936,53 +936,32 @@ static int flush_direct(struct crm_store_writer *w, int64_t *ids, const char *co
 }
 
 /*
- * One flush: a staging table of the target's column types, the rows
+ * A flush through a staging table of the target's column types: the rows
  * copied in, one INSERT ... SELECT in queue order whose RETURNING says
  * which rows went in, and the staging table dropped (a temporary table
- * also goes with a rolled-back transaction). Into a table without its
- * source index, flush_direct.
+ * also goes with a rolled-back transaction). cols: the queued text's
+ * columns after pos.
  */
-static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
+static int flush_staged(struct crm_store_writer *w, int64_t *ids, const char *cols, struct crm_error *err)
 {
 	struct pg_store *s = w->store;
-	const struct crm_table_spec *spec = w->spec;
 	struct queued_id *sorted = NULL;
-	struct crm_buf cols, sql;
+	struct crm_buf sql;
 	char stage[32];
 	PGresult *res = NULL;
-	const char *param = spec->source_system;
+	const char *param = w->spec->source_system;
 	size_t i;
 	int r;
 
-	if (!w->queued)
-		return 0;
-	for (i = 0; i < w->queued; i++)
-		ids[i] = 0;
 	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++s->next_name);
-	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
-	crm_buf_addstr(&cols, w->shape.has_customer_id ? "source_id, customer_id" : "source_id", err);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
-	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
-		     w->shape.updated_mapped ? "" : ", updated_at");
-	if (w->unindexed) {
-		if (!err->code)
-			flush_direct(w, ids, cols.ptr, err);
-		crm_buf_release(&cols);
-		crm_buf_release(&sql);
-		crm_buf_reset(&w->copy);
-		crm_buf_reset(&w->ids);
-		w->queued = 0;
-		return err->code;
-	}
-	if (!err->code && !stage_create(w, stage, cols.ptr, err))
+	if (!stage_create(w, stage, cols, err))
 		copy_queued(w, stage, 0, err);
-	if (!err->code && !crm_buf_addf(&sql, err,
-					"INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos%s "
-					"RETURNING id, source_id",
-					spec->table, cols.ptr, cols.ptr, stage,
-					w->unindexed ? "" : " ON CONFLICT (source_system, source_id) DO NOTHING")) {
+	if (!err->code &&
+	    !crm_buf_addf(&sql, err,
+			  "INSERT INTO \"%s\" (source_system, %s) SELECT $1, %s FROM %s ORDER BY pos ON CONFLICT "
+			  "(source_system, source_id) DO NOTHING RETURNING id, source_id",
+			  w->spec->table, cols, cols, stage)) {
 		res = PQexecParams(s->conn, sql.ptr, 1, NULL, &param, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			pg_error(s, res, err, "insert");
@@ -1011,8 +990,30 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 	crm_free(sorted);
 	if (!err->code)
 		stage_drop(w, stage, err);
-	crm_buf_release(&cols);
 	crm_buf_release(&sql);
+	return err->code;
+}
+
+/* The queue inserted, straight in while the table waits for its source index, else through a staging table. */
+static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
+{
+	const struct crm_table_spec *spec = w->spec;
+	struct crm_buf cols;
+	size_t i;
+
+	if (!w->queued)
+		return 0;
+	for (i = 0; i < w->queued; i++)
+		ids[i] = 0;
+	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
+	crm_buf_addstr(&cols, w->shape.has_customer_id ? "source_id, customer_id" : "source_id", err);
+	for (i = 0; i < spec->count; i++)
+		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
+	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
+		     w->shape.updated_mapped ? "" : ", updated_at");
+	if (!err->code)
+		(w->unindexed ? flush_direct : flush_staged)(w, ids, cols.ptr, err);
+	crm_buf_release(&cols);
 	crm_buf_reset(&w->copy);
 	crm_buf_reset(&w->ids);
 	w->queued = 0;

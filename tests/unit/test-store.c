@@ -221,6 +221,25 @@ static void test_store__scan_reads_its_source_only(void)
 	}
 }
 
+/* A queued value the server refuses: the flush names the record and the column, never the value. */
+static void refused_value_named(struct crm_store_writer *w, struct crm_store *store)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_value v[7];
+	struct crm_store_row row = {"BAD1", 4, v, LOAD_TIME};
+	int64_t ids[1];
+
+	CHECK_INT(store->ops->begin(store, &err), 0);
+	widget_row(v, "x", "1", "secret-not-a-number", NULL, NULL, NULL, 0);
+	CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+	CHECK_INT(store->ops->flush_inserts(w, ids, &err), CRM_EIO);
+	CHECK(strstr(err.msg, "record 'BAD1'") != NULL);
+	CHECK(strstr(err.msg, "column price") != NULL);
+	CHECK(strstr(err.msg, "secret") == NULL);
+	crm_error_clear(&err);
+	CHECK_INT(store->ops->rollback(store, &err), 0);
+}
+
 /*
  * Queued inserts end as one-by-one inserts would leave them: new rows get
  * ids, a row the target had and a second row of one source id get 0, text
@@ -282,19 +301,7 @@ static void test_store__queued_inserts_as_one_by_one(void)
 		if (i < (size_t)sc.count)
 			CHECK_STR(sc.lines[i], expected);
 
-		/* a refused value: the record and column are named, the value is not */
-		CHECK_INT(store->ops->begin(store, &err), 0);
-		widget_row(v, "x", "1", "secret-not-a-number", NULL, NULL, NULL, 0);
-		{
-			struct crm_store_row row = {"BAD1", 4, v, LOAD_TIME};
-			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
-		}
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), CRM_EIO);
-		CHECK(strstr(err.msg, "record 'BAD1'") != NULL);
-		CHECK(strstr(err.msg, "column price") != NULL);
-		CHECK(strstr(err.msg, "secret") == NULL);
-		crm_error_clear(&err);
-		CHECK_INT(store->ops->rollback(store, &err), 0);
+		refused_value_named(w, store);
 		/* the queue was emptied: the next flush inserts nothing */
 		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
 		if (err.code)
@@ -362,19 +369,7 @@ static void test_store__queued_inserts_without_the_source_index(void)
 			CHECK_STR(
 				sc.lines[i],
 				"Q\tone|tab\there\nnew line \\ back\rslash|2|2.50|2024-02-29|2024-01-05T10:00:00Z|0|");
-		/* a refused value: the record and column are named, the value is not */
-		CHECK_INT(store->ops->begin(store, &err), 0);
-		widget_row(v, "x", "1", "secret-not-a-number", NULL, NULL, NULL, 0);
-		{
-			struct crm_store_row row = {"BAD1", 4, v, LOAD_TIME};
-			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
-		}
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), CRM_EIO);
-		CHECK(strstr(err.msg, "record 'BAD1'") != NULL);
-		CHECK(strstr(err.msg, "column price") != NULL);
-		CHECK(strstr(err.msg, "secret") == NULL);
-		crm_error_clear(&err);
-		CHECK_INT(store->ops->rollback(store, &err), 0);
+		refused_value_named(w, store);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		store->ops->writer_close(w);
