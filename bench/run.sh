@@ -23,8 +23,10 @@
 #                     times in turns, compared by their medians
 #   PostgreSQL        psql \copy of the four files, pgloader of the contacts
 #                     (with the mapping's phone and date transforms), then
-#                     crmshift migrate, its re-run, reconcile and rollback
-#                     on a private server
+#                     crmshift migrate, its re-run, the delta as an export
+#                     and as events (each rolled back after, as shares of
+#                     that first load), reconcile and rollback on a private
+#                     server
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -268,6 +270,7 @@ if pg_env=$("$root/tests/pg-cluster.sh" start "$pg_dir" 2>"$work/pg.err"); then
 	echo "PostgreSQL $(psql -At -d postgres -c 'show server_version') on 127.0.0.1 ($rows rows; each starts from an empty database, the server settled)"
 	pg_settle
 	measure "psql \\copy (no mapping, no indexes)" "$rows" psql -q -X -d copyref -f "$work/copy.sql"
+	copy_secs=$last_secs
 	# pgloader loading the contacts with the two transforms crmshift's mapping applies to them
 	# (phones to E.164, MM/DD/YYYY birthdates to dates), into a typed table without indexes
 	if command -v pgloader >/dev/null; then
@@ -301,8 +304,21 @@ LOAD
 	fi
 	pg_settle
 	measure "crmshift migrate into PostgreSQL (first load)" "$rows" "$crmshift" -C "$pgp" migrate
+	pg_load=$last_secs
+	printf '%-52s %8.2f s vs %.2f s: %.2fx the rows/s of \\copy\n' "  first load vs psql \\copy" "$pg_load" "$copy_secs" \
+		"$(echo "$copy_secs / $pg_load" | bc -l)"
 	pg_settle
 	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
+	# the same delta as on SQLite, each form rolled back before the next, as a share of this first load
+	pg_share() { printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" "$(echo "100 * $2 / $pg_load" | bc -l)" "$pg_load"; }
+	pg_settle
+	measure "crmshift sync into PostgreSQL (incremental export)" "$delta_rows" "$crmshift" -C "$pgp" sync --from "$work/project/delta/incremental"
+	pg_share "the sync of the export" "$last_secs"
+	measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
+	pg_settle
+	measure "crmshift sync --events into PostgreSQL" "$delta_rows" "$crmshift" -C "$pgp" sync --events "$work/delta.jsonl"
+	pg_share "the sync of the events" "$last_secs"
+	measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
 	pg_settle
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
 	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
