@@ -324,8 +324,12 @@ int migrate_publish_watermark(struct migration *m, struct object_run *orun, stru
 void migrate_cache_forget(struct migration *m, const struct crm_project_object *o, const char *id, size_t len);
 
 /* What a sync adds (sync.c). */
-/* The target row as crmshift just left it, for the xref, when syncing (0 otherwise). */
-int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash,
+/*
+ * The target row as crmshift just left it, for the xref, when syncing (0
+ * otherwise): told, the hash the store's write gave (0 when it gave none,
+ * and the row is read).
+ */
+int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t told, uint64_t *hash,
 			 struct crm_error *err);
 /*
  * Sync: the target row changed since crmshift wrote it? Then the source's

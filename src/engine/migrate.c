@@ -479,7 +479,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 	const char *sid = row->source_id;
 	size_t sid_len = row->source_id_len;
 	struct crm_xref x;
-	uint64_t row_hash;
+	uint64_t row_hash, written = inserted_hash; /* the row's hash as the store wrote it, when it told */
 
 	memset(&x, 0, sizeof(x));
 	if (rc == 0) {
@@ -510,7 +510,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 		if (rc)
 			return rc < 0 ? rc
 				      : crm_error_set(err, CRM_EINTERNAL, "target row %lld vanished", (long long)id);
-		if (m->session.store->ops->update(orun->writer, id, row, err) ||
+		if (m->session.store->ops->update(orun->writer, id, row, &written, err) ||
 		    crm_state_ledger_add(m->session.state, m->run, orun->key, id, sid, sid_len, CRM_LEDGER_UPDATE,
 					 m->pre_image.ptr, hash, m->pre_hash, 0, err))
 			return err->code;
@@ -521,7 +521,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 			return err->code;
 		orun->result->counts.inserted++;
 	}
-	if (migrate_written_hash(m, orun, id, &row_hash, err))
+	if (migrate_written_hash(m, orun, id, written, &row_hash, err))
 		return err->code;
 	x.target_id = id;
 	x.hash = hash;
@@ -647,7 +647,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 {
 	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
 	struct crm_xref x;
-	uint64_t inserted_hash;
+	uint64_t inserted_hash, written;
 	int found = 0, rc;
 	int64_t id;
 	uint64_t row_hash;
@@ -683,12 +683,12 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			if (m->session.store->ops->update(orun->writer, x.target_id, &row, err) ||
+			if (m->session.store->ops->update(orun->writer, x.target_id, &row, &written, err) ||
 			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err))
 				return err->code;
 			orun->result->counts.updated++;
-			if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
+			if (migrate_written_hash(m, orun, x.target_id, written, &row_hash, err))
 				return err->code;
 			x.hash = pr->hash;
 			x.row_hash = row_hash;
@@ -837,7 +837,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	struct crm_xref x;
 	size_t i;
 	int found, orphan = 0, rc;
-	uint64_t row_hash;
+	uint64_t row_hash, written = 0; /* 0: queued, or a store that cannot tell it */
 
 	found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 	if (found <= 0)
@@ -877,7 +877,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 	 * one entry a row a run, however many batches or passes wrote it.
 	 */
 	if ((orun->queues ? queue_update(m, orun, x.target_id, &row, err)
-			  : m->session.store->ops->update(orun->writer, x.target_id, &row, err)) ||
+			  : m->session.store->ops->update(orun->writer, x.target_id, &row, &written, err)) ||
 	    (x.write_run != m->run &&
 	     crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 				  CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err)))
@@ -887,7 +887,7 @@ static int link_record(struct migration *m, struct object_run *orun, const struc
 		orun->result->counts.unchanged--;
 		orun->result->counts.updated++;
 	}
-	if (migrate_written_hash(m, orun, x.target_id, &row_hash, err))
+	if (migrate_written_hash(m, orun, x.target_id, written, &row_hash, err))
 		return err->code;
 	x.hash = pr->hash;
 	x.row_hash = row_hash;

@@ -45,7 +45,7 @@ static int note_written(struct migration *m, const char *table, int64_t id, uint
  * every row back would cost a first load a quarter of its time, and its
  * after-snapshot holds the same hashes.
  */
-int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t *hash,
+int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t id, uint64_t told, uint64_t *hash,
 			 struct crm_error *err)
 {
 	int rc;
@@ -53,6 +53,10 @@ int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t i
 	*hash = 0;
 	if (!m->opt->sync)
 		return 0;
+	if (told) {
+		*hash = told;
+		return note_written(m, orun->o->prog->table, id, told, 1, err);
+	}
 	rc = m->session.store->ops->row_hash(orun->writer, id, hash, err);
 	if (rc < 0)
 		return rc;

@@ -102,7 +102,7 @@ int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec 
 							      : ") ON CONFLICT (source_system, source_id) DO NOTHING",
 			       err);
 		if (which == CRM_WRITER_INSERT_RETURNING)
-			crm_buf_addstr(sql, " RETURNING id", err);
+			crm_buf_addstr(sql, " RETURNING *", err);
 		break;
 	case CRM_WRITER_FIND:
 		crm_buf_addf(sql, err, "SELECT id FROM \"%s\" WHERE source_system = $1 AND source_id = $2",

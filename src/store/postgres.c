@@ -541,12 +541,13 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	w->unindexed = pg_source_index(base, spec->table, 0, err) == 0;
 	if (!err->code && !(w->unindexed ? crm_writer_sql(CRM_WRITER_INSERT_NEW, spec, &w->shape, &sql, err) ||
-						   crm_buf_addstr(&sql, " RETURNING id", err)
+						   crm_buf_addstr(&sql, " RETURNING *", err)
 					 : crm_writer_sql(CRM_WRITER_INSERT_RETURNING, spec, &w->shape, &sql, err)))
 		prepare_buf(s, w->insert, &sql, err);
 	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
 		prepare_buf(s, w->find, &sql, err);
-	if (!crm_writer_sql(CRM_WRITER_UPDATE, spec, &w->shape, &sql, err))
+	if (!crm_writer_sql(CRM_WRITER_UPDATE, spec, &w->shape, &sql, err) &&
+	    !crm_buf_addstr(&sql, " RETURNING *", err))
 		prepare_buf(s, w->update, &sql, err);
 	if (!crm_writer_sql(CRM_WRITER_FETCH, spec, &w->shape, &sql, err))
 		prepare_buf(s, w->fetch, &sql, err);
@@ -593,6 +594,25 @@ static PGresult *writer_exec(struct crm_store_writer *w, const char *name, int c
 	return res;
 }
 
+/*
+ * The hash_rows hash of a result row: every column from 1 on (0 is id),
+ * each as a NULL mark or its text. Values keep their type per column, so
+ * text is enough to tell two rows apart.
+ */
+static uint64_t hash_columns(const PGresult *res, int row)
+{
+	uint64_t h = 0;
+	int i, n = PQnfields(res);
+
+	for (i = 1; i < n; i++) {
+		unsigned char tag = PQgetisnull(res, row, i) ? 0 : 1;
+		h = XXH3_64bits_withSeed(&tag, 1, h);
+		if (tag)
+			h = XXH3_64bits_withSeed(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i), h);
+	}
+	return h;
+}
+
 static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,
 		     struct crm_error *err)
 {
@@ -600,7 +620,8 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 	int idx = 1;
 	char uuid[37];
 
-	*row_hash = 0; /* the server's text form of each value is what hash_rows hashes: read back when needed */
+	/* the server's text form of each value is what hash_rows hashes: RETURNING * gives it */
+	*row_hash = 0;
 
 	param_set(&w->params, idx++, w->spec->source_system, strlen(w->spec->source_system), err);
 	param_set(&w->params, idx++, row->source_id, row->source_id_len, err);
@@ -618,6 +639,7 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 		return err->code;
 	if (PQntuples(res) == 1) {
 		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		*row_hash = hash_columns(res, 0);
 		PQclear(res);
 		return 1;
 	}
@@ -1077,36 +1099,22 @@ static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
 	return err->code;
 }
 
-static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
+/* RETURNING * gives the row as written: its hash without a second round trip (a sync's updates go one by one). */
+static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, uint64_t *row_hash,
+		     struct crm_error *err)
 {
 	PGresult *res;
 	int idx = bind_columns(w, 1, row, err);
 
+	*row_hash = 0;
 	if (!w->shape.updated_mapped)
 		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
 	param_int64(&w->params, idx, id, err);
-	res = writer_exec(w, w->update, idx, PGRES_COMMAND_OK, "update", err);
+	res = writer_exec(w, w->update, idx, PGRES_TUPLES_OK, "update", err);
+	if (res && PQntuples(res) == 1)
+		*row_hash = hash_columns(res, 0);
 	PQclear(res);
 	return err->code;
-}
-
-/*
- * The hash_rows hash of a result row: every column from 1 on (0 is id),
- * each as a NULL mark or its text. Values keep their type per column, so
- * text is enough to tell two rows apart.
- */
-static uint64_t hash_columns(const PGresult *res, int row)
-{
-	uint64_t h = 0;
-	int i, n = PQnfields(res);
-
-	for (i = 1; i < n; i++) {
-		unsigned char tag = PQgetisnull(res, row, i) ? 0 : 1;
-		h = XXH3_64bits_withSeed(&tag, 1, h);
-		if (tag)
-			h = XXH3_64bits_withSeed(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i), h);
-	}
-	return h;
 }
 
 static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, struct crm_error *err)

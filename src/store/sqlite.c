@@ -585,10 +585,13 @@ static int sqlite_insert(struct crm_store_writer *w, const struct crm_store_row 
 	return 0;
 }
 
-static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, struct crm_error *err)
+static int sqlite_update(struct crm_store_writer *w, int64_t id, const struct crm_store_row *row, uint64_t *row_hash,
+			 struct crm_error *err)
 {
 	sqlite3_stmt *st = w->update;
 	int idx = 1;
+
+	*row_hash = 0; /* read back when needed: in process, a read costs no more */
 
 	idx = bind_columns(w, st, idx, row);
 	if (!w->shape.updated_mapped)

@@ -133,8 +133,12 @@ struct crm_store_ops {
 	 */
 	int (*queue_insert)(struct crm_store_writer *writer, const struct crm_store_row *row, struct crm_error *err);
 	int (*flush_inserts)(struct crm_store_writer *writer, int64_t *ids, struct crm_error *err);
-	/* Sets the writer's columns (and updated_at unless mapped) of row id. */
-	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
+	/*
+	 * Sets the writer's columns (and updated_at unless mapped) of row id;
+	 * *row_hash is the row's hash as written, as row_hash would read it,
+	 * or 0 when the backend cannot tell it without reading the row.
+	 */
+	int (*update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row, uint64_t *row_hash,
 		      struct crm_error *err);
 	/*
 	 * Set-based updates, as the inserts above: queue_update copies row
