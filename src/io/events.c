@@ -68,7 +68,7 @@ struct crm_events *crm_events_open(const char *path, struct crm_error *err)
 		return NULL;
 	}
 	crm_buf_init(&ev->line, CRM_MAX_RECORD_LEN);
-	crm_buf_init(&ev->table, 64);
+	crm_buf_init(&ev->table, CRM_MAX_RECORD_LEN); /* as long as its line may be */
 	crm_jdoc_init(&ev->doc);
 	ev->in = fopen(path, "r");
 	if (!ev->in) {

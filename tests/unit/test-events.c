@@ -45,6 +45,27 @@ cleanup:
 	crm_events_close(in);
 }
 
+/* A table's name is taken whole, however long (SQL Server's may have 128 characters, a schema before them). */
+static void test_events__long_table_name(void)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	char line[512], table[301];
+	struct crm_events *in;
+	struct crm_event ev;
+
+	memset(table, 't', sizeof(table) - 1);
+	table[sizeof(table) - 1] = '\0';
+	snprintf(line, sizeof(line),
+		 "{\"op\":\"c\",\"after\":{\"Id\":\"1\"},\"source\":{\"table\":\"%s\",\"ts_ms\":1}}\n", table);
+	in = crm_events_open(write_stream(line), &err);
+	REQUIRE(in != NULL);
+	CHECK_INT(crm_events_next(in, &ev, &err), 1);
+	CHECK_STR(err.msg, "");
+	CHECK_STR(ev.table, table);
+cleanup:
+	crm_events_close(in);
+}
+
 static void expect_error(const char *line, const char *message)
 {
 	struct crm_error err = CRM_ERROR_INIT;
@@ -172,6 +193,7 @@ static const struct harness_test tests[] = {
 	TEST(test_events__event_over_the_limit_names_its_line),
 	TEST(test_events__syntax_errors_quote_no_value),
 	TEST(test_events__envelopes),
+	TEST(test_events__long_table_name),
 	TEST(test_events__errors_name_the_line),
 	TEST(test_events__rows_as_records),
 };
