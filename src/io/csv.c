@@ -512,19 +512,15 @@ again:
 					r->line++;
 					r->col = 0;
 				}
-				/* that byte, then the run up to the next quote or line break, kept at once */
+				/* that byte (counted above if a quote or a line break), then the run to the next: kept at once */
 				p = (const unsigned char *)r->text + r->pos;
 				end = (const unsigned char *)r->text + r->text_len;
-				q = p + 1;
+				q = p + (c == '"' || c == '\n');
 				while (q < end && *q != '"' && *q != '\n') {
 					high |= *q & 0x80;
 					/* a CR inside quotes is data: it moves no column */
 					r->col += (*q & 0xC0) != 0x80 && *q != '\r';
 					q++;
-				}
-				if (c != '"' && c != '\n') {
-					high |= c & 0x80;
-					r->col += (c & 0xC0) != 0x80 && c != '\r';
 				}
 				rc = keep_bytes(r, p, (size_t)(q - p), start, field_line, field_col, &problem, &discard,
 						err);
