@@ -80,7 +80,6 @@ int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec 
 	crm_buf_reset(sql);
 	switch (which) {
 	case CRM_WRITER_INSERT:
-	case CRM_WRITER_INSERT_RETURNING:
 	case CRM_WRITER_INSERT_NEW:
 		crm_buf_addf(sql, err, "INSERT INTO \"%s\" (source_system, source_id%s", spec->table,
 			     shape->has_customer_id ? ", customer_id" : "");
@@ -101,8 +100,6 @@ int crm_writer_sql(enum crm_writer_statement which, const struct crm_table_spec 
 			       which == CRM_WRITER_INSERT_NEW ? ")"
 							      : ") ON CONFLICT (source_system, source_id) DO NOTHING",
 			       err);
-		if (which == CRM_WRITER_INSERT_RETURNING)
-			crm_buf_addstr(sql, " RETURNING *", err);
 		break;
 	case CRM_WRITER_FIND:
 		crm_buf_addf(sql, err, "SELECT id FROM \"%s\" WHERE source_system = $1 AND source_id = $2",

@@ -40,12 +40,11 @@ void crm_writer_value(const struct crm_table_spec *spec, const struct crm_writer
 		      const struct crm_store_row *row, size_t i, struct crm_bound *out);
 
 enum crm_writer_statement {
-	CRM_WRITER_INSERT,	     /* source_system, source_id, [customer_id], columns, [created_at], [updated_at] */
-	CRM_WRITER_INSERT_RETURNING, /* the same, returning the new row (id first) */
-	CRM_WRITER_INSERT_NEW,	     /* the same as INSERT, with no conflict clause: a table without its source index */
-	CRM_WRITER_FIND,	     /* the id of (source_system, source_id) */
-	CRM_WRITER_UPDATE,	     /* columns, [updated_at], then the id */
-	CRM_WRITER_FETCH,	     /* the columns and updated_at of an id: the pre-image */
+	CRM_WRITER_INSERT,     /* source_system, source_id, [customer_id], columns, [created_at], [updated_at] */
+	CRM_WRITER_INSERT_NEW, /* the same as INSERT, with no conflict clause: a table without its source index */
+	CRM_WRITER_FIND,       /* the id of (source_system, source_id) */
+	CRM_WRITER_UPDATE,     /* columns, [updated_at], then the id */
+	CRM_WRITER_FETCH,      /* the columns and updated_at of an id: the pre-image */
 };
 
 /*

@@ -457,17 +457,16 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 		    run(s, sql.ptr, "add column", err))
 			break;
 	}
+	/* a first load may defer the source index while the table is empty */
 	if (!err->code && spec->defer_source_index) {
 		crm_buf_reset(&sql);
 		if (!crm_buf_addf(&sql, err, "SELECT 1 FROM \"%s\" LIMIT 1", spec->table))
 			rc = any_row(s, sql.ptr, 0, NULL, "table lookup", err);
-		if (!err->code && rc == 0) {
-			crm_buf_release(&sql);
-			return 0;
-		}
 	}
 	crm_buf_release(&sql);
-	return err->code ? err->code : pg_source_index(base, spec->table, 1, err);
+	if (err->code || (spec->defer_source_index && rc == 0))
+		return err->code;
+	return pg_source_index(base, spec->table, 1, err);
 }
 
 static int pg_begin(struct crm_store *base, struct crm_error *err)
@@ -539,10 +538,11 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 		return NULL;
 	}
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
+	/* the writes return the row: its id, and its hash as row_hash reads it */
 	w->unindexed = pg_source_index(base, spec->table, 0, err) == 0;
-	if (!err->code && !(w->unindexed ? crm_writer_sql(CRM_WRITER_INSERT_NEW, spec, &w->shape, &sql, err) ||
-						   crm_buf_addstr(&sql, " RETURNING *", err)
-					 : crm_writer_sql(CRM_WRITER_INSERT_RETURNING, spec, &w->shape, &sql, err)))
+	if (!err->code &&
+	    !crm_writer_sql(w->unindexed ? CRM_WRITER_INSERT_NEW : CRM_WRITER_INSERT, spec, &w->shape, &sql, err) &&
+	    !crm_buf_addstr(&sql, " RETURNING *", err))
 		prepare_buf(s, w->insert, &sql, err);
 	if (!crm_writer_sql(CRM_WRITER_FIND, spec, &w->shape, &sql, err))
 		prepare_buf(s, w->find, &sql, err);
