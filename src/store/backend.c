@@ -203,20 +203,6 @@ size_t crm_store_decimal(char *out, int64_t n)
 	return i;
 }
 
-int crm_store_dump_json(json_t *obj, struct crm_buf *out, struct crm_error *err)
-{
-	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc;
-
-	json_decref(obj);
-	if (!text)
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	crm_buf_reset(out);
-	rc = crm_buf_addstr(out, text, err);
-	free(text);
-	return rc;
-}
-
 /* text as a JSON string, escaped as jansson's dump does without JSON_ENSURE_ASCII: 0 or -1 when not UTF-8. */
 static int add_json_string(struct crm_buf *out, const char *text, size_t len, struct crm_error *err)
 {

@@ -66,8 +66,6 @@ int crm_restore_sql(const char *table, json_t *pre_image, struct crm_buf *sql, s
 void crm_store_new_uuid(char out[37]);
 /* n in decimal into out (24 bytes), NUL-terminated, as "%lld" writes it; its length. */
 size_t crm_store_decimal(char *out, int64_t n);
-/* obj (consumed) as compact JSON with sorted keys into out; CRM_ENOMEM for a NULL obj. */
-int crm_store_dump_json(json_t *obj, struct crm_buf *out, struct crm_error *err);
 
 /* One column of a row for crm_store_json_row: its name and value (text borrowed). */
 struct crm_json_column {
@@ -81,9 +79,10 @@ struct crm_json_column {
 
 /*
  * The columns as one JSON object into out (reset first), byte for byte what
- * crm_store_dump_json writes of the same values: keys sorted by bytes,
- * compact. A row's pre-image is taken for every row a sync changes; through
- * jansson's objects it was most of that reading (4 in 5 of its samples).
+ * jansson's json_dumps (JSON_COMPACT | JSON_SORT_KEYS) writes of the same
+ * values: keys sorted by bytes, compact. A row's pre-image is taken for
+ * every row a sync changes; through jansson's objects it was most of that
+ * reading (4 in 5 of its samples). Both backends write their pre-images so.
  * Text that is not UTF-8 is an error (CRM_EINPUT) naming the column.
  */
 int crm_store_json_row(const struct crm_json_column *cols, size_t n, struct crm_buf *out, struct crm_error *err);

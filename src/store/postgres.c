@@ -1133,38 +1133,46 @@ static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, s
 }
 
 /*
- * Row row of res (from column from on) as a JSON object, as SQLite's
- * backend writes it: bigints and booleans as integers, the rest as text
- * (read_value's), NULL as null.
+ * Row row of res as a JSON object into out (backend.h: crm_store_json_row),
+ * as SQLite's backend writes it: bigints and booleans as integers, the rest
+ * as text (read_value's), NULL as null.
  */
-static json_t *row_object(const PGresult *res, int row, int from)
+static int row_json_text(const PGresult *res, int row, struct crm_buf *out, struct crm_error *err)
 {
-	json_t *obj = json_object();
 	int i, n = PQnfields(res);
+	struct crm_json_column *cols = crm_calloc(n > 0 ? (size_t)n : 1, sizeof(*cols));
+	char(*bufs)[48] = crm_calloc(n > 0 ? (size_t)n : 1, sizeof(*bufs));
 
-	for (i = from; obj && i < n; i++) {
-		struct crm_value value;
-		char buf[48];
-		json_t *v;
-		Oid type = PQftype(res, i);
-		if (read_value(res, row, i, buf, &value))
-			v = json_null();
-		else if (type == INT8_OID || type == BOOL_OID)
-			v = json_integer(value.id);
-		else
-			v = json_stringn(value.ptr, value.len);
-		if (!v || json_object_set_new(obj, PQfname(res, i), v)) {
-			json_decref(obj);
-			obj = NULL;
+	if (!cols || !bufs) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	} else {
+		for (i = 0; i < n; i++) {
+			struct crm_json_column *c = &cols[i];
+			struct crm_value value;
+			Oid type = PQftype(res, i);
+			c->name = PQfname(res, i);
+			if (read_value(res, row, i, bufs[i], &value)) {
+				c->kind = CRM_JSON_NULL;
+			} else if (type == INT8_OID || type == BOOL_OID) {
+				c->kind = CRM_JSON_INTEGER;
+				c->integer = value.id;
+			} else {
+				c->kind = CRM_JSON_TEXT;
+				c->text = value.ptr;
+				c->len = value.len;
+			}
 		}
+		crm_store_json_row(cols, (size_t)n, out, err);
 	}
-	return obj;
+	crm_free(cols);
+	crm_free(bufs);
+	return err->code;
 }
 
 static int pg_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
 {
 	PGresult *res;
-	json_t *obj;
+	int rc;
 
 	param_int64(&w->params, 1, id, err);
 	res = writer_exec(w, w->fetch, 1, PGRES_TUPLES_OK, "fetch", err);
@@ -1174,9 +1182,9 @@ static int pg_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out,
 		PQclear(res);
 		return 0;
 	}
-	obj = row_object(res, 0, 0);
+	rc = row_json_text(res, 0, out, err);
 	PQclear(res);
-	return crm_store_dump_json(obj, out, err) ? err->code : 1;
+	return rc ? rc : 1;
 }
 
 /*
@@ -1422,7 +1430,7 @@ static int pg_row_json(struct crm_store *base, const char *table, int64_t id, st
 	struct pg_store *s = (struct pg_store *)base;
 	char sql[256];
 	PGresult *res;
-	json_t *obj;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
 	res = with_ids(s, sql, &id, 1, PGRES_TUPLES_OK, "read row", err);
@@ -1432,9 +1440,9 @@ static int pg_row_json(struct crm_store *base, const char *table, int64_t id, st
 		PQclear(res);
 		return 0;
 	}
-	obj = row_object(res, 0, 0);
+	rc = row_json_text(res, 0, out, err);
 	PQclear(res);
-	return crm_store_dump_json(obj, out, err) ? err->code : 1;
+	return rc ? rc : 1;
 }
 
 static int pg_analyze(struct crm_store *base, const char *schema, const char *table, const char *columns,

@@ -875,7 +875,16 @@ static void test_store__row_json_as_jansson_writes_it(void)
 		json_object_set_new(obj, "id", json_string("later"));
 		n++;
 		CHECK_INT(crm_store_json_row(cols, n, &mine, &err), 0);
-		CHECK_INT(crm_store_dump_json(obj, &theirs, &err), 0);
+		{
+			/* jansson's own dump of the same object */
+			char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+			json_decref(obj);
+			CHECK(text != NULL);
+			crm_buf_reset(&theirs);
+			if (text)
+				CHECK_INT(crm_buf_addstr(&theirs, text, &err), 0);
+			free(text);
+		}
 		CHECK_INT((int64_t)mine.len, (int64_t)theirs.len);
 		CHECK(mine.len == theirs.len && memcmp(mine.ptr, theirs.ptr, mine.len) == 0);
 		if (mine.len != theirs.len || memcmp(mine.ptr, theirs.ptr, mine.len) != 0)
