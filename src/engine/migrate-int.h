@@ -285,7 +285,7 @@ int migrate_take_sources(struct migration *m, struct crm_error *err);
 int migrate_source_ready(struct migration *m, const char *object, struct crm_error *err);
 /* Stops and joins the hashing thread, if it still runs (a run that ends early). */
 void migrate_release_sources(struct migration *m);
-/* A resumed run: the exports are as its snapshot says, or taken now when it read none of them yet. */
+/* A resumed run: the exports are as its snapshot says; one without an entry (not read yet) is taken now. */
 int migrate_check_resumed(struct migration *m, struct crm_error *err);
 /* Before each pass over an export: unchanged since the run's snapshot (or taken again under --force). */
 int migrate_check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err);
