@@ -185,7 +185,10 @@ struct object_run {
 	/* an unindexed load's queued ids (no index turns a repeat away): freed at each flush */
 	struct crm_xref_cache *queued_ids;
 	struct crm_state_id *ahead; /* read_ahead: the staged batch's source ids */
+	int64_t *ahead_rows;	    /* and the target ids the state knows of them (ahead_cap each) */
 	size_t ahead_cap;
+	/* read_ahead: the last batch's found records, and the writes counted before it (updated, deleted, conflicts) */
+	int64_t ahead_found, ahead_written;
 };
 
 /*
@@ -316,6 +319,14 @@ int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, 
 int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err);
 void migrate_close_writer(struct migration *m, struct object_run *orun);
 /* One staged record through pass 1 or pass 2. */
+/* Room for n source ids in orun->ahead (and their target ids in orun->ahead_rows). */
+int migrate_ahead_reserve(struct object_run *orun, size_t n, struct crm_error *err);
+/*
+ * On a server: the state's entries of the source ids orun->ahead[0..n) and
+ * the target rows they name, read ahead in a few statements (store.h:
+ * read_ahead); the records' writes and lookups then answer from memory.
+ */
+int migrate_read_ahead(struct migration *m, struct object_run *orun, size_t n, struct crm_error *err);
 int migrate_handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
 			  struct prepared *pr, struct crm_error *err);
 /* The object's newest modified value read, once its export is applied: the next sync starts there. */

@@ -958,7 +958,9 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	crm_free(orun->queue_ids);
 	crm_free(orun->inserted);
 	crm_free(orun->ahead);
+	crm_free(orun->ahead_rows);
 	orun->ahead = NULL;
+	orun->ahead_rows = NULL;
 	orun->ahead_cap = 0;
 	crm_arena_release(&orun->queue_arena);
 	crm_xref_cache_free(orun->queued_ids);
@@ -1099,35 +1101,89 @@ static int save_source_figures(struct migration *m, struct object_run *orun, str
 }
 
 /*
- * On a server, the cross-reference entries of a staged batch are read in a
- * few statements, and their writes wait for the batch's commit, rather
- * than a round trip or two a record. A first load has none to read.
+ * After the read-ahead of their entries: the target rows of a staged
+ * batch's known records, in one statement, when most will be written (a
+ * changed record's conflict check and pre-image read its row, a round
+ * trip or two each). The last batch tells: one found record in 32 or more
+ * written (an incremental export, say). A full export of few changes reads
+ * the rows it writes one at a time rather than every row it names.
  */
+static int read_rows_ahead(struct migration *m, struct object_run *orun, size_t count, struct crm_error *err)
+{
+	const struct crm_counts *c = &orun->result->counts;
+	int64_t written = c->updated + c->deleted + c->conflicts;
+	int wanted = !orun->ahead_found || (written - orun->ahead_written) * 32 >= orun->ahead_found;
+	struct crm_xref x;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < count; i++) {
+		if (!orun->ahead[i].len)
+			continue;
+		rc = crm_state_xref_get(m->session.state, orun->key, orun->ahead[i].ptr, orun->ahead[i].len, &x, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			orun->ahead_rows[n++] = x.target_id;
+	}
+	orun->ahead_found = (int64_t)n;
+	orun->ahead_written = written;
+	return m->session.store->ops->read_ahead(m->session.store, orun->o->prog->table, orun->ahead_rows,
+						 wanted ? n : 0, err);
+}
+
+int migrate_ahead_reserve(struct object_run *orun, size_t n, struct crm_error *err)
+{
+	struct crm_state_id *grown;
+	int64_t *rows;
+
+	if (n <= orun->ahead_cap)
+		return 0;
+	if (!(grown = crm_realloc(orun->ahead, n * sizeof(*grown))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	orun->ahead = grown;
+	if (!(rows = crm_realloc(orun->ahead_rows, n * sizeof(*rows))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	orun->ahead_rows = rows;
+	orun->ahead_cap = n;
+	return 0;
+}
+
+/*
+ * On a server, the cross-reference entries of a batch's records are read
+ * in a few statements, and their writes wait for the batch's commit,
+ * rather than a round trip or two a record; then the rows those entries
+ * name (read_rows_ahead). A first load has none to read.
+ */
+int migrate_read_ahead(struct migration *m, struct object_run *orun, size_t n, struct crm_error *err)
+{
+	if (!m->session.store->ops->remote || orun->fresh)
+		return 0;
+	if (crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, n, err))
+		return err->code;
+	return m->session.store->ops->read_ahead ? read_rows_ahead(m, orun, n, err) : 0;
+}
+
+/* migrate_read_ahead of a staged batch's records. */
 static int read_ahead(struct migration *m, struct object_run *orun, const struct crm_stage_batch *staged,
 		      struct crm_error *err)
 {
 	size_t i;
 
-	if (!m->session.store->ops->remote || orun->fresh)
-		return 0;
-	if (staged->count > orun->ahead_cap) {
-		struct crm_state_id *grown = crm_realloc(orun->ahead, staged->count * sizeof(*grown));
-		if (!grown)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		orun->ahead = grown;
-		orun->ahead_cap = staged->count;
-	}
+	if (!m->session.store->ops->remote || orun->fresh || migrate_ahead_reserve(orun, staged->count, err))
+		return err->code;
 	for (i = 0; i < staged->count; i++) {
 		orun->ahead[i].ptr = staged->records[i].id;
 		orun->ahead[i].len = staged->records[i].id_len;
 	}
-	return crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, staged->count, err);
+	return migrate_read_ahead(m, orun, staged->count, err);
 }
 
 /*
  * After a pass that wrote rows, on a store that plans by statistics: the
- * table's and the state's, fresh, so that the next pass's lookups (and the
- * next run's) are planned for their real size. Only the columns crmshift
+ * table's and the state's, fresh when the rows written may have made them
+ * stale, so that the next pass's lookups (and the next run's) are planned
+ * for their real size. Only the columns crmshift
  * looks rows up by: statistics of every column cost more than the lookups
  * gain, and the server's autovacuum gathers them after a large load.
  */
@@ -1136,12 +1192,13 @@ static int analyze_written(struct migration *m, struct object_run *orun, const s
 {
 	const struct crm_counts *now = &orun->result->counts;
 	struct crm_store *store = m->session.store;
+	int64_t changed = (now->inserted - before->inserted) + (now->updated - before->updated) +
+			  (now->deleted - before->deleted);
 
-	if (!store->ops->analyze ||
-	    (now->inserted == before->inserted && now->updated == before->updated && now->deleted == before->deleted))
+	if (!store->ops->analyze || !changed)
 		return 0;
-	return store->ops->analyze(store, NULL, orun->o->prog->table, "id, source_system, source_id", err) ||
-			       crm_state_analyze(m->session.state, err)
+	return store->ops->analyze(store, NULL, orun->o->prog->table, "id, source_system, source_id", changed, err) ||
+			       crm_state_analyze(m->session.state, changed, err)
 		       ? err->code
 		       : 0;
 }

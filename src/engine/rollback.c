@@ -592,7 +592,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			goto out;
 		res->resumed = rc == 1;
 		/* the run may have just loaded the ledger and xref: lookups of them need their statistics */
-		if (crm_state_analyze(rb.session.state, err))
+		if (crm_state_analyze(rb.session.state, rb.last_seq - rb.first_seq + 1, err))
 			goto out;
 		if (rc == 0) {
 			progress.exported = 0;

@@ -168,6 +168,22 @@ size_t crm_stage_event_object(const struct crm_project *p, const char *table)
 	return p->count;
 }
 
+int crm_stage_event_id(const struct crm_project_object *o, const struct crm_event *ev, struct crm_arena *arena,
+		       const char **id, size_t *len, struct crm_error *err)
+{
+	const char *missing;
+	/* a delete's is in 'before' (a source logging only the key there is common) */
+	const struct crm_field *key = crm_events_record(ev->doc, ev->op == 'd' ? ev->before : ev->after,
+							&o->columns[o->prog->id_col], 1, arena, &missing);
+
+	if (!key && !missing)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	*id = key ? key->ptr : "";
+	*len = key ? key->len : 0;
+	crm_text_trim(id, len);
+	return 0;
+}
+
 int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_event *ev,
 		    const char *path, struct crm_arena *arena, struct crm_record *raw, struct crm_stage_record *rec,
 		    struct crm_error *err)
@@ -181,18 +197,8 @@ int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz,
 	raw->count = o->column_count;
 	rec->id = "";
 	if (ev->op == 'd') {
-		/* a delete needs the key alone (a source logging only the key in 'before' is common) */
-		const struct crm_field *key =
-			crm_events_record(ev->doc, ev->before, &o->columns[o->prog->id_col], 1, arena, &missing);
-		if (!key && !missing)
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		if (key) {
-			rec->id = key->ptr;
-			rec->id_len = key->len;
-		}
-		crm_text_trim(&rec->id, &rec->id_len);
 		rec->deleted = 1;
-		return 0;
+		return crm_stage_event_id(o, ev, arena, &rec->id, &rec->id_len, err);
 	}
 	raw->fields = crm_events_record(ev->doc, ev->after, o->columns, o->column_count, arena, &missing);
 	if (!raw->fields && !missing)

@@ -111,5 +111,12 @@ size_t crm_stage_event_object(const struct crm_project *p, const char *table);
 int crm_stage_event(const struct crm_project_object *o, const struct crm_tz *tz, const struct crm_event *ev,
 		    const char *path, struct crm_arena *arena, struct crm_record *raw, struct crm_stage_record *rec,
 		    struct crm_error *err);
+/*
+ * The source id alone of a change event for object o, trimmed, as
+ * crm_stage_event finds it (from 'before' for a delete, else 'after'):
+ * into *id (in arena) and *len, "" when the row lacks it. 0 or CRM_ENOMEM.
+ */
+int crm_stage_event_id(const struct crm_project_object *o, const struct crm_event *ev, struct crm_arena *arena,
+		       const char **id, size_t *len, struct crm_error *err);
 
 #endif

@@ -303,6 +303,71 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 }
 
 /*
+ * On a server, sync --events reads ahead as an export's batches do: a
+ * second reader of the stream runs a window of events ahead of the one
+ * applied, taking each event's object and source id, and the object most
+ * of the window names has its entries and rows read in a few statements
+ * (migrate_read_ahead). The scout's errors are the stream's reader's to
+ * report when it gets there: at one, the scout stops.
+ */
+struct scouted {
+	size_t object; /* a runs index */
+	struct crm_state_id id;
+};
+
+struct scout {
+	struct crm_events *events; /* NULL: nothing (more) to read ahead */
+	struct crm_arena arena;	   /* the window's ids */
+	struct scouted *window;
+	size_t count, cap;
+	size_t left; /* events of the window the reader has yet to reach */
+};
+
+/* The next window, from the event the reader has just read on. */
+static int scout_window(struct migration *m, struct scout *sc, struct object_run *runs,
+			struct crm_program_result *results, struct prepared *prs, struct crm_error *err)
+{
+	struct crm_project *p = m->p;
+	struct crm_error scout_err = CRM_ERROR_INIT;
+	size_t i, best = p->count, n = 0, *tally = NULL;
+	sc->count = 0;
+	crm_arena_reset(&sc->arena);
+	while (sc->events && sc->left < p->cfg.batch_size) {
+		struct crm_event ev;
+		size_t at;
+		if (crm_events_next(sc->events, &ev, &scout_err) != 1) {
+			crm_events_close(sc->events);
+			sc->events = NULL;
+			break;
+		}
+		sc->left++;
+		if ((at = crm_stage_event_object(p, ev.table)) == p->count)
+			continue;
+		if (crm_grow(&sc->window, sc->count, &sc->cap, sizeof(*sc->window), 1024))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		sc->window[sc->count].object = at;
+		if (crm_stage_event_id(&p->objects[p->order[at]], &ev, &sc->arena, &sc->window[sc->count].id.ptr,
+				       &sc->window[sc->count].id.len, err))
+			return err->code;
+		sc->count++;
+	}
+	if (!sc->count)
+		return 0;
+	if (!(tally = crm_calloc(p->count, sizeof(*tally))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < sc->count; i++)
+		if (++tally[sc->window[i].object] > (best < p->count ? tally[best] : 0))
+			best = sc->window[i].object;
+	crm_free(tally);
+	if (open_event_object(m, runs, results, prs, best, err) || migrate_ahead_reserve(&runs[best], sc->count, err))
+		return err->code;
+	for (i = 0; i < sc->count; i++)
+		if (sc->window[i].object == best)
+			runs[best].ahead[n++] = sc->window[i].id;
+	return migrate_read_ahead(m, &runs[best], n, err);
+}
+
+/*
  * sync --events: the stream in order, each event once. The position
  * (ts_ms, and how many events at exactly that ts_ms) commits with each
  * batch, so a replay or a re-run after a kill skips what was applied.
@@ -314,6 +379,7 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 	struct crm_program_result *results = crm_calloc(p->count ? p->count : 1, sizeof(*results));
 	struct prepared *prs = crm_calloc(p->count ? p->count : 1, sizeof(*prs));
 	struct crm_events *in = NULL;
+	struct scout sc;
 	struct stream_position done = {-1, 0}, pos;
 	struct crm_event ev;
 	char text[64];
@@ -323,6 +389,8 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 	size_t i;
 	int rc, open = 0;
 
+	memset(&sc, 0, sizeof(sc));
+	crm_arena_init(&sc.arena, 1 << 16);
 	if (!runs || !results || !prs) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
@@ -340,12 +408,19 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 		done.at_ts = at;
 	}
 	pos = done;
+	if (m->session.store->ops->remote) {
+		struct crm_error scout_err = CRM_ERROR_INIT;
+		sc.events = crm_events_open(m->opt->events, &scout_err);
+	}
 	in = crm_events_open(m->opt->events, err);
 	if (!in || migrate_batch_begin(m, err))
 		goto out;
 	open = 1;
 	while ((rc = crm_events_next(in, &ev, err)) == 1) {
 		size_t at = crm_stage_event_object(p, ev.table);
+		if (!sc.left && scout_window(m, &sc, runs, results, prs, err))
+			goto out;
+		sc.left -= sc.left > 0;
 		if (ev.ts_ms < last_ts) {
 			crm_error_set(err, CRM_EINPUT,
 				      "%s:%lu: source.ts_ms %lld comes before the previous event's %lld: the stream "
@@ -391,6 +466,9 @@ out:
 	if (open)
 		migrate_batch_abort(m);
 	crm_events_close(in);
+	crm_events_close(sc.events);
+	crm_arena_release(&sc.arena);
+	crm_free(sc.window);
 	for (i = 0; i < p->count; i++) {
 		if (!runs || !runs[i].opened)
 			continue;

@@ -843,15 +843,15 @@ void crm_state_discard(struct crm_state *st)
 	stop_tracking(st);
 }
 
-int crm_state_analyze(struct crm_state *st, struct crm_error *err)
+int crm_state_analyze(struct crm_state *st, int64_t changed, struct crm_error *err)
 {
 	const struct crm_store_ops *ops = st->store->ops;
 
 	if (!ops->analyze || flush_ahead(st, err))
 		return err->code;
 	/* the columns the state's statements filter on */
-	return ops->analyze(st->store, "crmshift", "xref", "object_id, source_id, target_id, seen_run", err) ||
-			       ops->analyze(st->store, "crmshift", "ledger", "seq, run_id", err)
+	return ops->analyze(st->store, "crmshift", "xref", "object_id, source_id, target_id, seen_run", changed, err) ||
+			       ops->analyze(st->store, "crmshift", "ledger", "seq, run_id", changed, err)
 		       ? err->code
 		       : 0;
 }

@@ -132,8 +132,12 @@ int crm_state_xref_prefetch(struct crm_state *state, int64_t key, const struct c
 			    struct crm_error *err);
 /* Drops the read-ahead and its waiting writes: the store's transaction was rolled back. */
 void crm_state_discard(struct crm_state *state);
-/* Fresh statistics of the cross-reference and the ledger, where the store needs them (store.h: analyze). */
-int crm_state_analyze(struct crm_state *state, struct crm_error *err);
+/*
+ * Fresh statistics of the cross-reference and the ledger, where the store
+ * needs them and changed (entries written, or about to be looked up) may
+ * have made them stale (store.h: analyze).
+ */
+int crm_state_analyze(struct crm_state *state, int64_t changed, struct crm_error *err);
 /* Writes the read-ahead's waiting writes: before the store's transaction commits. */
 int crm_state_flush(struct crm_state *state, struct crm_error *err);
 /*

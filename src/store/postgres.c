@@ -41,11 +41,30 @@
 /* COPY text is bounded by what fills it (QUEUE_BYTES, a state append's rows), not by its buffer */
 #define COPY_BYTES_MAX ((size_t)1 << 34)
 
+/* A row read ahead: its id, and its row in rows_ahead.res (-1 once written since). */
+struct row_at {
+	int64_t id;
+	int row;
+};
+
+/*
+ * Rows of one table read ahead (pg_read_ahead), SELECT * as row_hash reads
+ * them, found by id in byid (sorted by id).
+ */
+struct rows_ahead {
+	char *table;
+	PGresult *res;
+	struct row_at *byid;
+	size_t count;
+	unsigned generation; /* one a read-ahead: a writer finds its fetch's columns in res once */
+};
+
 struct pg_store {
 	struct crm_store base;
 	PGconn *conn;
 	unsigned next_name; /* prepared statements are named s1, s2, ... */
 	unsigned next_cursor;
+	struct rows_ahead ahead;
 };
 
 /* Parameters sent as text, each in a buffer kept for the next value: a row's parameters cost no allocation. */
@@ -71,6 +90,9 @@ struct crm_store_writer {
 	int unindexed; /* the table lacks its source index (a first load's): inserts have no conflict clause */
 	char insert[16], find[16], update[16], fetch[16], hash[16];
 	struct pg_params params;
+	/* the fetch's columns (the spec's, updated_at) in the read-ahead's rows, for its generation */
+	int *fetch_cols;
+	unsigned fetch_generation;
 	/* queue_insert: the rows as COPY text, and each row's source id (end offsets into ids) */
 	struct crm_buf copy;
 	struct crm_buf ids;
@@ -119,6 +141,47 @@ static int run_counted(struct pg_store *s, const char *sql, const char *what, in
 static int run(struct pg_store *s, const char *sql, const char *what, struct crm_error *err)
 {
 	return run_counted(s, sql, what, NULL, err);
+}
+
+static void ahead_clear(struct rows_ahead *a)
+{
+	PQclear(a->res);
+	crm_free(a->byid);
+	crm_free(a->table);
+	a->res = NULL;
+	a->byid = NULL;
+	a->table = NULL;
+	a->count = 0;
+}
+
+static int row_at_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct row_at *)a)->id, y = ((const struct row_at *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Row id of table as read ahead and not written since, or NULL. */
+static struct row_at *ahead_find(struct rows_ahead *a, const char *table, int64_t id)
+{
+	struct row_at probe = {id, 0}, *at;
+
+	if (!a->count || strcmp(a->table, table) != 0)
+		return NULL;
+	at = bsearch(&probe, a->byid, a->count, sizeof(*a->byid), row_at_cmp);
+	return at && at->row >= 0 ? at : NULL;
+}
+
+/* A write of rows ids of table: what was read ahead of them is no longer so. */
+static void ahead_forget(struct rows_ahead *a, const char *table, const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct row_at *at = ahead_find(a, table, ids[i]);
+		if (at)
+			at->row = -1;
+	}
 }
 
 static int params_resize(struct pg_params *p, int count, struct crm_error *err)
@@ -483,6 +546,8 @@ static int pg_rollback(struct crm_store *base, struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 
+	/* the rows read ahead may have been written in the transaction */
+	ahead_clear(&s->ahead);
 	if (PQtransactionStatus(s->conn) == PQTRANS_IDLE || PQstatus(s->conn) != CONNECTION_OK)
 		return 0;
 	return run(s, "ROLLBACK", "rollback", err);
@@ -498,6 +563,7 @@ static void pg_writer_close(struct crm_store_writer *w)
 	deallocate(w->store, w->fetch);
 	deallocate(w->store, w->hash);
 	params_release(&w->params);
+	crm_free(w->fetch_cols);
 	crm_writer_shape_release(&w->shape);
 	crm_buf_release(&w->copy);
 	crm_buf_release(&w->ids);
@@ -1070,6 +1136,7 @@ static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
 
 	if (!w->updates_queued)
 		return 0;
+	ahead_forget(&w->store->ahead, spec->table, w->update_ids, w->updates_queued);
 	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++w->store->next_name);
 	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
 	crm_buf_init(&sets, CRM_MAX_SQL_LEN);
@@ -1111,6 +1178,7 @@ static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_st
 		param_set(&w->params, idx++, row->load_time, strlen(row->load_time), err);
 	param_int64(&w->params, idx, id, err);
 	res = writer_exec(w, w->update, idx, PGRES_TUPLES_OK, "update", err);
+	ahead_forget(&w->store->ahead, w->spec->table, &id, 1);
 	if (res && PQntuples(res) == 1)
 		*row_hash = hash_columns(res, 0);
 	PQclear(res);
@@ -1119,9 +1187,14 @@ static int pg_update(struct crm_store_writer *w, int64_t id, const struct crm_st
 
 static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, struct crm_error *err)
 {
+	struct row_at *ahead = ahead_find(&w->store->ahead, w->spec->table, id);
 	PGresult *res;
 	int found;
 
+	if (ahead) {
+		*hash = hash_columns(w->store->ahead.res, ahead->row);
+		return 1;
+	}
 	param_int64(&w->params, 1, id, err);
 	res = writer_exec(w, w->hash, 1, PGRES_TUPLES_OK, "row hash", err);
 	if (!res)
@@ -1135,11 +1208,13 @@ static int pg_row_hash(struct crm_store_writer *w, int64_t id, uint64_t *hash, s
 /*
  * Row row of res as a JSON object into out (backend.h: crm_store_json_row),
  * as SQLite's backend writes it: bigints and booleans as integers, the rest
- * as text (read_value's), NULL as null.
+ * as text (read_value's), NULL as null. Its n columns are those at picks
+ * in res, or (picks NULL) all of res's.
  */
-static int row_json_text(const PGresult *res, int row, struct crm_buf *out, struct crm_error *err)
+static int row_json_text(const PGresult *res, int row, const int *picks, int n, struct crm_buf *out,
+			 struct crm_error *err)
 {
-	int i, n = PQnfields(res);
+	int i;
 	struct crm_json_column *cols = crm_calloc(n > 0 ? (size_t)n : 1, sizeof(*cols));
 	char(*bufs)[48] = crm_calloc(n > 0 ? (size_t)n : 1, sizeof(*bufs));
 
@@ -1149,9 +1224,10 @@ static int row_json_text(const PGresult *res, int row, struct crm_buf *out, stru
 		for (i = 0; i < n; i++) {
 			struct crm_json_column *c = &cols[i];
 			struct crm_value value;
-			Oid type = PQftype(res, i);
-			c->name = PQfname(res, i);
-			if (read_value(res, row, i, bufs[i], &value)) {
+			int col = picks ? picks[i] : i;
+			Oid type = PQftype(res, col);
+			c->name = PQfname(res, col);
+			if (read_value(res, row, col, bufs[i], &value)) {
 				c->kind = CRM_JSON_NULL;
 			} else if (type == INT8_OID || type == BOOL_OID) {
 				c->kind = CRM_JSON_INTEGER;
@@ -1169,11 +1245,48 @@ static int row_json_text(const PGresult *res, int row, struct crm_buf *out, stru
 	return err->code;
 }
 
+/*
+ * The read-ahead's columns of the writer's fetch (the spec's, then
+ * updated_at) into w->fetch_cols: 1, or 0 when one is missing (the table
+ * changed its shape: the fetch asks the server).
+ */
+static int fetch_columns(struct crm_store_writer *w, struct crm_error *err)
+{
+	const PGresult *res = w->store->ahead.res;
+	int i, k, count = (int)w->spec->count + 1, fields = PQnfields(res);
+
+	if (w->fetch_generation == w->store->ahead.generation)
+		return w->fetch_cols != NULL;
+	crm_free(w->fetch_cols);
+	if (!(w->fetch_cols = crm_calloc((size_t)count, sizeof(*w->fetch_cols))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (k = 0; k < count; k++) {
+		const char *name = k < count - 1 ? w->spec->columns[k].name : "updated_at";
+		for (i = 0; i < fields && strcmp(PQfname(res, i), name) != 0; i++)
+			;
+		if (i == fields) {
+			crm_free(w->fetch_cols);
+			w->fetch_cols = NULL;
+			break;
+		}
+		w->fetch_cols[k] = i;
+	}
+	w->fetch_generation = w->store->ahead.generation;
+	return w->fetch_cols != NULL;
+}
+
 static int pg_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out, struct crm_error *err)
 {
+	struct row_at *ahead = ahead_find(&w->store->ahead, w->spec->table, id);
 	PGresult *res;
 	int rc;
 
+	if (ahead && (rc = fetch_columns(w, err)) != 0) {
+		if (rc < 0)
+			return rc;
+		rc = row_json_text(w->store->ahead.res, ahead->row, w->fetch_cols, (int)w->spec->count + 1, out, err);
+		return rc ? rc : 1;
+	}
 	param_int64(&w->params, 1, id, err);
 	res = writer_exec(w, w->fetch, 1, PGRES_TUPLES_OK, "fetch", err);
 	if (!res)
@@ -1182,7 +1295,7 @@ static int pg_fetch(struct crm_store_writer *w, int64_t id, struct crm_buf *out,
 		PQclear(res);
 		return 0;
 	}
-	rc = row_json_text(res, 0, out, err);
+	rc = row_json_text(res, 0, NULL, PQnfields(res), out, err);
 	PQclear(res);
 	return rc ? rc : 1;
 }
@@ -1424,14 +1537,49 @@ static int pg_hash_ids(struct crm_store *base, const char *table, const int64_t 
 	return err->code;
 }
 
+static int pg_read_ahead(struct crm_store *base, const char *table, const int64_t *ids, size_t n, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct rows_ahead *a = &s->ahead;
+	char sql[256];
+	int row, rows;
+
+	ahead_clear(a);
+	a->generation++;
+	if (!n)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
+	if (!(a->res = with_ids(s, sql, ids, n, PGRES_TUPLES_OK, "read ahead", err)))
+		return err->code;
+	rows = PQntuples(a->res);
+	a->byid = crm_calloc(rows ? (size_t)rows : 1, sizeof(*a->byid));
+	a->table = crm_strdup(table);
+	if (!a->byid || !a->table) {
+		ahead_clear(a);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	for (row = 0; row < rows; row++) {
+		a->byid[row].id = strtoll(PQgetvalue(a->res, row, 0), NULL, 10);
+		a->byid[row].row = row;
+	}
+	qsort(a->byid, (size_t)rows, sizeof(*a->byid), row_at_cmp);
+	a->count = (size_t)rows;
+	return 0;
+}
+
 static int pg_row_json(struct crm_store *base, const char *table, int64_t id, struct crm_buf *out,
 		       struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
+	struct row_at *ahead = ahead_find(&s->ahead, table, id);
 	char sql[256];
 	PGresult *res;
 	int rc;
 
+	if (ahead) {
+		rc = row_json_text(s->ahead.res, ahead->row, NULL, PQnfields(s->ahead.res), out, err);
+		return rc ? rc : 1;
+	}
 	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
 	res = with_ids(s, sql, &id, 1, PGRES_TUPLES_OK, "read row", err);
 	if (!res)
@@ -1440,17 +1588,29 @@ static int pg_row_json(struct crm_store *base, const char *table, int64_t id, st
 		PQclear(res);
 		return 0;
 	}
-	rc = row_json_text(res, 0, out, err);
+	rc = row_json_text(res, 0, NULL, PQnfields(res), out, err);
 	PQclear(res);
 	return rc ? rc : 1;
 }
 
 static int pg_analyze(struct crm_store *base, const char *schema, const char *table, const char *columns,
-		      struct crm_error *err)
+		      int64_t changed, struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct crm_buf sql;
+	char count[24];
+	const char *values[3] = {schema, table, count};
+	int fresh;
 
+	/* autovacuum's rule (50 rows and a tenth): reltuples is -1 until statistics were gathered once */
+	snprintf(count, sizeof(count), "%lld", (long long)changed);
+	fresh = any_row(s,
+			"SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE n.nspname = coalesce($1, current_schema()) AND c.relname = $2 AND c.reltuples >= 0 "
+			"AND $3::float8 <= 50 + 0.1 * c.reltuples",
+			3, values, "statistics lookup", err);
+	if (fresh)
+		return fresh < 0 ? fresh : 0;
 	crm_buf_init(&sql, 1 << 10);
 	if (schema)
 		crm_buf_addf(&sql, err, "ANALYZE \"%s\".\"%s\"", schema, table);
@@ -1471,6 +1631,7 @@ static int pg_empty_table(struct crm_store *base, const char *table, int64_t *de
 
 	/* DELETE, not TRUNCATE: it takes no lock that stops readers, and it counts the rows */
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", table);
+	ahead_clear(&s->ahead);
 	*deleted = 0;
 	return run_counted(s, sql, "empty table", deleted, err);
 }
@@ -1482,6 +1643,7 @@ static int pg_remove_rows(struct crm_store *base, const char *table, const int64
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
+	ahead_forget(&s->ahead, table, ids, n);
 	PQclear(with_ids(s, sql, ids, n, PGRES_COMMAND_OK, "delete", err));
 	return err->code;
 }
@@ -1505,6 +1667,7 @@ static int pg_restore_row(struct crm_store *base, const char *table, int64_t id,
 				     table, (long long)id);
 	}
 	whole = json_object_get(obj, "id") != NULL;
+	ahead_forget(&s->ahead, table, &id, 1);
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	crm_restore_sql(table, obj, &sql, err);
 	idx = 1;
@@ -1821,6 +1984,7 @@ static void pg_close(struct crm_store *base)
 
 	if (!s)
 		return;
+	ahead_clear(&s->ahead);
 	PQfinish(s->conn);
 	crm_free(s);
 }
@@ -1848,6 +2012,7 @@ static const struct crm_store_ops pg_ops = {
 	.hash_rows = pg_hash_rows,
 	.hash_ids = pg_hash_ids,
 	.row_json = pg_row_json,
+	.read_ahead = pg_read_ahead,
 	.analyze = pg_analyze,
 	.append_rows = pg_append_rows,
 	.empty_table = pg_empty_table,

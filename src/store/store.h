@@ -158,6 +158,16 @@ struct crm_store_ops {
 	/* The writer's columns of row id as a JSON object into out (the pre-image): 1, or 0 when absent. */
 	int (*fetch)(struct crm_store_writer *writer, int64_t id, struct crm_buf *out, struct crm_error *err);
 	/*
+	 * Reads rows ids of table (a batch's) in one statement, where each
+	 * statement is a round trip to a server (NULL on SQLite). Until the
+	 * next read_ahead (or a rollback), row_hash, fetch and row_json of
+	 * those rows answer from memory without one; a row written through
+	 * the store since (update, flush_updates, remove_rows, restore_row,
+	 * empty_table) is read from the table again, as is an id not found.
+	 */
+	int (*read_ahead)(struct crm_store *store, const char *table, const int64_t *ids, size_t n,
+			  struct crm_error *err);
+	/*
 	 * Calls fn for every row of spec's table that carries spec's
 	 * source_system, in no particular order. Integer columns come as
 	 * decimal text with .id set to the number (a reference's parent id);
@@ -207,10 +217,14 @@ struct crm_store_ops {
 	 * a table just loaded as scans of all of it until it knows its size.
 	 * columns (a comma-separated list of names, NULL for all) limits the
 	 * per-column statistics to those lookups filter on; the table's size
-	 * is counted either way. NULL where nothing plans that way (SQLite).
+	 * is counted either way. changed: the rows the caller wrote since
+	 * (or, not knowing, would look up); statistics that were gathered and
+	 * counted ten times as many rows are kept, as a server's own
+	 * autovacuum would (a delta's ANALYZE of a large table costs more
+	 * than the delta). NULL where nothing plans that way (SQLite).
 	 */
 	int (*analyze)(struct crm_store *store, const char *schema, const char *table, const char *columns,
-		       struct crm_error *err);
+		       int64_t changed, struct crm_error *err);
 	/*
 	 * Appends nrows rows to crmshift.table in one set, where a statement
 	 * per row costs a round trip to a server (NULL on SQLite, whose

@@ -899,6 +899,181 @@ static void test_store__row_json_as_jansson_writes_it(void)
 	crm_buf_release(&theirs);
 }
 
+/* Row id's hash, pre-image and whole row (row_json) as the store answers now; the texts into pre and whole. */
+static void read_row(struct crm_store *store, struct crm_store_writer *w, int64_t id, uint64_t *hash,
+		     struct crm_buf *pre, struct crm_buf *whole, int expect)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	*hash = 0;
+	crm_buf_reset(pre);
+	crm_buf_reset(whole);
+	CHECK_INT(store->ops->row_hash(w, id, hash, &err), expect);
+	CHECK_INT(store->ops->fetch(w, id, pre, &err), expect);
+	CHECK_INT(store->ops->row_json(store, "widget", id, whole, &err), expect);
+	CHECK_STR(err.msg, "");
+}
+
+static int same_text(const struct crm_buf *a, const struct crm_buf *b)
+{
+	return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
+}
+
+/*
+ * Rows read ahead answer row_hash, fetch and row_json as the table would,
+ * byte for byte, until the next read-ahead; a row written through the
+ * store since (updated, removed, restored) is read as it is now.
+ */
+static void test_store__rows_read_ahead_answer_as_the_table(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_buf pre[3], whole[3], pre_now, whole_now;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_value v[7];
+		struct crm_store_row row;
+		uint64_t hash[3], now, written;
+		int64_t ids[4];
+		char url[256], sql[128];
+		int i;
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		if (!store->ops->read_ahead) {
+			/* SQLite reads a row in process: nothing to read ahead */
+			CHECK(b == BACKEND_SQLITE);
+			store->ops->writer_close(w);
+			close_backend(store, url);
+			continue;
+		}
+		crm_buf_init(&pre_now, 1 << 20);
+		crm_buf_init(&whole_now, 1 << 20);
+		for (i = 0; i < 3; i++) {
+			char sid[8];
+			crm_buf_init(&pre[i], 1 << 20);
+			crm_buf_init(&whole[i], 1 << 20);
+			snprintf(sid, sizeof(sid), "R%d", i);
+			widget_row(v, i == 1 ? "Zoë \"two\"" : "plain", "7", i ? "2.50" : NULL, "2020-02-29",
+				   "2021-02-02T12:30:00Z", i % 2 ? "1" : "0", i ? ids[0] : 0);
+			ids[i] = insert(w, store, sid, v, 1);
+			read_row(store, w, ids[i], &hash[i], &pre[i], &whole[i], 1);
+		}
+		ids[3] = ids[2] + 1000; /* no such row */
+		CHECK_INT(store->ops->read_ahead(store, "widget", ids, 4, &err), 0);
+		for (i = 0; i < 3; i++) {
+			read_row(store, w, ids[i], &now, &pre_now, &whole_now, 1);
+			CHECK(now == hash[i]);
+			CHECK(same_text(&pre_now, &pre[i]));
+			CHECK(same_text(&whole_now, &whole[i]));
+		}
+		read_row(store, w, ids[3], &now, &pre_now, &whole_now, 0);
+		/* answered from what was read: a change made behind the store's back is not seen until the next read-ahead */
+		snprintf(sql, sizeof(sql), "UPDATE widget SET name = 'behind' WHERE id = %lld", (long long)ids[0]);
+		CHECK_INT(store->ops->exec(store, sql, &err), 0);
+		read_row(store, w, ids[0], &now, &pre_now, &whole_now, 1);
+		CHECK(now == hash[0]);
+		/* written through the store: read as it is now */
+		widget_row(v, "updated", "8", "9.99", "", "", "1", 0);
+		row = (struct crm_store_row){"R1", 2, v, LOAD_TIME};
+		CHECK_INT(store->ops->update(w, ids[1], &row, &written, &err), 0);
+		read_row(store, w, ids[1], &now, &pre_now, &whole_now, 1);
+		CHECK(now == written && now != hash[1]);
+		CHECK(strstr(pre_now.ptr, "updated") != NULL);
+		CHECK_INT(store->ops->remove_rows(store, "widget", &ids[2], 1, &err), 0);
+		read_row(store, w, ids[2], &now, &pre_now, &whole_now, 0);
+		CHECK_INT(store->ops->restore_row(store, "widget", ids[2], whole[2].ptr, &err), 0);
+		read_row(store, w, ids[2], &now, &pre_now, &whole_now, 1);
+		CHECK(now == hash[2]);
+		/* an empty read-ahead drops what the last one read */
+		CHECK_INT(store->ops->read_ahead(store, "widget", ids, 0, &err), 0);
+		read_row(store, w, ids[0], &now, &pre_now, &whole_now, 1);
+		CHECK(now != hash[0]);
+		CHECK(strstr(pre_now.ptr, "behind") != NULL);
+		/* a rollback drops it too: rows read inside the transaction are undone behind it */
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		CHECK_INT(store->ops->exec(store, "UPDATE widget SET qty = 99", &err), 0);
+		CHECK_INT(store->ops->read_ahead(store, "widget", ids, 3, &err), 0);
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		read_row(store, w, ids[1], &now, &pre_now, &whole_now, 1);
+		CHECK(now == written);
+		CHECK_STR(err.msg, "");
+		for (i = 0; i < 3; i++) {
+			crm_buf_release(&pre[i]);
+			crm_buf_release(&whole[i]);
+		}
+		crm_buf_release(&pre_now);
+		crm_buf_release(&whole_now);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
+/* The planner's count of widget's rows (reltuples: -1 until statistics were gathered). */
+static double counted_rows(struct crm_store *store)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store_stmt *s =
+		crm_stmt_prepare(store, "SELECT reltuples FROM pg_class WHERE relname = 'widget'", &err);
+	double rows = -2;
+
+	CHECK(s != NULL);
+	if (s && crm_stmt_step(s, &err) == 1)
+		rows = crm_stmt_col_double(s, 0);
+	crm_stmt_finalize(s);
+	CHECK_STR(err.msg, "");
+	return rows;
+}
+
+/* Statistics are gathered when the rows changed could have made them wrong, as autovacuum would (50 and a tenth). */
+static void test_store__analyze_when_the_statistics_are_stale(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_value v[7];
+		char url[256], sid[16];
+		int i;
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		if (!store->ops->analyze) {
+			CHECK(b == BACKEND_SQLITE);
+			store->ops->writer_close(w);
+			close_backend(store, url);
+			continue;
+		}
+		widget_row(v, "n", "1", "1.00", "", "", "0", 0);
+		for (i = 0; i < 165; i++) {
+			snprintf(sid, sizeof(sid), "A%d", i);
+			insert(w, store, sid, v, 1);
+			if (i == 9) {
+				/* never gathered: a few rows are enough */
+				CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 10, &err), 0);
+				CHECK(counted_rows(store) == 10);
+			} else if (i == 69) {
+				/* 60 more, past 50 and a tenth of 10 */
+				CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 60, &err), 0);
+				CHECK(counted_rows(store) == 70);
+			} else if (i == 124) {
+				/* 55 more are within 50 and a tenth of 70: kept */
+				CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 55, &err), 0);
+				CHECK(counted_rows(store) == 70);
+			}
+		}
+		CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 95, &err), 0);
+		CHECK(counted_rows(store) == 165);
+		CHECK_STR(err.msg, "");
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
 	TEST(test_store__scan_reads_its_source_only),
@@ -914,6 +1089,8 @@ static const struct harness_test tests[] = {
 	TEST(test_store__source_index_deferred_then_built),
 	TEST(test_store__reading_creates_nothing),
 	TEST(test_store__row_json_as_jansson_writes_it),
+	TEST(test_store__rows_read_ahead_answer_as_the_table),
+	TEST(test_store__analyze_when_the_statistics_are_stale),
 };
 
 HARNESS_MAIN
