@@ -47,8 +47,8 @@ struct ahead {
 	const char *id;
 	size_t len;
 	int found;
-	/* what flush_ahead writes: nothing, seen_run alone (an unchanged record), or the whole entry */
-	enum { AHEAD_CLEAN, AHEAD_SEEN, AHEAD_PUT } pending;
+	/* what flush_ahead writes: nothing, seen_run alone (an unchanged record), the whole entry, or its removal */
+	enum { AHEAD_CLEAN, AHEAD_SEEN, AHEAD_PUT, AHEAD_FORGET } pending;
 	struct crm_xref x;
 };
 
@@ -776,12 +776,18 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 		int rc;
 		for (; i < st->ahead_count && n < SET_CHUNK; i++)
 			if ((int)st->ahead[i].pending == kind &&
-			    (kind == AHEAD_PUT || !n || st->ahead[i].x.seen_run == batch[0]->x.seen_run))
+			    (kind != AHEAD_SEEN || !n || st->ahead[i].x.seen_run == batch[0]->x.seen_run))
 				batch[n++] = &st->ahead[i];
 		if (!n)
 			return 0;
-		if (!(s = set_stmt(st, kind == AHEAD_PUT ? SET_SQL_PUT : SET_SQL_SEEN, n, err)))
+		if (!(s = set_stmt(st,
+				   kind == AHEAD_PUT	? SET_SQL_PUT
+				   : kind == AHEAD_SEEN ? SET_SQL_SEEN
+							: SET_SQL_FORGET,
+				   n, err)))
 			return err->code;
+		if (kind == AHEAD_FORGET)
+			crm_stmt_int64(s, 1, st->ahead_key);
 		if (kind == AHEAD_SEEN) {
 			crm_stmt_int64(s, 1, batch[0]->x.seen_run);
 			crm_stmt_int64(s, 2, st->ahead_key);
@@ -791,6 +797,10 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 			if (kind == AHEAD_SEEN) {
 				crm_stmt_text(s, 3 + 2 * (int)k, batch[k]->id, batch[k]->len);
 				crm_stmt_int64(s, 4 + 2 * (int)k, batch[k]->x.target_id);
+				continue;
+			}
+			if (kind == AHEAD_FORGET) {
+				crm_stmt_text(s, 2 + (int)k, batch[k]->id, batch[k]->len);
 				continue;
 			}
 			crm_stmt_int64(s, p, st->ahead_key);
@@ -824,7 +834,7 @@ static int flush_ahead(struct crm_state *st, struct crm_error *err)
 		return err->code;
 	if (!st->ahead_pending)
 		return 0;
-	if (flush_kind(st, AHEAD_PUT, err) || flush_kind(st, AHEAD_SEEN, err))
+	if (flush_kind(st, AHEAD_PUT, err) || flush_kind(st, AHEAD_SEEN, err) || flush_kind(st, AHEAD_FORGET, err))
 		return err->code;
 	if (st->ahead_pending)
 		return crm_error_set(err, CRM_EINTERNAL, "state: a read-ahead write went missing");
@@ -1771,10 +1781,11 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 	struct crm_store_stmt *s = st->stmts[ST_XREF_FORGET];
 
 	if (a) {
-		/* a write that waits for this entry is moot */
-		st->ahead_pending -= a->pending != AHEAD_CLEAN;
-		a->pending = AHEAD_CLEAN;
+		/* a write that waits for this entry is moot: the removal waits in its place */
+		st->ahead_pending += a->pending == AHEAD_CLEAN;
+		a->pending = AHEAD_FORGET;
 		a->found = 0;
+		return 0;
 	}
 	/* kept, as the put: it reads no ledger, so nothing waiting needs writing first */
 	crm_stmt_int64(s, 1, key);

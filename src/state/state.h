@@ -123,9 +123,9 @@ struct crm_state_id {
  * Reads ahead key's entries of the n source ids listed (a batch of records;
  * empty ids are skipped), a few statements for all, for a store where each
  * statement is a round trip. Until the next read-ahead, xref_get of those
- * ids answers from memory, and their xref_put and xref_seen are kept in
- * memory and written, many to a statement, before any other state
- * statement runs (a checkpoint's, say) or at crm_state_flush. The
+ * ids answers from memory, and their xref_put, xref_seen and xref_forget
+ * are kept in memory and written, many to a statement, before any other
+ * state statement runs (a checkpoint's, say) or at crm_state_flush. The
  * previous read-ahead's writes are written first.
  */
 int crm_state_xref_prefetch(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,

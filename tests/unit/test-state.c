@@ -765,8 +765,14 @@ static void test_state__read_ahead_as_the_database(void)
 		}
 		CHECK_INT(crm_state_xref_seen(o.state, key, "id-7", 4, 0, run, &err), 0);
 		CHECK_INT(crm_state_xref_forget(o.state, key, "id-9", 4, &err), 0);
+		/* forgotten while their removal waits: an entry of the database, and one put again after */
+		CHECK_INT(crm_state_xref_forget(o.state, key, "id-2", 4, &err), 0);
+		CHECK_INT(crm_state_xref_forget(o.state, key, "id-11", 5, &err), 0);
+		x.target_id = 7011;
+		CHECK_INT(crm_state_xref_put(o.state, key, "id-11", 5, &x, &err), 0);
 		CHECK_INT(crm_state_inserted(o.state, run, key, &ins, 1, 0, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-2", 4, &got, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 1);
 		CHECK_INT(got.target_id, 6001);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
@@ -775,7 +781,7 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(got.write_run, 0);
 		/* a count is another statement: every write waiting is in the database first */
 		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
-		CHECK_INT(count, IDS - 1 + 1);
+		CHECK_INT(count, IDS - 2 + 1);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		/* a new read-ahead of nothing: every answer from the database now */
 		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
@@ -785,6 +791,9 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
 		CHECK_INT(got.seen_run, run);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-9", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-2", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-11", 5, &got, &err), 1);
+		CHECK_INT(got.target_id, 7011);
 		CHECK_INT(crm_state_xref_get(o.state, key, "new-1", 5, &got, &err), 1);
 		CHECK_INT(got.target_id, 900);
 		/* writes that wait go with a rolled-back transaction */
