@@ -132,6 +132,14 @@ struct queued_record {
 	struct crm_value *values; /* the row's values, for a row the target had already (settle_insert) */
 };
 
+/* A sync's update in the writer's queue: its xref entry waits for the row's written hash. */
+struct pending_update {
+	const char *id;
+	size_t id_len;
+	int64_t target_id;
+	uint64_t hash; /* the record's */
+};
+
 struct object_run {
 	struct crm_project_object *o;
 	int64_t key;
@@ -184,8 +192,20 @@ struct object_run {
 	struct crm_arena queue_arena;  /* the queued records' ids and values */
 	/* an unindexed load's queued ids (no index turns a repeat away): freed at each flush */
 	struct crm_xref_cache *queued_ids;
-	struct crm_state_id *ahead; /* read_ahead: the staged batch's source ids */
-	int64_t *ahead_rows;	    /* and the target ids the state knows of them (ahead_cap each) */
+	/*
+	 * A sync's updates on a server go to the writer's queue
+	 * (queue_update) and as one set when the batch ends or a record
+	 * names a row that waits; their entries are put then, with the
+	 * written hashes the flush tells (migrate_flush_updates).
+	 */
+	int queue_updates;
+	struct pending_update *pending;
+	uint64_t *pending_hashes; /* per pending update: its row's written hash, from the flush */
+	size_t pending_count, pending_cap, pending_hashes_cap;
+	struct crm_idcount pending_ids; /* their target ids */
+	struct crm_arena pending_arena; /* their source ids */
+	struct crm_state_id *ahead;	/* read_ahead: the staged batch's source ids */
+	int64_t *ahead_rows;		/* and the target ids the state knows of them (ahead_cap each) */
 	size_t ahead_cap;
 	/* read_ahead: the last batch's found records, and the writes counted before it (updated, deleted, conflicts) */
 	int64_t ahead_found, ahead_written;
@@ -319,6 +339,14 @@ int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, 
 int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, struct crm_error *err);
 void migrate_close_writer(struct migration *m, struct object_run *orun);
 /* One staged record through pass 1 or pass 2. */
+/* Sends orun's queued sync updates and puts their entries (object_run.queue_updates). */
+int migrate_flush_updates(struct migration *m, struct object_run *orun, struct crm_error *err);
+/*
+ * Before a record whose entry names target_id is handled: when that row's
+ * update waits in the queue, the queue is sent first (1: read the entry
+ * again, it has changed), else 0.
+ */
+int migrate_flush_if_pending(struct migration *m, struct object_run *orun, int64_t target_id, struct crm_error *err);
 /* Room for n source ids in orun->ahead (and their target ids in orun->ahead_rows). */
 int migrate_ahead_reserve(struct object_run *orun, size_t n, struct crm_error *err);
 /*

@@ -569,8 +569,10 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 {
 	size_t i, n = 0;
 
+	if (migrate_flush_updates(m, orun, err))
+		return err->code;
 	if (orun->queues && m->session.store->ops->queue_update &&
-	    m->session.store->ops->flush_updates(orun->writer, err))
+	    m->session.store->ops->flush_updates(orun->writer, NULL, err))
 		return err->code;
 	if (!orun->queue_count)
 		return 0;
@@ -642,6 +644,68 @@ static int queue_record(struct migration *m, struct object_run *orun, const stru
 	return rc == 1 ? flush_queue(m, orun, err) : 0;
 }
 
+int migrate_flush_updates(struct migration *m, struct object_run *orun, struct crm_error *err)
+{
+	size_t i;
+
+	if (!orun->pending_count)
+		return 0;
+	if (m->session.store->ops->flush_updates(orun->writer, orun->pending_hashes, err))
+		return err->code;
+	for (i = 0; i < orun->pending_count; i++) {
+		const struct pending_update *p = &orun->pending[i];
+		struct crm_xref x;
+		memset(&x, 0, sizeof(x));
+		x.target_id = p->target_id;
+		x.hash = p->hash;
+		x.seen_run = x.write_run = m->run;
+		if (migrate_written_hash(m, orun, p->target_id, orun->pending_hashes[i], &x.row_hash, err) ||
+		    crm_state_xref_put(m->session.state, orun->key, p->id, p->id_len, &x, err))
+			return err->code;
+	}
+	orun->pending_count = 0;
+	crm_arena_reset(&orun->pending_arena);
+	crm_idcount_release(&orun->pending_ids);
+	crm_idcount_init(&orun->pending_ids);
+	return 0;
+}
+
+int migrate_flush_if_pending(struct migration *m, struct object_run *orun, int64_t target_id, struct crm_error *err)
+{
+	if (!orun->pending_count || !crm_idcount_get(&orun->pending_ids, target_id))
+		return 0;
+	return migrate_flush_updates(m, orun, err) ? err->code : 1;
+}
+
+/*
+ * A sync's update of row x->target_id to row, queued: counted and in the
+ * ledger now, its entry put when the queue is sent.
+ */
+static int queue_sync_update(struct migration *m, struct object_run *orun, const struct crm_xref *x,
+			     const struct prepared *pr, const struct crm_store_row *row, struct crm_error *err)
+{
+	struct pending_update *p;
+	int rc;
+
+	if (crm_grow(&orun->pending, orun->pending_count, &orun->pending_cap, sizeof(*orun->pending), 256) ||
+	    crm_grow(&orun->pending_hashes, orun->pending_count, &orun->pending_hashes_cap,
+		     sizeof(*orun->pending_hashes), 256))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	p = &orun->pending[orun->pending_count];
+	if (!(p->id = crm_arena_strndup(&orun->pending_arena, pr->id, pr->id_len)))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	p->id_len = pr->id_len;
+	p->target_id = x->target_id;
+	p->hash = pr->hash;
+	if (crm_idcount_add(&orun->pending_ids, x->target_id, 1, err))
+		return err->code;
+	rc = m->session.store->ops->queue_update(orun->writer, x->target_id, row, err);
+	if (rc < 0)
+		return rc;
+	orun->pending_count++;
+	return rc == 1 ? migrate_flush_updates(m, orun, err) : 0;
+}
+
 static int write_record(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
 			struct prepared *pr, struct crm_error *err)
 {
@@ -655,6 +719,10 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	memset(&x, 0, sizeof(x));
 	if (!orun->fresh) {
 		found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
+		/* its row's update waits in the queue: sent first, this record reads the row and entry as they are */
+		if (found == 1 && (rc = migrate_flush_if_pending(m, orun, x.target_id, err)) != 0)
+			found = rc < 0 ? rc
+				       : crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 		if (found < 0)
 			return err->code;
 	}
@@ -682,6 +750,13 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		rc = take_pre_image(m, orun, x.target_id, err);
 		if (rc < 0)
 			return rc;
+		if (rc == 0 && orun->queue_updates) {
+			if (crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
+						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err))
+				return err->code;
+			orun->result->counts.updated++;
+			return queue_sync_update(m, orun, &x, pr, &row, err);
+		}
 		if (rc == 0) {
 			if (m->session.store->ops->update(orun->writer, x.target_id, &row, &written, err) ||
 			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
@@ -825,7 +900,7 @@ static int queue_update(struct migration *m, struct object_run *orun, int64_t id
 
 	if (rc < 0)
 		return rc;
-	return rc == 1 ? m->session.store->ops->flush_updates(orun->writer, err) : 0;
+	return rc == 1 ? m->session.store->ops->flush_updates(orun->writer, NULL, err) : 0;
 }
 
 /* Pass 2 for one record: set its deferred references. */
@@ -938,6 +1013,11 @@ int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, 
 			return err->code;
 		orun->ledger_from = last + 1;
 	}
+	/* a sync's row-by-row updates cost a round trip each on a server: queued, as pass 2's links are */
+	orun->queue_updates = pass == 1 && m->session.store->ops->queue_update && (m->opt->sync || orun->events);
+	orun->pending_count = 0;
+	crm_idcount_init(&orun->pending_ids);
+	crm_arena_init(&orun->pending_arena, 1 << 16);
 	orun->writer = m->session.store->ops->writer_open(m->session.store, &orun->spec, err);
 	return orun->writer ? 0 : err->code;
 }
@@ -957,6 +1037,13 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	crm_free(orun->queue);
 	crm_free(orun->queue_ids);
 	crm_free(orun->inserted);
+	crm_free(orun->pending);
+	crm_free(orun->pending_hashes);
+	orun->pending = NULL;
+	orun->pending_hashes = NULL;
+	orun->pending_count = orun->pending_cap = orun->pending_hashes_cap = 0;
+	crm_idcount_release(&orun->pending_ids);
+	crm_arena_release(&orun->pending_arena);
 	crm_free(orun->ahead);
 	crm_free(orun->ahead_rows);
 	orun->ahead = NULL;

@@ -156,6 +156,9 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	struct crm_xref x;
 	int found = crm_state_xref_get(m->session.state, orun->key, id, id_len, &x, err), rc;
 
+	/* its row's update waits in the queue: sent first, so that the pre-image is the row as updated */
+	if (found == 1 && (rc = migrate_flush_if_pending(m, orun, x.target_id, err)) != 0)
+		found = rc < 0 ? rc : crm_state_xref_get(m->session.state, orun->key, id, id_len, &x, err);
 	if (found < 0)
 		return err->code;
 	if (!found) {
@@ -246,6 +249,8 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 		struct object_run *orun = &runs[i];
 		if (!orun->opened)
 			continue;
+		if (migrate_flush_updates(m, orun, err))
+			return err->code;
 		if (final && migrate_publish_watermark(m, orun, err))
 			return err->code;
 		orun->cp.pass1_done = final;

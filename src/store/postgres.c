@@ -1126,8 +1126,34 @@ static int pg_queue_update(struct crm_store_writer *w, int64_t id, const struct 
 	return w->updates.len >= QUEUE_BYTES;
 }
 
+/*
+ * The UPDATE's RETURNING rows: hashes[i], the i-th queued row's, is the
+ * hash of the row of its id as written (0 when the row is gone).
+ */
+static int returned_hashes(struct crm_store_writer *w, const PGresult *res, uint64_t *hashes, struct crm_error *err)
+{
+	int row, rows = PQntuples(res);
+	struct row_at *byid = crm_calloc(rows ? (size_t)rows : 1, sizeof(*byid));
+	size_t i;
+
+	if (!byid)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (row = 0; row < rows; row++) {
+		byid[row].id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+		byid[row].row = row;
+	}
+	qsort(byid, (size_t)rows, sizeof(*byid), row_at_cmp);
+	for (i = 0; i < w->updates_queued; i++) {
+		struct row_at probe = {w->update_ids[i], 0};
+		const struct row_at *at = bsearch(&probe, byid, (size_t)rows, sizeof(*byid), row_at_cmp);
+		hashes[i] = at ? hash_columns(res, at->row) : 0;
+	}
+	crm_free(byid);
+	return 0;
+}
+
 /* One flush: staged as the inserts are, then one UPDATE ... FROM, the last row queued for an id winning. */
-static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
+static int pg_flush_updates(struct crm_store_writer *w, uint64_t *hashes, struct crm_error *err)
 {
 	const struct crm_table_spec *spec = w->spec;
 	struct crm_buf cols, sets, sql;
@@ -1155,9 +1181,21 @@ static int pg_flush_updates(struct crm_store_writer *w, struct crm_error *err)
 	    !crm_buf_addf(&sql, err,
 			  "UPDATE \"%s\" SET %s FROM (SELECT DISTINCT ON (id) * FROM %s ORDER BY id, pos DESC) s "
 			  "WHERE \"%s\".id = s.id",
-			  spec->table, sets.ptr, stage, spec->table) &&
-	    !run(w->store, sql.ptr, "update", err))
-		stage_drop(w, stage, err);
+			  spec->table, sets.ptr, stage, spec->table)) {
+		/* the rows as written, as row_hash would read them, when asked */
+		if (hashes && !crm_buf_addf(&sql, err, " RETURNING \"%s\".*", spec->table)) {
+			PGresult *res = PQexec(w->store->conn, sql.ptr);
+			if (PQresultStatus(res) != PGRES_TUPLES_OK)
+				pg_error(w->store, res, err, "update");
+			else
+				returned_hashes(w, res, hashes, err);
+			PQclear(res);
+		} else if (!hashes) {
+			run(w->store, sql.ptr, "update", err);
+		}
+		if (!err->code)
+			stage_drop(w, stage, err);
+	}
 	crm_buf_release(&cols);
 	crm_buf_release(&sets);
 	crm_buf_release(&sql);

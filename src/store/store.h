@@ -144,11 +144,13 @@ struct crm_store_ops {
 	 * Set-based updates, as the inserts above: queue_update copies row
 	 * for row id (1: flush now, else 0); flush_updates sets every queued
 	 * row's columns as update would one by one, in queue order (the last
-	 * row queued for an id wins).
+	 * row queued for an id wins). hashes, unless NULL, has a slot per
+	 * queued row: its id's row as written, as row_hash would read it (0
+	 * when the row is gone).
 	 */
 	int (*queue_update)(struct crm_store_writer *writer, int64_t id, const struct crm_store_row *row,
 			    struct crm_error *err);
-	int (*flush_updates)(struct crm_store_writer *writer, struct crm_error *err);
+	int (*flush_updates)(struct crm_store_writer *writer, uint64_t *hashes, struct crm_error *err);
 	/*
 	 * The hash_rows hash of row id as it is now: 1, or 0 when absent. (Not
 	 * returned by update, nor read by insert: SQLite's RETURNING made a

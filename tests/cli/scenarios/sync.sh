@@ -160,6 +160,14 @@ echo "{\"op\":\"u\",\"before\":null,\"after\":$(row 003E1 Fourth),\"source\":{\"
 "$CRMSHIFT" -C "$P" sync --events "$SCRATCH/edited.jsonl" --json >"$SCRATCH/e3.json"
 expect_eq "conflict on a synced row" "$(jq -c "$c | [.updated, .conflicts]" "$SCRATCH/e3.json")" "[0,1]"
 expect_eq "edited row left" "$(target_sql "$P" "select title || ' ' || mailing_city from contact where source_id = '003E1'")" "Third Edited"
+# a row a sync updated, changed in the source again and not by users: the next sync updates it, no conflict
+for title in Changed Again; do
+	ts=$([ "$title" = Changed ] && echo 4000 || echo 5000)
+	echo "{\"op\":\"u\",\"before\":null,\"after\":$(row 003E2 "$title"),\"source\":{\"table\":\"Contact\",\"ts_ms\":$ts}}" >"$SCRATCH/again.jsonl"
+	"$CRMSHIFT" -C "$P" sync --events "$SCRATCH/again.jsonl" --json >"$SCRATCH/e-$title.json"
+	expect_eq "synced row synced again ($title)" "$(jq -c "$c | [.updated, .conflicts]" "$SCRATCH/e-$title.json")" "[1,0]"
+done
+expect_eq "synced twice" "$(target_sql "$P" "select title from contact where source_id = '003E2'")" "Again"
 
 # 5. kill -9 in the middle of a stream of 30,000 updates, then run it again
 "$GEN" "$SCRATCH/big" 30000 >/dev/null
