@@ -969,7 +969,7 @@ static void test_store__rows_read_ahead_answer_as_the_table(void)
 		crm_buf_init(&pre_now, 1 << 20);
 		crm_buf_init(&whole_now, 1 << 20);
 		for (i = 0; i < 3; i++) {
-			char sid[8];
+			char sid[16];
 			crm_buf_init(&pre[i], 1 << 20);
 			crm_buf_init(&whole[i], 1 << 20);
 			snprintf(sid, sizeof(sid), "R%d", i);
