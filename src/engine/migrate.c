@@ -1246,7 +1246,9 @@ int migrate_read_ahead(struct migration *m, struct object_run *orun, size_t n, s
 {
 	if (!m->session.store->ops->remote || orun->fresh)
 		return 0;
-	if (crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, n, err))
+	/* the queued updates' entries go into the read-ahead they were read in, many to a statement */
+	if (migrate_flush_updates(m, orun, err) ||
+	    crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, n, err))
 		return err->code;
 	return m->session.store->ops->read_ahead ? read_rows_ahead(m, orun, n, err) : 0;
 }

@@ -364,6 +364,10 @@ static int scout_window(struct migration *m, struct scout *sc, struct object_run
 		if (++tally[sc->window[i].object] > (best < p->count ? tally[best] : 0))
 			best = sc->window[i].object;
 	crm_free(tally);
+	/* every object's queued updates, whose entries may be in the read-ahead this one replaces */
+	for (i = 0; i < p->count; i++)
+		if (runs[i].opened && migrate_flush_updates(m, &runs[i], err))
+			return err->code;
 	if (open_event_object(m, runs, results, prs, best, err) || migrate_ahead_reserve(&runs[best], sc->count, err))
 		return err->code;
 	for (i = 0; i < sc->count; i++)
