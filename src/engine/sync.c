@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Keeps how the sync left row id of table, for its after-snapshot. */
@@ -389,6 +390,7 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 	struct prepared *prs = crm_calloc(p->count ? p->count : 1, sizeof(*prs));
 	struct crm_events *in = NULL;
 	struct scout sc;
+	struct stat st;
 	struct stream_position done = {-1, 0}, pos;
 	struct crm_event ev;
 	char text[64];
@@ -417,7 +419,8 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 		done.at_ts = at;
 	}
 	pos = done;
-	if (m->session.store->ops->remote) {
+	/* a second reader of a pipe would take the events from the first: files only */
+	if (m->session.store->ops->remote && stat(m->opt->events, &st) == 0 && S_ISREG(st.st_mode)) {
 		struct crm_error scout_err = CRM_ERROR_INIT;
 		sc.events = crm_events_open(m->opt->events, &scout_err);
 	}

@@ -203,3 +203,10 @@ expect_eq "events watermarks after the rollbacks" "$(state_sql "$SCRATCH/big" "s
 expect_eq "the stream applied again" "$(jq -c '[.events_applied, .events_skipped]' "$SCRATCH/k2.json")" "[30000,0]"
 content "$SCRATCH/big" >"$SCRATCH/again.txt"
 diff "$SCRATCH/whole.txt" "$SCRATCH/again.txt" >&2 || fail "the stream applied again after its rollback differs from its first application"
+# a dry run reads a stream from a pipe (a connector's output piped in) whole, as from the file
+"$CRMSHIFT" -C "$SCRATCH/big" rollback >/dev/null || fail "rollback of the stream applied again: exit $?"
+"$CRMSHIFT" -C "$SCRATCH/big" sync --events "$SCRATCH/stream.jsonl" --dry-run --json >"$SCRATCH/dry-file.json"
+cat "$SCRATCH/stream.jsonl" | "$CRMSHIFT" -C "$SCRATCH/big" sync --events /dev/stdin --dry-run --json >"$SCRATCH/dry-pipe.json"
+dry() { jq -c "[.events_applied, .events_skipped, ($c | .updated, .rejected)]" "$1"; }
+expect_eq "a dry run of the stream from a pipe" "$(dry "$SCRATCH/dry-pipe.json")" "$(dry "$SCRATCH/dry-file.json")"
+expect_eq "a dry run of the stream" "$(jq -c '[.events_applied, .events_skipped]' "$SCRATCH/dry-file.json")" "[30000,0]"
