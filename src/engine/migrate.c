@@ -677,10 +677,7 @@ int migrate_flush_if_pending(struct migration *m, struct object_run *orun, int64
 	return migrate_flush_updates(m, orun, err) ? err->code : 1;
 }
 
-/*
- * A sync's update of row x->target_id to row, queued: counted and in the
- * ledger now, its entry put when the queue is sent.
- */
+/* A sync's update of row x->target_id to row, queued (its count and ledger entry made): its entry is put when sent. */
 static int queue_sync_update(struct migration *m, struct object_run *orun, const struct crm_xref *x,
 			     const struct prepared *pr, const struct crm_store_row *row, struct crm_error *err)
 {
@@ -750,19 +747,16 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		rc = take_pre_image(m, orun, x.target_id, err);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && orun->queue_updates) {
-			if (crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
-						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err))
-				return err->code;
-			orun->result->counts.updated++;
-			return queue_sync_update(m, orun, &x, pr, &row, err);
-		}
 		if (rc == 0) {
-			if (m->session.store->ops->update(orun->writer, x.target_id, &row, &written, err) ||
+			/* queued, the row's entry waits for the flush to tell its written hash */
+			if ((!orun->queue_updates &&
+			     m->session.store->ops->update(orun->writer, x.target_id, &row, &written, err)) ||
 			    crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, pr->id, pr->id_len,
 						 CRM_LEDGER_UPDATE, m->pre_image.ptr, pr->hash, m->pre_hash, 0, err))
 				return err->code;
 			orun->result->counts.updated++;
+			if (orun->queue_updates)
+				return queue_sync_update(m, orun, &x, pr, &row, err);
 			if (migrate_written_hash(m, orun, x.target_id, written, &row_hash, err))
 				return err->code;
 			x.hash = pr->hash;
