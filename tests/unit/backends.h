@@ -7,6 +7,7 @@
 #ifndef CRM_TEST_BACKENDS_H
 #define CRM_TEST_BACKENDS_H
 
+#include "harness.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
@@ -30,7 +31,7 @@ static int backend_new_target(int b, char url[256])
 
 	serial++;
 	if (b == BACKEND_SQLITE) {
-		snprintf(url, 256, "sqlite:/tmp/crm-test-store-%ld-%u.db", (long)getpid(), serial);
+		snprintf(url, 256, "sqlite:%s/store-%u.db", harness_scratch(), serial);
 		unlink(url + 7);
 		return 0;
 	}

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char project_dir[64];
+static char project_dir[96];
 
 static void write_project_file(const char *rel, const char *text)
 {
@@ -25,7 +25,7 @@ static const char *make_project(const char *mapping_rows, const char *export_csv
 {
 	char path[256];
 
-	snprintf(project_dir, sizeof(project_dir), "/tmp/crm-test-project-XXXXXX");
+	snprintf(project_dir, sizeof(project_dir), "%s/project-XXXXXX", harness_scratch());
 	if (!mkdtemp(project_dir))
 		return NULL;
 	snprintf(path, sizeof(path), "%s/exports", project_dir);

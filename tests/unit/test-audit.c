@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
+static char dir[96];
 
 static void make_log(int entries)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	int i;
 
-	snprintf(dir, sizeof(dir), "/tmp/crmshift-test-audit-XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/audit-XXXXXX", harness_scratch());
 	CHECK(mkdtemp(dir) != NULL);
 	for (i = 0; i < entries; i++) {
 		json_t *fields = json_pack("{s:s, s:{s:i}}", "action", "migrate", "counts", "read", i * 10);
@@ -43,7 +43,7 @@ static void edit_log(const char *script)
 
 static void cleanup(void)
 {
-	char cmd[128];
+	char cmd[160];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	run(cmd);
@@ -71,7 +71,7 @@ static void test_audit__intact(void)
 	CHECK_INT(n, 4);
 	cleanup();
 	/* no log yet: intact and empty */
-	snprintf(dir, sizeof(dir), "/tmp/crmshift-test-audit-none");
+	snprintf(dir, sizeof(dir), "%s/audit-none", harness_scratch());
 	CHECK_INT(crm_audit_verify(dir, &v, &err), 0);
 	CHECK(v.intact);
 	CHECK_INT(v.entries, 0);

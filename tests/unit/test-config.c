@@ -10,10 +10,11 @@
 /* Loads text as dir/crmshift.ini of a new folder; the return code of crm_config_load, err set. */
 static int load(const char *text, struct crm_config *cfg, struct crm_error *err)
 {
-	char dir[64] = "/tmp/crm-test-XXXXXX", path[128];
+	char dir[128], path[160];
 	FILE *f;
 	int rc;
 
+	snprintf(dir, sizeof(dir), "%s/XXXXXX", harness_scratch());
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/crmshift.ini", dir);

@@ -12,9 +12,9 @@
 
 static const char *write_stream(const char *text)
 {
-	static char path[64];
+	static char path[128];
 
-	snprintf(path, sizeof(path), "/tmp/crmshift-test-events-%d.jsonl", (int)getpid());
+	snprintf(path, sizeof(path), "%s/events.jsonl", harness_scratch());
 	return harness_write_file(path, text) ? NULL : path;
 }
 

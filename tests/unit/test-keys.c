@@ -14,12 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
+static char dir[96];
 static char path[128], other[128], data[128];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/crmshift-test-keys-XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/keys-XXXXXX", harness_scratch());
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/sign.key", dir);
 	snprintf(other, sizeof(other), "%s/other.key", dir);

@@ -23,8 +23,9 @@ static void test_path__relative_paths_that_climb_out_escape(void)
 static void test_path__inputs_are_regular_files(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
-	char dir[64] = "/tmp/crm-test-XXXXXX", fifo[96], file[96];
+	char dir[128], fifo[160], file[160];
 
+	snprintf(dir, sizeof(dir), "%s/XXXXXX", harness_scratch());
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(fifo, sizeof(fifo), "%s/export.csv", dir);
 	snprintf(file, sizeof(file), "%s/plain.csv", dir);

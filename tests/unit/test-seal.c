@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], path[128];
+static char dir[96], path[128];
 static struct crm_key key, other;
 
 static void setup(void)
@@ -20,7 +20,7 @@ static void setup(void)
 	struct crm_error err = CRM_ERROR_INIT;
 	char key_path[128];
 
-	snprintf(dir, sizeof(dir), "/tmp/crmshift-test-seal-XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/seal-XXXXXX", harness_scratch());
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/file.enc", dir);
 	snprintf(key_path, sizeof(key_path), "%s/a.key", dir);

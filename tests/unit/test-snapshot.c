@@ -13,14 +13,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SNAP_PATH "/tmp/crm-test-snapshot.snap"
+/* The snapshot file the cases write and read back. */
+static const char *snap_path(void)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/snapshot.snap", harness_scratch());
+	return path;
+}
+#define SNAP_PATH snap_path()
 
 static struct crm_store *open_target(char url[256])
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_store *store;
 
-	snprintf(url, 256, "sqlite:/tmp/crm-test-snapshot-%ld.db", (long)getpid());
+	snprintf(url, 256, "sqlite:%s/snapshot.db", harness_scratch());
 	unlink(url + 7);
 	store = crm_store_open(url, "/tmp", 1, &err);
 	CHECK(store != NULL);
@@ -291,15 +299,16 @@ static void test_snapshot__written_rows_from_the_ledger(void)
 		struct crm_state *state = NULL;
 		size_t count = 0, i;
 		int64_t run = 0, key = 0, first = 0, last = -1;
-		char url[256];
+		char url[256], state_path[128];
 		struct crm_store *store = open_target(url);
 
 		if (!store)
 			return;
-		unlink("/tmp/crm-test-snapshot-state.db");
+		snprintf(state_path, sizeof(state_path), "%s/snapshot-state.db", harness_scratch());
+		unlink(state_path);
 		CHECK_INT(crm_snapshot_write(store, &take, 1, SNAP_PATH, &err), 0);
 		before = crm_snapshot_load(SNAP_PATH, &err);
-		CHECK_INT(crm_state_open(store, "/tmp/crm-test-snapshot-state.db", 1, &state, &err), 0);
+		CHECK_INT(crm_state_open(store, state_path, 1, &state, &err), 0);
 		if (before && state) {
 			CHECK_INT(crm_state_run_start(state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
 			CHECK_INT(crm_state_object_key(state, "T", "t", 1, &key, &err), 1);
@@ -331,7 +340,7 @@ static void test_snapshot__written_rows_from_the_ledger(void)
 		crm_snapshot_free(before);
 		crm_state_close(state);
 		crm_store_close(store);
-		unlink("/tmp/crm-test-snapshot-state.db");
+		unlink(state_path);
 		unlink(url + 7);
 		unlink(SNAP_PATH);
 	}

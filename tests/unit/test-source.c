@@ -17,9 +17,9 @@
 
 static const char *temp_file(const char *text)
 {
-	static char path[64];
+	static char path[128];
 
-	snprintf(path, sizeof(path), "/tmp/crmshift-test-source-%d.csv", (int)getpid());
+	snprintf(path, sizeof(path), "%s/source.csv", harness_scratch());
 	return harness_write_file(path, text) ? NULL : path;
 }
 
@@ -133,7 +133,7 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 		crm_record_sample_offer(s, &rec, i % 7 != 0);
 	}
 	*records = crm_record_sample_records(s);
-	snprintf(path, sizeof(path), "/tmp/crmshift-test-sample-%d.jsonl", (int)getpid());
+	snprintf(path, sizeof(path), "%s/sample.jsonl", harness_scratch());
 	CHECK_INT(crm_record_sample_write(s, path, NULL, &err), 0);
 	crm_record_sample_free(s);
 	f = fopen(path, "rb");

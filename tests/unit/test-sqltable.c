@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char db_path[64];
+static char db_path[128];
 
 /* A database made from sql, in a new temporary file whose name ends in .db. */
 static int make_db(const char *sql)
@@ -20,7 +20,7 @@ static int make_db(const char *sql)
 	sqlite3 *db;
 	int fd, rc;
 
-	snprintf(db_path, sizeof(db_path), "/tmp/crm-test-XXXXXX.db");
+	snprintf(db_path, sizeof(db_path), "%s/XXXXXX.db", harness_scratch());
 	fd = mkstemps(db_path, 3);
 	if (fd < 0)
 		return -1;
@@ -132,12 +132,12 @@ static void test_sqltable__dump_is_loaded_and_its_errors_named(void)
 	static const char broken[] = "CREATE TABLE t (id TEXT);\nINSERT INTO t VALUES ('a');\nINSERT INTO nope VALUES "
 				     "(1);\n";
 	struct crm_error err = CRM_ERROR_INIT;
-	char path[64], tables[64] = "";
+	char path[128], tables[64] = "";
 	struct crm_sqltable *t = NULL;
 	struct crm_record rec;
 	size_t n;
 
-	snprintf(path, sizeof(path), "/tmp/crm-test-XXXXXX.sql");
+	snprintf(path, sizeof(path), "%s/XXXXXX.sql", harness_scratch());
 	CHECK(mkstemps(path, 4) >= 0);
 	CHECK_INT(harness_write_file(path, dump), 0);
 	t = crm_sqltable_open(path, "Contact", &err);
@@ -174,15 +174,15 @@ static void test_sqltable__dump_cannot_reach_beyond_its_database(void)
 	static const char *const refused[] = {"ATTACH is refused", "ATTACH is refused", "PRAGMA is refused",
 					      "load_extension"};
 	struct crm_error err = CRM_ERROR_INIT;
-	char path[64], target[64];
+	char path[128], target[128];
 	size_t i;
 
-	snprintf(target, sizeof(target), "/tmp/crm-test-XXXXXX");
+	snprintf(target, sizeof(target), "%s/XXXXXX", harness_scratch());
 	CHECK(mkstemp(target) >= 0);
 	unlink(target);
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		char sql[512];
-		snprintf(path, sizeof(path), "/tmp/crm-test-XXXXXX.sql");
+		snprintf(path, sizeof(path), "%s/XXXXXX.sql", harness_scratch());
 		CHECK(mkstemps(path, 4) >= 0);
 		snprintf(sql, sizeof(sql), "%s%s%s", hostile[i][0], target, hostile[i][1]);
 		CHECK_INT(harness_write_file(path, sql), 0);

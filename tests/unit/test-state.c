@@ -26,7 +26,7 @@ static int open_both(int b, struct opened *o)
 	memset(o, 0, sizeof(*o));
 	if (backend_new_target(b, o->url))
 		return 1;
-	snprintf(o->state_path, sizeof(o->state_path), "/tmp/crm-test-state-%ld-%d.db", (long)getpid(), b);
+	snprintf(o->state_path, sizeof(o->state_path), "%s/state-%d.db", harness_scratch(), b);
 	unlink(o->state_path);
 	o->store = crm_store_open(o->url, "/tmp", 1, &err);
 	CHECK(o->store != NULL);

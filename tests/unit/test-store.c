@@ -833,15 +833,16 @@ static void test_store__reading_creates_nothing(void)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_store *store;
-	char url[256];
+	char url[256], state_path[128];
 
 	backend_new_target(BACKEND_SQLITE, url);
+	snprintf(state_path, sizeof(state_path), "%s/no-state.db", harness_scratch());
 	store = crm_store_open(url, "/tmp", 0, &err);
 	REQUIRE(store != NULL);
-	CHECK_INT(store->ops->state_open(store, "/tmp/crm-test-no-state.db", 0, &err), 1);
+	CHECK_INT(store->ops->state_open(store, state_path, 0, &err), 1);
 	crm_store_close(store);
 	CHECK(access(url + 7, F_OK) != 0);
-	CHECK(access("/tmp/crm-test-no-state.db", F_OK) != 0);
+	CHECK(access(state_path, F_OK) != 0);
 cleanup:;
 }
 
