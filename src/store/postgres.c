@@ -172,6 +172,21 @@ static struct row_at *ahead_find(struct rows_ahead *a, const char *table, int64_
 	return at && at->row >= 0 ? at : NULL;
 }
 
+/* The rows of res found by id (column 0), sorted: a row_at each, or NULL when out of memory. */
+static struct row_at *rows_by_id(const PGresult *res)
+{
+	int row, rows = PQntuples(res);
+	struct row_at *byid = crm_calloc(rows ? (size_t)rows : 1, sizeof(*byid));
+
+	for (row = 0; byid && row < rows; row++) {
+		byid[row].id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+		byid[row].row = row;
+	}
+	if (byid)
+		qsort(byid, (size_t)rows, sizeof(*byid), row_at_cmp);
+	return byid;
+}
+
 /* A write of rows ids of table: what was read ahead of them is no longer so. */
 static void ahead_forget(struct rows_ahead *a, const char *table, const int64_t *ids, size_t n)
 {
@@ -1132,20 +1147,14 @@ static int pg_queue_update(struct crm_store_writer *w, int64_t id, const struct 
  */
 static int returned_hashes(struct crm_store_writer *w, const PGresult *res, uint64_t *hashes, struct crm_error *err)
 {
-	int row, rows = PQntuples(res);
-	struct row_at *byid = crm_calloc(rows ? (size_t)rows : 1, sizeof(*byid));
-	size_t i;
+	size_t i, rows = (size_t)PQntuples(res);
+	struct row_at *byid = rows_by_id(res);
 
 	if (!byid)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (row = 0; row < rows; row++) {
-		byid[row].id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
-		byid[row].row = row;
-	}
-	qsort(byid, (size_t)rows, sizeof(*byid), row_at_cmp);
 	for (i = 0; i < w->updates_queued; i++) {
 		struct row_at probe = {w->update_ids[i], 0};
-		const struct row_at *at = bsearch(&probe, byid, (size_t)rows, sizeof(*byid), row_at_cmp);
+		const struct row_at *at = bsearch(&probe, byid, rows, sizeof(*byid), row_at_cmp);
 		hashes[i] = at ? hash_columns(res, at->row) : 0;
 	}
 	crm_free(byid);
@@ -1580,7 +1589,6 @@ static int pg_read_ahead(struct crm_store *base, const char *table, const int64_
 	struct pg_store *s = (struct pg_store *)base;
 	struct rows_ahead *a = &s->ahead;
 	char sql[256];
-	int row, rows;
 
 	ahead_clear(a);
 	a->generation++;
@@ -1589,19 +1597,13 @@ static int pg_read_ahead(struct crm_store *base, const char *table, const int64_
 	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", table);
 	if (!(a->res = with_ids(s, sql, ids, n, PGRES_TUPLES_OK, "read ahead", err)))
 		return err->code;
-	rows = PQntuples(a->res);
-	a->byid = crm_calloc(rows ? (size_t)rows : 1, sizeof(*a->byid));
+	a->byid = rows_by_id(a->res);
 	a->table = crm_strdup(table);
 	if (!a->byid || !a->table) {
 		ahead_clear(a);
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	for (row = 0; row < rows; row++) {
-		a->byid[row].id = strtoll(PQgetvalue(a->res, row, 0), NULL, 10);
-		a->byid[row].row = row;
-	}
-	qsort(a->byid, (size_t)rows, sizeof(*a->byid), row_at_cmp);
-	a->count = (size_t)rows;
+	a->count = (size_t)PQntuples(a->res);
 	return 0;
 }
 
