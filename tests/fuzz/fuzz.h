@@ -10,7 +10,7 @@
 #define CRM_FUZZ_H
 
 #define _GNU_SOURCE
-#include <ftw.h>
+#include "../scratch.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,32 +19,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char fuzz_scratch[256];
-
-static inline int fuzz_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static inline void fuzz_cleanup(void)
-{
-	nftw(fuzz_scratch, fuzz_remove, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* The harness's scratch directory, made at first use. Aborts when it cannot be: no run is valid without it. */
+/* The harness's scratch directory (scratch.h), under $TMPDIR. */
 static inline const char *fuzz_dir(void)
 {
-	if (!fuzz_scratch[0]) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(fuzz_scratch, sizeof(fuzz_scratch), "%s/crm-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(fuzz_scratch))
-			abort();
-		atexit(fuzz_cleanup);
-	}
-	return fuzz_scratch;
+	return scratch_dir(NULL, "crm-fuzz");
 }
 
 /* dir/name, in a static buffer of its own per call site's slot (0..3). */

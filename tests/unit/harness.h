@@ -9,9 +9,9 @@
 #define CRM_HARNESS_H
 
 #include "util/alloc.h"
+#include "../scratch.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,43 +21,10 @@
 
 static int harness_case_failed;
 
-/*
- * The folder of this process's files (/tmp/crm-test-PID-XXXXXX), made
- * when first asked and removed with what it holds when the process exits.
- * A child of the allocation sweep makes and removes its own: a case it
- * stops half-way leaves nothing in /tmp.
- */
-static char harness_scratch_dir[48];
-static pid_t harness_scratch_owner;
-
-static inline int harness_scratch_unlink(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static inline void harness_scratch_remove(void)
-{
-	if (harness_scratch_owner == getpid())
-		nftw(harness_scratch_dir, harness_scratch_unlink, 16, FTW_DEPTH | FTW_PHYS);
-}
-
+/* The folder of this process's files (scratch.h), under /tmp. */
 static inline const char *harness_scratch(void)
 {
-	if (harness_scratch_owner != getpid()) {
-		int first = harness_scratch_owner == 0;
-		snprintf(harness_scratch_dir, sizeof(harness_scratch_dir), "/tmp/crm-test-%ld-XXXXXX", (long)getpid());
-		if (!mkdtemp(harness_scratch_dir)) {
-			perror("harness: mkdtemp");
-			exit(2);
-		}
-		harness_scratch_owner = getpid();
-		if (first)
-			atexit(harness_scratch_remove);
-	}
-	return harness_scratch_dir;
+	return scratch_dir("/tmp", "crm-test");
 }
 
 /* Writes (text, len) to a new file in harness_scratch(), its name in path (64 bytes); 0, or -1. */

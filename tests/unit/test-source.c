@@ -113,7 +113,7 @@ static int draw(size_t capacity, uint64_t seed, int n, char *out, size_t cap, in
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_record_sample *s = crm_record_sample_new(&contact, capacity, seed, mask_personal);
-	char path[64], id[16], name[32];
+	char path[128], id[16], name[32];
 	FILE *f;
 	int i, lines = 0;
 	size_t len;
