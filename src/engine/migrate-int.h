@@ -188,6 +188,7 @@ struct object_run {
 	struct queued_record *queue;
 	size_t queue_count, queue_cap;
 	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
+	uint64_t *queue_hashes;	       /* and its row's hash as the store wrote it, 0 when it could not tell */
 	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
 	struct crm_arena queue_arena;  /* the queued records' ids and values */
 	/* an unindexed load's queued ids (no index turns a repeat away): freed at each flush */

@@ -541,6 +541,7 @@ static int queue_grow(struct object_run *orun, struct crm_error *err)
 	size_t cap = orun->queue_cap ? 2 * orun->queue_cap : 1024;
 	struct queued_record *queue;
 	int64_t *ids;
+	uint64_t *hashes;
 	struct crm_inserted *inserted;
 
 	if (orun->queue_count < orun->queue_cap)
@@ -551,7 +552,10 @@ static int queue_grow(struct object_run *orun, struct crm_error *err)
 	ids = queue ? crm_realloc(orun->queue_ids, cap * sizeof(*ids)) : NULL;
 	if (ids)
 		orun->queue_ids = ids;
-	inserted = ids ? crm_realloc(orun->inserted, cap * sizeof(*inserted)) : NULL;
+	hashes = ids ? crm_realloc(orun->queue_hashes, cap * sizeof(*hashes)) : NULL;
+	if (hashes)
+		orun->queue_hashes = hashes;
+	inserted = hashes ? crm_realloc(orun->inserted, cap * sizeof(*inserted)) : NULL;
 	if (!inserted)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	orun->inserted = inserted;
@@ -576,7 +580,7 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 		return err->code;
 	if (!orun->queue_count)
 		return 0;
-	if (m->session.store->ops->flush_inserts(orun->writer, orun->queue_ids, err))
+	if (m->session.store->ops->flush_inserts(orun->writer, orun->queue_ids, orun->queue_hashes, err))
 		return err->code;
 	for (i = 0; i < orun->queue_count; i++) {
 		const struct queued_record *q = &orun->queue[i];
@@ -590,6 +594,7 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 			ins->source_id_len = q->id_len;
 			ins->target_id = orun->queue_ids[i];
 			ins->hash = q->hash;
+			ins->written_hash = orun->queue_hashes[i];
 			orun->result->counts.inserted++;
 			if (migrate_cache_note(m, orun->o, q->id, q->id_len, ins->target_id, err))
 				return err->code;
@@ -1030,6 +1035,7 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	orun->deferred_count = 0;
 	crm_free(orun->queue);
 	crm_free(orun->queue_ids);
+	crm_free(orun->queue_hashes);
 	crm_free(orun->inserted);
 	crm_free(orun->pending);
 	crm_free(orun->pending_hashes);
@@ -1048,6 +1054,7 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	orun->queued_ids = NULL;
 	orun->queue = NULL;
 	orun->queue_ids = NULL;
+	orun->queue_hashes = NULL;
 	orun->inserted = NULL;
 	orun->queue_count = orun->queue_cap = 0;
 	orun->queues = 0;

@@ -1342,8 +1342,8 @@ int crm_state_ledger_add(struct crm_state *st, int64_t run, int64_t key, int64_t
 /* The columns crm_state_inserted appends: an xref entry, then a ledger entry, per row. */
 static const char *const inserted_xref_columns[] = {"object_id", "source_id", "target_id", "hash",
 						    "seen_run",	 "write_run", "row_hash"};
-static const char *const inserted_ledger_columns[] = {"run_id",	   "object_id", "target_id",
-						      "source_id", "action",	"hash"};
+static const char *const inserted_ledger_columns[] = {"run_id", "object_id", "target_id",   "source_id",
+						      "action", "hash",	     "written_hash"};
 #define XREF_FIELDS   (sizeof(inserted_xref_columns) / sizeof(*inserted_xref_columns))
 #define LEDGER_FIELDS (sizeof(inserted_ledger_columns) / sizeof(*inserted_ledger_columns))
 
@@ -1356,7 +1356,6 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 	struct crm_store_field *xf, *lf;
 	size_t i;
 
-	stop_tracking(st); /* entries without their written hashes */
 	if (flush_ahead(st, err))
 		return err->code;
 	xf = crm_calloc(n * XREF_FIELDS, sizeof(*xf));
@@ -1383,6 +1382,8 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 		l[4].text = insert;
 		l[4].len = insert_len;
 		l[5].number = (int64_t)r->hash;
+		l[6].number = (int64_t)r->written_hash;
+		track_entry(st, run, key, r->target_id, CRM_LEDGER_INSERT, r->written_hash);
 		if (a) {
 			struct crm_xref x_now = {r->target_id, r->hash, run, run, 0};
 			a->found = 1;
@@ -1411,7 +1412,7 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
 		if ((!ledger_only && crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err)) ||
 		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
-					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, 0, err))
+					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, rows[i].written_hash, err))
 			return err->code;
 	}
 	return 0;

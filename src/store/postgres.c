@@ -9,6 +9,11 @@
  * the state's keys use the "C" collation: they sort by bytes, as in
  * SQLite, whatever the database's locale.
  *
+ * A first load's queued inserts tell each row's hash from the values sent
+ * (predicted_hash: the text the server prints for them, where that is the
+ * text sent or one conversion from it; checked against the rows of each
+ * writer's first flush), so the after-snapshot reads no row back.
+ *
  * Statements are prepared once per writer or state statement and sent
  * with their parameters as text; results come back as text. Large reads
  * (scan, hash_rows) go through a cursor, so memory stays flat and other
@@ -35,9 +40,15 @@
 
 #define BOOL_OID	16
 #define INT8_OID	20
+#define TEXT_OID	25
+#define DATE_OID	1082
+#define VARCHAR_OID	1043
 #define TIMESTAMPTZ_OID 1184
-#define FETCH_ROWS	4096
-#define QUEUE_BYTES	(32u << 20) /* queued inserts past this size ask to be flushed */
+#define NUMERIC_OID	1700
+/* rows of a writer's first flush read back to check the hashes it told (predict_check) */
+#define PREDICT_SAMPLE 64
+#define FETCH_ROWS     4096
+#define QUEUE_BYTES    (32u << 20) /* queued inserts past this size ask to be flushed */
 /* COPY text is bounded by what fills it (QUEUE_BYTES, a state append's rows), not by its buffer */
 #define COPY_BYTES_MAX ((size_t)1 << 34)
 
@@ -83,6 +94,20 @@ struct pg_stmt {
 	int row; /* the current row of res; -1 before the first step */
 };
 
+/* Where a table column's value comes from in a queued insert (predicted_hash), in SELECT * order. */
+enum {
+	FROM_NOTHING = -1, /* not written: NULL */
+	FROM_SYSTEM = -2,
+	FROM_SOURCE_ID = -3,
+	FROM_CUSTOMER_ID = -4,
+	FROM_LOAD_TIME = -5 /* created_at or updated_at the mapping does not fill */
+};
+
+struct predicted_column {
+	int from; /* a spec column's index, or FROM_* */
+	Oid type;
+};
+
 struct crm_store_writer {
 	struct pg_store *store;
 	const struct crm_table_spec *spec;
@@ -99,6 +124,17 @@ struct crm_store_writer {
 	size_t *id_ends;
 	size_t queued, queued_cap;
 	struct crm_buf direct; /* an unindexed flush's rows, with their ids, as the table's COPY text */
+	/*
+	 * Each queued row's hash as hash_rows will read it, told from the
+	 * values sent (predict_plan); predicted[i] 0 when a value's server
+	 * text cannot be told. predict: 1 while the plan holds; 0 when the
+	 * table has a column it cannot tell, or a check read back otherwise.
+	 */
+	int predict, predict_checked;
+	struct predicted_column *predict_cols;
+	int predict_count;
+	uint64_t *predicted;
+	size_t predicted_cap;
 	/* queue_update: the rows as COPY text */
 	struct crm_buf updates;
 	int64_t *update_ids;
@@ -568,6 +604,240 @@ static int pg_rollback(struct crm_store *base, struct crm_error *err)
 	return run(s, "ROLLBACK", "rollback", err);
 }
 
+static int all_digits(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* Two digits at p as a number within lo..hi, else -1. */
+static int two_digits(const char *p, int lo, int hi)
+{
+	int v;
+
+	if (!all_digits(p, 2))
+		return -1;
+	v = (p[0] - '0') * 10 + (p[1] - '0');
+	return v >= lo && v <= hi ? v : -1;
+}
+
+/* "YYYY-MM-DD", year 1 on: the form DateStyle ISO prints (a date the server refuses fails the COPY). */
+static int iso_date(const char *p, size_t n)
+{
+	return n >= 10 && all_digits(p, 4) && memcmp(p, "0000", 4) != 0 && p[4] == '-' &&
+	       two_digits(p + 5, 1, 12) > 0 && p[7] == '-' && two_digits(p + 8, 1, 31) > 0;
+}
+
+/*
+ * The text the server prints for a value it was sent, the way hash_rows
+ * reads it (DateStyle ISO, TimeZone UTC: the session's): 1 with *out and
+ * *len (in buf, or the value itself), 0 when it cannot be told for
+ * certain: the value is not in the one form the type prints unchanged.
+ */
+static int server_text(Oid type, const struct crm_bound *b, char buf[64], const char **out, size_t *len)
+{
+	const char *p = b->text;
+	size_t n = b->len, i;
+
+	if (b->kind == CRM_BOUND_INT) {
+		if (type == BOOL_OID) {
+			if (b->number != 0 && b->number != 1)
+				return 0;
+			*out = b->number ? "t" : "f";
+			*len = 1;
+			return 1;
+		}
+		if (type != INT8_OID && type != NUMERIC_OID && type != TEXT_OID && type != VARCHAR_OID)
+			return 0;
+		*len = crm_store_decimal(buf, b->number);
+		*out = buf;
+		return 1;
+	}
+	*out = p;
+	*len = n;
+	switch (type) {
+	case TEXT_OID:
+	case VARCHAR_OID:
+		return 1;
+	case NUMERIC_OID: {
+		/* -?(0|[1-9][0-9]*)(\.[0-9]+)?, not a negative zero: numeric keeps the scale it was given */
+		size_t at = p[0] == '-', digits;
+		int nonzero = 0;
+		for (digits = 0; at + digits < n && p[at + digits] >= '0' && p[at + digits] <= '9'; digits++)
+			nonzero |= p[at + digits] != '0';
+		if (!digits || (digits > 1 && p[at] == '0'))
+			return 0;
+		at += digits;
+		if (at < n) {
+			if (p[at] != '.' || !all_digits(p + at + 1, n - at - 1))
+				return 0;
+			for (i = at + 1; i < n; i++)
+				nonzero |= p[i] != '0';
+		}
+		return !(p[0] == '-' && !nonzero);
+	}
+	case DATE_OID:
+		return n == 10 && iso_date(p, n);
+	case TIMESTAMPTZ_OID: {
+		/* "YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z" prints as "YYYY-MM-DD HH:MM:SS[.f without trailing zeros]+00" */
+		size_t frac = 0;
+		if (n < 20 || !iso_date(p, n) || p[10] != 'T' || two_digits(p + 11, 0, 23) < 0 || p[13] != ':' ||
+		    two_digits(p + 14, 0, 59) < 0 || p[16] != ':' || two_digits(p + 17, 0, 59) < 0 || p[n - 1] != 'Z')
+			return 0;
+		if (n > 20) {
+			if (p[19] != '.' || n - 21 < 1 || n - 21 > 6 || !all_digits(p + 20, n - 21))
+				return 0;
+			for (frac = n - 21; frac > 0 && p[20 + frac - 1] == '0'; frac--)
+				;
+		}
+		memcpy(buf, p, 19);
+		buf[10] = ' ';
+		*len = 19;
+		if (frac) {
+			buf[(*len)++] = '.';
+			memcpy(buf + *len, p + 20, frac);
+			*len += frac;
+		}
+		memcpy(buf + *len, "+00", 3);
+		*len += 3;
+		*out = buf;
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * How a queued insert's hash is told (w->predict_cols): the table's columns
+ * as SELECT * gives them, each with where its value comes from. The plan
+ * is given up (w->predict 0) for a table whose rows a value sent does not
+ * tell: a column written of a type, or with a type modifier, server_text
+ * does not know; a column not written that has a default or is generated;
+ * a trigger.
+ */
+static int predict_plan(struct crm_store_writer *w, struct crm_error *err)
+{
+	const struct crm_table_spec *spec = w->spec;
+	char sql[256], table[160];
+	const char *values[1] = {table};
+	PGresult *set, *res;
+	int c, n, ok;
+
+	w->predict = 0;
+	snprintf(table, sizeof(table), "\"%s\"", spec->table);
+	/* what the server sets itself: the columns with a default or generated (id aside), "" for a trigger */
+	set = PQexecParams(
+		w->store->conn,
+		"SELECT attname::text FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT "
+		"attisdropped AND attname <> 'id' AND (atthasdef OR attgenerated <> '' OR attidentity <> '') "
+		"UNION ALL SELECT '' FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal",
+		1, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(set) != PGRES_TUPLES_OK) {
+		pg_error(w->store, set, err, "the table's defaults and triggers");
+		PQclear(set);
+		return err->code;
+	}
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s LIMIT 0", table);
+	res = PQexec(w->store->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(w->store, res, err, "the table's columns");
+		PQclear(res);
+		PQclear(set);
+		return err->code;
+	}
+	n = PQnfields(res);
+	w->predict_cols = crm_calloc(n ? (size_t)n : 1, sizeof(*w->predict_cols));
+	ok = w->predict_cols && n > 0 && !strcmp(PQfname(res, 0), "id");
+	for (c = 1; ok && c < n; c++) {
+		struct predicted_column *pc = &w->predict_cols[w->predict_count++];
+		const char *name = PQfname(res, c);
+		int r;
+		size_t i;
+		pc->type = PQftype(res, c);
+		pc->from = FROM_NOTHING;
+		if (!strcmp(name, "source_system"))
+			pc->from = FROM_SYSTEM;
+		else if (!strcmp(name, "source_id"))
+			pc->from = FROM_SOURCE_ID;
+		else if (!strcmp(name, "customer_id") && w->shape.has_customer_id)
+			pc->from = FROM_CUSTOMER_ID;
+		else if ((!strcmp(name, "created_at") && !w->shape.created_mapped) ||
+			 (!strcmp(name, "updated_at") && !w->shape.updated_mapped))
+			pc->from = FROM_LOAD_TIME;
+		for (i = 0; pc->from == FROM_NOTHING && i < spec->count; i++)
+			if (!strcmp(name, spec->columns[i].name))
+				pc->from = (int)i;
+		if (pc->from != FROM_NOTHING)
+			ok = PQfmod(res, c) == -1 &&
+			     (pc->type == TEXT_OID || pc->type == VARCHAR_OID || pc->type == INT8_OID ||
+			      pc->type == BOOL_OID || pc->type == NUMERIC_OID || pc->type == DATE_OID ||
+			      pc->type == TIMESTAMPTZ_OID);
+		for (r = 0; ok && r < PQntuples(set); r++)
+			ok = PQgetlength(set, r, 0) > 0 &&
+			     (pc->from != FROM_NOTHING || strcmp(PQgetvalue(set, r, 0), name));
+	}
+	for (c = 0; ok && c < PQntuples(set); c++)
+		ok = PQgetlength(set, c, 0) > 0;
+	PQclear(res);
+	PQclear(set);
+	if (!w->predict_cols)
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	w->predict = ok;
+	return 0;
+}
+
+/* A queued insert's hash as hash_rows will read the row, or 0 when a value's server text cannot be told. */
+static uint64_t predicted_hash(const struct crm_store_writer *w, const struct crm_store_row *row, const char *uuid)
+{
+	uint64_t h = 0;
+	int c;
+
+	for (c = 0; c < w->predict_count; c++) {
+		const struct predicted_column *pc = &w->predict_cols[c];
+		struct crm_bound b = {CRM_BOUND_TEXT, 0, NULL, 0};
+		unsigned char tag;
+		const char *text;
+		size_t len;
+		char buf[64];
+		switch (pc->from) {
+		case FROM_NOTHING:
+			b.kind = CRM_BOUND_NULL;
+			break;
+		case FROM_SYSTEM:
+			b.text = w->spec->source_system;
+			b.len = strlen(b.text);
+			break;
+		case FROM_SOURCE_ID:
+			b.text = row->source_id;
+			b.len = row->source_id_len;
+			break;
+		case FROM_CUSTOMER_ID:
+			b.text = uuid;
+			b.len = 36;
+			break;
+		case FROM_LOAD_TIME:
+			b.text = row->load_time;
+			b.len = strlen(b.text);
+			break;
+		default:
+			crm_writer_value(w->spec, &w->shape, row, (size_t)pc->from, &b);
+		}
+		tag = b.kind != CRM_BOUND_NULL;
+		h = XXH3_64bits_withSeed(&tag, 1, h);
+		if (!tag)
+			continue;
+		if (!server_text(pc->type, &b, buf, &text, &len))
+			return 0;
+		h = XXH3_64bits_withSeed(text, len, h);
+	}
+	return h;
+}
+
 static void pg_writer_close(struct crm_store_writer *w)
 {
 	if (!w)
@@ -586,6 +856,8 @@ static void pg_writer_close(struct crm_store_writer *w)
 	crm_buf_release(&w->direct);
 	crm_free(w->update_ids);
 	crm_free(w->id_ends);
+	crm_free(w->predict_cols);
+	crm_free(w->predicted);
 	crm_free(w);
 }
 
@@ -636,6 +908,8 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	if (!err->code && !crm_buf_addf(&sql, err, "SELECT * FROM \"%s\" WHERE id = $1", spec->table))
 		prepare_buf(s, w->hash, &sql, err);
 	crm_buf_release(&sql);
+	if (!err->code)
+		predict_plan(w, err);
 	if (err->code) {
 		pg_writer_close(w);
 		return NULL;
@@ -803,7 +1077,8 @@ static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_ro
 {
 	char uuid[37];
 
-	if (crm_grow(&w->id_ends, w->queued, &w->queued_cap, sizeof(*w->id_ends), 1024))
+	if (crm_grow(&w->id_ends, w->queued, &w->queued_cap, sizeof(*w->id_ends), 1024) ||
+	    crm_grow(&w->predicted, w->queued, &w->predicted_cap, sizeof(*w->predicted), 1024))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	copy_int(&w->copy, (int64_t)w->queued, err);
 	copy_field(&w->copy, row->source_id, row->source_id_len, err);
@@ -811,6 +1086,7 @@ static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_ro
 		crm_store_new_uuid(uuid);
 		copy_field(&w->copy, uuid, 36, err);
 	}
+	w->predicted[w->queued] = w->predict ? predicted_hash(w, row, uuid) : 0;
 	copy_columns(w, &w->copy, row, err);
 	if (!w->shape.created_mapped)
 		copy_field(&w->copy, row->load_time, strlen(row->load_time), err);
@@ -1097,12 +1373,98 @@ static int flush_staged(struct crm_store_writer *w, int64_t *ids, const char *co
 	return err->code;
 }
 
+/* ids as a PostgreSQL array literal, "{1,2,3}", into out. */
+static int id_array(struct crm_buf *out, const int64_t *ids, size_t n, struct crm_error *err)
+{
+	size_t i;
+
+	crm_buf_addstr(out, "{", err);
+	for (i = 0; i < n && !err->code; i++) {
+		char digits[24];
+		size_t len = crm_store_decimal(digits, ids[i]);
+		if (i)
+			crm_buf_addstr(out, ",", err);
+		crm_buf_add(out, digits, len, err);
+	}
+	return crm_buf_addstr(out, "}", err);
+}
+
+/* Runs sql with one parameter, the ids as a bigint[]; its result when status is want, else NULL. */
+static PGresult *with_ids(struct pg_store *s, const char *sql, const int64_t *ids, size_t n, ExecStatusType want,
+			  const char *what, struct crm_error *err)
+{
+	struct crm_buf array;
+	const char *values[1];
+	PGresult *res = NULL;
+
+	crm_buf_init(&array, (size_t)1 << 31);
+	if (!id_array(&array, ids, n, err)) {
+		values[0] = array.ptr;
+		res = PQexecParams(s->conn, sql, 1, NULL, values, NULL, NULL, 0);
+		if (PQresultStatus(res) != want) {
+			pg_error(s, res, err, what);
+			PQclear(res);
+			res = NULL;
+		}
+	}
+	crm_buf_release(&array);
+	return res;
+}
+
+/*
+ * The hashes a writer's first flush told, checked against its rows as
+ * hash_rows reads them (a sample spread over the flush): a server that
+ * prints a value otherwise than server_text says (a setting of its own)
+ * turns the telling off for good, and this flush's hashes are 0.
+ */
+static int predict_check(struct crm_store_writer *w, const int64_t *ids, uint64_t *hashes, size_t n,
+			 struct crm_error *err)
+{
+	int64_t sample[PREDICT_SAMPLE];
+	size_t picked[PREDICT_SAMPLE], count = 0, i, step = n / PREDICT_SAMPLE + 1;
+	struct row_at *byid;
+	char sql[256];
+	PGresult *res;
+	int same = 1;
+
+	for (i = 0; i < n && count < PREDICT_SAMPLE; i += step)
+		if (ids[i] && hashes[i]) {
+			picked[count] = i;
+			sample[count++] = ids[i];
+		}
+	w->predict_checked = 1;
+	if (!count)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE id = ANY($1::bigint[])", w->spec->table);
+	res = with_ids(w->store, sql, sample, count, PGRES_TUPLES_OK, "check the rows' hashes", err);
+	if (!res)
+		return err->code;
+	byid = rows_by_id(res);
+	if (!byid) {
+		PQclear(res);
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	}
+	same = PQntuples(res) == (int)count;
+	for (i = 0; same && i < count; i++) {
+		struct row_at key = {sample[i], 0}, *at;
+		at = bsearch(&key, byid, count, sizeof(*byid), row_at_cmp);
+		same = at && hash_columns(res, at->row) == hashes[picked[i]];
+	}
+	crm_free(byid);
+	PQclear(res);
+	if (!same) {
+		w->predict = 0;
+		memset(hashes, 0, n * sizeof(*hashes));
+	}
+	return 0;
+}
+
 /* The queue inserted, straight in while the table waits for its source index, else through a staging table. */
-static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
+static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, uint64_t *hashes, struct crm_error *err)
 {
 	const struct crm_table_spec *spec = w->spec;
 	struct crm_buf cols;
-	size_t i;
+	size_t i, n = w->queued;
 
 	if (!w->queued)
 		return 0;
@@ -1120,6 +1482,10 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, struct crm
 	crm_buf_reset(&w->copy);
 	crm_buf_reset(&w->ids);
 	w->queued = 0;
+	for (i = 0; i < n; i++)
+		hashes[i] = w->predict && ids[i] ? w->predicted[i] : 0;
+	if (!err->code && w->predict && !w->predict_checked)
+		predict_check(w, ids, hashes, n, err);
 	return err->code;
 }
 
@@ -1456,44 +1822,6 @@ out:
 	crm_free(sw.values);
 	crm_free(sw.numbers);
 	return err->code;
-}
-
-/* ids as a PostgreSQL array literal, "{1,2,3}", into out. */
-static int id_array(struct crm_buf *out, const int64_t *ids, size_t n, struct crm_error *err)
-{
-	size_t i;
-
-	crm_buf_addstr(out, "{", err);
-	for (i = 0; i < n && !err->code; i++) {
-		char digits[24];
-		size_t len = crm_store_decimal(digits, ids[i]);
-		if (i)
-			crm_buf_addstr(out, ",", err);
-		crm_buf_add(out, digits, len, err);
-	}
-	return crm_buf_addstr(out, "}", err);
-}
-
-/* Runs sql with one parameter, the ids as a bigint[]; its result when status is want, else NULL. */
-static PGresult *with_ids(struct pg_store *s, const char *sql, const int64_t *ids, size_t n, ExecStatusType want,
-			  const char *what, struct crm_error *err)
-{
-	struct crm_buf array;
-	const char *values[1];
-	PGresult *res = NULL;
-
-	crm_buf_init(&array, (size_t)1 << 31);
-	if (!id_array(&array, ids, n, err)) {
-		values[0] = array.ptr;
-		res = PQexecParams(s->conn, sql, 1, NULL, values, NULL, NULL, 0);
-		if (PQresultStatus(res) != want) {
-			pg_error(s, res, err, what);
-			PQclear(res);
-			res = NULL;
-		}
-	}
-	crm_buf_release(&array);
-	return res;
 }
 
 static int cmp_id(const void *a, const void *b)

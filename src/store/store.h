@@ -127,12 +127,14 @@ struct crm_store_ops {
 	 * queue order, as insert would one by one, and sets ids[i] to the
 	 * i-th row's new id, or to 0 when its (source_system, source_id) was
 	 * there already (an earlier row of the same flush included): the
-	 * caller settles those with insert. ids has a slot per queued row.
-	 * After an error the queue is empty and the transaction must be
-	 * rolled back.
+	 * caller settles those with insert. hashes[i] is the i-th row's hash
+	 * as row_hash would read it, when the store can tell it from what it
+	 * sent, else 0 (read it back if needed). ids and hashes have a slot
+	 * per queued row. After an error the queue is empty and the
+	 * transaction must be rolled back.
 	 */
 	int (*queue_insert)(struct crm_store_writer *writer, const struct crm_store_row *row, struct crm_error *err);
-	int (*flush_inserts)(struct crm_store_writer *writer, int64_t *ids, struct crm_error *err);
+	int (*flush_inserts)(struct crm_store_writer *writer, int64_t *ids, uint64_t *hashes, struct crm_error *err);
 	/*
 	 * Sets the writer's columns (and updated_at unless mapped) of row id;
 	 * *row_hash is the row's hash as written, as row_hash would read it,

@@ -635,10 +635,20 @@ static void inserted_as_row_by_row_on(int b)
 		rows[i].source_id_len = strlen(ids[i]);
 		rows[i].target_id = (int64_t)i + 100;
 		rows[i].hash = 0x8000000000000000ull + i;
+		rows[i].written_hash = 0x4000000000000000ull + i;
 	}
 	CHECK_INT(crm_state_xref_any(o.state, key, &err), 0);
 	CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, 0, &err), 0);
 	CHECK_INT(crm_state_inserted(o.state, run, key, rows, 0, 0, &err), 0);
+	{
+		/* the rows' written hashes are kept for the after-snapshot, which then reads nothing back */
+		const uint64_t *told = NULL;
+		size_t told_count = 0;
+		CHECK_INT(crm_state_run_inserts(o.state, run, key, &first, &told, &told_count), 1);
+		CHECK_INT(first, 100);
+		CHECK_INT(told_count, ROWS);
+		CHECK(told && told[7] == 0x4000000000000007ull && told[ROWS - 1] == 0x4000000000000000ull + ROWS - 1);
+	}
 	CHECK_INT(crm_state_xref_any(o.state, key, &err), 1);
 	CHECK_INT(crm_state_xref_any(o.state, key + 1, &err), 0);
 	CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
@@ -717,7 +727,7 @@ static void test_state__read_ahead_as_the_database(void)
 		struct crm_state_id *ids = calloc(IDS + 2, sizeof(*ids));
 		char(*names)[16] = calloc(IDS, sizeof(*names));
 		struct crm_xref x, got;
-		struct crm_inserted ins = {"new-1", 5, 900, 9};
+		struct crm_inserted ins = {"new-1", 5, 900, 9, 0};
 		struct opened o;
 		int64_t run = 0, key = 0, other = 0, count = 0;
 		size_t i;

@@ -221,6 +221,32 @@ static void test_store__scan_reads_its_source_only(void)
 	}
 }
 
+/*
+ * Each hash a flush of queued inserts told is its row's as row_hash reads
+ * it, and a row not inserted has none: how many were told.
+ */
+static size_t told_hashes_hold(struct crm_store_writer *w, struct crm_store *store, const int64_t *ids,
+			       const uint64_t *hashes, size_t n)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	size_t i, told = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t now = 0;
+		if (!ids[i] || !hashes[i]) {
+			CHECK(ids[i] || !hashes[i]);
+			continue;
+		}
+		CHECK_INT(store->ops->row_hash(w, ids[i], &now, &err), 1);
+		if (now != hashes[i])
+			fprintf(stderr, "row %zu (id %lld): told %016llx, reads %016llx\n", i, (long long)ids[i],
+				(unsigned long long)hashes[i], (unsigned long long)now);
+		CHECK(now == hashes[i]);
+		told++;
+	}
+	return told;
+}
+
 /* A queued value the server refuses: the flush names the record and the column, never the value. */
 static void refused_value_named(struct crm_store_writer *w, struct crm_store *store)
 {
@@ -228,11 +254,12 @@ static void refused_value_named(struct crm_store_writer *w, struct crm_store *st
 	struct crm_value v[7];
 	struct crm_store_row row = {"BAD1", 4, v, LOAD_TIME};
 	int64_t ids[1];
+	uint64_t hashes[1];
 
 	CHECK_INT(store->ops->begin(store, &err), 0);
 	widget_row(v, "x", "1", "secret-not-a-number", NULL, NULL, NULL, 0);
 	CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
-	CHECK_INT(store->ops->flush_inserts(w, ids, &err), CRM_EIO);
+	CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), CRM_EIO);
 	CHECK(strstr(err.msg, "record 'BAD1'") != NULL);
 	CHECK(strstr(err.msg, "column price") != NULL);
 	CHECK(strstr(err.msg, "secret") == NULL);
@@ -258,6 +285,7 @@ static void test_store__queued_inserts_as_one_by_one(void)
 		struct crm_store *store;
 		const char *queued[] = {"A\tb", "W0", "B", "A\tb", "C"};
 		int64_t ids[5], existing;
+		uint64_t hashes[5];
 		char url[256], expected[80];
 		size_t i;
 
@@ -281,14 +309,15 @@ static void test_store__queued_inserts_as_one_by_one(void)
 				widget_row(v, NULL, NULL, NULL, NULL, NULL, NULL, 0);
 			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
 		}
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
 		CHECK_STR(err.msg, "");
 		CHECK(ids[0] > 0 && ids[2] > 0 && ids[4] > 0);
 		CHECK(ids[0] != ids[2] && ids[2] != ids[4] && ids[0] != existing);
 		CHECK_INT(ids[1], 0);
 		CHECK_INT(ids[3], 0);
+		CHECK_INT(told_hashes_hold(w, store, ids, hashes, 5), 3);
 		/* nothing is left queued */
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
 		CHECK_INT(store->ops->scan(store, &widget, collect, &sc, &err), 0);
 		CHECK_INT(sc.count, 4);
 		snprintf(expected, sizeof(expected),
@@ -303,7 +332,7 @@ static void test_store__queued_inserts_as_one_by_one(void)
 
 		refused_value_named(w, store);
 		/* the queue was emptied: the next flush inserts nothing */
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		store->ops->writer_close(w);
@@ -330,6 +359,7 @@ static void test_store__queued_inserts_without_the_source_index(void)
 		struct crm_store *store;
 		const char *queued[] = {"Q\tone", "Q2", "Q3"};
 		int64_t ids[3], first;
+		uint64_t hashes[3];
 		char url[256];
 		size_t i;
 
@@ -353,9 +383,10 @@ static void test_store__queued_inserts_without_the_source_index(void)
 				   "2024-01-05T10:00:00Z", "0", 0);
 			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
 		}
-		CHECK_INT(store->ops->flush_inserts(w, ids, &err), 0);
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
 		CHECK_STR(err.msg, "");
 		CHECK(ids[0] == first + 1 && ids[1] == first + 2 && ids[2] == first + 3);
+		CHECK_INT(told_hashes_hold(w, store, ids, hashes, 3), 3);
 		/* the next row is numbered after them */
 		widget_row(v, "after", NULL, NULL, NULL, NULL, NULL, 0);
 		CHECK(insert(w, store, "Q4", v, 1) == first + 4);
@@ -374,6 +405,137 @@ static void test_store__queued_inserts_without_the_source_index(void)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		store->ops->writer_close(w);
 	cleanup:
+		close_backend(store, url);
+	}
+}
+
+/* Queues rows[] of a widget, flushes them into ids and hashes; 0, or -1 when the flush failed. */
+struct widget_values {
+	const char *name, *qty, *price, *born, *seen, *active;
+	int told; /* in the forms the mapping writes: its hash must be told */
+};
+
+static int queue_widgets(struct crm_store_writer *w, struct crm_store *store, const struct widget_values *rows,
+			 size_t n, const char *prefix, int64_t *ids, uint64_t *hashes)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_value v[7];
+	char sid[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct crm_store_row row = {sid, 0, v, LOAD_TIME};
+		row.source_id_len = (size_t)snprintf(sid, sizeof(sid), "%s%zu", prefix, i);
+		widget_row(v, rows[i].name, rows[i].qty, rows[i].price, rows[i].born, rows[i].seen, rows[i].active, 0);
+		CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+	}
+	CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
+	CHECK_STR(err.msg, "");
+	return err.code ? -1 : 0;
+}
+
+/*
+ * A first load's flush tells each row's hash from the values it sent,
+ * where the server prints them as they were sent (PostgreSQL), so that the
+ * after-snapshot reads nothing back: every hash told is the row's as
+ * row_hash reads it, whatever form a value came in, and the forms the
+ * mapping writes are all told. A server that prints otherwise (another
+ * DateStyle) is caught by the check of a writer's first flush, and that
+ * writer tells nothing from then on; a column the server fills itself (a
+ * default) tells nothing.
+ */
+static void test_store__queued_inserts_tell_hashes_as_read(void)
+{
+	static const struct widget_values rows[] = {
+		{"plain", "2", "2.50", "2024-02-29", "2024-01-05T10:00:00Z", "1", 1},
+		{"tab\there\nnew line \\ back\rslash Zoë", "-7", "0.5", "0001-01-01", "2024-01-05T10:00:00.500Z", "0",
+		 1},
+		{"", "0", "-3", "0099-12-31", "0099-12-31T23:59:59.123456Z", NULL, 1},
+		{"x", NULL, "100", NULL, "2024-01-05T10:00:00.000Z", NULL, 1},
+		{"-0.0", "9223372036854775807", "0.000", "9999-12-31", "1970-01-01T00:00:00.000001Z", "1", 1},
+		{NULL, NULL, NULL, NULL, NULL, NULL, 1},
+		/* forms the server takes and prints otherwise: not told, or told as it prints them */
+		{"a", NULL, "007", NULL, NULL, NULL, 0},
+		{"b", NULL, "1e3", NULL, NULL, NULL, 0},
+		{"c", NULL, "-0", NULL, NULL, NULL, 0},
+		{"d", NULL, "-0.00", NULL, NULL, NULL, 0},
+		{"e", NULL, ".5", NULL, NULL, NULL, 0},
+		{"f", NULL, "5.", NULL, NULL, NULL, 0},
+		{"g", NULL, " 5", NULL, NULL, NULL, 0},
+		{"h", NULL, NULL, "2024-1-5", NULL, NULL, 0},
+		{"i", NULL, NULL, NULL, "2024-01-05T10:00:00.1234567Z", NULL, 0},
+		{"j", NULL, NULL, NULL, "2024-01-05T10:00:00+02:00", NULL, 0},
+		{"k", NULL, NULL, NULL, "2024-01-05 10:00:00Z", NULL, 0},
+		{"l", NULL, NULL, NULL, "2024-01-05T24:00:00Z", NULL, 0},
+		{"m", NULL, NULL, NULL, "2024-01-05t10:00:00z", NULL, 0},
+	};
+	enum { N = sizeof(rows) / sizeof(*rows) };
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_table_spec deferred = widget;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		int64_t ids[N];
+		uint64_t hashes[N];
+		char url[256];
+		size_t i;
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		if (!store->ops->queue_insert || !store->ops->source_index) {
+			close_backend(store, url);
+			continue;
+		}
+		deferred.defer_source_index = 1;
+		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+
+		/* straight in, as a first load's rows go, then through a staging table */
+		w = store->ops->writer_open(store, &deferred, &err);
+		REQUIRE(w != NULL);
+		if (!queue_widgets(w, store, rows, N, "T", ids, hashes)) {
+			told_hashes_hold(w, store, ids, hashes, N);
+			for (i = 0; i < N; i++)
+				if (rows[i].told && !hashes[i])
+					fprintf(stderr, "row %zu: no hash told\n", i);
+			for (i = 0; i < N; i++)
+				CHECK(ids[i] > 0 && (hashes[i] != 0 || !rows[i].told));
+		}
+		store->ops->writer_close(w);
+		CHECK_INT(store->ops->source_index(store, "widget", 1, &err), 0);
+		w = store->ops->writer_open(store, &widget, &err);
+		REQUIRE(w != NULL);
+		if (!queue_widgets(w, store, rows, N, "S", ids, hashes)) {
+			told_hashes_hold(w, store, ids, hashes, N);
+			for (i = 0; i < N; i++)
+				CHECK(ids[i] > 0 && (hashes[i] != 0 || !rows[i].told));
+		}
+		store->ops->writer_close(w);
+
+		/* dates printed another way: the first flush's check finds it, and the writer stops telling */
+		CHECK_INT(store->ops->exec(store, "SET DateStyle = 'SQL, DMY'", &err), 0);
+		w = store->ops->writer_open(store, &widget, &err);
+		REQUIRE(w != NULL);
+		if (!queue_widgets(w, store, rows, 1, "D", ids, hashes))
+			CHECK(hashes[0] == 0);
+		if (!queue_widgets(w, store, rows + 3, 1, "E", ids, hashes))
+			CHECK(hashes[0] == 0); /* no date in it, but the writer has stopped telling */
+		store->ops->writer_close(w);
+		CHECK_INT(store->ops->exec(store, "SET DateStyle = 'ISO, YMD'", &err), 0);
+
+		/* a column the server fills: nothing told */
+		CHECK_INT(store->ops->exec(store, "ALTER TABLE widget ADD COLUMN note text DEFAULT 'n/a'", &err), 0);
+		w = store->ops->writer_open(store, &widget, &err);
+		REQUIRE(w != NULL);
+		if (!queue_widgets(w, store, rows, 1, "F", ids, hashes))
+			CHECK(ids[0] > 0 && hashes[0] == 0);
+		store->ops->writer_close(w);
+		CHECK_STR(err.msg, "");
+	cleanup:
+		store->ops->rollback(store, &err);
 		close_backend(store, url);
 	}
 }
@@ -1097,6 +1259,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__scan_reads_its_source_only),
 	TEST(test_store__queued_inserts_as_one_by_one),
 	TEST(test_store__queued_inserts_without_the_source_index),
+	TEST(test_store__queued_inserts_tell_hashes_as_read),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
 	TEST(test_store__insert_tells_the_hash_of_its_row),
