@@ -409,12 +409,13 @@ static void test_store__queued_inserts_without_the_source_index(void)
 	}
 }
 
-/* Queues rows[] of a widget, flushes them into ids and hashes; 0, or -1 when the flush failed. */
+/* A widget's values as text (NULL: none). */
 struct widget_values {
 	const char *name, *qty, *price, *born, *seen, *active;
 	int told; /* in the forms the mapping writes: its hash must be told */
 };
 
+/* Queues rows[] as widgets PREFIX0, PREFIX1...; flushes them into ids and hashes: 0, or -1 when that failed. */
 static int queue_widgets(struct crm_store_writer *w, struct crm_store *store, const struct widget_values *rows,
 			 size_t n, const char *prefix, int64_t *ids, uint64_t *hashes)
 {
