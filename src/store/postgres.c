@@ -48,7 +48,11 @@
 /* rows of a writer's first flush read back to check the hashes it told (predict_check) */
 #define PREDICT_SAMPLE 64
 #define FETCH_ROWS     4096
-#define QUEUE_BYTES    (32u << 20) /* queued inserts past this size ask to be flushed */
+/* an unindexed queue's ids: one block drawn at its first row, the rest given back at its flush */
+#define STREAM_IDS 65536
+/* an unindexed queue's rows go out in pieces of this size while it fills */
+#define STREAM_BYTES ((size_t)1 << 20)
+#define QUEUE_BYTES  (32u << 20) /* queued inserts past this size ask to be flushed */
 /* COPY text is bounded by what fills it (QUEUE_BYTES, a state append's rows), not by its buffer */
 #define COPY_BYTES_MAX ((size_t)1 << 34)
 
@@ -76,7 +80,20 @@ struct pg_store {
 	unsigned next_name; /* prepared statements are named s1, s2, ... */
 	unsigned next_cursor;
 	struct rows_ahead ahead;
+	/*
+	 * The writer whose queue's COPY is open (pg_queue_insert), or NULL: any
+	 * other statement ends it first (stream_end). sent lists the writers
+	 * whose queues have rows in the table that their flush has not told
+	 * yet: a commit refuses, a rollback empties their queues.
+	 */
+	struct crm_store_writer *streaming;
+	struct crm_store_writer **sent;
+	size_t sent_count, sent_cap;
+	int lost_queue; /* such a writer was closed: the transaction can only be rolled back */
 };
+
+static int stream_end(struct pg_store *s, struct crm_error *err);
+static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, struct crm_error *err);
 
 /* Parameters sent as text, each in a buffer kept for the next value: a row's parameters cost no allocation. */
 struct pg_params {
@@ -123,7 +140,14 @@ struct crm_store_writer {
 	struct crm_buf ids;
 	size_t *id_ends;
 	size_t queued, queued_cap;
-	struct crm_buf direct; /* an unindexed flush's rows, with their ids, as the table's COPY text */
+	/*
+	 * An unindexed queue's rows, with their ids, as the table's COPY text
+	 * not yet sent; the ids, a block from first_id to block_last; the
+	 * queue position of the open COPY's first line.
+	 */
+	struct crm_buf direct;
+	int64_t first_id, block_last;
+	size_t copy_first;
 	/*
 	 * Each queued row's hash as hash_rows will read it, told from the
 	 * values sent (predict_plan); predicted[i] 0 when a value's server
@@ -160,7 +184,11 @@ static int pg_error(struct pg_store *s, const PGresult *res, struct crm_error *e
 /* Runs sql; *rows (unless NULL) the rows it affected. */
 static int run_counted(struct pg_store *s, const char *sql, const char *what, int64_t *rows, struct crm_error *err)
 {
-	PGresult *res = PQexec(s->conn, sql);
+	PGresult *res;
+
+	if (stream_end(s, err))
+		return err->code;
+	res = PQexec(s->conn, sql);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -329,6 +357,8 @@ static int prepare_named(struct pg_store *s, char name[16], const char *sql, str
 {
 	PGresult *res;
 
+	if (stream_end(s, err))
+		return err->code;
 	snprintf(name, 16, "s%u", ++s->next_name);
 	res = PQprepare(s->conn, name, sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -344,7 +374,8 @@ static void deallocate(struct pg_store *s, const char *name)
 {
 	char sql[48];
 
-	if (!name[0] || PQstatus(s->conn) != CONNECTION_OK)
+	/* a statement left prepared harms nothing: an open COPY is not ended for it */
+	if (!name[0] || s->streaming || PQstatus(s->conn) != CONNECTION_OK)
 		return;
 	snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
 	PQclear(PQexec(s->conn, sql));
@@ -354,8 +385,12 @@ static void deallocate(struct pg_store *s, const char *name)
 static int any_row(struct pg_store *s, const char *query, int n, const char *const *values, const char *what,
 		   struct crm_error *err)
 {
-	PGresult *res = PQexecParams(s->conn, query, n, NULL, values, NULL, NULL, 0);
+	PGresult *res;
 	int found;
+
+	if (stream_end(s, err))
+		return -1;
+	res = PQexecParams(s->conn, query, n, NULL, values, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, what);
@@ -453,13 +488,16 @@ static int read_value(const PGresult *res, int row, int col, char buf[48], struc
 static int check_columns(struct pg_store *s, const struct crm_table_def *core, const char *table, struct crm_error *err)
 {
 	const char *values[1] = {table};
-	PGresult *res = PQexecParams(s->conn,
-				     "SELECT column_name, data_type FROM information_schema.columns WHERE "
-				     "table_schema = current_schema() AND table_name = $1",
-				     1, NULL, values, NULL, NULL, 0);
+	PGresult *res;
 	struct crm_buf odd;
 	int i, n;
 
+	if (stream_end(s, err))
+		return err->code;
+	res = PQexecParams(s->conn,
+			   "SELECT column_name, data_type FROM information_schema.columns WHERE "
+			   "table_schema = current_schema() AND table_name = $1",
+			   1, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, "column lookup");
 		PQclear(res);
@@ -583,6 +621,65 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 	return pg_source_index(base, spec->table, 1, err);
 }
 
+/*
+ * Ends the open COPY of a queue, if any: its rows are in the table, or err
+ * names the record and column the server refused. Every statement but a
+ * queue's own runs after it: the connection takes nothing else while a
+ * COPY is open.
+ */
+static int stream_end(struct pg_store *s, struct crm_error *err)
+{
+	struct crm_store_writer *w = s->streaming;
+	PGresult *res, *extra;
+	int sent;
+
+	if (!w)
+		return 0;
+	s->streaming = NULL;
+	sent = !w->direct.len || PQputCopyData(s->conn, w->direct.ptr, (int)w->direct.len) == 1;
+	crm_buf_reset(&w->direct);
+	PQputCopyEnd(s->conn, sent ? NULL : "crmshift could not send the rows");
+	res = PQgetResult(s->conn);
+	while ((extra = PQgetResult(s->conn)))
+		PQclear(extra);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && !err->code)
+		copy_error(w, res, 0, err);
+	PQclear(res);
+	return err->code;
+}
+
+/* Ends an open COPY without its rows: the transaction is being rolled back. */
+static void stream_abort(struct pg_store *s)
+{
+	PGresult *res;
+
+	if (!s->streaming)
+		return;
+	s->streaming = NULL;
+	PQputCopyEnd(s->conn, "rolled back");
+	while ((res = PQgetResult(s->conn)))
+		PQclear(res);
+}
+
+/* A queue emptied: nothing of it is sent again (rows already in the table go with their transaction). */
+static void queue_clear(struct crm_store_writer *w)
+{
+	struct pg_store *s = w->store;
+	size_t i;
+
+	crm_buf_reset(&w->copy);
+	crm_buf_reset(&w->ids);
+	crm_buf_reset(&w->direct);
+	w->queued = 0;
+	w->first_id = w->block_last = 0;
+	w->copy_first = 0;
+	for (i = 0; i < s->sent_count; i++)
+		if (s->sent[i] == w) {
+			s->sent[i] = s->sent[--s->sent_count];
+			break;
+		}
+}
+
 static int pg_begin(struct crm_store *base, struct crm_error *err)
 {
 	return run((struct pg_store *)base, "BEGIN", "begin", err);
@@ -590,7 +687,15 @@ static int pg_begin(struct crm_store *base, struct crm_error *err)
 
 static int pg_commit(struct crm_store *base, struct crm_error *err)
 {
-	return run((struct pg_store *)base, "COMMIT", "commit", err);
+	struct pg_store *s = (struct pg_store *)base;
+
+	/* rows in the table whose flush never told their ids would be committed without their bookkeeping */
+	if (s->sent_count || s->lost_queue)
+		return crm_error_set(err, CRM_EINTERNAL,
+				     "PostgreSQL: rows queued for table %s were not flushed before the commit; nothing "
+				     "of the batch was committed",
+				     s->sent_count ? s->sent[0]->spec->table : "(closed)");
+	return run(s, "COMMIT", "commit", err);
 }
 
 static int pg_rollback(struct crm_store *base, struct crm_error *err)
@@ -599,6 +704,11 @@ static int pg_rollback(struct crm_store *base, struct crm_error *err)
 
 	/* the rows read ahead may have been written in the transaction */
 	ahead_clear(&s->ahead);
+	/* the queues whose rows streamed into the table lose them with it */
+	stream_abort(s);
+	while (s->sent_count)
+		queue_clear(s->sent[0]);
+	s->lost_queue = 0;
 	if (PQtransactionStatus(s->conn) == PQTRANS_IDLE || PQstatus(s->conn) != CONNECTION_OK)
 		return 0;
 	return run(s, "ROLLBACK", "rollback", err);
@@ -729,6 +839,8 @@ static int predict_plan(struct crm_store_writer *w, struct crm_error *err)
 	int c, n, ok;
 
 	w->predict = 0;
+	if (stream_end(w->store, err))
+		return err->code;
 	snprintf(table, sizeof(table), "\"%s\"", spec->table);
 	/* what the server sets itself: the columns with a default or generated (id aside), "" for a trigger */
 	set = PQexecParams(
@@ -840,8 +952,19 @@ static uint64_t predicted_hash(const struct crm_store_writer *w, const struct cr
 
 static void pg_writer_close(struct crm_store_writer *w)
 {
+	size_t i;
+
 	if (!w)
 		return;
+	/* closed with rows in the table its flush never told: only a rollback may end the transaction now */
+	for (i = 0; i < w->store->sent_count; i++)
+		if (w->store->sent[i] == w) {
+			if (w->store->streaming == w)
+				stream_abort(w->store);
+			w->store->lost_queue = 1;
+			queue_clear(w);
+			break;
+		}
 	deallocate(w->store, w->insert);
 	deallocate(w->store, w->find);
 	deallocate(w->store, w->update);
@@ -938,7 +1061,7 @@ static PGresult *writer_exec(struct crm_store_writer *w, const char *name, int c
 {
 	PGresult *res;
 
-	if (err->code)
+	if (err->code || stream_end(w->store, err))
 		return NULL;
 	res = exec_prepared(w->store, name, &w->params, count);
 	if (PQresultStatus(res) != want) {
@@ -1068,36 +1191,149 @@ static void copy_end_row(struct crm_buf *out)
 		out->ptr[out->len - 1] = '\n';
 }
 
+/* A queued row's fields from source_id on, as queue_columns lists them, and the line's end. */
+static int queue_line(struct crm_store_writer *w, struct crm_buf *out, const struct crm_store_row *row,
+		      const char *uuid, struct crm_error *err)
+{
+	copy_field(out, row->source_id, row->source_id_len, err);
+	if (w->shape.has_customer_id)
+		copy_field(out, uuid, 36, err);
+	copy_columns(w, out, row, err);
+	if (!w->shape.created_mapped)
+		copy_field(out, row->load_time, strlen(row->load_time), err);
+	if (!w->shape.updated_mapped)
+		copy_field(out, row->load_time, strlen(row->load_time), err);
+	copy_end_row(out);
+	return err->code;
+}
+
+/* The columns of a queued row from source_id on: source_id, [customer_id], the spec's, [created_at], [updated_at]. */
+static int queue_columns(const struct crm_store_writer *w, struct crm_buf *cols, struct crm_error *err)
+{
+	size_t i;
+
+	crm_buf_addstr(cols, w->shape.has_customer_id ? "source_id, customer_id" : "source_id", err);
+	for (i = 0; i < w->spec->count; i++)
+		crm_buf_addf(cols, err, ", \"%s\"", w->spec->columns[i].name);
+	return crm_buf_addf(cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
+			    w->shape.updated_mapped ? "" : ", updated_at");
+}
+
 /*
- * Queued rows go to a staging table in COPY text format, columns as the
- * insert statement binds them after source_system: position, source_id,
- * [customer_id], the spec's columns, [created_at], [updated_at].
+ * An unindexed queue's ids: one block of the table's identity sequence,
+ * drawn at its first row under a lock that holds other writers of the
+ * table off until the batch commits (a nextval a row cost more than the
+ * insert); its flush gives back what it did not use.
+ */
+static int draw_ids(struct crm_store_writer *w, struct crm_error *err)
+{
+	struct pg_store *s = w->store;
+	char table[160], count[24];
+	const char *params[2] = {table, count};
+	struct crm_buf lock;
+	PGresult *res;
+
+	snprintf(table, sizeof(table), "\"%s\"", w->spec->table);
+	snprintf(count, sizeof(count), "%d", STREAM_IDS);
+	crm_buf_init(&lock, CRM_MAX_SQL_LEN);
+	if (!crm_buf_addf(&lock, err, "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", table))
+		run(s, lock.ptr, "lock the table for its ids", err);
+	crm_buf_release(&lock);
+	if (err->code)
+		return err->code;
+	res = PQexecParams(s->conn,
+			   "SELECT setval(q.s, nextval(q.s) + $2::bigint - 1) FROM (SELECT "
+			   "pg_get_serial_sequence($1, 'id') AS s) q",
+			   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		pg_error(s, res, err, "ids for the insert");
+		PQclear(res);
+		return err->code;
+	}
+	w->block_last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	w->first_id = w->block_last - STREAM_IDS + 1;
+	PQclear(res);
+	return 0;
+}
+
+/* Opens the COPY an unindexed queue's rows go out through (another writer's ends first). */
+static int stream_open(struct crm_store_writer *w, struct crm_error *err)
+{
+	struct pg_store *s = w->store;
+	struct crm_buf sql;
+	PGresult *res;
+	size_t i;
+
+	if (stream_end(s, err))
+		return err->code;
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN); /* a wide table's columns */
+	if (!crm_buf_addf(&sql, err, "COPY \"%s\" (id, source_system, ", w->spec->table) &&
+	    !queue_columns(w, &sql, err) && !crm_buf_addstr(&sql, ") FROM STDIN", err)) {
+		res = PQexec(s->conn, sql.ptr);
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+			pg_error(s, res, err, "copy");
+		PQclear(res);
+	}
+	crm_buf_release(&sql);
+	if (err->code)
+		return err->code;
+	s->streaming = w;
+	w->copy_first = w->queued;
+	for (i = 0; i < s->sent_count && s->sent[i] != w; i++)
+		;
+	if (i == s->sent_count) {
+		if (crm_grow(&s->sent, s->sent_count, &s->sent_cap, sizeof(*s->sent), 8))
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		s->sent[s->sent_count++] = w;
+	}
+	return 0;
+}
+
+/*
+ * Queued rows are COPY text. Into a table waiting for its source index (an
+ * unindexed first load's), they stream: each row, with its id from the
+ * queue's block and the source system, goes into the table's COPY as it
+ * is queued (in pieces of STREAM_BYTES), so the server takes the rows in
+ * while the next are mapped, and the flush only ends the COPY (no
+ * conflict can turn a row away: the caller turned repeats away). Else
+ * they wait for the flush, for a staging table: position, then the
+ * queue_columns. 1 asks for a flush: the block is used up, or the queue
+ * holds QUEUE_BYTES.
  */
 static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_row *row, struct crm_error *err)
 {
-	char uuid[37];
+	struct pg_store *s = w->store;
+	char uuid[37] = "";
 
 	if (crm_grow(&w->id_ends, w->queued, &w->queued_cap, sizeof(*w->id_ends), 1024) ||
 	    crm_grow(&w->predicted, w->queued, &w->predicted_cap, sizeof(*w->predicted), 1024))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	copy_int(&w->copy, (int64_t)w->queued, err);
-	copy_field(&w->copy, row->source_id, row->source_id_len, err);
-	if (w->shape.has_customer_id) {
+	if (w->shape.has_customer_id)
 		crm_store_new_uuid(uuid);
-		copy_field(&w->copy, uuid, 36, err);
+	if (w->unindexed) {
+		if (w->first_id && w->first_id + (int64_t)w->queued > w->block_last)
+			return crm_error_set(err, CRM_EINTERNAL, "PostgreSQL: a full queue of inserts was not flushed");
+		if ((!w->first_id && (stream_end(s, err) || draw_ids(w, err))) ||
+		    (s->streaming != w && stream_open(w, err)))
+			return err->code;
+		copy_int(&w->direct, w->first_id + (int64_t)w->queued, err);
+		copy_field(&w->direct, w->spec->source_system, strlen(w->spec->source_system), err);
+		queue_line(w, &w->direct, row, uuid, err);
+		if (!err->code && w->direct.len >= STREAM_BYTES) {
+			if (PQputCopyData(s->conn, w->direct.ptr, (int)w->direct.len) != 1)
+				return pg_error(s, NULL, err, "copy");
+			crm_buf_reset(&w->direct);
+		}
+	} else {
+		copy_int(&w->copy, (int64_t)w->queued, err);
+		queue_line(w, &w->copy, row, uuid, err);
 	}
-	w->predicted[w->queued] = w->predict ? predicted_hash(w, row, uuid) : 0;
-	copy_columns(w, &w->copy, row, err);
-	if (!w->shape.created_mapped)
-		copy_field(&w->copy, row->load_time, strlen(row->load_time), err);
-	if (!w->shape.updated_mapped)
-		copy_field(&w->copy, row->load_time, strlen(row->load_time), err);
-	copy_end_row(&w->copy);
 	crm_buf_add(&w->ids, row->source_id, row->source_id_len, err);
 	if (err->code)
 		return err->code;
+	w->predicted[w->queued] = w->predict ? predicted_hash(w, row, uuid) : 0;
 	w->id_ends[w->queued++] = w->ids.len;
-	return w->copy.len >= QUEUE_BYTES;
+	return w->unindexed ? w->first_id + (int64_t)w->queued > w->block_last : w->copy.len >= QUEUE_BYTES;
 }
 
 /* A queued row's source id, for matching the rows the insert returns to their places. */
@@ -1161,15 +1397,16 @@ static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, st
 	unsigned long line = at ? strtoul(at + 7, NULL, 10) : 0;
 	const char *col = at ? strstr(at, ", column ") : NULL;
 	char row[64];
-	size_t start;
+	/* a streamed queue's COPY may have begun part-way through it */
+	size_t start, pos = (updates ? 0 : w->copy_first) + line - 1;
 
-	if (!msg || !line || line > (updates ? w->updates_queued : w->queued))
+	if (!msg || !line || pos >= (updates ? w->updates_queued : w->queued))
 		return pg_error(w->store, res, err, updates ? "update" : "insert");
-	start = line > 1 && !updates ? w->id_ends[line - 2] : 0;
+	start = pos && !updates ? w->id_ends[pos - 1] : 0;
 	if (updates)
-		snprintf(row, sizeof(row), "row %lld", (long long)w->update_ids[line - 1]);
+		snprintf(row, sizeof(row), "row %lld", (long long)w->update_ids[pos]);
 	else
-		snprintf(row, sizeof(row), "record '%.*s'", (int)(w->id_ends[line - 1] - start), w->ids.ptr + start);
+		snprintf(row, sizeof(row), "record '%.*s'", (int)(w->id_ends[pos] - start), w->ids.ptr + start);
 	return crm_error_set(err, CRM_EIO, "PostgreSQL: %s %s: %s%s%.*s: %.*s", updates ? "update of" : "insert into",
 			     w->spec->table, row, col ? ", column " : "", col ? (int)strcspn(col + 9, ":\n") : 0,
 			     col ? col + 9 : "", message_without_value(msg), msg);
@@ -1213,6 +1450,8 @@ static PGresult *copy_in(struct pg_store *s, const char *into, const struct crm_
 	PGresult *res, *extra;
 	int ok;
 
+	if (stream_end(s, err))
+		return NULL;
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN); /* into may list every column of a wide table */
 	if (crm_buf_addf(&sql, err, "COPY %s FROM STDIN", into)) {
 		crm_buf_release(&sql);
@@ -1245,73 +1484,35 @@ static int copy_queued(struct crm_store_writer *w, const char *stage, int update
 }
 
 /*
- * A flush into a table without its source index (an unindexed first
- * load's): no conflict can turn a row away (the caller turned repeats
- * away), so the rows go straight into the table with one COPY, without a
- * staging table and a second insert of every row. Their ids are drawn from
- * the table's identity sequence beforehand, one block, ascending in queue
- * order as an INSERT ... SELECT ... ORDER BY pos would number them (a
- * nextval a row cost more than the insert). The block is taken under a
- * lock that holds other writers of the table off until the batch commits,
- * so that no insert of theirs draws from it. cols: the queued text's
- * columns after pos.
+ * A flush of an unindexed queue: its COPY ended (the rows streamed as
+ * they were queued, pg_queue_insert), each numbered from its block, and the
+ * ids it did not use given back so that the next rows follow on.
  */
-static int flush_direct(struct crm_store_writer *w, int64_t *ids, const char *cols, struct crm_error *err)
+static int flush_direct(struct crm_store_writer *w, int64_t *ids, struct crm_error *err)
 {
 	struct pg_store *s = w->store;
-	char table[160], count[24];
-	const char *params[2] = {table, count};
-	struct crm_buf into;
+	int64_t last = w->first_id + (int64_t)w->queued - 1;
+	char table[160], value[24];
+	const char *params[2] = {table, value};
 	PGresult *res;
-	int64_t last;
-	size_t i, at = 0;
+	size_t i;
 
-	snprintf(table, sizeof(table), "\"%s\"", w->spec->table);
-	snprintf(count, sizeof(count), "%zu", w->queued);
-	crm_buf_init(&into, CRM_MAX_SQL_LEN);
-	if (crm_buf_addf(&into, err, "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", table) ||
-	    run(s, into.ptr, "lock the table for its ids", err)) {
-		crm_buf_release(&into);
+	if (s->streaming == w && stream_end(s, err))
 		return err->code;
-	}
-	res = PQexecParams(s->conn,
-			   "SELECT setval(q.s, nextval(q.s) + $2::bigint - 1) FROM (SELECT "
-			   "pg_get_serial_sequence($1, 'id') AS s) q",
-			   2, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		pg_error(s, res, err, "ids for the insert");
+	if (last < w->block_last) {
+		snprintf(table, sizeof(table), "\"%s\"", w->spec->table);
+		snprintf(value, sizeof(value), "%lld", (long long)last);
+		res = PQexecParams(s->conn, "SELECT setval(pg_get_serial_sequence($1, 'id'), $2::bigint)", 2, NULL,
+				   params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			pg_error(s, res, err, "ids for the insert");
 		PQclear(res);
-		crm_buf_release(&into);
-		return err->code;
+		if (err->code)
+			return err->code;
 	}
-	last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
 	for (i = 0; i < w->queued; i++)
-		ids[i] = last - (int64_t)(w->queued - 1 - i);
-	/* each queued line with its position replaced by the id and the source system */
-	crm_buf_reset(&w->direct);
-	for (i = 0; i < w->queued && !err->code; i++) {
-		const char *line = w->copy.ptr + at, *end = memchr(line, '\n', w->copy.len - at);
-		const char *rest = memchr(line, '\t', (size_t)(end - line));
-		copy_int(&w->direct, ids[i], err);
-		copy_field(&w->direct, w->spec->source_system, strlen(w->spec->source_system), err);
-		crm_buf_add(&w->direct, rest + 1, (size_t)(end - rest), err);
-		at = (size_t)(end - w->copy.ptr) + 1;
-	}
-	crm_buf_reset(&into);
-	if (!err->code && !crm_buf_addf(&into, err, "%s (id, source_system, %s)", table, cols)) {
-		res = copy_in(s, into.ptr, &w->direct, err);
-		if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
-			copy_error(w, res, 0, err);
-		else if (!res && !err->code)
-			pg_error(s, NULL, err, "copy");
-		PQclear(res);
-	}
-	crm_buf_release(&into);
-	if (err->code)
-		for (i = 0; i < w->queued; i++)
-			ids[i] = 0;
-	return err->code;
+		ids[i] = w->first_id + (int64_t)i;
+	return 0;
 }
 
 /*
@@ -1397,6 +1598,8 @@ static PGresult *with_ids(struct pg_store *s, const char *sql, const int64_t *id
 	const char *values[1];
 	PGresult *res = NULL;
 
+	if (stream_end(s, err))
+		return NULL;
 	crm_buf_init(&array, (size_t)1 << 31);
 	if (!id_array(&array, ids, n, err)) {
 		values[0] = array.ptr;
@@ -1462,26 +1665,25 @@ static int predict_check(struct crm_store_writer *w, const int64_t *ids, uint64_
 /* The queue inserted, straight in while the table waits for its source index, else through a staging table. */
 static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, uint64_t *hashes, struct crm_error *err)
 {
-	const struct crm_table_spec *spec = w->spec;
 	struct crm_buf cols;
 	size_t i, n = w->queued;
 
 	if (!w->queued)
 		return 0;
-	for (i = 0; i < w->queued; i++)
+	for (i = 0; i < n; i++)
 		ids[i] = 0;
-	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
-	crm_buf_addstr(&cols, w->shape.has_customer_id ? "source_id, customer_id" : "source_id", err);
-	for (i = 0; i < spec->count; i++)
-		crm_buf_addf(&cols, err, ", \"%s\"", spec->columns[i].name);
-	crm_buf_addf(&cols, err, "%s%s", w->shape.created_mapped ? "" : ", created_at",
-		     w->shape.updated_mapped ? "" : ", updated_at");
-	if (!err->code)
-		(w->unindexed ? flush_direct : flush_staged)(w, ids, cols.ptr, err);
-	crm_buf_release(&cols);
-	crm_buf_reset(&w->copy);
-	crm_buf_reset(&w->ids);
-	w->queued = 0;
+	if (w->unindexed) {
+		flush_direct(w, ids, err);
+	} else {
+		crm_buf_init(&cols, CRM_MAX_SQL_LEN);
+		if (!queue_columns(w, &cols, err))
+			flush_staged(w, ids, cols.ptr, err);
+		crm_buf_release(&cols);
+	}
+	if (err->code)
+		for (i = 0; i < n; i++)
+			ids[i] = 0;
+	queue_clear(w);
 	for (i = 0; i < n; i++)
 		hashes[i] = w->predict && ids[i] ? w->predicted[i] : 0;
 	if (!err->code && w->predict && !w->predict_checked)
@@ -1537,6 +1739,8 @@ static int pg_flush_updates(struct crm_store_writer *w, uint64_t *hashes, struct
 
 	if (!w->updates_queued)
 		return 0;
+	if (stream_end(w->store, err))
+		return err->code;
 	ahead_forget(&w->store->ahead, spec->table, w->update_ids, w->updates_queued);
 	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++w->store->next_name);
 	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
@@ -1722,11 +1926,14 @@ static int each_batch(struct pg_store *s, const char *query, int nvalues, const 
 		      int (*fn)(void *ctx, const PGresult *res, struct crm_error *err), void *ctx, const char *what,
 		      struct crm_error *err)
 {
-	int own = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
+	int own;
 	char cursor[32], sql[64];
 	struct crm_buf declare;
 	PGresult *res;
 
+	if (stream_end(s, err))
+		return err->code;
+	own = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
 	snprintf(cursor, sizeof(cursor), "c%u", ++s->next_cursor);
 	crm_buf_init(&declare, CRM_MAX_SQL_LEN);
 	if (crm_buf_addf(&declare, err, "DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
@@ -2060,7 +2267,7 @@ static int pg_restore_row(struct crm_store *base, const char *table, int64_t id,
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 	for (i = 0; !err->code && i < idx - 1; i++)
 		values[i] = params.nulls[i] ? NULL : params.values[i];
-	if (!err->code) {
+	if (!err->code && !stream_end(s, err)) {
 		res = PQexecParams(s->conn, sql.ptr, idx - 1, NULL, values, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			pg_error(s, res, err, "restore");
@@ -2284,6 +2491,8 @@ static int pg_stmt_step(struct crm_store_stmt *base, struct crm_error *err)
 
 	if (!stmt->res) {
 		ExecStatusType st;
+		if (stream_end(s, err))
+			return err->code;
 		stmt->res = exec_prepared(s, stmt->name, &stmt->params, stmt->params.count);
 		st = PQresultStatus(stmt->res);
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -2353,7 +2562,9 @@ static void pg_close(struct crm_store *base)
 	if (!s)
 		return;
 	ahead_clear(&s->ahead);
+	stream_abort(s);
 	PQfinish(s->conn);
+	crm_free(s->sent);
 	crm_free(s);
 }
 

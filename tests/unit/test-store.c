@@ -415,21 +415,34 @@ struct widget_values {
 	int told; /* in the forms the mapping writes: its hash must be told */
 };
 
-/* Queues rows[] as widgets PREFIX0, PREFIX1...; flushes them into ids and hashes: 0, or -1 when that failed. */
-static int queue_widgets(struct crm_store_writer *w, struct crm_store *store, const struct widget_values *rows,
-			 size_t n, const char *prefix, int64_t *ids, uint64_t *hashes)
+/* Queues rows[] as widgets PREFIX0...; no flush: 0, or the error's code. */
+static int queue_widgets_only(struct crm_store_writer *w, struct crm_store *store, const struct widget_values *rows,
+			      size_t n, const char *prefix)
 {
 	struct crm_error err = CRM_ERROR_INIT;
 	struct crm_value v[7];
 	char sid[32];
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err.code; i++) {
 		struct crm_store_row row = {sid, 0, v, LOAD_TIME};
 		row.source_id_len = (size_t)snprintf(sid, sizeof(sid), "%s%zu", prefix, i);
 		widget_row(v, rows[i].name, rows[i].qty, rows[i].price, rows[i].born, rows[i].seen, rows[i].active, 0);
-		CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+		store->ops->queue_insert(w, &row, &err);
 	}
+	if (err.code)
+		fprintf(stderr, "%s\n", err.msg);
+	return err.code;
+}
+
+/* Queues rows[] as widgets PREFIX0, PREFIX1...; flushes them into ids and hashes: 0, or -1 when that failed. */
+static int queue_widgets(struct crm_store_writer *w, struct crm_store *store, const struct widget_values *rows,
+			 size_t n, const char *prefix, int64_t *ids, uint64_t *hashes)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	if (queue_widgets_only(w, store, rows, n, prefix))
+		return -1;
 	CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
 	CHECK_STR(err.msg, "");
 	return err.code ? -1 : 0;
@@ -537,6 +550,91 @@ static void test_store__queued_inserts_tell_hashes_as_read(void)
 		CHECK_STR(err.msg, "");
 	cleanup:
 		store->ops->rollback(store, &err);
+		close_backend(store, url);
+	}
+}
+
+/*
+ * A first load's queue streams its rows into the table as they are queued
+ * (PostgreSQL): another statement between them ends the stream and the
+ * rows after it start another, all numbered in queue order; a rollback
+ * takes the streamed rows and empties the queue; a commit before the
+ * flush is refused (the rows would lose their bookkeeping).
+ */
+static void test_store__streamed_queue_between_statements(void)
+{
+	static const struct widget_values rows[] = {
+		{"one", "1", "1.5", NULL, NULL, "1", 1},
+		{"two", "2", "2.5", NULL, NULL, "0", 1},
+		{"three", "3", "3.5", NULL, NULL, "1", 1},
+	};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_table_spec deferred = widget;
+		struct crm_store_writer *w = NULL;
+		struct crm_store *store;
+		struct crm_value v[7];
+		int64_t ids[3], count = 0, before;
+		uint64_t hashes[3];
+		char url[256], sid[8];
+		size_t i;
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		if (!store->ops->queue_insert || !store->ops->source_index) {
+			close_backend(store, url);
+			continue;
+		}
+		deferred.defer_source_index = 1;
+		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
+		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
+		w = store->ops->writer_open(store, &deferred, &err);
+		REQUIRE(w != NULL);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		widget_row(v, "first", NULL, NULL, NULL, NULL, NULL, 0);
+		before = insert(w, store, "R0", v, 1);
+		for (i = 0; i < 3; i++) {
+			struct crm_store_row row = {sid, 0, v, LOAD_TIME};
+			row.source_id_len = (size_t)snprintf(sid, sizeof(sid), "R%zu", i + 1);
+			widget_row(v, rows[i].name, rows[i].qty, rows[i].price, NULL, NULL, rows[i].active, 0);
+			CHECK_INT(store->ops->queue_insert(w, &row, &err), 0);
+			if (i == 0) {
+				/* a statement while the first row's COPY is open: it ends first, its row counted */
+				CHECK_INT(store->ops->count(store, "widget", &count, &err), 0);
+				CHECK_INT(count, 2);
+			}
+		}
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0);
+		CHECK_STR(err.msg, "");
+		CHECK(ids[0] == before + 1 && ids[1] == before + 2 && ids[2] == before + 3);
+		CHECK_INT(told_hashes_hold(w, store, ids, hashes, 3), 3);
+		/* the next rows follow on: the block's unused ids were given back */
+		CHECK(insert(w, store, "R4", v, 1) == before + 4);
+		CHECK_INT(store->ops->commit(store, &err), 0);
+
+		/* rolled back while streaming: the rows go, and the queue is empty after */
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		CHECK_INT(queue_widgets_only(w, store, rows, 2, "X"), 0);
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		CHECK_INT(store->ops->count(store, "widget", &count, &err), 0);
+		CHECK_INT(count, 5);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		CHECK_INT(store->ops->flush_inserts(w, ids, hashes, &err), 0); /* nothing queued */
+
+		/* a commit before the flush is refused, and nothing of the batch lands */
+		CHECK_INT(queue_widgets_only(w, store, rows, 1, "Y"), 0);
+		CHECK_INT(store->ops->commit(store, &err), CRM_EINTERNAL);
+		CHECK(strstr(err.msg, "not flushed") != NULL);
+		crm_error_clear(&err);
+		CHECK_INT(store->ops->rollback(store, &err), 0);
+		CHECK_INT(store->ops->count(store, "widget", &count, &err), 0);
+		CHECK_INT(count, 5);
+		CHECK_STR(err.msg, "");
+	cleanup:
+		if (w)
+			store->ops->writer_close(w);
 		close_backend(store, url);
 	}
 }
@@ -1261,6 +1359,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__queued_inserts_as_one_by_one),
 	TEST(test_store__queued_inserts_without_the_source_index),
 	TEST(test_store__queued_inserts_tell_hashes_as_read),
+	TEST(test_store__streamed_queue_between_statements),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
 	TEST(test_store__insert_tells_the_hash_of_its_row),
