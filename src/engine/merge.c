@@ -164,7 +164,7 @@ int migrate_merge_finish(struct migration *m, struct object_run *orun, struct cr
 			x.seen_run = x.write_run = m->run;
 			if (crm_state_xref_put(m->session.state, orun->key, mb->id, len, &x, err) ||
 			    crm_state_merge_add(m->session.state, m->run, orun->key, mb->id, len, s.target_id, err) ||
-			    migrate_cache_note(m, orun->o, mb->id, len, s.target_id, err))
+			    migrate_cache_note(m, orun->o, crm_xref_cache_hash(mb->id, len), s.target_id, err))
 				return err->code;
 		}
 	}

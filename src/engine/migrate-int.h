@@ -127,6 +127,7 @@ struct prepared {
 struct queued_record {
 	const char *id;
 	size_t id_len;
+	struct crm_id_hash key; /* the id's in the id caches */
 	uint64_t hash;
 	unsigned long line;
 	struct crm_value *values; /* the row's values, for a row the target had already (settle_insert) */
@@ -231,7 +232,7 @@ int migrate_merge_finish(struct migration *m, struct object_run *orun, struct cr
 int migrate_write_merges(struct migration *m, struct crm_error *err);
 
 /* Keeps the loaded cache of o in step with an xref write (migrate.c). */
-int migrate_cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err);
 
 /* The key files at rest are sealed with ([security] key_file), or NULL. */

@@ -160,14 +160,14 @@ static void drop_caches(struct migration *m)
 	}
 }
 
-int migrate_cache_note(struct migration *m, const struct crm_project_object *o, const char *id, size_t len,
+int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err)
 {
 	struct crm_xref_cache *c = m->caches[o - m->p->objects];
 
 	if (m->key_map_count)
 		key_maps_drop(m, (size_t)(o - m->p->objects));
-	return c ? crm_xref_cache_put(c, id, len, target_id, err) : 0;
+	return c ? crm_xref_cache_put_hashed(c, key, target_id, err) : 0;
 }
 
 void migrate_cache_forget(struct migration *m, const struct crm_project_object *o, const char *id, size_t len)
@@ -527,7 +527,7 @@ static int settle_insert(struct migration *m, struct object_run *orun, uint64_t 
 	x.hash = hash;
 	x.row_hash = row_hash;
 	x.seen_run = x.write_run = m->run;
-	if (migrate_cache_note(m, orun->o, sid, sid_len, id, err))
+	if (migrate_cache_note(m, orun->o, crm_xref_cache_hash(sid, sid_len), id, err))
 		return err->code;
 	/* a first load into an empty table makes its entries from the ledger at the pass's end */
 	if (orun->unindexed)
@@ -571,6 +571,7 @@ static int queue_grow(struct object_run *orun, struct crm_error *err)
  */
 static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
+	const struct crm_xref_cache *own;
 	size_t i, n = 0;
 
 	if (migrate_flush_updates(m, orun, err))
@@ -582,9 +583,12 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 		return 0;
 	if (m->session.store->ops->flush_inserts(orun->writer, orun->queue_ids, orun->queue_hashes, err))
 		return err->code;
+	own = m->caches[orun->o - m->p->objects];
 	for (i = 0; i < orun->queue_count; i++) {
 		const struct queued_record *q = &orun->queue[i];
 		struct crm_store_row row = {q->id, q->id_len, q->values, m->load_time};
+		if (own && i + PREFETCH_AHEAD < orun->queue_count)
+			crm_xref_cache_prefetch(own, orun->queue[i + PREFETCH_AHEAD].key);
 		uint64_t inserted_hash;
 		int64_t id;
 		int rc;
@@ -596,7 +600,7 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 			ins->hash = q->hash;
 			ins->written_hash = orun->queue_hashes[i];
 			orun->result->counts.inserted++;
-			if (migrate_cache_note(m, orun->o, q->id, q->id_len, ins->target_id, err))
+			if (migrate_cache_note(m, orun->o, q->key, ins->target_id, err))
 				return err->code;
 			continue;
 		}
@@ -631,6 +635,7 @@ static int queue_record(struct migration *m, struct object_run *orun, const stru
 	q = &orun->queue[orun->queue_count];
 	q->id = crm_arena_strndup(&orun->queue_arena, pr->id, pr->id_len);
 	q->id_len = pr->id_len;
+	q->key = crm_stage_key(&pr->id_hash, pr->id, pr->id_len);
 	q->hash = pr->hash;
 	q->line = rec->line;
 	q->values = crm_arena_alloc(&orun->queue_arena, (count ? count : 1) * sizeof(*q->values));
@@ -784,7 +789,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 				return crm_error_set(err, CRM_ENOMEM, "out of memory");
 			if (crm_xref_cache_get_hashed(orun->queued_ids, key.low, key.high, &id) == 1)
 				return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
-			if (crm_xref_cache_put(orun->queued_ids, pr->id, pr->id_len, 1, err))
+			if (crm_xref_cache_put_hashed(orun->queued_ids, key, 1, err))
 				return err->code;
 		}
 	}

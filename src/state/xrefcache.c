@@ -95,7 +95,12 @@ int crm_xref_cache_reserve(struct crm_xref_cache *cache, size_t n, struct crm_er
 int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len, int64_t target_id,
 		       struct crm_error *err)
 {
-	struct crm_id_hash h = crm_xref_cache_hash(id, len);
+	return crm_xref_cache_put_hashed(cache, crm_xref_cache_hash(id, len), target_id, err);
+}
+
+int crm_xref_cache_put_hashed(struct crm_xref_cache *cache, struct crm_id_hash h, int64_t target_id,
+			      struct crm_error *err)
+{
 	struct slot *s;
 
 	if ((cache->count + 1) * 3 > cache->cap * 2 && resize(cache, capacity_for(cache->count * 3 / 2), err))

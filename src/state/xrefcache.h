@@ -27,6 +27,9 @@ void crm_xref_cache_free(struct crm_xref_cache *cache);
 /* Sets (or replaces) the target id of a source id. */
 int crm_xref_cache_put(struct crm_xref_cache *cache, const char *id, size_t len, int64_t target_id,
 		       struct crm_error *err);
+/* The same by the id's hash, for callers that have it already (the stager hashes every id). */
+int crm_xref_cache_put_hashed(struct crm_xref_cache *cache, struct crm_id_hash key, int64_t target_id,
+			      struct crm_error *err);
 /*
  * Makes room for n more ids, so that a cache filled from a known count is
  * allocated once, at its final size, instead of doubling through copies.

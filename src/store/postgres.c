@@ -1138,33 +1138,42 @@ static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row
 /* One field of a COPY text row and its tab: \N for NULL, else the text with its specials escaped. */
 static int copy_field(struct crm_buf *out, const char *text, size_t len, struct crm_error *err)
 {
-	size_t i, from = 0;
+	/* the letter after the backslash of each byte COPY text escapes */
+	static const char escaped[256] = {['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r'};
+	size_t i = 0;
+	char *p;
 
-	if (!text) {
-		crm_buf_add(out, "\\N", 2, err);
-	} else {
-		for (i = 0; i < len && !err->code; i++) {
-			const char *esc = text[i] == '\\'   ? "\\\\"
-					  : text[i] == '\t' ? "\\t"
-					  : text[i] == '\n' ? "\\n"
-					  : text[i] == '\r' ? "\\r"
-							    : NULL;
-			if (!esc)
-				continue;
-			crm_buf_add(out, text + from, i - from, err);
-			crm_buf_add(out, esc, 2, err);
-			from = i + 1;
+	if (!text)
+		return crm_buf_add(out, "\\N\t", 3, err);
+	/* room once for the worst case, every byte escaped: a field is a call, not a call a run */
+	if (crm_buf_grow(out, 2 * len + 1, err))
+		return err->code;
+	p = out->ptr + out->len;
+	while (i < len && !escaped[(unsigned char)text[i]])
+		i++;
+	memcpy(p, text, i);
+	p += i;
+	for (; i < len; i++) {
+		char e = escaped[(unsigned char)text[i]];
+		if (e) {
+			*p++ = '\\';
+			*p++ = e;
+		} else {
+			*p++ = text[i];
 		}
-		crm_buf_add(out, text + from, len - from, err);
 	}
-	return crm_buf_addch(out, '\t', err);
+	*p++ = '\t';
+	*p = '\0';
+	out->len = (size_t)(p - out->ptr);
+	return 0;
 }
 
 static int copy_int(struct crm_buf *out, int64_t n, struct crm_error *err)
 {
-	char digits[24];
-
-	return copy_field(out, digits, crm_store_decimal(digits, n), err);
+	if (crm_buf_grow(out, 24, err))
+		return err->code;
+	out->len += crm_store_decimal(out->ptr + out->len, n);
+	return crm_buf_addch(out, '\t', err);
 }
 
 /* The writer's columns of row, as the statements bind them (crm_writer_value). */
