@@ -12,7 +12,11 @@
  * A first load's queued inserts tell each row's hash from the values sent
  * (predicted_hash: the text the server prints for them, where that is the
  * text sent or one conversion from it; checked against the rows of each
- * writer's first flush), so the after-snapshot reads no row back.
+ * writer's first flush), so the after-snapshot reads no row back. Into a
+ * table waiting for its source index they stream: the table's COPY opens
+ * at a queue's first row and takes the rows as they are queued, so the
+ * server works while the next are mapped; any other statement ends it
+ * first (stream_end).
  *
  * Statements are prepared once per writer or state statement and sent
  * with their parameters as text; results come back as text. Large reads

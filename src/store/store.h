@@ -121,9 +121,12 @@ struct crm_store_ops {
 	/*
 	 * Set-based inserts, where a statement per row costs a round trip to
 	 * a server (NULL on SQLite, whose insert is as fast in process).
-	 * queue_insert copies row and sends nothing; it returns 1 when the
-	 * queue is big enough to flush now (memory stays bounded), else 0.
-	 * flush_inserts inserts every row queued since the last flush, in
+	 * queue_insert copies row (a store may send it on already, into a
+	 * table without its source index, where nothing can turn it away);
+	 * it returns 1 when the queue is big enough to flush now (memory
+	 * stays bounded), else 0. Rows queued must be flushed before the
+	 * transaction commits (a commit before is refused); a rollback
+	 * empties the queue. flush_inserts inserts every row queued since the last flush, in
 	 * queue order, as insert would one by one, and sets ids[i] to the
 	 * i-th row's new id, or to 0 when its (source_system, source_id) was
 	 * there already (an earlier row of the same flush included): the
