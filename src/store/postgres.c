@@ -87,7 +87,7 @@ struct pg_store {
 	/*
 	 * The writer whose queue's COPY is open (pg_queue_insert), or NULL: any
 	 * other statement ends it first (stream_end). sent lists the writers
-	 * whose queues have rows in the table that their flush has not told
+	 * whose queues drew ids (rows of theirs may be in the table) that their flush has not told
 	 * yet: a commit refuses, a rollback empties their queues.
 	 */
 	struct crm_store_writer *streaming;
@@ -1266,6 +1266,10 @@ static int draw_ids(struct crm_store_writer *w, struct crm_error *err)
 	w->block_last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	w->first_id = w->block_last - STREAM_IDS + 1;
 	PQclear(res);
+	/* the block is the transaction's: a rollback empties the queue, a commit waits for its flush */
+	if (crm_grow(&s->sent, s->sent_count, &s->sent_cap, sizeof(*s->sent), 8))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	s->sent[s->sent_count++] = w;
 	return 0;
 }
 
@@ -1275,7 +1279,6 @@ static int stream_open(struct crm_store_writer *w, struct crm_error *err)
 	struct pg_store *s = w->store;
 	struct crm_buf sql;
 	PGresult *res;
-	size_t i;
 
 	if (stream_end(s, err))
 		return err->code;
@@ -1292,13 +1295,6 @@ static int stream_open(struct crm_store_writer *w, struct crm_error *err)
 		return err->code;
 	s->streaming = w;
 	w->copy_first = w->queued;
-	for (i = 0; i < s->sent_count && s->sent[i] != w; i++)
-		;
-	if (i == s->sent_count) {
-		if (crm_grow(&s->sent, s->sent_count, &s->sent_cap, sizeof(*s->sent), 8))
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		s->sent[s->sent_count++] = w;
-	}
 	return 0;
 }
 
@@ -1681,8 +1677,10 @@ static int pg_flush_inserts(struct crm_store_writer *w, int64_t *ids, uint64_t *
 	struct crm_buf cols;
 	size_t i, n = w->queued;
 
-	if (!w->queued)
+	if (!w->queued) {
+		queue_clear(w); /* ids drawn for a row that never went out */
 		return 0;
+	}
 	for (i = 0; i < n; i++)
 		ids[i] = 0;
 	if (w->unindexed) {
