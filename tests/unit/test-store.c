@@ -84,6 +84,37 @@ static struct crm_store_writer *open_widget(int b, char url[256], struct crm_sto
 	return w;
 }
 
+/*
+ * A new target of backend b with the widget table waiting for its source
+ * index (a first load's; *deferred, which must outlive the writer), and a
+ * writer of it; NULL, the store closed, where the backend has no
+ * set-based inserts or failed.
+ */
+static struct crm_store_writer *open_deferred_widget(int b, char url[256], struct crm_store **store,
+						     struct crm_table_spec *deferred)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_store_writer *w;
+
+	*deferred = widget;
+	deferred->defer_source_index = 1;
+	if (!(*store = open_backend(b, url)))
+		return NULL;
+	if (!(*store)->ops->queue_insert || !(*store)->ops->source_index) {
+		close_backend(*store, url);
+		return NULL;
+	}
+	CHECK_INT((*store)->ops->ensure_table(*store, deferred, &err), 0);
+	CHECK_INT((*store)->ops->source_index(*store, "widget", 0, &err), 0);
+	w = err.code ? NULL : (*store)->ops->writer_open(*store, deferred, &err);
+	CHECK(w != NULL);
+	if (!w) {
+		fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_backend(*store, url);
+	}
+	return w;
+}
+
 /* Inserts a row; its id, and the hash insert told (0: none) into *row_hash unless NULL. */
 static int64_t insert_hashed(struct crm_store_writer *w, struct crm_store *store, const char *source_id,
 			     const struct crm_value *values, int expect_new, uint64_t *row_hash)
@@ -352,7 +383,7 @@ static void test_store__queued_inserts_without_the_source_index(void)
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_table_spec deferred = widget;
+		struct crm_table_spec deferred;
 		struct crm_value v[7];
 		struct scanned sc = {{{0}}, 0};
 		struct crm_store_writer *w;
@@ -363,17 +394,8 @@ static void test_store__queued_inserts_without_the_source_index(void)
 		char url[256];
 		size_t i;
 
-		if (!(store = open_backend(b, url)))
+		if (!(w = open_deferred_widget(b, url, &store, &deferred)))
 			continue;
-		if (!store->ops->queue_insert || !store->ops->source_index) {
-			close_backend(store, url);
-			continue;
-		}
-		deferred.defer_source_index = 1;
-		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
-		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
-		w = store->ops->writer_open(store, &deferred, &err);
-		REQUIRE(w != NULL);
 		CHECK_INT(store->ops->begin(store, &err), 0);
 		widget_row(v, "before", "1", "1", NULL, NULL, "1", 0);
 		first = insert(w, store, "Q0", v, 1);
@@ -404,7 +426,6 @@ static void test_store__queued_inserts_without_the_source_index(void)
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		store->ops->writer_close(w);
-	cleanup:
 		close_backend(store, url);
 	}
 }
@@ -488,7 +509,7 @@ static void test_store__queued_inserts_tell_hashes_as_read(void)
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_table_spec deferred = widget;
+		struct crm_table_spec deferred;
 		struct crm_store_writer *w;
 		struct crm_store *store;
 		int64_t ids[N];
@@ -496,20 +517,10 @@ static void test_store__queued_inserts_tell_hashes_as_read(void)
 		char url[256];
 		size_t i;
 
-		if (!(store = open_backend(b, url)))
-			continue;
-		if (!store->ops->queue_insert || !store->ops->source_index) {
-			close_backend(store, url);
-			continue;
-		}
-		deferred.defer_source_index = 1;
-		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
-		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
-		CHECK_INT(store->ops->begin(store, &err), 0);
-
 		/* straight in, as a first load's rows go, then through a staging table */
-		w = store->ops->writer_open(store, &deferred, &err);
-		REQUIRE(w != NULL);
+		if (!(w = open_deferred_widget(b, url, &store, &deferred)))
+			continue;
+		CHECK_INT(store->ops->begin(store, &err), 0);
 		if (!queue_widgets(w, store, rows, N, "T", ids, hashes)) {
 			told_hashes_hold(w, store, ids, hashes, N);
 			for (i = 0; i < N; i++)
@@ -572,8 +583,8 @@ static void test_store__streamed_queue_between_statements(void)
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_table_spec deferred = widget;
-		struct crm_store_writer *w = NULL;
+		struct crm_table_spec deferred;
+		struct crm_store_writer *w;
 		struct crm_store *store;
 		struct crm_value v[7];
 		int64_t ids[3], count = 0, before;
@@ -581,17 +592,8 @@ static void test_store__streamed_queue_between_statements(void)
 		char url[256], sid[8];
 		size_t i;
 
-		if (!(store = open_backend(b, url)))
+		if (!(w = open_deferred_widget(b, url, &store, &deferred)))
 			continue;
-		if (!store->ops->queue_insert || !store->ops->source_index) {
-			close_backend(store, url);
-			continue;
-		}
-		deferred.defer_source_index = 1;
-		CHECK_INT(store->ops->ensure_table(store, &deferred, &err), 0);
-		CHECK_INT(store->ops->source_index(store, "widget", 0, &err), 0);
-		w = store->ops->writer_open(store, &deferred, &err);
-		REQUIRE(w != NULL);
 		CHECK_INT(store->ops->begin(store, &err), 0);
 		widget_row(v, "first", NULL, NULL, NULL, NULL, NULL, 0);
 		before = insert(w, store, "R0", v, 1);
@@ -632,9 +634,7 @@ static void test_store__streamed_queue_between_statements(void)
 		CHECK_INT(store->ops->count(store, "widget", &count, &err), 0);
 		CHECK_INT(count, 5);
 		CHECK_STR(err.msg, "");
-	cleanup:
-		if (w)
-			store->ops->writer_close(w);
+		store->ops->writer_close(w);
 		close_backend(store, url);
 	}
 }
