@@ -587,11 +587,11 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 	for (i = 0; i < orun->queue_count; i++) {
 		const struct queued_record *q = &orun->queue[i];
 		struct crm_store_row row = {q->id, q->id_len, q->values, m->load_time};
-		if (own && i + PREFETCH_AHEAD < orun->queue_count)
-			crm_xref_cache_prefetch(own, orun->queue[i + PREFETCH_AHEAD].key);
 		uint64_t inserted_hash;
 		int64_t id;
 		int rc;
+		if (own && i + PREFETCH_AHEAD < orun->queue_count)
+			crm_xref_cache_prefetch(own, orun->queue[i + PREFETCH_AHEAD].key);
 		if (orun->queue_ids[i]) {
 			struct crm_inserted *ins = &orun->inserted[n++];
 			ins->source_id = q->id;

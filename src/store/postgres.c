@@ -189,11 +189,12 @@ static int pg_error(struct pg_store *s, const PGresult *res, struct crm_error *e
 static int run_counted(struct pg_store *s, const char *sql, const char *what, int64_t *rows, struct crm_error *err)
 {
 	PGresult *res;
+	ExecStatusType st;
 
 	if (stream_end(s, err))
 		return err->code;
 	res = PQexec(s->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
+	st = PQresultStatus(res);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, what);
@@ -395,7 +396,6 @@ static int any_row(struct pg_store *s, const char *query, int n, const char *con
 	if (stream_end(s, err))
 		return -1;
 	res = PQexecParams(s->conn, query, n, NULL, values, NULL, NULL, 0);
-
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, what);
 		PQclear(res);
@@ -625,6 +625,19 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 	return pg_source_index(base, spec->table, 1, err);
 }
 
+/* Sends the rest of a COPY's rows and ends it: the COPY's result (the server's verdict on every row). */
+static PGresult *copy_finish(struct pg_store *s, const struct crm_buf *rest)
+{
+	PGresult *res, *extra;
+	int sent = !rest->len || PQputCopyData(s->conn, rest->ptr, (int)rest->len) == 1;
+
+	PQputCopyEnd(s->conn, sent ? NULL : "crmshift could not send the rows");
+	res = PQgetResult(s->conn);
+	while ((extra = PQgetResult(s->conn)))
+		PQclear(extra);
+	return res;
+}
+
 /*
  * Ends the open COPY of a queue, if any: its rows are in the table, or err
  * names the record and column the server refused. Every statement but a
@@ -634,18 +647,13 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 static int stream_end(struct pg_store *s, struct crm_error *err)
 {
 	struct crm_store_writer *w = s->streaming;
-	PGresult *res, *extra;
-	int sent;
+	PGresult *res;
 
 	if (!w)
 		return 0;
 	s->streaming = NULL;
-	sent = !w->direct.len || PQputCopyData(s->conn, w->direct.ptr, (int)w->direct.len) == 1;
+	res = copy_finish(s, &w->direct);
 	crm_buf_reset(&w->direct);
-	PQputCopyEnd(s->conn, sent ? NULL : "crmshift could not send the rows");
-	res = PQgetResult(s->conn);
-	while ((extra = PQgetResult(s->conn)))
-		PQclear(extra);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && !err->code)
 		copy_error(w, res, 0, err);
 	PQclear(res);
@@ -893,9 +901,8 @@ static int predict_plan(struct crm_store_writer *w, struct crm_error *err)
 			     (pc->type == TEXT_OID || pc->type == VARCHAR_OID || pc->type == INT8_OID ||
 			      pc->type == BOOL_OID || pc->type == NUMERIC_OID || pc->type == DATE_OID ||
 			      pc->type == TIMESTAMPTZ_OID);
-		for (r = 0; ok && r < PQntuples(set); r++)
-			ok = PQgetlength(set, r, 0) > 0 &&
-			     (pc->from != FROM_NOTHING || strcmp(PQgetvalue(set, r, 0), name));
+		for (r = 0; ok && pc->from == FROM_NOTHING && r < PQntuples(set); r++)
+			ok = strcmp(PQgetvalue(set, r, 0), name) != 0;
 	}
 	for (c = 0; ok && c < PQntuples(set); c++)
 		ok = PQgetlength(set, c, 0) > 0;
@@ -907,6 +914,18 @@ static int predict_plan(struct crm_store_writer *w, struct crm_error *err)
 	return 0;
 }
 
+/*
+ * One column's step of a row's hash (hash_columns, predicted_hash): its
+ * NULL mark, then its text unless NULL, chained on h.
+ */
+static uint64_t hash_column(uint64_t h, const char *text, size_t len)
+{
+	unsigned char tag = text != NULL;
+
+	h = XXH3_64bits_withSeed(&tag, 1, h);
+	return text ? XXH3_64bits_withSeed(text, len, h) : h;
+}
+
 /* A queued insert's hash as hash_rows will read the row, or 0 when a value's server text cannot be told. */
 static uint64_t predicted_hash(const struct crm_store_writer *w, const struct crm_store_row *row, const char *uuid)
 {
@@ -916,9 +935,8 @@ static uint64_t predicted_hash(const struct crm_store_writer *w, const struct cr
 	for (c = 0; c < w->predict_count; c++) {
 		const struct predicted_column *pc = &w->predict_cols[c];
 		struct crm_bound b = {CRM_BOUND_TEXT, 0, NULL, 0};
-		unsigned char tag;
-		const char *text;
-		size_t len;
+		const char *text = NULL;
+		size_t len = 0;
 		char buf[64];
 		switch (pc->from) {
 		case FROM_NOTHING:
@@ -943,13 +961,9 @@ static uint64_t predicted_hash(const struct crm_store_writer *w, const struct cr
 		default:
 			crm_writer_value(w->spec, &w->shape, row, (size_t)pc->from, &b);
 		}
-		tag = b.kind != CRM_BOUND_NULL;
-		h = XXH3_64bits_withSeed(&tag, 1, h);
-		if (!tag)
-			continue;
-		if (!server_text(pc->type, &b, buf, &text, &len))
+		if (b.kind != CRM_BOUND_NULL && !server_text(pc->type, &b, buf, &text, &len))
 			return 0;
-		h = XXH3_64bits_withSeed(text, len, h);
+		h = hash_column(h, text, len);
 	}
 	return h;
 }
@@ -1086,12 +1100,9 @@ static uint64_t hash_columns(const PGresult *res, int row)
 	uint64_t h = 0;
 	int i, n = PQnfields(res);
 
-	for (i = 1; i < n; i++) {
-		unsigned char tag = PQgetisnull(res, row, i) ? 0 : 1;
-		h = XXH3_64bits_withSeed(&tag, 1, h);
-		if (tag)
-			h = XXH3_64bits_withSeed(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i), h);
-	}
+	for (i = 1; i < n; i++)
+		h = hash_column(h, PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i),
+				(size_t)PQgetlength(res, row, i));
 	return h;
 }
 
@@ -1322,8 +1333,7 @@ static int pg_queue_insert(struct crm_store_writer *w, const struct crm_store_ro
 	if (w->unindexed) {
 		if (w->first_id && w->first_id + (int64_t)w->queued > w->block_last)
 			return crm_error_set(err, CRM_EINTERNAL, "PostgreSQL: a full queue of inserts was not flushed");
-		if ((!w->first_id && (stream_end(s, err) || draw_ids(w, err))) ||
-		    (s->streaming != w && stream_open(w, err)))
+		if ((!w->first_id && draw_ids(w, err)) || (s->streaming != w && stream_open(w, err)))
 			return err->code;
 		copy_int(&w->direct, w->first_id + (int64_t)w->queued, err);
 		copy_field(&w->direct, w->spec->source_system, strlen(w->spec->source_system), err);
@@ -1456,8 +1466,7 @@ static int stage_drop(struct crm_store_writer *w, const char *stage, struct crm_
 static PGresult *copy_in(struct pg_store *s, const char *into, const struct crm_buf *data, struct crm_error *err)
 {
 	struct crm_buf sql;
-	PGresult *res, *extra;
-	int ok;
+	PGresult *res;
 
 	if (stream_end(s, err))
 		return NULL;
@@ -1471,12 +1480,7 @@ static PGresult *copy_in(struct pg_store *s, const char *into, const struct crm_
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 		return res;
 	PQclear(res);
-	ok = PQputCopyData(s->conn, data->ptr, (int)data->len) == 1;
-	PQputCopyEnd(s->conn, ok ? NULL : "crmshift could not send the rows");
-	res = PQgetResult(s->conn);
-	while ((extra = PQgetResult(s->conn)))
-		PQclear(extra);
-	return res;
+	return copy_finish(s, data);
 }
 
 /* Sends the queued rows (the inserts', or with updates the updates') into the staging table with COPY. */
