@@ -1596,21 +1596,18 @@ static int known_hashes(struct migration *m, struct crm_snapshot_take *take, int
 }
 
 /*
- * Whether the hashes the run's inserts left may no longer be table's rows':
- * a pass 2 of the run may have set links on rows it inserted (such an
- * update adds no ledger entry: the insert's undoes it), or another object
- * of the run writes the table too, whose columns it may have added after
- * the first one's rows were hashed (a row's hash covers every column).
+ * Whether a pass 2 of the run may have set links on rows of table it
+ * inserted: such an update adds no ledger entry (the insert's undoes it),
+ * so the hash the insert left is not the row's. (A column another object
+ * of the run adds to table changes no hash: store.h, hash_rows.)
  */
-static int hashes_stale(const struct migration *m, const char *table)
+static int relinks(const struct migration *m, const char *table)
 {
-	size_t i, writers = 0;
+	size_t i;
 
 	for (i = 0; i < m->p->count; i++) {
 		const struct crm_project_object *o = &m->p->objects[m->p->order[i]];
-		if (!m->res->objects[i].selected || strcmp(o->cfg->target, table) != 0)
-			continue;
-		if (o->has_deferred || ++writers > 1)
+		if (m->res->objects[i].selected && o->has_deferred && strcmp(o->cfg->target, table) == 0)
 			return 1;
 	}
 	return 0;
@@ -1704,7 +1701,7 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 					takes[t].above = (*rows)[i].max_then;
 					takes[t].ids = (*rows)[i].ids;
 					takes[t].id_count = (*rows)[i].count;
-					if ((*rows)[i].written_known && !hashes_stale(m, takes[t].table)) {
+					if ((*rows)[i].written_known && !relinks(m, takes[t].table)) {
 						takes[t].inserted = (*rows)[i].written;
 						takes[t].inserted_count = (*rows)[i].written_count;
 					}

@@ -929,7 +929,7 @@ static uint64_t hash_column(uint64_t h, const char *text, size_t len)
 /* A queued insert's hash as hash_rows will read the row, or 0 when a value's server text cannot be told. */
 static uint64_t predicted_hash(const struct crm_store_writer *w, const struct crm_store_row *row, const char *uuid)
 {
-	uint64_t h = 0;
+	uint64_t h = 0, kept = 0;
 	int c;
 
 	for (c = 0; c < w->predict_count; c++) {
@@ -964,8 +964,10 @@ static uint64_t predicted_hash(const struct crm_store_writer *w, const struct cr
 		if (b.kind != CRM_BOUND_NULL && !server_text(pc->type, &b, buf, &text, &len))
 			return 0;
 		h = hash_column(h, text, len);
+		if (text)
+			kept = h;
 	}
-	return h;
+	return kept;
 }
 
 static void pg_writer_close(struct crm_store_writer *w)
@@ -1092,18 +1094,22 @@ static PGresult *writer_exec(struct crm_store_writer *w, const char *name, int c
 
 /*
  * The hash_rows hash of a result row: every column from 1 on (0 is id),
- * each as a NULL mark or its text. Values keep their type per column, so
- * text is enough to tell two rows apart.
+ * each as a NULL mark or its text, up to the last not NULL (store.h).
+ * Values keep their type per column, so text is enough to tell two rows
+ * apart.
  */
 static uint64_t hash_columns(const PGresult *res, int row)
 {
-	uint64_t h = 0;
+	uint64_t h = 0, kept = 0;
 	int i, n = PQnfields(res);
 
-	for (i = 1; i < n; i++)
-		h = hash_column(h, PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i),
-				(size_t)PQgetlength(res, row, i));
-	return h;
+	for (i = 1; i < n; i++) {
+		int null = PQgetisnull(res, row, i);
+		h = hash_column(h, null ? NULL : PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i));
+		if (!null)
+			kept = h; /* NULLs after the last value do not count (store.h: hash_rows) */
+	}
+	return kept;
 }
 
 static int pg_insert(struct crm_store_writer *w, const struct crm_store_row *row, int64_t *id, uint64_t *row_hash,

@@ -469,7 +469,7 @@ static uint64_t hash_value(uint64_t h, int type, const void *bytes, size_t len)
 
 static uint64_t hash_columns(sqlite3_stmt *st, int from)
 {
-	uint64_t h = 0;
+	uint64_t h = 0, kept = 0;
 	int i, n = sqlite3_column_count(st);
 
 	for (i = from; i < n; i++) {
@@ -483,12 +483,14 @@ static uint64_t hash_columns(sqlite3_stmt *st, int from)
 			h = hash_value(h, type, &v, sizeof(v));
 		} else if (type == SQLITE_NULL) {
 			h = hash_value(h, type, NULL, 0);
+			continue;
 		} else {
 			const void *v = type == SQLITE_BLOB ? sqlite3_value_blob(col) : sqlite3_value_text(col);
 			h = hash_value(h, type, v, (size_t)sqlite3_value_bytes(col));
 		}
+		kept = h; /* NULLs after the last value do not count (store.h: hash_rows) */
 	}
-	return h;
+	return kept;
 }
 
 static uint64_t hash_text(uint64_t h, const char *text, size_t len)
@@ -499,7 +501,7 @@ static uint64_t hash_text(uint64_t h, const char *text, size_t len)
 /* hash_columns' hash of the row insert just wrote, from what it bound (w->hash_slots says where each value is). */
 static uint64_t hash_inserted(const struct crm_store_writer *w, const struct crm_store_row *row, const char *uuid)
 {
-	uint64_t h = 0;
+	uint64_t h = 0, kept = 0;
 	size_t i;
 
 	for (i = 0; i < w->hash_slot_count; i++) {
@@ -508,7 +510,7 @@ static uint64_t hash_inserted(const struct crm_store_writer *w, const struct crm
 		switch (slot->from) {
 		case FROM_NULL:
 			h = hash_value(h, SQLITE_NULL, NULL, 0);
-			break;
+			continue;
 		case FROM_SOURCE_SYSTEM:
 			h = hash_text(h, w->spec->source_system, strlen(w->spec->source_system));
 			break;
@@ -526,12 +528,15 @@ static uint64_t hash_inserted(const struct crm_store_writer *w, const struct crm
 				h = hash_value(h, SQLITE_INTEGER, &b->number, sizeof(b->number));
 			else if (b->kind == CRM_BOUND_TEXT)
 				h = hash_text(h, b->text, b->len);
-			else
+			else {
 				h = hash_value(h, SQLITE_NULL, NULL, 0);
+				continue;
+			}
 			break;
 		}
+		kept = h;
 	}
-	return h;
+	return kept;
 }
 
 static int step_done(sqlite3 *db, sqlite3_stmt *st, struct crm_error *err, const char *what)

@@ -189,8 +189,10 @@ struct crm_store_ops {
 	 * Calls fn for every row of table whose id is above `above` (INT64_MIN:
 	 * all), in id order, with a 64-bit hash of all its columns but id
 	 * (storage class and bytes of each): two rows hash alike only when
-	 * every value is the same, as the store holds it. A table not created
-	 * yet has no rows.
+	 * every value is the same, as the store holds it. NULLs after a row's
+	 * last value do not count: a column added to the table (a later run's
+	 * custom field, NULL in every row until written) leaves every hash as
+	 * the runs before it took it. A table not created yet has no rows.
 	 */
 	int (*hash_rows)(struct crm_store *store, const char *table, int64_t above, crm_store_hash_fn fn, void *ctx,
 			 struct crm_error *err);

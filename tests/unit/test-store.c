@@ -966,6 +966,70 @@ static void test_store__hashes_of_part_of_a_table(void)
 	}
 }
 
+/*
+ * NULLs after a row's last value do not count in its hash: a column added
+ * to the table (a custom field a later run maps) leaves every row's hash as
+ * the runs before took it, on every path that takes one; a value written
+ * into the new column counts.
+ */
+static void test_store__added_column_keeps_the_hashes(void)
+{
+	static const struct crm_store_column wider_columns[] = {
+		{"name", CRM_TYPE_TEXT},     {"qty", CRM_TYPE_INT},	  {"price", CRM_TYPE_DECIMAL},
+		{"born", CRM_TYPE_DATE},     {"seen", CRM_TYPE_DATETIME}, {"active", CRM_TYPE_BOOL},
+		{"parent_id", CRM_TYPE_REF}, {"extra", CRM_TYPE_TEXT},
+	};
+	static const struct crm_table_spec wider = {"widget", "test", wider_columns, 8, 0};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct hashes all = {{0}, {0}, 0};
+		struct crm_value v[8];
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_store_row row;
+		uint64_t first = 0, told = 0, now = 0;
+		int64_t id, other;
+		char url[256];
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		/* the widget's last columns NULL too: active, parent_id */
+		widget_row(v, "first", "1", "1.10", "2020-01-01", "2020-01-01T00:00:00Z", NULL, 0);
+		id = insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->row_hash(w, id, &first, &err), 1);
+		store->ops->writer_close(w);
+		CHECK_INT(store->ops->ensure_table(store, &wider, &err), 0);
+		w = store->ops->writer_open(store, &wider, &err);
+		CHECK(w != NULL);
+		if (!w) {
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+			close_backend(store, url);
+			continue;
+		}
+		CHECK_INT(store->ops->row_hash(w, id, &now, &err), 1);
+		CHECK(now == first);
+		CHECK_INT(store->ops->hash_rows(store, "widget", INT64_MIN, collect_hash, &all, &err), 0);
+		CHECK_INT(all.count, 1);
+		CHECK(all.values[0] == first);
+		/* a row inserted into the wider table, the new column NULL: its told hash is the one read */
+		v[7] = text(NULL);
+		other = insert_hashed(w, store, "W2", v, 1, &told);
+		CHECK_INT(store->ops->row_hash(w, other, &now, &err), 1);
+		CHECK(told == 0 || told == now);
+		/* a value in the new column counts */
+		v[7] = text("x");
+		row = (struct crm_store_row){"W1", 2, v, LOAD_TIME};
+		CHECK_INT(store->ops->update(w, id, &row, &told, &err), 0);
+		CHECK_INT(store->ops->row_hash(w, id, &now, &err), 1);
+		CHECK(now != first);
+		CHECK_STR(err.msg, "");
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
 /* A rolled-back transaction leaves nothing; a committed one keeps its rows. */
 static void test_store__transactions(void)
 {
@@ -1365,6 +1429,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__insert_tells_the_hash_of_its_row),
 	TEST(test_store__insert_tells_no_hash_where_the_table_converts),
 	TEST(test_store__hashes_of_part_of_a_table),
+	TEST(test_store__added_column_keeps_the_hashes),
 	TEST(test_store__transactions),
 	TEST(test_store__identity),
 	TEST(test_store__source_index_deferred_then_built),
