@@ -160,6 +160,12 @@ struct object_run {
 	 */
 	int unindexed;
 	/*
+	 * Such a pass that a kill stopped, going on as it began: its table
+	 * holds the rows the tries before committed and nothing else
+	 * (resume_unindexed), their ids are in the cache from the ledger.
+	 */
+	int resumed;
+	/*
 	 * Its ledger entries are at or after this seq: the run's next when the
 	 * pass began in this try, 0 (anywhere in the run) when a try before.
 	 */

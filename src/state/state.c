@@ -1221,12 +1221,28 @@ int crm_state_xref_source_ids(struct crm_state *st, int64_t key, const int64_t *
 	return rc;
 }
 
+/* Puts each (source id, target id) row s gives into cache: 0, or the error code. */
+static int fill_cache(struct crm_store_stmt *s, struct crm_xref_cache *cache, struct crm_error *err)
+{
+	int rc;
+
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		size_t len;
+		const char *id = crm_stmt_col_text(s, 0, &len);
+		if (crm_xref_cache_put(cache, id, len, crm_stmt_col_int64(s, 1), err)) {
+			rc = err->code;
+			break;
+		}
+	}
+	crm_stmt_finalize(s);
+	return rc;
+}
+
 struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t key, struct crm_error *err)
 {
 	struct crm_xref_cache *cache = crm_xref_cache_new();
 	struct crm_store_stmt *s;
 	int64_t count;
-	int rc;
 
 	if (!cache) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -1241,16 +1257,38 @@ struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *st, int64_t k
 	if (!s)
 		goto out_free;
 	crm_stmt_int64(s, 1, key);
-	while ((rc = crm_stmt_step(s, err)) == 1) {
-		size_t len;
-		const char *id = crm_stmt_col_text(s, 0, &len);
-		if (crm_xref_cache_put(cache, id, len, crm_stmt_col_int64(s, 1), err)) {
-			rc = err->code;
-			break;
-		}
+	if (fill_cache(s, cache, err) == 0)
+		return cache;
+out_free:
+	crm_xref_cache_free(cache);
+	return NULL;
+}
+
+struct crm_xref_cache *crm_state_inserted_cache_load(struct crm_state *st, int64_t run, int64_t key, size_t count,
+						     struct crm_error *err)
+{
+	struct crm_xref_cache *cache = crm_xref_cache_new();
+	struct crm_store_stmt *s;
+	int64_t first, last;
+
+	if (!cache) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
 	}
-	crm_stmt_finalize(s);
-	if (rc == 0)
+	/* the run's range of the primary key, not the whole ledger */
+	if (crm_state_ledger_range(st, run, &first, &last, err) || crm_xref_cache_reserve(cache, count, err))
+		goto out_free;
+	s = once(st,
+		 "SELECT source_id, target_id FROM crmshift.ledger WHERE run_id = $1 AND object_id = $2 "
+		 "AND seq >= $3 AND seq <= $4 AND action = 'insert'",
+		 err);
+	if (!s)
+		goto out_free;
+	crm_stmt_int64(s, 1, run);
+	crm_stmt_int64(s, 2, key);
+	crm_stmt_int64(s, 3, first);
+	crm_stmt_int64(s, 4, last);
+	if (fill_cache(s, cache, err) == 0)
 		return cache;
 out_free:
 	crm_xref_cache_free(cache);

@@ -214,6 +214,13 @@ struct crm_xref_cache;
  * crm_xref_cache_free(); NULL with err set on failure.
  */
 struct crm_xref_cache *crm_state_xref_cache_load(struct crm_state *state, int64_t key, struct crm_error *err);
+/*
+ * The same for the rows run inserted into object key's table, from its
+ * ledger (a first load's, whose entries come at its pass's end), sized for
+ * count of them.
+ */
+struct crm_xref_cache *crm_state_inserted_cache_load(struct crm_state *state, int64_t run, int64_t key, size_t count,
+						     struct crm_error *err);
 
 enum crm_ledger_action { CRM_LEDGER_INSERT, CRM_LEDGER_UPDATE, CRM_LEDGER_DELETE };
 

@@ -614,13 +614,14 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 			break;
 	}
 	/* a first load may defer the source index while the table is empty */
-	if (!err->code && spec->defer_source_index) {
+	if (!err->code && spec->defer_source_index == CRM_DEFER_WHEN_EMPTY) {
 		crm_buf_reset(&sql);
 		if (!crm_buf_addf(&sql, err, "SELECT 1 FROM \"%s\" LIMIT 1", spec->table))
 			rc = any_row(s, sql.ptr, 0, NULL, "table lookup", err);
 	}
 	crm_buf_release(&sql);
-	if (err->code || (spec->defer_source_index && rc == 0))
+	if (err->code || spec->defer_source_index == CRM_DEFER_RESUMED ||
+	    (spec->defer_source_index == CRM_DEFER_WHEN_EMPTY && rc == 0))
 		return err->code;
 	return pg_source_index(base, spec->table, 1, err);
 }

@@ -225,7 +225,9 @@ static int sqlite_ensure_table(struct crm_store *base, const struct crm_table_sp
 		}
 	}
 	crm_buf_release(&sql);
-	if (spec->defer_source_index) {
+	if (spec->defer_source_index == CRM_DEFER_RESUMED)
+		return 0;
+	if (spec->defer_source_index == CRM_DEFER_WHEN_EMPTY) {
 		rc = has_rows(s->db, spec->table, err);
 		if (rc <= 0)
 			return rc < 0 ? err->code : 0;

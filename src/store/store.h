@@ -50,10 +50,13 @@ struct crm_table_spec {
 	/*
 	 * A first load into this table: when it is empty, ensure_table leaves
 	 * out its source index (ops->source_index), whose random inserts cost
-	 * a load more than building it whole afterwards.
+	 * a load more than building it whole afterwards. CRM_DEFER_RESUMED:
+	 * left out whatever the table holds (the caller knows its rows are that
+	 * load's, from a try a kill stopped).
 	 */
 	int defer_source_index;
 };
+enum { CRM_DEFER_WHEN_EMPTY = 1, CRM_DEFER_RESUMED = 2 };
 
 struct crm_store_row {
 	const char *source_id;

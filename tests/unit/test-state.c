@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "backends.h"
 #include "state/state.h"
+#include "state/xrefcache.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 
@@ -270,7 +271,8 @@ static void test_state__ledger_entries_wait_and_keep_their_order(void)
 /*
  * The xref made from a run's ledger takes the object's inserts (not its
  * updates, not another object's), from the seq it is given on; missing_only
- * adds those the xref lacks beside one already there.
+ * adds those the xref lacks beside one already there. The id cache of a
+ * run's inserts holds the same, from anywhere in the run.
  */
 static void test_state__xref_from_the_ledger(void)
 {
@@ -279,6 +281,7 @@ static void test_state__xref_from_the_ledger(void)
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
 		struct crm_xref got;
+		struct crm_xref_cache *ids;
 		struct opened o;
 		int64_t run = 0, account = 0, contact = 0, first, last, from, count, id;
 		char sid[24];
@@ -308,6 +311,18 @@ static void test_state__xref_from_the_ledger(void)
 		}
 		crm_state_ledger_add(o.state, run, contact, 7, "003017", 6, CRM_LEDGER_UPDATE, "{}", 99, 0, 0, &err);
 		CHECK_STR(err.msg, "");
+		/* the ids of the run's inserts, from anywhere in it (a resumed first load's cache): the inserts' targets */
+		ids = crm_state_inserted_cache_load(o.state, run, contact, 41, &err);
+		CHECK(ids != NULL);
+		for (id = 1; ids && id <= 40; id++) {
+			int64_t target = 0;
+			snprintf(sid, sizeof(sid), "003%03lld", (long long)((id * 17) % 41));
+			CHECK_INT(crm_xref_cache_get(ids, sid, strlen(sid), &target), 1);
+			CHECK_INT(target, id);
+		}
+		CHECK(ids && crm_xref_cache_get(ids, "003EARLY", 8, &id) == 1 && id == 100);
+		CHECK(ids && crm_xref_cache_get(ids, "001001", 6, &id) == 0);
+		crm_xref_cache_free(ids);
 		CHECK_INT(crm_state_xref_from_ledger(o.state, run, contact, from, 0, &err), 0);
 		CHECK_INT(crm_state_xref_count(o.state, contact, &count, &err), 0);
 		CHECK_INT(count, 40);

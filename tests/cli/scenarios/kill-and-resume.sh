@@ -7,6 +7,8 @@ GEN="$(dirname "$CRMSHIFT")/bench/gen"
 "$GEN" "$SCRATCH/a" 100000 >/dev/null
 # small batches: many commits, so the kill lands in the middle of the contacts
 sed -i 's/^batch_size = .*/batch_size = 200/' "$SCRATCH/a/crmshift.ini"
+# the last contact repeats the first: a resumed load must still turn it away, the first loaded before the kill
+sed -n 2p "$SCRATCH/a/exports/Contact.csv" >>"$SCRATCH/a/exports/Contact.csv"
 cp -r "$SCRATCH/a" "$SCRATCH/b"
 on_test_target "$SCRATCH/a"
 on_test_target "$SCRATCH/b"
@@ -33,6 +35,15 @@ if [ "$TEST_TARGET" = sqlite ]; then
 	[ "$(state_sql "$SCRATCH/b" "select count(*) from ledger where action = 'insert' and object_id = (select id from objects where name = 'Contact')")" -ge 5000 ] ||
 		fail "the killed run's committed contacts are not in the ledger"
 fi
+# The resumed run goes on with the contacts as the first load did, their
+# entries and index made whole when their pass ends (rather than entries
+# for the committed ones first, then each new row inserted alone): killed
+# again in the contacts, it has made none.
+"$CRMSHIFT" -C "$SCRATCH/b" migrate --resume >/dev/null 2>&1 &
+loaded=$(state_sql "$SCRATCH/b" "select pass1_records from checkpoints where object = 'Contact'")
+PROBE=state_sql kill_when_over $! "$SCRATCH/b" \
+	"select coalesce(sum(pass1_records), 0) from checkpoints where object = 'Contact'" $((loaded + 5000)) "resumed load"
+expect_eq "contacts' xref entries after the second kill" "$(contact_entries "$SCRATCH/b")" 0
 "$CRMSHIFT" -C "$SCRATCH/b" migrate --resume --json >"$SCRATCH/resumed.json"
 if [ "$TEST_TARGET" = sqlite ]; then
 	expect_eq "source indexes after resume" "$(source_indexes "$SCRATCH/b")" "$(source_indexes "$SCRATCH/a")"
@@ -45,7 +56,7 @@ expect_eq "counts after resume" "$(counts "$SCRATCH/resumed.json")" "$(counts "$
 expect_eq "resumed flag" "$(jq .resumed "$SCRATCH/resumed.json")" true
 expect_eq "the resumed run's start and end in the audit log" \
 	"$(jq -c 'select(.run == 1 and .object == null) | [.phase, .result, .resumed]' "$SCRATCH/b/.crmshift/audit.log" | tr '\n' ' ')" \
-	'["start","started",null] ["start","started",true] [null,"ok",true] '
+	'["start","started",null] ["start","started",true] ["start","started",true] [null,"ok",true] '
 
 # on a difference, the rows that differ (a rare one on PostgreSQL was never caught with its rows)
 target_rows "$SCRATCH/b" >"$SCRATCH/b.rows"
@@ -71,6 +82,8 @@ if [ "$TEST_TARGET" = sqlite ]; then
 fi
 ledger=$(state_sql "$SCRATCH/b" "select count(*) from ledger where action = 'insert'")
 expect_eq "ledger inserts = rows inserted" "$ledger" "$(jq '[.objects[].inserted] | add' "$SCRATCH/full.json")"
+expect_eq "the repeated contact rejected" \
+	"$(grep -c "^Contact,$(sed -n 2p "$SCRATCH/a/exports/Contact.csv" | cut -d, -f1),100002," "$SCRATCH/b/reports/rejects-1.csv")" 1
 # the source snapshot: the same records counted, the same sample drawn, the same open pipeline
 snapshot() {
 	state_sql "$1" "select object, path, size, sha256, records from source_files order by object"
