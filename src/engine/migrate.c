@@ -719,7 +719,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	struct crm_store_row row = {pr->id, pr->id_len, pr->out, m->load_time};
 	struct crm_xref x;
 	uint64_t inserted_hash, written;
-	int found = 0, rc;
+	int found = 0, entry, rc;
 	int64_t id;
 	uint64_t row_hash;
 
@@ -733,6 +733,7 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 		if (found < 0)
 			return err->code;
 	}
+	entry = found;
 	if (found && x.seen_run == m->run && !orun->events)
 		return reject_duplicate(m, orun, pr->id, pr->id_len, rec->line, err);
 	if (found && x.hash == pr->hash) {
@@ -793,7 +794,8 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 				return err->code;
 		}
 	}
-	if (orun->queues)
+	/* a record with an entry whose row is gone goes alone: the flush appends entries, it does not replace one */
+	if (orun->queues && !entry)
 		return queue_record(m, orun, rec, pr, err);
 	rc = m->session.store->ops->insert(orun->writer, &row, &id, &inserted_hash, err);
 	if (rc < 0)
@@ -1367,11 +1369,12 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (migrate_open_writer(m, orun, pass, err) || migrate_prepared_init(&pr, o->prog, err))
 		goto out;
 	/*
-	 * Queued: a first load's inserts, pass 2's link updates. A sync's
+	 * Queued: a migrate's inserts of new records (a first load's, or the
+	 * rest of a load after a sample), pass 2's link updates. A sync's
 	 * rows are read back as written (written_hash), and events may
 	 * repeat a record.
 	 */
-	orun->queues = pass == 1 ? orun->fresh && m->session.store->ops->queue_insert
+	orun->queues = pass == 1 ? m->session.store->ops->queue_insert != NULL
 				 : m->session.store->ops->queue_update != NULL;
 	orun->queues = orun->queues && !orun->events && !m->opt->sync;
 	crm_arena_init(&orun->queue_arena, 1 << 16);
