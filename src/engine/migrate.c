@@ -1374,8 +1374,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	 * rows are read back as written (written_hash), and events may
 	 * repeat a record.
 	 */
-	orun->queues = pass == 1 ? m->session.store->ops->queue_insert != NULL
-				 : m->session.store->ops->queue_update != NULL;
+	orun->queues =
+		pass == 1 ? m->session.store->ops->queue_insert != NULL : m->session.store->ops->queue_update != NULL;
 	orun->queues = orun->queues && !orun->events && !m->opt->sync;
 	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
