@@ -1022,8 +1022,8 @@ int migrate_open_writer(struct migration *m, struct object_run *orun, int pass, 
 			return err->code;
 		orun->ledger_from = last + 1;
 	}
-	/* a sync's row-by-row updates cost a round trip each on a server: queued, as pass 2's links are */
-	orun->queue_updates = pass == 1 && m->session.store->ops->queue_update && (m->opt->sync || orun->events);
+	/* row-by-row updates cost a round trip each on a server: queued, as pass 2's links are */
+	orun->queue_updates = pass == 1 && m->session.store->ops->queue_update;
 	orun->pending_count = 0;
 	crm_idcount_init(&orun->pending_ids);
 	crm_arena_init(&orun->pending_arena, 1 << 16);
