@@ -38,6 +38,7 @@ struct revert_buffers {
 	struct crm_ledger_entry *entries;
 	int64_t *ids;
 	struct crm_state_id *sids;
+	const char **pre_images;
 	unsigned char *done;
 };
 
@@ -79,8 +80,9 @@ static int buffers_alloc(struct revert_buffers *b, size_t cap, struct crm_error 
 	b->entries = crm_calloc(b->cap, sizeof(*b->entries));
 	b->ids = crm_calloc(b->cap, sizeof(*b->ids));
 	b->sids = crm_calloc(b->cap, sizeof(*b->sids));
+	b->pre_images = crm_calloc(b->cap, sizeof(*b->pre_images));
 	b->done = crm_calloc(b->cap, 1);
-	if (!b->entries || !b->ids || !b->sids || !b->done)
+	if (!b->entries || !b->ids || !b->sids || !b->pre_images || !b->done)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -90,6 +92,7 @@ static void buffers_release(struct revert_buffers *b)
 	crm_free(b->entries);
 	crm_free(b->ids);
 	crm_free(b->sids);
+	crm_free(b->pre_images);
 	crm_free(b->done);
 	memset(b, 0, sizeof(*b));
 }
@@ -338,6 +341,45 @@ static int undo_inserts(struct rollback *rb, const struct crm_ledger_entry *entr
 }
 
 /*
+ * Entries from `from` on that put rows back from their pre-images, while
+ * they restore rows of one table: the rows restored (at once where the
+ * store can: a round trip a row on a server), their xref entries undone.
+ * The index of the first entry after them; err set on failure. A run
+ * writes a row's entry once, so those rows are distinct and their order
+ * does not matter.
+ */
+static size_t restore_rows(struct rollback *rb, const struct crm_ledger_entry *entries, size_t from, size_t to,
+			   struct crm_error *err)
+{
+	struct crm_store *store = rb->session.store;
+	const char *table = entries[from].table;
+	size_t end, n = 0;
+
+	for (end = from; end < to && entries[end].action != CRM_LEDGER_INSERT; end++) {
+		const struct crm_ledger_entry *e = &entries[end];
+		if (end > from) {
+			if (strcmp(e->table, table) != 0 || !store->ops->restore_rows)
+				break;
+			crm_fault_point("record");
+		}
+		if (!e->pre_image) {
+			crm_error_set(err, CRM_EINTERNAL, "the ledger has no pre-image for %s row %lld", e->table,
+				      (long long)e->target_id);
+			return end;
+		}
+		rb->buf.ids[n] = e->target_id;
+		rb->buf.pre_images[n++] = e->pre_image;
+	}
+	if (store->ops->restore_rows
+		    ? store->ops->restore_rows(store, table, rb->buf.ids, rb->buf.pre_images, n, err)
+		    : store->ops->restore_row(store, table, rb->buf.ids[0], rb->buf.pre_images[0], err))
+		return end;
+	rb->res->restored += (int64_t)n;
+	crm_state_xref_undo_many(rb->session.state, entries + from, end - from, err);
+	return end;
+}
+
+/*
  * Within the open transaction: up to buf.cap ledger entries below
  * progress->next_seq reverted, and next_seq moved past them; *count of
  * them. 0, or a negative code (the transaction is then abandoned).
@@ -364,17 +406,10 @@ static int revert_entries(struct rollback *rb, struct crm_rollback_progress *pro
 			i = end - 1;
 			continue;
 		}
-		if (!e->pre_image) {
-			crm_error_set(err, CRM_EINTERNAL, "the ledger has no pre-image for %s row %lld", e->table,
-				      (long long)e->target_id);
-			goto fail;
-		}
-		if (is_emptied(rb, e->table))
+		if (is_emptied(rb, e->table) && e->pre_image)
 			continue;
-		if (rb->session.store->ops->restore_row(rb->session.store, e->table, e->target_id, e->pre_image, err))
-			goto fail;
-		rb->res->restored++;
-		if (crm_state_xref_undo(rb->session.state, e, err))
+		i = restore_rows(rb, entries, i, *count, err) - 1;
+		if (err->code)
 			goto fail;
 	}
 	if (*count)

@@ -40,7 +40,7 @@ struct waiting_entry {
 };
 
 /* The kinds of set statement of the xref (set_sql). */
-enum set_sql { SET_SQL_GET, SET_SQL_PUT, SET_SQL_SEEN, SET_SQL_FORGET, SET_SQL_COUNT };
+enum set_sql { SET_SQL_GET, SET_SQL_PUT, SET_SQL_SEEN, SET_SQL_FORGET, SET_SQL_UNDO, SET_SQL_COUNT };
 
 /* An xref entry read ahead (crm_state_xref_prefetch), and whether a write of it waits. */
 struct ahead {
@@ -694,7 +694,9 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 /*
  * A statement of the xref for n ids: the SELECT of their entries ($1 the
  * key), the upsert of n whole entries (7 parameters each), their seen
- * marks ($1 the run, $2 the key), or their DELETE ($1 the key).
+ * marks ($1 the run, $2 the key), their DELETE ($1 the key), or the undo
+ * of a run's updates of their rows ($1 the key; each id with the row's
+ * hash before the run: crm_state_xref_undo).
  */
 static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, size_t n, struct crm_error *err)
 {
@@ -705,6 +707,7 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 		 "VALUES "),
 		"INSERT INTO crmshift.seen (run_id, object_id, source_id, target_id) VALUES ",
 		"DELETE FROM crmshift.xref WHERE object_id = $1 AND source_id IN (",
+		"UPDATE crmshift.xref SET hash = 0, row_hash = v.column3 FROM (VALUES ",
 	};
 	struct crm_store_stmt *s = NULL;
 	struct crm_buf sql;
@@ -719,6 +722,10 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 				     p + 3, p + 4, p + 5, p + 6);
 		} else if (which == SET_SQL_SEEN) {
 			crm_buf_addf(&sql, err, "%s($1, $2, $%d, $%d)", i ? ", " : "", 3 + 2 * (int)i, 4 + 2 * (int)i);
+		} else if (which == SET_SQL_UNDO) {
+			/* the key in every row: SQLite numbers $n in the order they first appear */
+			crm_buf_addf(&sql, err, "%s(CAST($1 AS BIGINT), $%d, CAST($%d AS BIGINT))", i ? ", " : "",
+				     2 + 2 * (int)i, 3 + 2 * (int)i);
 		} else {
 			crm_buf_addf(&sql, err, "%s$%d", i ? ", " : "", 2 + (int)i);
 		}
@@ -729,6 +736,7 @@ static struct crm_store_stmt *set_sql(struct crm_state *st, enum set_sql which, 
 				 " hash = excluded.hash, seen_run = excluded.seen_run, write_run = excluded.write_run,"
 				 " row_hash = excluded.row_hash"
 		       : which == SET_SQL_SEEN ? ""
+		       : which == SET_SQL_UNDO ? ") AS v WHERE object_id = v.column1 AND source_id = v.column2"
 					       : ")",
 		       err);
 	if (!err->code)
@@ -1898,6 +1906,40 @@ int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, 
 	crm_stmt_int64(s, 2, e->key);
 	crm_stmt_str(s, 3, e->source_id);
 	return step_done(s, err);
+}
+
+int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry *entries, size_t n,
+			     struct crm_error *err)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t count = 0, k;
+		struct crm_store_stmt *s;
+		int rc;
+		while (i + count < n && count < SET_CHUNK && entries[i + count].action == CRM_LEDGER_UPDATE &&
+		       entries[i + count].key == entries[i].key)
+			count++;
+		if (count < 2) {
+			/* an insert, a delete, a lone update */
+			if (crm_state_xref_undo(st, &entries[i++], err))
+				return err->code;
+			continue;
+		}
+		if (flush_ahead(st, err) || !(s = set_stmt(st, SET_SQL_UNDO, count, err)))
+			return err->code;
+		crm_stmt_int64(s, 1, entries[i].key);
+		for (k = 0; k < count; k++) {
+			crm_stmt_str(s, 2 + 2 * (int)k, entries[i + k].source_id);
+			crm_stmt_int64(s, 3 + 2 * (int)k, (int64_t)entries[i + k].row_hash);
+		}
+		rc = crm_stmt_step(s, err);
+		set_done(s, count);
+		if (rc < 0)
+			return rc;
+		i += count;
+	}
+	return 0;
 }
 
 int crm_state_rollback_get(struct crm_state *st, int64_t run, struct crm_rollback_progress *rp, struct crm_error *err)

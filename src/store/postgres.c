@@ -54,6 +54,8 @@
 #define FETCH_ROWS     4096
 /* an unindexed queue's ids: one block drawn at its first row, the rest given back at its flush */
 #define STREAM_IDS 65536
+/* restore_rows' pre-images in one statement at most (about; a row past it goes in its own) */
+#define RESTORE_BYTES ((size_t)64 << 20)
 /* an unindexed queue's rows go out in pieces of this size while it fills */
 #define STREAM_BYTES ((size_t)1 << 20)
 #define QUEUE_BYTES  (32u << 20) /* queued inserts past this size ask to be flushed */
@@ -2302,6 +2304,103 @@ static int pg_restore_row(struct crm_store *base, const char *table, int64_t id,
 	return err->code;
 }
 
+/* The column names a pre-image sets, in its order, into keys (NUL-separated): what a group of rows shares. */
+static int pre_image_keys(json_t *obj, struct crm_buf *keys, struct crm_error *err)
+{
+	void *it;
+
+	crm_buf_reset(keys);
+	for (it = json_object_iter(obj); it && !err->code; it = json_object_iter_next(obj, it))
+		crm_buf_add(keys, json_object_iter_key(it), strlen(json_object_iter_key(it)) + 1, err);
+	return err->code;
+}
+
+/*
+ * Restores rows whose pre-images name the same columns with one UPDATE a
+ * group: the pre-images, each with its row's id, go as one JSON array that
+ * json_populate_recordset reads as rows of the table, every value through
+ * its column type's input, as restore_row's text parameters are. A deleted
+ * row's whole pre-image goes through restore_row.
+ */
+static int pg_restore_rows(struct crm_store *base, const char *table, const int64_t *ids, const char *const *pre_images,
+			   size_t n, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct crm_buf keys, next_keys, sql, array;
+	json_t **objs = crm_calloc(n ? n : 1, sizeof(*objs));
+	size_t i = 0, j, k;
+
+	crm_buf_init(&keys, CRM_MAX_SQL_LEN);
+	crm_buf_init(&next_keys, CRM_MAX_SQL_LEN);
+	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
+	crm_buf_init(&array, CRM_MAX_ROW_JSON);
+	if (!objs)
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (k = 0; k < n && !err->code; k++) {
+		json_error_t jerr;
+		if (!json_is_object(objs[k] = json_loads(pre_images[k], 0, &jerr)))
+			crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
+				      table, (long long)ids[k]);
+	}
+	ahead_forget(&s->ahead, table, ids, n);
+	while (i < n && !err->code) {
+		void *it;
+		if (json_object_get(objs[i], "id") || json_object_size(objs[i]) == 0) {
+			pg_restore_row(base, table, ids[i], pre_images[i], err);
+			i++;
+			continue;
+		}
+		if (pre_image_keys(objs[i], &keys, err))
+			break;
+		crm_buf_reset(&array);
+		crm_buf_addstr(&array, "[", err);
+		for (j = i; j < n && !err->code; j++) {
+			char *body;
+			/* another shape, or past RESTORE_BYTES of JSON, starts another statement */
+			if (j > i &&
+			    (json_object_get(objs[j], "id") || array.len + strlen(pre_images[j]) > RESTORE_BYTES ||
+			     pre_image_keys(objs[j], &next_keys, err) || next_keys.len != keys.len ||
+			     memcmp(next_keys.ptr, keys.ptr, keys.len) != 0))
+				break;
+			/* the pre-image with its id in front: {"id": N, ...} */
+			if (json_object_set_new(objs[j], "id", json_integer(ids[j])) ||
+			    !(body = json_dumps(objs[j], JSON_COMPACT))) {
+				crm_error_set(err, CRM_ENOMEM, "out of memory");
+				break;
+			}
+			crm_buf_addf(&array, err, "%s%s", j > i ? "," : "", body);
+			free(body);
+		}
+		crm_buf_addstr(&array, "]", err);
+		crm_buf_reset(&sql);
+		crm_buf_addf(&sql, err, "UPDATE \"%s\" t SET ", table);
+		k = 0;
+		for (it = json_object_iter(objs[i]); it && !err->code; it = json_object_iter_next(objs[i], it)) {
+			const char *col = json_object_iter_key(it);
+			if (strcmp(col, "id") != 0)
+				crm_buf_addf(&sql, err, "%s\"%s\" = r.\"%s\"", k++ ? ", " : "", col, col);
+		}
+		crm_buf_addf(&sql, err, " FROM json_populate_recordset(NULL::\"%s\", $1::json) r WHERE t.id = r.id",
+			     table);
+		if (!err->code && !stream_end(s, err)) {
+			const char *values[1] = {array.ptr};
+			PGresult *res = PQexecParams(s->conn, sql.ptr, 1, NULL, values, NULL, NULL, 0);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				pg_error(s, res, err, "restore");
+			PQclear(res);
+		}
+		i = j;
+	}
+	for (k = 0; objs && k < n; k++)
+		json_decref(objs[k]);
+	crm_free(objs);
+	crm_buf_release(&keys);
+	crm_buf_release(&next_keys);
+	crm_buf_release(&sql);
+	crm_buf_release(&array);
+	return err->code;
+}
+
 static int pg_cache_limit(struct crm_store *base, size_t bytes, struct crm_error *err)
 {
 	/* the server manages its own buffers: the client holds a cursor's batch at most */
@@ -2619,6 +2718,7 @@ static const struct crm_store_ops pg_ops = {
 	.empty_table = pg_empty_table,
 	.remove_rows = pg_remove_rows,
 	.restore_row = pg_restore_row,
+	.restore_rows = pg_restore_rows,
 	.cache_limit = pg_cache_limit,
 	.count = pg_count,
 	.extent = pg_extent,

@@ -224,6 +224,13 @@ struct crm_store_ops {
 	int (*restore_row)(struct crm_store *store, const char *table, int64_t id, const char *pre_image,
 			   struct crm_error *err);
 	/*
+	 * restore_row of n rows of table (distinct ids), as n calls would do it,
+	 * where each statement is a round trip to a server. NULL: row by row
+	 * costs nothing more (SQLite, in process).
+	 */
+	int (*restore_rows)(struct crm_store *store, const char *table, const int64_t *ids,
+			    const char *const *pre_images, size_t n, struct crm_error *err);
+	/*
 	 * Fresh planner statistics for schema.table (schema NULL: the
 	 * target's), after many rows were written: a server plans lookups of
 	 * a table just loaded as scans of all of it until it knows its size.

@@ -348,6 +348,61 @@ static void test_state__xref_from_the_ledger(void)
 }
 
 /*
+ * Undoing many entries at once does what undoing each does: an update's
+ * entry gets the row's hash before the run and no record hash (the next
+ * run writes it again), an insert's entry goes, a deleted record's comes
+ * back; another object's entries are left as they were.
+ */
+static void test_state__xref_undone_many_as_one_by_one(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_ledger_entry e[7];
+		struct crm_xref x = {1, 5, 1, 1, 6}, got;
+		struct opened o;
+		int64_t run = 0, account = 0, contact = 0;
+		static const char *const sids[] = {"C0", "C1", "C2", "A0", "C3", "C4", "C5"};
+		int i;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
+		CHECK_INT(crm_state_object_key(o.state, "Account", "account", 1, &account, &err), 1);
+		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		memset(e, 0, sizeof(e));
+		for (i = 0; i < 7; i++) {
+			e[i].key = i == 3 ? account : contact;
+			e[i].source_id = sids[i];
+			e[i].target_id = 10 + i;
+			e[i].action = i == 5 ? CRM_LEDGER_INSERT : i == 6 ? CRM_LEDGER_DELETE : CRM_LEDGER_UPDATE;
+			e[i].row_hash = 100 + (uint64_t)i;
+			x.target_id = 10 + i;
+			if (i != 6)
+				CHECK_INT(crm_state_xref_put(o.state, e[i].key, sids[i], 2, &x, &err), 0);
+		}
+		CHECK_INT(crm_state_xref_undo_many(o.state, e, 7, &err), 0);
+		for (i = 0; i < 7; i++) {
+			int found = crm_state_xref_get(o.state, e[i].key, sids[i], 2, &got, &err);
+			CHECK_INT(found, i != 5);
+			if (found != 1)
+				continue;
+			CHECK_INT(got.target_id, 10 + i);
+			CHECK_INT((int64_t)got.hash, 0);
+			CHECK_INT((int64_t)got.row_hash, 100 + i);
+		}
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		CHECK_STR(err.msg, "");
+		close_both(&o);
+	}
+}
+
+/*
  * The state remembers a run's inserts while they are all the run wrote
  * (each object's ids consecutive, each with its written hash), and says
  * when that stops being so.
@@ -934,6 +989,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__ledger_keeps_the_row_before),
 	TEST(test_state__ledger_entries_wait_and_keep_their_order),
 	TEST(test_state__xref_from_the_ledger),
+	TEST(test_state__xref_undone_many_as_one_by_one),
 	TEST(test_state__run_inserts_known_while_only_inserts),
 	TEST(test_state__shares_the_store_transaction),
 	TEST(test_state__runs_and_marks),

@@ -807,6 +807,76 @@ static void test_store__hash_update_restore(void)
 }
 
 /*
+ * restore_rows puts n rows back as n restore_row calls would: fetched
+ * pre-images restore each row to its hash before; a pre-image naming fewer
+ * columns (another shape, a statement of its own) sets those only; a
+ * deleted row's whole pre-image brings it back under its id.
+ */
+static void test_store__rows_restored_at_once(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store_writer *w;
+		struct crm_store *store;
+		struct crm_value v[7];
+		struct crm_buf pre[5], now;
+		const char *pres[5];
+		uint64_t before[5], after = 0, written;
+		int64_t ids[5];
+		char url[256], sid[8], name[16];
+		int i;
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		if (!store->ops->restore_rows) {
+			store->ops->writer_close(w);
+			close_backend(store, url);
+			continue;
+		}
+		crm_buf_init(&now, 1 << 20);
+		for (i = 0; i < 5; i++) {
+			crm_buf_init(&pre[i], 1 << 20);
+			snprintf(sid, sizeof(sid), "R%d", i);
+			snprintf(name, sizeof(name), "row %d", i);
+			widget_row(v, name, "7", "1.50", "2020-02-29", "2021-02-02T12:30:00Z", i % 2 ? "1" : "0", 0);
+			ids[i] = insert(w, store, sid, v, 1);
+			CHECK_INT(store->ops->row_hash(w, ids[i], &before[i], &err), 1);
+			CHECK_INT(store->ops->fetch(w, ids[i], &pre[i], &err), 1);
+		}
+		/* row 3's pre-image names its name only; row 4's is whole, the row deleted */
+		crm_buf_reset(&pre[3]);
+		crm_buf_addstr(&pre[3], "{\"name\": \"row 3\"}", &err);
+		crm_buf_reset(&pre[4]);
+		CHECK_INT(store->ops->row_json(store, "widget", ids[4], &pre[4], &err), 1);
+		CHECK_INT(store->ops->remove_rows(store, "widget", &ids[4], 1, &err), 0);
+		for (i = 0; i < 4; i++) {
+			struct crm_store_row row;
+			snprintf(sid, sizeof(sid), "R%d", i);
+			widget_row(v, "changed", "8", "2.25", "", "2022-03-03T00:00:00Z", "1", 0);
+			row = (struct crm_store_row){sid, strlen(sid), v, LOAD_TIME};
+			CHECK_INT(store->ops->update(w, ids[i], &row, &written, &err), 0);
+		}
+		for (i = 0; i < 5; i++)
+			pres[i] = pre[i].ptr;
+		CHECK_INT(store->ops->restore_rows(store, "widget", ids, pres, 5, &err), 0);
+		CHECK_STR(err.msg, "");
+		for (i = 0; i < 5; i++) {
+			CHECK_INT(store->ops->row_hash(w, ids[i], &after, &err), 1);
+			CHECK(i == 3 ? after != before[i] : after == before[i]);
+		}
+		CHECK_INT(store->ops->fetch(w, ids[3], &now, &err), 1);
+		CHECK(strstr(now.ptr, "\"row 3\"") != NULL && strstr(now.ptr, "2.25") != NULL);
+		for (i = 0; i < 5; i++)
+			crm_buf_release(&pre[i]);
+		crm_buf_release(&now);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
+/*
  * The hash an insert tells is row_hash's of the row it wrote, for every
  * kind of value (empty, integers, a parent, text past ASCII): SQLite's
  * from the values it bound, PostgreSQL's from the row RETURNING gives.
@@ -1426,6 +1496,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__streamed_queue_between_statements),
 	TEST(test_store__queued_updates_as_one_by_one),
 	TEST(test_store__hash_update_restore),
+	TEST(test_store__rows_restored_at_once),
 	TEST(test_store__insert_tells_the_hash_of_its_row),
 	TEST(test_store__insert_tells_no_hash_where_the_table_converts),
 	TEST(test_store__hashes_of_part_of_a_table),
