@@ -192,6 +192,10 @@ struct object_run {
 	 * ends (flush_queue), a few statements a batch instead of a few a row.
 	 */
 	int queues;
+	/* sync --full's deletes of missing records: their rows removed as one set a batch (migrate_flush_removes) */
+	int defer_removes;
+	int64_t *removes;
+	size_t remove_count, remove_cap;
 	struct queued_record *queue;
 	size_t queue_count, queue_cap;
 	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
@@ -386,6 +390,8 @@ int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t i
 int migrate_conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
 		     const struct crm_xref *x, const char *change, struct crm_error *err);
 /* A record deleted in the source: its target row goes, whole, into the ledger. */
+/* The rows deferred deletes left (orun->defer_removes), removed now. */
+int migrate_flush_removes(struct migration *m, struct object_run *orun, struct crm_error *err);
 int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
 			  unsigned long line, struct crm_error *err);
 /* sync --full: records the xref holds that the run did not read were deleted in the source. */

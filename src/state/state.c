@@ -1914,24 +1914,40 @@ int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry
 	size_t i = 0;
 
 	while (i < n) {
+		enum crm_ledger_action action = entries[i].action;
 		size_t count = 0, k;
 		struct crm_store_stmt *s;
 		int rc;
-		while (i + count < n && count < SET_CHUNK && entries[i + count].action == CRM_LEDGER_UPDATE &&
-		       entries[i + count].key == entries[i].key)
+		while (i + count < n && count < SET_CHUNK && action != CRM_LEDGER_INSERT &&
+		       entries[i + count].action == action && entries[i + count].key == entries[i].key)
 			count++;
 		if (count < 2) {
-			/* an insert, a delete, a lone update */
+			/* an insert (rollback forgets those many at a time itself), a lone update or delete */
 			if (crm_state_xref_undo(st, &entries[i++], err))
 				return err->code;
 			continue;
 		}
-		if (flush_ahead(st, err) || !(s = set_stmt(st, SET_SQL_UNDO, count, err)))
+		if (flush_ahead(st, err) ||
+		    !(s = set_stmt(st, action == CRM_LEDGER_UPDATE ? SET_SQL_UNDO : SET_SQL_PUT, count, err)))
 			return err->code;
-		crm_stmt_int64(s, 1, entries[i].key);
 		for (k = 0; k < count; k++) {
-			crm_stmt_str(s, 2 + 2 * (int)k, entries[i + k].source_id);
-			crm_stmt_int64(s, 3 + 2 * (int)k, (int64_t)entries[i + k].row_hash);
+			const struct crm_ledger_entry *e = &entries[i + k];
+			int p = 1 + 7 * (int)k;
+			if (action == CRM_LEDGER_UPDATE) {
+				if (!k)
+					crm_stmt_int64(s, 1, e->key);
+				crm_stmt_str(s, 2 + 2 * (int)k, e->source_id);
+				crm_stmt_int64(s, 3 + 2 * (int)k, (int64_t)e->row_hash);
+				continue;
+			}
+			/* a deleted record's entry back, as crm_state_xref_undo puts it */
+			crm_stmt_int64(s, p, e->key);
+			crm_stmt_str(s, p + 1, e->source_id);
+			crm_stmt_int64(s, p + 2, e->target_id);
+			crm_stmt_int64(s, p + 3, 0);
+			crm_stmt_int64(s, p + 4, 0);
+			crm_stmt_int64(s, p + 5, 0);
+			crm_stmt_int64(s, p + 6, (int64_t)e->row_hash);
 		}
 		rc = crm_stmt_step(s, err);
 		set_done(s, count);

@@ -302,7 +302,7 @@ int crm_state_ledger_walk(struct crm_state *state, int64_t run, int64_t first, i
  * update's hashes are cleared, a deleted record's entry comes back.
  */
 int crm_state_xref_undo(struct crm_state *state, const struct crm_ledger_entry *entry, struct crm_error *err);
-/* crm_state_xref_undo of n entries: updates of one object's rows go 500 to a statement. */
+/* crm_state_xref_undo of n entries: updates, or deletes, of one object's rows go 500 to a statement. */
 int crm_state_xref_undo_many(struct crm_state *state, const struct crm_ledger_entry *entries, size_t n,
 			     struct crm_error *err);
 

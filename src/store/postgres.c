@@ -2316,11 +2316,12 @@ static int pre_image_keys(json_t *obj, struct crm_buf *keys, struct crm_error *e
 }
 
 /*
- * Restores rows whose pre-images name the same columns with one UPDATE a
+ * Restores rows whose pre-images name the same columns with one statement a
  * group: the pre-images, each with its row's id, go as one JSON array that
  * json_populate_recordset reads as rows of the table, every value through
- * its column type's input, as restore_row's text parameters are. A deleted
- * row's whole pre-image goes through restore_row.
+ * its column type's input, as restore_row's text parameters are. Updated
+ * rows get their columns back with an UPDATE, deleted rows (whole
+ * pre-images, with their ids) come back with an INSERT.
  */
 static int pg_restore_rows(struct crm_store *base, const char *table, const int64_t *ids, const char *const *pre_images,
 			   size_t n, struct crm_error *err)
@@ -2344,8 +2345,9 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 	}
 	ahead_forget(&s->ahead, table, ids, n);
 	while (i < n && !err->code) {
+		int whole = json_object_get(objs[i], "id") != NULL;
 		void *it;
-		if (json_object_get(objs[i], "id") || json_object_size(objs[i]) == 0) {
+		if (json_object_size(objs[i]) == 0) {
 			pg_restore_row(base, table, ids[i], pre_images[i], err);
 			i++;
 			continue;
@@ -2357,13 +2359,13 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 		for (j = i; j < n && !err->code; j++) {
 			char *body;
 			/* another shape, or past RESTORE_BYTES of JSON, starts another statement */
-			if (j > i &&
-			    (json_object_get(objs[j], "id") || array.len + strlen(pre_images[j]) > RESTORE_BYTES ||
-			     pre_image_keys(objs[j], &next_keys, err) || next_keys.len != keys.len ||
-			     memcmp(next_keys.ptr, keys.ptr, keys.len) != 0))
+			if (j > i && ((json_object_get(objs[j], "id") != NULL) != whole ||
+				      array.len + strlen(pre_images[j]) > RESTORE_BYTES ||
+				      pre_image_keys(objs[j], &next_keys, err) || next_keys.len != keys.len ||
+				      memcmp(next_keys.ptr, keys.ptr, keys.len) != 0))
 				break;
-			/* the pre-image with its id in front: {"id": N, ...} */
-			if (json_object_set_new(objs[j], "id", json_integer(ids[j])) ||
+			/* an update's pre-image with its row's id in it: {..., "id": N} */
+			if ((!whole && json_object_set_new(objs[j], "id", json_integer(ids[j]))) ||
 			    !(body = json_dumps(objs[j], JSON_COMPACT))) {
 				crm_error_set(err, CRM_ENOMEM, "out of memory");
 				break;
@@ -2373,15 +2375,24 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 		}
 		crm_buf_addstr(&array, "]", err);
 		crm_buf_reset(&sql);
-		crm_buf_addf(&sql, err, "UPDATE \"%s\" t SET ", table);
+		/* a deleted row comes back under its id, every column as it was */
+		crm_buf_addf(&sql, err, whole ? "INSERT INTO \"%s\" (" : "UPDATE \"%s\" t SET ", table);
 		k = 0;
 		for (it = json_object_iter(objs[i]); it && !err->code; it = json_object_iter_next(objs[i], it)) {
 			const char *col = json_object_iter_key(it);
-			if (strcmp(col, "id") != 0)
+			if (whole)
+				crm_buf_addf(&sql, err, "%s\"%s\"", k++ ? ", " : "", col);
+			else if (strcmp(col, "id") != 0)
 				crm_buf_addf(&sql, err, "%s\"%s\" = r.\"%s\"", k++ ? ", " : "", col, col);
 		}
-		crm_buf_addf(&sql, err, " FROM json_populate_recordset(NULL::\"%s\", $1::json) r WHERE t.id = r.id",
-			     table);
+		if (whole) {
+			crm_buf_addstr(&sql, ") SELECT ", err);
+			k = 0;
+			for (it = json_object_iter(objs[i]); it && !err->code; it = json_object_iter_next(objs[i], it))
+				crm_buf_addf(&sql, err, "%sr.\"%s\"", k++ ? ", " : "", json_object_iter_key(it));
+		}
+		crm_buf_addf(&sql, err, " FROM json_populate_recordset(NULL::\"%s\", $1::json) r%s", table,
+			     whole ? "" : " WHERE t.id = r.id");
 		if (!err->code && !stream_end(s, err)) {
 			const char *values[1] = {array.ptr};
 			PGresult *res = PQexecParams(s->conn, sql.ptr, 1, NULL, values, NULL, NULL, 0);

@@ -205,7 +205,6 @@ struct crm_store_ops {
 	/* Every column of row id as a JSON object into out: 1, or 0 when absent. */
 	int (*row_json)(struct crm_store *store, const char *table, int64_t id, struct crm_buf *out,
 			struct crm_error *err);
-	/* Deletes the rows whose ids are listed (absent ones are no error). */
 	/*
 	 * Deletes every row of table (*deleted of them): the rollback of a run into a table that
 	 * was empty before it, which SQLite does by freeing the table's pages
@@ -214,6 +213,7 @@ struct crm_store_ops {
 	 * stay in the file).
 	 */
 	int (*empty_table)(struct crm_store *store, const char *table, int64_t *deleted, struct crm_error *err);
+	/* Deletes the rows whose ids are listed, in any order (absent ones are no error). */
 	int (*remove_rows)(struct crm_store *store, const char *table, const int64_t *ids, size_t n,
 			   struct crm_error *err);
 	/*

@@ -351,7 +351,8 @@ static void test_state__xref_from_the_ledger(void)
  * Undoing many entries at once does what undoing each does: an update's
  * entry gets the row's hash before the run and no record hash (the next
  * run writes it again), an insert's entry goes, a deleted record's comes
- * back; another object's entries are left as they were.
+ * back (two deletes: a statement of their own); another object's entries
+ * are left as they were.
  */
 static void test_state__xref_undone_many_as_one_by_one(void)
 {
@@ -359,11 +360,11 @@ static void test_state__xref_undone_many_as_one_by_one(void)
 
 	for (b = 0; b < BACKEND_COUNT; b++) {
 		struct crm_error err = CRM_ERROR_INIT;
-		struct crm_ledger_entry e[7];
+		struct crm_ledger_entry e[8];
 		struct crm_xref x = {1, 5, 1, 1, 6}, got;
 		struct opened o;
 		int64_t run = 0, account = 0, contact = 0;
-		static const char *const sids[] = {"C0", "C1", "C2", "A0", "C3", "C4", "C5"};
+		static const char *const sids[] = {"C0", "C1", "C2", "A0", "C3", "C4", "C5", "C6"};
 		int i;
 
 		if (open_both(b, &o)) {
@@ -375,18 +376,18 @@ static void test_state__xref_undone_many_as_one_by_one(void)
 		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		memset(e, 0, sizeof(e));
-		for (i = 0; i < 7; i++) {
+		for (i = 0; i < 8; i++) {
 			e[i].key = i == 3 ? account : contact;
 			e[i].source_id = sids[i];
 			e[i].target_id = 10 + i;
-			e[i].action = i == 5 ? CRM_LEDGER_INSERT : i == 6 ? CRM_LEDGER_DELETE : CRM_LEDGER_UPDATE;
+			e[i].action = i == 5 ? CRM_LEDGER_INSERT : i >= 6 ? CRM_LEDGER_DELETE : CRM_LEDGER_UPDATE;
 			e[i].row_hash = 100 + (uint64_t)i;
 			x.target_id = 10 + i;
-			if (i != 6)
+			if (i < 6)
 				CHECK_INT(crm_state_xref_put(o.state, e[i].key, sids[i], 2, &x, &err), 0);
 		}
-		CHECK_INT(crm_state_xref_undo_many(o.state, e, 7, &err), 0);
-		for (i = 0; i < 7; i++) {
+		CHECK_INT(crm_state_xref_undo_many(o.state, e, 8, &err), 0);
+		for (i = 0; i < 8; i++) {
 			int found = crm_state_xref_get(o.state, e[i].key, sids[i], 2, &got, &err);
 			CHECK_INT(found, i != 5);
 			if (found != 1)

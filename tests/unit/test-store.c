@@ -809,8 +809,8 @@ static void test_store__hash_update_restore(void)
 /*
  * restore_rows puts n rows back as n restore_row calls would: fetched
  * pre-images restore each row to its hash before; a pre-image naming fewer
- * columns (another shape, a statement of its own) sets those only; a
- * deleted row's whole pre-image brings it back under its id.
+ * columns (another shape, a statement of its own) sets those only;
+ * deleted rows' whole pre-images bring them back under their ids.
  */
 static void test_store__rows_restored_at_once(void)
 {
@@ -821,10 +821,10 @@ static void test_store__rows_restored_at_once(void)
 		struct crm_store_writer *w;
 		struct crm_store *store;
 		struct crm_value v[7];
-		struct crm_buf pre[5], now;
-		const char *pres[5];
-		uint64_t before[5], after = 0, written;
-		int64_t ids[5];
+		struct crm_buf pre[6], now;
+		const char *pres[6];
+		uint64_t before[6], after = 0, written;
+		int64_t ids[6];
 		char url[256], sid[8], name[16];
 		int i;
 
@@ -836,7 +836,7 @@ static void test_store__rows_restored_at_once(void)
 			continue;
 		}
 		crm_buf_init(&now, 1 << 20);
-		for (i = 0; i < 5; i++) {
+		for (i = 0; i < 6; i++) {
 			crm_buf_init(&pre[i], 1 << 20);
 			snprintf(sid, sizeof(sid), "R%d", i);
 			snprintf(name, sizeof(name), "row %d", i);
@@ -845,12 +845,14 @@ static void test_store__rows_restored_at_once(void)
 			CHECK_INT(store->ops->row_hash(w, ids[i], &before[i], &err), 1);
 			CHECK_INT(store->ops->fetch(w, ids[i], &pre[i], &err), 1);
 		}
-		/* row 3's pre-image names its name only; row 4's is whole, the row deleted */
+		/* row 3's pre-image names its name only; rows 4 and 5's are whole, the rows deleted */
 		crm_buf_reset(&pre[3]);
 		crm_buf_addstr(&pre[3], "{\"name\": \"row 3\"}", &err);
-		crm_buf_reset(&pre[4]);
-		CHECK_INT(store->ops->row_json(store, "widget", ids[4], &pre[4], &err), 1);
-		CHECK_INT(store->ops->remove_rows(store, "widget", &ids[4], 1, &err), 0);
+		for (i = 4; i < 6; i++) {
+			crm_buf_reset(&pre[i]);
+			CHECK_INT(store->ops->row_json(store, "widget", ids[i], &pre[i], &err), 1);
+		}
+		CHECK_INT(store->ops->remove_rows(store, "widget", &ids[4], 2, &err), 0);
 		for (i = 0; i < 4; i++) {
 			struct crm_store_row row;
 			snprintf(sid, sizeof(sid), "R%d", i);
@@ -858,17 +860,17 @@ static void test_store__rows_restored_at_once(void)
 			row = (struct crm_store_row){sid, strlen(sid), v, LOAD_TIME};
 			CHECK_INT(store->ops->update(w, ids[i], &row, &written, &err), 0);
 		}
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			pres[i] = pre[i].ptr;
-		CHECK_INT(store->ops->restore_rows(store, "widget", ids, pres, 5, &err), 0);
+		CHECK_INT(store->ops->restore_rows(store, "widget", ids, pres, 6, &err), 0);
 		CHECK_STR(err.msg, "");
-		for (i = 0; i < 5; i++) {
+		for (i = 0; i < 6; i++) {
 			CHECK_INT(store->ops->row_hash(w, ids[i], &after, &err), 1);
 			CHECK(i == 3 ? after != before[i] : after == before[i]);
 		}
 		CHECK_INT(store->ops->fetch(w, ids[3], &now, &err), 1);
 		CHECK(strstr(now.ptr, "\"row 3\"") != NULL && strstr(now.ptr, "2.25") != NULL);
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			crm_buf_release(&pre[i]);
 		crm_buf_release(&now);
 		store->ops->writer_close(w);
