@@ -26,7 +26,9 @@
 #                     crmshift migrate, its re-run, the delta as an export
 #                     and as events (each rolled back after, as shares of
 #                     that first load), reconcile and rollback on a private
-#                     server
+#                     server; then the whole load after a 10% sample, a
+#                     re-run with a fifth of the contacts changed and a
+#                     full export without a tenth of them, each rolled back
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -324,6 +326,33 @@ LOAD
 	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
 	pg_settle
 	measure "crmshift rollback on PostgreSQL (the first load)" "$rows" "$crmshift" -C "$pgp" rollback
+	# Larger changes, each a round trip a row before 2026-12-06: the whole load after a 10%
+	# sample; a re-run with a fifth of the contacts changed (titles), and its rollback; a full
+	# export without a tenth of the contacts (delete_missing), and its rollback.
+	echo
+	echo "PostgreSQL: larger changes"
+	mkdir -p "$work/changed" "$work/missing"
+	for f in "$pgp"/exports/*.csv; do
+		ln -sf "$f" "$work/changed/"
+		ln -sf "$f" "$work/missing/"
+	done
+	rm -f "$work/changed/Contact.csv" "$work/missing/Contact.csv"
+	awk -F, 'BEGIN { OFS = "," } NR > 1 && NR % 5 == 0 { $12 = $12 " II" } { print }' "$pgp/exports/Contact.csv" \
+		>"$work/changed/Contact.csv"
+	awk 'NR == 1 || NR % 10 != 0' "$pgp/exports/Contact.csv" >"$work/missing/Contact.csv"
+	psql -q -X -d postgres -c "DROP DATABASE crm" -c "CREATE DATABASE crm"
+	rm -rf "$pgp/.crmshift" "$pgp/reports"
+	"$crmshift" -C "$pgp" migrate --sample 10 >/dev/null
+	pg_settle
+	measure "crmshift migrate into PostgreSQL (the rest, after a 10% sample)" "$rows" "$crmshift" -C "$pgp" migrate
+	sed -i "s#^path = .*#path = $work/changed#" "$pgp/crmshift.ini"
+	pg_settle
+	measure "crmshift migrate into PostgreSQL (a fifth of the contacts changed)" "$((contacts / 5))" "$crmshift" -C "$pgp" migrate
+	sed -i "s#^path = .*#path = exports#" "$pgp/crmshift.ini"
+	measure "crmshift rollback on PostgreSQL (that run)" "$((contacts / 5))" "$crmshift" -C "$pgp" rollback
+	pg_settle
+	measure "crmshift sync --full into PostgreSQL (a tenth of the contacts gone)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --full --from "$work/missing"
+	measure "crmshift rollback on PostgreSQL (that sync)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
 else
 	echo
 	echo "PostgreSQL: skipped: $(head -n 1 "$work/pg.err")"
