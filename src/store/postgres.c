@@ -2315,6 +2315,22 @@ static int pre_image_keys(json_t *obj, struct crm_buf *keys, struct crm_error *e
 	return err->code;
 }
 
+/* pre_images[k] as a JSON object into objs[k] (kept there from a group's end to the next's start). */
+static int pre_image_parse(const char *table, const int64_t *ids, const char *const *pre_images, json_t **objs,
+			   size_t k, struct crm_error *err)
+{
+	json_error_t jerr;
+
+	if (objs[k])
+		return 0;
+	/* assigned apart: json_is_object is a macro that evaluates its argument twice */
+	objs[k] = json_loads(pre_images[k], 0, &jerr);
+	if (!json_is_object(objs[k]))
+		return crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
+				     table, (long long)ids[k]);
+	return 0;
+}
+
 /*
  * Restores rows whose pre-images name the same columns with one statement a
  * group: the pre-images, each with its row's id, go as one JSON array that
@@ -2337,16 +2353,13 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 	crm_buf_init(&array, CRM_MAX_ROW_JSON);
 	if (!objs)
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
-	for (k = 0; k < n && !err->code; k++) {
-		json_error_t jerr;
-		if (!json_is_object(objs[k] = json_loads(pre_images[k], 0, &jerr)))
-			crm_error_set(err, CRM_EINTERNAL, "the ledger's pre-image of %s row %lld is not a JSON object",
-				      table, (long long)ids[k]);
-	}
 	ahead_forget(&s->ahead, table, ids, n);
 	while (i < n && !err->code) {
-		int whole = json_object_get(objs[i], "id") != NULL;
+		int whole;
 		void *it;
+		if (pre_image_parse(table, ids, pre_images, objs, i, err))
+			break;
+		whole = json_object_get(objs[i], "id") != NULL;
 		if (json_object_size(objs[i]) == 0) {
 			pg_restore_row(base, table, ids[i], pre_images[i], err);
 			i++;
@@ -2358,6 +2371,8 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 		crm_buf_addstr(&array, "[", err);
 		for (j = i; j < n && !err->code; j++) {
 			char *body;
+			if (j > i && pre_image_parse(table, ids, pre_images, objs, j, err))
+				break;
 			/* another shape, or past RESTORE_BYTES of JSON, starts another statement */
 			if (j > i && ((json_object_get(objs[j], "id") != NULL) != whole ||
 				      array.len + strlen(pre_images[j]) > RESTORE_BYTES ||
@@ -2372,6 +2387,11 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 			}
 			crm_buf_addf(&array, err, "%s%s", j > i ? "," : "", body);
 			free(body);
+			/* the group's first names its columns; the others are text now */
+			if (j > i) {
+				json_decref(objs[j]);
+				objs[j] = NULL;
+			}
 		}
 		crm_buf_addstr(&array, "]", err);
 		crm_buf_reset(&sql);
@@ -2400,6 +2420,8 @@ static int pg_restore_rows(struct crm_store *base, const char *table, const int6
 				pg_error(s, res, err, "restore");
 			PQclear(res);
 		}
+		json_decref(objs[i]);
+		objs[i] = NULL;
 		i = j;
 	}
 	for (k = 0; objs && k < n; k++)

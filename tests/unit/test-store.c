@@ -825,7 +825,7 @@ static void test_store__rows_restored_at_once(void)
 		const char *pres[6];
 		uint64_t before[6], after = 0, written;
 		int64_t ids[6];
-		char url[256], sid[8], name[16];
+		char url[256], sid[16], name[24];
 		int i;
 
 		if (!(w = open_widget(b, url, &store)))
