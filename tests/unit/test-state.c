@@ -269,6 +269,25 @@ static void test_state__ledger_entries_wait_and_keep_their_order(void)
 }
 
 /*
+ * A new state of backend b, run 1 (a migrate) begun, the keys of Account
+ * and Contact made, a transaction open: 0, or 1 when the backend is
+ * skipped (o closed).
+ */
+static int begin_run_of_two(int b, struct opened *o, int64_t *run, int64_t *account, int64_t *contact,
+			    struct crm_error *err)
+{
+	if (open_both(b, o)) {
+		close_both(o);
+		return 1;
+	}
+	CHECK_INT(crm_state_run_start(o->state, "migrate", "{}", "2026-01-01T00:00:00Z", run, err), 0);
+	CHECK_INT(crm_state_object_key(o->state, "Account", "account", 1, account, err), 1);
+	CHECK_INT(crm_state_object_key(o->state, "Contact", "contact", 1, contact, err), 1);
+	CHECK_INT(o->store->ops->begin(o->store, err), 0);
+	return 0;
+}
+
+/*
  * The xref made from a run's ledger takes the object's inserts (not its
  * updates, not another object's), from the seq it is given on; missing_only
  * adds those the xref lacks beside one already there. The id cache of a
@@ -286,14 +305,8 @@ static void test_state__xref_from_the_ledger(void)
 		int64_t run = 0, account = 0, contact = 0, first, last, from, count, id;
 		char sid[24];
 
-		if (open_both(b, &o)) {
-			close_both(&o);
+		if (begin_run_of_two(b, &o, &run, &account, &contact, &err))
 			continue;
-		}
-		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
-		CHECK_INT(crm_state_object_key(o.state, "Account", "account", 1, &account, &err), 1);
-		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
-		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		/* a contact before the bound (an earlier try's, say), then the accounts, then the contacts */
 		crm_state_ledger_add(o.state, run, contact, 100, "003EARLY", 8, CRM_LEDGER_INSERT, NULL, 5, 0, 0, &err);
 		for (id = 1; id <= 3 && !err.code; id++) {
@@ -367,14 +380,8 @@ static void test_state__xref_undone_many_as_one_by_one(void)
 		static const char *const sids[] = {"C0", "C1", "C2", "A0", "C3", "C4", "C5", "C6"};
 		int i;
 
-		if (open_both(b, &o)) {
-			close_both(&o);
+		if (begin_run_of_two(b, &o, &run, &account, &contact, &err))
 			continue;
-		}
-		CHECK_INT(crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err), 0);
-		CHECK_INT(crm_state_object_key(o.state, "Account", "account", 1, &account, &err), 1);
-		CHECK_INT(crm_state_object_key(o.state, "Contact", "contact", 1, &contact, &err), 1);
-		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		memset(e, 0, sizeof(e));
 		for (i = 0; i < 8; i++) {
 			e[i].key = i == 3 ? account : contact;
