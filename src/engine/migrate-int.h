@@ -389,9 +389,9 @@ int migrate_written_hash(struct migration *m, struct object_run *orun, int64_t i
  */
 int migrate_conflict(struct migration *m, struct object_run *orun, const char *id, size_t id_len, unsigned long line,
 		     const struct crm_xref *x, const char *change, struct crm_error *err);
-/* A record deleted in the source: its target row goes, whole, into the ledger. */
 /* The rows deferred deletes left (orun->defer_removes), removed now. */
 int migrate_flush_removes(struct migration *m, struct object_run *orun, struct crm_error *err);
+/* A record deleted in the source: its target row goes, whole, into the ledger. */
 int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
 			  unsigned long line, struct crm_error *err);
 /* sync --full: records the xref holds that the run did not read were deleted in the source. */

@@ -149,7 +149,6 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, x->target_id, m->run, err) ? err->code : 1;
 }
 
-/* A record deleted in the source: its target row goes, whole, into the ledger. */
 /* Removes row id of orun's table now, or with the batch's others when orun defers removes. */
 static int remove_row(struct migration *m, struct object_run *orun, int64_t id, struct crm_error *err)
 {
@@ -170,6 +169,7 @@ int migrate_flush_removes(struct migration *m, struct object_run *orun, struct c
 		 : 0;
 }
 
+/* A record deleted in the source: its target row goes, whole, into the ledger. */
 int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
 			  unsigned long line, struct crm_error *err)
 {

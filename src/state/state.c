@@ -769,6 +769,19 @@ static void set_done(struct crm_store_stmt *s, size_t n)
 		crm_stmt_finalize(s);
 }
 
+/* A whole entry's 7 parameters of SET_SQL_PUT, from $p on. */
+static void bind_entry(struct crm_store_stmt *s, int p, int64_t key, const char *id, size_t len,
+		       const struct crm_xref *x)
+{
+	crm_stmt_int64(s, p, key);
+	crm_stmt_text(s, p + 1, id, len);
+	crm_stmt_int64(s, p + 2, x->target_id);
+	crm_stmt_int64(s, p + 3, (int64_t)x->hash);
+	crm_stmt_int64(s, p + 4, x->seen_run);
+	crm_stmt_int64(s, p + 5, x->write_run);
+	crm_stmt_int64(s, p + 6, (int64_t)x->row_hash);
+}
+
 /*
  * Writes the entries of one kind of waiting write, SET_CHUNK to a
  * statement: whole entries upserted, or the seen_run of unchanged records
@@ -812,13 +825,7 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 				crm_stmt_text(s, 2 + (int)k, batch[k]->id, batch[k]->len);
 				continue;
 			}
-			crm_stmt_int64(s, p, st->ahead_key);
-			crm_stmt_text(s, p + 1, batch[k]->id, batch[k]->len);
-			crm_stmt_int64(s, p + 2, batch[k]->x.target_id);
-			crm_stmt_int64(s, p + 3, (int64_t)batch[k]->x.hash);
-			crm_stmt_int64(s, p + 4, batch[k]->x.seen_run);
-			crm_stmt_int64(s, p + 5, batch[k]->x.write_run);
-			crm_stmt_int64(s, p + 6, (int64_t)batch[k]->x.row_hash);
+			bind_entry(s, p, st->ahead_key, batch[k]->id, batch[k]->len, &batch[k]->x);
 		}
 		rc = crm_stmt_step(s, err);
 		set_done(s, n);
@@ -1932,6 +1939,7 @@ int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry
 			return err->code;
 		for (k = 0; k < count; k++) {
 			const struct crm_ledger_entry *e = &entries[i + k];
+			struct crm_xref back = {e->target_id, 0, 0, 0, e->row_hash};
 			int p = 1 + 7 * (int)k;
 			if (action == CRM_LEDGER_UPDATE) {
 				if (!k)
@@ -1941,13 +1949,7 @@ int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry
 				continue;
 			}
 			/* a deleted record's entry back, as crm_state_xref_undo puts it */
-			crm_stmt_int64(s, p, e->key);
-			crm_stmt_str(s, p + 1, e->source_id);
-			crm_stmt_int64(s, p + 2, e->target_id);
-			crm_stmt_int64(s, p + 3, 0);
-			crm_stmt_int64(s, p + 4, 0);
-			crm_stmt_int64(s, p + 5, 0);
-			crm_stmt_int64(s, p + 6, (int64_t)e->row_hash);
+			bind_entry(s, p, e->key, e->source_id, strlen(e->source_id), &back);
 		}
 		rc = crm_stmt_step(s, err);
 		set_done(s, count);
