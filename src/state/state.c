@@ -2062,11 +2062,16 @@ int crm_state_watermarks_undo(struct crm_state *st, int64_t run, struct crm_erro
 int crm_state_xref_unseen(struct crm_state *st, int64_t key, int64_t run, char ***ids, size_t *count,
 			  struct crm_error *err)
 {
+	/*
+	 * EXCEPT, not NOT IN: PostgreSQL runs NOT IN over a subquery it expects
+	 * not to fit in work_mem as a scan of the subquery per row (a full sync
+	 * of a million contacts had not ended after 12 minutes). EXCEPT sorts
+	 * both sides on either backend; a source id is one entry per object.
+	 */
 	struct crm_store_stmt *s =
 		once(st,
-		     "SELECT source_id FROM crmshift.xref WHERE object_id = $1 AND seen_run < $2 AND "
-		     "source_id NOT IN (SELECT source_id FROM crmshift.seen WHERE run_id = $2 AND "
-		     "object_id = $1) ORDER BY source_id",
+		     "SELECT source_id FROM crmshift.xref WHERE object_id = $1 AND seen_run < $2 EXCEPT "
+		     "SELECT source_id FROM crmshift.seen WHERE object_id = $1 AND run_id = $2 ORDER BY 1",
 		     err);
 	size_t cap = 0;
 	int rc;
