@@ -599,8 +599,12 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 			ins->target_id = orun->queue_ids[i];
 			ins->hash = q->hash;
 			ins->written_hash = orun->queue_hashes[i];
+			ins->row_hash = 0;
 			orun->result->counts.inserted++;
-			if (migrate_cache_note(m, orun->o, q->key, ins->target_id, err))
+			/* a sync keeps a told hash; one the store could not tell, its after-snapshot reads back with the rest */
+			if ((ins->written_hash &&
+			     migrate_written_hash(m, orun, ins->target_id, ins->written_hash, &ins->row_hash, err)) ||
+			    migrate_cache_note(m, orun->o, q->key, ins->target_id, err))
 				return err->code;
 			continue;
 		}
@@ -1369,14 +1373,15 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (migrate_open_writer(m, orun, pass, err) || migrate_prepared_init(&pr, o->prog, err))
 		goto out;
 	/*
-	 * Queued: a migrate's inserts of new records (a first load's, or the
-	 * rest of a load after a sample), pass 2's link updates. A sync's
-	 * rows are read back as written (written_hash), and events may
-	 * repeat a record.
+	 * Queued: the inserts of new records (a first load's, the rest of a
+	 * load after a sample, a sync's), a migrate's pass 2 link updates
+	 * (a sync keeps each row's hash as written, which they do not tell).
+	 * Events are applied one by one: a later event may change or delete
+	 * a record an earlier one created.
 	 */
 	orun->queues =
 		pass == 1 ? m->session.store->ops->queue_insert != NULL : m->session.store->ops->queue_update != NULL;
-	orun->queues = orun->queues && !orun->events && !m->opt->sync;
+	orun->queues = orun->queues && !orun->events && (pass == 1 || !m->opt->sync);
 	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)

@@ -1428,6 +1428,7 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 		x[2].number = r->target_id;
 		x[3].number = (int64_t)r->hash;
 		x[4].number = x[5].number = run;
+		x[6].number = (int64_t)r->row_hash;
 		l[0].number = run;
 		l[1].number = key;
 		l[2].number = r->target_id;
@@ -1438,7 +1439,7 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 		l[6].number = (int64_t)r->written_hash;
 		track_entry(st, run, key, r->target_id, CRM_LEDGER_INSERT, r->written_hash);
 		if (a) {
-			struct crm_xref x_now = {r->target_id, r->hash, run, run, 0};
+			struct crm_xref x_now = {r->target_id, r->hash, run, run, r->row_hash};
 			a->found = 1;
 			a->x = x_now;
 		}
@@ -1462,7 +1463,7 @@ int crm_state_inserted(struct crm_state *st, int64_t run, int64_t key, const str
 		return inserted_appended(st, run, key, rows, n, ledger_only, err);
 	/* where statements run in process, row by row costs nothing more */
 	for (i = 0; i < n; i++) {
-		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, 0};
+		struct crm_xref x = {rows[i].target_id, rows[i].hash, run, run, rows[i].row_hash};
 		if ((!ledger_only && crm_state_xref_put(st, key, rows[i].source_id, rows[i].source_id_len, &x, err)) ||
 		    crm_state_ledger_add(st, run, key, rows[i].target_id, rows[i].source_id, rows[i].source_id_len,
 					 CRM_LEDGER_INSERT, NULL, rows[i].hash, 0, rows[i].written_hash, err))

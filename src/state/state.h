@@ -246,11 +246,12 @@ struct crm_inserted {
 	int64_t target_id;
 	uint64_t hash;
 	uint64_t written_hash; /* the row's hash as the store wrote it, 0 when it could not tell */
+	uint64_t row_hash;     /* the xref's row_hash: how a sync left the row (0: not kept, as a migration) */
 };
 
 /*
  * The bookkeeping of n rows run inserted for key: each one's xref entry
- * (seen and written by run, its row hash not kept) and its ledger insert
+ * (seen and written by run, with its row_hash) and its ledger insert
  * (with its written_hash, which the after-snapshot takes),
  * in row order, as crm_state_xref_put and crm_state_ledger_add write
  * them: on a remote store in one append per table (a set-based load's

@@ -714,6 +714,7 @@ static void inserted_as_row_by_row_on(int b)
 		rows[i].target_id = (int64_t)i + 100;
 		rows[i].hash = 0x8000000000000000ull + i;
 		rows[i].written_hash = 0x4000000000000000ull + i;
+		rows[i].row_hash = i % 2 ? 0x2000000000000000ull + i : 0; /* a sync keeps it, a migration does not */
 	}
 	CHECK_INT(crm_state_xref_any(o.state, key, &err), 0);
 	CHECK_INT(crm_state_inserted(o.state, run, key, rows, ROWS, 0, &err), 0);
@@ -736,6 +737,8 @@ static void inserted_as_row_by_row_on(int b)
 	CHECK(got.hash == 0x8000000000000007ull);
 	CHECK_INT(got.seen_run, run);
 	CHECK_INT(got.write_run, run);
+	CHECK(got.row_hash == 0x2000000000000007ull);
+	CHECK_INT(crm_state_xref_get(o.state, key, ids[6], strlen(ids[6]), &got, &err), 1);
 	CHECK_INT(got.row_hash, 0);
 	CHECK_INT(crm_state_xref_get(o.state, key, ids[ROWS - 1], strlen(ids[ROWS - 1]), &got, &err), 1);
 	CHECK_INT(got.target_id, ROWS - 1 + 100);
@@ -805,7 +808,7 @@ static void test_state__read_ahead_as_the_database(void)
 		struct crm_state_id *ids = calloc(IDS + 2, sizeof(*ids));
 		char(*names)[16] = calloc(IDS, sizeof(*names));
 		struct crm_xref x, got;
-		struct crm_inserted ins = {"new-1", 5, 900, 9, 0};
+		struct crm_inserted ins = {"new-1", 5, 900, 9, 0, 0};
 		struct opened o;
 		int64_t run = 0, key = 0, other = 0, count = 0;
 		size_t i;

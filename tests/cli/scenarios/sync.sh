@@ -99,6 +99,28 @@ expect_eq "source wins" "$(jq -c "$c | [.updated, .conflicts]" "$SCRATCH/k3.json
 expect_eq "source values" "$(target_sql "$P" "select title from contact where source_id = '003B00000000000101'")" "Updated 101"
 content "$P" >"$SCRATCH/conflict.txt"
 diff "$SCRATCH/expected.txt" "$SCRATCH/conflict.txt" >&2 || fail "after source-wins: the target is not the source's state"
+# a row a sync inserted (on a server, many to a statement), edited by users, then changed in the source: a conflict
+sed -i '/^conflicts = source-wins$/d' "$P/crmshift.ini"
+new=$(state_sql "$P" "select min(source_id) from ledger where run_id = 2 and action = 'insert'")
+target_sql "$P" "update contact set mailing_city = 'Edited' where source_id = '$new'"
+mkdir "$SCRATCH/later"
+awk -F, -v id="$new" 'BEGIN { OFS = "," } NR == 1 { print } $1 == id { $11 = "2025-04-01T10:00:00.000+0000"; $12 = "Later"; print }' \
+	"$P/delta/incremental/Contact.csv" >"$SCRATCH/later/Contact.csv"
+"$CRMSHIFT" -C "$P" sync --from "$SCRATCH/later" --json >"$SCRATCH/k4.json"
+expect_eq "conflict on a row a sync inserted" "$(jq -c "$c | [.read, .updated, .conflicts]" "$SCRATCH/k4.json")" "[1,0,1]"
+expect_eq "inserted row's edit left" "$(target_sql "$P" "select title || ' ' || mailing_city from contact where source_id = '$new'")" "Procurement Manager Edited"
+# the same where the server's rows cannot be told from what was sent (a trigger): the sync reads them back
+if [ "$TEST_TARGET" = postgres ]; then
+	P="$SCRATCH/trigger"
+	fork "$P"
+	"$CRMSHIFT" -C "$P" migrate >/dev/null
+	target_sql "$P" "create function keep() returns trigger language plpgsql as 'begin return new; end'"
+	target_sql "$P" "create trigger keep before insert on contact for each row execute function keep()"
+	"$CRMSHIFT" -C "$P" sync --from "$P/delta/incremental" >/dev/null
+	target_sql "$P" "update contact set mailing_city = 'Edited' where source_id = '$new'"
+	"$CRMSHIFT" -C "$P" sync --from "$SCRATCH/later" --json >"$SCRATCH/k5.json"
+	expect_eq "conflict on a row read back" "$(jq -c "$c | [.read, .updated, .conflicts]" "$SCRATCH/k5.json")" "[1,0,1]"
+fi
 
 # 4. a Debezium stream, in event order: create, two updates, a delete, a snapshot read,
 #    a table that is not an object, and an 'after' row that lacks a column
