@@ -28,7 +28,8 @@
 #                     that first load), reconcile and rollback on a private
 #                     server; then the whole load after a 10% sample, a
 #                     re-run with a fifth of the contacts changed and a
-#                     full export without a tenth of them, each rolled back
+#                     full export without a tenth of them, then with that
+#                     tenth back as new records, each rolled back
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -352,7 +353,10 @@ LOAD
 	measure "crmshift rollback on PostgreSQL (that run)" "$((contacts / 5))" "$crmshift" -C "$pgp" rollback
 	pg_settle
 	measure "crmshift sync --full into PostgreSQL (a tenth of the contacts gone)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --full --from "$work/missing"
+	pg_settle
+	measure "crmshift sync --full into PostgreSQL (that tenth back, as new records)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --full
 	measure "crmshift rollback on PostgreSQL (that sync)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
+	measure "crmshift rollback on PostgreSQL (the sync without the tenth)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
 else
 	echo
 	echo "PostgreSQL: skipped: $(head -n 1 "$work/pg.err")"

@@ -192,10 +192,16 @@ struct object_run {
 	 * ends (flush_queue), a few statements a batch instead of a few a row.
 	 */
 	int queues;
-	/* sync --full's deletes of missing records: their rows removed as one set a batch (migrate_flush_removes) */
+	/*
+	 * A sync's deletes (of records flagged deleted, of records a full
+	 * export no longer has): their rows removed as one set a batch
+	 * (migrate_flush_removes); removed_ids has the source ids of the rows
+	 * still waiting, so that a later record of one goes after them.
+	 */
 	int defer_removes;
 	int64_t *removes;
 	size_t remove_count, remove_cap;
+	struct crm_xref_cache *removed_ids;
 	struct queued_record *queue;
 	size_t queue_count, queue_cap;
 	int64_t *queue_ids;	       /* per queued record: its new id, 0 when the target had it */
@@ -391,6 +397,9 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 		     const struct crm_xref *x, const char *change, struct crm_error *err);
 /* The rows deferred deletes left (orun->defer_removes), removed now. */
 int migrate_flush_removes(struct migration *m, struct object_run *orun, struct crm_error *err);
+/* Before a record of source id key is written: the waiting removes, when one is its row's. */
+int migrate_flush_if_removed(struct migration *m, struct object_run *orun, struct crm_id_hash key,
+			     struct crm_error *err);
 /* A record deleted in the source: its target row goes, whole, into the ledger. */
 int migrate_delete_record(struct migration *m, struct object_run *orun, const char *id, size_t id_len,
 			  unsigned long line, struct crm_error *err);

@@ -368,7 +368,8 @@ static int flush_queue(struct migration *m, struct object_run *orun, struct crm_
 
 int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
-	return flush_queue(m, orun, err) || migrate_save_checkpoint(m, orun, err) || migrate_commit_batch(m, final, err)
+	return migrate_flush_removes(m, orun, err) || flush_queue(m, orun, err) ||
+			       migrate_save_checkpoint(m, orun, err) || migrate_commit_batch(m, final, err)
 		       ? err->code
 		       : 0;
 }
@@ -728,6 +729,10 @@ static int write_record(struct migration *m, struct object_run *orun, const stru
 	uint64_t row_hash;
 
 	memset(&x, 0, sizeof(x));
+	/* a record of a source id whose row a deleted record of this batch left to remove: removed first */
+	if (orun->remove_count &&
+	    migrate_flush_if_removed(m, orun, crm_stage_key(&pr->id_hash, pr->id, pr->id_len), err))
+		return err->code;
 	if (!orun->fresh) {
 		found = crm_state_xref_get(m->session.state, orun->key, pr->id, pr->id_len, &x, err);
 		/* its row's update waits in the queue: sent first, this record reads the row and entry as they are */
@@ -1066,6 +1071,11 @@ void migrate_close_writer(struct migration *m, struct object_run *orun)
 	crm_arena_release(&orun->queue_arena);
 	crm_xref_cache_free(orun->queued_ids);
 	orun->queued_ids = NULL;
+	crm_xref_cache_free(orun->removed_ids);
+	orun->removed_ids = NULL;
+	crm_free(orun->removes);
+	orun->removes = NULL;
+	orun->remove_count = orun->remove_cap = 0;
 	orun->queue = NULL;
 	orun->queue_ids = NULL;
 	orun->queue_hashes = NULL;
@@ -1382,6 +1392,8 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	orun->queues =
 		pass == 1 ? m->session.store->ops->queue_insert != NULL : m->session.store->ops->queue_update != NULL;
 	orun->queues = orun->queues && !orun->events && (pass == 1 || !m->opt->sync);
+	/* and pass 1's deletes of records flagged deleted, for the same reason */
+	orun->defer_removes = pass == 1 && !orun->events;
 	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
 	if (!stager)

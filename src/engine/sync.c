@@ -149,13 +149,18 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 	return crm_state_xref_seen(m->session.state, orun->key, id, id_len, x->target_id, m->run, err) ? err->code : 1;
 }
 
-/* Removes row id of orun's table now, or with the batch's others when orun defers removes. */
-static int remove_row(struct migration *m, struct object_run *orun, int64_t id, struct crm_error *err)
+/* Removes row id (of source id sid) of orun's table now, or with the batch's others when orun defers removes. */
+static int remove_row(struct migration *m, struct object_run *orun, int64_t id, const char *sid, size_t sid_len,
+		      struct crm_error *err)
 {
 	if (!orun->defer_removes)
 		return m->session.store->ops->remove_rows(m->session.store, orun->o->prog->table, &id, 1, err);
 	if (crm_grow(&orun->removes, orun->remove_count, &orun->remove_cap, sizeof(*orun->removes), 1024))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (!orun->removed_ids && !(orun->removed_ids = crm_xref_cache_new()))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	if (crm_xref_cache_put_hashed(orun->removed_ids, crm_xref_cache_hash(sid, sid_len), id, err))
+		return err->code;
 	orun->removes[orun->remove_count++] = id;
 	return 0;
 }
@@ -165,8 +170,20 @@ int migrate_flush_removes(struct migration *m, struct object_run *orun, struct c
 	size_t n = orun->remove_count;
 
 	orun->remove_count = 0;
+	crm_xref_cache_free(orun->removed_ids);
+	orun->removed_ids = NULL;
 	return n ? m->session.store->ops->remove_rows(m->session.store, orun->o->prog->table, orun->removes, n, err)
 		 : 0;
+}
+
+int migrate_flush_if_removed(struct migration *m, struct object_run *orun, struct crm_id_hash key,
+			     struct crm_error *err)
+{
+	int64_t id;
+
+	if (!orun->remove_count || crm_xref_cache_get_hashed(orun->removed_ids, key.low, key.high, &id) != 1)
+		return 0;
+	return migrate_flush_removes(m, orun, err);
 }
 
 /* A record deleted in the source: its target row goes, whole, into the ledger. */
@@ -195,7 +212,7 @@ int migrate_delete_record(struct migration *m, struct object_run *orun, const ch
 	if (rc < 0)
 		return rc;
 	/* rc 0: the row is gone from the target already; only the cross-reference is left to forget */
-	if (rc == 1 && (remove_row(m, orun, x.target_id, err) ||
+	if (rc == 1 && (remove_row(m, orun, x.target_id, id, id_len, err) ||
 			crm_state_ledger_add(m->session.state, m->run, orun->key, x.target_id, id, id_len,
 					     CRM_LEDGER_DELETE, m->pre_image.ptr, x.hash, m->pre_hash, 0, err) ||
 			note_written(m, table, x.target_id, 0, 0, err)))
@@ -255,17 +272,15 @@ int migrate_delete_missing(struct migration *m, struct crm_error *err)
 					break;
 				if (++in_batch >= m->p->cfg.batch_size) {
 					in_batch = 0;
-					if (!migrate_flush_removes(m, &orun, err))
-						migrate_checkpoint(m, &orun, 0, err);
+					migrate_checkpoint(m, &orun, 0, err);
 				}
 			}
-			if (!err->code && !migrate_flush_removes(m, &orun, err))
+			if (!err->code)
 				migrate_checkpoint(m, &orun, 1, err);
 			if (err->code)
 				migrate_batch_abort(m);
 		}
 		migrate_close_writer(m, &orun);
-		crm_free(orun.removes);
 		for (j = 0; j < n; j++)
 			crm_free(ids[j]);
 		crm_free(ids);

@@ -80,6 +80,23 @@ mv "$SCRATCH/c.csv" "$P/delta/full/Contact.csv"
 "$CRMSHIFT" -C "$P" sync --full --from "$P/delta/full" --json >"$SCRATCH/f2.json"
 expect_eq "rejected, not deleted" "$(jq -c "$c | [.rejected, .deleted]" "$SCRATCH/f2.json")" "[1,0]"
 
+# a record flagged deleted, then again without the flag in the same batch: its row
+# goes (its removal waits for the batch's end), then the record comes back as a new row
+P="$SCRATCH/back"
+fork "$P"
+"$CRMSHIFT" -C "$P" migrate >/dev/null
+mkdir "$SCRATCH/back-delta"
+{
+	head -1 "$P/exports/Contact.csv"
+	sed -n 5p "$P/exports/Contact.csv" | awk -F, 'BEGIN { OFS = "," } { $11 = "2025-04-01T10:00:00.000+0000"; $NF = "true"; print }'
+	sed -n 5p "$P/exports/Contact.csv" | awk -F, 'BEGIN { OFS = "," } { $11 = "2025-04-01T10:00:00.000+0000"; $12 = "Back"; print }'
+} >"$SCRATCH/back-delta/Contact.csv"
+back=$(sed -n 5p "$P/exports/Contact.csv" | cut -d, -f1)
+before=$(target_sql "$P" "select id from contact where source_id = '$back'")
+"$CRMSHIFT" -C "$P" sync --from "$SCRATCH/back-delta" --json >"$SCRATCH/b1.json"
+expect_eq "deleted, then back" "$(jq -c "$c | [.read, .inserted, .updated, .deleted, .rejected]" "$SCRATCH/b1.json")" "[2,1,0,1,0]"
+expect_eq "back as a new row" "$(target_sql "$P" "select count(*), max(title), case when max(id) > $before then 1 else 0 end from contact where source_id = '$back'" | tr -d ' ')" "1|Back|1"
+
 # 3. conflicts: users edit two contacts the delta also changes
 P="$SCRATCH/conflict"
 fork "$P"
