@@ -308,7 +308,7 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 		struct object_run *orun = &runs[i];
 		if (!orun->opened)
 			continue;
-		if (migrate_flush_updates(m, orun, err))
+		if (migrate_flush_removes(m, orun, err) || migrate_flush_updates(m, orun, err))
 			return err->code;
 		if (final && migrate_publish_watermark(m, orun, err))
 			return err->code;
@@ -359,6 +359,8 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 	orun->key = m->keys[at];
 	orun->result = &m->res->objects[i];
 	orun->events = 1;
+	/* a d event's row waits for the batch's end, as an export's deleted record's does */
+	orun->defer_removes = 1;
 	if (migrate_open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
 	    migrate_prepared_init(&prs[i], orun->o->prog, err))
 		return err->code;

@@ -92,10 +92,10 @@ mkdir "$SCRATCH/back-delta"
 	sed -n 5p "$P/exports/Contact.csv" | awk -F, 'BEGIN { OFS = "," } { $11 = "2025-04-01T10:00:00.000+0000"; $12 = "Back"; print }'
 } >"$SCRATCH/back-delta/Contact.csv"
 back=$(sed -n 5p "$P/exports/Contact.csv" | cut -d, -f1)
-before=$(target_sql "$P" "select id from contact where source_id = '$back'")
 "$CRMSHIFT" -C "$P" sync --from "$SCRATCH/back-delta" --json >"$SCRATCH/b1.json"
 expect_eq "deleted, then back" "$(jq -c "$c | [.read, .inserted, .updated, .deleted, .rejected]" "$SCRATCH/b1.json")" "[2,1,0,1,0]"
-expect_eq "back as a new row" "$(target_sql "$P" "select count(*), max(title), case when max(id) > $before then 1 else 0 end from contact where source_id = '$back'" | tr -d ' ')" "1|Back|1"
+expect_eq "back as a new row" "$(target_sql "$P" "select count(*), max(title) from contact where source_id = '$back'" | tr -d ' ')" "1|Back"
+expect_eq "back in the ledger" "$(state_sql "$P" "select action from ledger where run_id = 2 order by seq" | tr '\n' ' ')" "delete insert "
 
 # 3. conflicts: users edit two contacts the delta also changes
 P="$SCRATCH/conflict"
@@ -207,6 +207,13 @@ for title in Changed Again; do
 	expect_eq "synced row synced again ($title)" "$(jq -c "$c | [.updated, .conflicts]" "$SCRATCH/e-$title.json")" "[1,0]"
 done
 expect_eq "synced twice" "$(target_sql "$P" "select title from contact where source_id = '003E2'")" "Again"
+# deleted, then created again in the same batch: the row goes, then the record comes back as a new row
+printf '%s\n' "{\"op\":\"d\",\"before\":{\"Id\":\"003E3\"},\"after\":null,\"source\":{\"table\":\"Contact\",\"ts_ms\":6000}}" \
+	"{\"op\":\"c\",\"before\":null,\"after\":$(row 003E3 Recreated),\"source\":{\"table\":\"Contact\",\"ts_ms\":6001}}" >"$SCRATCH/recreated.jsonl"
+"$CRMSHIFT" -C "$P" sync --events "$SCRATCH/recreated.jsonl" --json >"$SCRATCH/e4.json"
+expect_eq "deleted, then created" "$(jq -c "$c | [.inserted, .updated, .deleted]" "$SCRATCH/e4.json")" "[1,0,1]"
+expect_eq "created as a new row" "$(target_sql "$P" "select count(*), max(title) from contact where source_id = '003E3'" | tr -d ' ')" "1|Recreated"
+expect_eq "created in the ledger" "$(state_sql "$P" "select action from ledger where run_id = (select max(run_id) from ledger) order by seq" | tr '\n' ' ')" "delete insert "
 
 # 5. kill -9 in the middle of a stream of 30,000 updates, then run it again
 "$GEN" "$SCRATCH/big" 30000 >/dev/null
