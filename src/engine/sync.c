@@ -321,6 +321,24 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 	return migrate_flush_reports(m, err) || migrate_commit_batch(m, final, err) ? err->code : 0;
 }
 
+/*
+ * Before an event of runs[at]'s object: the rows other objects writing its
+ * table have waiting to be removed. A source id one deleted may be a record
+ * of the other (files from two numberings), and its row must be gone before
+ * the record is written, as when each row went at once.
+ */
+static int flush_table_removes(struct migration *m, struct object_run *runs, size_t at, struct crm_error *err)
+{
+	const char *table = m->p->objects[m->p->order[at]].prog->table;
+	size_t i;
+
+	for (i = 0; i < m->p->count; i++)
+		if (i != at && runs[i].opened && runs[i].remove_count && strcmp(runs[i].o->prog->table, table) == 0 &&
+		    migrate_flush_removes(m, &runs[i], err))
+			return err->code;
+	return 0;
+}
+
 /* One change event through the same path as an export's record. */
 static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
 		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
@@ -515,7 +533,7 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 				 ev.table);
 			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
 				goto out;
-		} else if (open_event_object(m, runs, results, prs, at, err) ||
+		} else if (open_event_object(m, runs, results, prs, at, err) || flush_table_removes(m, runs, at, err) ||
 			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
 			goto out;
 		}
