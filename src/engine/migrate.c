@@ -1392,7 +1392,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	orun->queues =
 		pass == 1 ? m->session.store->ops->queue_insert != NULL : m->session.store->ops->queue_update != NULL;
 	orun->queues = orun->queues && !orun->events && (pass == 1 || !m->opt->sync);
-	/* and pass 1's deletes of records flagged deleted, for the same reason */
+	/* pass 1's deletes of records flagged deleted wait for the batch's end too, their rows removed as one set */
 	orun->defer_removes = pass == 1;
 	crm_arena_init(&orun->queue_arena, 1 << 16);
 	stager = crm_stager_start(o, &sopt, err);
