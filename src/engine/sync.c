@@ -308,8 +308,10 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 		struct object_run *orun = &runs[i];
 		if (!orun->opened)
 			continue;
-		if (migrate_flush_removes(m, orun, err) || migrate_flush_updates(m, orun, err))
+		if (migrate_flush_removes(m, orun, err) || migrate_flush_queue(m, orun, err))
 			return err->code;
+		/* queued again from the next batch on, whatever this one's early sends turned off */
+		orun->queues = m->session.store->ops->queue_insert != NULL;
 		if (final && migrate_publish_watermark(m, orun, err))
 			return err->code;
 		orun->cp.pass1_done = final;
@@ -322,20 +324,27 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 }
 
 /*
- * Before an event of runs[at]'s object: the rows other objects writing its
- * table have waiting to be removed. A source id one deleted may be a record
- * of the other (files from two numberings), and its row must be gone before
- * the record is written, as when each row went at once.
+ * Before an event of runs[at]'s object, what the other objects have
+ * waiting: their queued inserts (the event's record may link to one, whose
+ * id the caches learn when it is sent), and the rows of its table they have
+ * waiting to be removed (a source id one deleted may be a record of the
+ * other, files from two numberings, and its row must be gone before the
+ * record is written). So at most one object has inserts queued, and each
+ * event sees the target as when each went at once.
  */
-static int flush_table_removes(struct migration *m, struct object_run *runs, size_t at, struct crm_error *err)
+static int flush_others(struct migration *m, struct object_run *runs, size_t at, struct crm_error *err)
 {
 	const char *table = m->p->objects[m->p->order[at]].prog->table;
 	size_t i;
 
-	for (i = 0; i < m->p->count; i++)
-		if (i != at && runs[i].opened && runs[i].remove_count && strcmp(runs[i].o->prog->table, table) == 0 &&
-		    migrate_flush_removes(m, &runs[i], err))
+	for (i = 0; i < m->p->count; i++) {
+		if (i == at || !runs[i].opened)
+			continue;
+		if ((runs[i].queue_count && migrate_flush_queue_early(m, &runs[i], err)) ||
+		    (runs[i].remove_count && strcmp(runs[i].o->prog->table, table) == 0 &&
+		     migrate_flush_removes(m, &runs[i], err)))
 			return err->code;
+	}
 	return 0;
 }
 
@@ -361,6 +370,8 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 		rec.owners = res->owners;
 		rec.owner_count = res->owner_count;
 	}
+	if (migrate_flush_queued(m, orun, &rec, err))
+		return err->code;
 	return migrate_handle_record(m, orun, 1, &rec, pr, err);
 }
 
@@ -377,8 +388,14 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 	orun->key = m->keys[at];
 	orun->result = &m->res->objects[i];
 	orun->events = 1;
-	/* a d event's row waits for the batch's end, as an export's deleted record's does */
+	/*
+	 * A d event's row waits for the batch's end, and so do new records'
+	 * inserts, as an export's do (sent earlier when a later event needs
+	 * them: migrate_flush_queued, flush_others).
+	 */
 	orun->defer_removes = 1;
+	orun->queues = m->session.store->ops->queue_insert != NULL;
+	crm_arena_init(&orun->queue_arena, 1 << 16);
 	if (migrate_open_writer(m, orun, 1, err) || crm_program_result_init(&results[i], orun->o->prog, err) ||
 	    migrate_prepared_init(&prs[i], orun->o->prog, err))
 		return err->code;
@@ -533,7 +550,7 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 				 ev.table);
 			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
 				goto out;
-		} else if (open_event_object(m, runs, results, prs, at, err) || flush_table_removes(m, runs, at, err) ||
+		} else if (open_event_object(m, runs, results, prs, at, err) || flush_others(m, runs, at, err) ||
 			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
 			goto out;
 		}
