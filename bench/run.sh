@@ -29,7 +29,8 @@
 #                     server; then the whole load after a 10% sample, a
 #                     re-run with a fifth of the contacts changed and a
 #                     full export without a tenth of them, then with that
-#                     tenth back as new records, each rolled back
+#                     tenth back as new records, as an export and as a
+#                     change stream, each rolled back
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -355,6 +356,12 @@ LOAD
 	measure "crmshift sync --full into PostgreSQL (a tenth of the contacts gone)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --full --from "$work/missing"
 	pg_settle
 	measure "crmshift sync --full into PostgreSQL (that tenth back, as new records)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --full
+	measure "crmshift rollback on PostgreSQL (that sync)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
+	# the same tenth back as a change stream: a create event each
+	awk 'NR == 1 || NR % 10 == 0' "$pgp/exports/Contact.csv" >"$work/tenth.csv"
+	"$root/scripts/contacts-to-debezium.sh" "$work/tenth.csv" 1 >"$work/tenth.jsonl"
+	pg_settle
+	measure "crmshift sync --events into PostgreSQL (that tenth back)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --events "$work/tenth.jsonl"
 	measure "crmshift rollback on PostgreSQL (that sync)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
 	measure "crmshift rollback on PostgreSQL (the sync without the tenth)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
 else
