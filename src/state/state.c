@@ -1891,19 +1891,27 @@ int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct c
 	return 0;
 }
 
+/*
+ * A deleted record's entry as its rollback puts it back. The row is back as
+ * it was before the run: its hash then (the ledger's row_hash) is how
+ * crmshift left it, the next sync's conflict baseline; the record's hash is
+ * not kept, and 0 makes the next run write it again.
+ */
+static struct crm_xref undeleted_entry(const struct crm_ledger_entry *e)
+{
+	struct crm_xref x = {e->target_id, 0, 0, 0, e->row_hash};
+
+	return x;
+}
+
 int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, struct crm_error *err)
 {
 	struct crm_store_stmt *s;
 
 	if (e->action == CRM_LEDGER_INSERT)
 		return crm_state_xref_forget(st, e->key, e->source_id, strlen(e->source_id), err);
-	/*
-	 * The row is back as it was before the run: its hash then (the ledger's
-	 * row_hash) is how crmshift left it, the next sync's conflict baseline;
-	 * the record's hash is not kept, and 0 makes the next run write it again.
-	 */
 	if (e->action == CRM_LEDGER_DELETE) {
-		struct crm_xref x = {e->target_id, 0, 0, 0, e->row_hash};
+		struct crm_xref x = undeleted_entry(e);
 		return crm_state_xref_put(st, e->key, e->source_id, strlen(e->source_id), &x, err);
 	}
 	/* kept, not once's: a rollback of a sync's updates runs it a row (three round trips less each on a server) */
@@ -1938,19 +1946,18 @@ int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry
 		if (flush_ahead(st, err) ||
 		    !(s = set_stmt(st, action == CRM_LEDGER_UPDATE ? SET_SQL_UNDO : SET_SQL_PUT, count, err)))
 			return err->code;
+		if (action == CRM_LEDGER_UPDATE)
+			crm_stmt_int64(s, 1, entries[i].key);
 		for (k = 0; k < count; k++) {
 			const struct crm_ledger_entry *e = &entries[i + k];
-			struct crm_xref back = {e->target_id, 0, 0, 0, e->row_hash};
-			int p = 1 + 7 * (int)k;
+			struct crm_xref back;
 			if (action == CRM_LEDGER_UPDATE) {
-				if (!k)
-					crm_stmt_int64(s, 1, e->key);
 				crm_stmt_str(s, 2 + 2 * (int)k, e->source_id);
 				crm_stmt_int64(s, 3 + 2 * (int)k, (int64_t)e->row_hash);
 				continue;
 			}
-			/* a deleted record's entry back, as crm_state_xref_undo puts it */
-			bind_entry(s, p, e->key, e->source_id, strlen(e->source_id), &back);
+			back = undeleted_entry(e);
+			bind_entry(s, 1 + 7 * (int)k, e->key, e->source_id, strlen(e->source_id), &back);
 		}
 		rc = crm_stmt_step(s, err);
 		set_done(s, count);
