@@ -189,7 +189,7 @@ struct object_run {
 	/*
 	 * A first load into a backend with set-based inserts: records are
 	 * queued and inserted, with their xref and ledger rows, when the batch
-	 * ends (flush_queue), a few statements a batch instead of a few a row.
+	 * ends (migrate_flush_queue), a few statements a batch instead of a few a row.
 	 */
 	int queues;
 	/*

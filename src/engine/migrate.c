@@ -364,11 +364,9 @@ int migrate_commit_batch(struct migration *m, int final, struct crm_error *err)
 	return migrate_batch_begin(m, err);
 }
 
-static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err);
-
 int migrate_checkpoint(struct migration *m, struct object_run *orun, int final, struct crm_error *err)
 {
-	return migrate_flush_removes(m, orun, err) || flush_queue(m, orun, err) ||
+	return migrate_flush_removes(m, orun, err) || migrate_flush_queue(m, orun, err) ||
 			       migrate_save_checkpoint(m, orun, err) || migrate_commit_batch(m, final, err)
 		       ? err->code
 		       : 0;
@@ -570,7 +568,7 @@ static int queue_grow(struct object_run *orun, struct crm_error *err)
  * for each the target had (after the bookkeeping before it, so that an
  * earlier record of the file is known as such).
  */
-static int flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err)
+int migrate_flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err)
 {
 	const struct crm_xref_cache *own;
 	size_t i, n = 0;
@@ -660,12 +658,7 @@ static int queue_record(struct migration *m, struct object_run *orun, const stru
 	rc = m->session.store->ops->queue_insert(orun->writer, &row, err);
 	if (rc < 0)
 		return rc;
-	return rc == 1 ? flush_queue(m, orun, err) : 0;
-}
-
-int migrate_flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err)
-{
-	return flush_queue(m, orun, err);
+	return rc == 1 ? migrate_flush_queue(m, orun, err) : 0;
 }
 
 /*
@@ -683,7 +676,7 @@ int migrate_flush_queue_early(struct migration *m, struct object_run *orun, stru
 {
 	size_t queued = orun->queue_count;
 
-	if (flush_queue(m, orun, err))
+	if (migrate_flush_queue(m, orun, err))
 		return err->code;
 	if (queued < EARLY_FLUSH_MIN)
 		orun->queues = 0;
@@ -1473,7 +1466,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 				/* a batch's queued rows go as one set; the transaction may go on */
 				in_batch = 0;
 				if (in_transaction < transaction) {
-					if (flush_queue(m, orun, err))
+					if (migrate_flush_queue(m, orun, err))
 						goto out_rollback;
 				} else {
 					in_transaction = 0;
@@ -1497,7 +1490,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 		 * load's entries, like its index, come whole in the transaction
 		 * that says pass 1 is done.
 		 */
-		if (flush_queue(m, orun, err) ||
+		if (migrate_flush_queue(m, orun, err) ||
 		    (orun->unindexed &&
 		     crm_state_xref_from_ledger(m->session.state, m->run, orun->key, orun->ledger_from, 0, err)) ||
 		    migrate_merge_finish(m, orun, err) || migrate_publish_watermark(m, orun, err) ||
