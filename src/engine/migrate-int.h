@@ -399,13 +399,6 @@ int migrate_conflict(struct migration *m, struct object_run *orun, const char *i
 int migrate_flush_queue(struct migration *m, struct object_run *orun, struct crm_error *err);
 /* migrate_flush_queue before a change stream's batch ends (migrate.c says when it stops queueing). */
 int migrate_flush_queue_early(struct migration *m, struct object_run *orun, struct crm_error *err);
-/*
- * Before a change event's record rec is applied (orun->events): orun's
- * queued inserts, sent when one is rec's (its entry must exist to change or
- * delete it) or when the object links to itself (rec may link to one).
- */
-int migrate_flush_queued(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
-			 struct crm_error *err);
 /* The rows deferred deletes left (orun->defer_removes), removed now. */
 int migrate_flush_removes(struct migration *m, struct object_run *orun, struct crm_error *err);
 /* Before a record of source id key is written: the waiting removes, when one is its row's. */

@@ -650,7 +650,7 @@ static int queue_record(struct migration *m, struct object_run *orun, const stru
 		    !(q->values[f].ptr = crm_arena_strndup(&orun->queue_arena, pr->out[f].ptr, pr->out[f].len)))
 			return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	}
-	/* a later event of the record, or of a record that links to it, sends the queue first (migrate_flush_queued) */
+	/* a later event of the record, or of a record that links to it, sends the queue first (sync.c's flush_needed) */
 	if (orun->events && ((!orun->queued_ids && !(orun->queued_ids = crm_xref_cache_new())) ||
 			     crm_xref_cache_put_hashed(orun->queued_ids, q->key, 1, err)))
 		return err->code ? err->code : crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -680,32 +680,6 @@ int migrate_flush_queue_early(struct migration *m, struct object_run *orun, stru
 		return err->code;
 	if (queued < EARLY_FLUSH_MIN)
 		orun->queues = 0;
-	return 0;
-}
-
-/* Whether o has a reference to its own object (Account.ParentId), polymorphic ones included. */
-static int links_to_itself(const struct migration *m, const struct crm_project_object *o)
-{
-	size_t f;
-
-	for (f = 0; f < o->prog->field_count; f++)
-		if (o->prog->fields[f].ref_object && crm_project_object(m->p, o->prog->fields[f].ref_object) == o)
-			return 1;
-	return 0;
-}
-
-int migrate_flush_queued(struct migration *m, struct object_run *orun, const struct crm_stage_record *rec,
-			 struct crm_error *err)
-{
-	struct crm_id_hash key;
-	int64_t id;
-
-	if (!orun->queue_count)
-		return 0;
-	key = crm_stage_key(&rec->id_hash, rec->id, rec->id_len);
-	if (links_to_itself(m, orun->o) || (rec->id_len && orun->queued_ids &&
-					    crm_xref_cache_get_hashed(orun->queued_ids, key.low, key.high, &id) == 1))
-		return migrate_flush_queue_early(m, orun, err);
 	return 0;
 }
 

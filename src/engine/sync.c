@@ -323,35 +323,61 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 	return migrate_flush_reports(m, err) || migrate_commit_batch(m, final, err) ? err->code : 0;
 }
 
-/*
- * Before an event of runs[at]'s object, what the other objects have
- * waiting: their queued inserts (the event's record may link to one, whose
- * id the caches learn when it is sent), and the rows of its table they have
- * waiting to be removed (a source id one deleted may be a record of the
- * other, files from two numberings, and its row must be gone before the
- * record is written). So at most one object has inserts queued, and each
- * event sees the target as when each went at once.
- */
-static int flush_others(struct migration *m, struct object_run *runs, size_t at, struct crm_error *err)
+/* Whether ids holds key: an object's queued inserts' source ids. */
+static int holds(struct crm_xref_cache *ids, struct crm_id_hash key)
 {
-	const char *table = m->p->objects[m->p->order[at]].prog->table;
-	size_t i;
+	int64_t one;
+
+	return ids && crm_xref_cache_get_hashed(ids, key.low, key.high, &one) == 1;
+}
+
+/*
+ * Before the event of runs[at]'s object whose record is rec, what the
+ * target must hold for it to be written as if every earlier event had gone
+ * at once:
+ * - the queued inserts it names: its own id's (a u or d of a record just
+ *   created: its entry must exist) and a reference's by id (the id caches
+ *   learn a queued id when it is sent);
+ * - on its table, another object's queued insert or waiting removal of its
+ *   id (files from two numberings: that row must be in, or gone, first).
+ * A queue nothing names goes on waiting, so a stream that interleaves
+ * objects whose records link to rows the target had is sent in sets.
+ */
+static int flush_needed(struct migration *m, struct object_run *runs, size_t at, const struct crm_stage_record *rec,
+			struct crm_error *err)
+{
+	const struct crm_program *prog = runs[at].o->prog;
+	struct crm_id_hash key = crm_stage_key(&rec->id_hash, rec->id, rec->id_len);
+	size_t i, f;
 
 	for (i = 0; i < m->p->count; i++) {
-		if (i == at || !runs[i].opened)
+		struct object_run *r = &runs[i];
+		int same_table, named;
+		if (!r->opened)
 			continue;
-		if ((runs[i].queue_count && migrate_flush_queue_early(m, &runs[i], err)) ||
-		    (runs[i].remove_count && strcmp(runs[i].o->prog->table, table) == 0 &&
-		     migrate_flush_removes(m, &runs[i], err)))
+		same_table = strcmp(r->o->prog->table, prog->table) == 0;
+		named = r->queue_count && rec->id_len && (i == at || same_table) && holds(r->queued_ids, key);
+		for (f = 0; r->queue_count && !named && rec->values && f < prog->field_count; f++) {
+			const struct crm_field_program *field = &prog->fields[f];
+			const struct crm_value *v = &rec->values[f];
+			/* a link by another column resolves against the parent's export (key_map_for): a queue does not change it */
+			if (field->ref_object && !field->ref_key && v->len &&
+			    crm_project_object(m->p, field->ref_object) == r->o)
+				named = holds(r->queued_ids, crm_stage_key(rec->ref_hashes ? &rec->ref_hashes[f] : NULL,
+									   v->ptr, v->len));
+		}
+		if ((named && migrate_flush_queue_early(m, r, err)) ||
+		    (i != at && same_table && rec->id_len && migrate_flush_if_removed(m, r, key, err)))
 			return err->code;
 	}
 	return 0;
 }
 
 /* One change event through the same path as an export's record. */
-static int apply_event(struct migration *m, struct object_run *orun, const struct crm_event *ev, uint64_t index,
-		       struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
+static int apply_event(struct migration *m, struct object_run *runs, size_t at, const struct crm_event *ev,
+		       uint64_t index, struct crm_program_result *res, struct prepared *pr, struct crm_error *err)
 {
+	struct object_run *orun = &runs[at];
 	struct crm_record raw;
 	struct crm_stage_record rec;
 
@@ -370,7 +396,7 @@ static int apply_event(struct migration *m, struct object_run *orun, const struc
 		rec.owners = res->owners;
 		rec.owner_count = res->owner_count;
 	}
-	if (migrate_flush_queued(m, orun, &rec, err))
+	if (flush_needed(m, runs, at, &rec, err))
 		return err->code;
 	return migrate_handle_record(m, orun, 1, &rec, pr, err);
 }
@@ -391,7 +417,7 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 	/*
 	 * A d event's row waits for the batch's end, and so do new records'
 	 * inserts, as an export's do (sent earlier when a later event needs
-	 * them: migrate_flush_queued, flush_others).
+	 * them: flush_needed).
 	 */
 	orun->defer_removes = 1;
 	orun->queues = m->session.store->ops->queue_insert != NULL;
@@ -550,8 +576,8 @@ int migrate_run_events(struct migration *m, struct crm_error *err)
 				 ev.table);
 			if (migrate_report_reject(m, ev.table, "", 0, ev.line, "source.table", "events", reason, err))
 				goto out;
-		} else if (open_event_object(m, runs, results, prs, at, err) || flush_others(m, runs, at, err) ||
-			   apply_event(m, &runs[at], &ev, index, &results[at], &prs[at], err)) {
+		} else if (open_event_object(m, runs, results, prs, at, err) ||
+			   apply_event(m, runs, at, &ev, index, &results[at], &prs[at], err)) {
 			goto out;
 		}
 		m->res->events_applied++;

@@ -234,8 +234,9 @@ printf '%s\n' "{\"op\":\"c\",\"before\":null,\"after\":$(row 003E6 Brief),\"sour
 expect_eq "created, then deleted" "$(jq -c "$c | [.inserted, .deleted, .unchanged]" "$SCRATCH/e6.json")" "[1,1,0]"
 expect_eq "created, then deleted: no row" "$(target_sql "$P" "select count(*) from contact where source_id = '003E6'")" 0
 # a stream that creates an account and a contact of it, 5,000 times over in one batch: each
-# event sends the other object's queue, so the objects go row by row after their first
-# sends (with a staging table a record, the server ran out of shared memory for their locks)
+# contact names the account just queued, which is sent first, so the accounts go row by row
+# after their first send (with a staging table a record, the server ran out of shared memory
+# for their locks)
 awk 'BEGIN { for (i = 0; i < 5000; i++) {
 	printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"001F%d\",\"Name\":\"Alt %d\",\"ParentId\":null,\"Phone\":null,\"AnnualRevenue\":null},\"source\":{\"table\":\"Account\",\"ts_ms\":%d}}\n", i, i, 9000 + 2 * i
 	printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"003F%d\",\"AccountId\":\"001F%d\",\"FirstName\":\"A\",\"LastName\":\"B\",\"Email\":null,\"Phone\":null,\"Birthdate\":null,\"MailingCity\":null,\"HasOptedOutOfEmail\":false,\"CreatedDate\":\"2025-01-01T10:00:00.000+0000\",\"LastModifiedDate\":\"2025-01-01T10:00:00.000+0000\",\"Title\":null,\"MobilePhone\":null,\"MailingStreet\":null,\"MailingState\":null,\"MailingPostalCode\":null,\"DoNotCall\":false,\"LeadSource\":null,\"OwnerId\":\"005B1\",\"Consent_Source__c\":null,\"Consent_Timestamp__c\":null,\"IsDeleted\":false},\"source\":{\"table\":\"Contact\",\"ts_ms\":%d}}\n", i, i, 9001 + 2 * i
