@@ -208,6 +208,8 @@ struct object_run {
 	uint64_t *queue_hashes;	       /* and its row's hash as the store wrote it, 0 when it could not tell */
 	struct crm_inserted *inserted; /* the bookkeeping of the ones inserted */
 	struct crm_arena queue_arena;  /* the queued records' ids and values */
+	/* a stream's object after a small early send: inserts to go row by row before it queues again */
+	size_t inserts_alone;
 	/* an unindexed load's queued ids (no index turns a repeat away): freed at each flush */
 	struct crm_xref_cache *queued_ids;
 	/*

@@ -312,6 +312,7 @@ static int commit_events(struct migration *m, struct object_run *runs, const str
 			return err->code;
 		/* queued again from the next batch on, whatever this one's early sends turned off */
 		orun->queues = m->session.store->ops->queue_insert != NULL;
+		orun->inserts_alone = 0;
 		if (final && migrate_publish_watermark(m, orun, err))
 			return err->code;
 		orun->cp.pass1_done = final;

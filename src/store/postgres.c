@@ -85,6 +85,7 @@ struct pg_store {
 	PGconn *conn;
 	unsigned next_name; /* prepared statements are named s1, s2, ... */
 	unsigned next_cursor;
+	unsigned transaction; /* one a BEGIN: the writers' staging tables are made once in each */
 	struct rows_ahead ahead;
 	/*
 	 * The writer whose queue's COPY is open (pg_queue_insert), or NULL: any
@@ -169,6 +170,8 @@ struct crm_store_writer {
 	struct crm_buf updates;
 	int64_t *update_ids;
 	size_t updates_queued, updates_cap;
+	/* the staging tables' (enum stage_kind) name suffix, and the transaction each was made in */
+	unsigned stage_name, stage_made[2];
 };
 
 /* The server's message, first line only, without its "ERROR:  " prefix. */
@@ -697,7 +700,10 @@ static void queue_clear(struct crm_store_writer *w)
 
 static int pg_begin(struct crm_store *base, struct crm_error *err)
 {
-	return run((struct pg_store *)base, "BEGIN", "begin", err);
+	struct pg_store *s = (struct pg_store *)base;
+
+	s->transaction++;
+	return run(s, "BEGIN", "begin", err);
 }
 
 static int pg_commit(struct crm_store *base, struct crm_error *err)
@@ -1028,6 +1034,7 @@ static struct crm_store_writer *pg_writer_open(struct crm_store *base, const str
 	}
 	w->store = s;
 	w->spec = spec;
+	w->stage_name = ++s->next_name;
 	crm_buf_init(&w->copy, COPY_BYTES_MAX);
 	crm_buf_init(&w->ids, (size_t)1 << 34);
 	crm_buf_init(&w->updates, COPY_BYTES_MAX);
@@ -1440,29 +1447,49 @@ static int copy_error(struct crm_store_writer *w, PGresult *res, int updates, st
 			     col ? col + 9 : "", message_without_value(msg), msg);
 }
 
+enum stage_kind { STAGE_INSERTS, STAGE_UPDATES };
+
 /*
- * A staging table for a flush: pos, then the columns (a list of names)
- * with the target table's types, made empty from it. Gone with DROP or
- * with a rolled-back transaction.
+ * A staging table for one of w's flushes, its name into stage: pos, then
+ * the columns (a list of names) with the target table's types, made empty
+ * from it. In a transaction block, each writer has one of each kind, made
+ * at its first flush (ON COMMIT DROP: gone with the commit or rollback)
+ * and emptied after each (stage_done): a table a flush kept a lock each to
+ * the transaction's end, and a stream's small flushes ran the server out
+ * of shared memory for them. Outside one, a table a flush, dropped after.
  */
-static int stage_create(struct crm_store_writer *w, const char *stage, const char *cols, struct crm_error *err)
+static int stage_open(struct crm_store_writer *w, enum stage_kind kind, const char *cols, char stage[32], int *reused,
+		      struct crm_error *err)
 {
+	struct pg_store *s = w->store;
+	int block;
 	struct crm_buf sql;
 
+	if (stream_end(s, err))
+		return err->code;
+	*reused = block = PQtransactionStatus(s->conn) == PQTRANS_INTRANS;
+	if (block)
+		snprintf(stage, 32, "crmshift_stage_%u_%d", w->stage_name, (int)kind);
+	else
+		snprintf(stage, 32, "crmshift_stage_%u", ++s->next_name);
+	if (block && w->stage_made[kind] == s->transaction)
+		return 0;
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	if (!crm_buf_addf(&sql, err,
-			  "CREATE TEMPORARY TABLE %s AS SELECT 0::bigint AS pos, %s FROM \"%s\" WITH NO DATA", stage,
-			  cols, w->spec->table))
-		run(w->store, sql.ptr, "stage", err);
+			  "CREATE TEMPORARY TABLE %s %s AS SELECT 0::bigint AS pos, %s FROM \"%s\" WITH NO DATA", stage,
+			  block ? "ON COMMIT DROP" : "", cols, w->spec->table) &&
+	    !run(s, sql.ptr, "stage", err) && block)
+		w->stage_made[kind] = s->transaction;
 	crm_buf_release(&sql);
 	return err->code;
 }
 
-static int stage_drop(struct crm_store_writer *w, const char *stage, struct crm_error *err)
+/* The flush's staging table emptied for the next (reused, as stage_open said), or dropped. */
+static int stage_done(struct crm_store_writer *w, const char *stage, int reused, struct crm_error *err)
 {
 	char sql[64];
 
-	snprintf(sql, sizeof(sql), "DROP TABLE %s", stage);
+	snprintf(sql, sizeof(sql), "%s %s", reused ? "TRUNCATE" : "DROP TABLE", stage);
 	return run(w->store, sql, "stage", err);
 }
 
@@ -1538,11 +1565,10 @@ static int flush_direct(struct crm_store_writer *w, int64_t *ids, struct crm_err
 }
 
 /*
- * A flush through a staging table of the target's column types: the rows
- * copied in, one INSERT ... SELECT in queue order whose RETURNING says
- * which rows went in, and the staging table dropped (a temporary table
- * also goes with a rolled-back transaction). cols: the queued text's
- * columns after pos.
+ * A flush through a staging table of the target's column types
+ * (stage_open): the rows copied in, one INSERT ... SELECT in queue order
+ * whose RETURNING says which rows went in, and the table emptied or
+ * dropped. cols: the queued text's columns after pos.
  */
 static int flush_staged(struct crm_store_writer *w, int64_t *ids, const char *cols, struct crm_error *err)
 {
@@ -1553,11 +1579,10 @@ static int flush_staged(struct crm_store_writer *w, int64_t *ids, const char *co
 	PGresult *res = NULL;
 	const char *param = w->spec->source_system;
 	size_t i;
-	int r;
+	int r, reused = 0;
 
-	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++s->next_name);
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
-	if (!stage_create(w, stage, cols, err))
+	if (!stage_open(w, STAGE_INSERTS, cols, stage, &reused, err))
 		copy_queued(w, stage, 0, err);
 	if (!err->code &&
 	    !crm_buf_addf(&sql, err,
@@ -1591,7 +1616,7 @@ static int flush_staged(struct crm_store_writer *w, int64_t *ids, const char *co
 	PQclear(res);
 	crm_free(sorted);
 	if (!err->code)
-		stage_drop(w, stage, err);
+		stage_done(w, stage, reused, err);
 	crm_buf_release(&sql);
 	return err->code;
 }
@@ -1760,13 +1785,13 @@ static int pg_flush_updates(struct crm_store_writer *w, uint64_t *hashes, struct
 	struct crm_buf cols, sets, sql;
 	char stage[32];
 	size_t i;
+	int reused = 0;
 
 	if (!w->updates_queued)
 		return 0;
 	if (stream_end(w->store, err))
 		return err->code;
 	ahead_forget(&w->store->ahead, spec->table, w->update_ids, w->updates_queued);
-	snprintf(stage, sizeof(stage), "crmshift_stage_%u", ++w->store->next_name);
 	crm_buf_init(&cols, CRM_MAX_SQL_LEN);
 	crm_buf_init(&sets, CRM_MAX_SQL_LEN);
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
@@ -1780,7 +1805,8 @@ static int pg_flush_updates(struct crm_store_writer *w, uint64_t *hashes, struct
 		crm_buf_addstr(&cols, ", updated_at", err);
 		crm_buf_addf(&sets, err, "%supdated_at = s.updated_at", spec->count ? ", " : "");
 	}
-	if (!err->code && !stage_create(w, stage, cols.ptr, err) && !copy_queued(w, stage, 1, err) &&
+	if (!err->code && !stage_open(w, STAGE_UPDATES, cols.ptr, stage, &reused, err) &&
+	    !copy_queued(w, stage, 1, err) &&
 	    !crm_buf_addf(&sql, err,
 			  "UPDATE \"%s\" SET %s FROM (SELECT DISTINCT ON (id) * FROM %s ORDER BY id, pos DESC) s "
 			  "WHERE \"%s\".id = s.id",
@@ -1797,7 +1823,7 @@ static int pg_flush_updates(struct crm_store_writer *w, uint64_t *hashes, struct
 			run(w->store, sql.ptr, "update", err);
 		}
 		if (!err->code)
-			stage_drop(w, stage, err);
+			stage_done(w, stage, reused, err);
 	}
 	crm_buf_release(&cols);
 	crm_buf_release(&sets);

@@ -244,6 +244,18 @@ awk 'BEGIN { for (i = 0; i < 5000; i++) {
 "$CRMSHIFT" -C "$P" sync --events "$SCRATCH/alternating.jsonl" --json >"$SCRATCH/e7.json"
 expect_eq "alternating creates" "$(jq -c '[.objects[] | select(.inserted > 0) | [.object, .inserted, .orphaned, .rejected]]' "$SCRATCH/e7.json")" '[["Account",5000,0,0],["Contact",5000,0,0]]'
 expect_eq "alternating creates linked" "$(target_sql "$P" "select count(*) from contact c join account a on a.id = c.account_id where c.source_id like '003F%' and a.source_id = '001F' || substr(c.source_id, 5)")" 5000
+# 3,000 runs of 16 new accounts and a contact of the last, in one batch: each contact sends
+# the accounts' queue, 3,000 sets in one transaction through one staging table (with a
+# staging table a set, the server ran out of shared memory for their locks)
+sed -i 's/^batch_size = .*/batch_size = 60000/' "$P/crmshift.ini"
+awk 'BEGIN { ts = 30000; for (i = 0; i < 3000; i++) {
+	for (k = 0; k < 16; k++)
+		printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"001G%d_%d\",\"Name\":\"Run %d\",\"ParentId\":null,\"Phone\":null,\"AnnualRevenue\":null},\"source\":{\"table\":\"Account\",\"ts_ms\":%d}}\n", i, k, i, ts++
+	printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"003G%d\",\"AccountId\":\"001G%d_15\",\"FirstName\":\"A\",\"LastName\":\"B\",\"Email\":null,\"Phone\":null,\"Birthdate\":null,\"MailingCity\":null,\"HasOptedOutOfEmail\":false,\"CreatedDate\":\"2025-01-01T10:00:00.000+0000\",\"LastModifiedDate\":\"2025-01-01T10:00:00.000+0000\",\"Title\":null,\"MobilePhone\":null,\"MailingStreet\":null,\"MailingState\":null,\"MailingPostalCode\":null,\"DoNotCall\":false,\"LeadSource\":null,\"OwnerId\":\"005B1\",\"Consent_Source__c\":null,\"Consent_Timestamp__c\":null,\"IsDeleted\":false},\"source\":{\"table\":\"Contact\",\"ts_ms\":%d}}\n", i, i, ts++
+} }' >"$SCRATCH/runs.jsonl"
+"$CRMSHIFT" -C "$P" sync --events "$SCRATCH/runs.jsonl" --json >"$SCRATCH/e8.json"
+expect_eq "runs of creates" "$(jq -c '[.objects[] | select(.inserted > 0) | [.object, .inserted, .orphaned, .rejected]]' "$SCRATCH/e8.json")" '[["Account",48000,0,0],["Contact",3000,0,0]]'
+expect_eq "runs of creates linked" "$(target_sql "$P" "select count(*) from contact c join account a on a.id = c.account_id where c.source_id like '003G%' and a.source_id = '001G' || substr(c.source_id, 5) || '_15'")" 3000
 
 # 5. kill -9 in the middle of a stream of 30,000 updates, then run it again
 "$GEN" "$SCRATCH/big" 30000 >/dev/null
