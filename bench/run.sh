@@ -364,6 +364,24 @@ LOAD
 	measure "crmshift sync --events into PostgreSQL (that tenth back)" "$((contacts / 10))" "$crmshift" -C "$pgp" sync --events "$work/tenth.jsonl"
 	measure "crmshift rollback on PostgreSQL (that sync)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
 	measure "crmshift rollback on PostgreSQL (the sync without the tenth)" "$((contacts / 10))" "$crmshift" -C "$pgp" rollback
+	# a change stream that interleaves objects, as a source's log does: 30,000 creates, a third
+	# of them new accounts, the rest contacts of loaded accounts and one in 50 of the account the
+	# stream created last (until 2026-12-06, each event sent the other object's queue)
+	awk -F, 'NR > 1 { loaded[n++] = $1 } END {
+		for (i = 0; i < 30000; i++) {
+			ts = sprintf("%.0f", 1800000000000 + i)
+			if (i % 3 == 0) {
+				last = sprintf("001S%014d", i)
+				printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"%s\",\"Name\":\"Streamed %d\",\"ParentId\":null,\"Phone\":null,\"AnnualRevenue\":null},\"source\":{\"table\":\"Account\",\"ts_ms\":%s}}\n", last, i, ts
+				continue
+			}
+			account = contacts++ % 50 == 0 ? last : loaded[(i * 7919) % n]
+			printf "{\"op\":\"c\",\"before\":null,\"after\":{\"Id\":\"003S%014d\",\"AccountId\":\"%s\",\"FirstName\":\"Ada\",\"LastName\":\"Streamed %d\",\"Email\":\"s%d@example.com\",\"Phone\":null,\"Birthdate\":null,\"MailingCity\":\"Paris\",\"HasOptedOutOfEmail\":false,\"CreatedDate\":\"2025-01-01T10:00:00.000+0000\",\"LastModifiedDate\":\"2025-01-01T10:00:00.000+0000\",\"Title\":null,\"MobilePhone\":null,\"MailingStreet\":null,\"MailingState\":null,\"MailingPostalCode\":null,\"DoNotCall\":false,\"LeadSource\":null,\"OwnerId\":null,\"Consent_Source__c\":null,\"Consent_Timestamp__c\":null,\"IsDeleted\":false},\"source\":{\"table\":\"Contact\",\"ts_ms\":%s}}\n", i, account, i, i, ts
+		}
+	}' "$pgp/exports/Account.csv" >"$work/interleaved.jsonl"
+	pg_settle
+	measure "crmshift sync --events into PostgreSQL (30,000 interleaved creates)" 30000 "$crmshift" -C "$pgp" sync --events "$work/interleaved.jsonl"
+	measure "crmshift rollback on PostgreSQL (that sync)" 30000 "$crmshift" -C "$pgp" rollback
 else
 	echo
 	echo "PostgreSQL: skipped: $(head -n 1 "$work/pg.err")"
