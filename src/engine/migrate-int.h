@@ -370,11 +370,13 @@ int migrate_flush_if_pending(struct migration *m, struct object_run *orun, int64
 /* Room for n source ids in orun->ahead (and their target ids in orun->ahead_rows). */
 int migrate_ahead_reserve(struct object_run *orun, size_t n, struct crm_error *err);
 /*
- * On a server: the state's entries of the source ids orun->ahead[0..n) and
- * the target rows they name, read ahead in a few statements (store.h:
- * read_ahead); the records' writes and lookups then answer from memory.
+ * On a server: the state's entries of the source ids oruns[i]->ahead[0..ns[i])
+ * of count objects, and the target rows those of oruns[0] name, read ahead
+ * in a few statements (store.h: read_ahead); the records' writes and
+ * lookups then answer from memory.
  */
-int migrate_read_ahead(struct migration *m, struct object_run *orun, size_t n, struct crm_error *err);
+int migrate_read_ahead(struct migration *m, struct object_run *const *oruns, const size_t *ns, size_t count,
+		       struct crm_error *err);
 int migrate_handle_record(struct migration *m, struct object_run *orun, int pass, const struct crm_stage_record *rec,
 			  struct prepared *pr, struct crm_error *err);
 /* The object's newest modified value read, once its export is applied: the next sync starts there. */

@@ -1296,17 +1296,34 @@ int migrate_ahead_reserve(struct object_run *orun, size_t n, struct crm_error *e
  * On a server, the cross-reference entries of a batch's records are read
  * in a few statements, and their writes wait for the batch's commit,
  * rather than a round trip or two a record; then the rows those entries
- * name (read_rows_ahead). A first load has none to read.
+ * name (read_rows_ahead), of the first object's records only (the store
+ * reads ahead one table's). A first load has none to read.
  */
-int migrate_read_ahead(struct migration *m, struct object_run *orun, size_t n, struct crm_error *err)
+int migrate_read_ahead(struct migration *m, struct object_run *const *oruns, const size_t *ns, size_t count,
+		       struct crm_error *err)
 {
-	if (!m->session.store->ops->remote || orun->fresh)
+	struct crm_state_ids *sets;
+	size_t i, k = 0;
+
+	if (!m->session.store->ops->remote)
 		return 0;
-	/* the queued updates' entries go into the read-ahead they were read in, many to a statement */
-	if (migrate_flush_updates(m, orun, err) ||
-	    crm_state_xref_prefetch(m->session.state, orun->key, orun->ahead, n, err))
-		return err->code;
-	return m->session.store->ops->read_ahead ? read_rows_ahead(m, orun, n, err) : 0;
+	if (!(sets = crm_malloc((count ? count : 1) * sizeof(*sets))))
+		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	for (i = 0; i < count && !err->code; i++) {
+		if (oruns[i]->fresh)
+			continue;
+		/* the queued updates' entries go into the read-ahead they were read in, many to a statement */
+		if (!migrate_flush_updates(m, oruns[i], err)) {
+			sets[k].key = oruns[i]->key;
+			sets[k].ids = oruns[i]->ahead;
+			sets[k++].n = ns[i];
+		}
+	}
+	if (!err->code && k && !crm_state_xref_prefetch(m->session.state, sets, k, err) &&
+	    m->session.store->ops->read_ahead && !oruns[0]->fresh)
+		read_rows_ahead(m, oruns[0], ns[0], err);
+	crm_free(sets);
+	return err->code;
 }
 
 /* migrate_read_ahead of a staged batch's records. */
@@ -1321,7 +1338,7 @@ static int read_ahead(struct migration *m, struct object_run *orun, const struct
 		orun->ahead[i].ptr = staged->records[i].id;
 		orun->ahead[i].len = staged->records[i].id_len;
 	}
-	return migrate_read_ahead(m, orun, staged->count, err);
+	return migrate_read_ahead(m, &orun, &staged->count, 1, err);
 }
 
 /*

@@ -235,7 +235,7 @@ static int read_missing_ahead(struct migration *m, struct object_run *orun, char
 		orun->ahead[i].ptr = ids[i];
 		orun->ahead[i].len = strlen(ids[i]);
 	}
-	return migrate_read_ahead(m, orun, n, err);
+	return migrate_read_ahead(m, &orun, &n, 1, err);
 }
 
 /*
@@ -433,9 +433,9 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
 /*
  * On a server, sync --events reads ahead as an export's batches do: a
  * second reader of the stream runs a window of events ahead of the one
- * applied, taking each event's object and source id, and the object most
- * of the window names has its entries and rows read in a few statements
- * (migrate_read_ahead). The scout's errors are the stream's reader's to
+ * applied, taking each event's object and source id; the entries of every
+ * object the window names are read in a few statements, and the rows of
+ * the one it names most (migrate_read_ahead). The scout's errors are the stream's reader's to
  * report when it gets there: at one, the scout stops.
  */
 struct scouted {
@@ -457,7 +457,9 @@ static int scout_window(struct migration *m, struct scout *sc, struct object_run
 {
 	struct crm_project *p = m->p;
 	struct crm_error scout_err = CRM_ERROR_INIT;
-	size_t i, best = p->count, n = 0, *tally = NULL;
+	size_t i, best = p->count, k = 0, *tally = NULL, *filled = NULL, *named = NULL;
+	struct object_run **oruns = NULL;
+
 	sc->count = 0;
 	crm_arena_reset(&sc->arena);
 	while (sc->events && sc->left < p->cfg.batch_size) {
@@ -481,22 +483,42 @@ static int scout_window(struct migration *m, struct scout *sc, struct object_run
 	}
 	if (!sc->count)
 		return 0;
-	if (!(tally = crm_calloc(p->count, sizeof(*tally))))
-		return crm_error_set(err, CRM_ENOMEM, "out of memory");
+	tally = crm_calloc(p->count, sizeof(*tally));
+	filled = crm_calloc(p->count, sizeof(*filled));
+	named = crm_calloc(p->count, sizeof(*named));
+	oruns = crm_calloc(p->count, sizeof(*oruns));
+	if (!tally || !filled || !named || !oruns) {
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < sc->count; i++)
 		if (++tally[sc->window[i].object] > (best < p->count ? tally[best] : 0))
 			best = sc->window[i].object;
-	crm_free(tally);
 	/* every object's queued updates, whose entries may be in the read-ahead this one replaces */
 	for (i = 0; i < p->count; i++)
 		if (runs[i].opened && migrate_flush_updates(m, &runs[i], err))
-			return err->code;
-	if (open_event_object(m, runs, results, prs, best, err) || migrate_ahead_reserve(&runs[best], sc->count, err))
-		return err->code;
-	for (i = 0; i < sc->count; i++)
-		if (sc->window[i].object == best)
-			runs[best].ahead[n++] = sc->window[i].id;
-	return migrate_read_ahead(m, &runs[best], n, err);
+			goto out;
+	/* each object the window names, the one it names most first (the rows read ahead are its) */
+	for (i = 0; i < p->count; i++) {
+		size_t o = i == 0 ? best : i == best ? 0 : i;
+		if (!tally[o])
+			continue;
+		if (open_event_object(m, runs, results, prs, o, err) || migrate_ahead_reserve(&runs[o], tally[o], err))
+			goto out;
+		oruns[k] = &runs[o];
+		named[k++] = tally[o];
+	}
+	for (i = 0; i < sc->count; i++) {
+		size_t o = sc->window[i].object;
+		runs[o].ahead[filled[o]++] = sc->window[i].id;
+	}
+	migrate_read_ahead(m, oruns, named, k, err);
+out:
+	crm_free(tally);
+	crm_free(filled);
+	crm_free(named);
+	crm_free(oruns);
+	return err->code;
 }
 
 /*

@@ -44,6 +44,7 @@ enum set_sql { SET_SQL_GET, SET_SQL_PUT, SET_SQL_SEEN, SET_SQL_FORGET, SET_SQL_U
 
 /* An xref entry read ahead (crm_state_xref_prefetch), and whether a write of it waits. */
 struct ahead {
+	int64_t key; /* the object's */
 	const char *id;
 	size_t len;
 	int found;
@@ -69,8 +70,7 @@ struct seen_bits {
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
-	/* the read-ahead: entries of one object, sorted by source id */
-	int64_t ahead_key;
+	/* the read-ahead: entries of one or more objects, sorted by key, then source id */
 	struct ahead *ahead;
 	size_t ahead_count, ahead_cap, ahead_pending;
 	struct crm_arena ahead_ids;
@@ -674,8 +674,11 @@ int crm_state_object_key(struct crm_state *st, const char *object, const char *t
 static int ahead_cmp(const void *a, const void *b)
 {
 	const struct ahead *x = a, *y = b;
-	int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+	int c;
 
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
@@ -684,8 +687,9 @@ static struct ahead *ahead_find(struct crm_state *st, int64_t key, const char *i
 {
 	struct ahead probe = {0};
 
-	if (!st->ahead_count || key != st->ahead_key)
+	if (!st->ahead_count)
 		return NULL;
+	probe.key = key;
 	probe.id = id;
 	probe.len = len;
 	return bsearch(&probe, st->ahead, st->ahead_count, sizeof(*st->ahead), ahead_cmp);
@@ -785,7 +789,8 @@ static void bind_entry(struct crm_store_stmt *s, int p, int64_t key, const char 
 /*
  * Writes the entries of one kind of waiting write, SET_CHUNK to a
  * statement: whole entries upserted, or the seen_run of unchanged records
- * (one parameter a record instead of seven), those of one run together.
+ * (one parameter a record instead of seven), those of one run together;
+ * each statement of one object's entries (they lie together, by key).
  */
 static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 {
@@ -796,10 +801,15 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 		struct crm_store_stmt *s;
 		size_t n = 0, k;
 		int rc;
-		for (; i < st->ahead_count && n < SET_CHUNK; i++)
-			if ((int)st->ahead[i].pending == kind &&
-			    (kind != AHEAD_SEEN || !n || st->ahead[i].x.seen_run == batch[0]->x.seen_run))
-				batch[n++] = &st->ahead[i];
+		for (; i < st->ahead_count && n < SET_CHUNK; i++) {
+			struct ahead *a = &st->ahead[i];
+			if ((int)a->pending != kind ||
+			    (kind == AHEAD_SEEN && n && a->x.seen_run != batch[0]->x.seen_run))
+				continue;
+			if (n && a->key != batch[0]->key)
+				break; /* the next statement starts at it */
+			batch[n++] = a;
+		}
 		if (!n)
 			return 0;
 		if (!(s = set_stmt(st,
@@ -809,10 +819,10 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 				   n, err)))
 			return err->code;
 		if (kind == AHEAD_FORGET)
-			crm_stmt_int64(s, 1, st->ahead_key);
+			crm_stmt_int64(s, 1, batch[0]->key);
 		if (kind == AHEAD_SEEN) {
 			crm_stmt_int64(s, 1, batch[0]->x.seen_run);
-			crm_stmt_int64(s, 2, st->ahead_key);
+			crm_stmt_int64(s, 2, batch[0]->key);
 		}
 		for (k = 0; k < n; k++) {
 			int p = 1 + 7 * (int)k;
@@ -825,7 +835,7 @@ static int flush_kind(struct crm_state *st, int kind, struct crm_error *err)
 				crm_stmt_text(s, 2 + (int)k, batch[k]->id, batch[k]->len);
 				continue;
 			}
-			bind_entry(s, p, st->ahead_key, batch[k]->id, batch[k]->len, &batch[k]->x);
+			bind_entry(s, p, batch[k]->key, batch[k]->id, batch[k]->len, &batch[k]->x);
 		}
 		rc = crm_stmt_step(s, err);
 		set_done(s, n);
@@ -887,15 +897,17 @@ int crm_state_flush(struct crm_state *st, struct crm_error *err)
 	return flush_ahead(st, err);
 }
 
-int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
+int crm_state_xref_prefetch(struct crm_state *st, const struct crm_state_ids *sets, size_t set_count,
 			    struct crm_error *err)
 {
-	size_t i, kept = 0;
+	size_t i, j, n = 0, kept = 0;
 
 	if (flush_ahead(st, err))
 		return err->code;
 	st->ahead_count = 0;
 	crm_arena_reset(&st->ahead_ids);
+	for (j = 0; j < set_count; j++)
+		n += sets[j].n;
 	if (n > st->ahead_cap) {
 		struct ahead *grown = crm_realloc(st->ahead, n * sizeof(*grown));
 		if (!grown)
@@ -903,33 +915,39 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 		st->ahead = grown;
 		st->ahead_cap = n;
 	}
-	for (i = 0; i < n; i++) {
-		struct ahead *a = &st->ahead[kept];
-		if (!ids[i].len)
-			continue;
-		memset(a, 0, sizeof(*a));
-		a->len = ids[i].len;
-		if (!(a->id = crm_arena_strndup(&st->ahead_ids, ids[i].ptr, ids[i].len)))
-			return crm_error_set(err, CRM_ENOMEM, "out of memory");
-		kept++;
-	}
+	for (j = 0; j < set_count; j++)
+		for (i = 0; i < sets[j].n; i++) {
+			struct ahead *a = &st->ahead[kept];
+			if (!sets[j].ids[i].len)
+				continue;
+			memset(a, 0, sizeof(*a));
+			a->key = sets[j].key;
+			a->len = sets[j].ids[i].len;
+			if (!(a->id = crm_arena_strndup(&st->ahead_ids, sets[j].ids[i].ptr, a->len)))
+				return crm_error_set(err, CRM_ENOMEM, "out of memory");
+			kept++;
+		}
 	if (kept) /* st->ahead may be NULL: nothing was read ahead yet */
 		qsort(st->ahead, kept, sizeof(*st->ahead), ahead_cmp);
 	/* one entry an id */
 	for (i = 0, n = 0; i < kept; i++)
 		if (!n || ahead_cmp(&st->ahead[n - 1], &st->ahead[i]) != 0)
 			st->ahead[n++] = st->ahead[i];
-	for (i = 0; i < n; i += SET_CHUNK) {
-		size_t k, count = n - i < SET_CHUNK ? n - i : SET_CHUNK;
-		struct crm_store_stmt *s = set_stmt(st, SET_SQL_GET, count, err);
+	/* SET_CHUNK ids of one object a statement */
+	for (i = 0; i < n;) {
+		size_t k, count = 0;
+		struct crm_store_stmt *s;
 		int rc;
-		if (!s)
+		while (i + count < n && count < SET_CHUNK && st->ahead[i + count].key == st->ahead[i].key)
+			count++;
+		if (!(s = set_stmt(st, SET_SQL_GET, count, err)))
 			return err->code;
-		crm_stmt_int64(s, 1, key);
+		crm_stmt_int64(s, 1, st->ahead[i].key);
 		for (k = 0; k < count; k++)
 			crm_stmt_text(s, 2 + (int)k, st->ahead[i + k].id, st->ahead[i + k].len);
 		while ((rc = crm_stmt_step(s, err)) == 1) {
 			struct ahead probe = {0}, *a;
+			probe.key = st->ahead[i].key;
 			probe.id = crm_stmt_col_text(s, 0, &probe.len);
 			a = probe.id ? bsearch(&probe, st->ahead + i, count, sizeof(*a), ahead_cmp) : NULL;
 			if (!a)
@@ -944,8 +962,8 @@ int crm_state_xref_prefetch(struct crm_state *st, int64_t key, const struct crm_
 		set_done(s, count);
 		if (rc < 0)
 			return rc;
+		i += count;
 	}
-	st->ahead_key = key;
 	st->ahead_count = n;
 	return 0;
 }

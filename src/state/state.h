@@ -119,16 +119,24 @@ struct crm_state_id {
 	size_t len;
 };
 
+/* An object's (key's) source ids, for crm_state_xref_prefetch. */
+struct crm_state_ids {
+	int64_t key;
+	const struct crm_state_id *ids;
+	size_t n;
+};
+
 /*
- * Reads ahead key's entries of the n source ids listed (a batch of records;
- * empty ids are skipped), a few statements for all, for a store where each
- * statement is a round trip. Until the next read-ahead, xref_get of those
- * ids answers from memory, and their xref_put, xref_seen and xref_forget
+ * Reads ahead the entries of the source ids of sets (a batch of records of
+ * one object, or a change stream's window of several; empty ids are
+ * skipped), a few statements for all, for a store where each statement is
+ * a round trip. Until the next read-ahead, xref_get of those (key, id)
+ * pairs answers from memory, and their xref_put, xref_seen and xref_forget
  * are kept in memory and written, many to a statement, before any other
  * state statement runs (a checkpoint's, say) or at crm_state_flush. The
  * previous read-ahead's writes are written first.
  */
-int crm_state_xref_prefetch(struct crm_state *state, int64_t key, const struct crm_state_id *ids, size_t n,
+int crm_state_xref_prefetch(struct crm_state *state, const struct crm_state_ids *sets, size_t set_count,
 			    struct crm_error *err);
 /* Drops the read-ahead and its waiting writes: the store's transaction was rolled back. */
 void crm_state_discard(struct crm_state *state);

@@ -793,6 +793,15 @@ static void test_state__inserted_as_row_by_row(void)
 		inserted_as_row_by_row_on(b);
 }
 
+/* crm_state_xref_prefetch of n ids of one object. */
+static int prefetch_one(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
+			struct crm_error *err)
+{
+	struct crm_state_ids set = {key, ids, n};
+
+	return crm_state_xref_prefetch(st, &set, 1, err);
+}
+
 /*
  * The read-ahead answers as the database would, its writes wait in memory
  * until another statement runs, and then they are all there: across
@@ -836,7 +845,7 @@ static void test_state__read_ahead_as_the_database(void)
 		}
 		ids[IDS] = ids[3];    /* an id twice */
 		ids[IDS + 1].len = 0; /* a record without one */
-		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, IDS + 2, &err), 0);
+		CHECK_INT(prefetch_one(o.state, key, ids, IDS + 2, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1000", 7, &got, &err), 1);
 		CHECK_INT(got.target_id, 1001);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 0);
@@ -875,7 +884,7 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(count, IDS - 2 + 1);
 		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
 		/* a new read-ahead of nothing: every answer from the database now */
-		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
+		CHECK_INT(prefetch_one(o.state, key, ids, 0, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-1001", 7, &got, &err), 1);
 		CHECK_INT(got.target_id, 6001);
 		CHECK_INT(got.write_run, run);
@@ -888,17 +897,17 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(crm_state_xref_get(o.state, key, "new-1", 5, &got, &err), 1);
 		CHECK_INT(got.target_id, 900);
 		/* writes that wait go with a rolled-back transaction */
-		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 4, &err), 0);
+		CHECK_INT(prefetch_one(o.state, key, ids, 4, &err), 0);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		x.target_id = 1;
 		CHECK_INT(crm_state_xref_put(o.state, key, "id-3", 4, &x, &err), 0);
 		CHECK_INT(crm_state_flush(o.state, &err), 0);
 		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
-		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 0, &err), 0);
+		CHECK_INT(prefetch_one(o.state, key, ids, 0, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
 		CHECK_INT(got.target_id, 5003);
 		/* and writes still waiting when it rolls back are discarded, never written after it */
-		CHECK_INT(crm_state_xref_prefetch(o.state, key, ids, 4, &err), 0);
+		CHECK_INT(prefetch_one(o.state, key, ids, 4, &err), 0);
 		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
 		CHECK_INT(crm_state_xref_put(o.state, key, "id-3", 4, &x, &err), 0);
 		CHECK_INT(o.store->ops->rollback(o.store, &err), 0);
@@ -906,6 +915,104 @@ static void test_state__read_ahead_as_the_database(void)
 		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
 		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
 		CHECK_INT(got.target_id, 5003);
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		free(ids);
+		free(names);
+		close_both(&o);
+	}
+}
+
+/*
+ * Two objects read ahead together (a change stream's window): each (key,
+ * id) answers from its own entry, one id being a record of both, and the
+ * writes of each go to its own object's entries.
+ */
+static void test_state__read_ahead_of_two_objects(void)
+{
+	enum { IDS = 700 };
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_state_id *ids = calloc(IDS, sizeof(*ids));
+		char(*names)[16] = calloc(IDS, sizeof(*names));
+		struct crm_state_ids sets[2];
+		struct crm_xref x = {0}, got;
+		struct opened o;
+		int64_t run = 0, key = 0, other = 0, count = 0;
+		size_t i;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			free(ids);
+			free(names);
+			continue;
+		}
+		crm_state_run_start(o.state, "sync", "{}", "2026-01-01T00:00:00Z", &run, &err);
+		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
+		crm_state_object_key(o.state, "Lead", "lead", 1, &other, &err);
+		/* the even ids are contacts, the multiples of 3 leads: 6, 12, ... are both */
+		for (i = 0; i < IDS; i++) {
+			snprintf(names[i], sizeof(names[i]), "id-%zu", i);
+			ids[i].ptr = names[i];
+			ids[i].len = strlen(names[i]);
+			x.target_id = (int64_t)i + 1;
+			if (i % 2 == 0)
+				crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err);
+			x.target_id = (int64_t)i + 10000;
+			if (i % 3 == 0)
+				crm_state_xref_put(o.state, other, names[i], ids[i].len, &x, &err);
+		}
+		sets[0] = (struct crm_state_ids){other, ids, IDS};
+		sets[1] = (struct crm_state_ids){key, ids, IDS};
+		CHECK_INT(crm_state_xref_prefetch(o.state, sets, 2, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-6", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 7);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-6", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 10006);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-4", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-699", 6, &got, &err), 1);
+		CHECK_INT(got.target_id, 10699);
+		/* contacts: the even seen, the odd put, id-10 forgotten; leads: id-3 and id-6 forgotten, id-4 put, the rest seen */
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		for (i = 0; i < IDS; i++) {
+			x.target_id = (int64_t)i + 20000;
+			x.seen_run = x.write_run = run;
+			if (i % 2 == 0)
+				CHECK_INT(crm_state_xref_seen(o.state, key, names[i], ids[i].len, 0, run, &err), 0);
+			else
+				CHECK_INT(crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err), 0);
+			if (i % 3 == 0 && i != 3 && i != 6)
+				CHECK_INT(crm_state_xref_seen(o.state, other, names[i], ids[i].len, 0, run, &err), 0);
+		}
+		CHECK_INT(crm_state_xref_forget(o.state, key, "id-10", 5, &err), 0);
+		CHECK_INT(crm_state_xref_forget(o.state, other, "id-3", 4, &err), 0);
+		CHECK_INT(crm_state_xref_forget(o.state, other, "id-6", 4, &err), 0);
+		x.target_id = 30004;
+		CHECK_INT(crm_state_xref_put(o.state, other, "id-4", 4, &x, &err), 0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		CHECK_INT(o.store->ops->commit(o.store, &err), 0);
+		/* from the database now */
+		CHECK_INT(prefetch_one(o.state, key, ids, 0, &err), 0);
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(count, IDS - 1);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-10", 5, &got, &err), 0);
+		CHECK_INT(crm_state_xref_count(o.state, other, &count, &err), 0);
+		CHECK_INT(count, (IDS + 2) / 3 - 2 + 1);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-6", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 7);
+		CHECK_INT(got.seen_run, run);
+		CHECK_INT(crm_state_xref_get(o.state, key, "id-3", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 20003);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-6", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-3", 4, &got, &err), 0);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-4", 4, &got, &err), 1);
+		CHECK_INT(got.target_id, 30004);
+		CHECK_INT(crm_state_xref_get(o.state, other, "id-699", 6, &got, &err), 1);
+		CHECK_INT(got.target_id, 10699);
+		CHECK_INT(got.seen_run, run);
 		if (err.code)
 			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
 		free(ids);
@@ -1008,6 +1115,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__unseen_in_byte_order),
 	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),
+	TEST(test_state__read_ahead_of_two_objects),
 	TEST(test_state__seen_marks_outlive_a_kill_and_end_with_the_run),
 };
 
