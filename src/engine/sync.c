@@ -435,8 +435,8 @@ static int open_event_object(struct migration *m, struct object_run *runs, struc
  * second reader of the stream runs a window of events ahead of the one
  * applied, taking each event's object and source id; the entries of every
  * object the window names are read in a few statements, and the rows of
- * the one it names most (migrate_read_ahead). The scout's errors are the stream's reader's to
- * report when it gets there: at one, the scout stops.
+ * the one it names most (migrate_read_ahead). The scout's errors are the
+ * stream's reader's to report when it gets there: at one, the scout stops.
  */
 struct scouted {
 	size_t object; /* a runs index */
