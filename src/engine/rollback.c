@@ -40,6 +40,7 @@ struct revert_buffers {
 	struct crm_state_id *sids;
 	const char **pre_images;
 	unsigned char *done;
+	struct crm_ledger_entry *group; /* restore_tables': one table's entries */
 };
 
 struct rollback {
@@ -54,6 +55,8 @@ struct rollback {
 	 * it is emptied whole, and its ledger entries are passed over.
 	 */
 	unsigned char *emptied;
+	/* per rows: no foreign key the store enforces names the table (find_unordered) */
+	unsigned char *unordered;
 	int64_t *created_in;	     /* per rows: the rows others created in it, as the export found them */
 	int64_t first_seq, last_seq; /* the run's ledger */
 	char now[CRM_DT_MAX];
@@ -82,7 +85,8 @@ static int buffers_alloc(struct revert_buffers *b, size_t cap, struct crm_error 
 	b->sids = crm_calloc(b->cap, sizeof(*b->sids));
 	b->pre_images = crm_calloc(b->cap, sizeof(*b->pre_images));
 	b->done = crm_calloc(b->cap, 1);
-	if (!b->entries || !b->ids || !b->sids || !b->pre_images || !b->done)
+	b->group = crm_calloc(b->cap, sizeof(*b->group));
+	if (!b->entries || !b->ids || !b->sids || !b->pre_images || !b->done || !b->group)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -94,6 +98,7 @@ static void buffers_release(struct revert_buffers *b)
 	crm_free(b->sids);
 	crm_free(b->pre_images);
 	crm_free(b->done);
+	crm_free(b->group);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -266,6 +271,36 @@ static void find_emptied(struct rollback *rb)
 }
 
 /*
+ * The tables whose rows may be put back in any order: on a store that
+ * restores sets, those no foreign key names (crmshift makes none on a
+ * server; a table of the user's may have them, and then its rows go back
+ * in the ledger's order, as the run's went in).
+ */
+static int find_unordered(struct rollback *rb, struct crm_error *err)
+{
+	const struct crm_store_ops *ops = rb->session.store->ops;
+	size_t t;
+	int rc;
+
+	for (t = 0; t < rb->row_count && ops->restore_rows && ops->foreign_keys; t++) {
+		if ((rc = ops->foreign_keys(rb->session.store, rb->rows[t].table, err)) < 0)
+			return err->code;
+		rb->unordered[t] = rc == 0;
+	}
+	return 0;
+}
+
+static int is_unordered(const struct rollback *rb, const char *table)
+{
+	size_t t;
+
+	for (t = 0; t < rb->row_count; t++)
+		if (strcmp(rb->rows[t].table, table) == 0)
+			return rb->unordered[t];
+	return 0;
+}
+
+/*
  * Empties rb->emptied's tables, children first (the reverse of load order),
  * and their xref entries. The rows it deletes are the run's, and those
  * others created, which the export counted (when it ran in this process).
@@ -380,6 +415,43 @@ static size_t restore_rows(struct rollback *rb, const struct crm_ledger_entry *e
 }
 
 /*
+ * Entries from `from` on that put rows back, up to an insert's, while no
+ * foreign key names their tables (is_unordered): restored a table at a
+ * time (restore_rows), the tables in the order they first come. A run
+ * that changed accounts and contacts in turns (a change stream's) went
+ * back a few rows a statement; the order of rows of tables no key ties
+ * does not matter, and a run writes a row's entry once. The index of the
+ * first entry after them; err set on failure.
+ */
+static size_t restore_tables(struct rollback *rb, const struct crm_ledger_entry *entries, size_t from, size_t to,
+			     struct crm_error *err)
+{
+	struct crm_ledger_entry *group = rb->buf.group;
+	unsigned char *done = rb->buf.done;
+	size_t end, i, j, n;
+
+	for (end = from; end < to && entries[end].action != CRM_LEDGER_INSERT && is_unordered(rb, entries[end].table);
+	     end++)
+		;
+	memset(done, 0, end - from);
+	for (i = from; i < end && !err->code; i++) {
+		if (done[i - from])
+			continue;
+		for (j = i, n = 0; j < end; j++) {
+			if (done[j - from] || strcmp(entries[j].table, entries[i].table) != 0)
+				continue;
+			done[j - from] = 1;
+			if (!(is_emptied(rb, entries[j].table) && entries[j].pre_image))
+				group[n++] = entries[j];
+		}
+		if (n && restore_rows(rb, group, 0, n, err) != n && !err->code)
+			crm_error_set(err, CRM_EINTERNAL, "rollback: %s's rows were not all restored",
+				      entries[i].table);
+	}
+	return end;
+}
+
+/*
  * Within the open transaction: up to buf.cap ledger entries below
  * progress->next_seq reverted, and next_seq moved past them; *count of
  * them. 0, or a negative code (the transaction is then abandoned).
@@ -408,7 +480,9 @@ static int revert_entries(struct rollback *rb, struct crm_rollback_progress *pro
 		}
 		if (is_emptied(rb, e->table) && e->pre_image)
 			continue;
-		i = restore_rows(rb, entries, i, *count, err) - 1;
+		i = (is_unordered(rb, e->table) ? restore_tables(rb, entries, i, *count, err)
+						: restore_rows(rb, entries, i, *count, err)) -
+		    1;
 		if (err->code)
 			goto fail;
 	}
@@ -615,7 +689,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		goto out;
 	rb.emptied = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.emptied));
 	rb.created_in = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.created_in));
-	if (!rb.emptied || !rb.created_in) {
+	rb.unordered = crm_calloc(rb.row_count ? rb.row_count : 1, sizeof(*rb.unordered));
+	if (!rb.emptied || !rb.created_in || !rb.unordered) {
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -646,7 +721,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 				goto out;
 		}
 		find_emptied(&rb);
-		if (revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
+		if (find_unordered(&rb, err) || revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
 		/* what the run applied is undone: the next sync must apply it again, not skip it */
@@ -672,6 +747,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 out:
 	crm_snapshot_run_rows_free(rb.rows, rb.row_count);
 	crm_free(rb.emptied);
+	crm_free(rb.unordered);
 	crm_free(rb.created_in);
 	crm_snapshot_free(rb.before);
 	crm_snapshot_free(rb.after);

@@ -2365,6 +2365,26 @@ static int pre_image_parse(const char *table, const int64_t *ids, const char *co
  * rows get their columns back with an UPDATE, deleted rows (whole
  * pre-images, with their ids) come back with an INSERT.
  */
+static int pg_foreign_keys(struct crm_store *base, const char *table, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *res;
+	int found = 0;
+
+	if (stream_end(s, err))
+		return err->code;
+	res = PQexecParams(s->conn,
+			   "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND (conrelid = "
+			   "to_regclass(quote_ident($1)) OR confrelid = to_regclass(quote_ident($1))))",
+			   1, NULL, &table, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		pg_error(s, res, err, "foreign keys");
+	else
+		found = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return err->code ? err->code : found;
+}
+
 static int pg_restore_rows(struct crm_store *base, const char *table, const int64_t *ids, const char *const *pre_images,
 			   size_t n, struct crm_error *err)
 {
@@ -2778,6 +2798,7 @@ static const struct crm_store_ops pg_ops = {
 	.remove_rows = pg_remove_rows,
 	.restore_row = pg_restore_row,
 	.restore_rows = pg_restore_rows,
+	.foreign_keys = pg_foreign_keys,
 	.cache_limit = pg_cache_limit,
 	.count = pg_count,
 	.extent = pg_extent,

@@ -231,6 +231,13 @@ struct crm_store_ops {
 	int (*restore_rows)(struct crm_store *store, const char *table, const int64_t *ids,
 			    const char *const *pre_images, size_t n, struct crm_error *err);
 	/*
+	 * 1 when a foreign key the store enforces names table, as the table
+	 * that holds it or the one it points at; 0 when none does, so that
+	 * rows of it and of other such tables may be restored in any order.
+	 * NULL: the order must be kept.
+	 */
+	int (*foreign_keys)(struct crm_store *store, const char *table, struct crm_error *err);
+	/*
 	 * Fresh planner statistics for schema.table (schema NULL: the
 	 * target's), after many rows were written: a server plans lookups of
 	 * a table just loaded as scans of all of it until it knows its size.

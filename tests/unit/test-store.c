@@ -1489,6 +1489,43 @@ static void test_store__analyze_when_the_statistics_are_stale(void)
 	}
 }
 
+/*
+ * foreign_keys says whether a key the store enforces names a table, on
+ * either side: a rollback restores the rows of tables none names in any
+ * order, and keeps the ledger's order for the others.
+ */
+static void test_store__foreign_keys_of_a_table(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store *store;
+		char url[256];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		if (!store->ops->foreign_keys) {
+			/* no set restores to order (SQLite, in process): the ledger's order is kept */
+			CHECK(!store->ops->restore_rows);
+			close_backend(store, url);
+			continue;
+		}
+		CHECK_INT(
+			store->ops->exec(store,
+					 "CREATE TABLE parent (id bigint PRIMARY KEY); CREATE TABLE child (id bigint, "
+					 "parent_id bigint REFERENCES parent (id)); CREATE TABLE \"Alone\" (id bigint)",
+					 &err),
+			0);
+		CHECK_INT(store->ops->foreign_keys(store, "parent", &err), 1);
+		CHECK_INT(store->ops->foreign_keys(store, "child", &err), 1);
+		CHECK_INT(store->ops->foreign_keys(store, "Alone", &err), 0);
+		CHECK_INT(store->ops->foreign_keys(store, "absent", &err), 0);
+		CHECK_STR(err.msg, "");
+		close_backend(store, url);
+	}
+}
+
 static const struct harness_test tests[] = {
 	TEST(test_store__values_read_back_as_written),
 	TEST(test_store__scan_reads_its_source_only),
@@ -1510,6 +1547,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__row_json_as_jansson_writes_it),
 	TEST(test_store__rows_read_ahead_answer_as_the_table),
 	TEST(test_store__analyze_when_the_statistics_are_stale),
+	TEST(test_store__foreign_keys_of_a_table),
 };
 
 HARNESS_MAIN
