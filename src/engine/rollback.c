@@ -40,7 +40,7 @@ struct revert_buffers {
 	struct crm_state_id *sids;
 	const char **pre_images;
 	unsigned char *done;
-	struct crm_ledger_entry *group; /* restore_tables': one table's entries */
+	struct crm_ledger_entry *group; /* revert_tables': one table's entries */
 };
 
 struct rollback {
@@ -388,7 +388,8 @@ static size_t restore_rows(struct rollback *rb, const struct crm_ledger_entry *e
 {
 	struct crm_store *store = rb->session.store;
 	const char *table = entries[from].table;
-	size_t end, n = 0;
+	size_t end, i, n = 0;
+	int deleted;
 
 	for (end = from; end < to && entries[end].action != CRM_LEDGER_INSERT; end++) {
 		const struct crm_ledger_entry *e = &entries[end];
@@ -402,9 +403,14 @@ static size_t restore_rows(struct rollback *rb, const struct crm_ledger_entry *e
 				      (long long)e->target_id);
 			return end;
 		}
-		rb->buf.ids[n] = e->target_id;
-		rb->buf.pre_images[n++] = e->pre_image;
 	}
+	/* the deleted rows first, then the updated: a set statement covers a run of one kind */
+	for (deleted = 1; deleted >= 0; deleted--)
+		for (i = from; i < end; i++)
+			if ((entries[i].action == CRM_LEDGER_DELETE) == deleted) {
+				rb->buf.ids[n] = entries[i].target_id;
+				rb->buf.pre_images[n++] = entries[i].pre_image;
+			}
 	if (store->ops->restore_rows
 		    ? store->ops->restore_rows(store, table, rb->buf.ids, rb->buf.pre_images, n, err)
 		    : store->ops->restore_row(store, table, rb->buf.ids[0], rb->buf.pre_images[0], err))
@@ -415,40 +421,56 @@ static size_t restore_rows(struct rollback *rb, const struct crm_ledger_entry *e
 }
 
 /*
- * Entries from `from` on that put rows back, up to an insert's, while no
- * foreign key names their tables (is_unordered): restored a table at a
- * time (restore_rows), the tables in the order they first come. A run
- * that changed accounts and contacts in turns (a change stream's) went
- * back a few rows a statement; the order of rows of tables no key ties
- * does not matter, and a run writes a row's entry once. The index of the
- * first entry after them; err set on failure.
+ * Reverts entries[0..n) in their order: consecutive inserts together
+ * (undo_inserts), consecutive updates and deletes of one table together
+ * (restore_rows). err set on failure.
  */
-static size_t restore_tables(struct rollback *rb, const struct crm_ledger_entry *entries, size_t from, size_t to,
-			     struct crm_error *err)
+static int revert_in_order(struct rollback *rb, const struct crm_ledger_entry *entries, size_t n, struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n && !err->code; i++) {
+		const struct crm_ledger_entry *e = &entries[i];
+		crm_fault_point("record");
+		if (e->action == CRM_LEDGER_INSERT) {
+			size_t end = i + 1;
+			while (end < n && entries[end].action == CRM_LEDGER_INSERT)
+				end++;
+			undo_inserts(rb, entries, i, end, err);
+			i = end - 1;
+			continue;
+		}
+		if (is_emptied(rb, e->table) && e->pre_image)
+			continue;
+		i = restore_rows(rb, entries, i, n, err) - 1;
+	}
+	return err->code;
+}
+
+/*
+ * Reverts entries[0..n): where no foreign key names any of their tables
+ * (is_unordered), a table at a time, each table's entries in their order
+ * (revert_in_order); else all in their order. Rows of tables no key ties
+ * do not depend on each other, and a table's own go back as they came: a
+ * change stream that changed accounts and contacts in turns left runs of
+ * one table a row or two long, each a few statements.
+ */
+static int revert_tables(struct rollback *rb, const struct crm_ledger_entry *entries, size_t n, struct crm_error *err)
 {
 	struct crm_ledger_entry *group = rb->buf.group;
-	unsigned char *done = rb->buf.done;
-	size_t end, i, j, n;
+	size_t i, t, k;
 
-	for (end = from; end < to && entries[end].action != CRM_LEDGER_INSERT && is_unordered(rb, entries[end].table);
-	     end++)
-		;
-	memset(done, 0, end - from);
-	for (i = from; i < end && !err->code; i++) {
-		if (done[i - from])
-			continue;
-		for (j = i, n = 0; j < end; j++) {
-			if (done[j - from] || strcmp(entries[j].table, entries[i].table) != 0)
-				continue;
-			done[j - from] = 1;
-			if (!(is_emptied(rb, entries[j].table) && entries[j].pre_image))
-				group[n++] = entries[j];
-		}
-		if (n && restore_rows(rb, group, 0, n, err) != n && !err->code)
-			crm_error_set(err, CRM_EINTERNAL, "rollback: %s's rows were not all restored",
-				      entries[i].table);
+	for (i = 0; i < n; i++)
+		if (!is_unordered(rb, entries[i].table))
+			return revert_in_order(rb, entries, n, err);
+	for (t = 0; t < rb->row_count && !err->code; t++) {
+		for (i = 0, k = 0; i < n; i++)
+			if (strcmp(entries[i].table, rb->rows[t].table) == 0)
+				group[k++] = entries[i];
+		if (k)
+			revert_in_order(rb, group, k, err);
 	}
-	return end;
+	return err->code;
 }
 
 /*
@@ -460,32 +482,13 @@ static int revert_entries(struct rollback *rb, struct crm_rollback_progress *pro
 			  size_t *count, struct crm_error *err)
 {
 	struct crm_ledger_entry *entries = rb->buf.entries;
-	size_t i;
 
 	crm_arena_reset(arena);
 	if (crm_state_ledger_read(rb->session.state, rb->res->run, rb->first_seq, progress->next_seq, rb->buf.cap,
 				  entries, count, arena, err))
 		goto fail;
-	for (i = 0; i < *count; i++) {
-		const struct crm_ledger_entry *e = &entries[i];
-		crm_fault_point("record");
-		if (e->action == CRM_LEDGER_INSERT) {
-			size_t end = i + 1;
-			while (end < *count && entries[end].action == CRM_LEDGER_INSERT)
-				end++;
-			if (undo_inserts(rb, entries, i, end, err))
-				goto fail;
-			i = end - 1;
-			continue;
-		}
-		if (is_emptied(rb, e->table) && e->pre_image)
-			continue;
-		i = (is_unordered(rb, e->table) ? restore_tables(rb, entries, i, *count, err)
-						: restore_rows(rb, entries, i, *count, err)) -
-		    1;
-		if (err->code)
-			goto fail;
-	}
+	if (revert_tables(rb, entries, *count, err))
+		goto fail;
 	if (*count)
 		progress->next_seq = entries[*count - 1].seq;
 	return 0;
