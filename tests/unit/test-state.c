@@ -793,6 +793,35 @@ static void test_state__inserted_as_row_by_row(void)
 		inserted_as_row_by_row_on(b);
 }
 
+/*
+ * Opens backend b's state (1 when skipped or failed, as open_both) with a
+ * run of command started and the keys of Contact and Lead.
+ */
+static int open_two_objects(int b, struct opened *o, const char *command, int64_t *run, int64_t *key, int64_t *other)
+{
+	struct crm_error err = CRM_ERROR_INIT;
+
+	if (open_both(b, o))
+		return 1;
+	crm_state_run_start(o->state, command, "{}", "2026-01-01T00:00:00Z", run, &err);
+	crm_state_object_key(o->state, "Contact", "contact", 1, key, &err);
+	crm_state_object_key(o->state, "Lead", "lead", 1, other, &err);
+	CHECK_STR(err.msg, "");
+	return 0;
+}
+
+/* ids[i] named "id-<i>" for i < n, the text in names. */
+static void name_ids(struct crm_state_id *ids, char (*names)[16], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "id-%zu", i);
+		ids[i].ptr = names[i];
+		ids[i].len = strlen(names[i]);
+	}
+}
+
 /* crm_state_xref_prefetch of n ids of one object. */
 static int prefetch_one(struct crm_state *st, int64_t key, const struct crm_state_id *ids, size_t n,
 			struct crm_error *err)
@@ -822,20 +851,15 @@ static void test_state__read_ahead_as_the_database(void)
 		int64_t run = 0, key = 0, other = 0, count = 0;
 		size_t i;
 
-		if (open_both(b, &o)) {
+		if (open_two_objects(b, &o, "migrate", &run, &key, &other)) {
 			close_both(&o);
 			free(ids);
 			free(names);
 			continue;
 		}
-		crm_state_run_start(o.state, "migrate", "{}", "2026-01-01T00:00:00Z", &run, &err);
-		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
-		crm_state_object_key(o.state, "Lead", "lead", 1, &other, &err);
 		/* the even ids are in the xref, the odd ones not */
+		name_ids(ids, names, IDS);
 		for (i = 0; i < IDS; i++) {
-			snprintf(names[i], sizeof(names[i]), "id-%zu", i);
-			ids[i].ptr = names[i];
-			ids[i].len = strlen(names[i]);
 			x.target_id = (int64_t)i + 1;
 			x.hash = i;
 			x.seen_run = x.write_run = 0;
@@ -943,20 +967,15 @@ static void test_state__read_ahead_of_two_objects(void)
 		int64_t run = 0, key = 0, other = 0, count = 0;
 		size_t i;
 
-		if (open_both(b, &o)) {
+		if (open_two_objects(b, &o, "sync", &run, &key, &other)) {
 			close_both(&o);
 			free(ids);
 			free(names);
 			continue;
 		}
-		crm_state_run_start(o.state, "sync", "{}", "2026-01-01T00:00:00Z", &run, &err);
-		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
-		crm_state_object_key(o.state, "Lead", "lead", 1, &other, &err);
 		/* the even ids are contacts, the multiples of 3 leads: 6, 12, ... are both */
+		name_ids(ids, names, IDS);
 		for (i = 0; i < IDS; i++) {
-			snprintf(names[i], sizeof(names[i]), "id-%zu", i);
-			ids[i].ptr = names[i];
-			ids[i].len = strlen(names[i]);
 			x.target_id = (int64_t)i + 1;
 			if (i % 2 == 0)
 				crm_state_xref_put(o.state, key, names[i], ids[i].len, &x, &err);
