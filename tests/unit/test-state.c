@@ -816,7 +816,7 @@ static void name_ids(struct crm_state_id *ids, char (*names)[16], size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "id-%zu", i);
+		snprintf(names[i], sizeof(names[i]), "id-%u", (unsigned)i);
 		ids[i].ptr = names[i];
 		ids[i].len = strlen(names[i]);
 	}
