@@ -282,7 +282,9 @@ static int find_unordered(struct rollback *rb, struct crm_error *err)
 	size_t t;
 	int rc;
 
-	for (t = 0; t < rb->row_count && ops->restore_rows && ops->foreign_keys; t++) {
+	if (!ops->restore_rows || !ops->foreign_keys)
+		return 0;
+	for (t = 0; t < rb->row_count; t++) {
 		if ((rc = ops->foreign_keys(rb->session.store, rb->rows[t].table, err)) < 0)
 			return err->code;
 		rb->unordered[t] = rc == 0;

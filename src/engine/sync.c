@@ -336,11 +336,12 @@ static int holds(struct crm_xref_cache *ids, struct crm_id_hash key)
  * Before the event of runs[at]'s object whose record is rec, what the
  * target must hold for it to be written as if every earlier event had gone
  * at once:
- * - the queued inserts it names: its own id's (a u or d of a record just
- *   created: its entry must exist) and a reference's by id (the id caches
- *   learn a queued id when it is sent);
- * - on its table, another object's queued insert or waiting removal of its
- *   id (files from two numberings: that row must be in, or gone, first).
+ * - the queued inserts it names: its own id's, in its object's queue (a u
+ *   or d of a record just created: its entry must exist) or another's of
+ *   its table, and a reference's by id (the id caches learn a queued id
+ *   when it is sent);
+ * - on its table, another object's waiting removal of its id (files from
+ *   two numberings: that row must be gone first, as a queued one must be in).
  * A queue nothing names goes on waiting, so a stream that interleaves
  * objects whose records link to rows the target had is sent in sets.
  */
@@ -357,7 +358,7 @@ static int flush_needed(struct migration *m, struct object_run *runs, size_t at,
 		if (!r->opened)
 			continue;
 		same_table = strcmp(r->o->prog->table, prog->table) == 0;
-		named = r->queue_count && rec->id_len && (i == at || same_table) && holds(r->queued_ids, key);
+		named = r->queue_count && rec->id_len && same_table && holds(r->queued_ids, key);
 		for (f = 0; r->queue_count && !named && rec->values && f < prog->field_count; f++) {
 			const struct crm_field_program *field = &prog->fields[f];
 			const struct crm_value *v = &rec->values[f];

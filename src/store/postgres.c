@@ -2357,6 +2357,17 @@ static int pre_image_parse(const char *table, const int64_t *ids, const char *co
 	return 0;
 }
 
+/* A foreign key on table or pointing at it (store.h: foreign_keys): one found by the catalogue, any_row's 1. */
+static int pg_foreign_keys(struct crm_store *base, const char *table, struct crm_error *err)
+{
+	const char *values[1] = {table};
+
+	return any_row((struct pg_store *)base,
+		       "SELECT 1 FROM pg_constraint WHERE contype = 'f' AND (conrelid = to_regclass(quote_ident($1)) "
+		       "OR confrelid = to_regclass(quote_ident($1))) LIMIT 1",
+		       1, values, "foreign keys", err);
+}
+
 /*
  * Restores rows whose pre-images name the same columns with one statement a
  * group: the pre-images, each with its row's id, go as one JSON array that
@@ -2365,26 +2376,6 @@ static int pre_image_parse(const char *table, const int64_t *ids, const char *co
  * rows get their columns back with an UPDATE, deleted rows (whole
  * pre-images, with their ids) come back with an INSERT.
  */
-static int pg_foreign_keys(struct crm_store *base, const char *table, struct crm_error *err)
-{
-	struct pg_store *s = (struct pg_store *)base;
-	PGresult *res;
-	int found = 0;
-
-	if (stream_end(s, err))
-		return err->code;
-	res = PQexecParams(s->conn,
-			   "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND (conrelid = "
-			   "to_regclass(quote_ident($1)) OR confrelid = to_regclass(quote_ident($1))))",
-			   1, NULL, &table, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		pg_error(s, res, err, "foreign keys");
-	else
-		found = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return err->code ? err->code : found;
-}
-
 static int pg_restore_rows(struct crm_store *base, const char *table, const int64_t *ids, const char *const *pre_images,
 			   size_t n, struct crm_error *err)
 {
