@@ -85,6 +85,8 @@ struct migration {
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
 	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
 	size_t key_map_count;
+	struct key_values *key_values; /* what the key maps are built from, per parent and column */
+	size_t key_value_count;
 	int64_t *keys;			    /* per project object: its key in the state database */
 	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
 	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
@@ -250,6 +252,19 @@ int migrate_merge_finish(struct migration *m, struct object_run *orun, struct cr
 int migrate_write_merges(struct migration *m, struct crm_error *err);
 
 /* Keeps the loaded cache of o in step with an xref write (migrate.c). */
+/*
+ * 1 when value of o's field f, a ref(Object.field), names one loaded
+ * parent, 0 when not, or an error.
+ */
+int migrate_key_resolves(struct migration *m, const struct crm_project_object *o, size_t f, const char *value,
+			 size_t len, struct crm_error *err);
+/*
+ * A change event's record of o (id, its 'after' row raw): its values of the
+ * columns other objects' ref(o.column) links name are kept, and appended
+ * to the run's in the state when they changed.
+ */
+int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
+			  const struct crm_record *raw, struct crm_error *err);
 int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err);
 

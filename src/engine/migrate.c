@@ -80,10 +80,18 @@ static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct cr
 	return m->caches[i];
 }
 
+/* The values of a parent's column that ref(Object.column) links name (refkey.h), kept for the run. */
+struct key_values {
+	size_t parent; /* project object index */
+	const char *column;
+	struct crm_refkey_values *values;
+};
+
 /* What ref(Object.field) resolves by (refkey.h), for one reference field. */
 struct key_map {
 	const struct crm_field_program *field;
 	size_t parent; /* project object index */
+	struct crm_refkey_values *values;
 	struct crm_xref_cache *map;
 	/*
 	 * A reference filled in the second pass (to the object itself, or in a
@@ -96,7 +104,57 @@ struct key_map {
 	int per_pass;
 };
 
-/* The map of a ref(Object.field), built from the parent's export and cross-reference at first use. */
+/*
+ * Whether this run reads object i's export: a change stream reads none,
+ * and a sync leaves out the objects not selected and those --from has no
+ * file of (their exports are where earlier runs read them).
+ */
+static int reads_export(const struct migration *m, size_t i)
+{
+	const struct crm_project_object *o = &m->p->objects[i];
+
+	return !m->opt->events && crm_project_selected(m->opt->objects, o->cfg->name) &&
+	       !m->res->objects[o->order].no_file;
+}
+
+/*
+ * The values of parent's column at first use: what earlier runs kept, and
+ * over them this run's export of the parent (or its only export, in a
+ * project whose earlier runs kept none).
+ */
+static struct crm_refkey_values *values_for(struct migration *m, size_t parent, const char *column,
+					    struct crm_error *err)
+{
+	struct crm_refkey_values *v;
+	struct key_values *grown;
+	size_t i;
+
+	for (i = 0; i < m->key_value_count; i++)
+		if (m->key_values[i].parent == parent && strcmp(m->key_values[i].column, column) == 0)
+			return m->key_values[i].values;
+	v = crm_refkey_values_load(m->session.state, m->keys[parent], column, err);
+	if (!v)
+		return NULL;
+	if ((reads_export(m, parent) || !crm_refkey_values_count(v)) &&
+	    crm_refkey_values_read(v, &m->p->objects[parent], m->session.state, m->run, err)) {
+		crm_refkey_values_free(v);
+		return NULL;
+	}
+	grown = crm_realloc(m->key_values, (m->key_value_count + 1) * sizeof(*grown));
+	if (!grown) {
+		crm_refkey_values_free(v);
+		crm_error_set(err, CRM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	m->key_values = grown;
+	grown[i].parent = parent;
+	grown[i].column = column;
+	grown[i].values = v;
+	m->key_value_count++;
+	return v;
+}
+
+/* The map of a ref(Object.field), built from the parent's values and cross-reference at first use. */
 static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_field_program *field, int per_pass,
 					  struct crm_error *err)
 {
@@ -121,9 +179,12 @@ static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_
 		maps[i].field = field;
 		maps[i].parent = parent;
 		maps[i].per_pass = per_pass;
+		maps[i].map = NULL;
+		if (!(maps[i].values = values_for(m, parent, field->ref_key, err)))
+			return NULL;
 		m->key_map_count++;
 	}
-	m->key_maps[i].map = crm_refkey_load(&m->p->objects[parent], field->ref_key, ids, NULL, err);
+	m->key_maps[i].map = crm_refkey_map(m->key_maps[i].values, ids, err);
 	return m->key_maps[i].map;
 }
 
@@ -145,6 +206,51 @@ static void key_maps_drop(struct migration *m, size_t parent)
 		}
 }
 
+int migrate_key_resolves(struct migration *m, const struct crm_project_object *o, size_t f, const char *value,
+			 size_t len, struct crm_error *err)
+{
+	struct crm_xref_cache *map = key_map_for(m, &o->prog->fields[f], o->deferred[f], err);
+	int64_t target;
+
+	if (!map)
+		return err->code;
+	return crm_xref_cache_get(map, value, len, &target) && target != CRM_REFKEY_AMBIGUOUS;
+}
+
+int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
+			  const struct crm_record *raw, struct crm_error *err)
+{
+	size_t parent = (size_t)(o - m->p->objects), i, f, c;
+
+	for (i = 0; i < m->p->count; i++) {
+		const struct crm_program *prog = m->p->objects[i].prog;
+		for (f = 0; prog && f < prog->field_count; f++) {
+			const struct crm_field_program *field = &prog->fields[f];
+			struct crm_refkey_values *v;
+			const char *value;
+			size_t len;
+			int rc;
+			if (!field->ref_key || crm_project_object(m->p, field->ref_object) != o)
+				continue;
+			for (c = 0; c < o->column_count && strcmp(o->columns[c], field->ref_key) != 0; c++)
+				;
+			if (c == o->column_count || c >= raw->count)
+				continue; /* a row without the column: crm_stage_event has rejected the event */
+			value = raw->fields[c].ptr;
+			len = raw->fields[c].len;
+			crm_text_trim(&value, &len);
+			if (!(v = values_for(m, parent, field->ref_key, err)))
+				return err->code;
+			rc = crm_refkey_values_set(v, m->session.state, m->run, id, id_len, value, len, err);
+			if (rc < 0)
+				return rc;
+			if (rc)
+				key_maps_drop(m, parent); /* the record's old value names it no more */
+		}
+	}
+	return 0;
+}
+
 /* Frees the id caches and the key maps (cache_for and key_map_for load them again). */
 static void drop_caches(struct migration *m)
 {
@@ -154,19 +260,25 @@ static void drop_caches(struct migration *m)
 		crm_xref_cache_free(m->caches[i]);
 		m->caches[i] = NULL;
 	}
-	for (i = 0; i < m->key_map_count; i++) {
+	for (i = 0; i < m->key_map_count; i++)
 		crm_xref_cache_free(m->key_maps[i].map);
-		m->key_maps[i].map = NULL;
-	}
+	m->key_map_count = 0;
+	for (i = 0; i < m->key_value_count; i++)
+		crm_refkey_values_free(m->key_values[i].values);
+	m->key_value_count = 0;
 }
 
 int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err)
 {
-	struct crm_xref_cache *c = m->caches[o - m->p->objects];
+	size_t parent = (size_t)(o - m->p->objects), i;
+	struct crm_xref_cache *c = m->caches[parent];
 
-	if (m->key_map_count)
-		key_maps_drop(m, (size_t)(o - m->p->objects));
+	/* a map the parent's pass keeps (per_pass) sees only the records loaded before the pass */
+	for (i = 0; i < m->key_map_count; i++)
+		if (m->key_maps[i].map && m->key_maps[i].parent == parent && !m->key_maps[i].per_pass &&
+		    crm_refkey_map_note(m->key_maps[i].map, m->key_maps[i].values, key, target_id, err))
+			return err->code;
 	return c ? crm_xref_cache_put_hashed(c, key, target_id, err) : 0;
 }
 
@@ -2158,6 +2270,7 @@ out:
 	migrate_release_sources(&m);
 	drop_caches(&m);
 	crm_free(m.key_maps);
+	crm_free(m.key_values);
 	crm_free(m.caches);
 	crm_free(m.keys);
 	for (i = 0; m.conflicted && i < p->count; i++)

@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "engine/project.h"
+#include "state/state.h"
 #include "state/xrefcache.h"
 
 #include <stdint.h>
@@ -40,5 +41,47 @@ struct crm_refkey_stats {
 struct crm_xref_cache *crm_refkey_load(const struct crm_project_object *o, const char *column,
 				       const struct crm_xref_cache *ids, struct crm_refkey_stats *stats,
 				       struct crm_error *err);
+
+/*
+ * The values of one column of a parent's export, per record, kept in the
+ * state across runs (crm_state_refkeys_*): a sync's delta file or change
+ * stream holds only some of the parent's records, and the links of the
+ * others must still resolve. A run reads the parent's export (or events)
+ * over what earlier runs kept, and appends only what changed.
+ *
+ * Memory: each record's source id and value, once; a value that changes
+ * in the run (an event) keeps its old copy until the run ends.
+ */
+struct crm_refkey_values;
+
+/* The values object key's records had after the runs before (none: a project that kept none yet). */
+struct crm_refkey_values *crm_refkey_values_load(struct crm_state *state, int64_t key, const char *column,
+						 struct crm_error *err);
+void crm_refkey_values_free(struct crm_refkey_values *values);
+/* How many records have a value (0: none kept). */
+size_t crm_refkey_values_count(const struct crm_refkey_values *values);
+/*
+ * Reads o's export: each well-formed record's value of the column (trimmed,
+ * "" when empty; its id as the stager writes it) replaces the one kept,
+ * and those that changed are appended to run's in the state.
+ */
+int crm_refkey_values_read(struct crm_refkey_values *values, const struct crm_project_object *o,
+			   struct crm_state *state, int64_t run, struct crm_error *err);
+/* One record's value (a change event), kept and appended when it changed: 1 then, else 0 or an error. */
+int crm_refkey_values_set(struct crm_refkey_values *values, struct crm_state *state, int64_t run, const char *id,
+			  size_t id_len, const char *value, size_t value_len, struct crm_error *err);
+/*
+ * The map from each value to the target id of the one loaded record (in
+ * ids) that has it, CRM_REFKEY_AMBIGUOUS for a value several have. A new
+ * cache (crm_xref_cache_free), or NULL with err set.
+ */
+struct crm_xref_cache *crm_refkey_map(const struct crm_refkey_values *values, const struct crm_xref_cache *ids,
+				      struct crm_error *err);
+/*
+ * A record (by its id's key) was loaded as target_id: map (built by
+ * crm_refkey_map from values) learns its value, as a rebuild would.
+ */
+int crm_refkey_map_note(struct crm_xref_cache *map, const struct crm_refkey_values *values, struct crm_id_hash id,
+			int64_t target_id, struct crm_error *err);
 
 #endif

@@ -729,8 +729,12 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 		if (find_unordered(&rb, err) || revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
 			goto out;
 		progress.finished = 1;
-		/* what the run applied is undone: the next sync must apply it again, not skip it */
+		/*
+		 * what the run applied is undone: the next sync must apply it again,
+		 * not skip it, and resolve links by the parents' values from before it
+		 */
 		if (crm_state_watermarks_undo(rb.session.state, res->run, err) ||
+		    crm_state_refkeys_undo(rb.session.state, res->run, err) ||
 		    crm_state_run_set_status(rb.session.state, res->run, CRM_RUN_ROLLED_BACK, err) ||
 		    crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 			goto out;

@@ -339,7 +339,8 @@ static int holds(struct crm_xref_cache *ids, struct crm_id_hash key)
  * - the queued inserts it names: its own id's, in its object's queue (a u
  *   or d of a record just created: its entry must exist) or another's of
  *   its table, and a reference's by id (the id caches learn a queued id
- *   when it is sent);
+ *   when it is sent), or by another column when no loaded parent has the
+ *   value (a queued one may: the key maps learn it when it is sent);
  * - on its table, another object's waiting removal of its id (files from
  *   two numberings: that row must be gone first, as a queued one must be in).
  * A queue nothing names goes on waiting, so a stream that interleaves
@@ -362,11 +363,18 @@ static int flush_needed(struct migration *m, struct object_run *runs, size_t at,
 		for (f = 0; r->queue_count && !named && rec->values && f < prog->field_count; f++) {
 			const struct crm_field_program *field = &prog->fields[f];
 			const struct crm_value *v = &rec->values[f];
-			/* a link by another column resolves against the parent's export (key_map_for): a queue does not change it */
-			if (field->ref_object && !field->ref_key && v->len &&
-			    crm_project_object(m->p, field->ref_object) == r->o)
+			if (!field->ref_object || !v->len || crm_project_object(m->p, field->ref_object) != r->o)
+				continue;
+			if (field->ref_key) {
+				/* a value no loaded parent has may be a queued one's: sent, it is found or not */
+				named = migrate_key_resolves(m, runs[at].o, f, v->ptr, v->len, err);
+				if (named < 0)
+					return named;
+				named = !named;
+			} else {
 				named = holds(r->queued_ids, crm_stage_key(rec->ref_hashes ? &rec->ref_hashes[f] : NULL,
 									   v->ptr, v->len));
+			}
 		}
 		if ((named && migrate_flush_queue_early(m, r, err)) ||
 		    (i != at && same_table && rec->id_len && migrate_flush_if_removed(m, r, key, err)))
@@ -398,7 +406,8 @@ static int apply_event(struct migration *m, struct object_run *runs, size_t at, 
 		rec.owners = res->owners;
 		rec.owner_count = res->owner_count;
 	}
-	if (flush_needed(m, runs, at, &rec, err))
+	if ((raw.fields && rec.id_len && migrate_note_ref_keys(m, orun->o, rec.id, rec.id_len, &raw, err)) ||
+	    flush_needed(m, runs, at, &rec, err))
 		return err->code;
 	return migrate_handle_record(m, orun, 1, &rec, pr, err);
 }

@@ -187,7 +187,7 @@ static struct seen_bits *seen_set(struct crm_state *st, int64_t key, struct crm_
  * stages and objects come out in one order on every backend). No REFERENCES: SQLite cannot name a
  * table of another schema there, and the state writes its keys itself.
  */
-static const char *const schema_sql =
+static const char *const schema_sql[] = {
 	"CREATE TABLE IF NOT EXISTS crmshift.meta (key @BYTES@ PRIMARY KEY, value @BYTES@);\n"
 	"INSERT INTO crmshift.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;\n"
 	"CREATE TABLE IF NOT EXISTS crmshift.runs (\n"
@@ -238,13 +238,17 @@ static const char *const schema_sql =
 	"  run_id BIGINT NOT NULL, object @BYTES@ NOT NULL, stage @BYTES@ NOT NULL, records BIGINT NOT NULL,\n"
 	"  amount DOUBLE PRECISION NOT NULL, first_close @BYTES@ NOT NULL, last_close @BYTES@ NOT NULL,\n"
 	"  PRIMARY KEY (run_id, object, stage));\n"
+	"CREATE TABLE IF NOT EXISTS crmshift.ref_keys (\n"
+	"  seq @KEY@, run_id BIGINT NOT NULL, object_id BIGINT NOT NULL, key_column @BYTES@ NOT NULL,\n"
+	"  source_id @BYTES@ NOT NULL, value @BYTES@ NOT NULL);\n",
+	/* a string of its own: C11 compilers need take only 4,095 bytes in one */
 	"CREATE TABLE IF NOT EXISTS crmshift.drills (\n"
 	"  id @KEY@, started_at @BYTES@ NOT NULL, finished_at @BYTES@ NOT NULL, window_seconds DOUBLE PRECISION NOT "
 	"NULL,\n"
 	"  copy_seconds DOUBLE PRECISION NOT NULL, migrate_seconds DOUBLE PRECISION NOT NULL,\n"
 	"  reconcile_seconds DOUBLE PRECISION NOT NULL, rollback_seconds DOUBLE PRECISION NOT NULL,\n"
 	"  rows_written BIGINT NOT NULL, go BIGINT NOT NULL, identical BIGINT NOT NULL, passed BIGINT NOT NULL,\n"
-	"  live_runs BIGINT NOT NULL DEFAULT 0);\n";
+	"  live_runs BIGINT NOT NULL DEFAULT 0);\n"};
 
 /*
  * Columns added after a state database was first created (schema 1 had
@@ -271,20 +275,23 @@ static const struct {
 /* The schema's DDL with the store's words in place of @KEY@, @KEYED@ and @BYTES@. */
 static int expand_ddl(struct crm_buf *out, const struct crm_store_ops *ops, struct crm_error *err)
 {
-	const char *p = schema_sql;
+	size_t i;
 
-	while (*p && !err->code) {
-		if (strncmp(p, "@KEY@", 5) == 0) {
-			crm_buf_addstr(out, ops->serial_key, err);
-			p += 5;
-		} else if (strncmp(p, "@BYTES@", 7) == 0) {
-			crm_buf_addstr(out, ops->text_bytes, err);
-			p += 7;
-		} else if (strncmp(p, "@KEYED@", 7) == 0) {
-			crm_buf_addstr(out, ops->keyed_table_suffix, err);
-			p += 7;
-		} else {
-			crm_buf_add(out, p++, 1, err);
+	for (i = 0; i < sizeof(schema_sql) / sizeof(*schema_sql); i++) {
+		const char *p = schema_sql[i];
+		while (*p && !err->code) {
+			if (strncmp(p, "@KEY@", 5) == 0) {
+				crm_buf_addstr(out, ops->serial_key, err);
+				p += 5;
+			} else if (strncmp(p, "@BYTES@", 7) == 0) {
+				crm_buf_addstr(out, ops->text_bytes, err);
+				p += 7;
+			} else if (strncmp(p, "@KEYED@", 7) == 0) {
+				crm_buf_addstr(out, ops->keyed_table_suffix, err);
+				p += 7;
+			} else {
+				crm_buf_add(out, p++, 1, err);
+			}
 		}
 	}
 	return err->code;
@@ -2078,6 +2085,111 @@ int crm_state_watermark_put(struct crm_state *st, const char *object, const char
 int crm_state_watermarks_undo(struct crm_state *st, int64_t run, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "DELETE FROM crmshift.watermark_runs WHERE run_id = $1", err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, run);
+	return step_once(s, err);
+}
+
+int crm_state_refkeys_each(struct crm_state *st, int64_t key, const char *column, crm_state_refkey_fn fn, void *ctx,
+			   struct crm_error *err)
+{
+	/* newest first within a record: the caller keeps the first it is given */
+	struct crm_store_stmt *s = once(st,
+					"SELECT source_id, value FROM crmshift.ref_keys WHERE object_id = $1 AND "
+					"key_column = $2 ORDER BY source_id, seq DESC",
+					err);
+	const char *last = NULL;
+	size_t last_len = 0;
+	char *kept = NULL;
+	int rc;
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, key);
+	crm_stmt_str(s, 2, column);
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		size_t len, value_len;
+		const char *id = crm_stmt_col_text(s, 0, &len), *value = crm_stmt_col_text(s, 1, &value_len);
+		if (last && len == last_len && memcmp(id, last, len) == 0)
+			continue; /* an older value of the record just given */
+		if (fn(ctx, id, len, value ? value : "", value ? value_len : 0, err)) {
+			rc = err->code;
+			break;
+		}
+		crm_free(kept);
+		kept = crm_malloc(len ? len : 1);
+		if (!kept) {
+			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+			break;
+		}
+		memcpy(kept, id, len);
+		last = kept;
+		last_len = len;
+	}
+	crm_free(kept);
+	crm_stmt_finalize(s);
+	return rc < 0 ? rc : err->code;
+}
+
+static const char *const refkey_columns[] = {"run_id", "object_id", "key_column", "source_id", "value"};
+#define REFKEY_FIELDS (sizeof(refkey_columns) / sizeof(*refkey_columns))
+
+int crm_state_refkeys_put(struct crm_state *st, int64_t run, int64_t key, const char *column,
+			  const struct crm_state_refkey *values, size_t n, struct crm_error *err)
+{
+	struct crm_store_field *fields;
+	struct crm_store_stmt *s;
+	size_t i, column_len = strlen(column);
+
+	if (!n)
+		return 0;
+	if (st->store->ops->append_rows) {
+		if (flush_ahead(st, err))
+			return err->code;
+		fields = crm_calloc(n * REFKEY_FIELDS, sizeof(*fields));
+		if (!fields)
+			return crm_error_set(err, CRM_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++) {
+			struct crm_store_field *f = fields + i * REFKEY_FIELDS;
+			f[0].number = run;
+			f[1].number = key;
+			f[2].text = column;
+			f[2].len = column_len;
+			f[3].text = values[i].source_id;
+			f[3].len = values[i].source_id_len;
+			f[4].text = values[i].value;
+			f[4].len = values[i].value_len;
+		}
+		st->store->ops->append_rows(st->store, "ref_keys", refkey_columns, REFKEY_FIELDS, fields, n, err);
+		crm_free(fields);
+		return err->code;
+	}
+	/* where statements run in process, row by row costs nothing more */
+	s = once(st,
+		 "INSERT INTO crmshift.ref_keys (run_id, object_id, key_column, source_id, value) VALUES ($1, $2, $3, "
+		 "$4, $5)",
+		 err);
+	if (!s)
+		return err->code;
+	for (i = 0; i < n && !err->code; i++) {
+		crm_stmt_int64(s, 1, run);
+		crm_stmt_int64(s, 2, key);
+		crm_stmt_text(s, 3, column, column_len);
+		crm_stmt_text(s, 4, values[i].source_id, values[i].source_id_len);
+		crm_stmt_text(s, 5, values[i].value, values[i].value_len);
+		if (crm_stmt_step(s, err) > 0)
+			crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
+		crm_stmt_reset(s);
+	}
+	crm_stmt_finalize(s);
+	return err->code;
+}
+
+int crm_state_refkeys_undo(struct crm_state *st, int64_t run, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(st, "DELETE FROM crmshift.ref_keys WHERE run_id = $1", err);
 
 	if (!s)
 		return err->code;

@@ -369,6 +369,28 @@ int crm_state_watermark_put(struct crm_state *state, const char *object, const c
 int crm_state_watermarks_undo(struct crm_state *state, int64_t run, struct crm_error *err);
 
 /*
+ * What ref(Object.field) resolves by (engine/refkey.h): each record of the
+ * object (key) and its value of column, as the newest run that read the
+ * record found it ("" when it had none). A run appends only the values
+ * that changed, in the caller's transaction; its rollback forgets them.
+ */
+struct crm_state_refkey {
+	const char *source_id, *value;
+	size_t source_id_len, value_len;
+};
+/* One record's newest value; non-zero with err set stops the walk. */
+typedef int (*crm_state_refkey_fn)(void *ctx, const char *source_id, size_t source_id_len, const char *value,
+				   size_t value_len, struct crm_error *err);
+/* Calls fn once per record that has a value of column, in source id order. */
+int crm_state_refkeys_each(struct crm_state *state, int64_t key, const char *column, crm_state_refkey_fn fn, void *ctx,
+			   struct crm_error *err);
+/* Appends run's values of n records (a record given again: its newest value is the last). */
+int crm_state_refkeys_put(struct crm_state *state, int64_t run, int64_t key, const char *column,
+			  const struct crm_state_refkey *values, size_t n, struct crm_error *err);
+/* Forgets the values run appended (its rollback). */
+int crm_state_refkeys_undo(struct crm_state *state, int64_t run, struct crm_error *err);
+
+/*
  * The source side of a run's snapshot: an export file as it was when the
  * run started (or when --force accepted it changed), and the records read.
  */

@@ -679,6 +679,61 @@ static void test_state__unseen_in_byte_order(void)
 	}
 }
 
+static int ref_key_text(void *ctx, const char *id, size_t id_len, const char *value, size_t value_len,
+			struct crm_error *err)
+{
+	char *out = ctx;
+	size_t at = strlen(out);
+
+	(void)err;
+	snprintf(out + at, 256 - at, "%.*s=%.*s;", (int)id_len, id, (int)value_len, value);
+	return 0;
+}
+
+/*
+ * A ref(Object.field) value reads back as the newest run wrote it (a
+ * record given twice in one run: the later), per column; a rollback's
+ * undo forgets the run's and the older show again.
+ */
+static void test_state__ref_keys_newest_until_undone(void)
+{
+	static const struct crm_state_refkey run1[] = {
+		{"A2", "ORA-200", 2, 7}, {"A1", "ORA-100", 2, 7}, {"A3", "ORA-300", 2, 7}};
+	static const struct crm_state_refkey run2[] = {
+		{"A2", "ORA-201", 2, 7}, {"A3", "", 2, 0}, {"A2", "ORA-202", 2, 7}};
+	static const struct crm_state_refkey names[] = {{"A1", "Acme", 2, 4}};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct opened o;
+		char text[256] = "";
+		int64_t key = 0;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		crm_state_object_key(o.state, "Account", "account", 1, &key, &err);
+		CHECK_INT(crm_state_refkeys_put(o.state, 1, key, "Oracle_Id__c", run1, 3, &err), 0);
+		CHECK_INT(crm_state_refkeys_put(o.state, 1, key, "Name", names, 1, &err), 0);
+		CHECK_INT(crm_state_refkeys_put(o.state, 2, key, "Oracle_Id__c", run2, 2, &err), 0);
+		CHECK_INT(crm_state_refkeys_put(o.state, 2, key, "Oracle_Id__c", run2 + 2, 1, &err), 0);
+		CHECK_INT(crm_state_refkeys_each(o.state, key, "Oracle_Id__c", ref_key_text, text, &err), 0);
+		CHECK_STR(text, "A1=ORA-100;A2=ORA-202;A3=;");
+		CHECK_INT(crm_state_refkeys_undo(o.state, 2, &err), 0);
+		text[0] = '\0';
+		CHECK_INT(crm_state_refkeys_each(o.state, key, "Oracle_Id__c", ref_key_text, text, &err), 0);
+		CHECK_STR(text, "A1=ORA-100;A2=ORA-200;A3=ORA-300;");
+		text[0] = '\0';
+		CHECK_INT(crm_state_refkeys_each(o.state, key, "Name", ref_key_text, text, &err), 0);
+		CHECK_STR(text, "A1=Acme;");
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
 /*
  * A set-based load's bookkeeping reads back as one xref_put and
  * ledger_add per row would write it, across its statements of many rows;
@@ -1132,6 +1187,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__runs_and_marks),
 	TEST(test_state__watermarks_of_an_older_state_move_over),
 	TEST(test_state__unseen_in_byte_order),
+	TEST(test_state__ref_keys_newest_until_undone),
 	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),
 	TEST(test_state__read_ahead_of_two_objects),
