@@ -84,9 +84,9 @@ struct migration {
 	int64_t pre_hash_of;		/* the row the conflict check just read pre_hash of (0: none) */
 	struct crm_xref_cache **caches; /* per project object, once a reference needs it */
 	struct key_map *key_maps;	/* ref(Object.field): built at first use, dropped when the parent changes */
-	size_t key_map_count;
+	size_t key_map_count, key_map_cap;
 	struct key_values *key_values; /* what the key maps are built from, per parent and column */
-	size_t key_value_count;
+	size_t key_value_count, key_value_cap;
 	int64_t *keys;			    /* per project object: its key in the state database */
 	struct crm_idcount *conflicted;	    /* per project object: target rows left as conflicts this run */
 	struct written_snapshot *snapshots; /* after-snapshots of earlier runs, loaded as conflicts need them */
@@ -260,8 +260,8 @@ int migrate_key_resolves(struct migration *m, const struct crm_project_object *o
 			 size_t len, struct crm_error *err);
 /*
  * A change event's record of o (id, its 'after' row raw): its values of the
- * columns other objects' ref(o.column) links name are kept, and appended
- * to the run's in the state when they changed.
+ * columns other objects' ref(o.column) links name are kept, and those that
+ * changed appended to the run's in the state by the batch's commit.
  */
 int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
 			  const struct crm_record *raw, struct crm_error *err);

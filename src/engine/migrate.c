@@ -126,7 +126,6 @@ static struct crm_refkey_values *values_for(struct migration *m, size_t parent, 
 					    struct crm_error *err)
 {
 	struct crm_refkey_values *v;
-	struct key_values *grown;
 	size_t i;
 
 	for (i = 0; i < m->key_value_count; i++)
@@ -140,16 +139,14 @@ static struct crm_refkey_values *values_for(struct migration *m, size_t parent, 
 		crm_refkey_values_free(v);
 		return NULL;
 	}
-	grown = crm_realloc(m->key_values, (m->key_value_count + 1) * sizeof(*grown));
-	if (!grown) {
+	if (crm_grow(&m->key_values, m->key_value_count, &m->key_value_cap, sizeof(*m->key_values), 4)) {
 		crm_refkey_values_free(v);
 		crm_error_set(err, CRM_ENOMEM, "out of memory");
 		return NULL;
 	}
-	m->key_values = grown;
-	grown[i].parent = parent;
-	grown[i].column = column;
-	grown[i].values = v;
+	m->key_values[i].parent = parent;
+	m->key_values[i].column = column;
+	m->key_values[i].values = v;
 	m->key_value_count++;
 	return v;
 }
@@ -170,12 +167,11 @@ static struct crm_xref_cache *key_map_for(struct migration *m, const struct crm_
 	if (!ids)
 		return NULL;
 	if (i == m->key_map_count) {
-		maps = crm_realloc(m->key_maps, (m->key_map_count + 1) * sizeof(*maps));
-		if (!maps) {
+		if (crm_grow(&m->key_maps, m->key_map_count, &m->key_map_cap, sizeof(*m->key_maps), 4)) {
 			crm_error_set(err, CRM_ENOMEM, "out of memory");
 			return NULL;
 		}
-		m->key_maps = maps;
+		maps = m->key_maps;
 		maps[i].field = field;
 		maps[i].parent = parent;
 		maps[i].per_pass = per_pass;
@@ -217,6 +213,34 @@ int migrate_key_resolves(struct migration *m, const struct crm_project_object *o
 	return crm_xref_cache_get(map, value, len, &target) && target != CRM_REFKEY_AMBIGUOUS;
 }
 
+/*
+ * The parent's built maps learn that its record (by its id's key) is
+ * target_id; a map the parent's pass keeps (per_pass) sees only the
+ * records loaded before the pass.
+ */
+static int maps_learn(struct migration *m, size_t parent, struct crm_id_hash key, int64_t target_id,
+		      struct crm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->key_map_count; i++)
+		if (m->key_maps[i].map && m->key_maps[i].parent == parent && !m->key_maps[i].per_pass &&
+		    crm_refkey_map_note(m->key_maps[i].map, m->key_maps[i].values, key, target_id, err))
+			return err->code;
+	return 0;
+}
+
+/* The parent's maps learn a record's value, if it is loaded (else they learn it when it is: migrate_cache_note). */
+static int note_loaded(struct migration *m, size_t parent, const char *id, size_t id_len, struct crm_error *err)
+{
+	struct crm_id_hash key = crm_xref_cache_hash(id, id_len);
+	int64_t target;
+
+	if (!m->caches[parent] || !crm_xref_cache_get_hashed(m->caches[parent], key.low, key.high, &target))
+		return 0;
+	return maps_learn(m, parent, key, target, err);
+}
+
 int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
 			  const struct crm_record *raw, struct crm_error *err)
 {
@@ -241,14 +265,29 @@ int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *
 			crm_text_trim(&value, &len);
 			if (!(v = values_for(m, parent, field->ref_key, err)))
 				return err->code;
-			rc = crm_refkey_values_set(v, m->session.state, m->run, id, id_len, value, len, err);
+			rc = crm_refkey_values_set(v, id, id_len, value, len, err);
 			if (rc < 0)
 				return rc;
 			if (rc)
 				key_maps_drop(m, parent); /* the record's old value names it no more */
+			else if (note_loaded(m, parent, id, id_len, err))
+				return err->code;
 		}
 	}
 	return 0;
+}
+
+/* Frees the key maps and their values (key_map_for loads them again, from the state). */
+static void drop_key_maps(struct migration *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->key_map_count; i++)
+		crm_xref_cache_free(m->key_maps[i].map);
+	m->key_map_count = 0;
+	for (i = 0; i < m->key_value_count; i++)
+		crm_refkey_values_free(m->key_values[i].values);
+	m->key_value_count = 0;
 }
 
 /* Frees the id caches and the key maps (cache_for and key_map_for load them again). */
@@ -260,25 +299,17 @@ static void drop_caches(struct migration *m)
 		crm_xref_cache_free(m->caches[i]);
 		m->caches[i] = NULL;
 	}
-	for (i = 0; i < m->key_map_count; i++)
-		crm_xref_cache_free(m->key_maps[i].map);
-	m->key_map_count = 0;
-	for (i = 0; i < m->key_value_count; i++)
-		crm_refkey_values_free(m->key_values[i].values);
-	m->key_value_count = 0;
+	drop_key_maps(m);
 }
 
 int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err)
 {
-	size_t parent = (size_t)(o - m->p->objects), i;
+	size_t parent = (size_t)(o - m->p->objects);
 	struct crm_xref_cache *c = m->caches[parent];
 
-	/* a map the parent's pass keeps (per_pass) sees only the records loaded before the pass */
-	for (i = 0; i < m->key_map_count; i++)
-		if (m->key_maps[i].map && m->key_maps[i].parent == parent && !m->key_maps[i].per_pass &&
-		    crm_refkey_map_note(m->key_maps[i].map, m->key_maps[i].values, key, target_id, err))
-			return err->code;
+	if (maps_learn(m, parent, key, target_id, err))
+		return err->code;
 	return c ? crm_xref_cache_put_hashed(c, key, target_id, err) : 0;
 }
 
@@ -453,9 +484,10 @@ void migrate_batch_abort(struct migration *m)
 {
 	struct crm_error ignored = CRM_ERROR_INIT;
 
-	/* the writes the state keeps for the batch went with it, and its owner counts */
+	/* the writes the state keeps for the batch went with it, and its owner counts and key values */
 	crm_state_discard(m->session.state);
 	migrate_drop_owner_tallies(m);
+	drop_key_maps(m);
 	if (!m->preview)
 		m->session.store->ops->rollback(m->session.store, &ignored);
 }
@@ -463,6 +495,11 @@ void migrate_batch_abort(struct migration *m)
 /* Commits the batch (target and state together); unless final, opens the next. */
 int migrate_commit_batch(struct migration *m, int final, struct crm_error *err)
 {
+	size_t i;
+
+	for (i = 0; i < m->key_value_count; i++)
+		if (crm_refkey_values_flush(m->key_values[i].values, m->session.state, m->run, err))
+			return err->code;
 	if (crm_state_flush(m->session.state, err))
 		return err->code;
 	if (m->preview)

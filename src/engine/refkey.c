@@ -145,17 +145,21 @@ struct crm_refkey_values {
 	struct value_entry *entries;
 	size_t count, cap;
 	struct crm_arena arena;		  /* the values */
-	struct crm_state_refkey *changed; /* crm_refkey_values_read: what the export changed, to append */
-	size_t changed_count, changed_cap;
+	struct crm_state_refkey *changed; /* the values that changed, until appended (crm_refkey_values_flush) */
+	size_t changed_count, cap_changed;
 };
 
-/* Keeps id's value (*kept: its entry); 1 when it is new or changed, 0 when the same, or an error. */
+/*
+ * Keeps id's value (*kept: its entry): 2 when it replaced another value
+ * the record had, 1 when the record had none, 0 when the same, or an error.
+ */
 static int keep_value(struct crm_refkey_values *v, const char *id, size_t id_len, const char *value, size_t value_len,
 		      const struct value_entry **kept, struct crm_error *err)
 {
 	struct crm_id_hash hash = crm_xref_cache_hash(id, id_len);
 	struct value_entry *e;
 	int64_t at;
+	int replaced;
 
 	if (!crm_xref_cache_get_hashed(v->index, hash.low, hash.high, &at)) {
 		if (crm_grow(&v->entries, v->count, &v->cap, sizeof(*v->entries), 256) ||
@@ -174,11 +178,12 @@ static int keep_value(struct crm_refkey_values *v, const char *id, size_t id_len
 			return 0;
 	}
 	*kept = e;
+	replaced = e->value_len > 0;
 	e->value = value_len ? crm_arena_strndup(&v->arena, value, value_len) : "";
 	e->value_len = value_len;
 	if (!e->value)
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
-	return 1;
+	return replaced ? 2 : 1;
 }
 
 static int kept_value(void *ctx, const char *id, size_t id_len, const char *value, size_t value_len,
@@ -228,47 +233,56 @@ size_t crm_refkey_values_count(const struct crm_refkey_values *v)
 	return v->count;
 }
 
-static int read_record(void *ctx, const char *id, size_t id_len, const char *value, size_t value_len,
-		       unsigned long line, struct crm_error *err)
+/* Keeps id's value, and notes it to append when it changed: keep_value's return. */
+static int keep_changed(struct crm_refkey_values *v, const char *id, size_t id_len, const char *value, size_t value_len,
+			struct crm_error *err)
 {
-	struct crm_refkey_values *v = ctx;
 	const struct value_entry *e;
 	struct crm_state_refkey *c;
-	int rc = id_len ? keep_value(v, id, id_len, value, value_len, &e, err) : 0;
+	int rc = keep_value(v, id, id_len, value, value_len, &e, err);
 
-	(void)line;
 	if (rc <= 0)
 		return rc;
-	if (crm_grow(&v->changed, v->changed_count, &v->changed_cap, sizeof(*v->changed), 256))
+	if (crm_grow(&v->changed, v->changed_count, &v->cap_changed, sizeof(*v->changed), 256))
 		return crm_error_set(err, CRM_ENOMEM, "out of memory");
 	c = &v->changed[v->changed_count++];
 	c->source_id = e->id;
 	c->source_id_len = e->id_len;
 	c->value = e->value;
 	c->value_len = e->value_len;
-	return 0;
+	return rc;
+}
+
+static int read_record(void *ctx, const char *id, size_t id_len, const char *value, size_t value_len,
+		       unsigned long line, struct crm_error *err)
+{
+	int rc = id_len ? keep_changed(ctx, id, id_len, value, value_len, err) : 0;
+
+	(void)line;
+	return rc < 0 ? rc : 0;
 }
 
 int crm_refkey_values_read(struct crm_refkey_values *v, const struct crm_project_object *o, struct crm_state *state,
 			   int64_t run, struct crm_error *err)
 {
-	v->changed_count = 0;
-	if (!each_record(o, v->column, read_record, v, err))
-		crm_state_refkeys_put(state, run, v->key, v->column, v->changed, v->changed_count, err);
-	v->changed_count = 0;
-	return err->code;
+	return each_record(o, v->column, read_record, v, err) || crm_refkey_values_flush(v, state, run, err) ? err->code
+													     : 0;
 }
 
-int crm_refkey_values_set(struct crm_refkey_values *v, struct crm_state *state, int64_t run, const char *id,
-			  size_t id_len, const char *value, size_t value_len, struct crm_error *err)
+int crm_refkey_values_set(struct crm_refkey_values *v, const char *id, size_t id_len, const char *value,
+			  size_t value_len, struct crm_error *err)
 {
-	struct crm_state_refkey one = {id, value, id_len, value_len};
-	const struct value_entry *e;
-	int rc = keep_value(v, id, id_len, value, value_len, &e, err);
+	int rc = keep_changed(v, id, id_len, value, value_len, err);
 
-	if (rc <= 0)
-		return rc;
-	return crm_state_refkeys_put(state, run, v->key, v->column, &one, 1, err) ? err->code : 1;
+	return rc < 0 ? rc : rc == 2;
+}
+
+int crm_refkey_values_flush(struct crm_refkey_values *v, struct crm_state *state, int64_t run, struct crm_error *err)
+{
+	size_t n = v->changed_count;
+
+	v->changed_count = 0;
+	return crm_state_refkeys_put(state, run, v->key, v->column, v->changed, n, err);
 }
 
 struct crm_xref_cache *crm_refkey_map(const struct crm_refkey_values *v, const struct crm_xref_cache *ids,

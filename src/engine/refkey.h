@@ -67,9 +67,17 @@ size_t crm_refkey_values_count(const struct crm_refkey_values *values);
  */
 int crm_refkey_values_read(struct crm_refkey_values *values, const struct crm_project_object *o,
 			   struct crm_state *state, int64_t run, struct crm_error *err);
-/* One record's value (a change event), kept and appended when it changed: 1 then, else 0 or an error. */
-int crm_refkey_values_set(struct crm_refkey_values *values, struct crm_state *state, int64_t run, const char *id,
-			  size_t id_len, const char *value, size_t value_len, struct crm_error *err);
+/*
+ * One record's value (a change event), kept, and noted to append when it
+ * changed: 1 when it replaced another value the record had (a map built
+ * from values names the record by its old value: build it again), else 0
+ * (crm_refkey_map_note adds a new one), or an error.
+ */
+int crm_refkey_values_set(struct crm_refkey_values *values, const char *id, size_t id_len, const char *value,
+			  size_t value_len, struct crm_error *err);
+/* Appends the values set since the last flush to run's in the state (in the caller's transaction). */
+int crm_refkey_values_flush(struct crm_refkey_values *values, struct crm_state *state, int64_t run,
+			    struct crm_error *err);
 /*
  * The map from each value to the target id of the one loaded record (in
  * ids) that has it, CRM_REFKEY_AMBIGUOUS for a value several have. A new
