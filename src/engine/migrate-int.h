@@ -174,6 +174,7 @@ struct object_run {
 	int64_t ledger_from;
 	int unindexed_cache; /* the object's cache was loaded for that (and kept for the objects after it) */
 	int cache_reserved;  /* that cache was sized from the export's first batch */
+	int whole_asked;     /* the pass decided at its first batch whether to hold the xref whole (hold_whole) */
 	/*
 	 * The target holds fewer rows than the state knows: an unchanged
 	 * record's row is looked for. -1 until the first unchanged record

@@ -67,9 +67,29 @@ struct seen_bits {
 	size_t count, cap;
 };
 
+/*
+ * An entry of the object held whole (crm_state_xref_preload), by its id's
+ * 128-bit key: 48 bytes (runs fit 32 bits: whole_fits). target_id 0 is no
+ * entry (never made, or removed: the slot stays, so probes go past it).
+ */
+struct whole_entry {
+	uint64_t low, high;
+	int64_t target_id;
+	uint64_t hash, row_hash;
+	uint32_t seen_run, write_run;
+};
+
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
+	/*
+	 * One object's whole xref (whole_key; 0: none), read at once where a
+	 * lookup costs a round trip: open addressing, linear probes, at most
+	 * WHOLE_FILL of whole_cap slots used; whole_max caps its growth.
+	 */
+	int64_t whole_key;
+	struct whole_entry *whole;
+	size_t whole_cap, whole_used, whole_max;
 	/* the read-ahead: entries of one or more objects, sorted by key, then source id */
 	struct ahead *ahead;
 	size_t ahead_count, ahead_cap, ahead_pending;
@@ -488,6 +508,7 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->ledger_kept[i]);
 	stop_tracking(st);
 	crm_free(st->ahead);
+	crm_free(st->whole);
 	crm_arena_release(&st->ahead_ids);
 	crm_arena_release(&st->waiting_texts);
 	seen_drop(st);
@@ -676,6 +697,176 @@ int crm_state_object_key(struct crm_state *st, const char *object, const char *t
 	*key = rc == 1 ? crm_stmt_col_int64(s, 0) : 0;
 	crm_stmt_finalize(s);
 	return rc;
+}
+
+/* Slots a whole object of n entries takes: at most 2 in 3 used. */
+#define WHOLE_SLOTS(n) ((n) + (n) / 2 + 64)
+
+void crm_state_xref_preload_drop(struct crm_state *st)
+{
+	crm_free(st->whole);
+	st->whole = NULL;
+	st->whole_key = 0;
+	st->whole_cap = st->whole_used = 0;
+}
+
+/* The slot of id's key in the whole object: its entry's, or the empty one where it would go. */
+static struct whole_entry *whole_slot(struct whole_entry *slots, size_t cap, struct crm_id_hash id)
+{
+	size_t i = (size_t)(id.low % cap);
+
+	while ((slots[i].low || slots[i].high) && (slots[i].low != id.low || slots[i].high != id.high))
+		i = i + 1 == cap ? 0 : i + 1;
+	return &slots[i];
+}
+
+/* Whether an entry's runs fit the whole object's 32 bits. */
+static int whole_fits(const struct crm_xref *x)
+{
+	return x->seen_run >= 0 && x->seen_run <= (int64_t)UINT32_MAX && x->write_run >= 0 &&
+	       x->write_run <= (int64_t)UINT32_MAX;
+}
+
+/*
+ * Sets (x) or removes (x NULL) an entry of the whole object, if key is the
+ * object held whole; one it cannot hold (past whole_max entries, or out of
+ * memory) drops it, and lookups go to the database again.
+ */
+static void whole_set(struct crm_state *st, int64_t key, const char *id, size_t len, const struct crm_xref *x)
+{
+	struct whole_entry *e;
+
+	if (!st->whole_key || key != st->whole_key)
+		return;
+	if (x && !whole_fits(x)) {
+		crm_state_xref_preload_drop(st);
+		return;
+	}
+	e = whole_slot(st->whole, st->whole_cap, crm_xref_cache_hash(id, len));
+	if (!e->low && !e->high) {
+		if (!x)
+			return;
+		if (WHOLE_SLOTS(st->whole_used + 1) > st->whole_cap) {
+			/* grown to twice the room, while that stays within whole_max */
+			size_t cap = WHOLE_SLOTS(2 * st->whole_used), i;
+			struct whole_entry *grown;
+			if (2 * st->whole_used > st->whole_max || !(grown = crm_calloc(cap, sizeof(*grown)))) {
+				crm_state_xref_preload_drop(st);
+				return;
+			}
+			for (i = 0; i < st->whole_cap; i++)
+				if (st->whole[i].low || st->whole[i].high) {
+					struct crm_id_hash k = {st->whole[i].low, st->whole[i].high};
+					*whole_slot(grown, cap, k) = st->whole[i];
+				}
+			crm_free(st->whole);
+			st->whole = grown;
+			st->whole_cap = cap;
+			e = whole_slot(grown, cap, crm_xref_cache_hash(id, len));
+		}
+		st->whole_used++;
+		{
+			struct crm_id_hash k = crm_xref_cache_hash(id, len);
+			e->low = k.low;
+			e->high = k.high;
+		}
+	}
+	e->target_id = x ? x->target_id : 0;
+	if (x) {
+		e->hash = x->hash;
+		e->row_hash = x->row_hash;
+		e->seen_run = (uint32_t)x->seen_run;
+		e->write_run = (uint32_t)x->write_run;
+	}
+}
+
+/* Object key's entry of id when key is held whole: 1 and *x when it has one, 0 when not; -1 when not held. */
+static int whole_get(const struct crm_state *st, int64_t key, const char *id, size_t len, struct crm_xref *x)
+{
+	const struct whole_entry *e;
+
+	if (!st->whole_key || key != st->whole_key)
+		return -1;
+	e = whole_slot(st->whole, st->whole_cap, crm_xref_cache_hash(id, len));
+	if (!e->target_id)
+		return 0;
+	x->target_id = e->target_id;
+	x->hash = e->hash;
+	x->row_hash = e->row_hash;
+	x->seen_run = e->seen_run;
+	x->write_run = e->write_run;
+	return 1;
+}
+
+/* Reads up to WHOLE_PAGE entries of key after the source id in after (then the last read): how many, or an error. */
+#define WHOLE_PAGE 65536
+static int whole_page(struct crm_state *st, int64_t key, struct crm_buf *after, struct crm_error *err)
+{
+	struct crm_store_stmt *s =
+		once(st,
+		     "SELECT source_id, target_id, hash, seen_run, write_run, row_hash FROM crmshift.xref "
+		     "WHERE object_id = $1 AND source_id > $2 ORDER BY source_id LIMIT 65536",
+		     err);
+	int rc, n = 0;
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, key);
+	crm_stmt_text(s, 2, after->len ? after->ptr : "", after->len);
+	while ((rc = crm_stmt_step(s, err)) == 1) {
+		size_t len;
+		const char *id = crm_stmt_col_text(s, 0, &len);
+		struct crm_xref x;
+		x.target_id = crm_stmt_col_int64(s, 1);
+		x.hash = (uint64_t)crm_stmt_col_int64(s, 2);
+		x.seen_run = crm_stmt_col_int64(s, 3);
+		x.write_run = crm_stmt_col_int64(s, 4);
+		x.row_hash = (uint64_t)crm_stmt_col_int64(s, 5);
+		if (!id || !x.target_id) {
+			rc = crm_error_set(err, CRM_EIO, "state database: object %lld has an xref entry without an id",
+					   (long long)key);
+			break;
+		}
+		whole_set(st, key, id, len, &x);
+		crm_buf_reset(after);
+		if (!st->whole_key || crm_buf_add(after, id, len, err)) {
+			rc = err->code; /* 0 when it does not fit after all: the read-ahead goes on as before */
+			break;
+		}
+		n++;
+	}
+	crm_stmt_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
+int crm_state_xref_preload(struct crm_state *st, int64_t key, int64_t count, size_t max, struct crm_error *err)
+{
+	struct crm_buf after;
+	int n;
+
+	crm_state_xref_preload_drop(st);
+	if (flush_ahead(st, err))
+		return err->code;
+	if (count < 0 || (uint64_t)count > max)
+		return 0;
+	st->whole_cap = WHOLE_SLOTS((size_t)count);
+	if (!(st->whole = crm_calloc(st->whole_cap, sizeof(*st->whole)))) {
+		st->whole_cap = 0;
+		return 0; /* no room: the read-ahead reads its entries as before */
+	}
+	st->whole_key = key;
+	st->whole_max = max;
+	/* a page at a time, by source id: a server's whole result would sit in memory at once */
+	crm_buf_init(&after, CRM_MAX_FIELD_LEN); /* an id is a field of an export */
+	do {
+		n = whole_page(st, key, &after, err);
+	} while (n == WHOLE_PAGE && st->whole_key);
+	crm_buf_release(&after);
+	if (n < 0) {
+		crm_state_xref_preload_drop(st);
+		return n;
+	}
+	return st->whole_key != 0;
 }
 
 static int ahead_cmp(const void *a, const void *b)
@@ -878,6 +1069,7 @@ void crm_state_discard(struct crm_state *st)
 {
 	/* the marks of the transaction are gone from crmshift.seen: read the rest again when next asked */
 	st->seen_loaded = 0;
+	crm_state_xref_preload_drop(st); /* it holds the transaction's writes */
 	st->ahead_count = 0;
 	st->ahead_pending = 0;
 	crm_arena_reset(&st->ahead_ids);
@@ -940,13 +1132,21 @@ int crm_state_xref_prefetch(struct crm_state *st, const struct crm_state_ids *se
 	for (i = 0, n = 0; i < kept; i++)
 		if (!n || ahead_cmp(&st->ahead[n - 1], &st->ahead[i]) != 0)
 			st->ahead[n++] = st->ahead[i];
-	/* SET_CHUNK ids of one object a statement */
+	/* SET_CHUNK ids of one object a statement; the object held whole needs none */
 	for (i = 0; i < n;) {
 		size_t k, count = 0;
 		struct crm_store_stmt *s;
 		int rc;
 		while (i + count < n && count < SET_CHUNK && st->ahead[i + count].key == st->ahead[i].key)
 			count++;
+		if (st->whole_key && st->ahead[i].key == st->whole_key) {
+			for (k = 0; k < count; k++) {
+				struct ahead *a = &st->ahead[i + k];
+				a->found = whole_get(st, a->key, a->id, a->len, &a->x) == 1;
+			}
+			i += count;
+			continue;
+		}
 		if (!(s = set_stmt(st, SET_SQL_GET, count, err)))
 			return err->code;
 		crm_stmt_int64(s, 1, st->ahead[i].key);
@@ -1034,6 +1234,9 @@ int crm_state_xref_get(struct crm_state *st, int64_t key, const char *source_id,
 		*xref = a->x;
 		return seen_by_this_run(st, key, xref, err);
 	}
+	rc = whole_get(st, key, source_id, source_id_len, xref);
+	if (rc >= 0)
+		return rc == 1 ? seen_by_this_run(st, key, xref, err) : 0;
 	crm_stmt_int64(s, 1, key);
 	crm_stmt_text(s, 2, source_id, source_id_len);
 	rc = crm_stmt_step(s, err);
@@ -1054,6 +1257,7 @@ int crm_state_xref_put(struct crm_state *st, int64_t key, const char *source_id,
 	struct crm_store_stmt *s = st->stmts[ST_XREF_PUT];
 	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
 
+	whole_set(st, key, source_id, source_id_len, xref);
 	if (a) {
 		a->found = 1;
 		a->x = *xref;
@@ -1133,6 +1337,7 @@ int crm_state_xref_from_ledger(struct crm_state *st, int64_t run, int64_t key, i
 	struct crm_store_stmt *s;
 	int64_t first, last;
 
+	crm_state_xref_preload_drop(st); /* entries it does not see */
 	/* the run's range of the primary key, not the whole ledger (SQLite numbers $n as they appear) */
 	if (crm_state_ledger_range(st, run, &first, &last, err))
 		return err->code;
@@ -1463,10 +1668,13 @@ static int inserted_appended(struct crm_state *st, int64_t run, int64_t key, con
 		l[5].number = (int64_t)r->hash;
 		l[6].number = (int64_t)r->written_hash;
 		track_entry(st, run, key, r->target_id, CRM_LEDGER_INSERT, r->written_hash);
-		if (a) {
+		if (!ledger_only) {
 			struct crm_xref x_now = {r->target_id, r->hash, run, run, r->row_hash};
-			a->found = 1;
-			a->x = x_now;
+			whole_set(st, key, r->source_id, r->source_id_len, &x_now);
+			if (a) {
+				a->found = 1;
+				a->x = x_now;
+			}
 		}
 	}
 	if (ledger_only ||
@@ -1861,6 +2069,7 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 	struct ahead *a = ahead_find(st, key, source_id, source_id_len);
 	struct crm_store_stmt *s = st->stmts[ST_XREF_FORGET];
 
+	whole_set(st, key, source_id, source_id_len, NULL);
 	if (a) {
 		/* a write that waits for this entry is moot: the removal waits in its place */
 		st->ahead_pending += a->pending == AHEAD_CLEAN;
@@ -1876,10 +2085,13 @@ int crm_state_xref_forget(struct crm_state *st, int64_t key, const char *source_
 
 int crm_state_xref_forget_table(struct crm_state *st, const char *table, struct crm_error *err)
 {
-	struct crm_store_stmt *s = once(st,
-					"DELETE FROM crmshift.xref WHERE object_id IN "
-					"(SELECT id FROM crmshift.objects WHERE target_table = $1)",
-					err);
+	struct crm_store_stmt *s;
+
+	crm_state_xref_preload_drop(st); /* entries it does not see */
+	s = once(st,
+		 "DELETE FROM crmshift.xref WHERE object_id IN "
+		 "(SELECT id FROM crmshift.objects WHERE target_table = $1)",
+		 err);
 
 	if (!s)
 		return err->code;
@@ -1898,6 +2110,7 @@ int crm_state_xref_forget_many(struct crm_state *st, int64_t key, const struct c
 		struct ahead *a = ahead_find(st, key, ids[i].ptr, ids[i].len);
 		if (a)
 			a->found = 0;
+		whole_set(st, key, ids[i].ptr, ids[i].len, NULL);
 	}
 	for (done = 0; done < n; done += SET_CHUNK) {
 		size_t k, count = n - done < SET_CHUNK ? n - done : SET_CHUNK;
@@ -1941,6 +2154,7 @@ int crm_state_xref_undo(struct crm_state *st, const struct crm_ledger_entry *e, 
 	}
 	/* kept, not once's: a rollback of a sync's updates runs it a row (three round trips less each on a server) */
 	s = st->stmts[ST_XREF_UNDO];
+	crm_state_xref_preload_drop(st); /* an entry it does not see */
 	if (flush_ahead(st, err))
 		return err->code;
 	crm_stmt_int64(s, 1, (int64_t)e->row_hash);
@@ -1954,6 +2168,7 @@ int crm_state_xref_undo_many(struct crm_state *st, const struct crm_ledger_entry
 {
 	size_t i = 0;
 
+	crm_state_xref_preload_drop(st); /* entries it does not see */
 	while (i < n) {
 		enum crm_ledger_action action = entries[i].action;
 		size_t count = 0, k;

@@ -391,6 +391,20 @@ int crm_state_refkeys_put(struct crm_state *state, int64_t run, int64_t key, con
 int crm_state_refkeys_undo(struct crm_state *state, int64_t run, struct crm_error *err);
 
 /*
+ * Reads object key's whole xref (count entries: crm_state_xref_count) into
+ * memory when count is at most max, for a store where each lookup is a
+ * round trip: until crm_state_xref_preload_drop (or another object's
+ * preload, or a rolled back transaction: crm_state_discard), the
+ * read-ahead and xref_get answer from it. The writes of its entries here keep it true; a write of many
+ * at once (from the ledger, a table's, a rollback's undo) drops it, and so
+ * does growing past max entries. 1 when read, 0 when the object has more
+ * (or there is no memory for them: nothing is held), or an error.
+ * Memory: 72 bytes an entry.
+ */
+int crm_state_xref_preload(struct crm_state *state, int64_t key, int64_t count, size_t max, struct crm_error *err);
+void crm_state_xref_preload_drop(struct crm_state *state);
+
+/*
  * The source side of a run's snapshot: an export file as it was when the
  * run started (or when --force accepted it changed), and the records read.
  */

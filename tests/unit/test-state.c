@@ -734,6 +734,107 @@ static void test_state__ref_keys_newest_until_undone(void)
 	}
 }
 
+/* The entry of id as xref_get gives it, as "target/hash/write_run", or "-" when there is none. */
+static const char *entry_text(struct crm_state *state, int64_t key, const char *id, char out[64])
+{
+	struct crm_error err = CRM_ERROR_INIT;
+	struct crm_xref x;
+	int rc = crm_state_xref_get(state, key, id, strlen(id), &x, &err);
+
+	if (rc < 0)
+		snprintf(out, 64, "error: %.48s", err.msg);
+	else if (!rc)
+		snprintf(out, 64, "-");
+	else
+		snprintf(out, 64, "%lld/%llu/%lld", (long long)x.target_id, (unsigned long long)x.hash,
+			 (long long)x.write_run);
+	return out;
+}
+
+/*
+ * An object held whole answers lookups and read-aheads as the database
+ * does, through the writes of its entries (put, forget, inserted); a
+ * rolled back transaction drops it, and so does growing past its cap.
+ */
+static void test_state__xref_held_whole_answers_as_the_database(void)
+{
+	static const char *const ids[] = {"a", "b", "c", "d", "e", "f", "g", "h", "zz"};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_inserted rows[2] = {{"g", 1, 17, 70, 0, 0}, {"h", 1, 18, 80, 0, 0}};
+		struct crm_state_id ahead[3] = {{"a", 1}, {"c", 1}, {"zz", 2}};
+		struct crm_state_ids set = {0, ahead, 3};
+		char held[9][64], db[64], got[64];
+		struct opened o;
+		int64_t key = 0, count = 0;
+		size_t i;
+
+		if (open_both(b, &o)) {
+			close_both(&o);
+			continue;
+		}
+		crm_state_object_key(o.state, "Contact", "contact", 1, &key, &err);
+		for (i = 0; i < 5; i++) {
+			struct crm_xref x = {(int64_t)i + 11, (uint64_t)i * 10, 1, 1, 0};
+			crm_state_xref_put(o.state, key, ids[i], 1, &x, &err);
+		}
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(crm_state_xref_preload(o.state, key, count, 8, &err), 1);
+		CHECK_STR(entry_text(o.state, key, "c", got), "13/20/1");
+		CHECK_STR(entry_text(o.state, key, "zz", got), "-");
+		set.key = key;
+		CHECK_INT(crm_state_xref_prefetch(o.state, &set, 1, &err), 0);
+		CHECK_STR(entry_text(o.state, key, "a", got), "11/0/1");
+		{
+			struct crm_xref f = {16, 60, 2, 2, 0};
+			CHECK_INT(crm_state_xref_put(o.state, key, "f", 1, &f, &err), 0);
+		}
+		CHECK_INT(crm_state_xref_forget(o.state, key, "b", 1, &err), 0);
+		CHECK_INT(crm_state_inserted(o.state, 2, key, rows, 2, 0, &err), 0);
+		CHECK_INT(crm_state_flush(o.state, &err), 0);
+		for (i = 0; i < 9; i++)
+			entry_text(o.state, key, ids[i], held[i]);
+		CHECK_STR(held[1], "-");
+		CHECK_STR(held[5], "16/60/2");
+		CHECK_STR(held[6], "17/70/2");
+		/* what the database says, read again without it */
+		crm_state_xref_preload_drop(o.state);
+		for (i = 0; i < 9; i++)
+			CHECK_STR(held[i], entry_text(o.state, key, ids[i], db));
+
+		/* past its cap it is not held, or no longer: lookups still answer as the database */
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(count, 7);
+		CHECK_INT(crm_state_xref_preload(o.state, key, count, 4, &err), 0);
+		CHECK_INT(crm_state_xref_preload(o.state, key, count, 8, &err), 1);
+		{
+			struct crm_inserted more[2] = {{"i", 1, 19, 90, 0, 0}, {"j", 1, 20, 100, 0, 0}};
+			CHECK_INT(crm_state_inserted(o.state, 2, key, more, 2, 0, &err), 0);
+		}
+		CHECK_STR(entry_text(o.state, key, "j", got), "20/100/2");
+		CHECK_STR(entry_text(o.state, key, "b", got), "-");
+
+		/* a rolled back transaction takes its writes from it too */
+		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
+		CHECK_INT(crm_state_xref_preload(o.state, key, count, 64, &err), 1);
+		CHECK_INT(o.store->ops->begin(o.store, &err), 0);
+		{
+			struct crm_xref q = {21, 110, 3, 3, 0};
+			CHECK_INT(crm_state_xref_put(o.state, key, "q", 1, &q, &err), 0);
+		}
+		CHECK_STR(entry_text(o.state, key, "q", got), "21/110/3");
+		o.store->ops->rollback(o.store, &err);
+		crm_state_discard(o.state);
+		CHECK_STR(entry_text(o.state, key, "q", got), "-");
+		CHECK_STR(entry_text(o.state, key, "a", got), "11/0/1");
+		if (err.code)
+			fprintf(stderr, "%s: %s\n", backend_names[b], err.msg);
+		close_both(&o);
+	}
+}
+
 /*
  * A set-based load's bookkeeping reads back as one xref_put and
  * ledger_add per row would write it, across its statements of many rows;
@@ -1188,6 +1289,7 @@ static const struct harness_test tests[] = {
 	TEST(test_state__watermarks_of_an_older_state_move_over),
 	TEST(test_state__unseen_in_byte_order),
 	TEST(test_state__ref_keys_newest_until_undone),
+	TEST(test_state__xref_held_whole_answers_as_the_database),
 	TEST(test_state__inserted_as_row_by_row),
 	TEST(test_state__read_ahead_as_the_database),
 	TEST(test_state__read_ahead_of_two_objects),
