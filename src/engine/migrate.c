@@ -1541,10 +1541,10 @@ static int reserve_own_cache(struct migration *m, struct object_run *orun, const
 
 /*
  * Entries of one object the state may hold whole for a pass (72 bytes
- * each: 108 MB at most, grown to as the pass inserts; past it, the
- * read-ahead goes on as before).
+ * each: 86 MB at most; an object with more, or a pass that comes to more,
+ * is read ahead as before).
  */
-#define WHOLE_MAX 1500000
+#define WHOLE_MAX 1200000
 
 /*
  * On a server, a pass whose export holds at least a quarter as many

@@ -79,17 +79,25 @@ struct whole_entry {
 	uint32_t seen_run, write_run;
 };
 
+enum { WHOLE_PART_BITS = 8, WHOLE_PARTS = 1 << WHOLE_PART_BITS };
+
+struct whole_part {
+	struct whole_entry *slots;
+	size_t cap, used;
+};
+
 struct crm_state {
 	struct crm_store *store;
 	struct crm_store_stmt *stmts[ST_COUNT];
 	/*
 	 * One object's whole xref (whole_key; 0: none), read at once where a
-	 * lookup costs a round trip: open addressing, linear probes, at most
-	 * WHOLE_FILL of whole_cap slots used; whole_max caps its growth.
+	 * lookup costs a round trip: WHOLE_PARTS tables by the ids' keys' top
+	 * bits, each grown on its own (so that growing copies a part, not all),
+	 * open addressing, linear probes; whole_used entries of whole_max.
 	 */
 	int64_t whole_key;
-	struct whole_entry *whole;
-	size_t whole_cap, whole_used, whole_max;
+	struct whole_part *whole;
+	size_t whole_used, whole_max;
 	/* the read-ahead: entries of one or more objects, sorted by key, then source id */
 	struct ahead *ahead;
 	size_t ahead_count, ahead_cap, ahead_pending;
@@ -508,7 +516,7 @@ void crm_state_close(struct crm_state *st)
 		crm_stmt_finalize(st->ledger_kept[i]);
 	stop_tracking(st);
 	crm_free(st->ahead);
-	crm_free(st->whole);
+	crm_state_xref_preload_drop(st);
 	crm_arena_release(&st->ahead_ids);
 	crm_arena_release(&st->waiting_texts);
 	seen_drop(st);
@@ -699,25 +707,57 @@ int crm_state_object_key(struct crm_state *st, const char *object, const char *t
 	return rc;
 }
 
-/* Slots a whole object of n entries takes: at most 2 in 3 used. */
-#define WHOLE_SLOTS(n) ((n) + (n) / 2 + 64)
+/* Slots n entries take: at most 2 in 3 used. */
+#define WHOLE_SLOTS(n) ((n) + (n) / 2 + 16)
 
 void crm_state_xref_preload_drop(struct crm_state *st)
 {
+	size_t i;
+
+	for (i = 0; st->whole && i < WHOLE_PARTS; i++)
+		crm_free(st->whole[i].slots);
 	crm_free(st->whole);
 	st->whole = NULL;
 	st->whole_key = 0;
-	st->whole_cap = st->whole_used = 0;
+	st->whole_used = 0;
 }
 
-/* The slot of id's key in the whole object: its entry's, or the empty one where it would go. */
-static struct whole_entry *whole_slot(struct whole_entry *slots, size_t cap, struct crm_id_hash id)
+/* The slot of id's key in its part: its entry's, or the empty one where it would go. */
+static struct whole_entry *whole_slot(const struct whole_part *part, struct crm_id_hash id)
 {
-	size_t i = (size_t)(id.low % cap);
+	size_t i = (size_t)(id.low % part->cap);
 
-	while ((slots[i].low || slots[i].high) && (slots[i].low != id.low || slots[i].high != id.high))
-		i = i + 1 == cap ? 0 : i + 1;
-	return &slots[i];
+	while ((part->slots[i].low || part->slots[i].high) &&
+	       (part->slots[i].low != id.low || part->slots[i].high != id.high))
+		i = i + 1 == part->cap ? 0 : i + 1;
+	return &part->slots[i];
+}
+
+static struct whole_part *whole_part_of(const struct crm_state *st, struct crm_id_hash id)
+{
+	return &st->whole[id.high >> (64 - WHOLE_PART_BITS)];
+}
+
+/* Room for one more entry in part: twice its slots when 2 in 3 are used. 0, or -1 out of memory. */
+static int whole_grow(struct whole_part *part)
+{
+	struct whole_part grown;
+	size_t i;
+
+	if ((part->used + 1) * 3 <= part->cap * 2)
+		return 0;
+	grown.cap = WHOLE_SLOTS(2 * part->used);
+	grown.used = part->used;
+	if (!(grown.slots = crm_calloc(grown.cap, sizeof(*grown.slots))))
+		return -1;
+	for (i = 0; i < part->cap; i++)
+		if (part->slots[i].low || part->slots[i].high) {
+			struct crm_id_hash k = {part->slots[i].low, part->slots[i].high};
+			*whole_slot(&grown, k) = part->slots[i];
+		}
+	crm_free(part->slots);
+	*part = grown;
+	return 0;
 }
 
 /* Whether an entry's runs fit the whole object's 32 bits. */
@@ -729,11 +769,13 @@ static int whole_fits(const struct crm_xref *x)
 
 /*
  * Sets (x) or removes (x NULL) an entry of the whole object, if key is the
- * object held whole; one it cannot hold (past whole_max entries, or out of
- * memory) drops it, and lookups go to the database again.
+ * object held whole. One past whole_max entries (or out of memory) drops
+ * it, and lookups go to the database again.
  */
 static void whole_set(struct crm_state *st, int64_t key, const char *id, size_t len, const struct crm_xref *x)
 {
+	struct crm_id_hash k;
+	struct whole_part *part;
 	struct whole_entry *e;
 
 	if (!st->whole_key || key != st->whole_key)
@@ -742,34 +784,21 @@ static void whole_set(struct crm_state *st, int64_t key, const char *id, size_t 
 		crm_state_xref_preload_drop(st);
 		return;
 	}
-	e = whole_slot(st->whole, st->whole_cap, crm_xref_cache_hash(id, len));
+	k = crm_xref_cache_hash(id, len);
+	part = whole_part_of(st, k);
+	e = whole_slot(part, k);
 	if (!e->low && !e->high) {
 		if (!x)
 			return;
-		if (WHOLE_SLOTS(st->whole_used + 1) > st->whole_cap) {
-			/* grown to twice the room, while that stays within whole_max */
-			size_t cap = WHOLE_SLOTS(2 * st->whole_used), i;
-			struct whole_entry *grown;
-			if (2 * st->whole_used > st->whole_max || !(grown = crm_calloc(cap, sizeof(*grown)))) {
-				crm_state_xref_preload_drop(st);
-				return;
-			}
-			for (i = 0; i < st->whole_cap; i++)
-				if (st->whole[i].low || st->whole[i].high) {
-					struct crm_id_hash k = {st->whole[i].low, st->whole[i].high};
-					*whole_slot(grown, cap, k) = st->whole[i];
-				}
-			crm_free(st->whole);
-			st->whole = grown;
-			st->whole_cap = cap;
-			e = whole_slot(grown, cap, crm_xref_cache_hash(id, len));
+		if (st->whole_used == st->whole_max || whole_grow(part)) {
+			crm_state_xref_preload_drop(st);
+			return;
 		}
+		e = whole_slot(part, k);
+		part->used++;
 		st->whole_used++;
-		{
-			struct crm_id_hash k = crm_xref_cache_hash(id, len);
-			e->low = k.low;
-			e->high = k.high;
-		}
+		e->low = k.low;
+		e->high = k.high;
 	}
 	e->target_id = x ? x->target_id : 0;
 	if (x) {
@@ -783,11 +812,13 @@ static void whole_set(struct crm_state *st, int64_t key, const char *id, size_t 
 /* Object key's entry of id when key is held whole: 1 and *x when it has one, 0 when not; -1 when not held. */
 static int whole_get(const struct crm_state *st, int64_t key, const char *id, size_t len, struct crm_xref *x)
 {
+	struct crm_id_hash k;
 	const struct whole_entry *e;
 
 	if (!st->whole_key || key != st->whole_key)
 		return -1;
-	e = whole_slot(st->whole, st->whole_cap, crm_xref_cache_hash(id, len));
+	k = crm_xref_cache_hash(id, len);
+	e = whole_slot(whole_part_of(st, k), k);
 	if (!e->target_id)
 		return 0;
 	x->target_id = e->target_id;
@@ -842,6 +873,7 @@ static int whole_page(struct crm_state *st, int64_t key, struct crm_buf *after, 
 int crm_state_xref_preload(struct crm_state *st, int64_t key, int64_t count, size_t max, struct crm_error *err)
 {
 	struct crm_buf after;
+	size_t i;
 	int n;
 
 	crm_state_xref_preload_drop(st);
@@ -849,10 +881,15 @@ int crm_state_xref_preload(struct crm_state *st, int64_t key, int64_t count, siz
 		return err->code;
 	if (count < 0 || (uint64_t)count > max)
 		return 0;
-	st->whole_cap = WHOLE_SLOTS((size_t)count);
-	if (!(st->whole = crm_calloc(st->whole_cap, sizeof(*st->whole)))) {
-		st->whole_cap = 0;
-		return 0; /* no room: the read-ahead reads its entries as before */
+	if (!(st->whole = crm_calloc(WHOLE_PARTS, sizeof(*st->whole))))
+		return 0; /* no memory for it: the read-ahead reads the entries as before */
+	/* each part sized for its share of count, grown on its own as entries come */
+	for (i = 0; i < WHOLE_PARTS; i++) {
+		st->whole[i].cap = WHOLE_SLOTS((size_t)count / WHOLE_PARTS);
+		if (!(st->whole[i].slots = crm_calloc(st->whole[i].cap, sizeof(*st->whole[i].slots)))) {
+			crm_state_xref_preload_drop(st);
+			return 0;
+		}
 	}
 	st->whole_key = key;
 	st->whole_max = max;

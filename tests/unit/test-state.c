@@ -754,7 +754,7 @@ static const char *entry_text(struct crm_state *state, int64_t key, const char *
 /*
  * An object held whole answers lookups and read-aheads as the database
  * does, through the writes of its entries (put, forget, inserted); a
- * rolled back transaction drops it, and so does growing past its cap.
+ * rolled back transaction drops it, and so does an entry past its room.
  */
 static void test_state__xref_held_whole_answers_as_the_database(void)
 {
@@ -804,7 +804,7 @@ static void test_state__xref_held_whole_answers_as_the_database(void)
 		for (i = 0; i < 9; i++)
 			CHECK_STR(held[i], entry_text(o.state, key, ids[i], db));
 
-		/* past its cap it is not held, or no longer: lookups still answer as the database */
+		/* without room for its entries it is not held, or no longer: lookups still answer as the database */
 		CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
 		CHECK_INT(count, 7);
 		CHECK_INT(crm_state_xref_preload(o.state, key, count, 4, &err), 0);
