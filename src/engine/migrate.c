@@ -258,8 +258,8 @@ int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *
 				continue;
 			for (c = 0; c < o->column_count && strcmp(o->columns[c], field->ref_key) != 0; c++)
 				;
-			if (c == o->column_count || c >= raw->count)
-				continue; /* a row without the column: crm_stage_event has rejected the event */
+			if (c == o->column_count)
+				continue; /* no such column: refused when the project opens (check_ref_keys) */
 			value = raw->fields[c].ptr;
 			len = raw->fields[c].len;
 			crm_text_trim(&value, &len);
