@@ -1540,9 +1540,9 @@ static int reserve_own_cache(struct migration *m, struct object_run *orun, const
 }
 
 /*
- * Entries of one object the state may hold whole for a pass (72 bytes
- * each: 86 MB at most; an object with more, or a pass that comes to more,
- * is read ahead as before).
+ * Entries of one object the state may hold whole for a pass (72 to 90
+ * bytes each: 86 to 108 MB at most; an object with more, or a pass that
+ * comes to more, is read ahead as before).
  */
 #define WHOLE_MAX 1200000
 

@@ -399,7 +399,8 @@ int crm_state_refkeys_undo(struct crm_state *state, int64_t run, struct crm_erro
  * keep it true; a write of many at once (from the ledger, a table's, a
  * rollback's undo) drops it, and so does an entry past max. 1 when read,
  * 0 when count exceeds max (or there is no memory for them: nothing is
- * held), or an error. Memory: 72 bytes an entry (48 a slot, 2 in 3 used).
+ * held), or an error. Memory: 72 to 90 bytes an entry (48 a slot, at
+ * most 2 in 3 used, a quarter more slots as a part grows).
  */
 int crm_state_xref_preload(struct crm_state *state, int64_t key, int64_t count, size_t max, struct crm_error *err);
 void crm_state_xref_preload_drop(struct crm_state *state);
