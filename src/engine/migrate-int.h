@@ -252,7 +252,6 @@ int migrate_merge_survivor(struct migration *m, struct object_run *orun, size_t 
 int migrate_merge_finish(struct migration *m, struct object_run *orun, struct crm_error *err);
 int migrate_write_merges(struct migration *m, struct crm_error *err);
 
-/* Keeps the loaded cache of o in step with an xref write (migrate.c). */
 /*
  * 1 when value of o's field f, a ref(Object.field), names one loaded
  * parent, 0 when not, or an error.
@@ -266,6 +265,7 @@ int migrate_key_resolves(struct migration *m, const struct crm_project_object *o
  */
 int migrate_note_ref_keys(struct migration *m, const struct crm_project_object *o, const char *id, size_t id_len,
 			  const struct crm_record *raw, struct crm_error *err);
+/* Keeps the loaded cache of o in step with an xref write (migrate.c). */
 int migrate_cache_note(struct migration *m, const struct crm_project_object *o, struct crm_id_hash key,
 		       int64_t target_id, struct crm_error *err);
 

@@ -2357,35 +2357,31 @@ int crm_state_refkeys_each(struct crm_state *st, int64_t key, const char *column
 					"SELECT source_id, value FROM crmshift.ref_keys WHERE object_id = $1 AND "
 					"key_column = $2 ORDER BY source_id, seq DESC",
 					err);
-	const char *last = NULL;
-	size_t last_len = 0;
-	char *kept = NULL;
-	int rc;
+	struct crm_buf last; /* the source id given last */
+	int given = 0, rc;
 
 	if (!s)
 		return err->code;
+	crm_buf_init(&last, CRM_MAX_FIELD_LEN); /* an id is a field of an export */
 	crm_stmt_int64(s, 1, key);
 	crm_stmt_str(s, 2, column);
 	while ((rc = crm_stmt_step(s, err)) == 1) {
 		size_t len, value_len;
 		const char *id = crm_stmt_col_text(s, 0, &len), *value = crm_stmt_col_text(s, 1, &value_len);
-		if (last && len == last_len && memcmp(id, last, len) == 0)
+		if (given && len == last.len && (!len || memcmp(id, last.ptr, len) == 0))
 			continue; /* an older value of the record just given */
 		if (fn(ctx, id, len, value ? value : "", value ? value_len : 0, err)) {
 			rc = err->code;
 			break;
 		}
-		crm_free(kept);
-		kept = crm_malloc(len ? len : 1);
-		if (!kept) {
-			rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
+		crm_buf_reset(&last);
+		if (len && crm_buf_add(&last, id, len, err)) {
+			rc = err->code;
 			break;
 		}
-		memcpy(kept, id, len);
-		last = kept;
-		last_len = len;
+		given = 1;
 	}
-	crm_free(kept);
+	crm_buf_release(&last);
 	crm_stmt_finalize(s);
 	return rc < 0 ? rc : err->code;
 }
@@ -2436,9 +2432,7 @@ int crm_state_refkeys_put(struct crm_state *st, int64_t run, int64_t key, const 
 		crm_stmt_text(s, 3, column, column_len);
 		crm_stmt_text(s, 4, values[i].source_id, values[i].source_id_len);
 		crm_stmt_text(s, 5, values[i].value, values[i].value_len);
-		if (crm_stmt_step(s, err) > 0)
-			crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
-		crm_stmt_reset(s);
+		step_done(s, err);
 	}
 	crm_stmt_finalize(s);
 	return err->code;
