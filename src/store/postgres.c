@@ -2236,11 +2236,21 @@ static int pg_analyze(struct crm_store *base, const char *schema, const char *ta
 			3, values, "statistics lookup", err);
 	if (fresh)
 		return fresh < 0 ? fresh : 0;
+	/*
+	 * A sample of 3,000 rows (statistics target 10, not the server's 100):
+	 * the columns crmshift looks rows up by are keys, whose size and
+	 * spread that tells as well, and the sample's pages are the cost.
+	 * SKIP_LOCKED: a table autovacuum is at work on (after a large load it
+	 * gathers statistics too) is left to it; otherwise the ANALYZE waits
+	 * a deadlock_timeout for the server to cancel autovacuum. A first
+	 * load's four passes spent 0.7-1.7 s here, the client idle; now 0.1 s.
+	 */
 	crm_buf_init(&sql, 1 << 10);
+	crm_buf_addstr(&sql, "SET LOCAL default_statistics_target = 10; ", err);
 	if (schema)
-		crm_buf_addf(&sql, err, "ANALYZE \"%s\".\"%s\"", schema, table);
+		crm_buf_addf(&sql, err, "ANALYZE (SKIP_LOCKED) \"%s\".\"%s\"", schema, table);
 	else
-		crm_buf_addf(&sql, err, "ANALYZE \"%s\"", table);
+		crm_buf_addf(&sql, err, "ANALYZE (SKIP_LOCKED) \"%s\"", table);
 	if (columns)
 		crm_buf_addf(&sql, err, " (%s)", columns);
 	if (!err->code)

@@ -247,7 +247,9 @@ struct crm_store_ops {
 	 * (or, not knowing, would look up); statistics that were gathered and
 	 * counted ten times as many rows are kept, as a server's own
 	 * autovacuum would (a delta's ANALYZE of a large table costs more
-	 * than the delta). NULL where nothing plans that way (SQLite).
+	 * than the delta). A small sample; a table another session is
+	 * gathering them for (the server's autovacuum) is left to it. NULL
+	 * where nothing plans that way (SQLite).
 	 */
 	int (*analyze)(struct crm_store *store, const char *schema, const char *table, const char *columns,
 		       int64_t changed, struct crm_error *err);

@@ -1442,7 +1442,11 @@ static double counted_rows(struct crm_store *store)
 	return rows;
 }
 
-/* Statistics are gathered when the rows changed could have made them wrong, as autovacuum would (50 and a tenth). */
+/*
+ * Statistics are gathered when the rows changed could have made them wrong,
+ * as autovacuum would (50 and a tenth), and not while another session
+ * gathers them.
+ */
 static void test_store__analyze_when_the_statistics_are_stale(void)
 {
 	int b;
@@ -1463,6 +1467,8 @@ static void test_store__analyze_when_the_statistics_are_stale(void)
 			close_backend(store, url);
 			continue;
 		}
+		/* the server's own statistics would change what is counted */
+		CHECK_INT(store->ops->exec(store, "ALTER TABLE widget SET (autovacuum_enabled = off)", &err), 0);
 		widget_row(v, "n", "1", "1.00", "", "", "0", 0);
 		for (i = 0; i < 165; i++) {
 			snprintf(sid, sizeof(sid), "A%d", i);
@@ -1479,6 +1485,26 @@ static void test_store__analyze_when_the_statistics_are_stale(void)
 				/* 55 more are within 50 and a tenth of 70: kept */
 				CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 55, &err), 0);
 				CHECK(counted_rows(store) == 70);
+			}
+		}
+		{
+			/*
+			 * Another session gathering them (autovacuum, here a lock
+			 * as its): left to it, without waiting for the lock, which
+			 * lock_timeout would turn into an error
+			 */
+			struct crm_store *other = crm_store_open(url, "/tmp", 0, &err);
+			CHECK(other != NULL);
+			if (other) {
+				CHECK_INT(other->ops->begin(other, &err), 0);
+				CHECK_INT(other->ops->exec(other, "LOCK TABLE widget IN SHARE UPDATE EXCLUSIVE MODE",
+							   &err),
+					  0);
+				CHECK_INT(store->ops->exec(store, "SET lock_timeout = '10s'", &err), 0);
+				CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 95, &err), 0);
+				CHECK(counted_rows(store) == 70);
+				CHECK_INT(other->ops->rollback(other, &err), 0);
+				crm_store_close(other);
 			}
 		}
 		CHECK_INT(store->ops->analyze(store, NULL, "widget", "id", 95, &err), 0);
