@@ -411,15 +411,21 @@ static int any_row(struct pg_store *s, const char *query, int n, const char *con
 	return found;
 }
 
+/*
+ * The catalog lookups read pg_catalog, not information_schema: its views
+ * check privileges row by row, and a column's lookup took 1.4 ms (542 of
+ * them, 0.75 s, in a first load of 14 small objects).
+ */
+#define RELATION_IN_SCHEMA                                                                                             \
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = coalesce($1, "                \
+	"current_schema()) AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+
 /* 1 when table (in the current schema, or schema when not NULL) exists, 0 when not. */
 static int table_exists(struct pg_store *s, const char *schema, const char *table, struct crm_error *err)
 {
 	const char *values[2] = {schema, table};
 
-	return any_row(s,
-		       "SELECT 1 FROM information_schema.tables WHERE table_schema = coalesce($1, current_schema()) "
-		       "AND table_name = $2",
-		       2, values, "table lookup", err);
+	return any_row(s, "SELECT 1 " RELATION_IN_SCHEMA, 2, values, "table lookup", err);
 }
 
 static int pg_column_exists(struct crm_store *base, const char *schema, const char *table, const char *column,
@@ -428,9 +434,29 @@ static int pg_column_exists(struct crm_store *base, const char *schema, const ch
 	const char *values[3] = {schema, table, column};
 
 	return any_row((struct pg_store *)base,
-		       "SELECT 1 FROM information_schema.columns WHERE table_schema = coalesce($1, current_schema()) "
-		       "AND table_name = $2 AND column_name = $3",
+		       "SELECT 1 FROM pg_attribute a WHERE a.attrelid = (SELECT c.oid " RELATION_IN_SCHEMA
+		       ") AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped",
 		       3, values, "column lookup", err);
+}
+
+/* The columns of table in the current schema (none when it does not exist): a result the caller clears. */
+static PGresult *table_columns(struct pg_store *s, const char *table, struct crm_error *err)
+{
+	const char *values[2] = {NULL, table};
+	PGresult *res;
+
+	if (stream_end(s, err))
+		return NULL;
+	res = PQexecParams(s->conn,
+			   "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = (SELECT c.oid " RELATION_IN_SCHEMA
+			   ") AND a.attnum > 0 AND NOT a.attisdropped",
+			   2, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_error(s, res, err, "column lookup");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
 }
 
 /* The column type of a model type, as information_schema names it. */
@@ -576,6 +602,7 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 {
 	struct pg_store *s = (struct pg_store *)base;
 	const struct crm_table_def *core = crm_schema_table(spec->table);
+	PGresult *columns;
 	struct crm_buf sql;
 	size_t i;
 	int rc;
@@ -604,12 +631,13 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 			return err->code;
 		}
 	}
-	for (i = 0; i < spec->count; i++) {
+	columns = err->code ? NULL : table_columns(s, spec->table, err);
+	for (i = 0; columns && i < spec->count; i++) {
 		const struct crm_store_column *col = &spec->columns[i];
-		rc = pg_column_exists(base, NULL, spec->table, col->name, err);
-		if (rc < 0)
-			break;
-		if (rc == 1)
+		int c, n = PQntuples(columns);
+		for (c = 0; c < n && strcmp(PQgetvalue(columns, c, 0), col->name) != 0; c++)
+			;
+		if (c < n)
 			continue;
 		/* a custom field becomes a typed column */
 		crm_buf_reset(&sql);
@@ -618,6 +646,7 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 		    run(s, sql.ptr, "add column", err))
 			break;
 	}
+	PQclear(columns);
 	/* a first load may defer the source index while the table is empty */
 	if (!err->code && spec->defer_source_index == CRM_DEFER_WHEN_EMPTY) {
 		crm_buf_reset(&sql);
