@@ -412,9 +412,10 @@ static int any_row(struct pg_store *s, const char *query, int n, const char *con
 }
 
 /*
- * The catalog lookups read pg_catalog, not information_schema: its views
- * check privileges row by row, and a column's lookup took 1.4 ms (542 of
- * them, 0.75 s, in a first load of 14 small objects).
+ * A table's or a column's lookup reads pg_catalog, not information_schema:
+ * its views check privileges row by row, and a column's lookup took 1.4 ms
+ * (542 of them, 0.75 s, in a first load of 14 small objects, when each
+ * mapped column was asked for; now a table's columns are read once).
  */
 #define RELATION_IN_SCHEMA                                                                                             \
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = coalesce($1, "                \
@@ -439,18 +440,23 @@ static int pg_column_exists(struct crm_store *base, const char *schema, const ch
 		       3, values, "column lookup", err);
 }
 
-/* The columns of table in the current schema (none when it does not exist): a result the caller clears. */
+/*
+ * The columns of table in the current schema, name and information_schema's
+ * data_type (a numeric's without its precision, as check_columns compares
+ * them); none when it does not exist. One query a table: a result the
+ * caller clears, NULL on an error.
+ */
 static PGresult *table_columns(struct pg_store *s, const char *table, struct crm_error *err)
 {
-	const char *values[2] = {NULL, table};
+	const char *values[1] = {table};
 	PGresult *res;
 
 	if (stream_end(s, err))
 		return NULL;
 	res = PQexecParams(s->conn,
-			   "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = (SELECT c.oid " RELATION_IN_SCHEMA
-			   ") AND a.attnum > 0 AND NOT a.attisdropped",
-			   2, NULL, values, NULL, NULL, 0);
+			   "SELECT column_name, data_type FROM information_schema.columns WHERE "
+			   "table_schema = current_schema() AND table_name = $1",
+			   1, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(s, res, err, "column lookup");
 		PQclear(res);
@@ -517,27 +523,16 @@ static int read_value(const PGresult *res, int row, int col, char buf[48], struc
 }
 
 /*
- * The columns a table holds that the canonical model does not declare with
- * the same type: a table made by something else is refused, never altered.
+ * The columns a table holds (res, table_columns') that the canonical model
+ * does not declare with the same type: a table made by something else is
+ * refused, never altered.
  */
-static int check_columns(struct pg_store *s, const struct crm_table_def *core, const char *table, struct crm_error *err)
+static int check_columns(const struct crm_table_def *core, const char *table, const PGresult *res,
+			 struct crm_error *err)
 {
-	const char *values[1] = {table};
-	PGresult *res;
 	struct crm_buf odd;
 	int i, n;
 
-	if (stream_end(s, err))
-		return err->code;
-	res = PQexecParams(s->conn,
-			   "SELECT column_name, data_type FROM information_schema.columns WHERE "
-			   "table_schema = current_schema() AND table_name = $1",
-			   1, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(s, res, err, "column lookup");
-		PQclear(res);
-		return err->code;
-	}
 	crm_buf_init(&odd, 1 << 16);
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
@@ -556,7 +551,6 @@ static int check_columns(struct pg_store *s, const struct crm_table_def *core, c
 		if (want && strcmp(want, type) != 0)
 			crm_buf_addf(&odd, err, "%s%s %s (crmshift writes %s)", odd.len ? ", " : "", name, type, want);
 	}
-	PQclear(res);
 	if (odd.len && !err->code)
 		crm_error_set(err, CRM_EREFUSED,
 			      "table %s in the target was not made by crmshift: %s; point [target] url at another "
@@ -610,8 +604,11 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 	rc = table_exists(s, NULL, spec->table, err);
 	if (rc < 0)
 		return err->code;
-	if (rc && core && check_columns(s, core, spec->table, err))
+	columns = rc ? table_columns(s, spec->table, err) : NULL;
+	if (rc && (!columns || (core && check_columns(core, spec->table, columns, err)))) {
+		PQclear(columns);
 		return err->code;
+	}
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
 	if (!rc) {
 		crm_buf_addf(&sql, err,
@@ -631,7 +628,8 @@ static int pg_ensure_table(struct crm_store *base, const struct crm_table_spec *
 			return err->code;
 		}
 	}
-	columns = err->code ? NULL : table_columns(s, spec->table, err);
+	if (!rc)
+		columns = table_columns(s, spec->table, err); /* the table just made */
 	for (i = 0; columns && i < spec->count; i++) {
 		const struct crm_store_column *col = &spec->columns[i];
 		int c, n = PQntuples(columns);

@@ -1426,6 +1426,47 @@ static void test_store__rows_read_ahead_answer_as_the_table(void)
 	}
 }
 
+/*
+ * ensure_table on a table that exists: a model table another tool made
+ * with other types is refused, naming the column; a custom field a later
+ * run maps becomes a column once, and a third call adds nothing.
+ */
+static void test_store__ensure_table_on_a_table_that_exists(void)
+{
+	static const struct crm_store_column custom[] = {{"x_region", CRM_TYPE_TEXT}};
+	static const struct crm_table_spec account = {"account", "test", NULL, 0, 0};
+	static const struct crm_table_spec with_custom = {"account", "test", custom, 1, 0};
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_store *store;
+		char url[256];
+
+		if (!(store = open_backend(b, url)))
+			continue;
+		CHECK_INT(store->ops->exec(store, "CREATE TABLE account (id bigint PRIMARY KEY, name integer)", &err),
+			  0);
+		if (b == BACKEND_POSTGRES) {
+			CHECK_INT(store->ops->ensure_table(store, &account, &err), CRM_EREFUSED);
+			CHECK(strstr(err.msg, "table account in the target was not made by crmshift: name integer "
+					      "(crmshift writes text)") != NULL);
+		}
+		crm_error_clear(&err);
+		CHECK_INT(store->ops->exec(store, "DROP TABLE account", &err), 0);
+		CHECK_INT(store->ops->ensure_table(store, &account, &err), 0);
+		CHECK_INT(store->ops->ensure_table(store, &with_custom, &err), 0);
+		CHECK_INT(store->ops->ensure_table(store, &with_custom, &err), 0);
+		{
+			struct crm_store_stmt *st = crm_stmt_prepare(store, "SELECT x_region FROM account", &err);
+			CHECK(st != NULL);
+			crm_stmt_finalize(st);
+		}
+		CHECK_STR(err.msg, "");
+		close_backend(store, url);
+	}
+}
+
 /* The planner's count of widget's rows (reltuples: -1 until statistics were gathered). */
 static double counted_rows(struct crm_store *store)
 {
@@ -1572,6 +1613,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__reading_creates_nothing),
 	TEST(test_store__row_json_as_jansson_writes_it),
 	TEST(test_store__rows_read_ahead_answer_as_the_table),
+	TEST(test_store__ensure_table_on_a_table_that_exists),
 	TEST(test_store__analyze_when_the_statistics_are_stale),
 	TEST(test_store__foreign_keys_of_a_table),
 };
