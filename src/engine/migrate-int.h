@@ -101,6 +101,7 @@ struct migration {
 	struct source_hashing *hashing;	 /* its hashes still being taken (freeze.c) */
 	size_t source_count;
 	struct merge_plan **merge_plans; /* per project object, NULL without [dedupe] (merge.c) */
+	struct pass_indexing *indexing;	 /* an unindexed pass's entries and index, made beside the run (indexing.c) */
 	char tmpdir[PATH_MAX];
 	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
 };
@@ -348,6 +349,31 @@ void migrate_release_sources(struct migration *m);
 int migrate_check_resumed(struct migration *m, struct crm_error *err);
 /* Before each pass over an export: unchanged since the run's snapshot (or taken again under --force). */
 int migrate_check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err);
+
+/*
+ * The end of an unindexed first load's pass 1 (indexing.c): its xref
+ * entries from the run's ledger and its table's source index. Each returns
+ * 0 or an error code with err set.
+ */
+/* Both into the transaction that ends the pass (a store that is not a server, a pass with merges). */
+int migrate_indexing_end(struct migration *m, struct object_run *orun, struct crm_error *err);
+/*
+ * Both on a second connection, after the pass's end committed, while the
+ * run goes on (one at a time: waits for the one before); changed: the rows
+ * the pass wrote, for the statistics asked for after.
+ */
+int migrate_indexing_start(struct migration *m, struct object_run *orun, int64_t changed, struct crm_error *err);
+/* Waits for the one started, if any: its error, naming the object. */
+int migrate_indexing_wait(struct migration *m, struct crm_error *err);
+/* Whether project object index object's entries are being made, and whether o writes that table. */
+int migrate_indexing_pending(const struct migration *m, size_t object);
+int migrate_indexing_shares_table(const struct migration *m, const struct crm_project_object *o);
+/*
+ * A resumed run's done pass 1 whose table lacks its source index (a kill
+ * before the second connection committed): both made now, in a
+ * transaction of their own.
+ */
+int migrate_indexing_complete(struct migration *m, struct object_run *orun, struct crm_error *err);
 
 /*
  * The load loop (migrate.c) as sync.c drives it. Each returns 0 or an error

@@ -75,8 +75,12 @@ void migrate_prepared_release(struct prepared *pr)
 /* The cross-reference of object index i in memory, loaded at first use. */
 static struct crm_xref_cache *cache_for(struct migration *m, size_t i, struct crm_error *err)
 {
-	if (!m->caches[i])
+	if (!m->caches[i]) {
+		/* its entries, if they are being made, are in the state once that commits */
+		if (migrate_indexing_pending(m, i) && migrate_indexing_wait(m, err))
+			return NULL;
 		m->caches[i] = crm_state_xref_cache_load(m->session.state, m->keys[i], err);
+	}
 	return m->caches[i];
 }
 
@@ -1490,6 +1494,14 @@ static int read_ahead(struct migration *m, struct object_run *orun, const struct
 	return migrate_read_ahead(m, &orun, &staged->count, 1, err);
 }
 
+/* The rows a pass wrote: its counts now against before. */
+static int64_t written_since(const struct object_run *orun, const struct crm_counts *before)
+{
+	const struct crm_counts *now = &orun->result->counts;
+
+	return (now->inserted - before->inserted) + (now->updated - before->updated) + (now->deleted - before->deleted);
+}
+
 /*
  * After a pass that wrote rows, on a store that plans by statistics: the
  * table's and the state's, fresh when the rows written may have made them
@@ -1501,10 +1513,8 @@ static int read_ahead(struct migration *m, struct object_run *orun, const struct
 static int analyze_written(struct migration *m, struct object_run *orun, const struct crm_counts *before,
 			   struct crm_error *err)
 {
-	const struct crm_counts *now = &orun->result->counts;
 	struct crm_store *store = m->session.store;
-	int64_t changed = (now->inserted - before->inserted) + (now->updated - before->updated) +
-			  (now->deleted - before->deleted);
+	int64_t changed = written_since(orun, before);
 
 	if (!store->ops->analyze || !changed)
 		return 0;
@@ -1586,7 +1596,7 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	struct stat st;
 	uint64_t total = 0;
 	size_t i;
-	int rc;
+	int rc, beside = 0;
 	char watermark[CRM_DT_MAX];
 
 	memset(&pr, 0, sizeof(pr));
@@ -1668,25 +1678,28 @@ static int run_pass(struct migration *m, struct object_run *orun, int pass, stru
 	if (pass == 1) {
 		orun->cp.pass1_done = 1;
 		/*
-		 * The survivors' rows are in (their queue flushed, their entries
-		 * made) before the merged ids are pointed at them. An unindexed
-		 * load's entries, like its index, come whole in the transaction
-		 * that says pass 1 is done.
+		 * An unindexed load's entries and index come whole: on a server,
+		 * beside the next pass once this one's end is committed; else,
+		 * and when merges need the entries, in the transaction that says
+		 * pass 1 is done. The survivors' rows are in (their queue flushed,
+		 * their entries made) before the merged ids are pointed at them.
 		 */
+		beside = orun->unindexed && m->session.store->ops->remote && !m->preview &&
+			 !(m->merge_plans && m->merge_plans[o - m->p->objects]);
 		if (migrate_flush_queue(m, orun, err) ||
-		    (orun->unindexed &&
-		     crm_state_xref_from_ledger(m->session.state, m->run, orun->key, orun->ledger_from, 0, err)) ||
+		    (orun->unindexed && !beside && migrate_indexing_end(m, orun, err)) ||
 		    migrate_merge_finish(m, orun, err) || migrate_publish_watermark(m, orun, err) ||
 		    save_source_figures(m, orun, err))
-			goto out_rollback;
-		/* built whole, in the transaction that says pass 1 is done: a kill before leaves it to resume */
-		if (orun->unindexed && m->session.store->ops->source_index(m->session.store, o->prog->table, 1, err))
 			goto out_rollback;
 		orun->unindexed = 0;
 	} else {
 		orun->cp.pass2_done = 1;
 	}
-	if (migrate_checkpoint(m, orun, 1, err) || analyze_written(m, orun, &written, err))
+	if (migrate_checkpoint(m, orun, 1, err))
+		goto out_rollback;
+	crm_fault_point("pass-done");
+	if (beside ? migrate_indexing_start(m, orun, written_since(orun, &written), err)
+		   : analyze_written(m, orun, &written, err))
 		goto out_rollback;
 	if (m->opt->progress)
 		m->opt->progress(m->opt->progress_ctx, o->cfg->name, pass, total, total);
@@ -2274,10 +2287,15 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			k++;
 			if (pass == 2 && !orun.o->has_deferred)
 				continue;
+			/* a load into the same table is whole first: this pass looks its rows up and writes them */
+			if (migrate_indexing_shares_table(&m, orun.o) && migrate_indexing_wait(&m, err))
+				goto out_failed;
 			rc = crm_state_checkpoint_get(m.session.state, m.run, orun.o->cfg->name, &orun.cp, err);
 			if (rc < 0)
 				goto out_failed;
 			orun.result->counts = orun.cp.counts;
+			if (pass == 1 && orun.cp.pass1_done && migrate_indexing_complete(&m, &orun, err))
+				goto out_failed;
 			if ((pass == 1 && orun.cp.pass1_done) || (pass == 2 && orun.cp.pass2_done))
 				continue;
 			/*
@@ -2301,7 +2319,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 				goto out_failed;
 		}
 	}
-	if (eff.sync && eff.full && migrate_delete_missing(&m, err))
+	if (migrate_indexing_wait(&m, err) || (eff.sync && eff.full && migrate_delete_missing(&m, err)))
 		goto out_failed;
 	/* the snapshot again, now with the records each export held */
 	if (!opt->dry_run && (migrate_source_ready(&m, NULL, err) || migrate_load_sources(&m, err)))
@@ -2342,6 +2360,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 out_failed:
 	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
 out:
+	migrate_indexing_wait(&m, err); /* its error, unless the run failed before */
 	migrate_release_sources(&m);
 	drop_caches(&m);
 	crm_free(m.key_maps);

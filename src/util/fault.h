@@ -10,7 +10,9 @@
  * (before a run is marked done), record (before each record, event or
  * ledger entry a command applies), batch-commit and batch-committed (just
  * before and after each transaction of migrate, sync and rollback
- * commits). tests/cli/scenarios/kill-matrix.sh kills at seeded choices of
+ * commits), pass-done (after the commit that ends an object's pass of
+ * migrate: on a server, before an unindexed load's entries and index are
+ * made beside the next pass). tests/cli/scenarios/kill-matrix.sh kills at seeded choices of
  * them.
  */
 #ifndef CRM_FAULT_H
