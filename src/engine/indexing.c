@@ -50,6 +50,22 @@ static int make_entries_and_index(struct crm_session *s, int64_t run, int64_t ke
 	return 0;
 }
 
+/* The same, in a transaction of its own on session s: both or neither. */
+static int make_in_own_transaction(struct crm_session *s, int64_t run, int64_t key, int64_t ledger_from,
+				   int missing_only, const char *table, struct crm_error *err)
+{
+	struct crm_store *store = s->store;
+
+	if (store->ops->begin(store, err) ||
+	    make_entries_and_index(s, run, key, ledger_from, missing_only, table, err) ||
+	    store->ops->commit(store, err)) {
+		struct crm_error ignored = CRM_ERROR_INIT;
+		store->ops->rollback(store, &ignored);
+		return err->code;
+	}
+	return 0;
+}
+
 static void *index_beside(void *arg)
 {
 	struct pass_indexing *job = arg;
@@ -61,12 +77,8 @@ static void *index_beside(void *arg)
 		crm_error_set(err, CRM_EIO, "the state went missing while the run went on");
 	if (rc)
 		return NULL;
-	if (side.store->ops->begin(side.store, err) ||
-	    make_entries_and_index(&side, job->run, job->key, job->ledger_from, 0, job->table, err) ||
-	    side.store->ops->commit(side.store, err)) {
-		struct crm_error ignored = CRM_ERROR_INIT;
-		side.store->ops->rollback(side.store, &ignored);
-	} else if (side.store->ops->analyze) {
+	if (!make_in_own_transaction(&side, job->run, job->key, job->ledger_from, 0, job->table, err) &&
+	    side.store->ops->analyze) {
 		/* the statistics the pass's end would have asked for, now that the entries are in */
 		if (!side.store->ops->analyze(side.store, NULL, job->table, "id, source_system, source_id",
 					      job->changed, err))
@@ -153,14 +165,7 @@ int migrate_indexing_complete(struct migration *m, struct object_run *orun, stru
 	indexed = store->ops->source_index(store, orun->o->prog->table, 0, err);
 	if (indexed)
 		return indexed < 0 ? err->code : 0;
-	if (store->ops->begin(store, err) ||
-	    make_entries_and_index(&m->session, m->run, orun->key, 0, 1, orun->o->prog->table, err) ||
-	    store->ops->commit(store, err)) {
-		struct crm_error ignored = CRM_ERROR_INIT;
-		store->ops->rollback(store, &ignored);
-		return err->code;
-	}
-	return 0;
+	return make_in_own_transaction(&m->session, m->run, orun->key, 0, 1, orun->o->prog->table, err);
 }
 
 int migrate_indexing_end(struct migration *m, struct object_run *orun, struct crm_error *err)
