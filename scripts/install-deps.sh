@@ -29,6 +29,8 @@ packages=(
 	tzdata
 	# tests and benchmarks: read JSON, measure peak memory
 	jq time bc
+	# the huge-pages scenario watches crmshift run itself again (execve and its environment)
+	strace
 	# make bench's reference for a transforming load into PostgreSQL
 	pgloader
 	# the evidence test checks the pack's Ed25519 signature with openssl, independently of crmshift
