@@ -10,6 +10,7 @@
 #include "util/path.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,19 +251,28 @@ int cli_lock_project(struct cli *cli, const char *what)
  * spends much of its system time taking faults (a sync of 12k of 1M
  * contacts: 26,600 faults, 1.35 s; with the tunable 4,300 and 1.17 s; a
  * first load 72,000 -> 8,000). glibc reads tunables only as a process
- * starts: crmshift sets it and runs itself again, once, before anything
- * else. A GLIBC_TUNABLES already set is the user's and left alone
- * (GLIBC_TUNABLES=glibc.malloc.hugetlb=0 turns this off); without
- * /proc/self/exe it runs on as it is.
+ * starts: crmshift sets it and runs itself again (the file
+ * /proc/self/exe names), once, before anything else. A GLIBC_TUNABLES
+ * already set is the user's and left alone (GLIBC_TUNABLES=
+ * glibc.malloc.hugetlb=0 turns this off); without /proc it runs on as it
+ * is.
  */
 static void use_huge_pages(char **argv)
 {
 #ifdef __GLIBC__
+	char self[PATH_MAX];
+	ssize_t len;
+
 	/* a set-user-ID start: the loader drops GLIBC_TUNABLES, and would again */
 	if (getauxval(AT_SECURE) || getenv("GLIBC_TUNABLES") ||
 	    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0)
 		return;
-	execv("/proc/self/exe", argv);
+	len = readlink("/proc/self/exe", self, sizeof(self));
+	/* by its own path: the process keeps its name (pgrep crmshift), not "exe" */
+	if (len > 0 && (size_t)len < sizeof(self)) {
+		self[len] = '\0';
+		execv(self, argv);
+	}
 	unsetenv("GLIBC_TUNABLES");
 #else
 	(void)argv;
