@@ -1568,14 +1568,16 @@ static int reserve_own_cache(struct migration *m, struct object_run *orun, const
 static int hold_whole(struct migration *m, struct object_run *orun, const struct crm_stage_batch *staged,
 		      uint64_t total, struct crm_error *err)
 {
-	int64_t entries;
+	int64_t entries, limit;
 
 	if (!m->session.store->ops->remote || orun->fresh || orun->whole_asked || !staged->count || !staged->bytes_read)
 		return 0;
 	orun->whole_asked = 1;
-	if (crm_state_xref_count(m->session.state, orun->key, &entries, err))
+	/* a count that stops past four times the export: a delta's pass does not count a million entries */
+	limit = (int64_t)(export_records(staged, total) * 4) + 1;
+	if (crm_state_xref_count_upto(m->session.state, orun->key, limit, &entries, err))
 		return err->code;
-	if (export_records(staged, total) * 4 < (double)entries)
+	if (entries >= limit)
 		return 0;
 	return crm_state_xref_preload(m->session.state, orun->key, entries, WHOLE_MAX, err) < 0 ? err->code : 0;
 }

@@ -1428,6 +1428,18 @@ int crm_state_xref_count(struct crm_state *st, int64_t key, int64_t *count, stru
 	return one_int(s, count, err);
 }
 
+int crm_state_xref_count_upto(struct crm_state *st, int64_t key, int64_t limit, int64_t *count, struct crm_error *err)
+{
+	struct crm_store_stmt *s = once(
+		st, "SELECT count(*) FROM (SELECT 1 FROM crmshift.xref WHERE object_id = $1 LIMIT $2) AS entries", err);
+
+	if (!s)
+		return err->code;
+	crm_stmt_int64(s, 1, key);
+	crm_stmt_int64(s, 2, limit);
+	return one_int(s, count, err);
+}
+
 int crm_state_meta_get(struct crm_state *st, const char *key, char *out, size_t cap, struct crm_error *err)
 {
 	struct crm_store_stmt *s = once(st, "SELECT value FROM crmshift.meta WHERE key = $1", err);

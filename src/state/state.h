@@ -198,6 +198,9 @@ int crm_state_xref_forget_many(struct crm_state *state, int64_t key, const struc
 int crm_state_xref_unseen(struct crm_state *state, int64_t key, int64_t run, char ***ids, size_t *count,
 			  struct crm_error *err);
 int crm_state_xref_count(struct crm_state *state, int64_t key, int64_t *count, struct crm_error *err);
+/* The same, counting no further than limit: its cost follows limit, not the object's entries. */
+int crm_state_xref_count_upto(struct crm_state *state, int64_t key, int64_t limit, int64_t *count,
+			      struct crm_error *err);
 /* 1 when key has an entry, 0 when none: one lookup, where a count reads every entry. */
 int crm_state_xref_any(struct crm_state *state, int64_t key, struct crm_error *err);
 /*

@@ -888,6 +888,13 @@ static void inserted_as_row_by_row_on(int b)
 	CHECK_INT(crm_state_xref_any(o.state, key + 1, &err), 0);
 	CHECK_INT(crm_state_xref_count(o.state, key, &count, &err), 0);
 	CHECK_INT(count, ROWS);
+	/* a count with a limit stops there, and is exact below it */
+	CHECK_INT(crm_state_xref_count_upto(o.state, key, 5, &count, &err), 0);
+	CHECK_INT(count, 5);
+	CHECK_INT(crm_state_xref_count_upto(o.state, key, ROWS + 1, &count, &err), 0);
+	CHECK_INT(count, ROWS);
+	CHECK_INT(crm_state_xref_count_upto(o.state, key + 1, 5, &count, &err), 0);
+	CHECK_INT(count, 0);
 	CHECK_INT(crm_state_xref_get(o.state, key, ids[7], strlen(ids[7]), &got, &err), 1);
 	CHECK_INT(got.target_id, 107);
 	CHECK(got.hash == 0x8000000000000007ull);
