@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "store/store.h"
 #include "store/backend.h"
+#include "store/sqlitevfs.h"
 #include "util/alloc.h"
 #include "util/path.h"
 #include "util/limits.h"
@@ -1270,8 +1271,8 @@ struct crm_store *crm_sqlite_store_open(const char *path, int create, struct crm
 	 * contract). Rows are read through sqlite3_column_value, whose values
 	 * differ from sqlite3_column_*'s only by the mutex they would hold.
 	 */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    crm_sqlite_vfs_name()) != SQLITE_OK) {
 		crm_error_set(err, CRM_EIO, "cannot open target database '%s': %s", path,
 			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close_v2(s->db);
