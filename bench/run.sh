@@ -13,9 +13,10 @@
 #   reconciliation against sort+comm (three times in turns, compared by
 #                     their medians; with and without the target's rows
 #                     dumped as text first) and sqlite3 EXCEPT
-#   crmshift sync     1% of the contacts changed, as an incremental export,
-#                     as a full export and as a Debezium stream (each as a
-#                     share of the first load's median)
+#   crmshift sync     1% of the contacts changed, as an incremental export
+#                     and as a Debezium stream (three times in turns, their
+#                     medians as shares of the first load's median), and as
+#                     a full export
 #   crmshift rollback of each sync, of the re-run and of the first load
 #   JSON lines: the same contacts as Pipedrive persons (Airbyte records),
 #                     read by jq and by sqlite3's JSON functions, then
@@ -28,13 +29,14 @@
 #                     their medians), the floor of any load of that target
 #                     (its own rows copied into its bare tables, the keys
 #                     built after), crmshift's re-run, the delta as an export
-#                     and as events (each rolled back after, as shares of
-#                     that first load), reconcile and rollback on a private
-#                     server; then the whole load after a 10% sample, a
-#                     re-run with a fifth of the contacts changed and a
-#                     full export without a tenth of them, then with that
-#                     tenth back as new records, as an export and as a
-#                     change stream, each rolled back
+#                     and as events (each rolled back after, three times in
+#                     turns, their medians as shares of that first load),
+#                     reconcile and rollback on a private server; then the
+#                     whole load after a 10% sample, a re-run with a fifth
+#                     of the contacts changed and a full export without a
+#                     tenth of them, then with that tenth back as new
+#                     records, as an export and as a change stream, each
+#                     rolled back
 # and prints rows/s and peak RSS for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -170,13 +172,20 @@ share() { # label, seconds: as a share of the first load's median
 	printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" \
 		"$(echo "100 * $2 / $load_median" | bc -l)" "$load_median"
 }
-measure "crmshift sync (incremental export, $delta_rows rows)" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"
-share "the sync of the export" "$last_secs"
-measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
+# The export and the events three times in turns, their medians as shares: one run of a
+# second moves with the machine more than the first load's median of three does.
+syncs=() events=()
+for round in 1 2 3; do
+	measure "crmshift sync (incremental export, $delta_rows rows), run $round" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"
+	syncs+=("$last_secs")
+	measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
+	measure "crmshift sync --events (Debezium, $delta_rows events), run $round" "$delta_rows" "$crmshift" -C "$work/project" sync --events "$work/delta.jsonl"
+	events+=("$last_secs")
+	measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
+done
+share "median: the sync of the export" "$(median "${syncs[@]}")"
+share "median: the sync of the events" "$(median "${events[@]}")"
 measure "crmshift sync --full (full export, $contacts contacts)" "$delta_rows" "$crmshift" -C "$work/project" sync --full --from "$work/project/delta/full"
-measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
-measure "crmshift sync --events (Debezium, $delta_rows events)" "$delta_rows" "$crmshift" -C "$work/project" sync --events "$work/delta.jsonl"
-share "the sync of the events" "$last_secs"
 measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 
 # Rollback (last: it empties the target). The newest run is the unchanged
@@ -366,14 +375,19 @@ LOAD
 	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
 	# the same delta as on SQLite, each form rolled back before the next, as a share of this first load
 	pg_share() { printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" "$(echo "100 * $2 / $pg_load" | bc -l)" "$pg_load"; }
-	pg_settle
-	measure "crmshift sync into PostgreSQL (incremental export)" "$delta_rows" "$crmshift" -C "$pgp" sync --from "$work/project/delta/incremental"
-	pg_share "the sync of the export" "$last_secs"
-	measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
-	pg_settle
-	measure "crmshift sync --events into PostgreSQL" "$delta_rows" "$crmshift" -C "$pgp" sync --events "$work/delta.jsonl"
-	pg_share "the sync of the events" "$last_secs"
-	measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
+	pg_syncs=() pg_events=()
+	for round in 1 2 3; do
+		pg_settle
+		measure "crmshift sync into PostgreSQL (incremental export), run $round" "$delta_rows" "$crmshift" -C "$pgp" sync --from "$work/project/delta/incremental"
+		pg_syncs+=("$last_secs")
+		measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
+		pg_settle
+		measure "crmshift sync --events into PostgreSQL, run $round" "$delta_rows" "$crmshift" -C "$pgp" sync --events "$work/delta.jsonl"
+		pg_events+=("$last_secs")
+		measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
+	done
+	pg_share "median: the sync of the export" "$(median "${pg_syncs[@]}")"
+	pg_share "median: the sync of the events" "$(median "${pg_events[@]}")"
 	pg_settle
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
 	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
