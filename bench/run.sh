@@ -172,19 +172,25 @@ share() { # label, seconds: as a share of the first load's median
 	printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" \
 		"$(echo "100 * $2 / $load_median" | bc -l)" "$load_median"
 }
-# The export and the events three times in turns, their medians as shares: one run of a
-# second moves with the machine more than the first load's median of three does.
-syncs=() events=()
-for round in 1 2 3; do
-	measure "crmshift sync (incremental export, $delta_rows rows), run $round" "$delta_rows" "$crmshift" -C "$work/project" sync --from "$work/project/delta/incremental"
-	syncs+=("$last_secs")
-	measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
-	measure "crmshift sync --events (Debezium, $delta_rows events), run $round" "$delta_rows" "$crmshift" -C "$work/project" sync --events "$work/delta.jsonl"
-	events+=("$last_secs")
-	measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
-done
-share "median: the sync of the export" "$(median "${syncs[@]}")"
-share "median: the sync of the events" "$(median "${events[@]}")"
+# The delta as an export and as events, three times in turns, each rolled back after, their
+# medians as shares: one run of a second moves with the machine more than the first load's
+# median of three does. The same for SQLite and, below, PostgreSQL.
+delta_rounds() { # project, where (" on PostgreSQL" or ""), share function, command run before each sync
+	local project=$1 where=$2 share_fn=$3 settle=$4 round exports=() streams=()
+	for round in 1 2 3; do
+		$settle
+		measure "crmshift sync$where (incremental export, $delta_rows rows), run $round" "$delta_rows" "$crmshift" -C "$project" sync --from "$work/project/delta/incremental"
+		exports+=("$last_secs")
+		measure "crmshift rollback$where (that sync)" "$delta_rows" "$crmshift" -C "$project" rollback
+		$settle
+		measure "crmshift sync --events$where (Debezium, $delta_rows events), run $round" "$delta_rows" "$crmshift" -C "$project" sync --events "$work/delta.jsonl"
+		streams+=("$last_secs")
+		measure "crmshift rollback$where (that sync)" "$delta_rows" "$crmshift" -C "$project" rollback
+	done
+	$share_fn "median: the sync of the export" "$(median "${exports[@]}")"
+	$share_fn "median: the sync of the events" "$(median "${streams[@]}")"
+}
+delta_rounds "$work/project" "" share true
 measure "crmshift sync --full (full export, $contacts contacts)" "$delta_rows" "$crmshift" -C "$work/project" sync --full --from "$work/project/delta/full"
 measure "crmshift rollback (that sync)" "$delta_rows" "$crmshift" -C "$work/project" rollback
 
@@ -375,19 +381,7 @@ LOAD
 	measure "crmshift migrate into PostgreSQL (re-run)" "$rows" "$crmshift" -C "$pgp" migrate
 	# the same delta as on SQLite, each form rolled back before the next, as a share of this first load
 	pg_share() { printf '%-52s %8.2f s: %.1f%% of the first load (%.2f s)\n' "  $1" "$2" "$(echo "100 * $2 / $pg_load" | bc -l)" "$pg_load"; }
-	pg_syncs=() pg_events=()
-	for round in 1 2 3; do
-		pg_settle
-		measure "crmshift sync into PostgreSQL (incremental export), run $round" "$delta_rows" "$crmshift" -C "$pgp" sync --from "$work/project/delta/incremental"
-		pg_syncs+=("$last_secs")
-		measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
-		pg_settle
-		measure "crmshift sync --events into PostgreSQL, run $round" "$delta_rows" "$crmshift" -C "$pgp" sync --events "$work/delta.jsonl"
-		pg_events+=("$last_secs")
-		measure "crmshift rollback on PostgreSQL (that sync)" "$delta_rows" "$crmshift" -C "$pgp" rollback
-	done
-	pg_share "median: the sync of the export" "$(median "${pg_syncs[@]}")"
-	pg_share "median: the sync of the events" "$(median "${pg_events[@]}")"
+	delta_rounds "$pgp" " on PostgreSQL" pg_share pg_settle
 	pg_settle
 	measure "crmshift reconcile on PostgreSQL" "$rows" "$crmshift" -C "$pgp" reconcile
 	"$crmshift" -C "$pgp" rollback >/dev/null # the re-run, which wrote nothing
