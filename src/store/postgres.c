@@ -2642,8 +2642,8 @@ static int pg_append_rows(struct crm_store *base, const char *table, const char 
 		crm_buf_addf(&into, err, "%s\"%s\"", i ? ", " : "", columns[i]);
 	crm_buf_addch(&into, ')', err);
 	for (i = 0; i < nrows * ncols && !err->code; i++) {
-		if (fields[i].text)
-			copy_field(&data, fields[i].text, fields[i].len, err);
+		if (fields[i].null || fields[i].text)
+			copy_field(&data, fields[i].null ? NULL : fields[i].text, fields[i].len, err);
 		else
 			copy_int(&data, fields[i].number, err);
 		if (i % ncols == ncols - 1)

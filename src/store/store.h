@@ -73,11 +73,12 @@ struct crm_store_row {
 typedef int (*crm_store_row_fn)(void *ctx, const char *source_id, size_t source_id_len, const struct crm_value *values,
 				struct crm_error *err);
 
-/* A value of append_rows: len bytes of text, or the number when text is NULL. */
+/* A value of append_rows: SQL NULL when null is set, else len bytes of text, or the number when text is NULL. */
 struct crm_store_field {
 	const char *text;
 	size_t len;
 	int64_t number;
+	int null;
 };
 
 /* A row's id and hash (hash_rows, hash_ids); non-zero with err set stops the walk. */
