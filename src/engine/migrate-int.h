@@ -102,6 +102,7 @@ struct migration {
 	size_t source_count;
 	struct merge_plan **merge_plans; /* per project object, NULL without [dedupe] (merge.c) */
 	struct pass_indexing *indexing;	 /* an unindexed pass's entries and index, made beside the run (indexing.c) */
+	struct before_snapshot *snapshotting; /* the before-snapshot, taken beside the run (snapshotting.c) */
 	char tmpdir[PATH_MAX];
 	int preview; /* a dry run against the real target: one transaction, rolled back at the end */
 };
@@ -349,6 +350,16 @@ void migrate_release_sources(struct migration *m);
 int migrate_check_resumed(struct migration *m, struct crm_error *err);
 /* Before each pass over an export: unchanged since the run's snapshot (or taken again under --force). */
 int migrate_check_unchanged(struct migration *m, const struct crm_project_object *o, struct crm_error *err);
+
+/*
+ * The before-snapshot of the run (snapshotting.c) into path: on a server,
+ * on a second connection, returning once its view of the target is fixed;
+ * elsewhere in line. Each returns 0 or an error code with err set.
+ */
+int migrate_snapshot_before(struct migration *m, const struct crm_snapshot_take *takes, size_t count, const char *path,
+			    struct crm_error *err);
+/* Waits for it to be on disk, if it is being taken: its error, unless err holds one already. */
+int migrate_snapshot_wait(struct migration *m, struct crm_error *err);
 
 /*
  * The end of an unindexed first load's pass 1 (indexing.c): its xref

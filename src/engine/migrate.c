@@ -501,6 +501,8 @@ int migrate_commit_batch(struct migration *m, int final, struct crm_error *err)
 {
 	size_t i;
 
+	if (migrate_snapshot_wait(m, err)) /* nothing committed without the snapshot that rolls it back */
+		return err->code;
 	for (i = 0; i < m->key_value_count; i++)
 		if (crm_refkey_values_flush(m->key_values[i].values, m->session.state, m->run, err))
 			return err->code;
@@ -2062,7 +2064,8 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 	    !crm_mkdir_private(path, err) &&
 	    !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
 			     (long long)m->run, when))
-		crm_snapshot_write(m->session.store, takes, n, path, err);
+		after ? crm_snapshot_write(m->session.store, takes, n, path, err)
+		      : migrate_snapshot_before(m, takes, n, path, err);
 out:
 	crm_snapshot_run_rows_free(rows, row_count);
 	for (i = 0; hashes && i < n; i++)
@@ -2321,7 +2324,8 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 				goto out_failed;
 		}
 	}
-	if (migrate_indexing_wait(&m, err) || (eff.sync && eff.full && migrate_delete_missing(&m, err)))
+	if (migrate_indexing_wait(&m, err) || migrate_snapshot_wait(&m, err) ||
+	    (eff.sync && eff.full && migrate_delete_missing(&m, err)))
 		goto out_failed;
 	/* the snapshot again, now with the records each export held */
 	if (!opt->dry_run && (migrate_source_ready(&m, NULL, err) || migrate_load_sources(&m, err)))
@@ -2363,6 +2367,7 @@ out_failed:
 	/* an I/O or data failure mid-run leaves the run 'running': --resume continues it */
 out:
 	migrate_indexing_wait(&m, err); /* its error, unless the run failed before */
+	migrate_snapshot_wait(&m, err);
 	migrate_release_sources(&m);
 	drop_caches(&m);
 	crm_free(m.key_maps);

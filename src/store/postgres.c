@@ -733,6 +733,35 @@ static int pg_begin(struct crm_store *base, struct crm_error *err)
 	return run(s, "BEGIN", "begin", err);
 }
 
+/*
+ * The snapshot is taken by the first lookup, the tables held after it: the
+ * run that waits for it has written nothing. Its reads go on one process:
+ * the run's client and its server process keep a core busy, and a count
+ * with parallel workers competed with them (a sync of 12,000 of 1M
+ * contacts 2.2-2.5 s with them, 1.6-1.9 s without).
+ */
+static int pg_begin_snapshot(struct crm_store *base, const char *const *tables, size_t count, struct crm_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char sql[256];
+	size_t i;
+	int rc;
+
+	s->transaction++;
+	if (run(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", err) ||
+	    run(s, "SET LOCAL max_parallel_workers_per_gather = 0", "begin", err))
+		return err->code;
+	for (i = 0; i < count; i++) {
+		rc = table_exists(s, NULL, tables[i], err);
+		if (rc < 0)
+			return err->code;
+		snprintf(sql, sizeof(sql), "LOCK TABLE \"%s\" IN ACCESS SHARE MODE", tables[i]);
+		if (rc && run(s, sql, "lock", err))
+			return err->code;
+	}
+	return 0;
+}
+
 static int pg_commit(struct crm_store *base, struct crm_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
@@ -2804,6 +2833,7 @@ static const struct crm_store_ops pg_ops = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.begin_snapshot = pg_begin_snapshot,
 	.writer_open = pg_writer_open,
 	.writer_close = pg_writer_close,
 	.insert = pg_insert,

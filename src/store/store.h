@@ -109,6 +109,15 @@ struct crm_store_ops {
 	int (*begin)(struct crm_store *store, struct crm_error *err);
 	int (*commit)(struct crm_store *store, struct crm_error *err);
 	int (*rollback)(struct crm_store *store, struct crm_error *err);
+	/*
+	 * Begins a read-only transaction that sees the target as it is now
+	 * (every table at that one instant, whatever other sessions commit
+	 * later) and holds the definitions of those of tables that exist: an
+	 * ALTER, DROP or TRUNCATE of one waits until rollback ends it. Their
+	 * rows stay writable by anyone. NULL where reads cannot run beside the
+	 * writer's session (SQLite).
+	 */
+	int (*begin_snapshot)(struct crm_store *store, const char *const *tables, size_t count, struct crm_error *err);
 	/* The writer retains spec and its columns (they must outlive it). */
 	struct crm_store_writer *(*writer_open)(struct crm_store *store, const struct crm_table_spec *spec,
 						struct crm_error *err);
