@@ -2021,6 +2021,18 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 	return err->code;
 }
 
+/* Whether the run's before-snapshot is on disk. */
+static int before_written(const struct migration *m)
+{
+	struct crm_error ignored = CRM_ERROR_INIT;
+	char path[PATH_MAX];
+	struct stat st;
+
+	return !crm_path_format(path, sizeof(path), &ignored, "%s/.crmshift/snapshots/run-%lld-before.snap",
+				m->p->cfg.dir, (long long)m->run) &&
+	       stat(path, &st) == 0;
+}
+
 /*
  * The target before the run (what rollback must return to: each table's
  * row count and highest id; the ledger keeps each written row's hash) or
@@ -2060,6 +2072,8 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 	}
 	if (after && n && take_written(m, takes, n, &rows, &row_count, hashes, err))
 		goto out;
+	if (!after)
+		crm_fault_point("before-snapshot");
 	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
 	    !crm_mkdir_private(path, err) &&
 	    !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
@@ -2224,7 +2238,7 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 	res->run_id = m.run;
 	if (opt->started && opt->started(opt->started_ctx, m.run, res->resumed, opt->dry_run, err))
 		goto out;
-	/* a resumed run keeps the snapshot taken when it started */
+	/* a resumed run keeps the snapshot taken when it started (below) */
 	if (!opt->dry_run && !res->resumed && snapshot(&m, "before", err))
 		goto out_failed;
 
@@ -2256,6 +2270,13 @@ int crm_migrate(struct crm_project *p, const struct crm_migrate_options *opt, st
 			}
 		}
 	}
+	/*
+	 * A resumed run keeps the snapshot taken when it started. One stopped
+	 * before that was written had committed nothing (a commit waits for
+	 * it: migrate_commit_batch), so the target is as it was: taken now.
+	 */
+	if (!opt->dry_run && res->resumed && !before_written(&m) && snapshot(&m, "before", err))
+		goto out_failed;
 	if (!opt->dry_run && (res->resumed ? migrate_check_resumed(&m, err) : migrate_take_sources(&m, err)))
 		goto out_failed;
 	if (migrate_open_reports(&m, rejects_offset, orphans_offset, err))

@@ -6,7 +6,8 @@
  * CRMSHIFT_FAULT_LOG=FILE appends the name of each point passed to FILE, a
  * line each, so that a test knows how many there are to kill at.
  *
- * The points: source-snapshot (after each export's snapshot), run-done
+ * The points: before-snapshot (before the snapshot of the target before a
+ * run is taken), source-snapshot (after each export's snapshot), run-done
  * (before a run is marked done), record (before each record, event or
  * ledger entry a command applies), batch-commit and batch-committed (just
  * before and after each transaction of migrate, sync and rollback

@@ -92,6 +92,23 @@ expect_eq "rolled back: entries" "$(state_sql "$P" "select count(*) from xref")"
 "$CRMSHIFT" -C "$P" migrate >/dev/null || fail "a load after that rollback: exit $?"
 expect_eq "a load after that rollback: rows" "$(target_rows "$P" | md5sum)" "$(target_rows "$SCRATCH/ref" | md5sum)"
 
+# 1d. stopped before the snapshot of the target before the run is written (on a server it is taken
+#     beside the run, which commits nothing until it is on disk): --resume found no snapshot and went
+#     on without one, and the run could then be neither rolled back nor verified. The resume takes it
+#     (nothing was written), completes the run, and the rollback verifies an empty target
+P="$SCRATCH/before"
+cp -r "$SCRATCH/gen" "$P"
+on_test_target "$P"
+killed "$P" before-snapshot
+[ ! -e "$P/.crmshift/snapshots/run-1-before.snap" ] || fail "a before-snapshot was written before its fault point"
+expect_eq "rows written before the before-snapshot" "$(state_sql "$P" "select count(*) from ledger")" 0
+"$CRMSHIFT" -C "$P" migrate --resume --json >"$SCRATCH/before.json" || fail "resume after a stop before the before-snapshot: exit $?"
+like_ref "stopped before the before-snapshot" "$P" "$SCRATCH/before.json"
+"$CRMSHIFT" -C "$P" rollback >"$SCRATCH/before-rollback.out" || fail "rollback of that run: exit $?"
+grep -q "identical to its state before the run" "$SCRATCH/before-rollback.out" ||
+	fail "rollback of that run: $(cat "$SCRATCH/before-rollback.out")"
+expect_eq "that run rolled back: contacts" "$(target_sql "$P" "select count(*) from contact")" 0
+
 # 2. stopped after the last batch and the after-snapshot, before the run is marked done: the run was
 #    marked done first, so a late stop left a done run without its after-snapshot (and without an
 #    audit entry), and a later sync overwrote a user's edit reporting 0 conflicts
