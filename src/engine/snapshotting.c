@@ -32,8 +32,9 @@ struct before_snapshot {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	int begun; /* under lock: 1 when the transaction began, -1 when it could not */
-	char url[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+	int begun;	       /* under lock: 1 when the transaction began, -1 when it could not */
+	const char *url, *dir; /* the project's, which outlives the run */
+	char path[PATH_MAX];
 	struct crm_snapshot_take *takes;
 	const char **tables;
 	size_t count;
@@ -82,13 +83,13 @@ int migrate_snapshot_before(struct migration *m, const struct crm_snapshot_take 
 		rc = crm_error_set(err, CRM_ENOMEM, "out of memory");
 		goto out_free;
 	}
-	if (crm_path_format(job->url, sizeof(job->url), err, "%s", m->p->cfg.target_url) ||
-	    crm_path_format(job->dir, sizeof(job->dir), err, "%s", m->p->cfg.dir) ||
-	    crm_path_format(job->path, sizeof(job->path), err, "%s", path)) {
+	if (crm_path_format(job->path, sizeof(job->path), err, "%s", path)) {
 		rc = err->code;
 		goto out_free;
 	}
-	/* the tables' names are the project's, which outlives the run */
+	job->url = m->p->cfg.target_url;
+	job->dir = m->p->cfg.dir;
+	/* the tables' names are the project's too */
 	memcpy(job->takes, takes, count * sizeof(*takes));
 	for (i = 0; i < count; i++)
 		job->tables[i] = takes[i].table;

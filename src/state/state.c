@@ -1601,33 +1601,34 @@ out_free:
 
 static const char *const ledger_action_names[] = {"insert", "update", "delete"};
 
-/* The INSERT of n ledger entries, 9 parameters each. */
+/* The columns of a ledger entry, as its INSERT and its append name them. */
+static const char *const ledger_columns[] = {"run_id",	  "object_id", "target_id", "source_id",   "action",
+					     "pre_image", "hash",      "row_hash",  "written_hash"};
+#define ENTRY_FIELDS (sizeof(ledger_columns) / sizeof(*ledger_columns))
+
+/* The INSERT of n ledger entries, ENTRY_FIELDS parameters each. */
 static struct crm_store_stmt *ledger_sql(struct crm_state *st, size_t n, struct crm_error *err)
 {
 	struct crm_store_stmt *s = NULL;
 	struct crm_buf sql;
-	size_t i;
+	size_t i, c;
 
 	crm_buf_init(&sql, CRM_MAX_SQL_LEN);
-	crm_buf_addstr(&sql,
-		       "INSERT INTO crmshift.ledger (run_id, object_id, target_id, source_id, action, pre_image, hash, "
-		       "row_hash, written_hash) VALUES ",
-		       err);
+	crm_buf_addstr(&sql, "INSERT INTO crmshift.ledger (", err);
+	for (c = 0; c < ENTRY_FIELDS; c++)
+		crm_buf_addf(&sql, err, "%s%s", c ? ", " : "", ledger_columns[c]);
+	crm_buf_addstr(&sql, ") VALUES ", err);
 	for (i = 0; i < n; i++) {
-		int p = 1 + 9 * (int)i;
-		crm_buf_addf(&sql, err, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "", p, p + 1,
-			     p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8);
+		crm_buf_addstr(&sql, i ? ", (" : "(", err);
+		for (c = 0; c < ENTRY_FIELDS; c++)
+			crm_buf_addf(&sql, err, "%s$%d", c ? ", " : "", (int)(i * ENTRY_FIELDS + c) + 1);
+		crm_buf_addch(&sql, ')', err);
 	}
 	if (!err->code)
 		s = crm_stmt_prepare(st->store, sql.ptr, err);
 	crm_buf_release(&sql);
 	return s;
 }
-
-/* The columns of a ledger entry, in ledger_sql's order. */
-static const char *const ledger_columns[] = {"run_id",	  "object_id", "target_id", "source_id",   "action",
-					     "pre_image", "hash",      "row_hash",  "written_hash"};
-#define ENTRY_FIELDS (sizeof(ledger_columns) / sizeof(*ledger_columns))
 
 /* The waiting entries in one append (a COPY): in their order, as COPY keeps it. */
 static int ledger_appended(struct crm_state *st, struct crm_error *err)
@@ -1659,25 +1660,18 @@ static int ledger_appended(struct crm_state *st, struct crm_error *err)
 	return err->code;
 }
 
-/* Writes the waiting ledger entries, in the order they were added (their seq follows it). */
-static int flush_ledger(struct crm_state *st, struct crm_error *err)
+/* The waiting entries (LEDGER_CHUNK at most) in one INSERT, prepared once for each count. */
+static int ledger_inserted(struct crm_state *st, struct crm_error *err)
 {
 	size_t n = st->waiting_count, i;
-	struct crm_store_stmt *s;
+	struct crm_store_stmt *s = st->ledger_kept[n - 1];
 	int rc;
 
-	if (st->store->ops->append_rows) {
-		if (ledger_appended(st, err))
-			return err->code;
-		st->waiting_count = 0;
-		crm_arena_reset(&st->waiting_texts);
-		return 0;
-	}
-	if (!(s = st->ledger_kept[n - 1]) && !(s = st->ledger_kept[n - 1] = ledger_sql(st, n, err)))
+	if (!s && !(s = st->ledger_kept[n - 1] = ledger_sql(st, n, err)))
 		return err->code;
 	for (i = 0; i < n; i++) {
 		const struct waiting_entry *e = &st->waiting[i];
-		int p = 1 + 9 * (int)i;
+		int p = 1 + (int)(ENTRY_FIELDS * i);
 		crm_stmt_int64(s, p, e->run);
 		crm_stmt_int64(s, p + 1, e->key);
 		crm_stmt_int64(s, p + 2, e->target_id);
@@ -1692,6 +1686,14 @@ static int flush_ledger(struct crm_state *st, struct crm_error *err)
 	crm_stmt_reset(s);
 	if (rc)
 		return rc < 0 ? rc : crm_error_set(err, CRM_EINTERNAL, "state database: a write returned a row");
+	return 0;
+}
+
+/* Writes the waiting ledger entries, in the order they were added (their seq follows it). */
+static int flush_ledger(struct crm_state *st, struct crm_error *err)
+{
+	if (st->store->ops->append_rows ? ledger_appended(st, err) : ledger_inserted(st, err))
+		return err->code;
 	st->waiting_count = 0;
 	crm_arena_reset(&st->waiting_texts);
 	return 0;

@@ -1,8 +1,8 @@
 # Faults with a PostgreSQL target: a server that is down, a password where
 # it does not belong, a wrong password, a table made by something else, the
 # connection killed mid-batch, crmshift killed mid-load, a before-snapshot
-# that cannot be written. Each ends with a
-# clear error and, after --resume, the rows of an uninterrupted load.
+# that cannot be written. Each ends with a clear error and, after --resume
+# (or the next sync), the rows of an uninterrupted run.
 . "$(dirname "$0")/../scenario-lib.sh"
 pg_require
 GEN="$(dirname "$CRMSHIFT")/bench/gen"
