@@ -246,6 +246,23 @@ static int sqlite_commit(struct crm_store *base, struct crm_error *err)
 	return exec(((struct sqlite_store *)base)->db, "COMMIT", err);
 }
 
+/*
+ * A read transaction on this (second) connection: a SHARED lock on the
+ * target, its view fixed by the first read. The writer's connection goes
+ * on beside it under RESERVED (rollback journal); its commit, or a spill
+ * of its cache, waits (busy timeout) until this one ends, and nobody
+ * else's commit can change a table meanwhile. The counts read each page
+ * once, in order: a small cache, which keeps them from doubling the
+ * process's memory.
+ */
+static int sqlite_begin_snapshot(struct crm_store *base, const char *const *tables, size_t count, struct crm_error *err)
+{
+	(void)tables;
+	(void)count;
+	return exec(((struct sqlite_store *)base)->db,
+		    "PRAGMA main.cache_size = -2048; BEGIN; SELECT count(*) FROM main.sqlite_master", err);
+}
+
 static int sqlite_rollback(struct crm_store *base, struct crm_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1212,6 +1229,7 @@ static const struct crm_store_ops sqlite_ops = {
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
+	.begin_snapshot = sqlite_begin_snapshot,
 	.writer_open = sqlite_writer_open,
 	.writer_close = sqlite_writer_close,
 	.insert = sqlite_insert,

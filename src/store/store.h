@@ -110,12 +110,15 @@ struct crm_store_ops {
 	int (*commit)(struct crm_store *store, struct crm_error *err);
 	int (*rollback)(struct crm_store *store, struct crm_error *err);
 	/*
-	 * Begins a read-only transaction that sees the target as it is now
-	 * (every table at that one instant, whatever other sessions commit
-	 * later) and holds the definitions of those of tables that exist: an
-	 * ALTER, DROP or TRUNCATE of one waits until rollback ends it. Their
-	 * rows stay writable by anyone. NULL where reads cannot run beside the
-	 * writer's session (SQLite).
+	 * On a second store of the same target: begins a read-only
+	 * transaction that sees the target as it is now (every table at that
+	 * one instant, whatever other sessions commit later) and holds the
+	 * definitions of those of tables that exist: an ALTER, DROP or
+	 * TRUNCATE of one waits until rollback ends it. The writer's open
+	 * transaction goes on beside it. Its commit may have to wait until
+	 * rollback ends this one (SQLite: one writer's file, whose commit
+	 * waits for its readers; PostgreSQL: only the rows' definitions are
+	 * held), so the caller ends it first.
 	 */
 	int (*begin_snapshot)(struct crm_store *store, const char *const *tables, size_t count, struct crm_error *err);
 	/* The writer retains spec and its columns (they must outlive it). */

@@ -1135,6 +1135,51 @@ static void test_store__transactions(void)
 	}
 }
 
+/*
+ * A view beside the writer: a second connection's snapshot begins while
+ * the first has an uncommitted row in its open transaction, counts only
+ * what was committed, and once it ends the writer commits.
+ */
+static void test_store__snapshot_beside_the_writer(void)
+{
+	int b;
+
+	for (b = 0; b < BACKEND_COUNT; b++) {
+		const char *const tables[] = {"widget", "not_made"};
+		struct crm_error err = CRM_ERROR_INIT;
+		struct crm_value v[7];
+		struct crm_store_writer *w;
+		struct crm_store *store, *beside;
+		int64_t count = -2;
+		char url[256];
+
+		if (!(w = open_widget(b, url, &store)))
+			continue;
+		widget_row(v, "x", NULL, NULL, NULL, NULL, NULL, 0);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		insert(w, store, "W1", v, 1);
+		CHECK_INT(store->ops->commit(store, &err), 0);
+		CHECK_INT(store->ops->begin(store, &err), 0);
+		insert(w, store, "W2", v, 1);
+		beside = crm_store_open(url, "/tmp", 0, &err);
+		CHECK(beside != NULL);
+		if (beside) {
+			CHECK_INT(beside->ops->begin_snapshot(beside, tables, 2, &err), 0);
+			CHECK_STR(err.msg, "");
+			CHECK_INT(beside->ops->count(beside, "widget", &count, &err), 0);
+			CHECK_INT(count, 1);
+			CHECK_INT(beside->ops->rollback(beside, &err), 0);
+			crm_store_close(beside);
+		}
+		CHECK_INT(store->ops->commit(store, &err), 0);
+		CHECK_STR(err.msg, "");
+		store->ops->count(store, "widget", &count, &err);
+		CHECK_INT(count, 2);
+		store->ops->writer_close(w);
+		close_backend(store, url);
+	}
+}
+
 /* The identity: none in a new target, made once, the same when opened again. */
 static void test_store__identity(void)
 {
@@ -1608,6 +1653,7 @@ static const struct harness_test tests[] = {
 	TEST(test_store__hashes_of_part_of_a_table),
 	TEST(test_store__added_column_keeps_the_hashes),
 	TEST(test_store__transactions),
+	TEST(test_store__snapshot_beside_the_writer),
 	TEST(test_store__identity),
 	TEST(test_store__source_index_deferred_then_built),
 	TEST(test_store__reading_creates_nothing),
