@@ -43,7 +43,13 @@ static void print_text(const struct crm_rollback_result *res, int verify_only, c
 			printf("  unmerged: %lld merged source id%s no longer name%s their survivor's row\n",
 			       (long long)res->unmerged, res->unmerged == 1 ? "" : "s", res->unmerged == 1 ? "s" : "");
 	}
-	printf("%s against the snapshot before run %lld:\n", verify_only ? "verify" : "check", (long long)res->run);
+	if (res->committed_nothing)
+		printf("nothing to check: run %lld committed nothing (it stopped before its snapshot of the target, "
+		       "and its ledger is empty)\n",
+		       (long long)res->run);
+	else
+		printf("%s against the snapshot before run %lld:\n", verify_only ? "verify" : "check",
+		       (long long)res->run);
 	for (i = 0; i < res->diff_count; i++) {
 		const struct crm_snapshot_diff *d = &res->diffs[i];
 		printf("  %-24s %9lld rows then %9lld now", d->table, (long long)d->rows_then, (long long)d->rows_now);
@@ -85,6 +91,7 @@ static json_t *to_json(const struct crm_rollback_result *res, int verify_only)
 		json_object_set_new(root, "removed_others", json_integer(res->removed_others));
 		json_object_set_new(root, "unmerged", json_integer(res->unmerged));
 	}
+	json_object_set_new(root, "committed_nothing", json_boolean(res->committed_nothing));
 	json_object_set_new(root, "tables", tables);
 	json_object_set_new(root, "identical", json_boolean(res->identical));
 	json_object_set_new(root, "seconds", json_real(res->seconds));

@@ -651,6 +651,14 @@ static int open_snapshot(struct rollback *rb, const char *when, struct crm_snaps
 	if (stat(path, &st) != 0) {
 		if (strcmp(when, "after") == 0)
 			return 0; /* the run did not finish: edits since the load cannot be told apart */
+		/*
+		 * A run's commits wait for its before-snapshot: one stopped before
+		 * that was written, and without a ledger entry, committed nothing.
+		 */
+		if (rb->last_seq < rb->first_seq) {
+			rb->res->committed_nothing = 1;
+			return 0;
+		}
 		return crm_error_set(err, CRM_EINPUT,
 				     "run %lld has no snapshot of the target before it (%s): it cannot be rolled back "
 				     "or verified",
@@ -685,10 +693,12 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	rc = crm_session_open(p->cfg.target_url, p->cfg.dir, path, !opt->verify_only, 0, &rb.session, err);
 	if (rc > 0)
 		crm_error_set(err, CRM_EINPUT, "nothing to roll back: no migration has run in '%s'", p->cfg.dir);
-	if (rc || pick_run(&rb, opt, err) || open_snapshot(&rb, "before", &rb.before, err))
-		goto out;
 	/* the run's ledger: what it wrote, and what those rows were before it */
-	if (crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err) ||
+	if (rc || pick_run(&rb, opt, err) ||
+	    crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err) ||
+	    open_snapshot(&rb, "before", &rb.before, err))
+		goto out;
+	if (rb.before &&
 	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before,
 				  opt->verify_only ? 0 : CRM_RUN_ROWS_INSERTED, &rb.rows, &rb.row_count, err))
 		goto out;
@@ -714,7 +724,7 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			progress.next_seq = rb.last_seq + 1;
 			progress.finished = 0;
 		}
-		if (!progress.exported) {
+		if (!progress.exported && !res->committed_nothing) {
 			/* before the target changes: users' work since the load, saved once */
 			if (open_snapshot(&rb, "after", &rb.after, err))
 				goto out;
@@ -725,9 +735,12 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
 				goto out;
 		}
-		find_emptied(&rb);
-		if (find_unordered(&rb, err) || revert_run(&rb, &progress, &arena, err) || remove_others(&rb, err))
-			goto out;
+		if (!res->committed_nothing) {
+			find_emptied(&rb);
+			if (find_unordered(&rb, err) || revert_run(&rb, &progress, &arena, err) ||
+			    remove_others(&rb, err))
+				goto out;
+		}
 		progress.finished = 1;
 		/*
 		 * what the run applied is undone: the next sync must apply it again,

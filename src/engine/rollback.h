@@ -40,7 +40,14 @@ struct crm_rollback_result {
 	enum crm_run_status run_status; /* before this rollback */
 	int resumed;			/* an interrupted rollback was completed */
 	int edits_known;		/* the run left an after-snapshot: edits since the load could be told apart */
-	int64_t edited, created;	/* rows exported to export_path */
+	/*
+	 * The run stopped before its snapshot of the target before it and has
+	 * no ledger entry: it committed nothing (its commits wait for that
+	 * snapshot), so there is nothing to revert and no table to check;
+	 * identical says so.
+	 */
+	int committed_nothing;
+	int64_t edited, created; /* rows exported to export_path */
 	char export_path[PATH_MAX];
 	int64_t deleted, restored, removed_others;
 	int64_t unmerged; /* [dedupe]: merged source ids whose cross-reference the run added, forgotten */

@@ -109,6 +109,27 @@ grep -q "identical to its state before the run" "$SCRATCH/before-rollback.out" |
 	fail "rollback of that run: $(cat "$SCRATCH/before-rollback.out")"
 expect_eq "that run rolled back: contacts" "$(target_sql "$P" "select count(*) from contact")" 0
 
+# 1e. the same stop, then a new run instead of --resume (which closes the stopped one as interrupted):
+#     rolling back past it stopped at "run 1 has no snapshot of the target before it: it cannot be
+#     rolled back". It committed nothing, so its rollback is one with nothing to revert or check. A
+#     run that has ledger entries and lost its before-snapshot is still refused.
+P="$SCRATCH/before-new"
+cp -r "$SCRATCH/gen" "$P"
+on_test_target "$P"
+killed "$P" before-snapshot
+"$CRMSHIFT" -C "$P" migrate --json >"$SCRATCH/before-new.json" 2>/dev/null || fail "a new run after the stop: exit $?"
+"$CRMSHIFT" -C "$P" rollback >/dev/null || fail "rollback of the new run: exit $?"
+"$CRMSHIFT" -C "$P" rollback --json >"$SCRATCH/before-new-rollback.json" || fail "rollback of the stopped run: exit $?"
+expect_eq "rollback of the stopped run" "$(jq -c '[.run, .committed_nothing, .identical, .deleted, .tables]' "$SCRATCH/before-new-rollback.json")" '[1,true,true,0,[]]'
+expect_eq "the stopped run's status" "$(state_sql "$P" "select status from runs where id = 1")" "rolled back"
+"$CRMSHIFT" -C "$P" migrate >/dev/null 2>&1 || fail "a third run: exit $?"
+rm "$P/.crmshift/snapshots/run-3-before.snap"
+rc=0
+"$CRMSHIFT" -C "$P" rollback >/dev/null 2>"$SCRATCH/lost-snapshot.err" || rc=$?
+[ "$rc" -ne 0 ] || fail "a run with ledger entries and no before-snapshot was rolled back"
+grep -q "run 3 has no snapshot of the target before it" "$SCRATCH/lost-snapshot.err" ||
+	fail "lost before-snapshot: $(cat "$SCRATCH/lost-snapshot.err")"
+
 # 2. stopped after the last batch and the after-snapshot, before the run is marked done: the run was
 #    marked done first, so a late stop left a done run without its after-snapshot (and without an
 #    audit entry), and a later sync overwrote a user's edit reporting 0 conflicts
