@@ -1971,13 +1971,6 @@ static int inserts_known(struct migration *m, const struct crm_snapshot *before,
 	return 1;
 }
 
-/* The run's snapshot of the target taken when ("before" or "after") into path (PATH_MAX bytes). */
-static int target_snapshot_path(const struct migration *m, const char *when, char *path, struct crm_error *err)
-{
-	return crm_path_format(path, PATH_MAX, err, "%s/.crmshift/snapshots/run-%lld-%s.snap", m->p->cfg.dir,
-			       (long long)m->run, when);
-}
-
 /*
  * The after-snapshot takes, of each table the run wrote, the rows it wrote:
  * every row above the table's highest id before the run (the run's
@@ -1995,7 +1988,7 @@ static int take_written(struct migration *m, struct crm_snapshot_take *takes, si
 	size_t i, t;
 	int known;
 
-	if (target_snapshot_path(m, "before", path, err) || !(before = crm_snapshot_load(path, err)))
+	if (crm_snapshot_path(path, m->p->cfg.dir, m->run, "before", err) || !(before = crm_snapshot_load(path, err)))
 		return err->code;
 	if (m->written_count)
 		qsort(m->written, m->written_count, sizeof(*m->written), written_order);
@@ -2033,7 +2026,7 @@ static int before_written(const struct migration *m)
 	char path[PATH_MAX];
 	struct stat st;
 
-	return !target_snapshot_path(m, "before", path, &ignored) && stat(path, &st) == 0;
+	return !crm_snapshot_path(path, m->p->cfg.dir, m->run, "before", &ignored) && stat(path, &st) == 0;
 }
 
 /*
@@ -2078,7 +2071,7 @@ static int snapshot(struct migration *m, const char *when, struct crm_error *err
 	if (!after)
 		crm_fault_point("before-snapshot");
 	if (!crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots", m->p->cfg.dir) &&
-	    !crm_mkdir_private(path, err) && !target_snapshot_path(m, when, path, err))
+	    !crm_mkdir_private(path, err) && !crm_snapshot_path(path, m->p->cfg.dir, m->run, when, err))
 		after ? crm_snapshot_write(m->session.store, takes, n, path, err)
 		      : migrate_snapshot_before(m, takes, n, path, err);
 out:

@@ -645,8 +645,7 @@ static int open_snapshot(struct rollback *rb, const char *when, struct crm_snaps
 	struct stat st;
 
 	*out = NULL;
-	if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-%s.snap", rb->p->cfg.dir,
-			    (long long)rb->res->run, when))
+	if (crm_snapshot_path(path, rb->p->cfg.dir, rb->res->run, when, err))
 		return err->code;
 	if (stat(path, &st) != 0) {
 		if (strcmp(when, "after") == 0)

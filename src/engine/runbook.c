@@ -4,6 +4,7 @@
 #include "compat.h"
 #include "engine/runbook.h"
 #include "audit/audit.h"
+#include "engine/snapshot.h"
 #include "state/session.h"
 #include "transform/datetime.h"
 #include "util/alloc.h"
@@ -137,8 +138,7 @@ static int gather(struct facts *f, struct crm_error *err)
 	crm_session_close(&session);
 	if (rc < 0)
 		return err->code;
-	if (f->has_run && !crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-before.snap",
-					   cfg->dir, (long long)f->last.id))
+	if (f->has_run && !crm_snapshot_path(path, cfg->dir, f->last.id, "before", err))
 		f->before_snapshot = access(path, F_OK) == 0;
 	return err->code;
 }

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,12 @@ static int take_bytes(const struct crm_snapshot *snap, size_t *at, void *out, si
 	memcpy(out, (const unsigned char *)snap->map + *at, len);
 	*at += len;
 	return 0;
+}
+
+int crm_snapshot_path(char *path, const char *project_dir, int64_t run, const char *when, struct crm_error *err)
+{
+	return crm_path_format(path, PATH_MAX, err, "%s/.crmshift/snapshots/run-%lld-%s.snap", project_dir,
+			       (long long)run, when);
 }
 
 /*

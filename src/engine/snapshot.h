@@ -54,6 +54,13 @@ struct crm_snapshot_take {
 int crm_snapshot_write(struct crm_store *store, const struct crm_snapshot_take *takes, size_t count, const char *path,
 		       struct crm_error *err);
 
+/*
+ * The file of run's snapshot of the target taken when ("before" or
+ * "after") in the project at project_dir, into path (PATH_MAX bytes).
+ * CRM_EINPUT when it would not fit.
+ */
+int crm_snapshot_path(char *path, const char *project_dir, int64_t run, const char *when, struct crm_error *err);
+
 struct crm_snapshot;
 
 /* Maps a snapshot file (its rows are read as lookups touch them); NULL with err set. */

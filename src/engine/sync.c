@@ -89,8 +89,7 @@ static int baseline(struct migration *m, struct object_run *orun, const struct c
 		ws = &m->snapshots[m->snapshot_count++];
 		ws->run = x->write_run;
 		ws->snap = NULL;
-		if (crm_path_format(path, sizeof(path), err, "%s/.crmshift/snapshots/run-%lld-after.snap",
-				    m->p->cfg.dir, (long long)x->write_run))
+		if (crm_snapshot_path(path, m->p->cfg.dir, x->write_run, "after", err))
 			return err->code;
 		/*
 		 * A run killed before its end has none: its rows' state is not known.
