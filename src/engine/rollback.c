@@ -652,12 +652,11 @@ static int open_snapshot(struct rollback *rb, const char *when, struct crm_snaps
 			return 0; /* the run did not finish: edits since the load cannot be told apart */
 		/*
 		 * A run's commits wait for its before-snapshot: one stopped before
-		 * that was written, and without a ledger entry, committed nothing.
+		 * that was written, and without a ledger entry, committed nothing
+		 * (none in *out).
 		 */
-		if (rb->last_seq < rb->first_seq) {
-			rb->res->committed_nothing = 1;
+		if (rb->last_seq < rb->first_seq)
 			return 0;
-		}
 		return crm_error_set(err, CRM_EINPUT,
 				     "run %lld has no snapshot of the target before it (%s): it cannot be rolled back "
 				     "or verified",
@@ -697,7 +696,8 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 	    crm_state_ledger_range(rb.session.state, res->run, &rb.first_seq, &rb.last_seq, err) ||
 	    open_snapshot(&rb, "before", &rb.before, err))
 		goto out;
-	if (rb.before &&
+	res->committed_nothing = !rb.before;
+	if (!res->committed_nothing &&
 	    crm_snapshot_run_rows(rb.session.state, res->run, rb.first_seq, rb.last_seq, rb.before,
 				  opt->verify_only ? 0 : CRM_RUN_ROWS_INSERTED, &rb.rows, &rb.row_count, err))
 		goto out;
@@ -723,18 +723,18 @@ int crm_rollback(struct crm_project *p, const struct crm_rollback_options *opt, 
 			progress.next_seq = rb.last_seq + 1;
 			progress.finished = 0;
 		}
-		if (!progress.exported && !res->committed_nothing) {
-			/* before the target changes: users' work since the load, saved once */
-			if (open_snapshot(&rb, "after", &rb.after, err))
-				goto out;
-			res->edits_known = rb.after != NULL;
-			if (export_changes(&rb, err))
-				goto out;
-			progress.exported = 1;
-			if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
-				goto out;
-		}
 		if (!res->committed_nothing) {
+			/* before the target changes: users' work since the load, saved once */
+			if (!progress.exported) {
+				if (open_snapshot(&rb, "after", &rb.after, err))
+					goto out;
+				res->edits_known = rb.after != NULL;
+				if (export_changes(&rb, err))
+					goto out;
+				progress.exported = 1;
+				if (crm_state_rollback_put(rb.session.state, res->run, &progress, rb.now, err))
+					goto out;
+			}
 			find_emptied(&rb);
 			if (find_unordered(&rb, err) || revert_run(&rb, &progress, &arena, err) ||
 			    remove_others(&rb, err))
